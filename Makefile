@@ -1,0 +1,97 @@
+# xproto - top-level Makefile.
+#
+# Each folder contributes a module.mk fragment that adds its library,
+# programs and tests to the lists below. `make SAN=1` builds everything with
+# AddressSanitizer and UndefinedBehaviorSanitizer into build/san.
+
+SAN ?= 0
+ifeq ($(SAN),1)
+BUILD ?= build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD ?= build
+SANFLAGS :=
+endif
+BIN := $(BUILD)/bin
+LIB := $(BUILD)/lib
+OBJ := $(BUILD)/obj
+GEN := $(BUILD)/gen
+PREFIX ?= /usr/local
+
+CC ?= cc
+OPT ?= -O2 -g
+CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -Wall -Wextra -Werror -Wshadow \
+	-Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
+	-Iprotocol -Irender -Ithin-client -Ixproto-server -Iapps/lib -I$(GEN) \
+	$(SANFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS := $(SANFLAGS) $(EXTRA_LDFLAGS)
+
+# build/deps.mk holds the pkg-config flags; making it installs what is missing.
+-include build/deps.mk
+build/deps.mk: tools/deps.sh
+	@sh tools/deps.sh $@
+
+PROGS :=
+TESTS :=
+BENCHES :=
+FUZZERS :=
+LIBS :=
+
+# $(call objs,SRCS) -> object files for SRCS
+objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
+
+all: build/deps.mk
+
+# every folder (and apps/<app>/) owns its fragment; see docs/CONVENTIONS.md
+include $(sort $(wildcard */module.mk apps/*/module.mk))
+
+all: $(LIBS) $(PROGS)
+
+$(OBJ)/%.o: %.c | build/deps.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(MODULE_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OBJ)/%.o: $(GEN)/%.c | build/deps.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(MODULE_CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
+
+# ---- tests: plain build, then the same tests under ASan+UBSan -------------
+test: all
+	@$(MAKE) --no-print-directory test-run
+	@echo "== the same tests under AddressSanitizer + UndefinedBehaviorSanitizer =="
+	@$(MAKE) --no-print-directory SAN=1 test-run
+	@echo "== all tests passed (plain and sanitizer builds) =="
+
+test-run: $(TESTS) $(PROGS)
+	@sh tests/run.sh $(BIN) $(TESTS)
+
+bench: all $(BENCHES)
+	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
+
+FUZZ_SECONDS ?= 60
+fuzz: build/deps.mk
+	@$(MAKE) --no-print-directory -f fuzz/fuzz.mk FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+run: all
+	@sh tools/demo.sh $(BIN)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+lint: build/deps.mk
+	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
+		--suppress=missingIncludeSystem --inline-suppr -D__GNUC__ \
+		-Iprotocol -Irender -Ithin-client -Ixproto-server -Iapps/lib -I$(GEN) \
+		$$(git ls-files '*.c' | grep -v '^fuzz/')
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(LIBS) $(DESTDIR)$(PREFIX)/lib
+
+clean:
+	rm -rf build
+
+.PHONY: all test test-run bench fuzz run format lint install clean

@@ -1,0 +1,270 @@
+/*
+ * conn.c - one connection: the receive path (read, inflate, preamble,
+ * frames) and the send path (encode, compress, write), with statistics and
+ * a sticky error. Works on blocking and non-blocking fds alike.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proto_int.h"
+
+static int conn_fail(struct xp_conn *c)
+{
+	c->failed = true;
+	return -1;
+}
+
+int xp_conn_init(struct xp_conn *c, int fd, uint32_t max_msg, bool expect_preamble)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	c->got_preamble = !expect_preamble;
+	xp_decoder_init(&c->dec, max_msg);
+	/* input may hold one whole frame plus a read chunk */
+	size_t in_max = (size_t)max_msg + XP_FRAME_HEADER_MAX + XP_READ_CHUNK;
+	xp_buf_init(&c->in_raw, in_max);
+	xp_buf_init(&c->in_plain, in_max);
+	/* output is bounded by the owner's flow control, not here */
+	xp_buf_init(&c->out_plain, SIZE_MAX / 4);
+	xp_buf_init(&c->out_wire, SIZE_MAX / 4);
+	return 0;
+}
+
+void xp_conn_finish(struct xp_conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	xp_decoder_finish(&c->dec);
+	xp_buf_finish(&c->in_raw);
+	xp_buf_finish(&c->in_plain);
+	xp_buf_finish(&c->out_plain);
+	xp_buf_finish(&c->out_wire);
+	xp_zstate_destroy(c->zin);
+	xp_zstate_destroy(c->zout);
+	c->zin = c->zout = NULL;
+}
+
+int xp_conn_enable_zlib(struct xp_conn *c, bool in, bool out)
+{
+	if (in && !c->zin) {
+		c->zin = xp_zstate_create(false);
+		if (!c->zin)
+			return conn_fail(c);
+		/* bytes read past the handshake are already compressed */
+		size_t n = xp_buf_pending(&c->in_plain);
+		if (n && xp_buf_append(&c->in_raw, xp_buf_data(&c->in_plain), n) < 0)
+			return conn_fail(c);
+		xp_buf_consume(&c->in_plain, n);
+	}
+	if (out && !c->zout) {
+		if (xp_conn_flush(c) < 0)
+			return -1;
+		c->zout = xp_zstate_create(true);
+		if (!c->zout)
+			return conn_fail(c);
+	}
+	return 0;
+}
+
+int xp_conn_feed(struct xp_conn *c, const void *data, size_t n)
+{
+	struct xp_buf *dst = c->zin ? &c->in_raw : &c->in_plain;
+	c->st.wire_in += n;
+	if (xp_buf_append(dst, data, n) < 0) {
+		xp_error_set(&c->err, XP_ERR_TOO_BIG, 0, "input buffer full");
+		return conn_fail(c);
+	}
+	return 0;
+}
+
+int xp_conn_read(struct xp_conn *c)
+{
+	struct xp_buf *dst = c->zin ? &c->in_raw : &c->in_plain;
+	if (c->failed)
+		return -1;
+	size_t room = dst->max - xp_buf_pending(dst);
+	if (room == 0)
+		return 0;
+	if (room > XP_READ_CHUNK)
+		room = XP_READ_CHUNK;
+	if (xp_buf_reserve(dst, room) < 0)
+		return 0;
+	ssize_t n = read(c->fd, dst->p + dst->len, room);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		c->eof = true;
+		xp_error_set(&c->err, XP_ERR_IO, 0, "%s", n == 0 ? "connection closed by peer" : strerror(errno));
+		return conn_fail(c);
+	}
+	dst->len += (size_t)n;
+	c->st.wire_in += (uint64_t)n;
+	return 1;
+}
+
+static int take_preamble(struct xp_conn *c)
+{
+	if (xp_buf_pending(&c->in_plain) < XP_PREAMBLE_LEN)
+		return 0;
+	if (xp_preamble_check(xp_buf_data(&c->in_plain), &c->err) < 0)
+		return conn_fail(c);
+	xp_buf_consume(&c->in_plain, XP_PREAMBLE_LEN);
+	c->st.plain_in += XP_PREAMBLE_LEN;
+	c->got_preamble = true;
+	return 1;
+}
+
+int xp_conn_next(struct xp_conn *c, struct xp_msg *m)
+{
+	if (c->failed)
+		return -1;
+	for (;;) {
+		if (!c->got_preamble && take_preamble(c) <= 0)
+			return c->failed ? -1 : 0;
+		ssize_t n = c->got_preamble ? xp_decode(&c->dec, xp_buf_data(&c->in_plain),
+							xp_buf_pending(&c->in_plain), m, &c->err)
+					    : 0;
+		if (n < 0)
+			return conn_fail(c);
+		if (n > 0) {
+			/* the message borrows the bytes: consuming only moves off */
+			xp_buf_consume(&c->in_plain, (size_t)n);
+			c->st.plain_in += (uint64_t)n;
+			c->st.msgs_in++;
+			c->st.ops_in[m->op]++;
+			return 1;
+		}
+		size_t before = xp_buf_pending(&c->in_plain);
+		if (!c->zin || xp_buf_pending(&c->in_raw) == 0)
+			return 0;
+		if (xp_zstate_inflate(c->zin, &c->in_raw, &c->in_plain) < 0) {
+			xp_error_set(&c->err, XP_ERR_ZLIB, 0, "compressed stream corrupt");
+			return conn_fail(c);
+		}
+		if (xp_buf_pending(&c->in_plain) == before)
+			return 0;
+	}
+}
+
+int xp_conn_send(struct xp_conn *c, const struct xp_msg *m)
+{
+	if (c->failed)
+		return -1;
+	ssize_t n = xp_encode(&c->out_plain, m);
+	if (n < 0 || (size_t)n > (size_t)c->dec.max_msg + XP_FRAME_HEADER_MAX) {
+		if (n > 0) /* take the frame back off the end */
+			c->out_plain.len -= (size_t)n;
+		xp_error_set(&c->err, n < 0 ? XP_ERR_INTERNAL : XP_ERR_TOO_BIG, m->op,
+			     "cannot send %s (%zd bytes)", xp_op_name(m->op), n);
+		return -1; /* not sticky: the connection is still usable */
+	}
+	c->st.msgs_out++;
+	c->st.ops_out[m->op]++;
+	c->st.bytes_out_by_op[m->op] += (uint64_t)n;
+	return 0;
+}
+
+int xp_conn_send_preamble(struct xp_conn *c)
+{
+	uint8_t pre[XP_PREAMBLE_LEN];
+	xp_preamble_write(pre);
+	return xp_buf_append(&c->out_plain, pre, sizeof(pre));
+}
+
+int xp_conn_send_error(struct xp_conn *c, enum xp_err_code code, unsigned about,
+		       const char *fmt, ...)
+{
+	char text[160];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	struct xp_msg m = {.op = XP_OP_ERROR};
+	m.u.error.code = code;
+	m.u.error.about = (uint8_t)about;
+	m.u.error.text = xp_str_from(text);
+	return xp_conn_send(c, &m);
+}
+
+int xp_conn_flush(struct xp_conn *c)
+{
+	size_t n = xp_buf_pending(&c->out_plain);
+	if (n == 0)
+		return 0;
+	c->st.plain_out += n;
+	int r = c->zout ? xp_zstate_deflate(c->zout, xp_buf_data(&c->out_plain), n, &c->out_wire)
+			: xp_buf_append(&c->out_wire, xp_buf_data(&c->out_plain), n);
+	xp_buf_consume(&c->out_plain, n);
+	if (r < 0) {
+		xp_error_set(&c->err, XP_ERR_INTERNAL, 0, "output buffer: out of memory");
+		return conn_fail(c);
+	}
+	return 0;
+}
+
+int xp_conn_write(struct xp_conn *c)
+{
+	while (xp_buf_pending(&c->out_wire) > 0) {
+		ssize_t n = write(c->fd, xp_buf_data(&c->out_wire), xp_buf_pending(&c->out_wire));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n <= 0) {
+			xp_error_set(&c->err, XP_ERR_IO, 0, "write: %s", strerror(errno));
+			return conn_fail(c);
+		}
+		xp_buf_consume(&c->out_wire, (size_t)n);
+		c->st.wire_out += (uint64_t)n;
+	}
+	return 1;
+}
+
+size_t xp_conn_out_pending(const struct xp_conn *c)
+{
+	return xp_buf_pending(&c->out_plain) + xp_buf_pending(&c->out_wire);
+}
+
+static int remaining_ms(uint64_t deadline)
+{
+	uint64_t now = xp_now_us();
+	return now >= deadline ? 0 : (int)((deadline - now + 999) / 1000);
+}
+
+int xp_conn_drain(struct xp_conn *c, int timeout_ms)
+{
+	uint64_t deadline = xp_now_us() + (uint64_t)timeout_ms * 1000;
+	if (xp_conn_flush(c) < 0)
+		return -1;
+	for (;;) {
+		int r = xp_conn_write(c);
+		if (r != 0)
+			return r < 0 ? -1 : 0;
+		struct pollfd p = {.fd = c->fd, .events = POLLOUT};
+		int ms = remaining_ms(deadline);
+		if (ms == 0 || poll(&p, 1, ms) == 0) {
+			xp_error_set(&c->err, XP_ERR_TIMEOUT, 0, "write timed out");
+			return -1;
+		}
+	}
+}
+
+int xp_conn_wait(struct xp_conn *c, struct xp_msg *m, int timeout_ms)
+{
+	uint64_t deadline = xp_now_us() + (uint64_t)timeout_ms * 1000;
+	for (;;) {
+		int r = xp_conn_next(c, m);
+		if (r != 0)
+			return r;
+		struct pollfd p = {.fd = c->fd, .events = POLLIN};
+		int ms = remaining_ms(deadline);
+		if (ms == 0)
+			return 0;
+		if (poll(&p, 1, ms) > 0 && xp_conn_read(c) < 0)
+			return -1;
+	}
+}

@@ -1,0 +1,103 @@
+/*
+ * cookie.c - the shared secret every connection presents, kept in a 0600
+ * file as hex (like xauth). Compared in constant time.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "proto_int.h"
+
+const char *xp_cookie_default_path(char *buf, size_t cap)
+{
+	const char *env = getenv("XPROTO_COOKIE");
+	if (env && *env)
+		snprintf(buf, cap, "%s", env);
+	else
+		snprintf(buf, cap, "%s/.xproto-cookie", getenv("HOME") ? getenv("HOME") : ".");
+	return buf;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int parse_hex(const char *s, size_t n, struct xp_cookie *c)
+{
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
+		n--;
+	if (n % 2 || n / 2 < XP_COOKIE_MIN || n / 2 > XP_COOKIE_MAX)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		c->data[i] = (uint8_t)(hi << 4 | lo);
+	}
+	c->len = n / 2;
+	return 0;
+}
+
+static int cookie_create(const char *path, struct xp_cookie *c, struct xp_error *err)
+{
+	char hex[2 * XP_COOKIE_MAX + 2];
+	c->len = XP_COOKIE_MAX;
+	if (getrandom(c->data, c->len, 0) != (ssize_t)c->len)
+		return xp_error_set(err, XP_ERR_INTERNAL, 0, "getrandom: %s", strerror(errno));
+	for (size_t i = 0; i < c->len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", c->data[i]);
+	hex[2 * c->len] = '\n';
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return xp_error_set(err, XP_ERR_AUTH, 0, "create %s: %s", path, strerror(errno));
+	ssize_t w = write(fd, hex, 2 * c->len + 1);
+	if (close(fd) < 0 || w != (ssize_t)(2 * c->len + 1))
+		return xp_error_set(err, XP_ERR_AUTH, 0, "write %s failed", path);
+	return 0;
+}
+
+int xp_cookie_load(const char *path, bool create, struct xp_cookie *c, struct xp_error *err)
+{
+	char buf[2 * XP_COOKIE_MAX + 8];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create)
+		return cookie_create(path, c, err);
+	if (fd < 0)
+		return xp_error_set(err, XP_ERR_AUTH, 0, "cookie %s: %s", path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) < 0 || (st.st_mode & 077)) {
+		close(fd);
+		return xp_error_set(err, XP_ERR_AUTH, 0,
+				    "cookie %s: must not be readable by group or others (chmod 600)",
+				    path);
+	}
+	ssize_t n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0 || parse_hex(buf, (size_t)n, c) < 0)
+		return xp_error_set(err, XP_ERR_AUTH, 0, "cookie %s: expected %d-%d bytes as hex", path,
+				    XP_COOKIE_MIN, XP_COOKIE_MAX);
+	return 0;
+}
+
+bool xp_cookie_equal(const struct xp_cookie *c, const uint8_t *p, size_t n)
+{
+	/* the length is not secret; the bytes are compared without early exit */
+	if (n != c->len)
+		return false;
+	volatile uint8_t diff = 0;
+	for (size_t i = 0; i < n; i++)
+		diff |= (uint8_t)(c->data[i] ^ p[i]);
+	return diff == 0;
+}

@@ -1,0 +1,27 @@
+/*
+ * proto_int.h - internals shared by the files of libxproto.
+ */
+#ifndef PROTO_INT_H
+#define PROTO_INT_H
+
+#include "xproto.h"
+
+/* read() chunk and the slack the input buffers keep beyond max_msg */
+#define XP_READ_CHUNK 65536u
+#define XP_FRAME_HEADER_MAX 6u /* opcode + 5-byte varint length */
+
+/** True if [p, p+n) is valid UTF-8 (no overlongs, no surrogates). */
+bool xp_utf8_valid(const uint8_t *p, size_t n);
+
+/** zlib state for one direction (zstream.c). */
+struct xp_zstate *xp_zstate_create(bool deflate);
+void xp_zstate_destroy(struct xp_zstate *z);
+/** Compress all of @in into @out with Z_SYNC_FLUSH. Returns 0 or -1. */
+int xp_zstate_deflate(struct xp_zstate *z, const uint8_t *in, size_t n, struct xp_buf *out);
+/**
+ * Inflate from @in into @out while @out has room under its max. Consumes
+ * what it used from @in. Returns 0, or -1 if the stream is corrupt.
+ */
+int xp_zstate_inflate(struct xp_zstate *z, struct xp_buf *in, struct xp_buf *out);
+
+#endif

@@ -1,0 +1,362 @@
+/*
+ * xproto.h - libxproto, the xproto wire protocol: message types generated
+ * from xproto.def, one encoder and one decoder, framing, the handshake,
+ * cookies, per-direction zlib compression and a message dumper.
+ *
+ * Ownership: decoded messages point into the buffer they were decoded from
+ * (strings and byte blobs are not copied) and stay valid until the next call
+ * on the same decoder or connection.
+ */
+#ifndef XPROTO_H
+#define XPROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define XP_MAGIC "xpro"
+#define XP_VERSION_MAJOR 1
+#define XP_VERSION_MINOR 0
+#define XP_PREAMBLE_LEN 6 /* magic[4] major minor */
+
+#define XP_MAX_MSG_DEFAULT (4u << 20) /* 4 MiB */
+#define XP_MAX_MSG_MIN 4096u
+#define XP_COOKIE_MIN 16
+#define XP_COOKIE_MAX 32
+
+/* roles in HELLO */
+enum xp_role { XP_ROLE_APP = 1, XP_ROLE_CLIENT = 2, XP_ROLE_VIEWER = 3 };
+
+/* HELLO / WELCOME flags */
+#define XP_FLAG_ZLIB 0x1u
+
+/* WIN_CONFIGURE mask */
+#define XP_CONF_MOVE 0x1u
+#define XP_CONF_RESIZE 0x2u
+#define XP_CONF_RAISE 0x4u
+
+/* WIN_CREATE flags */
+#define XP_WIN_MAXIMIZED 0x1u /* the server sizes it to the screen */
+
+/* GC flags */
+#define XP_GC_TRANSPARENT 0x1u /* bitmaps and text leave bg pixels alone */
+
+/* IMAGE formats */
+enum xp_image_format { XP_IMG_RAW = 0, XP_IMG_ZLIB = 1, XP_IMG_PNG = 2 };
+
+/* KEY / EV_KEY state: bit 0 pressed, modifiers above */
+#define XP_KEY_PRESSED 0x1u
+#define XP_MOD_SHIFT (1u << 1)
+#define XP_MOD_CONTROL (1u << 2)
+#define XP_MOD_ALT (1u << 3)
+#define XP_MOD_SUPER (1u << 4)
+/* BUTTON / EV_BUTTON state: bit 0 pressed, button number above */
+#define XP_BUTTON_STATE(button, pressed) (((uint32_t)(button) << 1) | ((pressed) ? 1u : 0u))
+
+/* error codes carried by ERROR and struct xp_error */
+#define XP_ERRORS(E)                                               \
+	E(NONE, 0, "no error")                                     \
+	E(MALFORMED, 1, "malformed message")                       \
+	E(VERSION, 2, "protocol version mismatch")                 \
+	E(AUTH, 3, "authentication failed")                        \
+	E(TOO_BIG, 4, "message too big")                           \
+	E(UNKNOWN_OP, 5, "unknown opcode")                         \
+	E(LIMIT, 6, "resource limit exceeded")                     \
+	E(NO_WINDOW, 7, "no such window")                          \
+	E(NO_APP, 8, "no such app")                                \
+	E(STATE, 9, "message not allowed in this state")           \
+	E(READ_ONLY, 10, "read-only connection")                   \
+	E(IO, 11, "connection error")                              \
+	E(TIMEOUT, 12, "timed out")                                \
+	E(INTERNAL, 13, "internal error")                          \
+	E(ZLIB, 14, "compressed stream corrupt")
+
+enum xp_err_code {
+#define XP_E_ENUM(n, v, s) XP_ERR_##n = v,
+	XP_ERRORS(XP_E_ENUM)
+#undef XP_E_ENUM
+};
+
+/** An error: a code and a human-readable message naming its cause. */
+struct xp_error {
+	enum xp_err_code code;
+	uint8_t about; /* opcode concerned, 0 if none */
+	char text[160];
+};
+
+struct xp_str {
+	const char *p;
+	uint32_t n;
+};
+struct xp_bytes {
+	const uint8_t *p;
+	uint32_t n;
+};
+struct xp_rect {
+	int32_t x, y;
+	uint32_t w, h;
+};
+struct xp_rects {
+	uint32_t n;
+	const struct xp_rect *v;
+};
+
+/* generated: opcodes, per-message structs and the message union */
+enum xp_op {
+#define XP_F(t, n)
+#define XP_MSG(N, n, op, dir, fields) XP_OP_##N = op,
+#include "xproto.def"
+#undef XP_MSG
+	XP_OP_MAX = 0x40
+};
+
+#define XP_CTYPE_U8 uint8_t
+#define XP_CTYPE_UV uint32_t
+#define XP_CTYPE_SV int32_t
+#define XP_CTYPE_U64 uint64_t
+#define XP_CTYPE_RGB uint32_t
+#define XP_CTYPE_STR struct xp_str
+#define XP_CTYPE_BYTES struct xp_bytes
+#define XP_CTYPE_RECTS struct xp_rects
+#undef XP_F
+#define XP_F(t, n) XP_CTYPE_##t n;
+#define XP_MSG(N, n, op, dir, fields) \
+	struct xp_msg_##n {               \
+		fields                    \
+	};
+#include "xproto.def"
+#undef XP_MSG
+#undef XP_F
+
+/** One decoded (or to-be-encoded) message. */
+struct xp_msg {
+	uint8_t op; /* enum xp_op */
+	union {
+#define XP_F(t, n)
+#define XP_MSG(N, n, op, dir, fields) struct xp_msg_##n n;
+#include "xproto.def"
+#undef XP_MSG
+#undef XP_F
+	} u;
+};
+
+/* ---- strings, names ---- */
+
+/** Name of opcode @op ("FILL"), or NULL if unknown. */
+const char *xp_op_name(unsigned op);
+/** Text for an error code ("authentication failed"). */
+const char *xp_err_name(enum xp_err_code code);
+/** Fill @err with @code, @about and a printf-style message; returns -1. */
+int xp_error_set(struct xp_error *err, enum xp_err_code code, unsigned about,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/** Make a struct xp_str from a NUL-terminated string (borrowed). */
+struct xp_str xp_str_from(const char *s);
+/** Copy @s into @dst (size @cap, NUL-terminated, truncated). */
+void xp_str_copy(char *dst, size_t cap, struct xp_str s);
+
+/* ---- growable byte buffer ---- */
+
+/** A byte buffer: bytes [off, len) are pending; grows up to @max. */
+struct xp_buf {
+	uint8_t *p;
+	size_t off, len, cap, max;
+};
+/** Initialise an empty buffer that may grow to @max bytes. */
+void xp_buf_init(struct xp_buf *b, size_t max);
+/** Free the buffer's memory. */
+void xp_buf_finish(struct xp_buf *b);
+/** Make room for @n more bytes; returns 0, or -1 if over max or no memory. */
+int xp_buf_reserve(struct xp_buf *b, size_t n);
+/** Append @n bytes; returns 0 or -1. */
+int xp_buf_append(struct xp_buf *b, const void *data, size_t n);
+/** Drop @n pending bytes from the front. */
+void xp_buf_consume(struct xp_buf *b, size_t n);
+/** Number of pending bytes. */
+static inline size_t xp_buf_pending(const struct xp_buf *b) { return b->len - b->off; }
+/** Pointer to the first pending byte. */
+static inline const uint8_t *xp_buf_data(const struct xp_buf *b) { return b->p ? b->p + b->off : b->p; }
+
+/* ---- varints ---- */
+
+/** Append an unsigned LEB128 varint to @out; returns bytes written (1-10). */
+size_t xp_put_varint(uint8_t *out, uint64_t v);
+/**
+ * Read a varint of at most @max_bytes from [*p, end). Returns 1 and advances
+ * *p on success, 0 if more bytes are needed, -1 if it is over-long.
+ */
+int xp_get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v, int max_bytes);
+static inline uint32_t xp_zigzag(int32_t v) { return ((uint32_t)v << 1) ^ (uint32_t)(v >> 31); }
+static inline int32_t xp_unzigzag(uint32_t v) { return (int32_t)(v >> 1) ^ -(int32_t)(v & 1); }
+
+/* ---- messages ---- */
+
+/**
+ * Append @m, framed (opcode, varint payload length, payload), to @b.
+ * Returns the frame size, or -1 (buffer limit, invalid op, RECTS count).
+ */
+ssize_t xp_encode(struct xp_buf *b, const struct xp_msg *m);
+
+/** Decoder state: the maximum message size and scratch for arrays. */
+struct xp_decoder {
+	uint32_t max_msg;
+	struct xp_rect *scratch;
+	size_t scratch_cap;
+};
+/** Initialise @d for messages up to @max_msg payload bytes. */
+void xp_decoder_init(struct xp_decoder *d, uint32_t max_msg);
+/** Free the decoder's scratch memory. */
+void xp_decoder_finish(struct xp_decoder *d);
+/**
+ * Decode one frame from [buf, buf+len). Returns the frame size (> 0) with
+ * @out filled, 0 if more bytes are needed, or -1 with @err set (unknown
+ * opcode, over-size, malformed payload). @out borrows from @buf and from the
+ * decoder's scratch until the next call.
+ */
+ssize_t xp_decode(struct xp_decoder *d, const uint8_t *buf, size_t len,
+		  struct xp_msg *out, struct xp_error *err);
+
+/** Write one human-readable line for @m (no newline) into @out (size @cap). */
+void xp_msg_format(const struct xp_msg *m, char *out, size_t cap);
+
+/* ---- preamble, cookie ---- */
+
+/** Write the 6-byte preamble (magic, major, minor) into @out. */
+void xp_preamble_write(uint8_t out[XP_PREAMBLE_LEN]);
+/**
+ * Check a peer's preamble. Returns 0 if compatible (same major), -1 with
+ * @err naming both versions otherwise.
+ */
+int xp_preamble_check(const uint8_t in[XP_PREAMBLE_LEN], struct xp_error *err);
+
+/** A cookie: 16-32 random bytes shared through a 0600 file. */
+struct xp_cookie {
+	uint8_t data[XP_COOKIE_MAX];
+	size_t len;
+};
+/**
+ * Load the cookie from @path (hex text). If the file is absent and @create
+ * is true, generate 32 random bytes and write them with mode 0600. Refuses a
+ * file readable by group or others. Returns 0 or -1 with @err set.
+ */
+int xp_cookie_load(const char *path, bool create, struct xp_cookie *c, struct xp_error *err);
+/** Compare a presented cookie with @c in constant time; true if equal. */
+bool xp_cookie_equal(const struct xp_cookie *c, const uint8_t *p, size_t n);
+/** Default cookie path: $XPROTO_COOKIE, else ~/.xproto-cookie. */
+const char *xp_cookie_default_path(char *buf, size_t cap);
+
+/* ---- connections: framing, buffering, compression, statistics ---- */
+
+/** Byte and message counters for one connection. */
+struct xp_conn_stats {
+	uint64_t wire_in, wire_out;   /* bytes on the socket */
+	uint64_t plain_in, plain_out; /* bytes before compression */
+	uint64_t msgs_in, msgs_out;
+	uint64_t ops_in[XP_OP_MAX], ops_out[XP_OP_MAX];
+	uint64_t bytes_out_by_op[XP_OP_MAX];
+};
+
+struct xp_zstate;
+
+/**
+ * One protocol connection over a socket. It owns the fd (closed by
+ * xp_conn_finish). Input: read() -> [inflate] -> frames. Output: send()
+ * encodes into a staging buffer; flush() compresses it (Z_SYNC_FLUSH) into
+ * the wire buffer; write() drains the wire buffer. Errors are sticky.
+ */
+struct xp_conn {
+	int fd;
+	bool got_preamble, eof, failed;
+	struct xp_error err;
+	struct xp_decoder dec;
+	struct xp_buf in_raw, in_plain, out_plain, out_wire;
+	struct xp_zstate *zin, *zout;
+	struct xp_conn_stats st;
+};
+
+/**
+ * Initialise @c on @fd (may be -1 for feed-only use, e.g. a dumper) for
+ * messages up to @max_msg bytes; the peer's preamble is expected first
+ * unless @expect_preamble is false. Returns 0 or -1 (no memory).
+ */
+int xp_conn_init(struct xp_conn *c, int fd, uint32_t max_msg, bool expect_preamble);
+/** Close the fd and free all buffers. Accepts a zeroed struct. */
+void xp_conn_finish(struct xp_conn *c);
+/**
+ * Switch on zlib for the input and/or output direction from now on. Input
+ * already buffered past the current message is treated as compressed.
+ * Returns 0 or -1.
+ */
+int xp_conn_enable_zlib(struct xp_conn *c, bool in, bool out);
+/**
+ * read() once from the fd. Returns 1 if bytes arrived, 0 if it would block
+ * or the input buffer is full (decode first), -1 on EOF or error (c->err).
+ */
+int xp_conn_read(struct xp_conn *c);
+/** Feed @n received wire bytes as if read from the fd. Returns 0 or -1. */
+int xp_conn_feed(struct xp_conn *c, const void *data, size_t n);
+/**
+ * Take the next message. Returns 1 with @m filled (borrowing from @c until
+ * the next call), 0 if more bytes are needed, -1 on a protocol error
+ * (c->err names the message and the cause).
+ */
+int xp_conn_next(struct xp_conn *c, struct xp_msg *m);
+/** Queue @m for sending (encoded, not yet flushed). Returns 0 or -1. */
+int xp_conn_send(struct xp_conn *c, const struct xp_msg *m);
+/** Queue the preamble (sent uncompressed, before anything else). */
+int xp_conn_send_preamble(struct xp_conn *c);
+/** Queue an ERROR message with @code, @about and a formatted text. */
+int xp_conn_send_error(struct xp_conn *c, enum xp_err_code code, unsigned about,
+		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/** Move queued messages to the wire buffer (compressing). Returns 0 or -1. */
+int xp_conn_flush(struct xp_conn *c);
+/**
+ * write() the wire buffer. Returns 1 when it is empty, 0 if bytes remain
+ * (would block), -1 on error.
+ */
+int xp_conn_write(struct xp_conn *c);
+/** Flush and write until everything is sent, polling up to @timeout_ms. */
+int xp_conn_drain(struct xp_conn *c, int timeout_ms);
+/**
+ * Block (poll) up to @timeout_ms for the next message. Returns 1, 0 on
+ * timeout, -1 on error or EOF.
+ */
+int xp_conn_wait(struct xp_conn *c, struct xp_msg *m, int timeout_ms);
+/** Bytes queued or waiting on the wire. */
+size_t xp_conn_out_pending(const struct xp_conn *c);
+
+/* ---- handshake helpers ---- */
+
+/** What a peer offers or the server grants in HELLO / WELCOME. */
+struct xp_caps {
+	uint32_t flags, max_msg, screen_w, screen_h;
+};
+/**
+ * Client side: connect() is done; send preamble + HELLO, wait for the
+ * server's preamble and WELCOME (or ERROR), switch on compression if granted.
+ * Blocking, up to @timeout_ms. Returns 0 with @granted filled, or -1 with
+ * c->err set (version mismatch, refused with the server's text).
+ */
+int xp_handshake_client(struct xp_conn *c, enum xp_role role, const struct xp_cookie *ck,
+			const struct xp_caps *want, const char *session, const char *name,
+			struct xp_caps *granted, int timeout_ms);
+/**
+ * Server side: check a HELLO's role, cookie (constant time), session name
+ * and screen size. Returns 0, or -1 with @err set (AUTH for a bad cookie).
+ */
+int xp_hello_check(const struct xp_msg_hello *h, const struct xp_cookie *ck, struct xp_error *err);
+/** Negotiate: the smaller max_msg, compression only if both want it. */
+struct xp_caps xp_caps_negotiate(const struct xp_caps *offer, const struct xp_caps *server);
+
+/* ---- sockets ---- */
+
+/**
+ * Connect to "HOST:PORT" (TCP) or a path starting with '/' or '@' (Unix
+ * socket). Returns a blocking fd or -1 with @err set.
+ */
+int xp_connect(const char *addr, struct xp_error *err);
+/** Microseconds on the monotonic clock. */
+uint64_t xp_now_us(void);
+
+#endif
