@@ -1,0 +1,89 @@
+/*
+ * render_int.h - internals shared by the files of the renderer.
+ *
+ * Nothing here is part of the public API (xrender.h). The generated font
+ * tables ($(GEN)/render/font_*.c, written by render/tools/bdf2c.c) include
+ * this header for struct xr_font_data.
+ */
+#ifndef RENDER_INT_H
+#define RENDER_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xrender.h"
+
+/* Pixels the renderer writes always have the X byte cleared. */
+#define XR_COLOR_MASK 0x00ffffffu
+
+/* No glyph index in xr_font_data.low. */
+#define XR_GLYPH_NONE 0xffffu
+
+/*
+ * A character-cell bitmap font converted at build time. Glyph i covers code
+ * point cps[i] (sorted ascending, unique) and has cell_h rows of
+ * bytes_per_row bytes at rows + i * cell_h * bytes_per_row, MSB = left pixel,
+ * already placed in the cell (row 0 is the top of the cell).
+ */
+struct xr_font_data {
+	const char *name;       /* XLFD from the BDF FONT line */
+	int cell_w, cell_h;     /* cell size in pixels, cell_w <= 32 */
+	int ascent;             /* baseline offset from the top of the cell */
+	int bytes_per_row;      /* (cell_w + 7) / 8 */
+	uint32_t nglyphs;       /* number of glyphs, < XR_GLYPH_NONE */
+	uint32_t default_glyph; /* index of the font's DEFAULT_CHAR glyph */
+	const uint32_t *cps;    /* nglyphs sorted code points */
+	const uint8_t *rows;    /* nglyphs * cell_h * bytes_per_row bytes */
+	const uint16_t *low;    /* 256 entries: glyph index of U+0000..U+00FF */
+};
+
+/* Generated from the misc-fixed BDF files (see render/module.mk). */
+extern const struct xr_font_data xr_font_6x13;
+extern const struct xr_font_data xr_font_6x13B;
+
+/* font.c: the font of @font_id, or NULL. */
+const struct xr_font_data *xr_font_get(int font_id);
+
+/*
+ * font.c: the glyph rows for @cp in font @font_id, falling back to the
+ * fallback font and then to the font's default glyph; never NULL for a valid
+ * font.
+ */
+const uint8_t *xr_font_lookup(const struct xr_font_data *f, int font_id,
+			      uint32_t cp);
+
+/*
+ * rect.c: the part of (x, y, w, h) inside @fb and @clip (NULL = no clip),
+ * computed in 64-bit arithmetic; {0, 0, 0, 0} when empty.
+ */
+struct xr_rect xr_clip_area(const struct xr_fb *fb, const struct xr_rect *clip,
+			    int64_t x, int64_t y, int64_t w, int64_t h);
+
+/* fill.c: store @n copies of @color at @p (vectorisable loop). */
+void xr_fill_span(uint32_t *p, size_t n, uint32_t color);
+
+/*
+ * png.c: decode a PNG from memory into a malloc'd RGB buffer (3 bytes per
+ * pixel, no padding). @want_w/@want_h: required size, or -1 for any size
+ * (still bounded by XR_IMG_MAX_PIXELS). On success *rgb, *w, *h are set and
+ * the caller frees *rgb; on failure -1 and *rgb = NULL.
+ */
+int xr_png_decode(const uint8_t *data, size_t len, int want_w, int want_h,
+		  uint8_t **rgb, int *w, int *h);
+
+/* image.c: check an image size (1..XR_FB_MAX_DIM, <= XR_IMG_MAX_PIXELS) and
+ * return its RGB byte count, or 0 when the size is bad. */
+size_t xr_img_rgb_size(int w, int h);
+
+/* image.c: copy the RGB image into the visible part of @fb; the damage. */
+struct xr_rect xr_blit_rgb(struct xr_fb *fb, const struct xr_rect *clip,
+			   int x, int y, int w, int h, const uint8_t *rgb);
+
+/* encode.c: check @r lies inside @fb and is non-empty. */
+bool xr_rect_in_fb(const struct xr_fb *fb, struct xr_rect r);
+
+/* encode.c: the pixels of row @row of @r as RGB, w * 3 bytes at @out. */
+void xr_row_to_rgb(const struct xr_fb *fb, struct xr_rect r, int row,
+		   uint8_t *out);
+
+#endif /* RENDER_INT_H */

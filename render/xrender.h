@@ -1,0 +1,233 @@
+/*
+ * xrender.h - the shared software renderer (public API, prefix xr_).
+ *
+ * The server keeps each window's pixels in an xr_fb and the thin client draws
+ * into one with the same functions, so both sides hold identical pixels. All
+ * operations use integer arithmetic only and give the same result on every
+ * machine. Pixels are 32-bit XRGB8888 (0x00RRGGBB); the X byte of every pixel
+ * the renderer writes is always 0.
+ *
+ * Every drawing operation takes an optional clip rectangle (NULL means the
+ * whole framebuffer), clips to both the framebuffer and the clip, and reports
+ * the rectangle it changed ("damage"; w = h = 0 when nothing was drawn).
+ * Coordinates and sizes may be any int, including hostile values from the
+ * network: clipping is done in 64-bit arithmetic and never overflows.
+ */
+#ifndef XRENDER_H
+#define XRENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** Largest framebuffer width or height. */
+#define XR_FB_MAX_DIM 16384
+/** Largest image (xr_image, xr_png_read_file) in pixels: bounds memory use. */
+#define XR_IMG_MAX_PIXELS (4096 * 4096)
+
+/** Make a 0x00RRGGBB color from 8-bit components. */
+#define XR_RGB(r, g, b)                                                        \
+	((uint32_t)(((uint32_t)(r) & 0xff) << 16 | ((uint32_t)(g) & 0xff) << 8 | \
+		    ((uint32_t)(b) & 0xff)))
+
+/** A rectangle; empty when w <= 0 or h <= 0. */
+struct xr_rect {
+	int x, y, w, h;
+};
+
+/** A framebuffer: px[y * stride + x] is the pixel at (x, y), 0x00RRGGBB. */
+struct xr_fb {
+	uint32_t *px;
+	int w, h, stride; /* stride in pixels, >= w */
+};
+
+/* ---- framebuffer (fb.c) ---------------------------------------------- */
+
+/**
+ * xr_fb_init - allocate the pixels of a w x h framebuffer, filled with black.
+ * @fb: caller's struct, overwritten.
+ * @w, @h: size, 1..XR_FB_MAX_DIM each.
+ * Return: 0, or -1 (fb zeroed) on a bad size or allocation failure.
+ * Ownership: the pixels belong to fb; release them with xr_fb_finish().
+ */
+int xr_fb_init(struct xr_fb *fb, int w, int h);
+
+/**
+ * xr_fb_finish - free the pixels of @fb and zero it. Accepts a zeroed fb
+ * and NULL.
+ */
+void xr_fb_finish(struct xr_fb *fb);
+
+/**
+ * xr_fb_resize - change the size of @fb, keeping the top-left overlap of the
+ * old contents and filling the new area with @color.
+ * @w, @h: new size, 1..XR_FB_MAX_DIM each.
+ * Return: 0, or -1 on a bad size or allocation failure (fb left unchanged).
+ */
+int xr_fb_resize(struct xr_fb *fb, int w, int h, uint32_t color);
+
+/**
+ * xr_fb_equal - true when @a and @b have the same size and the same pixels
+ * (strides may differ).
+ */
+bool xr_fb_equal(const struct xr_fb *a, const struct xr_fb *b);
+
+/* ---- rectangles (rect.c) --------------------------------------------- */
+
+/** xr_rect_empty - true when @r covers no pixel (w <= 0 or h <= 0). */
+bool xr_rect_empty(struct xr_rect r);
+
+/**
+ * xr_rect_intersect - the common part of @a and @b.
+ * Return: the intersection, or {0, 0, 0, 0} when it is empty.
+ */
+struct xr_rect xr_rect_intersect(struct xr_rect a, struct xr_rect b);
+
+/**
+ * xr_rect_union - the smallest rectangle holding both @a and @b; an empty
+ * input is ignored. Sizes saturate at INT_MAX.
+ * Return: the bounding box, or {0, 0, 0, 0} when both are empty.
+ */
+struct xr_rect xr_rect_union(struct xr_rect a, struct xr_rect b);
+
+/* ---- drawing (fill.c, copy.c, bitmap.c) ------------------------------ */
+
+/**
+ * xr_fill - fill the rectangle (@x, @y, @w, @h) with @color.
+ * @clip: optional clip rectangle, NULL for the whole framebuffer.
+ * Return: the damaged rectangle (empty when nothing was drawn).
+ */
+struct xr_rect xr_fill(struct xr_fb *fb, const struct xr_rect *clip, int x,
+		       int y, int w, int h, uint32_t color);
+
+/**
+ * xr_copy - copy the @w x @h area at (@sx, @sy) to (@dx, @dy) within @fb.
+ * Overlapping source and destination are handled (scrolling in any
+ * direction). Destination pixels outside @fb or @clip are not written, and
+ * destination pixels whose source lies outside @fb are left unchanged.
+ * Return: the damaged rectangle (empty when nothing was drawn).
+ */
+struct xr_rect xr_copy(struct xr_fb *fb, const struct xr_rect *clip, int sx,
+		       int sy, int w, int h, int dx, int dy);
+
+/**
+ * xr_bitmap - draw a 1-bit bitmap: set bits in @fg, clear bits in @bg (or
+ * left unchanged when @transparent_bg).
+ * @bits: @h rows of (@w + 7) / 8 bytes each, most significant bit first;
+ *        borrowed, @bits_len bytes long (extra bytes are ignored).
+ * @damage: receives the damaged rectangle (empty on error or no drawing).
+ * Return: 0, or -1 (nothing drawn) when @bits_len is shorter than needed.
+ *         w <= 0 or h <= 0 draws nothing and returns 0.
+ */
+int xr_bitmap(struct xr_fb *fb, const struct xr_rect *clip, int x, int y,
+	      int w, int h, const uint8_t *bits, size_t bits_len, uint32_t fg,
+	      uint32_t bg, bool transparent_bg, struct xr_rect *damage);
+
+/* ---- text (text.c, font.c, utf8.c) ----------------------------------- */
+
+/** Built-in fonts: misc-fixed 6x13 (ISO 10646) and its bold face. */
+enum xr_font_id { XR_FONT_FIXED = 0, XR_FONT_FIXED_BOLD = 1, XR_FONT_COUNT };
+
+/**
+ * xr_text - draw UTF-8 text, one character cell per code point.
+ * @x, @y: top-left corner of the first cell (y is the top of the cell).
+ * @utf8: @len bytes, not NUL-terminated, borrowed. Each invalid or truncated
+ *        sequence (maximal subpart) draws one U+FFFD glyph; a code point the
+ *        font lacks draws the font's default glyph (a dotted box). The bold
+ *        font borrows glyphs it lacks from the regular font first.
+ * @font_id: an enum xr_font_id; any other value draws nothing.
+ * @fg, @bg: glyph and cell background colors; the background is left
+ *        unchanged when @transparent_bg.
+ * Return: the damaged rectangle (the visible part of the cells).
+ */
+struct xr_rect xr_text(struct xr_fb *fb, const struct xr_rect *clip, int x,
+		       int y, const char *utf8, size_t len, int font_id,
+		       uint32_t fg, uint32_t bg, bool transparent_bg);
+
+/**
+ * xr_text_width - width in pixels xr_text() gives @utf8 (@len bytes).
+ * Return: the width, or -1 for an unknown font or a width above INT_MAX.
+ */
+int xr_text_width(const char *utf8, size_t len, int font_id);
+
+/**
+ * xr_font_cell - cell size of a font.
+ * @w, @h, @ascent: receive the cell width, height and the baseline offset
+ *        from the top of the cell; each may be NULL.
+ * Return: 0, or -1 for an unknown font.
+ */
+int xr_font_cell(int font_id, int *w, int *h, int *ascent);
+
+/**
+ * xr_font_has_glyph - true when the font itself (not its fallback) has a
+ * glyph for code point @cp.
+ */
+bool xr_font_has_glyph(int font_id, uint32_t cp);
+
+/** xr_font_name - the font's XLFD name (static string), or NULL. */
+const char *xr_font_name(int font_id);
+
+/**
+ * xr_utf8_next - decode one code point from @s (@len > 0 bytes).
+ * @cp: receives the code point, or 0xFFFD for an invalid sequence.
+ * Return: bytes consumed, 1..4 (0 only when @len is 0).
+ */
+size_t xr_utf8_next(const char *s, size_t len, uint32_t *cp);
+
+/* ---- images (image.c, png.c, encode.c, pngfile.c) -------------------- */
+
+/** Image formats of xr_image (wire values, stable). */
+enum xr_img_format {
+	XR_IMG_RAW = 0,  /* w*h*3 bytes R, G, B, row-major, no padding */
+	XR_IMG_ZLIB = 1, /* a zlib stream of exactly one RAW image */
+	XR_IMG_PNG = 2,  /* a PNG file of exactly w x h pixels */
+};
+
+/**
+ * xr_image - decode an image and draw it with its top-left corner at (@x, @y).
+ * @w, @h: image size, 1..XR_FB_MAX_DIM each and at most XR_IMG_MAX_PIXELS.
+ * @format: an enum xr_img_format.
+ * @data: @len bytes, borrowed; treated as hostile. The whole image is
+ *        decoded and checked before any pixel is drawn, whatever the clip.
+ * @damage: receives the damaged rectangle (empty on error).
+ * Return: 0, or -1 (nothing drawn) on an unknown format, a bad size, short,
+ *         long or malformed data, or allocation failure. PNG alpha is
+ *         dropped and 16-bit samples are truncated to 8 bits.
+ */
+int xr_image(struct xr_fb *fb, const struct xr_rect *clip, int x, int y,
+	     int w, int h, int format, const void *data, size_t len,
+	     struct xr_rect *damage);
+
+/**
+ * xr_encode_zlib - encode the pixels of @r as an XR_IMG_ZLIB image.
+ * @r: non-empty rectangle inside @fb.
+ * @level: zlib level 0..9, or -1 for the default.
+ * @out, @out_len: receive a malloc'd buffer the caller frees with free().
+ * Return: 0, or -1 (*out = NULL) on a bad rectangle or allocation failure.
+ */
+int xr_encode_zlib(const struct xr_fb *fb, struct xr_rect r, int level,
+		   uint8_t **out, size_t *out_len);
+
+/**
+ * xr_encode_png - encode the pixels of @r as an XR_IMG_PNG image (8-bit RGB).
+ * Parameters, return and ownership as xr_encode_zlib().
+ */
+int xr_encode_png(const struct xr_fb *fb, struct xr_rect r, int level,
+		  uint8_t **out, size_t *out_len);
+
+/**
+ * xr_png_write_file - write the whole of @fb to the PNG file @path.
+ * Return: 0, or -1 on an encoding or I/O error (a partial file may remain).
+ */
+int xr_png_write_file(const struct xr_fb *fb, const char *path);
+
+/**
+ * xr_png_read_file - read the PNG file @path into a new framebuffer.
+ * @out: caller's struct, initialised on success (release with
+ *       xr_fb_finish()), zeroed on failure.
+ * Return: 0, or -1 on an I/O error, a malformed PNG or one larger than
+ *         XR_IMG_MAX_PIXELS.
+ */
+int xr_png_read_file(const char *path, struct xr_fb *out);
+
+#endif /* XRENDER_H */
