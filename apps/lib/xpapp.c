@@ -1,0 +1,256 @@
+/*
+ * xpapp.c - connection, windows and events of libxpapp.
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xpapp_int.h"
+
+struct xa_display *xa_open_at(const char *addr, const char *cookie_path, const char *session,
+			      const char *name, struct xp_error *err)
+{
+	struct xp_cookie ck;
+	char path[512];
+	if (!cookie_path)
+		cookie_path = xp_cookie_default_path(path, sizeof(path));
+	if (xp_cookie_load(cookie_path, false, &ck, err) < 0)
+		return NULL;
+	int fd = xp_connect(addr, err);
+	if (fd < 0)
+		return NULL;
+	struct xa_display *d = calloc(1, sizeof(*d));
+	if (!d) {
+		xp_error_set(err, XP_ERR_INTERNAL, 0, "out of memory");
+		goto err_fd;
+	}
+	xp_conn_init(&d->conn, fd, XP_MAX_MSG_DEFAULT, true);
+	/* apps are local: no compression unless connected over TCP */
+	bool tcp = addr[0] != '/' && addr[0] != '@' && addr[0] != '.';
+	struct xp_caps want = {tcp ? XP_FLAG_ZLIB : 0, XP_MAX_MSG_DEFAULT, 0, 0}, got;
+	if (xp_handshake_client(&d->conn, XP_ROLE_APP, &ck, &want, session, name, &got, 5000) < 0) {
+		*err = d->conn.err;
+		xp_conn_finish(&d->conn);
+		free(d);
+		return NULL;
+	}
+	d->screen_w = got.screen_w;
+	d->screen_h = got.screen_h;
+	d->max_msg = got.max_msg;
+	d->sent = (struct xa_state){.fg = 0xffffff};
+	return d;
+err_fd:
+	close(fd);
+	return NULL;
+}
+
+struct xa_display *xa_open(const char *name, struct xp_error *err)
+{
+	const char *addr = getenv("XPROTO_APP_SOCKET"), *session = getenv("XPROTO_SESSION");
+	if (!addr || !*addr) {
+		xp_error_set(err, XP_ERR_IO, 0, "XPROTO_APP_SOCKET is not set (start apps from xproto-server)");
+		return NULL;
+	}
+	return xa_open_at(addr, getenv("XPROTO_COOKIE"), session && *session ? session : "main",
+			  name, err);
+}
+
+void xa_close(struct xa_display *d)
+{
+	if (!d)
+		return;
+	xp_conn_drain(&d->conn, 1000);
+	xp_conn_finish(&d->conn);
+	free(d);
+}
+
+int xa_fd(const struct xa_display *d) { return d->conn.fd; }
+
+void xa_screen_size(const struct xa_display *d, uint32_t *w, uint32_t *h)
+{
+	*w = d->screen_w;
+	*h = d->screen_h;
+}
+
+const struct xp_error *xa_error(const struct xa_display *d) { return &d->conn.err; }
+
+void xa_wire_bytes(const struct xa_display *d, uint64_t *out, uint64_t *in)
+{
+	*out = d->conn.st.wire_out;
+	*in = d->conn.st.wire_in;
+}
+
+int xa_send(struct xa_display *d, const struct xp_msg *m)
+{
+	if (xp_conn_send(&d->conn, m) < 0)
+		return -1;
+	/* keep the queue short: a big frame goes out now */
+	if (xp_buf_pending(&d->conn.out_plain) > 256 * 1024)
+		return xa_flush(d);
+	return 0;
+}
+
+uint32_t xa_window_create(struct xa_display *d, int32_t x, int32_t y, uint32_t w, uint32_t h,
+			  uint32_t flags, uint32_t bg)
+{
+	struct xp_msg m = {.op = XP_OP_WIN_CREATE};
+	uint32_t id = ++d->next_win;
+	m.u.win_create = (struct xp_msg_win_create){id, x, y, w, h, flags, bg};
+	return xa_send(d, &m) < 0 ? 0 : id;
+}
+
+static int one_id(struct xa_display *d, uint8_t op, uint32_t win)
+{
+	struct xp_msg m = {.op = op};
+	m.u.win_map.win = win; /* same layout for every one-id message */
+	return xa_send(d, &m);
+}
+
+int xa_window_destroy(struct xa_display *d, uint32_t win)
+{
+	if (d->sent.target == win)
+		d->sent.target = 0;
+	return one_id(d, XP_OP_WIN_DESTROY, win);
+}
+int xa_window_map(struct xa_display *d, uint32_t win) { return one_id(d, XP_OP_WIN_MAP, win); }
+int xa_window_unmap(struct xa_display *d, uint32_t win) { return one_id(d, XP_OP_WIN_UNMAP, win); }
+int xa_bell(struct xa_display *d, uint32_t win) { return one_id(d, XP_OP_BELL, win); }
+
+int xa_window_configure(struct xa_display *d, uint32_t win, uint32_t mask, int32_t x, int32_t y,
+			uint32_t w, uint32_t h)
+{
+	struct xp_msg m = {.op = XP_OP_WIN_CONFIGURE};
+	m.u.win_configure = (struct xp_msg_win_configure){win, mask, x, y, w, h};
+	return xa_send(d, &m);
+}
+
+int xa_window_title(struct xa_display *d, uint32_t win, const char *title)
+{
+	struct xp_msg m = {.op = XP_OP_WIN_TITLE};
+	m.u.win_title = (struct xp_msg_win_title){win, xp_str_from(title)};
+	return xa_send(d, &m);
+}
+
+int xa_flush(struct xa_display *d)
+{
+	return xp_conn_drain(&d->conn, 5000);
+}
+
+/* ---- events ---- */
+
+static bool to_event(const struct xp_msg *m, struct xa_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	switch (m->op) {
+	case XP_OP_EV_KEY:
+		*ev = (struct xa_event){.type = XA_KEY, .win = m->u.ev_key.win,
+					.state = m->u.ev_key.state, .keysym = m->u.ev_key.keysym};
+		xp_str_copy(ev->text, sizeof(ev->text), m->u.ev_key.text);
+		return true;
+	case XP_OP_EV_BUTTON:
+		*ev = (struct xa_event){.type = XA_BUTTON, .win = m->u.ev_button.win,
+					.state = m->u.ev_button.state, .x = m->u.ev_button.x,
+					.y = m->u.ev_button.y};
+		return true;
+	case XP_OP_EV_MOTION:
+		*ev = (struct xa_event){.type = XA_MOTION, .win = m->u.ev_motion.win,
+					.x = m->u.ev_motion.x, .y = m->u.ev_motion.y,
+					.buttons = m->u.ev_motion.buttons};
+		return true;
+	case XP_OP_WIN_CONFIGURE:
+		*ev = (struct xa_event){.type = XA_CONFIGURE, .win = m->u.win_configure.win,
+					.x = m->u.win_configure.x, .y = m->u.win_configure.y,
+					.w = m->u.win_configure.w, .h = m->u.win_configure.h};
+		return true;
+	case XP_OP_CLOSE:
+		*ev = (struct xa_event){.type = XA_CLOSE, .win = m->u.close.win};
+		return true;
+	case XP_OP_WIN_FOCUS:
+		*ev = (struct xa_event){.type = XA_FOCUS, .win = m->u.win_focus.win,
+					.on = m->u.win_focus.on};
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void queue_push(struct xa_display *d, const struct xa_event *ev)
+{
+	if (d->qlen == XA_QUEUE) /* a full queue drops the oldest motion-like event */
+		memmove(&d->queue[0], &d->queue[1], --d->qlen * sizeof(*ev));
+	d->queue[d->qlen++] = *ev;
+}
+
+/* Take one message: queue events, answer pings. Returns 1 if a SYNC came. */
+int xa_take(struct xa_display *d, const struct xp_msg *m, uint32_t want_sync)
+{
+	struct xa_event ev;
+	if (to_event(m, &ev)) {
+		queue_push(d, &ev);
+	} else if (m->op == XP_OP_PING) {
+		struct xp_msg p = {.op = XP_OP_PONG};
+		p.u.pong = (struct xp_msg_pong){m->u.ping.seq, m->u.ping.time_us};
+		xa_send(d, &p);
+	} else if (m->op == XP_OP_SYNC && m->u.sync.serial == want_sync) {
+		return 1;
+	} else if (m->op == XP_OP_ERROR) {
+		char text[128];
+		xp_str_copy(text, sizeof(text), m->u.error.text);
+		xp_error_set(&d->conn.err, (enum xp_err_code)m->u.error.code, m->u.error.about,
+			     "server: %s", text);
+		fprintf(stderr, "xpapp: %s\n", d->conn.err.text);
+	}
+	return 0;
+}
+
+int xa_sync(struct xa_display *d, int timeout_ms)
+{
+	struct xp_msg m = {.op = XP_OP_SYNC}, in;
+	uint32_t serial = ++d->sync_serial;
+	m.u.sync.serial = serial;
+	if (xa_send(d, &m) < 0 || xa_flush(d) < 0)
+		return -1;
+	uint64_t deadline = xp_now_us() + (uint64_t)timeout_ms * 1000;
+	while (xp_now_us() < deadline) {
+		int ms = (int)((deadline - xp_now_us()) / 1000) + 1;
+		int r = xp_conn_wait(&d->conn, &in, ms);
+		if (r < 0)
+			return -1;
+		if (r > 0 && xa_take(d, &in, serial))
+			return 0;
+	}
+	return -1;
+}
+
+static int pop(struct xa_display *d, struct xa_event *ev)
+{
+	if (d->qlen == 0)
+		return 0;
+	*ev = d->queue[0];
+	memmove(&d->queue[0], &d->queue[1], --d->qlen * sizeof(*ev));
+	return 1;
+}
+
+int xa_next_event(struct xa_display *d, struct xa_event *ev, int timeout_ms)
+{
+	struct xp_msg m;
+	if (pop(d, ev))
+		return 1;
+	if (xa_flush(d) < 0)
+		return -1;
+	uint64_t deadline = xp_now_us() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000;
+	for (;;) {
+		int ms = timeout_ms < 0 ? 60000 : (int)((deadline - xp_now_us()) / 1000);
+		int r = xp_conn_wait(&d->conn, &m, ms < 0 ? 0 : ms);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			xa_take(d, &m, 0);
+		if (pop(d, ev))
+			return 1;
+		if (d->qlen == 0 && r == 0 && timeout_ms >= 0 && xp_now_us() >= deadline)
+			return 0;
+		xa_flush(d); /* pongs */
+	}
+}

@@ -1,0 +1,31 @@
+/*
+ * xpapp_int.h - internals of libxpapp.
+ */
+#ifndef XPAPP_INT_H
+#define XPAPP_INT_H
+
+#include <unistd.h>
+
+#include "xpapp.h"
+
+#define XA_QUEUE 256
+
+/** The drawing state the server currently has for this app. */
+struct xa_state {
+	uint32_t target, fg, bg, font, flags;
+	struct xp_rect clip;
+};
+
+struct xa_display {
+	struct xp_conn conn;
+	uint32_t screen_w, screen_h, max_msg;
+	uint32_t next_win, sync_serial;
+	struct xa_state sent;
+	struct xa_event queue[XA_QUEUE];
+	size_t qlen;
+};
+
+int xa_send(struct xa_display *d, const struct xp_msg *m);
+int xa_take(struct xa_display *d, const struct xp_msg *m, uint32_t want_sync);
+
+#endif

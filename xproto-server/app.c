@@ -1,0 +1,257 @@
+/*
+ * app.c - messages from apps, dispatched through an opcode-indexed table of
+ * small handlers. Window ids from an app are its own; the session renumbers
+ * them for clients. A bad message fails only that app's connection.
+ */
+#include <string.h>
+
+#include "server_int.h"
+
+typedef int (*app_fn)(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+
+static struct xs_window *own_window(struct xs_peer *p, uint32_t id, unsigned op,
+				    struct xp_error *err)
+{
+	struct xs_window *w = xs_window_by_app_id(p->session, p, id);
+	if (!w)
+		xp_error_set(err, XP_ERR_NO_WINDOW, op, "%s: no window %u", xp_op_name(op), id);
+	return w;
+}
+
+static int on_create(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	struct xs_window *w = xs_window_create(p, &m->u.win_create, err);
+	if (!w)
+		return -1;
+	struct xp_msg out;
+	xs_window_msg_create(w, &out);
+	xs_update_window_msg(p->session, &out);
+	/* a maximized window may not have the size the app asked for */
+	if (w->w != m->u.win_create.w || w->h != m->u.win_create.h)
+		xs_window_announce(p->session, w, XP_CONF_RESIZE, true);
+	return 0;
+}
+
+static void forward_id(struct xs_session *se, uint8_t op, uint32_t id)
+{
+	struct xp_msg out = {.op = op};
+	out.u.win_map.win = id; /* every one-id window message has the same layout */
+	xs_update_window_msg(se, &out);
+}
+
+/* Focus the topmost mapped window, if any. */
+static void refocus(struct xs_session *se)
+{
+	for (size_t i = se->nwin; i-- > 0;) {
+		if (se->stack[i]->mapped) {
+			xs_session_set_focus(se, se->stack[i]->id);
+			return;
+		}
+	}
+	xs_session_set_focus(se, 0);
+}
+
+static int on_destroy(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	struct xs_window *w = own_window(p, m->u.win_destroy.win, m->op, err);
+	if (!w)
+		return -1;
+	uint32_t id = w->id;
+	bool had_focus = p->session->focus == id;
+	forward_id(p->session, XP_OP_WIN_DESTROY, id);
+	xs_window_remove(p->session, w);
+	p->windows--;
+	if (had_focus)
+		refocus(p->session);
+	return 0;
+}
+
+static int on_map(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	struct xs_window *w = own_window(p, m->u.win_map.win, m->op, err);
+	if (!w)
+		return -1;
+	w->mapped = true;
+	xs_window_raise(p->session, w);
+	forward_id(p->session, XP_OP_WIN_MAP, w->id);
+	xs_session_set_focus(p->session, w->id); /* a new window takes the keyboard */
+	return 0;
+}
+
+static int on_unmap(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	struct xs_window *w = own_window(p, m->u.win_unmap.win, m->op, err);
+	if (!w)
+		return -1;
+	w->mapped = false;
+	forward_id(p->session, XP_OP_WIN_UNMAP, w->id);
+	if (p->session->focus == w->id)
+		refocus(p->session);
+	return 0;
+}
+
+static int on_configure(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	const struct xp_msg_win_configure *c = &m->u.win_configure;
+	struct xs_window *w = own_window(p, c->win, m->op, err);
+	uint32_t mask = c->mask & (XP_CONF_MOVE | XP_CONF_RESIZE | XP_CONF_RAISE);
+	if (!w)
+		return -1;
+	if (w->flags & XP_WIN_MAXIMIZED) /* the server owns its geometry */
+		mask &= XP_CONF_RAISE;
+	if ((mask & XP_CONF_RESIZE) && xs_window_resize(p->session, w, c->w, c->h, err) < 0)
+		return -1;
+	if (mask & XP_CONF_MOVE) {
+		w->x = c->x;
+		w->y = c->y;
+	}
+	if (mask & XP_CONF_RAISE)
+		xs_window_raise(p->session, w);
+	if (mask)
+		xs_window_announce(p->session, w, mask, false);
+	return 0;
+}
+
+static int on_title(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	struct xs_window *w = own_window(p, m->u.win_title.win, m->op, err);
+	if (!w)
+		return -1;
+	if (m->u.win_title.title.n >= sizeof(w->title))
+		return xp_error_set(err, XP_ERR_LIMIT, m->op, "WIN_TITLE: longer than %zu bytes",
+				    sizeof(w->title) - 1);
+	xp_str_copy(w->title, sizeof(w->title), m->u.win_title.title);
+	struct xp_msg out = *m;
+	out.u.win_title.win = w->id;
+	xs_update_window_msg(p->session, &out);
+	return 0;
+}
+
+/* ---- sticky state ---- */
+
+static int on_target(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	(void)err;
+	p->in.target = m->u.target.win;
+	return 0;
+}
+
+static int on_gc(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	const struct xp_msg_gc *g = &m->u.gc;
+	if (g->font >= XR_FONT_COUNT)
+		return xp_error_set(err, XP_ERR_MALFORMED, m->op, "GC: unknown font %u", g->font);
+	p->in.fg = g->fg;
+	p->in.bg = g->bg;
+	p->in.font = g->font;
+	p->in.flags = g->flags & XP_GC_TRANSPARENT;
+	return 0;
+}
+
+static int on_clip(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	(void)err;
+	const struct xp_msg_clip *c = &m->u.clip;
+	p->in.clip = (struct xp_rect){c->x, c->y, c->w, c->w ? c->h : 0};
+	return 0;
+}
+
+static int on_draw(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	struct xs_window *w = own_window(p, p->in.target, m->op, err);
+	struct xr_rect damage;
+	if (!w)
+		return -1;
+	if (xs_draw_apply(w, &p->in, m, &damage, err) < 0)
+		return -1;
+	xs_update_draw(p->session, w, &p->in, m, damage);
+	return 0;
+}
+
+static int on_unsupported_cache(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	(void)p;
+	return xp_error_set(err, XP_ERR_NO_WINDOW, m->op, "%s: no cached image %u",
+			    xp_op_name(m->op), m->u.image_cached.cache_id);
+}
+
+/* ---- session ---- */
+
+static int on_bell(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	struct xs_window *w = own_window(p, m->u.bell.win, m->op, err);
+	if (!w)
+		return -1;
+	forward_id(p->session, XP_OP_BELL, w->id);
+	return 0;
+}
+
+static int on_sync(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	(void)err;
+	return xs_peer_send(p, m) < 0 ? 0 : 0;
+}
+
+static int on_ping(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	(void)err;
+	struct xp_msg out = {.op = XP_OP_PONG};
+	out.u.pong = (struct xp_msg_pong){m->u.ping.seq, m->u.ping.time_us};
+	xs_peer_send(p, &out);
+	return 0;
+}
+
+static int on_ignore(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	(void)p;
+	(void)m;
+	(void)err;
+	return 0;
+}
+
+static const app_fn handlers[XP_OP_MAX] = {
+	[XP_OP_WIN_CREATE] = on_create,   [XP_OP_WIN_DESTROY] = on_destroy,
+	[XP_OP_WIN_MAP] = on_map,         [XP_OP_WIN_UNMAP] = on_unmap,
+	[XP_OP_WIN_CONFIGURE] = on_configure, [XP_OP_WIN_TITLE] = on_title,
+	[XP_OP_TARGET] = on_target,       [XP_OP_GC] = on_gc,
+	[XP_OP_CLIP] = on_clip,           [XP_OP_FILL] = on_draw,
+	[XP_OP_FILL_RECTS] = on_draw,     [XP_OP_COPY] = on_draw,
+	[XP_OP_BITMAP] = on_draw,         [XP_OP_TEXT] = on_draw,
+	[XP_OP_IMAGE] = on_draw,          [XP_OP_IMAGE_CACHED] = on_unsupported_cache,
+	[XP_OP_CACHE_DROP] = on_ignore,   [XP_OP_BELL] = on_bell,
+	[XP_OP_SYNC] = on_sync,           [XP_OP_PING] = on_ping,
+	[XP_OP_PONG] = on_ignore,         [XP_OP_ERROR] = on_ignore,
+	[XP_OP_STATS] = on_ignore,
+};
+
+int xs_app_handle(struct xs_peer *p, const struct xp_msg *m)
+{
+	struct xp_error err = {0};
+	app_fn fn = handlers[m->op];
+	if (!fn) {
+		xs_peer_fail(p, XP_ERR_STATE, m->op, "%s is not allowed from an app", xp_op_name(m->op));
+		return -1;
+	}
+	if (fn(p, m, &err) == 0)
+		return 0;
+	xs_peer_fail(p, err.code, m->op, "%s", err.text);
+	return -1;
+}
+
+/* The app is gone: its windows go with it. */
+void xs_app_gone(struct xs_peer *p)
+{
+	struct xs_session *se = p->session;
+	bool refocus_needed = false;
+	for (size_t i = se->nwin; i-- > 0;) {
+		struct xs_window *w = se->stack[i];
+		if (w->owner != p)
+			continue;
+		refocus_needed |= se->focus == w->id;
+		forward_id(se, XP_OP_WIN_DESTROY, w->id);
+		xs_window_remove(se, w);
+	}
+	p->windows = 0;
+	if (refocus_needed)
+		refocus(se);
+}

@@ -1,0 +1,199 @@
+/*
+ * client.c - messages from thin clients and read-only viewers, through an
+ * opcode-indexed table. Keys go to the focused window's app, pointer events
+ * to the window under the pointer (or the one holding a button grab); a
+ * press focuses and raises. A viewer's input is dropped here, by the server.
+ */
+#include <stdio.h>
+
+#include "server_int.h"
+
+typedef int (*client_fn)(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+
+/* A viewer may only watch: report the first dropped input, count the rest. */
+static bool may_act(struct xs_peer *p, uint8_t op)
+{
+	if (p->role != XP_ROLE_VIEWER)
+		return true;
+	if (p->dropped_input++ == 0)
+		xp_conn_send_error(&p->conn, XP_ERR_READ_ONLY, op,
+				   "read-only viewer: input and launches are ignored");
+	return false;
+}
+
+static int on_key(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	(void)err;
+	struct xs_window *w = xs_window_by_id(p->session, p->session->focus);
+	if (!may_act(p, m->op) || !w)
+		return 0;
+	struct xp_msg out = {.op = XP_OP_EV_KEY};
+	out.u.ev_key = (struct xp_msg_ev_key){w->app_id, m->u.key.state, m->u.key.keysym,
+					      m->u.key.text};
+	xs_peer_send(w->owner, &out);
+	return 0;
+}
+
+static struct xs_window *pointer_window(struct xs_peer *p)
+{
+	struct xs_window *w = p->grab ? xs_window_by_id(p->session, p->grab) : NULL;
+	return w ? w : xs_window_at(p->session, p->px, p->py);
+}
+
+static int on_motion(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	(void)err;
+	if (!may_act(p, m->op))
+		return 0;
+	p->px = m->u.motion.x;
+	p->py = m->u.motion.y;
+	struct xs_window *w = pointer_window(p);
+	if (!w)
+		return 0;
+	struct xp_msg out = {.op = XP_OP_EV_MOTION};
+	out.u.ev_motion = (struct xp_msg_ev_motion){w->app_id, p->px - w->x, p->py - w->y, p->buttons};
+	xs_peer_send(w->owner, &out);
+	return 0;
+}
+
+static void focus_and_raise(struct xs_session *se, struct xs_window *w)
+{
+	if (se->stack[se->nwin - 1] != w) {
+		xs_window_raise(se, w);
+		xs_window_announce(se, w, XP_CONF_RAISE, false);
+	}
+	xs_session_set_focus(se, w->id);
+}
+
+static int on_button(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	(void)err;
+	uint32_t state = m->u.button.state, button = state >> 1;
+	if (!may_act(p, m->op) || button == 0 || button > 31)
+		return 0;
+	p->px = m->u.button.x;
+	p->py = m->u.button.y;
+	struct xs_window *w = pointer_window(p);
+	if (state & 1)
+		p->buttons |= 1u << (button - 1);
+	else
+		p->buttons &= ~(1u << (button - 1));
+	if (!w)
+		return 0;
+	if ((state & 1) && !p->grab)
+		focus_and_raise(p->session, w);
+	p->grab = p->buttons ? w->id : 0;
+	struct xp_msg out = {.op = XP_OP_EV_BUTTON};
+	out.u.ev_button = (struct xp_msg_ev_button){w->app_id, state, p->px - w->x, p->py - w->y};
+	xs_peer_send(w->owner, &out);
+	return 0;
+}
+
+static int on_resize(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	(void)err;
+	if (may_act(p, m->op))
+		xs_session_resize(p->session, m->u.resize.w, m->u.resize.h);
+	return 0;
+}
+
+static int on_close(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	(void)err;
+	struct xs_window *w = xs_window_by_id(p->session, m->u.close.win);
+	if (!may_act(p, m->op) || !w)
+		return 0;
+	struct xp_msg out = {.op = XP_OP_CLOSE};
+	out.u.close.win = w->app_id;
+	xs_peer_send(w->owner, &out);
+	return 0;
+}
+
+static int on_app_list(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	(void)m;
+	(void)err;
+	const struct xs_server *s = p->srv;
+	for (size_t i = 0; i < s->napps_known; i++) {
+		struct xp_msg out = {.op = XP_OP_APP_ENTRY};
+		out.u.app_entry = (struct xp_msg_app_entry){(uint32_t)i, i + 1 == s->napps_known,
+							    xp_str_from(s->apps[i].name),
+							    xp_str_from(s->apps[i].about)};
+		xs_peer_send(p, &out);
+	}
+	return 0;
+}
+
+static int on_launch(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	char app[64];
+	pid_t pid;
+	if (!may_act(p, m->op))
+		return 0;
+	xp_str_copy(app, sizeof(app), m->u.app_launch.app);
+	if (xs_launch(p->srv, p->session, app, &pid, err) < 0) {
+		/* not fatal: the client may ask for another app */
+		xp_conn_send_error(&p->conn, err->code, m->op, "%s", err->text);
+		return 0;
+	}
+	struct xp_msg out = {.op = XP_OP_APP_STARTED};
+	out.u.app_started = (struct xp_msg_app_started){m->u.app_launch.app, (uint32_t)pid};
+	xs_peer_send(p, &out);
+	return 0;
+}
+
+static int on_ack(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	if (xs_update_ack(p, m->u.ack.serial) < 0)
+		return xp_error_set(err, XP_ERR_STATE, m->op, "ACK %u: only marks %u..%u are open",
+				    m->u.ack.serial, p->mark_acked + 1, p->mark_sent);
+	return 0;
+}
+
+static int on_ping(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	(void)err;
+	struct xp_msg out = {.op = XP_OP_PONG};
+	out.u.pong = (struct xp_msg_pong){m->u.ping.seq, m->u.ping.time_us};
+	xs_peer_send(p, &out);
+	return 0;
+}
+
+static int on_error(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	char text[128];
+	xp_str_copy(text, sizeof(text), m->u.error.text);
+	return xp_error_set(err, XP_ERR_STATE, m->op, "client reported: %s", text);
+}
+
+static int on_ignore(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	(void)p;
+	(void)m;
+	(void)err;
+	return 0;
+}
+
+static const client_fn handlers[XP_OP_MAX] = {
+	[XP_OP_KEY] = on_key,         [XP_OP_MOTION] = on_motion,
+	[XP_OP_BUTTON] = on_button,   [XP_OP_RESIZE] = on_resize,
+	[XP_OP_CLOSE] = on_close,     [XP_OP_APP_LIST] = on_app_list,
+	[XP_OP_APP_LAUNCH] = on_launch, [XP_OP_ACK] = on_ack,
+	[XP_OP_PING] = on_ping,       [XP_OP_PONG] = on_ignore,
+	[XP_OP_STATS] = on_ignore,    [XP_OP_ERROR] = on_error,
+};
+
+int xs_client_handle(struct xs_peer *p, const struct xp_msg *m)
+{
+	struct xp_error err = {0};
+	client_fn fn = handlers[m->op];
+	if (!fn) {
+		xs_peer_fail(p, XP_ERR_STATE, m->op, "%s is not allowed from a client",
+			     xp_op_name(m->op));
+		return -1;
+	}
+	if (fn(p, m, &err) == 0)
+		return 0;
+	xs_peer_fail(p, err.code, m->op, "%s", err.text);
+	return -1;
+}

@@ -1,0 +1,171 @@
+/*
+ * launch.c - the apps a client may start: a list (built in, or --apps FILE
+ * with lines "name | description | command"), spawning with the app socket,
+ * cookie and session in the environment, and reaping.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "server_int.h"
+
+#define MAX_APPS 64
+#define MAX_CHILDREN 256
+
+static pid_t children[MAX_CHILDREN];
+
+static const struct xs_app_entry builtin[] = {
+	{"terminal", "a terminal running your shell", "exec \"$XPROTO_BIN/xp-term\""},
+	{"clock", "a ticking clock", "exec \"$XPROTO_BIN/xp-clock\""},
+	{"calendar", "the shared calendar", "exec \"$XPROTO_BIN/xp-calendar\""},
+};
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+static int parse_line(char *line, struct xs_app_entry *e)
+{
+	char *a = strchr(line, '|'), *b = a ? strchr(a + 1, '|') : NULL;
+	if (!a || !b)
+		return -1;
+	*a = *b = '\0';
+	char *name = trim(line), *about = trim(a + 1), *cmd = trim(b + 1);
+	if (!*name || !*cmd || strlen(name) >= sizeof(e->name) || strlen(cmd) >= sizeof(e->command))
+		return -1;
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	snprintf(e->about, sizeof(e->about), "%s", about);
+	snprintf(e->command, sizeof(e->command), "%s", cmd);
+	return 0;
+}
+
+static int load_file(struct xs_server *s, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	int lineno = 0;
+	if (!f)
+		return xs_log(s, XS_ERROR, "--apps %s: %s", path, strerror(errno)), -1;
+	while (fgets(line, sizeof(line), f) && s->napps_known < MAX_APPS) {
+		lineno++;
+		char *t = trim(line);
+		if (!*t || *t == '#')
+			continue;
+		if (parse_line(t, &s->apps[s->napps_known]) < 0) {
+			xs_log(s, XS_ERROR, "%s:%d: want 'name | description | command'", path, lineno);
+			fclose(f);
+			return -1;
+		}
+		s->napps_known++;
+	}
+	fclose(f);
+	return 0;
+}
+
+int xs_launch_init(struct xs_server *s)
+{
+	s->apps = calloc(MAX_APPS, sizeof(*s->apps));
+	if (!s->apps)
+		return -1;
+	if (s->opt.apps_file)
+		return load_file(s, s->opt.apps_file);
+	memcpy(s->apps, builtin, sizeof(builtin));
+	s->napps_known = sizeof(builtin) / sizeof(builtin[0]);
+	return 0;
+}
+
+void xs_launch_finish(struct xs_server *s)
+{
+	free(s->apps);
+	s->apps = NULL;
+}
+
+static void child_exec(struct xs_server *s, struct xs_session *se, const char *cmd)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	setsid();
+	int null = open("/dev/null", O_RDONLY);
+	if (null >= 0)
+		dup2(null, 0);
+	setenv("XPROTO_APP_SOCKET", s->app_socket, 1);
+	setenv("XPROTO_COOKIE", s->cookie_path, 1);
+	setenv("XPROTO_SESSION", se->name, 1);
+	setenv("XPROTO_BIN", s->opt.bin_dir, 1);
+	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	_exit(127);
+}
+
+int xs_launch(struct xs_server *s, struct xs_session *se, const char *app, pid_t *pid,
+	      struct xp_error *err)
+{
+	const struct xs_app_entry *e = NULL;
+	for (size_t i = 0; i < s->napps_known && !e; i++)
+		if (!strcmp(s->apps[i].name, app))
+			e = &s->apps[i];
+	if (!e)
+		return xp_error_set(err, XP_ERR_NO_APP, XP_OP_APP_LAUNCH, "no app named '%s'", app);
+	int slot = -1;
+	for (int i = 0; i < MAX_CHILDREN && slot < 0; i++)
+		if (!children[i])
+			slot = i;
+	if (slot < 0)
+		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_APP_LAUNCH, "too many running apps");
+	*pid = fork();
+	if (*pid < 0)
+		return xp_error_set(err, XP_ERR_INTERNAL, XP_OP_APP_LAUNCH, "fork: %s", strerror(errno));
+	if (*pid == 0)
+		child_exec(s, se, e->command);
+	children[slot] = *pid;
+	xs_log(s, XS_INFO, "launched %s (pid %d) in session '%s'", app, (int)*pid, se->name);
+	return 0;
+}
+
+void xs_launch_reap(struct xs_server *s)
+{
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (int i = 0; i < MAX_CHILDREN; i++)
+			if (children[i] == pid)
+				children[i] = 0;
+		if (WIFEXITED(status))
+			xs_log(s, XS_INFO, "app pid %d exited with status %d", (int)pid,
+			       WEXITSTATUS(status));
+		else if (WIFSIGNALED(status))
+			xs_log(s, XS_INFO, "app pid %d killed by signal %d", (int)pid, WTERMSIG(status));
+	}
+}
+
+/* SIGTERM every launched app's process group, then reap, bounded. */
+void xs_launch_stop_all(struct xs_server *s)
+{
+	int live = 0;
+	for (int i = 0; i < MAX_CHILDREN; i++)
+		if (children[i] && kill(-children[i], SIGTERM) == 0)
+			live++;
+	for (int t = 0; t < 100 && live; t++) {
+		usleep(10000);
+		xs_launch_reap(s);
+		live = 0;
+		for (int i = 0; i < MAX_CHILDREN; i++)
+			live += children[i] != 0;
+	}
+	for (int i = 0; i < MAX_CHILDREN; i++)
+		if (children[i])
+			kill(-children[i], SIGKILL);
+	xs_launch_reap(s);
+}

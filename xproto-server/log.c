@@ -1,0 +1,18 @@
+/*
+ * log.c - one-line logs on stderr with a level filter.
+ */
+#include <stdio.h>
+
+#include "server_int.h"
+
+void xs_log(const struct xs_server *s, int level, const char *fmt, ...)
+{
+	if (s && level > s->opt.log_level)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "xproto-server: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}

@@ -1,0 +1,214 @@
+/*
+ * refresh.c - send the current pixels of a window area as compactly as the
+ * protocol allows: one FILL with the dominant colour, then, band by band,
+ * runs of tiles that differ from it as 1-bit BITMAPs when they hold two
+ * colours (text) or as images otherwise. Used for the full refresh of an
+ * attaching client and to repair a client that fell behind.
+ *
+ * Also the sticky-state encoder: TARGET, GC and CLIP go to a client only
+ * when they differ from what it already has.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server_int.h"
+
+#define TILE 16
+
+static int send_simple(struct xs_peer *c, struct xp_msg *m) { return xs_peer_send(c, m); }
+
+int xs_set_state(struct xs_peer *c, uint32_t target, uint32_t fg, uint32_t bg, uint32_t font,
+		 uint32_t flags, const struct xp_rect *clip)
+{
+	struct xs_draw_state *o = &c->out;
+	struct xp_msg m;
+	struct xp_rect none = {0, 0, 0, 0}, want = clip ? *clip : none;
+	if (o->target != target) {
+		m = (struct xp_msg){.op = XP_OP_TARGET};
+		m.u.target.win = target;
+		if (send_simple(c, &m) < 0)
+			return -1;
+		o->target = target;
+	}
+	if (o->fg != fg || o->bg != bg || o->font != font || o->flags != flags) {
+		m = (struct xp_msg){.op = XP_OP_GC};
+		m.u.gc = (struct xp_msg_gc){fg, bg, font, flags};
+		if (send_simple(c, &m) < 0)
+			return -1;
+		o->fg = fg, o->bg = bg, o->font = font, o->flags = flags;
+	}
+	if (memcmp(&o->clip, &want, sizeof(want)) != 0) {
+		m = (struct xp_msg){.op = XP_OP_CLIP};
+		m.u.clip = (struct xp_msg_clip){want.x, want.y, want.w, want.h};
+		if (send_simple(c, &m) < 0)
+			return -1;
+		o->clip = want;
+	}
+	return 0;
+}
+
+/* Up to two distinct colours of a rectangle; returns how many (3 = more). */
+static int colours(const struct xr_fb *fb, struct xr_rect r, uint32_t out[2])
+{
+	int n = 0;
+	for (int y = r.y; y < r.y + r.h; y++) {
+		const uint32_t *row = fb->px + (size_t)y * (size_t)fb->stride;
+		for (int x = r.x; x < r.x + r.w; x++) {
+			uint32_t p = row[x] & 0xffffff;
+			if (n > 0 && p == out[0])
+				continue;
+			if (n > 1 && p == out[1])
+				continue;
+			if (n == 2)
+				return 3;
+			out[n++] = p;
+		}
+	}
+	return n;
+}
+
+static int send_fill(struct xs_peer *c, const struct xs_window *w, struct xr_rect r, uint32_t col)
+{
+	if (xs_set_state(c, w->id, col, c->out.bg, c->out.font, c->out.flags, NULL) < 0)
+		return -1;
+	struct xp_msg m = {.op = XP_OP_FILL};
+	m.u.fill = (struct xp_msg_fill){r.x, r.y, (uint32_t)r.w, (uint32_t)r.h};
+	return xs_peer_send(c, &m);
+}
+
+static int send_bitmap(struct xs_peer *c, const struct xs_window *w, struct xr_rect r,
+		       uint32_t fg, uint32_t bg)
+{
+	size_t stride = ((size_t)r.w + 7) / 8, n = stride * (size_t)r.h;
+	uint8_t *bits = calloc(1, n ? n : 1);
+	if (!bits)
+		return -1;
+	for (int y = 0; y < r.h; y++) {
+		const uint32_t *row = w->fb.px + (size_t)(r.y + y) * (size_t)w->fb.stride + r.x;
+		for (int x = 0; x < r.w; x++)
+			if ((row[x] & 0xffffff) == fg)
+				bits[(size_t)y * stride + (size_t)x / 8] |= (uint8_t)(0x80 >> (x % 8));
+	}
+	int rc = xs_set_state(c, w->id, fg, bg, c->out.font, 0, NULL);
+	struct xp_msg m = {.op = XP_OP_BITMAP};
+	m.u.bitmap = (struct xp_msg_bitmap){r.x, r.y, (uint32_t)r.w, (uint32_t)r.h, {bits, (uint32_t)n}};
+	if (rc == 0)
+		rc = xs_peer_send(c, &m);
+	free(bits);
+	return rc;
+}
+
+/* Raw RGB rides in the compressed stream; without one, compress it here. */
+static int send_image(struct xs_peer *c, const struct xs_window *w, struct xr_rect r)
+{
+	uint8_t *data = NULL;
+	size_t len = (size_t)r.w * (size_t)r.h * 3;
+	uint8_t format = XP_IMG_RAW;
+	if (c->conn.zout) {
+		data = malloc(len);
+		for (int y = 0; data && y < r.h; y++) {
+			const uint32_t *row = w->fb.px + (size_t)(r.y + y) * (size_t)w->fb.stride + r.x;
+			uint8_t *o = data + (size_t)y * (size_t)r.w * 3;
+			for (int x = 0; x < r.w; x++, o += 3) {
+				o[0] = (uint8_t)(row[x] >> 16), o[1] = (uint8_t)(row[x] >> 8);
+				o[2] = (uint8_t)row[x];
+			}
+		}
+	} else {
+		format = XP_IMG_ZLIB;
+		if (xr_encode_zlib(&w->fb, r, 6, &data, &len) < 0)
+			data = NULL;
+	}
+	if (!data || xs_set_state(c, w->id, c->out.fg, c->out.bg, c->out.font, c->out.flags, NULL) < 0) {
+		free(data);
+		return -1;
+	}
+	struct xp_msg m = {.op = XP_OP_IMAGE};
+	m.u.image = (struct xp_msg_image){r.x, r.y, (uint32_t)r.w, (uint32_t)r.h, format, 0,
+					  {data, (uint32_t)len}};
+	int rc = xs_peer_send(c, &m);
+	free(data);
+	return rc;
+}
+
+/* Send one run of tiles that differ from the dominant colour. */
+static int send_run(struct xs_peer *c, const struct xs_window *w, struct xr_rect r, uint32_t dom)
+{
+	uint32_t col[2];
+	int n = colours(&w->fb, r, col);
+	if (n == 1)
+		return send_fill(c, w, r, col[0]);
+	if (n == 2) {
+		/* the dominant colour (or the first seen) is the background */
+		bool swap = col[1] == dom;
+		return send_bitmap(c, w, r, swap ? col[0] : col[1], swap ? col[1] : col[0]);
+	}
+	return send_image(c, w, r);
+}
+
+static bool tile_is(const struct xr_fb *fb, struct xr_rect t, uint32_t colour)
+{
+	for (int y = t.y; y < t.y + t.h; y++) {
+		const uint32_t *row = fb->px + (size_t)y * (size_t)fb->stride;
+		for (int x = t.x; x < t.x + t.w; x++)
+			if ((row[x] & 0xffffff) != colour)
+				return false;
+	}
+	return true;
+}
+
+static int send_band(struct xs_peer *c, const struct xs_window *w, struct xr_rect band, uint32_t dom)
+{
+	int run_x = -1;
+	for (int x = band.x; x <= band.x + band.w; x += TILE) {
+		int tw = band.x + band.w - x < TILE ? band.x + band.w - x : TILE;
+		bool plain = x == band.x + band.w ||
+			     tile_is(&w->fb, (struct xr_rect){x, band.y, tw, band.h}, dom);
+		if (!plain && run_x < 0)
+			run_x = x;
+		if (plain && run_x >= 0) {
+			struct xr_rect run = {run_x, band.y, x - run_x, band.h};
+			if (send_run(c, w, run, dom) < 0)
+				return -1;
+			run_x = -1;
+		}
+		if (x == band.x + band.w)
+			break;
+	}
+	return 0;
+}
+
+/* The most common colour among the corners and centre: cheap and good. */
+static uint32_t dominant(const struct xr_fb *fb, struct xr_rect r)
+{
+	uint32_t s[5] = {fb->px[(size_t)r.y * fb->stride + r.x],
+			 fb->px[(size_t)r.y * fb->stride + r.x + r.w - 1],
+			 fb->px[(size_t)(r.y + r.h - 1) * fb->stride + r.x],
+			 fb->px[(size_t)(r.y + r.h - 1) * fb->stride + r.x + r.w - 1],
+			 fb->px[(size_t)(r.y + r.h / 2) * fb->stride + r.x + r.w / 2]};
+	int best = 0, best_n = 0;
+	for (int i = 0; i < 5; i++) {
+		int n = 0;
+		for (int k = 0; k < 5; k++)
+			n += (s[k] & 0xffffff) == (s[i] & 0xffffff);
+		if (n > best_n)
+			best = i, best_n = n;
+	}
+	return s[best] & 0xffffff;
+}
+
+int xs_refresh_area(struct xs_peer *c, const struct xs_window *w, struct xr_rect r)
+{
+	r = xr_rect_intersect(r, (struct xr_rect){0, 0, (int)w->w, (int)w->h});
+	if (xr_rect_empty(r))
+		return 0;
+	uint32_t dom = dominant(&w->fb, r);
+	if (send_fill(c, w, r, dom) < 0)
+		return -1;
+	for (int y = r.y; y < r.y + r.h; y += TILE) {
+		int th = r.y + r.h - y < TILE ? r.y + r.h - y : TILE;
+		if (send_band(c, w, (struct xr_rect){r.x, y, r.w, th}, dom) < 0)
+			return -1;
+	}
+	return 0;
+}

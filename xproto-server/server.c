@@ -1,0 +1,157 @@
+/*
+ * server.c - create, run and destroy the server: cookie, listeners, the
+ * signal fd (SIGCHLD reaps apps, SIGTERM/SIGINT stop cleanly), the periodic
+ * stall check, and the before-sleep flush.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "server_int.h"
+
+#define CHECK_MS 250
+
+void xs_options_defaults(struct xs_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->listen = "127.0.0.1:7100";
+	o->max_clients = 256;
+	o->max_apps = 512;
+	o->max_windows_per_app = 64;
+	o->max_window_dim = 4096;
+	o->max_session_bytes = 256u << 20;
+	o->max_msg = XP_MAX_MSG_DEFAULT;
+	o->client_window_bytes = 256u << 10;
+	o->client_hard_limit = 32u << 20;
+	o->stall_timeout_ms = 15000;
+	o->handshake_timeout_ms = 5000;
+	o->screen_w = 800;
+	o->screen_h = 600;
+	o->log_level = XS_INFO;
+}
+
+static void on_signal(struct xs_loop *l, int fd, unsigned events, void *data)
+{
+	struct xs_server *s = data;
+	struct signalfd_siginfo si;
+	(void)events;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD) {
+			xs_launch_reap(s);
+		} else {
+			xs_log(s, XS_INFO, "signal %u: shutting down", si.ssi_signo);
+			s->stopping = true;
+			xs_loop_stop(l);
+		}
+	}
+}
+
+static int periodic(struct xs_loop *l, uint64_t id, void *data)
+{
+	struct xs_server *s = data;
+	(void)l;
+	(void)id;
+	for (struct xs_peer *p = s->peers; p; p = p->all_next)
+		if (p->state == XS_RUNNING && p->role != XP_ROLE_APP)
+			xs_update_check_stall(p);
+	return CHECK_MS;
+}
+
+static void before_sleep(struct xs_loop *l, void *data)
+{
+	(void)l;
+	xs_peers_flush(data);
+}
+
+static int setup_signals(struct xs_server *s)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	s->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (s->sig_fd < 0)
+		return -1;
+	return xs_loop_watch(s->loop, s->sig_fd, XS_READABLE, on_signal, s);
+}
+
+static void default_paths(struct xs_server *s)
+{
+	const struct xs_options *o = &s->opt;
+	if (o->cookie)
+		snprintf(s->cookie_path, sizeof(s->cookie_path), "%s", o->cookie);
+	else
+		xp_cookie_default_path(s->cookie_path, sizeof(s->cookie_path));
+	if (o->app_socket)
+		snprintf(s->app_socket, sizeof(s->app_socket), "%s", o->app_socket);
+	else
+		snprintf(s->app_socket, sizeof(s->app_socket), "/tmp/xproto-%d-%d.sock",
+			 (int)getuid(), (int)getpid());
+}
+
+struct xs_server *xs_server_create(const struct xs_options *o)
+{
+	struct xs_server *s = calloc(1, sizeof(*s));
+	struct xp_error err;
+	if (!s)
+		return NULL;
+	s->opt = *o;
+	s->sig_fd = s->tcp_fd = s->unix_fd = s->app_tcp_fd = -1;
+	default_paths(s);
+	if (xp_cookie_load(s->cookie_path, true, &s->cookie, &err) < 0) {
+		xs_log(s, XS_ERROR, "%s", err.text);
+		goto err;
+	}
+	s->loop = xs_loop_create(65536);
+	if (!s->loop || setup_signals(s) < 0 || xs_launch_init(s) < 0 || xs_listen_all(s) < 0)
+		goto err;
+	xs_loop_before_sleep(s->loop, before_sleep, s);
+	xs_loop_timer(s->loop, CHECK_MS, periodic, s);
+	if (s->tcp_fd >= 0)
+		printf("xproto-server: thin clients on %s (port %d)\n", o->listen, s->port);
+	printf("xproto-server: apps on %s\nxproto-server: cookie file %s\n", s->app_socket,
+	       s->cookie_path);
+	fflush(stdout);
+	return s;
+err:
+	xs_server_destroy(s);
+	return NULL;
+}
+
+int xs_server_port(const struct xs_server *s) { return s->port; }
+
+int xs_server_run(struct xs_server *s) { return xs_loop_run(s->loop); }
+
+void xs_server_stop(struct xs_server *s) { xs_loop_stop(s->loop); }
+
+void xs_server_destroy(struct xs_server *s)
+{
+	if (!s)
+		return;
+	if (s->loop)
+		xs_listen_close(s);
+	xs_launch_stop_all(s);
+	while (s->peers) {
+		struct xs_peer *p = s->peers;
+		s->peers = p->all_next;
+		p->session = NULL; /* sessions are freed below, whole */
+		xs_peer_destroy(p);
+	}
+	while (s->sessions) {
+		struct xs_session *se = s->sessions;
+		s->sessions = se->next;
+		xs_session_destroy(se);
+	}
+	if (s->sig_fd >= 0)
+		close(s->sig_fd);
+	xs_launch_finish(s);
+	xs_loop_destroy(s->loop);
+	free(s);
+}

@@ -1,0 +1,190 @@
+/*
+ * server_int.h - the internals of xproto-server shared by its files.
+ */
+#ifndef XS_SERVER_INT_H
+#define XS_SERVER_INT_H
+
+#include <stdarg.h>
+#include <sys/types.h>
+
+#include "loop.h"
+#include "server.h"
+#include "xproto.h"
+#include "xrender.h"
+
+struct xs_server;
+struct xs_session;
+
+/* per-connection state machine */
+enum xs_state { XS_HANDSHAKE, XS_RUNNING, XS_DRAINING, XS_CLOSED };
+
+/** The sticky drawing state (target, GC, clip) of one stream direction. */
+struct xs_draw_state {
+	uint32_t target;
+	uint32_t fg, bg, font, flags;
+	struct xp_rect clip; /* w == 0: none */
+};
+
+/** Damage a behind client still has to be sent, per window. */
+struct xs_damage {
+	uint32_t win;
+	struct xr_rect r;
+};
+
+struct xs_peer {
+	struct xs_server *srv;
+	struct xs_session *session;
+	struct xs_peer *next; /* in the session's app or client list */
+	struct xs_peer *all_next; /* in the server's list */
+	enum xs_state state;
+	enum xp_role role;
+	struct xp_conn conn;
+	char name[64];
+	uint32_t conn_id;
+	uint64_t handshake_timer, drain_timer;
+	bool is_tcp, app_endpoint;
+	/* app side */
+	struct xs_draw_state in; /* what the app set (app-local target id) */
+	int windows;
+	pid_t pid; /* launched by us, or 0 */
+	/* client side */
+	struct xs_draw_state out; /* what the client believes */
+	uint32_t *known;   /* window ids the client has been told about */
+	size_t nknown, known_cap;
+	uint32_t mark_sent, mark_acked;
+	uint64_t plain_at_mark[64]; /* ring: plain bytes queued at MARK n */
+	uint64_t last_ack_us;
+	bool sent_since_mark, behind;
+	struct xs_damage *damage;
+	size_t ndamage, damage_cap;
+	uint32_t buttons; /* held pointer buttons */
+	uint32_t grab;    /* window receiving pointer while a button is held */
+	int32_t px, py;   /* last pointer position */
+	uint64_t dropped_input;
+};
+
+struct xs_window {
+	uint32_t id;     /* session-wide id, used with clients */
+	uint32_t app_id; /* the owning app's id */
+	struct xs_peer *owner;
+	int32_t x, y;
+	uint32_t w, h, flags, bg;
+	bool mapped;
+	char title[257];
+	struct xr_fb fb;
+};
+
+struct xs_session {
+	struct xs_server *srv;
+	struct xs_session *next;
+	char name[65];
+	struct xs_window **stack; /* bottom to top */
+	size_t nwin, wcap;
+	struct xs_peer *apps, *clients;
+	uint32_t next_win_id, focus;
+	uint32_t screen_w, screen_h;
+	size_t pixel_bytes;
+};
+
+struct xs_app_entry {
+	char name[32];
+	char about[96];
+	char command[512];
+};
+
+struct xs_server {
+	struct xs_options opt;
+	struct xs_loop *loop;
+	struct xp_cookie cookie;
+	int tcp_fd, unix_fd, app_tcp_fd, sig_fd;
+	int port;
+	struct xs_session *sessions;
+	struct xs_peer *peers;
+	int nclients, napps;
+	uint32_t next_conn_id;
+	struct xs_app_entry *apps;
+	size_t napps_known;
+	char cookie_path[512];
+	char app_socket[108];
+	bool stopping;
+};
+
+/* log.c */
+void xs_log(const struct xs_server *s, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define XS_ERROR 0
+#define XS_INFO 1
+#define XS_DEBUG 2
+
+/* listen.c */
+int xs_listen_all(struct xs_server *s);
+void xs_listen_close(struct xs_server *s);
+
+/* peer.c: connection lifecycle */
+struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool app_endpoint);
+void xs_peer_fail(struct xs_peer *p, enum xp_err_code code, unsigned about, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void xs_peer_close(struct xs_peer *p, const char *why);
+void xs_peer_destroy(struct xs_peer *p);
+void xs_peers_flush(struct xs_server *s);
+int xs_peer_send(struct xs_peer *p, const struct xp_msg *m);
+
+/* session.c */
+struct xs_session *xs_session_get(struct xs_server *s, const char *name, bool create);
+void xs_session_attach(struct xs_session *se, struct xs_peer *p);
+void xs_session_detach(struct xs_peer *p);
+void xs_session_destroy(struct xs_session *se);
+struct xs_window *xs_window_by_id(struct xs_session *se, uint32_t id);
+struct xs_window *xs_window_by_app_id(struct xs_session *se, struct xs_peer *app, uint32_t app_id);
+struct xs_window *xs_window_at(struct xs_session *se, int32_t x, int32_t y);
+size_t xs_window_index(struct xs_session *se, const struct xs_window *w);
+void xs_window_raise(struct xs_session *se, struct xs_window *w);
+void xs_session_set_focus(struct xs_session *se, uint32_t id);
+void xs_session_resize(struct xs_session *se, uint32_t w, uint32_t h);
+void xs_window_remove(struct xs_session *se, struct xs_window *w);
+
+/* window.c */
+struct xs_window *xs_window_create(struct xs_peer *app, const struct xp_msg_win_create *c,
+				   struct xp_error *err);
+int xs_window_resize(struct xs_session *se, struct xs_window *w, uint32_t nw, uint32_t nh,
+		     struct xp_error *err);
+void xs_window_announce(struct xs_session *se, struct xs_window *w, uint32_t mask, bool to_app);
+
+/* app.c: messages from apps */
+int xs_app_handle(struct xs_peer *p, const struct xp_msg *m);
+void xs_app_gone(struct xs_peer *p);
+
+/* client.c: messages from thin clients */
+int xs_client_handle(struct xs_peer *p, const struct xp_msg *m);
+
+/* update.c: what each client is sent */
+void xs_update_window_msg(struct xs_session *se, const struct xp_msg *m);
+void xs_update_draw(struct xs_session *se, struct xs_window *w, const struct xs_draw_state *st,
+		    const struct xp_msg *m, struct xr_rect damage);
+void xs_update_full(struct xs_peer *c);
+void xs_update_before_sleep(struct xs_peer *c);
+int xs_update_ack(struct xs_peer *c, uint32_t serial);
+void xs_update_check_stall(struct xs_peer *c);
+void xs_client_forget(struct xs_peer *c, uint32_t win);
+bool xs_client_knows(const struct xs_peer *c, uint32_t win);
+int xs_client_learn(struct xs_peer *c, uint32_t win);
+void xs_window_msg_create(const struct xs_window *w, struct xp_msg *m);
+
+/* refresh.c: send the current pixels of a window area */
+int xs_refresh_area(struct xs_peer *c, const struct xs_window *w, struct xr_rect r);
+int xs_set_state(struct xs_peer *c, uint32_t target, uint32_t fg, uint32_t bg, uint32_t font,
+		 uint32_t flags, const struct xp_rect *clip);
+
+/* draw.c: apply drawing to a window framebuffer */
+int xs_draw_apply(struct xs_window *w, const struct xs_draw_state *st, const struct xp_msg *m,
+		  struct xr_rect *damage, struct xp_error *err);
+
+/* launch.c */
+int xs_launch_init(struct xs_server *s);
+void xs_launch_finish(struct xs_server *s);
+int xs_launch(struct xs_server *s, struct xs_session *se, const char *app, pid_t *pid,
+	      struct xp_error *err);
+void xs_launch_reap(struct xs_server *s);
+void xs_launch_stop_all(struct xs_server *s);
+
+#endif

@@ -1,0 +1,162 @@
+/*
+ * session.c - named sessions, isolated from each other: each holds its
+ * windows (stacking order, bottom to top), its apps and clients, the focus
+ * and the screen size. Windows keep their pixels in a framebuffer drawn
+ * with the shared renderer.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server_int.h"
+
+struct xs_session *xs_session_get(struct xs_server *s, const char *name, bool create)
+{
+	for (struct xs_session *se = s->sessions; se; se = se->next)
+		if (!strcmp(se->name, name))
+			return se;
+	if (!create)
+		return NULL;
+	struct xs_session *se = calloc(1, sizeof(*se));
+	if (!se)
+		return NULL;
+	se->srv = s;
+	snprintf(se->name, sizeof(se->name), "%s", name);
+	se->screen_w = (uint32_t)s->opt.screen_w;
+	se->screen_h = (uint32_t)s->opt.screen_h;
+	se->next_win_id = 1;
+	se->next = s->sessions;
+	s->sessions = se;
+	xs_log(s, XS_INFO, "session '%s' created", name);
+	return se;
+}
+
+void xs_session_destroy(struct xs_session *se)
+{
+	if (!se)
+		return;
+	for (size_t i = 0; i < se->nwin; i++) {
+		xr_fb_finish(&se->stack[i]->fb);
+		free(se->stack[i]);
+	}
+	free(se->stack);
+	free(se);
+}
+
+static void list_remove(struct xs_peer **head, struct xs_peer *p)
+{
+	for (struct xs_peer **pp = head; *pp; pp = &(*pp)->next) {
+		if (*pp == p) {
+			*pp = p->next;
+			p->next = NULL;
+			return;
+		}
+	}
+}
+
+void xs_session_attach(struct xs_session *se, struct xs_peer *p)
+{
+	p->session = se;
+	if (p->role == XP_ROLE_APP) {
+		p->next = se->apps;
+		se->apps = p;
+		return;
+	}
+	p->next = se->clients;
+	se->clients = p;
+	xs_update_full(p);
+}
+
+void xs_session_detach(struct xs_peer *p)
+{
+	struct xs_session *se = p->session;
+	if (!se)
+		return;
+	if (p->role == XP_ROLE_APP) {
+		list_remove(&se->apps, p);
+		xs_app_gone(p);
+	} else {
+		list_remove(&se->clients, p);
+	}
+	p->session = NULL;
+}
+
+struct xs_window *xs_window_by_id(struct xs_session *se, uint32_t id)
+{
+	for (size_t i = 0; i < se->nwin; i++)
+		if (se->stack[i]->id == id)
+			return se->stack[i];
+	return NULL;
+}
+
+struct xs_window *xs_window_by_app_id(struct xs_session *se, struct xs_peer *app, uint32_t app_id)
+{
+	for (size_t i = 0; i < se->nwin; i++)
+		if (se->stack[i]->owner == app && se->stack[i]->app_id == app_id)
+			return se->stack[i];
+	return NULL;
+}
+
+/* The topmost mapped window containing screen point (x, y). */
+struct xs_window *xs_window_at(struct xs_session *se, int32_t x, int32_t y)
+{
+	for (size_t i = se->nwin; i-- > 0;) {
+		struct xs_window *w = se->stack[i];
+		if (w->mapped && x >= w->x && y >= w->y && x < w->x + (int32_t)w->w &&
+		    y < w->y + (int32_t)w->h)
+			return w;
+	}
+	return NULL;
+}
+
+size_t xs_window_index(struct xs_session *se, const struct xs_window *w)
+{
+	for (size_t i = 0; i < se->nwin; i++)
+		if (se->stack[i] == w)
+			return i;
+	return SIZE_MAX;
+}
+
+void xs_window_raise(struct xs_session *se, struct xs_window *w)
+{
+	size_t i = xs_window_index(se, w);
+	if (i == SIZE_MAX)
+		return;
+	memmove(&se->stack[i], &se->stack[i + 1], (se->nwin - i - 1) * sizeof(*se->stack));
+	se->stack[se->nwin - 1] = w;
+}
+
+void xs_window_remove(struct xs_session *se, struct xs_window *w)
+{
+	size_t i = xs_window_index(se, w);
+	if (i == SIZE_MAX)
+		return;
+	memmove(&se->stack[i], &se->stack[i + 1], (se->nwin - i - 1) * sizeof(*se->stack));
+	se->nwin--;
+	se->pixel_bytes -= (size_t)w->fb.w * (size_t)w->fb.h * 4;
+	if (se->focus == w->id)
+		xs_session_set_focus(se, 0);
+	xr_fb_finish(&w->fb);
+	free(w);
+}
+
+static void send_focus(struct xs_peer *app, uint32_t win, bool on)
+{
+	struct xp_msg m = {.op = XP_OP_WIN_FOCUS};
+	m.u.win_focus = (struct xp_msg_win_focus){win, on};
+	xs_peer_send(app, &m);
+}
+
+void xs_session_set_focus(struct xs_session *se, uint32_t id)
+{
+	if (se->focus == id)
+		return;
+	struct xs_window *old = xs_window_by_id(se, se->focus), *nw = xs_window_by_id(se, id);
+	if (old)
+		send_focus(old->owner, old->app_id, false);
+	se->focus = nw ? id : 0;
+	if (nw)
+		send_focus(nw->owner, nw->app_id, true);
+	struct xp_msg m = {.op = XP_OP_WIN_FOCUS};
+	m.u.win_focus = (struct xp_msg_win_focus){se->focus, 1};
+	xs_update_window_msg(se, &m);
+}

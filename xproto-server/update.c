@@ -1,0 +1,248 @@
+/*
+ * update.c - what each thin client is sent, and flow control.
+ *
+ * Window messages always go out (they are small and rare). Drawing goes out
+ * as the app's own commands while the client keeps up; once its
+ * unacknowledged output passes a window, the client is "behind": commands
+ * are no longer queued for it, only the damaged areas are remembered, and
+ * when it has acknowledged everything the current pixels of those areas
+ * are sent instead (refresh.c). An app never waits for a client.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server_int.h"
+
+#define MARK_RING 64u
+
+bool xs_client_knows(const struct xs_peer *c, uint32_t win)
+{
+	for (size_t i = 0; i < c->nknown; i++)
+		if (c->known[i] == win)
+			return true;
+	return false;
+}
+
+int xs_client_learn(struct xs_peer *c, uint32_t win)
+{
+	if (xs_client_knows(c, win))
+		return 0;
+	if (c->nknown == c->known_cap) {
+		size_t cap = c->known_cap * 2 + 8;
+		uint32_t *k = realloc(c->known, cap * sizeof(*k));
+		if (!k)
+			return -1;
+		c->known = k;
+		c->known_cap = cap;
+	}
+	c->known[c->nknown++] = win;
+	return 0;
+}
+
+void xs_client_forget(struct xs_peer *c, uint32_t win)
+{
+	for (size_t i = 0; i < c->nknown; i++) {
+		if (c->known[i] == win) {
+			c->known[i] = c->known[--c->nknown];
+			break;
+		}
+	}
+	for (size_t i = 0; i < c->ndamage;) {
+		if (c->damage[i].win == win)
+			c->damage[i] = c->damage[--c->ndamage];
+		else
+			i++;
+	}
+	if (c->out.target == win)
+		c->out.target = 0;
+}
+
+static uint64_t queued_total(const struct xs_peer *c)
+{
+	return c->conn.st.plain_out + xp_buf_pending(&c->conn.out_plain);
+}
+
+static uint64_t inflight(const struct xs_peer *c)
+{
+	uint64_t acked = c->mark_acked ? c->plain_at_mark[c->mark_acked % MARK_RING] : 0;
+	return queued_total(c) - acked;
+}
+
+static bool live(const struct xs_peer *c) { return c->state == XS_RUNNING; }
+
+void xs_update_window_msg(struct xs_session *se, const struct xp_msg *m)
+{
+	uint32_t win = m->u.win_map.win; /* first field of every window message */
+	for (struct xs_peer *c = se->clients; c; c = c->next) {
+		if (!live(c))
+			continue;
+		if (m->op == XP_OP_WIN_CREATE) {
+			if (xs_client_learn(c, win) < 0) {
+				xs_peer_fail(c, XP_ERR_INTERNAL, 0, "out of memory");
+				continue;
+			}
+		} else if (win && !xs_client_knows(c, win)) {
+			continue;
+		}
+		xs_peer_send(c, m);
+		if (m->op == XP_OP_WIN_DESTROY)
+			xs_client_forget(c, win);
+	}
+}
+
+static void add_damage(struct xs_peer *c, uint32_t win, struct xr_rect r)
+{
+	for (size_t i = 0; i < c->ndamage; i++) {
+		if (c->damage[i].win == win) {
+			c->damage[i].r = xr_rect_union(c->damage[i].r, r);
+			return;
+		}
+	}
+	if (c->ndamage == c->damage_cap) {
+		size_t cap = c->damage_cap * 2 + 4;
+		struct xs_damage *d = realloc(c->damage, cap * sizeof(*d));
+		if (!d) {
+			xs_peer_fail(c, XP_ERR_INTERNAL, 0, "out of memory");
+			return;
+		}
+		c->damage = d;
+		c->damage_cap = cap;
+	}
+	c->damage[c->ndamage++] = (struct xs_damage){win, r};
+}
+
+/* Which parts of the GC each drawing command reads. */
+enum { NEED_FG = 1, NEED_BG = 2, NEED_FONT = 4, NEED_FLAGS = 8 };
+
+static unsigned gc_needs(uint8_t op)
+{
+	switch (op) {
+	case XP_OP_FILL:
+	case XP_OP_FILL_RECTS:
+		return NEED_FG;
+	case XP_OP_BITMAP:
+		return NEED_FG | NEED_BG | NEED_FLAGS;
+	case XP_OP_TEXT:
+		return NEED_FG | NEED_BG | NEED_FONT | NEED_FLAGS;
+	default:
+		return 0;
+	}
+}
+
+static int forward_draw(struct xs_peer *c, uint32_t win, const struct xs_draw_state *st,
+			const struct xp_msg *m)
+{
+	unsigned need = gc_needs(m->op);
+	const struct xs_draw_state *o = &c->out;
+	uint32_t fg = need & NEED_FG ? st->fg : o->fg, bg = need & NEED_BG ? st->bg : o->bg;
+	uint32_t font = need & NEED_FONT ? st->font : o->font;
+	uint32_t flags = need & NEED_FLAGS ? st->flags : o->flags;
+	if (xs_set_state(c, win, fg, bg, font, flags, &st->clip) < 0)
+		return -1;
+	return xs_peer_send(c, m);
+}
+
+void xs_update_draw(struct xs_session *se, struct xs_window *w, const struct xs_draw_state *st,
+		    const struct xp_msg *m, struct xr_rect damage)
+{
+	if (xr_rect_empty(damage)) /* nothing changed: nothing to tell */
+		return;
+	for (struct xs_peer *c = se->clients; c; c = c->next) {
+		if (!live(c) || !xs_client_knows(c, w->id))
+			continue;
+		if (c->behind) {
+			add_damage(c, w->id, damage);
+			continue;
+		}
+		if (forward_draw(c, w->id, st, m) < 0)
+			add_damage(c, w->id, damage);
+		if (inflight(c) > c->srv->opt.client_window_bytes) {
+			c->behind = true;
+			xs_log(c->srv, XS_DEBUG, "%s is behind (%llu bytes unacknowledged)", c->name,
+			       (unsigned long long)inflight(c));
+		}
+	}
+}
+
+void xs_update_full(struct xs_peer *c)
+{
+	struct xs_session *se = c->session;
+	struct xp_msg m;
+	c->out = (struct xs_draw_state){.fg = 0xffffff};
+	c->nknown = c->ndamage = 0;
+	for (size_t i = 0; i < se->nwin; i++) {
+		const struct xs_window *w = se->stack[i];
+		xs_window_msg_create(w, &m);
+		xs_client_learn(c, w->id);
+		xs_peer_send(c, &m);
+		if (w->title[0]) {
+			m.op = XP_OP_WIN_TITLE;
+			m.u.win_title = (struct xp_msg_win_title){w->id, xp_str_from(w->title)};
+			xs_peer_send(c, &m);
+		}
+		xs_refresh_area(c, w, (struct xr_rect){0, 0, (int)w->w, (int)w->h});
+		if (w->mapped) {
+			m.op = XP_OP_WIN_MAP;
+			m.u.win_map.win = w->id;
+			xs_peer_send(c, &m);
+		}
+	}
+	m.op = XP_OP_WIN_FOCUS;
+	m.u.win_focus = (struct xp_msg_win_focus){se->focus, 1};
+	xs_peer_send(c, &m);
+}
+
+static void repair(struct xs_peer *c)
+{
+	size_t n = c->ndamage;
+	c->ndamage = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct xs_window *w = xs_window_by_id(c->session, c->damage[i].win);
+		if (w)
+			xs_refresh_area(c, w, c->damage[i].r);
+	}
+	c->behind = false;
+}
+
+static void send_mark(struct xs_peer *c)
+{
+	if (c->mark_sent - c->mark_acked >= MARK_RING - 1)
+		return; /* ring full: the next MARK covers this output too */
+	struct xp_msg m = {.op = XP_OP_MARK};
+	m.u.mark.serial = ++c->mark_sent;
+	xs_peer_send(c, &m);
+	c->plain_at_mark[c->mark_sent % MARK_RING] = queued_total(c);
+	if (c->mark_sent == c->mark_acked + 1)
+		c->last_ack_us = xp_now_us(); /* the stall clock starts now */
+}
+
+void xs_update_before_sleep(struct xs_peer *c)
+{
+	if (c->behind && c->mark_acked == c->mark_sent && xp_conn_out_pending(&c->conn) == 0)
+		repair(c);
+	uint64_t at_last = c->mark_sent ? c->plain_at_mark[c->mark_sent % MARK_RING] : 0;
+	if (queued_total(c) > at_last)
+		send_mark(c);
+	if (xp_conn_out_pending(&c->conn) > c->srv->opt.client_hard_limit)
+		xs_peer_fail(c, XP_ERR_LIMIT, 0, "client is not reading (%zu bytes queued)",
+			     xp_conn_out_pending(&c->conn));
+}
+
+/* Called periodically: drop a client that stopped acknowledging. */
+void xs_update_check_stall(struct xs_peer *c)
+{
+	if (c->mark_acked == c->mark_sent)
+		return;
+	uint64_t idle_ms = (xp_now_us() - c->last_ack_us) / 1000;
+	if (idle_ms > (uint64_t)c->srv->opt.stall_timeout_ms)
+		xs_peer_fail(c, XP_ERR_TIMEOUT, 0, "no ACK for %llu ms", (unsigned long long)idle_ms);
+}
+
+int xs_update_ack(struct xs_peer *c, uint32_t serial)
+{
+	if (serial <= c->mark_acked || serial > c->mark_sent)
+		return -1;
+	c->mark_acked = serial;
+	c->last_ack_us = xp_now_us();
+	return 0;
+}
