@@ -42,8 +42,11 @@ objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
 all: build/deps.mk
 
-# every folder (and apps/<app>/) owns its fragment; see docs/CONVENTIONS.md
-include $(sort $(wildcard */module.mk apps/*/module.mk))
+# every folder (and apps/<app>/) owns its fragment; see docs/CONVENTIONS.md.
+# Libraries first: later fragments name them in their prerequisites.
+FRAGMENTS := protocol/module.mk render/module.mk apps/lib/module.mk
+include $(FRAGMENTS)
+include $(filter-out $(FRAGMENTS),$(sort $(wildcard */module.mk apps/*/module.mk)))
 
 all: $(LIBS) $(PROGS)
 

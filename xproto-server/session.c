@@ -156,7 +156,9 @@ void xs_session_set_focus(struct xs_session *se, uint32_t id)
 	se->focus = nw ? id : 0;
 	if (nw)
 		send_focus(nw->owner, nw->app_id, true);
+	/* clients only hear of a window that has the focus, never of "none" */
 	struct xp_msg m = {.op = XP_OP_WIN_FOCUS};
 	m.u.win_focus = (struct xp_msg_win_focus){se->focus, 1};
-	xs_update_window_msg(se, &m);
+	if (se->focus)
+		xs_update_window_msg(se, &m);
 }

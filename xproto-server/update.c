@@ -187,9 +187,11 @@ void xs_update_full(struct xs_peer *c)
 			xs_peer_send(c, &m);
 		}
 	}
-	m.op = XP_OP_WIN_FOCUS;
-	m.u.win_focus = (struct xp_msg_win_focus){se->focus, 1};
-	xs_peer_send(c, &m);
+	if (se->focus) {
+		m.op = XP_OP_WIN_FOCUS;
+		m.u.win_focus = (struct xp_msg_win_focus){se->focus, 1};
+		xs_peer_send(c, &m);
+	}
 }
 
 static void repair(struct xs_peer *c)

@@ -1,0 +1,213 @@
+/*
+ * main.c - xp-term: options and the event loop (the app connection, the
+ * pty, signals and the frame timer).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vterm.h>
+
+#include "term.h"
+#include "xrender.h"
+
+#define FRAME_MS 40   /* at most 25 frames per second while output streams */
+#define SETTLE_MS 15  /* a burst of output waits this long for the rest */
+#define SMALL_OUTPUT 512
+
+static const char usage[] =
+	"usage: xp-term [--size COLSxROWS] [--maximized] [--dump FILE] [-e COMMAND [ARG...]]\n"
+	"A terminal for xproto: runs $SHELL (or /bin/sh, or COMMAND) on a pty,\n"
+	"emulated by libvterm and drawn as text through the app socket given in\n"
+	"$XPROTO_APP_SOCKET by xproto-server.\n"
+	"  --size COLSxROWS  window size in cells (default 80x24)\n"
+	"  --maximized       fill the session's screen and follow its size\n"
+	"  --dump FILE       on SIGUSR1, write the screen's text to FILE\n";
+
+struct opts {
+	int cols, rows;
+	bool maximized;
+	const char *dump;
+	char **argv;
+};
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	*o = (struct opts){80, 24, false, NULL, NULL};
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--size") && i + 1 < argc) {
+			if (sscanf(argv[++i], "%dx%d", &o->cols, &o->rows) != 2 || o->cols < 2 ||
+			    o->rows < 2 || o->cols > 1000 || o->rows > 500)
+				return -1;
+		} else if (!strcmp(argv[i], "--maximized")) {
+			o->maximized = true;
+		} else if (!strcmp(argv[i], "--dump") && i + 1 < argc) {
+			o->dump = argv[++i];
+		} else if (!strcmp(argv[i], "-e") && i + 1 < argc) {
+			o->argv = argv + i + 1;
+			return 0;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(usage, stdout);
+			exit(0);
+		} else {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void on_configure(struct term *t, const struct xa_event *ev)
+{
+	int cols = (int)ev->w / t->cell_w, rows = (int)ev->h / t->cell_h;
+	if (cols < 2 || rows < 2 || (cols == t->cols && rows == t->rows))
+		return;
+	if (term_resize(t, rows, cols) == 0)
+		term_pty_resize(t);
+}
+
+/* Returns false when the window was closed. */
+static bool handle_events(struct term *t)
+{
+	struct xa_event ev;
+	int r;
+	while ((r = xa_next_event(t->d, &ev, 0)) == 1) {
+		if (ev.type == XA_KEY)
+			term_key(t, &ev);
+		else if (ev.type == XA_CONFIGURE)
+			on_configure(t, &ev);
+		else if (ev.type == XA_CLOSE)
+			return false;
+	}
+	return r >= 0;
+}
+
+static void read_pty(struct term *t)
+{
+	char buf[65536];
+	for (int i = 0; i < 16; i++) {
+		ssize_t n = read(t->pty, buf, sizeof(buf));
+		if (n > 0) {
+			vterm_input_write(t->vt, buf, (size_t)n);
+			t->pending_bytes += (uint64_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EAGAIN)
+			return;
+		t->child_exited = true; /* EIO: the last process on the pty is gone */
+		return;
+	}
+}
+
+static void on_signal(struct term *t, int sfd)
+{
+	struct signalfd_siginfo si;
+	while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGUSR1 && t->dump_path)
+			term_dump_text(t, t->dump_path);
+		else if (si.ssi_signo == SIGCHLD)
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				;
+		else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGHUP)
+			t->child_exited = true;
+	}
+}
+
+/* ms until the next frame may be drawn, 0 now, -1 nothing to draw. */
+static int frame_due(const struct term *t, uint64_t first_pending_us)
+{
+	if (!t->dirty)
+		return -1;
+	uint64_t now = xp_now_us(), at = t->last_frame_us + FRAME_MS * 1000u;
+	if (t->pending_bytes >= SMALL_OUTPUT && first_pending_us + SETTLE_MS * 1000u > at)
+		at = first_pending_us + SETTLE_MS * 1000u;
+	if (t->pending_bytes < SMALL_OUTPUT && now >= t->last_frame_us + 2000u)
+		return 0; /* a keystroke's echo: draw at once */
+	return now >= at ? 0 : (int)((at - now) / 1000) + 1;
+}
+
+static int run(struct term *t, int sfd)
+{
+	uint64_t first_pending = 0;
+	while (!t->child_exited) {
+		int due = frame_due(t, first_pending);
+		if (due == 0) {
+			term_paint(t);
+			if (xa_flush(t->d) < 0)
+				return -1;
+			t->last_frame_us = xp_now_us();
+			t->pending_bytes = 0;
+			continue;
+		}
+		struct pollfd p[3] = {{xa_fd(t->d), POLLIN, 0}, {t->pty, POLLIN, 0}, {sfd, POLLIN, 0}};
+		if (poll(p, 3, due) < 0 && errno != EINTR)
+			return -1;
+		if (p[2].revents)
+			on_signal(t, sfd);
+		if (p[1].revents) {
+			if (!t->dirty || t->pending_bytes == 0)
+				first_pending = xp_now_us();
+			read_pty(t);
+		}
+		if (p[0].revents && !handle_events(t))
+			return 0;
+	}
+	term_paint(t); /* show the last output before the window goes */
+	return 0;
+}
+
+static int block_signals(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct xp_error err;
+	struct term t = {.pty = -1};
+	if (parse(argc, argv, &o) < 0) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	xr_font_cell(XR_FONT_FIXED, &t.cell_w, &t.cell_h, NULL);
+	t.d = xa_open("xp-term", &err);
+	if (!t.d) {
+		fprintf(stderr, "xp-term: %s\n", err.text);
+		return 1;
+	}
+	uint32_t sw, sh;
+	xa_screen_size(t.d, &sw, &sh);
+	t.cols = o.maximized ? (int)sw / t.cell_w : o.cols;
+	t.rows = o.maximized ? (int)sh / t.cell_h : o.rows;
+	t.dump_path = o.dump;
+	t.win = xa_window_create(t.d, 0, 0, (uint32_t)(t.cols * t.cell_w), (uint32_t)(t.rows * t.cell_h),
+				 o.maximized ? XP_WIN_MAXIMIZED : 0, 0x000000);
+	xa_window_title(t.d, t.win, "xp-term");
+	int sfd = block_signals();
+	if (term_vt_init(&t) < 0 || sfd < 0 || term_pty_spawn(&t, o.argv) < 0) {
+		fprintf(stderr, "xp-term: cannot start the terminal: %s\n", strerror(errno));
+		return 1;
+	}
+	term_paint(&t);
+	xa_window_map(t.d, t.win);
+	int r = run(&t, sfd);
+	xa_window_destroy(t.d, t.win);
+	xa_close(t.d);
+	if (t.child > 0)
+		kill(-t.child, SIGHUP);
+	term_vt_finish(&t);
+	return r < 0 ? 1 : 0;
+}

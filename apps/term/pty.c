@@ -1,0 +1,68 @@
+/*
+ * pty.c - the pseudo-terminal and the shell running on it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "term.h"
+
+void term_pty_resize(struct term *t)
+{
+	struct winsize ws = {.ws_row = (unsigned short)t->rows, .ws_col = (unsigned short)t->cols,
+			     .ws_xpixel = (unsigned short)(t->cols * t->cell_w),
+			     .ws_ypixel = (unsigned short)(t->rows * t->cell_h)};
+	ioctl(t->pty, TIOCSWINSZ, &ws);
+}
+
+static void child(const char *slave, char *const argv[])
+{
+	setsid();
+	int fd = open(slave, O_RDWR);
+	if (fd < 0)
+		_exit(127);
+	ioctl(fd, TIOCSCTTY, 0);
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+	setenv("TERM", "xterm-256color", 1);
+	setenv("COLORTERM", "truecolor", 1);
+	unsetenv("XPROTO_APP_SOCKET"); /* the shell is not an xproto app */
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	if (argv && argv[0]) {
+		execvp(argv[0], argv);
+	} else {
+		const char *sh = getenv("SHELL");
+		if (!sh || access(sh, X_OK) != 0)
+			sh = "/bin/sh";
+		execl(sh, sh, (char *)NULL);
+	}
+	_exit(127);
+}
+
+int term_pty_spawn(struct term *t, char *const argv[])
+{
+	t->pty = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (t->pty < 0 || grantpt(t->pty) < 0 || unlockpt(t->pty) < 0)
+		return -1;
+	const char *slave = ptsname(t->pty);
+	if (!slave)
+		return -1;
+	term_pty_resize(t);
+	t->child = fork();
+	if (t->child < 0)
+		return -1;
+	if (t->child == 0)
+		child(slave, argv);
+	fcntl(t->pty, F_SETFL, fcntl(t->pty, F_GETFL) | O_NONBLOCK);
+	return 0;
+}
