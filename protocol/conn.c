@@ -84,7 +84,7 @@ int xp_conn_feed(struct xp_conn *c, const void *data, size_t n)
 int xp_conn_read(struct xp_conn *c)
 {
 	struct xp_buf *dst = c->zin ? &c->in_raw : &c->in_plain;
-	if (c->failed)
+	if (c->failed || c->eof)
 		return -1;
 	size_t room = dst->max - xp_buf_pending(dst);
 	if (room == 0)
@@ -97,9 +97,11 @@ int xp_conn_read(struct xp_conn *c)
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return 0;
 	if (n <= 0) {
+		/* not sticky: frames already buffered can still be taken */
 		c->eof = true;
-		xp_error_set(&c->err, XP_ERR_IO, 0, "%s", n == 0 ? "connection closed by peer" : strerror(errno));
-		return conn_fail(c);
+		xp_error_set(&c->err, XP_ERR_IO, 0, "%s",
+			     n == 0 ? "connection closed by peer" : strerror(errno));
+		return -1;
 	}
 	dst->len += (size_t)n;
 	c->st.wire_in += (uint64_t)n;
@@ -260,11 +262,15 @@ int xp_conn_wait(struct xp_conn *c, struct xp_msg *m, int timeout_ms)
 		int r = xp_conn_next(c, m);
 		if (r != 0)
 			return r;
+		if (c->eof)
+			return -1;
 		struct pollfd p = {.fd = c->fd, .events = POLLIN};
 		int ms = remaining_ms(deadline);
 		if (ms == 0)
 			return 0;
-		if (poll(&p, 1, ms) > 0 && xp_conn_read(c) < 0)
+		if (poll(&p, 1, ms) > 0)
+			xp_conn_read(c);
+		if (c->failed)
 			return -1;
 	}
 }

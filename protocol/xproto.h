@@ -291,7 +291,8 @@ void xp_conn_finish(struct xp_conn *c);
 int xp_conn_enable_zlib(struct xp_conn *c, bool in, bool out);
 /**
  * read() once from the fd. Returns 1 if bytes arrived, 0 if it would block
- * or the input buffer is full (decode first), -1 on EOF or error (c->err).
+ * or the input buffer is full (decode first), -1 on EOF or error (c->err,
+ * c->eof). Frames received before EOF can still be taken with next().
  */
 int xp_conn_read(struct xp_conn *c);
 /** Feed @n received wire bytes as if read from the fd. Returns 0 or -1. */

@@ -63,6 +63,7 @@ static int on_destroy(struct xs_peer *p, const struct xp_msg *m, struct xp_error
 	p->windows--;
 	if (had_focus)
 		refocus(p->session);
+	xs_launcher_check(p->session);
 	return 0;
 }
 
@@ -87,6 +88,7 @@ static int on_unmap(struct xs_peer *p, const struct xp_msg *m, struct xp_error *
 	forward_id(p->session, XP_OP_WIN_UNMAP, w->id);
 	if (p->session->focus == w->id)
 		refocus(p->session);
+	xs_launcher_check(p->session);
 	return 0;
 }
 
@@ -201,6 +203,16 @@ static int on_ping(struct xs_peer *p, const struct xp_msg *m, struct xp_error *e
 	return 0;
 }
 
+static int on_launch(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	char app[64];
+	pid_t pid;
+	xp_str_copy(app, sizeof(app), m->u.app_launch.app);
+	if (xs_launch(p->srv, p->session, app, &pid, err) < 0)
+		xp_conn_send_error(&p->conn, err->code, m->op, "%s", err->text); /* not fatal */
+	return 0;
+}
+
 static int on_ignore(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
 {
 	(void)p;
@@ -221,7 +233,7 @@ static const app_fn handlers[XP_OP_MAX] = {
 	[XP_OP_CACHE_DROP] = on_ignore,   [XP_OP_BELL] = on_bell,
 	[XP_OP_SYNC] = on_sync,           [XP_OP_PING] = on_ping,
 	[XP_OP_PONG] = on_ignore,         [XP_OP_ERROR] = on_ignore,
-	[XP_OP_STATS] = on_ignore,
+	[XP_OP_STATS] = on_ignore,        [XP_OP_APP_LAUNCH] = on_launch,
 };
 
 int xs_app_handle(struct xs_peer *p, const struct xp_msg *m)

@@ -24,8 +24,15 @@ static bool may_act(struct xs_peer *p, uint8_t op)
 static int on_key(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
 {
 	(void)err;
+	if (!may_act(p, m->op))
+		return 0;
+	if (xs_launcher_chord(&m->u.key)) {
+		if (m->u.key.state & XP_KEY_PRESSED)
+			xs_launcher_show(p->session);
+		return 0;
+	}
 	struct xs_window *w = xs_window_by_id(p->session, p->session->focus);
-	if (!may_act(p, m->op) || !w)
+	if (!w)
 		return 0;
 	struct xp_msg out = {.op = XP_OP_EV_KEY};
 	out.u.ev_key = (struct xp_msg_ev_key){w->app_id, m->u.key.state, m->u.key.keysym,

@@ -91,6 +91,18 @@ void xs_launch_finish(struct xs_server *s)
 	s->apps = NULL;
 }
 
+/* "name<TAB>description" lines, for the launcher */
+static void export_app_list(const struct xs_server *s)
+{
+	static char list[MAX_APPS * 160];
+	size_t n = 0;
+	for (size_t i = 0; i < s->napps_known && n + 160 < sizeof(list); i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s\t%s\n", s->apps[i].name,
+				      s->apps[i].about);
+	list[n] = '\0';
+	setenv("XPROTO_APPS", list, 1);
+}
+
 static void child_exec(struct xs_server *s, struct xs_session *se, const char *cmd)
 {
 	sigset_t none;
@@ -105,6 +117,7 @@ static void child_exec(struct xs_server *s, struct xs_session *se, const char *c
 	setenv("XPROTO_COOKIE", s->cookie_path, 1);
 	setenv("XPROTO_SESSION", se->name, 1);
 	setenv("XPROTO_BIN", s->opt.bin_dir, 1);
+	export_app_list(s);
 	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 	_exit(127);
 }
@@ -118,6 +131,16 @@ int xs_launch(struct xs_server *s, struct xs_session *se, const char *app, pid_t
 			e = &s->apps[i];
 	if (!e)
 		return xp_error_set(err, XP_ERR_NO_APP, XP_OP_APP_LAUNCH, "no app named '%s'", app);
+	if (xs_launch_command(s, se, e->command, pid, err) < 0)
+		return -1;
+	xs_log(s, XS_INFO, "launched %s (pid %d) in session '%s'", app, (int)*pid, se->name);
+	xs_launcher_app_started(se);
+	return 0;
+}
+
+int xs_launch_command(struct xs_server *s, struct xs_session *se, const char *cmd, pid_t *pid,
+		      struct xp_error *err)
+{
 	int slot = -1;
 	for (int i = 0; i < MAX_CHILDREN && slot < 0; i++)
 		if (!children[i])
@@ -128,9 +151,8 @@ int xs_launch(struct xs_server *s, struct xs_session *se, const char *app, pid_t
 	if (*pid < 0)
 		return xp_error_set(err, XP_ERR_INTERNAL, XP_OP_APP_LAUNCH, "fork: %s", strerror(errno));
 	if (*pid == 0)
-		child_exec(s, se, e->command);
+		child_exec(s, se, cmd);
 	children[slot] = *pid;
-	xs_log(s, XS_INFO, "launched %s (pid %d) in session '%s'", app, (int)*pid, se->name);
 	return 0;
 }
 

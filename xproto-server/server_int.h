@@ -84,6 +84,9 @@ struct xs_session {
 	uint32_t next_win_id, focus;
 	uint32_t screen_w, screen_h;
 	size_t pixel_bytes;
+	struct xs_peer *launcher; /* the xp-launcher app, if connected */
+	uint64_t launcher_started_us;
+	uint64_t app_launched_us; /* an app is starting: do not cover it */
 };
 
 struct xs_app_entry {
@@ -184,7 +187,15 @@ int xs_launch_init(struct xs_server *s);
 void xs_launch_finish(struct xs_server *s);
 int xs_launch(struct xs_server *s, struct xs_session *se, const char *app, pid_t *pid,
 	      struct xp_error *err);
+int xs_launch_command(struct xs_server *s, struct xs_session *se, const char *cmd, pid_t *pid,
+		      struct xp_error *err);
 void xs_launch_reap(struct xs_server *s);
+
+/* launcher.c */
+void xs_launcher_show(struct xs_session *se);
+void xs_launcher_check(struct xs_session *se);
+void xs_launcher_app_started(struct xs_session *se);
+bool xs_launcher_chord(const struct xp_msg_key *k);
 void xs_launch_stop_all(struct xs_server *s);
 
 #endif

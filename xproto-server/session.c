@@ -59,11 +59,14 @@ void xs_session_attach(struct xs_session *se, struct xs_peer *p)
 	if (p->role == XP_ROLE_APP) {
 		p->next = se->apps;
 		se->apps = p;
+		if (!se->launcher && strstr(p->name, "(xp-launcher)"))
+			se->launcher = p;
 		return;
 	}
 	p->next = se->clients;
 	se->clients = p;
 	xs_update_full(p);
+	xs_launcher_check(se);
 }
 
 void xs_session_detach(struct xs_peer *p)
@@ -73,7 +76,10 @@ void xs_session_detach(struct xs_peer *p)
 		return;
 	if (p->role == XP_ROLE_APP) {
 		list_remove(&se->apps, p);
+		if (se->launcher == p)
+			se->launcher = NULL;
 		xs_app_gone(p);
+		xs_launcher_check(se);
 	} else {
 		list_remove(&se->clients, p);
 	}

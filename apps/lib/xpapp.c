@@ -132,6 +132,13 @@ int xa_window_title(struct xa_display *d, uint32_t win, const char *title)
 	return xa_send(d, &m);
 }
 
+int xa_launch(struct xa_display *d, const char *name)
+{
+	struct xp_msg m = {.op = XP_OP_APP_LAUNCH};
+	m.u.app_launch.app = xp_str_from(name);
+	return xa_send(d, &m);
+}
+
 int xa_flush(struct xa_display *d)
 {
 	return xp_conn_drain(&d->conn, 5000);

@@ -97,6 +97,9 @@ int xa_clip(struct xa_display *d, uint32_t win, const struct xp_rect *r);
 /** Ring the bell. */
 int xa_bell(struct xa_display *d, uint32_t win);
 
+/** Ask the server to start the app named @name in this session (launchers). */
+int xa_launch(struct xa_display *d, const char *name);
+
 /** Send everything queued. Returns 0, or -1 if the connection failed. */
 int xa_flush(struct xa_display *d);
 /**
