@@ -17,6 +17,7 @@ cmocka:libcmocka-dev
 xcb:libxcb1-dev
 xcb-shm:libxcb-shm0-dev
 xcb-keysyms:libxcb-keysyms1-dev
+xcb-xkb:libxcb-xkb-dev
 xkbcommon:libxkbcommon-dev
 xkbcommon-x11:libxkbcommon-x11-dev
 sqlite3:libsqlite3-dev

@@ -64,7 +64,7 @@ void xs_launcher_app_started(struct xs_session *se)
 
 void xs_launcher_check(struct xs_session *se)
 {
-	if (!se->clients || se->srv->stopping)
+	if (!se->clients || se->srv->stopping || se->srv->opt.no_launcher)
 		return;
 	if (se->app_launched_us && xp_now_us() - se->app_launched_us < RELAUNCH_US)
 		return; /* the app just started will show a window */

@@ -31,6 +31,8 @@ static const char usage[] =
 	"  --stall-timeout MS     drop a client that acknowledges nothing for MS\n"
 	"                         (default 15000)\n"
 	"  --log LEVEL            error, info (default) or debug\n"
+	"  --no-launcher          do not show the start screen in empty sessions\n"
+	"  --dump-dir DIR         on SIGUSR1 write every window as DIR/SESSION-ID.png\n"
 	"  -h, --help             this text\n";
 
 static int parse_log(const char *s)
@@ -45,7 +47,7 @@ static int parse_opts(int argc, char **argv, struct xs_options *o)
 		{"cookie", 1, 0, 'c'},      {"apps", 1, 0, 'A'},       {"bin", 1, 0, 'b'},
 		{"max-clients", 1, 0, 'm'}, {"max-windows", 1, 0, 'w'}, {"max-session-mb", 1, 0, 'M'},
 		{"screen", 1, 0, 's'},      {"stall-timeout", 1, 0, 't'}, {"log", 1, 0, 'L'},
-		{"help", 0, 0, 'h'},        {0, 0, 0, 0}};
+		{"dump-dir", 1, 0, 'D'},    {"no-launcher", 0, 0, 'N'},    {"help", 0, 0, 'h'},         {0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
 		switch (c) {
@@ -64,6 +66,8 @@ static int parse_opts(int argc, char **argv, struct xs_options *o)
 			break;
 		case 't': o->stall_timeout_ms = atoi(optarg); break;
 		case 'L': o->log_level = parse_log(optarg); break;
+		case 'D': o->dump_dir = optarg; break;
+		case 'N': o->no_launcher = true; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: return -1;
 		}

@@ -14,3 +14,22 @@ $(BIN)/xproto-server: $(OBJ)/xproto-server/main.o $(SERVER_LIB) $(RENDER_LIB) $(
 
 LIBS += $(SERVER_LIB)
 PROGS += $(BIN)/xproto-server
+
+# end-to-end tests: real server and thin-client processes, in-process apps
+E2E_OBJ := $(OBJ)/tests/e2e.o
+$(OBJ)/tests/server_e2e_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA)
+$(BIN)/tests/server_e2e_test: $(OBJ)/tests/server_e2e_test.o $(E2E_OBJ) $(APPLIB_LIB) \
+		$(RENDER_LIB) $(PROTO_LIB) | $(BIN)/xproto-server $(BIN)/thin-client
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
+TESTS += $(BIN)/tests/server_e2e_test
+
+# benchmark
+$(BIN)/bench/server_bench: $(OBJ)/bench/server_bench.o $(E2E_OBJ) $(APPLIB_LIB) $(RENDER_LIB) \
+		$(PROTO_LIB) | $(BIN)/xproto-server
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_LIBPNG) $(LIBS_ZLIB)
+BENCHES += $(BIN)/bench/server_bench
+
+# the server under valgrind for a real session (plain build only)
+TESTS += tests/server_valgrind_test.sh

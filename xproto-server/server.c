@@ -12,7 +12,7 @@
 
 #include "server_int.h"
 
-#define CHECK_MS 250
+#define CHECK_MS 100 /* stall checks, and marks for output left unmarked */
 
 void xs_options_defaults(struct xs_options *o)
 {
@@ -33,6 +33,26 @@ void xs_options_defaults(struct xs_options *o)
 	o->log_level = XS_INFO;
 }
 
+/* Write each window as DIR/SESSION-ID.png, then DIR/done: for tests. */
+static void dump_windows(struct xs_server *s)
+{
+	char path[1024];
+	if (!s->opt.dump_dir)
+		return;
+	for (struct xs_session *se = s->sessions; se; se = se->next) {
+		for (size_t i = 0; i < se->nwin; i++) {
+			snprintf(path, sizeof(path), "%s/%s-%u.png", s->opt.dump_dir, se->name,
+				 se->stack[i]->id);
+			if (xr_png_write_file(&se->stack[i]->fb, path) < 0)
+				xs_log(s, XS_ERROR, "cannot write %s", path);
+		}
+	}
+	snprintf(path, sizeof(path), "%s/done", s->opt.dump_dir);
+	FILE *f = fopen(path, "w");
+	if (f)
+		fclose(f);
+}
+
 static void on_signal(struct xs_loop *l, int fd, unsigned events, void *data)
 {
 	struct xs_server *s = data;
@@ -41,6 +61,8 @@ static void on_signal(struct xs_loop *l, int fd, unsigned events, void *data)
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGCHLD) {
 			xs_launch_reap(s);
+		} else if (si.ssi_signo == SIGUSR1) {
+			dump_windows(s);
 		} else {
 			xs_log(s, XS_INFO, "signal %u: shutting down", si.ssi_signo);
 			s->stopping = true;
@@ -74,6 +96,7 @@ static int setup_signals(struct xs_server *s)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	s->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);

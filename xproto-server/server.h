@@ -30,6 +30,8 @@ struct xs_options {
 	int handshake_timeout_ms;
 	int screen_w, screen_h;       /* default session screen */
 	int log_level;                /* 0 error, 1 info, 2 debug */
+	const char *dump_dir;
+	bool no_launcher;             /* never show the start screen (tests) */         /* SIGUSR1 writes every window as PNG here */
 };
 
 struct xs_server;

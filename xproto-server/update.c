@@ -14,6 +14,13 @@
 #include "server_int.h"
 
 #define MARK_RING 64u
+/*
+ * A MARK costs the client an ACK in return, so marks are sent only every
+ * MARK_BYTES of output, or for output left unmarked for MARK_US: enough for
+ * flow control, cheap for a typist.
+ */
+#define MARK_BYTES (16u << 10)
+#define MARK_US 200000u
 
 bool xs_client_knows(const struct xs_peer *c, uint32_t win)
 {
@@ -210,6 +217,7 @@ static void send_mark(struct xs_peer *c)
 {
 	if (c->mark_sent - c->mark_acked >= MARK_RING - 1)
 		return; /* ring full: the next MARK covers this output too */
+	c->last_mark_us = xp_now_us();
 	struct xp_msg m = {.op = XP_OP_MARK};
 	m.u.mark.serial = ++c->mark_sent;
 	xs_peer_send(c, &m);
@@ -223,7 +231,9 @@ void xs_update_before_sleep(struct xs_peer *c)
 	if (c->behind && c->mark_acked == c->mark_sent && xp_conn_out_pending(&c->conn) == 0)
 		repair(c);
 	uint64_t at_last = c->mark_sent ? c->plain_at_mark[c->mark_sent % MARK_RING] : 0;
-	if (queued_total(c) > at_last)
+	uint64_t unmarked = queued_total(c) - at_last;
+	if (unmarked >= MARK_BYTES || c->behind || c->mark_sent == 0 ||
+	    (unmarked > 0 && xp_now_us() - c->last_mark_us >= MARK_US))
 		send_mark(c);
 	if (xp_conn_out_pending(&c->conn) > c->srv->opt.client_hard_limit)
 		xs_peer_fail(c, XP_ERR_LIMIT, 0, "client is not reading (%zu bytes queued)",

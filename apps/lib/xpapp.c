@@ -73,7 +73,11 @@ void xa_screen_size(const struct xa_display *d, uint32_t *w, uint32_t *h)
 	*h = d->screen_h;
 }
 
-const struct xp_error *xa_error(const struct xa_display *d) { return &d->conn.err; }
+const struct xp_error *xa_error(const struct xa_display *d)
+{
+	/* the server's reason beats the "connection closed" that follows it */
+	return d->server_error.code ? &d->server_error : &d->conn.err;
+}
 
 void xa_wire_bytes(const struct xa_display *d, uint64_t *out, uint64_t *in)
 {
@@ -204,9 +208,9 @@ int xa_take(struct xa_display *d, const struct xp_msg *m, uint32_t want_sync)
 	} else if (m->op == XP_OP_ERROR) {
 		char text[128];
 		xp_str_copy(text, sizeof(text), m->u.error.text);
-		xp_error_set(&d->conn.err, (enum xp_err_code)m->u.error.code, m->u.error.about,
+		xp_error_set(&d->server_error, (enum xp_err_code)m->u.error.code, m->u.error.about,
 			     "server: %s", text);
-		fprintf(stderr, "xpapp: %s\n", d->conn.err.text);
+		fprintf(stderr, "xpapp: %s\n", d->server_error.text);
 	}
 	return 0;
 }

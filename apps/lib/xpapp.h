@@ -115,4 +115,38 @@ int xa_next_event(struct xa_display *d, struct xa_event *ev, int timeout_ms);
 /** Bytes this app has sent and received on the wire. */
 void xa_wire_bytes(const struct xa_display *d, uint64_t *out, uint64_t *in);
 
+/* ---- character-cell surfaces (grid.c) ---- */
+
+/** One character cell: a code point (0 = blank) and its colours. */
+struct xa_cell {
+	uint32_t ch;     /* XA_WIDE_TAIL: right half of a wide character */
+	uint32_t fg, bg; /* 0x00RRGGBB */
+	uint8_t bold, underline;
+};
+#define XA_WIDE_TAIL 0xffffffffu
+
+/**
+ * A window shown as rows x cols cells of the 6x13 font. The app builds a
+ * full array of cells per frame; xa_grid_paint() sends only what changed
+ * since the last frame (a COPY when rows scrolled, text runs otherwise).
+ */
+struct xa_grid {
+	struct xa_display *d;
+	uint32_t win, fg, bg;
+	int rows, cols, cell_w, cell_h;
+	struct xa_cell *shadow; /* what the window shows */
+	bool valid, detect_scroll;
+};
+/** Set up @g for window @win; @fg/@bg are the blank cell's colours. 0 or -1. */
+int xa_grid_init(struct xa_grid *g, struct xa_display *d, uint32_t win, int rows, int cols,
+		 uint32_t fg, uint32_t bg);
+/** Free the grid's memory (not the window). */
+void xa_grid_finish(struct xa_grid *g);
+/** Change the size; the next paint redraws everything. 0 or -1. */
+int xa_grid_resize(struct xa_grid *g, int rows, int cols);
+/** Forget what the window shows: the next paint redraws everything. */
+void xa_grid_invalidate(struct xa_grid *g);
+/** Send the difference between the window and @cells (rows * cols, borrowed). */
+void xa_grid_paint(struct xa_grid *g, const struct xa_cell *cells);
+
 #endif

@@ -21,6 +21,7 @@ struct xa_display {
 	uint32_t screen_w, screen_h, max_msg;
 	uint32_t next_win, sync_serial;
 	struct xa_state sent;
+	struct xp_error server_error; /* the last ERROR the server sent */
 	struct xa_event queue[XA_QUEUE];
 	size_t qlen;
 };

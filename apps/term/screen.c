@@ -97,6 +97,8 @@ int term_vt_init(struct term *t)
 	vterm_state_set_bold_highbright(st, 1);
 	vterm_screen_reset(t->vs, 1);
 	t->cursor_visible = true;
+	if (xa_grid_init(&t->grid, t->d, t->win, t->rows, t->cols, DEFAULT_FG, DEFAULT_BG) < 0)
+		return -1;
 	return term_resize(t, t->rows, t->cols);
 }
 
@@ -106,26 +108,22 @@ void term_vt_finish(struct term *t)
 		vterm_free(t->vt);
 	t->vt = NULL;
 	free(t->cur);
-	free(t->shadow);
-	t->cur = t->shadow = NULL;
+	t->cur = NULL;
+	xa_grid_finish(&t->grid);
 }
 
 int term_resize(struct term *t, int rows, int cols)
 {
 	size_t n = (size_t)rows * (size_t)cols;
-	struct term_cell *cur = calloc(n, sizeof(*cur)), *shadow = calloc(n, sizeof(*shadow));
-	if (!cur || !shadow) {
+	struct xa_cell *cur = calloc(n, sizeof(*cur));
+	if (!cur || xa_grid_resize(&t->grid, rows, cols) < 0) {
 		free(cur);
-		free(shadow);
 		return -1;
 	}
 	free(t->cur);
-	free(t->shadow);
 	t->cur = cur;
-	t->shadow = shadow;
 	t->rows = rows;
 	t->cols = cols;
-	t->shadow_valid = false;
 	t->dirty = true;
 	vterm_set_size(t->vt, rows, cols);
 	return 0;
@@ -137,9 +135,9 @@ static uint32_t rgb(const VTermScreen *vs, VTermColor c)
 	return (uint32_t)c.rgb.red << 16 | (uint32_t)c.rgb.green << 8 | c.rgb.blue;
 }
 
-static struct term_cell resolve(const struct term *t, const VTermScreenCell *c)
+static struct xa_cell resolve(const struct term *t, const VTermScreenCell *c)
 {
-	struct term_cell o = {.ch = c->chars[0], .bold = c->attrs.bold,
+	struct xa_cell o = {.ch = c->chars[0], .bold = c->attrs.bold,
 			      .underline = c->attrs.underline != 0};
 	o.fg = rgb(t->vs, c->fg);
 	o.bg = rgb(t->vs, c->bg);
@@ -161,7 +159,7 @@ static void put_cursor(struct term *t)
 	if (!t->cursor_visible || pos.row < 0 || pos.row >= t->rows || pos.col < 0 ||
 	    pos.col >= t->cols)
 		return;
-	struct term_cell *c = &t->cur[(size_t)pos.row * (size_t)t->cols + (size_t)pos.col];
+	struct xa_cell *c = &t->cur[(size_t)pos.row * (size_t)t->cols + (size_t)pos.col];
 	if (c->ch == 0 && !c->underline) {
 		c->ch = CURSOR_BLOCK;
 	} else {
@@ -171,17 +169,24 @@ static void put_cursor(struct term *t)
 	}
 }
 
+void term_paint(struct term *t)
+{
+	term_snapshot(t);
+	xa_grid_paint(&t->grid, t->cur);
+	t->dirty = false;
+}
+
 void term_snapshot(struct term *t)
 {
 	VTermScreenCell vc;
 	for (int r = 0; r < t->rows; r++) {
 		for (int col = 0; col < t->cols; col++) {
-			struct term_cell *o = &t->cur[(size_t)r * (size_t)t->cols + (size_t)col];
+			struct xa_cell *o = &t->cur[(size_t)r * (size_t)t->cols + (size_t)col];
 			vterm_screen_get_cell(t->vs, (VTermPos){r, col}, &vc);
 			*o = resolve(t, &vc);
 			if (vc.width == 2 && col + 1 < t->cols) {
 				t->cur[(size_t)r * (size_t)t->cols + (size_t)col + 1] =
-					(struct term_cell){TERM_WIDE_TAIL, o->fg, o->bg, 0, 0};
+					(struct xa_cell){XA_WIDE_TAIL, o->fg, o->bg, 0, 0};
 				col++;
 			}
 		}

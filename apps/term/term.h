@@ -1,8 +1,8 @@
 /*
  * term.h - xp-term, a terminal emulator drawing through libxpapp: libvterm
- * does the emulation, this module keeps a shadow of what the window shows
- * and sends only the difference (a COPY for scrolling, text runs for
- * changed cells), at most one frame per FRAME_MS while output streams.
+ * does the emulation; the cell grid of libxpapp keeps what the window shows
+ * and sends only the difference (a COPY for scrolling, text runs for changed
+ * cells), at most one frame per FRAME_MS while output streams.
  */
 #ifndef XP_TERM_H
 #define XP_TERM_H
@@ -16,14 +16,6 @@
 struct VTerm;
 struct VTermScreen;
 
-/** One character cell as drawn: a code point and resolved colours. */
-struct term_cell {
-	uint32_t ch;      /* 0 blank, TERM_WIDE_TAIL right half of a wide char */
-	uint32_t fg, bg;  /* 0x00RRGGBB after reverse video */
-	uint8_t bold, underline;
-};
-
-#define TERM_WIDE_TAIL 0xffffffffu
 
 struct term {
 	struct xa_display *d;
@@ -33,8 +25,9 @@ struct term {
 	int pty;
 	pid_t child;
 	int rows, cols, cell_w, cell_h;
-	struct term_cell *cur, *shadow; /* rows * cols each */
-	bool shadow_valid, cursor_visible, dirty, child_exited;
+	struct xa_cell *cur; /* rows * cols: what the terminal holds */
+	struct xa_grid grid; /* what the window shows, and the painter */
+	bool cursor_visible, dirty, child_exited;
 	uint64_t last_frame_us, pending_bytes;
 	char title[128];
 	const char *dump_path;
@@ -49,16 +42,15 @@ void term_pty_resize(struct term *t);
 /* screen.c */
 int term_vt_init(struct term *t);
 void term_vt_finish(struct term *t);
-/** Resize the emulator and the shadow; the next frame redraws everything. */
+/** Resize the emulator and the grid; the next frame redraws everything. */
 int term_resize(struct term *t, int rows, int cols);
 /** Snapshot the emulator's screen (cursor included) into t->cur. */
 void term_snapshot(struct term *t);
 /** Write the screen's text, one line per row, to @path. */
 int term_dump_text(struct term *t, const char *path);
 
-/* paint.c */
-/** Send what changed between t->shadow and t->cur; then shadow = cur. */
-int term_paint(struct term *t);
+/** Snapshot the emulator and send what changed in the window. */
+void term_paint(struct term *t);
 
 /* keys.c */
 /** Feed a key event to the emulator (its output goes to the pty). */

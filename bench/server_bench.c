@@ -1,0 +1,343 @@
+/*
+ * server_bench.c - xproto-server figures: input-to-display latency on
+ * loopback (key -> app draws -> client has rendered it), server CPU time per
+ * 1,000 forwarded draw commands, and 100 concurrent sessions each with a
+ * ticking 800x600 app: server CPU %, memory per session, worst update delay.
+ * Prints figures; asserts nothing about speed.
+ */
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../tests/e2e.h"
+
+#define SESSIONS 100
+
+static const char *const args[] = {"--no-launcher", "--log", "error", "--max-clients", "400", NULL};
+
+static double cpu_seconds(pid_t pid)
+{
+	char path[64];
+	unsigned long ut = 0, st = 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	/* fields 14 and 15: utime, stime in clock ticks */
+	if (fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		ut = st = 0;
+	fclose(f);
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static long rss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmRSS:", 6))
+			kb = atol(line + 6);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+static int raw_client(struct e2e_server *s, struct xp_conn *c, const char *session)
+{
+	struct xp_error err;
+	struct xp_cookie ck;
+	if (xp_cookie_load(s->cookie, false, &ck, &err) < 0)
+		return -1;
+	int fd = xp_connect(s->addr, &err);
+	if (fd < 0)
+		return -1;
+	xp_conn_init(c, fd, XP_MAX_MSG_DEFAULT, true);
+	struct xp_caps want = {XP_FLAG_ZLIB, XP_MAX_MSG_DEFAULT, 800, 600}, got;
+	return xp_handshake_client(c, XP_ROLE_CLIENT, &ck, &want, session, "bench", &got, 5000);
+}
+
+static void ack(struct xp_conn *c, const struct xp_msg *m)
+{
+	struct xp_msg a = {.op = XP_OP_ACK};
+	a.u.ack.serial = m->u.mark.serial;
+	xp_conn_send(c, &a);
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* ---- 1. input-to-display latency ---- */
+
+static void echo_app(struct e2e_server *s)
+{
+	struct xa_display *d = e2e_app(s, "main");
+	struct xa_event ev;
+	if (!d)
+		_exit(1);
+	uint32_t win = xa_window_create(d, 0, 0, 480, 312, 0, 0);
+	xa_window_map(d, win);
+	xa_flush(d);
+	int col = 0;
+	while (xa_next_event(d, &ev, 10000) == 1) {
+		if (ev.type != XA_KEY || !(ev.state & XP_KEY_PRESSED))
+			continue;
+		xa_text(d, win, (col++ % 80) * 6, 0, ev.text, strlen(ev.text), 0, 0xffffff, 0);
+		xa_flush(d);
+	}
+	xa_close(d);
+	_exit(0);
+}
+
+/* Apply what arrives to a window framebuffer, as a thin client does. */
+static int render_until_text(struct xp_conn *c, struct xr_fb *fb, char want, int timeout_ms)
+{
+	struct xp_msg m;
+	uint64_t end = xp_now_us() + (uint64_t)timeout_ms * 1000;
+	while (xp_now_us() < end) {
+		if (xp_conn_wait(c, &m, 100) < 0)
+			return -1;
+		if (m.op == XP_OP_MARK) {
+			ack(c, &m);
+			xp_conn_flush(c);
+			xp_conn_write(c);
+		} else if (m.op == XP_OP_TEXT) {
+			xr_text(fb, NULL, m.u.text.x, m.u.text.y, m.u.text.text.p, m.u.text.text.n, 0,
+				0xffffff, 0, false);
+			if (m.u.text.text.n == 1 && m.u.text.text.p[0] == want)
+				return 0;
+		}
+	}
+	return -1;
+}
+
+static void bench_latency(void)
+{
+	struct e2e_server s;
+	struct xp_conn c;
+	struct xr_fb fb;
+	enum { N = 2000 };
+	static double lat[N];
+	if (e2e_server_start(&s, args) < 0)
+		return;
+	pid_t app = fork();
+	if (app == 0)
+		echo_app(&s);
+	usleep(200000);
+	xr_fb_init(&fb, 480, 312);
+	if (raw_client(&s, &c, "main") < 0)
+		goto out;
+	int n = 0;
+	for (int i = 0; i < N; i++) {
+		char ch = (char)('a' + i % 26), txt[2] = {ch, 0};
+		struct xp_msg k = {.op = XP_OP_KEY};
+		k.u.key = (struct xp_msg_key){XP_KEY_PRESSED, (uint32_t)ch, xp_str_from(txt)};
+		uint64_t t0 = xp_now_us();
+		xp_conn_send(&c, &k);
+		xp_conn_drain(&c, 1000);
+		if (render_until_text(&c, &fb, ch, 2000) < 0)
+			break;
+		lat[n++] = (double)(xp_now_us() - t0) / 1000.0;
+	}
+	qsort(lat, (size_t)n, sizeof(double), cmp);
+	printf("input-to-display latency on loopback (key -> app draws -> client rendered), %d keys\n", n);
+	if (n > 0)
+		printf("  median %.3f ms   p99 %.3f ms   max %.3f ms   (target: median <= 1, p99 <= 5)\n",
+		       lat[n / 2], lat[n * 99 / 100], lat[n - 1]);
+	xp_conn_finish(&c);
+out:
+	xr_fb_finish(&fb);
+	kill(app, SIGTERM);
+	waitpid(app, NULL, 0);
+	e2e_server_stop(&s);
+}
+
+/* ---- 2. CPU per 1,000 forwarded draw commands ---- */
+
+/* A client process that reads and acknowledges until it sees "done". */
+static void reader(struct e2e_server *s, int out)
+{
+	struct xp_conn c;
+	struct xp_msg m;
+	uint64_t draws = 0;
+	if (raw_client(s, &c, "main") < 0)
+		_exit(1);
+	for (;;) {
+		int r = xp_conn_wait(&c, &m, 20000);
+		if (r <= 0)
+			break;
+		if (m.op == XP_OP_MARK) {
+			ack(&c, &m);
+			xp_conn_flush(&c);
+			xp_conn_write(&c);
+		}
+		draws += m.op == XP_OP_TEXT || m.op == XP_OP_FILL;
+		if (m.op == XP_OP_TEXT && m.u.text.text.n == 4 && !memcmp(m.u.text.text.p, "done", 4))
+			break;
+	}
+	if (write(out, &draws, sizeof(draws)) != (ssize_t)sizeof(draws))
+		_exit(1);
+	_exit(0);
+}
+
+static void bench_cpu_per_draw(void)
+{
+	struct e2e_server s;
+	enum { N = 1000000 };
+	int pfd[2];
+	uint64_t got = 0;
+	if (e2e_server_start(&s, args) < 0 || pipe(pfd) < 0)
+		return;
+	struct xa_display *d = e2e_app(&s, "main");
+	uint32_t win = xa_window_create(d, 0, 0, 480, 312, 0, 0);
+	xa_window_map(d, win);
+	xa_sync(d, 2000);
+	pid_t rd = fork();
+	if (rd == 0)
+		reader(&s, pfd[1]);
+	usleep(300000);
+	double cpu0 = cpu_seconds(s.pid);
+	uint64_t t0 = xp_now_us();
+	for (int i = 0; i < N; i++) {
+		char t[16];
+		int len = snprintf(t, sizeof(t), "%07d", i);
+		if (i % 2)
+			xa_text(d, win, (i % 60) * 6, (i % 24) * 13, t, (size_t)len, 0, 0xffffff, 0);
+		else
+			xa_fill(d, win, (i % 70) * 6, (i % 24) * 13, 6, 13, (uint32_t)i & 0xffffff);
+		if (i % 100 == 99)
+			xa_flush(d);
+	}
+	xa_text(d, win, 0, 0, "done", 4, 0, 0xffffff, 0);
+	xa_sync(d, 10000);
+	if (read(pfd[0], &got, sizeof(got)) != (ssize_t)sizeof(got))
+		got = 0;
+	double cpu = cpu_seconds(s.pid) - cpu0, wall = (double)(xp_now_us() - t0) / 1e6;
+	printf("server CPU per 1,000 draw commands (text runs and fills, applied to the window and\n"
+	       "forwarded to one client): %.3f ms  (%d commands in %.2f s; %llu reached the client as\n"
+	       "commands, the rest as repaired pixels while it was behind)\n",
+	       cpu * 1000.0 / (N / 1000.0), N, wall, (unsigned long long)got);
+	waitpid(rd, NULL, 0);
+	xa_close(d);
+	e2e_server_stop(&s);
+}
+
+/* ---- 3. 100 sessions, each with a ticking 800x600 app ---- */
+
+static void ticking_apps(struct e2e_server *s, int seconds)
+{
+	struct xa_display *d[SESSIONS];
+	uint32_t win[SESSIONS];
+	for (int i = 0; i < SESSIONS; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "s%d", i);
+		d[i] = e2e_app(s, name);
+		if (!d[i])
+			_exit(1);
+		win[i] = xa_window_create(d[i], 0, 0, 800, 600, 0, 0x203040);
+		xa_window_map(d[i], win[i]);
+		xa_flush(d[i]);
+	}
+	for (int t = 0; t < seconds; t++) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		usleep((useconds_t)(1000000 - ts.tv_nsec / 1000)); /* the next second */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		for (int i = 0; i < SESSIONS; i++) {
+			char txt[32];
+			int n = snprintf(txt, sizeof(txt), "%ld", (long)ts.tv_sec);
+			xa_text(d[i], win[i], 360, 290, txt, (size_t)n, 1, 0xffffff, 0x203040);
+			xa_flush(d[i]);
+		}
+	}
+	for (int i = 0; i < SESSIONS; i++)
+		xa_close(d[i]);
+	_exit(0);
+}
+
+/* Clients read every session; delay = arrival time past the second. */
+static double watch(struct xp_conn *c, int seconds)
+{
+	struct pollfd p[SESSIONS];
+	struct xp_msg m;
+	double worst = 0;
+	uint64_t end = xp_now_us() + (uint64_t)seconds * 1000000;
+	for (int i = 0; i < SESSIONS; i++)
+		p[i] = (struct pollfd){c[i].fd, POLLIN, 0};
+	while (xp_now_us() < end) {
+		if (poll(p, SESSIONS, 100) <= 0)
+			continue;
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		for (int i = 0; i < SESSIONS; i++) {
+			if (!p[i].revents || xp_conn_read(&c[i]) < 0)
+				continue;
+			while (xp_conn_next(&c[i], &m) == 1) {
+				if (m.op == XP_OP_MARK)
+					ack(&c[i], &m);
+				double late = (double)ts.tv_nsec / 1e6;
+				if (m.op == XP_OP_TEXT && late < 500 && late > worst)
+					worst = late;
+			}
+			xp_conn_flush(&c[i]);
+			xp_conn_write(&c[i]);
+		}
+	}
+	return worst;
+}
+
+static void bench_sessions(void)
+{
+	struct e2e_server s;
+	static struct xp_conn c[SESSIONS];
+	const int seconds = 12;
+	if (e2e_server_start(&s, args) < 0)
+		return;
+	long rss0 = rss_kb(s.pid);
+	pid_t apps = fork();
+	if (apps == 0)
+		ticking_apps(&s, seconds);
+	usleep(1500000);
+	for (int i = 0; i < SESSIONS; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "s%d", i);
+		if (raw_client(&s, &c[i], name) < 0)
+			printf("  session %d: client failed\n", i);
+	}
+	watch(c, 2); /* settle: attach refreshes */
+	double cpu0 = cpu_seconds(s.pid);
+	uint64_t t0 = xp_now_us();
+	double worst = watch(c, seconds - 5);
+	double cpu = cpu_seconds(s.pid) - cpu0, wall = (double)(xp_now_us() - t0) / 1e6;
+	long rss = rss_kb(s.pid);
+	double fb_kb = 800.0 * 600 * 4 / 1024;
+	printf("%d sessions, each an 800x600 window ticking once a second, one client each\n",
+	       SESSIONS);
+	printf("  server CPU %.1f %% of one core  (target <= 25 %%)\n", 100.0 * cpu / wall);
+	printf("  server RSS %ld KiB: %.0f KiB per session, %.0f KiB beyond its %.0f KiB\n"
+	       "  framebuffer  (target <= 4096 KiB beyond)\n", rss, (double)(rss - rss0) / SESSIONS,
+	       (double)(rss - rss0) / SESSIONS - fb_kb, fb_kb);
+	printf("  worst update delay (tick at the second -> client has it) %.2f ms\n", worst);
+	for (int i = 0; i < SESSIONS; i++)
+		xp_conn_finish(&c[i]);
+	waitpid(apps, NULL, 0);
+	e2e_server_stop(&s);
+}
+
+int main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	bench_latency();
+	bench_cpu_per_draw();
+	bench_sessions();
+	return 0;
+}

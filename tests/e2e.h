@@ -1,0 +1,59 @@
+/*
+ * e2e.h - end-to-end test helpers: run a real xproto-server and real
+ * headless thin clients as processes on loopback, in a temporary directory,
+ * with bounded waits everywhere.
+ */
+#ifndef E2E_H
+#define E2E_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "xpapp.h"
+#include "xrender.h"
+
+struct e2e_server {
+	pid_t pid;
+	int port;
+	char dir[64];       /* temporary directory, removed by e2e_server_stop */
+	char cookie[128];
+	char app_socket[128];
+	char addr[64];      /* 127.0.0.1:PORT */
+	char log[128];
+};
+
+/** Path of a built program: $XP_BIN/NAME (default build/bin/NAME). */
+const char *e2e_bin(const char *name, char *buf, size_t cap);
+/**
+ * Start xproto-server with a fresh cookie and socket in a new temporary
+ * directory, plus @extra arguments (NULL-terminated, may be NULL). Waits
+ * (bounded) until it listens. Returns 0 or -1.
+ */
+int e2e_server_start(struct e2e_server *s, const char *const *extra);
+/** SIGTERM the server, wait (bounded), remove the directory. */
+void e2e_server_stop(struct e2e_server *s);
+/** Ask the server to dump its windows (SIGUSR1) and wait for them. */
+int e2e_server_dump(struct e2e_server *s);
+/** Read the dumped window @id of session @session; 0 or -1. */
+int e2e_server_window(struct e2e_server *s, const char *session, uint32_t id, struct xr_fb *out);
+
+/** Connect an in-process app to @s. */
+struct xa_display *e2e_app(struct e2e_server *s, const char *session);
+
+/**
+ * Start a headless thin client on @s running @script (text, written to a
+ * file), with extra arguments @extra (NULL-terminated, may be NULL), its
+ * stderr in @s->dir/client-N.log. Returns the pid or -1.
+ */
+pid_t e2e_client_spawn(struct e2e_server *s, const char *script, const char *const *extra);
+/** Wait up to @timeout_ms for @pid; returns its exit status, or -1 (killed). */
+int e2e_wait(pid_t pid, int timeout_ms);
+/** True if @path exists, polling up to @timeout_ms. */
+bool e2e_wait_file(const char *path, int timeout_ms);
+/** True if @a's top-left @w x @h equals @b's. */
+bool e2e_fb_region_equal(const struct xr_fb *a, const struct xr_fb *b, int w, int h);
+/** Count of pixels that differ in the top-left @w x @h. */
+long e2e_fb_diff(const struct xr_fb *a, const struct xr_fb *b, int w, int h);
+
+#endif

@@ -1,0 +1,473 @@
+/*
+ * server_e2e_test.c - xproto-server end to end: a real server process, real
+ * headless thin-client processes and in-process apps, over loopback.
+ */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "e2e.h"
+
+#define W 320
+#define H 200
+
+static const char *const base_args[] = {"--no-launcher", NULL};
+
+/* A scene using every drawing command. */
+static void draw_scene(struct xa_display *d, uint32_t win, int variant)
+{
+	struct xr_fb img;
+	uint8_t *z = NULL;
+	size_t zlen = 0;
+	static const uint8_t bits[] = {0xaa, 0x55, 0xaa, 0x55, 0xaa, 0x55, 0xaa, 0x55};
+	xa_fill(d, win, 0, 0, W, H, 0x102030);
+	for (int i = 0; i < 8; i++) {
+		char line[64];
+		snprintf(line, sizeof(line), "line %d variant %d \xe2\x94\x80\xc3\xa9", i, variant);
+		xa_text(d, win, 4, 4 + i * 13, line, strlen(line), (uint32_t)(i % 2), 0xffffff,
+			0x102030);
+	}
+	xa_fill(d, win, 200, 10, 50, 30, 0xff8800);
+	struct xp_rect rs[3] = {{200, 50, 10, 10}, {215, 50, 10, 10}, {230, 50, 10, 10}};
+	xa_fill_rects(d, win, rs, 3, 0x00ff00);
+	xa_copy(d, win, 4, 17, 150, 80, 4, 4); /* scroll the text up a line */
+	xa_bitmap(d, win, 260, 10, 8, 8, bits, sizeof(bits), 0xffff00, 0x0000ff, false);
+	xr_fb_init(&img, 40, 30);
+	for (int y = 0; y < 30; y++)
+		for (int x = 0; x < 40; x++)
+			img.px[y * img.stride + x] = XR_RGB(x * 6, y * 8, 128 + variant);
+	xr_encode_zlib(&img, (struct xr_rect){0, 0, 40, 30}, 6, &z, &zlen);
+	xa_image(d, win, 200, 120, 40, 30, XP_IMG_ZLIB, z, zlen);
+	free(z);
+	xr_encode_png(&img, (struct xr_rect){0, 0, 40, 30}, 6, &z, &zlen);
+	xa_image(d, win, 250, 120, 40, 30, XP_IMG_PNG, z, zlen);
+	free(z);
+	xr_fb_finish(&img);
+}
+
+static uint32_t scene_window(struct xa_display *d, int variant)
+{
+	uint32_t win = xa_window_create(d, 0, 0, W, H, 0, 0x102030);
+	xa_window_title(d, win, "scene");
+	xa_window_map(d, win);
+	draw_scene(d, win, variant);
+	assert_int_equal(xa_sync(d, 5000), 0);
+	return win;
+}
+
+/* Run a client that screenshots to DIR/NAME; returns its exit status. */
+static int screenshot(struct e2e_server *s, const char *name, const char *const *extra)
+{
+	char script[512];
+	snprintf(script, sizeof(script), "wait-idle 300\nscreenshot %s/%s\nquit\n", s->dir, name);
+	return e2e_wait(e2e_client_spawn(s, script, extra), 15000);
+}
+
+static void expect_same_as_server(struct e2e_server *s, const char *name, uint32_t win)
+{
+	char path[256];
+	struct xr_fb shot, srv;
+	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+	assert_int_equal(e2e_server_dump(s), 0);
+	assert_int_equal(e2e_server_window(s, "main", win, &srv), 0);
+	assert_int_equal(xr_png_read_file(path, &shot), 0);
+	long diff = e2e_fb_diff(&shot, &srv, W, H);
+	if (diff != 0)
+		fail_msg("%s differs from the server's window in %ld pixels", name, diff);
+	xr_fb_finish(&shot);
+	xr_fb_finish(&srv);
+}
+
+static void test_screenshot_equals_server(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	assert_int_equal(e2e_server_start(&s, base_args), 0);
+	struct xa_display *d = e2e_app(&s, "main");
+	assert_non_null(d);
+	uint32_t win = scene_window(d, 0);
+	assert_int_equal(win, 1);
+	assert_int_equal(screenshot(&s, "a.png", NULL), 0);
+	expect_same_as_server(&s, "a.png", 1);
+	xa_close(d);
+	e2e_server_stop(&s);
+}
+
+/* Kill a client while updates stream; a new one shows the same pixels. */
+static void test_kill_client_restart(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	assert_int_equal(e2e_server_start(&s, base_args), 0);
+	struct xa_display *d = e2e_app(&s, "main");
+	uint32_t win = scene_window(d, 0);
+	pid_t victim = e2e_client_spawn(&s, "wait 20000\nquit\n", NULL);
+	for (int i = 0; i < 400; i++) {
+		char t[32];
+		snprintf(t, sizeof(t), "frame %d", i);
+		xa_text(d, win, 10, 150 + (i % 3) * 13, t, strlen(t), 0, 0xffffff, 0x000000);
+		xa_flush(d);
+		if (i == 200)
+			kill(victim, SIGKILL);
+		usleep(1000);
+	}
+	assert_int_equal(e2e_wait(victim, 5000), 128 + SIGKILL);
+	assert_int_equal(xa_sync(d, 5000), 0);
+	assert_int_equal(screenshot(&s, "b.png", NULL), 0);
+	expect_same_as_server(&s, "b.png", 1);
+	xa_close(d);
+	e2e_server_stop(&s);
+}
+
+/* A client and a read-only viewer at once show identical pixels. */
+static void test_two_viewers_identical(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	static const char *const ro[] = {"--read-only", NULL};
+	char p1[256], p2[256], script[512];
+	assert_int_equal(e2e_server_start(&s, base_args), 0);
+	struct xa_display *d = e2e_app(&s, "main");
+	scene_window(d, 1);
+	snprintf(script, sizeof(script), "wait-idle 300\nscreenshot %s/v1.png\nquit\n", s.dir);
+	pid_t a = e2e_client_spawn(&s, script, NULL);
+	snprintf(script, sizeof(script), "wait-idle 300\nscreenshot %s/v2.png\nquit\n", s.dir);
+	pid_t b = e2e_client_spawn(&s, script, ro);
+	assert_int_equal(e2e_wait(a, 15000), 0);
+	assert_int_equal(e2e_wait(b, 15000), 0);
+	struct xr_fb f1, f2;
+	snprintf(p1, sizeof(p1), "%s/v1.png", s.dir);
+	snprintf(p2, sizeof(p2), "%s/v2.png", s.dir);
+	assert_int_equal(xr_png_read_file(p1, &f1), 0);
+	assert_int_equal(xr_png_read_file(p2, &f2), 0);
+	assert_true(xr_fb_equal(&f1, &f2));
+	expect_same_as_server(&s, "v1.png", 1);
+	xr_fb_finish(&f1);
+	xr_fb_finish(&f2);
+	xa_close(d);
+	e2e_server_stop(&s);
+}
+
+static int count_keys(struct xa_display *d, int ms, char *text, size_t cap)
+{
+	struct xa_event ev;
+	int keys = 0;
+	uint64_t end = xp_now_us() + (uint64_t)ms * 1000;
+	while (xp_now_us() < end) {
+		if (xa_next_event(d, &ev, 50) == 1 && ev.type == XA_KEY) {
+			keys++;
+			if (text && (ev.state & XP_KEY_PRESSED))
+				strncat(text, ev.text, cap - strlen(text) - 1);
+		}
+	}
+	return keys;
+}
+
+static void test_read_only_keys_dropped(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	static const char *const ro[] = {"--read-only", NULL};
+	char typed[64] = "";
+	assert_int_equal(e2e_server_start(&s, base_args), 0);
+	struct xa_display *d = e2e_app(&s, "main");
+	scene_window(d, 0);
+	pid_t v = e2e_client_spawn(&s, "type hello\nkey Return\nclick 10 10\nwait 300\nquit\n", ro);
+	assert_int_equal(e2e_wait(v, 10000), 0);
+	assert_int_equal(count_keys(d, 500, NULL, 0), 0);
+	/* control: the same keys from a normal client do arrive */
+	pid_t c = e2e_client_spawn(&s, "type hi\nwait 300\nquit\n", NULL);
+	assert_int_equal(e2e_wait(c, 10000), 0);
+	assert_true(count_keys(d, 500, typed, sizeof(typed)) >= 2);
+	assert_string_equal(typed, "hi");
+	xa_close(d);
+	e2e_server_stop(&s);
+}
+
+/* ---- a raw protocol client, for stalls and hostile bytes ---- */
+
+static int raw_client(struct e2e_server *s, struct xp_conn *c, const uint8_t *cookie_override,
+		      int rcvbuf)
+{
+	struct xp_error err;
+	struct xp_cookie ck;
+	assert_int_equal(xp_cookie_load(s->cookie, false, &ck, &err), 0);
+	if (cookie_override)
+		memcpy(ck.data, cookie_override, ck.len);
+	int fd = xp_connect(s->addr, &err);
+	assert_true(fd >= 0);
+	if (rcvbuf)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	xp_conn_init(c, fd, XP_MAX_MSG_DEFAULT, true);
+	struct xp_caps want = {XP_FLAG_ZLIB, XP_MAX_MSG_DEFAULT, W, H}, got;
+	return xp_handshake_client(c, XP_ROLE_CLIENT, &ck, &want, "main", "raw", &got, 5000);
+}
+
+/* Read (and ACK) until a TEXT equal to @want arrives; returns ms or -1. */
+static double wait_text(struct xp_conn *c, const char *want, int timeout_ms)
+{
+	struct xp_msg m;
+	uint64_t t0 = xp_now_us(), end = t0 + (uint64_t)timeout_ms * 1000;
+	while (xp_now_us() < end) {
+		if (xp_conn_wait(c, &m, 50) < 0)
+			return -1;
+		if (m.op == XP_OP_MARK) {
+			struct xp_msg a = {.op = XP_OP_ACK};
+			a.u.ack.serial = m.u.mark.serial;
+			xp_conn_send(c, &a);
+			xp_conn_drain(c, 1000);
+		}
+		if (m.op == XP_OP_TEXT && m.u.text.text.n == strlen(want) &&
+		    !memcmp(m.u.text.text.p, want, m.u.text.text.n))
+			return (double)(xp_now_us() - t0) / 1000.0;
+	}
+	return -1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void test_stalled_client_harms_nobody(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	static const char *const args[] = {"--no-launcher", "--stall-timeout", "1500", NULL};
+	struct xp_conn stalled, live;
+	double delay[300], sync_ms[300];
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	struct xa_display *d = e2e_app(&s, "main");
+	uint32_t win = scene_window(d, 0);
+	assert_int_equal(raw_client(&s, &stalled, NULL, 4096), 0); /* never reads again */
+	assert_int_equal(raw_client(&s, &live, NULL, 0), 0);
+	char filler[200];
+	memset(filler, 'x', sizeof(filler));
+	for (int i = 0; i < 300; i++) {
+		char t[32];
+		/* bulk the stalled client cannot take, then a marker */
+		for (int k = 0; k < 20; k++)
+			xa_text(d, win, 0, 160, filler, sizeof(filler), 0, (uint32_t)(k + i), 0);
+		snprintf(t, sizeof(t), "mark %d", i);
+		uint64_t t0 = xp_now_us();
+		xa_text(d, win, 0, 180, t, strlen(t), 0, 0xffffff, 0);
+		assert_int_equal(xa_sync(d, 2000), 0);
+		sync_ms[i] = (double)(xp_now_us() - t0) / 1000.0;
+		delay[i] = wait_text(&live, t, 3000);
+		assert_true(delay[i] >= 0);
+	}
+	qsort(delay, 300, sizeof(double), cmp_double);
+	qsort(sync_ms, 300, sizeof(double), cmp_double);
+	printf("    with a stalled client: live client update delay median %.2f ms, max %.2f ms;"
+	       " app round trip median %.2f ms, max %.2f ms\n",
+	       delay[150], delay[299], sync_ms[150], sync_ms[299]);
+	assert_true(delay[299] < 1000);
+	assert_true(sync_ms[299] < 1000);
+	/* the stalled client was dropped: after its backlog comes EOF */
+	struct xp_msg m;
+	int r = 0;
+	usleep(2000 * 1000);
+	for (int i = 0; i < 200000 && (r = xp_conn_wait(&stalled, &m, 2000)) == 1; i++)
+		;
+	assert_int_equal(r, -1);
+	xp_conn_finish(&stalled);
+	xp_conn_finish(&live);
+	xa_close(d);
+	e2e_server_stop(&s);
+}
+
+/* Expect an ERROR with @code then the end of the stream. */
+static void expect_error_then_close(struct xp_conn *c, enum xp_err_code code)
+{
+	struct xp_msg m;
+	int r, seen = 0;
+	for (int i = 0; i < 10000 && (r = xp_conn_wait(c, &m, 3000)) == 1; i++)
+		if (m.op == XP_OP_ERROR && m.u.error.code == code)
+			seen = 1;
+	assert_int_equal(seen, 1);
+	assert_int_equal(r, -1);
+}
+
+static void test_hostile_peers(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	struct xp_conn c;
+	struct xp_error err;
+	uint8_t wrong[32] = {0};
+	assert_int_equal(e2e_server_start(&s, base_args), 0);
+	struct xa_display *d = e2e_app(&s, "main");
+	scene_window(d, 2);
+	/* wrong cookie */
+	assert_int_equal(raw_client(&s, &c, wrong, 0), -1);
+	assert_int_equal(c.err.code, XP_ERR_AUTH);
+	xp_conn_finish(&c);
+	/* wrong version: the error names both versions */
+	int fd = xp_connect(s.addr, &err);
+	uint8_t pre[XP_PREAMBLE_LEN];
+	xp_preamble_write(pre);
+	pre[4] = 9;
+	assert_int_equal(write(fd, pre, sizeof(pre)), (ssize_t)sizeof(pre));
+	xp_conn_init(&c, fd, 65536, true);
+	struct xp_msg m;
+	assert_int_equal(xp_conn_wait(&c, &m, 3000), 1);
+	assert_int_equal(m.op, XP_OP_ERROR);
+	assert_int_equal(m.u.error.code, XP_ERR_VERSION);
+	char text[160];
+	xp_str_copy(text, sizeof(text), m.u.error.text);
+	assert_non_null(strstr(text, "9.0"));
+	assert_non_null(strstr(text, "1.0"));
+	xp_conn_finish(&c);
+	/* garbage after a good handshake, from a client */
+	assert_int_equal(raw_client(&s, &c, NULL, 0), 0);
+	static const uint8_t junk[] = {0xee, 0x01, 0x02};
+	xp_buf_append(&c.out_plain, junk, sizeof(junk));
+	xp_conn_drain(&c, 1000);
+	expect_error_then_close(&c, XP_ERR_UNKNOWN_OP);
+	xp_conn_finish(&c);
+	/* an app drawing into a window it does not own */
+	struct xa_display *bad = e2e_app(&s, "main");
+	assert_non_null(bad);
+	xa_fill(bad, 1, 0, 0, 10, 10, 0xff0000); /* window 1 of *its* ids: none */
+	assert_int_equal(xa_sync(bad, 3000), -1);
+	assert_int_equal(xa_error(bad)->code, XP_ERR_NO_WINDOW);
+	xa_close(bad);
+	/* an app sending a truncated-then-garbage frame */
+	fd = xp_connect(s.app_socket, &err);
+	struct xp_cookie ck;
+	xp_cookie_load(s.cookie, false, &ck, &err);
+	xp_conn_init(&c, fd, 65536, true);
+	struct xp_caps want = {0, 65536, 0, 0}, got;
+	assert_int_equal(xp_handshake_client(&c, XP_ROLE_APP, &ck, &want, "main", "bad", &got, 3000), 0);
+	static const uint8_t bad_text[] = {0x27, 0x05, 0x00, 0x00, 0x09, 'a', 'b'};
+	xp_buf_append(&c.out_plain, bad_text, sizeof(bad_text));
+	xp_conn_drain(&c, 1000);
+	expect_error_then_close(&c, XP_ERR_MALFORMED);
+	xp_conn_finish(&c);
+	/* everyone else carried on: the good app still draws, a client sees it */
+	draw_scene(d, 1, 3);
+	assert_int_equal(xa_sync(d, 3000), 0);
+	assert_int_equal(screenshot(&s, "after.png", NULL), 0);
+	expect_same_as_server(&s, "after.png", 1);
+	xa_close(d);
+	e2e_server_stop(&s);
+}
+
+static long server_rss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmRSS:", 6))
+			kb = atol(line + 6);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+static void test_flood_respects_memory_limit(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	static const char *const args[] = {"--no-launcher", "--max-session-mb", "16", NULL};
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	struct xa_display *d = e2e_app(&s, "main");
+	int made = 0;
+	for (int i = 0; i < 20; i++) {
+		xa_window_create(d, 0, 0, 1000, 1000, 0, 0); /* 4 MB each */
+		if (xa_sync(d, 3000) < 0)
+			break;
+		made++;
+	}
+	assert_int_equal(made, 4);
+	assert_int_equal(xa_error(d)->code, XP_ERR_LIMIT);
+	xa_close(d);
+	/* a draw flood from another app: the server keeps up, memory bounded */
+	d = e2e_app(&s, "main");
+	uint32_t win = scene_window(d, 0);
+	static uint8_t raw[W * H * 3];
+	for (int i = 0; i < 400; i++) /* ~77 MB of image data */
+		xa_image(d, win, 0, 0, W, H, XP_IMG_RAW, raw, sizeof(raw));
+	assert_int_equal(xa_sync(d, 20000), 0);
+	long kb = server_rss_kb(s.pid);
+	printf("    server RSS after 16 MiB of windows and a 77 MB image flood: %ld KiB\n", kb);
+	assert_true(kb > 0 && kb < 64 * 1024);
+	xa_close(d);
+	e2e_server_stop(&s);
+}
+
+static pid_t launched_pid(const char *log, const char *app)
+{
+	char line[512], want[64];
+	pid_t pid = -1;
+	snprintf(want, sizeof(want), "launched %s (pid ", app);
+	FILE *f = fopen(log, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *at = strstr(line, want);
+		if (at)
+			pid = atoi(at + strlen(want));
+	}
+	if (f)
+		fclose(f);
+	return pid;
+}
+
+static void test_apps_reaped_and_stopped(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	char apps[256], args_apps[256];
+	assert_int_equal(e2e_server_start(&s, base_args), 0);
+	e2e_server_stop(&s); /* only to get a directory name pattern */
+	snprintf(apps, sizeof(apps), "/tmp/xproto-e2e-apps-%d", (int)getpid());
+	FILE *f = fopen(apps, "w");
+	fputs("# test apps\nquick | exits at once | exit 0\nlong | sleeps | exec sleep 30\n", f);
+	fclose(f);
+	snprintf(args_apps, sizeof(args_apps), "%s", apps);
+	const char *const args[] = {"--no-launcher", "--apps", args_apps, NULL};
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	pid_t c = e2e_client_spawn(&s, "apps\nlaunch quick\nlaunch long\nlaunch nosuch\nwait 800\nquit\n", NULL);
+	assert_int_equal(e2e_wait(c, 10000), 0);
+	pid_t quick = launched_pid(s.log, "quick"), lng = launched_pid(s.log, "long");
+	assert_true(quick > 0 && lng > 0);
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/%d", (int)quick);
+	assert_int_equal(access(proc, F_OK), -1); /* reaped: not even a zombie */
+	snprintf(proc, sizeof(proc), "/proc/%d", (int)lng);
+	assert_int_equal(access(proc, F_OK), 0);
+	pid_t server = s.pid;
+	kill(server, SIGTERM);
+	assert_int_equal(e2e_wait(server, 5000), 0); /* clean exit */
+	s.pid = 0;
+	assert_int_equal(access(proc, F_OK), -1); /* SIGTERM took its apps along */
+	e2e_server_stop(&s);
+	unlink(apps);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_screenshot_equals_server),
+		cmocka_unit_test(test_kill_client_restart),
+		cmocka_unit_test(test_two_viewers_identical),
+		cmocka_unit_test(test_read_only_keys_dropped),
+		cmocka_unit_test(test_stalled_client_harms_nobody),
+		cmocka_unit_test(test_hostile_peers),
+		cmocka_unit_test(test_flood_respects_memory_limit),
+		cmocka_unit_test(test_apps_reaped_and_stopped),
+	};
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests_name("xproto-server end to end", tests, NULL, NULL);
+}

@@ -1,0 +1,975 @@
+/*
+ * thin_client_test.c - the thin client against a test peer over loopback:
+ * a scene of windows, fills, text, copies, bitmaps and images gives the
+ * pixels the renderer gives when the same operations are applied directly;
+ * MARK/ACK and PING/PONG; script input arrives with the right fields; a
+ * read-only viewer sends no input; hostile streams end the client with a
+ * clear message (in-process and as a process); --reconnect rebuilds.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "testpeer.h"
+#include "thin.h"
+#include "xproto.h"
+#include "xrender.h"
+
+#define T_MS     5000
+#define SCREEN_W 320
+#define SCREEN_H 240
+#define DESKTOP  0x202428u
+
+/* ---- a client running in a thread ---------------------------------------- */
+
+struct run {
+	struct tc_client *c;
+	pthread_t th;
+	int status;
+	bool started;
+};
+
+static void *run_thread(void *arg)
+{
+	struct run *r = arg;
+	r->status = tc_client_run(r->c);
+	return NULL;
+}
+
+static void run_start(struct run *r, const struct tc_options *o)
+{
+	memset(r, 0, sizeof(*r));
+	r->c = tc_client_create(o);
+	assert_non_null(r->c);
+	assert_int_equal(pthread_create(&r->th, NULL, run_thread, r), 0);
+	r->started = true;
+}
+
+/* Join within @timeout_ms; a client still running then is stopped (and the
+ * test fails). Returns the exit status. */
+static int run_join(struct run *r, int timeout_ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	if (pthread_timedjoin_np(r->th, NULL, &ts) != 0) {
+		tc_client_stop(r->c);
+		pthread_join(r->th, NULL);
+		fail_msg("client did not finish within %d ms", timeout_ms);
+	}
+	r->started = false;
+	return r->status;
+}
+
+static void run_destroy(struct run *r)
+{
+	tc_client_destroy(r->c);
+	r->c = NULL;
+}
+
+static struct tc_options headless_opts(const struct tp_peer *p)
+{
+	return (struct tc_options){.addr = p->addr,
+	                           .cookie_path = p->cookie_path,
+	                           .headless = true,
+	                           .width = SCREEN_W,
+	                           .height = SCREEN_H};
+}
+
+/* ---- the reference model: the same operations applied directly ---------- */
+
+struct ref_win {
+	struct xr_fb fb;
+	int x, y;
+	uint32_t bg;
+	bool mapped, exists;
+};
+
+struct scene {
+	struct tp_peer *p;
+	struct ref_win w[8]; /* by window id */
+	int order[8], n;     /* stacking order, bottom first */
+	uint32_t target, fg, bg, font, flags;
+	bool has_clip;
+	struct xr_rect clip;
+};
+
+static const struct xr_rect *ref_clip(struct scene *s)
+{
+	return s->has_clip ? &s->clip : NULL;
+}
+
+static struct xr_fb *ref_fb(struct scene *s)
+{
+	return &s->w[s->target].fb;
+}
+
+static void send_msg(struct scene *s, struct xp_msg *m)
+{
+	assert_int_equal(tp_send(s->p, m), 0);
+}
+
+static void s_raise(struct scene *s, int id)
+{
+	int k = 0;
+	for (int i = 0; i < s->n; i++)
+		if (s->order[i] != id)
+			s->order[k++] = s->order[i];
+	s->order[k++] = id;
+	s->n = k;
+}
+
+static void s_create(struct scene *s, int id, int x, int y, int w, int h, uint32_t bg)
+{
+	struct xp_msg m = {.op = XP_OP_WIN_CREATE};
+	m.u.win_create = (struct xp_msg_win_create){
+	    .win = (uint32_t)id, .x = x, .y = y, .w = (uint32_t)w, .h = (uint32_t)h, .bg = bg};
+	send_msg(s, &m);
+	assert_int_equal(xr_fb_init(&s->w[id].fb, w, h), 0);
+	xr_fill(&s->w[id].fb, NULL, 0, 0, w, h, bg);
+	s->w[id].x = x;
+	s->w[id].y = y;
+	s->w[id].bg = bg;
+	s->w[id].exists = true;
+	s->order[s->n++] = id;
+}
+
+static void s_win(struct scene *s, uint8_t op, int id)
+{
+	struct xp_msg m = {.op = op};
+	m.u.win_map.win = (uint32_t)id; /* all these messages are { win } */
+	send_msg(s, &m);
+	if (op == XP_OP_WIN_MAP) {
+		s->w[id].mapped = true;
+		s_raise(s, id);
+	} else if (op == XP_OP_WIN_UNMAP) {
+		s->w[id].mapped = false;
+	} else if (op == XP_OP_WIN_DESTROY) {
+		xr_fb_finish(&s->w[id].fb);
+		s->w[id] = (struct ref_win){0};
+		int k = 0;
+		for (int i = 0; i < s->n; i++)
+			if (s->order[i] != id)
+				s->order[k++] = s->order[i];
+		s->n = k;
+	}
+}
+
+static void s_configure(struct scene *s, int id, uint32_t mask, int x, int y, int w, int h)
+{
+	struct xp_msg m = {.op = XP_OP_WIN_CONFIGURE};
+	m.u.win_configure =
+	    (struct xp_msg_win_configure){(uint32_t)id, mask, x, y, (uint32_t)w, (uint32_t)h};
+	send_msg(s, &m);
+	if (mask & XP_CONF_RESIZE)
+		assert_int_equal(xr_fb_resize(&s->w[id].fb, w, h, s->w[id].bg), 0);
+	if (mask & XP_CONF_MOVE) {
+		s->w[id].x = x;
+		s->w[id].y = y;
+	}
+	if (mask & XP_CONF_RAISE)
+		s_raise(s, id);
+}
+
+static void s_target(struct scene *s, int id)
+{
+	struct xp_msg m = {.op = XP_OP_TARGET};
+	m.u.target.win = (uint32_t)id;
+	send_msg(s, &m);
+	s->target = (uint32_t)id;
+}
+
+static void s_gc(struct scene *s, uint32_t fg, uint32_t bg, uint32_t font, uint32_t flags)
+{
+	struct xp_msg m = {.op = XP_OP_GC};
+	m.u.gc = (struct xp_msg_gc){fg, bg, font, flags};
+	send_msg(s, &m);
+	s->fg = fg;
+	s->bg = bg;
+	s->font = font;
+	s->flags = flags;
+}
+
+static void s_clip(struct scene *s, int x, int y, int w, int h)
+{
+	struct xp_msg m = {.op = XP_OP_CLIP};
+	m.u.clip = (struct xp_msg_clip){x, y, (uint32_t)w, (uint32_t)h};
+	send_msg(s, &m);
+	s->has_clip = w != 0;
+	s->clip = (struct xr_rect){x, y, w, h};
+}
+
+static void s_fill(struct scene *s, int x, int y, int w, int h)
+{
+	struct xp_msg m = {.op = XP_OP_FILL};
+	m.u.fill = (struct xp_msg_fill){x, y, (uint32_t)w, (uint32_t)h};
+	send_msg(s, &m);
+	xr_fill(ref_fb(s), ref_clip(s), x, y, w, h, s->fg);
+}
+
+static void s_fill_rects(struct scene *s, const struct xp_rect *r, uint32_t n)
+{
+	struct xp_msg m = {.op = XP_OP_FILL_RECTS};
+	m.u.fill_rects.rects = (struct xp_rects){n, r};
+	send_msg(s, &m);
+	for (uint32_t i = 0; i < n; i++)
+		xr_fill(ref_fb(s), ref_clip(s), r[i].x, r[i].y, (int)r[i].w, (int)r[i].h, s->fg);
+}
+
+static void s_text(struct scene *s, int x, int y, const char *text)
+{
+	struct xp_msg m = {.op = XP_OP_TEXT};
+	m.u.text = (struct xp_msg_text){x, y, xp_str_from(text)};
+	send_msg(s, &m);
+	xr_text(ref_fb(s), ref_clip(s), x, y, text, strlen(text), (int)s->font, s->fg, s->bg,
+	        s->flags & XP_GC_TRANSPARENT);
+}
+
+static void s_copy(struct scene *s, int sx, int sy, int w, int h, int dx, int dy)
+{
+	struct xp_msg m = {.op = XP_OP_COPY};
+	m.u.copy = (struct xp_msg_copy){sx, sy, (uint32_t)w, (uint32_t)h, dx, dy};
+	send_msg(s, &m);
+	xr_copy(ref_fb(s), ref_clip(s), sx, sy, w, h, dx, dy);
+}
+
+static void s_bitmap(struct scene *s, int x, int y, int w, int h, const uint8_t *bits, size_t n)
+{
+	struct xp_msg m = {.op = XP_OP_BITMAP};
+	struct xr_rect d;
+	m.u.bitmap = (struct xp_msg_bitmap){x, y, (uint32_t)w, (uint32_t)h, {bits, (uint32_t)n}};
+	send_msg(s, &m);
+	xr_bitmap(ref_fb(s), ref_clip(s), x, y, w, h, bits, n, s->fg, s->bg,
+	          s->flags & XP_GC_TRANSPARENT, &d);
+}
+
+static void s_image(struct scene *s, int x, int y, int w, int h, int format, uint32_t cache_id,
+                    const uint8_t *data, size_t n)
+{
+	struct xp_msg m = {.op = XP_OP_IMAGE};
+	struct xr_rect d;
+	m.u.image = (struct xp_msg_image){
+	    x, y, (uint32_t)w, (uint32_t)h, (uint8_t)format, cache_id, {data, (uint32_t)n}};
+	send_msg(s, &m);
+	assert_int_equal(xr_image(ref_fb(s), ref_clip(s), x, y, w, h, format, data, n, &d), 0);
+}
+
+/* Draw the @img pixels (the decoded cached image) like IMAGE_CACHED. */
+static void s_image_cached(struct scene *s, int x, int y, uint32_t id, const uint8_t *rgb, int w,
+                           int h)
+{
+	struct xp_msg m = {.op = XP_OP_IMAGE_CACHED};
+	struct xr_rect d;
+	m.u.image_cached = (struct xp_msg_image_cached){x, y, id};
+	send_msg(s, &m);
+	xr_image(ref_fb(s), ref_clip(s), x, y, w, h, XR_IMG_RAW, rgb, (size_t)w * h * 3, &d);
+}
+
+static void ref_screen(struct scene *s, struct xr_fb *out, int w, int h)
+{
+	assert_int_equal(xr_fb_init(out, w, h), 0);
+	xr_fill(out, NULL, 0, 0, w, h, DESKTOP);
+	for (int i = 0; i < s->n; i++) {
+		struct ref_win *rw = &s->w[s->order[i]];
+		if (!rw->mapped)
+			continue;
+		for (int y = 0; y < rw->fb.h; y++)
+			for (int x = 0; x < rw->fb.w; x++) {
+				int sx = rw->x + x, sy = rw->y + y;
+				if (sx >= 0 && sy >= 0 && sx < w && sy < h)
+					out->px[sy * out->stride + sx] =
+					    rw->fb.px[y * rw->fb.stride + x];
+			}
+	}
+}
+
+static void scene_finish(struct scene *s)
+{
+	for (int i = 0; i < 8; i++)
+		xr_fb_finish(&s->w[i].fb);
+}
+
+/* ---- the test scene --------------------------------------------------- */
+
+static void gradient(uint8_t *rgb, int w, int h, int seed)
+{
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			uint8_t *p = rgb + ((size_t)y * w + x) * 3;
+			p[0] = (uint8_t)(x * 255 / (w - 1));
+			p[1] = (uint8_t)(y * 255 / (h - 1));
+			p[2] = (uint8_t)(seed * 60 + (x ^ y) * 4);
+		}
+}
+
+/* Encode raw RGB as @format (ZLIB or PNG) through the renderer. */
+static uint8_t *encode(const uint8_t *rgb, int w, int h, int format, size_t *n)
+{
+	struct xr_fb fb;
+	struct xr_rect d;
+	uint8_t *out = NULL;
+	assert_int_equal(xr_fb_init(&fb, w, h), 0);
+	assert_int_equal(xr_image(&fb, NULL, 0, 0, w, h, XR_IMG_RAW, rgb, (size_t)w * h * 3, &d),
+	                 0);
+	if (format == XR_IMG_ZLIB)
+		assert_int_equal(xr_encode_zlib(&fb, (struct xr_rect){0, 0, w, h}, 6, &out, n), 0);
+	else
+		assert_int_equal(xr_encode_png(&fb, (struct xr_rect){0, 0, w, h}, 6, &out, n), 0);
+	xr_fb_finish(&fb);
+	return out;
+}
+
+static void scene_text_and_fills(struct scene *s)
+{
+	static const struct xp_rect rects[] = {
+	    {96, 34, 10, 10}, {110, 38, 10, 10}, {124, 42, 10, 10}};
+	s_gc(s, 0xeceff4, 0x3b4252, 0, 0);
+	s_text(s, 4, 4, "Hello, xproto \xe2\x94\x80 thin-client");
+	s_gc(s, 0xebcb8b, 0x3b4252, 1, 0);
+	s_text(s, 4, 18, "Latin-1: \xc3\xa0\xc3\xa9\xc3\xae\xc3\xb5\xc3\xbc \xc3\x9f");
+	s_gc(s, 0x88c0d0, 0x000000, 0, 0);
+	s_fill(s, 4, 34, 80, 20);
+	s_fill_rects(s, rects, 3);
+}
+
+static void scene_scroll_and_bitmap(struct scene *s)
+{
+	static const uint8_t checker[32] = {0xf0, 0xf0, 0xf0, 0xf0, 0xf0, 0xf0, 0xf0, 0xf0,
+	                                    0x0f, 0x0f, 0x0f, 0x0f, 0x0f, 0x0f, 0x0f, 0x0f,
+	                                    0xf0, 0xf0, 0xf0, 0xf0, 0xf0, 0xf0, 0xf0, 0xf0,
+	                                    0x0f, 0x0f, 0x0f, 0x0f, 0x0f, 0x0f, 0x0f, 0x0f};
+	s_gc(s, 0xa3be8c, 0x2e3440, 0, 0);
+	s_text(s, 4, 60, "line 1: scrolled away");
+	s_text(s, 4, 73, "line 2: now first");
+	s_text(s, 4, 86, "line 3: now second");
+	s_copy(s, 0, 73, 200, 26, 0, 60); /* scroll up one text line */
+	s_gc(s, 0x3b4252, 0x3b4252, 0, 0);
+	s_fill(s, 0, 86, 200, 13);
+	s_gc(s, 0xbf616a, 0x000000, 0, XP_GC_TRANSPARENT);
+	s_bitmap(s, 176, 4, 16, 16, checker, sizeof(checker));
+	s_gc(s, 0x5e81ac, 0xffffff, 0, 0);
+	s_bitmap(s, 176, 22, 16, 16, checker, sizeof(checker));
+	s_gc(s, 0x8fbcbb, 0, 0, 0);
+	s_clip(s, 4, 104, 60, 20);
+	s_fill(s, 0, 100, 200, 40); /* only the clip rectangle */
+	s_clip(s, 0, 0, 0, 0);
+}
+
+static void scene_images(struct scene *s)
+{
+	uint8_t raw[16 * 16 * 3], raw2[16 * 16 * 3], raw3[16 * 16 * 3];
+	size_t nz, np;
+	gradient(raw, 16, 16, 0);
+	gradient(raw2, 16, 16, 1);
+	gradient(raw3, 16, 16, 2);
+	uint8_t *z = encode(raw2, 16, 16, XR_IMG_ZLIB, &nz);
+	uint8_t *png = encode(raw3, 16, 16, XR_IMG_PNG, &np);
+	s_image(s, 70, 104, 16, 16, XR_IMG_RAW, 0, raw, sizeof(raw));
+	s_image(s, 90, 104, 16, 16, XR_IMG_ZLIB, 0, z, nz);
+	s_image(s, 110, 104, 16, 16, XR_IMG_PNG, 7, png, np);
+	s_image_cached(s, 130, 104, 7, raw3, 16, 16);
+	s_image_cached(s, 192, 130, 7, raw3, 16, 16); /* cut by the window edge */
+	free(z);
+	free(png);
+}
+
+static void send_scene(struct scene *s)
+{
+	s_create(s, 1, 8, 8, 200, 140, 0x3b4252);
+	s_win(s, XP_OP_WIN_MAP, 1);
+	s_create(s, 2, 150, 90, 140, 100, 0xbf616a);
+	s_win(s, XP_OP_WIN_MAP, 2);
+	s_create(s, 3, 100, 100, 50, 50, 0xffff00); /* never mapped */
+	s_create(s, 4, 0, 0, 320, 240, 0xff00ff);
+	s_win(s, XP_OP_WIN_MAP, 4);
+	s_win(s, XP_OP_WIN_DESTROY, 4);
+	s_target(s, 1);
+	scene_text_and_fills(s);
+	scene_scroll_and_bitmap(s);
+	scene_images(s);
+	s_target(s, 2);
+	s_gc(s, 0xffffff, 0xbf616a, 0, 0);
+	s_text(s, 4, 4, "window 2");
+	s_configure(s, 2, XP_CONF_MOVE | XP_CONF_RESIZE, 140, 100, 170, 130);
+	s_text(s, 4, 110, "resized");
+	s_configure(s, 1, XP_CONF_RAISE, 0, 0, 0, 0);
+}
+
+static void test_scene(void **state)
+{
+	struct tp_peer p;
+	struct run r;
+	struct scene s = {.p = &p};
+	struct xr_fb expect;
+	assert_int_equal(tp_init(&p), 0);
+	struct tc_options o = headless_opts(&p);
+	run_start(&r, &o);
+	assert_int_equal(tp_accept(&p, true, T_MS), 0);
+	assert_int_equal(p.role, XP_ROLE_CLIENT);
+	assert_true(p.flags & XP_FLAG_ZLIB);
+	assert_int_equal(p.hello_w, SCREEN_W);
+	assert_int_equal(p.hello_h, SCREEN_H);
+	send_scene(&s);
+	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
+	tp_drop(&p);
+	assert_int_equal(run_join(&r, T_MS), 1);
+	assert_non_null(strstr(tc_last_error(r.c), "connection lost"));
+	ref_screen(&s, &expect, SCREEN_W, SCREEN_H);
+	assert_true(xr_fb_equal(tc_window_fb(r.c, 1), &s.w[1].fb));
+	assert_true(xr_fb_equal(tc_window_fb(r.c, 2), &s.w[2].fb));
+	assert_true(xr_fb_equal(tc_window_fb(r.c, 3), &s.w[3].fb));
+	assert_null(tc_window_fb(r.c, 4));
+	assert_true(xr_fb_equal(tc_screen(r.c), &expect));
+	assert_int_equal(xr_png_write_file(tc_screen(r.c), "build/thin-scene.png"), 0);
+	xr_fb_finish(&expect);
+	scene_finish(&s);
+	run_destroy(&r);
+	tp_finish(&p);
+}
+
+/* ---- MARK/ACK, PING/PONG ------------------------------------------------ */
+
+static void test_mark_ping(void **state)
+{
+	struct tp_peer p;
+	struct run r;
+	struct xp_msg m = {.op = XP_OP_PING};
+	assert_int_equal(tp_init(&p), 0);
+	struct tc_options o = headless_opts(&p);
+	run_start(&r, &o);
+	assert_int_equal(tp_accept(&p, false, T_MS), 0);
+	m.u.ping.seq = 42;
+	m.u.ping.time_us = 123456789;
+	assert_int_equal(tp_send(&p, &m), 0);
+	assert_int_equal(tp_flush(&p, T_MS), 0);
+	assert_int_equal(tp_expect(&p, XP_OP_PONG, &m, true, T_MS), 1);
+	assert_int_equal(m.u.pong.seq, 42);
+	assert_int_equal(m.u.pong.time_us, 123456789);
+	for (uint32_t i = 1; i <= 3; i++)
+		assert_int_equal(tp_sync(&p, i * 10, T_MS), 0);
+	/* the client pings on its own: answered by tp_next, counted by stats */
+	assert_int_equal(tp_next(&p, &m, false, 3000), 1);
+	assert_int_equal(m.op, XP_OP_PING);
+	tp_drop(&p);
+	assert_int_equal(run_join(&r, T_MS), 1);
+	run_destroy(&r);
+	tp_finish(&p);
+}
+
+/* ---- input from a script ------------------------------------------------- */
+
+static const char input_script[] = "# every kind of input\n"
+                                   "key Return\n"
+                                   "key c ctrl\n"
+                                   "type h\xc3\xa9 A\n"
+                                   "click 10 20 3\n"
+                                   "move 5 6\n"
+                                   "resize 400 300\n"
+                                   "launch clock\n"
+                                   "apps\n"
+                                   "quit\n";
+
+static void expect_key(struct tp_peer *p, uint32_t state, uint32_t keysym, const char *text)
+{
+	struct xp_msg m;
+	char got[32];
+	assert_int_equal(tp_expect(p, XP_OP_KEY, &m, false, T_MS), 1);
+	xp_str_copy(got, sizeof(got), m.u.key.text);
+	assert_int_equal(m.u.key.state, state);
+	assert_int_equal(m.u.key.keysym, keysym);
+	assert_string_equal(got, text);
+}
+
+static void expect_press_release(struct tp_peer *p, uint32_t mods, uint32_t keysym,
+                                 const char *text)
+{
+	expect_key(p, mods | XP_KEY_PRESSED, keysym, text);
+	expect_key(p, mods, keysym, "");
+}
+
+static void expect_pointer(struct tp_peer *p)
+{
+	struct xp_msg m;
+	assert_int_equal(tp_expect(p, XP_OP_MOTION, &m, false, T_MS), 1);
+	assert_int_equal(m.u.motion.x, 10);
+	assert_int_equal(m.u.motion.y, 20);
+	assert_int_equal(tp_expect(p, XP_OP_BUTTON, &m, false, T_MS), 1);
+	assert_int_equal(m.u.button.state, XP_BUTTON_STATE(3, 1));
+	assert_int_equal(m.u.button.x, 10);
+	assert_int_equal(m.u.button.y, 20);
+	assert_int_equal(tp_expect(p, XP_OP_BUTTON, &m, false, T_MS), 1);
+	assert_int_equal(m.u.button.state, XP_BUTTON_STATE(3, 0));
+	assert_int_equal(tp_expect(p, XP_OP_MOTION, &m, false, T_MS), 1);
+	assert_int_equal(m.u.motion.x, 5);
+	assert_int_equal(m.u.motion.y, 6);
+}
+
+static void test_script_input(void **state)
+{
+	struct tp_peer p;
+	struct run r;
+	struct xp_msg m;
+	char err[256], app[32];
+	struct tc_script *sc = tc_script_parse(input_script, "input", err, sizeof(err));
+	assert_non_null(sc);
+	assert_int_equal(tp_init(&p), 0);
+	struct tc_options o = headless_opts(&p);
+	o.script = sc;
+	run_start(&r, &o);
+	assert_int_equal(tp_accept(&p, true, T_MS), 0);
+	expect_press_release(&p, 0, 0xff0d, "");
+	expect_press_release(&p, XP_MOD_CONTROL, 'c', "");
+	expect_press_release(&p, 0, 'h', "h");
+	expect_press_release(&p, 0, 0xe9, "\xc3\xa9");
+	expect_press_release(&p, 0, ' ', " ");
+	expect_press_release(&p, 0, 'A', "A");
+	expect_pointer(&p);
+	assert_int_equal(tp_expect(&p, XP_OP_RESIZE, &m, false, T_MS), 1);
+	assert_int_equal(m.u.resize.w, 400);
+	assert_int_equal(m.u.resize.h, 300);
+	assert_int_equal(tp_expect(&p, XP_OP_APP_LAUNCH, &m, false, T_MS), 1);
+	xp_str_copy(app, sizeof(app), m.u.app_launch.app);
+	assert_string_equal(app, "clock");
+	assert_int_equal(tp_expect(&p, XP_OP_APP_LIST, &m, false, T_MS), 1);
+	assert_int_equal(tp_wait_eof(&p, T_MS), 0);
+	assert_int_equal(run_join(&r, T_MS), 0);
+	assert_int_equal(tc_screen(r.c)->w, 400);
+	assert_int_equal(tc_screen(r.c)->h, 300);
+	run_destroy(&r);
+	tc_script_destroy(sc);
+	tp_finish(&p);
+}
+
+static void test_read_only(void **state)
+{
+	struct tp_peer p;
+	struct run r;
+	struct xp_msg m;
+	char err[256];
+	struct tc_script *sc = tc_script_parse(input_script, "input", err, sizeof(err));
+	assert_non_null(sc);
+	assert_int_equal(tp_init(&p), 0);
+	struct tc_options o = headless_opts(&p);
+	o.script = sc;
+	o.read_only = true;
+	run_start(&r, &o);
+	assert_int_equal(tp_accept(&p, true, T_MS), 0);
+	assert_int_equal(p.role, XP_ROLE_VIEWER);
+	int n = 0, r2;
+	while ((r2 = tp_next(&p, &m, true, T_MS)) == 1 && n++ < 100)
+		assert_int_equal(m.op, XP_OP_APP_LIST); /* a question, not input */
+	assert_int_equal(r2, -1);                       /* EOF: the script ended */
+	assert_int_equal(run_join(&r, T_MS), 0);
+	run_destroy(&r);
+	tc_script_destroy(sc);
+	tp_finish(&p);
+}
+
+/* ---- hostile streams ------------------------------------------------------ */
+
+struct bad_case {
+	const char *name;
+	bool zlib;
+	void (*send)(struct tp_peer *p);
+	const char *expect; /* in tc_last_error() */
+	bool error_reply;   /* the client answers with ERROR */
+};
+
+static void win1(struct tp_peer *p)
+{
+	struct xp_msg m = {.op = XP_OP_WIN_CREATE};
+	m.u.win_create = (struct xp_msg_win_create){.win = 1, .w = 50, .h = 40, .bg = 0x102030};
+	assert_int_equal(tp_send(p, &m), 0);
+	m = (struct xp_msg){.op = XP_OP_TARGET};
+	m.u.target.win = 1;
+	assert_int_equal(tp_send(p, &m), 0);
+}
+
+static void bad_garbage(struct tp_peer *p)
+{
+	static const uint8_t junk[] = {0xff, 0x13, 0x37, 0x00, 0x42};
+	assert_int_equal(tp_send_raw(p, junk, sizeof(junk)), 0);
+}
+
+static void bad_unknown_window(struct tp_peer *p)
+{
+	struct xp_msg m = {.op = XP_OP_TARGET};
+	m.u.target.win = 99;
+	assert_int_equal(tp_send(p, &m), 0);
+	m = (struct xp_msg){.op = XP_OP_FILL};
+	m.u.fill = (struct xp_msg_fill){0, 0, 10, 10};
+	assert_int_equal(tp_send(p, &m), 0);
+}
+
+static void bad_huge_window(struct tp_peer *p)
+{
+	struct xp_msg m = {.op = XP_OP_WIN_CREATE};
+	m.u.win_create = (struct xp_msg_win_create){.win = 1, .w = 9000, .h = 10};
+	assert_int_equal(tp_send(p, &m), 0);
+}
+
+static void bad_image(struct tp_peer *p)
+{
+	static const uint8_t five[5] = {1, 2, 3, 4, 5};
+	struct xp_msg m = {.op = XP_OP_IMAGE};
+	win1(p);
+	m.u.image = (struct xp_msg_image){0, 0, 10, 10, XP_IMG_RAW, 0, {five, 5}};
+	assert_int_equal(tp_send(p, &m), 0);
+}
+
+static void bad_cache_id(struct tp_peer *p)
+{
+	struct xp_msg m = {.op = XP_OP_IMAGE_CACHED};
+	win1(p);
+	m.u.image_cached = (struct xp_msg_image_cached){0, 0, 5};
+	assert_int_equal(tp_send(p, &m), 0);
+}
+
+static void bad_bitmap(struct tp_peer *p)
+{
+	static const uint8_t two[2] = {0xff, 0xff};
+	struct xp_msg m = {.op = XP_OP_BITMAP};
+	win1(p);
+	m.u.bitmap = (struct xp_msg_bitmap){0, 0, 16, 16, {two, 2}};
+	assert_int_equal(tp_send(p, &m), 0);
+}
+
+static void bad_duplicate(struct tp_peer *p)
+{
+	win1(p);
+	win1(p);
+}
+
+static void bad_input_op(struct tp_peer *p)
+{
+	struct xp_msg m = {.op = XP_OP_KEY};
+	m.u.key = (struct xp_msg_key){1, 'a', xp_str_from("a")};
+	assert_int_equal(tp_send(p, &m), 0);
+}
+
+static void bad_server_error(struct tp_peer *p)
+{
+	struct xp_msg m = {.op = XP_OP_ERROR};
+	m.u.error = (struct xp_msg_error){XP_ERR_AUTH, 0, xp_str_from("go away")};
+	assert_int_equal(tp_send(p, &m), 0);
+}
+
+/* A non-fatal error (SPEC.md section 8) first: the client must go on. */
+static void bad_server_error_after_benign(struct tp_peer *p)
+{
+	struct xp_msg m = {.op = XP_OP_ERROR};
+	m.u.error = (struct xp_msg_error){XP_ERR_NO_APP, XP_OP_APP_LAUNCH, xp_str_from("no app x")};
+	assert_int_equal(tp_send(p, &m), 0);
+	assert_int_equal(tp_sync(p, 1, T_MS), 0); /* still there */
+	bad_server_error(p);
+}
+
+static void bad_truncated(struct tp_peer *p)
+{
+	static const uint8_t half[] = {XP_OP_FILL, 10, 0x02};
+	assert_int_equal(tp_send_raw(p, half, sizeof(half)), 0);
+}
+
+static const struct bad_case bad_cases[] = {
+    {"garbage", false, bad_garbage, "protocol error: unknown opcode", true},
+    {"garbage in zlib", true, bad_garbage, "protocol error: compressed stream corrupt", true},
+    {"unknown window", true, bad_unknown_window, "target window 99 does not exist", true},
+    {"oversized window", true, bad_huge_window, "window size 9000x10", true},
+    {"bad image", true, bad_image, "bad 10x10 image data", true},
+    {"unknown cache id", true, bad_cache_id, "unknown cache id 5", true},
+    {"short bitmap", true, bad_bitmap, "BITMAP: 2 bytes too short", true},
+    {"duplicate window", true, bad_duplicate, "window 1 exists", true},
+    {"input op", true, bad_input_op, "KEY is not allowed", true},
+    {"server error", true, bad_server_error, "server error: go away", false},
+    {"benign error", true, bad_server_error_after_benign, "server error: go away", false},
+    {"truncated", false, bad_truncated, "connection lost: connection closed", false},
+};
+
+static void run_bad_case(const struct bad_case *bc)
+{
+	struct tp_peer p;
+	struct run r;
+	struct xp_msg m;
+	assert_int_equal(tp_init(&p), 0);
+	struct tc_options o = headless_opts(&p);
+	run_start(&r, &o);
+	assert_int_equal(tp_accept(&p, bc->zlib, T_MS), 0);
+	bc->send(&p);
+	assert_int_equal(tp_flush(&p, T_MS), 0);
+	if (bc->error_reply)
+		assert_int_equal(tp_expect(&p, XP_OP_ERROR, &m, true, T_MS), 1);
+	else if (!strcmp(bc->name, "truncated"))
+		tp_drop(&p);
+	assert_int_equal(run_join(&r, T_MS), 1);
+	if (!strstr(tc_last_error(r.c), bc->expect))
+		fail_msg("%s: got '%s', want '%s'", bc->name, tc_last_error(r.c), bc->expect);
+	run_destroy(&r);
+	tp_finish(&p);
+}
+
+static void test_hostile(void **state)
+{
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++)
+		run_bad_case(&bad_cases[i]);
+}
+
+/* Windows and drawing at the ends of the coordinate range: no error, no
+ * overflow (UBSan watches), nothing drawn outside. */
+static void test_extreme_coordinates(void **state)
+{
+	static const uint8_t rgb[4 * 4 * 3] = {0};
+	struct tp_peer p;
+	struct run r;
+	struct scene s = {.p = &p};
+	struct xp_msg m;
+	assert_int_equal(tp_init(&p), 0);
+	struct tc_options o = headless_opts(&p);
+	run_start(&r, &o);
+	assert_int_equal(tp_accept(&p, true, T_MS), 0);
+	s_create(&s, 1, INT32_MAX - 5, INT32_MIN, 100, 100, 0x112233);
+	s_win(&s, XP_OP_WIN_MAP, 1);
+	s_create(&s, 2, INT32_MIN, INT32_MAX, 8192, 8192, 0x445566);
+	s_win(&s, XP_OP_WIN_MAP, 2);
+	s_target(&s, 1);
+	s_fill(&s, INT32_MIN, INT32_MIN, UINT32_MAX, UINT32_MAX);
+	s_copy(&s, INT32_MAX, INT32_MIN, UINT32_MAX, 5, INT32_MIN, INT32_MAX);
+	s_image(&s, 0, 0, 4, 4, XR_IMG_RAW, 9, rgb, sizeof(rgb));
+	m = (struct xp_msg){.op = XP_OP_IMAGE_CACHED, .u.image_cached = {INT32_MIN, INT32_MAX, 9}};
+	assert_int_equal(tp_send(&p, &m), 0);
+	m = (struct xp_msg){.op = XP_OP_IMAGE_CACHED, .u.image_cached = {INT32_MAX, INT32_MIN, 9}};
+	assert_int_equal(tp_send(&p, &m), 0);
+	s_clip(&s, INT32_MIN, INT32_MIN, UINT32_MAX, UINT32_MAX);
+	s_text(&s, INT32_MAX - 3, 0, "overflow?");
+	s_configure(&s, 1, XP_CONF_MOVE, INT32_MIN, INT32_MIN, 0, 0);
+	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
+	tp_drop(&p);
+	assert_int_equal(run_join(&r, T_MS), 1);
+	assert_non_null(strstr(tc_last_error(r.c), "connection closed"));
+	for (int i = 0; i < SCREEN_W * SCREEN_H; i++)
+		assert_int_equal(tc_screen(r.c)->px[i], DESKTOP);
+	scene_finish(&s);
+	run_destroy(&r);
+	tp_finish(&p);
+}
+
+/* ---- the program as a process ------------------------------------------- */
+
+static const char *bin_dir(void)
+{
+	const char *b = getenv("XP_BIN");
+	return b ? b : "build/bin";
+}
+
+/* Run thin-client with @args (NULL-terminated); stderr into @err. */
+static pid_t spawn(const char *const *args, int *err_fd)
+{
+	char path[256];
+	const char *argv[16] = {"thin-client"};
+	int fds[2], n = 1;
+	snprintf(path, sizeof(path), "%s/thin-client", bin_dir());
+	for (; args[n - 1] && n < 15; n++)
+		argv[n] = args[n - 1];
+	argv[n] = NULL;
+	assert_int_equal(pipe(fds), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		close(fds[0]);
+		execv(path, (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	*err_fd = fds[0];
+	return pid;
+}
+
+/* Wait for @pid up to @ms; returns its exit status, or -1 (then killed). */
+static int wait_exit(pid_t pid, int ms)
+{
+	int st;
+	for (int i = 0; i < ms / 10; i++) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		nanosleep(&(struct timespec){0, 10000000}, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return -1;
+}
+
+static void read_all(int fd, char *buf, size_t cap)
+{
+	size_t n = 0;
+	ssize_t r;
+	while (n < cap - 1 && (r = read(fd, buf + n, cap - 1 - n)) > 0)
+		n += (size_t)r;
+	buf[n] = '\0';
+	close(fd);
+}
+
+static void test_process_garbage(void **state)
+{
+	struct tp_peer p;
+	char out[8192];
+	int fd;
+	assert_int_equal(tp_init(&p), 0);
+	const char *args[] = {"--headless", "--cookie", p.cookie_path, p.addr, NULL};
+	pid_t pid = spawn(args, &fd);
+	assert_int_equal(tp_accept(&p, true, T_MS), 0);
+	bad_garbage(&p);
+	int st = wait_exit(pid, T_MS);
+	read_all(fd, out, sizeof(out));
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(out, "thin-client: connection lost: protocol error"));
+	assert_non_null(strstr(out, "wire bytes")); /* headless: stats at exit */
+	tp_finish(&p);
+}
+
+static void test_process_usage(void **state)
+{
+	char out[8192];
+	int fd;
+	const char *help[] = {"--help", NULL};
+	int st = wait_exit(spawn(help, &fd), T_MS);
+	read_all(fd, out, sizeof(out));
+	assert_int_equal(st, 0);
+	const char *bad[] = {"--size", "0x5", NULL};
+	st = wait_exit(spawn(bad, &fd), T_MS);
+	read_all(fd, out, sizeof(out));
+	assert_int_equal(st, 2);
+	assert_non_null(strstr(out, "bad --size"));
+	const char *script[] = {"--headless", "--script", "/nonexistent/x.txt", "127.0.0.1:1",
+	                        NULL};
+	st = wait_exit(spawn(script, &fd), T_MS);
+	read_all(fd, out, sizeof(out));
+	assert_int_equal(st, 2);
+	assert_non_null(strstr(out, "/nonexistent/x.txt"));
+	struct tp_peer p;
+	assert_int_equal(tp_init(&p), 0);
+	unsetenv("DISPLAY");
+	const char *nodisplay[] = {"--cookie", p.cookie_path, p.addr, NULL};
+	st = wait_exit(spawn(nodisplay, &fd), T_MS);
+	read_all(fd, out, sizeof(out));
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(out, "DISPLAY is not set"));
+	const char *badscript[] = {"--headless",   "--script", "/dev/null", "--cookie",
+	                           "/nonexistent", p.addr,     NULL};
+	st = wait_exit(spawn(badscript, &fd), T_MS); /* an empty script is fine */
+	read_all(fd, out, sizeof(out));
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(out, "cookie /nonexistent"));
+	tp_finish(&p);
+}
+
+static void test_process_refused(void **state)
+{
+	struct tp_peer p;
+	char out[8192];
+	int fd;
+	assert_int_equal(tp_init(&p), 0);
+	char addr[32];
+	snprintf(addr, sizeof(addr), "%s", p.addr);
+	close(p.listen_fd); /* nobody listens there now */
+	p.listen_fd = -1;
+	const char *args[] = {"--headless", "--cookie", p.cookie_path, addr, NULL};
+	int st = wait_exit(spawn(args, &fd), T_MS);
+	read_all(fd, out, sizeof(out));
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(out, "cannot connect"));
+	tp_finish(&p);
+}
+
+/* SIGUSR1 writes the screenshot now, SIGTERM detaches with status 0. */
+static void test_process_signals(void **state)
+{
+	struct tp_peer p;
+	struct scene s = {.p = &p};
+	struct xr_fb shot, expect;
+	char out[8192], png[128];
+	int fd;
+	assert_int_equal(tp_init(&p), 0);
+	snprintf(png, sizeof(png), "%s/shot.png", p.dir);
+	const char *args[] = {"--headless",  "--size", "320x240", "--screenshot", png, "--cookie",
+	                      p.cookie_path, p.addr,   NULL};
+	pid_t pid = spawn(args, &fd);
+	assert_int_equal(tp_accept(&p, true, T_MS), 0);
+	s_create(&s, 1, 30, 20, 64, 48, 0x00ff80);
+	s_win(&s, XP_OP_WIN_MAP, 1);
+	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
+	kill(pid, SIGUSR1);
+	int tries = 0;
+	while (access(png, F_OK) != 0 && tries++ < 500)
+		nanosleep(&(struct timespec){0, 10000000}, NULL);
+	assert_int_equal(xr_png_read_file(png, &shot), 0);
+	ref_screen(&s, &expect, SCREEN_W, SCREEN_H);
+	assert_true(xr_fb_equal(&shot, &expect));
+	kill(pid, SIGTERM);
+	assert_int_equal(wait_exit(pid, T_MS), 0);
+	read_all(fd, out, sizeof(out));
+	unlink(png);
+	xr_fb_finish(&shot);
+	xr_fb_finish(&expect);
+	scene_finish(&s);
+	tp_finish(&p);
+}
+
+/* ---- reconnect ------------------------------------------------------------ */
+
+static void test_reconnect(void **state)
+{
+	struct tp_peer p;
+	struct run r;
+	struct scene s1 = {.p = &p}, s2 = {.p = &p};
+	struct xr_fb expect;
+	assert_int_equal(tp_init(&p), 0);
+	struct tc_options o = headless_opts(&p);
+	o.reconnect = true;
+	run_start(&r, &o);
+	assert_int_equal(tp_accept(&p, true, T_MS), 0);
+	s_create(&s1, 1, 10, 10, 100, 80, 0x336699);
+	s_win(&s1, XP_OP_WIN_MAP, 1);
+	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
+	tp_drop(&p); /* the server goes away: the client must come back */
+	assert_int_equal(tp_accept(&p, true, T_MS), 0);
+	s_create(&s2, 2, 50, 40, 120, 90, 0x996633);
+	s_win(&s2, XP_OP_WIN_MAP, 2);
+	s_target(&s2, 2);
+	s_gc(&s2, 0xffffff, 0x996633, 0, 0);
+	s_text(&s2, 2, 2, "rebuilt");
+	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
+	/* the client is idle in poll() now: its screen is stable */
+	assert_int_equal(tc_connects(r.c), 2);
+	assert_null(tc_window_fb(r.c, 1));
+	ref_screen(&s2, &expect, SCREEN_W, SCREEN_H);
+	assert_true(xr_fb_equal(tc_screen(r.c), &expect));
+	tc_client_stop(r.c);
+	assert_int_equal(run_join(&r, T_MS), 0);
+	xr_fb_finish(&expect);
+	scene_finish(&s1);
+	scene_finish(&s2);
+	run_destroy(&r);
+	tp_finish(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_scene),           cmocka_unit_test(test_mark_ping),
+	    cmocka_unit_test(test_script_input),    cmocka_unit_test(test_read_only),
+	    cmocka_unit_test(test_hostile),         cmocka_unit_test(test_extreme_coordinates),
+	    cmocka_unit_test(test_process_garbage), cmocka_unit_test(test_process_usage),
+	    cmocka_unit_test(test_process_refused), cmocka_unit_test(test_process_signals),
+	    cmocka_unit_test(test_reconnect),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,201 @@
+/*
+ * conn.c - the connection to the server: connect and handshake, reading and
+ * applying messages, ACK/PING and the send path, and what happens when the
+ * connection ends (drop every piece of remote state; reconnect with
+ * exponential backoff or stop).
+ */
+#include <fcntl.h>
+#include <string.h>
+
+#include "thin_int.h"
+
+static bool is_unix_addr(const char *addr)
+{
+	return addr[0] == '/' || addr[0] == '@' || addr[0] == '.';
+}
+
+static int handshake(struct tc_client *c)
+{
+	struct xp_caps granted,
+	    want = {
+	        .flags = (c->opt.no_zlib || is_unix_addr(c->addr)) ? 0 : XP_FLAG_ZLIB,
+	        .max_msg = XP_MAX_MSG_DEFAULT,
+	        .screen_w = (uint32_t)c->comp.screen.w,
+	        .screen_h = (uint32_t)c->comp.screen.h,
+	    };
+	enum xp_role role = c->opt.read_only ? XP_ROLE_VIEWER : XP_ROLE_CLIENT;
+	if (xp_handshake_client(&c->conn, role, &c->cookie, &want, c->opt.session, "thin-client",
+	                        &granted, TC_HANDSHAKE_MS) < 0)
+		return -1;
+	tc_log(c, "connected to %s: zlib %s, max message %u, session screen %ux%u", c->addr,
+	       (granted.flags & XP_FLAG_ZLIB) ? "on" : "off", granted.max_msg, granted.screen_w,
+	       granted.screen_h);
+	return 0;
+}
+
+int tc_connect(struct tc_client *c)
+{
+	struct xp_error err;
+	int fd = xp_connect(c->addr, &err);
+	if (fd < 0) {
+		snprintf(c->reason, sizeof(c->reason), "cannot connect: %s", err.text);
+		return -1;
+	}
+	if (xp_conn_init(&c->conn, fd, XP_MAX_MSG_DEFAULT, true) < 0)
+		goto err_conn;
+	if (handshake(c) < 0)
+		goto err_conn;
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
+		goto err_conn;
+	uint64_t now = xp_now_us();
+	c->connected = true;
+	c->connects++;
+	c->backoff_ms = TC_BACKOFF_MIN_MS;
+	c->last_rx_us = now;
+	c->next_ping_us = now;
+	c->reason[0] = '\0';
+	return 0;
+err_conn:
+	snprintf(c->reason, sizeof(c->reason), "cannot connect to %.200s: %s", c->addr,
+	         c->conn.err.text[0] ? c->conn.err.text : "handshake failed");
+	xp_conn_finish(&c->conn);
+	return -1;
+}
+
+void tc_conn_close(struct tc_client *c, const char *why)
+{
+	tc_log(c, "disconnected: %s", why);
+	tc_stats_add(&c->total, &c->conn.st);
+	xp_conn_finish(&c->conn);
+	memset(&c->conn, 0, sizeof(c->conn));
+	c->conn.fd = -1;
+	c->connected = false;
+	c->have_mark = false;
+	c->motion_pending = false;
+}
+
+/* Stateless: everything shown came from the server and will be resent. */
+static void drop_state(struct tc_client *c)
+{
+	tc_wintable_clear(&c->wins);
+	tc_cache_clear(&c->cache);
+	tc_drawstate_reset(&c->ds);
+	tc_damage_all(&c->comp);
+	tc_title_update(c);
+}
+
+void tc_disconnect(struct tc_client *c, const char *why)
+{
+	if (!c->connected)
+		return;
+	tc_conn_close(c, why);
+	drop_state(c);
+}
+
+/* The connection ended: say why, then reconnect later or stop. */
+static int lost(struct tc_client *c, const char *msg)
+{
+	snprintf(c->reason, sizeof(c->reason), "%s", msg);
+	tc_warn("%s", msg);
+	tc_conn_close(c, msg);
+	if (c->opt.reconnect) {
+		/* start again from nothing; the server resends everything */
+		drop_state(c);
+		c->reconnect_us = xp_now_us() + (uint64_t)c->backoff_ms * 1000;
+	} else {
+		/* the state stays for the exit screenshot */
+		c->quit = true;
+		c->exit_code = TC_EXIT_ERROR;
+	}
+	return -1;
+}
+
+/* A violation by the server: tell it (best effort), then drop it. */
+static int violation(struct tc_client *c, const struct xp_error *e)
+{
+	char msg[256];
+	if (e->code != XP_ERR_NONE && e->code != XP_ERR_IO) {
+		/* the failure is on the input side; the output stream is intact */
+		c->conn.failed = false;
+		xp_conn_send_error(&c->conn, e->code, e->about, "%s", e->text);
+		xp_conn_drain(&c->conn, 200);
+		snprintf(msg, sizeof(msg), "connection lost: protocol error: %s", e->text);
+	} else if (e->code == XP_ERR_IO) {
+		snprintf(msg, sizeof(msg), "connection lost: %s", e->text);
+	} else {
+		snprintf(msg, sizeof(msg), "%s", e->text);
+	}
+	return lost(c, msg);
+}
+
+int tc_send(struct tc_client *c, const struct xp_msg *m)
+{
+	if (!c->connected)
+		return 0;
+	if (c->opt.log) {
+		char line[256];
+		xp_msg_format(m, line, sizeof(line));
+		tc_log(c, "-> %s", line);
+	}
+	return xp_conn_send(&c->conn, m);
+}
+
+void tc_ping(struct tc_client *c, uint64_t now)
+{
+	if (!c->connected || now < c->next_ping_us)
+		return;
+	struct xp_msg m = {.op = XP_OP_PING};
+	m.u.ping.seq = ++c->ping_seq;
+	m.u.ping.time_us = now;
+	tc_send(c, &m);
+	c->next_ping_us = now + TC_PING_INTERVAL_US;
+}
+
+/* Apply every complete message buffered so far. */
+static int apply_buffered(struct tc_client *c)
+{
+	struct xp_msg m;
+	int r;
+	while (c->connected && (r = xp_conn_next(&c->conn, &m)) != 0) {
+		if (r < 0)
+			return violation(c, &c->conn.err);
+		c->last_rx_us = xp_now_us();
+		if (tc_dispatch(c, &m) < 0)
+			return violation(c, &c->err);
+	}
+	return 0;
+}
+
+int tc_conn_input(struct tc_client *c)
+{
+	/* several reads per iteration (bounded, so X input is not starved):
+	 * a large image arrives in fewer trips through poll() */
+	for (int i = 0; i < TC_READS_PER_ITERATION && c->connected; i++) {
+		int r = xp_conn_read(&c->conn);
+		if (apply_buffered(c) < 0)
+			return -1;
+		if (r < 0)
+			return violation(c, &c->conn.err);
+		if (r == 0)
+			break;
+	}
+	return 0;
+}
+
+int tc_conn_output(struct tc_client *c)
+{
+	if (!c->connected)
+		return 0;
+	if (c->have_mark) {
+		struct xp_msg m = {.op = XP_OP_ACK};
+		m.u.ack.serial = c->mark;
+		c->have_mark = false;
+		tc_send(c, &m);
+	}
+	if (xp_conn_flush(&c->conn) < 0 || xp_conn_write(&c->conn) < 0)
+		return violation(c, &c->conn.err);
+	/* a server that sends PINGs but never reads must not grow our memory */
+	if (xp_conn_out_pending(&c->conn) > TC_OUT_MAX_BYTES)
+		return lost(c, "connection lost: the server does not read what we send");
+	return 0;
+}

@@ -1,0 +1,100 @@
+/*
+ * input.c - input messages to the server, from the X window or the script:
+ * KEY, MOTION (coalesced: at most one per loop iteration), BUTTON, RESIZE,
+ * APP_LIST and APP_LAUNCH. A read-only viewer sends none of them but
+ * APP_LIST.
+ */
+#include <string.h>
+
+#include "thin_int.h"
+
+static bool may_send(const struct tc_client *c)
+{
+	return c->connected && !c->opt.read_only;
+}
+
+void tc_input_key(struct tc_client *c, uint32_t state, uint32_t keysym, const char *text)
+{
+	if (!may_send(c))
+		return;
+	tc_input_flush_motion(c);
+	struct xp_msg m = {.op = XP_OP_KEY};
+	m.u.key.state = state;
+	m.u.key.keysym = keysym;
+	m.u.key.text = xp_str_from(text ? text : "");
+	tc_send(c, &m);
+}
+
+void tc_input_motion(struct tc_client *c, int x, int y)
+{
+	if (!may_send(c))
+		return;
+	c->motion_pending = true;
+	c->motion_x = x;
+	c->motion_y = y;
+}
+
+void tc_input_flush_motion(struct tc_client *c)
+{
+	if (!c->motion_pending)
+		return;
+	c->motion_pending = false;
+	if (!may_send(c))
+		return;
+	struct xp_msg m = {.op = XP_OP_MOTION};
+	m.u.motion.x = c->motion_x;
+	m.u.motion.y = c->motion_y;
+	tc_send(c, &m);
+}
+
+void tc_input_button(struct tc_client *c, int button, bool pressed, int x, int y)
+{
+	if (!may_send(c))
+		return;
+	tc_input_flush_motion(c);
+	struct xp_msg m = {.op = XP_OP_BUTTON};
+	m.u.button.state = XP_BUTTON_STATE(button, pressed);
+	m.u.button.x = x;
+	m.u.button.y = y;
+	tc_send(c, &m);
+}
+
+void tc_input_resize(struct tc_client *c, int w, int h)
+{
+	if (w == c->comp.screen.w && h == c->comp.screen.h)
+		return;
+	if (tc_comp_resize(&c->comp, w, h) < 0) {
+		tc_warn("cannot resize the screen to %dx%d", w, h);
+		return;
+	}
+	if (c->pres->ops->resized && c->pres->ops->resized(c->pres, &c->comp.screen) < 0)
+		tc_warn("cannot resize the presenter to %dx%d", w, h);
+	if (!may_send(c))
+		return;
+	struct xp_msg m = {.op = XP_OP_RESIZE};
+	m.u.resize.w = (uint32_t)w;
+	m.u.resize.h = (uint32_t)h;
+	tc_send(c, &m);
+}
+
+void tc_app_list(struct tc_client *c)
+{
+	struct xp_msg m = {.op = XP_OP_APP_LIST};
+	if (c->connected) /* a question, not input: viewers may ask too */
+		tc_send(c, &m);
+}
+
+void tc_app_launch(struct tc_client *c, const char *app)
+{
+	struct xp_msg m = {.op = XP_OP_APP_LAUNCH};
+	m.u.app_launch.app = xp_str_from(app);
+	if (may_send(c))
+		tc_send(c, &m);
+}
+
+void tc_input_quit(struct tc_client *c)
+{
+	tc_log(c, "window closed: detaching");
+	c->quit = true;
+	c->exit_code = TC_EXIT_OK;
+}

@@ -1,0 +1,163 @@
+/*
+ * options.c - the thin-client command line and tc_main(), the whole
+ * program: parse options, load the script (a bad script exits 2 before
+ * connecting), create the client and run it.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "thin_int.h"
+
+static const char usage_text[] =
+    "usage: thin-client [options] [HOST:PORT]\n"
+    "Show the windows of an xproto session and send keyboard and pointer input.\n"
+    "HOST:PORT defaults to " TC_DEFAULT_ADDR "; a path starting with '/' is a Unix socket.\n"
+    "\n"
+    "  --headless           render into memory, no X window (needs no $DISPLAY)\n"
+    "  --screenshot FILE    write the screen as PNG at exit and on SIGUSR1\n"
+    "  --script FILE        replay input from FILE (see thin-client/README.md),\n"
+    "                       exit when it ends\n"
+    "  --reconnect          on disconnect retry with backoff (100 ms doubling to 5 s)\n"
+    "                       and rebuild the screen from the server\n"
+    "  --read-only          join as a viewer: send no input\n"
+    "  --cookie FILE        cookie file (default $XPROTO_COOKIE or ~/.xproto-cookie)\n"
+    "  --session NAME       session to join (default main)\n"
+    "  --size WxH           screen size (default: window size, 800x600 headless)\n"
+    "  --stats              print traffic statistics and round-trip times at exit\n"
+    "                       (always printed in headless mode)\n"
+    "  --log                log connection events and every message to stderr\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit status: 0 done (script ended, window closed, SIGINT/SIGTERM), 1 connection\n"
+    "failed or lost (without --reconnect) or protocol error, 2 bad usage or script.\n";
+
+enum {
+	OPT_HEADLESS = 256,
+	OPT_SHOT,
+	OPT_SCRIPT,
+	OPT_RECONNECT,
+	OPT_RO,
+	OPT_COOKIE,
+	OPT_SESSION,
+	OPT_SIZE,
+	OPT_STATS,
+	OPT_LOG
+};
+
+static const struct option longopts[] = {
+    {"headless", no_argument, NULL, OPT_HEADLESS},
+    {"screenshot", required_argument, NULL, OPT_SHOT},
+    {"script", required_argument, NULL, OPT_SCRIPT},
+    {"reconnect", no_argument, NULL, OPT_RECONNECT},
+    {"read-only", no_argument, NULL, OPT_RO},
+    {"cookie", required_argument, NULL, OPT_COOKIE},
+    {"session", required_argument, NULL, OPT_SESSION},
+    {"size", required_argument, NULL, OPT_SIZE},
+    {"stats", no_argument, NULL, OPT_STATS},
+    {"log", no_argument, NULL, OPT_LOG},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int parse_size(const char *s, int *w, int *h)
+{
+	char tail;
+	if (sscanf(s, "%dx%d%c", w, h, &tail) != 2 || *w < 1 || *h < 1 || *w > XR_FB_MAX_DIM ||
+	    *h > XR_FB_MAX_DIM)
+		return -1;
+	return 0;
+}
+
+static int usage_error(FILE *out, const char *fmt, const char *arg)
+{
+	fputs("thin-client: ", out);
+	fprintf(out, fmt, arg);
+	fputs("\ntry 'thin-client --help'\n", out);
+	return -1;
+}
+
+static int apply(struct tc_options *o, int opt, const char **script_path, FILE *out)
+{
+	switch (opt) {
+	case OPT_HEADLESS:
+		o->headless = true;
+		break;
+	case OPT_SHOT:
+		o->screenshot = optarg;
+		break;
+	case OPT_SCRIPT:
+		*script_path = optarg;
+		break;
+	case OPT_RECONNECT:
+		o->reconnect = true;
+		break;
+	case OPT_RO:
+		o->read_only = true;
+		break;
+	case OPT_COOKIE:
+		o->cookie_path = optarg;
+		break;
+	case OPT_SESSION:
+		o->session = optarg;
+		break;
+	case OPT_STATS:
+		o->stats = true;
+		break;
+	case OPT_LOG:
+		o->log = true;
+		break;
+	case OPT_SIZE:
+		if (parse_size(optarg, &o->width, &o->height) < 0)
+			return usage_error(out, "bad --size '%s' (want WxH, each 1..16384)",
+			                   optarg);
+		break;
+	default:
+		return usage_error(out, "%s", "unknown option");
+	}
+	return 0;
+}
+
+int tc_options_parse(struct tc_options *o, int argc, char **argv, const char **script_path,
+                     FILE *out)
+{
+	int opt;
+	*script_path = NULL;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			fputs(usage_text, out);
+			return 1;
+		}
+		if (apply(o, opt, script_path, out) < 0)
+			return -1;
+	}
+	if (argc - optind > 1)
+		return usage_error(out, "too many arguments: '%s'", argv[optind + 1]);
+	o->addr = optind < argc ? argv[optind] : TC_DEFAULT_ADDR;
+	if (o->session && (!o->session[0] || strlen(o->session) > 64))
+		return usage_error(out, "bad --session '%s' (1-64 bytes)", o->session);
+	return 0;
+}
+
+int tc_main(int argc, char **argv)
+{
+	struct tc_options o = {.signals = true};
+	const char *script_path;
+	struct tc_script *script = NULL;
+	char err[512];
+	int r = tc_options_parse(&o, argc, argv, &script_path, stderr);
+	if (r != 0)
+		return r > 0 ? TC_EXIT_OK : TC_EXIT_USAGE;
+	if (script_path && !(script = tc_script_load(script_path, err, sizeof(err)))) {
+		fprintf(stderr, "%s\n", err);
+		return TC_EXIT_USAGE;
+	}
+	o.script = script;
+	struct tc_client *c = tc_client_create(&o);
+	r = c ? tc_client_run(c) : TC_EXIT_ERROR;
+	tc_client_destroy(c);
+	tc_script_destroy(script);
+	return r;
+}

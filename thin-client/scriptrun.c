@@ -1,0 +1,180 @@
+/*
+ * scriptrun.c - the script player. Commands run from the poll loop while
+ * the client is connected; a command that has to wait (wait, wait-idle,
+ * type with a delay) sets a wake-up time and returns, so the loop keeps
+ * serving the server and the X window meanwhile. The keysyms and text sent
+ * are the ones a real keyboard would give (see keyboard.c).
+ */
+#include <string.h>
+#include <xkbcommon/xkbcommon.h>
+
+#include "thin_int.h"
+
+#define IDLE_POLL_US 10000
+
+/* Each runner returns 1 when its command is finished, 0 to be called again. */
+typedef int (*runner)(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now);
+
+static void press_release(struct tc_client *c, uint32_t mods, uint32_t keysym, const char *text)
+{
+	tc_input_key(c, XP_KEY_PRESSED | mods, keysym, text);
+	tc_input_key(c, mods, keysym, "");
+}
+
+static int run_key(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	char text[16] = "";
+	/* Control turns letters into control characters, which carry no text */
+	if (!(cmd->mods & XP_MOD_CONTROL) &&
+	    xkb_keysym_to_utf8(cmd->keysym, text, sizeof(text)) <= 0)
+		text[0] = '\0';
+	tc_text_filter(text);
+	press_release(c, cmd->mods, cmd->keysym, text);
+	return 1;
+}
+
+static int run_type(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	struct tc_script_run *r = &c->script;
+	size_t len = strlen(cmd->text);
+	while (r->sub < len) {
+		char text[8] = "";
+		uint32_t cp;
+		size_t k = xr_utf8_next(cmd->text + r->sub, len - r->sub, &cp);
+		memcpy(text, cmd->text + r->sub, k);
+		tc_text_filter(text);
+		press_release(c, 0, xkb_utf32_to_keysym(cp), text);
+		r->sub += k;
+		if (r->type_delay_ms > 0 && r->sub < len) {
+			r->wake_us = now + (uint64_t)r->type_delay_ms * 1000;
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int run_type_delay(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	c->script.type_delay_ms = cmd->a;
+	return 1;
+}
+
+static int run_click(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	tc_input_motion(c, cmd->a, cmd->b);
+	tc_input_button(c, cmd->c, true, cmd->a, cmd->b);
+	tc_input_button(c, cmd->c, false, cmd->a, cmd->b);
+	return 1;
+}
+
+static int run_move(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	tc_input_motion(c, cmd->a, cmd->b);
+	tc_input_flush_motion(c);
+	return 1;
+}
+
+static int run_resize(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	tc_input_resize(c, cmd->a, cmd->b);
+	return 1;
+}
+
+static int run_wait(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	uint64_t end = c->script.start_us + (uint64_t)cmd->a * 1000;
+	c->script.wake_us = end;
+	return now >= end;
+}
+
+/* Idle: nothing from the server for a while, every MARK acked, all shown. */
+static int run_wait_idle(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	if (now >= c->last_rx_us + (uint64_t)cmd->a * 1000 && !c->have_mark && c->comp.dmg.n == 0 &&
+	    xp_conn_out_pending(&c->conn) == 0)
+		return 1;
+	if (now >= c->script.start_us + (uint64_t)cmd->b * 1000) {
+		tc_warn("script line %d: wait-idle timed out after %d ms", cmd->line, cmd->b);
+		return 1;
+	}
+	c->script.wake_us = now + IDLE_POLL_US;
+	return 0;
+}
+
+static int run_screenshot(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	tc_screenshot(c, cmd->text);
+	return 1;
+}
+
+static int run_launch(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	tc_app_launch(c, cmd->text);
+	return 1;
+}
+
+static int run_apps(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	tc_app_list(c);
+	return 1;
+}
+
+static int run_quit(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	c->quit = true;
+	c->exit_code = TC_EXIT_OK;
+	return 1;
+}
+
+static const runner runners[] = {
+    [TC_CMD_KEY] = run_key,
+    [TC_CMD_TYPE] = run_type,
+    [TC_CMD_TYPE_DELAY] = run_type_delay,
+    [TC_CMD_CLICK] = run_click,
+    [TC_CMD_MOVE] = run_move,
+    [TC_CMD_RESIZE] = run_resize,
+    [TC_CMD_WAIT] = run_wait,
+    [TC_CMD_WAIT_IDLE] = run_wait_idle,
+    [TC_CMD_SCREENSHOT] = run_screenshot,
+    [TC_CMD_LAUNCH] = run_launch,
+    [TC_CMD_APPS] = run_apps,
+    [TC_CMD_QUIT] = run_quit,
+};
+
+static bool runnable(const struct tc_client *c)
+{
+	const struct tc_script_run *r = &c->script;
+	return r->s && !r->done && c->connected && !c->quit;
+}
+
+void tc_script_step(struct tc_client *c)
+{
+	struct tc_script_run *r = &c->script;
+	uint64_t now = xp_now_us();
+	while (runnable(c) && now >= r->wake_us) {
+		if (r->pc >= r->s->n) {
+			tc_log(c, "script finished");
+			r->done = true;
+			c->quit = true;
+			c->exit_code = TC_EXIT_OK;
+			return;
+		}
+		const struct tc_cmd *cmd = &r->s->v[r->pc];
+		if (r->start_us == 0) {
+			r->start_us = now;
+			tc_log(c, "script line %d", cmd->line);
+		}
+		if (!runners[cmd->kind](c, cmd, now))
+			return;
+		r->pc++;
+		r->sub = 0;
+		r->start_us = 0;
+	}
+}
+
+uint64_t tc_script_next_us(const struct tc_client *c, uint64_t now)
+{
+	if (!runnable(c))
+		return UINT64_MAX;
+	return c->script.wake_us > now ? c->script.wake_us - now : 0;
+}

@@ -1,0 +1,84 @@
+/*
+ * session.c - handlers of the session messages from the server: ERROR,
+ * PING/PONG (round-trip time), MARK (flow control, answered by ACK once
+ * presented), BELL and the app launcher's APP_ENTRY / APP_STARTED.
+ */
+#include <string.h>
+
+#include "thin_int.h"
+
+/* SPEC.md section 8: these errors are reported and the connection goes on */
+static bool error_is_fatal(uint32_t code)
+{
+	return code != XP_ERR_LIMIT && code != XP_ERR_NO_WINDOW && code != XP_ERR_NO_APP &&
+	       code != XP_ERR_READ_ONLY;
+}
+
+int tc_on_error(struct tc_client *c, const struct xp_msg *m)
+{
+	char text[200];
+	xp_str_copy(text, sizeof(text), m->u.error.text);
+	if (!error_is_fatal(m->u.error.code)) {
+		tc_warn("server error: %s", text);
+		return 0;
+	}
+	/* code NONE: not a violation by the server, so no ERROR in reply */
+	xp_error_set(&c->err, XP_ERR_NONE, m->op, "server error: %s", text);
+	return -1;
+}
+
+int tc_on_ping(struct tc_client *c, const struct xp_msg *m)
+{
+	struct xp_msg r = {.op = XP_OP_PONG};
+	r.u.pong.seq = m->u.ping.seq;
+	r.u.pong.time_us = m->u.ping.time_us;
+	return tc_send(c, &r);
+}
+
+int tc_on_pong(struct tc_client *c, const struct xp_msg *m)
+{
+	uint64_t now = xp_now_us();
+	/* only our own pings count: a future or stale time is ignored */
+	if (m->u.pong.seq > c->ping_seq || m->u.pong.time_us > now)
+		return 0;
+	tc_rtt_add(&c->rtt, now - m->u.pong.time_us);
+	return 0;
+}
+
+int tc_on_mark(struct tc_client *c, const struct xp_msg *m)
+{
+	/* ACK is cumulative: answering the latest MARK covers earlier ones */
+	c->have_mark = true;
+	c->mark = m->u.mark.serial;
+	return 0;
+}
+
+int tc_on_bell(struct tc_client *c, const struct xp_msg *m)
+{
+	if (c->pres->ops->bell)
+		c->pres->ops->bell(c->pres);
+	return 0;
+}
+
+int tc_on_app_entry(struct tc_client *c, const struct xp_msg *m)
+{
+	const struct xp_msg_app_entry *a = &m->u.app_entry;
+	char app[128], about[200];
+	xp_str_copy(app, sizeof(app), a->app);
+	xp_str_copy(about, sizeof(about), a->about);
+	tc_warn("app %u: %s - %s%s", a->index, app, about, (a->flags & 1) ? " (last)" : "");
+	return 0;
+}
+
+int tc_on_app_started(struct tc_client *c, const struct xp_msg *m)
+{
+	char app[128];
+	xp_str_copy(app, sizeof(app), m->u.app_started.app);
+	tc_warn("app %s started (pid %u)", app, m->u.app_started.pid);
+	return 0;
+}
+
+int tc_on_ignore(struct tc_client *c, const struct xp_msg *m)
+{
+	return 0;
+}

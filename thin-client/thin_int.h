@@ -1,0 +1,321 @@
+/*
+ * thin_int.h - internals shared by the files of libxpthin.
+ *
+ * The client is split into parts that know little of each other:
+ *   conn.c / loop.c    the connection, the poll loop, reconnect
+ *   dispatch.c         opcode-indexed table of message handlers
+ *   session.c          session messages (PING, MARK, ERROR, APP_*)
+ *   windows.c          the window table (WIN_* messages, stacking)
+ *   draw.c, imgcache.c drawing into window framebuffers, the image cache
+ *   composite.c        damage tracking and composition into the screen
+ *   headless.c, x11.c  presenters: where the screen goes
+ *   keyboard.c         xkbcommon translation of X key events
+ *   input.c            input messages to the server (from X or the script)
+ *   script.c, scriptrun.c   the input script: parser and player
+ *   stats.c            statistics
+ * Desktop mode composes every remote window into one screen; a seamless
+ * mode would replace composite.c + the presenter by one presenter per
+ * remote window, fed by the same window table and damage.
+ */
+#ifndef THIN_INT_H
+#define THIN_INT_H
+
+#include <stdarg.h>
+
+#include "thin.h"
+#include "xproto.h"
+#include "xrender.h"
+
+#define TC_DESKTOP_BG          0x202428u
+#define TC_WIN_MAX_DIM         8192
+#define TC_MAX_WINDOWS         1024
+#define TC_WIN_PIXELS_MAX      (256ull << 20) /* 1 GiB of window pixels */
+#define TC_CACHE_MAX_BYTES     (64u << 20)    /* decoded bytes, w * h * 4 each */
+#define TC_DAMAGE_MAX          16
+#define TC_PING_INTERVAL_US    2000000ull
+#define TC_BACKOFF_MIN_MS      100
+#define TC_BACKOFF_MAX_MS      5000
+#define TC_HANDSHAKE_MS        5000
+#define TC_TITLE_MAX           256
+#define TC_OUT_MAX_BYTES       (16u << 20) /* unsent output before giving up */
+#define TC_READS_PER_ITERATION 16          /* of up to 64 KiB each */
+
+/* ---- window table (windows.c) ---- */
+struct tc_win {
+	uint32_t id;
+	int x, y, w, h; /* content top-left in screen coordinates */
+	uint32_t flags, bg;
+	bool mapped;
+	char title[TC_TITLE_MAX + 1];
+	struct xr_fb fb;
+};
+
+/** All windows, v[0] at the bottom of the stacking order. */
+struct tc_wintable {
+	struct tc_win **v;
+	size_t n, cap;
+	uint64_t pixels;
+	uint32_t focused;
+};
+
+struct tc_win *tc_win_find(const struct tc_wintable *t, uint32_t id);
+void tc_wintable_clear(struct tc_wintable *t);
+/** Screen rectangle covered by @w. */
+struct xr_rect tc_win_rect(const struct tc_win *w);
+
+/* ---- drawing state (draw.c) ---- */
+struct tc_drawstate {
+	uint32_t target;
+	uint32_t fg, bg, font, flags;
+	bool has_clip;
+	struct xr_rect clip;
+};
+void tc_drawstate_reset(struct tc_drawstate *d);
+
+/* ---- image cache (imgcache.c) ---- */
+struct tc_cache_entry {
+	uint32_t id;
+	struct xr_fb fb;
+};
+/** Decoded images in insertion order (v[0] oldest), bounded in bytes. */
+struct tc_cache {
+	struct tc_cache_entry *v;
+	size_t n, cap, bytes, max;
+};
+void tc_cache_init(struct tc_cache *k, size_t max_bytes);
+void tc_cache_clear(struct tc_cache *k);
+/** Take ownership of @fb under @id (replacing, evicting the oldest). */
+int tc_cache_put(struct tc_cache *k, uint32_t id, struct xr_fb *fb);
+const struct xr_fb *tc_cache_get(const struct tc_cache *k, uint32_t id);
+void tc_cache_drop(struct tc_cache *k, uint32_t id);
+
+/* ---- damage and composition (composite.c) ---- */
+struct tc_damage {
+	struct xr_rect r[TC_DAMAGE_MAX];
+	int n;
+};
+struct tc_compositor {
+	struct xr_fb screen;
+	struct tc_damage dmg;
+	uint32_t desktop_bg;
+};
+int tc_comp_init(struct tc_compositor *k, int w, int h);
+void tc_comp_finish(struct tc_compositor *k);
+int tc_comp_resize(struct tc_compositor *k, int w, int h);
+/** Add screen rectangle @r (clipped to the screen) to the damage. */
+void tc_damage_add(struct tc_compositor *k, struct xr_rect r);
+/** Add window-local @r offset by (@dx, @dy), computed without overflow. */
+void tc_damage_add_offset(struct tc_compositor *k, struct xr_rect r, int dx, int dy);
+void tc_damage_all(struct tc_compositor *k);
+/** Recompose the damaged area from @t; moves the damage into @out. */
+void tc_comp_update(struct tc_compositor *k, const struct tc_wintable *t, struct tc_damage *out);
+/** Copy @src to (@x, @y) in @dst, clipped to @dst and @clip. */
+struct xr_rect tc_blit(struct xr_fb *dst, const struct xr_rect *clip, int x, int y,
+                       const struct xr_fb *src);
+
+/* ---- presenters (headless.c, x11.c) ---- */
+struct tc_client;
+struct tc_presenter;
+struct tc_presenter_ops {
+	const char *name;
+	/** Descriptor to poll for events, or -1. */
+	int (*fd)(struct tc_presenter *p);
+	/** Handle pending events (input goes to tc_input_*). 0 or -1. */
+	int (*events)(struct tc_presenter *p, struct tc_client *c);
+	/** Show the damaged rectangles of @screen. 0 or -1. */
+	int (*present)(struct tc_presenter *p, const struct xr_fb *screen,
+	               const struct tc_damage *d);
+	/** The screen was resized to @screen's size. 0 or -1. */
+	int (*resized)(struct tc_presenter *p, const struct xr_fb *screen);
+	void (*set_title)(struct tc_presenter *p, const char *title);
+	void (*bell)(struct tc_presenter *p);
+	uint32_t (*window)(struct tc_presenter *p);
+	void (*destroy)(struct tc_presenter *p);
+};
+struct tc_presenter {
+	const struct tc_presenter_ops *ops;
+};
+struct tc_presenter *tc_headless_create(void);
+/** Open the X window; @w, @h 0 for the default size. NULL after a message. */
+struct tc_presenter *tc_x11_create(const struct tc_options *o, int *w, int *h);
+
+/* ---- keyboard (keyboard.c) ---- */
+struct tc_kbd;
+struct xcb_connection_t;
+struct tc_kbd *tc_kbd_create(struct xcb_connection_t *xc);
+void tc_kbd_destroy(struct tc_kbd *k);
+/** Handle an XKB event (an xcb_generic_event_t: keymap changes). True if
+ * @ev was one. */
+bool tc_kbd_event(struct tc_kbd *k, const void *ev);
+/** Reload the keymap after a mapping change. */
+int tc_kbd_reload(struct tc_kbd *k);
+/**
+ * Translate key @keycode with core modifier state @xstate: fills @keysym,
+ * @mods (XP_MOD_*) and, for presses, @text (UTF-8, control chars dropped).
+ */
+void tc_kbd_translate(struct tc_kbd *k, uint8_t keycode, uint16_t xstate, bool pressed,
+                      uint32_t *keysym, uint32_t *mods, char *text, size_t cap);
+/** Keep only printable text: "" if @text holds control characters. */
+void tc_text_filter(char *text);
+
+/* ---- script (script.c, scriptrun.c) ---- */
+enum tc_cmd_kind {
+	TC_CMD_KEY,
+	TC_CMD_TYPE,
+	TC_CMD_TYPE_DELAY,
+	TC_CMD_CLICK,
+	TC_CMD_MOVE,
+	TC_CMD_RESIZE,
+	TC_CMD_WAIT,
+	TC_CMD_WAIT_IDLE,
+	TC_CMD_SCREENSHOT,
+	TC_CMD_LAUNCH,
+	TC_CMD_APPS,
+	TC_CMD_QUIT,
+};
+struct tc_cmd {
+	enum tc_cmd_kind kind;
+	int line;
+	uint32_t keysym, mods;
+	int a, b, c;
+	char *text; /* TYPE text, SCREENSHOT path, LAUNCH app */
+};
+struct tc_script {
+	struct tc_cmd *v;
+	size_t n, cap;
+};
+struct tc_script_run {
+	const struct tc_script *s;
+	size_t pc, sub;    /* command, byte offset inside TYPE text */
+	uint64_t wake_us;  /* do nothing before this time */
+	uint64_t start_us; /* when the current command started */
+	int type_delay_ms;
+	bool done;
+};
+#define TC_WAIT_IDLE_MS         300
+#define TC_WAIT_IDLE_TIMEOUT_MS 10000
+/** Run script commands until one has to wait. */
+void tc_script_step(struct tc_client *c);
+/** Microseconds until the script wants to run again (UINT64_MAX: never). */
+uint64_t tc_script_next_us(const struct tc_client *c, uint64_t now);
+
+/* ---- statistics (stats.c) ---- */
+struct tc_rtt {
+	uint64_t last, min, max, sum, n;
+};
+void tc_stats_add(struct xp_conn_stats *total, const struct xp_conn_stats *s);
+void tc_rtt_add(struct tc_rtt *r, uint64_t us);
+void tc_stats_print(FILE *out, const struct xp_conn_stats *s, const struct tc_rtt *r);
+
+/* ---- the client ---- */
+struct tc_client {
+	struct tc_options opt;
+	char addr[256];
+	struct xp_cookie cookie;
+	struct xp_conn conn;
+	bool connected;
+	unsigned connects;
+	struct xp_conn_stats total; /* of finished connections */
+	struct tc_wintable wins;
+	struct tc_drawstate ds;
+	struct tc_cache cache;
+	struct tc_compositor comp;
+	struct tc_presenter *pres;
+	int sigfd;
+	int wake[2]; /* tc_client_stop() writes to wake[1] */
+	bool quit;
+	int exit_code;
+	bool have_mark;
+	uint32_t mark;
+	uint64_t last_rx_us, next_ping_us;
+	uint32_t ping_seq;
+	struct tc_rtt rtt;
+	bool motion_pending;
+	int motion_x, motion_y;
+	int backoff_ms;
+	unsigned attempts; /* reconnect attempts since the last handshake */
+	uint64_t reconnect_us;
+	struct tc_script_run script;
+	struct xp_error err; /* set by a handler that rejects a message */
+	char reason[512];
+};
+
+/* dispatch.c */
+typedef int (*tc_handler)(struct tc_client *c, const struct xp_msg *m);
+/** Apply one message from the server. 0, or -1 with c->err set. */
+int tc_dispatch(struct tc_client *c, const struct xp_msg *m);
+
+/* handlers: session.c */
+int tc_on_error(struct tc_client *c, const struct xp_msg *m);
+int tc_on_ping(struct tc_client *c, const struct xp_msg *m);
+int tc_on_pong(struct tc_client *c, const struct xp_msg *m);
+int tc_on_mark(struct tc_client *c, const struct xp_msg *m);
+int tc_on_bell(struct tc_client *c, const struct xp_msg *m);
+int tc_on_app_entry(struct tc_client *c, const struct xp_msg *m);
+int tc_on_app_started(struct tc_client *c, const struct xp_msg *m);
+int tc_on_ignore(struct tc_client *c, const struct xp_msg *m);
+/* handlers: windows.c */
+int tc_on_win_create(struct tc_client *c, const struct xp_msg *m);
+int tc_on_win_destroy(struct tc_client *c, const struct xp_msg *m);
+int tc_on_win_map(struct tc_client *c, const struct xp_msg *m);
+int tc_on_win_unmap(struct tc_client *c, const struct xp_msg *m);
+int tc_on_win_configure(struct tc_client *c, const struct xp_msg *m);
+int tc_on_win_title(struct tc_client *c, const struct xp_msg *m);
+int tc_on_win_focus(struct tc_client *c, const struct xp_msg *m);
+/* handlers: draw.c */
+int tc_on_target(struct tc_client *c, const struct xp_msg *m);
+int tc_on_gc(struct tc_client *c, const struct xp_msg *m);
+int tc_on_clip(struct tc_client *c, const struct xp_msg *m);
+int tc_on_fill(struct tc_client *c, const struct xp_msg *m);
+int tc_on_fill_rects(struct tc_client *c, const struct xp_msg *m);
+int tc_on_copy(struct tc_client *c, const struct xp_msg *m);
+int tc_on_bitmap(struct tc_client *c, const struct xp_msg *m);
+int tc_on_text(struct tc_client *c, const struct xp_msg *m);
+int tc_on_image(struct tc_client *c, const struct xp_msg *m);
+int tc_on_image_cached(struct tc_client *c, const struct xp_msg *m);
+int tc_on_cache_drop(struct tc_client *c, const struct xp_msg *m);
+
+/* windows.c: damage a window-local rectangle of @w on the screen */
+void tc_win_damage(struct tc_client *c, const struct tc_win *w, struct xr_rect local);
+/* windows.c: the X title follows the focused window */
+void tc_title_update(struct tc_client *c);
+
+/* conn.c */
+int tc_connect(struct tc_client *c);
+/** Close the connection but keep what is shown; @why for the log. */
+void tc_conn_close(struct tc_client *c, const char *why);
+/** Close the connection, drop all remote state; @why for the log. */
+void tc_disconnect(struct tc_client *c, const char *why);
+/** Queue @m (dropped when not connected). 0 or -1. */
+int tc_send(struct tc_client *c, const struct xp_msg *m);
+void tc_ping(struct tc_client *c, uint64_t now);
+/** Read and apply what the server sent. 0, or -1 when the connection ended. */
+int tc_conn_input(struct tc_client *c);
+/** Send ACK for the last MARK, flush and write. 0 or -1. */
+int tc_conn_output(struct tc_client *c);
+
+/* input.c: input messages; all are dropped in read-only mode */
+void tc_input_key(struct tc_client *c, uint32_t state, uint32_t keysym, const char *text);
+void tc_input_motion(struct tc_client *c, int x, int y);
+void tc_input_button(struct tc_client *c, int button, bool pressed, int x, int y);
+void tc_input_resize(struct tc_client *c, int w, int h);
+void tc_input_flush_motion(struct tc_client *c);
+void tc_app_launch(struct tc_client *c, const char *app);
+void tc_app_list(struct tc_client *c);
+/** The user closed the window: clean detach. */
+void tc_input_quit(struct tc_client *c);
+
+/* loop.c */
+/** Write the composited screen to @path. 0 or -1 (logged). */
+int tc_screenshot(struct tc_client *c, const char *path);
+/** Recompose and present the damage now. */
+void tc_present(struct tc_client *c);
+
+/* logging: tc_log only with --log; tc_warn always; both to stderr */
+void tc_log(const struct tc_client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/** Set c->err (the message handler failed); returns -1. */
+int tc_fail(struct tc_client *c, enum xp_err_code code, unsigned op, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif /* THIN_INT_H */
