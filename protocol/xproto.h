@@ -187,7 +187,7 @@ size_t xp_put_varint(uint8_t *out, uint64_t v);
  * *p on success, 0 if more bytes are needed, -1 if it is over-long.
  */
 int xp_get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v, int max_bytes);
-static inline uint32_t xp_zigzag(int32_t v) { return ((uint32_t)v << 1) ^ (uint32_t)(v >> 31); }
+static inline uint32_t xp_zigzag(int32_t v) { return ((uint32_t)v << 1) ^ (v < 0 ? 0xffffffffu : 0u); }
 static inline int32_t xp_unzigzag(uint32_t v) { return (int32_t)(v >> 1) ^ -(int32_t)(v & 1); }
 
 /* ---- messages ---- */

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+
 #include "e2e.h"
 
 const char *e2e_bin(const char *name, char *buf, size_t cap)
@@ -50,8 +52,12 @@ static void exec_server(struct e2e_server *s, int out, const char *const *extra)
 				"--app-socket", s->app_socket, "--cookie", s->cookie,
 				"--dump-dir", s->dir};
 	int n = 9;
-	for (int i = 0; extra && extra[i] && n < 30; i++)
+	for (int i = 0; extra && extra[i] && n < 28; i++)
 		argv[n++] = extra[i];
+	if (getenv("E2E_SERVER_LOG")) { /* e.g. debug, when a test needs a closer look */
+		argv[n++] = "--log";
+		argv[n++] = getenv("E2E_SERVER_LOG");
+	}
 	argv[n] = NULL;
 	dup2(out, 1);
 	int log = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -205,4 +211,23 @@ long e2e_fb_diff(const struct xr_fb *a, const struct xr_fb *b, int w, int h)
 bool e2e_fb_region_equal(const struct xr_fb *a, const struct xr_fb *b, int w, int h)
 {
 	return e2e_fb_diff(a, b, w, h) == 0;
+}
+
+int e2e_raw_client(struct e2e_server *s, struct xp_conn *c, const uint8_t *cookie_override,
+		   int rcvbuf)
+{
+	struct xp_error err;
+	struct xp_cookie ck;
+	if (xp_cookie_load(s->cookie, false, &ck, &err) < 0)
+		return -1;
+	if (cookie_override)
+		memcpy(ck.data, cookie_override, ck.len);
+	int fd = xp_connect(s->addr, &err);
+	if (fd < 0)
+		return -1;
+	if (rcvbuf)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	xp_conn_init(c, fd, XP_MAX_MSG_DEFAULT, true);
+	struct xp_caps want = {XP_FLAG_ZLIB, XP_MAX_MSG_DEFAULT, 800, 600}, got;
+	return xp_handshake_client(c, XP_ROLE_CLIENT, &ck, &want, "main", "raw", &got, 5000);
 }

@@ -38,6 +38,15 @@ int e2e_server_dump(struct e2e_server *s);
 /** Read the dumped window @id of session @session; 0 or -1. */
 int e2e_server_window(struct e2e_server *s, const char *session, uint32_t id, struct xr_fb *out);
 
+/**
+ * Connect a raw protocol client (role thin client, session "main") to @s and
+ * do the handshake. @cookie_override replaces the cookie's bytes if not
+ * NULL; @rcvbuf > 0 shrinks the socket's receive buffer. Returns 0 or -1
+ * (c->err says why).
+ */
+int e2e_raw_client(struct e2e_server *s, struct xp_conn *c, const uint8_t *cookie_override,
+		   int rcvbuf);
+
 /** Connect an in-process app to @s. */
 struct xa_display *e2e_app(struct e2e_server *s, const char *session);
 

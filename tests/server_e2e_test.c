@@ -193,33 +193,17 @@ static void test_read_only_keys_dropped(void **state)
 	e2e_server_stop(&s);
 }
 
-/* ---- a raw protocol client, for stalls and hostile bytes ---- */
-
-static int raw_client(struct e2e_server *s, struct xp_conn *c, const uint8_t *cookie_override,
-		      int rcvbuf)
-{
-	struct xp_error err;
-	struct xp_cookie ck;
-	assert_int_equal(xp_cookie_load(s->cookie, false, &ck, &err), 0);
-	if (cookie_override)
-		memcpy(ck.data, cookie_override, ck.len);
-	int fd = xp_connect(s->addr, &err);
-	assert_true(fd >= 0);
-	if (rcvbuf)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	xp_conn_init(c, fd, XP_MAX_MSG_DEFAULT, true);
-	struct xp_caps want = {XP_FLAG_ZLIB, XP_MAX_MSG_DEFAULT, W, H}, got;
-	return xp_handshake_client(c, XP_ROLE_CLIENT, &ck, &want, "main", "raw", &got, 5000);
-}
-
 /* Read (and ACK) until a TEXT equal to @want arrives; returns ms or -1. */
 static double wait_text(struct xp_conn *c, const char *want, int timeout_ms)
 {
 	struct xp_msg m;
 	uint64_t t0 = xp_now_us(), end = t0 + (uint64_t)timeout_ms * 1000;
 	while (xp_now_us() < end) {
-		if (xp_conn_wait(c, &m, 50) < 0)
+		int r = xp_conn_wait(c, &m, 50);
+		if (r < 0)
 			return -1;
+		if (r == 0)
+			continue;
 		if (m.op == XP_OP_MARK) {
 			struct xp_msg a = {.op = XP_OP_ACK};
 			a.u.ack.serial = m.u.mark.serial;
@@ -249,8 +233,8 @@ static void test_stalled_client_harms_nobody(void **state)
 	assert_int_equal(e2e_server_start(&s, args), 0);
 	struct xa_display *d = e2e_app(&s, "main");
 	uint32_t win = scene_window(d, 0);
-	assert_int_equal(raw_client(&s, &stalled, NULL, 4096), 0); /* never reads again */
-	assert_int_equal(raw_client(&s, &live, NULL, 0), 0);
+	assert_int_equal(e2e_raw_client(&s, &stalled, NULL, 4096), 0); /* never reads again */
+	assert_int_equal(e2e_raw_client(&s, &live, NULL, 0), 0);
 	char filler[200];
 	memset(filler, 'x', sizeof(filler));
 	for (int i = 0; i < 300; i++) {
@@ -309,7 +293,7 @@ static void test_hostile_peers(void **state)
 	struct xa_display *d = e2e_app(&s, "main");
 	scene_window(d, 2);
 	/* wrong cookie */
-	assert_int_equal(raw_client(&s, &c, wrong, 0), -1);
+	assert_int_equal(e2e_raw_client(&s, &c, wrong, 0), -1);
 	assert_int_equal(c.err.code, XP_ERR_AUTH);
 	xp_conn_finish(&c);
 	/* wrong version: the error names both versions */
@@ -329,7 +313,7 @@ static void test_hostile_peers(void **state)
 	assert_non_null(strstr(text, "1.0"));
 	xp_conn_finish(&c);
 	/* garbage after a good handshake, from a client */
-	assert_int_equal(raw_client(&s, &c, NULL, 0), 0);
+	assert_int_equal(e2e_raw_client(&s, &c, NULL, 0), 0);
 	static const uint8_t junk[] = {0xee, 0x01, 0x02};
 	xp_buf_append(&c.out_plain, junk, sizeof(junk));
 	xp_conn_drain(&c, 1000);

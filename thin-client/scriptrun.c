@@ -5,6 +5,7 @@
  * serving the server and the X window meanwhile. The keysyms and text sent
  * are the ones a real keyboard would give (see keyboard.c).
  */
+#include <stdio.h>
 #include <string.h>
 #include <xkbcommon/xkbcommon.h>
 
@@ -87,14 +88,32 @@ static int run_wait(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 	return now >= end;
 }
 
-/* Idle: nothing from the server for a while, every MARK acked, all shown. */
+/*
+ * Idle: nothing from the server for a while, every MARK acked, all shown.
+ * The quiet time counts from the command's start at the earliest, so the
+ * answer to input sent just before is waited for.
+ */
 static int run_wait_idle(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 {
-	if (now >= c->last_rx_us + (uint64_t)cmd->a * 1000 && !c->have_mark && c->comp.dmg.n == 0 &&
+	uint64_t quiet_since = c->last_rx_us > c->script.start_us ? c->last_rx_us : c->script.start_us;
+	if (now >= quiet_since + (uint64_t)cmd->a * 1000 && !c->have_mark && c->comp.dmg.n == 0 &&
 	    xp_conn_out_pending(&c->conn) == 0)
 		return 1;
 	if (now >= c->script.start_us + (uint64_t)cmd->b * 1000) {
 		tc_warn("script line %d: wait-idle timed out after %d ms", cmd->line, cmd->b);
+		return 1;
+	}
+	c->script.wake_us = now + IDLE_POLL_US;
+	return 0;
+}
+
+/* The screen changed after the command started, then idle as wait-idle. */
+static int run_wait_update(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	if (c->last_present_us > c->script.start_us)
+		return run_wait_idle(c, cmd, now);
+	if (now >= c->script.start_us + (uint64_t)cmd->b * 1000) {
+		tc_warn("script line %d: wait-update saw no change in %d ms", cmd->line, cmd->b);
 		return 1;
 	}
 	c->script.wake_us = now + IDLE_POLL_US;
@@ -126,6 +145,19 @@ static int run_quit(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 	return 1;
 }
 
+/*
+ * "checkpoint NAME TIME_US PRESENT_US" on stdout: the monotonic clock now
+ * and when the screen last changed, so a benchmark can split its traffic by
+ * step and tell when the previous step's last update was shown.
+ */
+static int run_checkpoint(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	printf("checkpoint %s %llu %llu\n", cmd->text, (unsigned long long)now,
+	       (unsigned long long)c->last_present_us);
+	fflush(stdout);
+	return 1;
+}
+
 static const runner runners[] = {
     [TC_CMD_KEY] = run_key,
     [TC_CMD_TYPE] = run_type,
@@ -139,6 +171,8 @@ static const runner runners[] = {
     [TC_CMD_LAUNCH] = run_launch,
     [TC_CMD_APPS] = run_apps,
     [TC_CMD_QUIT] = run_quit,
+    [TC_CMD_CHECKPOINT] = run_checkpoint,
+    [TC_CMD_WAIT_UPDATE] = run_wait_update,
 };
 
 static bool runnable(const struct tc_client *c)

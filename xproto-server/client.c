@@ -32,6 +32,8 @@ static int on_key(struct xs_peer *p, const struct xp_msg *m, struct xp_error *er
 		return 0;
 	}
 	struct xs_window *w = xs_window_by_id(p->session, p->session->focus);
+	xs_log(p->srv, XS_DEBUG, "key %#x state %#x -> window %u", m->u.key.keysym, m->u.key.state,
+	       w ? w->id : 0);
 	if (!w)
 		return 0;
 	struct xp_msg out = {.op = XP_OP_EV_KEY};
@@ -152,8 +154,8 @@ static int on_launch(struct xs_peer *p, const struct xp_msg *m, struct xp_error 
 static int on_ack(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
 {
 	if (xs_update_ack(p, m->u.ack.serial) < 0)
-		return xp_error_set(err, XP_ERR_STATE, m->op, "ACK %u: only marks %u..%u are open",
-				    m->u.ack.serial, p->mark_acked + 1, p->mark_sent);
+		return xp_error_set(err, XP_ERR_STATE, m->op, "ACK %u: MARK %u is the latest sent",
+				    m->u.ack.serial, p->mark_sent);
 	return 0;
 }
 

@@ -33,3 +33,12 @@ BENCHES += $(BIN)/bench/server_bench
 
 # the server under valgrind for a real session (plain build only)
 TESTS += tests/server_valgrind_test.sh
+
+# the remote apps end to end (issue: remote apps)
+$(OBJ)/tests/apps_e2e_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA)
+$(BIN)/tests/apps_e2e_test: $(OBJ)/tests/apps_e2e_test.o $(E2E_OBJ) $(APPLIB_LIB) $(RENDER_LIB) \
+		$(PROTO_LIB) | $(BIN)/xproto-server $(BIN)/thin-client $(BIN)/xp-term $(BIN)/xp-clock \
+		$(BIN)/xp-launcher
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
+TESTS += $(BIN)/tests/apps_e2e_test

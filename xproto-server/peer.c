@@ -195,6 +195,11 @@ static void on_hello(struct xs_peer *p, const struct xp_msg_hello *h)
 
 static void dispatch(struct xs_peer *p, const struct xp_msg *m)
 {
+	if (p->srv->opt.log_level >= XS_DEBUG && m->op != XP_OP_ACK) {
+		char line[160];
+		xp_msg_format(m, line, sizeof(line));
+		xs_log(p->srv, XS_DEBUG, "%s: %s", p->name, line);
+	}
 	if (p->state == XS_HANDSHAKE) {
 		if (m->op != XP_OP_HELLO)
 			xs_peer_fail(p, XP_ERR_STATE, m->op, "%s before HELLO", xp_op_name(m->op));

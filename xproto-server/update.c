@@ -252,8 +252,10 @@ void xs_update_check_stall(struct xs_peer *c)
 
 int xs_update_ack(struct xs_peer *c, uint32_t serial)
 {
-	if (serial <= c->mark_acked || serial > c->mark_sent)
-		return -1;
+	if (serial > c->mark_sent)
+		return -1; /* acknowledges what was never sent */
+	if (serial <= c->mark_acked)
+		return 0; /* a repeat: harmless, ACKs are cumulative */
 	c->mark_acked = serial;
 	c->last_ack_us = xp_now_us();
 	return 0;

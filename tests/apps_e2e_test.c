@@ -1,0 +1,269 @@
+/*
+ * apps_e2e_test.c - the remote apps end to end: xp-term running a real shell
+ * (cells and pixels checked), resize, shell exit, the launcher, and the
+ * clock's bytes per tick. Real server, real thin-client processes.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "e2e.h"
+
+#define DESKTOP 0x202428u
+#define LAUNCHER_BG 0x2a3340u
+
+/* Start a server whose apps run a plain bash with prompt "$ ". */
+static void start(struct e2e_server *s, bool launcher)
+{
+	char bin[256], cwd[512];
+	static char apps_path[128];
+	/* the apps file lives next to the test's temporary server directory */
+	snprintf(apps_path, sizeof(apps_path), "/tmp/xproto-apps-%d", (int)getpid());
+	FILE *f = fopen(apps_path, "w");
+	assert_non_null(f);
+	e2e_bin("", bin, sizeof(bin));
+	const char *dir = bin[0] == '/' ? "" : getcwd(cwd, sizeof(cwd));
+	const char *sep = bin[0] == '/' ? "" : "/";
+	fprintf(f, "terminal | t | exec env PS1='$ ' %s%s%sxp-term --dump %s.txt -e bash --norc --noprofile\n",
+		dir, sep, bin, apps_path);
+	fprintf(f, "wide | t | exec env PS1='$ ' %s%s%sxp-term --maximized --dump %s.txt -e bash --norc\n",
+		dir, sep, bin, apps_path);
+	fprintf(f, "clock | c | exec %s%s%sxp-clock\n", dir, sep, bin);
+	fclose(f);
+	const char *args[] = {"--apps", apps_path, launcher ? NULL : "--no-launcher", NULL};
+	assert_int_equal(e2e_server_start(s, args), 0);
+}
+
+static void stop(struct e2e_server *s)
+{
+	char path[160];
+	e2e_server_stop(s);
+	snprintf(path, sizeof(path), "/tmp/xproto-apps-%d", (int)getpid());
+	unlink(path);
+	snprintf(path, sizeof(path), "/tmp/xproto-apps-%d.txt", (int)getpid());
+	unlink(path);
+}
+
+static pid_t launched(struct e2e_server *s, const char *app)
+{
+	char line[512], want[64];
+	pid_t pid = -1;
+	snprintf(want, sizeof(want), "launched %s (pid ", app);
+	FILE *f = fopen(s->log, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *at = strstr(line, want);
+		if (at)
+			pid = atoi(at + strlen(want));
+	}
+	if (f)
+		fclose(f);
+	return pid;
+}
+
+/* Ask xp-term for its cells as text; returns the lines in @lines. */
+static int term_lines(pid_t pid, char lines[][256], int max)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "/tmp/xproto-apps-%d.txt", (int)getpid());
+	unlink(path);
+	kill(pid, SIGUSR1);
+	if (!e2e_wait_file(path, 3000))
+		return -1;
+	usleep(50000);
+	FILE *f = fopen(path, "r");
+	int n = 0;
+	while (f && n < max && fgets(lines[n], 256, f)) {
+		lines[n][strcspn(lines[n], "\n")] = '\0';
+		n++;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+static uint32_t pixel(const struct xr_fb *fb, int x, int y)
+{
+	return fb->px[(size_t)y * (size_t)fb->stride + (size_t)x] & 0xffffff;
+}
+
+/* The glyphs of @text at cell (col, row) of the screenshot, in fg on bg. */
+static bool shows_text(const struct xr_fb *shot, int col, int row, const char *text)
+{
+	struct xr_fb want;
+	int n = (int)strlen(text);
+	xr_fb_init(&want, n * 6, 13);
+	xr_text(&want, NULL, 0, 0, text, (size_t)n, 0, 0xd8d8d8, 0x000000, false);
+	bool same = true;
+	for (int y = 0; y < 13 && same; y++)
+		for (int x = 0; x < n * 6 && same; x++)
+			same = pixel(shot, col * 6 + x, row * 13 + y) == pixel(&want, x, y);
+	xr_fb_finish(&want);
+	return same;
+}
+
+static void test_terminal_session(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	char script[512], shot[160], lines[64][256];
+	start(&s, false);
+	snprintf(shot, sizeof(shot), "%s/term.png", s.dir);
+	snprintf(script, sizeof(script),
+		 "launch terminal\nwait-idle 800\ntype echo hello; seq 1 100\nkey Return\n"
+		 "wait-idle 800\nscreenshot %s\nquit\n", shot);
+	assert_int_equal(e2e_wait(e2e_client_spawn(&s, script, NULL), 20000), 0);
+	pid_t term = launched(&s, "terminal");
+	assert_true(term > 0);
+	int n = term_lines(term, lines, 64);
+	assert_int_equal(n, 24);
+	/* 103 lines were printed: the screen shows 78..100 and the prompt */
+	assert_string_equal(lines[0], "78");
+	assert_string_equal(lines[22], "100");
+	assert_string_equal(lines[23], "$");
+	struct xr_fb fb;
+	assert_int_equal(xr_png_read_file(shot, &fb), 0);
+	assert_true(shows_text(&fb, 0, 0, "78"));
+	assert_true(shows_text(&fb, 0, 22, "100"));
+	assert_int_equal(pixel(&fb, 2 * 6 + 2, 23 * 13 + 6), 0xd8d8d8); /* block cursor */
+	assert_int_equal(pixel(&fb, 500, 400), DESKTOP); /* 80x24 = 480x312 */
+	/* and the client's pixels are the server's */
+	assert_int_equal(e2e_server_dump(&s), 0);
+	struct xr_fb srv;
+	assert_int_equal(e2e_server_window(&s, "main", 1, &srv), 0);
+	assert_int_equal(e2e_fb_diff(&fb, &srv, 480, 312), 0);
+	xr_fb_finish(&srv);
+	xr_fb_finish(&fb);
+	stop(&s);
+}
+
+static void test_terminal_resize_and_exit(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	char script[512], shot[160], lines[64][256];
+	start(&s, false);
+	snprintf(shot, sizeof(shot), "%s/after-exit.png", s.dir);
+	/* the screen becomes 600x390: 100x30 cells; stty reports the pty size */
+	assert_int_equal(e2e_wait(e2e_client_spawn(&s,
+		"launch wide\nwait-idle 800\nresize 600 390\nwait-idle 500\ntype stty size\n"
+		"key Return\nwait-idle 500\nquit\n", NULL), 20000), 0);
+	pid_t term = launched(&s, "wide");
+	int n = term_lines(term, lines, 64);
+	assert_int_equal(n, 30);
+	bool found = false;
+	for (int i = 0; i < n; i++)
+		found |= !strcmp(lines[i], "30 100");
+	assert_true(found);
+	/* exit closes the window: the screen is the bare desktop again */
+	snprintf(script, sizeof(script), "type exit\nkey Return\nwait-idle 800\nscreenshot %s\nquit\n", shot);
+	assert_int_equal(e2e_wait(e2e_client_spawn(&s, script, NULL), 20000), 0);
+	struct xr_fb fb;
+	assert_int_equal(xr_png_read_file(shot, &fb), 0);
+	assert_int_equal(pixel(&fb, 10, 10), DESKTOP);
+	assert_int_equal(pixel(&fb, 300, 200), DESKTOP);
+	xr_fb_finish(&fb);
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/%d", (int)term);
+	usleep(300000);
+	assert_int_equal(access(proc, F_OK), -1); /* exited and reaped */
+	stop(&s);
+}
+
+static bool launcher_visible(const char *png)
+{
+	struct xr_fb fb;
+	int hits = 0;
+	if (xr_png_read_file(png, &fb) < 0)
+		return false;
+	for (int y = 0; y < fb.h; y += 4)
+		for (int x = 0; x < fb.w; x += 4)
+			hits += pixel(&fb, x, y) == LAUNCHER_BG;
+	xr_fb_finish(&fb);
+	return hits > 100;
+}
+
+static void test_launcher(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	char script[1024], p1[160], p2[160], p3[160], p4[160];
+	start(&s, true);
+	snprintf(p1, sizeof(p1), "%s/l1.png", s.dir);
+	snprintf(p2, sizeof(p2), "%s/l2.png", s.dir);
+	snprintf(p3, sizeof(p3), "%s/l3.png", s.dir);
+	snprintf(p4, sizeof(p4), "%s/l4.png", s.dir);
+	/* empty session: the launcher; Return starts the first app (terminal) */
+	snprintf(script, sizeof(script),
+		 "wait-idle 1000\nscreenshot %s\nkey Return\nwait-idle 1000\nscreenshot %s\n"
+		 "key L ctrl+shift\nwait-idle 500\nscreenshot %s\nkey Escape\nwait-idle 300\n"
+		 "type exit\nkey Return\nwait-idle 1000\nscreenshot %s\nquit\n", p1, p2, p3, p4);
+	static const char *const dbg[] = {"--log", NULL};
+	assert_int_equal(e2e_wait(e2e_client_spawn(&s, script, getenv("E2E_LOG") ? dbg : NULL), 30000), 0);
+	assert_true(launcher_visible(p1));  /* shown in an empty session */
+	assert_false(launcher_visible(p2)); /* hidden once the terminal runs */
+	assert_true(launched(&s, "terminal") > 0);
+	assert_true(launcher_visible(p3));  /* Ctrl+Shift+L brings it back */
+	assert_true(launcher_visible(p4));  /* the last window closed: shown again */
+	stop(&s);
+}
+
+/* The clock's bytes per tick on the wire, both directions. */
+static void test_clock_bytes_per_tick(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	struct xp_conn c;
+	struct xp_msg m;
+	start(&s, false);
+	assert_int_equal(e2e_raw_client(&s, &c, NULL, 0), 0);
+	struct xp_msg l = {.op = XP_OP_APP_LAUNCH};
+	l.u.app_launch.app = xp_str_from("clock");
+	xp_conn_send(&c, &l);
+	xp_conn_drain(&c, 1000);
+	uint64_t start_us = xp_now_us(), in0 = 0, out0 = 0;
+	int ticks = -1;
+	while (xp_now_us() - start_us < 7500000) {
+		int r = xp_conn_wait(&c, &m, 100);
+		if (r < 0)
+			break;
+		if (r == 0)
+			continue;
+		if (m.op == XP_OP_MARK) {
+			struct xp_msg a = {.op = XP_OP_ACK};
+			a.u.ack.serial = m.u.mark.serial;
+			xp_conn_send(&c, &a);
+			xp_conn_drain(&c, 1000);
+		}
+		/* count from the second tick on: the first draws the whole window */
+		if (m.op == XP_OP_TEXT && ++ticks == 1) {
+			in0 = c.st.wire_in;
+			out0 = c.st.wire_out;
+		}
+	}
+	assert_true(ticks >= 5);
+	double per_tick = (double)(c.st.wire_in - in0 + c.st.wire_out - out0) / (ticks - 1);
+	printf("    clock: %d ticks, %.1f bytes per tick on the wire (both directions)\n", ticks - 1,
+	       per_tick);
+	assert_true(per_tick <= 40.0);
+	xp_conn_finish(&c);
+	stop(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_terminal_session),
+		cmocka_unit_test(test_terminal_resize_and_exit),
+		cmocka_unit_test(test_launcher),
+		cmocka_unit_test(test_clock_bytes_per_tick),
+	};
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests_name("remote apps end to end", tests, NULL, NULL);
+}
