@@ -38,6 +38,7 @@ void tc_present(struct tc_client *c)
 	if (c->comp.dmg.n == 0)
 		return;
 	tc_comp_update(&c->comp, &c->wins, &d);
+	c->last_present_us = xp_now_us();
 	if (c->pres->ops->present(c->pres, &c->comp.screen, &d) < 0)
 		tc_warn("cannot present the screen");
 }

@@ -149,6 +149,8 @@ static const struct cmd_def cmds[] = {
     {"launch", TC_CMD_LAUNCH, 1, 1, parse_word},
     {"apps", TC_CMD_APPS, 0, 0, NULL},
     {"quit", TC_CMD_QUIT, 0, 0, NULL},
+    {"checkpoint", TC_CMD_CHECKPOINT, 1, 1, parse_word},
+    {"wait-update", TC_CMD_WAIT_UPDATE, 0, 2, parse_wait_idle},
 };
 
 static const struct cmd_def *find_cmd(const char *name)

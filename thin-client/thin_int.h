@@ -172,6 +172,8 @@ enum tc_cmd_kind {
 	TC_CMD_LAUNCH,
 	TC_CMD_APPS,
 	TC_CMD_QUIT,
+	TC_CMD_CHECKPOINT,
+	TC_CMD_WAIT_UPDATE,
 };
 struct tc_cmd {
 	enum tc_cmd_kind kind;
@@ -228,6 +230,7 @@ struct tc_client {
 	bool have_mark;
 	uint32_t mark;
 	uint64_t last_rx_us, next_ping_us;
+	uint64_t last_present_us; /* last time the screen changed (checkpoint) */
 	uint32_t ping_seq;
 	struct tc_rtt rtt;
 	bool motion_pending;
