@@ -42,6 +42,9 @@ objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
 all: build/deps.mk
 
+# shared test helpers (end-to-end: real server and clients on loopback)
+E2E_OBJ := $(OBJ)/tests/e2e.o
+
 # every folder (and apps/<app>/) owns its fragment; see docs/CONVENTIONS.md.
 # Libraries first: later fragments name them in their prerequisites.
 FRAGMENTS := protocol/module.mk render/module.mk apps/lib/module.mk
@@ -74,7 +77,7 @@ bench: all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 
 FUZZ_SECONDS ?= 60
-fuzz: build/deps.mk
+fuzz: all
 	@$(MAKE) --no-print-directory -f fuzz/fuzz.mk FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 run: all

@@ -123,6 +123,14 @@ int xr_bitmap(struct xr_fb *fb, const struct xr_rect *clip, int x, int y,
 	      int w, int h, const uint8_t *bits, size_t bits_len, uint32_t fg,
 	      uint32_t bg, bool transparent_bg, struct xr_rect *damage);
 
+/**
+ * xr_blit - copy all of @src into @dst with its top-left corner at (@x, @y),
+ * clipped to @dst and @clip (NULL: none).
+ * Return: the damaged rectangle of @dst.
+ */
+struct xr_rect xr_blit(struct xr_fb *dst, const struct xr_rect *clip, int x, int y,
+		       const struct xr_fb *src);
+
 /* ---- text (text.c, font.c, utf8.c) ----------------------------------- */
 
 /** Built-in fonts: misc-fixed 6x13 (ISO 10646) and its bold face. */

@@ -347,6 +347,53 @@ static void test_hostile_peers(void **state)
 	e2e_server_stop(&s);
 }
 
+/* Cached images: clients get pixels on first use, the id afterwards. */
+static void test_image_cache(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	struct xr_fb img;
+	uint8_t *png = NULL;
+	size_t len = 0;
+	char script[512];
+	assert_int_equal(e2e_server_start(&s, base_args), 0);
+	struct xa_display *d = e2e_app(&s, "main");
+	uint32_t win = scene_window(d, 0);
+	xr_fb_init(&img, 24, 16);
+	for (int y = 0; y < 16; y++)
+		for (int x = 0; x < 24; x++)
+			img.px[y * img.stride + x] = XR_RGB(x * 10, 255 - y * 15, (x ^ y) * 8);
+	xr_encode_png(&img, (struct xr_rect){0, 0, 24, 16}, 6, &png, &len);
+	/* client A watches from the start; B attaches later */
+	snprintf(script, sizeof(script), "wait 1500\nwait-idle 300\nscreenshot %s/ca.png\nquit\n", s.dir);
+	pid_t a = e2e_client_spawn(&s, script, NULL);
+	usleep(500000);
+	xa_image_keep(d, win, 10, 150, 24, 16, XP_IMG_PNG, png, len, 7);
+	for (int i = 1; i < 6; i++)
+		xa_image_cached(d, win, 10 + i * 30, 150, 7);
+	assert_int_equal(xa_sync(d, 3000), 0);
+	assert_int_equal(screenshot(&s, "cb.png", NULL), 0); /* B: only the refresh */
+	assert_int_equal(e2e_wait(a, 10000), 0);
+	expect_same_as_server(&s, "ca.png", 1);
+	expect_same_as_server(&s, "cb.png", 1);
+	/* B again, attached while the app draws from the cache: gets the pixels */
+	snprintf(script, sizeof(script), "wait 800\nwait-idle 300\nscreenshot %s/cc.png\nquit\n", s.dir);
+	pid_t b = e2e_client_spawn(&s, script, NULL);
+	usleep(400000);
+	xa_image_cached(d, win, 200, 170, 7);
+	assert_int_equal(xa_sync(d, 3000), 0);
+	assert_int_equal(e2e_wait(b, 10000), 0);
+	expect_same_as_server(&s, "cc.png", 1);
+	xa_cache_drop(d, 7);
+	xa_image_cached(d, win, 0, 0, 7); /* dropped: an error for this app only */
+	assert_int_equal(xa_sync(d, 3000), -1);
+	assert_int_equal(xa_error(d)->code, XP_ERR_MALFORMED);
+	free(png);
+	xr_fb_finish(&img);
+	xa_close(d);
+	e2e_server_stop(&s);
+}
+
 static long server_rss_kb(pid_t pid)
 {
 	char path[64], line[256];
@@ -449,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_read_only_keys_dropped),
 		cmocka_unit_test(test_stalled_client_harms_nobody),
 		cmocka_unit_test(test_hostile_peers),
+		cmocka_unit_test(test_image_cache),
 		cmocka_unit_test(test_flood_respects_memory_limit),
 		cmocka_unit_test(test_apps_reaped_and_stopped),
 	};

@@ -99,30 +99,13 @@ static struct xr_rect clip64(long long x, long long y, long long w, long long h,
 	return (struct xr_rect){(int)x0, (int)y0, (int)(x1 - x0), (int)(y1 - y0)};
 }
 
-struct xr_rect tc_blit(struct xr_fb *dst, const struct xr_rect *clip, int x, int y,
-                       const struct xr_fb *src)
-{
-	struct xr_rect v = clip64(x, y, src->w, src->h, (struct xr_rect){0, 0, dst->w, dst->h});
-	if (clip)
-		v = xr_rect_intersect(v, *clip);
-	for (int r = 0; r < v.h; r++) {
-		uint32_t *d = dst->px + (size_t)(v.y + r) * (size_t)dst->stride + (size_t)v.x;
-		/* v lies inside src moved to (x, y): both offsets are in 0..src size */
-		const uint32_t *s = src->px +
-		                    (size_t)((long long)v.y + r - y) * (size_t)src->stride +
-		                    (size_t)((long long)v.x - x);
-		memcpy(d, s, (size_t)v.w * sizeof(uint32_t));
-	}
-	return v;
-}
-
 static void compose_rect(struct tc_compositor *k, const struct tc_wintable *t, struct xr_rect r)
 {
 	xr_fill(&k->screen, NULL, r.x, r.y, r.w, r.h, k->desktop_bg);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct tc_win *w = t->v[i];
 		if (w->mapped)
-			tc_blit(&k->screen, &r, w->x, w->y, &w->fb);
+			xr_blit(&k->screen, &r, w->x, w->y, &w->fb);
 	}
 }
 

@@ -149,7 +149,7 @@ static int image_cached(struct tc_client *c, struct tc_win *w, const struct xp_m
 		               "IMAGE: bad %ux%u image data (format %u, %u bytes)", a->w, a->h,
 		               a->format, a->data.n);
 	}
-	tc_win_damage(c, w, tc_blit(&w->fb, clip_of(c), a->x, a->y, &img));
+	tc_win_damage(c, w, xr_blit(&w->fb, clip_of(c), a->x, a->y, &img));
 	if (tc_cache_put(&c->cache, a->cache_id, &img) < 0)
 		xr_fb_finish(&img); /* too big to keep: IMAGE_CACHED will fail */
 	return 0;
@@ -183,7 +183,7 @@ int tc_on_image_cached(struct tc_client *c, const struct xp_msg *m)
 	if (!img)
 		return tc_fail(c, XP_ERR_MALFORMED, m->op, "IMAGE_CACHED: unknown cache id %u",
 		               a->cache_id);
-	tc_win_damage(c, w, tc_blit(&w->fb, clip_of(c), a->x, a->y, img));
+	tc_win_damage(c, w, xr_blit(&w->fb, clip_of(c), a->x, a->y, img));
 	return 0;
 }
 

@@ -130,6 +130,13 @@ static int parse_wait_idle(struct parse *p, struct tc_cmd *cmd, int argc, char *
 	return parse_ints(p, cmd, argc, argv, 0, 3600000);
 }
 
+static int parse_wait_windows(struct parse *p, struct tc_cmd *cmd, int argc, char **argv,
+                              const char *rest)
+{
+	cmd->b = TC_WAIT_IDLE_TIMEOUT_MS;
+	return parse_ints(p, cmd, argc, argv, 0, 3600000);
+}
+
 static int parse_word(struct parse *p, struct tc_cmd *cmd, int argc, char **argv, const char *rest)
 {
 	cmd->text = strdup(argv[0]);
@@ -151,6 +158,7 @@ static const struct cmd_def cmds[] = {
     {"quit", TC_CMD_QUIT, 0, 0, NULL},
     {"checkpoint", TC_CMD_CHECKPOINT, 1, 1, parse_word},
     {"wait-update", TC_CMD_WAIT_UPDATE, 0, 2, parse_wait_idle},
+    {"wait-windows", TC_CMD_WAIT_WINDOWS, 1, 2, parse_wait_windows},
 };
 
 static const struct cmd_def *find_cmd(const char *name)

@@ -120,6 +120,23 @@ static int run_wait_update(struct tc_client *c, const struct tc_cmd *cmd, uint64
 	return 0;
 }
 
+/* At least cmd->a windows are mapped. */
+static int run_wait_windows(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	int mapped = 0;
+	for (size_t i = 0; i < c->wins.n; i++)
+		mapped += c->wins.v[i] && c->wins.v[i]->mapped;
+	if (mapped >= cmd->a)
+		return 1;
+	if (now >= c->script.start_us + (uint64_t)cmd->b * 1000) {
+		tc_warn("script line %d: %d of %d windows after %d ms", cmd->line, mapped, cmd->a,
+			cmd->b);
+		return 1;
+	}
+	c->script.wake_us = now + IDLE_POLL_US;
+	return 0;
+}
+
 static int run_screenshot(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 {
 	tc_screenshot(c, cmd->text);
@@ -173,6 +190,7 @@ static const runner runners[] = {
     [TC_CMD_QUIT] = run_quit,
     [TC_CMD_CHECKPOINT] = run_checkpoint,
     [TC_CMD_WAIT_UPDATE] = run_wait_update,
+    [TC_CMD_WAIT_WINDOWS] = run_wait_windows,
 };
 
 static bool runnable(const struct tc_client *c)

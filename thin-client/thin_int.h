@@ -109,10 +109,6 @@ void tc_damage_add_offset(struct tc_compositor *k, struct xr_rect r, int dx, int
 void tc_damage_all(struct tc_compositor *k);
 /** Recompose the damaged area from @t; moves the damage into @out. */
 void tc_comp_update(struct tc_compositor *k, const struct tc_wintable *t, struct tc_damage *out);
-/** Copy @src to (@x, @y) in @dst, clipped to @dst and @clip. */
-struct xr_rect tc_blit(struct xr_fb *dst, const struct xr_rect *clip, int x, int y,
-                       const struct xr_fb *src);
-
 /* ---- presenters (headless.c, x11.c) ---- */
 struct tc_client;
 struct tc_presenter;
@@ -174,6 +170,7 @@ enum tc_cmd_kind {
 	TC_CMD_QUIT,
 	TC_CMD_CHECKPOINT,
 	TC_CMD_WAIT_UPDATE,
+	TC_CMD_WAIT_WINDOWS,
 };
 struct tc_cmd {
 	enum tc_cmd_kind kind;

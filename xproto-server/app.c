@@ -170,11 +170,27 @@ static int on_draw(struct xs_peer *p, const struct xp_msg *m, struct xp_error *e
 	return 0;
 }
 
-static int on_unsupported_cache(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+static int on_image(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
 {
-	(void)p;
-	return xp_error_set(err, XP_ERR_NO_WINDOW, m->op, "%s: no cached image %u",
-			    xp_op_name(m->op), m->u.image_cached.cache_id);
+	struct xs_window *w;
+	if (m->u.image.cache_id == 0)
+		return on_draw(p, m, err);
+	if (!(w = own_window(p, p->in.target, m->op, err)))
+		return -1;
+	return xs_cache_image(p, w, &p->in, &m->u.image, err);
+}
+
+static int on_image_cached(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	struct xs_window *w = own_window(p, p->in.target, m->op, err);
+	return w ? xs_cache_draw(p, w, &p->in, &m->u.image_cached, err) : -1;
+}
+
+static int on_cache_drop(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	(void)err;
+	xs_cache_forget(p, m->u.cache_drop.cache_id);
+	return 0;
 }
 
 /* ---- session ---- */
@@ -229,8 +245,8 @@ static const app_fn handlers[XP_OP_MAX] = {
 	[XP_OP_CLIP] = on_clip,           [XP_OP_FILL] = on_draw,
 	[XP_OP_FILL_RECTS] = on_draw,     [XP_OP_COPY] = on_draw,
 	[XP_OP_BITMAP] = on_draw,         [XP_OP_TEXT] = on_draw,
-	[XP_OP_IMAGE] = on_draw,          [XP_OP_IMAGE_CACHED] = on_unsupported_cache,
-	[XP_OP_CACHE_DROP] = on_ignore,   [XP_OP_BELL] = on_bell,
+	[XP_OP_IMAGE] = on_image,         [XP_OP_IMAGE_CACHED] = on_image_cached,
+	[XP_OP_CACHE_DROP] = on_cache_drop, [XP_OP_BELL] = on_bell,
 	[XP_OP_SYNC] = on_sync,           [XP_OP_PING] = on_ping,
 	[XP_OP_PONG] = on_ignore,         [XP_OP_ERROR] = on_ignore,
 	[XP_OP_STATS] = on_ignore,        [XP_OP_APP_LAUNCH] = on_launch,

@@ -16,7 +16,6 @@ LIBS += $(SERVER_LIB)
 PROGS += $(BIN)/xproto-server
 
 # end-to-end tests: real server and thin-client processes, in-process apps
-E2E_OBJ := $(OBJ)/tests/e2e.o
 $(OBJ)/tests/server_e2e_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA)
 $(BIN)/tests/server_e2e_test: $(OBJ)/tests/server_e2e_test.o $(E2E_OBJ) $(APPLIB_LIB) \
 		$(RENDER_LIB) $(PROTO_LIB) | $(BIN)/xproto-server $(BIN)/thin-client

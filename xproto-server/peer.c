@@ -122,7 +122,8 @@ void xs_peer_destroy(struct xs_peer *p)
 		xs_loop_cancel(l, p->drain_timer);
 	xs_loop_unwatch(l, p->conn.fd);
 	xp_conn_finish(&p->conn);
-	free(p->known);
+	xs_idset_finish(&p->known);
+	xs_idset_finish(&p->cached);
 	free(p->damage);
 	free(p);
 }

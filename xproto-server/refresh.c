@@ -99,27 +99,36 @@ static int send_bitmap(struct xs_peer *c, const struct xs_window *w, struct xr_r
 }
 
 /* Raw RGB rides in the compressed stream; without one, compress it here. */
+int xs_image_payload(const struct xs_peer *c, const struct xr_fb *fb, struct xr_rect r,
+		     uint8_t **data, size_t *len, uint8_t *format)
+{
+	if (!c->conn.zout) {
+		*format = XP_IMG_ZLIB;
+		return xr_encode_zlib(fb, r, 6, data, len);
+	}
+	*format = XP_IMG_RAW;
+	*len = (size_t)r.w * (size_t)r.h * 3;
+	*data = malloc(*len ? *len : 1);
+	if (!*data)
+		return -1;
+	for (int y = 0; y < r.h; y++) {
+		const uint32_t *row = fb->px + (size_t)(r.y + y) * (size_t)fb->stride + r.x;
+		uint8_t *o = *data + (size_t)y * (size_t)r.w * 3;
+		for (int x = 0; x < r.w; x++, o += 3) {
+			o[0] = (uint8_t)(row[x] >> 16), o[1] = (uint8_t)(row[x] >> 8);
+			o[2] = (uint8_t)row[x];
+		}
+	}
+	return 0;
+}
+
 static int send_image(struct xs_peer *c, const struct xs_window *w, struct xr_rect r)
 {
-	uint8_t *data = NULL;
-	size_t len = (size_t)r.w * (size_t)r.h * 3;
-	uint8_t format = XP_IMG_RAW;
-	if (c->conn.zout) {
-		data = malloc(len);
-		for (int y = 0; data && y < r.h; y++) {
-			const uint32_t *row = w->fb.px + (size_t)(r.y + y) * (size_t)w->fb.stride + r.x;
-			uint8_t *o = data + (size_t)y * (size_t)r.w * 3;
-			for (int x = 0; x < r.w; x++, o += 3) {
-				o[0] = (uint8_t)(row[x] >> 16), o[1] = (uint8_t)(row[x] >> 8);
-				o[2] = (uint8_t)row[x];
-			}
-		}
-	} else {
-		format = XP_IMG_ZLIB;
-		if (xr_encode_zlib(&w->fb, r, 6, &data, &len) < 0)
-			data = NULL;
-	}
-	if (!data || xs_set_state(c, w->id, c->out.fg, c->out.bg, c->out.font, c->out.flags, NULL) < 0) {
+	uint8_t *data = NULL, format;
+	size_t len = 0;
+	if (xs_image_payload(c, &w->fb, r, &data, &len, &format) < 0)
+		return -1;
+	if (xs_set_state(c, w->id, c->out.fg, c->out.bg, c->out.font, c->out.flags, NULL) < 0) {
 		free(data);
 		return -1;
 	}

@@ -14,6 +14,7 @@
 
 struct xs_server;
 struct xs_session;
+struct xs_cache_entry;
 
 /* per-connection state machine */
 enum xs_state { XS_HANDSHAKE, XS_RUNNING, XS_DRAINING, XS_CLOSED };
@@ -24,6 +25,16 @@ struct xs_draw_state {
 	uint32_t fg, bg, font, flags;
 	struct xp_rect clip; /* w == 0: none */
 };
+
+/** A small set of ids (windows a client knows, images it holds). */
+struct xs_idset {
+	uint32_t *v;
+	size_t n, cap;
+};
+bool xs_idset_has(const struct xs_idset *s, uint32_t id);
+int xs_idset_add(struct xs_idset *s, uint32_t id);
+void xs_idset_del(struct xs_idset *s, uint32_t id);
+void xs_idset_finish(struct xs_idset *s);
 
 /** Damage a behind client still has to be sent, per window. */
 struct xs_damage {
@@ -49,8 +60,8 @@ struct xs_peer {
 	pid_t pid; /* launched by us, or 0 */
 	/* client side */
 	struct xs_draw_state out; /* what the client believes */
-	uint32_t *known;   /* window ids the client has been told about */
-	size_t nknown, known_cap;
+	struct xs_idset known;  /* windows the client has been told about */
+	struct xs_idset cached; /* session cache entries the client holds */
 	uint32_t mark_sent, mark_acked;
 	uint64_t plain_at_mark[64]; /* ring: plain bytes queued at MARK n */
 	uint64_t last_ack_us, last_mark_us;
@@ -85,6 +96,9 @@ struct xs_session {
 	uint32_t screen_w, screen_h;
 	size_t pixel_bytes;
 	struct xs_peer *launcher; /* the xp-launcher app, if connected */
+	struct xs_cache_entry *cache; /* images apps asked to keep */
+	size_t cache_bytes;
+	uint32_t next_cache_id;
 	uint64_t launcher_started_us;
 	uint64_t app_launched_us; /* an app is starting: do not cover it */
 };
@@ -169,11 +183,23 @@ void xs_update_before_sleep(struct xs_peer *c);
 int xs_update_ack(struct xs_peer *c, uint32_t serial);
 void xs_update_check_stall(struct xs_peer *c);
 void xs_client_forget(struct xs_peer *c, uint32_t win);
+void xs_client_damage(struct xs_peer *c, uint32_t win, struct xr_rect r);
 bool xs_client_knows(const struct xs_peer *c, uint32_t win);
 int xs_client_learn(struct xs_peer *c, uint32_t win);
 void xs_window_msg_create(const struct xs_window *w, struct xp_msg *m);
 
+/* cache.c: images apps keep and draw again by id */
+int xs_cache_image(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
+		   const struct xp_msg_image *im, struct xp_error *err);
+int xs_cache_draw(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
+		  const struct xp_msg_image_cached *ic, struct xp_error *err);
+void xs_cache_forget(struct xs_peer *app, uint32_t app_cache_id);
+void xs_cache_app_gone(struct xs_session *se, struct xs_peer *app);
+void xs_cache_destroy(struct xs_session *se);
+
 /* refresh.c: send the current pixels of a window area */
+int xs_image_payload(const struct xs_peer *c, const struct xr_fb *fb, struct xr_rect r,
+		     uint8_t **data, size_t *len, uint8_t *format);
 int xs_refresh_area(struct xs_peer *c, const struct xs_window *w, struct xr_rect r);
 int xs_set_state(struct xs_peer *c, uint32_t target, uint32_t fg, uint32_t bg, uint32_t font,
 		 uint32_t flags, const struct xp_rect *clip);

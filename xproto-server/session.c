@@ -24,6 +24,7 @@ struct xs_session *xs_session_get(struct xs_server *s, const char *name, bool cr
 	se->screen_w = (uint32_t)s->opt.screen_w;
 	se->screen_h = (uint32_t)s->opt.screen_h;
 	se->next_win_id = 1;
+	se->next_cache_id = 1;
 	se->next = s->sessions;
 	s->sessions = se;
 	xs_log(s, XS_INFO, "session '%s' created", name);
@@ -39,6 +40,7 @@ void xs_session_destroy(struct xs_session *se)
 		free(se->stack[i]);
 	}
 	free(se->stack);
+	xs_cache_destroy(se);
 	free(se);
 }
 
@@ -78,6 +80,7 @@ void xs_session_detach(struct xs_peer *p)
 		list_remove(&se->apps, p);
 		if (se->launcher == p)
 			se->launcher = NULL;
+		xs_cache_app_gone(se, p);
 		xs_app_gone(p);
 		xs_launcher_check(se);
 	} else {

@@ -22,38 +22,53 @@
 #define MARK_BYTES (16u << 10)
 #define MARK_US 200000u
 
-bool xs_client_knows(const struct xs_peer *c, uint32_t win)
+bool xs_idset_has(const struct xs_idset *s, uint32_t id)
 {
-	for (size_t i = 0; i < c->nknown; i++)
-		if (c->known[i] == win)
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i] == id)
 			return true;
 	return false;
 }
 
-int xs_client_learn(struct xs_peer *c, uint32_t win)
+int xs_idset_add(struct xs_idset *s, uint32_t id)
 {
-	if (xs_client_knows(c, win))
+	if (xs_idset_has(s, id))
 		return 0;
-	if (c->nknown == c->known_cap) {
-		size_t cap = c->known_cap * 2 + 8;
-		uint32_t *k = realloc(c->known, cap * sizeof(*k));
-		if (!k)
+	if (s->n == s->cap) {
+		size_t cap = s->cap * 2 + 8;
+		uint32_t *v = realloc(s->v, cap * sizeof(*v));
+		if (!v)
 			return -1;
-		c->known = k;
-		c->known_cap = cap;
+		s->v = v;
+		s->cap = cap;
 	}
-	c->known[c->nknown++] = win;
+	s->v[s->n++] = id;
 	return 0;
 }
 
-void xs_client_forget(struct xs_peer *c, uint32_t win)
+void xs_idset_del(struct xs_idset *s, uint32_t id)
 {
-	for (size_t i = 0; i < c->nknown; i++) {
-		if (c->known[i] == win) {
-			c->known[i] = c->known[--c->nknown];
-			break;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->v[i] == id) {
+			s->v[i] = s->v[--s->n];
+			return;
 		}
 	}
+}
+
+void xs_idset_finish(struct xs_idset *s)
+{
+	free(s->v);
+	*s = (struct xs_idset){0};
+}
+
+bool xs_client_knows(const struct xs_peer *c, uint32_t win) { return xs_idset_has(&c->known, win); }
+
+int xs_client_learn(struct xs_peer *c, uint32_t win) { return xs_idset_add(&c->known, win); }
+
+void xs_client_forget(struct xs_peer *c, uint32_t win)
+{
+	xs_idset_del(&c->known, win);
 	for (size_t i = 0; i < c->ndamage;) {
 		if (c->damage[i].win == win)
 			c->damage[i] = c->damage[--c->ndamage];
@@ -97,7 +112,7 @@ void xs_update_window_msg(struct xs_session *se, const struct xp_msg *m)
 	}
 }
 
-static void add_damage(struct xs_peer *c, uint32_t win, struct xr_rect r)
+void xs_client_damage(struct xs_peer *c, uint32_t win, struct xr_rect r)
 {
 	for (size_t i = 0; i < c->ndamage; i++) {
 		if (c->damage[i].win == win) {
@@ -158,11 +173,11 @@ void xs_update_draw(struct xs_session *se, struct xs_window *w, const struct xs_
 		if (!live(c) || !xs_client_knows(c, w->id))
 			continue;
 		if (c->behind) {
-			add_damage(c, w->id, damage);
+			xs_client_damage(c, w->id, damage);
 			continue;
 		}
 		if (forward_draw(c, w->id, st, m) < 0)
-			add_damage(c, w->id, damage);
+			xs_client_damage(c, w->id, damage);
 		if (inflight(c) > c->srv->opt.client_window_bytes) {
 			c->behind = true;
 			xs_log(c->srv, XS_DEBUG, "%s is behind (%llu bytes unacknowledged)", c->name,
@@ -176,7 +191,7 @@ void xs_update_full(struct xs_peer *c)
 	struct xs_session *se = c->session;
 	struct xp_msg m;
 	c->out = (struct xs_draw_state){.fg = 0xffffff};
-	c->nknown = c->ndamage = 0;
+	c->known.n = c->cached.n = c->ndamage = 0;
 	for (size_t i = 0; i < se->nwin; i++) {
 		const struct xs_window *w = se->stack[i];
 		xs_window_msg_create(w, &m);

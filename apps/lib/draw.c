@@ -93,12 +93,34 @@ int xa_text(struct xa_display *d, uint32_t win, int32_t x, int32_t y, const char
 	return xa_send(d, &m);
 }
 
-int xa_image(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t w, uint32_t h,
-	     uint8_t format, const void *data, size_t len)
+int xa_image_keep(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t w,
+		  uint32_t h, uint8_t format, const void *data, size_t len, uint32_t cache_id)
 {
 	if (len > UINT32_MAX || set_target(d, win) < 0)
 		return -1;
 	struct xp_msg m = {.op = XP_OP_IMAGE};
-	m.u.image = (struct xp_msg_image){x, y, w, h, format, 0, {data, (uint32_t)len}};
+	m.u.image = (struct xp_msg_image){x, y, w, h, format, cache_id, {data, (uint32_t)len}};
+	return xa_send(d, &m);
+}
+
+int xa_image(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t w, uint32_t h,
+	     uint8_t format, const void *data, size_t len)
+{
+	return xa_image_keep(d, win, x, y, w, h, format, data, len, 0);
+}
+
+int xa_image_cached(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t cache_id)
+{
+	if (set_target(d, win) < 0)
+		return -1;
+	struct xp_msg m = {.op = XP_OP_IMAGE_CACHED};
+	m.u.image_cached = (struct xp_msg_image_cached){x, y, cache_id};
+	return xa_send(d, &m);
+}
+
+int xa_cache_drop(struct xa_display *d, uint32_t cache_id)
+{
+	struct xp_msg m = {.op = XP_OP_CACHE_DROP};
+	m.u.cache_drop.cache_id = cache_id;
 	return xa_send(d, &m);
 }

@@ -92,6 +92,17 @@ int xa_text(struct xa_display *d, uint32_t win, int32_t x, int32_t y, const char
 /** An image (XP_IMG_RAW, XP_IMG_ZLIB or XP_IMG_PNG); @data is copied into the queue. */
 int xa_image(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t w, uint32_t h,
 	     uint8_t format, const void *data, size_t len);
+/**
+ * Like xa_image(), and keep the decoded pixels under @cache_id (> 0, the
+ * app's own numbering) so that xa_image_cached() can draw them again without
+ * sending them. Reusing an id replaces the image.
+ */
+int xa_image_keep(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t w,
+		  uint32_t h, uint8_t format, const void *data, size_t len, uint32_t cache_id);
+/** Draw the image kept under @cache_id at (@x, @y) of @win. */
+int xa_image_cached(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t cache_id);
+/** Forget the image kept under @cache_id. */
+int xa_cache_drop(struct xa_display *d, uint32_t cache_id);
 /** Clip later drawing in @win to a rectangle, or remove the clip with @r NULL. */
 int xa_clip(struct xa_display *d, uint32_t win, const struct xp_rect *r);
 /** Ring the bell. */

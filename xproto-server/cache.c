@@ -1,0 +1,166 @@
+/*
+ * cache.c - images an app asked to keep (IMAGE with a cache_id) and draws
+ * again by id (IMAGE_CACHED). The session keeps the decoded pixels under a
+ * session-wide id; each client is sent an image the first time it needs it
+ * and the id afterwards, so clients' caches are filled lazily and a new
+ * client never receives images nobody draws again. The session's cache is
+ * bounded (XS_CACHE_MAX), well under what clients may keep (64 MiB), so a
+ * client never has to evict what the server believes it holds.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server_int.h"
+
+#define XS_CACHE_MAX (32u << 20)
+
+struct xs_cache_entry {
+	uint32_t id, app_id;
+	struct xs_peer *owner;
+	struct xr_fb fb;
+	struct xs_cache_entry *next;
+};
+
+static size_t entry_bytes(const struct xs_cache_entry *e) { return (size_t)e->fb.w * (size_t)e->fb.h * 4; }
+
+static struct xs_cache_entry **find(struct xs_session *se, struct xs_peer *app, uint32_t app_id)
+{
+	struct xs_cache_entry **pp = &se->cache;
+	while (*pp && ((*pp)->owner != app || (*pp)->app_id != app_id))
+		pp = &(*pp)->next;
+	return pp;
+}
+
+/* Remove an entry; clients holding it are told to forget it. */
+static void drop(struct xs_session *se, struct xs_cache_entry **pp)
+{
+	struct xs_cache_entry *e = *pp;
+	struct xp_msg m = {.op = XP_OP_CACHE_DROP};
+	m.u.cache_drop.cache_id = e->id;
+	for (struct xs_peer *c = se->clients; c; c = c->next) {
+		if (c->state == XS_RUNNING && xs_idset_has(&c->cached, e->id)) {
+			xs_peer_send(c, &m);
+			xs_idset_del(&c->cached, e->id);
+		}
+	}
+	*pp = e->next;
+	se->cache_bytes -= entry_bytes(e);
+	xr_fb_finish(&e->fb);
+	free(e);
+}
+
+void xs_cache_app_gone(struct xs_session *se, struct xs_peer *app)
+{
+	struct xs_cache_entry **pp = &se->cache;
+	while (*pp) {
+		if ((*pp)->owner == app)
+			drop(se, pp);
+		else
+			pp = &(*pp)->next;
+	}
+}
+
+void xs_cache_destroy(struct xs_session *se)
+{
+	while (se->cache) {
+		struct xs_cache_entry *e = se->cache;
+		se->cache = e->next;
+		xr_fb_finish(&e->fb);
+		free(e);
+	}
+	se->cache_bytes = 0;
+}
+
+/* Send entry @e drawn at (x, y) to client @c: by id if it has it. */
+static void send_entry(struct xs_peer *c, const struct xs_cache_entry *e, int32_t x, int32_t y)
+{
+	struct xp_msg m;
+	if (xs_idset_has(&c->cached, e->id)) {
+		m = (struct xp_msg){.op = XP_OP_IMAGE_CACHED};
+		m.u.image_cached = (struct xp_msg_image_cached){x, y, e->id};
+		xs_peer_send(c, &m);
+		return;
+	}
+	uint8_t *data = NULL, format;
+	size_t len = 0;
+	if (xs_image_payload(c, &e->fb, (struct xr_rect){0, 0, e->fb.w, e->fb.h}, &data, &len,
+			     &format) < 0)
+		return;
+	m = (struct xp_msg){.op = XP_OP_IMAGE};
+	m.u.image = (struct xp_msg_image){x, y, (uint32_t)e->fb.w, (uint32_t)e->fb.h, format, e->id,
+					  {data, (uint32_t)len}};
+	if (xs_peer_send(c, &m) == 0)
+		xs_idset_add(&c->cached, e->id);
+	free(data);
+}
+
+/* Draw entry @e into window @w and tell the clients. */
+static void show(struct xs_session *se, struct xs_window *w, const struct xs_draw_state *st,
+		 const struct xs_cache_entry *e, int32_t x, int32_t y)
+{
+	struct xr_rect cbuf = {st->clip.x, st->clip.y, (int)st->clip.w, (int)st->clip.h};
+	struct xr_rect d = xr_blit(&w->fb, st->clip.w ? &cbuf : NULL, x, y, &e->fb);
+	if (xr_rect_empty(d))
+		return;
+	for (struct xs_peer *c = se->clients; c; c = c->next) {
+		if (c->state != XS_RUNNING || !xs_client_knows(c, w->id))
+			continue;
+		if (c->behind || xs_set_state(c, w->id, c->out.fg, c->out.bg, c->out.font, c->out.flags,
+					      &st->clip) < 0)
+			xs_client_damage(c, w->id, d);
+		else
+			send_entry(c, e, x, y);
+	}
+}
+
+int xs_cache_image(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
+		   const struct xp_msg_image *im, struct xp_error *err)
+{
+	struct xs_session *se = app->session;
+	struct xs_cache_entry *e = calloc(1, sizeof(*e));
+	struct xr_rect d;
+	if (!e || xr_fb_init(&e->fb, (int)(im->w > XR_FB_MAX_DIM ? 0 : im->w),
+			     (int)(im->h > XR_FB_MAX_DIM ? 0 : im->h)) < 0) {
+		free(e);
+		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE, "IMAGE: bad size %ux%u", im->w, im->h);
+	}
+	if (xr_image(&e->fb, NULL, 0, 0, e->fb.w, e->fb.h, im->format, im->data.p, im->data.n, &d) < 0)
+		goto err_bad;
+	struct xs_cache_entry **old = find(se, app, im->cache_id);
+	if (*old)
+		drop(se, old);
+	if (se->cache_bytes + entry_bytes(e) > XS_CACHE_MAX) {
+		xr_fb_finish(&e->fb);
+		free(e);
+		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE, "image cache full (%u MiB per session)",
+				    XS_CACHE_MAX >> 20);
+	}
+	*e = (struct xs_cache_entry){se->next_cache_id++, im->cache_id, app, e->fb, se->cache};
+	se->cache = e;
+	se->cache_bytes += entry_bytes(e);
+	show(se, w, st, e, im->x, im->y);
+	return 0;
+err_bad:
+	xr_fb_finish(&e->fb);
+	free(e);
+	return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE, "IMAGE: bad %ux%u image (format %u, %u bytes)",
+			    im->w, im->h, im->format, im->data.n);
+}
+
+int xs_cache_draw(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
+		  const struct xp_msg_image_cached *ic, struct xp_error *err)
+{
+	struct xs_cache_entry *e = *find(app->session, app, ic->cache_id);
+	if (!e)
+		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE_CACHED,
+				    "IMAGE_CACHED: no cached image %u", ic->cache_id);
+	show(app->session, w, st, e, ic->x, ic->y);
+	return 0;
+}
+
+void xs_cache_forget(struct xs_peer *app, uint32_t app_cache_id)
+{
+	struct xs_cache_entry **pp = find(app->session, app, app_cache_id);
+	if (*pp)
+		drop(app->session, pp);
+}
