@@ -33,6 +33,7 @@ FILES="
 /usr/bin/clang:clang
 /usr/bin/pkg-config:pkg-config
 /usr/bin/valgrind:valgrind
+/usr/bin/python3:python3
 /usr/bin/cppcheck:cppcheck
 "
 

@@ -1,0 +1,126 @@
+/*
+ * agendad_main.c - the agendad program: option parsing, user and membership
+ * management, then the server loop of server.c.
+ */
+#include "agenda_int.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char usage[] =
+	"usage: agendad [serve] [--listen ADDR:PORT] [--db PATH]\n"
+	"               [--max-clients N] [--port-file FILE]\n"
+	"       agendad adduser NAME [--agenda A (--rw | --ro)] [--db PATH]\n"
+	"       agendad grant NAME --agenda A (--rw | --ro) [--db PATH]\n"
+	"\n"
+	"The shared agenda sync server. Listens on 127.0.0.1:7311 by default;\n"
+	"reach it from other hosts through an SSH tunnel.\n"
+	"  adduser  creates NAME (or renews its token) and prints the token\n"
+	"  grant    gives NAME read-only (--ro) or read-write (--rw) access\n"
+	"  --db     database file (default $AGENDAD_DB or\n"
+	"           ~/.local/share/xproto/agendad.db)\n";
+
+struct args {
+	const char *cmd, *name, *agenda, *db;
+	int rights;
+	struct ag_server_opts srv;
+};
+
+static const char *default_db(char *buf, size_t len)
+{
+	const char *env = getenv("AGENDAD_DB");
+	const char *home = getenv("HOME");
+	if (env && *env)
+		return env;
+	snprintf(buf, len, "%s/.local/share", home ? home : ".");
+	mkdir(buf, 0700);
+	snprintf(buf, len, "%s/.local/share/xproto", home ? home : ".");
+	mkdir(buf, 0700);
+	snprintf(buf, len, "%s/.local/share/xproto/agendad.db", home ? home : ".");
+	return buf;
+}
+
+static int parse(int argc, char **argv, struct args *a)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"listen", required_argument, NULL, 'l'},
+		{"db", required_argument, NULL, 'd'},
+		{"port-file", required_argument, NULL, 'p'},
+		{"max-clients", required_argument, NULL, 'm'},
+		{"agenda", required_argument, NULL, 'a'},
+		{"rw", no_argument, NULL, 'w'},
+		{"ro", no_argument, NULL, 'r'},
+		{NULL, 0, NULL, 0}};
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': a->srv.listen = optarg; break;
+		case 'd': a->db = optarg; break;
+		case 'p': a->srv.port_file = optarg; break;
+		case 'm': a->srv.max_clients = (unsigned)atoi(optarg); break;
+		case 'a': a->agenda = optarg; break;
+		case 'w': a->rights = AG_RIGHT_RW; break;
+		case 'r': a->rights = AG_RIGHT_READ; break;
+		case 'h': fputs(usage, stdout); exit(0);
+		default: return -1;
+		}
+	}
+	if (optind < argc)
+		a->cmd = argv[optind++];
+	if (optind < argc)
+		a->name = argv[optind++];
+	return optind == argc ? 0 : -1;
+}
+
+static int manage(struct args *a)
+{
+	struct ag_store *s;
+	char err[512], token[33];
+	if (!a->name || (a->agenda && !a->rights) ||
+	    (!strcmp(a->cmd, "grant") && !a->agenda)) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (ag_store_open(a->db, &s, err, sizeof(err))) {
+		fprintf(stderr, "agendad: %s\n", err);
+		return 1;
+	}
+	int rc = 0;
+	if (!strcmp(a->cmd, "adduser")) {
+		rc = ag_store_adduser(s, a->name, token);
+		if (!rc)
+			printf("%s\n", token);
+	}
+	if (!rc && a->agenda)
+		rc = ag_store_grant(s, a->name, a->agenda, a->rights);
+	if (rc)
+		fprintf(stderr, "agendad: %s failed\n", a->cmd);
+	ag_store_close(s);
+	return rc ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = {.cmd = "serve"};
+	char dbbuf[4096];
+	if (parse(argc, argv, &a)) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (!a.db)
+		a.db = default_db(dbbuf, sizeof(dbbuf));
+	if (!strcmp(a.cmd, "adduser") || !strcmp(a.cmd, "grant"))
+		return manage(&a);
+	if (strcmp(a.cmd, "serve") || a.name) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (!a.srv.listen)
+		a.srv.listen = "127.0.0.1:7311";
+	a.srv.db = a.db;
+	return ag_server_run(&a.srv);
+}

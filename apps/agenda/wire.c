@@ -1,0 +1,320 @@
+/*
+ * wire.c - byte-level building blocks of the sync protocol: a growable
+ * output buffer, a bounded reader for untrusted input (every read checks the
+ * remaining length; the first failure is sticky), LEB128 varints, and the
+ * event field table with its per-field encoder and decoder.
+ */
+#include "agenda_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const struct ag_field_info ag_fields[AG_NFIELDS] = {
+#define X(e, name, kind) [e] = {#name, kind, offsetof(struct ag_event, name)},
+	AG_FIELDS(X)
+#undef X
+};
+
+const char *ag_field_name(enum ag_field f)
+{
+	return (unsigned)f < AG_NFIELDS ? ag_fields[f].name : "?";
+}
+
+const char *ag_field_columns(void)
+{
+	return "title,start,\"end\",allday,tz,location,notes,rrule,exdate,"
+	       "deleted";
+}
+
+char **ag_ev_str(struct ag_event *ev, int f)
+{
+	return (char **)((char *)ev + ag_fields[f].offset);
+}
+
+int64_t *ag_ev_int(struct ag_event *ev, int f)
+{
+	return (int64_t *)((char *)ev + ag_fields[f].offset);
+}
+
+bool ag_ev_field_eq(const struct ag_event *a, const struct ag_event *b, int f)
+{
+	struct ag_event *ma = (struct ag_event *)a, *mb = (struct ag_event *)b;
+
+	if (ag_fields[f].kind == AG_INT)
+		return *ag_ev_int(ma, f) == *ag_ev_int(mb, f);
+	const char *x = *ag_ev_str(ma, f), *y = *ag_ev_str(mb, f);
+	return strcmp(x ? x : "", y ? y : "") == 0;
+}
+
+int ag_ev_field_copy(struct ag_event *dst, const struct ag_event *src, int f)
+{
+	if (ag_fields[f].kind == AG_INT) {
+		*ag_ev_int(dst, f) = *ag_ev_int((struct ag_event *)src, f);
+		return 0;
+	}
+	const char *s = *ag_ev_str((struct ag_event *)src, f);
+	char *copy = strdup(s ? s : "");
+	if (!copy)
+		return -1;
+	free(*ag_ev_str(dst, f));
+	*ag_ev_str(dst, f) = copy;
+	return 0;
+}
+
+/* ---- output buffer ---------------------------------------------------- */
+
+void ag_buf_finish(struct ag_buf *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}
+
+static bool buf_reserve(struct ag_buf *b, size_t n)
+{
+	if (b->oom)
+		return false;
+	if (b->len + n <= b->cap)
+		return true;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < b->len + n) {
+		if (cap > SIZE_MAX / 2)
+			goto err_oom;
+		cap *= 2;
+	}
+	uint8_t *p = realloc(b->data, cap);
+	if (!p)
+		goto err_oom;
+	b->data = p;
+	b->cap = cap;
+	return true;
+err_oom:
+	b->oom = true;
+	return false;
+}
+
+void ag_buf_bytes(struct ag_buf *b, const void *p, size_t n)
+{
+	if (n == 0 || !buf_reserve(b, n))
+		return;
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+void ag_buf_u8(struct ag_buf *b, uint8_t v)
+{
+	ag_buf_bytes(b, &v, 1);
+}
+
+void ag_buf_u64le(struct ag_buf *b, uint64_t v)
+{
+	uint8_t t[8];
+	for (int i = 0; i < 8; i++)
+		t[i] = (uint8_t)(v >> (8 * i));
+	ag_buf_bytes(b, t, 8);
+}
+
+void ag_buf_varint(struct ag_buf *b, uint64_t v)
+{
+	uint8_t t[10];
+	size_t n = 0;
+	do {
+		t[n] = (uint8_t)(v & 0x7f);
+		v >>= 7;
+		if (v)
+			t[n] |= 0x80;
+		n++;
+	} while (v);
+	ag_buf_bytes(b, t, n);
+}
+
+void ag_buf_svarint(struct ag_buf *b, int64_t v)
+{
+	/* zigzag: small negative numbers stay short */
+	ag_buf_varint(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
+void ag_buf_str(struct ag_buf *b, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	ag_buf_varint(b, n);
+	ag_buf_bytes(b, s, n);
+}
+
+void ag_buf_consume(struct ag_buf *b, size_t n)
+{
+	if (n >= b->len) {
+		b->len = 0;
+		return;
+	}
+	memmove(b->data, b->data + n, b->len - n);
+	b->len -= n;
+}
+
+/* ---- bounded reader ----------------------------------------------------- */
+
+void ag_rd_fail(struct ag_rd *r, const char *why)
+{
+	if (!r->err)
+		r->err = why;
+}
+
+static bool rd_need(struct ag_rd *r, size_t n)
+{
+	if (r->err)
+		return false;
+	if (r->len - r->pos < n) {
+		ag_rd_fail(r, "truncated");
+		return false;
+	}
+	return true;
+}
+
+uint8_t ag_rd_u8(struct ag_rd *r)
+{
+	if (!rd_need(r, 1))
+		return 0;
+	return r->p[r->pos++];
+}
+
+uint64_t ag_rd_u64le(struct ag_rd *r)
+{
+	uint64_t v = 0;
+	if (!rd_need(r, 8))
+		return 0;
+	for (int i = 0; i < 8; i++)
+		v |= (uint64_t)r->p[r->pos + i] << (8 * i);
+	r->pos += 8;
+	return v;
+}
+
+uint64_t ag_rd_varint(struct ag_rd *r)
+{
+	uint64_t v = 0;
+	for (int shift = 0; shift < 64; shift += 7) {
+		uint8_t byte = ag_rd_u8(r);
+		if (r->err)
+			return 0;
+		if (shift == 63 && byte > 1) {
+			ag_rd_fail(r, "varint overflow");
+			return 0;
+		}
+		v |= (uint64_t)(byte & 0x7f) << shift;
+		if (!(byte & 0x80))
+			return v;
+	}
+	ag_rd_fail(r, "varint too long");
+	return 0;
+}
+
+int64_t ag_rd_svarint(struct ag_rd *r)
+{
+	uint64_t u = ag_rd_varint(r);
+	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+
+char *ag_rd_str(struct ag_rd *r, size_t max)
+{
+	uint64_t n = ag_rd_varint(r);
+	if (r->err)
+		return NULL;
+	if (n > max) {
+		ag_rd_fail(r, "string too long");
+		return NULL;
+	}
+	if (!rd_need(r, (size_t)n))
+		return NULL;
+	if (memchr(r->p + r->pos, 0, (size_t)n)) {
+		ag_rd_fail(r, "NUL byte in string");
+		return NULL;
+	}
+	char *s = malloc((size_t)n + 1);
+	if (!s) {
+		ag_rd_fail(r, "out of memory");
+		return NULL;
+	}
+	memcpy(s, r->p + r->pos, (size_t)n);
+	s[n] = 0;
+	r->pos += (size_t)n;
+	return s;
+}
+
+size_t ag_rd_bytes(struct ag_rd *r, uint8_t *out, size_t max)
+{
+	uint64_t n = ag_rd_varint(r);
+	if (r->err)
+		return 0;
+	if (n > max) {
+		ag_rd_fail(r, "byte string too long");
+		return 0;
+	}
+	if (!rd_need(r, (size_t)n))
+		return 0;
+	memcpy(out, r->p + r->pos, (size_t)n);
+	r->pos += (size_t)n;
+	return (size_t)n;
+}
+
+/* ---- fields ------------------------------------------------------------- */
+
+void ag_fields_encode(struct ag_buf *b, unsigned mask, const struct ag_event *ev)
+{
+	struct ag_event *e = (struct ag_event *)ev;
+
+	ag_buf_varint(b, mask);
+	for (int f = 0; f < AG_NFIELDS; f++) {
+		if (!(mask & AG_MASK(f)))
+			continue;
+		if (ag_fields[f].kind == AG_INT)
+			ag_buf_svarint(b, *ag_ev_int(e, f));
+		else
+			ag_buf_str(b, *ag_ev_str(e, f));
+	}
+}
+
+size_t ag_fields_size(unsigned mask, const struct ag_event *ev)
+{
+	struct ag_event *e = (struct ag_event *)ev;
+	size_t n = 10;
+	for (int f = 0; f < AG_NFIELDS; f++) {
+		if (!(mask & AG_MASK(f)))
+			continue;
+		n += 10;
+		if (ag_fields[f].kind == AG_STR && *ag_ev_str(e, f))
+			n += strlen(*ag_ev_str(e, f));
+	}
+	return n;
+}
+
+void ag_fields_decode(struct ag_rd *r, unsigned mask, struct ag_event *ev)
+{
+	for (int f = 0; f < AG_NFIELDS && !r->err; f++) {
+		if (!(mask & AG_MASK(f)))
+			continue;
+		if (ag_fields[f].kind == AG_INT) {
+			*ag_ev_int(ev, f) = ag_rd_svarint(r);
+			continue;
+		}
+		free(*ag_ev_str(ev, f));
+		*ag_ev_str(ev, f) = ag_rd_str(r, AG_MAX_STR);
+	}
+	if (!r->err && (ev->allday > 1 || ev->allday < 0 || ev->deleted > 1 ||
+			ev->deleted < 0))
+		ag_rd_fail(r, "flag out of range");
+}
+
+int ag_frame_peek(const uint8_t *in, size_t len, size_t *hdr, size_t *body)
+{
+	struct ag_rd r = {.p = in, .len = len};
+
+	if (len < 2)
+		return 0;
+	ag_rd_u8(&r);
+	uint64_t n = ag_rd_varint(&r);
+	if (r.err)
+		return len >= 6 ? -1 : 0; /* a 4 MiB length needs 4 bytes */
+	if (n > AG_MAX_FRAME)
+		return -1;
+	*hdr = r.pos;
+	*body = (size_t)n;
+	return len - r.pos >= n ? 1 : 0;
+}

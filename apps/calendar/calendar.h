@@ -1,0 +1,66 @@
+/*
+ * calendar.h - xp-calendar, the calendar UI: month and week views of an
+ * agenda replica (libagenda), keyboard navigation, add/edit/delete dialogs.
+ * It draws as a character-cell grid through libxpapp, so the same program
+ * runs under a remote xproto-server (remote display model) or a local one
+ * over a local replica (application-level model).
+ */
+#ifndef XP_CALENDAR_H
+#define XP_CALENDAR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "agenda.h"
+#include "xpapp.h"
+
+enum cal_view { CAL_MONTH, CAL_WEEK };
+enum cal_mode { CAL_BROWSE, CAL_ADD, CAL_EDIT, CAL_CONFIRM_DELETE };
+
+#define CAL_INPUT_MAX 120
+
+struct cal {
+	struct xa_display *d;
+	uint32_t win;
+	struct xa_grid grid;
+	struct xa_cell *cells;
+	int rows, cols;
+	struct ag_replica *rep;
+	bool can_sync;
+	enum cal_view view;
+	enum cal_mode mode;
+	int64_t today, day; /* midnight (local time) of today and of the selected day */
+	int sel;            /* selected event on the selected day, -1 none */
+	struct ag_occurrence *occ; /* occurrences of the visible range */
+	size_t nocc;
+	int64_t range_from, range_to;
+	char input[CAL_INPUT_MAX + 1];
+	size_t input_len;
+	char status[128];
+	int sync_every_s;
+	uint64_t last_sync_us;
+};
+
+/* model.c */
+int64_t cal_midnight(int64_t t);
+int64_t cal_add_days(int64_t day, int n);
+int64_t cal_add_months(int64_t day, int n);
+/** The first day shown by the current view (a Monday). */
+int64_t cal_view_start(const struct cal *c);
+/** Reload the occurrences of the visible range from the replica. */
+int cal_reload(struct cal *c);
+/** Occurrences on @day, as indexes into c->occ (at most @max). */
+int cal_day_events(const struct cal *c, int64_t day, int *idx, int max);
+/** Sync with the server now, if the replica has one; sets c->status. */
+void cal_sync(struct cal *c);
+
+/* view.c */
+/** Draw the whole UI into c->cells and paint the difference. */
+void cal_draw(struct cal *c);
+
+/* input.c */
+/** Handle a key press; returns false to quit. */
+bool cal_key(struct cal *c, const struct xa_event *ev);
+
+#endif

@@ -1,0 +1,181 @@
+/*
+ * main.c - xp-calendar: options, the replica, the window and the loop.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "calendar.h"
+#include "xrender.h"
+
+static const char usage[] =
+	"usage: xp-calendar [--db PATH] [--today YYYY-MM-DD] [--week] [--sync-every SEC]\n"
+	"                   [--size COLSxROWS]\n"
+	"The shared calendar for xproto: month and week views of an agenda replica.\n"
+	"Runs wherever an xproto-server gives it $XPROTO_APP_SOCKET: on the server\n"
+	"host (remote display model) or on your machine with a local server\n"
+	"(application-level model). It syncs with the agendad configured in the\n"
+	"replica (`agenda init`) after each change and every --sync-every seconds.\n"
+	"  --db PATH          replica (default $AGENDA_DB, else\n"
+	"                     ~/.local/share/xproto/agenda.db)\n"
+	"  --today DATE       pretend today is DATE (reproducible workloads)\n"
+	"  --week             start in the week view\n"
+	"  --sync-every SEC   periodic sync, 0 = only after changes (default 30)\n"
+	"  --size COLSxROWS   window size in cells (default: the whole screen)\n"
+	"Keys: arrows move by day/week, PgUp/PgDn by month (week), m/w views,\n"
+	"t today, Tab next event, a add (\"HH:MM title\"), e edit, d delete, s sync, q quit.\n";
+
+struct opts {
+	const char *db, *today;
+	bool week;
+	int sync_every, cols, rows;
+};
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	*o = (struct opts){getenv("AGENDA_DB"), NULL, false, 30, 0, 0};
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--db") && v)
+			o->db = argv[++i];
+		else if (!strcmp(a, "--today") && v)
+			o->today = argv[++i];
+		else if (!strcmp(a, "--week"))
+			o->week = true;
+		else if (!strcmp(a, "--sync-every") && v)
+			o->sync_every = atoi(argv[++i]);
+		else if (!strcmp(a, "--size") && v && sscanf(argv[++i], "%dx%d", &o->cols, &o->rows) == 2)
+			;
+		else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+			return fputs(usage, stdout), exit(0), 0;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+static const char *default_db(char *buf, size_t cap)
+{
+	const char *home = getenv("HOME") ? getenv("HOME") : ".";
+	snprintf(buf, cap, "%s/.local/share", home);
+	mkdir(buf, 0700);
+	snprintf(buf, cap, "%s/.local/share/xproto", home);
+	mkdir(buf, 0700);
+	snprintf(buf, cap, "%s/.local/share/xproto/agenda.db", home);
+	return buf;
+}
+
+static int64_t parse_today(const char *s)
+{
+	struct tm tm = {0};
+	if (!s || sscanf(s, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+		return cal_midnight((int64_t)time(NULL));
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_hour = 12; /* noon: safe from DST edges */
+	tm.tm_isdst = -1;
+	return cal_midnight((int64_t)mktime(&tm));
+}
+
+static int setup_window(struct cal *c, const struct opts *o)
+{
+	uint32_t sw, sh;
+	int cw, ch;
+	xr_font_cell(XR_FONT_FIXED, &cw, &ch, NULL);
+	xa_screen_size(c->d, &sw, &sh);
+	c->cols = o->cols > 0 ? o->cols : (int)sw / cw;
+	c->rows = o->rows > 0 ? o->rows : (int)sh / ch;
+	if (c->cols < 40 || c->rows < 20)
+		c->cols = c->cols < 40 ? 40 : c->cols, c->rows = c->rows < 20 ? 20 : c->rows;
+	uint32_t flags = o->cols > 0 ? 0 : XP_WIN_MAXIMIZED;
+	c->win = xa_window_create(c->d, 0, 0, (uint32_t)(c->cols * cw), (uint32_t)(c->rows * ch),
+				  flags, 0x1e2430);
+	c->cells = calloc((size_t)c->rows * (size_t)c->cols, sizeof(*c->cells));
+	if (!c->win || !c->cells)
+		return -1;
+	xa_window_title(c->d, c->win, "calendar");
+	return xa_grid_init(&c->grid, c->d, c->win, c->rows, c->cols, 0xd8dee9, 0x1e2430);
+}
+
+static void on_configure(struct cal *c, const struct xa_event *ev)
+{
+	int cols = (int)ev->w / c->grid.cell_w, rows = (int)ev->h / c->grid.cell_h;
+	if (cols < 40 || rows < 20 || (cols == c->cols && rows == c->rows))
+		return;
+	struct xa_cell *cells = calloc((size_t)rows * (size_t)cols, sizeof(*cells));
+	if (!cells || xa_grid_resize(&c->grid, rows, cols) < 0) {
+		free(cells);
+		return;
+	}
+	free(c->cells);
+	c->cells = cells;
+	c->rows = rows;
+	c->cols = cols;
+}
+
+static int run(struct cal *c)
+{
+	struct xa_event ev;
+	for (;;) {
+		cal_draw(c);
+		int timeout = -1;
+		if (c->can_sync && c->sync_every_s > 0) {
+			uint64_t due = c->last_sync_us + (uint64_t)c->sync_every_s * 1000000u;
+			uint64_t now = xp_now_us();
+			timeout = now >= due ? 0 : (int)((due - now) / 1000) + 1;
+		}
+		int r = xa_next_event(c->d, &ev, timeout);
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			cal_sync(c);
+			continue;
+		}
+		if (ev.type == XA_CLOSE || (ev.type == XA_KEY && !cal_key(c, &ev)))
+			return 0;
+		if (ev.type == XA_CONFIGURE)
+			on_configure(c, &ev);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct cal c = {.sel = -1};
+	struct xp_error err;
+	char dbbuf[512], errbuf[256], server[128] = "";
+	if (parse(argc, argv, &o) < 0) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	const char *db = o.db && *o.db ? o.db : default_db(dbbuf, sizeof(dbbuf));
+	if (ag_replica_open(db, &c.rep, errbuf, sizeof(errbuf)) < 0) {
+		fprintf(stderr, "xp-calendar: %s: %s\n", db, errbuf);
+		return 1;
+	}
+	c.can_sync = ag_replica_setting(c.rep, "server", server, sizeof(server)) == 0 && server[0];
+	c.sync_every_s = o.sync_every;
+	c.view = o.week ? CAL_WEEK : CAL_MONTH;
+	c.today = c.day = parse_today(o.today);
+	snprintf(c.status, sizeof(c.status), "%s", c.can_sync ? "connecting" : "local agenda (no server)");
+	if (!(c.d = xa_open("xp-calendar", &err)) || setup_window(&c, &o) < 0) {
+		fprintf(stderr, "xp-calendar: %s\n", c.d ? "cannot create the window" : err.text);
+		return 1;
+	}
+	cal_sync(&c);
+	cal_reload(&c);
+	int idx[1];
+	c.sel = cal_day_events(&c, c.day, idx, 1) > 0 ? 0 : -1;
+	cal_draw(&c);
+	xa_window_map(c.d, c.win);
+	int r = run(&c);
+	xa_window_destroy(c.d, c.win);
+	xa_close(c.d);
+	ag_occurrences_free(c.occ, c.nocc);
+	xa_grid_finish(&c.grid);
+	free(c.cells);
+	ag_replica_close(c.rep);
+	return r < 0 ? 1 : 0;
+}

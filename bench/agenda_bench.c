@@ -1,0 +1,384 @@
+/*
+ * agenda_bench.c - bytes and time of the agenda sync protocol beside CalDAV.
+ *
+ * Starts agendad on loopback in a temporary directory, then measures, with
+ * bytes counted on the client socket in both directions:
+ *   - the initial sync of 10,000 events into a fresh replica (and its time),
+ *   - a no-change sync (with 10 and with 10,000 events on the server),
+ *   - one edited event: the editor's sync plus the other replica's sync,
+ * then hands the same 10,000 events to bench/agenda/caldav_bench.py, which
+ * starts Radicale and performs the same operations with a sync-collection
+ * REPORT and PUT/GET, counted the same way. Finally 20 kill -9 cycles of
+ * agendad during a stream of pushes. Prints figures, ratios and targets.
+ *
+ * Usage: agenda_bench [N_EVENTS]   (XP_BIN: folder holding agendad)
+ */
+#include "agenda_int.h"
+
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+struct bench {
+	char dir[256], db[300], bin[512], tok_a[33], tok_b[33];
+	int port;
+	pid_t pid;
+	int n;
+};
+
+struct figures {
+	uint64_t initial, nochange_small, nochange_big, edit_up, edit_down;
+	double initial_s, upload_s;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "agenda_bench: %s\n", what);
+	exit(1);
+}
+
+static void server_start(struct bench *b)
+{
+	char exe[600], listen[64], pf[300];
+	snprintf(exe, sizeof(exe), "%s/agendad", b->bin);
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", b->port);
+	snprintf(pf, sizeof(pf), "%s/port", b->dir);
+	unlink(pf);
+	if ((b->pid = fork()) == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(exe, exe, "--db", b->db, "--listen", listen, "--port-file", pf,
+		      (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 500; i++) {
+		FILE *f = fopen(pf, "r");
+		int port = 0;
+		bool ok = f && fscanf(f, "%d", &port) == 1 && port > 0;
+		if (f)
+			fclose(f);
+		if (ok) {
+			b->port = port;
+			return;
+		}
+		sleep_ms(10);
+	}
+	die("agendad did not start");
+}
+
+static void server_stop(struct bench *b, int sig)
+{
+	int status;
+	kill(b->pid, sig);
+	waitpid(b->pid, &status, 0);
+}
+
+static struct ag_replica *replica(struct bench *b, const char *name,
+				  const char *user, const char *tok,
+				  const char *agenda)
+{
+	char path[300], err[256], server[64];
+	struct ag_replica *r;
+	snprintf(path, sizeof(path), "%s/%s", b->dir, name);
+	snprintf(server, sizeof(server), "127.0.0.1:%d", b->port);
+	if (ag_replica_open(path, &r, err, sizeof(err)) ||
+	    ag_replica_configure(r, server, user, tok, agenda))
+		die("cannot open a replica");
+	return r;
+}
+
+static struct ag_sync_stats sync_or_die(struct ag_replica *r)
+{
+	struct ag_sync_stats st;
+	if (ag_sync(r, NULL, &st)) {
+		fprintf(stderr, "sync: %s\n", ag_replica_error(r));
+		exit(1);
+	}
+	return st;
+}
+
+/* Deterministic, realistic events (UTC, some with notes or recurrence). */
+static void fill(struct ag_replica *r, int n)
+{
+	char title[64], loc[32], notes[64];
+	ag_db_exec(r->db, "PRAGMA synchronous=OFF"); /* bulk load only */
+	for (int i = 0; i < n; i++) {
+		struct ag_event ev = {0};
+		snprintf(title, sizeof(title), "Meeting %d with the design team", i);
+		snprintf(loc, sizeof(loc), "Room %d", i % 40);
+		snprintf(notes, sizeof(notes), "Agenda: review item %d", i);
+		ev.title = title;
+		ev.location = loc;
+		ev.notes = i % 5 == 0 ? notes : NULL;
+		ev.rrule = i % 10 == 0 ? "FREQ=WEEKLY;COUNT=10" : NULL;
+		ev.start = 1795000000 + (int64_t)i * 5 * 3600;
+		ev.end = ev.start + 3600;
+		if (ag_event_add(r, &ev))
+			die("add failed");
+	}
+	ag_db_exec(r->db, "PRAGMA synchronous=FULL");
+}
+
+static void users(struct bench *b)
+{
+	struct ag_store *s;
+	char err[256];
+	if (ag_store_open(b->db, &s, err, sizeof(err)) ||
+	    ag_store_adduser(s, "alice", b->tok_a) ||
+	    ag_store_adduser(s, "bob", b->tok_b) ||
+	    ag_store_grant(s, "alice", "team", AG_RIGHT_RW) ||
+	    ag_store_grant(s, "bob", "team", AG_RIGHT_RW) ||
+	    ag_store_grant(s, "alice", "small", AG_RIGHT_RW))
+		die("cannot create users");
+	ag_store_close(s);
+}
+
+static void measure_agenda(struct bench *b, struct figures *f, char *edit_uid)
+{
+	struct ag_replica *a = replica(b, "a.db", "alice", b->tok_a, "team");
+	struct ag_replica *bb = replica(b, "b.db", "bob", b->tok_b, "team");
+	struct ag_replica *s = replica(b, "s.db", "alice", b->tok_a, "small");
+	fill(a, b->n);
+	fill(s, 10);
+	double t0 = now_s();
+	sync_or_die(a);
+	f->upload_s = now_s() - t0;
+	sync_or_die(s);
+	t0 = now_s();
+	struct ag_sync_stats st = sync_or_die(bb);
+	f->initial_s = now_s() - t0;
+	f->initial = st.bytes_sent + st.bytes_recv;
+	if (st.pulled != (unsigned)b->n)
+		die("initial sync incomplete");
+	st = sync_or_die(bb);
+	f->nochange_big = st.bytes_sent + st.bytes_recv;
+	st = sync_or_die(s);
+	f->nochange_small = st.bytes_sent + st.bytes_recv;
+	struct ag_event *evs;
+	size_t n;
+	if (ag_events_all(a, &evs, &n) || n == 0)
+		die("no events");
+	snprintf(edit_uid, 128, "%s", evs[n / 2].uid);
+	ag_events_free(evs, n);
+	char path[300];
+	snprintf(path, sizeof(path), "%s/events.ics", b->dir);
+	FILE *out = fopen(path, "w");
+	/* CalDAV starts from the same events, before the edit */
+	if (!out || ag_export_ics(bb, out))
+		die("export failed");
+	fclose(out);
+	struct ag_event e = {.title = "Meeting moved: design review"};
+	if (ag_event_edit(a, edit_uid, &e, AG_MASK(AG_F_TITLE)))
+		die("edit failed");
+	st = sync_or_die(a);
+	f->edit_up = st.bytes_sent + st.bytes_recv;
+	st = sync_or_die(bb);
+	f->edit_down = st.bytes_sent + st.bytes_recv;
+	ag_replica_close(a);
+	ag_replica_close(bb);
+	ag_replica_close(s);
+}
+
+/* ---- many clients at once ------------------------------------------------ */
+
+/* CLIENTS processes each add and sync ROUNDS single events at once; the
+ * server's group commit lets their pushes share fsyncs. */
+static double concurrent_pushes(struct bench *b, int clients, int rounds)
+{
+	double t0 = now_s();
+	for (int k = 0; k < clients; k++) {
+		if (fork() != 0)
+			continue;
+		char name[32];
+		snprintf(name, sizeof(name), "p%d.db", k);
+		struct ag_replica *r = replica(b, name, "alice", b->tok_a, "small");
+		for (int i = 0; i < rounds; i++) {
+			struct ag_event ev = {.title = name, .start = 1795000000,
+					      .end = 1795003600};
+			if (ag_event_add(r, &ev) || ag_sync(r, NULL, NULL))
+				_exit(1);
+		}
+		ag_replica_close(r);
+		_exit(0);
+	}
+	int status, bad = 0;
+	for (int k = 0; k < clients; k++)
+		if (wait(&status) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+			bad++;
+	if (bad)
+		die("a concurrent client failed");
+	return now_s() - t0;
+}
+
+/* ---- kill -9 cycles ------------------------------------------------------- */
+
+static void pusher(struct bench *b, int cycle)
+{
+	struct ag_replica *r = replica(b, "k.db", "alice", b->tok_a, "team");
+	char title[64];
+	int64_t end = ag_now_ms() + 3000;
+	for (int i = 0; i < 100000 && ag_now_ms() < end; i++) {
+		struct ag_event ev = {.title = title, .start = 1795000000,
+				      .end = 1795003600};
+		snprintf(title, sizeof(title), "k%d-%d", cycle, i);
+		if (ag_event_add(r, &ev) ||
+		    ag_sync(r, &(struct ag_sync_opts){.timeout_ms = 2000}, NULL))
+			break;
+	}
+	ag_replica_close(r);
+	_exit(0);
+}
+
+static int kill_cycles(struct bench *b, int cycles, int *acked_out)
+{
+	srand(99);
+	for (int c = 0; c < cycles; c++) {
+		server_start(b);
+		pid_t child = fork();
+		if (child == 0)
+			pusher(b, c);
+		sleep_ms(20 + rand() % 200);
+		server_stop(b, SIGKILL);
+		int status;
+		waitpid(child, &status, 0);
+	}
+	server_start(b);
+	struct ag_replica *k = replica(b, "k.db", "alice", b->tok_a, "team");
+	struct ag_replica *chk = replica(b, "chk.db", "alice", b->tok_a, "team");
+	sync_or_die(chk);
+	sqlite3_stmt *st;
+	int lost = 0, acked = 0;
+	sqlite3_prepare_v2(k->db, "SELECT uid FROM events WHERE uid NOT IN "
+			   "(SELECT uid FROM pending)", -1, &st, NULL);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct ag_event ev;
+		acked++;
+		if (ag_event_get(chk, (const char *)sqlite3_column_text(st, 0), &ev))
+			lost++;
+		else
+			ag_event_finish(&ev);
+	}
+	sqlite3_finalize(st);
+	ag_replica_close(k);
+	ag_replica_close(chk);
+	*acked_out = acked;
+	return lost;
+}
+
+/* ---- CalDAV ------------------------------------------------------------------ */
+
+static bool caldav(struct bench *b, const char *uid, char *out, size_t len)
+{
+	char cmd[2048], script[600];
+	snprintf(script, sizeof(script), "bench/agenda/caldav_bench.py");
+	if (access(script, R_OK))
+		return false;
+	snprintf(cmd, sizeof(cmd), "python3 %s %s/events.ics '%s' "
+		 "'Meeting moved: design review'", script, b->dir, uid);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return false;
+	size_t got = fread(out, 1, len - 1, p);
+	out[got] = 0;
+	return pclose(p) == 0 && strstr(out, "initial=");
+}
+
+static double field(const char *s, const char *key)
+{
+	const char *p = strstr(s, key);
+	return p ? atof(p + strlen(key)) : 0;
+}
+
+static void ratio_line(const char *what, double ours, double theirs,
+		       double target)
+{
+	double r = theirs > 0 ? ours / theirs : 0;
+	printf("  %-34s %10.0f  %10.0f   %6.3f  (target <= %.3f) %s\n", what,
+	       ours, theirs, r, target, theirs > 0 && r <= target ? "OK" : "MISS");
+}
+
+static void report(const struct bench *b, const struct figures *f,
+		   const char *cd)
+{
+	printf("agenda sync protocol, %d events, loopback, bytes both ways:\n", b->n);
+	printf("  initial sync            %10llu bytes  %.3f s (target <= 2 s: %s)\n",
+	       (unsigned long long)f->initial, f->initial_s,
+	       f->initial_s <= 2 ? "OK" : "MISS");
+	printf("  no-change sync          %10llu bytes (%d events; 10 events: "
+	       "%llu) (target <= 100: %s)\n", (unsigned long long)f->nochange_big,
+	       b->n,
+	       (unsigned long long)f->nochange_small,
+	       f->nochange_big <= 100 && f->nochange_small <= 100 ? "OK" : "MISS");
+	printf("  one edited event        %10llu bytes (editor %llu + other "
+	       "replica %llu)\n", (unsigned long long)(f->edit_up + f->edit_down),
+	       (unsigned long long)f->edit_up, (unsigned long long)f->edit_down);
+	printf("  first upload of %d events: %.3f s\n", b->n, f->upload_s);
+	if (!cd) {
+		printf("CalDAV (Radicale): skipped\n");
+		return;
+	}
+	printf("%s", cd);
+	double edit = field(cd, "edit="), init = field(cd, "initial="),
+	       none = field(cd, "nochange=");
+	printf("ratios (agenda / CalDAV):            agenda      CalDAV    ratio\n");
+	ratio_line("one edited event", (double)(f->edit_up + f->edit_down), edit,
+		   1.0 / 3);
+	ratio_line("initial sync", (double)f->initial, init, 0.5);
+	ratio_line("no-change sync", (double)f->nochange_big, none, 1.0);
+}
+
+int main(int argc, char **argv)
+{
+	struct bench b = {.n = argc > 1 ? atoi(argv[1]) : 10000};
+	struct figures f = {0};
+	char uid[128], cd[4096];
+	const char *env = getenv("XP_BIN");
+	char self[512];
+	snprintf(self, sizeof(self), "%s", argv[0]);
+	snprintf(b.bin, sizeof(b.bin), "%s",
+		 env && *env ? env : dirname(dirname(self)));
+	snprintf(b.dir, sizeof(b.dir), "/tmp/agenda_bench_XXXXXX");
+	if (!mkdtemp(b.dir))
+		die("mkdtemp");
+	snprintf(b.db, sizeof(b.db), "%s/server.db", b.dir);
+	users(&b);
+	server_start(&b);
+	measure_agenda(&b, &f, uid);
+	double conc = concurrent_pushes(&b, 20, 25);
+	server_stop(&b, SIGTERM);
+	bool have_cd = caldav(&b, uid, cd, sizeof(cd));
+	report(&b, &f, have_cd ? cd : NULL);
+	printf("20 clients at once, 25 synced additions each: %.3f s, %.0f "
+	       "acknowledged (durable) changes/s\n", conc, 500 / conc);
+	int acked = 0, lost = kill_cycles(&b, 20, &acked);
+	server_stop(&b, SIGTERM);
+	printf("kill -9: 20 cycles, %d acknowledged changes, %d lost (target 0: %s)\n",
+	       acked, lost, lost ? "MISS" : "OK");
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", b.dir);
+	if (system(cmd))
+		fprintf(stderr, "could not remove %s\n", b.dir);
+	return lost ? 1 : 0;
+}

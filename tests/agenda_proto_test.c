@@ -1,0 +1,282 @@
+/*
+ * agenda_proto_test.c - the sync message codec and the server's handling of
+ * hostile bytes: every message round-trips; every truncation, bad count,
+ * overlong varint, NUL in a string, unknown bit or type is refused; a live
+ * agendad answers malformed or oversized messages with ERROR, closes only
+ * that connection, keeps serving others and leaves its database unchanged.
+ */
+#include "agenda_harness.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+static struct ag_msg sample_push(void)
+{
+	static struct ag_change ch[2];
+	memset(ch, 0, sizeof(ch));
+	ch[0].kind = AG_CH_EVENT;
+	ch[0].counter = 7;
+	strcpy(ch[0].ev.uid, "abc");
+	ch[0].base = 300;
+	ch[0].mtime = 1700000000123;
+	ch[0].mask = AG_MASK(AG_F_TITLE) | AG_MASK(AG_F_START);
+	ch[0].ev.title = "hello";
+	ch[0].ev.start = -5;
+	ch[1].kind = AG_CH_RESOLVE;
+	ch[1].counter = 8;
+	ch[1].conflict_id = 12;
+	struct ag_msg m = {.type = AG_MSG_PUSH};
+	m.u.push.ch = ch;
+	m.u.push.n = 2;
+	return m;
+}
+
+static void test_roundtrip(void **state)
+{
+	struct ag_buf b = {0};
+	struct ag_msg in = sample_push(), out;
+	const char *why;
+	assert_int_equal(ag_msg_encode(&b, &in), 0);
+	assert_int_equal(ag_msg_decode(b.data, b.len, &out, &why), 0);
+	assert_int_equal(out.u.push.n, 2);
+	assert_string_equal(out.u.push.ch[0].ev.uid, "abc");
+	assert_string_equal(out.u.push.ch[0].ev.title, "hello");
+	assert_int_equal(out.u.push.ch[0].ev.start, -5);
+	assert_int_equal(out.u.push.ch[0].base, 300);
+	assert_int_equal(out.u.push.ch[0].mtime, 1700000000123);
+	assert_int_equal(out.u.push.ch[1].conflict_id, 12);
+	ag_msg_finish(&out);
+	/* every shorter body is refused, whatever its header says */
+	size_t body = b.len - 2;
+	for (size_t k = 0; k < body; k++) {
+		uint8_t frame[512] = {AG_MSG_PUSH, (uint8_t)k};
+		memcpy(frame + 2, b.data + 2, k);
+		assert_int_equal(ag_msg_decode(frame, k + 2, &out, &why), -1);
+		ag_msg_finish(&out);
+	}
+	ag_buf_finish(&b);
+}
+
+static void test_page_roundtrip(void **state)
+{
+	struct ag_record rec[2] = {0};
+	struct ag_msg m = {.type = AG_MSG_PAGE}, out;
+	const char *why;
+	struct ag_buf b = {0};
+	rec[0].kind = AG_REC_EVENT;
+	strcpy(rec[0].ev.uid, "u1");
+	rec[0].ev.version = 99;
+	rec[0].mask = AG_MASK(AG_F_LOCATION) | AG_MASK(AG_F_DELETED);
+	rec[0].ev.location = "x";
+	rec[0].ev.deleted = 1;
+	rec[1].kind = AG_REC_CONFLICT;
+	rec[1].conf.id = 4;
+	strcpy(rec[1].conf.uid, "u1");
+	rec[1].conf.field = AG_F_NOTES;
+	rec[1].conf.val.notes = "old";
+	rec[1].conf.loser = 0x1122334455667788ull;
+	m.u.page.rec = rec;
+	m.u.page.n = 2;
+	m.u.page.anchor = 1234;
+	m.u.page.more = 1;
+	assert_int_equal(ag_msg_encode(&b, &m), 0);
+	assert_int_equal(ag_msg_decode(b.data, b.len, &out, &why), 0);
+	assert_int_equal(out.u.page.n, 2);
+	assert_int_equal(out.u.page.rec[0].ev.deleted, 1);
+	assert_string_equal(out.u.page.rec[1].conf.val.notes, "old");
+	assert_int_equal(out.u.page.rec[1].conf.loser, 0x1122334455667788ull);
+	assert_int_equal(out.u.page.anchor, 1234);
+	ag_msg_finish(&out);
+	/* random corruption never crashes (ASan/UBSan watch this) */
+	srand(7);
+	for (int i = 0; i < 20000; i++) {
+		uint8_t copy[512];
+		memcpy(copy, b.data, b.len);
+		copy[2 + rand() % (b.len - 2)] ^= (uint8_t)(1 + rand() % 255);
+		ag_msg_decode(copy, b.len, &out, &why);
+		ag_msg_finish(&out);
+	}
+	ag_buf_finish(&b);
+}
+
+static void expect_refused(const uint8_t *frame, size_t len)
+{
+	struct ag_msg out;
+	const char *why = NULL;
+	assert_int_equal(ag_msg_decode(frame, len, &out, &why), -1);
+	assert_non_null(why);
+	ag_msg_finish(&out);
+}
+
+static void test_hostile_frames(void **state)
+{
+	size_t hdr, body;
+	/* a count of 2^60 changes in a 10-byte body */
+	static const uint8_t huge_count[] = {AG_MSG_PUSH, 10, 0x80, 0x80, 0x80,
+					     0x80, 0x80, 0x80, 0x80, 0x80, 0x10, 0};
+	/* an 11-byte varint */
+	static const uint8_t long_varint[] = {AG_MSG_ERROR, 12, 0xff, 0xff, 0xff,
+					      0xff, 0xff, 0xff, 0xff, 0xff,
+					      0xff, 0xff, 0x01, 0};
+	/* a string longer than the body */
+	static const uint8_t long_str[] = {AG_MSG_ERROR, 3, 1, 100, 'x'};
+	/* a NUL byte inside a string */
+	static const uint8_t nul_str[] = {AG_MSG_ERROR, 4, 1, 2, 'x', 0};
+	/* field bit 12 does not exist */
+	static const uint8_t bad_mask[] = {AG_MSG_PUSH, 9, 1, 0, 1, 1, 'u', 0, 0,
+					   0x80, 0x20};
+	static const uint8_t unknown[] = {0x55, 0};
+	static const uint8_t trailing[] = {AG_MSG_WELCOME, 2, 1, 1};
+	expect_refused(huge_count, sizeof(huge_count));
+	expect_refused(long_varint, sizeof(long_varint));
+	expect_refused(long_str, sizeof(long_str));
+	expect_refused(nul_str, sizeof(nul_str));
+	expect_refused(bad_mask, sizeof(bad_mask));
+	expect_refused(unknown, sizeof(unknown));
+	expect_refused(trailing, sizeof(trailing));
+	/* a header announcing 1 GiB is refused before anything is buffered */
+	static const uint8_t big[] = {AG_MSG_PUSH, 0x80, 0x80, 0x80, 0x80, 0x04};
+	assert_int_equal(ag_frame_peek(big, sizeof(big), &hdr, &body), -1);
+}
+
+/* ---- against a live agendad -------------------------------------------------- */
+
+static int raw_connect(int port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port)};
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/* Reads until EOF (bounded: 5 s); returns the first message type seen. */
+static int read_until_close(int fd)
+{
+	uint8_t buf[4096];
+	int first = -1;
+	for (int i = 0; i < 100; i++) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		if (n <= 0)
+			return first;
+		if (first < 0)
+			first = buf[0];
+	}
+	fail_msg("server kept a bad connection open");
+	return first;
+}
+
+static void send_all(int fd, const void *p, size_t n)
+{
+	assert_int_equal(send(fd, p, n, MSG_NOSIGNAL), (ssize_t)n);
+}
+
+static void hello_frame(struct ag_buf *b, const char *token_hex)
+{
+	struct ag_msg m = {.type = AG_MSG_HELLO};
+	m.u.hello.version = AG_PROTO_VERSION;
+	m.u.hello.user = "alice";
+	m.u.hello.agenda = "team";
+	m.u.hello.replica = 77;
+	m.u.hello.token_len = (size_t)ag_hex_decode(token_hex, m.u.hello.token,
+						    AG_MAX_TOKEN);
+	assert_int_equal(ag_msg_encode(b, &m), 0);
+}
+
+static void bad_session(int port, const uint8_t *bytes, size_t n,
+			const char *token, int want_first)
+{
+	struct ag_buf b = {0};
+	int fd = raw_connect(port);
+	if (token)
+		hello_frame(&b, token);
+	ag_buf_bytes(&b, bytes, n);
+	send_all(fd, b.data, b.len);
+	int first = read_until_close(fd);
+	assert_int_equal(first, want_first);
+	close(fd);
+	ag_buf_finish(&b);
+}
+
+static int srv_setup(void **state)
+{
+	struct harness *h = calloc(1, sizeof(*h));
+	h_setup(h);
+	*state = h;
+	return 0;
+}
+
+static int srv_teardown(void **state)
+{
+	h_teardown(*state);
+	free(*state);
+	return 0;
+}
+
+static void test_server_refuses_garbage(void **state)
+{
+	struct harness *hp = *state, h;
+	char tok[33], u[64], bad_tok[33] = "00000000000000000000000000000000";
+	h_user(hp, "alice", AG_RIGHT_RW, tok);
+	h_start(hp);
+	h = *hp;
+	struct ag_replica *a = h_replica(&h, "a.db", "alice", tok);
+	h_add(a, "keep me", 1795000000, u);
+	h_sync(a);
+	char *before = h_dump(a);
+	/* a half-sent frame held open must not block anyone */
+	int idle = raw_connect(h.port);
+	send_all(idle, "\x01\x40", 2);
+
+	static const uint8_t unknown[] = {0x55, 0};
+	static const uint8_t big[] = {AG_MSG_PUSH, 0x80, 0x80, 0x80, 0x80, 0x04};
+	static const uint8_t early_push[] = {AG_MSG_PUSH, 1, 0};
+	static const uint8_t trunc_push[] = {AG_MSG_PUSH, 6, 1, 0, 1, 3, 'u', 'i'};
+	static const uint8_t reply[] = {AG_MSG_PAGE, 2, 0, 0};
+	bad_session(h.port, unknown, sizeof(unknown), NULL, AG_MSG_ERROR);
+	bad_session(h.port, big, sizeof(big), NULL, AG_MSG_ERROR);
+	bad_session(h.port, early_push, sizeof(early_push), NULL, AG_MSG_ERROR);
+	bad_session(h.port, NULL, 0, bad_tok, AG_MSG_ERROR); /* wrong token: ERROR */
+	bad_session(h.port, trunc_push, sizeof(trunc_push), tok, AG_MSG_WELCOME);
+	bad_session(h.port, reply, sizeof(reply), tok, AG_MSG_WELCOME);
+	struct ag_buf junk = {0};
+	for (int i = 0; i < 5000; i++)
+		ag_buf_u8(&junk, (uint8_t)(i * 37));
+	bad_session(h.port, junk.data, junk.len, tok, AG_MSG_WELCOME);
+	ag_buf_finish(&junk);
+
+	/* others are still served, and nothing changed */
+	struct ag_replica *c = h_replica(&h, "c.db", "alice", tok);
+	h_sync(c);
+	char *after = h_dump(c);
+	assert_string_equal(before, after);
+	h_sync(a);
+	free(after);
+	after = h_dump(a);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	close(idle);
+	ag_replica_close(a);
+	ag_replica_close(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_page_roundtrip),
+		cmocka_unit_test(test_hostile_frames),
+		cmocka_unit_test_setup_teardown(test_server_refuses_garbage,
+						srv_setup, srv_teardown),
+	};
+	alarm(120);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
