@@ -484,7 +484,8 @@ int ag_occurrences(struct ag_replica *r, int64_t from, int64_t to,
 		ag_occurrences_free(*out, *n);
 		return ag_fail(r, "cannot expand recurrences");
 	}
-	qsort(*out, *n, sizeof(**out), occ_cmp);
+	if (*n > 1) /* an empty range has no array at all */
+		qsort(*out, *n, sizeof(**out), occ_cmp);
 	return 0;
 }
 
