@@ -102,6 +102,28 @@ static void test_screenshot_equals_server(void **state)
 	e2e_server_stop(&s);
 }
 
+/* A hidden window's pixels reach a client when it is shown, not before. */
+static void test_hidden_window_pixels_on_map(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	char script[512];
+	assert_int_equal(e2e_server_start(&s, base_args), 0);
+	struct xa_display *d = e2e_app(&s, "main");
+	uint32_t hidden = xa_window_create(d, 0, 0, W, H, 0, 0x102030); /* id 1, unmapped */
+	draw_scene(d, hidden, 5);
+	assert_int_equal(xa_sync(d, 3000), 0);
+	snprintf(script, sizeof(script), "wait 700\nwait-idle 300\nscreenshot %s/h.png\nquit\n", s.dir);
+	pid_t c = e2e_client_spawn(&s, script, NULL);
+	usleep(300000); /* attached: the window is known but its pixels were not sent */
+	xa_window_map(d, hidden);
+	assert_int_equal(xa_sync(d, 3000), 0);
+	assert_int_equal(e2e_wait(c, 10000), 0);
+	expect_same_as_server(&s, "h.png", 1);
+	xa_close(d);
+	e2e_server_stop(&s);
+}
+
 /* Kill a client while updates stream; a new one shows the same pixels. */
 static void test_kill_client_restart(void **state)
 {
@@ -491,6 +513,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_screenshot_equals_server),
+		cmocka_unit_test(test_hidden_window_pixels_on_map),
 		cmocka_unit_test(test_kill_client_restart),
 		cmocka_unit_test(test_two_viewers_identical),
 		cmocka_unit_test(test_read_only_keys_dropped),

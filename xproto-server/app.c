@@ -74,7 +74,7 @@ static int on_map(struct xs_peer *p, const struct xp_msg *m, struct xp_error *er
 		return -1;
 	w->mapped = true;
 	xs_window_raise(p->session, w);
-	forward_id(p->session, XP_OP_WIN_MAP, w->id);
+	xs_update_map(p->session, w);
 	xs_session_set_focus(p->session, w->id); /* a new window takes the keyboard */
 	return 0;
 }

@@ -103,7 +103,8 @@ static void show(struct xs_session *se, struct xs_window *w, const struct xs_dra
 	if (xr_rect_empty(d))
 		return;
 	for (struct xs_peer *c = se->clients; c; c = c->next) {
-		if (c->state != XS_RUNNING || !xs_client_knows(c, w->id))
+		if (c->state != XS_RUNNING || !xs_client_knows(c, w->id) ||
+		    xs_idset_has(&c->stale, w->id))
 			continue;
 		if (c->behind || xs_set_state(c, w->id, c->out.fg, c->out.bg, c->out.font, c->out.flags,
 					      &st->clip) < 0)

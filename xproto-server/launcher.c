@@ -30,9 +30,7 @@ void xs_launcher_show(struct xs_session *se)
 		w->mapped = true;
 		xs_window_raise(se, w);
 		if (!was) {
-			struct xp_msg m = {.op = XP_OP_WIN_MAP};
-			m.u.win_map.win = w->id;
-			xs_update_window_msg(se, &m);
+			xs_update_map(se, w);
 		} else {
 			xs_window_announce(se, w, XP_CONF_RAISE, false);
 		}

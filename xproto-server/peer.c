@@ -124,6 +124,7 @@ void xs_peer_destroy(struct xs_peer *p)
 	xp_conn_finish(&p->conn);
 	xs_idset_finish(&p->known);
 	xs_idset_finish(&p->cached);
+	xs_idset_finish(&p->stale);
 	free(p->damage);
 	free(p);
 }

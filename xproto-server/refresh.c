@@ -140,51 +140,73 @@ static int send_image(struct xs_peer *c, const struct xs_window *w, struct xr_re
 	return rc;
 }
 
-/* Send one run of tiles that differ from the dominant colour. */
-static int send_run(struct xs_peer *c, const struct xs_window *w, struct xr_rect r, uint32_t dom)
-{
+/*
+ * A run of adjacent tiles of one band that differ from the dominant colour,
+ * sent as one message: together they hold at most two colours (a FILL or a
+ * BITMAP), or each holds more (an image).
+ */
+struct run {
+	int x0, x1, n;
 	uint32_t col[2];
-	int n = colours(&w->fb, r, col);
-	if (n == 1)
-		return send_fill(c, w, r, col[0]);
-	if (n == 2) {
-		/* the dominant colour (or the first seen) is the background */
-		bool swap = col[1] == dom;
-		return send_bitmap(c, w, r, swap ? col[0] : col[1], swap ? col[1] : col[0]);
-	}
-	return send_image(c, w, r);
+	bool many;
+};
+
+static int flush_run(struct xs_peer *c, const struct xs_window *w, struct xr_rect band,
+		     uint32_t dom, struct run *r)
+{
+	if (r->x0 < 0)
+		return 0;
+	struct xr_rect rr = {r->x0, band.y, r->x1 - r->x0, band.h};
+	r->x0 = -1;
+	if (r->many)
+		return send_image(c, w, rr);
+	if (r->n == 1)
+		return send_fill(c, w, rr, r->col[0]);
+	/* the dominant colour (or the first seen) is the background */
+	bool swap = r->col[1] == dom;
+	return send_bitmap(c, w, rr, swap ? r->col[0] : r->col[1], swap ? r->col[1] : r->col[0]);
 }
 
-static bool tile_is(const struct xr_fb *fb, struct xr_rect t, uint32_t colour)
+/* Add a tile's colours to the run if the run stays sendable as one message. */
+static bool join(struct run *r, const uint32_t *t, int tn)
 {
-	for (int y = t.y; y < t.y + t.h; y++) {
-		const uint32_t *row = fb->px + (size_t)y * (size_t)fb->stride;
-		for (int x = t.x; x < t.x + t.w; x++)
-			if ((row[x] & 0xffffff) != colour)
-				return false;
+	if (r->many || tn > 2)
+		return r->many && tn > 2;
+	uint32_t u[2] = {r->col[0], r->col[1]};
+	int un = r->n;
+	for (int i = 0; i < tn; i++) {
+		if ((un > 0 && u[0] == t[i]) || (un > 1 && u[1] == t[i]))
+			continue;
+		if (un == 2)
+			return false;
+		u[un++] = t[i];
 	}
+	r->col[0] = u[0], r->col[1] = u[1], r->n = un;
 	return true;
 }
 
 static int send_band(struct xs_peer *c, const struct xs_window *w, struct xr_rect band, uint32_t dom)
 {
-	int run_x = -1;
-	for (int x = band.x; x <= band.x + band.w; x += TILE) {
+	struct run r = {.x0 = -1};
+	uint32_t tc[2];
+	for (int x = band.x; x < band.x + band.w; x += TILE) {
 		int tw = band.x + band.w - x < TILE ? band.x + band.w - x : TILE;
-		bool plain = x == band.x + band.w ||
-			     tile_is(&w->fb, (struct xr_rect){x, band.y, tw, band.h}, dom);
-		if (!plain && run_x < 0)
-			run_x = x;
-		if (plain && run_x >= 0) {
-			struct xr_rect run = {run_x, band.y, x - run_x, band.h};
-			if (send_run(c, w, run, dom) < 0)
+		struct xr_rect t = {x, band.y, tw, band.h};
+		int tn = colours(&w->fb, t, tc);
+		if (tn == 1 && tc[0] == dom) {
+			if (flush_run(c, w, band, dom, &r) < 0)
 				return -1;
-			run_x = -1;
+			continue;
 		}
-		if (x == band.x + band.w)
-			break;
+		if (r.x0 >= 0 && join(&r, tc, tn)) {
+			r.x1 = x + tw;
+			continue;
+		}
+		if (flush_run(c, w, band, dom, &r) < 0)
+			return -1;
+		r = (struct run){x, x + tw, tn > 2 ? 0 : tn, {tc[0], tn > 1 ? tc[1] : 0}, tn > 2};
 	}
-	return 0;
+	return flush_run(c, w, band, dom, &r);
 }
 
 /* The most common colour among the corners and centre: cheap and good. */

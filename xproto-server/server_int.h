@@ -62,6 +62,7 @@ struct xs_peer {
 	struct xs_draw_state out; /* what the client believes */
 	struct xs_idset known;  /* windows the client has been told about */
 	struct xs_idset cached; /* session cache entries the client holds */
+	struct xs_idset stale;  /* unmapped windows whose pixels it has not got */
 	uint32_t mark_sent, mark_acked;
 	uint64_t plain_at_mark[64]; /* ring: plain bytes queued at MARK n */
 	uint64_t last_ack_us, last_mark_us;
@@ -179,6 +180,7 @@ void xs_update_window_msg(struct xs_session *se, const struct xp_msg *m);
 void xs_update_draw(struct xs_session *se, struct xs_window *w, const struct xs_draw_state *st,
 		    const struct xp_msg *m, struct xr_rect damage);
 void xs_update_full(struct xs_peer *c);
+void xs_update_map(struct xs_session *se, struct xs_window *w);
 void xs_update_before_sleep(struct xs_peer *c);
 int xs_update_ack(struct xs_peer *c, uint32_t serial);
 void xs_update_check_stall(struct xs_peer *c);

@@ -69,6 +69,7 @@ int xs_client_learn(struct xs_peer *c, uint32_t win) { return xs_idset_add(&c->k
 void xs_client_forget(struct xs_peer *c, uint32_t win)
 {
 	xs_idset_del(&c->known, win);
+	xs_idset_del(&c->stale, win);
 	for (size_t i = 0; i < c->ndamage;) {
 		if (c->damage[i].win == win)
 			c->damage[i] = c->damage[--c->ndamage];
@@ -170,8 +171,8 @@ void xs_update_draw(struct xs_session *se, struct xs_window *w, const struct xs_
 	if (xr_rect_empty(damage)) /* nothing changed: nothing to tell */
 		return;
 	for (struct xs_peer *c = se->clients; c; c = c->next) {
-		if (!live(c) || !xs_client_knows(c, w->id))
-			continue;
+		if (!live(c) || !xs_client_knows(c, w->id) || xs_idset_has(&c->stale, w->id))
+			continue; /* a stale window gets its pixels when it is mapped */
 		if (c->behind) {
 			xs_client_damage(c, w->id, damage);
 			continue;
@@ -191,7 +192,7 @@ void xs_update_full(struct xs_peer *c)
 	struct xs_session *se = c->session;
 	struct xp_msg m;
 	c->out = (struct xs_draw_state){.fg = 0xffffff};
-	c->known.n = c->cached.n = c->ndamage = 0;
+	c->known.n = c->cached.n = c->stale.n = c->ndamage = 0;
 	for (size_t i = 0; i < se->nwin; i++) {
 		const struct xs_window *w = se->stack[i];
 		xs_window_msg_create(w, &m);
@@ -202,18 +203,38 @@ void xs_update_full(struct xs_peer *c)
 			m.u.win_title = (struct xp_msg_win_title){w->id, xp_str_from(w->title)};
 			xs_peer_send(c, &m);
 		}
-		xs_refresh_area(c, w, (struct xr_rect){0, 0, (int)w->w, (int)w->h});
-		if (w->mapped) {
-			m.op = XP_OP_WIN_MAP;
-			m.u.win_map.win = w->id;
-			xs_peer_send(c, &m);
+		if (!w->mapped) { /* hidden: its pixels wait until it is shown */
+			xs_idset_add(&c->stale, w->id);
+			continue;
 		}
+		xs_refresh_area(c, w, (struct xr_rect){0, 0, (int)w->w, (int)w->h});
+		m.op = XP_OP_WIN_MAP;
+		m.u.win_map.win = w->id;
+		xs_peer_send(c, &m);
 	}
 	if (se->focus) {
 		m.op = XP_OP_WIN_FOCUS;
 		m.u.win_focus = (struct xp_msg_win_focus){se->focus, 1};
 		xs_peer_send(c, &m);
 	}
+}
+
+/* Show a window: clients that never got its pixels get them first. */
+void xs_update_map(struct xs_session *se, struct xs_window *w)
+{
+	struct xr_rect all = {0, 0, (int)w->w, (int)w->h};
+	struct xp_msg m = {.op = XP_OP_WIN_MAP};
+	for (struct xs_peer *c = se->clients; c; c = c->next) {
+		if (!live(c) || !xs_idset_has(&c->stale, w->id))
+			continue;
+		xs_idset_del(&c->stale, w->id);
+		if (c->behind)
+			xs_client_damage(c, w->id, all);
+		else
+			xs_refresh_area(c, w, all);
+	}
+	m.u.win_map.win = w->id;
+	xs_update_window_msg(se, &m);
 }
 
 static void repair(struct xs_peer *c)
