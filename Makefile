@@ -4,6 +4,7 @@
 # programs and tests to the lists below. `make SAN=1` builds everything with
 # AddressSanitizer and UndefinedBehaviorSanitizer into build/san.
 
+.DEFAULT_GOAL := all
 SAN ?= 0
 ifeq ($(SAN),1)
 BUILD ?= build/san

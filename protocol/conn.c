@@ -231,12 +231,6 @@ size_t xp_conn_out_pending(const struct xp_conn *c)
 	return xp_buf_pending(&c->out_plain) + xp_buf_pending(&c->out_wire);
 }
 
-static int remaining_ms(uint64_t deadline)
-{
-	uint64_t now = xp_now_us();
-	return now >= deadline ? 0 : (int)((deadline - now + 999) / 1000);
-}
-
 int xp_conn_drain(struct xp_conn *c, int timeout_ms)
 {
 	uint64_t deadline = xp_now_us() + (uint64_t)timeout_ms * 1000;
@@ -247,7 +241,7 @@ int xp_conn_drain(struct xp_conn *c, int timeout_ms)
 		if (r != 0)
 			return r < 0 ? -1 : 0;
 		struct pollfd p = {.fd = c->fd, .events = POLLOUT};
-		int ms = remaining_ms(deadline);
+		int ms = xp_ms_until(deadline);
 		if (ms == 0 || poll(&p, 1, ms) == 0) {
 			xp_error_set(&c->err, XP_ERR_TIMEOUT, 0, "write timed out");
 			return -1;
@@ -257,19 +251,20 @@ int xp_conn_drain(struct xp_conn *c, int timeout_ms)
 
 int xp_conn_wait(struct xp_conn *c, struct xp_msg *m, int timeout_ms)
 {
-	uint64_t deadline = xp_now_us() + (uint64_t)timeout_ms * 1000;
-	for (;;) {
+	uint64_t deadline = xp_now_us() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000;
+	for (bool polled = false;; polled = true) {
 		int r = xp_conn_next(c, m);
 		if (r != 0)
 			return r;
 		if (c->eof)
 			return -1;
-		struct pollfd p = {.fd = c->fd, .events = POLLIN};
-		int ms = remaining_ms(deadline);
-		if (ms == 0)
+		/* even a zero timeout looks at the socket once */
+		int ms = xp_ms_until(deadline);
+		if (ms == 0 && polled)
 			return 0;
-		if (poll(&p, 1, ms) > 0)
-			xp_conn_read(c);
+		struct pollfd p = {.fd = c->fd, .events = POLLIN};
+		if (poll(&p, 1, ms) > 0 && xp_conn_read(c) <= 0 && ms == 0)
+			return c->failed ? -1 : 0;
 		if (c->failed)
 			return -1;
 	}

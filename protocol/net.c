@@ -23,6 +23,15 @@ uint64_t xp_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+int xp_ms_until(uint64_t deadline_us)
+{
+	uint64_t now = xp_now_us();
+	if (now >= deadline_us)
+		return 0;
+	uint64_t ms = (deadline_us - now + 999) / 1000;
+	return ms > INT32_MAX ? INT32_MAX : (int)ms;
+}
+
 static int connect_unix(const char *path, struct xp_error *err)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};

@@ -359,5 +359,7 @@ struct xp_caps xp_caps_negotiate(const struct xp_caps *offer, const struct xp_ca
 int xp_connect(const char *addr, struct xp_error *err);
 /** Microseconds on the monotonic clock. */
 uint64_t xp_now_us(void);
+/** Whole milliseconds left until @deadline_us (monotonic), 0 once it passed. */
+int xp_ms_until(uint64_t deadline_us);
 
 #endif

@@ -75,6 +75,8 @@ static int on_map(struct xs_peer *p, const struct xp_msg *m, struct xp_error *er
 	w->mapped = true;
 	xs_window_raise(p->session, w);
 	xs_update_map(p->session, w);
+	if (p != p->session->launcher)
+		xs_launcher_hide(p->session);
 	xs_session_set_focus(p->session, w->id); /* a new window takes the keyboard */
 	return 0;
 }

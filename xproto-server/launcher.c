@@ -20,6 +20,18 @@ static struct xs_window *launcher_window(struct xs_session *se)
 	return NULL;
 }
 
+/* Another app showed a window: the start screen steps aside. */
+void xs_launcher_hide(struct xs_session *se)
+{
+	struct xs_window *w = launcher_window(se);
+	if (!w || !w->mapped)
+		return;
+	w->mapped = false;
+	struct xp_msg m = {.op = XP_OP_WIN_UNMAP};
+	m.u.win_unmap.win = w->id;
+	xs_update_window_msg(se, &m);
+}
+
 void xs_launcher_show(struct xs_session *se)
 {
 	struct xs_window *w = launcher_window(se);

@@ -221,6 +221,7 @@ void xs_launch_reap(struct xs_server *s);
 
 /* launcher.c */
 void xs_launcher_show(struct xs_session *se);
+void xs_launcher_hide(struct xs_session *se);
 void xs_launcher_check(struct xs_session *se);
 void xs_launcher_app_started(struct xs_session *se);
 bool xs_launcher_chord(const struct xp_msg_key *k);

@@ -76,7 +76,7 @@ static int wait_next_second(struct clock *c)
 	int ms = 1000 - (int)(ts.tv_nsec / 1000000);
 	uint64_t until = xp_now_us() + (uint64_t)ms * 1000;
 	while (xp_now_us() < until) {
-		int r = xa_next_event(c->d, &ev, (int)((until - xp_now_us()) / 1000) + 1);
+		int r = xa_next_event(c->d, &ev, xp_ms_until(until));
 		if (r < 0 || (r == 1 && ev.type == XA_CLOSE))
 			return -1;
 	}

@@ -224,8 +224,7 @@ int xa_sync(struct xa_display *d, int timeout_ms)
 		return -1;
 	uint64_t deadline = xp_now_us() + (uint64_t)timeout_ms * 1000;
 	while (xp_now_us() < deadline) {
-		int ms = (int)((deadline - xp_now_us()) / 1000) + 1;
-		int r = xp_conn_wait(&d->conn, &in, ms);
+		int r = xp_conn_wait(&d->conn, &in, xp_ms_until(deadline));
 		if (r < 0)
 			return -1;
 		if (r > 0 && xa_take(d, &in, serial))
@@ -252,8 +251,9 @@ int xa_next_event(struct xa_display *d, struct xa_event *ev, int timeout_ms)
 		return -1;
 	uint64_t deadline = xp_now_us() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000;
 	for (;;) {
-		int ms = timeout_ms < 0 ? 60000 : (int)((deadline - xp_now_us()) / 1000);
-		int r = xp_conn_wait(&d->conn, &m, ms < 0 ? 0 : ms);
+		/* the deadline may already have passed: never a negative wait */
+		int ms = timeout_ms < 0 ? 60000 : xp_ms_until(deadline);
+		int r = xp_conn_wait(&d->conn, &m, ms);
 		if (r < 0)
 			return -1;
 		if (r > 0)
