@@ -155,6 +155,12 @@ int ag_import_ics(struct ag_replica *r, const char *path, int *count);
 /* Writes all live events as one VCALENDAR to OUT. 0/-1. */
 int ag_export_ics(struct ag_replica *r, FILE *out);
 
+/* The default path of a data file NAME ("agenda.db"): $ENV_VAR if set and
+ * not empty, else ~/.local/share/xproto/NAME (the folders are created 0700).
+ * Written into BUF (LEN bytes); returns BUF or the variable's value. */
+const char *ag_default_path(const char *env_var, const char *name, char *buf,
+			    size_t len);
+
 /* Name of field F ("title", ...), or "?" */
 const char *ag_field_name(enum ag_field f);
 

@@ -31,16 +31,7 @@ struct args {
 
 static const char *default_db(char *buf, size_t len)
 {
-	const char *env = getenv("AGENDAD_DB");
-	const char *home = getenv("HOME");
-	if (env && *env)
-		return env;
-	snprintf(buf, len, "%s/.local/share", home ? home : ".");
-	mkdir(buf, 0700);
-	snprintf(buf, len, "%s/.local/share/xproto", home ? home : ".");
-	mkdir(buf, 0700);
-	snprintf(buf, len, "%s/.local/share/xproto/agendad.db", home ? home : ".");
-	return buf;
+	return ag_default_path("AGENDAD_DB", "agendad.db", buf, len);
 }
 
 static int parse(int argc, char **argv, struct args *a)

@@ -349,15 +349,7 @@ static const struct {
 
 static const char *default_db(char *buf, size_t len)
 {
-	const char *env = getenv("AGENDA_DB"), *home = getenv("HOME");
-	if (env && *env)
-		return env;
-	snprintf(buf, len, "%s/.local/share", home ? home : ".");
-	mkdir(buf, 0700);
-	snprintf(buf, len, "%s/.local/share/xproto", home ? home : ".");
-	mkdir(buf, 0700);
-	snprintf(buf, len, "%s/.local/share/xproto/agenda.db", home ? home : ".");
-	return buf;
+	return ag_default_path("AGENDA_DB", "agenda.db", buf, len);
 }
 
 /* Pulls --db/--json/--help out of ARGV; returns the command index. */

@@ -162,3 +162,18 @@ err_copy:
 	ag_event_finish(dst);
 	return -1;
 }
+
+const char *ag_default_path(const char *env_var, const char *name, char *buf,
+			    size_t len)
+{
+	const char *env = env_var ? getenv(env_var) : NULL;
+	const char *home = getenv("HOME") ? getenv("HOME") : ".";
+	if (env && *env)
+		return env;
+	snprintf(buf, len, "%s/.local/share", home);
+	mkdir(buf, 0700);
+	snprintf(buf, len, "%s/.local/share/xproto", home);
+	mkdir(buf, 0700);
+	snprintf(buf, len, "%s/.local/share/xproto/%s", home, name);
+	return buf;
+}

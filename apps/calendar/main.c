@@ -35,7 +35,7 @@ struct opts {
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-	*o = (struct opts){getenv("AGENDA_DB"), NULL, false, 30, 0, 0};
+	*o = (struct opts){NULL, NULL, false, 30, 0, 0};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--db") && v)
@@ -56,16 +56,6 @@ static int parse(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-static const char *default_db(char *buf, size_t cap)
-{
-	const char *home = getenv("HOME") ? getenv("HOME") : ".";
-	snprintf(buf, cap, "%s/.local/share", home);
-	mkdir(buf, 0700);
-	snprintf(buf, cap, "%s/.local/share/xproto", home);
-	mkdir(buf, 0700);
-	snprintf(buf, cap, "%s/.local/share/xproto/agenda.db", home);
-	return buf;
-}
 
 static int64_t parse_today(const char *s)
 {
@@ -150,7 +140,7 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	const char *db = o.db && *o.db ? o.db : default_db(dbbuf, sizeof(dbbuf));
+	const char *db = o.db && *o.db ? o.db : ag_default_path("AGENDA_DB", "agenda.db", dbbuf, sizeof(dbbuf));
 	if (ag_replica_open(db, &c.rep, errbuf, sizeof(errbuf)) < 0) {
 		fprintf(stderr, "xp-calendar: %s: %s\n", db, errbuf);
 		return 1;
