@@ -263,9 +263,10 @@ int xp_conn_wait(struct xp_conn *c, struct xp_msg *m, int timeout_ms)
 		if (ms == 0 && polled)
 			return 0;
 		struct pollfd p = {.fd = c->fd, .events = POLLIN};
-		if (poll(&p, 1, ms) > 0 && xp_conn_read(c) <= 0 && ms == 0)
-			return c->failed ? -1 : 0;
+		int r2 = poll(&p, 1, ms) > 0 ? xp_conn_read(c) : 0;
 		if (c->failed)
 			return -1;
+		if (r2 == 0 && ms == 0)
+			return 0; /* on EOF (r2 < 0) the loop hands out what is left, then -1 */
 	}
 }
