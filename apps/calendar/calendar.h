@@ -8,6 +8,7 @@
 #ifndef XP_CALENDAR_H
 #define XP_CALENDAR_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -40,6 +41,16 @@ struct cal {
 	char status[128];
 	int sync_every_s;
 	uint64_t last_sync_us;
+	/* the background sync (sync.c) */
+	const char *db_path;
+	pthread_t sync_thread;
+	pthread_mutex_t sync_lock;
+	int sync_req[2], sync_done[2];
+	bool sync_running, sync_busy, sync_again;
+	unsigned sync_count;
+	int sync_rc;            /* under sync_lock */
+	struct ag_sync_stats sync_stats;
+	char sync_err[256];
 };
 
 /* model.c */
@@ -52,8 +63,15 @@ int64_t cal_view_start(const struct cal *c);
 int cal_reload(struct cal *c);
 /** Occurrences on @day, as indexes into c->occ (at most @max). */
 int cal_day_events(const struct cal *c, int64_t day, int *idx, int max);
-/** Sync with the server now, if the replica has one; sets c->status. */
+/* sync.c */
+/** Start the sync worker if the replica has a server. 0 or -1. */
+int cal_sync_start(struct cal *c);
+/** Stop the worker (waits for a sync in progress). */
+void cal_sync_stop(struct cal *c);
+/** Ask for a sync in the background; sets c->status. */
 void cal_sync(struct cal *c);
+/** The worker finished a sync (c->sync_done[0] readable): show the result. */
+void cal_sync_done(struct cal *c);
 
 /* view.c */
 /** Draw the whole UI into c->cells and paint the difference. */

@@ -2,6 +2,7 @@
  * main.c - xp-calendar: options, the replica, the window and the loop.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,28 +106,45 @@ static void on_configure(struct cal *c, const struct xa_event *ev)
 	c->cols = cols;
 }
 
-static int run(struct cal *c)
+/* Handle every event that is ready; false to quit, -1 on disconnect. */
+static int handle_events(struct cal *c)
 {
 	struct xa_event ev;
-	for (;;) {
-		cal_draw(c);
-		int timeout = -1;
-		if (c->can_sync && c->sync_every_s > 0) {
-			uint64_t due = c->last_sync_us + (uint64_t)c->sync_every_s * 1000000u;
-			uint64_t now = xp_now_us();
-			timeout = now >= due ? 0 : (int)((due - now) / 1000) + 1;
-		}
-		int r = xa_next_event(c->d, &ev, timeout);
-		if (r < 0)
-			return -1;
-		if (r == 0) {
-			cal_sync(c);
-			continue;
-		}
+	int r;
+	while ((r = xa_next_event(c->d, &ev, 0)) == 1) {
 		if (ev.type == XA_CLOSE || (ev.type == XA_KEY && !cal_key(c, &ev)))
 			return 0;
 		if (ev.type == XA_CONFIGURE)
 			on_configure(c, &ev);
+	}
+	return r < 0 ? -1 : 1;
+}
+
+static int run(struct cal *c)
+{
+	for (;;) {
+		cal_draw(c);
+		if (xa_flush(c->d) < 0)
+			return -1;
+		int timeout = -1;
+		if (c->can_sync && c->sync_every_s > 0)
+			timeout = xp_ms_until(c->last_sync_us + (uint64_t)c->sync_every_s * 1000000u);
+		struct pollfd p[2] = {{xa_fd(c->d), POLLIN, 0},
+				      {c->sync_running ? c->sync_done[0] : -1, POLLIN, 0}};
+		int n = poll(p, 2, timeout);
+		if (n < 0 && errno != EINTR)
+			return -1;
+		if (n == 0) {
+			cal_sync(c);
+			continue;
+		}
+		if (p[1].revents)
+			cal_sync_done(c);
+		if (p[0].revents) {
+			int r = handle_events(c);
+			if (r <= 0)
+				return r;
+		}
 	}
 }
 
@@ -154,6 +172,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xp-calendar: %s\n", c.d ? "cannot create the window" : err.text);
 		return 1;
 	}
+	c.db_path = db;
+	if (cal_sync_start(&c) < 0)
+		snprintf(c.status, sizeof(c.status), "cannot start syncing: %s", strerror(errno));
 	cal_sync(&c);
 	cal_reload(&c);
 	int idx[1];
@@ -161,6 +182,7 @@ int main(int argc, char **argv)
 	cal_draw(&c);
 	xa_window_map(c.d, c.win);
 	int r = run(&c);
+	cal_sync_stop(&c); /* a sync in progress completes first */
 	xa_window_destroy(c.d, c.win);
 	xa_close(c.d);
 	ag_occurrences_free(c.occ, c.nocc);

@@ -90,21 +90,3 @@ int cal_day_events(const struct cal *c, int64_t day, int *idx, int max)
 	}
 	return n;
 }
-
-void cal_sync(struct cal *c)
-{
-	struct ag_sync_stats st;
-	struct ag_sync_opts opts = {0};
-	if (!c->can_sync)
-		return;
-	c->last_sync_us = xp_now_us();
-	if (ag_sync(c->rep, &opts, &st) < 0) {
-		snprintf(c->status, sizeof(c->status), "offline: %s (%d changes kept)",
-			 ag_replica_error(c->rep), ag_pending_count(c->rep));
-		return;
-	}
-	snprintf(c->status, sizeof(c->status), "synced: %u sent, %u received%s", st.pushed, st.pulled,
-		 st.conflicts ? ", conflicts kept" : "");
-	if (st.pulled || st.conflicts)
-		cal_reload(c);
-}

@@ -3,7 +3,7 @@ CAL_OBJ := $(call objs,$(wildcard apps/calendar/*.c))
 $(CAL_OBJ): MODULE_CFLAGS := -Iapps/agenda $(CFLAGS_SQLITE3) $(CFLAGS_LIBICAL)
 $(BIN)/xp-calendar: $(CAL_OBJ) $(AGENDA_LIB) $(APPLIB_LIB) $(RENDER_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SQLITE3) $(LIBS_LIBICAL) $(LIBS_LIBPNG) $(LIBS_ZLIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SQLITE3) $(LIBS_LIBICAL) $(LIBS_LIBPNG) $(LIBS_ZLIB) -lpthread
 PROGS += $(BIN)/xp-calendar
 
 $(OBJ)/tests/calendar_e2e_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA)
