@@ -163,7 +163,11 @@ out:
 
 /* ---- 2. CPU per 1,000 forwarded draw commands ---- */
 
-/* A client process that reads and acknowledges until it sees "done". */
+/*
+ * A client process that reads and acknowledges until the stream has been
+ * quiet for a second (the last commands may arrive as repaired pixels, so
+ * no particular message can mark the end).
+ */
 static void reader(struct e2e_server *s, int out)
 {
 	struct xp_conn c;
@@ -172,7 +176,7 @@ static void reader(struct e2e_server *s, int out)
 	if (raw_client(s, &c, "main") < 0)
 		_exit(1);
 	for (;;) {
-		int r = xp_conn_wait(&c, &m, 20000);
+		int r = xp_conn_wait(&c, &m, draws ? 1000 : 20000);
 		if (r <= 0)
 			break;
 		if (m.op == XP_OP_MARK) {
@@ -181,8 +185,6 @@ static void reader(struct e2e_server *s, int out)
 			xp_conn_write(&c);
 		}
 		draws += m.op == XP_OP_TEXT || m.op == XP_OP_FILL;
-		if (m.op == XP_OP_TEXT && m.u.text.text.n == 4 && !memcmp(m.u.text.text.p, "done", 4))
-			break;
 	}
 	if (write(out, &draws, sizeof(draws)) != (ssize_t)sizeof(draws))
 		_exit(1);
@@ -217,14 +219,14 @@ static void bench_cpu_per_draw(void)
 		if (i % 100 == 99)
 			xa_flush(d);
 	}
-	xa_text(d, win, 0, 0, "done", 4, 0, 0xffffff, 0);
 	xa_sync(d, 10000);
+	double wall = (double)(xp_now_us() - t0) / 1e6;
 	if (read(pfd[0], &got, sizeof(got)) != (ssize_t)sizeof(got))
 		got = 0;
-	double cpu = cpu_seconds(s.pid) - cpu0, wall = (double)(xp_now_us() - t0) / 1e6;
+	double cpu = cpu_seconds(s.pid) - cpu0;
 	printf("server CPU per 1,000 draw commands (text runs and fills, applied to the window and\n"
-	       "forwarded to one client): %.3f ms  (%d commands in %.2f s; %llu reached the client as\n"
-	       "commands, the rest as repaired pixels while it was behind)\n",
+	       "forwarded to one client): %.3f ms  (the app sent %d commands in %.2f s; %llu reached\n"
+	       "the client as commands, the rest as repaired pixels while it was behind)\n",
 	       cpu * 1000.0 / (N / 1000.0), N, wall, (unsigned long long)got);
 	waitpid(rd, NULL, 0);
 	xa_close(d);
