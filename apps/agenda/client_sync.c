@@ -251,7 +251,7 @@ out:
 int ag_sync(struct ag_replica *r, const struct ag_sync_opts *opts,
 	    struct ag_sync_stats *stats)
 {
-	struct ag_sync_stats dummy;
+	struct ag_sync_stats dummy = {0};
 	struct ag_sync_opts o = opts ? *opts : (struct ag_sync_opts){0};
 	struct link l = {.r = r, .fd = -1, .st = stats ? stats : &dummy};
 	struct ag_buf out = {0};

@@ -130,7 +130,7 @@ void ag_buf_varint(struct ag_buf *b, uint64_t v)
 void ag_buf_svarint(struct ag_buf *b, int64_t v)
 {
 	/* zigzag: small negative numbers stay short */
-	ag_buf_varint(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+	ag_buf_varint(b, ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0));
 }
 
 void ag_buf_str(struct ag_buf *b, const char *s)
