@@ -49,20 +49,6 @@ static long rss_kb(pid_t pid)
 	return kb;
 }
 
-static int raw_client(struct e2e_server *s, struct xp_conn *c, const char *session)
-{
-	struct xp_error err;
-	struct xp_cookie ck;
-	if (xp_cookie_load(s->cookie, false, &ck, &err) < 0)
-		return -1;
-	int fd = xp_connect(s->addr, &err);
-	if (fd < 0)
-		return -1;
-	xp_conn_init(c, fd, XP_MAX_MSG_DEFAULT, true);
-	struct xp_caps want = {XP_FLAG_ZLIB, XP_MAX_MSG_DEFAULT, 800, 600}, got;
-	return xp_handshake_client(c, XP_ROLE_CLIENT, &ck, &want, session, "bench", &got, 5000);
-}
-
 static void ack(struct xp_conn *c, const struct xp_msg *m)
 {
 	struct xp_msg a = {.op = XP_OP_ACK};
@@ -134,7 +120,7 @@ static void bench_latency(void)
 		echo_app(&s);
 	usleep(200000);
 	xr_fb_init(&fb, 480, 312);
-	if (raw_client(&s, &c, "main") < 0)
+	if (e2e_raw_client(&s, &c, "main", NULL, 0) < 0)
 		goto out;
 	int n = 0;
 	for (int i = 0; i < N; i++) {
@@ -173,7 +159,7 @@ static void reader(struct e2e_server *s, int out)
 	struct xp_conn c;
 	struct xp_msg m;
 	uint64_t draws = 0;
-	if (raw_client(s, &c, "main") < 0)
+	if (e2e_raw_client(s, &c, "main", NULL, 0) < 0)
 		_exit(1);
 	for (;;) {
 		int r = xp_conn_wait(&c, &m, draws ? 1000 : 20000);
@@ -312,7 +298,7 @@ static void bench_sessions(void)
 	for (int i = 0; i < SESSIONS; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "s%d", i);
-		if (raw_client(&s, &c[i], name) < 0)
+		if (e2e_raw_client(&s, &c[i], name, NULL, 0) < 0)
 			printf("  session %d: client failed\n", i);
 	}
 	watch(c, 2); /* settle: attach refreshes */

@@ -51,22 +51,6 @@ static void stop(struct e2e_server *s)
 	unlink(path);
 }
 
-static pid_t launched(struct e2e_server *s, const char *app)
-{
-	char line[512], want[64];
-	pid_t pid = -1;
-	snprintf(want, sizeof(want), "launched %s (pid ", app);
-	FILE *f = fopen(s->log, "r");
-	while (f && fgets(line, sizeof(line), f)) {
-		const char *at = strstr(line, want);
-		if (at)
-			pid = atoi(at + strlen(want));
-	}
-	if (f)
-		fclose(f);
-	return pid;
-}
-
 /* Ask xp-term for its cells as text; returns the lines in @lines. */
 static int term_lines(pid_t pid, char lines[][256], int max)
 {
@@ -119,7 +103,7 @@ static void test_terminal_session(void **state)
 		 "launch terminal\nwait-idle 800\ntype echo hello; seq 1 100\nkey Return\n"
 		 "wait-idle 800\nscreenshot %s\nquit\n", shot);
 	assert_int_equal(e2e_wait(e2e_client_spawn(&s, script, NULL), 20000), 0);
-	pid_t term = launched(&s, "terminal");
+	pid_t term = e2e_launched_pid(&s, "terminal");
 	assert_true(term > 0);
 	int n = term_lines(term, lines, 64);
 	assert_int_equal(n, 24);
@@ -154,7 +138,7 @@ static void test_terminal_resize_and_exit(void **state)
 	assert_int_equal(e2e_wait(e2e_client_spawn(&s,
 		"launch wide\nwait-idle 800\nresize 600 390\nwait-idle 500\ntype stty size\n"
 		"key Return\nwait-idle 500\nquit\n", NULL), 20000), 0);
-	pid_t term = launched(&s, "wide");
+	pid_t term = e2e_launched_pid(&s, "wide");
 	int n = term_lines(term, lines, 64);
 	assert_int_equal(n, 30);
 	bool found = false;
@@ -208,7 +192,7 @@ static void test_launcher(void **state)
 	assert_int_equal(e2e_wait(e2e_client_spawn(&s, script, getenv("E2E_LOG") ? dbg : NULL), 30000), 0);
 	assert_true(launcher_visible(p1));  /* shown in an empty session */
 	assert_false(launcher_visible(p2)); /* hidden once the terminal runs */
-	assert_true(launched(&s, "terminal") > 0);
+	assert_true(e2e_launched_pid(&s, "terminal") > 0);
 	assert_true(launcher_visible(p3));  /* Ctrl+Shift+L brings it back */
 	assert_true(launcher_visible(p4));  /* the last window closed: shown again */
 	stop(&s);
@@ -222,7 +206,7 @@ static void test_clock_bytes_per_tick(void **state)
 	struct xp_conn c;
 	struct xp_msg m;
 	start(&s, false);
-	assert_int_equal(e2e_raw_client(&s, &c, NULL, 0), 0);
+	assert_int_equal(e2e_raw_client(&s, &c, "main", NULL, 0), 0);
 	struct xp_msg l = {.op = XP_OP_APP_LAUNCH};
 	l.u.app_launch.app = xp_str_from("clock");
 	xp_conn_send(&c, &l);

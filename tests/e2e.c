@@ -213,8 +213,8 @@ bool e2e_fb_region_equal(const struct xr_fb *a, const struct xr_fb *b, int w, in
 	return e2e_fb_diff(a, b, w, h) == 0;
 }
 
-int e2e_raw_client(struct e2e_server *s, struct xp_conn *c, const uint8_t *cookie_override,
-		   int rcvbuf)
+int e2e_raw_client(struct e2e_server *s, struct xp_conn *c, const char *session,
+		   const uint8_t *cookie_override, int rcvbuf)
 {
 	struct xp_error err;
 	struct xp_cookie ck;
@@ -229,5 +229,21 @@ int e2e_raw_client(struct e2e_server *s, struct xp_conn *c, const uint8_t *cooki
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	xp_conn_init(c, fd, XP_MAX_MSG_DEFAULT, true);
 	struct xp_caps want = {XP_FLAG_ZLIB, XP_MAX_MSG_DEFAULT, 800, 600}, got;
-	return xp_handshake_client(c, XP_ROLE_CLIENT, &ck, &want, "main", "raw", &got, 5000);
+	return xp_handshake_client(c, XP_ROLE_CLIENT, &ck, &want, session, "raw", &got, 5000);
+}
+
+pid_t e2e_launched_pid(const struct e2e_server *s, const char *app)
+{
+	char line[512], want[64];
+	pid_t pid = -1;
+	snprintf(want, sizeof(want), "launched %s (pid ", app);
+	FILE *f = fopen(s->log, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *at = strstr(line, want);
+		if (at)
+			pid = atoi(at + strlen(want));
+	}
+	if (f)
+		fclose(f);
+	return pid;
 }

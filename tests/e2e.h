@@ -39,13 +39,15 @@ int e2e_server_dump(struct e2e_server *s);
 int e2e_server_window(struct e2e_server *s, const char *session, uint32_t id, struct xr_fb *out);
 
 /**
- * Connect a raw protocol client (role thin client, session "main") to @s and
- * do the handshake. @cookie_override replaces the cookie's bytes if not
- * NULL; @rcvbuf > 0 shrinks the socket's receive buffer. Returns 0 or -1
- * (c->err says why).
+ * Connect a raw protocol client (role thin client, screen 800x600) to
+ * session @session of @s and do the handshake. @cookie_override replaces the
+ * cookie's bytes if not NULL; @rcvbuf > 0 shrinks the socket's receive
+ * buffer. Returns 0 or -1 (c->err says why).
  */
-int e2e_raw_client(struct e2e_server *s, struct xp_conn *c, const uint8_t *cookie_override,
-		   int rcvbuf);
+int e2e_raw_client(struct e2e_server *s, struct xp_conn *c, const char *session,
+		   const uint8_t *cookie_override, int rcvbuf);
+/** The pid the server logged for the last launch of @app, or -1. */
+pid_t e2e_launched_pid(const struct e2e_server *s, const char *app);
 
 /** Connect an in-process app to @s. */
 struct xa_display *e2e_app(struct e2e_server *s, const char *session);

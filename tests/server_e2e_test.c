@@ -255,8 +255,8 @@ static void test_stalled_client_harms_nobody(void **state)
 	assert_int_equal(e2e_server_start(&s, args), 0);
 	struct xa_display *d = e2e_app(&s, "main");
 	uint32_t win = scene_window(d, 0);
-	assert_int_equal(e2e_raw_client(&s, &stalled, NULL, 4096), 0); /* never reads again */
-	assert_int_equal(e2e_raw_client(&s, &live, NULL, 0), 0);
+	assert_int_equal(e2e_raw_client(&s, &stalled, "main", NULL, 4096), 0); /* never reads again */
+	assert_int_equal(e2e_raw_client(&s, &live, "main", NULL, 0), 0);
 	char filler[200];
 	memset(filler, 'x', sizeof(filler));
 	for (int i = 0; i < 300; i++) {
@@ -315,7 +315,7 @@ static void test_hostile_peers(void **state)
 	struct xa_display *d = e2e_app(&s, "main");
 	scene_window(d, 2);
 	/* wrong cookie */
-	assert_int_equal(e2e_raw_client(&s, &c, wrong, 0), -1);
+	assert_int_equal(e2e_raw_client(&s, &c, "main", wrong, 0), -1);
 	assert_int_equal(c.err.code, XP_ERR_AUTH);
 	xp_conn_finish(&c);
 	/* wrong version: the error names both versions */
@@ -335,7 +335,7 @@ static void test_hostile_peers(void **state)
 	assert_non_null(strstr(text, "1.0"));
 	xp_conn_finish(&c);
 	/* garbage after a good handshake, from a client */
-	assert_int_equal(e2e_raw_client(&s, &c, NULL, 0), 0);
+	assert_int_equal(e2e_raw_client(&s, &c, "main", NULL, 0), 0);
 	static const uint8_t junk[] = {0xee, 0x01, 0x02};
 	xp_buf_append(&c.out_plain, junk, sizeof(junk));
 	xp_conn_drain(&c, 1000);
@@ -461,22 +461,6 @@ static void test_flood_respects_memory_limit(void **state)
 	e2e_server_stop(&s);
 }
 
-static pid_t launched_pid(const char *log, const char *app)
-{
-	char line[512], want[64];
-	pid_t pid = -1;
-	snprintf(want, sizeof(want), "launched %s (pid ", app);
-	FILE *f = fopen(log, "r");
-	while (f && fgets(line, sizeof(line), f)) {
-		const char *at = strstr(line, want);
-		if (at)
-			pid = atoi(at + strlen(want));
-	}
-	if (f)
-		fclose(f);
-	return pid;
-}
-
 static void test_apps_reaped_and_stopped(void **state)
 {
 	(void)state;
@@ -493,7 +477,7 @@ static void test_apps_reaped_and_stopped(void **state)
 	assert_int_equal(e2e_server_start(&s, args), 0);
 	pid_t c = e2e_client_spawn(&s, "apps\nlaunch quick\nlaunch long\nlaunch nosuch\nwait 800\nquit\n", NULL);
 	assert_int_equal(e2e_wait(c, 10000), 0);
-	pid_t quick = launched_pid(s.log, "quick"), lng = launched_pid(s.log, "long");
+	pid_t quick = e2e_launched_pid(&s, "quick"), lng = e2e_launched_pid(&s, "long");
 	assert_true(quick > 0 && lng > 0);
 	char proc[64];
 	snprintf(proc, sizeof(proc), "/proc/%d", (int)quick);

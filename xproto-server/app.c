@@ -7,8 +7,6 @@
 
 #include "server_int.h"
 
-typedef int (*app_fn)(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
-
 static struct xs_window *own_window(struct xs_peer *p, uint32_t id, unsigned op,
 				    struct xp_error *err)
 {
@@ -212,15 +210,6 @@ static int on_sync(struct xs_peer *p, const struct xp_msg *m, struct xp_error *e
 	return xs_peer_send(p, m) < 0 ? 0 : 0;
 }
 
-static int on_ping(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
-{
-	(void)err;
-	struct xp_msg out = {.op = XP_OP_PONG};
-	out.u.pong = (struct xp_msg_pong){m->u.ping.seq, m->u.ping.time_us};
-	xs_peer_send(p, &out);
-	return 0;
-}
-
 static int on_launch(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
 {
 	char app[64];
@@ -231,15 +220,7 @@ static int on_launch(struct xs_peer *p, const struct xp_msg *m, struct xp_error 
 	return 0;
 }
 
-static int on_ignore(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
-{
-	(void)p;
-	(void)m;
-	(void)err;
-	return 0;
-}
-
-static const app_fn handlers[XP_OP_MAX] = {
+static const xs_handler_fn handlers[XP_OP_MAX] = {
 	[XP_OP_WIN_CREATE] = on_create,   [XP_OP_WIN_DESTROY] = on_destroy,
 	[XP_OP_WIN_MAP] = on_map,         [XP_OP_WIN_UNMAP] = on_unmap,
 	[XP_OP_WIN_CONFIGURE] = on_configure, [XP_OP_WIN_TITLE] = on_title,
@@ -249,23 +230,14 @@ static const app_fn handlers[XP_OP_MAX] = {
 	[XP_OP_BITMAP] = on_draw,         [XP_OP_TEXT] = on_draw,
 	[XP_OP_IMAGE] = on_image,         [XP_OP_IMAGE_CACHED] = on_image_cached,
 	[XP_OP_CACHE_DROP] = on_cache_drop, [XP_OP_BELL] = on_bell,
-	[XP_OP_SYNC] = on_sync,           [XP_OP_PING] = on_ping,
-	[XP_OP_PONG] = on_ignore,         [XP_OP_ERROR] = on_ignore,
-	[XP_OP_STATS] = on_ignore,        [XP_OP_APP_LAUNCH] = on_launch,
+	[XP_OP_SYNC] = on_sync,           [XP_OP_PING] = xs_on_ping,
+	[XP_OP_PONG] = xs_on_ignore,         [XP_OP_ERROR] = xs_on_ignore,
+	[XP_OP_STATS] = xs_on_ignore,        [XP_OP_APP_LAUNCH] = on_launch,
 };
 
 int xs_app_handle(struct xs_peer *p, const struct xp_msg *m)
 {
-	struct xp_error err = {0};
-	app_fn fn = handlers[m->op];
-	if (!fn) {
-		xs_peer_fail(p, XP_ERR_STATE, m->op, "%s is not allowed from an app", xp_op_name(m->op));
-		return -1;
-	}
-	if (fn(p, m, &err) == 0)
-		return 0;
-	xs_peer_fail(p, err.code, m->op, "%s", err.text);
-	return -1;
+	return xs_dispatch(p, m, handlers, "an app");
 }
 
 /* The app is gone: its windows go with it. */

@@ -8,8 +8,6 @@
 
 #include "server_int.h"
 
-typedef int (*client_fn)(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
-
 /* A viewer may only watch: report the first dropped input, count the rest. */
 static bool may_act(struct xs_peer *p, uint8_t op)
 {
@@ -159,15 +157,6 @@ static int on_ack(struct xs_peer *p, const struct xp_msg *m, struct xp_error *er
 	return 0;
 }
 
-static int on_ping(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
-{
-	(void)err;
-	struct xp_msg out = {.op = XP_OP_PONG};
-	out.u.pong = (struct xp_msg_pong){m->u.ping.seq, m->u.ping.time_us};
-	xs_peer_send(p, &out);
-	return 0;
-}
-
 static int on_error(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
 {
 	char text[128];
@@ -175,34 +164,16 @@ static int on_error(struct xs_peer *p, const struct xp_msg *m, struct xp_error *
 	return xp_error_set(err, XP_ERR_STATE, m->op, "client reported: %s", text);
 }
 
-static int on_ignore(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
-{
-	(void)p;
-	(void)m;
-	(void)err;
-	return 0;
-}
-
-static const client_fn handlers[XP_OP_MAX] = {
+static const xs_handler_fn handlers[XP_OP_MAX] = {
 	[XP_OP_KEY] = on_key,         [XP_OP_MOTION] = on_motion,
 	[XP_OP_BUTTON] = on_button,   [XP_OP_RESIZE] = on_resize,
 	[XP_OP_CLOSE] = on_close,     [XP_OP_APP_LIST] = on_app_list,
 	[XP_OP_APP_LAUNCH] = on_launch, [XP_OP_ACK] = on_ack,
-	[XP_OP_PING] = on_ping,       [XP_OP_PONG] = on_ignore,
-	[XP_OP_STATS] = on_ignore,    [XP_OP_ERROR] = on_error,
+	[XP_OP_PING] = xs_on_ping,       [XP_OP_PONG] = xs_on_ignore,
+	[XP_OP_STATS] = xs_on_ignore,    [XP_OP_ERROR] = on_error,
 };
 
 int xs_client_handle(struct xs_peer *p, const struct xp_msg *m)
 {
-	struct xp_error err = {0};
-	client_fn fn = handlers[m->op];
-	if (!fn) {
-		xs_peer_fail(p, XP_ERR_STATE, m->op, "%s is not allowed from a client",
-			     xp_op_name(m->op));
-		return -1;
-	}
-	if (fn(p, m, &err) == 0)
-		return 0;
-	xs_peer_fail(p, err.code, m->op, "%s", err.text);
-	return -1;
+	return xs_dispatch(p, m, handlers, "a client");
 }

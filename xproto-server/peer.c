@@ -195,6 +195,43 @@ static void on_hello(struct xs_peer *p, const struct xp_msg_hello *h)
 
 /* ---- the receive path ---- */
 
+/*
+ * Run the handler @table has for @m's opcode. A message without a handler,
+ * or a handler's error, fails this connection with a message naming it.
+ */
+int xs_dispatch(struct xs_peer *p, const struct xp_msg *m, const xs_handler_fn *table,
+		const char *who)
+{
+	struct xp_error err = {0};
+	xs_handler_fn fn = table[m->op];
+	if (!fn) {
+		xs_peer_fail(p, XP_ERR_STATE, m->op, "%s is not allowed from %s", xp_op_name(m->op),
+			     who);
+		return -1;
+	}
+	if (fn(p, m, &err) == 0)
+		return 0;
+	xs_peer_fail(p, err.code, m->op, "%s", err.text);
+	return -1;
+}
+
+int xs_on_ping(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	(void)err;
+	struct xp_msg out = {.op = XP_OP_PONG};
+	out.u.pong = (struct xp_msg_pong){m->u.ping.seq, m->u.ping.time_us};
+	xs_peer_send(p, &out);
+	return 0;
+}
+
+int xs_on_ignore(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+{
+	(void)p;
+	(void)m;
+	(void)err;
+	return 0;
+}
+
 static void dispatch(struct xs_peer *p, const struct xp_msg *m)
 {
 	if (p->srv->opt.log_level >= XS_DEBUG && m->op != XP_OP_ACK) {

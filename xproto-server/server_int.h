@@ -138,7 +138,12 @@ void xs_log(const struct xs_server *s, int level, const char *fmt, ...)
 int xs_listen_all(struct xs_server *s);
 void xs_listen_close(struct xs_server *s);
 
-/* peer.c: connection lifecycle */
+/* peer.c: connection lifecycle, and the dispatcher both roles use */
+typedef int (*xs_handler_fn)(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+int xs_dispatch(struct xs_peer *p, const struct xp_msg *m, const xs_handler_fn *table,
+		const char *who);
+int xs_on_ping(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+int xs_on_ignore(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
 struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool app_endpoint);
 void xs_peer_fail(struct xs_peer *p, enum xp_err_code code, unsigned about, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
