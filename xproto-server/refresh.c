@@ -13,7 +13,8 @@
 
 #include "server_int.h"
 
-#define TILE 16
+#define TILE_W 6 /* one character cell of the 6x13 font: text lines up with tiles */
+#define TILE_H 13
 
 static int send_simple(struct xs_peer *c, struct xp_msg *m) { return xs_peer_send(c, m); }
 
@@ -189,8 +190,8 @@ static int send_band(struct xs_peer *c, const struct xs_window *w, struct xr_rec
 {
 	struct run r = {.x0 = -1};
 	uint32_t tc[2];
-	for (int x = band.x; x < band.x + band.w; x += TILE) {
-		int tw = band.x + band.w - x < TILE ? band.x + band.w - x : TILE;
+	for (int x = band.x; x < band.x + band.w; x += TILE_W) {
+		int tw = band.x + band.w - x < TILE_W ? band.x + band.w - x : TILE_W;
 		struct xr_rect t = {x, band.y, tw, band.h};
 		int tn = colours(&w->fb, t, tc);
 		if (tn == 1 && tc[0] == dom) {
@@ -236,8 +237,8 @@ int xs_refresh_area(struct xs_peer *c, const struct xs_window *w, struct xr_rect
 	uint32_t dom = dominant(&w->fb, r);
 	if (send_fill(c, w, r, dom) < 0)
 		return -1;
-	for (int y = r.y; y < r.y + r.h; y += TILE) {
-		int th = r.y + r.h - y < TILE ? r.y + r.h - y : TILE;
+	for (int y = r.y; y < r.y + r.h; y += TILE_H) {
+		int th = r.y + r.h - y < TILE_H ? r.y + r.h - y : TILE_H;
 		if (send_band(c, w, (struct xr_rect){r.x, y, r.w, th}, dom) < 0)
 			return -1;
 	}
