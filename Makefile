@@ -66,10 +66,12 @@ $(OBJ)/%.o: $(GEN)/%.c | build/deps.mk
 
 # ---- tests: plain build, then the same tests under ASan+UBSan -------------
 test: all
-	@$(MAKE) --no-print-directory test-run
+	@rm -f build/test-counts
+	@XP_TEST_COUNTS=$(CURDIR)/build/test-counts $(MAKE) --no-print-directory test-run
 	@echo "== the same tests under AddressSanitizer + UndefinedBehaviorSanitizer =="
-	@$(MAKE) --no-print-directory SAN=1 test-run
+	@XP_TEST_COUNTS=$(CURDIR)/build/test-counts $(MAKE) --no-print-directory SAN=1 test-run
 	@echo "== all tests passed (plain and sanitizer builds) =="
+	@awk '{p += $$1; f += $$2} END {printf "tests: %d passed, %d failed\n", p, f}' build/test-counts
 
 test-run: $(TESTS) $(PROGS)
 	@sh tests/run.sh $(BIN) $(TESTS)

@@ -11,5 +11,7 @@ for t in "$@"; do
 		failed=$((failed + 1)); failures="$failures $t"
 	fi
 done
-echo "test binaries: $passed passed, $failed failed"
+echo "binaries: $passed passed, $failed failed"
+# the caller may sum several runs (plain and sanitizer builds)
+[ -n "${XP_TEST_COUNTS:-}" ] && echo "$passed $failed" >> "$XP_TEST_COUNTS"
 [ -z "$failures" ] || { echo "failed:$failures"; exit 1; }
