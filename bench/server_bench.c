@@ -35,20 +35,6 @@ static double cpu_seconds(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-static long rss_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	FILE *f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmRSS:", 6))
-			kb = atol(line + 6);
-	if (f)
-		fclose(f);
-	return kb;
-}
-
 static void ack(struct xp_conn *c, const struct xp_msg *m)
 {
 	struct xp_msg a = {.op = XP_OP_ACK};
@@ -290,7 +276,7 @@ static void bench_sessions(void)
 	const int seconds = 12;
 	if (e2e_server_start(&s, args) < 0)
 		return;
-	long rss0 = rss_kb(s.pid);
+	long rss0 = e2e_rss_kb(s.pid);
 	pid_t apps = fork();
 	if (apps == 0)
 		ticking_apps(&s, seconds);
@@ -306,7 +292,7 @@ static void bench_sessions(void)
 	uint64_t t0 = xp_now_us();
 	double worst = watch(c, seconds - 5);
 	double cpu = cpu_seconds(s.pid) - cpu0, wall = (double)(xp_now_us() - t0) / 1e6;
-	long rss = rss_kb(s.pid);
+	long rss = e2e_rss_kb(s.pid);
 	double fb_kb = 800.0 * 600 * 4 / 1024;
 	printf("%d sessions, each an 800x600 window ticking once a second, one client each\n",
 	       SESSIONS);

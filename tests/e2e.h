@@ -46,6 +46,8 @@ int e2e_server_window(struct e2e_server *s, const char *session, uint32_t id, st
  */
 int e2e_raw_client(struct e2e_server *s, struct xp_conn *c, const char *session,
 		   const uint8_t *cookie_override, int rcvbuf);
+/** Resident memory of process @pid in KiB (from /proc), or -1. */
+long e2e_rss_kb(pid_t pid);
 /** The pid the server logged for the last launch of @app, or -1. */
 pid_t e2e_launched_pid(const struct e2e_server *s, const char *app);
 
