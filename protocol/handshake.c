@@ -88,6 +88,20 @@ int xp_handshake_client(struct xp_conn *c, enum xp_role role, const struct xp_co
 	return z ? xp_conn_enable_zlib(c, true, true) : 0;
 }
 
+/* Session names end up in logs, environments and file names: keep them plain. */
+static bool session_name_ok(struct xp_str n)
+{
+	if (n.n == 0 || n.n > 64 || n.p[0] == '.' || n.p[0] == '-')
+		return false;
+	for (uint32_t i = 0; i < n.n; i++) {
+		char c = n.p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
 int xp_hello_check(const struct xp_msg_hello *h, const struct xp_cookie *ck, struct xp_error *err)
 {
 	if (h->role < XP_ROLE_APP || h->role > XP_ROLE_VIEWER)
@@ -95,9 +109,10 @@ int xp_hello_check(const struct xp_msg_hello *h, const struct xp_cookie *ck, str
 				    h->role);
 	if (!xp_cookie_equal(ck, h->cookie.p, h->cookie.n))
 		return xp_error_set(err, XP_ERR_AUTH, XP_OP_HELLO, "HELLO: wrong cookie");
-	if (h->session.n == 0 || h->session.n > 64)
+	if (!session_name_ok(h->session))
 		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_HELLO,
-				    "HELLO: session name must be 1-64 bytes");
+				    "HELLO: session name must be 1-64 of A-Z a-z 0-9 . _ - "
+				    "(not starting with . or -)");
 	if (h->screen_w > 16384 || h->screen_h > 16384)
 		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_HELLO, "HELLO: screen %ux%u too large",
 				    h->screen_w, h->screen_h);

@@ -344,7 +344,7 @@ int xp_handshake_client(struct xp_conn *c, enum xp_role role, const struct xp_co
 			struct xp_caps *granted, int timeout_ms);
 /**
  * Server side: check a HELLO's role, cookie (constant time), session name
- * and screen size. Returns 0, or -1 with @err set (AUTH for a bad cookie).
+ * (1-64 of A-Z a-z 0-9 . _ -, not starting with . or -) and screen size. Returns 0, or -1 with @err set (AUTH for a bad cookie).
  */
 int xp_hello_check(const struct xp_msg_hello *h, const struct xp_cookie *ck, struct xp_error *err);
 /** Negotiate: the smaller max_msg, compression only if both want it. */

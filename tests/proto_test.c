@@ -387,6 +387,16 @@ static void test_hello_check(void **state)
 	assert_int_equal(xp_hello_check(&h, &ck, &err), -1);
 	assert_int_equal(err.code, XP_ERR_AUTH);
 	h.cookie.p = ck.data;
+	/* session names reach file names and environments: plain ones only */
+	static const char *const bad_names[] = {"", "../etc", ".hidden", "-x", "a/b", "a b",
+						"caf\xc3\xa9", "x\n"};
+	for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
+		h.session = xp_str_from(bad_names[i]);
+		assert_int_equal(xp_hello_check(&h, &ck, &err), -1);
+		assert_int_equal(err.code, XP_ERR_MALFORMED);
+	}
+	h.session = xp_str_from("work-2.team_a");
+	assert_int_equal(xp_hello_check(&h, &ck, &err), 0);
 	h.role = 9;
 	assert_int_equal(xp_hello_check(&h, &ck, &err), -1);
 }

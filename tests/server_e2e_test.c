@@ -416,18 +416,27 @@ static void test_image_cache(void **state)
 	e2e_server_stop(&s);
 }
 
-static long server_rss_kb(pid_t pid)
+/* Session names are checked, and sessions are a limited resource. */
+static void test_session_names_and_limit(void **state)
 {
-	char path[64], line[256];
-	long kb = -1;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	FILE *f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmRSS:", 6))
-			kb = atol(line + 6);
-	if (f)
-		fclose(f);
-	return kb;
+	(void)state;
+	struct e2e_server s;
+	struct xp_conn c[3];
+	static const char *const args[] = {"--no-launcher", "--max-sessions", "2", NULL};
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	assert_int_equal(e2e_raw_client(&s, &c[0], "../../tmp/evil", NULL, 0), -1);
+	assert_int_equal(c[0].err.code, XP_ERR_MALFORMED);
+	xp_conn_finish(&c[0]);
+	assert_int_equal(e2e_raw_client(&s, &c[0], "one", NULL, 0), 0);
+	assert_int_equal(e2e_raw_client(&s, &c[1], "two", NULL, 0), 0);
+	assert_int_equal(e2e_raw_client(&s, &c[2], "three", NULL, 0), -1);
+	assert_int_equal(c[2].err.code, XP_ERR_LIMIT);
+	xp_conn_finish(&c[2]);
+	/* an existing session can still be joined */
+	assert_int_equal(e2e_raw_client(&s, &c[2], "one", NULL, 0), 0);
+	for (int i = 0; i < 3; i++)
+		xp_conn_finish(&c[i]);
+	e2e_server_stop(&s);
 }
 
 static void test_flood_respects_memory_limit(void **state)
@@ -454,7 +463,7 @@ static void test_flood_respects_memory_limit(void **state)
 	for (int i = 0; i < 400; i++) /* ~77 MB of image data */
 		xa_image(d, win, 0, 0, W, H, XP_IMG_RAW, raw, sizeof(raw));
 	assert_int_equal(xa_sync(d, 20000), 0);
-	long kb = server_rss_kb(s.pid);
+	long kb = e2e_rss_kb(s.pid);
 	printf("    server RSS after 16 MiB of windows and a 77 MB image flood: %ld KiB\n", kb);
 	assert_true(kb > 0 && kb < 64 * 1024);
 	xa_close(d);
@@ -504,6 +513,7 @@ int main(void)
 		cmocka_unit_test(test_stalled_client_harms_nobody),
 		cmocka_unit_test(test_hostile_peers),
 		cmocka_unit_test(test_image_cache),
+		cmocka_unit_test(test_session_names_and_limit),
 		cmocka_unit_test(test_flood_respects_memory_limit),
 		cmocka_unit_test(test_apps_reaped_and_stopped),
 	};

@@ -24,6 +24,7 @@ static const char usage[] =
 	"  --bin DIR              where the project's apps are (default: next to\n"
 	"                         this program)\n"
 	"  --max-clients N        thin clients in all sessions (default 256)\n"
+	"  --max-sessions N       named sessions (default 1024)\n"
 	"  --max-windows N        windows per app (default 64)\n"
 	"  --max-session-mb N     window pixels per session in MiB (default 256)\n"
 	"  --screen WxH           screen size of a new session (default 800x600;\n"
@@ -45,7 +46,7 @@ static int parse_opts(int argc, char **argv, struct xs_options *o)
 	static const struct option longs[] = {
 		{"listen", 1, 0, 'l'},      {"app-socket", 1, 0, 'a'}, {"app-tcp", 1, 0, 'T'},
 		{"cookie", 1, 0, 'c'},      {"apps", 1, 0, 'A'},       {"bin", 1, 0, 'b'},
-		{"max-clients", 1, 0, 'm'}, {"max-windows", 1, 0, 'w'}, {"max-session-mb", 1, 0, 'M'},
+		{"max-clients", 1, 0, 'm'}, {"max-windows", 1, 0, 'w'}, {"max-sessions", 1, 0, 'S'}, {"max-session-mb", 1, 0, 'M'},
 		{"screen", 1, 0, 's'},      {"stall-timeout", 1, 0, 't'}, {"log", 1, 0, 'L'},
 		{"dump-dir", 1, 0, 'D'},    {"no-launcher", 0, 0, 'N'},    {"help", 0, 0, 'h'},         {0, 0, 0, 0}};
 	int c;
@@ -59,6 +60,7 @@ static int parse_opts(int argc, char **argv, struct xs_options *o)
 		case 'b': o->bin_dir = optarg; break;
 		case 'm': o->max_clients = atoi(optarg); break;
 		case 'w': o->max_windows_per_app = atoi(optarg); break;
+		case 'S': o->max_sessions = atoi(optarg); break;
 		case 'M': o->max_session_bytes = (size_t)atoi(optarg) << 20; break;
 		case 's':
 			if (sscanf(optarg, "%dx%d", &o->screen_w, &o->screen_h) != 2)

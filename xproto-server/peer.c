@@ -175,7 +175,8 @@ static void on_hello(struct xs_peer *p, const struct xp_msg_hello *h)
 	xp_str_copy(name, sizeof(name), h->name);
 	p->session = xs_session_get(p->srv, session, true);
 	if (!p->session) {
-		xs_peer_fail(p, XP_ERR_INTERNAL, XP_OP_HELLO, "cannot create session");
+		xs_peer_fail(p, XP_ERR_LIMIT, XP_OP_HELLO, "cannot create session '%s' (limit %d)",
+			     session, p->srv->opt.max_sessions);
 		return;
 	}
 	p->role = (enum xp_role)h->role;

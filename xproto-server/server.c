@@ -19,6 +19,7 @@ void xs_options_defaults(struct xs_options *o)
 	memset(o, 0, sizeof(*o));
 	o->listen = "127.0.0.1:7100";
 	o->max_clients = 256;
+	o->max_sessions = 1024;
 	o->max_apps = 512;
 	o->max_windows_per_app = 64;
 	o->max_window_dim = 4096;

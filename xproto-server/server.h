@@ -19,6 +19,7 @@ struct xs_options {
 	const char *apps_file;  /* launchable apps, NULL = built-in list */
 	const char *bin_dir;    /* where the project's apps live */
 	int max_clients;        /* thin clients, all sessions */
+	int max_sessions;       /* named sessions (they live until shutdown) */
 	int max_apps;           /* app connections, all sessions */
 	int max_windows_per_app;
 	int max_window_dim;           /* pixels, each side */

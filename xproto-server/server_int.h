@@ -118,7 +118,7 @@ struct xs_server {
 	int port;
 	struct xs_session *sessions;
 	struct xs_peer *peers;
-	int nclients, napps;
+	int nclients, napps, nsessions;
 	uint32_t next_conn_id;
 	struct xs_app_entry *apps;
 	size_t napps_known;

@@ -14,7 +14,7 @@ struct xs_session *xs_session_get(struct xs_server *s, const char *name, bool cr
 	for (struct xs_session *se = s->sessions; se; se = se->next)
 		if (!strcmp(se->name, name))
 			return se;
-	if (!create)
+	if (!create || s->nsessions >= s->opt.max_sessions)
 		return NULL;
 	struct xs_session *se = calloc(1, sizeof(*se));
 	if (!se)
@@ -27,6 +27,7 @@ struct xs_session *xs_session_get(struct xs_server *s, const char *name, bool cr
 	se->next_cache_id = 1;
 	se->next = s->sessions;
 	s->sessions = se;
+	s->nsessions++;
 	xs_log(s, XS_INFO, "session '%s' created", name);
 	return se;
 }
