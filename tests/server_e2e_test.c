@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,6 +361,27 @@ static void test_hostile_peers(void **state)
 	xp_conn_drain(&c, 1000);
 	expect_error_then_close(&c, XP_ERR_MALFORMED);
 	xp_conn_finish(&c);
+	/* extreme coordinates from an app and from a client (UBSan in the SAN run) */
+	uint32_t far = xa_window_create(d, INT32_MAX - 50, INT32_MIN + 5, 100, 100, 0, 0);
+	xa_window_map(d, far);
+	assert_int_equal(xa_sync(d, 3000), 0);
+	assert_int_equal(e2e_raw_client(&s, &c, "main", NULL, 0), 0);
+	struct xp_msg in = {.op = XP_OP_BUTTON};
+	in.u.button = (struct xp_msg_button){XP_BUTTON_STATE(1, true), INT32_MAX - 10, INT32_MIN + 10};
+	xp_conn_send(&c, &in);
+	in = (struct xp_msg){.op = XP_OP_MOTION};
+	in.u.motion = (struct xp_msg_motion){INT32_MIN, INT32_MAX};
+	xp_conn_send(&c, &in);
+	assert_int_equal(xp_conn_drain(&c, 1000), 0);
+	xp_conn_finish(&c);
+	struct xa_event ev;
+	assert_int_equal(xa_next_event(d, &ev, 2000), 1); /* the press reached the far window */
+	while (ev.type != XA_BUTTON && xa_next_event(d, &ev, 500) == 1)
+		;
+	assert_int_equal(ev.type, XA_BUTTON);
+	assert_int_equal(ev.win, far);
+	assert_int_equal(ev.x, 40);
+	xa_window_destroy(d, far);
 	/* everyone else carried on: the good app still draws, a client sees it */
 	draw_scene(d, 1, 3);
 	assert_int_equal(xa_sync(d, 3000), 0);

@@ -41,6 +41,13 @@ static int on_key(struct xs_peer *p, const struct xp_msg *m, struct xp_error *er
 	return 0;
 }
 
+/* Screen to window coordinates; both come off the network, so no overflow. */
+static int32_t rel(int32_t screen, int32_t origin)
+{
+	int64_t v = (int64_t)screen - origin;
+	return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
+
 static struct xs_window *pointer_window(struct xs_peer *p)
 {
 	struct xs_window *w = p->grab ? xs_window_by_id(p->session, p->grab) : NULL;
@@ -58,7 +65,8 @@ static int on_motion(struct xs_peer *p, const struct xp_msg *m, struct xp_error 
 	if (!w)
 		return 0;
 	struct xp_msg out = {.op = XP_OP_EV_MOTION};
-	out.u.ev_motion = (struct xp_msg_ev_motion){w->app_id, p->px - w->x, p->py - w->y, p->buttons};
+	out.u.ev_motion = (struct xp_msg_ev_motion){w->app_id, rel(p->px, w->x), rel(p->py, w->y),
+						    p->buttons};
 	xs_peer_send(w->owner, &out);
 	return 0;
 }
@@ -91,7 +99,8 @@ static int on_button(struct xs_peer *p, const struct xp_msg *m, struct xp_error 
 		focus_and_raise(p->session, w);
 	p->grab = p->buttons ? w->id : 0;
 	struct xp_msg out = {.op = XP_OP_EV_BUTTON};
-	out.u.ev_button = (struct xp_msg_ev_button){w->app_id, state, p->px - w->x, p->py - w->y};
+	out.u.ev_button = (struct xp_msg_ev_button){w->app_id, state, rel(p->px, w->x),
+						    rel(p->py, w->y)};
 	xs_peer_send(w->owner, &out);
 	return 0;
 }

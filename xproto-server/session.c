@@ -111,8 +111,9 @@ struct xs_window *xs_window_at(struct xs_session *se, int32_t x, int32_t y)
 {
 	for (size_t i = se->nwin; i-- > 0;) {
 		struct xs_window *w = se->stack[i];
-		if (w->mapped && x >= w->x && y >= w->y && x < w->x + (int32_t)w->w &&
-		    y < w->y + (int32_t)w->h)
+		/* 64-bit: positions and sizes come from apps and may be extreme */
+		if (w->mapped && x >= w->x && y >= w->y && (int64_t)x < (int64_t)w->x + w->w &&
+		    (int64_t)y < (int64_t)w->y + w->h)
 			return w;
 	}
 	return NULL;
