@@ -69,8 +69,7 @@ static void server_start(struct bench *b)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(null, 1);
 		dup2(null, 2);
-		execl(exe, exe, "--db", b->db, "--listen", listen, "--port-file", pf,
-		      (char *)NULL);
+		execl(exe, exe, "--db", b->db, "--listen", listen, "--port-file", pf, (char *)NULL);
 		_exit(127);
 	}
 	for (int i = 0; i < 500; i++) {
@@ -95,9 +94,8 @@ static void server_stop(struct bench *b, int sig)
 	waitpid(b->pid, &status, 0);
 }
 
-static struct ag_replica *replica(struct bench *b, const char *name,
-				  const char *user, const char *tok,
-				  const char *agenda)
+static struct ag_replica *replica(struct bench *b, const char *name, const char *user,
+                                  const char *tok, const char *agenda)
 {
 	char path[300], err[256], server[64];
 	struct ag_replica *r;
@@ -145,8 +143,7 @@ static void users(struct bench *b)
 {
 	struct ag_store *s;
 	char err[256];
-	if (ag_store_open(b->db, &s, err, sizeof(err)) ||
-	    ag_store_adduser(s, "alice", b->tok_a) ||
+	if (ag_store_open(b->db, &s, err, sizeof(err)) || ag_store_adduser(s, "alice", b->tok_a) ||
 	    ag_store_adduser(s, "bob", b->tok_b) ||
 	    ag_store_grant(s, "alice", "team", AG_RIGHT_RW) ||
 	    ag_store_grant(s, "bob", "team", AG_RIGHT_RW) ||
@@ -215,8 +212,8 @@ static double concurrent_pushes(struct bench *b, int clients, int rounds)
 		snprintf(name, sizeof(name), "p%d.db", k);
 		struct ag_replica *r = replica(b, name, "alice", b->tok_a, "small");
 		for (int i = 0; i < rounds; i++) {
-			struct ag_event ev = {.title = name, .start = 1795000000,
-					      .end = 1795003600};
+			struct ag_event ev = {
+			    .title = name, .start = 1795000000, .end = 1795003600};
 			if (ag_event_add(r, &ev) || ag_sync(r, NULL, NULL))
 				_exit(1);
 		}
@@ -240,8 +237,7 @@ static void pusher(struct bench *b, int cycle)
 	char title[64];
 	int64_t end = ag_now_ms() + 3000;
 	for (int i = 0; i < 100000 && ag_now_ms() < end; i++) {
-		struct ag_event ev = {.title = title, .start = 1795000000,
-				      .end = 1795003600};
+		struct ag_event ev = {.title = title, .start = 1795000000, .end = 1795003600};
 		snprintf(title, sizeof(title), "k%d-%d", cycle, i);
 		if (ag_event_add(r, &ev) ||
 		    ag_sync(r, &(struct ag_sync_opts){.timeout_ms = 2000}, NULL))
@@ -270,8 +266,10 @@ static int kill_cycles(struct bench *b, int cycles, int *acked_out)
 	sync_or_die(chk);
 	sqlite3_stmt *st;
 	int lost = 0, acked = 0;
-	sqlite3_prepare_v2(k->db, "SELECT uid FROM events WHERE uid NOT IN "
-			   "(SELECT uid FROM pending)", -1, &st, NULL);
+	sqlite3_prepare_v2(k->db,
+	                   "SELECT uid FROM events WHERE uid NOT IN "
+	                   "(SELECT uid FROM pending)",
+	                   -1, &st, NULL);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct ag_event ev;
 		acked++;
@@ -295,8 +293,10 @@ static bool caldav(struct bench *b, const char *uid, char *out, size_t len)
 	snprintf(script, sizeof(script), "bench/agenda/caldav_bench.py");
 	if (access(script, R_OK))
 		return false;
-	snprintf(cmd, sizeof(cmd), "python3 %s %s/events.ics '%s' "
-		 "'Meeting moved: design review'", script, b->dir, uid);
+	snprintf(cmd, sizeof(cmd),
+	         "python3 %s %s/events.ics '%s' "
+	         "'Meeting moved: design review'",
+	         script, b->dir, uid);
 	FILE *p = popen(cmd, "r");
 	if (!p)
 		return false;
@@ -311,29 +311,26 @@ static double field(const char *s, const char *key)
 	return p ? atof(p + strlen(key)) : 0;
 }
 
-static void ratio_line(const char *what, double ours, double theirs,
-		       double target)
+static void ratio_line(const char *what, double ours, double theirs, double target)
 {
 	double r = theirs > 0 ? ours / theirs : 0;
-	printf("  %-34s %10.0f  %10.0f   %6.3f  (target <= %.3f) %s\n", what,
-	       ours, theirs, r, target, theirs > 0 && r <= target ? "OK" : "MISS");
+	printf("  %-34s %10.0f  %10.0f   %6.3f  (target <= %.3f) %s\n", what, ours, theirs, r,
+	       target, theirs > 0 && r <= target ? "OK" : "MISS");
 }
 
-static void report(const struct bench *b, const struct figures *f,
-		   const char *cd)
+static void report(const struct bench *b, const struct figures *f, const char *cd)
 {
 	printf("agenda sync protocol, %d events, loopback, bytes both ways:\n", b->n);
 	printf("  initial sync            %10llu bytes  %.3f s (target <= 2 s: %s)\n",
-	       (unsigned long long)f->initial, f->initial_s,
-	       f->initial_s <= 2 ? "OK" : "MISS");
+	       (unsigned long long)f->initial, f->initial_s, f->initial_s <= 2 ? "OK" : "MISS");
 	printf("  no-change sync          %10llu bytes (%d events; 10 events: "
-	       "%llu) (target <= 100: %s)\n", (unsigned long long)f->nochange_big,
-	       b->n,
-	       (unsigned long long)f->nochange_small,
+	       "%llu) (target <= 100: %s)\n",
+	       (unsigned long long)f->nochange_big, b->n, (unsigned long long)f->nochange_small,
 	       f->nochange_big <= 100 && f->nochange_small <= 100 ? "OK" : "MISS");
 	printf("  one edited event        %10llu bytes (editor %llu + other "
-	       "replica %llu)\n", (unsigned long long)(f->edit_up + f->edit_down),
-	       (unsigned long long)f->edit_up, (unsigned long long)f->edit_down);
+	       "replica %llu)\n",
+	       (unsigned long long)(f->edit_up + f->edit_down), (unsigned long long)f->edit_up,
+	       (unsigned long long)f->edit_down);
 	printf("  first upload of %d events: %.3f s\n", b->n, f->upload_s);
 	if (!cd) {
 		printf("CalDAV (Radicale): skipped\n");
@@ -343,8 +340,7 @@ static void report(const struct bench *b, const struct figures *f,
 	double edit = field(cd, "edit="), init = field(cd, "initial="),
 	       none = field(cd, "nochange=");
 	printf("ratios (agenda / CalDAV):            agenda      CalDAV    ratio\n");
-	ratio_line("one edited event", (double)(f->edit_up + f->edit_down), edit,
-		   1.0 / 3);
+	ratio_line("one edited event", (double)(f->edit_up + f->edit_down), edit, 1.0 / 3);
 	ratio_line("initial sync", (double)f->initial, init, 0.5);
 	ratio_line("no-change sync", (double)f->nochange_big, none, 1.0);
 }
@@ -357,8 +353,7 @@ int main(int argc, char **argv)
 	const char *env = getenv("XP_BIN");
 	char self[512];
 	snprintf(self, sizeof(self), "%s", argv[0]);
-	snprintf(b.bin, sizeof(b.bin), "%s",
-		 env && *env ? env : dirname(dirname(self)));
+	snprintf(b.bin, sizeof(b.bin), "%s", env && *env ? env : dirname(dirname(self)));
 	snprintf(b.dir, sizeof(b.dir), "/tmp/agenda_bench_XXXXXX");
 	if (!mkdtemp(b.dir))
 		die("mkdtemp");
@@ -371,11 +366,12 @@ int main(int argc, char **argv)
 	bool have_cd = caldav(&b, uid, cd, sizeof(cd));
 	report(&b, &f, have_cd ? cd : NULL);
 	printf("20 clients at once, 25 synced additions each: %.3f s, %.0f "
-	       "acknowledged (durable) changes/s\n", conc, 500 / conc);
+	       "acknowledged (durable) changes/s\n",
+	       conc, 500 / conc);
 	int acked = 0, lost = kill_cycles(&b, 20, &acked);
 	server_stop(&b, SIGTERM);
-	printf("kill -9: 20 cycles, %d acknowledged changes, %d lost (target 0: %s)\n",
-	       acked, lost, lost ? "MISS" : "OK");
+	printf("kill -9: 20 cycles, %d acknowledged changes, %d lost (target 0: %s)\n", acked, lost,
+	       lost ? "MISS" : "OK");
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", b.dir);
 	if (system(cmd))

@@ -24,7 +24,8 @@ static void sizes(void)
 	memset(row, 'x', 80);
 	row[80] = '\0';
 	struct xp_msg key = {.op = XP_OP_KEY}, rel = {.op = XP_OP_KEY};
-	key.u.key = (struct xp_msg_key){.state = XP_KEY_PRESSED, .keysym = 'a', .text = xp_str_from("a")};
+	key.u.key =
+	    (struct xp_msg_key){.state = XP_KEY_PRESSED, .keysym = 'a', .text = xp_str_from("a")};
 	rel.u.key = (struct xp_msg_key){.state = 0, .keysym = 'a', .text = xp_str_from("")};
 	struct xp_msg ret = {.op = XP_OP_KEY};
 	ret.u.key = (struct xp_msg_key){.state = XP_KEY_PRESSED, .keysym = 0xff0d};
@@ -37,17 +38,23 @@ static void sizes(void)
 	struct xp_msg text = {.op = XP_OP_TEXT};
 	text.u.text = (struct xp_msg_text){.x = 0, .y = 299, .text = xp_str_from(row)};
 	printf("bytes per message on the wire (before compression, header included)\n");
-	printf("  %-44s %3zu   (RFB KeyEvent: 8)\n", "key press 'a' (keysym + UTF-8 text)", frame_size(&key));
+	printf("  %-44s %3zu   (RFB KeyEvent: 8)\n", "key press 'a' (keysym + UTF-8 text)",
+	       frame_size(&key));
 	printf("  %-44s %3zu\n", "key release 'a'", frame_size(&rel));
 	printf("  %-44s %3zu\n", "key press Return (keysym 0xff0d)", frame_size(&ret));
-	printf("  %-44s %3zu   (RFB PointerEvent: 6)\n", "pointer motion (40,30)", frame_size(&mot));
+	printf("  %-44s %3zu   (RFB PointerEvent: 6)\n", "pointer motion (40,30)",
+	       frame_size(&mot));
 	printf("  %-44s %3zu\n", "pointer motion (1919,1079)", frame_size(&mot_far));
-	printf("  %-44s %3zu   (RFB rectangle header: 12)\n", "fill 920x380 at (1000,700)", frame_size(&fill));
+	printf("  %-44s %3zu   (RFB rectangle header: 12)\n", "fill 920x380 at (1000,700)",
+	       frame_size(&fill));
 	printf("  %-44s %3zu\n", "fill one 6x13 cell", frame_size(&fill_small));
 	printf("  %-44s %3zu\n", "text run, 80 characters", frame_size(&text));
 }
 
-static double now_s(void) { return (double)xp_now_us() / 1e6; }
+static double now_s(void)
+{
+	return (double)xp_now_us() / 1e6;
+}
 
 /* A mix of small draw commands, encoded into one buffer. */
 static struct xp_buf small_mix(size_t count)
@@ -152,8 +159,7 @@ static void image_rates(void)
 		}
 	}
 	double t2 = now_s();
-	for (int i = 0; i < count; i++)
-	{
+	for (int i = 0; i < count; i++) {
 		memcpy(dst, px + (i % 2), len - 1);
 		__asm__ volatile("" : : "r"(dst) : "memory"); /* keep the copy */
 	}

@@ -12,8 +12,8 @@
 
 #include "xrender.h"
 
-#define FW 1920
-#define FH 1080
+#define FW          1920
+#define FH          1080
 #define RUN_SECONDS 0.3
 
 struct bench_ctx {
@@ -34,8 +34,7 @@ static double now(void)
 }
 
 /* Run @fn until RUN_SECONDS have passed; seconds per call. */
-static double time_per_call(void (*fn)(struct bench_ctx *, long),
-			    struct bench_ctx *c)
+static double time_per_call(void (*fn)(struct bench_ctx *, long), struct bench_ctx *c)
 {
 	double t0 = now(), t;
 	long n = 0;
@@ -57,8 +56,7 @@ static void run_memset(struct bench_ctx *c, long i)
 {
 	/* same bytes, same row structure as run_fill */
 	for (int y = 8; y < FH - 8; y++)
-		memset(c->scratch + (size_t)y * FW + 8, (int)(i & 0xff),
-		       (size_t)(FW - 16) * 4);
+		memset(c->scratch + (size_t)y * FW + 8, (int)(i & 0xff), (size_t)(FW - 16) * 4);
 }
 
 static void run_copy(struct bench_ctx *c, long i)
@@ -74,19 +72,17 @@ static void run_memmove(struct bench_ctx *c, long i)
 
 	(void)i;
 	for (int y = 8; y < FH - 21; y++)
-		memmove(c->scratch + (size_t)y * FW + 8,
-			c->scratch + (size_t)(y + 13) * FW + 8, row);
+		memmove(c->scratch + (size_t)y * FW + 8, c->scratch + (size_t)(y + 13) * FW + 8,
+		        row);
 }
 
 static void run_text(struct bench_ctx *c, long i)
 {
-	static const char line[] =
-		"The quick brown fox jumps over the lazy dog 0123456789 "
-		"ABCDEFGHIJKLMNOPQRSTUVWXY";
+	static const char line[] = "The quick brown fox jumps over the lazy dog 0123456789 "
+	                           "ABCDEFGHIJKLMNOPQRSTUVWXY";
 
 	for (int r = 0; r < 80; r++)
-		xr_text(&c->fb, NULL, 0, r * 13, line, 80, (int)(i & 1),
-			0xffffff, 0, false);
+		xr_text(&c->fb, NULL, 0, r * 13, line, 80, (int)(i & 1), 0xffffff, 0, false);
 	c->glyphs += 80 * 80;
 }
 
@@ -98,8 +94,7 @@ static void run_text_box(struct bench_ctx *c, long i)
 	for (int k = 0; k < 80; k++)
 		memcpy(line + k * 3, "\xe2\x94\x80", 3); /* U+2500 */
 	for (int r = 0; r < 80; r++)
-		xr_text(&c->fb, NULL, 0, r * 13, line, sizeof(line), 0,
-			0xffffff, 0, false);
+		xr_text(&c->fb, NULL, 0, r * 13, line, sizeof(line), 0, 0xffffff, 0, false);
 	c->glyphs += 80 * 80;
 }
 
@@ -108,8 +103,7 @@ static void run_decode(struct bench_ctx *c, long i)
 	struct xr_rect d;
 
 	(void)i;
-	if (xr_image(&c->fb, NULL, 0, 0, FW, FH, c->format, c->enc, c->enc_len,
-		     &d) < 0) {
+	if (xr_image(&c->fb, NULL, 0, 0, FW, FH, c->format, c->enc, c->enc_len, &d) < 0) {
 		fprintf(stderr, "render_bench: decode failed\n");
 		exit(1);
 	}
@@ -121,13 +115,13 @@ static void bench_fill_copy(struct bench_ctx *c)
 	double tf = time_per_call(run_fill, c), tm = time_per_call(run_memset, c);
 	double tc, tmm;
 
-	printf("fill    %8.0f Mpixel/s   memset  %8.0f Mpixel/s   ratio %.2f\n",
-	       mpix / tf, mpix / tm, tm / tf);
+	printf("fill    %8.0f Mpixel/s   memset  %8.0f Mpixel/s   ratio %.2f\n", mpix / tf,
+	       mpix / tm, tm / tf);
 	mpix = (double)(FW - 16) * (FH - 29) / 1e6;
 	tc = time_per_call(run_copy, c);
 	tmm = time_per_call(run_memmove, c);
-	printf("copy    %8.0f Mpixel/s   memmove %8.0f Mpixel/s   ratio %.2f\n",
-	       mpix / tc, mpix / tmm, tmm / tc);
+	printf("copy    %8.0f Mpixel/s   memmove %8.0f Mpixel/s   ratio %.2f\n", mpix / tc,
+	       mpix / tmm, tmm / tc);
 }
 
 static void bench_text(struct bench_ctx *c)
@@ -136,11 +130,9 @@ static void bench_text(struct bench_ctx *c)
 
 	c->glyphs = 0;
 	t = time_per_call(run_text, c);
-	printf("text    %8.2f Mglyph/s (80-column ASCII lines, regular+bold)\n",
-	       80 * 80 / t / 1e6);
+	printf("text    %8.2f Mglyph/s (80-column ASCII lines, regular+bold)\n", 80 * 80 / t / 1e6);
 	t = time_per_call(run_text_box, c);
-	printf("text    %8.2f Mglyph/s (80-column box-drawing lines)\n",
-	       80 * 80 / t / 1e6);
+	printf("text    %8.2f Mglyph/s (80-column box-drawing lines)\n", 80 * 80 / t / 1e6);
 }
 
 /* Paint a screen-like 1920x1080 picture: text windows and a photo-like
@@ -148,16 +140,16 @@ static void bench_text(struct bench_ctx *c)
 static void paint_screen(struct xr_fb *fb)
 {
 	static const char s[] = "int main(void) { return printf(\"hello\"); }"
-				" // scrolling terminal output 0123456789 ";
+	                        " // scrolling terminal output 0123456789 ";
 
 	xr_fill(fb, NULL, 0, 0, FW, FH, 0x203040);
 	for (int r = 0; r < 60; r++)
-		xr_text(fb, NULL, 10, 20 + r * 13, s + r % 20, 70, r % 2,
-			0xe0e0e0, 0x101010, false);
+		xr_text(fb, NULL, 10, 20 + r * 13, s + r % 20, 70, r % 2, 0xe0e0e0, 0x101010,
+		        false);
 	for (int y = 0; y < 600; y++)
 		for (int x = 0; x < 900; x++)
-			fb->px[(size_t)(y + 300) * FW + 1000 + x] = XR_RGB(
-				x / 4 + (y * x) % 7, y / 3 + (x ^ y) % 5, 128 + x % 9);
+			fb->px[(size_t)(y + 300) * FW + 1000 + x] =
+			    XR_RGB(x / 4 + (y * x) % 7, y / 3 + (x ^ y) % 5, 128 + x % 9);
 }
 
 /* The screen as a RAW image: w * h * 3 bytes R, G, B. */

@@ -83,8 +83,8 @@ static int render_until_text(struct xp_conn *c, struct xr_fb *fb, char want, int
 			xp_conn_flush(c);
 			xp_conn_write(c);
 		} else if (m.op == XP_OP_TEXT) {
-			xr_text(fb, NULL, m.u.text.x, m.u.text.y, m.u.text.text.p, m.u.text.text.n, 0,
-				0xffffff, 0, false);
+			xr_text(fb, NULL, m.u.text.x, m.u.text.y, m.u.text.text.p, m.u.text.text.n,
+			        0, 0xffffff, 0, false);
 			if (m.u.text.text.n == 1 && m.u.text.text.p[0] == want)
 				return 0;
 		}
@@ -121,9 +121,12 @@ static void bench_latency(void)
 		lat[n++] = (double)(xp_now_us() - t0) / 1000.0;
 	}
 	qsort(lat, (size_t)n, sizeof(double), cmp);
-	printf("input-to-display latency on loopback (key -> app draws -> client rendered), %d keys\n", n);
+	printf(
+	    "input-to-display latency on loopback (key -> app draws -> client rendered), %d keys\n",
+	    n);
 	if (n > 0)
-		printf("  median %.3f ms   p99 %.3f ms   max %.3f ms   (target: median <= 1, p99 <= 5)\n",
+		printf("  median %.3f ms   p99 %.3f ms   max %.3f ms   (target: median <= 1, p99 "
+		       "<= 5)\n",
 		       lat[n / 2], lat[n * 99 / 100], lat[n - 1]);
 	xp_conn_finish(&c);
 out:
@@ -185,7 +188,8 @@ static void bench_cpu_per_draw(void)
 		char t[16];
 		int len = snprintf(t, sizeof(t), "%07d", i);
 		if (i % 2)
-			xa_text(d, win, (i % 60) * 6, (i % 24) * 13, t, (size_t)len, 0, 0xffffff, 0);
+			xa_text(d, win, (i % 60) * 6, (i % 24) * 13, t, (size_t)len, 0, 0xffffff,
+			        0);
 		else
 			xa_fill(d, win, (i % 70) * 6, (i % 24) * 13, 6, 13, (uint32_t)i & 0xffffff);
 		if (i % 100 == 99)
@@ -196,10 +200,11 @@ static void bench_cpu_per_draw(void)
 	if (read(pfd[0], &got, sizeof(got)) != (ssize_t)sizeof(got))
 		got = 0;
 	double cpu = cpu_seconds(s.pid) - cpu0;
-	printf("server CPU per 1,000 draw commands (text runs and fills, applied to the window and\n"
-	       "forwarded to one client): %.3f ms  (the app sent %d commands in %.2f s; %llu reached\n"
-	       "the client as commands, the rest as repaired pixels while it was behind)\n",
-	       cpu * 1000.0 / (N / 1000.0), N, wall, (unsigned long long)got);
+	printf(
+	    "server CPU per 1,000 draw commands (text runs and fills, applied to the window and\n"
+	    "forwarded to one client): %.3f ms  (the app sent %d commands in %.2f s; %llu reached\n"
+	    "the client as commands, the rest as repaired pixels while it was behind)\n",
+	    cpu * 1000.0 / (N / 1000.0), N, wall, (unsigned long long)got);
 	waitpid(rd, NULL, 0);
 	xa_close(d);
 	e2e_server_stop(&s);
@@ -298,8 +303,9 @@ static void bench_sessions(void)
 	       SESSIONS);
 	printf("  server CPU %.1f %% of one core  (target <= 25 %%)\n", 100.0 * cpu / wall);
 	printf("  server RSS %ld KiB: %.0f KiB per session, %.0f KiB beyond its %.0f KiB\n"
-	       "  framebuffer  (target <= 4096 KiB beyond)\n", rss, (double)(rss - rss0) / SESSIONS,
-	       (double)(rss - rss0) / SESSIONS - fb_kb, fb_kb);
+	       "  framebuffer  (target <= 4096 KiB beyond)\n",
+	       rss, (double)(rss - rss0) / SESSIONS, (double)(rss - rss0) / SESSIONS - fb_kb,
+	       fb_kb);
 	printf("  worst update delay (tick at the second -> client has it) %.2f ms\n", worst);
 	for (int i = 0; i < SESSIONS; i++)
 		xp_conn_finish(&c[i]);

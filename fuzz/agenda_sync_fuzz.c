@@ -1,7 +1,9 @@
 /*
  * agenda_sync_fuzz.c - libFuzzer target for the agenda sync message decoder.
  * Build and run (from the repository root):
- *   clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Iapps/agenda fuzz/agenda_sync_fuzz.c apps/agenda/wire.c apps/agenda/sync_proto.c apps/agenda/util.c -lsqlite3 -o build/agenda_sync_fuzz && build/agenda_sync_fuzz -max_total_time=60
+ *   clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Iapps/agenda
+ * fuzz/agenda_sync_fuzz.c apps/agenda/wire.c apps/agenda/sync_proto.c apps/agenda/util.c -lsqlite3
+ * -o build/agenda_sync_fuzz && build/agenda_sync_fuzz -max_total_time=60
  *
  * The input is treated as a byte stream from the network: frames are cut
  * out with ag_frame_peek() and decoded like agendad does. A message that

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int w = data[1] % 80 + 1, h = data[2] % 60 + 1;
 	/* images may hang off the framebuffer's edges */
 	xr_image(&fb, size > 3 && (data[3] & 1) ? &clip : NULL, -(w / 3), -(h / 4), w, h, format,
-		 data + 3, size - 3, &d);
+	         data + 3, size - 3, &d);
 	xr_fb_finish(&fb);
 	return 0;
 }

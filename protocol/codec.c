@@ -11,12 +11,12 @@
 #include "proto_int.h"
 
 /* ---- upper bounds of each field's encoded size (for one reserve) ---- */
-#define MAX_U8(v) 1
-#define MAX_UV(v) 5
-#define MAX_SV(v) 5
-#define MAX_U64(v) 10
-#define MAX_RGB(v) 3
-#define MAX_STR(v) (5 + (size_t)(v).n)
+#define MAX_U8(v)    1
+#define MAX_UV(v)    5
+#define MAX_SV(v)    5
+#define MAX_U64(v)   10
+#define MAX_RGB(v)   3
+#define MAX_STR(v)   (5 + (size_t)(v).n)
 #define MAX_BYTES(v) (5 + (size_t)(v).n)
 #define MAX_RECTS(v) (5 + (size_t)(v).n * 20)
 
@@ -26,9 +26,18 @@ static uint8_t *put_U8(uint8_t *p, uint8_t v)
 	*p = v;
 	return p + 1;
 }
-static uint8_t *put_UV(uint8_t *p, uint32_t v) { return p + xp_put_varint(p, v); }
-static uint8_t *put_SV(uint8_t *p, int32_t v) { return p + xp_put_varint(p, xp_zigzag(v)); }
-static uint8_t *put_U64(uint8_t *p, uint64_t v) { return p + xp_put_varint(p, v); }
+static uint8_t *put_UV(uint8_t *p, uint32_t v)
+{
+	return p + xp_put_varint(p, v);
+}
+static uint8_t *put_SV(uint8_t *p, int32_t v)
+{
+	return p + xp_put_varint(p, xp_zigzag(v));
+}
+static uint8_t *put_U64(uint8_t *p, uint64_t v)
+{
+	return p + xp_put_varint(p, v);
+}
 static uint8_t *put_RGB(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 16);
@@ -106,7 +115,7 @@ static int get_RGB(const uint8_t **p, const uint8_t *end, uint32_t *v, struct xp
 	return 0;
 }
 static int get_BYTES(const uint8_t **p, const uint8_t *end, struct xp_bytes *v,
-		     struct xp_decoder *d)
+                     struct xp_decoder *d)
 {
 	uint32_t n;
 	if (get_UV(p, end, &n, d) < 0 || (size_t)(end - *p) < n)
@@ -126,7 +135,7 @@ static int get_STR(const uint8_t **p, const uint8_t *end, struct xp_str *v, stru
 	return 0;
 }
 static int get_RECTS(const uint8_t **p, const uint8_t *end, struct xp_rects *v,
-		     struct xp_decoder *d)
+                     struct xp_decoder *d)
 {
 	uint32_t n;
 	/* each rectangle takes at least 4 bytes: this bounds n by the payload */
@@ -152,35 +161,41 @@ static int get_RECTS(const uint8_t **p, const uint8_t *end, struct xp_rects *v,
 
 /* ---- per-message functions, expanded from the table ---- */
 #define XP_F(t, n) +MAX_##t(m->n)
-#define XP_MSG(N, n, op, dir, fields) \
-	static size_t max_##n(const struct xp_msg_##n *m) { return 0 fields; }
+#define XP_MSG(N, n, op, dir, fields)                                                              \
+	static size_t max_##n(const struct xp_msg_##n *m)                                          \
+	{                                                                                          \
+		return 0 fields;                                                                   \
+	}
 #include "xproto.def"
 #undef XP_MSG
 #undef XP_F
 
 #define XP_F(t, n) p = put_##t(p, m->n);
-#define XP_MSG(N, n, op, dir, fields)                                      \
-	static uint8_t *enc_##n(uint8_t *p, const struct xp_msg *msg)      \
-	{                                                                  \
-		const struct xp_msg_##n *m = &msg->u.n;                    \
-		fields return p;                                           \
-	}                                                                  \
-	static size_t maxsz_##n(const struct xp_msg *msg) { return max_##n(&msg->u.n); }
+#define XP_MSG(N, n, op, dir, fields)                                                              \
+	static uint8_t *enc_##n(uint8_t *p, const struct xp_msg *msg)                              \
+	{                                                                                          \
+		const struct xp_msg_##n *m = &msg->u.n;                                            \
+		fields return p;                                                                   \
+	}                                                                                          \
+	static size_t maxsz_##n(const struct xp_msg *msg)                                          \
+	{                                                                                          \
+		return max_##n(&msg->u.n);                                                         \
+	}
 #include "xproto.def"
 #undef XP_MSG
 #undef XP_F
 
-#define XP_F(t, n)                             \
-	if (get_##t(&p, end, &m->n, d) < 0) {  \
-		*field = #n;                   \
-		return -1;                     \
+#define XP_F(t, n)                                                                                 \
+	if (get_##t(&p, end, &m->n, d) < 0) {                                                      \
+		*field = #n;                                                                       \
+		return -1;                                                                         \
 	}
-#define XP_MSG(N, n, op, dir, fields)                                               \
-	static int dec_##n(struct xp_decoder *d, const uint8_t *p, const uint8_t *end, \
-			   struct xp_msg *msg, const char **field)                   \
-	{                                                                           \
-		struct xp_msg_##n *m = &msg->u.n;                                   \
-		fields return 0;                                                    \
+#define XP_MSG(N, n, op, dir, fields)                                                              \
+	static int dec_##n(struct xp_decoder *d, const uint8_t *p, const uint8_t *end,             \
+	                   struct xp_msg *msg, const char **field)                                 \
+	{                                                                                          \
+		struct xp_msg_##n *m = &msg->u.n;                                                  \
+		fields return 0;                                                                   \
 	}
 #include "xproto.def"
 #undef XP_MSG
@@ -189,7 +204,7 @@ static int get_RECTS(const uint8_t **p, const uint8_t *end, struct xp_rects *v,
 typedef uint8_t *(*enc_fn)(uint8_t *p, const struct xp_msg *msg);
 typedef size_t (*max_fn)(const struct xp_msg *msg);
 typedef int (*dec_fn)(struct xp_decoder *d, const uint8_t *p, const uint8_t *end,
-		      struct xp_msg *msg, const char **field);
+                      struct xp_msg *msg, const char **field);
 
 #define XP_F(t, n)
 #define XP_MSG(N, n, op, dir, fields) [op] = enc_##n,
@@ -263,7 +278,7 @@ void xp_decoder_finish(struct xp_decoder *d)
 
 /* Decode the frame header; 1 ok, 0 need more, -1 error. */
 static int decode_header(const struct xp_decoder *d, const uint8_t *buf, size_t len,
-			 uint32_t *payload_len, size_t *hdr, struct xp_error *err)
+                         uint32_t *payload_len, size_t *hdr, struct xp_error *err)
 {
 	uint8_t op = buf[0];
 	if (op >= XP_OP_MAX || !decoders[op])
@@ -276,15 +291,16 @@ static int decode_header(const struct xp_decoder *d, const uint8_t *buf, size_t 
 	if (r < 0 || v > UINT32_MAX)
 		return xp_error_set(err, XP_ERR_MALFORMED, op, "%s: bad length", names[op]);
 	if (v > d->max_msg)
-		return xp_error_set(err, XP_ERR_TOO_BIG, op, "%s: %llu bytes exceeds the %u-byte limit",
-				    names[op], (unsigned long long)v, d->max_msg);
+		return xp_error_set(err, XP_ERR_TOO_BIG, op,
+		                    "%s: %llu bytes exceeds the %u-byte limit", names[op],
+		                    (unsigned long long)v, d->max_msg);
 	*payload_len = (uint32_t)v;
 	*hdr = (size_t)(p - buf);
 	return 1;
 }
 
 ssize_t xp_decode(struct xp_decoder *d, const uint8_t *buf, size_t len, struct xp_msg *out,
-		  struct xp_error *err)
+                  struct xp_error *err)
 {
 	uint32_t plen = 0;
 	size_t hdr = 0;
@@ -299,7 +315,7 @@ ssize_t xp_decode(struct xp_decoder *d, const uint8_t *buf, size_t len, struct x
 	out->op = buf[0];
 	/* trailing bytes beyond the known fields are allowed (newer minor) */
 	if (decoders[buf[0]](d, buf + hdr, buf + hdr + plen, out, &field) < 0)
-		return xp_error_set(err, XP_ERR_MALFORMED, buf[0], "%s: field '%s' truncated or invalid",
-				    names[buf[0]], field);
+		return xp_error_set(err, XP_ERR_MALFORMED, buf[0],
+		                    "%s: field '%s' truncated or invalid", names[buf[0]], field);
 	return (ssize_t)(hdr + plen);
 }

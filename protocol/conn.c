@@ -100,7 +100,7 @@ int xp_conn_read(struct xp_conn *c)
 		/* not sticky: frames already buffered can still be taken */
 		c->eof = true;
 		xp_error_set(&c->err, XP_ERR_IO, 0, "%s",
-			     n == 0 ? "connection closed by peer" : strerror(errno));
+		             n == 0 ? "connection closed by peer" : strerror(errno));
 		return -1;
 	}
 	dst->len += (size_t)n;
@@ -128,8 +128,8 @@ int xp_conn_next(struct xp_conn *c, struct xp_msg *m)
 		if (!c->got_preamble && take_preamble(c) <= 0)
 			return c->failed ? -1 : 0;
 		ssize_t n = c->got_preamble ? xp_decode(&c->dec, xp_buf_data(&c->in_plain),
-							xp_buf_pending(&c->in_plain), m, &c->err)
-					    : 0;
+		                                        xp_buf_pending(&c->in_plain), m, &c->err)
+		                            : 0;
 		if (n < 0)
 			return conn_fail(c);
 		if (n > 0) {
@@ -161,7 +161,7 @@ int xp_conn_send(struct xp_conn *c, const struct xp_msg *m)
 		if (n > 0) /* take the frame back off the end */
 			c->out_plain.len -= (size_t)n;
 		xp_error_set(&c->err, n < 0 ? XP_ERR_INTERNAL : XP_ERR_TOO_BIG, m->op,
-			     "cannot send %s (%zd bytes)", xp_op_name(m->op), n);
+		             "cannot send %s (%zd bytes)", xp_op_name(m->op), n);
 		return -1; /* not sticky: the connection is still usable */
 	}
 	c->st.msgs_out++;
@@ -177,8 +177,8 @@ int xp_conn_send_preamble(struct xp_conn *c)
 	return xp_buf_append(&c->out_plain, pre, sizeof(pre));
 }
 
-int xp_conn_send_error(struct xp_conn *c, enum xp_err_code code, unsigned about,
-		       const char *fmt, ...)
+int xp_conn_send_error(struct xp_conn *c, enum xp_err_code code, unsigned about, const char *fmt,
+                       ...)
 {
 	char text[160];
 	va_list ap;
@@ -199,7 +199,7 @@ int xp_conn_flush(struct xp_conn *c)
 		return 0;
 	c->st.plain_out += n;
 	int r = c->zout ? xp_zstate_deflate(c->zout, xp_buf_data(&c->out_plain), n, &c->out_wire)
-			: xp_buf_append(&c->out_wire, xp_buf_data(&c->out_plain), n);
+	                : xp_buf_append(&c->out_wire, xp_buf_data(&c->out_plain), n);
 	xp_buf_consume(&c->out_plain, n);
 	if (r < 0) {
 		xp_error_set(&c->err, XP_ERR_INTERNAL, 0, "output buffer: out of memory");

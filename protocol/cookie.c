@@ -79,15 +79,15 @@ int xp_cookie_load(const char *path, bool create, struct xp_cookie *c, struct xp
 	struct stat st;
 	if (fstat(fd, &st) < 0 || (st.st_mode & 077)) {
 		close(fd);
-		return xp_error_set(err, XP_ERR_AUTH, 0,
-				    "cookie %s: must not be readable by group or others (chmod 600)",
-				    path);
+		return xp_error_set(
+		    err, XP_ERR_AUTH, 0,
+		    "cookie %s: must not be readable by group or others (chmod 600)", path);
 	}
 	ssize_t n = read(fd, buf, sizeof(buf));
 	close(fd);
 	if (n < 0 || parse_hex(buf, (size_t)n, c) < 0)
-		return xp_error_set(err, XP_ERR_AUTH, 0, "cookie %s: expected %d-%d bytes as hex", path,
-				    XP_COOKIE_MIN, XP_COOKIE_MAX);
+		return xp_error_set(err, XP_ERR_AUTH, 0, "cookie %s: expected %d-%d bytes as hex",
+		                    path, XP_COOKIE_MIN, XP_COOKIE_MAX);
 	return 0;
 }
 

@@ -28,10 +28,22 @@ static void emit(struct out *o, const char *fmt, ...)
 		o->len = o->cap - 1;
 }
 
-static void fmt_U8(struct out *o, const char *name, uint8_t v) { emit(o, " %s=%u", name, v); }
-static void fmt_UV(struct out *o, const char *name, uint32_t v) { emit(o, " %s=%u", name, v); }
-static void fmt_SV(struct out *o, const char *name, int32_t v) { emit(o, " %s=%d", name, v); }
-static void fmt_RGB(struct out *o, const char *name, uint32_t v) { emit(o, " %s=#%06x", name, v); }
+static void fmt_U8(struct out *o, const char *name, uint8_t v)
+{
+	emit(o, " %s=%u", name, v);
+}
+static void fmt_UV(struct out *o, const char *name, uint32_t v)
+{
+	emit(o, " %s=%u", name, v);
+}
+static void fmt_SV(struct out *o, const char *name, int32_t v)
+{
+	emit(o, " %s=%d", name, v);
+}
+static void fmt_RGB(struct out *o, const char *name, uint32_t v)
+{
+	emit(o, " %s=#%06x", name, v);
+}
 static void fmt_U64(struct out *o, const char *name, uint64_t v)
 {
 	emit(o, " %s=%llu", name, (unsigned long long)v);
@@ -70,12 +82,12 @@ static void fmt_RECTS(struct out *o, const char *name, struct xp_rects v)
 }
 
 #define XP_F(t, n) fmt_##t(o, #n, m->n);
-#define XP_MSG(N, n, op, dir, fields)                                \
-	static void show_##n(struct out *o, const struct xp_msg *msg) \
-	{                                                            \
-		const struct xp_msg_##n *m = &msg->u.n;              \
-		emit(o, "%s", #N);                                   \
-		fields                                               \
+#define XP_MSG(N, n, op, dir, fields)                                                              \
+	static void show_##n(struct out *o, const struct xp_msg *msg)                              \
+	{                                                                                          \
+		const struct xp_msg_##n *m = &msg->u.n;                                            \
+		emit(o, "%s", #N);                                                                 \
+		fields                                                                             \
 	}
 #include "xproto.def"
 #undef XP_MSG

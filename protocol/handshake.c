@@ -18,12 +18,12 @@ int xp_preamble_check(const uint8_t in[XP_PREAMBLE_LEN], struct xp_error *err)
 {
 	if (memcmp(in, XP_MAGIC, 4) != 0)
 		return xp_error_set(err, XP_ERR_VERSION, 0,
-				    "not an xproto peer (bad magic %02x %02x %02x %02x)", in[0],
-				    in[1], in[2], in[3]);
+		                    "not an xproto peer (bad magic %02x %02x %02x %02x)", in[0],
+		                    in[1], in[2], in[3]);
 	if (in[4] != XP_VERSION_MAJOR)
 		return xp_error_set(err, XP_ERR_VERSION, 0,
-				    "protocol version mismatch: peer speaks %u.%u, we speak %u.%u",
-				    in[4], in[5], XP_VERSION_MAJOR, XP_VERSION_MINOR);
+		                    "protocol version mismatch: peer speaks %u.%u, we speak %u.%u",
+		                    in[4], in[5], XP_VERSION_MAJOR, XP_VERSION_MINOR);
 	return 0;
 }
 
@@ -38,7 +38,7 @@ struct xp_caps xp_caps_negotiate(const struct xp_caps *offer, const struct xp_ca
 }
 
 static int send_hello(struct xp_conn *c, enum xp_role role, const struct xp_cookie *ck,
-		      const struct xp_caps *want, const char *session, const char *name)
+                      const struct xp_caps *want, const char *session, const char *name)
 {
 	struct xp_msg m = {.op = XP_OP_HELLO};
 	m.u.hello.role = (uint8_t)role;
@@ -56,8 +56,8 @@ static int send_hello(struct xp_conn *c, enum xp_role role, const struct xp_cook
 }
 
 int xp_handshake_client(struct xp_conn *c, enum xp_role role, const struct xp_cookie *ck,
-			const struct xp_caps *want, const char *session, const char *name,
-			struct xp_caps *granted, int timeout_ms)
+                        const struct xp_caps *want, const char *session, const char *name,
+                        struct xp_caps *granted, int timeout_ms)
 {
 	struct xp_msg m;
 	if (send_hello(c, role, ck, want, session, name) < 0 || xp_conn_drain(c, timeout_ms) < 0)
@@ -72,12 +72,12 @@ int xp_handshake_client(struct xp_conn *c, enum xp_role role, const struct xp_co
 		xp_str_copy(text, sizeof(text), m.u.error.text);
 		c->failed = true;
 		return xp_error_set(&c->err, (enum xp_err_code)m.u.error.code, XP_OP_HELLO,
-				    "server refused: %s", text);
+		                    "server refused: %s", text);
 	}
 	if (m.op != XP_OP_WELCOME) {
 		c->failed = true;
 		return xp_error_set(&c->err, XP_ERR_STATE, m.op, "expected WELCOME, got %s",
-				    xp_op_name(m.op));
+		                    xp_op_name(m.op));
 	}
 	granted->flags = m.u.welcome.flags;
 	granted->max_msg = m.u.welcome.max_msg;
@@ -106,15 +106,15 @@ int xp_hello_check(const struct xp_msg_hello *h, const struct xp_cookie *ck, str
 {
 	if (h->role < XP_ROLE_APP || h->role > XP_ROLE_VIEWER)
 		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_HELLO, "HELLO: unknown role %u",
-				    h->role);
+		                    h->role);
 	if (!xp_cookie_equal(ck, h->cookie.p, h->cookie.n))
 		return xp_error_set(err, XP_ERR_AUTH, XP_OP_HELLO, "HELLO: wrong cookie");
 	if (!session_name_ok(h->session))
 		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_HELLO,
-				    "HELLO: session name must be 1-64 of A-Z a-z 0-9 . _ - "
-				    "(not starting with . or -)");
+		                    "HELLO: session name must be 1-64 of A-Z a-z 0-9 . _ - "
+		                    "(not starting with . or -)");
 	if (h->screen_w > 16384 || h->screen_h > 16384)
 		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_HELLO, "HELLO: screen %ux%u too large",
-				    h->screen_w, h->screen_h);
+		                    h->screen_w, h->screen_h);
 	return 0;
 }

@@ -7,7 +7,7 @@
 #include "xproto.h"
 
 /* read() chunk and the slack the input buffers keep beyond max_msg */
-#define XP_READ_CHUNK 65536u
+#define XP_READ_CHUNK       65536u
 #define XP_FRAME_HEADER_MAX 6u /* opcode + 5-byte varint length */
 
 /** True if [p, p+n) is valid UTF-8 (no overlongs, no surrogates). */

@@ -119,8 +119,8 @@ bool xp_utf8_valid(const uint8_t *p, size_t n)
 const char *xp_err_name(enum xp_err_code code)
 {
 	switch (code) {
-#define XP_E_CASE(n, v, s) \
-	case XP_ERR_##n:   \
+#define XP_E_CASE(n, v, s)                                                                         \
+	case XP_ERR_##n:                                                                           \
 		return s;
 		XP_ERRORS(XP_E_CASE)
 #undef XP_E_CASE
@@ -128,8 +128,7 @@ const char *xp_err_name(enum xp_err_code code)
 	return "unknown error";
 }
 
-int xp_error_set(struct xp_error *err, enum xp_err_code code, unsigned about,
-		 const char *fmt, ...)
+int xp_error_set(struct xp_error *err, enum xp_err_code code, unsigned about, const char *fmt, ...)
 {
 	if (!err)
 		return -1;

@@ -10,14 +10,14 @@
 #include "xproto.h"
 
 static const char usage[] =
-	"usage: xproto-dump [--zlib|--no-zlib] [--raw] [FILE]\n"
-	"Decode a captured xproto stream (one direction; FILE or stdin) into one\n"
-	"line per message: byte offset, frame size, message and fields.\n"
-	"  --zlib     the stream is compressed from its first frame\n"
-	"  --no-zlib  never switch to zlib, even after HELLO/WELCOME grants it\n"
-	"  --raw      the stream has no preamble (starts with a frame)\n"
-	"By default a preamble is expected and compression follows the\n"
-	"HELLO/WELCOME flags seen in the stream.\n";
+    "usage: xproto-dump [--zlib|--no-zlib] [--raw] [FILE]\n"
+    "Decode a captured xproto stream (one direction; FILE or stdin) into one\n"
+    "line per message: byte offset, frame size, message and fields.\n"
+    "  --zlib     the stream is compressed from its first frame\n"
+    "  --no-zlib  never switch to zlib, even after HELLO/WELCOME grants it\n"
+    "  --raw      the stream has no preamble (starts with a frame)\n"
+    "By default a preamble is expected and compression follows the\n"
+    "HELLO/WELCOME flags seen in the stream.\n";
 
 enum zmode { Z_FOLLOW, Z_ALWAYS, Z_NEVER };
 
@@ -58,12 +58,13 @@ static int dump(FILE *f, enum zmode z, bool raw)
 		}
 	}
 	if (r < 0)
-		fprintf(stderr, "xproto-dump: at byte %llu: %s\n", (unsigned long long)off, c.err.text);
+		fprintf(stderr, "xproto-dump: at byte %llu: %s\n", (unsigned long long)off,
+		        c.err.text);
 	else if (xp_buf_pending(&c.in_plain) || xp_buf_pending(&c.in_raw))
 		fprintf(stderr, "xproto-dump: stream ends inside a message\n");
 	fprintf(stderr, "xproto-dump: %llu messages, %llu bytes on the wire, %llu decoded\n",
-		(unsigned long long)count, (unsigned long long)c.st.wire_in,
-		(unsigned long long)c.st.plain_in);
+	        (unsigned long long)count, (unsigned long long)c.st.wire_in,
+	        (unsigned long long)c.st.plain_in);
 	int bad = r < 0;
 	xp_conn_finish(&c);
 	return bad ? 1 : 0;

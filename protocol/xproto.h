@@ -16,15 +16,15 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#define XP_MAGIC "xpro"
+#define XP_MAGIC         "xpro"
 #define XP_VERSION_MAJOR 1
 #define XP_VERSION_MINOR 0
-#define XP_PREAMBLE_LEN 6 /* magic[4] major minor */
+#define XP_PREAMBLE_LEN  6 /* magic[4] major minor */
 
 #define XP_MAX_MSG_DEFAULT (4u << 20) /* 4 MiB */
-#define XP_MAX_MSG_MIN 4096u
-#define XP_COOKIE_MIN 16
-#define XP_COOKIE_MAX 32
+#define XP_MAX_MSG_MIN     4096u
+#define XP_COOKIE_MIN      16
+#define XP_COOKIE_MAX      32
 
 /* roles in HELLO */
 enum xp_role { XP_ROLE_APP = 1, XP_ROLE_CLIENT = 2, XP_ROLE_VIEWER = 3 };
@@ -33,9 +33,9 @@ enum xp_role { XP_ROLE_APP = 1, XP_ROLE_CLIENT = 2, XP_ROLE_VIEWER = 3 };
 #define XP_FLAG_ZLIB 0x1u
 
 /* WIN_CONFIGURE mask */
-#define XP_CONF_MOVE 0x1u
+#define XP_CONF_MOVE   0x1u
 #define XP_CONF_RESIZE 0x2u
-#define XP_CONF_RAISE 0x4u
+#define XP_CONF_RAISE  0x4u
 
 /* WIN_CREATE flags */
 #define XP_WIN_MAXIMIZED 0x1u /* the server sizes it to the screen */
@@ -48,29 +48,29 @@ enum xp_image_format { XP_IMG_RAW = 0, XP_IMG_ZLIB = 1, XP_IMG_PNG = 2 };
 
 /* KEY / EV_KEY state: bit 0 pressed, modifiers above */
 #define XP_KEY_PRESSED 0x1u
-#define XP_MOD_SHIFT (1u << 1)
+#define XP_MOD_SHIFT   (1u << 1)
 #define XP_MOD_CONTROL (1u << 2)
-#define XP_MOD_ALT (1u << 3)
-#define XP_MOD_SUPER (1u << 4)
+#define XP_MOD_ALT     (1u << 3)
+#define XP_MOD_SUPER   (1u << 4)
 /* BUTTON / EV_BUTTON state: bit 0 pressed, button number above */
 #define XP_BUTTON_STATE(button, pressed) (((uint32_t)(button) << 1) | ((pressed) ? 1u : 0u))
 
 /* error codes carried by ERROR and struct xp_error */
-#define XP_ERRORS(E)                                               \
-	E(NONE, 0, "no error")                                     \
-	E(MALFORMED, 1, "malformed message")                       \
-	E(VERSION, 2, "protocol version mismatch")                 \
-	E(AUTH, 3, "authentication failed")                        \
-	E(TOO_BIG, 4, "message too big")                           \
-	E(UNKNOWN_OP, 5, "unknown opcode")                         \
-	E(LIMIT, 6, "resource limit exceeded")                     \
-	E(NO_WINDOW, 7, "no such window")                          \
-	E(NO_APP, 8, "no such app")                                \
-	E(STATE, 9, "message not allowed in this state")           \
-	E(READ_ONLY, 10, "read-only connection")                   \
-	E(IO, 11, "connection error")                              \
-	E(TIMEOUT, 12, "timed out")                                \
-	E(INTERNAL, 13, "internal error")                          \
+#define XP_ERRORS(E)                                                                               \
+	E(NONE, 0, "no error")                                                                     \
+	E(MALFORMED, 1, "malformed message")                                                       \
+	E(VERSION, 2, "protocol version mismatch")                                                 \
+	E(AUTH, 3, "authentication failed")                                                        \
+	E(TOO_BIG, 4, "message too big")                                                           \
+	E(UNKNOWN_OP, 5, "unknown opcode")                                                         \
+	E(LIMIT, 6, "resource limit exceeded")                                                     \
+	E(NO_WINDOW, 7, "no such window")                                                          \
+	E(NO_APP, 8, "no such app")                                                                \
+	E(STATE, 9, "message not allowed in this state")                                           \
+	E(READ_ONLY, 10, "read-only connection")                                                   \
+	E(IO, 11, "connection error")                                                              \
+	E(TIMEOUT, 12, "timed out")                                                                \
+	E(INTERNAL, 13, "internal error")                                                          \
 	E(ZLIB, 14, "compressed stream corrupt")
 
 enum xp_err_code {
@@ -112,19 +112,19 @@ enum xp_op {
 	XP_OP_MAX = 0x40
 };
 
-#define XP_CTYPE_U8 uint8_t
-#define XP_CTYPE_UV uint32_t
-#define XP_CTYPE_SV int32_t
-#define XP_CTYPE_U64 uint64_t
-#define XP_CTYPE_RGB uint32_t
-#define XP_CTYPE_STR struct xp_str
+#define XP_CTYPE_U8    uint8_t
+#define XP_CTYPE_UV    uint32_t
+#define XP_CTYPE_SV    int32_t
+#define XP_CTYPE_U64   uint64_t
+#define XP_CTYPE_RGB   uint32_t
+#define XP_CTYPE_STR   struct xp_str
 #define XP_CTYPE_BYTES struct xp_bytes
 #define XP_CTYPE_RECTS struct xp_rects
 #undef XP_F
 #define XP_F(t, n) XP_CTYPE_##t n;
-#define XP_MSG(N, n, op, dir, fields) \
-	struct xp_msg_##n {               \
-		fields                    \
+#define XP_MSG(N, n, op, dir, fields)                                                              \
+	struct xp_msg_##n {                                                                        \
+		fields                                                                             \
 	};
 #include "xproto.def"
 #undef XP_MSG
@@ -149,8 +149,8 @@ const char *xp_op_name(unsigned op);
 /** Text for an error code ("authentication failed"). */
 const char *xp_err_name(enum xp_err_code code);
 /** Fill @err with @code, @about and a printf-style message; returns -1. */
-int xp_error_set(struct xp_error *err, enum xp_err_code code, unsigned about,
-		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int xp_error_set(struct xp_error *err, enum xp_err_code code, unsigned about, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /** Make a struct xp_str from a NUL-terminated string (borrowed). */
 struct xp_str xp_str_from(const char *s);
 /** Copy @s into @dst (size @cap, NUL-terminated, truncated). */
@@ -174,9 +174,15 @@ int xp_buf_append(struct xp_buf *b, const void *data, size_t n);
 /** Drop @n pending bytes from the front. */
 void xp_buf_consume(struct xp_buf *b, size_t n);
 /** Number of pending bytes. */
-static inline size_t xp_buf_pending(const struct xp_buf *b) { return b->len - b->off; }
+static inline size_t xp_buf_pending(const struct xp_buf *b)
+{
+	return b->len - b->off;
+}
 /** Pointer to the first pending byte. */
-static inline const uint8_t *xp_buf_data(const struct xp_buf *b) { return b->p ? b->p + b->off : b->p; }
+static inline const uint8_t *xp_buf_data(const struct xp_buf *b)
+{
+	return b->p ? b->p + b->off : b->p;
+}
 
 /* ---- varints ---- */
 
@@ -187,8 +193,14 @@ size_t xp_put_varint(uint8_t *out, uint64_t v);
  * *p on success, 0 if more bytes are needed, -1 if it is over-long.
  */
 int xp_get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v, int max_bytes);
-static inline uint32_t xp_zigzag(int32_t v) { return ((uint32_t)v << 1) ^ (v < 0 ? 0xffffffffu : 0u); }
-static inline int32_t xp_unzigzag(uint32_t v) { return (int32_t)(v >> 1) ^ -(int32_t)(v & 1); }
+static inline uint32_t xp_zigzag(int32_t v)
+{
+	return ((uint32_t)v << 1) ^ (v < 0 ? 0xffffffffu : 0u);
+}
+static inline int32_t xp_unzigzag(uint32_t v)
+{
+	return (int32_t)(v >> 1) ^ -(int32_t)(v & 1);
+}
 
 /* ---- messages ---- */
 
@@ -214,8 +226,8 @@ void xp_decoder_finish(struct xp_decoder *d);
  * opcode, over-size, malformed payload). @out borrows from @buf and from the
  * decoder's scratch until the next call.
  */
-ssize_t xp_decode(struct xp_decoder *d, const uint8_t *buf, size_t len,
-		  struct xp_msg *out, struct xp_error *err);
+ssize_t xp_decode(struct xp_decoder *d, const uint8_t *buf, size_t len, struct xp_msg *out,
+                  struct xp_error *err);
 
 /** Write one human-readable line for @m (no newline) into @out (size @cap). */
 void xp_msg_format(const struct xp_msg *m, char *out, size_t cap);
@@ -308,8 +320,8 @@ int xp_conn_send(struct xp_conn *c, const struct xp_msg *m);
 /** Queue the preamble (sent uncompressed, before anything else). */
 int xp_conn_send_preamble(struct xp_conn *c);
 /** Queue an ERROR message with @code, @about and a formatted text. */
-int xp_conn_send_error(struct xp_conn *c, enum xp_err_code code, unsigned about,
-		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int xp_conn_send_error(struct xp_conn *c, enum xp_err_code code, unsigned about, const char *fmt,
+                       ...) __attribute__((format(printf, 4, 5)));
 /** Move queued messages to the wire buffer (compressing). Returns 0 or -1. */
 int xp_conn_flush(struct xp_conn *c);
 /**
@@ -340,11 +352,12 @@ struct xp_caps {
  * c->err set (version mismatch, refused with the server's text).
  */
 int xp_handshake_client(struct xp_conn *c, enum xp_role role, const struct xp_cookie *ck,
-			const struct xp_caps *want, const char *session, const char *name,
-			struct xp_caps *granted, int timeout_ms);
+                        const struct xp_caps *want, const char *session, const char *name,
+                        struct xp_caps *granted, int timeout_ms);
 /**
  * Server side: check a HELLO's role, cookie (constant time), session name
- * (1-64 of A-Z a-z 0-9 . _ -, not starting with . or -) and screen size. Returns 0, or -1 with @err set (AUTH for a bad cookie).
+ * (1-64 of A-Z a-z 0-9 . _ -, not starting with . or -) and screen size. Returns 0, or -1 with @err
+ * set (AUTH for a bad cookie).
  */
 int xp_hello_check(const struct xp_msg_hello *h, const struct xp_cookie *ck, struct xp_error *err);
 /** Negotiate: the smaller max_msg, compression only if both want it. */

@@ -6,8 +6,8 @@
  */
 #include "render_int.h"
 
-static void draw_row(uint32_t *dst, const uint8_t *bits, int c0, int n,
-		     uint32_t fg, uint32_t bg, bool transparent_bg)
+static void draw_row(uint32_t *dst, const uint8_t *bits, int c0, int n, uint32_t fg, uint32_t bg,
+                     bool transparent_bg)
 {
 	for (int i = 0; i < n; i++) {
 		int c = c0 + i;
@@ -20,9 +20,9 @@ static void draw_row(uint32_t *dst, const uint8_t *bits, int c0, int n,
 	}
 }
 
-int xr_bitmap(struct xr_fb *fb, const struct xr_rect *clip, int x, int y,
-	      int w, int h, const uint8_t *bits, size_t bits_len, uint32_t fg,
-	      uint32_t bg, bool transparent_bg, struct xr_rect *damage)
+int xr_bitmap(struct xr_fb *fb, const struct xr_rect *clip, int x, int y, int w, int h,
+              const uint8_t *bits, size_t bits_len, uint32_t fg, uint32_t bg, bool transparent_bg,
+              struct xr_rect *damage)
 {
 	size_t row_bytes;
 	struct xr_rect v;
@@ -37,12 +37,11 @@ int xr_bitmap(struct xr_fb *fb, const struct xr_rect *clip, int x, int y,
 	if (xr_rect_empty(v))
 		return 0;
 	for (int r = 0; r < v.h; r++) {
-		uint32_t *dst = fb->px + (size_t)(v.y + r) * (size_t)fb->stride +
-				(size_t)v.x;
+		uint32_t *dst = fb->px + (size_t)(v.y + r) * (size_t)fb->stride + (size_t)v.x;
 		const uint8_t *src = bits + (size_t)(v.y + r - y) * row_bytes;
 
-		draw_row(dst, src, v.x - x, v.w, fg & XR_COLOR_MASK,
-			 bg & XR_COLOR_MASK, transparent_bg);
+		draw_row(dst, src, v.x - x, v.w, fg & XR_COLOR_MASK, bg & XR_COLOR_MASK,
+		         transparent_bg);
 	}
 	*damage = v;
 	return 0;

@@ -11,8 +11,8 @@
 
 #include "render_int.h"
 
-struct xr_rect xr_copy(struct xr_fb *fb, const struct xr_rect *clip, int sx,
-		       int sy, int w, int h, int dx, int dy)
+struct xr_rect xr_copy(struct xr_fb *fb, const struct xr_rect *clip, int sx, int sy, int w, int h,
+                       int dx, int dy)
 {
 	int64_t ox = (int64_t)dx - sx, oy = (int64_t)dy - sy;
 	struct xr_rect src_in_fb = xr_clip_area(fb, NULL, sx, sy, w, h);
@@ -23,8 +23,7 @@ struct xr_rect xr_copy(struct xr_fb *fb, const struct xr_rect *clip, int sx,
 	if (xr_rect_empty(src_in_fb))
 		return src_in_fb;
 	/* the source part inside fb, moved to the destination, then clipped */
-	v = xr_clip_area(fb, clip, src_in_fb.x + ox, src_in_fb.y + oy,
-			 src_in_fb.w, src_in_fb.h);
+	v = xr_clip_area(fb, clip, src_in_fb.x + ox, src_in_fb.y + oy, src_in_fb.w, src_in_fb.h);
 	if (xr_rect_empty(v) || (ox == 0 && oy == 0))
 		return v;
 	bytes = (size_t)v.w * sizeof(uint32_t);

@@ -11,15 +11,13 @@
 
 bool xr_rect_in_fb(const struct xr_fb *fb, struct xr_rect r)
 {
-	return !xr_rect_empty(r) && r.x >= 0 && r.y >= 0 &&
-	       r.w <= fb->w - r.x && r.h <= fb->h - r.y;
+	return !xr_rect_empty(r) && r.x >= 0 && r.y >= 0 && r.w <= fb->w - r.x &&
+	       r.h <= fb->h - r.y;
 }
 
-void xr_row_to_rgb(const struct xr_fb *fb, struct xr_rect r, int row,
-		   uint8_t *out)
+void xr_row_to_rgb(const struct xr_fb *fb, struct xr_rect r, int row, uint8_t *out)
 {
-	const uint32_t *src =
-		fb->px + (size_t)(r.y + row) * (size_t)fb->stride + (size_t)r.x;
+	const uint32_t *src = fb->px + (size_t)(r.y + row) * (size_t)fb->stride + (size_t)r.x;
 
 	for (int i = 0; i < r.w; i++, out += 3) {
 		out[0] = (uint8_t)(src[i] >> 16);
@@ -28,8 +26,8 @@ void xr_row_to_rgb(const struct xr_fb *fb, struct xr_rect r, int row,
 	}
 }
 
-int xr_encode_zlib(const struct xr_fb *fb, struct xr_rect r, int level,
-		   uint8_t **out, size_t *out_len)
+int xr_encode_zlib(const struct xr_fb *fb, struct xr_rect r, int level, uint8_t **out,
+                   size_t *out_len)
 {
 	size_t row_len, raw_len;
 	uLongf zlen;

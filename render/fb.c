@@ -66,8 +66,8 @@ bool xr_fb_equal(const struct xr_fb *a, const struct xr_fb *b)
 		return false;
 	for (int y = 0; y < a->h; y++) {
 		if (memcmp(a->px + (size_t)y * (size_t)a->stride,
-			   b->px + (size_t)y * (size_t)b->stride,
-			   (size_t)a->w * sizeof(uint32_t)) != 0)
+		           b->px + (size_t)y * (size_t)b->stride,
+		           (size_t)a->w * sizeof(uint32_t)) != 0)
 			return false;
 	}
 	return true;

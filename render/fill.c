@@ -17,10 +17,7 @@ void xr_fill_span(uint32_t *restrict p, size_t n, uint32_t color)
 	/* rep stosl runs at memset speed (fast-string microcode) and stores
 	 * exactly the same pixels as the loop below */
 	if (n >= LONG_SPAN) {
-		__asm__ volatile("rep stosl"
-				 : "+D"(p), "+c"(n)
-				 : "a"(color)
-				 : "memory");
+		__asm__ volatile("rep stosl" : "+D"(p), "+c"(n) : "a"(color) : "memory");
 		return;
 	}
 #endif
@@ -28,8 +25,8 @@ void xr_fill_span(uint32_t *restrict p, size_t n, uint32_t color)
 		p[i] = color;
 }
 
-struct xr_rect xr_fill(struct xr_fb *fb, const struct xr_rect *clip, int x,
-		       int y, int w, int h, uint32_t color)
+struct xr_rect xr_fill(struct xr_fb *fb, const struct xr_rect *clip, int x, int y, int w, int h,
+                       uint32_t color)
 {
 	struct xr_rect v = xr_clip_area(fb, clip, x, y, w, h);
 	uint32_t *row;

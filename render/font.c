@@ -15,8 +15,8 @@ struct font_entry {
 };
 
 static const struct font_entry fonts[XR_FONT_COUNT] = {
-	[XR_FONT_FIXED] = {&xr_font_6x13, -1},
-	[XR_FONT_FIXED_BOLD] = {&xr_font_6x13B, XR_FONT_FIXED},
+    [XR_FONT_FIXED] = {&xr_font_6x13, -1},
+    [XR_FONT_FIXED_BOLD] = {&xr_font_6x13B, XR_FONT_FIXED},
 };
 
 const struct xr_font_data *xr_font_get(int font_id)
@@ -51,8 +51,7 @@ static const uint8_t *glyph_rows(const struct xr_font_data *f, uint32_t i)
 	return f->rows + (size_t)i * (size_t)f->cell_h * (size_t)f->bytes_per_row;
 }
 
-const uint8_t *xr_font_lookup(const struct xr_font_data *f, int font_id,
-			      uint32_t cp)
+const uint8_t *xr_font_lookup(const struct xr_font_data *f, int font_id, uint32_t cp)
 {
 	uint32_t i = glyph_index(f, cp);
 	int fb_id = fonts[font_id].fallback;
@@ -63,8 +62,7 @@ const uint8_t *xr_font_lookup(const struct xr_font_data *f, int font_id,
 		const struct xr_font_data *g = fonts[fb_id].data;
 
 		i = glyph_index(g, cp);
-		if (i != XR_GLYPH_NONE && g->cell_w == f->cell_w &&
-		    g->cell_h == f->cell_h)
+		if (i != XR_GLYPH_NONE && g->cell_w == f->cell_w && g->cell_h == f->cell_h)
 			return glyph_rows(g, i);
 	}
 	return glyph_rows(f, f->default_glyph);

@@ -22,29 +22,25 @@ size_t xr_img_rgb_size(int w, int h)
 	return (size_t)w * (size_t)h * 3;
 }
 
-struct xr_rect xr_blit_rgb(struct xr_fb *fb, const struct xr_rect *clip,
-			   int x, int y, int w, int h, const uint8_t *rgb)
+struct xr_rect xr_blit_rgb(struct xr_fb *fb, const struct xr_rect *clip, int x, int y, int w, int h,
+                           const uint8_t *rgb)
 {
 	struct xr_rect v = xr_clip_area(fb, clip, x, y, w, h);
 
 	for (int r = 0; r < v.h; r++) {
-		uint32_t *dst = fb->px + (size_t)(v.y + r) * (size_t)fb->stride +
-				(size_t)v.x;
+		uint32_t *dst = fb->px + (size_t)(v.y + r) * (size_t)fb->stride + (size_t)v.x;
 		const uint8_t *src =
-			rgb + ((size_t)(v.y + r - y) * (size_t)w +
-			       (size_t)(v.x - x)) * 3;
+		    rgb + ((size_t)(v.y + r - y) * (size_t)w + (size_t)(v.x - x)) * 3;
 
 		for (int c = 0; c < v.w; c++, src += 3)
-			dst[c] = (uint32_t)src[0] << 16 |
-				 (uint32_t)src[1] << 8 | src[2];
+			dst[c] = (uint32_t)src[0] << 16 | (uint32_t)src[1] << 8 | src[2];
 	}
 	return v;
 }
 
 /* Inflate exactly @out_len bytes: the stream must end there and use all of
  * @data. */
-static int inflate_exact(const uint8_t *data, size_t len, uint8_t *out,
-			 size_t out_len)
+static int inflate_exact(const uint8_t *data, size_t len, uint8_t *out, size_t out_len)
 {
 	z_stream zs = {0};
 	int ret = Z_DATA_ERROR;
@@ -65,8 +61,7 @@ static int inflate_exact(const uint8_t *data, size_t len, uint8_t *out,
 }
 
 /* Decode @data into a malloc'd RGB buffer of @size bytes, or NULL. */
-static uint8_t *decode(int format, const uint8_t *data, size_t len, int w,
-		       int h, size_t size)
+static uint8_t *decode(int format, const uint8_t *data, size_t len, int w, int h, size_t size)
 {
 	uint8_t *rgb = NULL;
 	int pw, ph;
@@ -86,9 +81,8 @@ err_free:
 	return NULL;
 }
 
-int xr_image(struct xr_fb *fb, const struct xr_rect *clip, int x, int y,
-	     int w, int h, int format, const void *data, size_t len,
-	     struct xr_rect *damage)
+int xr_image(struct xr_fb *fb, const struct xr_rect *clip, int x, int y, int w, int h, int format,
+             const void *data, size_t len, struct xr_rect *damage)
 {
 	size_t size = xr_img_rgb_size(w, h);
 	uint8_t *rgb;

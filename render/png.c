@@ -82,8 +82,7 @@ static void set_rgb8(png_structp png, png_infop info)
 
 static bool size_wanted(const struct png_dec *d, png_uint_32 w, png_uint_32 h)
 {
-	if (w > XR_FB_MAX_DIM || h > XR_FB_MAX_DIM ||
-	    xr_img_rgb_size((int)w, (int)h) == 0)
+	if (w > XR_FB_MAX_DIM || h > XR_FB_MAX_DIM || xr_img_rgb_size((int)w, (int)h) == 0)
 		return false;
 	return (d->want_w < 0 || (png_uint_32)d->want_w == w) &&
 	       (d->want_h < 0 || (png_uint_32)d->want_h == h);
@@ -120,18 +119,17 @@ static int decode_run(struct png_dec *d)
 	return 0;
 }
 
-int xr_png_decode(const uint8_t *data, size_t len, int want_w, int want_h,
-		  uint8_t **rgb, int *w, int *h)
+int xr_png_decode(const uint8_t *data, size_t len, int want_w, int want_h, uint8_t **rgb, int *w,
+                  int *h)
 {
-	struct png_dec d = {.src = {data, len, 0}, .want_w = want_w,
-			    .want_h = want_h};
+	struct png_dec d = {.src = {data, len, 0}, .want_w = want_w, .want_h = want_h};
 	int ret = -1;
 
 	*rgb = NULL;
 	if (!data || len < 8 || png_sig_cmp(data, 0, 8) != 0)
 		return -1;
-	d.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL,
-				       png_quiet_error, png_quiet_warning);
+	d.png =
+	    png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, png_quiet_error, png_quiet_warning);
 	if (!d.png)
 		return -1;
 	d.info = png_create_info_struct(d.png);
@@ -174,7 +172,10 @@ static void write_cb(png_structp png, png_bytep in, size_t n)
 	o->len += n;
 }
 
-static void flush_cb(png_structp png) { (void)png; }
+static void flush_cb(png_structp png)
+{
+	(void)png;
+}
 
 /* The part that may longjmp; @e is owned by the caller. */
 static int encode_run(struct png_enc *e)
@@ -182,15 +183,14 @@ static int encode_run(struct png_enc *e)
 	if (setjmp(png_jmpbuf(e->png)))
 		return -1;
 	png_set_write_fn(e->png, &e->out, write_cb, flush_cb);
-	png_set_IHDR(e->png, e->info, (png_uint_32)e->r.w, (png_uint_32)e->r.h,
-		     8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_set_IHDR(e->png, e->info, (png_uint_32)e->r.w, (png_uint_32)e->r.h, 8,
+	             PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+	             PNG_FILTER_TYPE_DEFAULT);
 	png_set_compression_level(e->png, e->level);
 	/* Paeth rarely pays on screen content and is the slowest to undo:
 	 * without it the bench's 1920x1080 screen is 10% smaller and decodes
 	 * 20% faster */
-	png_set_filter(e->png, 0,
-		       PNG_FILTER_NONE | PNG_FILTER_SUB | PNG_FILTER_UP);
+	png_set_filter(e->png, 0, PNG_FILTER_NONE | PNG_FILTER_SUB | PNG_FILTER_UP);
 	png_write_info(e->png, e->info);
 	for (int i = 0; i < e->r.h; i++) {
 		xr_row_to_rgb(e->fb, e->r, i, e->row);
@@ -200,8 +200,8 @@ static int encode_run(struct png_enc *e)
 	return 0;
 }
 
-int xr_encode_png(const struct xr_fb *fb, struct xr_rect r, int level,
-		  uint8_t **out, size_t *out_len)
+int xr_encode_png(const struct xr_fb *fb, struct xr_rect r, int level, uint8_t **out,
+                  size_t *out_len)
 {
 	struct png_enc e = {.fb = fb, .r = r, .level = level};
 	int ret = -1;
@@ -213,8 +213,8 @@ int xr_encode_png(const struct xr_fb *fb, struct xr_rect r, int level,
 	if (e.level < 0)
 		e.level = 6;
 	e.row = malloc((size_t)r.w * 3);
-	e.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL,
-					png_quiet_error, png_quiet_warning);
+	e.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_quiet_error,
+	                                png_quiet_warning);
 	if (!e.row || !e.png)
 		goto err_free;
 	e.info = png_create_info_struct(e.png);

@@ -49,15 +49,14 @@ const struct xr_font_data *xr_font_get(int font_id);
  * fallback font and then to the font's default glyph; never NULL for a valid
  * font.
  */
-const uint8_t *xr_font_lookup(const struct xr_font_data *f, int font_id,
-			      uint32_t cp);
+const uint8_t *xr_font_lookup(const struct xr_font_data *f, int font_id, uint32_t cp);
 
 /*
  * rect.c: the part of (x, y, w, h) inside @fb and @clip (NULL = no clip),
  * computed in 64-bit arithmetic; {0, 0, 0, 0} when empty.
  */
-struct xr_rect xr_clip_area(const struct xr_fb *fb, const struct xr_rect *clip,
-			    int64_t x, int64_t y, int64_t w, int64_t h);
+struct xr_rect xr_clip_area(const struct xr_fb *fb, const struct xr_rect *clip, int64_t x,
+                            int64_t y, int64_t w, int64_t h);
 
 /* fill.c: store @n copies of @color at @p (vectorisable loop). */
 void xr_fill_span(uint32_t *p, size_t n, uint32_t color);
@@ -68,22 +67,21 @@ void xr_fill_span(uint32_t *p, size_t n, uint32_t color);
  * (still bounded by XR_IMG_MAX_PIXELS). On success *rgb, *w, *h are set and
  * the caller frees *rgb; on failure -1 and *rgb = NULL.
  */
-int xr_png_decode(const uint8_t *data, size_t len, int want_w, int want_h,
-		  uint8_t **rgb, int *w, int *h);
+int xr_png_decode(const uint8_t *data, size_t len, int want_w, int want_h, uint8_t **rgb, int *w,
+                  int *h);
 
 /* image.c: check an image size (1..XR_FB_MAX_DIM, <= XR_IMG_MAX_PIXELS) and
  * return its RGB byte count, or 0 when the size is bad. */
 size_t xr_img_rgb_size(int w, int h);
 
 /* image.c: copy the RGB image into the visible part of @fb; the damage. */
-struct xr_rect xr_blit_rgb(struct xr_fb *fb, const struct xr_rect *clip,
-			   int x, int y, int w, int h, const uint8_t *rgb);
+struct xr_rect xr_blit_rgb(struct xr_fb *fb, const struct xr_rect *clip, int x, int y, int w, int h,
+                           const uint8_t *rgb);
 
 /* encode.c: check @r lies inside @fb and is non-empty. */
 bool xr_rect_in_fb(const struct xr_fb *fb, struct xr_rect r);
 
 /* encode.c: the pixels of row @row of @r as RGB, w * 3 bytes at @out. */
-void xr_row_to_rgb(const struct xr_fb *fb, struct xr_rect r, int row,
-		   uint8_t *out);
+void xr_row_to_rgb(const struct xr_fb *fb, struct xr_rect r, int row, uint8_t *out);
 
 #endif /* RENDER_INT_H */

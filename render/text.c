@@ -32,16 +32,14 @@ static uint32_t row_bits(const uint8_t *rows, int bpr, int r)
 }
 
 /* Opaque, fully visible cell: every pixel written, no per-pixel branch. */
-static void glyph_fast(const struct text_ctx *t, const uint8_t *rows,
-		       uint32_t *dst)
+static void glyph_fast(const struct text_ctx *t, const uint8_t *rows, uint32_t *dst)
 {
 	const struct xr_font_data *f = t->font;
 	uint32_t diff = t->fg ^ t->bg;
 
 	for (int r = 0; r < f->cell_h; r++, dst += t->fb->stride) {
-		uint32_t bits = f->bytes_per_row == 1
-					? (uint32_t)rows[r] << 24
-					: row_bits(rows, f->bytes_per_row, r);
+		uint32_t bits = f->bytes_per_row == 1 ? (uint32_t)rows[r] << 24
+		                                      : row_bits(rows, f->bytes_per_row, r);
 
 		for (int c = 0; c < f->cell_w; c++) {
 			uint32_t on = 0u - ((bits << c) >> 31);
@@ -52,16 +50,15 @@ static void glyph_fast(const struct text_ctx *t, const uint8_t *rows,
 }
 
 /* Any cell: only columns [c0, c1) and rows [r0, r1) are drawn. */
-static void glyph_clipped(const struct text_ctx *t, const uint8_t *rows,
-			  int64_t gx, struct xr_rect cr)
+static void glyph_clipped(const struct text_ctx *t, const uint8_t *rows, int64_t gx,
+                          struct xr_rect cr)
 {
 	const struct xr_font_data *f = t->font;
 
 	for (int r = cr.y; r < cr.y + cr.h; r++) {
 		uint32_t bits = row_bits(rows, f->bytes_per_row, r);
-		uint32_t *dst = t->fb->px +
-				(size_t)(t->y + r) * (size_t)t->fb->stride +
-				(size_t)(gx + cr.x);
+		uint32_t *dst =
+		    t->fb->px + (size_t)(t->y + r) * (size_t)t->fb->stride + (size_t)(gx + cr.x);
 
 		for (int c = cr.x; c < cr.x + cr.w; c++, dst++) {
 			if ((bits << c) & 0x80000000u)
@@ -80,11 +77,8 @@ static void draw_cell(const struct text_ctx *t, uint32_t cp, int64_t gx)
 	int r0 = t->v.y - t->y, r1 = t->v.y + t->v.h - t->y;
 	struct xr_rect cr;
 
-	if (c0 <= 0 && c1 >= f->cell_w && r0 == 0 && r1 == f->cell_h &&
-	    !t->transparent) {
-		glyph_fast(t, rows,
-			   t->fb->px + (size_t)t->y * (size_t)t->fb->stride +
-				   (size_t)gx);
+	if (c0 <= 0 && c1 >= f->cell_w && r0 == 0 && r1 == f->cell_h && !t->transparent) {
+		glyph_fast(t, rows, t->fb->px + (size_t)t->y * (size_t)t->fb->stride + (size_t)gx);
 		return;
 	}
 	cr.x = c0 > 0 ? (int)c0 : 0;
@@ -94,14 +88,18 @@ static void draw_cell(const struct text_ctx *t, uint32_t cp, int64_t gx)
 	glyph_clipped(t, rows, gx, cr);
 }
 
-struct xr_rect xr_text(struct xr_fb *fb, const struct xr_rect *clip, int x,
-		       int y, const char *utf8, size_t len, int font_id,
-		       uint32_t fg, uint32_t bg, bool transparent_bg)
+struct xr_rect xr_text(struct xr_fb *fb, const struct xr_rect *clip, int x, int y, const char *utf8,
+                       size_t len, int font_id, uint32_t fg, uint32_t bg, bool transparent_bg)
 {
 	const struct xr_font_data *f = xr_font_get(font_id);
-	struct text_ctx t = {fb, f, font_id, {0, 0, 0, 0}, y,
-			     fg & XR_COLOR_MASK, bg & XR_COLOR_MASK,
-			     transparent_bg};
+	struct text_ctx t = {fb,
+	                     f,
+	                     font_id,
+	                     {0, 0, 0, 0},
+	                     y,
+	                     fg & XR_COLOR_MASK,
+	                     bg & XR_COLOR_MASK,
+	                     transparent_bg};
 	int64_t pen = x, right;
 	size_t i = 0;
 

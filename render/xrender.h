@@ -26,9 +26,8 @@
 #define XR_IMG_MAX_PIXELS (4096 * 4096)
 
 /** Make a 0x00RRGGBB color from 8-bit components. */
-#define XR_RGB(r, g, b)                                                        \
-	((uint32_t)(((uint32_t)(r) & 0xff) << 16 | ((uint32_t)(g) & 0xff) << 8 | \
-		    ((uint32_t)(b) & 0xff)))
+#define XR_RGB(r, g, b)                                                                            \
+	((uint32_t)(((uint32_t)(r)&0xff) << 16 | ((uint32_t)(g)&0xff) << 8 | ((uint32_t)(b)&0xff)))
 
 /** A rectangle; empty when w <= 0 or h <= 0. */
 struct xr_rect {
@@ -97,8 +96,8 @@ struct xr_rect xr_rect_union(struct xr_rect a, struct xr_rect b);
  * @clip: optional clip rectangle, NULL for the whole framebuffer.
  * Return: the damaged rectangle (empty when nothing was drawn).
  */
-struct xr_rect xr_fill(struct xr_fb *fb, const struct xr_rect *clip, int x,
-		       int y, int w, int h, uint32_t color);
+struct xr_rect xr_fill(struct xr_fb *fb, const struct xr_rect *clip, int x, int y, int w, int h,
+                       uint32_t color);
 
 /**
  * xr_copy - copy the @w x @h area at (@sx, @sy) to (@dx, @dy) within @fb.
@@ -107,8 +106,8 @@ struct xr_rect xr_fill(struct xr_fb *fb, const struct xr_rect *clip, int x,
  * destination pixels whose source lies outside @fb are left unchanged.
  * Return: the damaged rectangle (empty when nothing was drawn).
  */
-struct xr_rect xr_copy(struct xr_fb *fb, const struct xr_rect *clip, int sx,
-		       int sy, int w, int h, int dx, int dy);
+struct xr_rect xr_copy(struct xr_fb *fb, const struct xr_rect *clip, int sx, int sy, int w, int h,
+                       int dx, int dy);
 
 /**
  * xr_bitmap - draw a 1-bit bitmap: set bits in @fg, clear bits in @bg (or
@@ -119,9 +118,9 @@ struct xr_rect xr_copy(struct xr_fb *fb, const struct xr_rect *clip, int sx,
  * Return: 0, or -1 (nothing drawn) when @bits_len is shorter than needed.
  *         w <= 0 or h <= 0 draws nothing and returns 0.
  */
-int xr_bitmap(struct xr_fb *fb, const struct xr_rect *clip, int x, int y,
-	      int w, int h, const uint8_t *bits, size_t bits_len, uint32_t fg,
-	      uint32_t bg, bool transparent_bg, struct xr_rect *damage);
+int xr_bitmap(struct xr_fb *fb, const struct xr_rect *clip, int x, int y, int w, int h,
+              const uint8_t *bits, size_t bits_len, uint32_t fg, uint32_t bg, bool transparent_bg,
+              struct xr_rect *damage);
 
 /**
  * xr_blit - copy all of @src into @dst with its top-left corner at (@x, @y),
@@ -129,7 +128,7 @@ int xr_bitmap(struct xr_fb *fb, const struct xr_rect *clip, int x, int y,
  * Return: the damaged rectangle of @dst.
  */
 struct xr_rect xr_blit(struct xr_fb *dst, const struct xr_rect *clip, int x, int y,
-		       const struct xr_fb *src);
+                       const struct xr_fb *src);
 
 /* ---- text (text.c, font.c, utf8.c) ----------------------------------- */
 
@@ -148,9 +147,8 @@ enum xr_font_id { XR_FONT_FIXED = 0, XR_FONT_FIXED_BOLD = 1, XR_FONT_COUNT };
  *        unchanged when @transparent_bg.
  * Return: the damaged rectangle (the visible part of the cells).
  */
-struct xr_rect xr_text(struct xr_fb *fb, const struct xr_rect *clip, int x,
-		       int y, const char *utf8, size_t len, int font_id,
-		       uint32_t fg, uint32_t bg, bool transparent_bg);
+struct xr_rect xr_text(struct xr_fb *fb, const struct xr_rect *clip, int x, int y, const char *utf8,
+                       size_t len, int font_id, uint32_t fg, uint32_t bg, bool transparent_bg);
 
 /**
  * xr_text_width - width in pixels xr_text() gives @utf8 (@len bytes).
@@ -202,9 +200,8 @@ enum xr_img_format {
  *         long or malformed data, or allocation failure. PNG alpha is
  *         dropped and 16-bit samples are truncated to 8 bits.
  */
-int xr_image(struct xr_fb *fb, const struct xr_rect *clip, int x, int y,
-	     int w, int h, int format, const void *data, size_t len,
-	     struct xr_rect *damage);
+int xr_image(struct xr_fb *fb, const struct xr_rect *clip, int x, int y, int w, int h, int format,
+             const void *data, size_t len, struct xr_rect *damage);
 
 /**
  * xr_encode_zlib - encode the pixels of @r as an XR_IMG_ZLIB image.
@@ -213,15 +210,15 @@ int xr_image(struct xr_fb *fb, const struct xr_rect *clip, int x, int y,
  * @out, @out_len: receive a malloc'd buffer the caller frees with free().
  * Return: 0, or -1 (*out = NULL) on a bad rectangle or allocation failure.
  */
-int xr_encode_zlib(const struct xr_fb *fb, struct xr_rect r, int level,
-		   uint8_t **out, size_t *out_len);
+int xr_encode_zlib(const struct xr_fb *fb, struct xr_rect r, int level, uint8_t **out,
+                   size_t *out_len);
 
 /**
  * xr_encode_png - encode the pixels of @r as an XR_IMG_PNG image (8-bit RGB).
  * Parameters, return and ownership as xr_encode_zlib().
  */
-int xr_encode_png(const struct xr_fb *fb, struct xr_rect r, int level,
-		  uint8_t **out, size_t *out_len);
+int xr_encode_png(const struct xr_fb *fb, struct xr_rect r, int level, uint8_t **out,
+                  size_t *out_len);
 
 /**
  * xr_png_write_file - write the whole of @fb to the PNG file @path.

@@ -18,8 +18,8 @@ static int run(struct harness *h, const char *name, const char *fmt, ...)
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
 	if (name)
-		snprintf(cmd, sizeof(cmd), "%s/agenda --db %s/%s %s 2>&1",
-			 h_bin(), h->dir, name, args);
+		snprintf(cmd, sizeof(cmd), "%s/agenda --db %s/%s %s 2>&1", h_bin(), h->dir, name,
+		         args);
 	else
 		snprintf(cmd, sizeof(cmd), "%s/agendad %s 2>&1", h_bin(), args);
 	FILE *p = popen(cmd, "r");
@@ -50,27 +50,33 @@ static void test_cli(void **state)
 	struct harness *h = *state;
 	char tok[64], uid[64];
 	assert_int_equal(run(h, NULL, "--help"), 0);
-	assert_int_equal(run(h, NULL, "adduser ann --agenda team --rw --db %s",
-			     h->db), 0);
+	assert_int_equal(run(h, NULL, "adduser ann --agenda team --rw --db %s", h->db), 0);
 	assert_int_equal(sscanf(out, "%63s", tok), 1);
 	assert_int_equal(strlen(tok), 32);
 	h_start(h);
 	assert_int_equal(run(h, "a.db", "--help"), 0);
-	assert_int_equal(run(h, "a.db", "init --server 127.0.0.1:%d --user ann "
-			     "--token %s --agenda team", h->port, tok), 0);
-	assert_int_equal(run(h, "b.db", "init --server 127.0.0.1:%d --user ann "
-			     "--token %s --agenda team", h->port, tok), 0);
-	assert_int_equal(run(h, "a.db", "add 'Yoga' --start '2026-11-23 18:00' "
-			     "--minutes 90 --rrule 'FREQ=WEEKLY;COUNT=3' "
-			     "--location Gym --tz Europe/Paris"), 0);
+	assert_int_equal(run(h, "a.db",
+	                     "init --server 127.0.0.1:%d --user ann "
+	                     "--token %s --agenda team",
+	                     h->port, tok),
+	                 0);
+	assert_int_equal(run(h, "b.db",
+	                     "init --server 127.0.0.1:%d --user ann "
+	                     "--token %s --agenda team",
+	                     h->port, tok),
+	                 0);
+	assert_int_equal(run(h, "a.db",
+	                     "add 'Yoga' --start '2026-11-23 18:00' "
+	                     "--minutes 90 --rrule 'FREQ=WEEKLY;COUNT=3' "
+	                     "--location Gym --tz Europe/Paris"),
+	                 0);
 	assert_int_equal(sscanf(out, "%63s", uid), 1);
 	assert_int_equal(run(h, "a.db", "--json ls month 2026-11-01"), 0);
 	assert_non_null(strstr(out, "\"title\":\"Yoga\""));
 	assert_int_equal(run(h, "a.db", "ls month 2026-12-01"), 0);
 	assert_non_null(strstr(out, "Yoga"));
 	assert_non_null(strstr(out, "Mon 2026-12-07"));
-	assert_int_equal(run(h, "a.db", "add Holiday --start 2026-12-24 --allday"),
-			 0);
+	assert_int_equal(run(h, "a.db", "add Holiday --start 2026-12-24 --allday"), 0);
 	assert_int_equal(run(h, "a.db", "--json sync"), 0);
 	assert_non_null(strstr(out, "\"pushed\":2"));
 	assert_int_equal(run(h, "b.db", "sync"), 0);
@@ -99,7 +105,7 @@ static void test_cli(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
 	};
 	alarm(120);
 	return cmocka_run_group_tests(tests, NULL, NULL);

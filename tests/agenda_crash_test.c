@@ -53,9 +53,12 @@ static size_t acked_uids(struct ag_replica *a, char (*out)[64], size_t max)
 {
 	sqlite3_stmt *st;
 	size_t n = 0;
-	assert_int_equal(sqlite3_prepare_v2(a->db,
-		"SELECT uid FROM events WHERE uid NOT IN (SELECT uid FROM "
-		"pending)", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(a->db,
+	                       "SELECT uid FROM events WHERE uid NOT IN (SELECT uid FROM "
+	                       "pending)",
+	                       -1, &st, NULL),
+	    SQLITE_OK);
 	while (n < max && sqlite3_step(st) == SQLITE_ROW)
 		snprintf(out[n++], 64, "%s", sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
@@ -95,8 +98,8 @@ static void test_kill9_cycles(void **state)
 		}
 		ag_event_finish(&ev);
 	}
-	fprintf(stderr, "kill -9 cycles: %d, acknowledged: %zu of %zu, lost: %zu\n",
-		CYCLES, nacked, total, lost);
+	fprintf(stderr, "kill -9 cycles: %d, acknowledged: %zu of %zu, lost: %zu\n", CYCLES, nacked,
+	        total, lost);
 	assert_int_equal(lost, 0);
 	assert_true(nacked > 0);
 	/* the unacknowledged rest goes through, exactly once */
@@ -111,7 +114,7 @@ static void test_kill9_cycles(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_kill9_cycles, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kill9_cycles, setup, teardown),
 	};
 	alarm(300);
 	return cmocka_run_group_tests(tests, NULL, NULL);

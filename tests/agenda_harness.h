@@ -45,8 +45,7 @@ static inline void h_sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-static inline void h_path(const struct harness *h, const char *name, char *out,
-			  size_t len)
+static inline void h_path(const struct harness *h, const char *name, char *out, size_t len)
 {
 	snprintf(out, len, "%s/%s", h->dir, name);
 }
@@ -68,8 +67,8 @@ static inline void h_start(struct harness *h)
 			dup2(null, 1);
 		if (null >= 0 && !getenv("AGENDA_TEST_VERBOSE"))
 			dup2(null, 2);
-		execl(exe, exe, "--db", h->db, "--listen", listen, "--port-file",
-		      portfile, (char *)NULL);
+		execl(exe, exe, "--db", h->db, "--listen", listen, "--port-file", portfile,
+		      (char *)NULL);
 		_exit(127);
 	}
 	for (int i = 0; i < 500; i++) { /* at most 5 s */
@@ -130,8 +129,7 @@ static inline void h_teardown(struct harness *h)
 }
 
 /* Creates USER with RIGHTS on agenda "team"; the token goes to TOKEN. */
-static inline void h_user(struct harness *h, const char *user, int rights,
-			  char *token)
+static inline void h_user(struct harness *h, const char *user, int rights, char *token)
 {
 	struct ag_store *s;
 	char err[256];
@@ -142,8 +140,8 @@ static inline void h_user(struct harness *h, const char *user, int rights,
 }
 
 /* Opens replica NAME for USER/TOKEN against the running server. */
-static inline struct ag_replica *h_replica(struct harness *h, const char *name,
-					   const char *user, const char *token)
+static inline struct ag_replica *h_replica(struct harness *h, const char *name, const char *user,
+                                           const char *token)
 {
 	struct ag_replica *r;
 	char path[300], err[256], server[64];
@@ -161,8 +159,7 @@ static inline void h_sync(struct ag_replica *r)
 		fail_msg("sync: %s", ag_replica_error(r));
 }
 
-static inline char *h_add(struct ag_replica *r, const char *title,
-			  int64_t start, char *uid_out)
+static inline char *h_add(struct ag_replica *r, const char *title, int64_t start, char *uid_out)
 {
 	struct ag_event ev = {0};
 	ev.title = (char *)title;
@@ -182,11 +179,10 @@ static inline char *h_dump(struct ag_replica *r)
 	assert_int_equal(ag_events_all(r, &evs, &n), 0);
 	for (size_t i = 0; i < n; i++) {
 		char line[4096];
-		snprintf(line, sizeof(line), "%s|%s|%lld|%lld|%lld|%s|%s|%s|%s|%s\n",
-			 evs[i].uid, evs[i].title, (long long)evs[i].start,
-			 (long long)evs[i].end, (long long)evs[i].allday,
-			 evs[i].tz, evs[i].location, evs[i].notes, evs[i].rrule,
-			 evs[i].exdate);
+		snprintf(line, sizeof(line), "%s|%s|%lld|%lld|%lld|%s|%s|%s|%s|%s\n", evs[i].uid,
+		         evs[i].title, (long long)evs[i].start, (long long)evs[i].end,
+		         (long long)evs[i].allday, evs[i].tz, evs[i].location, evs[i].notes,
+		         evs[i].rrule, evs[i].exdate);
 		ag_buf_bytes(&b, line, strlen(line));
 	}
 	ag_buf_u8(&b, 0);

@@ -50,18 +50,24 @@ static void test_roundtrip(void **state)
 {
 	struct world *w = *state;
 	char path[300];
-	add(w->a, (struct ag_event){.title = "Plain", .start = 1795000000,
-				    .end = 1795003600, .location = "Room 1"});
-	add(w->a, (struct ag_event){.title = "Holiday", .start = 1795046400,
-				    .end = 1795046400 + 2 * 86400, .allday = 1});
+	add(w->a,
+	    (struct ag_event){
+	        .title = "Plain", .start = 1795000000, .end = 1795003600, .location = "Room 1"});
+	add(w->a, (struct ag_event){.title = "Holiday",
+	                            .start = 1795046400,
+	                            .end = 1795046400 + 2 * 86400,
+	                            .allday = 1});
 	add(w->a, (struct ag_event){.title = "Weekly, sync; with \"quotes\"",
-				    .start = 1795000000, .end = 1795001800,
-				    .tz = "Europe/Paris",
-				    .notes = "line one\nline two, with; marks",
-				    .rrule = "FREQ=WEEKLY;COUNT=10",
-				    .exdate = "20261125T110640Z"});
-	add(w->a, (struct ag_event){.title = "New York", .start = 1795010000,
-				    .end = 1795013600, .tz = "America/New_York"});
+	                            .start = 1795000000,
+	                            .end = 1795001800,
+	                            .tz = "Europe/Paris",
+	                            .notes = "line one\nline two, with; marks",
+	                            .rrule = "FREQ=WEEKLY;COUNT=10",
+	                            .exdate = "20261125T110640Z"});
+	add(w->a, (struct ag_event){.title = "New York",
+	                            .start = 1795010000,
+	                            .end = 1795013600,
+	                            .tz = "America/New_York"});
 	snprintf(path, sizeof(path), "%s/out.ics", w->dir);
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
@@ -110,7 +116,8 @@ static void test_foreign_file(void **state)
 	      "BEGIN:VEVENT\r\nUID:foreign-2@example.com\r\n"
 	      "DTSTAMP:20261101T000000Z\r\n"
 	      "DTSTART;VALUE=DATE:20261224\r\nSUMMARY:Christmas Eve\r\n"
-	      "END:VEVENT\r\nEND:VCALENDAR\r\n", f);
+	      "END:VEVENT\r\nEND:VCALENDAR\r\n",
+	      f);
 	fclose(f);
 	int n;
 	assert_int_equal(ag_import_ics(w->a, path, &n), 0);
@@ -135,8 +142,8 @@ static void test_foreign_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_foreign_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_foreign_file, setup, teardown),
 	};
 	alarm(60);
 	return cmocka_run_group_tests(tests, NULL, NULL);

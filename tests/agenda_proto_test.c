@@ -114,19 +114,17 @@ static void test_hostile_frames(void **state)
 {
 	size_t hdr, body;
 	/* a count of 2^60 changes in a 10-byte body */
-	static const uint8_t huge_count[] = {AG_MSG_PUSH, 10, 0x80, 0x80, 0x80,
-					     0x80, 0x80, 0x80, 0x80, 0x80, 0x10, 0};
+	static const uint8_t huge_count[] = {AG_MSG_PUSH, 10,   0x80, 0x80, 0x80, 0x80,
+	                                     0x80,        0x80, 0x80, 0x80, 0x10, 0};
 	/* an 11-byte varint */
-	static const uint8_t long_varint[] = {AG_MSG_ERROR, 12, 0xff, 0xff, 0xff,
-					      0xff, 0xff, 0xff, 0xff, 0xff,
-					      0xff, 0xff, 0x01, 0};
+	static const uint8_t long_varint[] = {AG_MSG_ERROR, 12,   0xff, 0xff, 0xff, 0xff, 0xff,
+	                                      0xff,         0xff, 0xff, 0xff, 0xff, 0x01, 0};
 	/* a string longer than the body */
 	static const uint8_t long_str[] = {AG_MSG_ERROR, 3, 1, 100, 'x'};
 	/* a NUL byte inside a string */
 	static const uint8_t nul_str[] = {AG_MSG_ERROR, 4, 1, 2, 'x', 0};
 	/* field bit 12 does not exist */
-	static const uint8_t bad_mask[] = {AG_MSG_PUSH, 9, 1, 0, 1, 1, 'u', 0, 0,
-					   0x80, 0x20};
+	static const uint8_t bad_mask[] = {AG_MSG_PUSH, 9, 1, 0, 1, 1, 'u', 0, 0, 0x80, 0x20};
 	static const uint8_t unknown[] = {0x55, 0};
 	static const uint8_t trailing[] = {AG_MSG_WELCOME, 2, 1, 1};
 	expect_refused(huge_count, sizeof(huge_count));
@@ -145,8 +143,7 @@ static void test_hostile_frames(void **state)
 
 static int raw_connect(int port)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET,
-				 .sin_port = htons((uint16_t)port)};
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	assert_true(fd >= 0);
@@ -185,13 +182,11 @@ static void hello_frame(struct ag_buf *b, const char *token_hex)
 	m.u.hello.user = "alice";
 	m.u.hello.agenda = "team";
 	m.u.hello.replica = 77;
-	m.u.hello.token_len = (size_t)ag_hex_decode(token_hex, m.u.hello.token,
-						    AG_MAX_TOKEN);
+	m.u.hello.token_len = (size_t)ag_hex_decode(token_hex, m.u.hello.token, AG_MAX_TOKEN);
 	assert_int_equal(ag_msg_encode(b, &m), 0);
 }
 
-static void bad_session(int port, const uint8_t *bytes, size_t n,
-			const char *token, int want_first)
+static void bad_session(int port, const uint8_t *bytes, size_t n, const char *token, int want_first)
 {
 	struct ag_buf b = {0};
 	int fd = raw_connect(port);
@@ -271,11 +266,10 @@ static void test_server_refuses_garbage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip),
-		cmocka_unit_test(test_page_roundtrip),
-		cmocka_unit_test(test_hostile_frames),
-		cmocka_unit_test_setup_teardown(test_server_refuses_garbage,
-						srv_setup, srv_teardown),
+	    cmocka_unit_test(test_roundtrip),
+	    cmocka_unit_test(test_page_roundtrip),
+	    cmocka_unit_test(test_hostile_frames),
+	    cmocka_unit_test_setup_teardown(test_server_refuses_garbage, srv_setup, srv_teardown),
 	};
 	alarm(120);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,8 +60,7 @@ static void assert_converged(struct ag_replica *x, struct ag_replica *y)
 	assert_int_equal(ag_pending_count(y), 0);
 }
 
-static void edit_str(struct ag_replica *r, const char *uid, int f,
-		     const char *v)
+static void edit_str(struct ag_replica *r, const char *uid, int f, const char *v)
 {
 	struct ag_event e = {0};
 	*ag_ev_str(&e, f) = (char *)v;
@@ -213,9 +212,10 @@ static void test_cut_sync_converges(void **state)
 	struct ag_replica *c = h_replica(&w->h, "c.db", "alice", w->tok_a);
 	struct ag_sync_opts small = {.page = 7};
 	struct ag_sync_stats st;
-	for (int i = 0; i < 100 && ag_sync(c, &(struct ag_sync_opts){
-				     .page = 7, .cut_after = 400 + 97 * i},
-				     &st); i++)
+	for (int i = 0;
+	     i < 100 &&
+	     ag_sync(c, &(struct ag_sync_opts){.page = 7, .cut_after = 400 + 97 * i}, &st);
+	     i++)
 		;
 	assert_int_equal(ag_sync(c, &small, &st), 0);
 	assert_converged(c, w->a);
@@ -250,8 +250,8 @@ static void test_big_events(void **state)
 	memset(notes, 'n', len);
 	notes[len] = 0;
 	for (int i = 0; i < 12; i++) {
-		struct ag_event ev = {.title = "big", .start = T0 + i, .end = T0 + i,
-				      .notes = notes};
+		struct ag_event ev = {
+		    .title = "big", .start = T0 + i, .end = T0 + i, .notes = notes};
 		notes[0] = (char)('a' + i);
 		assert_int_equal(ag_event_add(w->a, &ev), 0);
 	}
@@ -282,11 +282,10 @@ static void test_many_clients(void **state)
 	int idle[IDLE];
 	for (int i = 0; i < IDLE; i++) {
 		struct sockaddr_in sa = {.sin_family = AF_INET,
-					 .sin_port = htons((uint16_t)w->h.port)};
+		                         .sin_port = htons((uint16_t)w->h.port)};
 		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		idle[i] = socket(AF_INET, SOCK_STREAM, 0);
-		assert_int_equal(connect(idle[i], (struct sockaddr *)&sa,
-					 sizeof(sa)), 0);
+		assert_int_equal(connect(idle[i], (struct sockaddr *)&sa, sizeof(sa)), 0);
 		assert_int_equal(send(idle[i], "\x01", 1, 0), 1);
 	}
 	pid_t kids[CLIENTS];
@@ -319,20 +318,14 @@ static void test_many_clients(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_offline_edits_converge,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_same_field_conflict, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_delete_vs_edit, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_read_only_member, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_cut_sync_converges, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_recurrence_listing, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_big_events, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_many_clients, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_offline_edits_converge, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_same_field_conflict, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_delete_vs_edit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_only_member, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cut_sync_converges, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_recurrence_listing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_big_events, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_many_clients, setup, teardown),
 	};
 	alarm(300);
 	return cmocka_run_group_tests(tests, NULL, NULL);

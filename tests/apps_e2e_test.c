@@ -16,7 +16,7 @@
 
 #include "e2e.h"
 
-#define DESKTOP 0x202428u
+#define DESKTOP     0x202428u
 #define LAUNCHER_BG 0x2a3340u
 
 /* Start a server whose apps run a plain bash with prompt "$ ". */
@@ -31,10 +31,14 @@ static void start(struct e2e_server *s, bool launcher)
 	e2e_bin("", bin, sizeof(bin));
 	const char *dir = bin[0] == '/' ? "" : getcwd(cwd, sizeof(cwd));
 	const char *sep = bin[0] == '/' ? "" : "/";
-	fprintf(f, "terminal | t | exec env PS1='$ ' %s%s%sxp-term --dump %s.txt -e bash --norc --noprofile\n",
-		dir, sep, bin, apps_path);
-	fprintf(f, "wide | t | exec env PS1='$ ' %s%s%sxp-term --maximized --dump %s.txt -e bash --norc\n",
-		dir, sep, bin, apps_path);
+	fprintf(f,
+	        "terminal | t | exec env PS1='$ ' %s%s%sxp-term --dump %s.txt -e bash --norc "
+	        "--noprofile\n",
+	        dir, sep, bin, apps_path);
+	fprintf(
+	    f,
+	    "wide | t | exec env PS1='$ ' %s%s%sxp-term --maximized --dump %s.txt -e bash --norc\n",
+	    dir, sep, bin, apps_path);
 	fprintf(f, "clock | c | exec %s%s%sxp-clock\n", dir, sep, bin);
 	fclose(f);
 	const char *args[] = {"--apps", apps_path, launcher ? NULL : "--no-launcher", NULL};
@@ -100,8 +104,9 @@ static void test_terminal_session(void **state)
 	start(&s, false);
 	snprintf(shot, sizeof(shot), "%s/term.png", s.dir);
 	snprintf(script, sizeof(script),
-		 "launch terminal\nwait-idle 800\ntype echo hello; seq 1 100\nkey Return\n"
-		 "wait-idle 800\nscreenshot %s\nquit\n", shot);
+	         "launch terminal\nwait-idle 800\ntype echo hello; seq 1 100\nkey Return\n"
+	         "wait-idle 800\nscreenshot %s\nquit\n",
+	         shot);
 	assert_int_equal(e2e_wait(e2e_client_spawn(&s, script, NULL), 20000), 0);
 	pid_t term = e2e_launched_pid(&s, "terminal");
 	assert_true(term > 0);
@@ -116,7 +121,7 @@ static void test_terminal_session(void **state)
 	assert_true(shows_text(&fb, 0, 0, "78"));
 	assert_true(shows_text(&fb, 0, 22, "100"));
 	assert_int_equal(pixel(&fb, 2 * 6 + 2, 23 * 13 + 6), 0xd8d8d8); /* block cursor */
-	assert_int_equal(pixel(&fb, 500, 400), DESKTOP); /* 80x24 = 480x312 */
+	assert_int_equal(pixel(&fb, 500, 400), DESKTOP);                /* 80x24 = 480x312 */
 	/* and the client's pixels are the server's */
 	assert_int_equal(e2e_server_dump(&s), 0);
 	struct xr_fb srv;
@@ -135,9 +140,15 @@ static void test_terminal_resize_and_exit(void **state)
 	start(&s, false);
 	snprintf(shot, sizeof(shot), "%s/after-exit.png", s.dir);
 	/* the screen becomes 600x390: 100x30 cells; stty reports the pty size */
-	assert_int_equal(e2e_wait(e2e_client_spawn(&s,
-		"launch wide\nwait-idle 800\nresize 600 390\nwait-idle 500\ntype stty size\n"
-		"key Return\nwait-idle 500\nquit\n", NULL), 20000), 0);
+	assert_int_equal(
+	    e2e_wait(
+	        e2e_client_spawn(
+	            &s,
+	            "launch wide\nwait-idle 800\nresize 600 390\nwait-idle 500\ntype stty size\n"
+	            "key Return\nwait-idle 500\nquit\n",
+	            NULL),
+	        20000),
+	    0);
 	pid_t term = e2e_launched_pid(&s, "wide");
 	int n = term_lines(term, lines, 64);
 	assert_int_equal(n, 30);
@@ -146,7 +157,8 @@ static void test_terminal_resize_and_exit(void **state)
 		found |= !strcmp(lines[i], "30 100");
 	assert_true(found);
 	/* exit closes the window: the screen is the bare desktop again */
-	snprintf(script, sizeof(script), "type exit\nkey Return\nwait-idle 800\nscreenshot %s\nquit\n", shot);
+	snprintf(script, sizeof(script),
+	         "type exit\nkey Return\nwait-idle 800\nscreenshot %s\nquit\n", shot);
 	assert_int_equal(e2e_wait(e2e_client_spawn(&s, script, NULL), 20000), 0);
 	struct xr_fb fb;
 	assert_int_equal(xr_png_read_file(shot, &fb), 0);
@@ -185,16 +197,18 @@ static void test_launcher(void **state)
 	snprintf(p4, sizeof(p4), "%s/l4.png", s.dir);
 	/* empty session: the launcher; Return starts the first app (terminal) */
 	snprintf(script, sizeof(script),
-		 "wait-idle 1000\nscreenshot %s\nkey Return\nwait-idle 1000\nscreenshot %s\n"
-		 "key L ctrl+shift\nwait-idle 500\nscreenshot %s\nkey Escape\nwait-idle 300\n"
-		 "type exit\nkey Return\nwait-idle 1000\nscreenshot %s\nquit\n", p1, p2, p3, p4);
+	         "wait-idle 1000\nscreenshot %s\nkey Return\nwait-idle 1000\nscreenshot %s\n"
+	         "key L ctrl+shift\nwait-idle 500\nscreenshot %s\nkey Escape\nwait-idle 300\n"
+	         "type exit\nkey Return\nwait-idle 1000\nscreenshot %s\nquit\n",
+	         p1, p2, p3, p4);
 	static const char *const dbg[] = {"--log", NULL};
-	assert_int_equal(e2e_wait(e2e_client_spawn(&s, script, getenv("E2E_LOG") ? dbg : NULL), 30000), 0);
+	assert_int_equal(
+	    e2e_wait(e2e_client_spawn(&s, script, getenv("E2E_LOG") ? dbg : NULL), 30000), 0);
 	assert_true(launcher_visible(p1));  /* shown in an empty session */
 	assert_false(launcher_visible(p2)); /* hidden once the terminal runs */
 	assert_true(e2e_launched_pid(&s, "terminal") > 0);
-	assert_true(launcher_visible(p3));  /* Ctrl+Shift+L brings it back */
-	assert_true(launcher_visible(p4));  /* the last window closed: shown again */
+	assert_true(launcher_visible(p3)); /* Ctrl+Shift+L brings it back */
+	assert_true(launcher_visible(p4)); /* the last window closed: shown again */
 	stop(&s);
 }
 
@@ -233,8 +247,8 @@ static void test_clock_bytes_per_tick(void **state)
 	}
 	assert_true(ticks >= 5);
 	double per_tick = (double)(c.st.wire_in - in0 + c.st.wire_out - out0) / (ticks - 1);
-	printf("    clock: %d ticks, %.1f bytes per tick on the wire (both directions)\n", ticks - 1,
-	       per_tick);
+	printf("    clock: %d ticks, %.1f bytes per tick on the wire (both directions)\n",
+	       ticks - 1, per_tick);
 	assert_true(per_tick <= 40.0);
 	xp_conn_finish(&c);
 	stop(&s);
@@ -243,10 +257,10 @@ static void test_clock_bytes_per_tick(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_terminal_session),
-		cmocka_unit_test(test_terminal_resize_and_exit),
-		cmocka_unit_test(test_launcher),
-		cmocka_unit_test(test_clock_bytes_per_tick),
+	    cmocka_unit_test(test_terminal_session),
+	    cmocka_unit_test(test_terminal_resize_and_exit),
+	    cmocka_unit_test(test_launcher),
+	    cmocka_unit_test(test_clock_bytes_per_tick),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests_name("remote apps end to end", tests, NULL, NULL);

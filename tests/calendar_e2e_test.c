@@ -26,11 +26,14 @@ static void start(struct e2e_server *s)
 	snprintf(db, sizeof(db), "/tmp/xproto-cal-%d.db", (int)getpid());
 	unlink(db);
 	e2e_bin("", bin, sizeof(bin));
-	const char *dir = bin[0] == '/' ? "" : getcwd(cwd, sizeof(cwd)), *sep = bin[0] == '/' ? "" : "/";
+	const char *dir = bin[0] == '/' ? "" : getcwd(cwd, sizeof(cwd)),
+	           *sep = bin[0] == '/' ? "" : "/";
 	FILE *f = fopen(apps_path, "w");
 	assert_non_null(f);
-	fprintf(f, "calendar | c | exec env TZ=UTC %s%s%sxp-calendar --db %s --today 2026-11-21 "
-		   "--sync-every 0\n", dir, sep, bin, db);
+	fprintf(f,
+	        "calendar | c | exec env TZ=UTC %s%s%sxp-calendar --db %s --today 2026-11-21 "
+	        "--sync-every 0\n",
+	        dir, sep, bin, db);
 	fclose(f);
 	const char *args[] = {"--apps", apps_path, "--no-launcher", NULL};
 	assert_int_equal(e2e_server_start(s, args), 0);
@@ -47,7 +50,8 @@ static void stop(struct e2e_server *s)
 static void agenda_ls(char *out, size_t cap)
 {
 	char bin[256], cmd[512];
-	snprintf(cmd, sizeof(cmd), "TZ=UTC %s --db %s ls month 2026-11-01", e2e_bin("agenda", bin, sizeof(bin)), db);
+	snprintf(cmd, sizeof(cmd), "TZ=UTC %s --db %s ls month 2026-11-01",
+	         e2e_bin("agenda", bin, sizeof(bin)), db);
 	FILE *p = popen(cmd, "r");
 	assert_non_null(p);
 	size_t n = fread(out, 1, cap - 1, p);
@@ -63,11 +67,13 @@ static void test_add_edit_delete(void **state)
 	start(&s);
 	/* Saturday 21st: two days on is Monday 23rd */
 	snprintf(script, sizeof(script),
-		 "launch calendar\nwait-idle 800\nkey Right\nkey Right\nkey a\n"
-		 "type 14:30 Design review\nkey Return\nwait-idle 300\n"
-		 "key a\ntype Lunch with Ana\nkey Return\nwait-idle 300\n"
-		 "key e\nkey BackSpace\nkey BackSpace\nkey BackSpace\ntype Bob\nkey Return\nwait-idle 300\n"
-		 "key Tab\nkey d\nkey y\nwait-idle 500\nscreenshot %s/cal.png\nquit\n", s.dir);
+	         "launch calendar\nwait-idle 800\nkey Right\nkey Right\nkey a\n"
+	         "type 14:30 Design review\nkey Return\nwait-idle 300\n"
+	         "key a\ntype Lunch with Ana\nkey Return\nwait-idle 300\n"
+	         "key e\nkey BackSpace\nkey BackSpace\nkey BackSpace\ntype Bob\nkey "
+	         "Return\nwait-idle 300\n"
+	         "key Tab\nkey d\nkey y\nwait-idle 500\nscreenshot %s/cal.png\nquit\n",
+	         s.dir);
 	assert_int_equal(e2e_wait(e2e_client_spawn(&s, script, NULL), 30000), 0);
 	agenda_ls(list, sizeof(list));
 	printf("%s", list);
@@ -90,7 +96,7 @@ static void test_add_edit_delete(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_add_edit_delete),
+	    cmocka_unit_test(test_add_edit_delete),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests_name("xp-calendar end to end", tests, NULL, NULL);

@@ -48,9 +48,15 @@ static int read_port(int fd, int timeout_ms)
 static void exec_server(struct e2e_server *s, int out, const char *const *extra)
 {
 	char bin[512];
-	const char *argv[32] = {e2e_bin("xproto-server", bin, sizeof(bin)), "--listen", "127.0.0.1:0",
-				"--app-socket", s->app_socket, "--cookie", s->cookie,
-				"--dump-dir", s->dir};
+	const char *argv[32] = {e2e_bin("xproto-server", bin, sizeof(bin)),
+	                        "--listen",
+	                        "127.0.0.1:0",
+	                        "--app-socket",
+	                        s->app_socket,
+	                        "--cookie",
+	                        s->cookie,
+	                        "--dump-dir",
+	                        s->dir};
 	int n = 9;
 	for (int i = 0; extra && extra[i] && n < 28; i++)
 		argv[n++] = extra[i];
@@ -130,11 +136,15 @@ struct xa_display *e2e_app(struct e2e_server *s, const char *session)
 }
 
 static void exec_client(struct e2e_server *s, const char *script, const char *log,
-			const char *const *extra)
+                        const char *const *extra)
 {
 	char bin[512];
-	const char *argv[32] = {e2e_bin("thin-client", bin, sizeof(bin)), "--headless", "--cookie",
-				s->cookie, "--script", script};
+	const char *argv[32] = {e2e_bin("thin-client", bin, sizeof(bin)),
+	                        "--headless",
+	                        "--cookie",
+	                        s->cookie,
+	                        "--script",
+	                        script};
 	int n = 6;
 	for (int i = 0; extra && extra[i] && n < 30; i++)
 		argv[n++] = extra[i];
@@ -214,7 +224,7 @@ bool e2e_fb_region_equal(const struct xr_fb *a, const struct xr_fb *b, int w, in
 }
 
 int e2e_raw_client(struct e2e_server *s, struct xp_conn *c, const char *session,
-		   const uint8_t *cookie_override, int rcvbuf)
+                   const uint8_t *cookie_override, int rcvbuf)
 {
 	struct xp_error err;
 	struct xp_cookie ck;

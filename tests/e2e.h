@@ -16,10 +16,10 @@
 struct e2e_server {
 	pid_t pid;
 	int port;
-	char dir[64];       /* temporary directory, removed by e2e_server_stop */
+	char dir[64]; /* temporary directory, removed by e2e_server_stop */
 	char cookie[128];
 	char app_socket[128];
-	char addr[64];      /* 127.0.0.1:PORT */
+	char addr[64]; /* 127.0.0.1:PORT */
 	char log[128];
 };
 
@@ -45,7 +45,7 @@ int e2e_server_window(struct e2e_server *s, const char *session, uint32_t id, st
  * buffer. Returns 0 or -1 (c->err says why).
  */
 int e2e_raw_client(struct e2e_server *s, struct xp_conn *c, const char *session,
-		   const uint8_t *cookie_override, int rcvbuf);
+                   const uint8_t *cookie_override, int rcvbuf);
 /** Resident memory of process @pid in KiB (from /proc), or -1. */
 long e2e_rss_kb(pid_t pid);
 /** The pid the server logged for the last launch of @app, or -1. */

@@ -20,10 +20,14 @@
 #include "xproto.h"
 
 /* ---- sample values for every field type, from the table ---- */
-static const struct xp_rect sample_rects[3] = {{-5, 7, 100, 20}, {0, 0, 1, 1}, {8000, -8000, 65535, 3}};
+static const struct xp_rect sample_rects[3] = {
+    {-5, 7, 100, 20}, {0, 0, 1, 1}, {8000, -8000, 65535, 3}};
 static uint32_t field_seed;
 
-static void fill_U8(uint8_t *v) { *v = (uint8_t)(field_seed++ * 37 + 1); }
+static void fill_U8(uint8_t *v)
+{
+	*v = (uint8_t)(field_seed++ * 37 + 1);
+}
 static void fill_UV(uint32_t *v)
 {
 	uint32_t s = field_seed++;
@@ -34,9 +38,18 @@ static void fill_SV(int32_t *v)
 	uint32_t s = field_seed++;
 	*v = (int32_t)(s * 2654435761u) >> (s % 31);
 }
-static void fill_U64(uint64_t *v) { *v = (uint64_t)(field_seed++) * 0x9e3779b97f4a7c15ull; }
-static void fill_RGB(uint32_t *v) { *v = (field_seed++ * 0x123457u) & 0xffffff; }
-static void fill_STR(struct xp_str *v) { *v = xp_str_from(field_seed++ % 2 ? "héllo ─ wörld" : ""); }
+static void fill_U64(uint64_t *v)
+{
+	*v = (uint64_t)(field_seed++) * 0x9e3779b97f4a7c15ull;
+}
+static void fill_RGB(uint32_t *v)
+{
+	*v = (field_seed++ * 0x123457u) & 0xffffff;
+}
+static void fill_STR(struct xp_str *v)
+{
+	*v = xp_str_from(field_seed++ % 2 ? "héllo ─ wörld" : "");
+}
 static void fill_BYTES(struct xp_bytes *v)
 {
 	static const uint8_t b[5] = {0, 0xff, 0x80, 7, 0};
@@ -49,11 +62,26 @@ static void fill_RECTS(struct xp_rects *v)
 	v->n = field_seed++ % 2 ? 3 : 0;
 }
 
-static void eq_U8(uint8_t a, uint8_t b) { assert_int_equal(a, b); }
-static void eq_UV(uint32_t a, uint32_t b) { assert_int_equal(a, b); }
-static void eq_SV(int32_t a, int32_t b) { assert_int_equal(a, b); }
-static void eq_U64(uint64_t a, uint64_t b) { assert_true(a == b); }
-static void eq_RGB(uint32_t a, uint32_t b) { assert_int_equal(a, b); }
+static void eq_U8(uint8_t a, uint8_t b)
+{
+	assert_int_equal(a, b);
+}
+static void eq_UV(uint32_t a, uint32_t b)
+{
+	assert_int_equal(a, b);
+}
+static void eq_SV(int32_t a, int32_t b)
+{
+	assert_int_equal(a, b);
+}
+static void eq_U64(uint64_t a, uint64_t b)
+{
+	assert_true(a == b);
+}
+static void eq_RGB(uint32_t a, uint32_t b)
+{
+	assert_int_equal(a, b);
+}
 static void eq_STR(struct xp_str a, struct xp_str b)
 {
 	assert_int_equal(a.n, b.n);
@@ -82,13 +110,13 @@ static size_t make_samples(struct xp_msg *out, size_t cap, uint32_t seed)
 	size_t n = 0;
 	field_seed = seed;
 #define XP_F(t, f) fill_##t(&mm->f);
-#define XP_MSG(N, nm, opc, dir, fields)             \
-	if (n < cap) {                               \
-		struct xp_msg *m = &out[n++];        \
-		memset(m, 0, sizeof(*m));            \
-		m->op = XP_OP_##N;                   \
-		struct xp_msg_##nm *mm = &m->u.nm;   \
-		fields                               \
+#define XP_MSG(N, nm, opc, dir, fields)                                                            \
+	if (n < cap) {                                                                             \
+		struct xp_msg *m = &out[n++];                                                      \
+		memset(m, 0, sizeof(*m));                                                          \
+		m->op = XP_OP_##N;                                                                 \
+		struct xp_msg_##nm *mm = &m->u.nm;                                                 \
+		fields                                                                             \
 	}
 #include "xproto.def"
 #undef XP_F
@@ -100,10 +128,10 @@ static void check_equal(const struct xp_msg *a, const struct xp_msg *b)
 {
 	assert_int_equal(a->op, b->op);
 #define XP_F(t, f) eq_##t(x->f, y->f);
-#define XP_MSG(N, nm, opc, dir, fields)                                  \
-	if (a->op == XP_OP_##N) {                                         \
-		const struct xp_msg_##nm *x = &a->u.nm, *y = &b->u.nm;    \
-		fields                                                    \
+#define XP_MSG(N, nm, opc, dir, fields)                                                            \
+	if (a->op == XP_OP_##N) {                                                                  \
+		const struct xp_msg_##nm *x = &a->u.nm, *y = &b->u.nm;                             \
+		fields                                                                             \
 	}
 #include "xproto.def"
 #undef XP_F
@@ -159,7 +187,8 @@ static void test_golden_vectors(void **state)
 	expect_bytes(&m, fill, sizeof(fill));
 
 	m = (struct xp_msg){.op = XP_OP_KEY};
-	m.u.key = (struct xp_msg_key){.state = XP_KEY_PRESSED, .keysym = 'a', .text = xp_str_from("a")};
+	m.u.key =
+	    (struct xp_msg_key){.state = XP_KEY_PRESSED, .keysym = 'a', .text = xp_str_from("a")};
 	static const uint8_t key[] = {0x30, 0x04, 0x01, 0x61, 0x01, 0x61};
 	expect_bytes(&m, key, sizeof(key));
 
@@ -180,14 +209,18 @@ static void test_golden_vectors(void **state)
 
 	m = (struct xp_msg){.op = XP_OP_HELLO};
 	static const uint8_t cookie[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
-	m.u.hello = (struct xp_msg_hello){.role = XP_ROLE_CLIENT, .cookie = {cookie, 16},
-					  .flags = XP_FLAG_ZLIB, .max_msg = 4u << 20,
-					  .screen_w = 800, .screen_h = 600,
-					  .session = xp_str_from("main"), .name = xp_str_from("tc")};
-	static const uint8_t hello[] = {0x01, 0x23, 0x02, 0x10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
-					11, 12, 13, 14, 15, 16, 0x01, 0x80, 0x80, 0x80, 0x02,
-					0xa0, 0x06, 0xd8, 0x04, 0x04, 'm', 'a', 'i', 'n', 0x02,
-					't', 'c'};
+	m.u.hello = (struct xp_msg_hello){.role = XP_ROLE_CLIENT,
+	                                  .cookie = {cookie, 16},
+	                                  .flags = XP_FLAG_ZLIB,
+	                                  .max_msg = 4u << 20,
+	                                  .screen_w = 800,
+	                                  .screen_h = 600,
+	                                  .session = xp_str_from("main"),
+	                                  .name = xp_str_from("tc")};
+	static const uint8_t hello[] = {0x01, 0x23, 0x02, 0x10, 1,    2,    3,    4,    5,    6,
+	                                7,    8,    9,    10,   11,   12,   13,   14,   15,   16,
+	                                0x01, 0x80, 0x80, 0x80, 0x02, 0xa0, 0x06, 0xd8, 0x04, 0x04,
+	                                'm',  'a',  'i',  'n',  0x02, 't',  'c'};
 	expect_bytes(&m, hello, sizeof(hello));
 }
 
@@ -248,9 +281,11 @@ static void test_short_payload_is_malformed(void **state)
 	const struct {
 		const uint8_t *p;
 		size_t n;
-	} cases[] = {{fill_short, sizeof(fill_short)}, {str_over, sizeof(str_over)},
-		     {bad_utf8, sizeof(bad_utf8)}, {rects_huge, sizeof(rects_huge)},
-		     {varint_long, sizeof(varint_long)}};
+	} cases[] = {{fill_short, sizeof(fill_short)},
+	             {str_over, sizeof(str_over)},
+	             {bad_utf8, sizeof(bad_utf8)},
+	             {rects_huge, sizeof(rects_huge)},
+	             {varint_long, sizeof(varint_long)}};
 	struct xp_decoder d;
 	struct xp_msg out;
 	struct xp_error err;
@@ -376,8 +411,8 @@ static void test_hello_check(void **state)
 	(void)state;
 	struct xp_cookie ck = {.len = 16};
 	memset(ck.data, 0xab, 16);
-	struct xp_msg_hello h = {.role = XP_ROLE_CLIENT, .cookie = {ck.data, 16},
-				 .session = xp_str_from("main")};
+	struct xp_msg_hello h = {
+	    .role = XP_ROLE_CLIENT, .cookie = {ck.data, 16}, .session = xp_str_from("main")};
 	struct xp_error err;
 	assert_int_equal(xp_hello_check(&h, &ck, &err), 0);
 	uint8_t bad[16];
@@ -388,8 +423,8 @@ static void test_hello_check(void **state)
 	assert_int_equal(err.code, XP_ERR_AUTH);
 	h.cookie.p = ck.data;
 	/* session names reach file names and environments: plain ones only */
-	static const char *const bad_names[] = {"", "../etc", ".hidden", "-x", "a/b", "a b",
-						"caf\xc3\xa9", "x\n"};
+	static const char *const bad_names[] = {"",    "../etc", ".hidden",     "-x",
+	                                        "a/b", "a b",    "caf\xc3\xa9", "x\n"};
 	for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
 		h.session = xp_str_from(bad_names[i]);
 		assert_int_equal(xp_hello_check(&h, &ck, &err), -1);
@@ -524,8 +559,10 @@ static void serve_one(int fd, bool refuse, int major)
 	} else {
 		struct xp_msg w = {.op = XP_OP_WELCOME};
 		w.u.welcome = (struct xp_msg_welcome){.flags = m.u.hello.flags & XP_FLAG_ZLIB,
-						      .max_msg = 65536, .screen_w = 640,
-						      .screen_h = 480, .conn_id = 1};
+		                                      .max_msg = 65536,
+		                                      .screen_w = 640,
+		                                      .screen_h = 480,
+		                                      .conn_id = 1};
 		xp_conn_send(&s, &w);
 		xp_conn_enable_zlib(&s, true, true);
 		struct xp_msg t = {.op = XP_OP_TEXT};
@@ -623,24 +660,24 @@ static void test_format_lines(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip_every_message),
-		cmocka_unit_test(test_golden_vectors),
-		cmocka_unit_test(test_long_payload_length),
-		cmocka_unit_test(test_truncation_every_boundary),
-		cmocka_unit_test(test_short_payload_is_malformed),
-		cmocka_unit_test(test_oversized_and_unknown),
-		cmocka_unit_test(test_trailing_fields_ignored),
-		cmocka_unit_test(test_random_garbage),
-		cmocka_unit_test(test_version_mismatch),
-		cmocka_unit_test(test_cookie_file),
-		cmocka_unit_test(test_hello_check),
-		cmocka_unit_test(test_compression_many_flushes),
-		cmocka_unit_test(test_corrupt_zlib),
-		cmocka_unit_test(test_zlib_bomb_bounded),
-		cmocka_unit_test(test_socketpair_partial_io),
-		cmocka_unit_test(test_handshake_over_socket),
-		cmocka_unit_test(test_spec_names_every_opcode),
-		cmocka_unit_test(test_format_lines),
+	    cmocka_unit_test(test_round_trip_every_message),
+	    cmocka_unit_test(test_golden_vectors),
+	    cmocka_unit_test(test_long_payload_length),
+	    cmocka_unit_test(test_truncation_every_boundary),
+	    cmocka_unit_test(test_short_payload_is_malformed),
+	    cmocka_unit_test(test_oversized_and_unknown),
+	    cmocka_unit_test(test_trailing_fields_ignored),
+	    cmocka_unit_test(test_random_garbage),
+	    cmocka_unit_test(test_version_mismatch),
+	    cmocka_unit_test(test_cookie_file),
+	    cmocka_unit_test(test_hello_check),
+	    cmocka_unit_test(test_compression_many_flushes),
+	    cmocka_unit_test(test_corrupt_zlib),
+	    cmocka_unit_test(test_zlib_bomb_bounded),
+	    cmocka_unit_test(test_socketpair_partial_io),
+	    cmocka_unit_test(test_handshake_over_socket),
+	    cmocka_unit_test(test_spec_names_every_opcode),
+	    cmocka_unit_test(test_format_lines),
 	};
 	return cmocka_run_group_tests_name("protocol", tests, NULL, NULL);
 }

@@ -16,13 +16,12 @@
 
 #include <cmocka.h>
 
-#define HEAD                                                                   \
-	"STARTFONT 2.1\nFONT -test-font\nFONTBOUNDINGBOX 4 4 0 -1\n"            \
-	"STARTPROPERTIES 3\nFONT_ASCENT 3\nFONT_DESCENT 1\nDEFAULT_CHAR 65\n"  \
+#define HEAD                                                                                       \
+	"STARTFONT 2.1\nFONT -test-font\nFONTBOUNDINGBOX 4 4 0 -1\n"                               \
+	"STARTPROPERTIES 3\nFONT_ASCENT 3\nFONT_DESCENT 1\nDEFAULT_CHAR 65\n"                      \
 	"ENDPROPERTIES\n"
-#define GLYPH(enc, bbx, rows)                                                  \
-	"STARTCHAR g\nENCODING " enc "\nDWIDTH 4 0\nBBX " bbx "\nBITMAP\n" rows \
-	"ENDCHAR\n"
+#define GLYPH(enc, bbx, rows)                                                                      \
+	"STARTCHAR g\nENCODING " enc "\nDWIDTH 4 0\nBBX " bbx "\nBITMAP\n" rows "ENDCHAR\n"
 #define GOOD_A GLYPH("65", "4 4 0 -1", "F0\n90\n90\n00\n")
 
 static char dir[] = "/tmp/render_bdf2c_XXXXXX";
@@ -56,8 +55,8 @@ static int run(const char *bdf)
 	fputs(bdf, f);
 	fclose(f);
 	remove(out_path);
-	snprintf(cmd, sizeof(cmd), "%s/tools/bdf2c xr_font_t %s %s 2>/dev/null",
-		 XR_TEST_BUILD, in_path, out_path);
+	snprintf(cmd, sizeof(cmd), "%s/tools/bdf2c xr_font_t %s %s 2>/dev/null", XR_TEST_BUILD,
+	         in_path, out_path);
 	return system(cmd);
 }
 
@@ -68,9 +67,8 @@ static void test_valid(void **state)
 	size_t n;
 
 	(void)state;
-	assert_int_equal(run(HEAD "CHARS 2\n" GOOD_A
-				  GLYPH("66", "2 2 1 0", "C0\n40\n") "ENDFONT\n"),
-			 0);
+	assert_int_equal(
+	    run(HEAD "CHARS 2\n" GOOD_A GLYPH("66", "2 2 1 0", "C0\n40\n") "ENDFONT\n"), 0);
 	f = fopen(out_path, "r");
 	assert_non_null(f);
 	n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -86,23 +84,23 @@ static void test_valid(void **state)
 static void test_invalid(void **state)
 {
 	static const char *bad[] = {
-		"",
-		"hello\n",
-		HEAD "CHARS 1\n" GOOD_A,                   /* no ENDFONT */
-		HEAD "CHARS 2\n" GOOD_A "ENDFONT\n",       /* count mismatch */
-		HEAD "CHARS 1\n" GLYPH("65", "4 4 0 -1", "F0\n90\n") "ENDFONT\n",
-		HEAD "CHARS 1\n" GLYPH("65", "4 4 0 -1", "F0\nZZ\n90\n00\n")
-			"ENDFONT\n",
-		HEAD "CHARS 1\n" GLYPH("65", "4 4 3 -1", "F0\n90\n90\n00\n")
-			"ENDFONT\n",                       /* outside the cell */
-		HEAD "CHARS 1\n" GLYPH("1114112", "4 4 0 -1", "F0\n90\n90\n00\n")
-			"ENDFONT\n",                       /* > U+10FFFF */
-		HEAD "CHARS 2\n" GOOD_A GOOD_A "ENDFONT\n", /* duplicate */
-		HEAD "CHARS 1\n" GLYPH("66", "4 4 0 -1", "F0\n90\n90\n00\n")
-			"ENDFONT\n",                       /* no default glyph */
-		HEAD "CHARS 1\n" "STARTCHAR g\nENCODING 65\nDWIDTH 5 0\n"
-		     "BBX 4 4 0 -1\nBITMAP\nF0\n90\n90\n00\nENDCHAR\nENDFONT\n",
-		HEAD "CHARS x\n" GOOD_A "ENDFONT\n",
+	    "",
+	    "hello\n",
+	    HEAD "CHARS 1\n" GOOD_A,             /* no ENDFONT */
+	    HEAD "CHARS 2\n" GOOD_A "ENDFONT\n", /* count mismatch */
+	    HEAD "CHARS 1\n" GLYPH("65", "4 4 0 -1", "F0\n90\n") "ENDFONT\n",
+	    HEAD "CHARS 1\n" GLYPH("65", "4 4 0 -1", "F0\nZZ\n90\n00\n") "ENDFONT\n",
+	    HEAD "CHARS 1\n" GLYPH("65", "4 4 3 -1",
+	                           "F0\n90\n90\n00\n") "ENDFONT\n", /* outside the cell */
+	    HEAD "CHARS 1\n" GLYPH("1114112", "4 4 0 -1",
+	                           "F0\n90\n90\n00\n") "ENDFONT\n", /* > U+10FFFF */
+	    HEAD "CHARS 2\n" GOOD_A GOOD_A "ENDFONT\n",             /* duplicate */
+	    HEAD "CHARS 1\n" GLYPH("66", "4 4 0 -1",
+	                           "F0\n90\n90\n00\n") "ENDFONT\n", /* no default glyph */
+	    HEAD "CHARS 1\n"
+	         "STARTCHAR g\nENCODING 65\nDWIDTH 5 0\n"
+	         "BBX 4 4 0 -1\nBITMAP\nF0\n90\n90\n00\nENDCHAR\nENDFONT\n",
+	    HEAD "CHARS x\n" GOOD_A "ENDFONT\n",
 	};
 
 	(void)state;
@@ -116,8 +114,8 @@ static void test_invalid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_valid),
-		cmocka_unit_test(test_invalid),
+	    cmocka_unit_test(test_valid),
+	    cmocka_unit_test(test_invalid),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -35,8 +35,7 @@ static void fb_pattern(struct xr_fb *fb, int w, int h)
 	assert_int_equal(xr_fb_init(fb, w, h), 0);
 	for (int y = 0; y < h; y++)
 		for (int x = 0; x < w; x++)
-			fb->px[y * fb->stride + x] =
-				XR_RGB(x * 7 + y, y * 3, (x ^ y) * 5);
+			fb->px[y * fb->stride + x] = XR_RGB(x * 7 + y, y * 3, (x ^ y) * 5);
 }
 
 /* Every pixel of @fb is OLD. */
@@ -54,9 +53,7 @@ static void test_raw(void **state)
 
 	(void)state;
 	fb_new(&fb, 4, 4);
-	assert_int_equal(xr_image(&fb, NULL, 1, 1, 2, 2, XR_IMG_RAW, rgb, 12,
-				  &d),
-			 0);
+	assert_int_equal(xr_image(&fb, NULL, 1, 1, 2, 2, XR_IMG_RAW, rgb, 12, &d), 0);
 	assert_int_equal(d.x, 1);
 	assert_int_equal(d.w, 2);
 	assert_int_equal(px(&fb, 1, 1), 0x010203u);
@@ -65,23 +62,17 @@ static void test_raw(void **state)
 	assert_int_equal(px(&fb, 2, 2), 0x0a0b0cu);
 	assert_int_equal(px(&fb, 3, 3), OLD);
 	/* clipped: the right column falls outside the clip */
-	assert_int_equal(xr_image(&fb, &clip, 2, 0, 2, 2, XR_IMG_RAW, rgb, 12,
-				  &d),
-			 0);
+	assert_int_equal(xr_image(&fb, &clip, 2, 0, 2, 2, XR_IMG_RAW, rgb, 12, &d), 0);
 	assert_int_equal(d.w, 1);
 	assert_int_equal(px(&fb, 2, 0), 0x010203u);
 	assert_int_equal(px(&fb, 3, 0), OLD);
 	/* negative position: only the bottom-right pixel lands at (0, 0) */
-	assert_int_equal(xr_image(&fb, NULL, -1, -1, 2, 2, XR_IMG_RAW, rgb, 12,
-				  &d),
-			 0);
+	assert_int_equal(xr_image(&fb, NULL, -1, -1, 2, 2, XR_IMG_RAW, rgb, 12, &d), 0);
 	assert_int_equal(d.w, 1);
 	assert_int_equal(d.h, 1);
 	assert_int_equal(px(&fb, 0, 0), 0x0a0b0cu);
 	assert_int_equal(px(&fb, 1, 0), OLD);
-	assert_int_equal(xr_image(&fb, NULL, INT_MIN, INT_MAX, 2, 2, XR_IMG_RAW,
-				  rgb, 12, &d),
-			 0);
+	assert_int_equal(xr_image(&fb, NULL, INT_MIN, INT_MAX, 2, 2, XR_IMG_RAW, rgb, 12, &d), 0);
 	assert_int_equal(d.w, 0);
 	xr_fb_finish(&fb);
 }
@@ -92,31 +83,31 @@ static void test_raw_rejects(void **state)
 	struct xr_fb fb;
 	struct xr_rect d;
 	static const int sizes[][2] = {
-		{0, 1}, {1, 0}, {-1, 4}, {4, -1}, {XR_FB_MAX_DIM + 1, 1},
-		{65536, 65536}, {INT_MAX, INT_MAX}, {INT_MIN, INT_MIN},
-		{4097, 4097}, {16384, 16384},
+	    {0, 1},
+	    {1, 0},
+	    {-1, 4},
+	    {4, -1},
+	    {XR_FB_MAX_DIM + 1, 1},
+	    {65536, 65536},
+	    {INT_MAX, INT_MAX},
+	    {INT_MIN, INT_MIN},
+	    {4097, 4097},
+	    {16384, 16384},
 	};
 
 	(void)state;
 	fb_new(&fb, 4, 4);
-	assert_int_equal(xr_image(&fb, NULL, 0, 0, 2, 2, XR_IMG_RAW, rgb, 11,
-				  &d),
-			 -1);
+	assert_int_equal(xr_image(&fb, NULL, 0, 0, 2, 2, XR_IMG_RAW, rgb, 11, &d), -1);
 	assert_int_equal(d.w, 0);
-	assert_int_equal(xr_image(&fb, NULL, 0, 0, 2, 2, XR_IMG_RAW, rgb, 13,
-				  &d),
-			 -1);
-	assert_int_equal(xr_image(&fb, NULL, 0, 0, 2, 2, XR_IMG_RAW, NULL, 12,
-				  &d),
-			 -1);
+	assert_int_equal(xr_image(&fb, NULL, 0, 0, 2, 2, XR_IMG_RAW, rgb, 13, &d), -1);
+	assert_int_equal(xr_image(&fb, NULL, 0, 0, 2, 2, XR_IMG_RAW, NULL, 12, &d), -1);
 	assert_int_equal(xr_image(&fb, NULL, 0, 0, 2, 2, 3, rgb, 12, &d), -1);
 	assert_int_equal(xr_image(&fb, NULL, 0, 0, 2, 2, -1, rgb, 12, &d), -1);
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		for (int f = XR_IMG_RAW; f <= XR_IMG_PNG; f++)
-			assert_int_equal(xr_image(&fb, NULL, 0, 0, sizes[i][0],
-						  sizes[i][1], f, rgb,
-						  sizeof(rgb), &d),
-					 -1);
+			assert_int_equal(xr_image(&fb, NULL, 0, 0, sizes[i][0], sizes[i][1], f, rgb,
+			                          sizeof(rgb), &d),
+			                 -1);
 	assert_untouched(&fb);
 	xr_fb_finish(&fb);
 }
@@ -132,12 +123,10 @@ static void roundtrip(int format)
 
 	fb_pattern(&src, 50, 40);
 	ret = format == XR_IMG_PNG ? xr_encode_png(&src, r, -1, &buf, &len)
-				   : xr_encode_zlib(&src, r, -1, &buf, &len);
+	                           : xr_encode_zlib(&src, r, -1, &buf, &len);
 	assert_int_equal(ret, 0);
 	fb_new(&dst, 40, 30);
-	assert_int_equal(xr_image(&dst, NULL, 0, 0, 40, 30, format, buf, len,
-				  &d),
-			 0);
+	assert_int_equal(xr_image(&dst, NULL, 0, 0, 40, 30, format, buf, len, &d), 0);
 	assert_int_equal(d.w, 40);
 	for (int y = 0; y < 30; y++)
 		for (int x = 0; x < 40; x++)
@@ -164,21 +153,13 @@ static void hostile(int format, const uint8_t *buf, size_t len, int w, int h)
 	assert_non_null(more);
 	fb_new(&fb, w + 2, h + 2);
 	for (size_t n = 0; n < len; n++)
-		assert_int_equal(xr_image(&fb, NULL, 0, 0, w, h, format, buf, n,
-					  &d),
-				 -1);
-	assert_int_equal(xr_image(&fb, NULL, 0, 0, w - 1, h, format, buf, len,
-				  &d),
-			 -1);
-	assert_int_equal(xr_image(&fb, NULL, 0, 0, w, h + 1, format, buf, len,
-				  &d),
-			 -1);
+		assert_int_equal(xr_image(&fb, NULL, 0, 0, w, h, format, buf, n, &d), -1);
+	assert_int_equal(xr_image(&fb, NULL, 0, 0, w - 1, h, format, buf, len, &d), -1);
+	assert_int_equal(xr_image(&fb, NULL, 0, 0, w, h + 1, format, buf, len, &d), -1);
 	memcpy(more, buf, len);
 	more[len] = 0;
 	if (format == XR_IMG_ZLIB)
-		assert_int_equal(xr_image(&fb, NULL, 0, 0, w, h, format, more,
-					  len + 1, &d),
-				 -1);
+		assert_int_equal(xr_image(&fb, NULL, 0, 0, w, h, format, more, len + 1, &d), -1);
 	assert_untouched(&fb);
 	/* flipped bytes: must fail or succeed cleanly (ASan watches) */
 	for (size_t i = 0; i < len; i++) {
@@ -208,9 +189,8 @@ static void test_hostile_zlib_png(void **state)
 	free(buf);
 	fb_new(&fb, 4, 4);
 	for (int f = XR_IMG_ZLIB; f <= XR_IMG_PNG; f++)
-		assert_int_equal(xr_image(&fb, NULL, 0, 0, 2, 2, f, garbage,
-					  sizeof(garbage), &d),
-				 -1);
+		assert_int_equal(xr_image(&fb, NULL, 0, 0, 2, 2, f, garbage, sizeof(garbage), &d),
+		                 -1);
 	assert_untouched(&fb);
 	xr_fb_finish(&fb);
 	xr_fb_finish(&src);
@@ -231,12 +211,8 @@ static void test_zlib_bomb(void **state)
 	assert_non_null(z);
 	assert_int_equal(compress2(z, &zlen, raw, raw_len, 9), Z_OK);
 	fb_new(&fb, 4, 4);
-	assert_int_equal(xr_image(&fb, NULL, 0, 0, 2, 2, XR_IMG_ZLIB, z, zlen,
-				  &d),
-			 -1);
-	assert_int_equal(xr_image(&fb, NULL, 0, 0, 4096, 4096, XR_IMG_ZLIB, z,
-				  zlen, &d),
-			 -1);
+	assert_int_equal(xr_image(&fb, NULL, 0, 0, 2, 2, XR_IMG_ZLIB, z, zlen, &d), -1);
+	assert_int_equal(xr_image(&fb, NULL, 0, 0, 4096, 4096, XR_IMG_ZLIB, z, zlen, &d), -1);
 	assert_untouched(&fb);
 	xr_fb_finish(&fb);
 	free(z);
@@ -246,8 +222,8 @@ static void test_zlib_bomb(void **state)
 static void test_encode_rejects(void **state)
 {
 	static const struct xr_rect bad[] = {
-		{-1, 0, 2, 2}, {0, 0, 5, 1}, {0, 3, 1, 2}, {0, 0, 0, 1},
-		{INT_MAX, 0, 1, 1}, {1, 1, INT_MAX, INT_MAX},
+	    {-1, 0, 2, 2}, {0, 0, 5, 1},       {0, 3, 1, 2},
+	    {0, 0, 0, 1},  {INT_MAX, 0, 1, 1}, {1, 1, INT_MAX, INT_MAX},
 	};
 	struct xr_fb fb;
 	uint8_t *buf = (uint8_t *)&fb;
@@ -266,8 +242,8 @@ static void test_encode_rejects(void **state)
 }
 
 /* Write a w x h PNG of @format from @pixels with libpng's simplified API. */
-static uint8_t *make_png(uint32_t format, int w, int h, const void *pixels,
-			 const void *cmap, int ncolors, size_t *len)
+static uint8_t *make_png(uint32_t format, int w, int h, const void *pixels, const void *cmap,
+                         int ncolors, size_t *len)
 {
 	png_image img;
 	uint8_t *buf;
@@ -279,25 +255,20 @@ static uint8_t *make_png(uint32_t format, int w, int h, const void *pixels,
 	img.format = format;
 	img.colormap_entries = (png_uint_32)ncolors;
 	*len = 0;
-	assert_true(png_image_write_to_memory(&img, NULL, len, 0, pixels, 0,
-					      cmap));
+	assert_true(png_image_write_to_memory(&img, NULL, len, 0, pixels, 0, cmap));
 	buf = malloc(*len);
 	assert_non_null(buf);
-	assert_true(png_image_write_to_memory(&img, buf, len, 0, pixels, 0,
-					      cmap));
+	assert_true(png_image_write_to_memory(&img, buf, len, 0, pixels, 0, cmap));
 	return buf;
 }
 
-static void decode_expect(const uint8_t *png, size_t len, int w,
-			  const uint32_t *want)
+static void decode_expect(const uint8_t *png, size_t len, int w, const uint32_t *want)
 {
 	struct xr_fb fb;
 	struct xr_rect d;
 
 	fb_new(&fb, w, 1);
-	assert_int_equal(xr_image(&fb, NULL, 0, 0, w, 1, XR_IMG_PNG, png, len,
-				  &d),
-			 0);
+	assert_int_equal(xr_image(&fb, NULL, 0, 0, w, 1, XR_IMG_PNG, png, len, &d), 0);
 	for (int i = 0; i < w; i++)
 		assert_int_equal(px(&fb, i, 0), want[i]);
 	xr_fb_finish(&fb);
@@ -345,8 +316,7 @@ static void test_png_file(void **state)
 	FILE *f;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/render-test-roundtrip.png",
-		 XR_TEST_BUILD);
+	snprintf(path, sizeof(path), "%s/render-test-roundtrip.png", XR_TEST_BUILD);
 	fb_pattern(&src, 33, 21);
 	assert_int_equal(xr_png_write_file(&src, path), 0);
 	assert_int_equal(xr_png_read_file(path, &back), 0);
@@ -367,14 +337,14 @@ static void test_png_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_raw),
-		cmocka_unit_test(test_raw_rejects),
-		cmocka_unit_test(test_zlib_png_roundtrip),
-		cmocka_unit_test(test_hostile_zlib_png),
-		cmocka_unit_test(test_zlib_bomb),
-		cmocka_unit_test(test_encode_rejects),
-		cmocka_unit_test(test_png_color_types),
-		cmocka_unit_test(test_png_file),
+	    cmocka_unit_test(test_raw),
+	    cmocka_unit_test(test_raw_rejects),
+	    cmocka_unit_test(test_zlib_png_roundtrip),
+	    cmocka_unit_test(test_hostile_zlib_png),
+	    cmocka_unit_test(test_zlib_bomb),
+	    cmocka_unit_test(test_encode_rejects),
+	    cmocka_unit_test(test_png_color_types),
+	    cmocka_unit_test(test_png_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,13 +16,13 @@
 
 #include "xrender.h"
 
-#define W 320
-#define H 200
-#define DESK 0x00202840u
-#define TITLE 0x003050a0u
-#define WHITE 0x00ffffffu
-#define GREEN 0x0040e040u
-#define TERM 0x00000000u
+#define W      320
+#define H      200
+#define DESK   0x00202840u
+#define TITLE  0x003050a0u
+#define WHITE  0x00ffffffu
+#define GREEN  0x0040e040u
+#define TERM   0x00000000u
 #define LINE_H 13
 
 /* The scrolled "terminal" region. */
@@ -33,10 +33,13 @@ static uint32_t px(const struct xr_fb *fb, int x, int y)
 	return fb->px[(size_t)y * (size_t)fb->stride + (size_t)x];
 }
 
-static uint32_t gradient(int x, int y) { return XR_RGB(x * 4, y * 5, 128); }
+static uint32_t gradient(int x, int y)
+{
+	return XR_RGB(x * 4, y * 5, 128);
+}
 
-static void draw_text(struct xr_fb *fb, int x, int y, const char *s, int font,
-		      uint32_t fg, uint32_t bg)
+static void draw_text(struct xr_fb *fb, int x, int y, const char *s, int font, uint32_t fg,
+                      uint32_t bg)
 {
 	xr_text(fb, NULL, x, y, s, strlen(s), font, fg, bg, false);
 }
@@ -56,8 +59,7 @@ static void draw_box(struct xr_fb *fb, int x, int y, int cols, int rows)
 		for (int c = 1; c < cols - 1; c++)
 			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s", m);
 		snprintf(line + n, sizeof(line) - n, "%s", e);
-		draw_text(fb, x, y + r * LINE_H, line, XR_FONT_FIXED, WHITE,
-			  DESK);
+		draw_text(fb, x, y + r * LINE_H, line, XR_FONT_FIXED, WHITE, DESK);
 	}
 }
 
@@ -69,14 +71,11 @@ static void draw_terminal(struct xr_fb *fb)
 	xr_fill(fb, NULL, term.x, term.y, term.w, term.h, TERM);
 	for (int i = 0; i < 5; i++) {
 		snprintf(line, sizeof(line), "$ line %d", i + 1);
-		draw_text(fb, term.x, term.y + i * LINE_H, line, XR_FONT_FIXED,
-			  GREEN, TERM);
+		draw_text(fb, term.x, term.y + i * LINE_H, line, XR_FONT_FIXED, GREEN, TERM);
 	}
-	xr_copy(fb, &term, term.x, term.y + LINE_H, term.w, term.h - LINE_H,
-		term.x, term.y);
+	xr_copy(fb, &term, term.x, term.y + LINE_H, term.w, term.h - LINE_H, term.x, term.y);
 	xr_fill(fb, &term, term.x, term.y + 4 * LINE_H, term.w, LINE_H, TERM);
-	draw_text(fb, term.x, term.y + 4 * LINE_H, "$ line 6", XR_FONT_FIXED,
-		  GREEN, TERM);
+	draw_text(fb, term.x, term.y + 4 * LINE_H, "$ line 6", XR_FONT_FIXED, GREEN, TERM);
 }
 
 static void draw_image_and_bitmap(struct xr_fb *fb)
@@ -92,42 +91,30 @@ static void draw_image_and_bitmap(struct xr_fb *fb)
 			uint32_t c = gradient(x, y);
 
 			img.px[y * 64 + x] = c;
-			memcpy(rgb + (y * 64 + x) * 3,
-			       (uint8_t[3]){c >> 16, c >> 8, c}, 3);
+			memcpy(rgb + (y * 64 + x) * 3, (uint8_t[3]){c >> 16, c >> 8, c}, 3);
 		}
 	assert_int_equal(xr_encode_png(&img, all, 6, &z, &zlen), 0);
-	assert_int_equal(xr_image(fb, NULL, 240, 120, 64, 48, XR_IMG_PNG, z,
-				  zlen, &d),
-			 0);
+	assert_int_equal(xr_image(fb, NULL, 240, 120, 64, 48, XR_IMG_PNG, z, zlen, &d), 0);
 	free(z);
-	assert_int_equal(xr_image(fb, NULL, 240, 170, 64, 20, XR_IMG_RAW, rgb,
-				  64 * 20 * 3, &d),
-			 0);
+	assert_int_equal(xr_image(fb, NULL, 240, 170, 64, 20, XR_IMG_RAW, rgb, 64 * 20 * 3, &d), 0);
 	xr_fb_finish(&img);
 	for (int r = 0; r < 16; r++)
 		bits[r * 2] = bits[r * 2 + 1] = (r / 4) % 2 ? 0x0f : 0xf0;
-	assert_int_equal(xr_bitmap(fb, NULL, 200, 120, 16, 16, bits,
-				   sizeof(bits), WHITE, TITLE, false, &d),
-			 0);
+	assert_int_equal(
+	    xr_bitmap(fb, NULL, 200, 120, 16, 16, bits, sizeof(bits), WHITE, TITLE, false, &d), 0);
 }
 
 static void draw_scene(struct xr_fb *fb)
 {
 	xr_fill(fb, NULL, 0, 0, W, H, DESK);
 	xr_fill(fb, NULL, 0, 0, W, 15, TITLE);
-	draw_text(fb, 4, 1, "xproto renderer test scene", XR_FONT_FIXED_BOLD,
-		  WHITE, TITLE);
+	draw_text(fb, 4, 1, "xproto renderer test scene", XR_FONT_FIXED_BOLD, WHITE, TITLE);
 	draw_box(fb, 4, 20, 30, 8);
-	draw_text(fb, 10, 33, "Hello, wörld! ÀÉÎÕÜ ßçñ", XR_FONT_FIXED, WHITE,
-		  DESK);
-	draw_text(fb, 10, 46, "← ↑ → ↓ █▓▒░ ▲●◆ “quotes”", XR_FONT_FIXED,
-		  0x00ffd040, DESK);
-	draw_text(fb, 10, 59, "Bold: ÀÉ ═║╔ fallback", XR_FONT_FIXED_BOLD,
-		  WHITE, DESK);
-	draw_text(fb, 10, 72, "bad: \xff\xe2\x82 missing: 一", XR_FONT_FIXED,
-		  0x00ff8080, DESK);
-	draw_text(fb, 10, 85, "Latin-A: ĀăĐđŁłŒœŠšŽž", XR_FONT_FIXED, WHITE,
-		  DESK);
+	draw_text(fb, 10, 33, "Hello, wörld! ÀÉÎÕÜ ßçñ", XR_FONT_FIXED, WHITE, DESK);
+	draw_text(fb, 10, 46, "← ↑ → ↓ █▓▒░ ▲●◆ “quotes”", XR_FONT_FIXED, 0x00ffd040, DESK);
+	draw_text(fb, 10, 59, "Bold: ÀÉ ═║╔ fallback", XR_FONT_FIXED_BOLD, WHITE, DESK);
+	draw_text(fb, 10, 72, "bad: \xff\xe2\x82 missing: 一", XR_FONT_FIXED, 0x00ff8080, DESK);
+	draw_text(fb, 10, 85, "Latin-A: ĀăĐđŁłŒœŠšŽž", XR_FONT_FIXED, WHITE, DESK);
 	draw_terminal(fb);
 	draw_image_and_bitmap(fb);
 }
@@ -198,7 +185,7 @@ static void test_scene(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_scene),
+	    cmocka_unit_test(test_scene),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,7 +16,7 @@
 
 #include "xrender.h"
 
-#define BG 0x00101010u
+#define BG  0x00101010u
 #define RED 0x00ff0000u
 
 static uint32_t px(const struct xr_fb *fb, int x, int y)
@@ -33,8 +33,8 @@ static void rect_eq(struct xr_rect r, int x, int y, int w, int h)
 }
 
 /* Every pixel inside (x, y, w, h) is @in, every other pixel is @out. */
-static void check_area(const struct xr_fb *fb, int x, int y, int w, int h,
-		       uint32_t in, uint32_t out)
+static void check_area(const struct xr_fb *fb, int x, int y, int w, int h, uint32_t in,
+                       uint32_t out)
 {
 	for (int j = 0; j < fb->h; j++)
 		for (int i = 0; i < fb->w; i++) {
@@ -101,17 +101,15 @@ static void test_rect_helpers(void **state)
 	assert_true(xr_rect_empty(e));
 	assert_false(xr_rect_empty(a));
 	rect_eq(xr_rect_intersect(a, b), 5, 0, 5, 5);
-	rect_eq(xr_rect_intersect(a, (struct xr_rect){20, 0, 5, 5}), 0, 0, 0,
-		0);
+	rect_eq(xr_rect_intersect(a, (struct xr_rect){20, 0, 5, 5}), 0, 0, 0, 0);
 	rect_eq(xr_rect_intersect(a, e), 0, 0, 0, 0);
 	rect_eq(xr_rect_union(a, b), 0, -5, 15, 15);
 	rect_eq(xr_rect_union(a, e), 0, 0, 10, 10);
 	rect_eq(xr_rect_union(e, b), 5, -5, 10, 10);
 	rect_eq(xr_rect_union(e, e), 0, 0, 0, 0);
-	rect_eq(xr_rect_union((struct xr_rect){INT_MIN, 0, 1, 1}, big), INT_MIN,
-		0, INT_MAX, 1);
-	rect_eq(xr_rect_intersect(big, (struct xr_rect){INT_MAX - 1, 0, 1, 1}),
-		INT_MAX - 1, 0, 1, 1);
+	rect_eq(xr_rect_union((struct xr_rect){INT_MIN, 0, 1, 1}, big), INT_MIN, 0, INT_MAX, 1);
+	rect_eq(xr_rect_intersect(big, (struct xr_rect){INT_MAX - 1, 0, 1, 1}), INT_MAX - 1, 0, 1,
+	        1);
 }
 
 /* ---- fill -------------------------------------------------------------- */
@@ -137,25 +135,25 @@ static void test_fill_edges(void **state)
 		int x, y, w, h;
 		int ex, ey, ew, eh;
 	} c[] = {
-		{-2, 1, 4, 2, 0, 1, 2, 2},   /* left */
-		{6, 1, 5, 2, 6, 1, 2, 2},    /* right */
-		{1, -3, 2, 4, 1, 0, 2, 1},   /* top */
-		{1, 5, 2, 9, 1, 5, 2, 1},    /* bottom */
-		{-5, -5, 50, 50, 0, 0, 8, 6}, /* all around */
-		{-9, 0, 4, 2, 0, 0, 0, 0},   /* fully left */
-		{8, 0, 4, 2, 0, 0, 0, 0},    /* fully right */
-		{0, 6, 4, 2, 0, 0, 0, 0},    /* fully below */
-		{INT_MAX, INT_MAX, INT_MAX, INT_MAX, 0, 0, 0, 0},
-		{INT_MIN, INT_MIN, INT_MAX, INT_MAX, 0, 0, 0, 0},
-		{-10, -10, INT_MAX, INT_MAX, 0, 0, 8, 6},
+	    {-2, 1, 4, 2, 0, 1, 2, 2},    /* left */
+	    {6, 1, 5, 2, 6, 1, 2, 2},     /* right */
+	    {1, -3, 2, 4, 1, 0, 2, 1},    /* top */
+	    {1, 5, 2, 9, 1, 5, 2, 1},     /* bottom */
+	    {-5, -5, 50, 50, 0, 0, 8, 6}, /* all around */
+	    {-9, 0, 4, 2, 0, 0, 0, 0},    /* fully left */
+	    {8, 0, 4, 2, 0, 0, 0, 0},     /* fully right */
+	    {0, 6, 4, 2, 0, 0, 0, 0},     /* fully below */
+	    {INT_MAX, INT_MAX, INT_MAX, INT_MAX, 0, 0, 0, 0},
+	    {INT_MIN, INT_MIN, INT_MAX, INT_MAX, 0, 0, 0, 0},
+	    {-10, -10, INT_MAX, INT_MAX, 0, 0, 8, 6},
 	};
 	struct xr_fb fb;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		fb_new(&fb, 8, 6);
-		rect_eq(xr_fill(&fb, NULL, c[i].x, c[i].y, c[i].w, c[i].h, RED),
-			c[i].ex, c[i].ey, c[i].ew, c[i].eh);
+		rect_eq(xr_fill(&fb, NULL, c[i].x, c[i].y, c[i].w, c[i].h, RED), c[i].ex, c[i].ey,
+		        c[i].ew, c[i].eh);
 		check_area(&fb, c[i].ex, c[i].ey, c[i].ew, c[i].eh, RED, BG);
 		xr_fb_finish(&fb);
 	}
@@ -183,8 +181,8 @@ static void test_fill_clip(void **state)
 /* ---- copy against a naive reference ------------------------------------ */
 
 /* Reference: read all source pixels first, then write. */
-static void ref_copy(struct xr_fb *fb, const struct xr_rect *clip, int sx,
-		     int sy, int w, int h, int dx, int dy)
+static void ref_copy(struct xr_fb *fb, const struct xr_rect *clip, int sx, int sy, int w, int h,
+                     int dx, int dy)
 {
 	uint32_t *old = malloc((size_t)fb->w * fb->h * 4);
 
@@ -196,12 +194,11 @@ static void ref_copy(struct xr_fb *fb, const struct xr_rect *clip, int sx,
 			long long i = X - (long long)dx, j = Y - (long long)dy;
 			long long SX = sx + i, SY = sy + j;
 
-			if (i < 0 || j < 0 || i >= w || j >= h || SX < 0 ||
-			    SY < 0 || SX >= fb->w || SY >= fb->h)
+			if (i < 0 || j < 0 || i >= w || j >= h || SX < 0 || SY < 0 || SX >= fb->w ||
+			    SY >= fb->h)
 				continue;
-			if (clip && (X < clip->x || Y < clip->y ||
-				     X >= (long)clip->x + clip->w ||
-				     Y >= (long)clip->y + clip->h))
+			if (clip && (X < clip->x || Y < clip->y || X >= (long)clip->x + clip->w ||
+			             Y >= (long)clip->y + clip->h))
 				continue;
 			fb->px[Y * fb->w + X] = old[SY * fb->w + SX];
 		}
@@ -214,8 +211,7 @@ static void pattern(struct xr_fb *fb)
 		fb->px[i] = (uint32_t)i * 2654435761u & 0x00ffffff;
 }
 
-static void copy_case(int sx, int sy, int w, int h, int dx, int dy,
-		      const struct xr_rect *clip)
+static void copy_case(int sx, int sy, int w, int h, int dx, int dy, const struct xr_rect *clip)
 {
 	struct xr_fb a, b;
 
@@ -226,8 +222,7 @@ static void copy_case(int sx, int sy, int w, int h, int dx, int dy,
 	xr_copy(&a, clip, sx, sy, w, h, dx, dy);
 	ref_copy(&b, clip, sx, sy, w, h, dx, dy);
 	if (!xr_fb_equal(&a, &b))
-		fail_msg("copy (%d,%d %dx%d) -> (%d,%d) differs", sx, sy, w, h,
-			 dx, dy);
+		fail_msg("copy (%d,%d %dx%d) -> (%d,%d) differs", sx, sy, w, h, dx, dy);
 	xr_fb_finish(&a);
 	xr_fb_finish(&b);
 }
@@ -235,12 +230,12 @@ static void copy_case(int sx, int sy, int w, int h, int dx, int dy,
 static void test_copy_directions(void **state)
 {
 	(void)state;
-	copy_case(2, 3, 10, 6, 2, 1, NULL); /* scroll up, overlapping */
-	copy_case(2, 1, 10, 6, 2, 3, NULL); /* scroll down, overlapping */
-	copy_case(3, 2, 10, 6, 1, 2, NULL); /* left */
-	copy_case(1, 2, 10, 6, 3, 2, NULL); /* right */
-	copy_case(1, 1, 10, 6, 3, 4, NULL); /* down-right */
-	copy_case(4, 5, 10, 6, 1, 2, NULL); /* up-left */
+	copy_case(2, 3, 10, 6, 2, 1, NULL);  /* scroll up, overlapping */
+	copy_case(2, 1, 10, 6, 2, 3, NULL);  /* scroll down, overlapping */
+	copy_case(3, 2, 10, 6, 1, 2, NULL);  /* left */
+	copy_case(1, 2, 10, 6, 3, 2, NULL);  /* right */
+	copy_case(1, 1, 10, 6, 3, 4, NULL);  /* down-right */
+	copy_case(4, 5, 10, 6, 1, 2, NULL);  /* up-left */
 	copy_case(0, 1, 17, 12, 0, 0, NULL); /* full-width scroll up */
 	copy_case(0, 0, 17, 12, 0, 1, NULL); /* full-width scroll down */
 	copy_case(3, 3, 5, 5, 3, 3, NULL);   /* onto itself */
@@ -294,8 +289,7 @@ static void test_copy_clip_and_edges(void **state)
 			v[k] = (int)((seed >> 16) % 25) - 5;
 		}
 		c = (struct xr_rect){v[6], v[7], v[8] + 5, v[9] + 5};
-		copy_case(v[0], v[1], v[2] + 5, v[3] + 5, v[4], v[5],
-			  i % 2 ? &c : NULL);
+		copy_case(v[0], v[1], v[2] + 5, v[3] + 5, v[4], v[5], i % 2 ? &c : NULL);
 	}
 }
 
@@ -311,14 +305,13 @@ static void test_bitmap_opaque(void **state)
 
 	(void)state;
 	fb_new(&fb, 12, 3);
-	assert_int_equal(xr_bitmap(&fb, NULL, 1, 1, 10, 2, bits, sizeof(bits),
-				   RED, 0x0000ff, false, &d),
-			 0);
+	assert_int_equal(
+	    xr_bitmap(&fb, NULL, 1, 1, 10, 2, bits, sizeof(bits), RED, 0x0000ff, false, &d), 0);
 	rect_eq(d, 1, 1, 10, 2);
 	for (int y = 0; y < 2; y++)
 		for (int x = 0; x < 10; x++)
 			assert_int_equal(px(&fb, x + 1, y + 1),
-					 want[y][x] == 'F' ? RED : 0x0000ffu);
+			                 want[y][x] == 'F' ? RED : 0x0000ffu);
 	assert_int_equal(px(&fb, 0, 1), BG);
 	assert_int_equal(px(&fb, 11, 1), BG);
 	assert_int_equal(px(&fb, 1, 0), BG);
@@ -333,9 +326,8 @@ static void test_bitmap_transparent_clip(void **state)
 
 	(void)state;
 	fb_new(&fb, 10, 5);
-	assert_int_equal(xr_bitmap(&fb, &clip, -2, 1, 8, 3, bits, sizeof(bits),
-				   RED, 0, true, &d),
-			 0);
+	assert_int_equal(xr_bitmap(&fb, &clip, -2, 1, 8, 3, bits, sizeof(bits), RED, 0, true, &d),
+	                 0);
 	rect_eq(d, 0, 1, 5, 3);
 	/* columns 2..6 of the bitmap are visible at x = 0..4 */
 	for (int x = 0; x < 5; x++) {
@@ -356,26 +348,17 @@ static void test_bitmap_bad_length(void **state)
 	(void)state;
 	fb_new(&fb, 10, 5);
 	/* 9 pixels wide = 2 bytes per row, 3 rows = 6 bytes > 4 */
-	assert_int_equal(xr_bitmap(&fb, NULL, 0, 0, 9, 3, bits, 4, RED, 0,
-				   false, &d),
-			 -1);
+	assert_int_equal(xr_bitmap(&fb, NULL, 0, 0, 9, 3, bits, 4, RED, 0, false, &d), -1);
 	rect_eq(d, 0, 0, 0, 0);
-	assert_int_equal(xr_bitmap(&fb, NULL, 0, 0, INT_MAX, INT_MAX, bits, 4,
-				   RED, 0, false, &d),
-			 -1);
-	assert_int_equal(xr_bitmap(&fb, NULL, 0, 0, 8, 4, bits, 3, RED, 0,
-				   false, &d),
-			 -1);
+	assert_int_equal(xr_bitmap(&fb, NULL, 0, 0, INT_MAX, INT_MAX, bits, 4, RED, 0, false, &d),
+	                 -1);
+	assert_int_equal(xr_bitmap(&fb, NULL, 0, 0, 8, 4, bits, 3, RED, 0, false, &d), -1);
 	check_area(&fb, 0, 0, 0, 0, 0, BG);
 	/* empty size: fine, nothing drawn */
-	assert_int_equal(xr_bitmap(&fb, NULL, 0, 0, 0, 3, NULL, 0, RED, 0,
-				   false, &d),
-			 0);
+	assert_int_equal(xr_bitmap(&fb, NULL, 0, 0, 0, 3, NULL, 0, RED, 0, false, &d), 0);
 	rect_eq(d, 0, 0, 0, 0);
 	/* exact length and off-screen: fine, nothing drawn */
-	assert_int_equal(xr_bitmap(&fb, NULL, 50, 0, 8, 4, bits, 4, RED, 0,
-				   false, &d),
-			 0);
+	assert_int_equal(xr_bitmap(&fb, NULL, 50, 0, 8, 4, bits, 4, RED, 0, false, &d), 0);
 	rect_eq(d, 0, 0, 0, 0);
 	check_area(&fb, 0, 0, 0, 0, 0, BG);
 	xr_fb_finish(&fb);
@@ -384,18 +367,18 @@ static void test_bitmap_bad_length(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fb_init_bounds),
-		cmocka_unit_test(test_fb_resize),
-		cmocka_unit_test(test_rect_helpers),
-		cmocka_unit_test(test_fill_inside),
-		cmocka_unit_test(test_fill_edges),
-		cmocka_unit_test(test_fill_clip),
-		cmocka_unit_test(test_copy_directions),
-		cmocka_unit_test(test_copy_hand),
-		cmocka_unit_test(test_copy_clip_and_edges),
-		cmocka_unit_test(test_bitmap_opaque),
-		cmocka_unit_test(test_bitmap_transparent_clip),
-		cmocka_unit_test(test_bitmap_bad_length),
+	    cmocka_unit_test(test_fb_init_bounds),
+	    cmocka_unit_test(test_fb_resize),
+	    cmocka_unit_test(test_rect_helpers),
+	    cmocka_unit_test(test_fill_inside),
+	    cmocka_unit_test(test_fill_edges),
+	    cmocka_unit_test(test_fill_clip),
+	    cmocka_unit_test(test_copy_directions),
+	    cmocka_unit_test(test_copy_hand),
+	    cmocka_unit_test(test_copy_clip_and_edges),
+	    cmocka_unit_test(test_bitmap_opaque),
+	    cmocka_unit_test(test_bitmap_transparent_clip),
+	    cmocka_unit_test(test_bitmap_bad_length),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,11 +18,11 @@
 
 #include "xrender.h"
 
-#define FG 0x00ffffffu
-#define BGC 0x00000080u
-#define OLD 0x00123456u
-#define CW 6
-#define CH 13
+#define FG             0x00ffffffu
+#define BGC            0x00000080u
+#define OLD            0x00123456u
+#define CW             6
+#define CH             13
 #define MAX_BDF_GLYPHS 8192
 
 struct bdf_glyph {
@@ -96,16 +96,15 @@ static uint32_t px(const struct xr_fb *fb, int x, int y)
 }
 
 /* The cell at (x, y) shows @g's rows in FG on BGC. */
-static void check_cell(const struct xr_fb *fb, int x, int y,
-		       const struct bdf_glyph *g, uint32_t off)
+static void check_cell(const struct xr_fb *fb, int x, int y, const struct bdf_glyph *g,
+                       uint32_t off)
 {
 	for (int r = 0; r < CH; r++)
 		for (int c = 0; c < CW; c++) {
 			bool on = g->rows[r] & (0x80 >> c);
 
 			if (px(fb, x + c, y + r) != (on ? FG : off))
-				fail_msg("U+%04X row %d col %d", (unsigned)g->cp,
-					 r, c);
+				fail_msg("U+%04X row %d col %d", (unsigned)g->cp, r, c);
 		}
 }
 
@@ -136,7 +135,7 @@ static void test_glyph_A(void **state)
 {
 	/* 'A' in 6x13 as in the BDF: rows 2..10 */
 	static const uint8_t A[CH] = {0x00, 0x00, 0x20, 0x50, 0x88, 0x88, 0x88,
-				      0xf8, 0x88, 0x88, 0x88, 0x00, 0x00};
+	                              0xf8, 0x88, 0x88, 0x88, 0x00, 0x00};
 	struct bdf_glyph g = {'A', {0}};
 	struct xr_fb fb;
 	struct xr_rect d;
@@ -197,13 +196,13 @@ static void test_all_glyphs_match_bdf(void **state)
 static void test_coverage(void **state)
 {
 	static const uint32_t must[][2] = {
-		{0x20, 0x7e}, {0xa0, 0xff}, {0x100, 0x17f}, {0x2190, 0x21ff},
-		{0x2500, 0x257f}, {0x2580, 0x259f}, {0x25a0, 0x25ff},
+	    {0x20, 0x7e},     {0xa0, 0xff},     {0x100, 0x17f},   {0x2190, 0x21ff},
+	    {0x2500, 0x257f}, {0x2580, 0x259f}, {0x25a0, 0x25ff},
 	};
 	/* present in the table exactly when the font has them */
 	static const uint32_t ranges[][2] = {
-		{0x0, 0x24f}, {0x370, 0x4ff}, {0x2000, 0x206f},
-		{0x2190, 0x22ff}, {0x2500, 0x26ff}, {0xfff0, 0xffff},
+	    {0x0, 0x24f},     {0x370, 0x4ff},   {0x2000, 0x206f},
+	    {0x2190, 0x22ff}, {0x2500, 0x26ff}, {0xfff0, 0xffff},
 	};
 
 	(void)state;
@@ -214,10 +213,9 @@ static void test_coverage(void **state)
 	for (size_t r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++)
 		for (uint32_t cp = ranges[r][0]; cp <= ranges[r][1]; cp++) {
 			assert_int_equal(xr_font_has_glyph(XR_FONT_FIXED, cp),
-					 bdf_find(&regular, cp) != NULL);
-			assert_int_equal(xr_font_has_glyph(XR_FONT_FIXED_BOLD,
-							   cp),
-					 bdf_find(&bold, cp) != NULL);
+			                 bdf_find(&regular, cp) != NULL);
+			assert_int_equal(xr_font_has_glyph(XR_FONT_FIXED_BOLD, cp),
+			                 bdf_find(&bold, cp) != NULL);
 		}
 	for (uint32_t cp = 0x20; cp <= 0x7e; cp++)
 		assert_true(xr_font_has_glyph(XR_FONT_FIXED_BOLD, cp));
@@ -236,8 +234,8 @@ static void test_missing_glyph_box(void **state)
 	assert_false(xr_font_has_glyph(XR_FONT_FIXED, 0x4e00));
 	fb_new(&fb, 3 * CW, CH);
 	/* U+4E00 (CJK), U+0001 (control), U+1F600 (not in the BMP) */
-	xr_text(&fb, NULL, 0, 0, "\xe4\xb8\x80\x01\xf0\x9f\x98\x80", 8,
-		XR_FONT_FIXED, FG, BGC, false);
+	xr_text(&fb, NULL, 0, 0, "\xe4\xb8\x80\x01\xf0\x9f\x98\x80", 8, XR_FONT_FIXED, FG, BGC,
+	        false);
 	for (int i = 0; i < 3; i++)
 		check_cell(&fb, i * CW, 0, box, BGC);
 	xr_fb_finish(&fb);
@@ -246,8 +244,13 @@ static void test_missing_glyph_box(void **state)
 static void test_invalid_utf8(void **state)
 {
 	/* lone continuation, truncated 3-byte, overlong '/', surrogate, end */
-	static const char s[] = "\x80" "\xe2\x82" "A" "\xc0\xaf" "\xed\xa0\x80"
-				"\xf4\x90\x80\x80" "\xe2";
+	static const char s[] = "\x80"
+	                        "\xe2\x82"
+	                        "A"
+	                        "\xc0\xaf"
+	                        "\xed\xa0\x80"
+	                        "\xf4\x90\x80\x80"
+	                        "\xe2";
 	const struct bdf_glyph *rep = bdf_find(&regular, 0xfffd);
 	const struct bdf_glyph *A = bdf_find(&regular, 'A');
 	/* per maximal subpart: 80 | E2 82 | A | C0 | AF | ED | A0 | 80 |
@@ -259,8 +262,7 @@ static void test_invalid_utf8(void **state)
 	assert_non_null(rep);
 	assert_int_equal(xr_text_width(s, sizeof(s) - 1, XR_FONT_FIXED), 13 * CW);
 	fb_new(&fb, 13 * CW, CH);
-	xr_text(&fb, NULL, 0, 0, s, sizeof(s) - 1, XR_FONT_FIXED, FG, BGC,
-		false);
+	xr_text(&fb, NULL, 0, 0, s, sizeof(s) - 1, XR_FONT_FIXED, FG, BGC, false);
 	for (int i = 0; i < 13; i++)
 		check_cell(&fb, i * CW, 0, is_a[i] ? A : rep, BGC);
 	xr_fb_finish(&fb);
@@ -298,8 +300,7 @@ static void test_bold_fallback(void **state)
 	assert_false(xr_font_has_glyph(XR_FONT_FIXED_BOLD, 0x2550));
 	assert_non_null(g);
 	fb_new(&fb, CW, CH);
-	xr_text(&fb, NULL, 0, 0, "\xe2\x95\x90", 3, XR_FONT_FIXED_BOLD, FG, BGC,
-		false);
+	xr_text(&fb, NULL, 0, 0, "\xe2\x95\x90", 3, XR_FONT_FIXED_BOLD, FG, BGC, false);
 	check_cell(&fb, 0, 0, g, BGC);
 	xr_fb_finish(&fb);
 }
@@ -328,8 +329,7 @@ static void test_transparent_and_clip(void **state)
 			bool in = x >= 8 && x < 18 && y >= 3 && y < 8;
 			bool on = in && (H->rows[y] & (0x80 >> (x % CW)));
 
-			assert_int_equal(px(&fb, x, y),
-					 !in ? OLD : on ? FG : BGC);
+			assert_int_equal(px(&fb, x, y), !in ? OLD : on ? FG : BGC);
 		}
 	xr_fb_finish(&fb);
 }
@@ -366,16 +366,16 @@ static void test_text_edges(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_font_cell),
-		cmocka_unit_test(test_glyph_A),
-		cmocka_unit_test(test_all_glyphs_match_bdf),
-		cmocka_unit_test(test_coverage),
-		cmocka_unit_test(test_missing_glyph_box),
-		cmocka_unit_test(test_invalid_utf8),
-		cmocka_unit_test(test_utf8_next),
-		cmocka_unit_test(test_bold_fallback),
-		cmocka_unit_test(test_transparent_and_clip),
-		cmocka_unit_test(test_text_edges),
+	    cmocka_unit_test(test_font_cell),
+	    cmocka_unit_test(test_glyph_A),
+	    cmocka_unit_test(test_all_glyphs_match_bdf),
+	    cmocka_unit_test(test_coverage),
+	    cmocka_unit_test(test_missing_glyph_box),
+	    cmocka_unit_test(test_invalid_utf8),
+	    cmocka_unit_test(test_utf8_next),
+	    cmocka_unit_test(test_bold_fallback),
+	    cmocka_unit_test(test_transparent_and_clip),
+	    cmocka_unit_test(test_text_edges),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);

@@ -35,7 +35,7 @@ static void draw_scene(struct xa_display *d, uint32_t win, int variant)
 		char line[64];
 		snprintf(line, sizeof(line), "line %d variant %d \xe2\x94\x80\xc3\xa9", i, variant);
 		xa_text(d, win, 4, 4 + i * 13, line, strlen(line), (uint32_t)(i % 2), 0xffffff,
-			0x102030);
+		        0x102030);
 	}
 	xa_fill(d, win, 200, 10, 50, 30, 0xff8800);
 	struct xp_rect rs[3] = {{200, 50, 10, 10}, {215, 50, 10, 10}, {230, 50, 10, 10}};
@@ -114,7 +114,8 @@ static void test_hidden_window_pixels_on_map(void **state)
 	uint32_t hidden = xa_window_create(d, 0, 0, W, H, 0, 0x102030); /* id 1, unmapped */
 	draw_scene(d, hidden, 5);
 	assert_int_equal(xa_sync(d, 3000), 0);
-	snprintf(script, sizeof(script), "wait 700\nwait-idle 300\nscreenshot %s/h.png\nquit\n", s.dir);
+	snprintf(script, sizeof(script), "wait 700\nwait-idle 300\nscreenshot %s/h.png\nquit\n",
+	         s.dir);
 	pid_t c = e2e_client_spawn(&s, script, NULL);
 	usleep(300000); /* attached: the window is known but its pixels were not sent */
 	xa_window_map(d, hidden);
@@ -256,7 +257,8 @@ static void test_stalled_client_harms_nobody(void **state)
 	assert_int_equal(e2e_server_start(&s, args), 0);
 	struct xa_display *d = e2e_app(&s, "main");
 	uint32_t win = scene_window(d, 0);
-	assert_int_equal(e2e_raw_client(&s, &stalled, "main", NULL, 4096), 0); /* never reads again */
+	assert_int_equal(e2e_raw_client(&s, &stalled, "main", NULL, 4096),
+	                 0); /* never reads again */
 	assert_int_equal(e2e_raw_client(&s, &live, "main", NULL, 0), 0);
 	char filler[200];
 	memset(filler, 'x', sizeof(filler));
@@ -355,7 +357,8 @@ static void test_hostile_peers(void **state)
 	xp_cookie_load(s.cookie, false, &ck, &err);
 	xp_conn_init(&c, fd, 65536, true);
 	struct xp_caps want = {0, 65536, 0, 0}, got;
-	assert_int_equal(xp_handshake_client(&c, XP_ROLE_APP, &ck, &want, "main", "bad", &got, 3000), 0);
+	assert_int_equal(
+	    xp_handshake_client(&c, XP_ROLE_APP, &ck, &want, "main", "bad", &got, 3000), 0);
 	static const uint8_t bad_text[] = {0x27, 0x05, 0x00, 0x00, 0x09, 'a', 'b'};
 	xp_buf_append(&c.out_plain, bad_text, sizeof(bad_text));
 	xp_conn_drain(&c, 1000);
@@ -367,7 +370,8 @@ static void test_hostile_peers(void **state)
 	assert_int_equal(xa_sync(d, 3000), 0);
 	assert_int_equal(e2e_raw_client(&s, &c, "main", NULL, 0), 0);
 	struct xp_msg in = {.op = XP_OP_BUTTON};
-	in.u.button = (struct xp_msg_button){XP_BUTTON_STATE(1, true), INT32_MAX - 10, INT32_MIN + 10};
+	in.u.button =
+	    (struct xp_msg_button){XP_BUTTON_STATE(1, true), INT32_MAX - 10, INT32_MIN + 10};
 	xp_conn_send(&c, &in);
 	in = (struct xp_msg){.op = XP_OP_MOTION};
 	in.u.motion = (struct xp_msg_motion){INT32_MIN, INT32_MAX};
@@ -409,7 +413,8 @@ static void test_image_cache(void **state)
 			img.px[y * img.stride + x] = XR_RGB(x * 10, 255 - y * 15, (x ^ y) * 8);
 	xr_encode_png(&img, (struct xr_rect){0, 0, 24, 16}, 6, &png, &len);
 	/* client A watches from the start; B attaches later */
-	snprintf(script, sizeof(script), "wait 1500\nwait-idle 300\nscreenshot %s/ca.png\nquit\n", s.dir);
+	snprintf(script, sizeof(script), "wait 1500\nwait-idle 300\nscreenshot %s/ca.png\nquit\n",
+	         s.dir);
 	pid_t a = e2e_client_spawn(&s, script, NULL);
 	usleep(500000);
 	xa_image_keep(d, win, 10, 150, 24, 16, XP_IMG_PNG, png, len, 7);
@@ -421,7 +426,8 @@ static void test_image_cache(void **state)
 	expect_same_as_server(&s, "ca.png", 1);
 	expect_same_as_server(&s, "cb.png", 1);
 	/* B again, attached while the app draws from the cache: gets the pixels */
-	snprintf(script, sizeof(script), "wait 800\nwait-idle 300\nscreenshot %s/cc.png\nquit\n", s.dir);
+	snprintf(script, sizeof(script), "wait 800\nwait-idle 300\nscreenshot %s/cc.png\nquit\n",
+	         s.dir);
 	pid_t b = e2e_client_spawn(&s, script, NULL);
 	usleep(400000);
 	xa_image_cached(d, win, 200, 170, 7);
@@ -506,7 +512,8 @@ static void test_apps_reaped_and_stopped(void **state)
 	snprintf(args_apps, sizeof(args_apps), "%s", apps);
 	const char *const args[] = {"--no-launcher", "--apps", args_apps, NULL};
 	assert_int_equal(e2e_server_start(&s, args), 0);
-	pid_t c = e2e_client_spawn(&s, "apps\nlaunch quick\nlaunch long\nlaunch nosuch\nwait 800\nquit\n", NULL);
+	pid_t c = e2e_client_spawn(
+	    &s, "apps\nlaunch quick\nlaunch long\nlaunch nosuch\nwait 800\nquit\n", NULL);
 	assert_int_equal(e2e_wait(c, 10000), 0);
 	pid_t quick = e2e_launched_pid(&s, "quick"), lng = e2e_launched_pid(&s, "long");
 	assert_true(quick > 0 && lng > 0);
@@ -527,17 +534,17 @@ static void test_apps_reaped_and_stopped(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_screenshot_equals_server),
-		cmocka_unit_test(test_hidden_window_pixels_on_map),
-		cmocka_unit_test(test_kill_client_restart),
-		cmocka_unit_test(test_two_viewers_identical),
-		cmocka_unit_test(test_read_only_keys_dropped),
-		cmocka_unit_test(test_stalled_client_harms_nobody),
-		cmocka_unit_test(test_hostile_peers),
-		cmocka_unit_test(test_image_cache),
-		cmocka_unit_test(test_session_names_and_limit),
-		cmocka_unit_test(test_flood_respects_memory_limit),
-		cmocka_unit_test(test_apps_reaped_and_stopped),
+	    cmocka_unit_test(test_screenshot_equals_server),
+	    cmocka_unit_test(test_hidden_window_pixels_on_map),
+	    cmocka_unit_test(test_kill_client_restart),
+	    cmocka_unit_test(test_two_viewers_identical),
+	    cmocka_unit_test(test_read_only_keys_dropped),
+	    cmocka_unit_test(test_stalled_client_harms_nobody),
+	    cmocka_unit_test(test_hostile_peers),
+	    cmocka_unit_test(test_image_cache),
+	    cmocka_unit_test(test_session_names_and_limit),
+	    cmocka_unit_test(test_flood_respects_memory_limit),
+	    cmocka_unit_test(test_apps_reaped_and_stopped),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests_name("xproto-server end to end", tests, NULL, NULL);

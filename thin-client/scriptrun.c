@@ -95,7 +95,8 @@ static int run_wait(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
  */
 static int run_wait_idle(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 {
-	uint64_t quiet_since = c->last_rx_us > c->script.start_us ? c->last_rx_us : c->script.start_us;
+	uint64_t quiet_since =
+	    c->last_rx_us > c->script.start_us ? c->last_rx_us : c->script.start_us;
 	if (now >= quiet_since + (uint64_t)cmd->a * 1000 && !c->have_mark && c->comp.dmg.n == 0 &&
 	    xp_conn_out_pending(&c->conn) == 0)
 		return 1;
@@ -130,7 +131,7 @@ static int run_wait_windows(struct tc_client *c, const struct tc_cmd *cmd, uint6
 		return 1;
 	if (now >= c->script.start_us + (uint64_t)cmd->b * 1000) {
 		tc_warn("script line %d: %d of %d windows after %d ms", cmd->line, mapped, cmd->a,
-			cmd->b);
+		        cmd->b);
 		return 1;
 	}
 	c->script.wake_us = now + IDLE_POLL_US;

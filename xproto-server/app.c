@@ -8,7 +8,7 @@
 #include "server_int.h"
 
 static struct xs_window *own_window(struct xs_peer *p, uint32_t id, unsigned op,
-				    struct xp_error *err)
+                                    struct xp_error *err)
 {
 	struct xs_window *w = xs_window_by_app_id(p->session, p, id);
 	if (!w)
@@ -121,7 +121,7 @@ static int on_title(struct xs_peer *p, const struct xp_msg *m, struct xp_error *
 		return -1;
 	if (m->u.win_title.title.n >= sizeof(w->title))
 		return xp_error_set(err, XP_ERR_LIMIT, m->op, "WIN_TITLE: longer than %zu bytes",
-				    sizeof(w->title) - 1);
+		                    sizeof(w->title) - 1);
 	xp_str_copy(w->title, sizeof(w->title), m->u.win_title.title);
 	struct xp_msg out = *m;
 	out.u.win_title.win = w->id;
@@ -222,18 +222,30 @@ static int on_launch(struct xs_peer *p, const struct xp_msg *m, struct xp_error 
 }
 
 static const xs_handler_fn handlers[XP_OP_MAX] = {
-	[XP_OP_WIN_CREATE] = on_create,   [XP_OP_WIN_DESTROY] = on_destroy,
-	[XP_OP_WIN_MAP] = on_map,         [XP_OP_WIN_UNMAP] = on_unmap,
-	[XP_OP_WIN_CONFIGURE] = on_configure, [XP_OP_WIN_TITLE] = on_title,
-	[XP_OP_TARGET] = on_target,       [XP_OP_GC] = on_gc,
-	[XP_OP_CLIP] = on_clip,           [XP_OP_FILL] = on_draw,
-	[XP_OP_FILL_RECTS] = on_draw,     [XP_OP_COPY] = on_draw,
-	[XP_OP_BITMAP] = on_draw,         [XP_OP_TEXT] = on_draw,
-	[XP_OP_IMAGE] = on_image,         [XP_OP_IMAGE_CACHED] = on_image_cached,
-	[XP_OP_CACHE_DROP] = on_cache_drop, [XP_OP_BELL] = on_bell,
-	[XP_OP_SYNC] = on_sync,           [XP_OP_PING] = xs_on_ping,
-	[XP_OP_PONG] = xs_on_ignore,         [XP_OP_ERROR] = xs_on_ignore,
-	[XP_OP_STATS] = xs_on_ignore,        [XP_OP_APP_LAUNCH] = on_launch,
+    [XP_OP_WIN_CREATE] = on_create,
+    [XP_OP_WIN_DESTROY] = on_destroy,
+    [XP_OP_WIN_MAP] = on_map,
+    [XP_OP_WIN_UNMAP] = on_unmap,
+    [XP_OP_WIN_CONFIGURE] = on_configure,
+    [XP_OP_WIN_TITLE] = on_title,
+    [XP_OP_TARGET] = on_target,
+    [XP_OP_GC] = on_gc,
+    [XP_OP_CLIP] = on_clip,
+    [XP_OP_FILL] = on_draw,
+    [XP_OP_FILL_RECTS] = on_draw,
+    [XP_OP_COPY] = on_draw,
+    [XP_OP_BITMAP] = on_draw,
+    [XP_OP_TEXT] = on_draw,
+    [XP_OP_IMAGE] = on_image,
+    [XP_OP_IMAGE_CACHED] = on_image_cached,
+    [XP_OP_CACHE_DROP] = on_cache_drop,
+    [XP_OP_BELL] = on_bell,
+    [XP_OP_SYNC] = on_sync,
+    [XP_OP_PING] = xs_on_ping,
+    [XP_OP_PONG] = xs_on_ignore,
+    [XP_OP_ERROR] = xs_on_ignore,
+    [XP_OP_STATS] = xs_on_ignore,
+    [XP_OP_APP_LAUNCH] = on_launch,
 };
 
 int xs_app_handle(struct xs_peer *p, const struct xp_msg *m)

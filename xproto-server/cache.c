@@ -21,7 +21,10 @@ struct xs_cache_entry {
 	struct xs_cache_entry *next;
 };
 
-static size_t entry_bytes(const struct xs_cache_entry *e) { return (size_t)e->fb.w * (size_t)e->fb.h * 4; }
+static size_t entry_bytes(const struct xs_cache_entry *e)
+{
+	return (size_t)e->fb.w * (size_t)e->fb.h * 4;
+}
 
 static struct xs_cache_entry **find(struct xs_session *se, struct xs_peer *app, uint32_t app_id)
 {
@@ -84,11 +87,11 @@ static void send_entry(struct xs_peer *c, const struct xs_cache_entry *e, int32_
 	uint8_t *data = NULL, format;
 	size_t len = 0;
 	if (xs_image_payload(c, &e->fb, (struct xr_rect){0, 0, e->fb.w, e->fb.h}, &data, &len,
-			     &format) < 0)
+	                     &format) < 0)
 		return;
 	m = (struct xp_msg){.op = XP_OP_IMAGE};
-	m.u.image = (struct xp_msg_image){x, y, (uint32_t)e->fb.w, (uint32_t)e->fb.h, format, e->id,
-					  {data, (uint32_t)len}};
+	m.u.image = (struct xp_msg_image){x,      y,     (uint32_t)e->fb.w,    (uint32_t)e->fb.h,
+	                                  format, e->id, {data, (uint32_t)len}};
 	if (xs_peer_send(c, &m) == 0)
 		xs_idset_add(&c->cached, e->id);
 	free(data);
@@ -96,7 +99,7 @@ static void send_entry(struct xs_peer *c, const struct xs_cache_entry *e, int32_
 
 /* Draw entry @e into window @w and tell the clients. */
 static void show(struct xs_session *se, struct xs_window *w, const struct xs_draw_state *st,
-		 const struct xs_cache_entry *e, int32_t x, int32_t y)
+                 const struct xs_cache_entry *e, int32_t x, int32_t y)
 {
 	struct xr_rect cbuf = {st->clip.x, st->clip.y, (int)st->clip.w, (int)st->clip.h};
 	struct xr_rect d = xr_blit(&w->fb, st->clip.w ? &cbuf : NULL, x, y, &e->fb);
@@ -106,8 +109,8 @@ static void show(struct xs_session *se, struct xs_window *w, const struct xs_dra
 		if (c->state != XS_RUNNING || !xs_client_knows(c, w->id) ||
 		    xs_idset_has(&c->stale, w->id))
 			continue;
-		if (c->behind || xs_set_state(c, w->id, c->out.fg, c->out.bg, c->out.font, c->out.flags,
-					      &st->clip) < 0)
+		if (c->behind || xs_set_state(c, w->id, c->out.fg, c->out.bg, c->out.font,
+		                              c->out.flags, &st->clip) < 0)
 			xs_client_damage(c, w->id, d);
 		else
 			send_entry(c, e, x, y);
@@ -115,17 +118,19 @@ static void show(struct xs_session *se, struct xs_window *w, const struct xs_dra
 }
 
 int xs_cache_image(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
-		   const struct xp_msg_image *im, struct xp_error *err)
+                   const struct xp_msg_image *im, struct xp_error *err)
 {
 	struct xs_session *se = app->session;
 	struct xs_cache_entry *e = calloc(1, sizeof(*e));
 	struct xr_rect d;
 	if (!e || xr_fb_init(&e->fb, (int)(im->w > XR_FB_MAX_DIM ? 0 : im->w),
-			     (int)(im->h > XR_FB_MAX_DIM ? 0 : im->h)) < 0) {
+	                     (int)(im->h > XR_FB_MAX_DIM ? 0 : im->h)) < 0) {
 		free(e);
-		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE, "IMAGE: bad size %ux%u", im->w, im->h);
+		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE, "IMAGE: bad size %ux%u",
+		                    im->w, im->h);
 	}
-	if (xr_image(&e->fb, NULL, 0, 0, e->fb.w, e->fb.h, im->format, im->data.p, im->data.n, &d) < 0)
+	if (xr_image(&e->fb, NULL, 0, 0, e->fb.w, e->fb.h, im->format, im->data.p, im->data.n, &d) <
+	    0)
 		goto err_bad;
 	struct xs_cache_entry **old = find(se, app, im->cache_id);
 	if (*old)
@@ -133,8 +138,8 @@ int xs_cache_image(struct xs_peer *app, struct xs_window *w, const struct xs_dra
 	if (se->cache_bytes + entry_bytes(e) > XS_CACHE_MAX) {
 		xr_fb_finish(&e->fb);
 		free(e);
-		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE, "image cache full (%u MiB per session)",
-				    XS_CACHE_MAX >> 20);
+		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE,
+		                    "image cache full (%u MiB per session)", XS_CACHE_MAX >> 20);
 	}
 	*e = (struct xs_cache_entry){se->next_cache_id++, im->cache_id, app, e->fb, se->cache};
 	se->cache = e;
@@ -144,17 +149,18 @@ int xs_cache_image(struct xs_peer *app, struct xs_window *w, const struct xs_dra
 err_bad:
 	xr_fb_finish(&e->fb);
 	free(e);
-	return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE, "IMAGE: bad %ux%u image (format %u, %u bytes)",
-			    im->w, im->h, im->format, im->data.n);
+	return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE,
+	                    "IMAGE: bad %ux%u image (format %u, %u bytes)", im->w, im->h,
+	                    im->format, im->data.n);
 }
 
 int xs_cache_draw(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
-		  const struct xp_msg_image_cached *ic, struct xp_error *err)
+                  const struct xp_msg_image_cached *ic, struct xp_error *err)
 {
 	struct xs_cache_entry *e = *find(app->session, app, ic->cache_id);
 	if (!e)
 		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE_CACHED,
-				    "IMAGE_CACHED: no cached image %u", ic->cache_id);
+		                    "IMAGE_CACHED: no cached image %u", ic->cache_id);
 	show(app->session, w, st, e, ic->x, ic->y);
 	return 0;
 }

@@ -15,7 +15,7 @@ static bool may_act(struct xs_peer *p, uint8_t op)
 		return true;
 	if (p->dropped_input++ == 0)
 		xp_conn_send_error(&p->conn, XP_ERR_READ_ONLY, op,
-				   "read-only viewer: input and launches are ignored");
+		                   "read-only viewer: input and launches are ignored");
 	return false;
 }
 
@@ -35,8 +35,8 @@ static int on_key(struct xs_peer *p, const struct xp_msg *m, struct xp_error *er
 	if (!w)
 		return 0;
 	struct xp_msg out = {.op = XP_OP_EV_KEY};
-	out.u.ev_key = (struct xp_msg_ev_key){w->app_id, m->u.key.state, m->u.key.keysym,
-					      m->u.key.text};
+	out.u.ev_key =
+	    (struct xp_msg_ev_key){w->app_id, m->u.key.state, m->u.key.keysym, m->u.key.text};
 	xs_peer_send(w->owner, &out);
 	return 0;
 }
@@ -65,8 +65,8 @@ static int on_motion(struct xs_peer *p, const struct xp_msg *m, struct xp_error 
 	if (!w)
 		return 0;
 	struct xp_msg out = {.op = XP_OP_EV_MOTION};
-	out.u.ev_motion = (struct xp_msg_ev_motion){w->app_id, rel(p->px, w->x), rel(p->py, w->y),
-						    p->buttons};
+	out.u.ev_motion =
+	    (struct xp_msg_ev_motion){w->app_id, rel(p->px, w->x), rel(p->py, w->y), p->buttons};
 	xs_peer_send(w->owner, &out);
 	return 0;
 }
@@ -99,8 +99,8 @@ static int on_button(struct xs_peer *p, const struct xp_msg *m, struct xp_error 
 		focus_and_raise(p->session, w);
 	p->grab = p->buttons ? w->id : 0;
 	struct xp_msg out = {.op = XP_OP_EV_BUTTON};
-	out.u.ev_button = (struct xp_msg_ev_button){w->app_id, state, rel(p->px, w->x),
-						    rel(p->py, w->y)};
+	out.u.ev_button =
+	    (struct xp_msg_ev_button){w->app_id, state, rel(p->px, w->x), rel(p->py, w->y)};
 	xs_peer_send(w->owner, &out);
 	return 0;
 }
@@ -133,8 +133,8 @@ static int on_app_list(struct xs_peer *p, const struct xp_msg *m, struct xp_erro
 	for (size_t i = 0; i < s->napps_known; i++) {
 		struct xp_msg out = {.op = XP_OP_APP_ENTRY};
 		out.u.app_entry = (struct xp_msg_app_entry){(uint32_t)i, i + 1 == s->napps_known,
-							    xp_str_from(s->apps[i].name),
-							    xp_str_from(s->apps[i].about)};
+		                                            xp_str_from(s->apps[i].name),
+		                                            xp_str_from(s->apps[i].about)};
 		xs_peer_send(p, &out);
 	}
 	return 0;
@@ -162,7 +162,7 @@ static int on_ack(struct xs_peer *p, const struct xp_msg *m, struct xp_error *er
 {
 	if (xs_update_ack(p, m->u.ack.serial) < 0)
 		return xp_error_set(err, XP_ERR_STATE, m->op, "ACK %u: MARK %u is the latest sent",
-				    m->u.ack.serial, p->mark_sent);
+		                    m->u.ack.serial, p->mark_sent);
 	return 0;
 }
 
@@ -174,12 +174,10 @@ static int on_error(struct xs_peer *p, const struct xp_msg *m, struct xp_error *
 }
 
 static const xs_handler_fn handlers[XP_OP_MAX] = {
-	[XP_OP_KEY] = on_key,         [XP_OP_MOTION] = on_motion,
-	[XP_OP_BUTTON] = on_button,   [XP_OP_RESIZE] = on_resize,
-	[XP_OP_CLOSE] = on_close,     [XP_OP_APP_LIST] = on_app_list,
-	[XP_OP_APP_LAUNCH] = on_launch, [XP_OP_ACK] = on_ack,
-	[XP_OP_PING] = xs_on_ping,       [XP_OP_PONG] = xs_on_ignore,
-	[XP_OP_STATS] = xs_on_ignore,    [XP_OP_ERROR] = on_error,
+    [XP_OP_KEY] = on_key,           [XP_OP_MOTION] = on_motion,   [XP_OP_BUTTON] = on_button,
+    [XP_OP_RESIZE] = on_resize,     [XP_OP_CLOSE] = on_close,     [XP_OP_APP_LIST] = on_app_list,
+    [XP_OP_APP_LAUNCH] = on_launch, [XP_OP_ACK] = on_ack,         [XP_OP_PING] = xs_on_ping,
+    [XP_OP_PONG] = xs_on_ignore,    [XP_OP_STATS] = xs_on_ignore, [XP_OP_ERROR] = on_error,
 };
 
 int xs_client_handle(struct xs_peer *p, const struct xp_msg *m)

@@ -9,16 +9,21 @@ static struct xr_rect *clip_of(const struct xs_draw_state *st, struct xr_rect *b
 {
 	if (st->clip.w == 0)
 		return NULL;
-	*buf = (struct xr_rect){st->clip.x, st->clip.y, (int)(st->clip.w > INT32_MAX ? INT32_MAX : st->clip.w),
-				(int)(st->clip.h > INT32_MAX ? INT32_MAX : st->clip.h)};
+	*buf = (struct xr_rect){st->clip.x, st->clip.y,
+	                        (int)(st->clip.w > INT32_MAX ? INT32_MAX : st->clip.w),
+	                        (int)(st->clip.h > INT32_MAX ? INT32_MAX : st->clip.h)};
 	return buf;
 }
 
 /* Sizes from the wire are uint32; the renderer takes int. */
-static int dim(uint32_t v) { return v > INT32_MAX ? INT32_MAX : (int)v; }
+static int dim(uint32_t v)
+{
+	return v > INT32_MAX ? INT32_MAX : (int)v;
+}
 
-static int draw_fill_rects(struct xr_fb *fb, const struct xr_rect *clip, const struct xs_draw_state *st,
-			   const struct xp_rects *rs, struct xr_rect *damage)
+static int draw_fill_rects(struct xr_fb *fb, const struct xr_rect *clip,
+                           const struct xs_draw_state *st, const struct xp_rects *rs,
+                           struct xr_rect *damage)
 {
 	for (uint32_t i = 0; i < rs->n; i++) {
 		const struct xp_rect *r = &rs->v[i];
@@ -29,7 +34,7 @@ static int draw_fill_rects(struct xr_fb *fb, const struct xr_rect *clip, const s
 }
 
 int xs_draw_apply(struct xs_window *w, const struct xs_draw_state *st, const struct xp_msg *m,
-		  struct xr_rect *damage, struct xp_error *err)
+                  struct xr_rect *damage, struct xp_error *err)
 {
 	struct xr_rect cbuf, *clip = clip_of(st, &cbuf);
 	struct xr_fb *fb = &w->fb;
@@ -50,29 +55,29 @@ int xs_draw_apply(struct xs_window *w, const struct xs_draw_state *st, const str
 	}
 	case XP_OP_BITMAP: {
 		const struct xp_msg_bitmap *b = &m->u.bitmap;
-		if (xr_bitmap(fb, clip, b->x, b->y, dim(b->w), dim(b->h), b->bits.p, b->bits.n, st->fg,
-			      st->bg, transparent, damage) < 0)
-			return xp_error_set(err, XP_ERR_MALFORMED, m->op, "BITMAP: %u bytes for %ux%u",
-					    b->bits.n, b->w, b->h);
+		if (xr_bitmap(fb, clip, b->x, b->y, dim(b->w), dim(b->h), b->bits.p, b->bits.n,
+		              st->fg, st->bg, transparent, damage) < 0)
+			return xp_error_set(err, XP_ERR_MALFORMED, m->op,
+			                    "BITMAP: %u bytes for %ux%u", b->bits.n, b->w, b->h);
 		return 0;
 	}
 	case XP_OP_TEXT: {
 		const struct xp_msg_text *t = &m->u.text;
 		*damage = xr_text(fb, clip, t->x, t->y, t->text.p, t->text.n, (int)st->font, st->fg,
-				  st->bg, transparent);
+		                  st->bg, transparent);
 		return 0;
 	}
 	case XP_OP_IMAGE: {
 		const struct xp_msg_image *i = &m->u.image;
-		if (xr_image(fb, clip, i->x, i->y, dim(i->w), dim(i->h), i->format, i->data.p, i->data.n,
-			     damage) < 0)
+		if (xr_image(fb, clip, i->x, i->y, dim(i->w), dim(i->h), i->format, i->data.p,
+		             i->data.n, damage) < 0)
 			return xp_error_set(err, XP_ERR_MALFORMED, m->op,
-					    "IMAGE: bad %ux%u image (format %u, %u bytes)", i->w, i->h,
-					    i->format, i->data.n);
+			                    "IMAGE: bad %ux%u image (format %u, %u bytes)", i->w,
+			                    i->h, i->format, i->data.n);
 		return 0;
 	}
 	default:
 		return xp_error_set(err, XP_ERR_STATE, m->op, "%s is not a drawing command",
-				    xp_op_name(m->op));
+		                    xp_op_name(m->op));
 	}
 }

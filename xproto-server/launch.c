@@ -14,15 +14,15 @@
 
 #include "server_int.h"
 
-#define MAX_APPS 64
+#define MAX_APPS     64
 #define MAX_CHILDREN 256
 
 static pid_t children[MAX_CHILDREN];
 
 static const struct xs_app_entry builtin[] = {
-	{"terminal", "a terminal running your shell", "exec \"$XPROTO_BIN/xp-term\""},
-	{"clock", "a ticking clock", "exec \"$XPROTO_BIN/xp-clock\""},
-	{"calendar", "the shared calendar", "exec \"$XPROTO_BIN/xp-calendar\""},
+    {"terminal", "a terminal running your shell", "exec \"$XPROTO_BIN/xp-term\""},
+    {"clock", "a ticking clock", "exec \"$XPROTO_BIN/xp-clock\""},
+    {"calendar", "the shared calendar", "exec \"$XPROTO_BIN/xp-calendar\""},
 };
 
 static char *trim(char *s)
@@ -63,7 +63,8 @@ static int load_file(struct xs_server *s, const char *path)
 		if (!*t || *t == '#')
 			continue;
 		if (parse_line(t, &s->apps[s->napps_known]) < 0) {
-			xs_log(s, XS_ERROR, "%s:%d: want 'name | description | command'", path, lineno);
+			xs_log(s, XS_ERROR, "%s:%d: want 'name | description | command'", path,
+			       lineno);
 			fclose(f);
 			return -1;
 		}
@@ -98,7 +99,7 @@ static void export_app_list(const struct xs_server *s)
 	size_t n = 0;
 	for (size_t i = 0; i < s->napps_known && n + 160 < sizeof(list); i++)
 		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s\t%s\n", s->apps[i].name,
-				      s->apps[i].about);
+		                      s->apps[i].about);
 	list[n] = '\0';
 	setenv("XPROTO_APPS", list, 1);
 }
@@ -123,7 +124,7 @@ static void child_exec(struct xs_server *s, struct xs_session *se, const char *c
 }
 
 int xs_launch(struct xs_server *s, struct xs_session *se, const char *app, pid_t *pid,
-	      struct xp_error *err)
+              struct xp_error *err)
 {
 	const struct xs_app_entry *e = NULL;
 	for (size_t i = 0; i < s->napps_known && !e; i++)
@@ -139,7 +140,7 @@ int xs_launch(struct xs_server *s, struct xs_session *se, const char *app, pid_t
 }
 
 int xs_launch_command(struct xs_server *s, struct xs_session *se, const char *cmd, pid_t *pid,
-		      struct xp_error *err)
+                      struct xp_error *err)
 {
 	int slot = -1;
 	for (int i = 0; i < MAX_CHILDREN && slot < 0; i++)
@@ -149,7 +150,8 @@ int xs_launch_command(struct xs_server *s, struct xs_session *se, const char *cm
 		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_APP_LAUNCH, "too many running apps");
 	*pid = fork();
 	if (*pid < 0)
-		return xp_error_set(err, XP_ERR_INTERNAL, XP_OP_APP_LAUNCH, "fork: %s", strerror(errno));
+		return xp_error_set(err, XP_ERR_INTERNAL, XP_OP_APP_LAUNCH, "fork: %s",
+		                    strerror(errno));
 	if (*pid == 0)
 		child_exec(s, se, cmd);
 	children[slot] = *pid;
@@ -168,7 +170,8 @@ void xs_launch_reap(struct xs_server *s)
 			xs_log(s, XS_INFO, "app pid %d exited with status %d", (int)pid,
 			       WEXITSTATUS(status));
 		else if (WIFSIGNALED(status))
-			xs_log(s, XS_INFO, "app pid %d killed by signal %d", (int)pid, WTERMSIG(status));
+			xs_log(s, XS_INFO, "app pid %d killed by signal %d", (int)pid,
+			       WTERMSIG(status));
 	}
 }
 

@@ -50,7 +50,8 @@ void xs_launcher_show(struct xs_session *se)
 		return;
 	}
 	uint64_t now = xp_now_us();
-	if (se->launcher || (se->launcher_started_us && now - se->launcher_started_us < RELAUNCH_US))
+	if (se->launcher ||
+	    (se->launcher_started_us && now - se->launcher_started_us < RELAUNCH_US))
 		return;
 	se->launcher_started_us = now;
 	if (xs_launch_command(se->srv, se, "exec \"$XPROTO_BIN/xp-launcher\"", &pid, &err) < 0)

@@ -40,7 +40,7 @@ static int listen_tcp(const char *addr, int *port_out)
 	socklen_t len = sizeof(ss);
 	getsockname(fd, (struct sockaddr *)&ss, &len);
 	*port_out = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-						     : ((struct sockaddr_in *)&ss)->sin_port);
+	                                           : ((struct sockaddr_in *)&ss)->sin_port);
 	return fd;
 }
 
@@ -104,13 +104,15 @@ int xs_listen_all(struct xs_server *s)
 		s->tcp_fd = listen_tcp(s->opt.listen, &s->port);
 		if (s->tcp_fd < 0)
 			return xs_log(s, XS_ERROR, "cannot listen on %s: %s", s->opt.listen,
-				      strerror(errno)), -1;
+			              strerror(errno)),
+			       -1;
 		xs_loop_watch(s->loop, s->tcp_fd, XS_READABLE, on_accept, s);
 	}
 	s->unix_fd = listen_unix(s->app_socket);
 	if (s->unix_fd < 0)
 		return xs_log(s, XS_ERROR, "cannot listen on %s: %s", s->app_socket,
-			      strerror(errno)), -1;
+		              strerror(errno)),
+		       -1;
 	xs_loop_watch(s->loop, s->unix_fd, XS_READABLE, on_accept, s);
 	if (s->opt.app_tcp) {
 		int port;

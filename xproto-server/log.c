@@ -12,7 +12,8 @@ void xs_log(const struct xs_server *s, int level, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	if (s && s->opt.log_level >= XS_DEBUG) /* timestamps to correlate with peers */
-		fprintf(stderr, "xproto-server: %.3f ", (double)(xp_now_us() % 100000000u) / 1000.0);
+		fprintf(stderr, "xproto-server: %.3f ",
+		        (double)(xp_now_us() % 100000000u) / 1000.0);
 	else
 		fprintf(stderr, "xproto-server: ");
 	vfprintf(stderr, fmt, ap);

@@ -94,7 +94,7 @@ uint64_t xs_loop_timer(struct xs_loop *l, int ms, xs_timer_fn fn, void *data)
 	if (!t)
 		return 0;
 	*t = (struct timer){++l->next_timer_id, xp_now_us() + (uint64_t)ms * 1000, fn, data,
-			    l->timers};
+	                    l->timers};
 	l->timers = t;
 	return t->id;
 }
@@ -117,7 +117,10 @@ void xs_loop_before_sleep(struct xs_loop *l, xs_hook_fn fn, void *data)
 	l->before_sleep_data = data;
 }
 
-void xs_loop_stop(struct xs_loop *l) { l->stop = true; }
+void xs_loop_stop(struct xs_loop *l)
+{
+	l->stop = true;
+}
 
 /* Milliseconds until the nearest timer, or -1 for none. */
 static int next_timeout(const struct xs_loop *l)
@@ -173,8 +176,9 @@ int xs_loop_run(struct xs_loop *l)
 		for (int i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
 			struct watch w = l->watches[fd];
-			unsigned mask = (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR) ? XS_READABLE : 0u) |
-					(evs[i].events & EPOLLOUT ? XS_WRITABLE : 0u);
+			unsigned mask =
+			    (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR) ? XS_READABLE : 0u) |
+			    (evs[i].events & EPOLLOUT ? XS_WRITABLE : 0u);
 			/* a callback may unwatch fds later in this batch */
 			if (w.fn && l->watches[fd].fn)
 				w.fn(l, fd, mask, w.data);

@@ -11,30 +11,30 @@
 #include "server.h"
 
 static const char usage[] =
-	"usage: xproto-server [options]\n"
-	"Host xproto sessions: apps connect on a Unix socket, thin clients on TCP.\n"
-	"  --listen HOST:PORT     thin-client endpoint (default 127.0.0.1:7100;\n"
-	"                         use an SSH tunnel to reach it from elsewhere)\n"
-	"  --app-socket PATH      app endpoint (default /tmp/xproto-UID-PID.sock)\n"
-	"  --app-tcp HOST:PORT    also accept apps over TCP (default: off)\n"
-	"  --cookie FILE          cookie file, created 0600 if absent\n"
-	"                         (default $XPROTO_COOKIE or ~/.xproto-cookie)\n"
-	"  --apps FILE            launchable apps, lines 'name | description | command'\n"
-	"                         (default: terminal, clock, calendar from --bin)\n"
-	"  --bin DIR              where the project's apps are (default: next to\n"
-	"                         this program)\n"
-	"  --max-clients N        thin clients in all sessions (default 256)\n"
-	"  --max-sessions N       named sessions (default 1024)\n"
-	"  --max-windows N        windows per app (default 64)\n"
-	"  --max-session-mb N     window pixels per session in MiB (default 256)\n"
-	"  --screen WxH           screen size of a new session (default 800x600;\n"
-	"                         the first client's window size wins)\n"
-	"  --stall-timeout MS     drop a client that acknowledges nothing for MS\n"
-	"                         (default 15000)\n"
-	"  --log LEVEL            error, info (default) or debug\n"
-	"  --no-launcher          do not show the start screen in empty sessions\n"
-	"  --dump-dir DIR         on SIGUSR1 write every window as DIR/SESSION-ID.png\n"
-	"  -h, --help             this text\n";
+    "usage: xproto-server [options]\n"
+    "Host xproto sessions: apps connect on a Unix socket, thin clients on TCP.\n"
+    "  --listen HOST:PORT     thin-client endpoint (default 127.0.0.1:7100;\n"
+    "                         use an SSH tunnel to reach it from elsewhere)\n"
+    "  --app-socket PATH      app endpoint (default /tmp/xproto-UID-PID.sock)\n"
+    "  --app-tcp HOST:PORT    also accept apps over TCP (default: off)\n"
+    "  --cookie FILE          cookie file, created 0600 if absent\n"
+    "                         (default $XPROTO_COOKIE or ~/.xproto-cookie)\n"
+    "  --apps FILE            launchable apps, lines 'name | description | command'\n"
+    "                         (default: terminal, clock, calendar from --bin)\n"
+    "  --bin DIR              where the project's apps are (default: next to\n"
+    "                         this program)\n"
+    "  --max-clients N        thin clients in all sessions (default 256)\n"
+    "  --max-sessions N       named sessions (default 1024)\n"
+    "  --max-windows N        windows per app (default 64)\n"
+    "  --max-session-mb N     window pixels per session in MiB (default 256)\n"
+    "  --screen WxH           screen size of a new session (default 800x600;\n"
+    "                         the first client's window size wins)\n"
+    "  --stall-timeout MS     drop a client that acknowledges nothing for MS\n"
+    "                         (default 15000)\n"
+    "  --log LEVEL            error, info (default) or debug\n"
+    "  --no-launcher          do not show the start screen in empty sessions\n"
+    "  --dump-dir DIR         on SIGUSR1 write every window as DIR/SESSION-ID.png\n"
+    "  -h, --help             this text\n";
 
 static int parse_log(const char *s)
 {
@@ -43,35 +43,77 @@ static int parse_log(const char *s)
 
 static int parse_opts(int argc, char **argv, struct xs_options *o)
 {
-	static const struct option longs[] = {
-		{"listen", 1, 0, 'l'},      {"app-socket", 1, 0, 'a'}, {"app-tcp", 1, 0, 'T'},
-		{"cookie", 1, 0, 'c'},      {"apps", 1, 0, 'A'},       {"bin", 1, 0, 'b'},
-		{"max-clients", 1, 0, 'm'}, {"max-windows", 1, 0, 'w'}, {"max-sessions", 1, 0, 'S'}, {"max-session-mb", 1, 0, 'M'},
-		{"screen", 1, 0, 's'},      {"stall-timeout", 1, 0, 't'}, {"log", 1, 0, 'L'},
-		{"dump-dir", 1, 0, 'D'},    {"no-launcher", 0, 0, 'N'},    {"help", 0, 0, 'h'},         {0, 0, 0, 0}};
+	static const struct option longs[] = {{"listen", 1, 0, 'l'},
+	                                      {"app-socket", 1, 0, 'a'},
+	                                      {"app-tcp", 1, 0, 'T'},
+	                                      {"cookie", 1, 0, 'c'},
+	                                      {"apps", 1, 0, 'A'},
+	                                      {"bin", 1, 0, 'b'},
+	                                      {"max-clients", 1, 0, 'm'},
+	                                      {"max-windows", 1, 0, 'w'},
+	                                      {"max-sessions", 1, 0, 'S'},
+	                                      {"max-session-mb", 1, 0, 'M'},
+	                                      {"screen", 1, 0, 's'},
+	                                      {"stall-timeout", 1, 0, 't'},
+	                                      {"log", 1, 0, 'L'},
+	                                      {"dump-dir", 1, 0, 'D'},
+	                                      {"no-launcher", 0, 0, 'N'},
+	                                      {"help", 0, 0, 'h'},
+	                                      {0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
 		switch (c) {
-		case 'l': o->listen = optarg; break;
-		case 'a': o->app_socket = optarg; break;
-		case 'T': o->app_tcp = optarg; break;
-		case 'c': o->cookie = optarg; break;
-		case 'A': o->apps_file = optarg; break;
-		case 'b': o->bin_dir = optarg; break;
-		case 'm': o->max_clients = atoi(optarg); break;
-		case 'w': o->max_windows_per_app = atoi(optarg); break;
-		case 'S': o->max_sessions = atoi(optarg); break;
-		case 'M': o->max_session_bytes = (size_t)atoi(optarg) << 20; break;
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 'a':
+			o->app_socket = optarg;
+			break;
+		case 'T':
+			o->app_tcp = optarg;
+			break;
+		case 'c':
+			o->cookie = optarg;
+			break;
+		case 'A':
+			o->apps_file = optarg;
+			break;
+		case 'b':
+			o->bin_dir = optarg;
+			break;
+		case 'm':
+			o->max_clients = atoi(optarg);
+			break;
+		case 'w':
+			o->max_windows_per_app = atoi(optarg);
+			break;
+		case 'S':
+			o->max_sessions = atoi(optarg);
+			break;
+		case 'M':
+			o->max_session_bytes = (size_t)atoi(optarg) << 20;
+			break;
 		case 's':
 			if (sscanf(optarg, "%dx%d", &o->screen_w, &o->screen_h) != 2)
 				return -1;
 			break;
-		case 't': o->stall_timeout_ms = atoi(optarg); break;
-		case 'L': o->log_level = parse_log(optarg); break;
-		case 'D': o->dump_dir = optarg; break;
-		case 'N': o->no_launcher = true; break;
-		case 'h': fputs(usage, stdout); exit(0);
-		default: return -1;
+		case 't':
+			o->stall_timeout_ms = atoi(optarg);
+			break;
+		case 'L':
+			o->log_level = parse_log(optarg);
+			break;
+		case 'D':
+			o->dump_dir = optarg;
+			break;
+		case 'N':
+			o->no_launcher = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(0);
+		default:
+			return -1;
 		}
 	}
 	return optind == argc ? 0 : -1;

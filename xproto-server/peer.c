@@ -11,7 +11,7 @@
 #include "server_int.h"
 
 #define READS_PER_EVENT 4 /* fairness: then let others run */
-#define DRAIN_MS 1000
+#define DRAIN_MS        1000
 
 static void on_io(struct xs_loop *l, int fd, unsigned events, void *data);
 
@@ -28,7 +28,7 @@ static int handshake_expired(struct xs_loop *l, uint64_t id, void *data)
 	p->handshake_timer = 0;
 	if (p->state == XS_HANDSHAKE)
 		xs_peer_fail(p, XP_ERR_TIMEOUT, 0, "no HELLO within %d ms",
-			     p->srv->opt.handshake_timeout_ms);
+		             p->srv->opt.handshake_timeout_ms);
 	return -1;
 }
 
@@ -50,8 +50,8 @@ struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool ap
 		return NULL;
 	}
 	xp_conn_send_preamble(&p->conn);
-	p->handshake_timer = xs_loop_timer(s->loop, s->opt.handshake_timeout_ms,
-					   handshake_expired, p);
+	p->handshake_timer =
+	    xs_loop_timer(s->loop, s->opt.handshake_timeout_ms, handshake_expired, p);
 	p->all_next = s->peers;
 	s->peers = p;
 	return p;
@@ -136,13 +136,15 @@ static int check_role(struct xs_peer *p, const struct xp_msg_hello *h, struct xp
 	const struct xs_options *o = &p->srv->opt;
 	bool app = h->role == XP_ROLE_APP;
 	if (app != p->app_endpoint)
-		return xp_error_set(err, XP_ERR_STATE, XP_OP_HELLO, "HELLO: role %s not accepted on this endpoint",
-				    role_name(h->role));
+		return xp_error_set(err, XP_ERR_STATE, XP_OP_HELLO,
+		                    "HELLO: role %s not accepted on this endpoint",
+		                    role_name(h->role));
 	if (app && p->srv->napps >= o->max_apps)
-		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_HELLO, "too many apps (limit %d)", o->max_apps);
+		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_HELLO, "too many apps (limit %d)",
+		                    o->max_apps);
 	if (!app && p->srv->nclients >= o->max_clients)
 		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_HELLO, "too many clients (limit %d)",
-				    o->max_clients);
+		                    o->max_clients);
 	return 0;
 }
 
@@ -151,11 +153,12 @@ static void send_welcome(struct xs_peer *p, const struct xp_msg_hello *h)
 	const struct xs_options *o = &p->srv->opt;
 	/* compression pays over TCP only; Unix sockets are local and fast */
 	struct xp_caps mine = {p->is_tcp ? XP_FLAG_ZLIB : 0, o->max_msg, p->session->screen_w,
-			       p->session->screen_h};
+	                       p->session->screen_h};
 	struct xp_caps offer = {h->flags, h->max_msg, h->screen_w, h->screen_h};
 	struct xp_caps c = xp_caps_negotiate(&offer, &mine);
 	struct xp_msg m = {.op = XP_OP_WELCOME};
-	m.u.welcome = (struct xp_msg_welcome){c.flags, c.max_msg, c.screen_w, c.screen_h, p->conn_id};
+	m.u.welcome =
+	    (struct xp_msg_welcome){c.flags, c.max_msg, c.screen_w, c.screen_h, p->conn_id};
 	xp_conn_send(&p->conn, &m);
 	xp_conn_flush(&p->conn);
 	p->conn.dec.max_msg = o->max_msg;
@@ -176,7 +179,7 @@ static void on_hello(struct xs_peer *p, const struct xp_msg_hello *h)
 	p->session = xs_session_get(p->srv, session, true);
 	if (!p->session) {
 		xs_peer_fail(p, XP_ERR_LIMIT, XP_OP_HELLO, "cannot create session '%s' (limit %d)",
-			     session, p->srv->opt.max_sessions);
+		             session, p->srv->opt.max_sessions);
 		return;
 	}
 	p->role = (enum xp_role)h->role;
@@ -201,13 +204,13 @@ static void on_hello(struct xs_peer *p, const struct xp_msg_hello *h)
  * or a handler's error, fails this connection with a message naming it.
  */
 int xs_dispatch(struct xs_peer *p, const struct xp_msg *m, const xs_handler_fn *table,
-		const char *who)
+                const char *who)
 {
 	struct xp_error err = {0};
 	xs_handler_fn fn = table[m->op];
 	if (!fn) {
 		xs_peer_fail(p, XP_ERR_STATE, m->op, "%s is not allowed from %s", xp_op_name(m->op),
-			     who);
+		             who);
 		return -1;
 	}
 	if (fn(p, m, &err) == 0)
@@ -268,7 +271,8 @@ static void read_messages(struct xs_peer *p)
 		if (p->state > XS_RUNNING)
 			return;
 		if (p->conn.failed) {
-			xs_peer_fail(p, p->conn.err.code, p->conn.err.about, "%s", p->conn.err.text);
+			xs_peer_fail(p, p->conn.err.code, p->conn.err.about, "%s",
+			             p->conn.err.text);
 			return;
 		}
 		if (r < 0) {

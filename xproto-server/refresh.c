@@ -16,10 +16,13 @@
 #define TILE_W 6 /* one character cell of the 6x13 font: text lines up with tiles */
 #define TILE_H 13
 
-static int send_simple(struct xs_peer *c, struct xp_msg *m) { return xs_peer_send(c, m); }
+static int send_simple(struct xs_peer *c, struct xp_msg *m)
+{
+	return xs_peer_send(c, m);
+}
 
 int xs_set_state(struct xs_peer *c, uint32_t target, uint32_t fg, uint32_t bg, uint32_t font,
-		 uint32_t flags, const struct xp_rect *clip)
+                 uint32_t flags, const struct xp_rect *clip)
 {
 	struct xs_draw_state *o = &c->out;
 	struct xp_msg m;
@@ -77,8 +80,8 @@ static int send_fill(struct xs_peer *c, const struct xs_window *w, struct xr_rec
 	return xs_peer_send(c, &m);
 }
 
-static int send_bitmap(struct xs_peer *c, const struct xs_window *w, struct xr_rect r,
-		       uint32_t fg, uint32_t bg)
+static int send_bitmap(struct xs_peer *c, const struct xs_window *w, struct xr_rect r, uint32_t fg,
+                       uint32_t bg)
 {
 	size_t stride = ((size_t)r.w + 7) / 8, n = stride * (size_t)r.h;
 	uint8_t *bits = calloc(1, n ? n : 1);
@@ -88,11 +91,13 @@ static int send_bitmap(struct xs_peer *c, const struct xs_window *w, struct xr_r
 		const uint32_t *row = w->fb.px + (size_t)(r.y + y) * (size_t)w->fb.stride + r.x;
 		for (int x = 0; x < r.w; x++)
 			if ((row[x] & 0xffffff) == fg)
-				bits[(size_t)y * stride + (size_t)x / 8] |= (uint8_t)(0x80 >> (x % 8));
+				bits[(size_t)y * stride + (size_t)x / 8] |=
+				    (uint8_t)(0x80 >> (x % 8));
 	}
 	int rc = xs_set_state(c, w->id, fg, bg, c->out.font, 0, NULL);
 	struct xp_msg m = {.op = XP_OP_BITMAP};
-	m.u.bitmap = (struct xp_msg_bitmap){r.x, r.y, (uint32_t)r.w, (uint32_t)r.h, {bits, (uint32_t)n}};
+	m.u.bitmap =
+	    (struct xp_msg_bitmap){r.x, r.y, (uint32_t)r.w, (uint32_t)r.h, {bits, (uint32_t)n}};
 	if (rc == 0)
 		rc = xs_peer_send(c, &m);
 	free(bits);
@@ -101,7 +106,7 @@ static int send_bitmap(struct xs_peer *c, const struct xs_window *w, struct xr_r
 
 /* Raw RGB rides in the compressed stream; without one, compress it here. */
 int xs_image_payload(const struct xs_peer *c, const struct xr_fb *fb, struct xr_rect r,
-		     uint8_t **data, size_t *len, uint8_t *format)
+                     uint8_t **data, size_t *len, uint8_t *format)
 {
 	if (!c->conn.zout) {
 		*format = XP_IMG_ZLIB;
@@ -134,8 +139,8 @@ static int send_image(struct xs_peer *c, const struct xs_window *w, struct xr_re
 		return -1;
 	}
 	struct xp_msg m = {.op = XP_OP_IMAGE};
-	m.u.image = (struct xp_msg_image){r.x, r.y, (uint32_t)r.w, (uint32_t)r.h, format, 0,
-					  {data, (uint32_t)len}};
+	m.u.image = (struct xp_msg_image){r.x,    r.y, (uint32_t)r.w,        (uint32_t)r.h,
+	                                  format, 0,   {data, (uint32_t)len}};
 	int rc = xs_peer_send(c, &m);
 	free(data);
 	return rc;
@@ -153,7 +158,7 @@ struct run {
 };
 
 static int flush_run(struct xs_peer *c, const struct xs_window *w, struct xr_rect band,
-		     uint32_t dom, struct run *r)
+                     uint32_t dom, struct run *r)
 {
 	if (r->x0 < 0)
 		return 0;
@@ -186,7 +191,8 @@ static bool join(struct run *r, const uint32_t *t, int tn)
 	return true;
 }
 
-static int send_band(struct xs_peer *c, const struct xs_window *w, struct xr_rect band, uint32_t dom)
+static int send_band(struct xs_peer *c, const struct xs_window *w, struct xr_rect band,
+                     uint32_t dom)
 {
 	struct run r = {.x0 = -1};
 	uint32_t tc[2];
@@ -214,10 +220,10 @@ static int send_band(struct xs_peer *c, const struct xs_window *w, struct xr_rec
 static uint32_t dominant(const struct xr_fb *fb, struct xr_rect r)
 {
 	uint32_t s[5] = {fb->px[(size_t)r.y * fb->stride + r.x],
-			 fb->px[(size_t)r.y * fb->stride + r.x + r.w - 1],
-			 fb->px[(size_t)(r.y + r.h - 1) * fb->stride + r.x],
-			 fb->px[(size_t)(r.y + r.h - 1) * fb->stride + r.x + r.w - 1],
-			 fb->px[(size_t)(r.y + r.h / 2) * fb->stride + r.x + r.w / 2]};
+	                 fb->px[(size_t)r.y * fb->stride + r.x + r.w - 1],
+	                 fb->px[(size_t)(r.y + r.h - 1) * fb->stride + r.x],
+	                 fb->px[(size_t)(r.y + r.h - 1) * fb->stride + r.x + r.w - 1],
+	                 fb->px[(size_t)(r.y + r.h / 2) * fb->stride + r.x + r.w / 2]};
 	int best = 0, best_n = 0;
 	for (int i = 0; i < 5; i++) {
 		int n = 0;

@@ -43,7 +43,7 @@ static void dump_windows(struct xs_server *s)
 	for (struct xs_session *se = s->sessions; se; se = se->next) {
 		for (size_t i = 0; i < se->nwin; i++) {
 			snprintf(path, sizeof(path), "%s/%s-%u.png", s->opt.dump_dir, se->name,
-				 se->stack[i]->id);
+			         se->stack[i]->id);
 			if (xr_png_write_file(&se->stack[i]->fb, path) < 0)
 				xs_log(s, XS_ERROR, "cannot write %s", path);
 		}
@@ -117,7 +117,7 @@ static void default_paths(struct xs_server *s)
 		snprintf(s->app_socket, sizeof(s->app_socket), "%s", o->app_socket);
 	else
 		snprintf(s->app_socket, sizeof(s->app_socket), "/tmp/xproto-%d-%d.sock",
-			 (int)getuid(), (int)getpid());
+		         (int)getuid(), (int)getpid());
 }
 
 struct xs_server *xs_server_create(const struct xs_options *o)
@@ -149,11 +149,20 @@ err:
 	return NULL;
 }
 
-int xs_server_port(const struct xs_server *s) { return s->port; }
+int xs_server_port(const struct xs_server *s)
+{
+	return s->port;
+}
 
-int xs_server_run(struct xs_server *s) { return xs_loop_run(s->loop); }
+int xs_server_run(struct xs_server *s)
+{
+	return xs_loop_run(s->loop);
+}
 
-void xs_server_stop(struct xs_server *s) { xs_loop_stop(s->loop); }
+void xs_server_stop(struct xs_server *s)
+{
+	xs_loop_stop(s->loop);
+}
 
 void xs_server_destroy(struct xs_server *s)
 {

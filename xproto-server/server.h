@@ -22,17 +22,17 @@ struct xs_options {
 	int max_sessions;       /* named sessions (they live until shutdown) */
 	int max_apps;           /* app connections, all sessions */
 	int max_windows_per_app;
-	int max_window_dim;           /* pixels, each side */
-	size_t max_session_bytes;     /* window pixels per session */
-	uint32_t max_msg;             /* largest message accepted */
-	size_t client_window_bytes;   /* unacknowledged output before "behind" */
-	size_t client_hard_limit;     /* queued output that drops a client */
-	int stall_timeout_ms;         /* no ACK for this long: drop */
+	int max_window_dim;         /* pixels, each side */
+	size_t max_session_bytes;   /* window pixels per session */
+	uint32_t max_msg;           /* largest message accepted */
+	size_t client_window_bytes; /* unacknowledged output before "behind" */
+	size_t client_hard_limit;   /* queued output that drops a client */
+	int stall_timeout_ms;       /* no ACK for this long: drop */
 	int handshake_timeout_ms;
-	int screen_w, screen_h;       /* default session screen */
-	int log_level;                /* 0 error, 1 info, 2 debug */
-	const char *dump_dir;
-	bool no_launcher;             /* never show the start screen (tests) */         /* SIGUSR1 writes every window as PNG here */
+	int screen_w, screen_h; /* default session screen */
+	int log_level;          /* 0 error, 1 info, 2 debug */
+	const char *dump_dir;   /* SIGUSR1 writes every window as PNG here */
+	bool no_launcher;       /* never show the start screen (tests) */
 };
 
 struct xs_server;

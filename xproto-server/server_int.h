@@ -45,7 +45,7 @@ struct xs_damage {
 struct xs_peer {
 	struct xs_server *srv;
 	struct xs_session *session;
-	struct xs_peer *next; /* in the session's app or client list */
+	struct xs_peer *next;     /* in the session's app or client list */
 	struct xs_peer *all_next; /* in the server's list */
 	enum xs_state state;
 	enum xp_role role;
@@ -60,9 +60,9 @@ struct xs_peer {
 	pid_t pid; /* launched by us, or 0 */
 	/* client side */
 	struct xs_draw_state out; /* what the client believes */
-	struct xs_idset known;  /* windows the client has been told about */
-	struct xs_idset cached; /* session cache entries the client holds */
-	struct xs_idset stale;  /* unmapped windows whose pixels it has not got */
+	struct xs_idset known;    /* windows the client has been told about */
+	struct xs_idset cached;   /* session cache entries the client holds */
+	struct xs_idset stale;    /* unmapped windows whose pixels it has not got */
 	uint32_t mark_sent, mark_acked;
 	uint64_t plain_at_mark[64]; /* ring: plain bytes queued at MARK n */
 	uint64_t last_ack_us, last_mark_us;
@@ -96,7 +96,7 @@ struct xs_session {
 	uint32_t next_win_id, focus;
 	uint32_t screen_w, screen_h;
 	size_t pixel_bytes;
-	struct xs_peer *launcher; /* the xp-launcher app, if connected */
+	struct xs_peer *launcher;     /* the xp-launcher app, if connected */
 	struct xs_cache_entry *cache; /* images apps asked to keep */
 	size_t cache_bytes;
 	uint32_t next_cache_id;
@@ -129,9 +129,9 @@ struct xs_server {
 
 /* log.c */
 void xs_log(const struct xs_server *s, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 #define XS_ERROR 0
-#define XS_INFO 1
+#define XS_INFO  1
 #define XS_DEBUG 2
 
 /* listen.c */
@@ -141,12 +141,12 @@ void xs_listen_close(struct xs_server *s);
 /* peer.c: connection lifecycle, and the dispatcher both roles use */
 typedef int (*xs_handler_fn)(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
 int xs_dispatch(struct xs_peer *p, const struct xp_msg *m, const xs_handler_fn *table,
-		const char *who);
+                const char *who);
 int xs_on_ping(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
 int xs_on_ignore(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
 struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool app_endpoint);
 void xs_peer_fail(struct xs_peer *p, enum xp_err_code code, unsigned about, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 void xs_peer_close(struct xs_peer *p, const char *why);
 void xs_peer_destroy(struct xs_peer *p);
 void xs_peers_flush(struct xs_server *s);
@@ -168,9 +168,9 @@ void xs_window_remove(struct xs_session *se, struct xs_window *w);
 
 /* window.c */
 struct xs_window *xs_window_create(struct xs_peer *app, const struct xp_msg_win_create *c,
-				   struct xp_error *err);
+                                   struct xp_error *err);
 int xs_window_resize(struct xs_session *se, struct xs_window *w, uint32_t nw, uint32_t nh,
-		     struct xp_error *err);
+                     struct xp_error *err);
 void xs_window_announce(struct xs_session *se, struct xs_window *w, uint32_t mask, bool to_app);
 
 /* app.c: messages from apps */
@@ -183,7 +183,7 @@ int xs_client_handle(struct xs_peer *p, const struct xp_msg *m);
 /* update.c: what each client is sent */
 void xs_update_window_msg(struct xs_session *se, const struct xp_msg *m);
 void xs_update_draw(struct xs_session *se, struct xs_window *w, const struct xs_draw_state *st,
-		    const struct xp_msg *m, struct xr_rect damage);
+                    const struct xp_msg *m, struct xr_rect damage);
 void xs_update_full(struct xs_peer *c);
 void xs_update_map(struct xs_session *se, struct xs_window *w);
 void xs_update_before_sleep(struct xs_peer *c);
@@ -197,31 +197,31 @@ void xs_window_msg_create(const struct xs_window *w, struct xp_msg *m);
 
 /* cache.c: images apps keep and draw again by id */
 int xs_cache_image(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
-		   const struct xp_msg_image *im, struct xp_error *err);
+                   const struct xp_msg_image *im, struct xp_error *err);
 int xs_cache_draw(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
-		  const struct xp_msg_image_cached *ic, struct xp_error *err);
+                  const struct xp_msg_image_cached *ic, struct xp_error *err);
 void xs_cache_forget(struct xs_peer *app, uint32_t app_cache_id);
 void xs_cache_app_gone(struct xs_session *se, struct xs_peer *app);
 void xs_cache_destroy(struct xs_session *se);
 
 /* refresh.c: send the current pixels of a window area */
 int xs_image_payload(const struct xs_peer *c, const struct xr_fb *fb, struct xr_rect r,
-		     uint8_t **data, size_t *len, uint8_t *format);
+                     uint8_t **data, size_t *len, uint8_t *format);
 int xs_refresh_area(struct xs_peer *c, const struct xs_window *w, struct xr_rect r);
 int xs_set_state(struct xs_peer *c, uint32_t target, uint32_t fg, uint32_t bg, uint32_t font,
-		 uint32_t flags, const struct xp_rect *clip);
+                 uint32_t flags, const struct xp_rect *clip);
 
 /* draw.c: apply drawing to a window framebuffer */
 int xs_draw_apply(struct xs_window *w, const struct xs_draw_state *st, const struct xp_msg *m,
-		  struct xr_rect *damage, struct xp_error *err);
+                  struct xr_rect *damage, struct xp_error *err);
 
 /* launch.c */
 int xs_launch_init(struct xs_server *s);
 void xs_launch_finish(struct xs_server *s);
 int xs_launch(struct xs_server *s, struct xs_session *se, const char *app, pid_t *pid,
-	      struct xp_error *err);
+              struct xp_error *err);
 int xs_launch_command(struct xs_server *s, struct xs_session *se, const char *cmd, pid_t *pid,
-		      struct xp_error *err);
+                      struct xp_error *err);
 void xs_launch_reap(struct xs_server *s);
 
 /* launcher.c */

@@ -20,7 +20,7 @@
  * flow control, cheap for a typist.
  */
 #define MARK_BYTES (16u << 10)
-#define MARK_US 200000u
+#define MARK_US    200000u
 
 bool xs_idset_has(const struct xs_idset *s, uint32_t id)
 {
@@ -62,9 +62,15 @@ void xs_idset_finish(struct xs_idset *s)
 	*s = (struct xs_idset){0};
 }
 
-bool xs_client_knows(const struct xs_peer *c, uint32_t win) { return xs_idset_has(&c->known, win); }
+bool xs_client_knows(const struct xs_peer *c, uint32_t win)
+{
+	return xs_idset_has(&c->known, win);
+}
 
-int xs_client_learn(struct xs_peer *c, uint32_t win) { return xs_idset_add(&c->known, win); }
+int xs_client_learn(struct xs_peer *c, uint32_t win)
+{
+	return xs_idset_add(&c->known, win);
+}
 
 void xs_client_forget(struct xs_peer *c, uint32_t win)
 {
@@ -91,7 +97,10 @@ static uint64_t inflight(const struct xs_peer *c)
 	return queued_total(c) - acked;
 }
 
-static bool live(const struct xs_peer *c) { return c->state == XS_RUNNING; }
+static bool live(const struct xs_peer *c)
+{
+	return c->state == XS_RUNNING;
+}
 
 void xs_update_window_msg(struct xs_session *se, const struct xp_msg *m)
 {
@@ -153,7 +162,7 @@ static unsigned gc_needs(uint8_t op)
 }
 
 static int forward_draw(struct xs_peer *c, uint32_t win, const struct xs_draw_state *st,
-			const struct xp_msg *m)
+                        const struct xp_msg *m)
 {
 	unsigned need = gc_needs(m->op);
 	const struct xs_draw_state *o = &c->out;
@@ -166,7 +175,7 @@ static int forward_draw(struct xs_peer *c, uint32_t win, const struct xs_draw_st
 }
 
 void xs_update_draw(struct xs_session *se, struct xs_window *w, const struct xs_draw_state *st,
-		    const struct xp_msg *m, struct xr_rect damage)
+                    const struct xp_msg *m, struct xr_rect damage)
 {
 	if (xr_rect_empty(damage)) /* nothing changed: nothing to tell */
 		return;
@@ -181,8 +190,8 @@ void xs_update_draw(struct xs_session *se, struct xs_window *w, const struct xs_
 			xs_client_damage(c, w->id, damage);
 		if (inflight(c) > c->srv->opt.client_window_bytes) {
 			c->behind = true;
-			xs_log(c->srv, XS_DEBUG, "%s is behind (%llu bytes unacknowledged)", c->name,
-			       (unsigned long long)inflight(c));
+			xs_log(c->srv, XS_DEBUG, "%s is behind (%llu bytes unacknowledged)",
+			       c->name, (unsigned long long)inflight(c));
 		}
 	}
 }
@@ -273,7 +282,7 @@ void xs_update_before_sleep(struct xs_peer *c)
 		send_mark(c);
 	if (xp_conn_out_pending(&c->conn) > c->srv->opt.client_hard_limit)
 		xs_peer_fail(c, XP_ERR_LIMIT, 0, "client is not reading (%zu bytes queued)",
-			     xp_conn_out_pending(&c->conn));
+		             xp_conn_out_pending(&c->conn));
 }
 
 /* Called periodically: drop a client that stopped acknowledging. */
@@ -283,7 +292,8 @@ void xs_update_check_stall(struct xs_peer *c)
 		return;
 	uint64_t idle_ms = (xp_now_us() - c->last_ack_us) / 1000;
 	if (idle_ms > (uint64_t)c->srv->opt.stall_timeout_ms)
-		xs_peer_fail(c, XP_ERR_TIMEOUT, 0, "no ACK for %llu ms", (unsigned long long)idle_ms);
+		xs_peer_fail(c, XP_ERR_TIMEOUT, 0, "no ACK for %llu ms",
+		             (unsigned long long)idle_ms);
 }
 
 int xs_update_ack(struct xs_peer *c, uint32_t serial)

@@ -11,50 +11,61 @@
 void xs_window_msg_create(const struct xs_window *w, struct xp_msg *m)
 {
 	m->op = XP_OP_WIN_CREATE;
-	m->u.win_create = (struct xp_msg_win_create){w->id, w->x, w->y, w->w, w->h, w->flags, w->bg};
+	m->u.win_create =
+	    (struct xp_msg_win_create){w->id, w->x, w->y, w->w, w->h, w->flags, w->bg};
 }
 
 static int check_size(struct xs_session *se, uint32_t w, uint32_t h, size_t old_bytes,
-		      struct xp_error *err)
+                      struct xp_error *err)
 {
 	const struct xs_options *o = &se->srv->opt;
 	if (w == 0 || h == 0 || w > (uint32_t)o->max_window_dim || h > (uint32_t)o->max_window_dim)
 		return xp_error_set(err, XP_ERR_LIMIT, 0, "window size %ux%u outside 1..%d", w, h,
-				    o->max_window_dim);
+		                    o->max_window_dim);
 	size_t bytes = (size_t)w * h * 4;
 	if (se->pixel_bytes - old_bytes + bytes > o->max_session_bytes)
 		return xp_error_set(err, XP_ERR_LIMIT, 0,
-				    "session memory limit: %zu MiB of window pixels",
-				    o->max_session_bytes >> 20);
+		                    "session memory limit: %zu MiB of window pixels",
+		                    o->max_session_bytes >> 20);
 	return 0;
 }
 
 struct xs_window *xs_window_create(struct xs_peer *app, const struct xp_msg_win_create *c,
-				   struct xp_error *err)
+                                   struct xp_error *err)
 {
 	struct xs_session *se = app->session;
 	bool max = c->flags & XP_WIN_MAXIMIZED;
 	uint32_t w = max ? se->screen_w : c->w, h = max ? se->screen_h : c->h;
 	if (xs_window_by_app_id(se, app, c->win) || c->win == 0)
 		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_WIN_CREATE,
-				    "WIN_CREATE: window id %u in use or zero", c->win), NULL;
+		                    "WIN_CREATE: window id %u in use or zero", c->win),
+		       NULL;
 	if (app->windows >= se->srv->opt.max_windows_per_app)
 		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_WIN_CREATE, "more than %d windows",
-				    se->srv->opt.max_windows_per_app), NULL;
+		                    se->srv->opt.max_windows_per_app),
+		       NULL;
 	if (check_size(se, w, h, 0, err) < 0)
 		return NULL;
 	struct xs_window *win = calloc(1, sizeof(*win));
 	struct xs_window **stack = se->nwin == se->wcap
-		? realloc(se->stack, (se->wcap * 2 + 4) * sizeof(*stack)) : se->stack;
+	                               ? realloc(se->stack, (se->wcap * 2 + 4) * sizeof(*stack))
+	                               : se->stack;
 	if (!win || !stack || xr_fb_init(&win->fb, (int)w, (int)h) < 0)
 		goto err_nomem;
 	if (stack != se->stack) {
 		se->stack = stack;
 		se->wcap = se->wcap * 2 + 4;
 	}
-	*win = (struct xs_window){.id = se->next_win_id++, .app_id = c->win, .owner = app,
-				  .x = max ? 0 : c->x, .y = max ? 0 : c->y, .w = w, .h = h,
-				  .flags = c->flags, .bg = c->bg & 0xffffff, .fb = win->fb};
+	*win = (struct xs_window){.id = se->next_win_id++,
+	                          .app_id = c->win,
+	                          .owner = app,
+	                          .x = max ? 0 : c->x,
+	                          .y = max ? 0 : c->y,
+	                          .w = w,
+	                          .h = h,
+	                          .flags = c->flags,
+	                          .bg = c->bg & 0xffffff,
+	                          .fb = win->fb};
 	xr_fill(&win->fb, NULL, 0, 0, (int)w, (int)h, win->bg);
 	se->stack[se->nwin++] = win;
 	se->pixel_bytes += (size_t)w * h * 4;
@@ -71,7 +82,7 @@ err_nomem:
 }
 
 int xs_window_resize(struct xs_session *se, struct xs_window *w, uint32_t nw, uint32_t nh,
-		     struct xp_error *err)
+                     struct xp_error *err)
 {
 	size_t old = (size_t)w->w * w->h * 4;
 	if (nw == w->w && nh == w->h)

@@ -10,18 +10,17 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char usage[] =
-	"usage: agendad [serve] [--listen ADDR:PORT] [--db PATH]\n"
-	"               [--max-clients N] [--port-file FILE]\n"
-	"       agendad adduser NAME [--agenda A (--rw | --ro)] [--db PATH]\n"
-	"       agendad grant NAME --agenda A (--rw | --ro) [--db PATH]\n"
-	"\n"
-	"The shared agenda sync server. Listens on 127.0.0.1:7311 by default;\n"
-	"reach it from other hosts through an SSH tunnel.\n"
-	"  adduser  creates NAME (or renews its token) and prints the token\n"
-	"  grant    gives NAME read-only (--ro) or read-write (--rw) access\n"
-	"  --db     database file (default $AGENDAD_DB or\n"
-	"           ~/.local/share/xproto/agendad.db)\n";
+static const char usage[] = "usage: agendad [serve] [--listen ADDR:PORT] [--db PATH]\n"
+                            "               [--max-clients N] [--port-file FILE]\n"
+                            "       agendad adduser NAME [--agenda A (--rw | --ro)] [--db PATH]\n"
+                            "       agendad grant NAME --agenda A (--rw | --ro) [--db PATH]\n"
+                            "\n"
+                            "The shared agenda sync server. Listens on 127.0.0.1:7311 by default;\n"
+                            "reach it from other hosts through an SSH tunnel.\n"
+                            "  adduser  creates NAME (or renews its token) and prints the token\n"
+                            "  grant    gives NAME read-only (--ro) or read-write (--rw) access\n"
+                            "  --db     database file (default $AGENDAD_DB or\n"
+                            "           ~/.local/share/xproto/agendad.db)\n";
 
 struct args {
 	const char *cmd, *name, *agenda, *db;
@@ -36,28 +35,44 @@ static const char *default_db(char *buf, size_t len)
 
 static int parse(int argc, char **argv, struct args *a)
 {
-	static const struct option opts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"listen", required_argument, NULL, 'l'},
-		{"db", required_argument, NULL, 'd'},
-		{"port-file", required_argument, NULL, 'p'},
-		{"max-clients", required_argument, NULL, 'm'},
-		{"agenda", required_argument, NULL, 'a'},
-		{"rw", no_argument, NULL, 'w'},
-		{"ro", no_argument, NULL, 'r'},
-		{NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+	                                     {"listen", required_argument, NULL, 'l'},
+	                                     {"db", required_argument, NULL, 'd'},
+	                                     {"port-file", required_argument, NULL, 'p'},
+	                                     {"max-clients", required_argument, NULL, 'm'},
+	                                     {"agenda", required_argument, NULL, 'a'},
+	                                     {"rw", no_argument, NULL, 'w'},
+	                                     {"ro", no_argument, NULL, 'r'},
+	                                     {NULL, 0, NULL, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'l': a->srv.listen = optarg; break;
-		case 'd': a->db = optarg; break;
-		case 'p': a->srv.port_file = optarg; break;
-		case 'm': a->srv.max_clients = (unsigned)atoi(optarg); break;
-		case 'a': a->agenda = optarg; break;
-		case 'w': a->rights = AG_RIGHT_RW; break;
-		case 'r': a->rights = AG_RIGHT_READ; break;
-		case 'h': fputs(usage, stdout); exit(0);
-		default: return -1;
+		case 'l':
+			a->srv.listen = optarg;
+			break;
+		case 'd':
+			a->db = optarg;
+			break;
+		case 'p':
+			a->srv.port_file = optarg;
+			break;
+		case 'm':
+			a->srv.max_clients = (unsigned)atoi(optarg);
+			break;
+		case 'a':
+			a->agenda = optarg;
+			break;
+		case 'w':
+			a->rights = AG_RIGHT_RW;
+			break;
+		case 'r':
+			a->rights = AG_RIGHT_READ;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(0);
+		default:
+			return -1;
 		}
 	}
 	if (optind < argc)
@@ -71,8 +86,7 @@ static int manage(struct args *a)
 {
 	struct ag_store *s;
 	char err[512], token[33];
-	if (!a->name || (a->agenda && !a->rights) ||
-	    (!strcmp(a->cmd, "grant") && !a->agenda)) {
+	if (!a->name || (a->agenda && !a->rights) || (!strcmp(a->cmd, "grant") && !a->agenda)) {
 		fputs(usage, stderr);
 		return 2;
 	}

@@ -13,19 +13,19 @@
 #include <time.h>
 
 static const char usage[] =
-	"usage: agenda [--db PATH] [--json] COMMAND [ARGS]\n"
-	"  init --server HOST:PORT --user U --token T --agenda A\n"
-	"  add TITLE --start WHEN [--end WHEN | --minutes N] [--allday]\n"
-	"      [--tz ZONE] [--location L] [--notes N] [--rrule R] [--exdate LIST]\n"
-	"  edit UID [--title T] [any option of add]\n"
-	"  rm UID            show UID\n"
-	"  ls [day|week|month] [DATE]   (recurrences expanded)\n"
-	"  sync              push local changes, pull the others\n"
-	"  conflicts         resolve ID (--keep | --take)\n"
-	"  import FILE.ics   export [FILE.ics]\n"
-	"  status\n"
-	"WHEN: YYYY-MM-DD[ HH:MM], today, tomorrow, now. UID: a unique prefix.\n"
-	"Replica: --db, else $AGENDA_DB, else ~/.local/share/xproto/agenda.db\n";
+    "usage: agenda [--db PATH] [--json] COMMAND [ARGS]\n"
+    "  init --server HOST:PORT --user U --token T --agenda A\n"
+    "  add TITLE --start WHEN [--end WHEN | --minutes N] [--allday]\n"
+    "      [--tz ZONE] [--location L] [--notes N] [--rrule R] [--exdate LIST]\n"
+    "  edit UID [--title T] [any option of add]\n"
+    "  rm UID            show UID\n"
+    "  ls [day|week|month] [DATE]   (recurrences expanded)\n"
+    "  sync              push local changes, pull the others\n"
+    "  conflicts         resolve ID (--keep | --take)\n"
+    "  import FILE.ics   export [FILE.ics]\n"
+    "  status\n"
+    "WHEN: YYYY-MM-DD[ HH:MM], today, tomorrow, now. UID: a unique prefix.\n"
+    "Replica: --db, else $AGENDA_DB, else ~/.local/share/xproto/agenda.db\n";
 
 struct cli {
 	struct ag_replica *r;
@@ -60,36 +60,67 @@ static void set_str(struct ev_opts *o, int f, const char *v)
 static int parse_opts(struct cli *c, struct ev_opts *o)
 {
 	static const struct option opts[] = {
-		{"title", 1, NULL, 'T'}, {"start", 1, NULL, 's'},
-		{"end", 1, NULL, 'e'}, {"minutes", 1, NULL, 'm'},
-		{"allday", 0, NULL, 'a'}, {"tz", 1, NULL, 'z'},
-		{"location", 1, NULL, 'l'}, {"notes", 1, NULL, 'n'},
-		{"rrule", 1, NULL, 'r'}, {"exdate", 1, NULL, 'x'},
-		{"server", 1, NULL, 'S'}, {"user", 1, NULL, 'U'},
-		{"token", 1, NULL, 'K'}, {"agenda", 1, NULL, 'A'},
-		{"keep", 0, NULL, 'k'}, {"take", 0, NULL, 't'},
-		{NULL, 0, NULL, 0}};
+	    {"title", 1, NULL, 'T'},    {"start", 1, NULL, 's'},  {"end", 1, NULL, 'e'},
+	    {"minutes", 1, NULL, 'm'},  {"allday", 0, NULL, 'a'}, {"tz", 1, NULL, 'z'},
+	    {"location", 1, NULL, 'l'}, {"notes", 1, NULL, 'n'},  {"rrule", 1, NULL, 'r'},
+	    {"exdate", 1, NULL, 'x'},   {"server", 1, NULL, 'S'}, {"user", 1, NULL, 'U'},
+	    {"token", 1, NULL, 'K'},    {"agenda", 1, NULL, 'A'}, {"keep", 0, NULL, 'k'},
+	    {"take", 0, NULL, 't'},     {NULL, 0, NULL, 0}};
 	int ch;
 	optind = 1;
 	while ((ch = getopt_long(c->argc, c->argv, "", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'T': set_str(o, AG_F_TITLE, optarg); break;
-		case 's': o->start = optarg; break;
-		case 'e': o->end = optarg; break;
-		case 'm': o->minutes = atol(optarg); break;
-		case 'a': o->ev.allday = 1; o->mask |= AG_MASK(AG_F_ALLDAY); break;
-		case 'z': set_str(o, AG_F_TZ, optarg); break;
-		case 'l': set_str(o, AG_F_LOCATION, optarg); break;
-		case 'n': set_str(o, AG_F_NOTES, optarg); break;
-		case 'r': set_str(o, AG_F_RRULE, optarg); break;
-		case 'x': set_str(o, AG_F_EXDATE, optarg); break;
-		case 'S': o->server = optarg; break;
-		case 'U': o->user = optarg; break;
-		case 'K': o->token = optarg; break;
-		case 'A': o->agenda = optarg; break;
-		case 'k': o->keep = true; break;
-		case 't': o->take = true; break;
-		default: return -1;
+		case 'T':
+			set_str(o, AG_F_TITLE, optarg);
+			break;
+		case 's':
+			o->start = optarg;
+			break;
+		case 'e':
+			o->end = optarg;
+			break;
+		case 'm':
+			o->minutes = atol(optarg);
+			break;
+		case 'a':
+			o->ev.allday = 1;
+			o->mask |= AG_MASK(AG_F_ALLDAY);
+			break;
+		case 'z':
+			set_str(o, AG_F_TZ, optarg);
+			break;
+		case 'l':
+			set_str(o, AG_F_LOCATION, optarg);
+			break;
+		case 'n':
+			set_str(o, AG_F_NOTES, optarg);
+			break;
+		case 'r':
+			set_str(o, AG_F_RRULE, optarg);
+			break;
+		case 'x':
+			set_str(o, AG_F_EXDATE, optarg);
+			break;
+		case 'S':
+			o->server = optarg;
+			break;
+		case 'U':
+			o->user = optarg;
+			break;
+		case 'K':
+			o->token = optarg;
+			break;
+		case 'A':
+			o->agenda = optarg;
+			break;
+		case 'k':
+			o->keep = true;
+			break;
+		case 't':
+			o->take = true;
+			break;
+		default:
+			return -1;
 		}
 	}
 	return 0;
@@ -98,10 +129,8 @@ static int parse_opts(struct cli *c, struct ev_opts *o)
 /* Turns --start/--end/--minutes into times, relative to BASE for edits. */
 static int resolve_times(struct ev_opts *o, const struct ag_event *base)
 {
-	bool allday = o->mask & AG_MASK(AG_F_ALLDAY) ? o->ev.allday
-						     : base && base->allday;
-	const char *tz = o->mask & AG_MASK(AG_F_TZ) ? o->ev.tz
-						    : base ? base->tz : NULL;
+	bool allday = o->mask & AG_MASK(AG_F_ALLDAY) ? o->ev.allday : base && base->allday;
+	const char *tz = o->mask & AG_MASK(AG_F_TZ) ? o->ev.tz : base ? base->tz : NULL;
 	int64_t len = base ? base->end - base->start : allday ? 86400 : 3600;
 	o->ev.start = base ? base->start : 0;
 	if (o->start && cli_parse_time(o->start, tz, allday, &o->ev.start))
@@ -227,8 +256,7 @@ static int cmd_ls(struct cli *c, struct ev_opts *o)
 	for (size_t i = 0; i < n; i++) {
 		if (c->json && i)
 			putchar(',');
-		cli_print_event(stdout, &occ[i].ev, occ[i].start, occ[i].end,
-				c->json);
+		cli_print_event(stdout, &occ[i].ev, occ[i].start, occ[i].end, c->json);
 	}
 	if (c->json)
 		puts("]");
@@ -247,14 +275,12 @@ static int cmd_sync(struct cli *c, struct ev_opts *o)
 		printf("{\"pushed\":%u,\"pulled\":%u,\"conflicts\":%u,"
 		       "\"rejected\":%u,\"sent\":%llu,\"received\":%llu}\n",
 		       st.pushed, st.pulled, st.conflicts, st.rejected,
-		       (unsigned long long)st.bytes_sent,
-		       (unsigned long long)st.bytes_recv);
+		       (unsigned long long)st.bytes_sent, (unsigned long long)st.bytes_recv);
 	else
 		printf("pushed %u, pulled %u, conflicts %u, rejected %u "
-		       "(%llu bytes sent, %llu received)\n", st.pushed, st.pulled,
-		       st.conflicts, st.rejected,
-		       (unsigned long long)st.bytes_sent,
-		       (unsigned long long)st.bytes_recv);
+		       "(%llu bytes sent, %llu received)\n",
+		       st.pushed, st.pulled, st.conflicts, st.rejected,
+		       (unsigned long long)st.bytes_sent, (unsigned long long)st.bytes_recv);
 	return 0;
 }
 
@@ -269,8 +295,9 @@ static int cmd_conflicts(struct cli *c, struct ev_opts *o)
 	for (size_t i = 0; i < n; i++) {
 		if (c->json) {
 			printf("%s{\"id\":%lld,\"uid\":\"%s\",\"field\":\"%s\","
-			       "\"value\":", i ? "," : "", (long long)cs[i].id,
-			       cs[i].uid, ag_field_name(cs[i].field));
+			       "\"value\":",
+			       i ? "," : "", (long long)cs[i].id, cs[i].uid,
+			       ag_field_name(cs[i].field));
 			cli_json_str(stdout, cs[i].value);
 			printf(",\"title\":");
 			cli_json_str(stdout, cs[i].title);
@@ -282,9 +309,8 @@ static int cmd_conflicts(struct cli *c, struct ev_opts *o)
 			       "elsewhere (--take deletes it)\n",
 			       (long long)cs[i].id, cs[i].uid, cs[i].title);
 		else
-			printf("%lld  %.8s  \"%s\"  %s: other value \"%s\"\n",
-			       (long long)cs[i].id, cs[i].uid, cs[i].title,
-			       ag_field_name(cs[i].field), cs[i].value);
+			printf("%lld  %.8s  \"%s\"  %s: other value \"%s\"\n", (long long)cs[i].id,
+			       cs[i].uid, cs[i].title, ag_field_name(cs[i].field), cs[i].value);
 	}
 	if (c->json)
 		puts("]");
@@ -326,8 +352,7 @@ static int cmd_export(struct cli *c, struct ev_opts *o)
 
 static int cmd_status(struct cli *c, struct ev_opts *o)
 {
-	const char *keys[] = {"server", "user", "agenda", "rights", "anchor",
-			      "replica"};
+	const char *keys[] = {"server", "user", "agenda", "rights", "anchor", "replica"};
 	char v[256];
 	for (int i = 0; i < 6; i++)
 		if (!ag_replica_setting(c->r, keys[i], v, sizeof(v)))
@@ -340,11 +365,12 @@ static const struct {
 	const char *name;
 	int (*fn)(struct cli *c, struct ev_opts *o);
 } commands[] = {
-	{"init", cmd_init}, {"add", cmd_add}, {"edit", cmd_edit},
-	{"rm", cmd_rm}, {"show", cmd_show}, {"ls", cmd_ls},
-	{"sync", cmd_sync}, {"conflicts", cmd_conflicts},
-	{"resolve", cmd_resolve}, {"import", cmd_import},
-	{"export", cmd_export}, {"status", cmd_status},
+    {"init", cmd_init},       {"add", cmd_add},
+    {"edit", cmd_edit},       {"rm", cmd_rm},
+    {"show", cmd_show},       {"ls", cmd_ls},
+    {"sync", cmd_sync},       {"conflicts", cmd_conflicts},
+    {"resolve", cmd_resolve}, {"import", cmd_import},
+    {"export", cmd_export},   {"status", cmd_status},
 };
 
 static const char *default_db(char *buf, size_t len)
@@ -376,8 +402,7 @@ static int run(struct cli *c, const char *name)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(commands[i].name, name))
 			continue;
-		rc = parse_opts(c, &o) ? (fputs(usage, stderr), 2)
-				       : commands[i].fn(c, &o);
+		rc = parse_opts(c, &o) ? (fputs(usage, stderr), 2) : commands[i].fn(c, &o);
 		break;
 	}
 	if (rc == -1)
@@ -400,8 +425,7 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	if (ag_replica_open(db ? db : default_db(buf, sizeof(buf)), &c.r, err,
-			    sizeof(err))) {
+	if (ag_replica_open(db ? db : default_db(buf, sizeof(buf)), &c.r, err, sizeof(err))) {
 		fprintf(stderr, "agenda: %s\n", err);
 		return 1;
 	}

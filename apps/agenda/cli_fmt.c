@@ -42,7 +42,7 @@ int cli_parse_time(const char *s, const char *tz, bool allday, int64_t *out)
 		mo = tm.tm_mon + 1;
 		d = tm.tm_mday + (s[1] == 'o' && s[2] == 'm');
 	} else if (sscanf(s, "%d-%d-%d%n", &y, &mo, &d, &n) != 3 ||
-		   (s[n] && sscanf(s + n + 1, "%d:%d", &h, &mi) != 2)) {
+	           (s[n] && sscanf(s + n + 1, "%d:%d", &h, &mi) != 2)) {
 		return -1;
 	}
 	memset(&tm, 0, sizeof(tm));
@@ -106,18 +106,16 @@ void cli_json_str(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static void json_event(FILE *out, const struct ag_event *ev, int64_t start,
-		       int64_t end)
+static void json_event(FILE *out, const struct ag_event *ev, int64_t start, int64_t end)
 {
 	fputs("{\"uid\":", out);
 	cli_json_str(out, ev->uid);
 	fputs(",\"title\":", out);
 	cli_json_str(out, ev->title);
-	fprintf(out, ",\"start\":%lld,\"end\":%lld,\"allday\":%s",
-		(long long)start, (long long)end, ev->allday ? "true" : "false");
+	fprintf(out, ",\"start\":%lld,\"end\":%lld,\"allday\":%s", (long long)start, (long long)end,
+	        ev->allday ? "true" : "false");
 	const char *keys[] = {"tz", "location", "notes", "rrule", "exdate"};
-	const char *vals[] = {ev->tz, ev->location, ev->notes, ev->rrule,
-			      ev->exdate};
+	const char *vals[] = {ev->tz, ev->location, ev->notes, ev->rrule, ev->exdate};
 	for (int i = 0; i < 5; i++) {
 		fprintf(out, ",\"%s\":", keys[i]);
 		cli_json_str(out, vals[i]);
@@ -125,8 +123,7 @@ static void json_event(FILE *out, const struct ag_event *ev, int64_t start,
 	fprintf(out, ",\"version\":%lld}", (long long)ev->version);
 }
 
-void cli_print_event(FILE *out, const struct ag_event *ev, int64_t start,
-		     int64_t end, bool json)
+void cli_print_event(FILE *out, const struct ag_event *ev, int64_t start, int64_t end, bool json)
 {
 	char day[32], t0[16], t1[16];
 	if (json) {
@@ -158,8 +155,7 @@ void cli_print_details(FILE *out, const struct ag_event *ev, bool json)
 	cli_print_event(out, ev, ev->start, ev->end, false);
 	fprintf(out, "  uid:      %s\n", ev->uid);
 	const char *labels[] = {"tz", "location", "notes", "rrule", "exdate"};
-	const char *vals[] = {ev->tz, ev->location, ev->notes, ev->rrule,
-			      ev->exdate};
+	const char *vals[] = {ev->tz, ev->location, ev->notes, ev->rrule, ev->exdate};
 	for (int i = 0; i < 5; i++)
 		if (vals[i] && *vals[i])
 			fprintf(out, "  %-9s %s\n", labels[i], vals[i]);

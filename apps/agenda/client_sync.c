@@ -41,8 +41,7 @@ static int link_connect(struct link *l, const char *server)
 	l->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (l->fd < 0 || connect(l->fd, ai->ai_addr, ai->ai_addrlen)) {
 		freeaddrinfo(ai);
-		return ag_fail(l->r, "cannot connect to %s: %s", server,
-			       strerror(errno));
+		return ag_fail(l->r, "cannot connect to %s: %s", server, strerror(errno));
 	}
 	freeaddrinfo(ai);
 	int one = 1;
@@ -133,7 +132,7 @@ static int link_recv(struct link *l, struct ag_msg *m, uint8_t want)
 		return ag_fail(l->r, "server: %s", m->u.error.text);
 	if (m->type != want)
 		return ag_fail(l->r, "expected %s, got %s", ag_msg_name(want),
-			       ag_msg_name(m->type));
+		               ag_msg_name(m->type));
 	return 0;
 }
 
@@ -176,8 +175,7 @@ static size_t fit_chunk(const struct ag_change *ch, size_t n)
 {
 	size_t bytes = 0;
 	for (size_t i = 0; i < n; i++) {
-		bytes += 32 + strlen(ch[i].ev.uid) +
-			 ag_fields_size(ch[i].mask, &ch[i].ev);
+		bytes += 32 + strlen(ch[i].ev.uid) + ag_fields_size(ch[i].mask, &ch[i].ev);
 		if (i > 0 && bytes > AG_CHUNK_BYTES)
 			return i;
 	}
@@ -200,9 +198,8 @@ static int push_chunk(struct link *l, struct ag_buf *out, bool *done)
 	}
 	m.u.push.ch = ch;
 	m.u.push.n = fit_chunk(ch, n);
-	if (ag_pending_mark_sent(l->r, ch[m.u.push.n - 1].counter) ||
-	    ag_msg_encode(out, &m) || link_send(l, out) || expect_welcome(l) ||
-	    link_recv(l, &ack, AG_MSG_ACK))
+	if (ag_pending_mark_sent(l->r, ch[m.u.push.n - 1].counter) || ag_msg_encode(out, &m) ||
+	    link_send(l, out) || expect_welcome(l) || link_recv(l, &ack, AG_MSG_ACK))
 		goto out;
 	rc = ag_pending_acked(l->r, &ack.u.ack, ch, m.u.push.n, l->st);
 out:
@@ -223,16 +220,14 @@ static int pull_all(struct link *l, struct ag_buf *out, unsigned page)
 	m.u.pull.page = page;
 	m.u.pull.uids = uids;
 	m.u.pull.n = nuids;
-	if (rc || ag_msg_encode(out, &m) || link_send(l, out) ||
-	    expect_welcome(l))
+	if (rc || ag_msg_encode(out, &m) || link_send(l, out) || expect_welcome(l))
 		goto out;
 	for (unsigned i = 0; i < 1000000; i++) {
 		struct ag_msg p = {0};
 		bool more = false;
 		rc = link_recv(l, &p, AG_MSG_PAGE);
 		if (!rc) {
-			rc = ag_page_apply(l->r, &p.u.page, i ? NULL : uids,
-					   i ? 0 : nuids);
+			rc = ag_page_apply(l->r, &p.u.page, i ? NULL : uids, i ? 0 : nuids);
 			l->st->pulled += (unsigned)p.u.page.n;
 			l->st->pages++;
 			more = p.u.page.more;
@@ -248,8 +243,7 @@ out:
 	return rc ? -1 : 0;
 }
 
-int ag_sync(struct ag_replica *r, const struct ag_sync_opts *opts,
-	    struct ag_sync_stats *stats)
+int ag_sync(struct ag_replica *r, const struct ag_sync_opts *opts, struct ag_sync_stats *stats)
 {
 	struct ag_sync_stats dummy = {0};
 	struct ag_sync_opts o = opts ? *opts : (struct ag_sync_opts){0};

@@ -20,7 +20,7 @@ static icaltimezone *zone_of(const struct ag_event *ev)
 }
 
 static int push_occ(const struct ag_event *ev, int64_t start, int64_t dur,
-		    struct ag_occurrence **out, size_t *n, size_t *cap)
+                    struct ag_occurrence **out, size_t *n, size_t *cap)
 {
 	if (*n == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 64;
@@ -54,8 +54,7 @@ static bool excluded(const char *exdate, int64_t t)
 			buf[len] = 0;
 			struct icaltimetype x = icaltime_from_string(buf);
 			if (!icaltime_is_null_time(x) &&
-			    icaltime_as_timet_with_zone(
-				    x, icaltimezone_get_utc_timezone()) == t)
+			    icaltime_as_timet_with_zone(x, icaltimezone_get_utc_timezone()) == t)
 				return true;
 		}
 		p += len + (p[len] == ',');
@@ -63,8 +62,8 @@ static bool excluded(const char *exdate, int64_t t)
 	return false;
 }
 
-int ag_expand(const struct ag_event *ev, int64_t from, int64_t to,
-	      struct ag_occurrence **out, size_t *n, size_t *cap)
+int ag_expand(const struct ag_event *ev, int64_t from, int64_t to, struct ag_occurrence **out,
+              size_t *n, size_t *cap)
 {
 	int64_t dur = ev->end > ev->start ? ev->end - ev->start : 0;
 	struct icalrecurrencetype rule;
@@ -78,7 +77,7 @@ int ag_expand(const struct ag_event *ev, int64_t from, int64_t to,
 	}
 	icaltimezone *z = zone_of(ev);
 	struct icaltimetype dt =
-		icaltime_from_timet_with_zone((time_t)ev->start, (int)ev->allday, z);
+	    icaltime_from_timet_with_zone((time_t)ev->start, (int)ev->allday, z);
 	icalrecur_iterator *it = icalrecur_iterator_new(rule, dt);
 	if (!it)
 		return 0; /* a rule libical refuses: show nothing rather than fail */
@@ -112,18 +111,15 @@ const char *ag_ical_check(const struct ag_event *ev)
 
 /* ---- export ----------------------------------------------------------------- */
 
-static struct icaltimetype to_ical(const struct ag_event *ev, int64_t t,
-				   icaltimezone *z)
+static struct icaltimetype to_ical(const struct ag_event *ev, int64_t t, icaltimezone *z)
 {
 	return icaltime_from_timet_with_zone((time_t)t, (int)ev->allday, z);
 }
 
-static void add_time(icalcomponent *c, const struct ag_event *ev, bool end,
-		     icaltimezone *z)
+static void add_time(icalcomponent *c, const struct ag_event *ev, bool end, icaltimezone *z)
 {
 	struct icaltimetype t = to_ical(ev, end ? ev->end : ev->start, z);
-	icalproperty *p = end ? icalproperty_new_dtend(t)
-			      : icalproperty_new_dtstart(t);
+	icalproperty *p = end ? icalproperty_new_dtend(t) : icalproperty_new_dtstart(t);
 	if (!ev->allday && z != icaltimezone_get_utc_timezone())
 		icalproperty_add_parameter(p, icalparameter_new_tzid(ev->tz));
 	icalcomponent_add_property(c, p);
@@ -139,8 +135,7 @@ static void add_exdates(icalcomponent *c, const char *exdate)
 			buf[len] = 0;
 			struct icaltimetype x = icaltime_from_string(buf);
 			if (!icaltime_is_null_time(x))
-				icalcomponent_add_property(
-					c, icalproperty_new_exdate(x));
+				icalcomponent_add_property(c, icalproperty_new_exdate(x));
 		}
 		p += len + (p[len] == ',');
 	}
@@ -152,18 +147,16 @@ static icalcomponent *event_to_vevent(const struct ag_event *ev)
 	icaltimezone *z = zone_of(ev);
 	icaltimezone *utc = icaltimezone_get_utc_timezone();
 	icalcomponent_add_property(c, icalproperty_new_uid(ev->uid));
-	icalcomponent_add_property(c, icalproperty_new_dtstamp(
-		icaltime_from_timet_with_zone((time_t)(ev->mtime / 1000), 0, utc)));
-	icalcomponent_add_property(c, icalproperty_new_summary(
-		ev->title ? ev->title : ""));
+	icalcomponent_add_property(c, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(
+	                                  (time_t)(ev->mtime / 1000), 0, utc)));
+	icalcomponent_add_property(c, icalproperty_new_summary(ev->title ? ev->title : ""));
 	add_time(c, ev, false, z);
 	if (ev->end > ev->start)
 		add_time(c, ev, true, z);
 	if (ev->location && *ev->location)
 		icalcomponent_add_property(c, icalproperty_new_location(ev->location));
 	if (ev->notes && *ev->notes)
-		icalcomponent_add_property(c,
-					   icalproperty_new_description(ev->notes));
+		icalcomponent_add_property(c, icalproperty_new_description(ev->notes));
 	if (ev->rrule && *ev->rrule) {
 		struct icalrecurrencetype r = icalrecurrencetype_from_string(ev->rrule);
 		if (r.freq != ICAL_NO_RECURRENCE)
@@ -179,9 +172,8 @@ static void add_zone(icalcomponent *cal, const struct ag_event *ev)
 	icaltimezone *z = zone_of(ev);
 	if (z == icaltimezone_get_utc_timezone())
 		return;
-	for (icalcomponent *t = icalcomponent_get_first_component(
-		     cal, ICAL_VTIMEZONE_COMPONENT);
-	     t; t = icalcomponent_get_next_component(cal, ICAL_VTIMEZONE_COMPONENT)) {
+	for (icalcomponent *t = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT); t;
+	     t = icalcomponent_get_next_component(cal, ICAL_VTIMEZONE_COMPONENT)) {
 		icalproperty *id = icalcomponent_get_first_property(t, ICAL_TZID_PROPERTY);
 		if (id && !strcmp(icalproperty_get_tzid(id), ev->tz))
 			return;
@@ -200,8 +192,7 @@ int ag_export_ics(struct ag_replica *r, FILE *out)
 	if (ag_events_all(r, &evs, &n))
 		return -1;
 	icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
-	icalcomponent_add_property(cal, icalproperty_new_prodid(
-		"-//xproto//agenda//EN"));
+	icalcomponent_add_property(cal, icalproperty_new_prodid("-//xproto//agenda//EN"));
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
 	for (size_t i = 0; i < n; i++) {
 		add_zone(cal, &evs[i]);
@@ -218,8 +209,7 @@ int ag_export_ics(struct ag_replica *r, FILE *out)
 /* ---- import ----------------------------------------------------------------- */
 
 /* Reads DTSTART/DTEND-like property P as Unix time; sets *TZ and *ALLDAY. */
-static int64_t prop_time(icalcomponent *cal, icalproperty *p, char **tz,
-			 int64_t *allday)
+static int64_t prop_time(icalcomponent *cal, icalproperty *p, char **tz, int64_t *allday)
 {
 	struct icaltimetype t = icalvalue_get_datetime(icalproperty_get_value(p));
 	icalparameter *tzp = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
@@ -245,11 +235,11 @@ static int64_t prop_time(icalcomponent *cal, icalproperty *p, char **tz,
 static char *exdates_of(icalcomponent *cal, icalcomponent *c)
 {
 	struct ag_buf b = {0};
-	for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_EXDATE_PROPERTY);
-	     p; p = icalcomponent_get_next_property(c, ICAL_EXDATE_PROPERTY)) {
+	for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_EXDATE_PROPERTY); p;
+	     p = icalcomponent_get_next_property(c, ICAL_EXDATE_PROPERTY)) {
 		int64_t t = prop_time(cal, p, NULL, NULL);
-		struct icaltimetype u = icaltime_from_timet_with_zone(
-			(time_t)t, 0, icaltimezone_get_utc_timezone());
+		struct icaltimetype u =
+		    icaltime_from_timet_with_zone((time_t)t, 0, icaltimezone_get_utc_timezone());
 		if (b.len)
 			ag_buf_u8(&b, ',');
 		const char *s = icaltime_as_ical_string(u);
@@ -266,13 +256,12 @@ static char *text_prop(icalcomponent *c, icalproperty_kind k)
 	icalproperty *p = icalcomponent_get_first_property(c, k);
 	const char *v = p ? icalproperty_get_value_as_string(p) : NULL;
 	if (p && (k == ICAL_SUMMARY_PROPERTY || k == ICAL_LOCATION_PROPERTY ||
-		  k == ICAL_DESCRIPTION_PROPERTY))
+	          k == ICAL_DESCRIPTION_PROPERTY))
 		v = icalvalue_get_text(icalproperty_get_value(p));
 	return strdup(v ? v : "");
 }
 
-static int vevent_to_event(icalcomponent *cal, icalcomponent *c,
-			   struct ag_event *ev)
+static int vevent_to_event(icalcomponent *cal, icalcomponent *c, struct ag_event *ev)
 {
 	icalproperty *ds = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
 	icalproperty *de = icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY);
@@ -285,8 +274,7 @@ static int vevent_to_event(icalcomponent *cal, icalcomponent *c,
 	if (de)
 		ev->end = prop_time(cal, de, NULL, NULL);
 	else if (icalcomponent_get_first_property(c, ICAL_DURATION_PROPERTY))
-		ev->end = ev->start + icaldurationtype_as_int(
-					      icalcomponent_get_duration(c));
+		ev->end = ev->start + icaldurationtype_as_int(icalcomponent_get_duration(c));
 	else
 		ev->end = ev->start + (ev->allday ? 86400 : 0);
 	ev->title = text_prop(c, ICAL_SUMMARY_PROPERTY);
@@ -330,8 +318,8 @@ int ag_import_ics(struct ag_replica *r, const char *path, int *count)
 		return ag_fail(r, "%s: not an iCalendar file", path);
 	char first[2 * sizeof(r->err)] = "";
 	/* one bad event does not stop the others; the first error is kept */
-	for (icalcomponent *c = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
-	     c; c = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+	for (icalcomponent *c = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); c;
+	     c = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
 		struct ag_event ev = {0};
 		/* overrides of one occurrence share the master's UID: not
 		 * supported yet, and they must not overwrite the master */
@@ -340,8 +328,8 @@ int ag_import_ics(struct ag_replica *r, const char *path, int *count)
 		if (vevent_to_event(cal, c, &ev) == 0 && import_one(r, &ev) == 0)
 			(*count)++;
 		else if (!first[0])
-			snprintf(first, sizeof(first), "event '%s' skipped: %s",
-				 ev.uid, ev.title ? r->err : "no DTSTART");
+			snprintf(first, sizeof(first), "event '%s' skipped: %s", ev.uid,
+			         ev.title ? r->err : "no DTSTART");
 		ag_event_finish(&ev);
 	}
 	int rc = first[0] ? ag_fail(r, "%.64s: %s", path, first) : 0;

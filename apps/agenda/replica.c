@@ -13,25 +13,25 @@
 #include <sys/random.h>
 
 static const char schema[] =
-	"CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v);"
-	"CREATE TABLE IF NOT EXISTS events(uid TEXT PRIMARY KEY, title TEXT,"
-	" start INTEGER, \"end\" INTEGER, allday INTEGER, tz TEXT,"
-	" location TEXT, notes TEXT, rrule TEXT, exdate TEXT, deleted INTEGER,"
-	" version INTEGER, mtime INTEGER);"
-	"CREATE INDEX IF NOT EXISTS events_start ON events(start);"
-	"CREATE TABLE IF NOT EXISTS pending(counter INTEGER PRIMARY KEY,"
-	" kind INTEGER, uid TEXT, base INTEGER, mtime INTEGER, mask INTEGER,"
-	" title TEXT, start INTEGER, \"end\" INTEGER, allday INTEGER, tz TEXT,"
-	" location TEXT, notes TEXT, rrule TEXT, exdate TEXT, deleted INTEGER,"
-	" conflict_id INTEGER, sent INTEGER DEFAULT 0);"
-	"CREATE INDEX IF NOT EXISTS pending_uid ON pending(uid);"
-	"CREATE TABLE IF NOT EXISTS conflicts(id INTEGER PRIMARY KEY, uid TEXT,"
-	" fld INTEGER, sval TEXT, ival INTEGER, loser INTEGER,"
-	" loser_mtime INTEGER, resolved INTEGER);"
-	"CREATE TABLE IF NOT EXISTS refetch(uid TEXT PRIMARY KEY);";
+    "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v);"
+    "CREATE TABLE IF NOT EXISTS events(uid TEXT PRIMARY KEY, title TEXT,"
+    " start INTEGER, \"end\" INTEGER, allday INTEGER, tz TEXT,"
+    " location TEXT, notes TEXT, rrule TEXT, exdate TEXT, deleted INTEGER,"
+    " version INTEGER, mtime INTEGER);"
+    "CREATE INDEX IF NOT EXISTS events_start ON events(start);"
+    "CREATE TABLE IF NOT EXISTS pending(counter INTEGER PRIMARY KEY,"
+    " kind INTEGER, uid TEXT, base INTEGER, mtime INTEGER, mask INTEGER,"
+    " title TEXT, start INTEGER, \"end\" INTEGER, allday INTEGER, tz TEXT,"
+    " location TEXT, notes TEXT, rrule TEXT, exdate TEXT, deleted INTEGER,"
+    " conflict_id INTEGER, sent INTEGER DEFAULT 0);"
+    "CREATE INDEX IF NOT EXISTS pending_uid ON pending(uid);"
+    "CREATE TABLE IF NOT EXISTS conflicts(id INTEGER PRIMARY KEY, uid TEXT,"
+    " fld INTEGER, sval TEXT, ival INTEGER, loser INTEGER,"
+    " loser_mtime INTEGER, resolved INTEGER);"
+    "CREATE TABLE IF NOT EXISTS refetch(uid TEXT PRIMARY KEY);";
 
-#define EV_COLS                                                            \
-	"title,start,\"end\",allday,tz,location,notes,rrule,exdate,deleted," \
+#define EV_COLS                                                                                    \
+	"title,start,\"end\",allday,tz,location,notes,rrule,exdate,deleted,"                       \
 	"version,mtime,uid"
 
 int ag_fail(struct ag_replica *r, const char *fmt, ...)
@@ -59,8 +59,7 @@ static int ensure_replica_id(struct ag_replica *r)
 	return ag_meta_set_int(r, "replica", (int64_t)(id & INT64_MAX));
 }
 
-int ag_replica_open(const char *path, struct ag_replica **out, char *err,
-		    size_t errlen)
+int ag_replica_open(const char *path, struct ag_replica **out, char *err, size_t errlen)
 {
 	struct ag_replica *r = calloc(1, sizeof(*r));
 	if (!r) {
@@ -94,8 +93,7 @@ int64_t ag_meta_int(struct ag_replica *r, const char *key, int64_t dflt)
 {
 	sqlite3_stmt *st;
 	int64_t v = dflt;
-	if (sqlite3_prepare_v2(r->db, "SELECT v FROM meta WHERE k=?", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(r->db, "SELECT v FROM meta WHERE k=?", -1, &st, NULL) != SQLITE_OK)
 		return dflt;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -104,12 +102,11 @@ int64_t ag_meta_int(struct ag_replica *r, const char *key, int64_t dflt)
 	return v;
 }
 
-static int meta_put(struct ag_replica *r, const char *key, const char *s,
-		    int64_t v)
+static int meta_put(struct ag_replica *r, const char *key, const char *s, int64_t v)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO meta VALUES(?,?)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO meta VALUES(?,?)", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return ag_fail(r, "%s", sqlite3_errmsg(r->db));
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	if (s)
@@ -131,17 +128,14 @@ int ag_meta_set(struct ag_replica *r, const char *key, const char *v)
 	return meta_put(r, key, v, 0);
 }
 
-int ag_replica_setting(struct ag_replica *r, const char *key, char *buf,
-		       size_t len)
+int ag_replica_setting(struct ag_replica *r, const char *key, char *buf, size_t len)
 {
 	sqlite3_stmt *st;
 	int rc = -1;
-	if (sqlite3_prepare_v2(r->db, "SELECT v FROM meta WHERE k=?", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(r->db, "SELECT v FROM meta WHERE k=?", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
 		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, 0));
 		rc = 0;
 	}
@@ -149,25 +143,24 @@ int ag_replica_setting(struct ag_replica *r, const char *key, char *buf,
 	return rc;
 }
 
-int ag_replica_configure(struct ag_replica *r, const char *server,
-			 const char *user, const char *token,
-			 const char *agenda)
+int ag_replica_configure(struct ag_replica *r, const char *server, const char *user,
+                         const char *token, const char *agenda)
 {
 	uint8_t raw[AG_MAX_TOKEN];
 	char host[256];
 	int port;
 	if (ag_parse_hostport(server, host, sizeof(host), &port))
-		return ag_fail(r, "bad server address '%s' (want HOST:PORT)",
-			       server);
+		return ag_fail(r, "bad server address '%s' (want HOST:PORT)", server);
 	if (ag_hex_decode(token, raw, sizeof(raw)) <= 0)
 		return ag_fail(r, "bad token (want the hex string from "
-				  "agendad adduser)");
+		                  "agendad adduser)");
 	char cur[256];
-	if (ag_meta_int(r, "anchor", 0) > 0 &&
-	    !ag_replica_setting(r, "agenda", cur, sizeof(cur)) &&
+	if (ag_meta_int(r, "anchor", 0) > 0 && !ag_replica_setting(r, "agenda", cur, sizeof(cur)) &&
 	    strcmp(cur, agenda))
-		return ag_fail(r, "this replica holds agenda '%s'; use another "
-				  "replica file (--db) for '%s'", cur, agenda);
+		return ag_fail(r,
+		               "this replica holds agenda '%s'; use another "
+		               "replica file (--db) for '%s'",
+		               cur, agenda);
 	if (ag_meta_set(r, "server", server) || ag_meta_set(r, "user", user) ||
 	    ag_meta_set(r, "token", token) || ag_meta_set(r, "agenda", agenda))
 		return -1;
@@ -183,19 +176,17 @@ static int load_event(sqlite3_stmt *st, struct ag_event *ev)
 		return -1;
 	ev->version = sqlite3_column_int64(st, 10);
 	ev->mtime = sqlite3_column_int64(st, 11);
-	snprintf(ev->uid, sizeof(ev->uid), "%s",
-		 (const char *)sqlite3_column_text(st, 12));
+	snprintf(ev->uid, sizeof(ev->uid), "%s", (const char *)sqlite3_column_text(st, 12));
 	return 0;
 }
 
 /* Loads UID (exact, else unique prefix) including tombstones if ANY. */
-static int find_event(struct ag_replica *r, const char *uid, bool any,
-		      struct ag_event *out)
+static int find_event(struct ag_replica *r, const char *uid, bool any, struct ag_event *out)
 {
 	sqlite3_stmt *st;
 	const char *sql = "SELECT " EV_COLS " FROM events WHERE (uid=?1 OR "
-			  "substr(uid,1,length(?1))=?1) AND (?2 OR deleted=0) "
-			  "ORDER BY uid=?1 DESC LIMIT 2";
+	                  "substr(uid,1,length(?1))=?1) AND (?2 OR deleted=0) "
+	                  "ORDER BY uid=?1 DESC LIMIT 2";
 	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return ag_fail(r, "%s", sqlite3_errmsg(r->db));
 	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
@@ -221,9 +212,10 @@ int ag_event_get(struct ag_replica *r, const char *uid, struct ag_event *out)
 static int event_store(struct ag_replica *r, const struct ag_event *ev)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO events(" EV_COLS
-				      ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(r->db,
+	                       "INSERT OR REPLACE INTO events(" EV_COLS
+	                       ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return ag_fail(r, "%s", sqlite3_errmsg(r->db));
 	ag_db_bind_fields(st, 1, ev);
 	sqlite3_bind_int64(st, 11, ev->version);
@@ -236,21 +228,22 @@ static int event_store(struct ag_replica *r, const struct ag_event *ev)
 
 /* Merges MASK into the newest unsent pending change of EV->uid, or queues
  * a new one; the current values of EV are the values sent. */
-static int queue_change(struct ag_replica *r, const struct ag_event *ev,
-			unsigned mask, int64_t base)
+static int queue_change(struct ag_replica *r, const struct ag_event *ev, unsigned mask,
+                        int64_t base)
 {
 	sqlite3_stmt *st;
-	const char *sql =
-		"INSERT INTO pending(counter,kind,uid,base,mtime,mask,title,start,"
-		"\"end\",allday,tz,location,notes,rrule,exdate,deleted) "
-		"VALUES(?1,0,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) "
-		"ON CONFLICT(counter) DO UPDATE SET mtime=?4,mask=mask|?5,"
-		"title=?6,start=?7,\"end\"=?8,allday=?9,tz=?10,location=?11,"
-		"notes=?12,rrule=?13,exdate=?14,deleted=?15";
+	const char *sql = "INSERT INTO pending(counter,kind,uid,base,mtime,mask,title,start,"
+	                  "\"end\",allday,tz,location,notes,rrule,exdate,deleted) "
+	                  "VALUES(?1,0,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) "
+	                  "ON CONFLICT(counter) DO UPDATE SET mtime=?4,mask=mask|?5,"
+	                  "title=?6,start=?7,\"end\"=?8,allday=?9,tz=?10,location=?11,"
+	                  "notes=?12,rrule=?13,exdate=?14,deleted=?15";
 	int64_t counter = 0;
-	if (sqlite3_prepare_v2(r->db, "SELECT counter FROM pending WHERE uid=? "
-				      "AND kind=0 AND sent=0 ORDER BY counter "
-				      "DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(r->db,
+	                       "SELECT counter FROM pending WHERE uid=? "
+	                       "AND kind=0 AND sent=0 ORDER BY counter "
+	                       "DESC LIMIT 1",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return ag_fail(r, "%s", sqlite3_errmsg(r->db));
 	sqlite3_bind_text(st, 1, ev->uid, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -278,7 +271,7 @@ static int check_writable(struct ag_replica *r)
 {
 	if (ag_meta_int(r, "rights", AG_RIGHT_RW) == AG_RIGHT_READ)
 		return ag_fail(r, "read-only membership: this agenda cannot "
-				  "be changed from here");
+		                  "be changed from here");
 	return 0;
 }
 
@@ -316,7 +309,7 @@ int ag_event_add(struct ag_replica *r, struct ag_event *ev)
 	ev->deleted = 0;
 	for (int f = 0; f < AG_NFIELDS; f++)
 		if (ag_fields[f].kind == AG_INT ? *ag_ev_int(ev, f) != 0
-		    : *ag_ev_str(ev, f) && **ag_ev_str(ev, f))
+		                                : *ag_ev_str(ev, f) && **ag_ev_str(ev, f))
 			mask |= AG_MASK(f);
 	if (ag_db_exec(r->db, "BEGIN IMMEDIATE"))
 		return ag_fail(r, "database busy");
@@ -325,8 +318,8 @@ int ag_event_add(struct ag_replica *r, struct ag_event *ev)
 	return commit_or_rollback(r, rc);
 }
 
-int ag_edit_locked(struct ag_replica *r, struct ag_event *cur,
-		   const struct ag_event *vals, unsigned mask)
+int ag_edit_locked(struct ag_replica *r, struct ag_event *cur, const struct ag_event *vals,
+                   unsigned mask)
 {
 	for (int f = 0; f < AG_NFIELDS; f++)
 		if (mask & AG_MASK(f) && ag_ev_field_copy(cur, vals, f))
@@ -339,8 +332,7 @@ int ag_edit_locked(struct ag_replica *r, struct ag_event *cur,
 	return 0;
 }
 
-int ag_event_edit(struct ag_replica *r, const char *uid,
-		  const struct ag_event *ev, unsigned mask)
+int ag_event_edit(struct ag_replica *r, const char *uid, const struct ag_event *ev, unsigned mask)
 {
 	struct ag_event cur;
 	if (check_writable(r))
@@ -363,19 +355,20 @@ static int drop_unsent(struct ag_replica *r, const struct ag_event *ev)
 	sqlite3_stmt *st;
 	if (ev->version)
 		return 0;
-	if (sqlite3_prepare_v2(r->db, "SELECT count(*),max(sent) FROM pending "
-				      "WHERE uid=?", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(r->db,
+	                       "SELECT count(*),max(sent) FROM pending "
+	                       "WHERE uid=?",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, ev->uid, -1, SQLITE_STATIC);
-	bool unsent = sqlite3_step(st) == SQLITE_ROW &&
-		      sqlite3_column_int(st, 0) > 0 &&
-		      sqlite3_column_int(st, 1) == 0;
+	bool unsent = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0 &&
+	              sqlite3_column_int(st, 1) == 0;
 	sqlite3_finalize(st);
 	if (!unsent)
 		return 0;
 	for (int i = 0; i < 2; i++) {
-		const char *sql = i ? "DELETE FROM events WHERE uid=?"
-				    : "DELETE FROM pending WHERE uid=?";
+		const char *sql =
+		    i ? "DELETE FROM events WHERE uid=?" : "DELETE FROM pending WHERE uid=?";
 		if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
 			return -1;
 		sqlite3_bind_text(st, 1, ev->uid, -1, SQLITE_STATIC);
@@ -407,8 +400,7 @@ int ag_event_delete(struct ag_replica *r, const char *uid)
 
 /* ---- listing ------------------------------------------------------------------ */
 
-static int collect(struct ag_replica *r, sqlite3_stmt *st,
-		   struct ag_event **out, size_t *n)
+static int collect(struct ag_replica *r, sqlite3_stmt *st, struct ag_event **out, size_t *n)
 {
 	size_t cap = 0;
 	*out = NULL;
@@ -436,9 +428,10 @@ err_mem:
 int ag_events_all(struct ag_replica *r, struct ag_event **out, size_t *n)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(r->db, "SELECT " EV_COLS " FROM events WHERE "
-				      "deleted=0 ORDER BY start,uid", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(r->db,
+	                       "SELECT " EV_COLS " FROM events WHERE "
+	                       "deleted=0 ORDER BY start,uid",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return ag_fail(r, "%s", sqlite3_errmsg(r->db));
 	int rc = collect(r, st, out, n);
 	sqlite3_finalize(st);
@@ -460,16 +453,17 @@ static int occ_cmp(const void *a, const void *b)
 	return strcmp(x->ev.uid, y->ev.uid);
 }
 
-int ag_occurrences(struct ag_replica *r, int64_t from, int64_t to,
-		   struct ag_occurrence **out, size_t *n)
+int ag_occurrences(struct ag_replica *r, int64_t from, int64_t to, struct ag_occurrence **out,
+                   size_t *n)
 {
 	sqlite3_stmt *st;
 	struct ag_event *evs;
 	size_t nev, cap = 0;
-	if (sqlite3_prepare_v2(r->db, "SELECT " EV_COLS " FROM events WHERE "
-				      "deleted=0 AND start<?2 AND (rrule<>'' OR "
-				      "\"end\">?1 OR (\"end\"=start AND start>=?1))",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(r->db,
+	                       "SELECT " EV_COLS " FROM events WHERE "
+	                       "deleted=0 AND start<?2 AND (rrule<>'' OR "
+	                       "\"end\">?1 OR (\"end\"=start AND start>=?1))",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return ag_fail(r, "%s", sqlite3_errmsg(r->db));
 	sqlite3_bind_int64(st, 1, from);
 	sqlite3_bind_int64(st, 2, to);
@@ -500,8 +494,7 @@ int ag_pending_count(struct ag_replica *r)
 {
 	sqlite3_stmt *st;
 	int c = -1;
-	if (sqlite3_prepare_v2(r->db, "SELECT count(*) FROM pending", -1, &st,
-			       NULL) == SQLITE_OK &&
+	if (sqlite3_prepare_v2(r->db, "SELECT count(*) FROM pending", -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		c = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PENDING_COLS                                                      \
-	"counter,kind,uid,base,mtime,mask,title,start,\"end\",allday,tz," \
+#define PENDING_COLS                                                                               \
+	"counter,kind,uid,base,mtime,mask,title,start,\"end\",allday,tz,"                          \
 	"location,notes,rrule,exdate,deleted,conflict_id"
 
 static int prep(struct ag_replica *r, const char *sql, sqlite3_stmt **st)
@@ -34,13 +34,14 @@ static int load_change(sqlite3_stmt *st, struct ag_change *c)
 	return c->kind == AG_CH_EVENT ? ag_db_load_fields(st, 6, &c->ev) : 0;
 }
 
-int ag_pending_load(struct ag_replica *r, struct ag_change *out, size_t max,
-		    size_t *n)
+int ag_pending_load(struct ag_replica *r, struct ag_change *out, size_t max, size_t *n)
 {
 	sqlite3_stmt *st;
 	*n = 0;
-	if (prep(r, "SELECT " PENDING_COLS " FROM pending ORDER BY counter "
-		    "LIMIT ?", &st))
+	if (prep(r,
+	         "SELECT " PENDING_COLS " FROM pending ORDER BY counter "
+	         "LIMIT ?",
+	         &st))
 		return -1;
 	sqlite3_bind_int64(st, 1, (int64_t)max);
 	int rc = 0;
@@ -76,8 +77,8 @@ static int exec_uid(struct ag_replica *r, const char *sql, const char *uid)
 	return rc ? ag_fail(r, "%s", sqlite3_errmsg(r->db)) : 0;
 }
 
-static int ack_one(struct ag_replica *r, const struct ag_ack *a,
-		   const struct ag_change *c, struct ag_sync_stats *st)
+static int ack_one(struct ag_replica *r, const struct ag_ack *a, const struct ag_change *c,
+                   struct ag_sync_stats *st)
 {
 	sqlite3_stmt *del;
 	if (prep(r, "DELETE FROM pending WHERE counter=?", &del))
@@ -92,23 +93,19 @@ static int ack_one(struct ag_replica *r, const struct ag_ack *a,
 	if (a->status == AG_ST_REJECTED)
 		st->rejected++;
 	if (a->status >= AG_ST_CONFLICT && c->kind == AG_CH_EVENT)
-		return exec_uid(r, "INSERT OR IGNORE INTO refetch VALUES(?)",
-				c->ev.uid);
+		return exec_uid(r, "INSERT OR IGNORE INTO refetch VALUES(?)", c->ev.uid);
 	return 0;
 }
 
 int ag_pending_acked(struct ag_replica *r, const struct ag_msg_ack *ack,
-		     const struct ag_change *sent, size_t n,
-		     struct ag_sync_stats *st)
+                     const struct ag_change *sent, size_t n, struct ag_sync_stats *st)
 {
 	if (ack->n != n)
-		return ag_fail(r, "server acknowledged %zu of %zu changes",
-			       ack->n, n);
+		return ag_fail(r, "server acknowledged %zu of %zu changes", ack->n, n);
 	if (ag_db_exec(r->db, "BEGIN IMMEDIATE"))
 		return ag_fail(r, "database busy");
 	for (size_t i = 0; i < n; i++) {
-		if (ack->a[i].counter != sent[i].counter ||
-		    ack_one(r, &ack->a[i], &sent[i], st))
+		if (ack->a[i].counter != sent[i].counter || ack_one(r, &ack->a[i], &sent[i], st))
 			goto err_txn;
 		st->pushed++;
 	}
@@ -175,8 +172,7 @@ static int apply_event(struct apply_ctx *x, const struct ag_record *rec)
 	if (load_local(x, rec->ev.uid, &ev))
 		goto out;
 	for (int f = 0; f < AG_NFIELDS; f++)
-		if ((rec->mask & ~keep & AG_MASK(f)) &&
-		    ag_ev_field_copy(&ev, &rec->ev, f))
+		if ((rec->mask & ~keep & AG_MASK(f)) && ag_ev_field_copy(&ev, &rec->ev, f))
 			goto out;
 	if (rec->ev.version > ev.version)
 		ev.version = rec->ev.version;
@@ -206,9 +202,8 @@ static int apply_conflict(struct apply_ctx *x, const struct ag_conflict_rec *c)
 	sqlite3_bind_text(st, 2, c->uid, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, c->field);
 	if (ag_fields[c->field].kind == AG_STR)
-		sqlite3_bind_text(st, 4, *ag_ev_str(v, c->field)
-				  ? *ag_ev_str(v, c->field) : "", -1,
-				  SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, *ag_ev_str(v, c->field) ? *ag_ev_str(v, c->field) : "", -1,
+		                  SQLITE_STATIC);
 	else
 		sqlite3_bind_int64(st, 5, *ag_ev_int(v, c->field));
 	sqlite3_bind_int64(st, 6, (int64_t)c->loser);
@@ -218,15 +213,15 @@ static int apply_conflict(struct apply_ctx *x, const struct ag_conflict_rec *c)
 }
 
 static const char *const apply_sql[5] = {
-	"SELECT title,start,\"end\",allday,tz,location,notes,rrule,exdate,"
-	"deleted,version,mtime FROM events WHERE uid=?",
-	"SELECT mask FROM pending WHERE uid=? AND kind=0",
-	"INSERT OR REPLACE INTO events(title,start,\"end\",allday,tz,location,"
-	"notes,rrule,exdate,deleted,version,mtime,uid) VALUES(?,?,?,?,?,?,?,?,"
-	"?,?,?,?,?)",
-	"DELETE FROM events WHERE uid=?",
-	"INSERT OR REPLACE INTO conflicts(id,uid,fld,sval,ival,loser,"
-	"loser_mtime,resolved) VALUES(?,?,?,?,?,?,?,?)",
+    "SELECT title,start,\"end\",allday,tz,location,notes,rrule,exdate,"
+    "deleted,version,mtime FROM events WHERE uid=?",
+    "SELECT mask FROM pending WHERE uid=? AND kind=0",
+    "INSERT OR REPLACE INTO events(title,start,\"end\",allday,tz,location,"
+    "notes,rrule,exdate,deleted,version,mtime,uid) VALUES(?,?,?,?,?,?,?,?,"
+    "?,?,?,?,?)",
+    "DELETE FROM events WHERE uid=?",
+    "INSERT OR REPLACE INTO conflicts(id,uid,fld,sval,ival,loser,"
+    "loser_mtime,resolved) VALUES(?,?,?,?,?,?,?,?)",
 };
 
 static int apply_records(struct apply_ctx *x, const struct ag_msg_page *page)
@@ -237,16 +232,16 @@ static int apply_records(struct apply_ctx *x, const struct ag_msg_page *page)
 			return -1;
 	for (size_t i = 0; i < page->n; i++) {
 		const struct ag_record *rec = &page->rec[i];
-		int rc = rec->kind == AG_REC_EVENT ? apply_event(x, rec)
-						   : apply_conflict(x, &rec->conf);
+		int rc =
+		    rec->kind == AG_REC_EVENT ? apply_event(x, rec) : apply_conflict(x, &rec->conf);
 		if (rc)
 			return ag_fail(x->r, "%s", sqlite3_errmsg(x->r->db));
 	}
 	return 0;
 }
 
-int ag_page_apply(struct ag_replica *r, const struct ag_msg_page *page,
-		  char **refetched, size_t nref)
+int ag_page_apply(struct ag_replica *r, const struct ag_msg_page *page, char **refetched,
+                  size_t nref)
 {
 	struct apply_ctx x = {.r = r};
 	if (ag_db_exec(r->db, "BEGIN IMMEDIATE"))
@@ -275,15 +270,13 @@ static int load_conflict(sqlite3_stmt *st, struct ag_conflict *c)
 	char num[32];
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(st, 0);
-	snprintf(c->uid, sizeof(c->uid), "%s",
-		 (const char *)sqlite3_column_text(st, 1));
+	snprintf(c->uid, sizeof(c->uid), "%s", (const char *)sqlite3_column_text(st, 1));
 	c->field = (enum ag_field)sqlite3_column_int(st, 2);
 	if ((unsigned)c->field >= AG_NFIELDS)
 		c->field = AG_F_TITLE;
 	const char *v = (const char *)sqlite3_column_text(st, 3);
 	if (ag_fields[c->field].kind == AG_INT) {
-		snprintf(num, sizeof(num), "%lld",
-			 (long long)sqlite3_column_int64(st, 4));
+		snprintf(num, sizeof(num), "%lld", (long long)sqlite3_column_int64(st, 4));
 		v = num;
 	}
 	c->value = strdup(v ? v : "");
@@ -301,9 +294,11 @@ int ag_conflicts(struct ag_replica *r, struct ag_conflict **out, size_t *n)
 	int rc = 0;
 	*out = NULL;
 	*n = 0;
-	if (prep(r, "SELECT c.id,c.uid,c.fld,c.sval,c.ival,c.loser,"
-		    "c.loser_mtime,e.title FROM conflicts c LEFT JOIN events e "
-		    "ON e.uid=c.uid WHERE c.resolved=0 ORDER BY c.id", &st))
+	if (prep(r,
+	         "SELECT c.id,c.uid,c.fld,c.sval,c.ival,c.loser,"
+	         "c.loser_mtime,e.title FROM conflicts c LEFT JOIN events e "
+	         "ON e.uid=c.uid WHERE c.resolved=0 ORDER BY c.id",
+	         &st))
 		return -1;
 	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
 		if (*n == cap) {
@@ -356,8 +351,10 @@ static int queue_resolve(struct ag_replica *r, int64_t id)
 	sqlite3_stmt *st;
 	int64_t counter = ag_meta_int(r, "counter", 0) + 1;
 	if (ag_meta_set_int(r, "counter", counter) ||
-	    prep(r, "INSERT INTO pending(counter,kind,uid,base,mtime,mask,"
-		    "conflict_id) VALUES(?,1,'',0,0,0,?)", &st))
+	    prep(r,
+	         "INSERT INTO pending(counter,kind,uid,base,mtime,mask,"
+	         "conflict_id) VALUES(?,1,'',0,0,0,?)",
+	         &st))
 		return -1;
 	sqlite3_bind_int64(st, 1, counter);
 	sqlite3_bind_int64(st, 2, id);

@@ -24,10 +24,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define OUT_HIGH (1u << 20)  /* stop reading requests above this */
-#define OUT_LOW (256u << 10) /* produce the next pull page below this */
+#define OUT_HIGH         (1u << 20)   /* stop reading requests above this */
+#define OUT_LOW          (256u << 10) /* produce the next pull page below this */
 #define HELLO_TIMEOUT_MS 10000
-#define MAX_PAGE 5000
+#define MAX_PAGE         5000
 
 enum conn_state { C_HELLO, C_READY, C_PULLING, C_CLOSING };
 
@@ -75,8 +75,7 @@ static void conn_error(struct conn *c, enum ag_err_code code, const char *what)
 	snprintf(text, sizeof(text), "%s", what);
 	m.u.error.code = code;
 	m.u.error.text = text;
-	fprintf(stderr, "agendad: fd %d (%s): %s\n", c->fd,
-		c->user[0] ? c->user : "?", what);
+	fprintf(stderr, "agendad: fd %d (%s): %s\n", c->fd, c->user[0] ? c->user : "?", what);
 	conn_send(c, &m);
 	c->state = C_CLOSING;
 }
@@ -99,11 +98,9 @@ static void on_hello(struct server *s, struct conn *c, struct ag_msg *m)
 		return conn_error(c, AG_E_PROTOCOL, "HELLO: sent twice");
 	if (h->version != AG_PROTO_VERSION)
 		return conn_error(c, AG_E_PROTOCOL, "HELLO: unsupported version");
-	c->rights = ag_store_auth(s->store, h->user, h->token, h->token_len,
-				  h->agenda);
+	c->rights = ag_store_auth(s->store, h->user, h->token, h->token_len, h->agenda);
 	if (c->rights == AG_RIGHT_NONE)
-		return conn_error(c, AG_E_AUTH,
-				  "HELLO: bad user, token or agenda");
+		return conn_error(c, AG_E_AUTH, "HELLO: bad user, token or agenda");
 	snprintf(c->user, sizeof(c->user), "%s", h->user);
 	snprintf(c->agenda, sizeof(c->agenda), "%s", h->agenda);
 	c->replica = h->replica;
@@ -129,8 +126,7 @@ static void on_push(struct server *s, struct conn *c, struct ag_msg *m)
 	if (!a.u.ack.a)
 		return conn_error(c, AG_E_SERVER, "PUSH: out of memory");
 	a.u.ack.n = n;
-	if (ag_store_push(s->store, c->agenda, c->rights, c->replica,
-			  &m->u.push, a.u.ack.a))
+	if (ag_store_push(s->store, c->agenda, c->rights, c->replica, &m->u.push, a.u.ack.a))
 		conn_error(c, AG_E_SERVER, "PUSH: store failed, nothing applied");
 	else
 		conn_send(c, &a); /* held until the group COMMIT returned */
@@ -140,8 +136,8 @@ static void on_push(struct server *s, struct conn *c, struct ag_msg *m)
 static void send_page(struct server *s, struct conn *c, char **uids, size_t n)
 {
 	struct ag_msg p = {.type = AG_MSG_PAGE};
-	if (ag_store_page(s->store, c->agenda, c->replica, c->anchor, c->page,
-			  uids, n, &p.u.page)) {
+	if (ag_store_page(s->store, c->agenda, c->replica, c->anchor, c->page, uids, n,
+	                  &p.u.page)) {
 		ag_msg_finish(&p);
 		return conn_error(c, AG_E_SERVER, "PULL: store failed");
 	}
@@ -157,8 +153,7 @@ static void on_pull(struct server *s, struct conn *c, struct ag_msg *m)
 	if (c->state != C_READY)
 		return conn_error(c, AG_E_PROTOCOL, "PULL: before HELLO");
 	c->anchor = p->anchor;
-	c->page = p->page == 0 ? 1000 : p->page > MAX_PAGE ? MAX_PAGE
-							    : (unsigned)p->page;
+	c->page = p->page == 0 ? 1000 : p->page > MAX_PAGE ? MAX_PAGE : (unsigned)p->page;
 	send_page(s, c, p->uids, p->n);
 }
 
@@ -168,9 +163,9 @@ static const struct {
 	uint8_t type;
 	handler_fn fn;
 } handlers[] = {
-	{AG_MSG_HELLO, on_hello},
-	{AG_MSG_PUSH, on_push},
-	{AG_MSG_PULL, on_pull},
+    {AG_MSG_HELLO, on_hello},
+    {AG_MSG_PUSH, on_push},
+    {AG_MSG_PULL, on_pull},
 };
 
 static void dispatch(struct server *s, struct conn *c, struct ag_msg *m)
@@ -191,8 +186,7 @@ static void conn_process(struct server *s, struct conn *c)
 	while (c->state == C_HELLO || c->state == C_READY) {
 		if (c->out.len >= OUT_HIGH)
 			break;
-		int rc = ag_frame_peek(c->in.data + used, c->in.len - used, &hdr,
-				       &body);
+		int rc = ag_frame_peek(c->in.data + used, c->in.len - used, &hdr, &body);
 		if (rc < 0) {
 			conn_error(c, AG_E_TOO_BIG, "frame too large or malformed");
 			break;
@@ -203,8 +197,7 @@ static void conn_process(struct server *s, struct conn *c)
 		const char *why = NULL;
 		if (ag_msg_decode(c->in.data + used, hdr + body, &m, &why)) {
 			char text[128];
-			snprintf(text, sizeof(text), "%s: %s",
-				 ag_msg_name(c->in.data[used]), why);
+			snprintf(text, sizeof(text), "%s: %s", ag_msg_name(c->in.data[used]), why);
 			conn_error(c, AG_E_PROTOCOL, text);
 		} else {
 			dispatch(s, c, &m);
@@ -337,8 +330,7 @@ static bool conn_service(struct server *s, struct conn *c, short rev)
 		return false;
 	if (c->state == C_CLOSING && c->out.len == 0)
 		return false;
-	int limit = c->state == C_HELLO ? HELLO_TIMEOUT_MS
-					: s->opts->idle_timeout_ms;
+	int limit = c->state == C_HELLO ? HELLO_TIMEOUT_MS : s->opts->idle_timeout_ms;
 	return now - c->last_ms < limit;
 }
 
@@ -365,16 +357,14 @@ static void batch_end(struct server *s)
 
 static int loop_once(struct server *s, struct pollfd *pfd, unsigned max)
 {
-	pfd[0] = (struct pollfd){.fd = s->lfd,
-				 .events = s->n < max ? POLLIN : 0};
+	pfd[0] = (struct pollfd){.fd = s->lfd, .events = s->n < max ? POLLIN : 0};
 	for (size_t i = 0; i < s->n; i++)
-		pfd[i + 1] = (struct pollfd){.fd = s->conns[i]->fd,
-					     .events = conn_events(s->conns[i])};
+		pfd[i + 1] =
+		    (struct pollfd){.fd = s->conns[i]->fd, .events = conn_events(s->conns[i])};
 	size_t n = s->n;
 	int timeout = 1000;
 	for (size_t i = 0; i < n; i++)
-		if (s->conns[i]->state == C_PULLING &&
-		    s->conns[i]->out.len < OUT_LOW)
+		if (s->conns[i]->state == C_PULLING && s->conns[i]->out.len < OUT_LOW)
 			timeout = 0; /* a pull stream waits for its next page */
 	if (poll(pfd, n + 1, timeout) < 0)
 		return errno == EINTR ? 0 : -1;
@@ -424,8 +414,7 @@ int ag_server_run(const struct ag_server_opts *opts)
 	}
 	s.lfd = listen_on(o.listen, o.port_file);
 	if (s.lfd < 0) {
-		fprintf(stderr, "agendad: cannot listen on %s: %s\n", o.listen,
-			strerror(errno));
+		fprintf(stderr, "agendad: cannot listen on %s: %s\n", o.listen, strerror(errno));
 		ag_store_close(s.store);
 		return 1;
 	}

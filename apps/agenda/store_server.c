@@ -22,56 +22,64 @@ struct srv_event {
 };
 
 enum stmt_id {
-	S_GET, S_PUT, S_HWM_GET, S_HWM_SET, S_SEQ_SET, S_CONF_ADD,
-	S_CONF_RESOLVE, S_PAGE_EV, S_PAGE_CONF, S_AUTH, S_COUNT
+	S_GET,
+	S_PUT,
+	S_HWM_GET,
+	S_HWM_SET,
+	S_SEQ_SET,
+	S_CONF_ADD,
+	S_CONF_RESOLVE,
+	S_PAGE_EV,
+	S_PAGE_CONF,
+	S_AUTH,
+	S_COUNT
 };
 
 static const char *const stmt_sql[S_COUNT] = {
-	[S_GET] = "SELECT title,start,\"end\",allday,tz,location,notes,rrule,"
-		  "exdate,deleted,version,created,mtime,meta,uid FROM events "
-		  "WHERE agenda=?1 AND uid=?2",
-	[S_PUT] = "INSERT OR REPLACE INTO events(agenda,uid,title,start,\"end\","
-		  "allday,tz,location,notes,rrule,exdate,deleted,version,"
-		  "created,mtime,meta) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
-		  "?11,?12,?13,?14,?15,?16)",
-	[S_HWM_GET] = "SELECT hwm FROM replicas WHERE id=?1",
-	[S_HWM_SET] = "INSERT OR REPLACE INTO replicas(id,hwm) VALUES(?1,?2)",
-	[S_SEQ_SET] = "UPDATE state SET v=?1 WHERE k='seq'",
-	[S_CONF_ADD] = "INSERT INTO conflicts(agenda,uid,fld,sval,ival,loser,"
-		       "loser_mtime,seq,resolved) VALUES(?1,?2,?3,?4,?5,?6,?7,"
-		       "?8,0)",
-	[S_CONF_RESOLVE] = "UPDATE conflicts SET resolved=1,seq=?1 WHERE id=?2 "
-			   "AND agenda=?3",
-	[S_PAGE_EV] = "SELECT title,start,\"end\",allday,tz,location,notes,"
-		      "rrule,exdate,deleted,version,created,mtime,meta,uid FROM "
-		      "events WHERE agenda=?1 AND version>?2 AND NOT (deleted=1 "
-		      "AND created>?2) ORDER BY version LIMIT ?3",
-	[S_PAGE_CONF] = "SELECT id,uid,fld,sval,ival,loser,loser_mtime,"
-			"resolved,seq FROM conflicts WHERE agenda=?1 AND seq>?2 "
-			"ORDER BY seq LIMIT ?3",
-	[S_AUTH] = "SELECT u.token,m.rights FROM users u JOIN members m ON "
-		   "m.user=u.name WHERE u.name=?1 AND m.agenda=?2",
+    [S_GET] = "SELECT title,start,\"end\",allday,tz,location,notes,rrule,"
+              "exdate,deleted,version,created,mtime,meta,uid FROM events "
+              "WHERE agenda=?1 AND uid=?2",
+    [S_PUT] = "INSERT OR REPLACE INTO events(agenda,uid,title,start,\"end\","
+              "allday,tz,location,notes,rrule,exdate,deleted,version,"
+              "created,mtime,meta) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
+              "?11,?12,?13,?14,?15,?16)",
+    [S_HWM_GET] = "SELECT hwm FROM replicas WHERE id=?1",
+    [S_HWM_SET] = "INSERT OR REPLACE INTO replicas(id,hwm) VALUES(?1,?2)",
+    [S_SEQ_SET] = "UPDATE state SET v=?1 WHERE k='seq'",
+    [S_CONF_ADD] = "INSERT INTO conflicts(agenda,uid,fld,sval,ival,loser,"
+                   "loser_mtime,seq,resolved) VALUES(?1,?2,?3,?4,?5,?6,?7,"
+                   "?8,0)",
+    [S_CONF_RESOLVE] = "UPDATE conflicts SET resolved=1,seq=?1 WHERE id=?2 "
+                       "AND agenda=?3",
+    [S_PAGE_EV] = "SELECT title,start,\"end\",allday,tz,location,notes,"
+                  "rrule,exdate,deleted,version,created,mtime,meta,uid FROM "
+                  "events WHERE agenda=?1 AND version>?2 AND NOT (deleted=1 "
+                  "AND created>?2) ORDER BY version LIMIT ?3",
+    [S_PAGE_CONF] = "SELECT id,uid,fld,sval,ival,loser,loser_mtime,"
+                    "resolved,seq FROM conflicts WHERE agenda=?1 AND seq>?2 "
+                    "ORDER BY seq LIMIT ?3",
+    [S_AUTH] = "SELECT u.token,m.rights FROM users u JOIN members m ON "
+               "m.user=u.name WHERE u.name=?1 AND m.agenda=?2",
 };
 
-static const char schema[] =
-	"CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY,"
-	" token TEXT NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS members(agenda TEXT, user TEXT,"
-	" rights INTEGER, PRIMARY KEY(agenda,user));"
-	"CREATE TABLE IF NOT EXISTS state(k TEXT PRIMARY KEY, v INTEGER);"
-	"INSERT OR IGNORE INTO state VALUES('seq',0);"
-	"CREATE TABLE IF NOT EXISTS events(agenda TEXT, uid TEXT, title TEXT,"
-	" start INTEGER, \"end\" INTEGER, allday INTEGER, tz TEXT,"
-	" location TEXT, notes TEXT, rrule TEXT, exdate TEXT, deleted INTEGER,"
-	" version INTEGER, created INTEGER, mtime INTEGER, meta BLOB,"
-	" PRIMARY KEY(agenda,uid));"
-	"CREATE INDEX IF NOT EXISTS events_v ON events(agenda,version);"
-	"CREATE TABLE IF NOT EXISTS conflicts(id INTEGER PRIMARY KEY,"
-	" agenda TEXT, uid TEXT, fld INTEGER, sval TEXT, ival INTEGER,"
-	" loser INTEGER, loser_mtime INTEGER, seq INTEGER, resolved INTEGER);"
-	"CREATE INDEX IF NOT EXISTS conflicts_s ON conflicts(agenda,seq);"
-	"CREATE TABLE IF NOT EXISTS replicas(id INTEGER PRIMARY KEY,"
-	" hwm INTEGER);";
+static const char schema[] = "CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY,"
+                             " token TEXT NOT NULL);"
+                             "CREATE TABLE IF NOT EXISTS members(agenda TEXT, user TEXT,"
+                             " rights INTEGER, PRIMARY KEY(agenda,user));"
+                             "CREATE TABLE IF NOT EXISTS state(k TEXT PRIMARY KEY, v INTEGER);"
+                             "INSERT OR IGNORE INTO state VALUES('seq',0);"
+                             "CREATE TABLE IF NOT EXISTS events(agenda TEXT, uid TEXT, title TEXT,"
+                             " start INTEGER, \"end\" INTEGER, allday INTEGER, tz TEXT,"
+                             " location TEXT, notes TEXT, rrule TEXT, exdate TEXT, deleted INTEGER,"
+                             " version INTEGER, created INTEGER, mtime INTEGER, meta BLOB,"
+                             " PRIMARY KEY(agenda,uid));"
+                             "CREATE INDEX IF NOT EXISTS events_v ON events(agenda,version);"
+                             "CREATE TABLE IF NOT EXISTS conflicts(id INTEGER PRIMARY KEY,"
+                             " agenda TEXT, uid TEXT, fld INTEGER, sval TEXT, ival INTEGER,"
+                             " loser INTEGER, loser_mtime INTEGER, seq INTEGER, resolved INTEGER);"
+                             "CREATE INDEX IF NOT EXISTS conflicts_s ON conflicts(agenda,seq);"
+                             "CREATE TABLE IF NOT EXISTS replicas(id INTEGER PRIMARY KEY,"
+                             " hwm INTEGER);";
 
 struct ag_store {
 	sqlite3 *db;
@@ -90,8 +98,8 @@ static sqlite3_stmt *stmt(struct ag_store *s, enum stmt_id id)
 static int load_seq(struct ag_store *s)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "SELECT v FROM state WHERE k='seq'", -1,
-			       &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT v FROM state WHERE k='seq'", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return -1;
 	int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -1;
 	s->seq = rc ? 0 : sqlite3_column_int64(st, 0);
@@ -99,8 +107,7 @@ static int load_seq(struct ag_store *s)
 	return rc;
 }
 
-int ag_store_open(const char *path, struct ag_store **out, char *err,
-		  size_t errlen)
+int ag_store_open(const char *path, struct ag_store **out, char *err, size_t errlen)
 {
 	struct ag_store *s = calloc(1, sizeof(*s));
 	if (!s)
@@ -110,9 +117,8 @@ int ag_store_open(const char *path, struct ag_store **out, char *err,
 	if (ag_db_exec(s->db, schema))
 		goto err_sql;
 	for (int i = 0; i < S_COUNT; i++)
-		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
-				       SQLITE_PREPARE_PERSISTENT, &s->st[i],
-				       NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
+		                       NULL) != SQLITE_OK)
 			goto err_sql;
 	if (load_seq(s))
 		goto err_sql;
@@ -142,8 +148,8 @@ int ag_store_adduser(struct ag_store *s, const char *name, char *token)
 	sqlite3_stmt *st;
 	if (ag_random_hex(token, 16))
 		return -1;
-	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO users VALUES(?,?)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO users VALUES(?,?)", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, token, -1, SQLITE_STATIC);
@@ -152,13 +158,11 @@ int ag_store_adduser(struct ag_store *s, const char *name, char *token)
 	return rc;
 }
 
-int ag_store_grant(struct ag_store *s, const char *user, const char *agenda,
-		   int rights)
+int ag_store_grant(struct ag_store *s, const char *user, const char *agenda, int rights)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db,
-			       "INSERT OR REPLACE INTO members VALUES(?,?,?)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO members VALUES(?,?,?)", -1, &st,
+	                       NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, agenda, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
@@ -168,8 +172,8 @@ int ag_store_grant(struct ag_store *s, const char *user, const char *agenda,
 	return rc;
 }
 
-int ag_store_auth(struct ag_store *s, const char *user, const uint8_t *token,
-		  size_t token_len, const char *agenda)
+int ag_store_auth(struct ag_store *s, const char *user, const uint8_t *token, size_t token_len,
+                  const char *agenda)
 {
 	sqlite3_stmt *st = stmt(s, S_AUTH);
 	char hex[2 * AG_MAX_TOKEN + 1] = "";
@@ -225,13 +229,11 @@ static int row_load(sqlite3_stmt *st, struct srv_event *e)
 	e->ev.mtime = sqlite3_column_int64(st, 12);
 	const char *uid = (const char *)sqlite3_column_text(st, 14);
 	snprintf(e->ev.uid, sizeof(e->ev.uid), "%s", uid ? uid : "");
-	return meta_decode(sqlite3_column_blob(st, 13),
-			   sqlite3_column_bytes(st, 13), e->m);
+	return meta_decode(sqlite3_column_blob(st, 13), sqlite3_column_bytes(st, 13), e->m);
 }
 
 /* 1 found, 0 absent, -1 error */
-static int event_get(struct ag_store *s, const char *agenda, const char *uid,
-		     struct srv_event *e)
+static int event_get(struct ag_store *s, const char *agenda, const char *uid, struct srv_event *e)
 {
 	sqlite3_stmt *st = stmt(s, S_GET);
 	sqlite3_bind_text(st, 1, agenda, -1, SQLITE_STATIC);
@@ -244,8 +246,7 @@ static int event_get(struct ag_store *s, const char *agenda, const char *uid,
 	return 1;
 }
 
-static int event_put(struct ag_store *s, const char *agenda,
-		     const struct srv_event *e)
+static int event_put(struct ag_store *s, const char *agenda, const struct srv_event *e)
 {
 	sqlite3_stmt *st = stmt(s, S_PUT);
 	struct ag_buf meta = {0};
@@ -265,9 +266,8 @@ static int event_put(struct ag_store *s, const char *agenda,
 }
 
 /* Records the value of field F in V as a conflict loser. */
-static int conflict_add(struct ag_store *s, const char *agenda,
-			const char *uid, int f, const struct ag_event *v,
-			uint64_t loser, int64_t loser_mtime)
+static int conflict_add(struct ag_store *s, const char *agenda, const char *uid, int f,
+                        const struct ag_event *v, uint64_t loser, int64_t loser_mtime)
 {
 	sqlite3_stmt *st = stmt(s, S_CONF_ADD);
 	struct ag_event *mv = (struct ag_event *)v;
@@ -297,11 +297,9 @@ struct merge_ctx {
 };
 
 /* Field F was changed by someone else after the change's base version. */
-static bool concurrent(const struct merge_ctx *x, const struct srv_event *e,
-		       int f)
+static bool concurrent(const struct merge_ctx *x, const struct srv_event *e, int f)
 {
-	return e->m[f].seq > (int64_t)x->c->base &&
-	       e->m[f].origin != x->replica;
+	return e->m[f].seq > (int64_t)x->c->base && e->m[f].origin != x->replica;
 }
 
 /* Deterministic winner of two writes of one field: later clock, then the
@@ -327,13 +325,12 @@ static int merge_field(const struct merge_ctx *x, struct srv_event *e, int f)
 	if (!concurrent(x, e, f))
 		return set_field(x, e, f);
 	if (incoming_wins(x, &e->m[f])) {
-		if (conflict_add(x->s, x->agenda, e->ev.uid, f, &e->ev,
-				 e->m[f].origin, e->m[f].mtime))
+		if (conflict_add(x->s, x->agenda, e->ev.uid, f, &e->ev, e->m[f].origin,
+		                 e->m[f].mtime))
 			return -1;
 		return set_field(x, e, f);
 	}
-	if (conflict_add(x->s, x->agenda, e->ev.uid, f, &x->c->ev, x->replica,
-			 x->c->mtime))
+	if (conflict_add(x->s, x->agenda, e->ev.uid, f, &x->c->ev, x->replica, x->c->mtime))
 		return -1;
 	return 1;
 }
@@ -349,8 +346,8 @@ static int merge_delete(const struct merge_ctx *x, struct srv_event *e)
 	e->ev.version = x->seq;
 	return event_put(x->s, x->agenda, e) ? -1 : AG_ST_OK;
 refuse:
-	if (conflict_add(x->s, x->agenda, e->ev.uid, AG_F_DELETED, &x->c->ev,
-			 x->replica, x->c->mtime))
+	if (conflict_add(x->s, x->agenda, e->ev.uid, AG_F_DELETED, &x->c->ev, x->replica,
+	                 x->c->mtime))
 		return -1;
 	return AG_ST_CONFLICT;
 }
@@ -360,7 +357,7 @@ static int undelete(const struct merge_ctx *x, struct srv_event *e)
 {
 	if (concurrent(x, e, AG_F_DELETED) &&
 	    conflict_add(x->s, x->agenda, e->ev.uid, AG_F_DELETED, &e->ev,
-			 e->m[AG_F_DELETED].origin, e->m[AG_F_DELETED].mtime))
+	                 e->m[AG_F_DELETED].origin, e->m[AG_F_DELETED].mtime))
 		return -1;
 	e->ev.deleted = 0;
 	e->m[AG_F_DELETED] = (struct fmeta){x->seq, x->c->mtime, x->replica};
@@ -372,8 +369,7 @@ static int merge_edit(const struct merge_ctx *x, struct srv_event *e)
 	int status = AG_ST_OK;
 	bool changed = false;
 	for (int f = 0; f < AG_NFIELDS; f++) {
-		if (!(x->c->mask & AG_MASK(f)) ||
-		    ag_ev_field_eq(&e->ev, &x->c->ev, f))
+		if (!(x->c->mask & AG_MASK(f)) || ag_ev_field_eq(&e->ev, &x->c->ev, f))
 			continue;
 		int lost = merge_field(x, e, f);
 		if (lost < 0)
@@ -387,8 +383,7 @@ static int merge_edit(const struct merge_ctx *x, struct srv_event *e)
 		return status;
 	if (ag_fields_size(AG_MASK_ALL, &e->ev) > AG_MAX_EVENT)
 		return AG_ST_INVALID;
-	if (e->ev.deleted && !(x->c->mask & AG_MASK(AG_F_DELETED)) &&
-	    undelete(x, e))
+	if (e->ev.deleted && !(x->c->mask & AG_MASK(AG_F_DELETED)) && undelete(x, e))
 		return -1;
 	e->ev.version = x->seq;
 	if (x->c->mtime > e->ev.mtime)
@@ -401,8 +396,7 @@ static int create_event(const struct merge_ctx *x, struct srv_event *e)
 	memset(e, 0, sizeof(*e));
 	snprintf(e->ev.uid, sizeof(e->ev.uid), "%s", x->c->ev.uid);
 	for (int f = 0; f < AG_NFIELDS; f++) {
-		if (x->c->mask & AG_MASK(f) &&
-		    ag_ev_field_copy(&e->ev, &x->c->ev, f))
+		if (x->c->mask & AG_MASK(f) && ag_ev_field_copy(&e->ev, &x->c->ev, f))
 			return -1;
 		e->m[f] = (struct fmeta){x->seq, x->c->mtime, x->replica};
 	}
@@ -465,9 +459,8 @@ static int push_finish(struct ag_store *s, uint64_t replica, int64_t hwm)
 	return ag_db_exec(s->db, "RELEASE push");
 }
 
-int ag_store_push(struct ag_store *s, const char *agenda, int rights,
-		  uint64_t replica, const struct ag_msg_push *push,
-		  struct ag_ack *acks)
+int ag_store_push(struct ag_store *s, const char *agenda, int rights, uint64_t replica,
+                  const struct ag_msg_push *push, struct ag_ack *acks)
 {
 	struct merge_ctx x = {.s = s, .agenda = agenda, .replica = replica};
 	if (ag_db_exec(s->db, "SAVEPOINT push"))
@@ -513,8 +506,7 @@ int ag_store_commit(struct ag_store *s)
 
 /* Fields a replica lacks: changed after ANCHOR by someone else; for an event
  * created after ANCHOR only the non-empty ones. */
-static unsigned wanted_fields(const struct srv_event *e, uint64_t anchor,
-			      uint64_t replica)
+static unsigned wanted_fields(const struct srv_event *e, uint64_t anchor, uint64_t replica)
 {
 	unsigned mask = 0;
 	struct ag_event *ev = (struct ag_event *)&e->ev;
@@ -522,8 +514,7 @@ static unsigned wanted_fields(const struct srv_event *e, uint64_t anchor,
 		if (e->m[f].seq <= (int64_t)anchor || e->m[f].origin == replica)
 			continue;
 		if (e->created > (int64_t)anchor &&
-		    (ag_fields[f].kind == AG_INT ? *ag_ev_int(ev, f) == 0
-						  : !**ag_ev_str(ev, f)))
+		    (ag_fields[f].kind == AG_INT ? *ag_ev_int(ev, f) == 0 : !**ag_ev_str(ev, f)))
 			continue;
 		mask |= AG_MASK(f);
 	}
@@ -545,7 +536,7 @@ static int page_grow(struct ag_msg_page *p, size_t *cap)
 }
 
 static int add_refetch(struct ag_store *s, const char *agenda, const char *uid,
-		       struct ag_msg_page *p, size_t *cap)
+                       struct ag_msg_page *p, size_t *cap)
 {
 	struct srv_event e = {0};
 	if (page_grow(p, cap))
@@ -644,7 +635,7 @@ static int scan_rows(struct page_scan *ps)
 		if (!ev_row && !conf_row)
 			break;
 		if (ev_row && (!conf_row || sqlite3_column_int64(ps->ev, 10) <
-						     sqlite3_column_int64(ps->conf, 8))) {
+		                                sqlite3_column_int64(ps->conf, 8))) {
 			if (scan_event(ps, &seq))
 				return -1;
 			ps->ev_rc = sqlite3_step(ps->ev);
@@ -666,13 +657,15 @@ static void scan_bind(sqlite3_stmt *st, const struct page_scan *ps)
 	sqlite3_bind_int64(st, 3, (int64_t)ps->max + 1);
 }
 
-int ag_store_page(struct ag_store *s, const char *agenda, uint64_t replica,
-		  uint64_t anchor, unsigned max, char **uids, size_t nuids,
-		  struct ag_msg_page *page)
+int ag_store_page(struct ag_store *s, const char *agenda, uint64_t replica, uint64_t anchor,
+                  unsigned max, char **uids, size_t nuids, struct ag_msg_page *page)
 {
-	struct page_scan ps = {.s = s, .agenda = agenda, .replica = replica,
-			       .anchor = anchor, .max = max ? max : 1,
-			       .p = page};
+	struct page_scan ps = {.s = s,
+	                       .agenda = agenda,
+	                       .replica = replica,
+	                       .anchor = anchor,
+	                       .max = max ? max : 1,
+	                       .p = page};
 	memset(page, 0, sizeof(*page));
 	for (size_t i = 0; i < nuids; i++)
 		if (add_refetch(s, agenda, uids[i], page, &ps.cap))

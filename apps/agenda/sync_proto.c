@@ -339,20 +339,19 @@ static void error_finish(struct ag_msg *m)
 
 /* ---- table and entry points ------------------------------------------------ */
 static const struct msg_codec codecs[] = {
-	{AG_MSG_HELLO, "HELLO", hello_encode, hello_decode, hello_finish},
-	{AG_MSG_PUSH, "PUSH", push_encode, push_decode, push_finish},
-	{AG_MSG_PULL, "PULL", pull_encode, pull_decode, pull_finish},
-	{AG_MSG_WELCOME, "WELCOME", welcome_encode, welcome_decode,
-	 nothing_finish},
-	{AG_MSG_ACK, "ACK", ack_encode, ack_decode, ack_finish},
-	{AG_MSG_PAGE, "PAGE", page_encode, page_decode, page_finish},
-	{AG_MSG_ERROR, "ERROR", error_encode, error_decode, error_finish},
+    {AG_MSG_HELLO, "HELLO", hello_encode, hello_decode, hello_finish},
+    {AG_MSG_PUSH, "PUSH", push_encode, push_decode, push_finish},
+    {AG_MSG_PULL, "PULL", pull_encode, pull_decode, pull_finish},
+    {AG_MSG_WELCOME, "WELCOME", welcome_encode, welcome_decode, nothing_finish},
+    {AG_MSG_ACK, "ACK", ack_encode, ack_decode, ack_finish},
+    {AG_MSG_PAGE, "PAGE", page_encode, page_decode, page_finish},
+    {AG_MSG_ERROR, "ERROR", error_encode, error_decode, error_finish},
 };
 
 /* Every row of AG_MESSAGES must have its codec. */
 #define X(e, v, n, m) +1
 _Static_assert(sizeof(codecs) / sizeof(codecs[0]) == 0 AG_MESSAGES(X),
-	       "codec table out of step with AG_MESSAGES");
+               "codec table out of step with AG_MESSAGES");
 #undef X
 
 static const struct msg_codec *codec_for(uint8_t type)
@@ -389,8 +388,7 @@ err_body:
 	return -1;
 }
 
-int ag_msg_decode(const uint8_t *frame, size_t len, struct ag_msg *msg,
-		  const char **why)
+int ag_msg_decode(const uint8_t *frame, size_t len, struct ag_msg *msg, const char **why)
 {
 	size_t hdr, body;
 	memset(msg, 0, sizeof(*msg));

@@ -35,8 +35,7 @@ void ag_db_bind_fields(sqlite3_stmt *st, int first, const struct ag_event *ev)
 			continue;
 		}
 		const char *s = *ag_ev_str(e, f);
-		sqlite3_bind_text(st, first + f, s ? s : "", -1,
-				  SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, first + f, s ? s : "", -1, SQLITE_TRANSIENT);
 	}
 }
 
@@ -65,12 +64,11 @@ int ag_db_open(const char *path, sqlite3 **db, char *err, size_t errlen)
 	chmod(path, 0600); /* it holds the user's token */
 	sqlite3_busy_timeout(*db, 5000);
 	if (ag_db_exec(*db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-			    "PRAGMA foreign_keys=ON;"))
+	                    "PRAGMA foreign_keys=ON;"))
 		goto err_open;
 	return 0;
 err_open:
-	snprintf(err, errlen, "%s: %s", path,
-		 *db ? sqlite3_errmsg(*db) : "cannot open");
+	snprintf(err, errlen, "%s: %s", path, *db ? sqlite3_errmsg(*db) : "cannot open");
 	sqlite3_close(*db);
 	*db = NULL;
 	return -1;
@@ -163,8 +161,7 @@ err_copy:
 	return -1;
 }
 
-const char *ag_default_path(const char *env_var, const char *name, char *buf,
-			    size_t len)
+const char *ag_default_path(const char *env_var, const char *name, char *buf, size_t len)
 {
 	const char *env = env_var ? getenv(env_var) : NULL;
 	const char *home = getenv("HOME") ? getenv("HOME") : ".";

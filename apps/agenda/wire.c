@@ -11,7 +11,7 @@
 
 const struct ag_field_info ag_fields[AG_NFIELDS] = {
 #define X(e, name, kind) [e] = {#name, kind, offsetof(struct ag_event, name)},
-	AG_FIELDS(X)
+    AG_FIELDS(X)
 #undef X
 };
 
@@ -297,8 +297,7 @@ void ag_fields_decode(struct ag_rd *r, unsigned mask, struct ag_event *ev)
 		free(*ag_ev_str(ev, f));
 		*ag_ev_str(ev, f) = ag_rd_str(r, AG_MAX_STR);
 	}
-	if (!r->err && (ev->allday > 1 || ev->allday < 0 || ev->deleted > 1 ||
-			ev->deleted < 0))
+	if (!r->err && (ev->allday > 1 || ev->allday < 0 || ev->deleted > 1 || ev->deleted < 0))
 		ag_rd_fail(r, "flag out of range");
 }
 

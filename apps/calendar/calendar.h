@@ -31,8 +31,8 @@ struct cal {
 	bool can_sync;
 	enum cal_view view;
 	enum cal_mode mode;
-	int64_t today, day; /* midnight (local time) of today and of the selected day */
-	int sel;            /* selected event on the selected day, -1 none */
+	int64_t today, day;        /* midnight (local time) of today and of the selected day */
+	int sel;                   /* selected event on the selected day, -1 none */
 	struct ag_occurrence *occ; /* occurrences of the visible range */
 	size_t nocc;
 	int64_t range_from, range_to;
@@ -48,7 +48,7 @@ struct cal {
 	int sync_req[2], sync_done[2];
 	bool sync_running, sync_busy, sync_again;
 	unsigned sync_count;
-	int sync_rc;            /* under sync_lock */
+	int sync_rc; /* under sync_lock */
 	struct ag_sync_stats sync_stats;
 	char sync_err[256];
 };

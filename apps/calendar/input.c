@@ -9,18 +9,18 @@
 
 #include "calendar.h"
 
-#define K_LEFT 0xff51
-#define K_UP 0xff52
-#define K_RIGHT 0xff53
-#define K_DOWN 0xff54
-#define K_PGUP 0xff55
-#define K_PGDN 0xff56
-#define K_RETURN 0xff0d
-#define K_KP_ENTER 0xff8d
-#define K_ESCAPE 0xff1b
-#define K_BACKSPACE 0xff08
-#define K_DELETE 0xffff
-#define K_TAB 0xff09
+#define K_LEFT         0xff51
+#define K_UP           0xff52
+#define K_RIGHT        0xff53
+#define K_DOWN         0xff54
+#define K_PGUP         0xff55
+#define K_PGDN         0xff56
+#define K_RETURN       0xff0d
+#define K_KP_ENTER     0xff8d
+#define K_ESCAPE       0xff1b
+#define K_BACKSPACE    0xff08
+#define K_DELETE       0xffff
+#define K_TAB          0xff09
 #define K_ISO_LEFT_TAB 0xfe20
 
 static int events_today(const struct cal *c, int *idx, int max)
@@ -99,7 +99,8 @@ static void commit(struct cal *c)
 		struct ag_event ev = {0};
 		ev.title = c->input;
 		if (ag_event_edit(c->rep, o->ev.uid, &ev, AG_MASK(AG_F_TITLE)) < 0)
-			snprintf(c->status, sizeof(c->status), "edit failed: %s", ag_replica_error(c->rep));
+			snprintf(c->status, sizeof(c->status), "edit failed: %s",
+			         ag_replica_error(c->rep));
 		else
 			changed(c);
 	}
@@ -156,7 +157,8 @@ static void start_dialog(struct cal *c, enum cal_mode mode)
 	if (mode != CAL_ADD && !o)
 		return;
 	c->mode = mode;
-	snprintf(c->input, sizeof(c->input), "%s", mode == CAL_EDIT && o->ev.title ? o->ev.title : "");
+	snprintf(c->input, sizeof(c->input), "%s",
+	         mode == CAL_EDIT && o->ev.title ? o->ev.title : "");
 	c->input_len = strlen(c->input);
 }
 
@@ -172,28 +174,60 @@ static bool key_browse(struct cal *c, const struct xa_event *ev)
 {
 	bool shift = ev->state & XP_MOD_SHIFT;
 	switch (ev->keysym) {
-	case K_LEFT: go_to(c, cal_add_days(c->day, -1)); break;
-	case K_RIGHT: go_to(c, cal_add_days(c->day, 1)); break;
-	case K_UP: go_to(c, cal_add_days(c->day, -7)); break;
-	case K_DOWN: go_to(c, cal_add_days(c->day, 7)); break;
+	case K_LEFT:
+		go_to(c, cal_add_days(c->day, -1));
+		break;
+	case K_RIGHT:
+		go_to(c, cal_add_days(c->day, 1));
+		break;
+	case K_UP:
+		go_to(c, cal_add_days(c->day, -7));
+		break;
+	case K_DOWN:
+		go_to(c, cal_add_days(c->day, 7));
+		break;
 	case K_PGUP:
-		go_to(c, c->view == CAL_MONTH ? cal_add_months(c->day, -1) : cal_add_days(c->day, -7));
+		go_to(c,
+		      c->view == CAL_MONTH ? cal_add_months(c->day, -1) : cal_add_days(c->day, -7));
 		break;
 	case K_PGDN:
-		go_to(c, c->view == CAL_MONTH ? cal_add_months(c->day, 1) : cal_add_days(c->day, 7));
+		go_to(c,
+		      c->view == CAL_MONTH ? cal_add_months(c->day, 1) : cal_add_days(c->day, 7));
 		break;
-	case K_TAB: move_sel(c, shift ? -1 : 1); break;
-	case K_ISO_LEFT_TAB: move_sel(c, -1); break;
-	case K_DELETE: start_dialog(c, CAL_CONFIRM_DELETE); break;
-	case 'm': switch_view(c, CAL_MONTH); break;
-	case 'w': switch_view(c, CAL_WEEK); break;
-	case 't': go_to(c, c->today); break;
-	case 'a': start_dialog(c, CAL_ADD); break;
-	case 'e': start_dialog(c, CAL_EDIT); break;
-	case 'd': start_dialog(c, CAL_CONFIRM_DELETE); break;
-	case 's': cal_sync(c); break;
-	case 'q': return false;
-	default: break;
+	case K_TAB:
+		move_sel(c, shift ? -1 : 1);
+		break;
+	case K_ISO_LEFT_TAB:
+		move_sel(c, -1);
+		break;
+	case K_DELETE:
+		start_dialog(c, CAL_CONFIRM_DELETE);
+		break;
+	case 'm':
+		switch_view(c, CAL_MONTH);
+		break;
+	case 'w':
+		switch_view(c, CAL_WEEK);
+		break;
+	case 't':
+		go_to(c, c->today);
+		break;
+	case 'a':
+		start_dialog(c, CAL_ADD);
+		break;
+	case 'e':
+		start_dialog(c, CAL_EDIT);
+		break;
+	case 'd':
+		start_dialog(c, CAL_CONFIRM_DELETE);
+		break;
+	case 's':
+		cal_sync(c);
+		break;
+	case 'q':
+		return false;
+	default:
+		break;
 	}
 	return true;
 }

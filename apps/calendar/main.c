@@ -12,21 +12,21 @@
 #include "xrender.h"
 
 static const char usage[] =
-	"usage: xp-calendar [--db PATH] [--today YYYY-MM-DD] [--week] [--sync-every SEC]\n"
-	"                   [--size COLSxROWS]\n"
-	"The shared calendar for xproto: month and week views of an agenda replica.\n"
-	"Runs wherever an xproto-server gives it $XPROTO_APP_SOCKET: on the server\n"
-	"host (remote display model) or on your machine with a local server\n"
-	"(application-level model). It syncs with the agendad configured in the\n"
-	"replica (`agenda init`) after each change and every --sync-every seconds.\n"
-	"  --db PATH          replica (default $AGENDA_DB, else\n"
-	"                     ~/.local/share/xproto/agenda.db)\n"
-	"  --today DATE       pretend today is DATE (reproducible workloads)\n"
-	"  --week             start in the week view\n"
-	"  --sync-every SEC   periodic sync, 0 = only after changes (default 30)\n"
-	"  --size COLSxROWS   window size in cells (default: the whole screen)\n"
-	"Keys: arrows move by day/week, PgUp/PgDn by month (week), m/w views,\n"
-	"t today, Tab next event, a add (\"HH:MM title\"), e edit, d delete, s sync, q quit.\n";
+    "usage: xp-calendar [--db PATH] [--today YYYY-MM-DD] [--week] [--sync-every SEC]\n"
+    "                   [--size COLSxROWS]\n"
+    "The shared calendar for xproto: month and week views of an agenda replica.\n"
+    "Runs wherever an xproto-server gives it $XPROTO_APP_SOCKET: on the server\n"
+    "host (remote display model) or on your machine with a local server\n"
+    "(application-level model). It syncs with the agendad configured in the\n"
+    "replica (`agenda init`) after each change and every --sync-every seconds.\n"
+    "  --db PATH          replica (default $AGENDA_DB, else\n"
+    "                     ~/.local/share/xproto/agenda.db)\n"
+    "  --today DATE       pretend today is DATE (reproducible workloads)\n"
+    "  --week             start in the week view\n"
+    "  --sync-every SEC   periodic sync, 0 = only after changes (default 30)\n"
+    "  --size COLSxROWS   window size in cells (default: the whole screen)\n"
+    "Keys: arrows move by day/week, PgUp/PgDn by month (week), m/w views,\n"
+    "t today, Tab next event, a add (\"HH:MM title\"), e edit, d delete, s sync, q quit.\n";
 
 struct opts {
 	const char *db, *today;
@@ -47,7 +47,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->week = true;
 		else if (!strcmp(a, "--sync-every") && v)
 			o->sync_every = atoi(argv[++i]);
-		else if (!strcmp(a, "--size") && v && sscanf(argv[++i], "%dx%d", &o->cols, &o->rows) == 2)
+		else if (!strcmp(a, "--size") && v &&
+		         sscanf(argv[++i], "%dx%d", &o->cols, &o->rows) == 2)
 			;
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
 			return fputs(usage, stdout), exit(0), 0;
@@ -56,7 +57,6 @@ static int parse(int argc, char **argv, struct opts *o)
 	}
 	return 0;
 }
-
 
 static int64_t parse_today(const char *s)
 {
@@ -82,7 +82,7 @@ static int setup_window(struct cal *c, const struct opts *o)
 		c->cols = c->cols < 40 ? 40 : c->cols, c->rows = c->rows < 20 ? 20 : c->rows;
 	uint32_t flags = o->cols > 0 ? 0 : XP_WIN_MAXIMIZED;
 	c->win = xa_window_create(c->d, 0, 0, (uint32_t)(c->cols * cw), (uint32_t)(c->rows * ch),
-				  flags, 0x1e2430);
+	                          flags, 0x1e2430);
 	c->cells = calloc((size_t)c->rows * (size_t)c->cols, sizeof(*c->cells));
 	if (!c->win || !c->cells)
 		return -1;
@@ -128,9 +128,10 @@ static int run(struct cal *c)
 			return -1;
 		int timeout = -1;
 		if (c->can_sync && c->sync_every_s > 0)
-			timeout = xp_ms_until(c->last_sync_us + (uint64_t)c->sync_every_s * 1000000u);
+			timeout =
+			    xp_ms_until(c->last_sync_us + (uint64_t)c->sync_every_s * 1000000u);
 		struct pollfd p[2] = {{xa_fd(c->d), POLLIN, 0},
-				      {c->sync_running ? c->sync_done[0] : -1, POLLIN, 0}};
+		                      {c->sync_running ? c->sync_done[0] : -1, POLLIN, 0}};
 		int n = poll(p, 2, timeout);
 		if (n < 0 && errno != EINTR)
 			return -1;
@@ -158,7 +159,8 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	const char *db = o.db && *o.db ? o.db : ag_default_path("AGENDA_DB", "agenda.db", dbbuf, sizeof(dbbuf));
+	const char *db =
+	    o.db && *o.db ? o.db : ag_default_path("AGENDA_DB", "agenda.db", dbbuf, sizeof(dbbuf));
 	if (ag_replica_open(db, &c.rep, errbuf, sizeof(errbuf)) < 0) {
 		fprintf(stderr, "xp-calendar: %s: %s\n", db, errbuf);
 		return 1;
@@ -167,7 +169,8 @@ int main(int argc, char **argv)
 	c.sync_every_s = o.sync_every;
 	c.view = o.week ? CAL_WEEK : CAL_MONTH;
 	c.today = c.day = parse_today(o.today);
-	snprintf(c.status, sizeof(c.status), "%s", c.can_sync ? "connecting" : "local agenda (no server)");
+	snprintf(c.status, sizeof(c.status), "%s",
+	         c.can_sync ? "connecting" : "local agenda (no server)");
 	if (!(c.d = xa_open("xp-calendar", &err)) || setup_window(&c, &o) < 0) {
 		fprintf(stderr, "xp-calendar: %s\n", c.d ? "cannot create the window" : err.text);
 		return 1;

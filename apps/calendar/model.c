@@ -7,7 +7,10 @@
 
 #include "calendar.h"
 
-int64_t cal_midnight(int64_t t) { return cal_add_days(t, 0); }
+int64_t cal_midnight(int64_t t)
+{
+	return cal_add_days(t, 0);
+}
 
 /* Midnight @n days after @day's date (local time, DST-safe). */
 int64_t cal_add_days(int64_t day, int n)
@@ -68,7 +71,7 @@ int cal_reload(struct cal *c)
 	size_t n = 0;
 	if (ag_occurrences(c->rep, from, to, &occ, &n) < 0) {
 		snprintf(c->status, sizeof(c->status), "cannot read the agenda: %s",
-			 ag_replica_error(c->rep));
+		         ag_replica_error(c->rep));
 		return -1;
 	}
 	ag_occurrences_free(c->occ, c->nocc);

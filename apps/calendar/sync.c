@@ -87,11 +87,12 @@ void cal_sync_done(struct cal *c)
 	struct ag_sync_stats st = c->sync_stats;
 	int rc = c->sync_rc;
 	if (rc < 0)
-		snprintf(c->status, sizeof(c->status), "offline: %.80s (%d changes kept) #%u", c->sync_err,
-			 ag_pending_count(c->rep), c->sync_count);
+		snprintf(c->status, sizeof(c->status), "offline: %.80s (%d changes kept) #%u",
+		         c->sync_err, ag_pending_count(c->rep), c->sync_count);
 	else
 		snprintf(c->status, sizeof(c->status), "synced #%u: %u sent, %u received%s",
-			 c->sync_count, st.pushed, st.pulled, st.conflicts ? ", conflicts kept" : "");
+		         c->sync_count, st.pushed, st.pulled,
+		         st.conflicts ? ", conflicts kept" : "");
 	pthread_mutex_unlock(&c->sync_lock);
 	c->sync_busy = false;
 	if (rc == 0 && (st.pulled || st.conflicts))

@@ -9,16 +9,16 @@
 #include "calendar.h"
 #include "xrender.h"
 
-#define BG 0x1e2430u
-#define FG 0xd8dee9u
-#define DIM 0x6b7689u
-#define HEAD_BG 0x2e3440u
-#define ACCENT 0x88c0d0u
-#define TODAY 0xebcb8bu
-#define SEL_DAY 0x3b4a5eu
-#define SEL_EVENT 0x5e81acu
-#define EVENT 0xa3be8cu
-#define DETAIL_ROWS 9
+#define BG             0x1e2430u
+#define FG             0xd8dee9u
+#define DIM            0x6b7689u
+#define HEAD_BG        0x2e3440u
+#define ACCENT         0x88c0d0u
+#define TODAY          0xebcb8bu
+#define SEL_DAY        0x3b4a5eu
+#define SEL_EVENT      0x5e81acu
+#define EVENT          0xa3be8cu
+#define DETAIL_ROWS    9
 #define MAX_DAY_EVENTS 64
 
 static void blank(struct cal *c, int r, int col, int w, uint32_t bg)
@@ -30,7 +30,7 @@ static void blank(struct cal *c, int r, int col, int w, uint32_t bg)
 
 /* Put UTF-8 @s at (r, col), at most @w cells. Returns cells used. */
 static int put(struct cal *c, int r, int col, const char *s, int w, uint32_t fg, uint32_t bg,
-	       bool bold)
+               bool bold)
 {
 	int n = 0;
 	if (r < 0 || r >= c->rows)
@@ -38,7 +38,8 @@ static int put(struct cal *c, int r, int col, const char *s, int w, uint32_t fg,
 	for (size_t i = 0; s[i] && n < w && col + n < c->cols;) {
 		uint32_t cp;
 		size_t k = xr_utf8_next(s + i, strlen(s + i), &cp);
-		c->cells[r * c->cols + col + n] = (struct xa_cell){cp == ' ' ? 0 : cp, fg, bg, bold, 0};
+		c->cells[r * c->cols + col + n] =
+		    (struct xa_cell){cp == ' ' ? 0 : cp, fg, bg, bold, 0};
 		i += k;
 		n++;
 	}
@@ -68,8 +69,9 @@ static void draw_header(struct cal *c)
 	fmt_day(c->day, c->view == CAL_MONTH ? "%B %Y" : "week %V, %B %Y", title, sizeof(title));
 	snprintf(line, sizeof(line), " %s", title);
 	put(c, 0, 0, line, c->cols, ACCENT, HEAD_BG, true);
-	static const char help[] = "\xe2\x86\x90\xe2\x86\x91\xe2\x86\x92\xe2\x86\x93 day/week  "
-				   "PgUp/PgDn  m/w view  t today  a add  e edit  d delete  s sync  q quit ";
+	static const char help[] =
+	    "\xe2\x86\x90\xe2\x86\x91\xe2\x86\x92\xe2\x86\x93 day/week  "
+	    "PgUp/PgDn  m/w view  t today  a add  e edit  d delete  s sync  q quit ";
 	int len = (int)xr_text_width(help, strlen(help), 0) / 6;
 	put(c, 0, c->cols - len, help, len, DIM, HEAD_BG, false);
 	blank(c, 1, 0, c->cols, BG);
@@ -86,8 +88,11 @@ static void draw_day_box(struct cal *c, int64_t day, int r, int col, int h, int 
 	for (int i = 0; i < h; i++)
 		blank(c, r + i, col, w, bg);
 	fmt_day(day, "%e", num, sizeof(num));
-	put(c, r, col + 1, num, 2, day == c->today ? TODAY : in_month ? FG : DIM, bg,
-	    day == c->today);
+	put(c, r, col + 1, num, 2,
+	    day == c->today ? TODAY
+	    : in_month      ? FG
+	                    : DIM,
+	    bg, day == c->today);
 	int n = cal_day_events(c, day, idx, MAX_DAY_EVENTS);
 	for (int i = 0; i < n && i < h - 1; i++) {
 		event_line(&c->occ[idx[i]], line, sizeof(line));
@@ -169,9 +174,11 @@ static void draw_detail(struct cal *c)
 		const struct ag_occurrence *o = &c->occ[idx[i]];
 		event_line(o, line, sizeof(line));
 		if (o->ev.location && *o->ev.location)
-			snprintf(line + strlen(line), sizeof(line) - strlen(line), "  @ %s", o->ev.location);
+			snprintf(line + strlen(line), sizeof(line) - strlen(line), "  @ %s",
+			         o->ev.location);
 		bool hi = i == c->sel;
-		put(c, top + 2 + i, 2, line, c->cols - 4, hi ? 0xffffffu : FG, hi ? SEL_EVENT : BG, hi);
+		put(c, top + 2 + i, 2, line, c->cols - 4, hi ? 0xffffffu : FG, hi ? SEL_EVENT : BG,
+		    hi);
 	}
 }
 

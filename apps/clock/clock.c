@@ -13,16 +13,15 @@
 #include "xpapp.h"
 #include "xrender.h"
 
-#define FG 0xf0f0f0u
-#define BG 0x203040u
+#define FG   0xf0f0f0u
+#define BG   0x203040u
 #define COLS 24
 #define ROWS 3
 
-static const char usage[] =
-	"usage: xp-clock [--utc] [--ticks N]\n"
-	"A digital clock in a small window; redraws only changed characters.\n"
-	"  --utc       show UTC instead of local time\n"
-	"  --ticks N   exit after N ticks (for tests and benchmarks)\n";
+static const char usage[] = "usage: xp-clock [--utc] [--ticks N]\n"
+                            "A digital clock in a small window; redraws only changed characters.\n"
+                            "  --utc       show UTC instead of local time\n"
+                            "  --ticks N   exit after N ticks (for tests and benchmarks)\n";
 
 struct clock {
 	struct xa_display *d;
@@ -63,7 +62,7 @@ static void draw(struct clock *c, char now[ROWS][COLS + 1])
 			b--;
 		if (a < b)
 			xa_text(c->d, c->win, a * c->cw, r * c->ch, now[r] + a, (size_t)(b - a),
-				XR_FONT_FIXED_BOLD, FG, BG);
+			        XR_FONT_FIXED_BOLD, FG, BG);
 		memcpy(c->shown[r], now[r], COLS + 1);
 	}
 }

@@ -12,11 +12,11 @@
 #include "xrender.h"
 
 #define MAX_ITEMS 9
-#define COLS 58
-#define FG 0xe8e8e8u
-#define BG 0x2a3340u
-#define SEL_BG 0x4a78b0u
-#define DIM 0x9aa4b0u
+#define COLS      58
+#define FG        0xe8e8e8u
+#define BG        0x2a3340u
+#define SEL_BG    0x4a78b0u
+#define DIM       0x9aa4b0u
 
 struct launcher {
 	struct xa_display *d;
@@ -47,13 +47,14 @@ static void draw_row(struct launcher *l, int i)
 	bool sel = i == l->sel;
 	snprintf(line, sizeof(line), " %d  %-10.10s %-36.36s", i + 1, l->name[i], l->about[i]);
 	xa_text(l->d, l->win, l->cw, (i + 3) * l->ch, line, strlen(line), sel ? 1 : 0,
-		sel ? 0xffffffu : FG, sel ? SEL_BG : BG);
+	        sel ? 0xffffffu : FG, sel ? SEL_BG : BG);
 }
 
 static void draw_all(struct launcher *l)
 {
 	static const char title[] = "xproto \xe2\x80\x94 start an app";
-	static const char help[] = "\xe2\x86\x91\xe2\x86\x93 choose  Enter start  Ctrl+Shift+L shows this again";
+	static const char help[] =
+	    "\xe2\x86\x91\xe2\x86\x93 choose  Enter start  Ctrl+Shift+L shows this again";
 	xa_text(l->d, l->win, l->cw, l->ch, title, strlen(title), 1, FG, BG);
 	for (int i = 0; i < l->n; i++)
 		draw_row(l, i);
@@ -110,7 +111,8 @@ int main(int argc, char **argv)
 	struct xp_error err;
 	struct xa_event ev;
 	if (argc > 1) {
-		fputs("usage: xp-launcher (started by xproto-server; apps from $XPROTO_APPS)\n", stdout);
+		fputs("usage: xp-launcher (started by xproto-server; apps from $XPROTO_APPS)\n",
+		      stdout);
 		return strcmp(argv[1], "--help") ? 2 : 0;
 	}
 	load_items(&l);
@@ -122,7 +124,7 @@ int main(int argc, char **argv)
 	uint32_t sw, sh, w = (COLS + 2) * (uint32_t)l.cw, h = (uint32_t)(l.n + 6) * (uint32_t)l.ch;
 	xa_screen_size(l.d, &sw, &sh);
 	l.win = xa_window_create(l.d, sw > w ? (int32_t)(sw - w) / 2 : 0,
-				 sh > h ? (int32_t)(sh - h) / 3 : 0, w, h, 0, BG);
+	                         sh > h ? (int32_t)(sh - h) / 3 : 0, w, h, 0, BG);
 	xa_window_title(l.d, l.win, "launcher");
 	draw_all(&l);
 	xa_window_map(l.d, l.win);

@@ -41,7 +41,7 @@ int xa_clip(struct xa_display *d, uint32_t win, const struct xp_rect *r)
 }
 
 int xa_fill(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t w, uint32_t h,
-	    uint32_t color)
+            uint32_t color)
 {
 	struct xa_state *s = &d->sent;
 	if (set_target(d, win) < 0 || set_gc(d, color, s->bg, s->font, s->flags) < 0)
@@ -52,7 +52,7 @@ int xa_fill(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t w
 }
 
 int xa_fill_rects(struct xa_display *d, uint32_t win, const struct xp_rect *r, uint32_t n,
-		  uint32_t color)
+                  uint32_t color)
 {
 	struct xa_state *s = &d->sent;
 	if (set_target(d, win) < 0 || set_gc(d, color, s->bg, s->font, s->flags) < 0)
@@ -63,7 +63,7 @@ int xa_fill_rects(struct xa_display *d, uint32_t win, const struct xp_rect *r, u
 }
 
 int xa_copy(struct xa_display *d, uint32_t win, int32_t sx, int32_t sy, uint32_t w, uint32_t h,
-	    int32_t dx, int32_t dy)
+            int32_t dx, int32_t dy)
 {
 	if (set_target(d, win) < 0)
 		return -1;
@@ -73,7 +73,7 @@ int xa_copy(struct xa_display *d, uint32_t win, int32_t sx, int32_t sy, uint32_t
 }
 
 int xa_bitmap(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t w, uint32_t h,
-	      const uint8_t *bits, size_t len, uint32_t fg, uint32_t bg, bool transparent)
+              const uint8_t *bits, size_t len, uint32_t fg, uint32_t bg, bool transparent)
 {
 	if (len > UINT32_MAX || set_target(d, win) < 0 ||
 	    set_gc(d, fg, bg, d->sent.font, transparent ? XP_GC_TRANSPARENT : 0) < 0)
@@ -83,8 +83,8 @@ int xa_bitmap(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t
 	return xa_send(d, &m);
 }
 
-int xa_text(struct xa_display *d, uint32_t win, int32_t x, int32_t y, const char *utf8,
-	    size_t len, uint32_t font, uint32_t fg, uint32_t bg)
+int xa_text(struct xa_display *d, uint32_t win, int32_t x, int32_t y, const char *utf8, size_t len,
+            uint32_t font, uint32_t fg, uint32_t bg)
 {
 	if (len > UINT32_MAX || set_target(d, win) < 0 || set_gc(d, fg, bg, font, 0) < 0)
 		return -1;
@@ -93,8 +93,8 @@ int xa_text(struct xa_display *d, uint32_t win, int32_t x, int32_t y, const char
 	return xa_send(d, &m);
 }
 
-int xa_image_keep(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t w,
-		  uint32_t h, uint8_t format, const void *data, size_t len, uint32_t cache_id)
+int xa_image_keep(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t w, uint32_t h,
+                  uint8_t format, const void *data, size_t len, uint32_t cache_id)
 {
 	if (len > UINT32_MAX || set_target(d, win) < 0)
 		return -1;
@@ -104,7 +104,7 @@ int xa_image_keep(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint
 }
 
 int xa_image(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t w, uint32_t h,
-	     uint8_t format, const void *data, size_t len)
+             uint8_t format, const void *data, size_t len)
 {
 	return xa_image_keep(d, win, x, y, w, h, format, data, len, 0);
 }

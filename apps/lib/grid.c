@@ -15,7 +15,7 @@
 #define MAX_ROWS 1024
 
 int xa_grid_init(struct xa_grid *g, struct xa_display *d, uint32_t win, int rows, int cols,
-		 uint32_t fg, uint32_t bg)
+                 uint32_t fg, uint32_t bg)
 {
 	memset(g, 0, sizeof(*g));
 	g->d = d;
@@ -48,7 +48,10 @@ int xa_grid_resize(struct xa_grid *g, int rows, int cols)
 	return 0;
 }
 
-void xa_grid_invalidate(struct xa_grid *g) { g->valid = false; }
+void xa_grid_invalidate(struct xa_grid *g)
+{
+	g->valid = false;
+}
 
 static bool cell_eq(const struct xa_cell *a, const struct xa_cell *b)
 {
@@ -58,7 +61,8 @@ static bool cell_eq(const struct xa_cell *a, const struct xa_cell *b)
 
 static bool same_look(const struct xa_cell *a, const struct xa_cell *b)
 {
-	return a->fg == b->fg && a->bg == b->bg && a->bold == b->bold && a->underline == b->underline;
+	return a->fg == b->fg && a->bg == b->bg && a->bold == b->bold &&
+	       a->underline == b->underline;
 }
 
 static uint64_t row_hash(const struct xa_cell *row, int cols, uint32_t bg, bool *blank)
@@ -67,7 +71,7 @@ static uint64_t row_hash(const struct xa_cell *row, int cols, uint32_t bg, bool 
 	*blank = true;
 	for (int c = 0; c < cols; c++) {
 		const uint32_t v[3] = {row[c].ch, row[c].fg ^ (uint32_t)row[c].bold << 24,
-				       row[c].bg ^ (uint32_t)row[c].underline << 24};
+		                       row[c].bg ^ (uint32_t)row[c].underline << 24};
 		for (int i = 0; i < 3; i++)
 			h = (h ^ v[i]) * 1099511628211ull;
 		*blank &= row[c].ch == 0 && row[c].bg == bg;
@@ -97,7 +101,8 @@ static int detect_scroll(const struct xa_grid *g, const struct xa_cell *cur)
 	}
 	int best_k = 0, best = matches(hc, hs, blank, g->rows, 0);
 	for (int k = 1; k < g->rows; k++) {
-		int up = matches(hc, hs, blank, g->rows, k), down = matches(hc, hs, blank, g->rows, -k);
+		int up = matches(hc, hs, blank, g->rows, k),
+		    down = matches(hc, hs, blank, g->rows, -k);
 		if (up > best + 1)
 			best = up, best_k = k;
 		if (down > best + 1)
@@ -115,7 +120,8 @@ static void apply_scroll(struct xa_grid *g, int k)
 		memmove(g->shadow, g->shadow + (size_t)k * cols, keep * cols * sizeof(*g->shadow));
 	} else {
 		xa_copy(g->d, g->win, 0, 0, w, h, 0, -k * g->cell_h);
-		memmove(g->shadow + (size_t)(-k) * cols, g->shadow, keep * cols * sizeof(*g->shadow));
+		memmove(g->shadow + (size_t)(-k) * cols, g->shadow,
+		        keep * cols * sizeof(*g->shadow));
 	}
 }
 
@@ -146,10 +152,10 @@ static void draw_run(struct xa_grid *g, const struct xa_cell *row, int r, int c0
 		n += put_utf8(buf + n, row[c].ch);
 	int x = c0 * g->cell_w, y = r * g->cell_h;
 	xa_text(g->d, g->win, x, y, buf, n, row[c0].bold ? XR_FONT_FIXED_BOLD : XR_FONT_FIXED,
-		row[c0].fg, row[c0].bg);
+	        row[c0].fg, row[c0].bg);
 	if (row[c0].underline)
 		xa_fill(g->d, g->win, x, y + g->cell_h - 2, (uint32_t)((c1 - c0) * g->cell_w), 1,
-			row[c0].fg);
+		        row[c0].fg);
 }
 
 static void draw_span(struct xa_grid *g, const struct xa_cell *row, int r, int c0, int c1)
@@ -191,7 +197,7 @@ void xa_grid_paint(struct xa_grid *g, const struct xa_cell *cur)
 	size_t n = (size_t)g->rows * (size_t)g->cols;
 	if (!g->valid) {
 		xa_fill(g->d, g->win, 0, 0, (uint32_t)(g->cols * g->cell_w),
-			(uint32_t)(g->rows * g->cell_h), g->bg);
+		        (uint32_t)(g->rows * g->cell_h), g->bg);
 		for (size_t i = 0; i < n; i++)
 			g->shadow[i] = (struct xa_cell){0, g->fg, g->bg, 0, 0};
 		g->valid = true;

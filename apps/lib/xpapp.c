@@ -9,7 +9,7 @@
 #include "xpapp_int.h"
 
 struct xa_display *xa_open_at(const char *addr, const char *cookie_path, const char *session,
-			      const char *name, struct xp_error *err)
+                              const char *name, struct xp_error *err)
 {
 	struct xp_cookie ck;
 	char path[512];
@@ -49,11 +49,12 @@ struct xa_display *xa_open(const char *name, struct xp_error *err)
 {
 	const char *addr = getenv("XPROTO_APP_SOCKET"), *session = getenv("XPROTO_SESSION");
 	if (!addr || !*addr) {
-		xp_error_set(err, XP_ERR_IO, 0, "XPROTO_APP_SOCKET is not set (start apps from xproto-server)");
+		xp_error_set(err, XP_ERR_IO, 0,
+		             "XPROTO_APP_SOCKET is not set (start apps from xproto-server)");
 		return NULL;
 	}
 	return xa_open_at(addr, getenv("XPROTO_COOKIE"), session && *session ? session : "main",
-			  name, err);
+	                  name, err);
 }
 
 void xa_close(struct xa_display *d)
@@ -65,7 +66,10 @@ void xa_close(struct xa_display *d)
 	free(d);
 }
 
-int xa_fd(const struct xa_display *d) { return d->conn.fd; }
+int xa_fd(const struct xa_display *d)
+{
+	return d->conn.fd;
+}
 
 void xa_screen_size(const struct xa_display *d, uint32_t *w, uint32_t *h)
 {
@@ -96,7 +100,7 @@ int xa_send(struct xa_display *d, const struct xp_msg *m)
 }
 
 uint32_t xa_window_create(struct xa_display *d, int32_t x, int32_t y, uint32_t w, uint32_t h,
-			  uint32_t flags, uint32_t bg)
+                          uint32_t flags, uint32_t bg)
 {
 	struct xp_msg m = {.op = XP_OP_WIN_CREATE};
 	uint32_t id = ++d->next_win;
@@ -117,12 +121,21 @@ int xa_window_destroy(struct xa_display *d, uint32_t win)
 		d->sent.target = 0;
 	return one_id(d, XP_OP_WIN_DESTROY, win);
 }
-int xa_window_map(struct xa_display *d, uint32_t win) { return one_id(d, XP_OP_WIN_MAP, win); }
-int xa_window_unmap(struct xa_display *d, uint32_t win) { return one_id(d, XP_OP_WIN_UNMAP, win); }
-int xa_bell(struct xa_display *d, uint32_t win) { return one_id(d, XP_OP_BELL, win); }
+int xa_window_map(struct xa_display *d, uint32_t win)
+{
+	return one_id(d, XP_OP_WIN_MAP, win);
+}
+int xa_window_unmap(struct xa_display *d, uint32_t win)
+{
+	return one_id(d, XP_OP_WIN_UNMAP, win);
+}
+int xa_bell(struct xa_display *d, uint32_t win)
+{
+	return one_id(d, XP_OP_BELL, win);
+}
 
 int xa_window_configure(struct xa_display *d, uint32_t win, uint32_t mask, int32_t x, int32_t y,
-			uint32_t w, uint32_t h)
+                        uint32_t w, uint32_t h)
 {
 	struct xp_msg m = {.op = XP_OP_WIN_CONFIGURE};
 	m.u.win_configure = (struct xp_msg_win_configure){win, mask, x, y, w, h};
@@ -155,31 +168,40 @@ static bool to_event(const struct xp_msg *m, struct xa_event *ev)
 	memset(ev, 0, sizeof(*ev));
 	switch (m->op) {
 	case XP_OP_EV_KEY:
-		*ev = (struct xa_event){.type = XA_KEY, .win = m->u.ev_key.win,
-					.state = m->u.ev_key.state, .keysym = m->u.ev_key.keysym};
+		*ev = (struct xa_event){.type = XA_KEY,
+		                        .win = m->u.ev_key.win,
+		                        .state = m->u.ev_key.state,
+		                        .keysym = m->u.ev_key.keysym};
 		xp_str_copy(ev->text, sizeof(ev->text), m->u.ev_key.text);
 		return true;
 	case XP_OP_EV_BUTTON:
-		*ev = (struct xa_event){.type = XA_BUTTON, .win = m->u.ev_button.win,
-					.state = m->u.ev_button.state, .x = m->u.ev_button.x,
-					.y = m->u.ev_button.y};
+		*ev = (struct xa_event){.type = XA_BUTTON,
+		                        .win = m->u.ev_button.win,
+		                        .state = m->u.ev_button.state,
+		                        .x = m->u.ev_button.x,
+		                        .y = m->u.ev_button.y};
 		return true;
 	case XP_OP_EV_MOTION:
-		*ev = (struct xa_event){.type = XA_MOTION, .win = m->u.ev_motion.win,
-					.x = m->u.ev_motion.x, .y = m->u.ev_motion.y,
-					.buttons = m->u.ev_motion.buttons};
+		*ev = (struct xa_event){.type = XA_MOTION,
+		                        .win = m->u.ev_motion.win,
+		                        .x = m->u.ev_motion.x,
+		                        .y = m->u.ev_motion.y,
+		                        .buttons = m->u.ev_motion.buttons};
 		return true;
 	case XP_OP_WIN_CONFIGURE:
-		*ev = (struct xa_event){.type = XA_CONFIGURE, .win = m->u.win_configure.win,
-					.x = m->u.win_configure.x, .y = m->u.win_configure.y,
-					.w = m->u.win_configure.w, .h = m->u.win_configure.h};
+		*ev = (struct xa_event){.type = XA_CONFIGURE,
+		                        .win = m->u.win_configure.win,
+		                        .x = m->u.win_configure.x,
+		                        .y = m->u.win_configure.y,
+		                        .w = m->u.win_configure.w,
+		                        .h = m->u.win_configure.h};
 		return true;
 	case XP_OP_CLOSE:
 		*ev = (struct xa_event){.type = XA_CLOSE, .win = m->u.close.win};
 		return true;
 	case XP_OP_WIN_FOCUS:
-		*ev = (struct xa_event){.type = XA_FOCUS, .win = m->u.win_focus.win,
-					.on = m->u.win_focus.on};
+		*ev = (struct xa_event){
+		    .type = XA_FOCUS, .win = m->u.win_focus.win, .on = m->u.win_focus.on};
 		return true;
 	default:
 		return false;
@@ -209,7 +231,7 @@ int xa_take(struct xa_display *d, const struct xp_msg *m, uint32_t want_sync)
 		char text[128];
 		xp_str_copy(text, sizeof(text), m->u.error.text);
 		xp_error_set(&d->server_error, (enum xp_err_code)m->u.error.code, m->u.error.about,
-			     "server: %s", text);
+		             "server: %s", text);
 		fprintf(stderr, "xpapp: %s\n", d->server_error.text);
 	}
 	return 0;

@@ -17,23 +17,23 @@ struct xa_display;
 
 /** Event kinds delivered by xa_next_event(). */
 enum xa_event_type {
-	XA_KEY = 1,    /* key press or release in the focused window */
-	XA_BUTTON,     /* pointer button press or release */
-	XA_MOTION,     /* pointer moved */
-	XA_CONFIGURE,  /* the server changed a window's geometry: redraw */
-	XA_CLOSE,      /* the user asked to close a window */
-	XA_FOCUS,      /* a window gained or lost the keyboard focus */
+	XA_KEY = 1,   /* key press or release in the focused window */
+	XA_BUTTON,    /* pointer button press or release */
+	XA_MOTION,    /* pointer moved */
+	XA_CONFIGURE, /* the server changed a window's geometry: redraw */
+	XA_CLOSE,     /* the user asked to close a window */
+	XA_FOCUS,     /* a window gained or lost the keyboard focus */
 };
 
 /** One input or window event. Strings are copied into the event. */
 struct xa_event {
 	enum xa_event_type type;
 	uint32_t win;
-	uint32_t state;  /* KEY/BUTTON: bit 0 pressed, KEY: XP_MOD_* bits; BUTTON: button << 1 */
-	uint32_t keysym; /* KEY */
-	char text[64];   /* KEY: UTF-8 produced, NUL-terminated */
-	int32_t x, y;    /* BUTTON, MOTION: window coordinates; CONFIGURE: position */
-	uint32_t w, h;   /* CONFIGURE: size */
+	uint32_t state;   /* KEY/BUTTON: bit 0 pressed, KEY: XP_MOD_* bits; BUTTON: button << 1 */
+	uint32_t keysym;  /* KEY */
+	char text[64];    /* KEY: UTF-8 produced, NUL-terminated */
+	int32_t x, y;     /* BUTTON, MOTION: window coordinates; CONFIGURE: position */
+	uint32_t w, h;    /* CONFIGURE: size */
 	uint32_t buttons; /* MOTION: held buttons, bit n-1 for button n */
 	bool on;          /* FOCUS */
 };
@@ -47,7 +47,7 @@ struct xa_event {
 struct xa_display *xa_open(const char *name, struct xp_error *err);
 /** Connect to an explicit address (Unix path or HOST:PORT), cookie file and session. */
 struct xa_display *xa_open_at(const char *addr, const char *cookie_path, const char *session,
-			      const char *name, struct xp_error *err);
+                              const char *name, struct xp_error *err);
 /** Flush, disconnect and free. Accepts NULL. */
 void xa_close(struct xa_display *d);
 /** The socket to poll for readability (events), e.g. in the app's own loop. */
@@ -64,41 +64,41 @@ const struct xp_error *xa_error(const struct xa_display *d);
  * or 0 on error.
  */
 uint32_t xa_window_create(struct xa_display *d, int32_t x, int32_t y, uint32_t w, uint32_t h,
-			  uint32_t flags, uint32_t bg);
+                          uint32_t flags, uint32_t bg);
 int xa_window_destroy(struct xa_display *d, uint32_t win);
 int xa_window_map(struct xa_display *d, uint32_t win);
 int xa_window_unmap(struct xa_display *d, uint32_t win);
 /** Move (XP_CONF_MOVE), resize (XP_CONF_RESIZE) and/or raise (XP_CONF_RAISE). */
 int xa_window_configure(struct xa_display *d, uint32_t win, uint32_t mask, int32_t x, int32_t y,
-			uint32_t w, uint32_t h);
+                        uint32_t w, uint32_t h);
 /** Set the title (UTF-8, at most 256 bytes). */
 int xa_window_title(struct xa_display *d, uint32_t win, const char *title);
 
 /* Drawing: all return 0, or -1 if the request could not be queued. */
 int xa_fill(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t w, uint32_t h,
-	    uint32_t color);
+            uint32_t color);
 /** Fill @n rectangles with @color in one message. */
 int xa_fill_rects(struct xa_display *d, uint32_t win, const struct xp_rect *r, uint32_t n,
-		  uint32_t color);
+                  uint32_t color);
 /** Copy an area within the window (scrolling). */
 int xa_copy(struct xa_display *d, uint32_t win, int32_t sx, int32_t sy, uint32_t w, uint32_t h,
-	    int32_t dx, int32_t dy);
+            int32_t dx, int32_t dy);
 /** 1-bit bitmap, rows padded to bytes, MSB first; @transparent leaves 0 bits alone. */
 int xa_bitmap(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t w, uint32_t h,
-	      const uint8_t *bits, size_t len, uint32_t fg, uint32_t bg, bool transparent);
+              const uint8_t *bits, size_t len, uint32_t fg, uint32_t bg, bool transparent);
 /** UTF-8 text, @y the top of the cell, in @font (XR_FONT_*), @fg on @bg. */
-int xa_text(struct xa_display *d, uint32_t win, int32_t x, int32_t y, const char *utf8,
-	    size_t len, uint32_t font, uint32_t fg, uint32_t bg);
+int xa_text(struct xa_display *d, uint32_t win, int32_t x, int32_t y, const char *utf8, size_t len,
+            uint32_t font, uint32_t fg, uint32_t bg);
 /** An image (XP_IMG_RAW, XP_IMG_ZLIB or XP_IMG_PNG); @data is copied into the queue. */
 int xa_image(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t w, uint32_t h,
-	     uint8_t format, const void *data, size_t len);
+             uint8_t format, const void *data, size_t len);
 /**
  * Like xa_image(), and keep the decoded pixels under @cache_id (> 0, the
  * app's own numbering) so that xa_image_cached() can draw them again without
  * sending them. Reusing an id replaces the image.
  */
-int xa_image_keep(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t w,
-		  uint32_t h, uint8_t format, const void *data, size_t len, uint32_t cache_id);
+int xa_image_keep(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t w, uint32_t h,
+                  uint8_t format, const void *data, size_t len, uint32_t cache_id);
 /** Draw the image kept under @cache_id at (@x, @y) of @win. */
 int xa_image_cached(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t cache_id);
 /** Forget the image kept under @cache_id. */
@@ -150,7 +150,7 @@ struct xa_grid {
 };
 /** Set up @g for window @win; @fg/@bg are the blank cell's colours. 0 or -1. */
 int xa_grid_init(struct xa_grid *g, struct xa_display *d, uint32_t win, int rows, int cols,
-		 uint32_t fg, uint32_t bg);
+                 uint32_t fg, uint32_t bg);
 /** Free the grid's memory (not the window). */
 void xa_grid_finish(struct xa_grid *g);
 /** Change the size; the next paint redraws everything. 0 or -1. */

@@ -14,12 +14,12 @@ struct keymap {
 
 /* X11 keysym values (keysymdef.h) for the keys a terminal encodes itself */
 static const struct keymap keys[] = {
-	{0xff0d, VTERM_KEY_ENTER},    {0xff09, VTERM_KEY_TAB},      {0xfe20, VTERM_KEY_TAB},
-	{0xff08, VTERM_KEY_BACKSPACE}, {0xff1b, VTERM_KEY_ESCAPE},  {0xff52, VTERM_KEY_UP},
-	{0xff54, VTERM_KEY_DOWN},     {0xff51, VTERM_KEY_LEFT},     {0xff53, VTERM_KEY_RIGHT},
-	{0xff63, VTERM_KEY_INS},      {0xffff, VTERM_KEY_DEL},      {0xff50, VTERM_KEY_HOME},
-	{0xff57, VTERM_KEY_END},      {0xff55, VTERM_KEY_PAGEUP},   {0xff56, VTERM_KEY_PAGEDOWN},
-	{0xff8d, VTERM_KEY_KP_ENTER},
+    {0xff0d, VTERM_KEY_ENTER},     {0xff09, VTERM_KEY_TAB},    {0xfe20, VTERM_KEY_TAB},
+    {0xff08, VTERM_KEY_BACKSPACE}, {0xff1b, VTERM_KEY_ESCAPE}, {0xff52, VTERM_KEY_UP},
+    {0xff54, VTERM_KEY_DOWN},      {0xff51, VTERM_KEY_LEFT},   {0xff53, VTERM_KEY_RIGHT},
+    {0xff63, VTERM_KEY_INS},       {0xffff, VTERM_KEY_DEL},    {0xff50, VTERM_KEY_HOME},
+    {0xff57, VTERM_KEY_END},       {0xff55, VTERM_KEY_PAGEUP}, {0xff56, VTERM_KEY_PAGEDOWN},
+    {0xff8d, VTERM_KEY_KP_ENTER},
 };
 
 static VTermModifier mods_of(uint32_t state)
@@ -52,10 +52,11 @@ static uint32_t utf8_decode(const char *s, size_t *len)
 	if ((u[0] & 0xe0) == 0xc0 && u[1])
 		return *len = 2, (uint32_t)(u[0] & 0x1f) << 6 | (u[1] & 0x3f);
 	if ((u[0] & 0xf0) == 0xe0 && u[1] && u[2])
-		return *len = 3, (uint32_t)(u[0] & 0x0f) << 12 | (uint32_t)(u[1] & 0x3f) << 6 | (u[2] & 0x3f);
+		return *len = 3,
+		       (uint32_t)(u[0] & 0x0f) << 12 | (uint32_t)(u[1] & 0x3f) << 6 | (u[2] & 0x3f);
 	if ((u[0] & 0xf8) == 0xf0 && u[1] && u[2] && u[3])
 		return *len = 4, (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3f) << 12 |
-				   (uint32_t)(u[2] & 0x3f) << 6 | (u[3] & 0x3f);
+		                     (uint32_t)(u[2] & 0x3f) << 6 | (u[3] & 0x3f);
 	return *len = 1, 0xfffd;
 }
 

@@ -16,18 +16,18 @@
 #include "term.h"
 #include "xrender.h"
 
-#define FRAME_MS 40   /* at most 25 frames per second while output streams */
-#define SETTLE_MS 15  /* a burst of output waits this long for the rest */
+#define FRAME_MS     40 /* at most 25 frames per second while output streams */
+#define SETTLE_MS    15 /* a burst of output waits this long for the rest */
 #define SMALL_OUTPUT 512
 
 static const char usage[] =
-	"usage: xp-term [--size COLSxROWS] [--maximized] [--dump FILE] [-e COMMAND [ARG...]]\n"
-	"A terminal for xproto: runs $SHELL (or /bin/sh, or COMMAND) on a pty,\n"
-	"emulated by libvterm and drawn as text through the app socket given in\n"
-	"$XPROTO_APP_SOCKET by xproto-server.\n"
-	"  --size COLSxROWS  window size in cells (default 80x24)\n"
-	"  --maximized       fill the session's screen and follow its size\n"
-	"  --dump FILE       on SIGUSR1, write the screen's text to FILE\n";
+    "usage: xp-term [--size COLSxROWS] [--maximized] [--dump FILE] [-e COMMAND [ARG...]]\n"
+    "A terminal for xproto: runs $SHELL (or /bin/sh, or COMMAND) on a pty,\n"
+    "emulated by libvterm and drawn as text through the app socket given in\n"
+    "$XPROTO_APP_SOCKET by xproto-server.\n"
+    "  --size COLSxROWS  window size in cells (default 80x24)\n"
+    "  --maximized       fill the session's screen and follow its size\n"
+    "  --dump FILE       on SIGUSR1, write the screen's text to FILE\n";
 
 struct opts {
 	int cols, rows;
@@ -143,7 +143,8 @@ static int run(struct term *t, int sfd)
 			t->pending_bytes = 0;
 			continue;
 		}
-		struct pollfd p[3] = {{xa_fd(t->d), POLLIN, 0}, {t->pty, POLLIN, 0}, {sfd, POLLIN, 0}};
+		struct pollfd p[3] = {
+		    {xa_fd(t->d), POLLIN, 0}, {t->pty, POLLIN, 0}, {sfd, POLLIN, 0}};
 		if (poll(p, 3, due) < 0 && errno != EINTR)
 			return -1;
 		if (p[2].revents)
@@ -193,8 +194,9 @@ int main(int argc, char **argv)
 	t.cols = o.maximized ? (int)sw / t.cell_w : o.cols;
 	t.rows = o.maximized ? (int)sh / t.cell_h : o.rows;
 	t.dump_path = o.dump;
-	t.win = xa_window_create(t.d, 0, 0, (uint32_t)(t.cols * t.cell_w), (uint32_t)(t.rows * t.cell_h),
-				 o.maximized ? XP_WIN_MAXIMIZED : 0, 0x000000);
+	t.win = xa_window_create(t.d, 0, 0, (uint32_t)(t.cols * t.cell_w),
+	                         (uint32_t)(t.rows * t.cell_h), o.maximized ? XP_WIN_MAXIMIZED : 0,
+	                         0x000000);
 	xa_window_title(t.d, t.win, "xp-term");
 	int sfd = block_signals();
 	if (term_vt_init(&t) < 0 || sfd < 0 || term_pty_spawn(&t, o.argv) < 0) {

@@ -15,9 +15,10 @@
 
 void term_pty_resize(struct term *t)
 {
-	struct winsize ws = {.ws_row = (unsigned short)t->rows, .ws_col = (unsigned short)t->cols,
-			     .ws_xpixel = (unsigned short)(t->cols * t->cell_w),
-			     .ws_ypixel = (unsigned short)(t->rows * t->cell_h)};
+	struct winsize ws = {.ws_row = (unsigned short)t->rows,
+	                     .ws_col = (unsigned short)t->cols,
+	                     .ws_xpixel = (unsigned short)(t->cols * t->cell_w),
+	                     .ws_ypixel = (unsigned short)(t->rows * t->cell_h)};
 	ioctl(t->pty, TIOCSWINSZ, &ws);
 }
 

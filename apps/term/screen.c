@@ -13,8 +13,8 @@
 
 #include "term.h"
 
-#define DEFAULT_FG 0xd8d8d8u
-#define DEFAULT_BG 0x000000u
+#define DEFAULT_FG   0xd8d8d8u
+#define DEFAULT_BG   0x000000u
 #define CURSOR_BLOCK 0x2588u /* FULL BLOCK: a block cursor on a blank cell */
 
 static int on_damage(VTermRect r, void *user)
@@ -55,10 +55,10 @@ static int on_bell(void *user)
 }
 
 static const VTermScreenCallbacks callbacks = {
-	.damage = on_damage,
-	.movecursor = on_movecursor,
-	.settermprop = on_prop,
-	.bell = on_bell,
+    .damage = on_damage,
+    .movecursor = on_movecursor,
+    .settermprop = on_prop,
+    .bell = on_bell,
 };
 
 /* Keystrokes the emulator encodes go to the shell. */
@@ -137,8 +137,8 @@ static uint32_t rgb(const VTermScreen *vs, VTermColor c)
 
 static struct xa_cell resolve(const struct term *t, const VTermScreenCell *c)
 {
-	struct xa_cell o = {.ch = c->chars[0], .bold = c->attrs.bold,
-			      .underline = c->attrs.underline != 0};
+	struct xa_cell o = {
+	    .ch = c->chars[0], .bold = c->attrs.bold, .underline = c->attrs.underline != 0};
 	o.fg = rgb(t->vs, c->fg);
 	o.bg = rgb(t->vs, c->bg);
 	if (c->attrs.reverse) {
@@ -186,7 +186,7 @@ void term_snapshot(struct term *t)
 			*o = resolve(t, &vc);
 			if (vc.width == 2 && col + 1 < t->cols) {
 				t->cur[(size_t)r * (size_t)t->cols + (size_t)col + 1] =
-					(struct xa_cell){XA_WIDE_TAIL, o->fg, o->bg, 0, 0};
+				    (struct xa_cell){XA_WIDE_TAIL, o->fg, o->bg, 0, 0};
 				col++;
 			}
 		}
@@ -201,7 +201,8 @@ int term_dump_text(struct term *t, const char *path)
 	if (!f)
 		return -1;
 	for (int r = 0; r < t->rows; r++) {
-		VTermRect rect = {.start_row = r, .end_row = r + 1, .start_col = 0, .end_col = t->cols};
+		VTermRect rect = {
+		    .start_row = r, .end_row = r + 1, .start_col = 0, .end_col = t->cols};
 		size_t n = vterm_screen_get_text(t->vs, line, sizeof(line) - 1, rect);
 		while (n > 0 && line[n - 1] == ' ')
 			n--;

@@ -16,7 +16,6 @@
 struct VTerm;
 struct VTermScreen;
 
-
 struct term {
 	struct xa_display *d;
 	uint32_t win;

@@ -31,7 +31,7 @@
 #include <zlib.h>
 
 #define MAX_CONNS 16
-#define BUF_SIZE 65536
+#define BUF_SIZE  65536
 #define ZBUF_SIZE (BUF_SIZE + BUF_SIZE / 8 + 64)
 
 /* One direction of a relayed connection: bytes read from src wait in buf
@@ -134,7 +134,7 @@ static int link_open(int cfd, const struct target *to, int id)
 	int sfd = l ? socket(to->sa.ss_family, SOCK_STREAM, 0) : -1;
 	if (!l || sfd < 0 || connect(sfd, (const struct sockaddr *)&to->sa, to->len) < 0) {
 		fprintf(stderr, "xp-relay: cannot relay connection %d: %s\n", id,
-			l ? strerror(errno) : "too many connections");
+		        l ? strerror(errno) : "too many connections");
 		if (sfd >= 0)
 			close(sfd);
 		return -1;
@@ -158,7 +158,8 @@ static int link_open(int cfd, const struct target *to, int id)
 		}
 		if (capture_dir) {
 			char path[4096];
-			snprintf(path, sizeof(path), "%s/conn%d-%c.bin", capture_dir, id, d ? 's' : 'c');
+			snprintf(path, sizeof(path), "%s/conn%d-%c.bin", capture_dir, id,
+			         d ? 's' : 'c');
 			l->h[d].cap = fopen(path, "w");
 		}
 	}
@@ -170,7 +171,7 @@ static void link_close(struct link *l)
 {
 	fprintf(log_file, "%.6f %d close\n", now_s(), l->id);
 	fprintf(stderr, "xp-relay: connection %d: c->s %llu (zlib %llu), s->c %llu (zlib %llu)\n",
-		l->id, l->h[0].raw, l->h[0].zbytes, l->h[1].raw, l->h[1].zbytes);
+	        l->id, l->h[0].raw, l->h[0].zbytes, l->h[1].raw, l->h[1].zbytes);
 	close(l->h[0].src);
 	close(l->h[0].dst);
 	for (int d = 0; d < 2; d++) {
@@ -199,7 +200,8 @@ static int half_step(struct link *l, int d, short rev_src)
 			h->zbytes += z;
 			if (h->cap)
 				fwrite(h->buf, 1, (size_t)n, h->cap);
-			fprintf(log_file, "%.6f %d %c %zd %zu\n", now_s(), l->id, d ? 's' : 'c', n, z);
+			fprintf(log_file, "%.6f %d %c %zd %zu\n", now_s(), l->id, d ? 's' : 'c', n,
+			        z);
 		}
 	}
 	if (h->len > h->off) { /* non-blocking: EAGAIN waits for POLLOUT */
@@ -284,12 +286,10 @@ static void loop(int lfd, const struct target *to)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
-					     {"connect", required_argument, NULL, 'c'},
-					     {"log", required_argument, NULL, 'o'},
-					     {"capture", required_argument, NULL, 'C'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"listen", required_argument, NULL, 'l'}, {"connect", required_argument, NULL, 'c'},
+	    {"log", required_argument, NULL, 'o'},    {"capture", required_argument, NULL, 'C'},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
 	struct sockaddr_in from;
 	struct target to;
 	const char *lis = NULL, *con = NULL, *logpath = NULL;
@@ -314,7 +314,7 @@ int main(int argc, char **argv)
 	int lfd = listen_on(&from);
 	if (lfd < 0 || !(log_file = fopen(logpath, "w"))) {
 		fprintf(stderr, "xp-relay: cannot listen on %s or open %s: %s\n", lis, logpath,
-			strerror(errno));
+		        strerror(errno));
 		return 1;
 	}
 	setvbuf(log_file, NULL, _IOLBF, 0);
