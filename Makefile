@@ -89,6 +89,10 @@ run: all
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
+# CI: fails, naming each place, when a file differs from .clang-format
+format-check: build/deps.mk
+	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
+
 lint: build/deps.mk
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 		--suppress=missingIncludeSystem --inline-suppr -D__GNUC__ \
@@ -103,4 +107,4 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all test test-run bench fuzz run format lint install clean
+.PHONY: all test test-run bench fuzz run format format-check lint install clean

@@ -35,6 +35,7 @@ FILES="
 /usr/bin/valgrind:valgrind
 /usr/bin/python3:python3
 /usr/bin/cppcheck:cppcheck
+/usr/bin/clang-format:clang-format
 "
 
 missing=""
