@@ -117,24 +117,41 @@ static struct ag_sync_stats sync_or_die(struct ag_replica *r)
 	return st;
 }
 
-/* Deterministic, realistic events (UTC, some with notes or recurrence). */
+/* A UTC ag_when of Unix time T. */
+static struct ag_when when_of(int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	gmtime_r(&tt, &tm);
+	return (struct ag_when){.y = tm.tm_year + 1900,
+	                        .mo = tm.tm_mon + 1,
+	                        .d = tm.tm_mday,
+	                        .h = tm.tm_hour,
+	                        .mi = tm.tm_min,
+	                        .has_time = true};
+}
+
+/* Deterministic, realistic events (Europe/Paris, some with notes or
+ * recurrence). */
 static void fill(struct ag_replica *r, int n)
 {
 	char title[64], loc[32], notes[64];
 	ag_db_exec(r->db, "PRAGMA synchronous=OFF"); /* bulk load only */
 	for (int i = 0; i < n; i++) {
-		struct ag_event ev = {0};
+		struct ag_when start = when_of(1795000000 + (int64_t)i * 5 * 3600);
 		snprintf(title, sizeof(title), "Meeting %d with the design team", i);
 		snprintf(loc, sizeof(loc), "Room %d", i % 40);
 		snprintf(notes, sizeof(notes), "Agenda: review item %d", i);
-		ev.title = title;
-		ev.location = loc;
-		ev.notes = i % 5 == 0 ? notes : NULL;
-		ev.rrule = i % 10 == 0 ? "FREQ=WEEKLY;COUNT=10" : NULL;
-		ev.start = 1795000000 + (int64_t)i * 5 * 3600;
-		ev.end = ev.start + 3600;
-		if (ag_event_add(r, &ev))
-			die("add failed");
+		struct ag_edit e = {.title = title,
+		                    .location = loc,
+		                    .notes = i % 5 == 0 ? notes : NULL,
+		                    .rrule = i % 10 == 0 ? "FREQ=WEEKLY;COUNT=10" : NULL,
+		                    .start = &start,
+		                    .duration = 3600,
+		                    .tz = "Europe/Paris",
+		                    .allday = -1};
+		if (ag_event_add(r, &e, NULL))
+			die(ag_replica_error(r));
 	}
 	ag_db_exec(r->db, "PRAGMA synchronous=FULL");
 }
@@ -175,7 +192,7 @@ static void measure_agenda(struct bench *b, struct figures *f, char *edit_uid)
 	f->nochange_small = st.bytes_sent + st.bytes_recv;
 	struct ag_event *evs;
 	size_t n;
-	if (ag_events_all(a, &evs, &n) || n == 0)
+	if (ag_events_all(a, false, &evs, &n) || n == 0)
 		die("no events");
 	snprintf(edit_uid, 128, "%s", evs[n / 2].uid);
 	ag_events_free(evs, n);
@@ -186,8 +203,8 @@ static void measure_agenda(struct bench *b, struct figures *f, char *edit_uid)
 	if (!out || ag_export_ics(bb, out))
 		die("export failed");
 	fclose(out);
-	struct ag_event e = {.title = "Meeting moved: design review"};
-	if (ag_event_edit(a, edit_uid, &e, AG_MASK(AG_F_TITLE)))
+	struct ag_edit e = {.title = "Meeting moved: design review", .allday = -1};
+	if (ag_event_edit(a, edit_uid, &e))
 		die("edit failed");
 	st = sync_or_die(a);
 	f->edit_up = st.bytes_sent + st.bytes_recv;
@@ -212,9 +229,10 @@ static double concurrent_pushes(struct bench *b, int clients, int rounds)
 		snprintf(name, sizeof(name), "p%d.db", k);
 		struct ag_replica *r = replica(b, name, "alice", b->tok_a, "small");
 		for (int i = 0; i < rounds; i++) {
-			struct ag_event ev = {
-			    .title = name, .start = 1795000000, .end = 1795003600};
-			if (ag_event_add(r, &ev) || ag_sync(r, NULL, NULL))
+			struct ag_when start = when_of(1795000000);
+			struct ag_edit e = {
+			    .title = name, .start = &start, .tz = "UTC", .allday = -1};
+			if (ag_event_add(r, &e, NULL) || ag_sync(r, NULL, NULL))
 				_exit(1);
 		}
 		ag_replica_close(r);
@@ -237,9 +255,10 @@ static void pusher(struct bench *b, int cycle)
 	char title[64];
 	int64_t end = ag_now_ms() + 3000;
 	for (int i = 0; i < 100000 && ag_now_ms() < end; i++) {
-		struct ag_event ev = {.title = title, .start = 1795000000, .end = 1795003600};
+		struct ag_when start = when_of(1795000000);
+		struct ag_edit e = {.title = title, .start = &start, .tz = "UTC", .allday = -1};
 		snprintf(title, sizeof(title), "k%d-%d", cycle, i);
-		if (ag_event_add(r, &ev) ||
+		if (ag_event_add(r, &e, NULL) ||
 		    ag_sync(r, &(struct ag_sync_opts){.timeout_ms = 2000}, NULL))
 			break;
 	}
@@ -273,7 +292,7 @@ static int kill_cycles(struct bench *b, int cycles, int *acked_out)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct ag_event ev;
 		acked++;
-		if (ag_event_get(chk, (const char *)sqlite3_column_text(st, 0), &ev))
+		if (ag_event_get(chk, (const char *)sqlite3_column_text(st, 0), false, &ev))
 			lost++;
 		else
 			ag_event_finish(&ev);

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t off = 0, hdr, body;
 	for (int i = 0; i < 64 && off < size; i++) {
-		int rc = ag_frame_peek(data + off, size - off, &hdr, &body);
+		int rc = ag_frame_peek(data + off, size - off, AG_MAX_FRAME, &hdr, &body);
 		if (rc != 1)
 			break;
 		struct ag_msg m;

@@ -1,27 +1,32 @@
 /*
  * agenda_cli_test.c - the `agenda` and `agendad` programs as a user runs
- * them: adduser prints a token, init/add/edit/ls/show/rm/sync/conflicts/
- * resolve/export/import work and --json output parses as the expected
- * objects.
+ * them, on a fresh home directory: data folders created 0700, adduser
+ * prints a token, every command works and its --json output says the same,
+ * bad dates, times, minutes and ranges are refused with a message and a
+ * non-zero exit, a refusal by the server is an error with its words,
+ * counts are true. Every command runs with an explicit TZ.
  */
 #include "agenda_harness.h"
 
-static char out[65536];
+static char out[1 << 16];
 
-/* Runs "agenda --db DIR/NAME ARGS" (or agendad when NAME is NULL); returns
- * the exit status, output in OUT. */
+/* Runs "agenda --db DIR/NAME ARGS" (NAME NULL: agendad ARGS) with HOME set
+ * to DIR/home and TZ=Europe/Paris; returns the exit status, output (stdout
+ * and stderr) in OUT. */
 static int run(struct harness *h, const char *name, const char *fmt, ...)
 {
-	char args[2048], cmd[4096];
+	char args[4096], cmd[8192];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
 	if (name)
-		snprintf(cmd, sizeof(cmd), "%s/agenda --db %s/%s %s 2>&1", h_bin(), h->dir, name,
-		         args);
+		snprintf(cmd, sizeof(cmd),
+		         "HOME=%s/home TZ=Europe/Paris %s/agenda --db %s/%s %s 2>&1", h->dir,
+		         h_bin(), h->dir, name, args);
 	else
-		snprintf(cmd, sizeof(cmd), "%s/agendad %s 2>&1", h_bin(), args);
+		snprintf(cmd, sizeof(cmd), "HOME=%s/home TZ=Europe/Paris %s/agendad %s 2>&1",
+		         h->dir, h_bin(), args);
 	FILE *p = popen(cmd, "r");
 	assert_non_null(p);
 	size_t n = fread(out, 1, sizeof(out) - 1, p);
@@ -45,6 +50,36 @@ static int teardown(void **state)
 	return 0;
 }
 
+static void init_replica(struct harness *h, const char *name, const char *user, const char *tok)
+{
+	assert_int_equal(run(h, name,
+	                     "init --server 127.0.0.1:%d --user %s --token %s --agenda team",
+	                     h->port, user, tok),
+	                 0);
+}
+
+/* A fresh home directory: the default data files and their folders. */
+static void test_fresh_home(void **state)
+{
+	struct harness *h = *state;
+	char cmd[1024], path[600];
+	struct stat st;
+	snprintf(cmd, sizeof(cmd), "HOME=%s/home %s/agendad adduser zoe --agenda z --rw >/dev/null",
+	         h->dir, h_bin());
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/home/.local/share/xproto", h->dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	snprintf(path, sizeof(path), "%s/home/.local/share/xproto/agendad.db", h->dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	snprintf(cmd, sizeof(cmd), "HOME=%s/home2 %s/agenda status >/dev/null", h->dir, h_bin());
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/home2/.local/share/xproto/agenda.db", h->dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+}
+
 static void test_cli(void **state)
 {
 	struct harness *h = *state;
@@ -55,57 +90,124 @@ static void test_cli(void **state)
 	assert_int_equal(strlen(tok), 32);
 	h_start(h);
 	assert_int_equal(run(h, "a.db", "--help"), 0);
+	init_replica(h, "a.db", "ann", tok);
+	init_replica(h, "b.db", "ann", tok);
 	assert_int_equal(run(h, "a.db",
-	                     "init --server 127.0.0.1:%d --user ann "
-	                     "--token %s --agenda team",
-	                     h->port, tok),
-	                 0);
-	assert_int_equal(run(h, "b.db",
-	                     "init --server 127.0.0.1:%d --user ann "
-	                     "--token %s --agenda team",
-	                     h->port, tok),
-	                 0);
-	assert_int_equal(run(h, "a.db",
-	                     "add 'Yoga' --start '2026-11-23 18:00' "
-	                     "--minutes 90 --rrule 'FREQ=WEEKLY;COUNT=3' "
-	                     "--location Gym --tz Europe/Paris"),
+	                     "add 'Yoga' --start '2026-11-23 18:00' --minutes 90 --rrule "
+	                     "'FREQ=WEEKLY;COUNT=3' --location Gym --category Sport"),
 	                 0);
 	assert_int_equal(sscanf(out, "%63s", uid), 1);
 	assert_int_equal(run(h, "a.db", "--json ls month 2026-11-01"), 0);
 	assert_non_null(strstr(out, "\"title\":\"Yoga\""));
+	assert_non_null(strstr(out, "\"tz\":\"Europe/Paris\"")); /* the user's zone */
 	assert_int_equal(run(h, "a.db", "ls month 2026-12-01"), 0);
-	assert_non_null(strstr(out, "Yoga"));
-	assert_non_null(strstr(out, "Mon 2026-12-07"));
-	assert_int_equal(run(h, "a.db", "add Holiday --start 2026-12-24 --allday"), 0);
+	assert_non_null(strstr(out, "Mon 2026-12-07  18:00-19:30  Yoga  @ Gym  (repeats)"));
+	assert_int_equal(run(h, "a.db", "add Holiday --start 2026-12-24"), 0); /* a date */
+	assert_int_equal(run(h, "a.db", "ls day 2026-12-24"), 0);
+	assert_non_null(strstr(out, "Thu 2026-12-24  all day      Holiday"));
 	assert_int_equal(run(h, "a.db", "--json sync"), 0);
 	assert_non_null(strstr(out, "\"pushed\":2"));
 	assert_int_equal(run(h, "b.db", "sync"), 0);
+	assert_non_null(strstr(out, "received 2"));
 	assert_int_equal(run(h, "b.db", "edit %.8s --title 'Yoga (B)'", uid), 0);
 	assert_int_equal(run(h, "a.db", "edit %.8s --title 'Yoga (A)'", uid), 0);
 	assert_int_equal(run(h, "b.db", "sync"), 0);
 	assert_int_equal(run(h, "a.db", "sync"), 0);
+	assert_non_null(strstr(out, "new conflicts 1")); /* the true count */
 	assert_int_equal(run(h, "a.db", "--json conflicts"), 0);
-	assert_non_null(strstr(out, "\"field\":\"title\""));
+	assert_non_null(strstr(out, "\"what\":\"title\""));
+	assert_non_null(strstr(out, "\"loser\":\"ann\""));
 	assert_int_equal(run(h, "a.db", "resolve 1 --keep"), 0);
 	assert_int_equal(run(h, "a.db", "conflicts"), 0);
 	assert_non_null(strstr(out, "no conflicts"));
+	assert_int_equal(run(h, "a.db", "edit %.8s --exdate 2026-11-30", uid), 0);
+	assert_int_equal(run(h, "a.db", "ls month 2026-11-01"), 0);
+	assert_null(strstr(out, "2026-11-30"));
 	assert_int_equal(run(h, "a.db", "show %s", uid), 0);
-	assert_non_null(strstr(out, "Yoga (A)"));
+	assert_non_null(strstr(out, "EXDATE;TZID=Europe/Paris:20261130T180000"));
+	assert_non_null(strstr(out, "CATEGORIES:Sport"));
+	assert_int_equal(run(h, "a.db", "--json show %s", uid), 0);
+	assert_non_null(strstr(out, "\"categories\":\"Sport\""));
 	assert_int_equal(run(h, "a.db", "export %s/x.ics", h->dir), 0);
 	assert_int_equal(run(h, "c.db", "import %s/x.ics", h->dir), 0);
-	assert_non_null(strstr(out, "imported 2"));
+	assert_non_null(strstr(out, "imported 2 events (2 new, 0 updated, 0 unchanged)"));
 	assert_int_equal(run(h, "a.db", "rm %s", uid), 0);
-	assert_int_equal(run(h, "a.db", "show %s", uid), 1);
-	assert_int_equal(run(h, "a.db", "add x --start notadate"), 1);
-	assert_int_equal(run(h, "a.db", "frobnicate"), 2);
-	assert_int_equal(run(h, "a.db", "status"), 0);
-	assert_non_null(strstr(out, "pending  2"));
+	assert_int_equal(run(h, "a.db", "show %s", uid), 0); /* still there, deleted */
+	assert_non_null(strstr(out, "(deleted"));
+	assert_int_equal(run(h, "a.db", "undelete %s", uid), 0);
+	assert_int_equal(run(h, "a.db", "--json status"), 0);
+	assert_non_null(strstr(out, "\"pending\":2")); /* the resolve, one change */
+}
+
+/* Bad input is refused, with a message and a non-zero exit. */
+static void test_refusals(void **state)
+{
+	struct harness *h = *state;
+	struct {
+		const char *args, *says;
+	} bad[] = {
+	    {"add x --start '2026-02-30 25:61'", "February 2026 has 28 days"},
+	    {"add x --start '2026-02-28 25:61'", "hour 25"},
+	    {"add x --start notadate", "is not a date"},
+	    {"add x --start 2026-12-01 --minutes abc", "not a number of minutes"},
+	    {"add x --start 2026-12-01 --minutes -30", "not a number of minutes"},
+	    {"add x --start '2026-12-01 09:00' --exdate 2026-13-01", "month 13"},
+	    {"add x --start '2026-12-01 09:00' --tz Mars/Olympus", "unknown time zone"},
+	    {"add x --start '2026-12-01 09:00' --rrule FREQ=SOMETIMES", "bad recurrence rule"},
+	    {"add x --start '2026-12-01 09:00' --end '2026-12-01 08:00'", "before it starts"},
+	    {"ls week 2026-99-99", "month 99"},
+	    {"ls fortnight", "usage"},
+	    {"resolve abc --keep", "conflict number"},
+	    {"edit nosuchuid --title x", "no event"},
+	    {"import /nonexistent.ics", "cannot open"},
+	    {"sync", "not configured"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = run(h, "r.db", "%s", bad[i].args);
+		if (rc == 0 || !strstr(out, bad[i].says))
+			fail_msg("'%s' gave %d: %s", bad[i].args, rc, out);
+	}
+	assert_int_equal(run(h, "r.db", "frobnicate"), 2);
+	assert_int_equal(run(h, "r.db", "ls"), 0);
+	assert_non_null(strstr(out, "(no events)")); /* nothing was stored */
+}
+
+/* The server's refusals: wrong token, unknown agenda, read-only writes. */
+static void test_server_refusals(void **state)
+{
+	struct harness *h = *state;
+	char tok[64], rtok[64];
+	assert_int_equal(run(h, NULL, "adduser ann --agenda team --rw --db %s", h->db), 0);
+	sscanf(out, "%63s", tok);
+	assert_int_equal(run(h, NULL, "adduser rob --agenda team --ro --db %s", h->db), 0);
+	sscanf(out, "%63s", rtok);
+	h_start(h);
+	init_replica(h, "w.db", "ann", "00112233445566778899aabbccddeeff");
+	assert_int_equal(run(h, "w.db", "sync"), 1);
+	assert_non_null(strstr(out, "agendad refused: HELLO: unknown user, wrong token"));
+	assert_int_equal(run(h, "w.db",
+	                     "init --server 127.0.0.1:%d --user ann --token %s --agenda nope",
+	                     h->port, tok),
+	                 0);
+	assert_int_equal(run(h, "w.db", "sync"), 1);
+	assert_non_null(strstr(out, "not a member"));
+	init_replica(h, "ro.db", "rob", rtok);
+	assert_int_equal(run(h, "ro.db", "add x --start 2026-12-01"), 0); /* offline: unknown */
+	assert_int_equal(run(h, "ro.db", "sync"), 1);
+	assert_non_null(strstr(out, "refused 1 change"));
+	assert_int_equal(run(h, "ro.db", "add y --start 2026-12-01"), 1);
+	assert_non_null(strstr(out, "read-only"));
+	assert_int_equal(run(h, "ro.db", "ls day 2026-12-01"), 0);
+	assert_non_null(strstr(out, "(no events)"));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_fresh_home, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_server_refusals, setup, teardown),
 	};
 	alarm(120);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -92,7 +92,7 @@ static void test_kill9_cycles(void **state)
 	struct ag_event ev;
 	size_t lost = 0;
 	for (size_t i = 0; i < nacked; i++) {
-		if (ag_event_get(check, acked[i], &ev)) {
+		if (ag_event_get(check, acked[i], false, &ev)) {
 			lost++;
 			continue;
 		}

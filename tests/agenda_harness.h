@@ -31,6 +31,7 @@ struct harness {
 	char db[300];
 	int port;
 	pid_t pid;
+	const char *extra[8]; /* more agendad options (NULL-terminated) */
 };
 
 static inline const char *h_bin(void)
@@ -67,8 +68,11 @@ static inline void h_start(struct harness *h)
 			dup2(null, 1);
 		if (null >= 0 && !getenv("AGENDA_TEST_VERBOSE"))
 			dup2(null, 2);
-		execl(exe, exe, "--db", h->db, "--listen", listen, "--port-file", portfile,
-		      (char *)NULL);
+		const char *argv[20] = {exe,    "--db",        h->db,   "--listen",
+		                        listen, "--port-file", portfile};
+		for (int i = 0; i < 8 && h->extra[i]; i++)
+			argv[7 + i] = h->extra[i];
+		execv(exe, (char *const *)argv);
 		_exit(127);
 	}
 	for (int i = 0; i < 500; i++) { /* at most 5 s */
@@ -159,42 +163,72 @@ static inline void h_sync(struct ag_replica *r)
 		fail_msg("sync: %s", ag_replica_error(r));
 }
 
+/* A UTC ag_when for Unix time T. */
+static inline struct ag_when h_when(int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	gmtime_r(&tt, &tm);
+	return (struct ag_when){.y = tm.tm_year + 1900,
+	                        .mo = tm.tm_mon + 1,
+	                        .d = tm.tm_mday,
+	                        .h = tm.tm_hour,
+	                        .mi = tm.tm_min,
+	                        .s = tm.tm_sec,
+	                        .has_time = true};
+}
+
+/* Adds a one-hour event at Unix time START (UTC); its uid into UID_OUT. */
 static inline char *h_add(struct ag_replica *r, const char *title, int64_t start, char *uid_out)
 {
-	struct ag_event ev = {0};
-	ev.title = (char *)title;
-	ev.start = start;
-	ev.end = start + 3600;
-	assert_int_equal(ag_event_add(r, &ev), 0);
-	strcpy(uid_out, ev.uid);
+	struct ag_when w = h_when(start);
+	struct ag_edit e = {
+	    .title = title, .start = &w, .duration = 3600, .tz = "UTC", .allday = -1};
+	char *uid;
+	if (ag_event_add(r, &e, &uid))
+		fail_msg("add: %s", ag_replica_error(r));
+	strcpy(uid_out, uid);
+	free(uid);
 	return uid_out;
 }
 
-/* Dumps every live event of R as one canonical string (for comparisons). */
+/* Runs one-shot SQL over R's file and appends each row's columns,
+ * separated by '|', one row per line, to B. */
+static inline void h_sql_dump(struct ag_replica *r, const char *sql, struct ag_buf *b)
+{
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(r->db, sql, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (int i = 0; i < sqlite3_column_count(st); i++) {
+			const unsigned char *v = sqlite3_column_text(st, i);
+			if (i)
+				ag_buf_u8(b, '|');
+			ag_buf_puts(b, v ? (const char *)v : "");
+		}
+		ag_buf_u8(b, '\n');
+	}
+	sqlite3_finalize(st);
+}
+
+/* Every live event of R with all its registers, and every conflict record,
+ * as one canonical string (for comparisons between replicas). */
 static inline char *h_dump(struct ag_replica *r)
 {
-	struct ag_event *evs;
-	size_t n;
 	struct ag_buf b = {0};
-	assert_int_equal(ag_events_all(r, &evs, &n), 0);
-	for (size_t i = 0; i < n; i++) {
-		char line[4096];
-		snprintf(line, sizeof(line), "%s|%s|%lld|%lld|%lld|%s|%s|%s|%s|%s\n", evs[i].uid,
-		         evs[i].title, (long long)evs[i].start, (long long)evs[i].end,
-		         (long long)evs[i].allday, evs[i].tz, evs[i].location, evs[i].notes,
-		         evs[i].rrule, evs[i].exdate);
-		ag_buf_bytes(&b, line, strlen(line));
-	}
-	ag_buf_u8(&b, 0);
-	ag_events_free(evs, n);
-	return (char *)b.data;
+	h_sql_dump(r,
+	           "SELECT e.uid, e.key, e.value FROM entries e JOIN events v ON v.uid=e.uid"
+	           " WHERE v.deleted=0 AND e.value<>'' ORDER BY e.uid, e.key",
+	           &b);
+	ag_buf_puts(&b, "--\n");
+	h_sql_dump(r, "SELECT id, uid, key, value, loser, resolved FROM conflicts ORDER BY id", &b);
+	return ag_buf_steal(&b);
 }
 
 static inline size_t h_count(struct ag_replica *r)
 {
 	struct ag_event *evs;
 	size_t n;
-	assert_int_equal(ag_events_all(r, &evs, &n), 0);
+	assert_int_equal(ag_events_all(r, false, &evs, &n), 0);
 	ag_events_free(evs, n);
 	return n;
 }
@@ -206,6 +240,36 @@ static inline size_t h_conflicts(struct ag_replica *r)
 	assert_int_equal(ag_conflicts(r, &c, &n), 0);
 	ag_conflicts_free(c, n);
 	return n;
+}
+
+/* Sets a text property (title, location, notes) of UID. */
+static inline void h_edit_text(struct ag_replica *r, const char *uid, const char *what,
+                               const char *v)
+{
+	struct ag_edit e = {.allday = -1};
+	if (!strcmp(what, "title"))
+		e.title = v;
+	else if (!strcmp(what, "location"))
+		e.location = v;
+	else
+		e.notes = v;
+	if (ag_event_edit(r, uid, &e))
+		fail_msg("edit %s: %s", what, ag_replica_error(r));
+}
+
+/* The title (etc.) of UID as the replica shows it; "" if absent. Static. */
+static inline const char *h_get(struct ag_replica *r, const char *uid, const char *what)
+{
+	static char buf[4096];
+	struct ag_event ev;
+	if (ag_event_get(r, uid, false, &ev))
+		return "";
+	const char *v = !strcmp(what, "title")      ? ev.title
+	                : !strcmp(what, "location") ? ev.location
+	                                            : ev.notes;
+	snprintf(buf, sizeof(buf), "%s", v);
+	ag_event_finish(&ev);
+	return buf;
 }
 
 #endif

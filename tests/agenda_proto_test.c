@@ -12,21 +12,24 @@
 #include <poll.h>
 #include <sys/socket.h>
 
-static struct ag_msg sample_push(void)
+static struct ag_msg sample_push(struct ag_change *ch)
 {
-	static struct ag_change ch[2];
-	memset(ch, 0, sizeof(ch));
+	memset(ch, 0, 2 * sizeof(*ch));
 	ch[0].kind = AG_CH_EVENT;
-	ch[0].counter = 7;
-	strcpy(ch[0].ev.uid, "abc");
+	ch[0].id = 0x1122334455667788ull;
+	ch[0].uid = strdup("abc");
 	ch[0].base = 300;
 	ch[0].mtime = 1700000000123;
-	ch[0].mask = AG_MASK(AG_F_TITLE) | AG_MASK(AG_F_START);
-	ch[0].ev.title = "hello";
-	ch[0].ev.start = -5;
+	ch[0].nparents = 1;
+	ch[0].parents[0] = 42;
+	ag_kvs_put(&ch[0].entries, "SUMMARY", "SUMMARY:hello", 0);
+	ag_kvs_put(&ch[0].entries, "DTSTART", "DTSTART:20261201T090000Z", 0);
+	ch[0].entries.v[0].mtime = 1700000000123;
+	ch[0].entries.v[1].mtime = 1700000000100;
+	ag_kvs_put(&ch[0].stale, "LOCATION", "", 77);
 	ch[1].kind = AG_CH_RESOLVE;
-	ch[1].counter = 8;
-	ch[1].conflict_id = 12;
+	ch[1].id = 9;
+	ch[1].conflict = 12;
 	struct ag_msg m = {.type = AG_MSG_PUSH};
 	m.u.push.ch = ch;
 	m.u.push.n = 2;
@@ -36,17 +39,21 @@ static struct ag_msg sample_push(void)
 static void test_roundtrip(void **state)
 {
 	struct ag_buf b = {0};
-	struct ag_msg in = sample_push(), out;
+	struct ag_change ch[2];
+	struct ag_msg in = sample_push(ch), out;
 	const char *why;
 	assert_int_equal(ag_msg_encode(&b, &in), 0);
 	assert_int_equal(ag_msg_decode(b.data, b.len, &out, &why), 0);
 	assert_int_equal(out.u.push.n, 2);
-	assert_string_equal(out.u.push.ch[0].ev.uid, "abc");
-	assert_string_equal(out.u.push.ch[0].ev.title, "hello");
-	assert_int_equal(out.u.push.ch[0].ev.start, -5);
-	assert_int_equal(out.u.push.ch[0].base, 300);
-	assert_int_equal(out.u.push.ch[0].mtime, 1700000000123);
-	assert_int_equal(out.u.push.ch[1].conflict_id, 12);
+	struct ag_change *c = &out.u.push.ch[0];
+	assert_string_equal(c->uid, "abc");
+	assert_int_equal(c->id, 0x1122334455667788ull);
+	assert_string_equal(ag_kvs_value(&c->entries, "SUMMARY"), "SUMMARY:hello");
+	assert_int_equal(ag_kvs_find(&c->entries, "DTSTART")->mtime, 1700000000100);
+	assert_int_equal(ag_kvs_find(&c->stale, "LOCATION")->seq, 77);
+	assert_int_equal(c->base, 300);
+	assert_int_equal(c->parents[0], 42);
+	assert_int_equal(out.u.push.ch[1].conflict, 12);
 	ag_msg_finish(&out);
 	/* every shorter body is refused, whatever its header says */
 	size_t body = b.len - 2;
@@ -57,36 +64,39 @@ static void test_roundtrip(void **state)
 		ag_msg_finish(&out);
 	}
 	ag_buf_finish(&b);
+	ag_change_finish(&ch[0]);
+	ag_change_finish(&ch[1]);
 }
 
 static void test_page_roundtrip(void **state)
 {
-	struct ag_record rec[2] = {0};
+	struct ag_record rec[2];
 	struct ag_msg m = {.type = AG_MSG_PAGE}, out;
 	const char *why;
 	struct ag_buf b = {0};
+	memset(rec, 0, sizeof(rec));
 	rec[0].kind = AG_REC_EVENT;
-	strcpy(rec[0].ev.uid, "u1");
-	rec[0].ev.version = 99;
-	rec[0].mask = AG_MASK(AG_F_LOCATION) | AG_MASK(AG_F_DELETED);
-	rec[0].ev.location = "x";
-	rec[0].ev.deleted = 1;
+	rec[0].uid = strdup("u1");
+	rec[0].flags = AG_REC_WHOLE;
+	ag_kvs_put(&rec[0].entries, "LOCATION", "LOCATION:x", 99);
+	ag_kvs_put(&rec[0].entries, AG_DELETED, "1", 100);
 	rec[1].kind = AG_REC_CONFLICT;
-	rec[1].conf.id = 4;
-	strcpy(rec[1].conf.uid, "u1");
-	rec[1].conf.field = AG_F_NOTES;
-	rec[1].conf.val.notes = "old";
-	rec[1].conf.loser = 0x1122334455667788ull;
+	rec[1].id = 4;
+	rec[1].uid = strdup("u1");
+	rec[1].key = strdup("DESCRIPTION");
+	rec[1].value = strdup("DESCRIPTION:old");
+	rec[1].loser = strdup("bob");
 	m.u.page.rec = rec;
 	m.u.page.n = 2;
 	m.u.page.anchor = 1234;
-	m.u.page.more = 1;
+	m.u.page.flags = AG_PAGE_MORE;
 	assert_int_equal(ag_msg_encode(&b, &m), 0);
 	assert_int_equal(ag_msg_decode(b.data, b.len, &out, &why), 0);
 	assert_int_equal(out.u.page.n, 2);
-	assert_int_equal(out.u.page.rec[0].ev.deleted, 1);
-	assert_string_equal(out.u.page.rec[1].conf.val.notes, "old");
-	assert_int_equal(out.u.page.rec[1].conf.loser, 0x1122334455667788ull);
+	assert_int_equal(ag_kvs_find(&out.u.page.rec[0].entries, AG_DELETED)->seq, 100);
+	assert_int_equal(out.u.page.rec[0].flags, AG_REC_WHOLE);
+	assert_string_equal(out.u.page.rec[1].value, "DESCRIPTION:old");
+	assert_string_equal(out.u.page.rec[1].loser, "bob");
 	assert_int_equal(out.u.page.anchor, 1234);
 	ag_msg_finish(&out);
 	/* random corruption never crashes (ASan/UBSan watch this) */
@@ -99,15 +109,18 @@ static void test_page_roundtrip(void **state)
 		ag_msg_finish(&out);
 	}
 	ag_buf_finish(&b);
+	ag_record_finish(&rec[0]);
+	ag_record_finish(&rec[1]);
 }
 
-static void expect_refused(const uint8_t *frame, size_t len)
+static const char *expect_refused(const uint8_t *frame, size_t len)
 {
 	struct ag_msg out;
 	const char *why = NULL;
 	assert_int_equal(ag_msg_decode(frame, len, &out, &why), -1);
 	assert_non_null(why);
 	ag_msg_finish(&out);
+	return why;
 }
 
 static void test_hostile_frames(void **state)
@@ -123,20 +136,24 @@ static void test_hostile_frames(void **state)
 	static const uint8_t long_str[] = {AG_MSG_ERROR, 3, 1, 100, 'x'};
 	/* a NUL byte inside a string */
 	static const uint8_t nul_str[] = {AG_MSG_ERROR, 4, 1, 2, 'x', 0};
-	/* field bit 12 does not exist */
-	static const uint8_t bad_mask[] = {AG_MSG_PUSH, 9, 1, 0, 1, 1, 'u', 0, 0, 0x80, 0x20};
+	/* a key with a control character */
+	static const uint8_t bad_key[] = {AG_MSG_PUSH, 22,  1, 0, 1, 0, 0, 0, 0,   0, 0, 0,
+	                                  1,           'u', 0, 0, 0, 0, 1, 2, 'A', 1, 0, 0};
 	static const uint8_t unknown[] = {0x55, 0};
 	static const uint8_t trailing[] = {AG_MSG_WELCOME, 2, 1, 1};
 	expect_refused(huge_count, sizeof(huge_count));
 	expect_refused(long_varint, sizeof(long_varint));
 	expect_refused(long_str, sizeof(long_str));
 	expect_refused(nul_str, sizeof(nul_str));
-	expect_refused(bad_mask, sizeof(bad_mask));
+	assert_string_equal(expect_refused(bad_key, sizeof(bad_key)), "bad key");
 	expect_refused(unknown, sizeof(unknown));
 	expect_refused(trailing, sizeof(trailing));
 	/* a header announcing 1 GiB is refused before anything is buffered */
 	static const uint8_t big[] = {AG_MSG_PUSH, 0x80, 0x80, 0x80, 0x80, 0x04};
-	assert_int_equal(ag_frame_peek(big, sizeof(big), &hdr, &body), -1);
+	assert_int_equal(ag_frame_peek(big, sizeof(big), AG_MAX_FRAME, &hdr, &body), -1);
+	/* before HELLO, 513 bytes are already too many */
+	static const uint8_t pre[] = {AG_MSG_HELLO, 0x81, 0x04};
+	assert_int_equal(ag_frame_peek(pre, sizeof(pre), AG_PREAUTH_FRAME, &hdr, &body), -1);
 }
 
 /* ---- against a live agendad -------------------------------------------------- */
@@ -182,6 +199,7 @@ static void hello_frame(struct ag_buf *b, const char *token_hex)
 	m.u.hello.user = "alice";
 	m.u.hello.agenda = "team";
 	m.u.hello.replica = 77;
+	m.u.hello.generation = 0;
 	m.u.hello.token_len = (size_t)ag_hex_decode(token_hex, m.u.hello.token, AG_MAX_TOKEN);
 	assert_int_equal(ag_msg_encode(b, &m), 0);
 }
@@ -234,10 +252,13 @@ static void test_server_refuses_garbage(void **state)
 	static const uint8_t big[] = {AG_MSG_PUSH, 0x80, 0x80, 0x80, 0x80, 0x04};
 	static const uint8_t early_push[] = {AG_MSG_PUSH, 1, 0};
 	static const uint8_t trunc_push[] = {AG_MSG_PUSH, 6, 1, 0, 1, 3, 'u', 'i'};
+	/* a 4 MiB PUSH announced before HELLO: refused on its first byte */
+	static const uint8_t early_big[] = {AG_MSG_PUSH, 0x80, 0x80, 0x80, 0x02};
 	static const uint8_t reply[] = {AG_MSG_PAGE, 2, 0, 0};
 	bad_session(h.port, unknown, sizeof(unknown), NULL, AG_MSG_ERROR);
 	bad_session(h.port, big, sizeof(big), NULL, AG_MSG_ERROR);
 	bad_session(h.port, early_push, sizeof(early_push), NULL, AG_MSG_ERROR);
+	bad_session(h.port, early_big, sizeof(early_big), NULL, AG_MSG_ERROR);
 	bad_session(h.port, NULL, 0, bad_tok, AG_MSG_ERROR); /* wrong token: ERROR */
 	bad_session(h.port, trunc_push, sizeof(trunc_push), tok, AG_MSG_WELCOME);
 	bad_session(h.port, reply, sizeof(reply), tok, AG_MSG_WELCOME);

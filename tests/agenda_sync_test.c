@@ -1,9 +1,12 @@
 /*
- * agenda_sync_test.c - end-to-end sync tests against a real agendad over
- * loopback: offline edits converge, same-field edits give a visible
- * conflict and lose nothing, delete vs edit keeps the event, a read-only
- * member cannot write, and syncs cut at random byte offsets converge with
- * no duplicates once retried.
+ * agenda_sync_test.c - the sync invariants of apps/agenda/SYNC.md section
+ * 3, each against a real agendad over loopback: offline edits converge,
+ * same-key conflicts lose nothing, deletes propagate, an edit concurrent
+ * with a delete restores the whole event, an edit made during a sync is
+ * kept, restored and copied replica files keep and send everything, cut
+ * syncs converge, another member cannot disturb a replica's changes, set
+ * members merge, expired tombstones give a full resync, and users added
+ * while agendad runs work at once.
  */
 #include "agenda_harness.h"
 
@@ -11,7 +14,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#define T0 1795000000 /* 2026-11-18 */
+#define T0 1795000000 /* 2026-11-18 11:06:40 UTC */
 
 struct world {
 	struct harness h;
@@ -19,10 +22,12 @@ struct world {
 	struct ag_replica *a, *b;
 };
 
-static int setup(void **state)
+static int setup_with(void **state, const char *opt, const char *val)
 {
 	struct world *w = calloc(1, sizeof(*w));
 	h_setup(&w->h);
+	w->h.extra[0] = opt;
+	w->h.extra[1] = val;
 	h_user(&w->h, "alice", AG_RIGHT_RW, w->tok_a);
 	h_user(&w->h, "bob", AG_RIGHT_RW, w->tok_b);
 	h_user(&w->h, "reader", AG_RIGHT_READ, w->tok_r);
@@ -31,6 +36,11 @@ static int setup(void **state)
 	w->b = h_replica(&w->h, "b.db", "bob", w->tok_b);
 	*state = w;
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_with(state, NULL, NULL);
 }
 
 static int teardown(void **state)
@@ -60,13 +70,6 @@ static void assert_converged(struct ag_replica *x, struct ag_replica *y)
 	assert_int_equal(ag_pending_count(y), 0);
 }
 
-static void edit_str(struct ag_replica *r, const char *uid, int f, const char *v)
-{
-	struct ag_event e = {0};
-	*ag_ev_str(&e, f) = (char *)v;
-	assert_int_equal(ag_event_edit(r, uid, &e, AG_MASK(f)), 0);
-}
-
 static void test_offline_edits_converge(void **state)
 {
 	struct world *w = *state;
@@ -74,19 +77,14 @@ static void test_offline_edits_converge(void **state)
 	h_add(w->a, "a1", T0, u1);
 	h_add(w->a, "a2", T0 + 7200, u2);
 	sync_all(w);
-	/* offline: A edits the title, B the location of the same event, both
-	 * add events, B deletes another */
-	edit_str(w->a, u1, AG_F_TITLE, "a1 renamed");
-	edit_str(w->b, u1, AG_F_LOCATION, "room 7");
+	h_edit_text(w->a, u1, "title", "a1 renamed");
+	h_edit_text(w->b, u1, "location", "room 7");
 	h_add(w->b, "b1", T0 + 3600, u3);
 	assert_int_equal(ag_event_delete(w->b, u2), 0);
 	sync_all(w);
 	assert_converged(w->a, w->b);
-	struct ag_event ev;
-	assert_int_equal(ag_event_get(w->a, u1, &ev), 0);
-	assert_string_equal(ev.title, "a1 renamed");
-	assert_string_equal(ev.location, "room 7");
-	ag_event_finish(&ev);
+	assert_string_equal(h_get(w->a, u1, "title"), "a1 renamed");
+	assert_string_equal(h_get(w->a, u1, "location"), "room 7");
 	assert_int_equal(h_count(w->a), 2);
 	assert_int_equal(h_conflicts(w->a), 0);
 }
@@ -95,61 +93,93 @@ static void test_same_field_conflict(void **state)
 {
 	struct world *w = *state;
 	char u[64];
-	struct ag_event ea, eb;
 	h_add(w->a, "lunch", T0, u);
 	sync_all(w);
-	edit_str(w->a, u, AG_F_TITLE, "lunch with Ann");
+	h_edit_text(w->a, u, "title", "lunch with Ann");
 	h_sleep_ms(5);
-	edit_str(w->b, u, AG_F_TITLE, "lunch with Bob"); /* later: wins */
-	sync_all(w);
+	h_edit_text(w->b, u, "title", "lunch with Bob"); /* later: wins */
+	struct ag_sync_stats st;
+	assert_int_equal(ag_sync(w->a, NULL, &st), 0);
+	assert_int_equal(ag_sync(w->b, NULL, &st), 0);
+	assert_int_equal(st.conflicts, 1); /* the true count */
+	h_sync(w->a);
 	assert_converged(w->a, w->b);
-	assert_int_equal(ag_event_get(w->a, u, &ea), 0);
-	assert_string_equal(ea.title, "lunch with Bob");
-	/* the loser is kept, visible on both replicas */
+	assert_string_equal(h_get(w->a, u, "title"), "lunch with Bob");
 	struct ag_conflict *c;
 	size_t n;
 	assert_int_equal(ag_conflicts(w->b, &c, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(c[0].value, "lunch with Ann");
-	assert_int_equal(c[0].field, AG_F_TITLE);
+	assert_string_equal(c[0].key, "SUMMARY");
+	assert_string_equal(c[0].loser, "alice"); /* a user, never a replica id */
 	int64_t id = c[0].id;
 	ag_conflicts_free(c, n);
-	assert_int_equal(h_conflicts(w->a), 1);
-	/* resolving by taking the other value propagates everywhere */
 	assert_int_equal(ag_conflict_resolve(w->a, id, true), 0);
 	sync_all(w);
 	assert_int_equal(h_conflicts(w->a), 0);
 	assert_int_equal(h_conflicts(w->b), 0);
-	assert_int_equal(ag_event_get(w->b, u, &eb), 0);
-	assert_string_equal(eb.title, "lunch with Ann");
-	ag_event_finish(&ea);
-	ag_event_finish(&eb);
+	assert_string_equal(h_get(w->b, u, "title"), "lunch with Ann");
 	assert_converged(w->a, w->b);
 }
 
-static void test_delete_vs_edit(void **state)
+/* SYNC.md I2: create, sync, edit, delete, sync: the delete leaves. */
+static void test_delete_propagates(void **state)
 {
 	struct world *w = *state;
-	char u[64], v[64];
-	h_add(w->a, "review", T0, u);
-	h_add(w->a, "retro", T0 + 3600, v);
+	char u[64];
+	h_add(w->a, "short-lived", T0, u);
 	sync_all(w);
-	/* delete pushed first, concurrent edit second: the edit revives it */
+	h_edit_text(w->a, u, "notes", "edited first");
 	assert_int_equal(ag_event_delete(w->a, u), 0);
-	edit_str(w->b, u, AG_F_NOTES, "bring slides");
-	/* edit pushed first, concurrent delete second: the delete is refused */
-	edit_str(w->a, v, AG_F_NOTES, "room booked");
-	assert_int_equal(ag_event_delete(w->b, v), 0);
-	sync_all(w);
+	struct ag_sync_stats st;
+	assert_int_equal(ag_sync(w->a, NULL, &st), 0);
+	assert_int_equal(st.pushed, 1);
+	h_sync(w->b);
+	assert_int_equal(h_count(w->b), 0);
+	struct ag_replica *c = h_replica(&w->h, "c.db", "bob", w->tok_b);
+	h_sync(c);
+	assert_int_equal(h_count(c), 0);
+	ag_replica_close(c);
+	/* and one created and deleted offline never bothers anyone */
+	h_add(w->a, "never sent", T0, u);
+	assert_int_equal(ag_event_delete(w->a, u), 0);
+	assert_int_equal(ag_pending_count(w->a), 0);
 	assert_converged(w->a, w->b);
-	struct ag_event ev;
-	assert_int_equal(ag_event_get(w->a, u, &ev), 0);
-	assert_string_equal(ev.notes, "bring slides");
-	ag_event_finish(&ev);
-	assert_int_equal(ag_event_get(w->b, v, &ev), 0);
-	assert_string_equal(ev.notes, "room booked");
-	ag_event_finish(&ev);
-	assert_int_equal(h_conflicts(w->a), 2); /* both deletes visible */
+}
+
+/* SYNC.md I3, in both arrival orders: the whole event comes back. */
+static void test_edit_vs_delete_restores_whole_event(void **state)
+{
+	struct world *w = *state;
+	char u[64] = "", v[64] = "";
+	for (int order = 0; order < 2; order++) {
+		struct ag_replica *del = order ? w->b : w->a, *ed = order ? w->a : w->b;
+		struct ag_edit e = {.location = "Room 9", .notes = "bring slides", .allday = -1};
+		h_add(w->a, order ? "retro" : "review", T0 + order * 86400, order ? v : u);
+		const char *uid = order ? v : u;
+		assert_int_equal(ag_event_edit(w->a, uid, &e), 0);
+		sync_all(w);
+		assert_int_equal(ag_event_delete(del, uid), 0);
+		h_edit_text(ed, uid, "title", "edited meanwhile");
+		if (order) { /* the edit arrives first, the delete is refused */
+			h_sync(ed);
+			h_sync(del);
+		} else { /* the delete arrives first, the edit revives it */
+			h_sync(del);
+			h_sync(ed);
+		}
+		sync_all(w);
+		assert_converged(w->a, w->b);
+		struct ag_event ev;
+		assert_int_equal(ag_event_get(del, uid, false, &ev), 0);
+		assert_string_equal(ev.title, "edited meanwhile");
+		assert_string_equal(ev.location, "Room 9");
+		assert_string_equal(ev.notes, "bring slides");
+		assert_int_equal(ev.start, T0 + order * 86400);
+		assert_int_equal(ev.end - ev.start, 3600);
+		assert_int_equal(ev.conflicts, 1); /* the delete stays visible */
+		ag_event_finish(&ev);
+	}
 }
 
 static void test_read_only_member(void **state)
@@ -159,8 +189,7 @@ static void test_read_only_member(void **state)
 	h_add(w->a, "board meeting", T0, u);
 	sync_all(w);
 	struct ag_replica *r = h_replica(&w->h, "r.db", "reader", w->tok_r);
-	/* offline before the first sync: the server refuses the new event
-	 * and the replica drops it */
+	/* offline before its first sync: refused, and dropped */
 	h_add(r, "sneaky", T0, x);
 	struct ag_sync_stats st;
 	assert_int_equal(ag_sync(r, NULL, &st), 0);
@@ -168,20 +197,18 @@ static void test_read_only_member(void **state)
 	h_sync(r);
 	assert_int_equal(h_count(r), 1);
 	assert_converged(r, w->a);
-	/* a client that ignores its rights is refused by the server, and gets
-	 * the server's copy back */
+	/* a client that ignores its rights gets the server's copy back */
 	assert_int_equal(ag_meta_set_int(r, "rights", AG_RIGHT_RW), 0);
-	edit_str(r, u, AG_F_TITLE, "hacked");
+	h_edit_text(r, u, "title", "hacked");
 	assert_int_equal(ag_sync(r, NULL, &st), 0);
 	assert_int_equal(st.rejected, 1);
 	assert_converged(r, w->a);
-	/* after the first sync the replica knows and refuses locally */
-	struct ag_event e = {0};
-	e.title = "y";
-	assert_int_equal(ag_event_edit(r, u, &e, AG_MASK(AG_F_TITLE)), -1);
+	/* after a sync the replica knows and refuses locally, resolving too */
+	struct ag_edit e = {.title = "y", .allday = -1};
+	assert_int_equal(ag_event_edit(r, u, &e), -1);
 	assert_int_equal(ag_event_delete(r, u), -1);
-	h_sync(w->b);
-	assert_converged(r, w->b);
+	assert_int_equal(ag_conflict_resolve(r, 1, true), -1);
+	assert_non_null(strstr(ag_replica_error(r), "read-only"));
 	ag_replica_close(r);
 }
 
@@ -191,55 +218,327 @@ static void test_cut_sync_converges(void **state)
 	char u[64];
 	srand(42);
 	for (int round = 0; round < 30; round++) {
-		/* a batch of changes on A, pushed through a connection cut at a
-		 * random byte, then on B, pulled through a cut connection */
 		for (int i = 0; i < 5; i++)
 			h_add(w->a, "cut", T0 + 60 * (round * 5 + i), u);
-		edit_str(w->a, u, AG_F_NOTES, "edited");
-		struct ag_sync_opts o = {.cut_after = 1 + rand() % 700};
+		h_edit_text(w->a, u, "notes", "edited");
+		struct ag_event ev;
+		if (ag_event_get(w->b, u, false, &ev) == 0) { /* if b has it yet */
+			ag_event_finish(&ev);
+			h_edit_text(w->b, u, "location", "b was here");
+		}
+		struct ag_sync_opts o = {.cut_after = 1 + rand() % 900};
 		struct ag_sync_stats st;
 		ag_sync(w->a, &o, &st);
-		o.cut_after = 1 + rand() % 900;
+		o.cut_after = 1 + rand() % 1200;
 		ag_sync(w->b, &o, &st);
-		o.cut_after = 1 + rand() % 300;
+		o.cut_after = 1 + rand() % 400;
 		ag_sync(w->a, &o, &st);
 	}
 	sync_all(w);
+	h_sync(w->b);
 	assert_converged(w->a, w->b);
 	assert_int_equal(h_count(w->a), 150);
-	assert_int_equal(h_count(w->b), 150);
-	/* a fresh replica pulling in small pages sees no duplicates either */
 	struct ag_replica *c = h_replica(&w->h, "c.db", "alice", w->tok_a);
-	struct ag_sync_opts small = {.page = 7};
 	struct ag_sync_stats st;
 	for (int i = 0;
-	     i < 100 &&
+	     i < 200 &&
 	     ag_sync(c, &(struct ag_sync_opts){.page = 7, .cut_after = 400 + 97 * i}, &st);
 	     i++)
 		;
-	assert_int_equal(ag_sync(c, &small, &st), 0);
+	assert_int_equal(ag_sync(c, &(struct ag_sync_opts){.page = 7}, &st), 0);
 	assert_converged(c, w->a);
 	ag_replica_close(c);
 }
 
-static void test_recurrence_listing(void **state)
+/* SYNC.md I4: a second handle on the same file edits while a sync runs,
+ * between its push and its pull, and between pages (as xp-calendar's
+ * background sync does). */
+struct during {
+	struct world *w;
+	struct ag_replica *other;
+	const char *uid;
+	int calls;
+};
+
+static void edit_during(void *arg, int stage)
+{
+	struct during *d = arg;
+	char buf[64];
+	snprintf(buf, sizeof(buf), "typed during sync %d.%d", stage, d->calls++);
+	h_edit_text(d->other, d->uid, "notes", buf);
+}
+
+static void test_edit_during_sync(void **state)
 {
 	struct world *w = *state;
-	struct ag_event ev = {0};
-	ev.title = "weekly";
-	ev.start = T0;
-	ev.end = T0 + 1800;
-	ev.tz = "Europe/Paris";
-	ev.rrule = "FREQ=WEEKLY;COUNT=10";
-	ev.exdate = "20261125T110640Z"; /* T0 + 1 week */
-	assert_int_equal(ag_event_add(w->a, &ev), 0);
+	char u[64], path[300], err[256];
+	h_add(w->a, "busy", T0, u);
+	for (int i = 0; i < 30; i++) {
+		char t[64];
+		h_add(w->b, "filler", T0 + 60 * i, t);
+	}
+	h_sync(w->b);
+	h_edit_text(w->a, u, "title", "in flight");
+	struct during d = {.w = w, .uid = u};
+	h_path(&w->h, "a.db", path, sizeof(path));
+	assert_int_equal(ag_replica_open(path, &d.other, err, sizeof(err)), 0);
+	struct ag_sync_opts o = {.hook = edit_during, .hook_arg = &d, .page = 5};
+	assert_int_equal(ag_sync(w->a, &o, NULL), 0);
+	assert_true(d.calls >= 3);
+	char last[64];
+	snprintf(last, sizeof(last), "typed during sync 1.%d", d.calls - 1);
+	assert_string_equal(h_get(w->a, u, "notes"), last);
+	assert_true(ag_pending_count(w->a) > 0);
+	sync_all(w);
+	assert_string_equal(h_get(w->b, u, "notes"), last);
+	assert_string_equal(h_get(w->b, u, "title"), "in flight");
+	assert_int_equal(h_conflicts(w->b), 0); /* its own changes never conflict */
+	assert_converged(w->a, w->b);
+	ag_replica_close(d.other);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	char cmd[1400];
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && rm -f '%s-wal' '%s-shm'", from, to, to, to);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Closes R (checkpointing it) and copies its file to NAME. */
+static struct ag_replica *checkpoint_copy(struct world *w, struct ag_replica **r, const char *from,
+                                          const char *name)
+{
+	char a[300], b[300], err[256];
+	struct ag_replica *copy;
+	ag_replica_close(*r);
+	h_path(&w->h, from, a, sizeof(a));
+	h_path(&w->h, name, b, sizeof(b));
+	copy_file(a, b);
+	assert_int_equal(ag_replica_open(a, r, err, sizeof(err)), 0);
+	assert_int_equal(ag_replica_open(b, &copy, err, sizeof(err)), 0);
+	return copy;
+}
+
+/* SYNC.md I5: a file restored from a backup keeps and sends what it has. */
+static void test_backup_restore(void **state)
+{
+	struct world *w = *state;
+	char u[64], v[64], path[300], bak[300], err[256];
+	h_add(w->a, "before backup", T0, u);
+	sync_all(w);
+	h_add(w->a, "pending in the backup", T0 + 3600, v);
+	struct ag_replica *b = checkpoint_copy(w, &w->a, "a.db", "a.bak");
+	ag_replica_close(b);
+	h_sync(w->a); /* the live file syncs on, several times */
+	h_edit_text(w->a, u, "title", "after backup");
+	h_sync(w->a);
+	h_sync(w->a);
+	/* the disk dies; the backup comes back, and is edited before syncing */
+	ag_replica_close(w->a);
+	h_path(&w->h, "a.db", path, sizeof(path));
+	h_path(&w->h, "a.bak", bak, sizeof(bak));
+	copy_file(bak, path);
+	assert_int_equal(ag_replica_open(path, &w->a, err, sizeof(err)), 0);
+	h_edit_text(w->a, v, "notes", "written on the restored file");
+	char x[64];
+	h_add(w->a, "new on the restored file", T0 + 7200, x);
+	struct ag_sync_stats st;
+	assert_int_equal(ag_sync(w->a, NULL, &st), 0);
+	assert_true(st.forked);
+	h_sync(w->b);
+	assert_string_equal(h_get(w->b, u, "title"), "after backup");
+	assert_string_equal(h_get(w->b, v, "notes"), "written on the restored file");
+	assert_string_equal(h_get(w->b, x, "title"), "new on the restored file");
+	h_sync(w->a);
+	assert_converged(w->a, w->b);
+}
+
+/* SYNC.md I5: a file copied to a second laptop; both go on. */
+static void test_copied_replica(void **state)
+{
+	struct world *w = *state;
+	char u[64], x[64], y[64];
+	h_add(w->a, "shared", T0, u);
+	sync_all(w);
+	struct ag_replica *c = checkpoint_copy(w, &w->a, "a.db", "laptop2.db");
+	h_add(w->a, "from laptop 1", T0 + 3600, x);
+	h_add(c, "from laptop 2", T0 + 7200, y);
+	h_edit_text(w->a, u, "location", "l1");
+	h_edit_text(c, u, "notes", "l2");
+	bool forked = false;
+	for (int i = 0; i < 3; i++) {
+		struct ag_sync_stats st;
+		assert_int_equal(ag_sync(w->a, NULL, &st), 0);
+		forked |= st.forked;
+		assert_int_equal(ag_sync(c, NULL, &st), 0);
+		forked |= st.forked;
+	}
+	assert_true(forked); /* one of the two was told, and took a new id */
+	h_sync(w->b);
+	assert_int_equal(h_count(w->b), 3);
+	assert_string_equal(h_get(c, x, "title"), "from laptop 1");
+	assert_string_equal(h_get(w->a, y, "title"), "from laptop 2");
+	assert_string_equal(h_get(w->b, u, "location"), "l1");
+	assert_string_equal(h_get(w->b, u, "notes"), "l2");
+	assert_converged(w->a, c);
+	assert_converged(w->a, w->b);
+	ag_replica_close(c);
+}
+
+/* SYNC.md I7: a reader and a member of another agenda replay alice's
+ * replica id and generation; alice's changes still count. */
+static void test_identity_bound_to_user(void **state)
+{
+	struct world *w = *state;
+	char u[64], tok[33];
+	h_add(w->a, "alice's", T0, u);
+	sync_all(w);
+	struct ag_store *s;
+	char err[256];
+	assert_int_equal(ag_store_open(w->h.db, &s, err, sizeof(err)), 0);
+	assert_int_equal(ag_store_adduser(s, "mallory", tok), 0);
+	assert_int_equal(ag_store_grant(s, "mallory", "other", AG_RIGHT_RW), 0);
+	ag_store_close(s);
+	const char *users[] = {"reader", "mallory"}, *toks[] = {w->tok_r, tok};
+	const char *agendas[] = {"team", "other"};
+	for (int i = 0; i < 2; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "evil%d.db", i);
+		struct ag_replica *e = h_replica(&w->h, name, users[i], toks[i]);
+		char server[64];
+		snprintf(server, sizeof(server), "127.0.0.1:%d", w->h.port);
+		assert_int_equal(ag_replica_configure(e, server, users[i], toks[i], agendas[i]), 0);
+		ag_meta_set_int(e, "replica", ag_meta_int(w->a, "replica", 0));
+		ag_meta_set_int(e, "generation", ag_meta_int(w->a, "generation", 0));
+		ag_meta_set_int(e, "rights", AG_RIGHT_RW);
+		char x[64];
+		h_add(e, "noise", T0, x);
+		struct ag_sync_stats st;
+		ag_sync(e, NULL, &st);
+		ag_replica_close(e);
+	}
+	h_edit_text(w->a, u, "title", "still alice's");
+	struct ag_sync_stats st;
+	assert_int_equal(ag_sync(w->a, NULL, &st), 0);
+	assert_false(st.forked);
+	assert_int_equal(st.pushed, 1);
+	h_sync(w->b);
+	assert_string_equal(h_get(w->b, u, "title"), "still alice's");
+	assert_int_equal(h_count(w->b), 1);
+}
+
+/* Multi-valued properties merge as sets; a removal is a change too. */
+static void test_sets_merge(void **state)
+{
+	struct world *w = *state;
+	char u[64];
+	struct ag_when start = h_when(T0);
+	struct ag_edit e = {.title = "weekly",
+	                    .start = &start,
+	                    .duration = 1800,
+	                    .tz = "UTC",
+	                    .rrule = "FREQ=WEEKLY;COUNT=10",
+	                    .allday = -1};
+	char *uid;
+	assert_int_equal(ag_event_add(w->a, &e, &uid), 0);
+	snprintf(u, sizeof(u), "%s", uid);
+	free(uid);
+	sync_all(w);
+	const char *xa[] = {"2026-11-25"}, *xb[] = {"2026-12-02"}, *ca[] = {"Work"},
+	           *cb[] = {"Fun"};
+	struct ag_edit ea = {
+	    .exdate_add = xa, .n_exdate_add = 1, .cat_add = ca, .n_cat_add = 1, .allday = -1};
+	struct ag_edit eb = {
+	    .exdate_add = xb, .n_exdate_add = 1, .cat_add = cb, .n_cat_add = 1, .allday = -1};
+	assert_int_equal(ag_event_edit(w->a, u, &ea), 0);
+	assert_int_equal(ag_event_edit(w->b, u, &eb), 0);
+	sync_all(w);
+	assert_converged(w->a, w->b);
 	struct ag_occurrence *occ;
 	size_t n;
-	assert_int_equal(ag_occurrences(w->a, T0, T0 + 35 * 86400, &occ, &n), 0);
-	assert_int_equal(n, 4); /* weeks 0,2,3,4; week 1 excluded */
+	assert_int_equal(ag_occurrences(w->b, T0, T0 + 35 * 86400, &occ, &n), 0);
+	assert_int_equal(n, 3); /* weeks 0, 3, 4: both cancellations kept */
 	assert_int_equal(occ[0].start, T0);
-	assert_int_equal(occ[1].start, T0 + 14 * 86400);
+	assert_int_equal(occ[1].start, T0 + 21 * 86400);
 	ag_occurrences_free(occ, n);
+	assert_int_equal(h_conflicts(w->a), 0);
+	struct ag_edit rm = {
+	    .exdate_del = xa, .n_exdate_del = 1, .cat_del = cb, .n_cat_del = 1, .allday = -1};
+	assert_int_equal(ag_event_edit(w->b, u, &rm), 0);
+	sync_all(w);
+	assert_converged(w->a, w->b);
+	struct ag_event ev;
+	assert_int_equal(ag_event_get(w->a, u, false, &ev), 0);
+	assert_string_equal(ev.categories, "Work");
+	assert_string_equal(ev.exdate, "20261202T110640Z");
+	ag_event_finish(&ev);
+}
+
+/* Two devices import the same file; one deletes an event before the
+ * other's first sync: it is deleted everywhere. */
+static void test_same_import_then_delete(void **state)
+{
+	struct world *w = *state;
+	char path[300];
+	h_path(&w->h, "in.ics", path, sizeof(path));
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:shared-1\r\n"
+	      "DTSTART:20261201T090000Z\r\nSUMMARY:one\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\n"
+	      "UID:shared-2\r\nDTSTART:20261202T090000Z\r\nSUMMARY:two\r\nEND:VEVENT\r\n"
+	      "END:VCALENDAR\r\n",
+	      f);
+	fclose(f);
+	struct ag_import_stats st;
+	assert_int_equal(ag_import_ics(w->a, path, &st), 0);
+	assert_int_equal(ag_import_ics(w->b, path, &st), 0);
+	h_sync(w->a);
+	assert_int_equal(ag_event_delete(w->a, "shared-1"), 0);
+	h_sync(w->a);
+	h_sync(w->b);
+	sync_all(w);
+	assert_converged(w->a, w->b);
+	assert_int_equal(h_count(w->b), 1);
+	assert_int_equal(h_conflicts(w->b), 0);
+}
+
+static void test_refusals_are_errors(void **state)
+{
+	struct world *w = *state;
+	char server[64];
+	snprintf(server, sizeof(server), "127.0.0.1:%d", w->h.port);
+	struct ag_replica *r =
+	    h_replica(&w->h, "x.db", "alice", "00112233445566778899aabbccddeeff");
+	assert_int_equal(ag_sync(r, NULL, NULL), -1); /* nothing pending, still an error */
+	assert_non_null(strstr(ag_replica_error(r), "wrong token"));
+	assert_int_equal(ag_replica_configure(r, server, "alice", w->tok_a, "nosuch"), 0);
+	assert_int_equal(ag_sync(r, NULL, NULL), -1);
+	assert_non_null(strstr(ag_replica_error(r), "not a member"));
+	ag_replica_close(r);
+}
+
+/* `agendad adduser` and `grant` while agendad runs and serves. */
+static void test_adduser_while_running(void **state)
+{
+	struct world *w = *state;
+	char u[64], tok[33], cmd[700];
+	for (int i = 0; i < 5; i++) {
+		h_add(w->a, "busy", T0 + i, u);
+		h_sync(w->a);
+		snprintf(cmd, sizeof(cmd), "%s/agendad adduser carol%d --agenda team --rw --db %s",
+		         h_bin(), i, w->h.db);
+		FILE *p = popen(cmd, "r");
+		assert_non_null(p);
+		assert_int_equal(fscanf(p, "%32s", tok), 1);
+		assert_int_equal(pclose(p), 0);
+		char name[32], user[32];
+		snprintf(name, sizeof(name), "carol%d.db", i);
+		snprintf(user, sizeof(user), "carol%d", i);
+		struct ag_replica *c = h_replica(&w->h, name, user, tok);
+		h_sync(c);
+		assert_int_equal(h_count(c), (size_t)i + 1);
+		ag_replica_close(c);
+	}
 }
 
 static void test_big_events(void **state)
@@ -250,12 +549,10 @@ static void test_big_events(void **state)
 	memset(notes, 'n', len);
 	notes[len] = 0;
 	for (int i = 0; i < 12; i++) {
-		struct ag_event ev = {
-		    .title = "big", .start = T0 + i, .end = T0 + i, .notes = notes};
 		notes[0] = (char)('a' + i);
-		assert_int_equal(ag_event_add(w->a, &ev), 0);
+		h_add(w->a, "big", T0 + i, u);
+		h_edit_text(w->a, u, "notes", notes);
 	}
-	/* more than one chunk each way, every frame under the limit */
 	struct ag_sync_stats st;
 	assert_int_equal(ag_sync(w->a, NULL, &st), 0);
 	assert_int_equal(st.pushed, 12);
@@ -263,13 +560,11 @@ static void test_big_events(void **state)
 	assert_int_equal(st.pulled, 12);
 	assert_true(st.pages > 2);
 	assert_converged(w->a, w->b);
-	/* an event over the size limit is refused locally */
 	char *huge = malloc((600 << 10) + 1);
 	memset(huge, 'h', 600 << 10);
 	huge[600 << 10] = 0;
-	struct ag_event ev = {.title = huge, .start = T0, .end = T0};
-	assert_int_equal(ag_event_add(w->a, &ev), -1);
-	(void)u;
+	struct ag_edit e = {.title = huge, .allday = -1};
+	assert_int_equal(ag_event_edit(w->a, u, &e), -1);
 	free(huge);
 	free(notes);
 }
@@ -315,18 +610,69 @@ static void test_many_clients(void **state)
 		close(idle[i]);
 }
 
+static int setup_short_retention(void **state)
+{
+	return setup_with(state, "--retention", "1");
+}
+
+/* SYNC.md I8: a tombstone trimmed after the retention period; a replica
+ * that had not synced since gets a full resync and keeps its pending edit. */
+static void test_retention_full_resync(void **state)
+{
+	struct world *w = *state;
+	char u[64], v[64], x[64];
+	h_add(w->a, "to delete", T0, u);
+	h_add(w->a, "to keep", T0 + 3600, v);
+	sync_all(w);
+	h_edit_text(w->b, v, "notes", "pending on b"); /* b goes offline */
+	h_add(w->b, "new on b", T0 + 7200, x);
+	assert_int_equal(ag_event_delete(w->a, u), 0);
+	h_sync(w->a);
+	/* past the retention, agendad trims at start-up */
+	h_sleep_ms(1200);
+	h_stop(&w->h, SIGTERM);
+	h_start(&w->h);
+	char server[64];
+	snprintf(server, sizeof(server), "127.0.0.1:%d", w->h.port);
+	assert_int_equal(ag_replica_configure(w->a, server, "alice", w->tok_a, "team"), 0);
+	assert_int_equal(ag_replica_configure(w->b, server, "bob", w->tok_b, "team"), 0);
+	h_edit_text(w->a, v, "title", "touched");
+	h_sync(w->a);
+	struct ag_sync_stats st;
+	assert_int_equal(ag_sync(w->b, NULL, &st), 0);
+	assert_true(st.reset);
+	assert_int_equal(h_count(w->b), 2);
+	assert_string_equal(h_get(w->b, v, "notes"), "pending on b");
+	assert_string_equal(h_get(w->b, v, "title"), "touched");
+	h_sync(w->a);
+	assert_string_equal(h_get(w->a, x, "title"), "new on b");
+	assert_converged(w->a, w->b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_offline_edits_converge, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_same_field_conflict, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_delete_vs_edit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_delete_propagates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_edit_vs_delete_restores_whole_event, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_read_only_member, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cut_sync_converges, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_recurrence_listing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_edit_during_sync, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_backup_restore, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_copied_replica, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_identity_bound_to_user, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sets_merge, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_same_import_then_delete, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_refusals_are_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_adduser_while_running, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_big_events, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_many_clients, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_retention_full_resync, setup_short_retention,
+	                                    teardown),
 	};
+	setenv("TZ", "UTC", 1);
 	alarm(300);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,9 @@
 /*
  * calendar_e2e_test.c - xp-calendar under a real xproto-server, driven by a
  * headless thin client: events typed in the UI land in the replica (read
- * back with the agenda CLI), edits and deletes too, and the client's pixels
- * are the server's.
+ * back with the agenda CLI), edits of the time, length and recurrence through
+ * the edit form too, a bad time is refused in the dialog instead of becoming
+ * a title, deletes work, and the client's pixels are the server's.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -63,7 +64,7 @@ static void test_add_edit_delete(void **state)
 {
 	(void)state;
 	struct e2e_server s;
-	char script[1024], list[4096];
+	char script[2048], list[4096];
 	start(&s);
 	/* Saturday 21st: two days on is Monday 23rd */
 	snprintf(script, sizeof(script),
@@ -72,15 +73,33 @@ static void test_add_edit_delete(void **state)
 	         "key a\ntype Lunch with Ana\nkey Return\nwait-idle 300\n"
 	         "key e\nkey BackSpace\nkey BackSpace\nkey BackSpace\ntype Bob\nkey "
 	         "Return\nwait-idle 300\n"
-	         "key Tab\nkey d\nkey y\nwait-idle 500\nscreenshot %s/cal.png\nquit\n",
-	         s.dir);
+	         "key Tab\nkey d\nkey y\nwait-idle 500\n"
+	         /* a bad time is refused: the dialog stays open, nothing is added */
+	         "key a\ntype 25:99 bad time\nkey Return\nwait-idle 300\nscreenshot %s/bad.png\n"
+	         "key Escape\nwait-idle 300\n"
+	         /* the form: Title, Date, Time, Minutes, Repeat */
+	         "key e\nkey Tab\nkey Tab\nkey BackSpace\nkey BackSpace\nkey BackSpace\n"
+	         "key BackSpace\nkey BackSpace\ntype 11:15\nkey Tab\nkey BackSpace\n"
+	         "key BackSpace\ntype 30\nkey Tab\nkey BackSpace\nkey BackSpace\nkey BackSpace\n"
+	         "key BackSpace\ntype weekly\nwait-idle 300\nscreenshot %s/form.png\n"
+	         "key Return\nwait-idle 500\nscreenshot %s/cal.png\nquit\n",
+	         s.dir, s.dir, s.dir);
 	assert_int_equal(e2e_wait(e2e_client_spawn(&s, script, NULL), 30000), 0);
 	agenda_ls(list, sizeof(list));
 	printf("%s", list);
-	/* the first event (09:00 lunch, edited to Bob) stays; the review is deleted */
-	assert_non_null(strstr(list, "2026-11-23  09:00-10:00  Lunch with Bob"));
+	/* the lunch (edited to Bob, moved to 11:15 for 30 minutes, weekly) stays;
+	 * the review is deleted; the bad time made nothing */
+	assert_non_null(strstr(list, "Mon 2026-11-23  11:15-11:45  Lunch with Bob  (repeats)"));
+	assert_non_null(strstr(list, "Mon 2026-11-30  11:15-11:45  Lunch with Bob  (repeats)"));
 	assert_null(strstr(list, "Design review"));
 	assert_null(strstr(list, "Lunch with Ana"));
+	assert_null(strstr(list, "bad time"));
+	if (getenv("CAL_SHOTS")) {
+		char cp[512];
+		snprintf(cp, sizeof(cp), "cp %s/*.png %s/", s.dir, getenv("CAL_SHOTS"));
+		if (system(cp)) {
+		}
+	}
 	assert_int_equal(e2e_server_dump(&s), 0);
 	struct xr_fb shot, srv;
 	char path[256];

@@ -4,23 +4,33 @@
  */
 #include "agenda_int.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-static const char usage[] = "usage: agendad [serve] [--listen ADDR:PORT] [--db PATH]\n"
-                            "               [--max-clients N] [--port-file FILE]\n"
-                            "       agendad adduser NAME [--agenda A (--rw | --ro)] [--db PATH]\n"
-                            "       agendad grant NAME --agenda A (--rw | --ro) [--db PATH]\n"
-                            "\n"
-                            "The shared agenda sync server. Listens on 127.0.0.1:7311 by default;\n"
-                            "reach it from other hosts through an SSH tunnel.\n"
-                            "  adduser  creates NAME (or renews its token) and prints the token\n"
-                            "  grant    gives NAME read-only (--ro) or read-write (--rw) access\n"
-                            "  --db     database file (default $AGENDAD_DB or\n"
-                            "           ~/.local/share/xproto/agendad.db)\n";
+static const char usage[] =
+    "usage: agendad [serve] [--listen ADDR:PORT] [--db PATH] [--detach] [--port-file FILE]\n"
+    "               [--max-clients N] [--max-handshakes N] [--handshake-ms MS]\n"
+    "               [--retention SECONDS]\n"
+    "       agendad adduser NAME [--agenda A (--rw | --ro)] [--db PATH]\n"
+    "       agendad grant NAME --agenda A (--rw | --ro) [--db PATH]\n"
+    "\n"
+    "The shared agenda sync server. Listens on 127.0.0.1:7311 by default;\n"
+    "reach it from other hosts through an SSH tunnel. Users and grants may be\n"
+    "added while it runs.\n"
+    "  adduser           creates NAME (or renews its token) and prints the token\n"
+    "  grant             gives NAME read-only (--ro) or read-write (--rw) access\n"
+    "  --db              database file (default $AGENDAD_DB or\n"
+    "                    ~/.local/share/xproto/agendad.db)\n"
+    "  --detach          run in the background once listening (prints its pid)\n"
+    "  --max-clients     connections at once (512)\n"
+    "  --max-handshakes  connections that have not sent HELLO yet (64)\n"
+    "  --handshake-ms    time a connection has to send HELLO (5000)\n"
+    "  --retention       seconds deleted events and resolved conflicts are kept\n"
+    "                    before replicas that old get a full resync (90 days)\n";
 
 struct args {
 	const char *cmd, *name, *agenda, *db;
@@ -33,6 +43,48 @@ static const char *default_db(char *buf, size_t len)
 	return ag_default_path("AGENDAD_DB", "agendad.db", buf, len);
 }
 
+/* A whole number in [MIN, MAX] into *OUT, or an error naming OPT. */
+static int number(const char *opt, const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max) {
+		fprintf(stderr, "agendad: %s wants a number from %lld to %lld, not '%s'\n", opt,
+		        min, max, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_number(int c, const char *arg, struct args *a)
+{
+	long long v;
+	switch (c) {
+	case 'm':
+		if (number("--max-clients", arg, 1, 100000, &v))
+			return -1;
+		a->srv.max_clients = (unsigned)v;
+		return 0;
+	case 'H':
+		if (number("--max-handshakes", arg, 1, 100000, &v))
+			return -1;
+		a->srv.max_handshakes = (unsigned)v;
+		return 0;
+	case 'T':
+		if (number("--handshake-ms", arg, 1, 600000, &v))
+			return -1;
+		a->srv.handshake_ms = (int)v;
+		return 0;
+	default:
+		if (number("--retention", arg, 1, 100LL * 366 * 86400, &v))
+			return -1;
+		a->srv.retention_s = v;
+		return 0;
+	}
+}
+
 static int parse(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
@@ -40,6 +92,10 @@ static int parse(int argc, char **argv, struct args *a)
 	                                     {"db", required_argument, NULL, 'd'},
 	                                     {"port-file", required_argument, NULL, 'p'},
 	                                     {"max-clients", required_argument, NULL, 'm'},
+	                                     {"max-handshakes", required_argument, NULL, 'H'},
+	                                     {"handshake-ms", required_argument, NULL, 'T'},
+	                                     {"retention", required_argument, NULL, 'R'},
+	                                     {"detach", no_argument, NULL, 'D'},
 	                                     {"agenda", required_argument, NULL, 'a'},
 	                                     {"rw", no_argument, NULL, 'w'},
 	                                     {"ro", no_argument, NULL, 'r'},
@@ -57,7 +113,14 @@ static int parse(int argc, char **argv, struct args *a)
 			a->srv.port_file = optarg;
 			break;
 		case 'm':
-			a->srv.max_clients = (unsigned)atoi(optarg);
+		case 'H':
+		case 'T':
+		case 'R':
+			if (parse_number(c, optarg, a))
+				exit(2);
+			break;
+		case 'D':
+			a->srv.detach = true;
 			break;
 		case 'a':
 			a->agenda = optarg;
@@ -103,7 +166,7 @@ static int manage(struct args *a)
 	if (!rc && a->agenda)
 		rc = ag_store_grant(s, a->name, a->agenda, a->rights);
 	if (rc)
-		fprintf(stderr, "agendad: %s failed\n", a->cmd);
+		fprintf(stderr, "agendad: %s %s failed\n", a->cmd, a->name);
 	ag_store_close(s);
 	return rc ? 1 : 0;
 }

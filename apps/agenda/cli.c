@@ -1,7 +1,8 @@
 /*
- * cli.c - the `agenda` program: a thin command line over libagenda. Every
- * command works on the local replica (offline); only `sync` talks to
- * agendad. Commands are dispatched through a table.
+ * cli.c - the `agenda` program: options, the one place where typed dates,
+ * times and minutes are checked (through ag_parse_when/ag_parse_minutes:
+ * a bad value is an error with a clear message, never a guess), and the
+ * command table. The commands themselves are in cli_cmd.c.
  */
 #include "agenda_int.h"
 
@@ -9,369 +10,156 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 
 static const char usage[] =
     "usage: agenda [--db PATH] [--json] COMMAND [ARGS]\n"
     "  init --server HOST:PORT --user U --token T --agenda A\n"
-    "  add TITLE --start WHEN [--end WHEN | --minutes N] [--allday]\n"
-    "      [--tz ZONE] [--location L] [--notes N] [--rrule R] [--exdate LIST]\n"
-    "  edit UID [--title T] [any option of add]\n"
-    "  rm UID            show UID\n"
-    "  ls [day|week|month] [DATE]   (recurrences expanded)\n"
+    "  add TITLE --start WHEN [--end WHEN | --minutes N] [--allday] [--tz ZONE | --floating]\n"
+    "      [--location L] [--notes N] [--rrule R] [--exdate WHEN,...] [--category C]\n"
+    "  edit UID [--title T] [any option of add] [--timed] [--rm-exdate WHEN,...]\n"
+    "      [--rm-category C]          (\"\" clears a text or --rrule)\n"
+    "  rm UID      undelete UID      show UID\n"
+    "  ls [day|week|month] [DATE]      ls --from WHEN --to WHEN\n"
     "  sync              push local changes, pull the others\n"
     "  conflicts         resolve ID (--keep | --take)\n"
     "  import FILE.ics   export [FILE.ics]\n"
     "  status\n"
-    "WHEN: YYYY-MM-DD[ HH:MM], today, tomorrow, now. UID: a unique prefix.\n"
+    "WHEN: YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], today, tomorrow, now; times are in the\n"
+    "event's zone: --tz, else the event's, else yours ($TZ or /etc/localtime).\n"
+    "UID: any unique prefix. --json prints every result as JSON.\n"
     "Replica: --db, else $AGENDA_DB, else ~/.local/share/xproto/agenda.db\n";
 
-struct cli {
-	struct ag_replica *r;
-	bool json;
-	int argc;
-	char **argv;
-};
-
-/* Event options shared by add and edit. */
-struct ev_opts {
-	struct ag_event ev;
-	unsigned mask;
-	const char *start, *end, *server, *user, *token, *agenda;
-	long minutes;
-	bool keep, take;
-};
-
-static int fail(struct cli *c, const char *what)
+int cli_fail(struct cli *c, const char *what)
 {
 	fprintf(stderr, "agenda: %s\n", what ? what : ag_replica_error(c->r));
 	return 1;
 }
 
-static void set_str(struct ev_opts *o, int f, const char *v)
+static int when_opt(struct cli *c, const char *s, struct ag_when *w, const struct ag_when **dst)
 {
-	char **p = ag_ev_str(&o->ev, f);
-	free(*p);
-	*p = strdup(v);
-	o->mask |= AG_MASK(f);
+	char err[200];
+	if (ag_parse_when(s, w, err, sizeof(err)))
+		return cli_fail(c, err), -1;
+	*dst = w;
+	return 0;
 }
 
-static int parse_opts(struct cli *c, struct ev_opts *o)
+/* Splits a comma-separated list of typed times into O's array. */
+static int list_opt(struct cli_opts *o, const char *s, bool add)
 {
-	static const struct option opts[] = {
-	    {"title", 1, NULL, 'T'},    {"start", 1, NULL, 's'},  {"end", 1, NULL, 'e'},
-	    {"minutes", 1, NULL, 'm'},  {"allday", 0, NULL, 'a'}, {"tz", 1, NULL, 'z'},
-	    {"location", 1, NULL, 'l'}, {"notes", 1, NULL, 'n'},  {"rrule", 1, NULL, 'r'},
-	    {"exdate", 1, NULL, 'x'},   {"server", 1, NULL, 'S'}, {"user", 1, NULL, 'U'},
-	    {"token", 1, NULL, 'K'},    {"agenda", 1, NULL, 'A'}, {"keep", 0, NULL, 'k'},
-	    {"take", 0, NULL, 't'},     {NULL, 0, NULL, 0}};
+	char *copy = strdup(s);
+	for (char *t = copy ? strtok(copy, ",") : NULL; t; t = strtok(NULL, ",")) {
+		while (*t == ' ')
+			t++;
+		if (o->nlist >= CLI_MAX_LIST)
+			break;
+		o->list[o->nlist] = strdup(t);
+		o->list_add[o->nlist++] = add;
+	}
+	free(copy);
+	return copy ? 0 : -1;
+}
+
+static int cat_opt(struct cli_opts *o, const char *s, bool add)
+{
+	if (o->ncat >= CLI_MAX_LIST)
+		return -1;
+	o->cat[o->ncat] = s;
+	o->cat_add[o->ncat++] = add;
+	return 0;
+}
+
+static const struct option long_opts[] = {
+    {"title", 1, NULL, 'T'},     {"start", 1, NULL, 's'},    {"end", 1, NULL, 'e'},
+    {"minutes", 1, NULL, 'm'},   {"allday", 0, NULL, 'a'},   {"timed", 0, NULL, 'i'},
+    {"tz", 1, NULL, 'z'},        {"floating", 0, NULL, 'f'}, {"location", 1, NULL, 'l'},
+    {"notes", 1, NULL, 'n'},     {"rrule", 1, NULL, 'r'},    {"exdate", 1, NULL, 'x'},
+    {"rm-exdate", 1, NULL, 'X'}, {"category", 1, NULL, 'c'}, {"rm-category", 1, NULL, 'C'},
+    {"server", 1, NULL, 'S'},    {"user", 1, NULL, 'U'},     {"token", 1, NULL, 'K'},
+    {"agenda", 1, NULL, 'A'},    {"keep", 0, NULL, 'k'},     {"take", 0, NULL, 't'},
+    {"from", 1, NULL, 'F'},      {"to", 1, NULL, 'O'},       {NULL, 0, NULL, 0}};
+
+/* The options that describe an event. 1 when CH was not one. */
+static int event_opt(struct cli *c, struct cli_opts *o, int ch)
+{
+	char err[200];
+	switch (ch) {
+	case 'T':
+		o->e.title = optarg;
+		return 0;
+	case 's':
+		return when_opt(c, optarg, &o->start, &o->e.start);
+	case 'e':
+		return when_opt(c, optarg, &o->end, &o->e.end);
+	case 'm':
+		if (ag_parse_minutes(optarg, &o->e.duration, err, sizeof(err)))
+			return cli_fail(c, err), -1;
+		o->e.duration *= 60;
+		o->e.set_duration = true;
+		return 0;
+	case 'a':
+	case 'i':
+		o->e.allday = ch == 'a';
+		return 0;
+	case 'z':
+	case 'f':
+		o->e.tz = ch == 'f' ? "floating" : optarg;
+		return 0;
+	case 'l':
+		o->e.location = optarg;
+		return 0;
+	case 'n':
+		o->e.notes = optarg;
+		return 0;
+	case 'r':
+		o->e.rrule = optarg;
+		return 0;
+	case 'x':
+	case 'X':
+		return list_opt(o, optarg, ch == 'x');
+	case 'c':
+	case 'C':
+		return cat_opt(o, optarg, ch == 'c') ? (cli_fail(c, "too many categories"), -1) : 0;
+	}
+	return 1;
+}
+
+static int other_opt(struct cli_opts *o, int ch)
+{
+	const char **dst[] = {&o->server, &o->user, &o->token, &o->agenda, &o->from, &o->to};
+	const char keys[] = "SUKAFO";
+	const char *k = strchr(keys, ch);
+	if (k && ch) {
+		*dst[k - keys] = optarg;
+		return 0;
+	}
+	if (ch == 'k' || ch == 't') {
+		*(ch == 'k' ? &o->keep : &o->take) = true;
+		return 0;
+	}
+	return -1;
+}
+
+int cli_parse_opts(struct cli *c, struct cli_opts *o)
+{
 	int ch;
 	optind = 1;
-	while ((ch = getopt_long(c->argc, c->argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'T':
-			set_str(o, AG_F_TITLE, optarg);
-			break;
-		case 's':
-			o->start = optarg;
-			break;
-		case 'e':
-			o->end = optarg;
-			break;
-		case 'm':
-			o->minutes = atol(optarg);
-			break;
-		case 'a':
-			o->ev.allday = 1;
-			o->mask |= AG_MASK(AG_F_ALLDAY);
-			break;
-		case 'z':
-			set_str(o, AG_F_TZ, optarg);
-			break;
-		case 'l':
-			set_str(o, AG_F_LOCATION, optarg);
-			break;
-		case 'n':
-			set_str(o, AG_F_NOTES, optarg);
-			break;
-		case 'r':
-			set_str(o, AG_F_RRULE, optarg);
-			break;
-		case 'x':
-			set_str(o, AG_F_EXDATE, optarg);
-			break;
-		case 'S':
-			o->server = optarg;
-			break;
-		case 'U':
-			o->user = optarg;
-			break;
-		case 'K':
-			o->token = optarg;
-			break;
-		case 'A':
-			o->agenda = optarg;
-			break;
-		case 'k':
-			o->keep = true;
-			break;
-		case 't':
-			o->take = true;
-			break;
-		default:
-			return -1;
-		}
+	o->e.allday = -1;
+	while ((ch = getopt_long(c->argc, c->argv, "", long_opts, NULL)) != -1) {
+		int rc = event_opt(c, o, ch);
+		if (rc == 1)
+			rc = other_opt(o, ch) ? 2 : 0;
+		if (rc)
+			return rc < 0 ? 1 : 2;
 	}
 	return 0;
 }
 
-/* Turns --start/--end/--minutes into times, relative to BASE for edits. */
-static int resolve_times(struct ev_opts *o, const struct ag_event *base)
+void cli_opts_finish(struct cli_opts *o)
 {
-	bool allday = o->mask & AG_MASK(AG_F_ALLDAY) ? o->ev.allday : base && base->allday;
-	const char *tz = o->mask & AG_MASK(AG_F_TZ) ? o->ev.tz : base ? base->tz : NULL;
-	int64_t len = base ? base->end - base->start : allday ? 86400 : 3600;
-	o->ev.start = base ? base->start : 0;
-	if (o->start && cli_parse_time(o->start, tz, allday, &o->ev.start))
-		return -1;
-	o->ev.end = o->ev.start + len;
-	if (o->minutes > 0)
-		o->ev.end = o->ev.start + 60 * o->minutes;
-	if (o->end && cli_parse_time(o->end, tz, allday, &o->ev.end))
-		return -1;
-	if (allday && o->end && !strchr(o->end, ':'))
-		o->ev.end += 86400; /* an all-day end date is inclusive */
-	if (o->start || o->end || o->minutes)
-		o->mask |= AG_MASK(AG_F_START) | AG_MASK(AG_F_END);
-	return 0;
+	for (size_t i = 0; i < o->nlist; i++)
+		free(o->list[i]);
 }
-
-/* ---- commands ---------------------------------------------------------------- */
-
-static int cmd_init(struct cli *c, struct ev_opts *o)
-{
-	if (!o->server || !o->user || !o->token || !o->agenda)
-		return fail(c, "init needs --server --user --token --agenda");
-	if (ag_replica_configure(c->r, o->server, o->user, o->token, o->agenda))
-		return fail(c, NULL);
-	printf("replica ready; run `agenda sync`\n");
-	return 0;
-}
-
-static int cmd_add(struct cli *c, struct ev_opts *o)
-{
-	if (optind >= c->argc || !o->start)
-		return fail(c, "usage: agenda add TITLE --start WHEN ...");
-	set_str(o, AG_F_TITLE, c->argv[optind]);
-	if (resolve_times(o, NULL))
-		return fail(c, "cannot read the date (want YYYY-MM-DD[ HH:MM])");
-	if (ag_event_add(c->r, &o->ev))
-		return fail(c, NULL);
-	if (c->json)
-		printf("{\"uid\":\"%s\"}\n", o->ev.uid);
-	else
-		printf("%s\n", o->ev.uid);
-	return 0;
-}
-
-static int cmd_edit(struct cli *c, struct ev_opts *o)
-{
-	struct ag_event cur;
-	if (optind >= c->argc)
-		return fail(c, "usage: agenda edit UID [options]");
-	if (ag_event_get(c->r, c->argv[optind], &cur))
-		return fail(c, NULL);
-	int rc = resolve_times(o, &cur);
-	if (!rc && !o->mask)
-		rc = fail(c, "nothing to change");
-	else if (rc)
-		rc = fail(c, "cannot read the date");
-	else if (ag_event_edit(c->r, cur.uid, &o->ev, o->mask))
-		rc = fail(c, NULL);
-	ag_event_finish(&cur);
-	return rc;
-}
-
-static int cmd_rm(struct cli *c, struct ev_opts *o)
-{
-	if (optind >= c->argc)
-		return fail(c, "usage: agenda rm UID");
-	return ag_event_delete(c->r, c->argv[optind]) ? fail(c, NULL) : 0;
-}
-
-static int cmd_show(struct cli *c, struct ev_opts *o)
-{
-	struct ag_event ev;
-	if (optind >= c->argc)
-		return fail(c, "usage: agenda show UID");
-	if (ag_event_get(c->r, c->argv[optind], &ev))
-		return fail(c, NULL);
-	cli_print_details(stdout, &ev, c->json);
-	ag_event_finish(&ev);
-	return 0;
-}
-
-static int range_of(struct cli *c, int64_t *from, int64_t *to)
-{
-	const char *span = optind < c->argc ? c->argv[optind] : "week";
-	const char *date = optind + 1 < c->argc ? c->argv[optind + 1] : "today";
-	int64_t t;
-	if (cli_parse_time(date, NULL, false, &t))
-		return -1;
-	*from = cli_day_start(t);
-	struct tm tm;
-	time_t tt = (time_t)*from;
-	localtime_r(&tt, &tm);
-	if (!strcmp(span, "day")) {
-		*to = cli_add_days(*from, 1);
-	} else if (!strcmp(span, "week")) {
-		*from = cli_add_days(*from, -((tm.tm_wday + 6) % 7));
-		*to = cli_add_days(*from, 7);
-	} else if (!strcmp(span, "month")) {
-		*from = cli_add_days(*from, 1 - tm.tm_mday);
-		localtime_r(&tt, &tm);
-		tm.tm_mday = 1;
-		tm.tm_mon++;
-		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-		tm.tm_isdst = -1;
-		*to = (int64_t)mktime(&tm);
-	} else {
-		return -1;
-	}
-	return 0;
-}
-
-static int cmd_ls(struct cli *c, struct ev_opts *o)
-{
-	struct ag_occurrence *occ;
-	size_t n;
-	int64_t from, to;
-	if (range_of(c, &from, &to))
-		return fail(c, "usage: agenda ls [day|week|month] [YYYY-MM-DD]");
-	if (ag_occurrences(c->r, from, to, &occ, &n))
-		return fail(c, NULL);
-	if (c->json)
-		putchar('[');
-	for (size_t i = 0; i < n; i++) {
-		if (c->json && i)
-			putchar(',');
-		cli_print_event(stdout, &occ[i].ev, occ[i].start, occ[i].end, c->json);
-	}
-	if (c->json)
-		puts("]");
-	else if (!n)
-		puts("(no events)");
-	ag_occurrences_free(occ, n);
-	return 0;
-}
-
-static int cmd_sync(struct cli *c, struct ev_opts *o)
-{
-	struct ag_sync_stats st;
-	if (ag_sync(c->r, NULL, &st))
-		return fail(c, NULL);
-	if (c->json)
-		printf("{\"pushed\":%u,\"pulled\":%u,\"conflicts\":%u,"
-		       "\"rejected\":%u,\"sent\":%llu,\"received\":%llu}\n",
-		       st.pushed, st.pulled, st.conflicts, st.rejected,
-		       (unsigned long long)st.bytes_sent, (unsigned long long)st.bytes_recv);
-	else
-		printf("pushed %u, pulled %u, conflicts %u, rejected %u "
-		       "(%llu bytes sent, %llu received)\n",
-		       st.pushed, st.pulled, st.conflicts, st.rejected,
-		       (unsigned long long)st.bytes_sent, (unsigned long long)st.bytes_recv);
-	return 0;
-}
-
-static int cmd_conflicts(struct cli *c, struct ev_opts *o)
-{
-	struct ag_conflict *cs;
-	size_t n;
-	if (ag_conflicts(c->r, &cs, &n))
-		return fail(c, NULL);
-	if (c->json)
-		putchar('[');
-	for (size_t i = 0; i < n; i++) {
-		if (c->json) {
-			printf("%s{\"id\":%lld,\"uid\":\"%s\",\"field\":\"%s\","
-			       "\"value\":",
-			       i ? "," : "", (long long)cs[i].id, cs[i].uid,
-			       ag_field_name(cs[i].field));
-			cli_json_str(stdout, cs[i].value);
-			printf(",\"title\":");
-			cli_json_str(stdout, cs[i].title);
-			putchar('}');
-			continue;
-		}
-		if (cs[i].field == AG_F_DELETED)
-			printf("%lld  %.8s  \"%s\"  kept although deleted "
-			       "elsewhere (--take deletes it)\n",
-			       (long long)cs[i].id, cs[i].uid, cs[i].title);
-		else
-			printf("%lld  %.8s  \"%s\"  %s: other value \"%s\"\n", (long long)cs[i].id,
-			       cs[i].uid, cs[i].title, ag_field_name(cs[i].field), cs[i].value);
-	}
-	if (c->json)
-		puts("]");
-	else if (!n)
-		puts("(no conflicts)");
-	ag_conflicts_free(cs, n);
-	return 0;
-}
-
-static int cmd_resolve(struct cli *c, struct ev_opts *o)
-{
-	if (optind >= c->argc || o->keep == o->take)
-		return fail(c, "usage: agenda resolve ID (--keep | --take)");
-	if (ag_conflict_resolve(c->r, atoll(c->argv[optind]), o->take))
-		return fail(c, NULL);
-	return 0;
-}
-
-static int cmd_import(struct cli *c, struct ev_opts *o)
-{
-	int n;
-	if (optind >= c->argc)
-		return fail(c, "usage: agenda import FILE.ics");
-	int rc = ag_import_ics(c->r, c->argv[optind], &n);
-	printf("imported %d events\n", n);
-	return rc ? fail(c, NULL) : 0;
-}
-
-static int cmd_export(struct cli *c, struct ev_opts *o)
-{
-	FILE *f = optind < c->argc ? fopen(c->argv[optind], "w") : stdout;
-	if (!f)
-		return fail(c, "cannot create the output file");
-	int rc = ag_export_ics(c->r, f);
-	if (f != stdout)
-		rc |= fclose(f);
-	return rc ? fail(c, NULL) : 0;
-}
-
-static int cmd_status(struct cli *c, struct ev_opts *o)
-{
-	const char *keys[] = {"server", "user", "agenda", "rights", "anchor", "replica"};
-	char v[256];
-	for (int i = 0; i < 6; i++)
-		if (!ag_replica_setting(c->r, keys[i], v, sizeof(v)))
-			printf("%-8s %s\n", keys[i], v);
-	printf("pending  %d\n", ag_pending_count(c->r));
-	return 0;
-}
-
-static const struct {
-	const char *name;
-	int (*fn)(struct cli *c, struct ev_opts *o);
-} commands[] = {
-    {"init", cmd_init},       {"add", cmd_add},
-    {"edit", cmd_edit},       {"rm", cmd_rm},
-    {"show", cmd_show},       {"ls", cmd_ls},
-    {"sync", cmd_sync},       {"conflicts", cmd_conflicts},
-    {"resolve", cmd_resolve}, {"import", cmd_import},
-    {"export", cmd_export},   {"status", cmd_status},
-};
 
 static const char *default_db(char *buf, size_t len)
 {
@@ -397,17 +185,18 @@ static int global_opts(int argc, char **argv, const char **db, bool *json)
 
 static int run(struct cli *c, const char *name)
 {
-	struct ev_opts o = {0};
-	int rc = -1;
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(commands[i].name, name))
-			continue;
-		rc = parse_opts(c, &o) ? (fputs(usage, stderr), 2) : commands[i].fn(c, &o);
-		break;
+	struct cli_opts o = {0};
+	const struct cli_command *cmd = cli_command(name);
+	if (!cmd) {
+		fprintf(stderr, "agenda: no command '%s'\n%s", name, usage);
+		return 2;
 	}
-	if (rc == -1)
-		rc = (fputs(usage, stderr), 2);
-	ag_event_finish(&o.ev);
+	int rc = cli_parse_opts(c, &o);
+	if (rc == 2)
+		fputs(usage, stderr);
+	if (!rc)
+		rc = cmd->fn(c, &o);
+	cli_opts_finish(&o);
 	return rc;
 }
 
@@ -423,6 +212,10 @@ int main(int argc, char **argv)
 	}
 	if (cmd < 0) {
 		fputs(usage, stderr);
+		return 2;
+	}
+	if (!cli_command(argv[cmd])) {
+		fprintf(stderr, "agenda: no command '%s'\n%s", argv[cmd], usage);
 		return 2;
 	}
 	if (ag_replica_open(db ? db : default_db(buf, sizeof(buf)), &c.r, err, sizeof(err))) {

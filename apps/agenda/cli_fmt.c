@@ -1,63 +1,12 @@
 /*
- * cli_fmt.c - the agenda command line's input and output helpers: parsing
- * dates the way people type them, printing events as text or JSON.
+ * cli_fmt.c - the agenda command line's output: events, their details and
+ * conflicts as text (times in the viewer's zone) or as JSON.
  */
 #include "agenda_int.h"
 
-#include <libical/ical.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* Converts broken-down local time to Unix time in zone TZ (NULL: local). */
-static int64_t from_fields(struct tm *tm, const char *tz)
-{
-	icaltimezone *z = tz && *tz ? icaltimezone_get_builtin_timezone(tz) : NULL;
-	if (!z) {
-		tm->tm_isdst = -1;
-		return (int64_t)mktime(tm);
-	}
-	struct icaltimetype t = icaltime_null_time();
-	t.year = tm->tm_year + 1900;
-	t.month = tm->tm_mon + 1;
-	t.day = tm->tm_mday;
-	t.hour = tm->tm_hour;
-	t.minute = tm->tm_min;
-	t.second = tm->tm_sec;
-	return icaltime_as_timet_with_zone(t, z);
-}
-
-int cli_parse_time(const char *s, const char *tz, bool allday, int64_t *out)
-{
-	struct tm tm = {0};
-	time_t now = time(NULL);
-	int y, mo, d, h = 0, mi = 0, n = 0;
-	if (!strcmp(s, "now")) {
-		*out = now;
-		return 0;
-	}
-	localtime_r(&now, &tm);
-	if (!strcmp(s, "today") || !strcmp(s, "tomorrow")) {
-		y = tm.tm_year + 1900;
-		mo = tm.tm_mon + 1;
-		d = tm.tm_mday + (s[1] == 'o' && s[2] == 'm');
-	} else if (sscanf(s, "%d-%d-%d%n", &y, &mo, &d, &n) != 3 ||
-	           (s[n] && sscanf(s + n + 1, "%d:%d", &h, &mi) != 2)) {
-		return -1;
-	}
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	if (allday) {
-		*out = (int64_t)timegm(&tm);
-		return 0;
-	}
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	*out = from_fields(&tm, tz);
-	return 0;
-}
 
 int64_t cli_day_start(int64_t t)
 {
@@ -79,14 +28,12 @@ int64_t cli_add_days(int64_t t, int days)
 	return (int64_t)mktime(&tm);
 }
 
-static void fmt_time(char *buf, size_t len, int64_t t, bool allday, bool date)
+/* T in the viewer's zone: all-day dates too are local midnights. */
+static void fmt_time(char *buf, size_t len, int64_t t, bool date)
 {
 	struct tm tm;
 	time_t tt = (time_t)t;
-	if (allday)
-		gmtime_r(&tt, &tm);
-	else
-		localtime_r(&tt, &tm);
+	localtime_r(&tt, &tm);
 	strftime(buf, len, date ? "%a %Y-%m-%d" : "%H:%M", &tm);
 }
 
@@ -112,15 +59,18 @@ static void json_event(FILE *out, const struct ag_event *ev, int64_t start, int6
 	cli_json_str(out, ev->uid);
 	fputs(",\"title\":", out);
 	cli_json_str(out, ev->title);
-	fprintf(out, ",\"start\":%lld,\"end\":%lld,\"allday\":%s", (long long)start, (long long)end,
-	        ev->allday ? "true" : "false");
-	const char *keys[] = {"tz", "location", "notes", "rrule", "exdate"};
-	const char *vals[] = {ev->tz, ev->location, ev->notes, ev->rrule, ev->exdate};
-	for (int i = 0; i < 5; i++) {
+	fprintf(out, ",\"start\":%lld,\"end\":%lld,\"allday\":%s,\"floating\":%s", (long long)start,
+	        (long long)end, ev->allday ? "true" : "false", ev->floating ? "true" : "false");
+	const char *keys[] = {"tz", "location", "notes", "rrule", "exdate", "rdate", "categories"};
+	const char *vals[] = {ev->tz,     ev->location, ev->notes,     ev->rrule,
+	                      ev->exdate, ev->rdate,    ev->categories};
+	for (int i = 0; i < 7; i++) {
 		fprintf(out, ",\"%s\":", keys[i]);
 		cli_json_str(out, vals[i]);
 	}
-	fprintf(out, ",\"version\":%lld}", (long long)ev->version);
+	fprintf(out, ",\"overrides\":%d,\"conflicts\":%d,\"deleted\":%s,\"version\":%lld}",
+	        ev->overrides, ev->conflicts, ev->deleted ? "true" : "false",
+	        (long long)ev->version);
 }
 
 void cli_print_event(FILE *out, const struct ag_event *ev, int64_t start, int64_t end, bool json)
@@ -130,9 +80,9 @@ void cli_print_event(FILE *out, const struct ag_event *ev, int64_t start, int64_
 		json_event(out, ev, start, end);
 		return;
 	}
-	fmt_time(day, sizeof(day), start, ev->allday, true);
-	fmt_time(t0, sizeof(t0), start, false, false);
-	fmt_time(t1, sizeof(t1), end, false, false);
+	fmt_time(day, sizeof(day), start, true);
+	fmt_time(t0, sizeof(t0), start, false);
+	fmt_time(t1, sizeof(t1), end, false);
 	if (ev->allday)
 		fprintf(out, "%s  all day      ", day);
 	else
@@ -140,24 +90,64 @@ void cli_print_event(FILE *out, const struct ag_event *ev, int64_t start, int64_
 	fprintf(out, "%s", ev->title && *ev->title ? ev->title : "(untitled)");
 	if (ev->location && *ev->location)
 		fprintf(out, "  @ %s", ev->location);
-	if (ev->rrule && *ev->rrule)
+	if ((ev->rrule && *ev->rrule) || ev->overrides || (ev->rdate && *ev->rdate))
 		fputs("  (repeats)", out);
+	if (ev->conflicts)
+		fprintf(out, "  (%d conflict%s)", ev->conflicts, ev->conflicts > 1 ? "s" : "");
 	fprintf(out, "  [%.8s]\n", ev->uid);
 }
 
-void cli_print_details(FILE *out, const struct ag_event *ev, bool json)
+void cli_print_details(FILE *out, const struct ag_event *ev, const char *ics, bool json)
 {
 	if (json) {
 		json_event(out, ev, ev->start, ev->end);
-		fputc('\n', out);
+		fputs("\n", out);
 		return;
 	}
+	if (ev->deleted)
+		fputs("(deleted; `agenda undelete` brings it back)\n", out);
 	cli_print_event(out, ev, ev->start, ev->end, false);
-	fprintf(out, "  uid:      %s\n", ev->uid);
-	const char *labels[] = {"tz", "location", "notes", "rrule", "exdate"};
-	const char *vals[] = {ev->tz, ev->location, ev->notes, ev->rrule, ev->exdate};
-	for (int i = 0; i < 5; i++)
+	fprintf(out, "  uid:        %s\n", ev->uid);
+	const char *labels[] = {"zone",   "location", "notes",     "rrule",
+	                        "exdate", "rdate",    "categories"};
+	const char *vals[] = {ev->floating ? "floating (the viewer's)" : ev->tz,
+	                      ev->location,
+	                      ev->notes,
+	                      ev->rrule,
+	                      ev->exdate,
+	                      ev->rdate,
+	                      ev->categories};
+	for (int i = 0; i < 7; i++)
 		if (vals[i] && *vals[i])
-			fprintf(out, "  %-9s %s\n", labels[i], vals[i]);
-	fprintf(out, "  version:  %lld\n", (long long)ev->version);
+			fprintf(out, "  %-11s %s\n", labels[i], vals[i]);
+	fprintf(out, "  version:    %lld\n", (long long)ev->version);
+	if (ics)
+		fprintf(out, "%s", ics);
+}
+
+void cli_print_conflict(FILE *out, const struct ag_conflict *c, bool json)
+{
+	if (json) {
+		fprintf(out, "{\"id\":%lld,\"uid\":", (long long)c->id);
+		cli_json_str(out, c->uid);
+		const char *k[] = {"key", "what", "value", "loser", "title"};
+		const char *v[] = {c->key, c->what, c->value, c->loser, c->title};
+		for (int i = 0; i < 5; i++) {
+			fprintf(out, ",\"%s\":", k[i]);
+			cli_json_str(out, v[i]);
+		}
+		fprintf(out, ",\"loser_mtime\":%lld}", (long long)c->loser_mtime);
+		return;
+	}
+	fprintf(out, "%lld  %.8s  \"%s\"  ", (long long)c->id, c->uid, c->title);
+	if (!strcmp(c->key, AG_DELETED) && !strcmp(c->value, "deleted"))
+		fprintf(out,
+		        "deleted by %s but kept: edited elsewhere at the same time "
+		        "(--take deletes it)\n",
+		        c->loser);
+	else if (!*c->value)
+		fprintf(out, "%s: %s removed it (--take removes it)\n", c->what, c->loser);
+	else
+		fprintf(out, "%s: %s's value \"%s\" lost (--take uses it)\n", c->what, c->loser,
+		        c->value);
 }

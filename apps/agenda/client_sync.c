@@ -1,9 +1,10 @@
 /*
  * client_sync.c - one sync run of a replica against agendad (SYNC.md
- * section 4): HELLO, the pending queue in PUSH chunks (each acknowledged
+ * section 7): HELLO, the pending queue in PUSH chunks (each acknowledged
  * only once durable on the server), then PULL with the pages applied one
- * transaction at a time. Blocking socket with timeouts; every byte is
- * counted, and a test hook can cut the connection after N bytes.
+ * transaction at a time (a full resync when the server says so). Blocking
+ * socket with timeouts; every byte is counted; a refusal from the server
+ * fails with its words; a test hook can cut the connection after N bytes.
  */
 #include "agenda_int.h"
 
@@ -26,6 +27,8 @@ struct link {
 	int timeout_ms;
 	struct ag_sync_stats *st;
 	bool welcomed;
+	void (*hook)(void *arg, int stage);
+	void *hook_arg;
 };
 
 static int link_connect(struct link *l, const char *server)
@@ -118,7 +121,7 @@ static int link_recv(struct link *l, struct ag_msg *m, uint8_t want)
 {
 	size_t hdr, body;
 	int rc;
-	while ((rc = ag_frame_peek(l->in.data, l->in.len, &hdr, &body)) == 0)
+	while ((rc = ag_frame_peek(l->in.data, l->in.len, AG_MAX_FRAME, &hdr, &body)) == 0)
 		if (link_fill(l))
 			return -1;
 	if (rc < 0)
@@ -129,7 +132,7 @@ static int link_recv(struct link *l, struct ag_msg *m, uint8_t want)
 	if (rc)
 		return ag_fail(l->r, "%s from server: %s", ag_msg_name(m->type), why);
 	if (m->type == AG_MSG_ERROR)
-		return ag_fail(l->r, "server: %s", m->u.error.text);
+		return ag_fail(l->r, "agendad refused: %s", m->u.error.text);
 	if (m->type != want)
 		return ag_fail(l->r, "expected %s, got %s", ag_msg_name(want),
 		               ag_msg_name(m->type));
@@ -146,6 +149,13 @@ static int expect_welcome(struct link *l)
 	int rc = link_recv(l, &m, AG_MSG_WELCOME);
 	if (!rc)
 		rc = ag_meta_set_int(l->r, "rights", m.u.welcome.rights);
+	if (!rc && (m.u.welcome.flags & AG_WELCOME_FORKED)) {
+		/* a restored or copied file: a new identity, nothing discarded */
+		l->st->forked = true;
+		rc = ag_meta_set_int(l->r, "replica", (int64_t)ag_random_id());
+	}
+	if (!rc)
+		rc = ag_meta_set_int(l->r, "generation", (int64_t)m.u.welcome.generation);
 	ag_msg_finish(&m);
 	l->welcomed = rc == 0;
 	return rc;
@@ -153,7 +163,8 @@ static int expect_welcome(struct link *l)
 
 static int encode_hello(struct link *l, struct ag_buf *out)
 {
-	char user[65] = "", agenda[65] = "", token[2 * AG_MAX_TOKEN + 1] = "";
+	char user[AG_MAX_NAME + 1] = "", agenda[AG_MAX_NAME + 1] = "";
+	char token[2 * AG_MAX_TOKEN + 1] = "";
 	struct ag_msg m = {.type = AG_MSG_HELLO};
 	struct ag_msg_hello *h = &m.u.hello;
 	ag_replica_setting(l->r, "user", user, sizeof(user));
@@ -167,19 +178,8 @@ static int encode_hello(struct link *l, struct ag_buf *out)
 	h->agenda = agenda;
 	h->token_len = (size_t)n;
 	h->replica = (uint64_t)ag_meta_int(l->r, "replica", 0);
+	h->generation = (uint64_t)ag_meta_int(l->r, "generation", 0);
 	return ag_msg_encode(out, &m) ? ag_fail(l->r, "out of memory") : 0;
-}
-
-/* How many of the N changes fit one PUSH of about AG_CHUNK_BYTES (>= 1). */
-static size_t fit_chunk(const struct ag_change *ch, size_t n)
-{
-	size_t bytes = 0;
-	for (size_t i = 0; i < n; i++) {
-		bytes += 32 + strlen(ch[i].ev.uid) + ag_fields_size(ch[i].mask, &ch[i].ev);
-		if (i > 0 && bytes > AG_CHUNK_BYTES)
-			return i;
-	}
-	return n;
 }
 
 /* Pushes one chunk; *DONE set when the queue was empty. */
@@ -189,7 +189,7 @@ static int push_chunk(struct link *l, struct ag_buf *out, bool *done)
 	struct ag_msg m = {.type = AG_MSG_PUSH}, ack = {0};
 	size_t n = 0;
 	int rc = -1;
-	if (!ch || ag_pending_load(l->r, ch, AG_PUSH_CHUNK, &n))
+	if (!ch || ag_pending_take(l->r, ch, AG_PUSH_CHUNK, &n))
 		goto out;
 	*done = n == 0;
 	if (n == 0) {
@@ -197,17 +197,37 @@ static int push_chunk(struct link *l, struct ag_buf *out, bool *done)
 		goto out;
 	}
 	m.u.push.ch = ch;
-	m.u.push.n = fit_chunk(ch, n);
-	if (ag_pending_mark_sent(l->r, ch[m.u.push.n - 1].counter) || ag_msg_encode(out, &m) ||
-	    link_send(l, out) || expect_welcome(l) || link_recv(l, &ack, AG_MSG_ACK))
+	m.u.push.n = n;
+	if (ag_msg_encode(out, &m)) {
+		ag_fail(l->r, "a change is too large to send");
 		goto out;
-	rc = ag_pending_acked(l->r, &ack.u.ack, ch, m.u.push.n, l->st);
+	}
+	if (link_send(l, out) || expect_welcome(l) || link_recv(l, &ack, AG_MSG_ACK))
+		goto out;
+	rc = ag_pending_acked(l->r, &ack.u.ack, ch, n, l->st);
 out:
 	ag_msg_finish(&ack);
 	for (size_t i = 0; ch && i < n; i++)
 		ag_change_finish(&ch[i]);
 	free(ch);
 	return rc;
+}
+
+/* Applies one PAGE; a reset starts a full resync, the last page of one
+ * ends it. */
+static int take_page(struct link *l, struct ag_msg_page *p, char **uids, size_t nuids)
+{
+	if ((p->flags & AG_PAGE_RESET) && ag_full_begin(l->r))
+		return -1;
+	l->st->reset |= (p->flags & AG_PAGE_RESET) != 0;
+	if (ag_page_apply(l->r, p, uids, nuids, l->st))
+		return -1;
+	l->st->pages++;
+	if (!(p->flags & AG_PAGE_MORE) && ag_meta_int(l->r, "full", 0) && ag_full_end(l->r))
+		return -1;
+	if (l->hook)
+		l->hook(l->hook_arg, 1);
+	return 0;
 }
 
 static int pull_all(struct link *l, struct ag_buf *out, unsigned page)
@@ -218,20 +238,19 @@ static int pull_all(struct link *l, struct ag_buf *out, unsigned page)
 	int rc = ag_refetch_load(l->r, &uids, &nuids);
 	m.u.pull.anchor = (uint64_t)ag_meta_int(l->r, "anchor", 0);
 	m.u.pull.page = page;
+	m.u.pull.flags = ag_meta_int(l->r, "full", 0) ? 1 : 0;
 	m.u.pull.uids = uids;
 	m.u.pull.n = nuids;
-	if (rc || ag_msg_encode(out, &m) || link_send(l, out) || expect_welcome(l))
+	if (rc || ag_msg_encode(out, &m) || link_send(l, out) || expect_welcome(l)) {
+		rc = -1;
 		goto out;
-	for (unsigned i = 0; i < 1000000; i++) {
+	}
+	for (unsigned i = 0; i < 10000000; i++) {
 		struct ag_msg p = {0};
-		bool more = false;
 		rc = link_recv(l, &p, AG_MSG_PAGE);
-		if (!rc) {
-			rc = ag_page_apply(l->r, &p.u.page, i ? NULL : uids, i ? 0 : nuids);
-			l->st->pulled += (unsigned)p.u.page.n;
-			l->st->pages++;
-			more = p.u.page.more;
-		}
+		if (!rc)
+			rc = take_page(l, &p.u.page, i ? NULL : uids, i ? 0 : nuids);
+		bool more = p.u.page.flags & AG_PAGE_MORE;
 		ag_msg_finish(&p);
 		if (rc || !more)
 			break;
@@ -254,11 +273,15 @@ int ag_sync(struct ag_replica *r, const struct ag_sync_opts *opts, struct ag_syn
 	memset(l.st, 0, sizeof(*l.st));
 	l.budget = o.cut_after > 0 ? o.cut_after : -1;
 	l.timeout_ms = o.timeout_ms > 0 ? o.timeout_ms : 10000;
+	l.hook = o.hook;
+	l.hook_arg = o.hook_arg;
 	if (ag_replica_setting(r, "server", server, sizeof(server)))
 		return ag_fail(r, "not configured: run agenda init");
 	int rc = link_connect(&l, server) || encode_hello(&l, &out);
 	for (unsigned i = 0; !rc && !done && i < 1000000; i++)
 		rc = push_chunk(&l, &out, &done);
+	if (!rc && l.hook)
+		l.hook(l.hook_arg, 0);
 	if (!rc)
 		rc = pull_all(&l, &out, o.page ? o.page : 1000);
 	if (l.fd >= 0)

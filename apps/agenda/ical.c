@@ -1,338 +1,362 @@
 /*
- * ical.c - everything iCalendar, through libical: recurrence expansion
- * (RRULE + EXDATE, evaluated in the event's own time zone so a weekly 09:00
- * stays 09:00 across DST), and .ics import/export.
+ * ical.c - .ics import and export. The import streams the file: a first
+ * pass keeps only the VTIMEZONEs (small), a second cuts out one component
+ * at a time, so memory follows the largest event, not the file. It takes
+ * several VCALENDARs in one file and bare VEVENTs, keeps every property,
+ * alarm and RECURRENCE-ID override (props.c), and counts what it skipped
+ * (tasks, journal entries) and refused instead of dropping it silently.
+ * Imported events become local changes in transactions of many events. The
+ * export writes one VCALENDAR with the VTIMEZONEs every event needs.
  */
 #include "agenda_int.h"
 
-#include <libical/ical.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#define MAX_INSTANCES 100000
+#define IMPORT_BATCH 1000 /* events per local transaction */
 
-static icaltimezone *zone_of(const struct ag_event *ev)
+struct zone_def {
+	char *tzid, *text;
+};
+
+struct import {
+	struct ag_replica *r;
+	const char *path;
+	struct ag_import_stats *st;
+	struct zone_def *zones;
+	size_t nz, zcap;
+	unsigned in_txn;
+	char first_err[300];
+};
+
+/* ---- pass 1: time zones ------------------------------------------------------------ */
+
+static int keep_zone(struct import *im, const struct ag_comp *c)
 {
-	icaltimezone *z = NULL;
-	if (ev->tz && *ev->tz && !ev->allday)
-		z = icaltimezone_get_builtin_timezone(ev->tz);
-	return z ? z : icaltimezone_get_utc_timezone();
-}
-
-static int push_occ(const struct ag_event *ev, int64_t start, int64_t dur,
-                    struct ag_occurrence **out, size_t *n, size_t *cap)
-{
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-		struct ag_occurrence *p = realloc(*out, ncap * sizeof(*p));
-		if (!p)
-			return -1;
-		*out = p;
-		*cap = ncap;
+	char *tzid = NULL;
+	for (size_t i = 0; i < c->n && !tzid; i++) {
+		struct ag_line l;
+		if (!ag_line_parse(c->lines[i], &l) && !strcmp(l.name, "TZID"))
+			tzid = strdup(l.value);
 	}
-	struct ag_occurrence *o = &(*out)[*n];
-	if (ag_event_copy(&o->ev, ev))
-		return -1;
-	o->start = start;
-	o->end = start + dur;
-	(*n)++;
+	struct ag_buf b = {0};
+	ag_buf_puts(&b, "BEGIN:VTIMEZONE\n");
+	for (size_t i = 0; i < c->n; i++) {
+		ag_buf_puts(&b, c->lines[i]);
+		ag_buf_u8(&b, '\n');
+	}
+	ag_buf_puts(&b, "END:VTIMEZONE");
+	char *text = ag_buf_steal(&b);
+	if (!tzid || !text || ag_grow(&im->zones, &im->zcap, im->nz + 1, sizeof(*im->zones))) {
+		free(tzid);
+		free(text);
+		return tzid ? -1 : 0; /* a VTIMEZONE without TZID names nothing */
+	}
+	im->zones[im->nz++] = (struct zone_def){tzid, text};
 	return 0;
 }
 
-static bool overlaps(int64_t s, int64_t e, int64_t from, int64_t to)
+static const char *zone_text(const struct import *im, const char *tzid)
 {
-	return s < to && (e > from || (e == s && s >= from));
-}
-
-static bool excluded(const char *exdate, int64_t t)
-{
-	char buf[64];
-	for (const char *p = exdate; p && *p;) {
-		size_t len = strcspn(p, ",");
-		if (len < sizeof(buf)) {
-			memcpy(buf, p, len);
-			buf[len] = 0;
-			struct icaltimetype x = icaltime_from_string(buf);
-			if (!icaltime_is_null_time(x) &&
-			    icaltime_as_timet_with_zone(x, icaltimezone_get_utc_timezone()) == t)
-				return true;
-		}
-		p += len + (p[len] == ',');
-	}
-	return false;
-}
-
-int ag_expand(const struct ag_event *ev, int64_t from, int64_t to, struct ag_occurrence **out,
-              size_t *n, size_t *cap)
-{
-	int64_t dur = ev->end > ev->start ? ev->end - ev->start : 0;
-	struct icalrecurrencetype rule;
-	if (ev->rrule && *ev->rrule)
-		rule = icalrecurrencetype_from_string(ev->rrule);
-	if (!ev->rrule || !*ev->rrule || rule.freq == ICAL_NO_RECURRENCE) {
-		icalerror_clear_errno();
-		if (!overlaps(ev->start, ev->start + dur, from, to))
-			return 0;
-		return push_occ(ev, ev->start, dur, out, n, cap);
-	}
-	icaltimezone *z = zone_of(ev);
-	struct icaltimetype dt =
-	    icaltime_from_timet_with_zone((time_t)ev->start, (int)ev->allday, z);
-	icalrecur_iterator *it = icalrecur_iterator_new(rule, dt);
-	if (!it)
-		return 0; /* a rule libical refuses: show nothing rather than fail */
-	int rc = 0;
-	for (int i = 0; i < MAX_INSTANCES && !rc; i++) {
-		struct icaltimetype next = icalrecur_iterator_next(it);
-		if (icaltime_is_null_time(next))
-			break;
-		int64_t t = icaltime_as_timet_with_zone(next, z);
-		if (t >= to)
-			break;
-		if (overlaps(t, t + dur, from, to) && !excluded(ev->exdate, t))
-			rc = push_occ(ev, t, dur, out, n, cap);
-	}
-	icalrecur_iterator_free(it);
-	return rc;
-}
-
-const char *ag_ical_check(const struct ag_event *ev)
-{
-	if (ev->tz && *ev->tz && !icaltimezone_get_builtin_timezone(ev->tz))
-		return "unknown time zone (want an IANA name like Europe/Paris)";
-	if (ev->rrule && *ev->rrule) {
-		struct icalrecurrencetype r = icalrecurrencetype_from_string(ev->rrule);
-		icalerror_clear_errno();
-		if (r.freq == ICAL_NO_RECURRENCE)
-			return "bad recurrence rule (want e.g. FREQ=WEEKLY;COUNT=4)";
-	}
+	for (size_t i = 0; i < im->nz; i++)
+		if (!strcmp(im->zones[i].tzid, tzid))
+			return im->zones[i].text;
 	return NULL;
 }
 
-/* ---- export ----------------------------------------------------------------- */
-
-static struct icaltimetype to_ical(const struct ag_event *ev, int64_t t, icaltimezone *z)
+/* Calls FN for every component NAME of the file (at any depth). */
+static int each_component(struct import *im, FILE *f,
+                          int (*fn)(struct import *im, const struct ag_comp *c))
 {
-	return icaltime_from_timet_with_zone((time_t)t, (int)ev->allday, z);
-}
-
-static void add_time(icalcomponent *c, const struct ag_event *ev, bool end, icaltimezone *z)
-{
-	struct icaltimetype t = to_ical(ev, end ? ev->end : ev->start, z);
-	icalproperty *p = end ? icalproperty_new_dtend(t) : icalproperty_new_dtstart(t);
-	if (!ev->allday && z != icaltimezone_get_utc_timezone())
-		icalproperty_add_parameter(p, icalparameter_new_tzid(ev->tz));
-	icalcomponent_add_property(c, p);
-}
-
-static void add_exdates(icalcomponent *c, const char *exdate)
-{
-	char buf[64];
-	for (const char *p = exdate; p && *p;) {
-		size_t len = strcspn(p, ",");
-		if (len < sizeof(buf)) {
-			memcpy(buf, p, len);
-			buf[len] = 0;
-			struct icaltimetype x = icaltime_from_string(buf);
-			if (!icaltime_is_null_time(x))
-				icalcomponent_add_property(c, icalproperty_new_exdate(x));
+	struct ag_ics_reader rd = {.f = f};
+	const char *line;
+	int rc, bad = 0;
+	while ((rc = ag_ics_next(&rd, &line)) == 1) {
+		struct ag_comp c = {0};
+		if (strncasecmp(line, "BEGIN:", 6) || !strcasecmp(line + 6, "VCALENDAR"))
+			continue; /* calendar properties, or a container */
+		char name[32];
+		snprintf(name, sizeof(name), "%s", line + 6);
+		int got = ag_comp_read(&rd, name, AG_MAX_EVENT + 65536, &c);
+		if (got == -1) {
+			ag_comp_finish(&c);
+			break;
 		}
-		p += len + (p[len] == ',');
+		if (got == -2)
+			bad++;
+		else if (fn(im, &c))
+			rc = -2;
+		ag_comp_finish(&c);
+		if (rc == -2)
+			break;
 	}
+	if (bad && im->st) {
+		im->st->bad += (unsigned)bad;
+		if (!im->first_err[0])
+			snprintf(im->first_err, sizeof(im->first_err),
+			         "a component over %u bytes was skipped", AG_MAX_EVENT);
+	}
+	ag_ics_reader_finish(&rd);
+	return rc == 0    ? 0
+	       : rc == -2 ? -1
+	                  : ag_fail(im->r, "%s: line %lu is too long", im->path, rd.lineno);
 }
 
-static icalcomponent *event_to_vevent(const struct ag_event *ev)
+static int pass_zones(struct import *im, const struct ag_comp *c)
 {
-	icalcomponent *c = icalcomponent_new(ICAL_VEVENT_COMPONENT);
-	icaltimezone *z = zone_of(ev);
-	icaltimezone *utc = icaltimezone_get_utc_timezone();
-	icalcomponent_add_property(c, icalproperty_new_uid(ev->uid));
-	icalcomponent_add_property(c, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(
-	                                  (time_t)(ev->mtime / 1000), 0, utc)));
-	icalcomponent_add_property(c, icalproperty_new_summary(ev->title ? ev->title : ""));
-	add_time(c, ev, false, z);
-	if (ev->end > ev->start)
-		add_time(c, ev, true, z);
-	if (ev->location && *ev->location)
-		icalcomponent_add_property(c, icalproperty_new_location(ev->location));
-	if (ev->notes && *ev->notes)
-		icalcomponent_add_property(c, icalproperty_new_description(ev->notes));
-	if (ev->rrule && *ev->rrule) {
-		struct icalrecurrencetype r = icalrecurrencetype_from_string(ev->rrule);
-		if (r.freq != ICAL_NO_RECURRENCE)
-			icalcomponent_add_property(c, icalproperty_new_rrule(r));
-		icalerror_clear_errno();
-	}
-	add_exdates(c, ev->exdate);
-	return c;
+	return strcasecmp(c->name, "VTIMEZONE") ? 0 : keep_zone(im, c);
 }
 
-static void add_zone(icalcomponent *cal, const struct ag_event *ev)
+/* ---- pass 2: events ------------------------------------------------------------------- */
+
+/* TZ# registers for the TZIDs the event's lines use that only the file's
+ * VTIMEZONE defines (names are resolved on every replica by themselves). */
+static int add_zones(struct import *im, struct ag_kvs *kvs, bool *unknown)
 {
-	icaltimezone *z = zone_of(ev);
-	if (z == icaltimezone_get_utc_timezone())
-		return;
-	for (icalcomponent *t = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT); t;
-	     t = icalcomponent_get_next_component(cal, ICAL_VTIMEZONE_COMPONENT)) {
-		icalproperty *id = icalcomponent_get_first_property(t, ICAL_TZID_PROPERTY);
-		if (id && !strcmp(icalproperty_get_tzid(id), ev->tz))
-			return;
+	size_t n = kvs->n;
+	for (size_t i = 0; i < n; i++) {
+		for (const char *p = kvs->v[i].value; (p = strstr(p, ";TZID=")); p += 6) {
+			char tzid[128];
+			size_t len = strcspn(p + 6, ":;\n");
+			if (len >= sizeof(tzid))
+				continue;
+			memcpy(tzid, p + 6, len);
+			tzid[len] = 0;
+			if (tzid[0] == '"') /* a quoted TZID */
+				memmove(tzid, tzid + 1, strlen(tzid)),
+				    tzid[strcspn(tzid, "\"")] = 0;
+			const char *text = zone_text(im, tzid);
+			char key[160];
+			snprintf(key, sizeof(key), "TZ#%s", tzid);
+			if (ag_tz_lookup(tzid, NULL, NULL, 0))
+				continue; /* a name every replica resolves (IANA, Windows) */
+			if (!ag_tz_lookup(tzid, text, NULL, 0))
+				*unknown = true;
+			else if (!ag_kvs_find(kvs, key) && ag_props_add_tz(kvs, tzid, text))
+				return -1;
+		}
 	}
-	icalcomponent *vtz = icalcomponent_new_clone(icaltimezone_get_component(z));
-	icalproperty *id = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
-	if (id)
-		icalproperty_set_tzid(id, ev->tz);
-	icalcomponent_add_component(cal, vtz);
+	return 0;
+}
+
+/* What the file says about the event, as registers to set: master keys
+ * the file no longer has are removed. */
+static int with_removals(struct import *im, const char *uid, bool master, struct ag_kvs *kvs,
+                         bool *is_new)
+{
+	struct ag_kvs cur;
+	int found = ag_entries_load(im->r, uid, &cur);
+	if (found < 0)
+		return -1;
+	*is_new = found == 0;
+	for (size_t i = 0; master && i < cur.n; i++) {
+		const char *k = cur.v[i].key;
+		if (k[0] != '@' && strncmp(k, "TZ#", 3) && strcmp(k, AG_DELETED) &&
+		    *cur.v[i].value && !ag_kvs_find(kvs, k) && ag_kvs_put(kvs, k, "", 0)) {
+			ag_kvs_finish(&cur);
+			return -1;
+		}
+	}
+	/* importing an event brings it back if it was deleted here */
+	if (!*is_new && ag_kvs_value(&cur, AG_DELETED) && ag_kvs_put(kvs, AG_DELETED, "", 0)) {
+		ag_kvs_finish(&cur);
+		return -1;
+	}
+	ag_kvs_finish(&cur);
+	return 0;
+}
+
+static void refuse(struct import *im, const char *uid, const char *why)
+{
+	im->st->bad++;
+	if (!im->first_err[0])
+		snprintf(im->first_err, sizeof(im->first_err), "event '%.80s' refused: %s",
+		         uid ? uid : "(no UID)", why);
+}
+
+static int batch(struct import *im)
+{
+	if (im->in_txn && ++im->in_txn > IMPORT_BATCH) {
+		if (ag_txn_end(im->r, 0))
+			return -1;
+		im->in_txn = 0;
+	}
+	if (!im->in_txn && ag_txn_begin(im->r))
+		return -1;
+	if (!im->in_txn)
+		im->in_txn = 1;
+	return 0;
+}
+
+static int import_event(struct import *im, const struct ag_comp *c)
+{
+	struct ag_kvs kvs = {0};
+	char *uid = NULL, hash[17];
+	bool unknown = false, is_new, master;
+	int rc = ag_props_from_vevent(c, &kvs, &uid);
+	if (!rc && !uid) { /* no UID: the same file imports as the same event */
+		char *text = ag_comp_text(c, 0, c->n);
+		ag_hash_hex(text ? text : "", text ? strlen(text) : 0, hash);
+		free(text);
+		uid = malloc(32);
+		if (uid)
+			snprintf(uid, 32, "import-%s", hash);
+	}
+	master = kvs.n && kvs.v[0].key[0] != '@';
+	if (rc || !uid || add_zones(im, &kvs, &unknown))
+		rc = ag_fail(im->r, "out of memory");
+	else if (!*uid || strlen(uid) > AG_MAX_UID)
+		refuse(im, uid, "UID empty or over 1024 bytes");
+	else if (master && !ag_kvs_value(&kvs, "DTSTART"))
+		refuse(im, uid, "no DTSTART");
+	else if (ag_kvs_size(&kvs) > AG_MAX_EVENT || kvs.n > AG_MAX_ENTRIES)
+		refuse(im, uid, "too large");
+	else if (!(rc = batch(im)) && !(rc = with_removals(im, uid, master, &kvs, &is_new))) {
+		int changed = ag_local_change(im->r, uid, &kvs);
+		rc = changed < 0 ? -1 : 0;
+		im->st->added += !rc && is_new;
+		im->st->updated += !rc && !is_new && changed;
+		im->st->unchanged += !rc && !is_new && !changed;
+		im->st->unknown_tz += !rc && unknown;
+	}
+	ag_kvs_finish(&kvs);
+	free(uid);
+	return rc;
+}
+
+static int pass_events(struct import *im, const struct ag_comp *c)
+{
+	if (!strcasecmp(c->name, "VEVENT"))
+		return import_event(im, c);
+	if (!strcasecmp(c->name, "VTODO"))
+		im->st->tasks++;
+	else if (!strcasecmp(c->name, "VJOURNAL"))
+		im->st->journals++;
+	else if (strcasecmp(c->name, "VTIMEZONE"))
+		im->st->other++;
+	return 0;
+}
+
+int ag_import_ics(struct ag_replica *r, const char *path, struct ag_import_stats *st)
+{
+	struct ag_import_stats dummy = {0};
+	struct import im = {.r = r, .path = path, .st = st ? st : &dummy};
+	memset(im.st, 0, sizeof(*im.st));
+	if (ag_meta_int(r, "rights", AG_RIGHT_RW) == AG_RIGHT_READ)
+		return ag_fail(r, "read-only membership: nothing can be imported into this agenda");
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return ag_fail(r, "cannot open %s", path);
+	int rc = each_component(&im, f, pass_zones);
+	rewind(f);
+	if (!rc)
+		rc = each_component(&im, f, pass_events);
+	if (im.in_txn && ag_txn_end(r, rc))
+		rc = -1;
+	fclose(f);
+	for (size_t i = 0; i < im.nz; i++) {
+		free(im.zones[i].tzid);
+		free(im.zones[i].text);
+	}
+	free(im.zones);
+	if (!rc && im.st->bad)
+		return ag_fail(r, "%s: %u events refused; the first: %s", path, im.st->bad,
+		               im.first_err);
+	if (!rc && !im.st->added && !im.st->updated && !im.st->unchanged && !im.st->tasks &&
+	    !im.st->journals)
+		return ag_fail(r, "%s: no iCalendar component found", path);
+	return rc;
+}
+
+/* ---- export ------------------------------------------------------------------------ */
+
+struct zones_out {
+	char **ids;
+	size_t n, cap;
+};
+
+static bool zone_seen(struct zones_out *z, const char *tzid)
+{
+	for (size_t i = 0; i < z->n; i++)
+		if (!strcmp(z->ids[i], tzid))
+			return true;
+	char *copy = strdup(tzid);
+	if (copy && !ag_grow(&z->ids, &z->cap, z->n + 1, sizeof(*z->ids)))
+		z->ids[z->n++] = copy;
+	else
+		free(copy);
+	return false;
+}
+
+/* The VTIMEZONE of every TZID event KVS uses, once per file: the one the
+ * event came with, else libical's definition of the IANA zone. */
+static void put_zones(const struct ag_kvs *kvs, struct zones_out *z, struct ag_buf *out)
+{
+	for (size_t i = 0; i < kvs->n; i++)
+		for (const char *p = kvs->v[i].value; (p = strstr(p, ";TZID=")); p += 6) {
+			char tzid[128], key[160];
+			size_t len = strcspn(p + 6, ":;\n");
+			if (len >= sizeof(tzid) || p[6] == '"')
+				continue;
+			memcpy(tzid, p + 6, len);
+			tzid[len] = 0;
+			if (zone_seen(z, tzid))
+				continue;
+			snprintf(key, sizeof(key), "TZ#%s", tzid);
+			const char *text = ag_kvs_value(kvs, key);
+			if (text) {
+				char *t = strdup(text);
+				for (char *line = t ? strtok(t, "\n") : NULL; line;
+				     line = strtok(NULL, "\n"))
+					ag_ics_fold(out, line);
+				free(t);
+				continue;
+			}
+			icaltimezone *zone = ag_tz_lookup(tzid, NULL, NULL, 0);
+			icalcomponent *c = zone ? icaltimezone_get_component(zone) : NULL;
+			if (!c)
+				continue;
+			icalcomponent *copy = icalcomponent_new_clone(c);
+			icalproperty *id =
+			    icalcomponent_get_first_property(copy, ICAL_TZID_PROPERTY);
+			if (id)
+				icalproperty_set_tzid(id, tzid); /* the name the events use */
+			char *s = icalcomponent_as_ical_string_r(copy);
+			ag_buf_puts(out, s ? s : "");
+			free(s);
+			icalcomponent_free(copy);
+		}
 }
 
 int ag_export_ics(struct ag_replica *r, FILE *out)
 {
-	struct ag_event *evs;
-	size_t n;
-	if (ag_events_all(r, &evs, &n))
-		return -1;
-	icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
-	icalcomponent_add_property(cal, icalproperty_new_prodid("-//xproto//agenda//EN"));
-	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
-	for (size_t i = 0; i < n; i++) {
-		add_zone(cal, &evs[i]);
-		icalcomponent_add_component(cal, event_to_vevent(&evs[i]));
+	sqlite3_stmt *st;
+	struct ag_buf b = {0};
+	struct zones_out z = {0};
+	if (ag_db_prep(r->db, "SELECT uid, mtime FROM events WHERE deleted=0 ORDER BY uid", &st))
+		return ag_fail(r, "%s", sqlite3_errmsg(r->db));
+	fputs("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//xproto//agenda//EN\r\n", out);
+	int rc = 0;
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		struct ag_kvs kvs;
+		if (ag_entries_load(r, ag_db_text(st, 0), &kvs) < 0) {
+			rc = -1;
+			break;
+		}
+		b.len = 0;
+		put_zones(&kvs, &z, &b);
+		ag_props_to_ics(&kvs, ag_db_text(st, 0), sqlite3_column_int64(st, 1), &b);
+		ag_kvs_finish(&kvs);
+		if (b.oom || fwrite(b.data, 1, b.len, out) != b.len)
+			rc = -1;
 	}
-	char *text = icalcomponent_as_ical_string_r(cal);
-	int rc = text && fputs(text, out) >= 0 ? 0 : -1;
-	free(text);
-	icalcomponent_free(cal);
-	ag_events_free(evs, n);
+	sqlite3_finalize(st);
+	if (fputs("END:VCALENDAR\r\n", out) < 0 || fflush(out))
+		rc = -1;
+	for (size_t i = 0; i < z.n; i++)
+		free(z.ids[i]);
+	free(z.ids);
+	ag_buf_finish(&b);
 	return rc ? ag_fail(r, "cannot write the calendar") : 0;
-}
-
-/* ---- import ----------------------------------------------------------------- */
-
-/* Reads DTSTART/DTEND-like property P as Unix time; sets *TZ and *ALLDAY. */
-static int64_t prop_time(icalcomponent *cal, icalproperty *p, char **tz, int64_t *allday)
-{
-	struct icaltimetype t = icalvalue_get_datetime(icalproperty_get_value(p));
-	icalparameter *tzp = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
-	icaltimezone *z = icaltimezone_get_utc_timezone();
-	if (tzp && !t.is_date) {
-		const char *id = icalparameter_get_tzid(tzp);
-		icaltimezone *found = icaltimezone_get_builtin_timezone(id);
-		if (!found)
-			found = icalcomponent_get_timezone(cal, id);
-		if (found)
-			z = found;
-		const char *loc = found ? icaltimezone_get_location(found) : NULL;
-		/* keep only zones every replica can resolve by name */
-		if (tz && !*tz && loc && icaltimezone_get_builtin_timezone(loc))
-			*tz = strdup(loc);
-	}
-	if (allday)
-		*allday = t.is_date;
-	t.zone = NULL;
-	return icaltime_as_timet_with_zone(t, t.is_date ? icaltimezone_get_utc_timezone() : z);
-}
-
-static char *exdates_of(icalcomponent *cal, icalcomponent *c)
-{
-	struct ag_buf b = {0};
-	for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_EXDATE_PROPERTY); p;
-	     p = icalcomponent_get_next_property(c, ICAL_EXDATE_PROPERTY)) {
-		int64_t t = prop_time(cal, p, NULL, NULL);
-		struct icaltimetype u =
-		    icaltime_from_timet_with_zone((time_t)t, 0, icaltimezone_get_utc_timezone());
-		if (b.len)
-			ag_buf_u8(&b, ',');
-		const char *s = icaltime_as_ical_string(u);
-		ag_buf_bytes(&b, s, strlen(s));
-	}
-	ag_buf_u8(&b, 0);
-	char *s = b.oom ? NULL : strdup((char *)b.data);
-	ag_buf_finish(&b);
-	return s;
-}
-
-static char *text_prop(icalcomponent *c, icalproperty_kind k)
-{
-	icalproperty *p = icalcomponent_get_first_property(c, k);
-	const char *v = p ? icalproperty_get_value_as_string(p) : NULL;
-	if (p && (k == ICAL_SUMMARY_PROPERTY || k == ICAL_LOCATION_PROPERTY ||
-	          k == ICAL_DESCRIPTION_PROPERTY))
-		v = icalvalue_get_text(icalproperty_get_value(p));
-	return strdup(v ? v : "");
-}
-
-static int vevent_to_event(icalcomponent *cal, icalcomponent *c, struct ag_event *ev)
-{
-	icalproperty *ds = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
-	icalproperty *de = icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY);
-	icalproperty *uid = icalcomponent_get_first_property(c, ICAL_UID_PROPERTY);
-	if (uid && icalproperty_get_uid(uid))
-		snprintf(ev->uid, sizeof(ev->uid), "%s", icalproperty_get_uid(uid));
-	if (!ds)
-		return -1;
-	ev->start = prop_time(cal, ds, &ev->tz, &ev->allday);
-	if (de)
-		ev->end = prop_time(cal, de, NULL, NULL);
-	else if (icalcomponent_get_first_property(c, ICAL_DURATION_PROPERTY))
-		ev->end = ev->start + icaldurationtype_as_int(icalcomponent_get_duration(c));
-	else
-		ev->end = ev->start + (ev->allday ? 86400 : 0);
-	ev->title = text_prop(c, ICAL_SUMMARY_PROPERTY);
-	ev->location = text_prop(c, ICAL_LOCATION_PROPERTY);
-	ev->notes = text_prop(c, ICAL_DESCRIPTION_PROPERTY);
-	ev->rrule = text_prop(c, ICAL_RRULE_PROPERTY);
-	ev->exdate = exdates_of(cal, c);
-	if (!ev->tz)
-		ev->tz = strdup("");
-	return ev->title && ev->exdate && ev->tz ? 0 : -1;
-}
-
-static int import_one(struct ag_replica *r, struct ag_event *ev)
-{
-	struct ag_event cur;
-	if (ev->uid[0] && ag_event_get(r, ev->uid, &cur) == 0) {
-		bool exact = !strcmp(cur.uid, ev->uid);
-		ag_event_finish(&cur);
-		if (exact)
-			return ag_event_edit(r, ev->uid, ev, AG_MASK_ALL);
-	}
-	return ag_event_add(r, ev);
-}
-
-int ag_import_ics(struct ag_replica *r, const char *path, int *count)
-{
-	FILE *f = fopen(path, "rb");
-	struct ag_buf b = {0};
-	char tmp[65536];
-	size_t got;
-	*count = 0;
-	if (!f)
-		return ag_fail(r, "cannot open %s", path);
-	while ((got = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		ag_buf_bytes(&b, tmp, got);
-	fclose(f);
-	ag_buf_u8(&b, 0);
-	icalcomponent *cal = b.oom ? NULL : icalparser_parse_string((char *)b.data);
-	ag_buf_finish(&b);
-	if (!cal)
-		return ag_fail(r, "%s: not an iCalendar file", path);
-	char first[2 * sizeof(r->err)] = "";
-	/* one bad event does not stop the others; the first error is kept */
-	for (icalcomponent *c = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); c;
-	     c = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
-		struct ag_event ev = {0};
-		/* overrides of one occurrence share the master's UID: not
-		 * supported yet, and they must not overwrite the master */
-		if (icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY))
-			continue;
-		if (vevent_to_event(cal, c, &ev) == 0 && import_one(r, &ev) == 0)
-			(*count)++;
-		else if (!first[0])
-			snprintf(first, sizeof(first), "event '%s' skipped: %s", ev.uid,
-			         ev.title ? r->err : "no DTSTART");
-		ag_event_finish(&ev);
-	}
-	int rc = first[0] ? ag_fail(r, "%.64s: %s", path, first) : 0;
-	icalcomponent_free(cal);
-	return rc;
 }

@@ -1,16 +1,19 @@
-# apps/agenda/module.mk - the shared agenda: libagenda (replica, sync
-# protocol, server store), the `agenda` CLI, the `agendad` server, tests
-# and the benchmark.
-AGENDA_LIB_SRC := apps/agenda/wire.c apps/agenda/sync_proto.c \
-	apps/agenda/util.c apps/agenda/store_server.c apps/agenda/server.c \
-	apps/agenda/replica.c apps/agenda/replica_sync.c \
+# apps/agenda/module.mk - the shared agenda: libagenda (registers, iCalendar,
+# time zones, replica, sync protocol, server store and engine), the `agenda`
+# CLI, the `agendad` server, tests and the benchmark.
+AGENDA_LIB_SRC := apps/agenda/wire.c apps/agenda/kv.c apps/agenda/ics.c apps/agenda/props.c \
+	apps/agenda/tz.c apps/agenda/timeparse.c apps/agenda/view.c apps/agenda/recur.c \
+	apps/agenda/edit.c apps/agenda/sync_proto.c apps/agenda/util.c \
+	apps/agenda/store.c apps/agenda/store_push.c apps/agenda/store_page.c \
+	apps/agenda/server_conn.c apps/agenda/server.c \
+	apps/agenda/replica.c apps/agenda/replica_edit.c apps/agenda/replica_sync.c \
 	apps/agenda/client_sync.c apps/agenda/ical.c
 AGENDA_LIB_OBJ := $(call objs,$(AGENDA_LIB_SRC))
 AGENDA_LIB := $(LIB)/libagenda.a
 AGENDA_LIBS := $(AGENDA_LIB) $(LIBS_SQLITE3) $(LIBS_LIBICAL)
 AGENDA_CFLAGS := -Iapps/agenda $(CFLAGS_SQLITE3) $(CFLAGS_LIBICAL)
 
-AGENDA_CLI_OBJ := $(call objs,apps/agenda/cli.c apps/agenda/cli_fmt.c)
+AGENDA_CLI_OBJ := $(call objs,apps/agenda/cli.c apps/agenda/cli_cmd.c apps/agenda/cli_fmt.c)
 $(AGENDA_LIB_OBJ) $(AGENDA_CLI_OBJ) $(call objs,apps/agenda/agendad_main.c): \
 	MODULE_CFLAGS := $(AGENDA_CFLAGS)
 $(AGENDA_LIB): $(AGENDA_LIB_OBJ)

@@ -1,8 +1,9 @@
 /*
- * replica.c - the local replica: its SQLite schema and settings, and the
- * offline operations (add, edit, delete, get, list). Each local operation
- * updates the event row and queues a pending change in the same
- * transaction, so what the user typed is durable before the call returns.
+ * replica.c - the local replica: its SQLite schema and settings, the
+ * registers of each event (with the server sequence number each value came
+ * from, and whether a newer server value was skipped because a local change
+ * was pending), a listing index derived from them, and the read side:
+ * finding, viewing, listing and expanding events.
  */
 #include "agenda_int.h"
 
@@ -10,29 +11,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
+
+#define SCHEMA_VERSION 2
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v);"
-    "CREATE TABLE IF NOT EXISTS events(uid TEXT PRIMARY KEY, title TEXT,"
-    " start INTEGER, \"end\" INTEGER, allday INTEGER, tz TEXT,"
-    " location TEXT, notes TEXT, rrule TEXT, exdate TEXT, deleted INTEGER,"
-    " version INTEGER, mtime INTEGER);"
-    "CREATE INDEX IF NOT EXISTS events_start ON events(start);"
-    "CREATE TABLE IF NOT EXISTS pending(counter INTEGER PRIMARY KEY,"
-    " kind INTEGER, uid TEXT, base INTEGER, mtime INTEGER, mask INTEGER,"
-    " title TEXT, start INTEGER, \"end\" INTEGER, allday INTEGER, tz TEXT,"
-    " location TEXT, notes TEXT, rrule TEXT, exdate TEXT, deleted INTEGER,"
-    " conflict_id INTEGER, sent INTEGER DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS entries(uid TEXT, key TEXT, value TEXT, seq INTEGER DEFAULT 0,"
+    " stale INTEGER DEFAULT 0, seen INTEGER DEFAULT 1, PRIMARY KEY(uid, key)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS events(uid TEXT PRIMARY KEY, deleted INTEGER, mtime INTEGER,"
+    " lo INTEGER, hi INTEGER, start INTEGER, title TEXT) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS events_lo ON events(deleted, lo);"
+    "CREATE TABLE IF NOT EXISTS pending(id INTEGER PRIMARY KEY AUTOINCREMENT, chg INTEGER,"
+    " kind INTEGER, uid TEXT, mtime INTEGER, base INTEGER, parents BLOB, stale BLOB,"
+    " conflict INTEGER, sent INTEGER DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS pending_uid ON pending(uid);"
-    "CREATE TABLE IF NOT EXISTS conflicts(id INTEGER PRIMARY KEY, uid TEXT,"
-    " fld INTEGER, sval TEXT, ival INTEGER, loser INTEGER,"
-    " loser_mtime INTEGER, resolved INTEGER);"
+    "CREATE TABLE IF NOT EXISTS pending_entries(pid INTEGER, key TEXT, value TEXT,"
+    " mtime INTEGER, PRIMARY KEY(pid, key)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS conflicts(id INTEGER PRIMARY KEY, uid TEXT, key TEXT,"
+    " value TEXT, loser TEXT, loser_mtime INTEGER, resolved INTEGER, seen INTEGER DEFAULT 1);"
+    "CREATE INDEX IF NOT EXISTS conflicts_uid ON conflicts(uid, resolved);"
     "CREATE TABLE IF NOT EXISTS refetch(uid TEXT PRIMARY KEY);";
-
-#define EV_COLS                                                                                    \
-	"title,start,\"end\",allday,tz,location,notes,rrule,exdate,deleted,"                       \
-	"version,mtime,uid"
 
 int ag_fail(struct ag_replica *r, const char *fmt, ...)
 {
@@ -48,15 +46,55 @@ const char *ag_replica_error(const struct ag_replica *r)
 	return r->err;
 }
 
-static int ensure_replica_id(struct ag_replica *r)
+static int user_version(sqlite3 *db)
 {
-	uint64_t id = 0;
-	if (ag_meta_int(r, "replica", 0))
-		return 0;
-	while (id == 0)
-		if (getrandom(&id, sizeof(id), 0) != sizeof(id))
-			return -1;
-	return ag_meta_set_int(r, "replica", (int64_t)(id & INT64_MAX));
+	sqlite3_stmt *st;
+	int v = -1;
+	if (ag_db_prep(db, "PRAGMA user_version", &st))
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static bool has_tables(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	bool any = false;
+	if (ag_db_prep(db, "SELECT 1 FROM sqlite_master LIMIT 1", &st))
+		return false;
+	any = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return any;
+}
+
+static int setup_schema(struct ag_replica *r, const char *path, char *err, size_t errlen)
+{
+	int v = user_version(r->db);
+	if (v == 0 && has_tables(r->db)) {
+		snprintf(err, errlen,
+		         "%s: a replica of an older agenda (protocol 1); sync it with that "
+		         "version, then start a new replica file",
+		         path);
+		return -1;
+	}
+	if (v > SCHEMA_VERSION) {
+		snprintf(err, errlen, "%s: made by a newer agenda", path);
+		return -1;
+	}
+	char sql[64];
+	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", SCHEMA_VERSION);
+	if (ag_db_exec(r->db, schema) || ag_db_exec(r->db, sql)) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(r->db));
+		return -1;
+	}
+	if (!ag_meta_int(r, "replica", 0) &&
+	    ag_meta_set_int(r, "replica", (int64_t)ag_random_id())) {
+		snprintf(err, errlen, "%s: %s", path, r->err);
+		return -1;
+	}
+	return 0;
 }
 
 int ag_replica_open(const char *path, struct ag_replica **out, char *err, size_t errlen)
@@ -66,12 +104,8 @@ int ag_replica_open(const char *path, struct ag_replica **out, char *err, size_t
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (ag_db_open(path, &r->db, err, errlen))
+	if (ag_db_open(path, 5000, &r->db, err, errlen) || setup_schema(r, path, err, errlen))
 		goto err_r;
-	if (ag_db_exec(r->db, schema) || ensure_replica_id(r)) {
-		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(r->db));
-		goto err_r;
-	}
 	*out = r;
 	return 0;
 err_r:
@@ -79,42 +113,64 @@ err_r:
 	return -1;
 }
 
+sqlite3_stmt *ag_rstmt(struct ag_replica *r, const char *sql)
+{
+	for (int i = 0; i < r->ncache; i++)
+		if (r->cache[i].sql == sql) {
+			sqlite3_reset(r->cache[i].st);
+			sqlite3_clear_bindings(r->cache[i].st);
+			return r->cache[i].st;
+		}
+	sqlite3_stmt *st;
+	if (r->ncache == AG_STMT_CACHE ||
+	    sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		ag_fail(r, "%s",
+		        r->ncache == AG_STMT_CACHE ? "statement cache full"
+		                                   : sqlite3_errmsg(r->db));
+		return NULL;
+	}
+	r->cache[r->ncache].sql = sql;
+	r->cache[r->ncache++].st = st;
+	return st;
+}
+
 void ag_replica_close(struct ag_replica *r)
 {
 	if (!r)
 		return;
+	for (int i = 0; i < r->ncache; i++)
+		sqlite3_finalize(r->cache[i].st);
 	sqlite3_close(r->db);
 	free(r);
 }
 
-/* ---- settings ------------------------------------------------------------- */
+/* ---- settings and transactions ---------------------------------------------------- */
 
 int64_t ag_meta_int(struct ag_replica *r, const char *key, int64_t dflt)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = ag_rstmt(r, "SELECT v FROM meta WHERE k=?");
 	int64_t v = dflt;
-	if (sqlite3_prepare_v2(r->db, "SELECT v FROM meta WHERE k=?", -1, &st, NULL) != SQLITE_OK)
+	if (!st)
 		return dflt;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return v;
 }
 
 static int meta_put(struct ag_replica *r, const char *key, const char *s, int64_t v)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO meta VALUES(?,?)", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return ag_fail(r, "%s", sqlite3_errmsg(r->db));
+	sqlite3_stmt *st = ag_rstmt(r, "INSERT OR REPLACE INTO meta VALUES(?,?)");
+	if (!st)
+		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	if (s)
 		sqlite3_bind_text(st, 2, s, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_int64(st, 2, v);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc ? ag_fail(r, "%s", sqlite3_errmsg(r->db)) : 0;
 }
 
@@ -132,11 +188,11 @@ int ag_replica_setting(struct ag_replica *r, const char *key, char *buf, size_t 
 {
 	sqlite3_stmt *st;
 	int rc = -1;
-	if (sqlite3_prepare_v2(r->db, "SELECT v FROM meta WHERE k=?", -1, &st, NULL) != SQLITE_OK)
+	if (ag_db_prep(r->db, "SELECT v FROM meta WHERE k=?", &st))
 		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(buf, len, "%s", ag_db_text(st, 0));
 		rc = 0;
 	}
 	sqlite3_finalize(st);
@@ -147,19 +203,19 @@ int ag_replica_configure(struct ag_replica *r, const char *server, const char *u
                          const char *token, const char *agenda)
 {
 	uint8_t raw[AG_MAX_TOKEN];
-	char host[256];
+	char host[256], cur[256];
 	int port;
 	if (ag_parse_hostport(server, host, sizeof(host), &port))
 		return ag_fail(r, "bad server address '%s' (want HOST:PORT)", server);
 	if (ag_hex_decode(token, raw, sizeof(raw)) <= 0)
-		return ag_fail(r, "bad token (want the hex string from "
-		                  "agendad adduser)");
-	char cur[256];
+		return ag_fail(r, "bad token (want the hex string `agendad adduser` printed)");
+	if (!*user || strlen(user) > AG_MAX_NAME || !*agenda || strlen(agenda) > AG_MAX_NAME)
+		return ag_fail(r, "user and agenda names are 1 to %d bytes", AG_MAX_NAME);
 	if (ag_meta_int(r, "anchor", 0) > 0 && !ag_replica_setting(r, "agenda", cur, sizeof(cur)) &&
 	    strcmp(cur, agenda))
 		return ag_fail(r,
-		               "this replica holds agenda '%s'; use another "
-		               "replica file (--db) for '%s'",
+		               "this replica holds agenda '%s'; use another replica file (--db) "
+		               "for '%s'",
 		               cur, agenda);
 	if (ag_meta_set(r, "server", server) || ag_meta_set(r, "user", user) ||
 	    ag_meta_set(r, "token", token) || ag_meta_set(r, "agenda", agenda))
@@ -167,115 +223,14 @@ int ag_replica_configure(struct ag_replica *r, const char *server, const char *u
 	return 0;
 }
 
-/* ---- events ---------------------------------------------------------------- */
-
-static int load_event(sqlite3_stmt *st, struct ag_event *ev)
+int ag_txn_begin(struct ag_replica *r)
 {
-	memset(ev, 0, sizeof(*ev));
-	if (ag_db_load_fields(st, 0, ev))
-		return -1;
-	ev->version = sqlite3_column_int64(st, 10);
-	ev->mtime = sqlite3_column_int64(st, 11);
-	snprintf(ev->uid, sizeof(ev->uid), "%s", (const char *)sqlite3_column_text(st, 12));
+	if (ag_db_exec(r->db, "BEGIN IMMEDIATE"))
+		return ag_fail(r, "replica busy: %s", sqlite3_errmsg(r->db));
 	return 0;
 }
 
-/* Loads UID (exact, else unique prefix) including tombstones if ANY. */
-static int find_event(struct ag_replica *r, const char *uid, bool any, struct ag_event *out)
-{
-	sqlite3_stmt *st;
-	const char *sql = "SELECT " EV_COLS " FROM events WHERE (uid=?1 OR "
-	                  "substr(uid,1,length(?1))=?1) AND (?2 OR deleted=0) "
-	                  "ORDER BY uid=?1 DESC LIMIT 2";
-	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return ag_fail(r, "%s", sqlite3_errmsg(r->db));
-	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, any);
-	int rc = ag_fail(r, "no event '%s'", uid);
-	if (sqlite3_step(st) == SQLITE_ROW && !load_event(st, out)) {
-		bool exact = !strcmp(out->uid, uid);
-		rc = 0;
-		if (!exact && sqlite3_step(st) == SQLITE_ROW) {
-			ag_event_finish(out);
-			rc = ag_fail(r, "'%s' is ambiguous", uid);
-		}
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-int ag_event_get(struct ag_replica *r, const char *uid, struct ag_event *out)
-{
-	return find_event(r, uid, false, out);
-}
-
-static int event_store(struct ag_replica *r, const struct ag_event *ev)
-{
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(r->db,
-	                       "INSERT OR REPLACE INTO events(" EV_COLS
-	                       ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return ag_fail(r, "%s", sqlite3_errmsg(r->db));
-	ag_db_bind_fields(st, 1, ev);
-	sqlite3_bind_int64(st, 11, ev->version);
-	sqlite3_bind_int64(st, 12, ev->mtime);
-	sqlite3_bind_text(st, 13, ev->uid, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
-	return rc ? ag_fail(r, "%s", sqlite3_errmsg(r->db)) : 0;
-}
-
-/* Merges MASK into the newest unsent pending change of EV->uid, or queues
- * a new one; the current values of EV are the values sent. */
-static int queue_change(struct ag_replica *r, const struct ag_event *ev, unsigned mask,
-                        int64_t base)
-{
-	sqlite3_stmt *st;
-	const char *sql = "INSERT INTO pending(counter,kind,uid,base,mtime,mask,title,start,"
-	                  "\"end\",allday,tz,location,notes,rrule,exdate,deleted) "
-	                  "VALUES(?1,0,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) "
-	                  "ON CONFLICT(counter) DO UPDATE SET mtime=?4,mask=mask|?5,"
-	                  "title=?6,start=?7,\"end\"=?8,allday=?9,tz=?10,location=?11,"
-	                  "notes=?12,rrule=?13,exdate=?14,deleted=?15";
-	int64_t counter = 0;
-	if (sqlite3_prepare_v2(r->db,
-	                       "SELECT counter FROM pending WHERE uid=? "
-	                       "AND kind=0 AND sent=0 ORDER BY counter "
-	                       "DESC LIMIT 1",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return ag_fail(r, "%s", sqlite3_errmsg(r->db));
-	sqlite3_bind_text(st, 1, ev->uid, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		counter = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (!counter) {
-		counter = ag_meta_int(r, "counter", 0) + 1;
-		if (ag_meta_set_int(r, "counter", counter))
-			return -1;
-	}
-	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return ag_fail(r, "%s", sqlite3_errmsg(r->db));
-	sqlite3_bind_int64(st, 1, counter);
-	sqlite3_bind_text(st, 2, ev->uid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, base);
-	sqlite3_bind_int64(st, 4, ev->mtime);
-	sqlite3_bind_int(st, 5, (int)mask);
-	ag_db_bind_fields(st, 6, ev);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
-	return rc ? ag_fail(r, "%s", sqlite3_errmsg(r->db)) : 0;
-}
-
-static int check_writable(struct ag_replica *r)
-{
-	if (ag_meta_int(r, "rights", AG_RIGHT_RW) == AG_RIGHT_READ)
-		return ag_fail(r, "read-only membership: this agenda cannot "
-		                  "be changed from here");
-	return 0;
-}
-
-static int commit_or_rollback(struct ag_replica *r, int rc)
+int ag_txn_end(struct ag_replica *r, int rc)
 {
 	if (rc == 0 && ag_db_exec(r->db, "COMMIT") == 0)
 		return 0;
@@ -283,159 +238,217 @@ static int commit_or_rollback(struct ag_replica *r, int rc)
 	return -1;
 }
 
-static int validate(struct ag_replica *r, const struct ag_event *ev)
+/* ---- registers and the index -------------------------------------------------------- */
+
+int ag_entries_load(struct ag_replica *r, const char *uid, struct ag_kvs *out)
 {
-	struct ag_event *e = (struct ag_event *)ev;
-	if (ev->end < ev->start)
-		return ag_fail(r, "event ends before it starts");
-	for (int f = 0; f < AG_NFIELDS; f++)
-		if (ag_fields[f].kind == AG_STR && *ag_ev_str(e, f) &&
-		    strlen(*ag_ev_str(e, f)) > AG_MAX_STR / 2)
-			return ag_fail(r, "%s too long", ag_fields[f].name);
-	if (ag_fields_size(AG_MASK_ALL, ev) > AG_MAX_EVENT)
-		return ag_fail(r, "event too large");
-	const char *bad = ag_ical_check(ev);
-	return bad ? ag_fail(r, "%s", bad) : 0;
+	sqlite3_stmt *st =
+	    ag_rstmt(r, "SELECT key, value, seq FROM entries WHERE uid=? ORDER BY key");
+	memset(out, 0, sizeof(*out));
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	int rc = 0;
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		char *k = strdup(ag_db_text(st, 0)), *v = strdup(ag_db_text(st, 1));
+		if (!k || !v || ag_grow(&out->v, &out->cap, out->n + 1, sizeof(*out->v))) {
+			free(k);
+			free(v);
+			rc = -1;
+			break;
+		}
+		out->v[out->n++] = (struct ag_kv){k, v, sqlite3_column_int64(st, 2), 0};
+	}
+	sqlite3_reset(st);
+	out->sorted = true;
+	if (rc) {
+		ag_kvs_finish(out);
+		return ag_fail(r, "out of memory");
+	}
+	return out->n > 0;
 }
 
-int ag_event_add(struct ag_replica *r, struct ag_event *ev)
+int ag_index_update(struct ag_replica *r, const char *uid, int64_t mtime)
 {
-	unsigned mask = 0;
-	if (check_writable(r) || validate(r, ev))
+	struct ag_kvs kvs;
+	struct ag_view v = {0};
+	sqlite3_stmt *st;
+	int found = ag_entries_load(r, uid, &kvs);
+	if (found < 0)
 		return -1;
-	if (!ev->uid[0] && ag_random_hex(ev->uid, 12))
-		return ag_fail(r, "no randomness");
-	ev->mtime = ag_now_ms();
-	ev->deleted = 0;
-	for (int f = 0; f < AG_NFIELDS; f++)
-		if (ag_fields[f].kind == AG_INT ? *ag_ev_int(ev, f) != 0
-		                                : *ag_ev_str(ev, f) && **ag_ev_str(ev, f))
-			mask |= AG_MASK(f);
-	if (ag_db_exec(r->db, "BEGIN IMMEDIATE"))
-		return ag_fail(r, "database busy");
-	ev->version = 0;
-	int rc = event_store(r, ev) || queue_change(r, ev, mask, 0);
-	return commit_or_rollback(r, rc);
+	bool live = found && ag_view_build(&kvs, &v) == 0;
+	static const char put[] = "INSERT INTO events(uid, deleted, mtime, lo, hi, start, title)"
+	                          " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(uid) DO UPDATE"
+	                          " SET deleted=?2, mtime=max(mtime, ?3), lo=?4, hi=?5, start=?6,"
+	                          " title=?7";
+	static const char drop[] = "DELETE FROM events WHERE uid=?1";
+	int rc = (st = ag_rstmt(r, found ? put : drop)) ? 0 : -1;
+	if (!rc) {
+		char *title = NULL;
+		struct ag_line l;
+		const char *s = ag_kvs_value(&kvs, "SUMMARY");
+		if (s && !ag_line_parse(s, &l))
+			title = ag_text_unescape(l.value);
+		sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, ag_kvs_value(&kvs, AG_DELETED) != NULL);
+		sqlite3_bind_int64(st, 3, mtime);
+		sqlite3_bind_int64(st, 4, live ? v.lo : INT64_MAX);
+		sqlite3_bind_int64(st, 5, live ? v.hi : INT64_MIN);
+		sqlite3_bind_int64(st, 6, live && v.has_start ? ag_dt_unix(&v.start) : 0);
+		sqlite3_bind_text(st, 7, title ? title : "", -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+		sqlite3_reset(st);
+		free(title);
+	}
+	ag_kvs_finish(&kvs);
+	return rc ? ag_fail(r, "%s", sqlite3_errmsg(r->db)) : 0;
 }
 
-int ag_edit_locked(struct ag_replica *r, struct ag_event *cur, const struct ag_event *vals,
-                   unsigned mask)
+/* ---- finding and viewing ---------------------------------------------------------------- */
+
+int ag_event_find(struct ag_replica *r, const char *uid, bool any, char **full)
 {
-	for (int f = 0; f < AG_NFIELDS; f++)
-		if (mask & AG_MASK(f) && ag_ev_field_copy(cur, vals, f))
-			return ag_fail(r, "out of memory");
-	if (validate(r, cur))
-		return -1;
-	cur->mtime = ag_now_ms();
-	if (event_store(r, cur) || queue_change(r, cur, mask, cur->version))
-		return -1;
+	sqlite3_stmt *st;
+	const char *sql = "SELECT uid FROM events WHERE (uid=?1 OR substr(uid, 1, length(?1))=?1)"
+	                  " AND (?2 OR deleted=0) ORDER BY uid=?1 DESC LIMIT 2";
+	*full = NULL;
+	if (ag_db_prep(r->db, sql, &st))
+		return ag_fail(r, "%s", sqlite3_errmsg(r->db));
+	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, any);
+	int rc = ag_fail(r, "no event '%s'", uid);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*full = strdup(ag_db_text(st, 0));
+		rc = *full ? 0 : ag_fail(r, "out of memory");
+		if (!rc && strcmp(*full, uid) && sqlite3_step(st) == SQLITE_ROW) {
+			free(*full);
+			*full = NULL;
+			rc = ag_fail(r, "'%s' is ambiguous: give more of the uid", uid);
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int count_conflicts(struct ag_replica *r, const char *uid)
+{
+	sqlite3_stmt *st = ag_rstmt(r, "SELECT count(*) FROM conflicts WHERE uid=? AND resolved=0");
+	int n = 0;
+	if (!st)
+		return 0;
+	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+static int64_t event_mtime(struct ag_replica *r, const char *uid)
+{
+	sqlite3_stmt *st = ag_rstmt(r, "SELECT mtime FROM events WHERE uid=?");
+	int64_t m = 0;
+	if (!st)
+		return 0;
+	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		m = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return m;
+}
+
+/* The public view of UID from its registers KVS. */
+static int fill(struct ag_replica *r, const char *uid, const struct ag_kvs *kvs,
+                struct ag_event *ev)
+{
+	if (ag_view_event(kvs, uid, ev))
+		return ag_fail(r, "out of memory");
+	ev->conflicts = count_conflicts(r, uid);
+	ev->mtime = event_mtime(r, uid);
 	return 0;
 }
 
-int ag_event_edit(struct ag_replica *r, const char *uid, const struct ag_event *ev, unsigned mask)
+int ag_event_get(struct ag_replica *r, const char *uid, bool any, struct ag_event *out)
 {
-	struct ag_event cur;
-	if (check_writable(r))
+	char *full;
+	struct ag_kvs kvs;
+	memset(out, 0, sizeof(*out));
+	if (ag_event_find(r, uid, any, &full))
 		return -1;
-	if (ag_db_exec(r->db, "BEGIN IMMEDIATE"))
-		return ag_fail(r, "database busy");
-	if (find_event(r, uid, false, &cur)) {
-		ag_db_exec(r->db, "ROLLBACK");
-		return -1;
-	}
-	int rc = ag_edit_locked(r, &cur, ev, mask & ~AG_MASK(AG_F_DELETED));
-	ag_event_finish(&cur);
-	return commit_or_rollback(r, rc);
+	int rc = ag_entries_load(r, full, &kvs) > 0 ? fill(r, full, &kvs, out) : -1;
+	ag_kvs_finish(&kvs);
+	free(full);
+	return rc;
 }
 
-/* An event the server never saw and whose creation is still unsent simply
- * disappears. Returns 1 when that happened. */
-static int drop_unsent(struct ag_replica *r, const struct ag_event *ev)
+int ag_event_ics(struct ag_replica *r, const char *uid, char **text)
 {
-	sqlite3_stmt *st;
-	if (ev->version)
-		return 0;
-	if (sqlite3_prepare_v2(r->db,
-	                       "SELECT count(*),max(sent) FROM pending "
-	                       "WHERE uid=?",
-	                       -1, &st, NULL) != SQLITE_OK)
+	char *full;
+	struct ag_kvs kvs;
+	struct ag_buf b = {0};
+	if (ag_event_find(r, uid, true, &full))
 		return -1;
-	sqlite3_bind_text(st, 1, ev->uid, -1, SQLITE_STATIC);
-	bool unsent = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0 &&
-	              sqlite3_column_int(st, 1) == 0;
-	sqlite3_finalize(st);
-	if (!unsent)
-		return 0;
-	for (int i = 0; i < 2; i++) {
-		const char *sql =
-		    i ? "DELETE FROM events WHERE uid=?" : "DELETE FROM pending WHERE uid=?";
-		if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
-			return -1;
-		sqlite3_bind_text(st, 1, ev->uid, -1, SQLITE_STATIC);
-		int rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			return -1;
-	}
-	return 1;
+	int rc = ag_entries_load(r, full, &kvs) > 0 ? 0 : -1;
+	if (!rc)
+		ag_props_to_ics(&kvs, full, event_mtime(r, full), &b);
+	ag_kvs_finish(&kvs);
+	free(full);
+	*text = ag_buf_steal(&b);
+	return rc || !*text ? ag_fail(r, "out of memory") : 0;
 }
 
-int ag_event_delete(struct ag_replica *r, const char *uid)
-{
-	struct ag_event cur, del = {.deleted = 1};
-	if (check_writable(r))
-		return -1;
-	if (ag_db_exec(r->db, "BEGIN IMMEDIATE"))
-		return ag_fail(r, "database busy");
-	if (find_event(r, uid, false, &cur)) {
-		ag_db_exec(r->db, "ROLLBACK");
-		return -1;
-	}
-	int rc = drop_unsent(r, &cur);
-	if (rc == 0)
-		rc = ag_edit_locked(r, &cur, &del, AG_MASK(AG_F_DELETED));
-	ag_event_finish(&cur);
-	return commit_or_rollback(r, rc < 0 ? -1 : 0);
-}
+/* ---- listing ------------------------------------------------------------------------ */
 
-/* ---- listing ------------------------------------------------------------------ */
-
-static int collect(struct ag_replica *r, sqlite3_stmt *st, struct ag_event **out, size_t *n)
+static int uids_of(struct ag_replica *r, sqlite3_stmt *st, char ***out, size_t *n)
 {
 	size_t cap = 0;
 	*out = NULL;
 	*n = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			struct ag_event *p = realloc(*out, cap * sizeof(*p));
-			if (!p)
-				goto err_mem;
-			*out = p;
+		char *u = strdup(ag_db_text(st, 0));
+		if (!u || ag_grow(out, &cap, *n + 1, sizeof(**out))) {
+			free(u);
+			return ag_fail(r, "out of memory");
 		}
-		if (load_event(st, &(*out)[*n]))
-			goto err_mem;
-		(*n)++;
+		(*out)[(*n)++] = u;
 	}
 	return 0;
-err_mem:
-	ag_events_free(*out, *n);
-	*out = NULL;
-	*n = 0;
-	return ag_fail(r, "out of memory");
 }
 
-int ag_events_all(struct ag_replica *r, struct ag_event **out, size_t *n)
+static void uids_free(char **u, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(u[i]);
+	free(u);
+}
+
+int ag_events_all(struct ag_replica *r, bool deleted, struct ag_event **out, size_t *n)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(r->db,
-	                       "SELECT " EV_COLS " FROM events WHERE "
-	                       "deleted=0 ORDER BY start,uid",
-	                       -1, &st, NULL) != SQLITE_OK)
+	char **uids;
+	size_t nu, cap = 0;
+	*out = NULL;
+	*n = 0;
+	if (ag_db_prep(r->db, "SELECT uid FROM events WHERE ?1 OR deleted=0 ORDER BY uid", &st))
 		return ag_fail(r, "%s", sqlite3_errmsg(r->db));
-	int rc = collect(r, st, out, n);
+	sqlite3_bind_int(st, 1, deleted);
+	int rc = uids_of(r, st, &uids, &nu);
 	sqlite3_finalize(st);
-	return rc;
+	for (size_t i = 0; !rc && i < nu; i++) {
+		struct ag_kvs kvs;
+		if (ag_entries_load(r, uids[i], &kvs) <= 0 ||
+		    ag_grow(out, &cap, *n + 1, sizeof(**out)))
+			rc = -1;
+		else if (!(rc = fill(r, uids[i], &kvs, &(*out)[*n])))
+			(*n)++;
+		ag_kvs_finish(&kvs);
+	}
+	uids_free(uids, nu);
+	if (rc) {
+		ag_events_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc ? -1 : 0;
 }
 
 void ag_events_free(struct ag_event *evs, size_t n)
@@ -453,33 +466,47 @@ static int occ_cmp(const void *a, const void *b)
 	return strcmp(x->ev.uid, y->ev.uid);
 }
 
+static int expand_one(struct ag_replica *r, const char *uid, int64_t from, int64_t to,
+                      struct ag_occ_list *out)
+{
+	struct ag_kvs kvs;
+	struct ag_view v;
+	struct ag_event ev;
+	if (ag_entries_load(r, uid, &kvs) <= 0)
+		return 0;
+	int rc = 0;
+	if (ag_view_build(&kvs, &v) == 0 && !(rc = fill(r, uid, &kvs, &ev))) {
+		rc = ag_expand(&kvs, &v, &ev, from, to, out);
+		ag_event_finish(&ev);
+	}
+	ag_kvs_finish(&kvs);
+	return rc;
+}
+
 int ag_occurrences(struct ag_replica *r, int64_t from, int64_t to, struct ag_occurrence **out,
                    size_t *n)
 {
 	sqlite3_stmt *st;
-	struct ag_event *evs;
-	size_t nev, cap = 0;
-	if (sqlite3_prepare_v2(r->db,
-	                       "SELECT " EV_COLS " FROM events WHERE "
-	                       "deleted=0 AND start<?2 AND (rrule<>'' OR "
-	                       "\"end\">?1 OR (\"end\"=start AND start>=?1))",
-	                       -1, &st, NULL) != SQLITE_OK)
+	char **uids;
+	size_t nu;
+	struct ag_occ_list list = {0};
+	if (ag_db_prep(r->db, "SELECT uid FROM events WHERE deleted=0 AND lo<?2 AND hi>?1", &st))
 		return ag_fail(r, "%s", sqlite3_errmsg(r->db));
 	sqlite3_bind_int64(st, 1, from);
 	sqlite3_bind_int64(st, 2, to);
-	int rc = collect(r, st, &evs, &nev);
+	int rc = uids_of(r, st, &uids, &nu);
 	sqlite3_finalize(st);
-	*out = NULL;
-	*n = 0;
-	for (size_t i = 0; !rc && i < nev; i++)
-		rc = ag_expand(&evs[i], from, to, out, n, &cap);
-	ag_events_free(evs, nev);
+	for (size_t i = 0; !rc && i < nu; i++)
+		rc = expand_one(r, uids[i], from, to, &list);
+	uids_free(uids, nu);
 	if (rc) {
-		ag_occurrences_free(*out, *n);
+		ag_occurrences_free(list.v, list.n);
 		return ag_fail(r, "cannot expand recurrences");
 	}
-	if (*n > 1) /* an empty range has no array at all */
-		qsort(*out, *n, sizeof(**out), occ_cmp);
+	if (list.n > 1)
+		qsort(list.v, list.n, sizeof(*list.v), occ_cmp);
+	*out = list.v;
+	*n = list.n;
 	return 0;
 }
 
@@ -494,8 +521,9 @@ int ag_pending_count(struct ag_replica *r)
 {
 	sqlite3_stmt *st;
 	int c = -1;
-	if (sqlite3_prepare_v2(r->db, "SELECT count(*) FROM pending", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
+	if (ag_db_prep(r->db, "SELECT count(*) FROM pending", &st))
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
 		c = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return c;

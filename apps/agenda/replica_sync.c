@@ -1,69 +1,19 @@
 /*
  * replica_sync.c - the replica's side of sync bookkeeping: the pending
- * queue (loaded, frozen once sent, dropped when acknowledged), the refetch
- * list, applying pulled pages in one transaction with their anchor, and the
- * conflict list with its resolution.
+ * queue (taken and marked sent in one transaction, dropped only by the ACK
+ * naming it), the refetch list, pulled pages applied in one transaction
+ * with their anchor (a key with a pending change is never overwritten: it
+ * is marked stale and refetched once the change is through), full resyncs,
+ * and the conflict list with its resolution.
  */
 #include "agenda_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define PENDING_COLS                                                                               \
-	"counter,kind,uid,base,mtime,mask,title,start,\"end\",allday,tz,"                          \
-	"location,notes,rrule,exdate,deleted,conflict_id"
-
 static int prep(struct ag_replica *r, const char *sql, sqlite3_stmt **st)
 {
-	if (sqlite3_prepare_v2(r->db, sql, -1, st, NULL) != SQLITE_OK)
-		return ag_fail(r, "%s", sqlite3_errmsg(r->db));
-	return 0;
-}
-
-static int load_change(sqlite3_stmt *st, struct ag_change *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->counter = (uint64_t)sqlite3_column_int64(st, 0);
-	c->kind = (uint8_t)sqlite3_column_int(st, 1);
-	const char *uid = (const char *)sqlite3_column_text(st, 2);
-	snprintf(c->ev.uid, sizeof(c->ev.uid), "%s", uid ? uid : "");
-	c->base = (uint64_t)sqlite3_column_int64(st, 3);
-	c->mtime = sqlite3_column_int64(st, 4);
-	c->mask = (unsigned)sqlite3_column_int(st, 5) & AG_MASK_ALL;
-	c->conflict_id = sqlite3_column_int64(st, 16);
-	return c->kind == AG_CH_EVENT ? ag_db_load_fields(st, 6, &c->ev) : 0;
-}
-
-int ag_pending_load(struct ag_replica *r, struct ag_change *out, size_t max, size_t *n)
-{
-	sqlite3_stmt *st;
-	*n = 0;
-	if (prep(r,
-	         "SELECT " PENDING_COLS " FROM pending ORDER BY counter "
-	         "LIMIT ?",
-	         &st))
-		return -1;
-	sqlite3_bind_int64(st, 1, (int64_t)max);
-	int rc = 0;
-	while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
-		rc = load_change(st, &out[*n]);
-		(*n)++;
-		if (rc)
-			break;
-	}
-	sqlite3_finalize(st);
-	return rc ? ag_fail(r, "out of memory") : 0;
-}
-
-int ag_pending_mark_sent(struct ag_replica *r, uint64_t counter)
-{
-	sqlite3_stmt *st;
-	if (prep(r, "UPDATE pending SET sent=1 WHERE counter<=?", &st))
-		return -1;
-	sqlite3_bind_int64(st, 1, (int64_t)counter);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
-	return rc ? ag_fail(r, "%s", sqlite3_errmsg(r->db)) : 0;
+	return ag_db_prep(r->db, sql, st) ? ag_fail(r, "%s", sqlite3_errmsg(r->db)) : 0;
 }
 
 static int exec_uid(struct ag_replica *r, const char *sql, const char *uid)
@@ -72,28 +22,132 @@ static int exec_uid(struct ag_replica *r, const char *sql, const char *uid)
 	if (prep(r, sql, &st))
 		return -1;
 	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : ag_fail(r, "%s", sqlite3_errmsg(r->db));
 	sqlite3_finalize(st);
-	return rc ? ag_fail(r, "%s", sqlite3_errmsg(r->db)) : 0;
+	return rc;
 }
 
-static int ack_one(struct ag_replica *r, const struct ag_ack *a, const struct ag_change *c,
-                   struct ag_sync_stats *st)
+/* ---- the pending queue ---------------------------------------------------------------- */
+
+static int decode_blobs(sqlite3_stmt *st, struct ag_change *c)
 {
-	sqlite3_stmt *del;
-	if (prep(r, "DELETE FROM pending WHERE counter=?", &del))
+	struct ag_rd p = {.p = sqlite3_column_blob(st, 6),
+	                  .len = (size_t)sqlite3_column_bytes(st, 6)};
+	while (ag_rd_left(&p) >= 8 && c->nparents < AG_MAX_PARENTS) {
+		uint64_t id = ag_rd_u64le(&p);
+		bool dup = false;
+		for (size_t i = 0; i < c->nparents; i++)
+			dup |= c->parents[i] == id;
+		if (!dup)
+			c->parents[c->nparents++] = id;
+	}
+	struct ag_rd s = {.p = sqlite3_column_blob(st, 7),
+	                  .len = (size_t)sqlite3_column_bytes(st, 7)};
+	while (ag_rd_left(&s)) {
+		char *k = ag_rd_str(&s, 1, AG_MAX_KEY);
+		int64_t seq = (int64_t)ag_rd_varint(&s);
+		if (!k || ag_kvs_put_own(&c->stale, k, strdup(""), seq))
+			return -1;
+	}
+	ag_kvs_sort(&c->stale);
+	return 0;
+}
+
+static int load_change(struct ag_replica *r, sqlite3_stmt *st, struct ag_change *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->pid = sqlite3_column_int64(st, 0);
+	c->id = (uint64_t)sqlite3_column_int64(st, 1);
+	c->kind = (uint8_t)sqlite3_column_int(st, 2);
+	c->uid = strdup(ag_db_text(st, 3));
+	c->mtime = sqlite3_column_int64(st, 4);
+	c->base = (uint64_t)sqlite3_column_int64(st, 5);
+	c->conflict = sqlite3_column_int64(st, 8);
+	if (!c->uid || decode_blobs(st, c))
 		return -1;
-	sqlite3_bind_int64(del, 1, (int64_t)a->counter);
-	int rc = sqlite3_step(del) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(del);
-	if (rc)
+	if (c->kind != AG_CH_EVENT)
+		return 0;
+	sqlite3_stmt *e;
+	if (prep(r, "SELECT key, value, mtime FROM pending_entries WHERE pid=? ORDER BY key", &e))
+		return -1;
+	sqlite3_bind_int64(e, 1, c->pid);
+	int rc = 0;
+	while (!rc && sqlite3_step(e) == SQLITE_ROW) {
+		rc = ag_kvs_put(&c->entries, ag_db_text(e, 0), ag_db_text(e, 1), 0);
+		if (!rc)
+			c->entries.v[c->entries.n - 1].mtime = sqlite3_column_int64(e, 2);
+	}
+	sqlite3_finalize(e);
+	ag_kvs_sort(&c->entries);
+	return rc;
+}
+
+int ag_pending_take(struct ag_replica *r, struct ag_change *out, size_t max, size_t *n)
+{
+	sqlite3_stmt *st;
+	size_t bytes = 0;
+	*n = 0;
+	if (ag_txn_begin(r))
+		return -1;
+	if (prep(r,
+	         "SELECT id, chg, kind, uid, mtime, base, parents, stale, conflict FROM pending"
+	         " ORDER BY id LIMIT ?",
+	         &st))
+		return ag_txn_end(r, -1);
+	sqlite3_bind_int64(st, 1, (int64_t)max);
+	int rc = 0;
+	while (!rc && *n < max && sqlite3_step(st) == SQLITE_ROW) {
+		rc = load_change(r, st, &out[*n]);
+		bytes += ag_change_size(&out[*n]);
+		(*n)++;
+		if (bytes > AG_CHUNK_BYTES)
+			break; /* the rest in the next PUSH */
+	}
+	sqlite3_finalize(st);
+	/* frozen from now on: a later edit starts a new change (SYNC.md I4) */
+	if (!rc && *n && !prep(r, "UPDATE pending SET sent=1 WHERE id<=?", &st)) {
+		sqlite3_bind_int64(st, 1, out[*n - 1].pid);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+		sqlite3_finalize(st);
+	}
+	if (ag_txn_end(r, rc)) {
+		for (size_t i = 0; i < *n; i++)
+			ag_change_finish(&out[i]);
+		*n = 0;
+		return ag_fail(r, "cannot read the pending changes");
+	}
+	return 0;
+}
+
+static int ack_one(struct ag_replica *r, const struct ag_ack *a, const struct ag_change *c)
+{
+	sqlite3_stmt *st;
+	char sql[128];
+	snprintf(sql, sizeof(sql),
+	         "DELETE FROM pending_entries WHERE pid=%lld; DELETE FROM pending WHERE id=%lld",
+	         (long long)c->pid, (long long)c->pid);
+	if (ag_db_exec(r->db, sql))
 		return ag_fail(r, "%s", sqlite3_errmsg(r->db));
-	if (a->status == AG_ST_CONFLICT)
-		st->conflicts++;
-	if (a->status == AG_ST_REJECTED)
-		st->rejected++;
-	if (a->status >= AG_ST_CONFLICT && c->kind == AG_CH_EVENT)
-		return exec_uid(r, "INSERT OR IGNORE INTO refetch VALUES(?)", c->ev.uid);
+	if (c->kind == AG_CH_RESOLVE) {
+		if (a->status == AG_ST_OK)
+			return 0;
+		snprintf(sql, sizeof(sql), "UPDATE conflicts SET resolved=0 WHERE id=%lld",
+		         (long long)c->conflict);
+		return ag_db_exec(r->db, sql) ? ag_fail(r, "%s", sqlite3_errmsg(r->db)) : 0;
+	}
+	if (a->status != AG_ST_OK)
+		return exec_uid(r, "INSERT OR IGNORE INTO refetch VALUES(?)", c->uid);
+	for (size_t i = 0; i < c->entries.n; i++) {
+		if (prep(r, "UPDATE entries SET seq=max(seq, ?1) WHERE uid=?2 AND key=?3", &st))
+			return -1;
+		sqlite3_bind_int64(st, 1, (int64_t)a->seq);
+		sqlite3_bind_text(st, 2, c->uid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, c->entries.v[i].key, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+		sqlite3_finalize(st);
+		if (rc)
+			return ag_fail(r, "%s", sqlite3_errmsg(r->db));
+	}
 	return 0;
 }
 
@@ -102,19 +156,21 @@ int ag_pending_acked(struct ag_replica *r, const struct ag_msg_ack *ack,
 {
 	if (ack->n != n)
 		return ag_fail(r, "server acknowledged %zu of %zu changes", ack->n, n);
-	if (ag_db_exec(r->db, "BEGIN IMMEDIATE"))
-		return ag_fail(r, "database busy");
-	for (size_t i = 0; i < n; i++) {
-		if (ack->a[i].counter != sent[i].counter || ack_one(r, &ack->a[i], &sent[i], st))
-			goto err_txn;
+	if (ag_txn_begin(r))
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; !rc && i < n; i++) {
+		rc = ack_one(r, &ack->a[i], &sent[i]);
 		st->pushed++;
+		if (ack->a[i].status >= AG_ST_REJECTED)
+			st->rejected++;
 	}
-	if (ag_db_exec(r->db, "COMMIT"))
-		goto err_txn;
-	return 0;
-err_txn:
-	ag_db_exec(r->db, "ROLLBACK");
-	return ag_fail(r, "bad acknowledgement");
+	/* a key skipped while its change was pending: refetch once through */
+	if (!rc)
+		rc = ag_db_exec(r->db,
+		                "INSERT OR IGNORE INTO refetch SELECT DISTINCT uid FROM entries"
+		                " WHERE stale=1 AND uid NOT IN (SELECT uid FROM pending)");
+	return ag_txn_end(r, rc) ? ag_fail(r, "cannot store the acknowledgement") : 0;
 }
 
 int ag_refetch_load(struct ag_replica *r, char ***uids, size_t *n)
@@ -126,114 +182,115 @@ int ag_refetch_load(struct ag_replica *r, char ***uids, size_t *n)
 		return -1;
 	sqlite3_bind_int(st, 1, AG_MAX_REFETCH);
 	while (*n < AG_MAX_REFETCH && sqlite3_step(st) == SQLITE_ROW)
-		if (((*uids)[*n] = strdup((const char *)sqlite3_column_text(st, 0))))
+		if (((*uids)[*n] = strdup(ag_db_text(st, 0))))
 			(*n)++;
 	sqlite3_finalize(st);
 	return 0;
 }
 
-/* ---- applying pulled pages ------------------------------------------------- */
+/* ---- applying pulled pages ---------------------------------------------------------- */
+
+enum { A_PENDING, A_STALE, A_PUT, A_DROP_OTHERS, A_FORGET, A_CONF_OLD, A_CONF_PUT, A_N };
+static const char *const apply_sql[A_N] = {
+    [A_PENDING] = "SELECT 1 FROM pending p JOIN pending_entries e ON e.pid=p.id WHERE"
+                  " p.uid=?1 AND e.key=?2 LIMIT 1",
+    [A_STALE] = "UPDATE entries SET stale=1, seen=1 WHERE uid=?1 AND key=?2 AND seq<?3",
+    [A_PUT] = "INSERT INTO entries(uid, key, value, seq, stale, seen) VALUES(?1, ?2, ?3, ?4, 0,"
+              " 1) ON CONFLICT(uid, key) DO UPDATE SET value=?3, seq=?4, stale=0, seen=1",
+    [A_DROP_OTHERS] = "DELETE FROM entries WHERE uid=?1 AND seen=0 AND NOT EXISTS (SELECT 1"
+                      " FROM pending p JOIN pending_entries e ON e.pid=p.id WHERE p.uid=?1 AND"
+                      " e.key=entries.key)",
+    [A_FORGET] = "UPDATE entries SET seen=0 WHERE uid=?1",
+    [A_CONF_OLD] = "SELECT resolved FROM conflicts WHERE id=?1",
+    [A_CONF_PUT] = "INSERT OR REPLACE INTO conflicts(id, uid, key, value, loser, loser_mtime,"
+                   " resolved, seen) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)",
+};
 
 struct apply_ctx {
 	struct ag_replica *r;
-	sqlite3_stmt *get, *mask, *put, *del, *conf;
+	sqlite3_stmt *st[A_N];
+	struct ag_sync_stats *stats;
 };
 
-static unsigned pending_mask(struct apply_ctx *x, const char *uid)
+static sqlite3_stmt *use(struct apply_ctx *x, int i)
 {
-	sqlite3_reset(x->mask);
-	sqlite3_bind_text(x->mask, 1, uid, -1, SQLITE_STATIC);
-	unsigned mask = 0;
-	while (sqlite3_step(x->mask) == SQLITE_ROW)
-		mask |= (unsigned)sqlite3_column_int(x->mask, 0);
-	return mask;
+	sqlite3_reset(x->st[i]);
+	sqlite3_clear_bindings(x->st[i]);
+	return x->st[i];
 }
 
-static int load_local(struct apply_ctx *x, const char *uid, struct ag_event *ev)
+static bool pending_key(struct apply_ctx *x, const char *uid, const char *key)
 {
-	sqlite3_reset(x->get);
-	sqlite3_bind_text(x->get, 1, uid, -1, SQLITE_STATIC);
-	snprintf(ev->uid, sizeof(ev->uid), "%s", uid);
-	if (sqlite3_step(x->get) != SQLITE_ROW)
-		return 0;
-	if (ag_db_load_fields(x->get, 0, ev))
-		return -1;
-	ev->version = sqlite3_column_int64(x->get, 10);
-	ev->mtime = sqlite3_column_int64(x->get, 11);
-	return 0;
+	sqlite3_stmt *st = use(x, A_PENDING);
+	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	return sqlite3_step(st) == SQLITE_ROW;
 }
 
-/* Server values win except where a local change is still pending. */
-static int apply_event(struct apply_ctx *x, const struct ag_record *rec)
+static int apply_entry(struct apply_ctx *x, const char *uid, const struct ag_kv *kv)
 {
-	struct ag_event ev = {0};
-	unsigned keep = pending_mask(x, rec->ev.uid);
-	int rc = -1;
-	if (load_local(x, rec->ev.uid, &ev))
-		goto out;
-	for (int f = 0; f < AG_NFIELDS; f++)
-		if ((rec->mask & ~keep & AG_MASK(f)) && ag_ev_field_copy(&ev, &rec->ev, f))
-			goto out;
-	if (rec->ev.version > ev.version)
-		ev.version = rec->ev.version;
-	if (rec->ev.mtime > ev.mtime)
-		ev.mtime = rec->ev.mtime;
-	sqlite3_stmt *st = ev.deleted && !keep ? x->del : x->put;
-	sqlite3_reset(st);
-	if (st == x->put) {
-		ag_db_bind_fields(st, 1, &ev);
-		sqlite3_bind_int64(st, 11, ev.version);
-		sqlite3_bind_int64(st, 12, ev.mtime);
+	bool pend = pending_key(x, uid, kv->key);
+	sqlite3_stmt *st = use(x, pend ? A_STALE : A_PUT);
+	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kv->key, -1, SQLITE_STATIC);
+	if (pend) {
+		sqlite3_bind_int64(st, 3, kv->seq); /* keep it: refetched once through */
+	} else {
+		sqlite3_bind_text(st, 3, kv->value, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, kv->seq);
 	}
-	sqlite3_bind_text(st, st == x->put ? 13 : 1, ev.uid, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-out:
-	ag_event_finish(&ev);
-	return rc;
-}
-
-static int apply_conflict(struct apply_ctx *x, const struct ag_conflict_rec *c)
-{
-	sqlite3_stmt *st = x->conf;
-	struct ag_event *v = (struct ag_event *)&c->val;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	sqlite3_bind_int64(st, 1, c->id);
-	sqlite3_bind_text(st, 2, c->uid, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, c->field);
-	if (ag_fields[c->field].kind == AG_STR)
-		sqlite3_bind_text(st, 4, *ag_ev_str(v, c->field) ? *ag_ev_str(v, c->field) : "", -1,
-		                  SQLITE_STATIC);
-	else
-		sqlite3_bind_int64(st, 5, *ag_ev_int(v, c->field));
-	sqlite3_bind_int64(st, 6, (int64_t)c->loser);
-	sqlite3_bind_int64(st, 7, c->loser_mtime);
-	sqlite3_bind_int(st, 8, c->resolved);
 	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 }
 
-static const char *const apply_sql[5] = {
-    "SELECT title,start,\"end\",allday,tz,location,notes,rrule,exdate,"
-    "deleted,version,mtime FROM events WHERE uid=?",
-    "SELECT mask FROM pending WHERE uid=? AND kind=0",
-    "INSERT OR REPLACE INTO events(title,start,\"end\",allday,tz,location,"
-    "notes,rrule,exdate,deleted,version,mtime,uid) VALUES(?,?,?,?,?,?,?,?,"
-    "?,?,?,?,?)",
-    "DELETE FROM events WHERE uid=?",
-    "INSERT OR REPLACE INTO conflicts(id,uid,fld,sval,ival,loser,"
-    "loser_mtime,resolved) VALUES(?,?,?,?,?,?,?,?)",
-};
+/* Runs statement I bound to UID only. */
+static int run_uid(struct apply_ctx *x, int i, const char *uid)
+{
+	sqlite3_stmt *st = use(x, i);
+	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+}
+
+static int apply_event(struct apply_ctx *x, const struct ag_record *rec)
+{
+	bool whole = rec->flags & AG_REC_WHOLE;
+	/* a whole record replaces the event: forget what it does not name */
+	if (whole && run_uid(x, A_FORGET, rec->uid))
+		return -1;
+	for (size_t i = 0; i < rec->entries.n; i++)
+		if (apply_entry(x, rec->uid, &rec->entries.v[i]))
+			return -1;
+	if (whole && run_uid(x, A_DROP_OTHERS, rec->uid))
+		return -1;
+	x->stats->pulled++;
+	return ag_index_update(x->r, rec->uid, rec->mtime);
+}
+
+static int apply_conflict(struct apply_ctx *x, const struct ag_record *c)
+{
+	sqlite3_stmt *st = use(x, A_CONF_OLD);
+	sqlite3_bind_int64(st, 1, c->id);
+	bool known = sqlite3_step(st) == SQLITE_ROW;
+	if (!known && !c->resolved)
+		x->stats->conflicts++;
+	st = use(x, A_CONF_PUT);
+	sqlite3_bind_int64(st, 1, c->id);
+	sqlite3_bind_text(st, 2, c->uid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->value, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, c->loser, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, c->loser_mtime);
+	sqlite3_bind_int(st, 7, c->resolved);
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+}
 
 static int apply_records(struct apply_ctx *x, const struct ag_msg_page *page)
 {
-	sqlite3_stmt **sts[5] = {&x->get, &x->mask, &x->put, &x->del, &x->conf};
-	for (int i = 0; i < 5; i++)
-		if (prep(x->r, apply_sql[i], sts[i]))
+	for (int i = 0; i < A_N; i++)
+		if (prep(x->r, apply_sql[i], &x->st[i]))
 			return -1;
 	for (size_t i = 0; i < page->n; i++) {
 		const struct ag_record *rec = &page->rec[i];
-		int rc =
-		    rec->kind == AG_REC_EVENT ? apply_event(x, rec) : apply_conflict(x, &rec->conf);
+		int rc = rec->kind == AG_REC_EVENT ? apply_event(x, rec) : apply_conflict(x, rec);
 		if (rc)
 			return ag_fail(x->r, "%s", sqlite3_errmsg(x->r->db));
 	}
@@ -241,50 +298,85 @@ static int apply_records(struct apply_ctx *x, const struct ag_msg_page *page)
 }
 
 int ag_page_apply(struct ag_replica *r, const struct ag_msg_page *page, char **refetched,
-                  size_t nref)
+                  size_t nref, struct ag_sync_stats *st)
 {
-	struct apply_ctx x = {.r = r};
-	if (ag_db_exec(r->db, "BEGIN IMMEDIATE"))
-		return ag_fail(r, "database busy");
+	struct apply_ctx x = {.r = r, .stats = st};
+	if (ag_txn_begin(r))
+		return -1;
 	int rc = apply_records(&x, page);
 	for (size_t i = 0; !rc && i < nref; i++)
 		rc = exec_uid(r, "DELETE FROM refetch WHERE uid=?", refetched[i]);
 	if (!rc)
 		rc = ag_meta_set_int(r, "anchor", (int64_t)page->anchor);
-	sqlite3_finalize(x.get);
-	sqlite3_finalize(x.mask);
-	sqlite3_finalize(x.put);
-	sqlite3_finalize(x.del);
-	sqlite3_finalize(x.conf);
-	if (rc || ag_db_exec(r->db, "COMMIT")) {
-		ag_db_exec(r->db, "ROLLBACK");
-		return -1;
-	}
-	return 0;
+	for (int i = 0; i < A_N; i++)
+		sqlite3_finalize(x.st[i]);
+	return ag_txn_end(r, rc);
 }
 
-/* ---- conflicts ------------------------------------------------------------ */
+/* ---- full resync (SYNC.md I8) ---------------------------------------------------------- */
+
+int ag_full_begin(struct ag_replica *r)
+{
+	if (ag_txn_begin(r))
+		return -1;
+	int rc = ag_db_exec(r->db, "UPDATE entries SET seen=0; UPDATE conflicts SET seen=0") ||
+	         ag_meta_set_int(r, "full", 1) || ag_meta_set_int(r, "anchor", 0);
+	return ag_txn_end(r, rc);
+}
+
+int ag_full_end(struct ag_replica *r)
+{
+	sqlite3_stmt *st;
+	char **uids = NULL;
+	size_t n = 0, cap = 0;
+	if (ag_txn_begin(r))
+		return -1;
+	int rc = prep(r, "SELECT DISTINCT uid FROM entries WHERE seen=0", &st);
+	bool prepared = rc == 0;
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		char *u = strdup(ag_db_text(st, 0));
+		if (!u || ag_grow(&uids, &cap, n + 1, sizeof(*uids))) {
+			free(u);
+			rc = -1;
+		} else {
+			uids[n++] = u;
+		}
+	}
+	if (prepared)
+		sqlite3_finalize(st);
+	/* what the server no longer has goes, except what is pending here */
+	if (!rc)
+		rc = ag_db_exec(r->db,
+		                "DELETE FROM entries WHERE seen=0 AND NOT EXISTS (SELECT 1 FROM"
+		                " pending p JOIN pending_entries e ON e.pid=p.id WHERE"
+		                " p.uid=entries.uid AND e.key=entries.key);"
+		                "DELETE FROM conflicts WHERE seen=0");
+	for (size_t i = 0; i < n; i++) {
+		if (!rc)
+			rc = ag_index_update(r, uids[i], 0);
+		free(uids[i]);
+	}
+	free(uids);
+	if (!rc)
+		rc = ag_meta_set_int(r, "full", 0);
+	return ag_txn_end(r, rc);
+}
+
+/* ---- conflicts ------------------------------------------------------------------------ */
 
 static int load_conflict(sqlite3_stmt *st, struct ag_conflict *c)
 {
-	char num[32];
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(st, 0);
-	snprintf(c->uid, sizeof(c->uid), "%s", (const char *)sqlite3_column_text(st, 1));
-	c->field = (enum ag_field)sqlite3_column_int(st, 2);
-	if ((unsigned)c->field >= AG_NFIELDS)
-		c->field = AG_F_TITLE;
-	const char *v = (const char *)sqlite3_column_text(st, 3);
-	if (ag_fields[c->field].kind == AG_INT) {
-		snprintf(num, sizeof(num), "%lld", (long long)sqlite3_column_int64(st, 4));
-		v = num;
-	}
-	c->value = strdup(v ? v : "");
-	c->loser = (uint64_t)sqlite3_column_int64(st, 5);
-	c->loser_mtime = sqlite3_column_int64(st, 6);
-	const char *t = (const char *)sqlite3_column_text(st, 7);
-	c->title = strdup(t ? t : "(deleted)");
-	return c->value && c->title ? 0 : -1;
+	c->uid = strdup(ag_db_text(st, 1));
+	c->key = strdup(ag_db_text(st, 2));
+	c->what = ag_props_key_label(ag_db_text(st, 2));
+	c->value = ag_props_value_label(ag_db_text(st, 2), ag_db_text(st, 3));
+	c->loser = strdup(ag_db_text(st, 4));
+	c->loser_mtime = sqlite3_column_int64(st, 5);
+	const char *t = sqlite3_column_type(st, 6) == SQLITE_NULL ? "(gone)" : ag_db_text(st, 6);
+	c->title = strdup(t);
+	return c->uid && c->key && c->what && c->value && c->loser && c->title ? 0 : -1;
 }
 
 int ag_conflicts(struct ag_replica *r, struct ag_conflict **out, size_t *n)
@@ -294,21 +386,16 @@ int ag_conflicts(struct ag_replica *r, struct ag_conflict **out, size_t *n)
 	int rc = 0;
 	*out = NULL;
 	*n = 0;
-	if (prep(r,
-	         "SELECT c.id,c.uid,c.fld,c.sval,c.ival,c.loser,"
-	         "c.loser_mtime,e.title FROM conflicts c LEFT JOIN events e "
-	         "ON e.uid=c.uid WHERE c.resolved=0 ORDER BY c.id",
-	         &st))
+	if (prep(
+	        r,
+	        "SELECT c.id, c.uid, c.key, c.value, c.loser, c.loser_mtime, e.title FROM conflicts"
+	        " c LEFT JOIN events e ON e.uid=c.uid WHERE c.resolved=0 ORDER BY c.id",
+	        &st))
 		return -1;
 	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			struct ag_conflict *p = realloc(*out, cap * sizeof(*p));
-			if (!p) {
-				rc = -1;
-				break;
-			}
-			*out = p;
+		if (ag_grow(out, &cap, *n + 1, sizeof(**out))) {
+			rc = -1;
+			break;
 		}
 		rc = load_conflict(st, &(*out)[(*n)++]);
 	}
@@ -325,72 +412,53 @@ int ag_conflicts(struct ag_replica *r, struct ag_conflict **out, size_t *n)
 void ag_conflicts_free(struct ag_conflict *c, size_t n)
 {
 	for (size_t i = 0; c && i < n; i++) {
+		free(c[i].uid);
+		free(c[i].key);
+		free(c[i].what);
 		free(c[i].value);
+		free(c[i].loser);
 		free(c[i].title);
 	}
 	free(c);
 }
 
-/* Applies the losing value of conflict C as a new local edit. */
-static int take_loser(struct ag_replica *r, const struct ag_conflict *c)
-{
-	struct ag_event cur, val = {0};
-	if (ag_event_get(r, c->uid, &cur))
-		return -1;
-	if (ag_fields[c->field].kind == AG_INT)
-		*ag_ev_int(&val, c->field) = strtoll(c->value, NULL, 10);
-	else
-		*ag_ev_str(&val, c->field) = c->value;
-	int rc = ag_edit_locked(r, &cur, &val, AG_MASK(c->field));
-	ag_event_finish(&cur);
-	return rc;
-}
-
-static int queue_resolve(struct ag_replica *r, int64_t id)
+/* The raw losing value of conflict ID and its event and key. */
+static int conflict_raw(struct ag_replica *r, int64_t id, struct ag_kvs *kv, char **uid)
 {
 	sqlite3_stmt *st;
-	int64_t counter = ag_meta_int(r, "counter", 0) + 1;
-	if (ag_meta_set_int(r, "counter", counter) ||
-	    prep(r,
-	         "INSERT INTO pending(counter,kind,uid,base,mtime,mask,"
-	         "conflict_id) VALUES(?,1,'',0,0,0,?)",
-	         &st))
-		return -1;
-	sqlite3_bind_int64(st, 1, counter);
-	sqlite3_bind_int64(st, 2, id);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
-	if (rc || prep(r, "UPDATE conflicts SET resolved=1 WHERE id=?", &st))
+	if (prep(r, "SELECT uid, key, value FROM conflicts WHERE id=? AND resolved=0", &st))
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	int rc = ag_fail(r, "no open conflict %lld", (long long)id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*uid = strdup(ag_db_text(st, 0));
+		rc = *uid && !ag_kvs_put(kv, ag_db_text(st, 1), ag_db_text(st, 2), 0)
+		         ? 0
+		         : ag_fail(r, "out of memory");
+	}
 	sqlite3_finalize(st);
 	return rc;
 }
 
-int ag_conflict_resolve(struct ag_replica *r, int64_t id, bool take_loser_value)
+int ag_conflict_resolve(struct ag_replica *r, int64_t id, bool take_loser)
 {
-	struct ag_conflict *cs;
-	size_t n;
-	int rc = -1;
-	if (ag_conflicts(r, &cs, &n))
+	struct ag_kvs kv = {0};
+	char *uid = NULL, sql[200];
+	if (ag_meta_int(r, "rights", AG_RIGHT_RW) == AG_RIGHT_READ)
+		return ag_fail(r, "read-only membership: conflicts are resolved by members who "
+		                  "can write");
+	if (ag_txn_begin(r))
 		return -1;
-	const struct ag_conflict *c = NULL;
-	for (size_t i = 0; i < n; i++)
-		if (cs[i].id == id)
-			c = &cs[i];
-	if (!c) {
-		ag_conflicts_free(cs, n);
-		return ag_fail(r, "no open conflict %lld", (long long)id);
-	}
-	if (ag_db_exec(r->db, "BEGIN IMMEDIATE"))
-		goto out;
-	rc = (take_loser_value && take_loser(r, c)) || queue_resolve(r, id);
-	if (rc || ag_db_exec(r->db, "COMMIT")) {
-		ag_db_exec(r->db, "ROLLBACK");
-		rc = -1;
-	}
-out:
-	ag_conflicts_free(cs, n);
-	return rc ? -1 : 0;
+	int rc = conflict_raw(r, id, &kv, &uid);
+	if (!rc && take_loser)
+		rc = ag_local_change(r, uid, &kv) < 0 ? -1 : 0;
+	snprintf(sql, sizeof(sql),
+	         "INSERT INTO pending(chg, kind, uid, conflict) VALUES(%lld, 1, '', %lld);"
+	         "UPDATE conflicts SET resolved=1 WHERE id=%lld",
+	         (long long)ag_random_id(), (long long)id, (long long)id);
+	if (!rc && ag_db_exec(r->db, sql))
+		rc = ag_fail(r, "%s", sqlite3_errmsg(r->db));
+	free(uid);
+	ag_kvs_finish(&kv);
+	return ag_txn_end(r, rc);
 }

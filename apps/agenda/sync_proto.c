@@ -1,9 +1,9 @@
 /*
- * sync_proto.c - the sync messages of SYNC.md: one encoder and one decoder
- * per message body, reached through a table built from AG_MESSAGES. The
- * decoder trusts nothing: every count is checked against the bytes left
- * before anything is allocated, strings are bounded and NUL-free, and a body
- * must be consumed exactly.
+ * sync_proto.c - the sync messages of SYNC.md section 6: one encoder and
+ * one decoder per message body, reached through a table built from
+ * AG_MESSAGES. The decoder trusts nothing: every count is checked against
+ * the bytes left before anything is allocated, strings are bounded and
+ * NUL-free, keys are checked, and a body must be consumed exactly.
  */
 #include "agenda_int.h"
 
@@ -19,11 +19,15 @@ struct msg_codec {
 };
 
 /* The smallest encoding of one item bounds every count: count <= left/min. */
-static bool count_ok(struct ag_rd *r, uint64_t n, size_t min_item)
+static bool count_ok(struct ag_rd *r, uint64_t n, size_t min_item, uint64_t max)
 {
 	if (r->err)
 		return false;
-	if (n > (r->len - r->pos) / min_item) {
+	if (n > max) {
+		ag_rd_fail(r, "count over the limit");
+		return false;
+	}
+	if (n > ag_rd_left(r) / min_item) {
 		ag_rd_fail(r, "count exceeds message size");
 		return false;
 	}
@@ -38,33 +42,48 @@ static void *alloc_items(struct ag_rd *r, uint64_t n, size_t size)
 	return p;
 }
 
-static void read_uid(struct ag_rd *r, char *uid)
+static char *read_key(struct ag_rd *r)
 {
-	char *s = ag_rd_str(r, AG_MAX_UID);
-	if (s && !*s)
-		ag_rd_fail(r, "empty uid");
-	if (s)
-		memcpy(uid, s, strlen(s) + 1);
-	free(s);
-}
-
-static unsigned read_mask(struct ag_rd *r)
-{
-	uint64_t mask = ag_rd_varint(r);
-	if (mask & ~(uint64_t)AG_MASK_ALL)
-		ag_rd_fail(r, "unknown field bit");
-	return (unsigned)mask & AG_MASK_ALL;
+	char *k = ag_rd_str(r, 1, AG_MAX_KEY);
+	if (k && !ag_key_valid(k)) {
+		ag_rd_fail(r, "bad key");
+		free(k);
+		return NULL;
+	}
+	return k;
 }
 
 void ag_change_finish(struct ag_change *c)
 {
-	ag_event_finish(&c->ev);
+	free(c->uid);
+	ag_kvs_finish(&c->stale);
+	ag_kvs_finish(&c->entries);
+	memset(c, 0, sizeof(*c));
 }
 
 void ag_record_finish(struct ag_record *rec)
 {
-	ag_event_finish(&rec->ev);
-	ag_event_finish(&rec->conf.val);
+	free(rec->uid);
+	free(rec->key);
+	free(rec->value);
+	free(rec->loser);
+	ag_kvs_finish(&rec->entries);
+	memset(rec, 0, sizeof(*rec));
+}
+
+size_t ag_change_size(const struct ag_change *c)
+{
+	size_t n = 64 + (c->uid ? strlen(c->uid) : 0) + 8 * c->nparents;
+	n += ag_kvs_size(&c->stale) + 12 * c->stale.n;
+	return n + ag_kvs_size(&c->entries) + 12 * c->entries.n;
+}
+
+size_t ag_record_size(const struct ag_record *rec)
+{
+	size_t n = 64 + (rec->uid ? strlen(rec->uid) : 0);
+	if (rec->kind == AG_REC_CONFLICT)
+		return n + strlen(rec->key) + strlen(rec->value) + strlen(rec->loser);
+	return n + ag_kvs_size(&rec->entries) + 16 * rec->entries.n;
 }
 
 /* ---- HELLO ---------------------------------------------------------------- */
@@ -76,6 +95,7 @@ static void hello_encode(struct ag_buf *b, const struct ag_msg *m)
 	ag_buf_varint(b, h->token_len);
 	ag_buf_bytes(b, h->token, h->token_len);
 	ag_buf_u64le(b, h->replica);
+	ag_buf_u64le(b, h->generation);
 	ag_buf_str(b, h->agenda);
 }
 
@@ -83,10 +103,11 @@ static void hello_decode(struct ag_rd *r, struct ag_msg *m)
 {
 	struct ag_msg_hello *h = &m->u.hello;
 	h->version = ag_rd_varint(r);
-	h->user = ag_rd_str(r, 64);
+	h->user = ag_rd_str(r, 1, AG_MAX_NAME);
 	h->token_len = ag_rd_bytes(r, h->token, AG_MAX_TOKEN);
 	h->replica = ag_rd_u64le(r);
-	h->agenda = ag_rd_str(r, 64);
+	h->generation = ag_rd_u64le(r);
+	h->agenda = ag_rd_str(r, 1, AG_MAX_NAME);
 }
 
 static void hello_finish(struct ag_msg *m)
@@ -96,49 +117,105 @@ static void hello_finish(struct ag_msg *m)
 }
 
 /* ---- PUSH ----------------------------------------------------------------- */
+static void change_encode(struct ag_buf *b, const struct ag_change *c)
+{
+	ag_buf_u8(b, c->kind);
+	ag_buf_u64le(b, c->id);
+	if (c->kind == AG_CH_RESOLVE) {
+		ag_buf_varint(b, (uint64_t)c->conflict);
+		return;
+	}
+	ag_buf_str(b, c->uid);
+	ag_buf_svarint(b, c->mtime);
+	ag_buf_varint(b, c->base);
+	ag_buf_varint(b, c->nparents);
+	for (size_t i = 0; i < c->nparents; i++)
+		ag_buf_u64le(b, c->parents[i]);
+	ag_buf_varint(b, c->stale.n);
+	for (size_t i = 0; i < c->stale.n; i++) {
+		ag_buf_str(b, c->stale.v[i].key);
+		ag_buf_varint(b, (uint64_t)c->stale.v[i].seq);
+	}
+	ag_buf_varint(b, c->entries.n);
+	for (size_t i = 0; i < c->entries.n; i++) {
+		const struct ag_kv *kv = &c->entries.v[i];
+		ag_buf_str(b, kv->key);
+		ag_buf_str(b, kv->value);
+		ag_buf_svarint(b, kv->mtime ? kv->mtime - c->mtime : 0);
+	}
+}
+
 static void push_encode(struct ag_buf *b, const struct ag_msg *m)
 {
-	const struct ag_msg_push *p = &m->u.push;
-	ag_buf_varint(b, p->n);
-	for (size_t i = 0; i < p->n; i++) {
-		const struct ag_change *c = &p->ch[i];
-		ag_buf_u8(b, c->kind);
-		ag_buf_varint(b, c->counter);
-		if (c->kind == AG_CH_RESOLVE) {
-			ag_buf_varint(b, (uint64_t)c->conflict_id);
-			continue;
-		}
-		ag_buf_str(b, c->ev.uid);
-		ag_buf_varint(b, c->base);
-		ag_buf_svarint(b, c->mtime);
-		ag_fields_encode(b, c->mask, &c->ev);
+	ag_buf_varint(b, m->u.push.n);
+	for (size_t i = 0; i < m->u.push.n; i++)
+		change_encode(b, &m->u.push.ch[i]);
+}
+
+/* One item: key, [value], then a seq (varint) or an mtime delta (svarint). */
+static void kv_read(struct ag_rd *r, struct ag_kvs *s, bool with_value, bool with_seq)
+{
+	char *k = read_key(r);
+	char *v = with_value ? ag_rd_str(r, 0, AG_MAX_VALUE) : strdup("");
+	int64_t seq = with_seq ? (int64_t)(ag_rd_varint(r) & INT64_MAX) : ag_rd_svarint(r);
+	if (r->err || !k || !v || ag_grow(&s->v, &s->cap, s->n + 1, sizeof(*s->v))) {
+		free(k);
+		free(v);
+		ag_rd_fail(r, "truncated");
+		return;
 	}
+	s->v[s->n++] = with_seq ? (struct ag_kv){k, v, seq, 0} : (struct ag_kv){k, v, 0, seq};
+}
+
+/* Reads N key/value[/seq] items, then sorts them (lookups become binary
+ * searches) and refuses a key given twice. */
+static void kvs_read(struct ag_rd *r, struct ag_kvs *s, uint64_t max, bool value, bool seq)
+{
+	uint64_t n = ag_rd_varint(r);
+	if (!count_ok(r, n, seq ? 3 : 2, max))
+		return;
+	for (uint64_t i = 0; i < n && !r->err; i++)
+		kv_read(r, s, value, seq);
+	ag_kvs_sort(s);
+	for (size_t i = 1; i < s->n && !r->err; i++)
+		if (!strcmp(s->v[i - 1].key, s->v[i].key))
+			ag_rd_fail(r, "duplicate key");
 }
 
 static void change_decode(struct ag_rd *r, struct ag_change *c)
 {
 	c->kind = ag_rd_u8(r);
-	c->counter = ag_rd_varint(r);
+	c->id = ag_rd_u64le(r);
+	if (!r->err && c->id == 0)
+		ag_rd_fail(r, "change id 0");
 	if (c->kind == AG_CH_RESOLVE) {
-		c->conflict_id = (int64_t)(ag_rd_varint(r) & INT64_MAX);
+		c->conflict = (int64_t)(ag_rd_varint(r) & INT64_MAX);
 		return;
 	}
-	if (c->kind != AG_CH_EVENT) {
-		ag_rd_fail(r, "unknown change kind");
-		return;
-	}
-	read_uid(r, c->ev.uid);
-	c->base = ag_rd_varint(r) & INT64_MAX;
+	if (c->kind != AG_CH_EVENT)
+		return ag_rd_fail(r, "unknown change kind");
+	c->uid = ag_rd_str(r, 1, AG_MAX_UID);
 	c->mtime = ag_rd_svarint(r);
-	c->mask = read_mask(r);
-	ag_fields_decode(r, c->mask, &c->ev);
+	c->base = ag_rd_varint(r) & INT64_MAX;
+	uint64_t np = ag_rd_varint(r);
+	if (!count_ok(r, np, 8, AG_MAX_PARENTS))
+		return;
+	for (c->nparents = 0; c->nparents < np; c->nparents++)
+		c->parents[c->nparents] = ag_rd_u64le(r);
+	kvs_read(r, &c->stale, AG_MAX_ENTRIES, false, true);
+	kvs_read(r, &c->entries, AG_MAX_ENTRIES, true, false);
+	if (!r->err && c->entries.n == 0)
+		ag_rd_fail(r, "change without entries");
+	for (size_t i = 0; i < c->entries.n; i++) /* the deltas, made absolute */
+		c->entries.v[i].mtime =
+		    (int64_t)((uint64_t)c->mtime + (uint64_t)c->entries.v[i].mtime);
 }
 
 static void push_decode(struct ag_rd *r, struct ag_msg *m)
 {
 	struct ag_msg_push *p = &m->u.push;
 	uint64_t n = ag_rd_varint(r);
-	if (!count_ok(r, n, 3) || !(p->ch = alloc_items(r, n, sizeof(*p->ch))))
+	if (!count_ok(r, n, 10, AG_MAX_CHANGES) || !(p->ch = alloc_items(r, n, sizeof(*p->ch))))
 		return;
 	for (p->n = 0; p->n < n && !r->err; p->n++)
 		change_decode(r, &p->ch[p->n]);
@@ -157,6 +234,7 @@ static void pull_encode(struct ag_buf *b, const struct ag_msg *m)
 	const struct ag_msg_pull *p = &m->u.pull;
 	ag_buf_varint(b, p->anchor);
 	ag_buf_varint(b, p->page);
+	ag_buf_u8(b, p->flags);
 	ag_buf_varint(b, p->n);
 	for (size_t i = 0; i < p->n; i++)
 		ag_buf_str(b, p->uids[i]);
@@ -167,16 +245,14 @@ static void pull_decode(struct ag_rd *r, struct ag_msg *m)
 	struct ag_msg_pull *p = &m->u.pull;
 	p->anchor = ag_rd_varint(r) & INT64_MAX;
 	p->page = ag_rd_varint(r);
+	p->flags = ag_rd_u8(r);
+	if (!r->err && p->flags > 1)
+		ag_rd_fail(r, "bad flags");
 	uint64_t n = ag_rd_varint(r);
-	if (!r->err && n > AG_MAX_REFETCH)
-		ag_rd_fail(r, "too many refetch uids");
-	if (!count_ok(r, n, 2) || !(p->uids = alloc_items(r, n, sizeof(char *))))
+	if (!count_ok(r, n, 2, AG_MAX_REFETCH) || !(p->uids = alloc_items(r, n, sizeof(char *))))
 		return;
-	for (p->n = 0; p->n < n && !r->err; p->n++) {
-		p->uids[p->n] = ag_rd_str(r, AG_MAX_UID);
-		if (p->uids[p->n] && !p->uids[p->n][0])
-			ag_rd_fail(r, "empty uid");
-	}
+	for (p->n = 0; p->n < n && !r->err; p->n++)
+		p->uids[p->n] = ag_rd_str(r, 1, AG_MAX_UID);
 }
 
 static void pull_finish(struct ag_msg *m)
@@ -190,13 +266,18 @@ static void pull_finish(struct ag_msg *m)
 static void welcome_encode(struct ag_buf *b, const struct ag_msg *m)
 {
 	ag_buf_u8(b, m->u.welcome.rights);
+	ag_buf_u8(b, m->u.welcome.flags);
+	ag_buf_u64le(b, m->u.welcome.generation);
 }
 
 static void welcome_decode(struct ag_rd *r, struct ag_msg *m)
 {
 	m->u.welcome.rights = ag_rd_u8(r);
-	if (m->u.welcome.rights > AG_RIGHT_RW)
-		ag_rd_fail(r, "bad rights");
+	m->u.welcome.flags = ag_rd_u8(r);
+	m->u.welcome.generation = ag_rd_u64le(r);
+	if (!r->err && (m->u.welcome.rights < AG_RIGHT_READ || m->u.welcome.rights > AG_RIGHT_RW ||
+	                m->u.welcome.flags > AG_WELCOME_FORKED))
+		ag_rd_fail(r, "bad rights or flags");
 }
 
 static void nothing_finish(struct ag_msg *m)
@@ -209,8 +290,8 @@ static void ack_encode(struct ag_buf *b, const struct ag_msg *m)
 {
 	ag_buf_varint(b, m->u.ack.n);
 	for (size_t i = 0; i < m->u.ack.n; i++) {
-		ag_buf_varint(b, m->u.ack.a[i].counter);
 		ag_buf_u8(b, m->u.ack.a[i].status);
+		ag_buf_varint(b, m->u.ack.a[i].seq);
 	}
 }
 
@@ -218,11 +299,11 @@ static void ack_decode(struct ag_rd *r, struct ag_msg *m)
 {
 	struct ag_msg_ack *a = &m->u.ack;
 	uint64_t n = ag_rd_varint(r);
-	if (!count_ok(r, n, 2) || !(a->a = alloc_items(r, n, sizeof(*a->a))))
+	if (!count_ok(r, n, 2, AG_MAX_CHANGES) || !(a->a = alloc_items(r, n, sizeof(*a->a))))
 		return;
 	for (a->n = 0; a->n < n && !r->err; a->n++) {
-		a->a[a->n].counter = ag_rd_varint(r);
 		a->a[a->n].status = ag_rd_u8(r);
+		a->a[a->n].seq = ag_rd_varint(r) & INT64_MAX;
 		if (a->a[a->n].status > AG_ST_INVALID)
 			ag_rd_fail(r, "bad status");
 	}
@@ -234,82 +315,81 @@ static void ack_finish(struct ag_msg *m)
 }
 
 /* ---- PAGE ----------------------------------------------------------------- */
-static void conflict_encode(struct ag_buf *b, const struct ag_conflict_rec *c)
+static void record_encode(struct ag_buf *b, const struct ag_record *rec)
 {
-	ag_buf_varint(b, (uint64_t)c->id);
-	ag_buf_str(b, c->uid);
-	ag_fields_encode(b, AG_MASK(c->field), &c->val);
-	ag_buf_u64le(b, c->loser);
-	ag_buf_svarint(b, c->loser_mtime);
-	ag_buf_u8(b, c->resolved);
-}
-
-static void conflict_decode(struct ag_rd *r, struct ag_conflict_rec *c)
-{
-	c->id = (int64_t)(ag_rd_varint(r) & INT64_MAX);
-	read_uid(r, c->uid);
-	unsigned mask = read_mask(r);
-	if (!r->err && (mask == 0 || (mask & (mask - 1))))
-		ag_rd_fail(r, "conflict needs exactly one field");
-	for (c->field = 0; c->field < AG_NFIELDS; c->field++)
-		if (mask & AG_MASK(c->field))
-			break;
-	ag_fields_decode(r, mask, &c->val);
-	c->loser = ag_rd_u64le(r);
-	c->loser_mtime = ag_rd_svarint(r);
-	c->resolved = ag_rd_u8(r);
+	ag_buf_u8(b, rec->kind);
+	if (rec->kind == AG_REC_CONFLICT) {
+		ag_buf_varint(b, (uint64_t)rec->id);
+		ag_buf_str(b, rec->uid);
+		ag_buf_str(b, rec->key);
+		ag_buf_str(b, rec->value);
+		ag_buf_str(b, rec->loser);
+		ag_buf_svarint(b, rec->loser_mtime);
+		ag_buf_u8(b, rec->resolved);
+		return;
+	}
+	ag_buf_str(b, rec->uid);
+	ag_buf_u8(b, rec->flags);
+	ag_buf_svarint(b, rec->mtime);
+	ag_buf_varint(b, rec->entries.n);
+	for (size_t i = 0; i < rec->entries.n; i++) {
+		ag_buf_str(b, rec->entries.v[i].key);
+		ag_buf_str(b, rec->entries.v[i].value);
+		ag_buf_varint(b, (uint64_t)rec->entries.v[i].seq);
+	}
 }
 
 static void page_encode(struct ag_buf *b, const struct ag_msg *m)
 {
 	const struct ag_msg_page *p = &m->u.page;
 	ag_buf_varint(b, p->n);
-	for (size_t i = 0; i < p->n; i++) {
-		const struct ag_record *rec = &p->rec[i];
-		ag_buf_u8(b, rec->kind);
-		if (rec->kind == AG_REC_CONFLICT) {
-			conflict_encode(b, &rec->conf);
-			continue;
-		}
-		ag_buf_str(b, rec->ev.uid);
-		ag_buf_varint(b, (uint64_t)rec->ev.version);
-		ag_buf_svarint(b, rec->ev.mtime);
-		ag_fields_encode(b, rec->mask, &rec->ev);
-	}
+	for (size_t i = 0; i < p->n; i++)
+		record_encode(b, &p->rec[i]);
 	ag_buf_varint(b, p->anchor);
-	ag_buf_u8(b, p->more);
+	ag_buf_u8(b, p->flags);
+}
+
+static void conflict_decode(struct ag_rd *r, struct ag_record *rec)
+{
+	rec->id = (int64_t)(ag_rd_varint(r) & INT64_MAX);
+	rec->uid = ag_rd_str(r, 1, AG_MAX_UID);
+	rec->key = read_key(r);
+	rec->value = ag_rd_str(r, 0, AG_MAX_VALUE);
+	rec->loser = ag_rd_str(r, 0, AG_MAX_NAME);
+	rec->loser_mtime = ag_rd_svarint(r);
+	rec->resolved = ag_rd_u8(r);
+	if (!r->err && rec->resolved > 1)
+		ag_rd_fail(r, "bad resolved flag");
 }
 
 static void record_decode(struct ag_rd *r, struct ag_record *rec)
 {
 	rec->kind = ag_rd_u8(r);
-	if (rec->kind == AG_REC_CONFLICT) {
-		conflict_decode(r, &rec->conf);
-		return;
-	}
-	if (rec->kind != AG_REC_EVENT) {
-		ag_rd_fail(r, "unknown record kind");
-		return;
-	}
-	read_uid(r, rec->ev.uid);
-	rec->ev.version = (int64_t)(ag_rd_varint(r) & INT64_MAX);
-	rec->ev.mtime = ag_rd_svarint(r);
-	rec->mask = read_mask(r);
-	ag_fields_decode(r, rec->mask, &rec->ev);
+	if (rec->kind == AG_REC_CONFLICT)
+		return conflict_decode(r, rec);
+	if (rec->kind != AG_REC_EVENT)
+		return ag_rd_fail(r, "unknown record kind");
+	rec->uid = ag_rd_str(r, 1, AG_MAX_UID);
+	rec->flags = ag_rd_u8(r);
+	if (!r->err && rec->flags > (AG_REC_WHOLE | AG_REC_UNKNOWN))
+		return ag_rd_fail(r, "bad record flags");
+	rec->mtime = ag_rd_svarint(r);
+	kvs_read(r, &rec->entries, AG_EVENT_KEYS, true, true);
 }
 
 static void page_decode(struct ag_rd *r, struct ag_msg *m)
 {
 	struct ag_msg_page *p = &m->u.page;
 	uint64_t n = ag_rd_varint(r);
-	if (!count_ok(r, n, 5) || !(p->rec = alloc_items(r, n, sizeof(*p->rec))))
+	if (!count_ok(r, n, 5, UINT32_MAX) || !(p->rec = alloc_items(r, n, sizeof(*p->rec))))
 		return;
+	p->cap = (size_t)n;
 	for (p->n = 0; p->n < n && !r->err; p->n++)
 		record_decode(r, &p->rec[p->n]);
 	p->anchor = ag_rd_varint(r) & INT64_MAX;
-	p->more = ag_rd_u8(r);
-	if (p->more > 1)
-		ag_rd_fail(r, "bad more flag");
+	p->flags = ag_rd_u8(r);
+	if (!r->err && p->flags > (AG_PAGE_MORE | AG_PAGE_RESET))
+		ag_rd_fail(r, "bad page flags");
 }
 
 static void page_finish(struct ag_msg *m)
@@ -329,7 +409,7 @@ static void error_encode(struct ag_buf *b, const struct ag_msg *m)
 static void error_decode(struct ag_rd *r, struct ag_msg *m)
 {
 	m->u.error.code = ag_rd_varint(r);
-	m->u.error.text = ag_rd_str(r, 1024);
+	m->u.error.text = ag_rd_str(r, 0, 1024);
 }
 
 static void error_finish(struct ag_msg *m)
@@ -392,7 +472,7 @@ int ag_msg_decode(const uint8_t *frame, size_t len, struct ag_msg *msg, const ch
 {
 	size_t hdr, body;
 	memset(msg, 0, sizeof(*msg));
-	if (ag_frame_peek(frame, len, &hdr, &body) != 1 || hdr + body != len) {
+	if (ag_frame_peek(frame, len, AG_MAX_FRAME, &hdr, &body) != 1 || hdr + body != len) {
 		*why = "bad frame";
 		return -1;
 	}

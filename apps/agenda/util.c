@@ -1,7 +1,7 @@
 /*
  * util.c - small helpers shared by the replica and the server: SQLite
- * opening (WAL, synchronous=FULL) and field binding, randomness, clocks,
- * address parsing, and struct ag_event ownership.
+ * opening (WAL, synchronous=FULL, files 0600 in folders 0700), randomness,
+ * clocks, hashing, address parsing and hex tokens.
  */
 #include "agenda_int.h"
 
@@ -26,47 +26,64 @@ int ag_db_exec(sqlite3 *db, const char *sql)
 	return 0;
 }
 
-void ag_db_bind_fields(sqlite3_stmt *st, int first, const struct ag_event *ev)
+int ag_db_prep(sqlite3 *db, const char *sql, sqlite3_stmt **st)
 {
-	struct ag_event *e = (struct ag_event *)ev;
-	for (int f = 0; f < AG_NFIELDS; f++) {
-		if (ag_fields[f].kind == AG_INT) {
-			sqlite3_bind_int64(st, first + f, *ag_ev_int(e, f));
-			continue;
-		}
-		const char *s = *ag_ev_str(e, f);
-		sqlite3_bind_text(st, first + f, s ? s : "", -1, SQLITE_TRANSIENT);
-	}
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK)
+		return 0;
+	fprintf(stderr, "agenda: sql: %s\n", sqlite3_errmsg(db));
+	*st = NULL;
+	return -1;
 }
 
-int ag_db_load_fields(sqlite3_stmt *st, int first, struct ag_event *ev)
+const char *ag_db_text(sqlite3_stmt *st, int i)
 {
-	for (int f = 0; f < AG_NFIELDS; f++) {
-		if (ag_fields[f].kind == AG_INT) {
-			*ag_ev_int(ev, f) = sqlite3_column_int64(st, first + f);
+	const unsigned char *s = sqlite3_column_text(st, i);
+	return s ? (const char *)s : "";
+}
+
+int ag_mkdirs_for(const char *path)
+{
+	char buf[4096];
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -1;
+	char *slash = strrchr(buf, '/');
+	if (!slash || slash == buf)
+		return 0;
+	*slash = 0;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
 			continue;
-		}
-		const unsigned char *s = sqlite3_column_text(st, first + f);
-		char *copy = strdup(s ? (const char *)s : "");
-		if (!copy)
+		*p = 0;
+		if (mkdir(buf, 0700) && errno != EEXIST)
 			return -1;
-		free(*ag_ev_str(ev, f));
-		*ag_ev_str(ev, f) = copy;
+		*p = '/';
 	}
-	return 0;
+	return mkdir(buf, 0700) && errno != EEXIST ? -1 : 0;
 }
 
-int ag_db_open(const char *path, sqlite3 **db, char *err, size_t errlen)
+int ag_db_open(const char *path, int busy_ms, sqlite3 **db, char *err, size_t errlen)
 {
 	*db = NULL;
-	if (sqlite3_open(path, db) != SQLITE_OK)
+	if (strcmp(path, ":memory:")) {
+		/* created 0600 before SQLite sees it: it holds the user's token */
+		if (ag_mkdirs_for(path))
+			goto err_dir;
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0)
+			goto err_dir;
+		close(fd);
+	}
+	if (sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK)
 		goto err_open;
-	chmod(path, 0600); /* it holds the user's token */
-	sqlite3_busy_timeout(*db, 5000);
+	sqlite3_busy_timeout(*db, busy_ms);
 	if (ag_db_exec(*db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	                    "PRAGMA foreign_keys=ON;"))
+	                    "PRAGMA journal_size_limit=4194304;"))
 		goto err_open;
 	return 0;
+err_dir:
+	snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	return -1;
 err_open:
 	snprintf(err, errlen, "%s: %s", path, *db ? sqlite3_errmsg(*db) : "cannot open");
 	sqlite3_close(*db);
@@ -84,6 +101,44 @@ int ag_random_hex(char *out, size_t bytes)
 	for (size_t i = 0; i < bytes; i++)
 		snprintf(out + 2 * i, 3, "%02x", raw[i]);
 	return 0;
+}
+
+uint64_t ag_random_id(void)
+{
+	static uint64_t fallback;
+	uint64_t id = 0;
+	while (id == 0) {
+		if (getrandom(&id, sizeof(id), 0) != sizeof(id)) {
+			/* never expected; still unique within this process */
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			id = ((uint64_t)ts.tv_nsec << 32) ^ (uint64_t)ts.tv_sec ^ ++fallback;
+		}
+		id &= INT64_MAX;
+	}
+	return id;
+}
+
+int64_t ag_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void ag_hash_hex(const char *s, size_t n, char *out)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ull;
+	}
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+char *ag_strdup(const char *s)
+{
+	return strdup(s ? s : "");
 }
 
 int64_t ag_now_ms(void)
@@ -135,42 +190,13 @@ int ag_hex_decode(const char *hex, uint8_t *out, size_t max)
 	return (int)(n / 2);
 }
 
-void ag_event_finish(struct ag_event *ev)
-{
-	if (!ev)
-		return;
-	for (int f = 0; f < AG_NFIELDS; f++)
-		if (ag_fields[f].kind == AG_STR) {
-			free(*ag_ev_str(ev, f));
-			*ag_ev_str(ev, f) = NULL;
-		}
-}
-
-int ag_event_copy(struct ag_event *dst, const struct ag_event *src)
-{
-	*dst = *src;
-	for (int f = 0; f < AG_NFIELDS; f++)
-		if (ag_fields[f].kind == AG_STR)
-			*ag_ev_str(dst, f) = NULL;
-	for (int f = 0; f < AG_NFIELDS; f++)
-		if (ag_ev_field_copy(dst, src, f))
-			goto err_copy;
-	return 0;
-err_copy:
-	ag_event_finish(dst);
-	return -1;
-}
-
 const char *ag_default_path(const char *env_var, const char *name, char *buf, size_t len)
 {
 	const char *env = env_var ? getenv(env_var) : NULL;
 	const char *home = getenv("HOME") ? getenv("HOME") : ".";
 	if (env && *env)
 		return env;
-	snprintf(buf, len, "%s/.local/share", home);
-	mkdir(buf, 0700);
-	snprintf(buf, len, "%s/.local/share/xproto", home);
-	mkdir(buf, 0700);
 	snprintf(buf, len, "%s/.local/share/xproto/%s", home, name);
+	ag_mkdirs_for(buf); /* a fresh home has no ~/.local yet */
 	return buf;
 }

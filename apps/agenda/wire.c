@@ -2,62 +2,31 @@
  * wire.c - byte-level building blocks of the sync protocol: a growable
  * output buffer, a bounded reader for untrusted input (every read checks the
  * remaining length; the first failure is sticky), LEB128 varints, and the
- * event field table with its per-field encoder and decoder.
+ * one growable-array helper of the agenda.
  */
 #include "agenda_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-const struct ag_field_info ag_fields[AG_NFIELDS] = {
-#define X(e, name, kind) [e] = {#name, kind, offsetof(struct ag_event, name)},
-    AG_FIELDS(X)
-#undef X
-};
-
-const char *ag_field_name(enum ag_field f)
+int ag_grow(void *ptr, size_t *cap, size_t need, size_t size)
 {
-	return (unsigned)f < AG_NFIELDS ? ag_fields[f].name : "?";
-}
-
-const char *ag_field_columns(void)
-{
-	return "title,start,\"end\",allday,tz,location,notes,rrule,exdate,"
-	       "deleted";
-}
-
-char **ag_ev_str(struct ag_event *ev, int f)
-{
-	return (char **)((char *)ev + ag_fields[f].offset);
-}
-
-int64_t *ag_ev_int(struct ag_event *ev, int f)
-{
-	return (int64_t *)((char *)ev + ag_fields[f].offset);
-}
-
-bool ag_ev_field_eq(const struct ag_event *a, const struct ag_event *b, int f)
-{
-	struct ag_event *ma = (struct ag_event *)a, *mb = (struct ag_event *)b;
-
-	if (ag_fields[f].kind == AG_INT)
-		return *ag_ev_int(ma, f) == *ag_ev_int(mb, f);
-	const char *x = *ag_ev_str(ma, f), *y = *ag_ev_str(mb, f);
-	return strcmp(x ? x : "", y ? y : "") == 0;
-}
-
-int ag_ev_field_copy(struct ag_event *dst, const struct ag_event *src, int f)
-{
-	if (ag_fields[f].kind == AG_INT) {
-		*ag_ev_int(dst, f) = *ag_ev_int((struct ag_event *)src, f);
+	void **p = ptr;
+	if (need <= *cap)
 		return 0;
+	size_t ncap = *cap ? *cap : 16;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2)
+			return -1;
+		ncap *= 2;
 	}
-	const char *s = *ag_ev_str((struct ag_event *)src, f);
-	char *copy = strdup(s ? s : "");
-	if (!copy)
+	if (size && ncap > SIZE_MAX / size)
 		return -1;
-	free(*ag_ev_str(dst, f));
-	*ag_ev_str(dst, f) = copy;
+	void *np = realloc(*p, ncap * size);
+	if (!np)
+		return -1;
+	*p = np;
+	*cap = ncap; /* updated on every successful realloc, moved or not */
 	return 0;
 }
 
@@ -140,6 +109,23 @@ void ag_buf_str(struct ag_buf *b, const char *s)
 	ag_buf_bytes(b, s, n);
 }
 
+void ag_buf_puts(struct ag_buf *b, const char *s)
+{
+	ag_buf_bytes(b, s, strlen(s));
+}
+
+char *ag_buf_steal(struct ag_buf *b)
+{
+	ag_buf_u8(b, 0);
+	if (b->oom) {
+		ag_buf_finish(b);
+		return NULL;
+	}
+	char *s = (char *)b->data;
+	memset(b, 0, sizeof(*b));
+	return s;
+}
+
 void ag_buf_consume(struct ag_buf *b, size_t n)
 {
 	if (n >= b->len) {
@@ -212,13 +198,22 @@ int64_t ag_rd_svarint(struct ag_rd *r)
 	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
 }
 
-char *ag_rd_str(struct ag_rd *r, size_t max)
+size_t ag_rd_left(const struct ag_rd *r)
+{
+	return r->err ? 0 : r->len - r->pos;
+}
+
+char *ag_rd_str(struct ag_rd *r, size_t min, size_t max)
 {
 	uint64_t n = ag_rd_varint(r);
 	if (r->err)
 		return NULL;
 	if (n > max) {
 		ag_rd_fail(r, "string too long");
+		return NULL;
+	}
+	if (n < min) {
+		ag_rd_fail(r, "empty string");
 		return NULL;
 	}
 	if (!rd_need(r, (size_t)n))
@@ -254,64 +249,18 @@ size_t ag_rd_bytes(struct ag_rd *r, uint8_t *out, size_t max)
 	return (size_t)n;
 }
 
-/* ---- fields ------------------------------------------------------------- */
-
-void ag_fields_encode(struct ag_buf *b, unsigned mask, const struct ag_event *ev)
-{
-	struct ag_event *e = (struct ag_event *)ev;
-
-	ag_buf_varint(b, mask);
-	for (int f = 0; f < AG_NFIELDS; f++) {
-		if (!(mask & AG_MASK(f)))
-			continue;
-		if (ag_fields[f].kind == AG_INT)
-			ag_buf_svarint(b, *ag_ev_int(e, f));
-		else
-			ag_buf_str(b, *ag_ev_str(e, f));
-	}
-}
-
-size_t ag_fields_size(unsigned mask, const struct ag_event *ev)
-{
-	struct ag_event *e = (struct ag_event *)ev;
-	size_t n = 10;
-	for (int f = 0; f < AG_NFIELDS; f++) {
-		if (!(mask & AG_MASK(f)))
-			continue;
-		n += 10;
-		if (ag_fields[f].kind == AG_STR && *ag_ev_str(e, f))
-			n += strlen(*ag_ev_str(e, f));
-	}
-	return n;
-}
-
-void ag_fields_decode(struct ag_rd *r, unsigned mask, struct ag_event *ev)
-{
-	for (int f = 0; f < AG_NFIELDS && !r->err; f++) {
-		if (!(mask & AG_MASK(f)))
-			continue;
-		if (ag_fields[f].kind == AG_INT) {
-			*ag_ev_int(ev, f) = ag_rd_svarint(r);
-			continue;
-		}
-		free(*ag_ev_str(ev, f));
-		*ag_ev_str(ev, f) = ag_rd_str(r, AG_MAX_STR);
-	}
-	if (!r->err && (ev->allday > 1 || ev->allday < 0 || ev->deleted > 1 || ev->deleted < 0))
-		ag_rd_fail(r, "flag out of range");
-}
-
-int ag_frame_peek(const uint8_t *in, size_t len, size_t *hdr, size_t *body)
+int ag_frame_peek(const uint8_t *in, size_t len, size_t max, size_t *hdr, size_t *body)
 {
 	struct ag_rd r = {.p = in, .len = len};
 
+	*hdr = 0;
 	if (len < 2)
 		return 0;
 	ag_rd_u8(&r);
 	uint64_t n = ag_rd_varint(&r);
 	if (r.err)
 		return len >= 6 ? -1 : 0; /* a 4 MiB length needs 4 bytes */
-	if (n > AG_MAX_FRAME)
+	if (n > max)
 		return -1;
 	*hdr = r.pos;
 	*body = (size_t)n;

@@ -17,7 +17,9 @@
 #include "xpapp.h"
 
 enum cal_view { CAL_MONTH, CAL_WEEK };
-enum cal_mode { CAL_BROWSE, CAL_ADD, CAL_EDIT, CAL_CONFIRM_DELETE };
+enum cal_mode { CAL_BROWSE, CAL_ADD, CAL_EDIT, CAL_CONFIRM_DELETE, CAL_CONFLICTS };
+/* The fields of the edit form, in Tab order. */
+enum cal_field { CAL_F_TITLE, CAL_F_DATE, CAL_F_TIME, CAL_F_MINUTES, CAL_F_REPEAT, CAL_NFIELDS };
 
 #define CAL_INPUT_MAX 120
 
@@ -36,9 +38,17 @@ struct cal {
 	struct ag_occurrence *occ; /* occurrences of the visible range */
 	size_t nocc;
 	int64_t range_from, range_to;
-	char input[CAL_INPUT_MAX + 1];
+	char input[CAL_INPUT_MAX + 1]; /* the add dialog's line */
 	size_t input_len;
-	char status[128];
+	/* the edit form: its fields as typed and as they were opened */
+	char field[CAL_NFIELDS][CAL_INPUT_MAX + 1], orig[CAL_NFIELDS][CAL_INPUT_MAX + 1];
+	int focus;
+	char *edit_uid;
+	/* the conflicts panel */
+	struct ag_conflict *conf;
+	size_t nconf;
+	int conf_sel;
+	char status[160];
 	int sync_every_s;
 	uint64_t last_sync_us;
 	/* the background sync (sync.c) */
@@ -80,5 +90,23 @@ void cal_draw(struct cal *c);
 /* input.c */
 /** Handle a key press; returns false to quit. */
 bool cal_key(struct cal *c, const struct xa_event *ev);
+/** The replica changed here: reload the view and sync. */
+void cal_changed(struct cal *c);
+/** The selected occurrence, or NULL. */
+const struct ag_occurrence *cal_selected(const struct cal *c);
+
+/* dialog.c */
+/** Saves the add dialog's "HH:MM title"; false (status set) when refused. */
+bool cal_add_commit(struct cal *c);
+/** Opens the edit form on occurrence O. */
+void cal_edit_open(struct cal *c, const struct ag_occurrence *o);
+/** Saves the edit form; false (status set, form kept) when refused. */
+bool cal_edit_commit(struct cal *c);
+/** Reloads the unresolved conflicts (and the count in the status line). */
+void cal_conflicts_reload(struct cal *c);
+/** Resolves the selected conflict, keeping or taking the other value. */
+void cal_conflict_resolve(struct cal *c, bool take);
+/** Labels of the edit form's fields. */
+extern const char *const cal_field_names[CAL_NFIELDS];
 
 #endif

@@ -1,7 +1,9 @@
 /*
  * input.c - the keyboard: navigation in browse mode, a one-line editor for
- * the add/edit dialogs, y/n for deletes. Every change goes to the replica
- * first, then (when it has a server) to a sync.
+ * the add dialog and the fields of the edit form (Tab moves between them),
+ * y/n for deletes, the conflicts panel. Every change goes to the replica
+ * first, then (when it has a server) to a sync; dialog.c says what a
+ * dialog's text means.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +46,7 @@ static void move_sel(struct cal *c, int delta)
 		c->sel = ((c->sel < 0 ? 0 : c->sel) + delta + n) % n;
 }
 
-/* The selected occurrence, or NULL. */
-static const struct ag_occurrence *selected(const struct cal *c)
+const struct ag_occurrence *cal_selected(const struct cal *c)
 {
 	int idx[64], n = events_today(c, idx, 64);
 	return c->sel >= 0 && c->sel < n ? &c->occ[idx[c->sel]] : NULL;
@@ -60,90 +61,90 @@ static void select_uid(struct cal *c, const char *uid)
 			c->sel = i;
 }
 
-static void changed(struct cal *c)
+void cal_changed(struct cal *c)
 {
 	cal_reload(c);
 	cal_sync(c);
 }
 
-/* "HH:MM title" or "title" (09:00); one hour long. */
-static void add_event(struct cal *c)
-{
-	struct ag_event ev = {0};
-	int hh = 9, mm = 0, used = 0;
-	const char *title = c->input;
-	if (sscanf(c->input, "%2d:%2d %n", &hh, &mm, &used) == 2 && used > 0 && hh < 24 && mm < 60)
-		title += used;
-	else
-		hh = 9, mm = 0;
-	if (!*title)
-		return;
-	ev.title = (char *)title;
-	ev.start = c->day + hh * 3600 + mm * 60;
-	ev.end = ev.start + 3600;
-	if (ag_event_add(c->rep, &ev) < 0) {
-		snprintf(c->status, sizeof(c->status), "add failed: %s", ag_replica_error(c->rep));
-		return;
-	}
-	snprintf(c->status, sizeof(c->status), "added \"%.60s\"", title);
-	changed(c);
-	select_uid(c, ev.uid);
-}
-
+/* Enter in a dialog: saves it, or keeps it open with the reason shown. */
 static void commit(struct cal *c)
 {
-	const struct ag_occurrence *o = selected(c);
-	if (c->mode == CAL_ADD) {
-		add_event(c);
-	} else if (c->mode == CAL_EDIT && o && c->input_len > 0) {
-		struct ag_event ev = {0};
-		ev.title = c->input;
-		if (ag_event_edit(c->rep, o->ev.uid, &ev, AG_MASK(AG_F_TITLE)) < 0)
-			snprintf(c->status, sizeof(c->status), "edit failed: %s",
-			         ag_replica_error(c->rep));
-		else
-			changed(c);
+	bool ok = true;
+	if (c->mode == CAL_ADD && c->input_len) {
+		ok = cal_add_commit(c);
+		if (ok && c->edit_uid)
+			select_uid(c, c->edit_uid); /* the event just added */
+	} else if (c->mode == CAL_EDIT) {
+		ok = cal_edit_commit(c);
 	}
-	c->mode = CAL_BROWSE;
+	if (ok)
+		c->mode = CAL_BROWSE;
+}
+
+/* The line being typed: the add dialog's, or the focused field's. */
+static char *line_of(struct cal *c)
+{
+	return c->mode == CAL_EDIT ? c->field[c->focus] : c->input;
 }
 
 static void type_char(struct cal *c, const char *text)
 {
-	size_t n = strlen(text);
-	if ((unsigned char)text[0] < 0x20 || c->input_len + n > CAL_INPUT_MAX)
+	char *line = line_of(c);
+	size_t n = strlen(text), len = strlen(line);
+	if ((unsigned char)text[0] < 0x20 || len + n > CAL_INPUT_MAX)
 		return;
-	memcpy(c->input + c->input_len, text, n + 1);
-	c->input_len += n;
+	memcpy(line + len, text, n + 1);
+	c->input_len = strlen(c->input);
 }
 
 static void backspace(struct cal *c)
 {
-	while (c->input_len > 0 && ((unsigned char)c->input[--c->input_len] & 0xc0) == 0x80)
+	char *line = line_of(c);
+	size_t len = strlen(line);
+	while (len > 0 && ((unsigned char)line[--len] & 0xc0) == 0x80)
 		;
-	c->input[c->input_len] = '\0';
+	line[len] = '\0';
+	c->input_len = strlen(c->input);
 }
 
 static void key_dialog(struct cal *c, const struct xa_event *ev)
 {
+	bool back = ev->keysym == K_ISO_LEFT_TAB || (ev->state & XP_MOD_SHIFT);
 	if (ev->keysym == K_RETURN || ev->keysym == K_KP_ENTER)
 		commit(c);
 	else if (ev->keysym == K_ESCAPE)
 		c->mode = CAL_BROWSE;
 	else if (ev->keysym == K_BACKSPACE)
 		backspace(c);
+	else if (c->mode == CAL_EDIT && (ev->keysym == K_TAB || ev->keysym == K_ISO_LEFT_TAB))
+		c->focus = (c->focus + (back ? CAL_NFIELDS - 1 : 1)) % CAL_NFIELDS;
 	else if (ev->text[0])
 		type_char(c, ev->text);
 }
 
+static void key_conflicts(struct cal *c, const struct xa_event *ev)
+{
+	int n = (int)c->nconf;
+	if (ev->keysym == K_ESCAPE || ev->keysym == 'c' || ev->keysym == 'q')
+		c->mode = CAL_BROWSE;
+	else if ((ev->keysym == K_DOWN || ev->keysym == K_TAB) && n)
+		c->conf_sel = (c->conf_sel + 1) % n;
+	else if (ev->keysym == K_UP && n)
+		c->conf_sel = (c->conf_sel + n - 1) % n;
+	else if (ev->keysym == 'k' || ev->keysym == 't')
+		cal_conflict_resolve(c, ev->keysym == 't');
+}
+
 static void key_confirm(struct cal *c, const struct xa_event *ev)
 {
-	const struct ag_occurrence *o = selected(c);
+	const struct ag_occurrence *o = cal_selected(c);
 	if ((ev->keysym == 'y' || ev->keysym == 'Y') && o) {
 		char title[64];
 		snprintf(title, sizeof(title), "%s", o->ev.title ? o->ev.title : "");
 		if (ag_event_delete(c->rep, o->ev.uid) == 0) {
 			snprintf(c->status, sizeof(c->status), "deleted \"%s\"", title);
-			changed(c);
+			cal_changed(c);
 			c->sel = c->sel > 0 ? c->sel - 1 : 0;
 			move_sel(c, 0);
 		}
@@ -153,13 +154,16 @@ static void key_confirm(struct cal *c, const struct xa_event *ev)
 
 static void start_dialog(struct cal *c, enum cal_mode mode)
 {
-	const struct ag_occurrence *o = selected(c);
+	const struct ag_occurrence *o = cal_selected(c);
 	if (mode != CAL_ADD && !o)
 		return;
+	if (mode == CAL_EDIT) {
+		cal_edit_open(c, o);
+		return;
+	}
 	c->mode = mode;
-	snprintf(c->input, sizeof(c->input), "%s",
-	         mode == CAL_EDIT && o->ev.title ? o->ev.title : "");
-	c->input_len = strlen(c->input);
+	c->input[0] = '\0';
+	c->input_len = 0;
 }
 
 static void switch_view(struct cal *c, enum cal_view v)
@@ -169,48 +173,51 @@ static void switch_view(struct cal *c, enum cal_view v)
 	cal_reload(c);
 }
 
+/* Arrows and pages: true when KEYSYM was one. */
+static bool key_move(struct cal *c, uint32_t keysym)
+{
+	bool month = c->view == CAL_MONTH;
+	switch (keysym) {
+	case K_LEFT:
+	case K_RIGHT:
+		go_to(c, cal_add_days(c->day, keysym == K_LEFT ? -1 : 1));
+		return true;
+	case K_UP:
+	case K_DOWN:
+		go_to(c, cal_add_days(c->day, keysym == K_UP ? -7 : 7));
+		return true;
+	case K_PGUP:
+		go_to(c, month ? cal_add_months(c->day, -1) : cal_add_days(c->day, -7));
+		return true;
+	case K_PGDN:
+		go_to(c, month ? cal_add_months(c->day, 1) : cal_add_days(c->day, 7));
+		return true;
+	case 't':
+		go_to(c, c->today);
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Browse mode; returns false to quit. */
 static bool key_browse(struct cal *c, const struct xa_event *ev)
 {
 	bool shift = ev->state & XP_MOD_SHIFT;
+	if (key_move(c, ev->keysym))
+		return true;
 	switch (ev->keysym) {
-	case K_LEFT:
-		go_to(c, cal_add_days(c->day, -1));
-		break;
-	case K_RIGHT:
-		go_to(c, cal_add_days(c->day, 1));
-		break;
-	case K_UP:
-		go_to(c, cal_add_days(c->day, -7));
-		break;
-	case K_DOWN:
-		go_to(c, cal_add_days(c->day, 7));
-		break;
-	case K_PGUP:
-		go_to(c,
-		      c->view == CAL_MONTH ? cal_add_months(c->day, -1) : cal_add_days(c->day, -7));
-		break;
-	case K_PGDN:
-		go_to(c,
-		      c->view == CAL_MONTH ? cal_add_months(c->day, 1) : cal_add_days(c->day, 7));
-		break;
 	case K_TAB:
-		move_sel(c, shift ? -1 : 1);
-		break;
 	case K_ISO_LEFT_TAB:
-		move_sel(c, -1);
+		move_sel(c, shift || ev->keysym == K_ISO_LEFT_TAB ? -1 : 1);
 		break;
 	case K_DELETE:
+	case 'd':
 		start_dialog(c, CAL_CONFIRM_DELETE);
 		break;
 	case 'm':
-		switch_view(c, CAL_MONTH);
-		break;
 	case 'w':
-		switch_view(c, CAL_WEEK);
-		break;
-	case 't':
-		go_to(c, c->today);
+		switch_view(c, ev->keysym == 'm' ? CAL_MONTH : CAL_WEEK);
 		break;
 	case 'a':
 		start_dialog(c, CAL_ADD);
@@ -218,11 +225,12 @@ static bool key_browse(struct cal *c, const struct xa_event *ev)
 	case 'e':
 		start_dialog(c, CAL_EDIT);
 		break;
-	case 'd':
-		start_dialog(c, CAL_CONFIRM_DELETE);
-		break;
 	case 's':
 		cal_sync(c);
+		break;
+	case 'c':
+		cal_conflicts_reload(c);
+		c->mode = CAL_CONFLICTS;
 		break;
 	case 'q':
 		return false;
@@ -240,6 +248,8 @@ bool cal_key(struct cal *c, const struct xa_event *ev)
 		key_dialog(c, ev);
 	else if (c->mode == CAL_CONFIRM_DELETE)
 		key_confirm(c, ev);
+	else if (c->mode == CAL_CONFLICTS)
+		key_conflicts(c, ev);
 	else
 		return key_browse(c, ev);
 	return true;

@@ -26,7 +26,9 @@ static const char usage[] =
     "  --sync-every SEC   periodic sync, 0 = only after changes (default 30)\n"
     "  --size COLSxROWS   window size in cells (default: the whole screen)\n"
     "Keys: arrows move by day/week, PgUp/PgDn by month (week), m/w views,\n"
-    "t today, Tab next event, a add (\"HH:MM title\"), e edit, d delete, s sync, q quit.\n";
+    "t today, Tab next event, a add (\"HH:MM title\"), e edit (title, date, time,\n"
+    "minutes, repeat; Tab moves between them), d delete, c conflicts (k keeps, t takes\n"
+    "the other value), s sync, q quit.\n";
 
 struct opts {
 	const char *db, *today;
@@ -189,6 +191,8 @@ int main(int argc, char **argv)
 	xa_window_destroy(c.d, c.win);
 	xa_close(c.d);
 	ag_occurrences_free(c.occ, c.nocc);
+	ag_conflicts_free(c.conf, c.nconf);
+	free(c.edit_uid);
 	xa_grid_finish(&c.grid);
 	free(c.cells);
 	ag_replica_close(c.rep);

@@ -77,6 +77,7 @@ int cal_reload(struct cal *c)
 	ag_occurrences_free(c->occ, c->nocc);
 	c->occ = occ;
 	c->nocc = n;
+	cal_conflicts_reload(c); /* the count shows in the status line */
 	c->range_from = from;
 	c->range_to = to;
 	return 0;

@@ -59,7 +59,9 @@ static void event_line(const struct ag_occurrence *o, char *out, size_t cap)
 	char hm[8] = "all-day";
 	if (!o->ev.allday)
 		fmt_day(o->start, "%H:%M", hm, sizeof(hm));
-	snprintf(out, cap, "%s %s", hm, o->ev.title ? o->ev.title : "");
+	/* "!": the event has a conflict to look at (c) */
+	snprintf(out, cap, "%s%s %s", o->ev.conflicts ? "!" : "", hm,
+	         o->ev.title ? o->ev.title : "");
 }
 
 static void draw_header(struct cal *c)
@@ -71,11 +73,16 @@ static void draw_header(struct cal *c)
 	put(c, 0, 0, line, c->cols, ACCENT, HEAD_BG, true);
 	static const char help[] =
 	    "\xe2\x86\x90\xe2\x86\x91\xe2\x86\x92\xe2\x86\x93 day/week  "
-	    "PgUp/PgDn  m/w view  t today  a add  e edit  d delete  s sync  q quit ";
+	    "PgUp/PgDn  m/w view  t today  a add  e edit  d delete  c conflicts  s sync  q quit ";
 	int len = (int)xr_text_width(help, strlen(help), 0) / 6;
 	put(c, 0, c->cols - len, help, len, DIM, HEAD_BG, false);
 	blank(c, 1, 0, c->cols, BG);
-	put(c, 1, 1, c->status, c->cols - 2, DIM, BG, false);
+	int n = put(c, 1, 1, c->status, c->cols - 2, DIM, BG, false);
+	if (c->nconf) {
+		snprintf(line, sizeof(line), "  %zu conflict%s: c shows them", c->nconf,
+		         c->nconf > 1 ? "s" : "");
+		put(c, 1, 1 + n, line, c->cols - 2 - n, TODAY, BG, true);
+	}
 }
 
 /* One day box of the month grid at (r, col), @h rows by @w cells. */
@@ -141,11 +148,49 @@ static void draw_grid(struct cal *c)
 static void draw_prompt(struct cal *c, int r)
 {
 	char line[CAL_INPUT_MAX + 64];
-	const char *what = c->mode == CAL_ADD ? "New event (HH:MM title)" : "Title";
-	snprintf(line, sizeof(line), "%s: %s", what, c->input);
+	snprintf(line, sizeof(line), "New event (HH:MM title): %s", c->input);
 	int n = put(c, r, 2, line, c->cols - 4, 0xffffffu, BG, false);
 	put(c, r, 2 + n, "\xe2\x96\x88", 1, FG, BG, false); /* the text cursor */
 	put(c, r + 1, 2, "Enter saves, Escape cancels", c->cols - 4, DIM, BG, false);
+}
+
+/* The edit form: one row per field, the focused one with the cursor. */
+static void draw_form(struct cal *c, int r)
+{
+	char line[CAL_INPUT_MAX + 64];
+	for (int f = 0; f < CAL_NFIELDS && r + f < c->rows - 1; f++) {
+		bool on = f == c->focus;
+		snprintf(line, sizeof(line), "%-8s %s", cal_field_names[f], c->field[f]);
+		int n = put(c, r + f, 2, line, c->cols - 4, on ? 0xffffffu : FG,
+		            on ? SEL_EVENT : BG, on);
+		if (on)
+			put(c, r + f, 2 + n, "\xe2\x96\x88", 1, FG, BG, false);
+	}
+	put(c, c->rows - 1, 2,
+	    "Tab next field  Enter saves  Escape cancels  (Time: HH:MM or all day; Repeat: none, "
+	    "daily, weekly, monthly, yearly or an RRULE)",
+	    c->cols - 4, DIM, BG, false);
+}
+
+static void draw_conflicts(struct cal *c, int top)
+{
+	char line[300];
+	if (!c->nconf)
+		put(c, top, 2, "no conflicts (Escape)", c->cols - 4, DIM, BG, false);
+	for (size_t i = 0; i < c->nconf && top + (int)i < c->rows - 1; i++) {
+		const struct ag_conflict *k = &c->conf[i];
+		bool hi = (int)i == c->conf_sel;
+		if (!strcmp(k->key, ":deleted"))
+			snprintf(line, sizeof(line), "%s: deleted by %s, kept (edited elsewhere)",
+			         k->title, k->loser);
+		else
+			snprintf(line, sizeof(line), "%s: %s - %s's \"%s\" lost", k->title, k->what,
+			         k->loser, k->value);
+		put(c, top + (int)i, 2, line, c->cols - 4, hi ? 0xffffffu : FG, hi ? SEL_EVENT : BG,
+		    hi);
+	}
+	put(c, c->rows - 1, 2, "Up/Down select  k keep the current value  t take the other  Escape",
+	    c->cols - 4, DIM, BG, false);
 }
 
 static void draw_detail(struct cal *c)
@@ -159,8 +204,16 @@ static void draw_detail(struct cal *c)
 	fmt_day(c->day, "%A %e %B %Y", title, sizeof(title));
 	put(c, top + 1, 1, title, c->cols - 2, ACCENT, BG, true);
 	int n = cal_day_events(c, c->day, idx, MAX_DAY_EVENTS);
-	if (c->mode == CAL_ADD || c->mode == CAL_EDIT) {
+	if (c->mode == CAL_ADD) {
 		draw_prompt(c, top + 2);
+		return;
+	}
+	if (c->mode == CAL_EDIT) {
+		draw_form(c, top + 2);
+		return;
+	}
+	if (c->mode == CAL_CONFLICTS) {
+		draw_conflicts(c, top + 2);
 		return;
 	}
 	if (c->mode == CAL_CONFIRM_DELETE && c->sel >= 0 && c->sel < n) {

@@ -1,0 +1,281 @@
+/*
+ * replica_edit.c - changes made on this device: add, edit, delete and
+ * undelete write the new register values at once (the agenda works
+ * offline) and queue them as a change (SYNC.md section 1) in the same
+ * transaction. A change not sent yet absorbs later edits of its event; a
+ * change already sent is never touched again (SYNC.md I4): the next edit
+ * starts a new change whose parents name it. An event created and deleted
+ * before it ever reached the server simply disappears.
+ */
+#include "agenda_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A cached statement for the literal SQL (see ag_rstmt()). */
+static int prep(struct ag_replica *r, const char *sql, sqlite3_stmt **st)
+{
+	return (*st = ag_rstmt(r, sql)) ? 0 : -1;
+}
+
+static int step_done(struct ag_replica *r, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : ag_fail(r, "%s", sqlite3_errmsg(r->db));
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int check_writable(struct ag_replica *r)
+{
+	if (ag_meta_int(r, "rights", AG_RIGHT_RW) == AG_RIGHT_READ)
+		return ag_fail(r, "read-only membership: this agenda cannot be changed from here");
+	return 0;
+}
+
+static int write_entry(struct ag_replica *r, const char *uid, const struct ag_kv *kv)
+{
+	sqlite3_stmt *st;
+	if (prep(r,
+	         "INSERT INTO entries(uid, key, value) VALUES(?1, ?2, ?3) ON CONFLICT(uid, key)"
+	         " DO UPDATE SET value=?3",
+	         &st))
+		return -1;
+	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kv->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, kv->value, -1, SQLITE_STATIC);
+	return step_done(r, st);
+}
+
+/* The newest unsent change of UID (0: none), and its parents: the ids of
+ * the sent ones before it and, when it exists, its own id so far. */
+static int64_t open_change(struct ag_replica *r, const char *uid, struct ag_buf *parents)
+{
+	sqlite3_stmt *st;
+	int64_t pid = 0;
+	if (prep(r, "SELECT id, chg, sent, parents FROM pending WHERE uid=? AND kind=0 ORDER BY id",
+	         &st))
+		return -1;
+	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (!sqlite3_column_int(st, 2)) {
+			pid = sqlite3_column_int64(st, 0);
+			/* it may have been sent from a copy of this file, or before
+			 * a backup came back: it gets a new id and names the old one */
+			ag_buf_bytes(parents, sqlite3_column_blob(st, 3),
+			             (size_t)sqlite3_column_bytes(st, 3));
+			ag_buf_u64le(parents, (uint64_t)sqlite3_column_int64(st, 1));
+			break;
+		}
+		ag_buf_u64le(parents, (uint64_t)sqlite3_column_int64(st, 1));
+	}
+	sqlite3_reset(st);
+	if (parents->len > 8 * AG_MAX_PARENTS) /* the newest ones */
+		ag_buf_consume(parents, parents->len - 8 * AG_MAX_PARENTS);
+	return pid;
+}
+
+/* Stale keys of UID (a newer server value skipped): all of them for a
+ * delete, else those the change writes. Encoded key, seq pairs. */
+static int stale_blob(struct ag_replica *r, const char *uid, int64_t pid, bool all,
+                      struct ag_buf *out)
+{
+	sqlite3_stmt *st;
+	const char *sql = all ? "SELECT key, seq FROM entries WHERE uid=?1 AND stale=1"
+	                      : "SELECT e.key, e.seq FROM entries e JOIN pending_entries p ON"
+	                        " p.key=e.key WHERE e.uid=?1 AND p.pid=?2 AND e.stale=1";
+	if (prep(r, sql, &st))
+		return -1;
+	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, pid);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		ag_buf_str(out, ag_db_text(st, 0));
+		ag_buf_varint(out, (uint64_t)sqlite3_column_int64(st, 1));
+	}
+	sqlite3_reset(st);
+	return out->oom ? ag_fail(r, "out of memory") : 0;
+}
+
+/* Each key with the time it was edited: a merged change keeps the older
+ * keys' times, so they do not win against edits made after them. */
+static int queue_entries(struct ag_replica *r, int64_t pid, const struct ag_kvs *kv)
+{
+	int64_t now = ag_now_ms();
+	for (size_t i = 0; i < kv->n; i++) {
+		sqlite3_stmt *st;
+		if (prep(r, "INSERT OR REPLACE INTO pending_entries VALUES(?1, ?2, ?3, ?4)", &st))
+			return -1;
+		sqlite3_bind_int64(st, 1, pid);
+		sqlite3_bind_text(st, 2, kv->v[i].key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, kv->v[i].value, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, now);
+		if (step_done(r, st))
+			return -1;
+	}
+	return 0;
+}
+
+static int queue_change(struct ag_replica *r, const char *uid, const struct ag_kvs *kv,
+                        bool deleting)
+{
+	struct ag_buf parents = {0}, stale = {0};
+	sqlite3_stmt *st;
+	int64_t pid = open_change(r, uid, &parents);
+	int rc = pid < 0 ? -1 : 0;
+	if (!rc && !pid) {
+		rc = prep(r,
+		          "INSERT INTO pending(chg, kind, uid, mtime, base, parents) VALUES(?1, 0,"
+		          " ?2, ?3, ?4, ?5)",
+		          &st);
+		if (!rc) {
+			sqlite3_bind_int64(st, 1, (int64_t)ag_random_id());
+			sqlite3_bind_text(st, 2, uid, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 3, ag_now_ms());
+			sqlite3_bind_int64(st, 4, ag_meta_int(r, "anchor", 0));
+			sqlite3_bind_blob(st, 5, parents.data, (int)parents.len, SQLITE_TRANSIENT);
+			rc = step_done(r, st);
+			pid = sqlite3_last_insert_rowid(r->db);
+		}
+	}
+	if (!rc)
+		rc = queue_entries(r, pid, kv) || stale_blob(r, uid, pid, deleting, &stale);
+	if (!rc && !prep(r, "UPDATE pending SET mtime=?1, stale=?2, chg=?3, parents=?4 WHERE id=?5",
+	                 &st)) {
+		sqlite3_bind_int64(st, 1, ag_now_ms());
+		sqlite3_bind_blob(st, 2, stale.data, (int)stale.len, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 3, (int64_t)ag_random_id());
+		sqlite3_bind_blob(st, 4, parents.data, (int)parents.len, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 5, pid);
+		rc = step_done(r, st);
+	}
+	ag_buf_finish(&parents);
+	ag_buf_finish(&stale);
+	return rc;
+}
+
+/* An event created here and deleted before any of it reached the server:
+ * forget it. Returns 1 when it was. */
+static int drop_unsent(struct ag_replica *r, const char *uid)
+{
+	sqlite3_stmt *st;
+	if (prep(r,
+	         "SELECT (SELECT count(*) FROM pending WHERE uid=?1 AND sent=1) + (SELECT"
+	         " count(*) FROM entries WHERE uid=?1 AND seq>0)",
+	         &st))
+		return -1;
+	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	bool known = sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) > 0;
+	sqlite3_reset(st);
+	if (known)
+		return 0;
+	static const char *const sql[] = {
+	    "DELETE FROM pending_entries WHERE pid IN (SELECT id FROM pending WHERE uid=?1)",
+	    "DELETE FROM pending WHERE uid=?1", "DELETE FROM entries WHERE uid=?1",
+	    "DELETE FROM events WHERE uid=?1"};
+	for (int i = 0; i < 4; i++) {
+		if (prep(r, sql[i], &st))
+			return -1;
+		sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+		if (step_done(r, st))
+			return -1;
+	}
+	return 1;
+}
+
+int ag_local_change(struct ag_replica *r, const char *uid, const struct ag_kvs *kv)
+{
+	struct ag_kvs cur, diff = {0};
+	if (ag_entries_load(r, uid, &cur) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; !rc && i < kv->n; i++) {
+		const struct ag_kv *old = ag_kvs_find(&cur, kv->v[i].key);
+		if (!strcmp(old ? old->value : "", kv->v[i].value))
+			continue;
+		rc = ag_kvs_put(&diff, kv->v[i].key, kv->v[i].value, 0)
+		         ? ag_fail(r, "out of memory")
+		         : write_entry(r, uid, &kv->v[i]);
+	}
+	const char *del = ag_kvs_value(&diff, AG_DELETED);
+	if (!rc && diff.n && del && (rc = drop_unsent(r, uid)) == 1)
+		rc = 0;
+	else if (!rc && diff.n)
+		rc = queue_change(r, uid, &diff, del != NULL) ||
+		     ag_index_update(r, uid, ag_now_ms());
+	bool changed = diff.n > 0;
+	ag_kvs_finish(&cur);
+	ag_kvs_finish(&diff);
+	return rc ? -1 : changed;
+}
+
+/* ---- the public operations ---------------------------------------------------------- */
+
+static int change_event(struct ag_replica *r, const char *uid, bool any, const struct ag_edit *e,
+                        const char *del)
+{
+	char *full;
+	struct ag_kvs cur, kv = {0};
+	if (check_writable(r) || ag_txn_begin(r))
+		return -1;
+	if (ag_event_find(r, uid, any, &full))
+		return ag_txn_end(r, -1);
+	int rc = ag_entries_load(r, full, &cur) < 0 ? -1 : 0;
+	if (!rc && del)
+		rc = ag_kvs_put(&kv, AG_DELETED, del, 0);
+	else if (!rc)
+		rc = ag_edit_kvs(r, &cur, e, &kv);
+	if (!rc && ag_kvs_size(&cur) + ag_kvs_size(&kv) > AG_MAX_EVENT)
+		rc = ag_fail(r, "event too large (over %u bytes)", AG_MAX_EVENT);
+	if (!rc)
+		rc = ag_local_change(r, full, &kv) < 0 ? -1 : 0;
+	ag_kvs_finish(&cur);
+	ag_kvs_finish(&kv);
+	free(full);
+	return ag_txn_end(r, rc);
+}
+
+int ag_event_add(struct ag_replica *r, const struct ag_edit *e, char **uid_out)
+{
+	char uid[48];
+	struct ag_kvs kv = {0};
+	if (uid_out)
+		*uid_out = NULL;
+	if (check_writable(r))
+		return -1;
+	if (!e->start)
+		return ag_fail(r, "a new event needs a start");
+	if (ag_random_hex(uid, 12))
+		return ag_fail(r, "no randomness");
+	if (ag_edit_kvs(r, NULL, e, &kv) || ag_txn_begin(r)) {
+		ag_kvs_finish(&kv);
+		return -1;
+	}
+	int rc = ag_local_change(r, uid, &kv) < 0 ? -1 : 0;
+	ag_kvs_finish(&kv);
+	if (ag_txn_end(r, rc))
+		return -1;
+	if (uid_out && !(*uid_out = strdup(uid)))
+		return ag_fail(r, "out of memory");
+	return 0;
+}
+
+int ag_event_edit(struct ag_replica *r, const char *uid, const struct ag_edit *e)
+{
+	return change_event(r, uid, false, e, NULL);
+}
+
+int ag_event_delete(struct ag_replica *r, const char *uid)
+{
+	return change_event(r, uid, false, NULL, "1");
+}
+
+int ag_event_undelete(struct ag_replica *r, const char *uid)
+{
+	struct ag_event ev;
+	if (ag_event_get(r, uid, true, &ev))
+		return -1;
+	bool deleted = ev.deleted;
+	ag_event_finish(&ev);
+	if (!deleted)
+		return ag_fail(r, "'%s' is not deleted", uid);
+	return change_event(r, uid, true, NULL, "");
+}

@@ -1,0 +1,537 @@
+/*
+ * server_conn.c - agendad's protocol engine, without sockets: one explicit
+ * state per connection (HELLO -> READY <-> PUSHING / PULLING, CLOSING after
+ * an error), requests dispatched through a table, and one turn that serves
+ * every connection fairly. Before HELLO succeeded a peer may send one
+ * 512-byte HELLO and nothing else, within an absolute deadline, and only
+ * so many handshakes are open at once (SYNC.md section 8). A PUSH is
+ * applied in slices of a bounded amount of work per turn; every turn ends
+ * with one COMMIT (group commit) and only then are the answers written in
+ * it released. Pull pages are read from committed data, produced only
+ * while the client drains its output. The I/O loop (server.c) and the
+ * fuzzer (fuzz/agenda_server_fuzz.c) drive it the same way.
+ */
+#include "agenda_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define OUT_HIGH    (1u << 20)   /* stop reading requests above this */
+#define OUT_LOW     (256u << 10) /* produce the next pull page below this */
+#define MAX_PAGE    5000
+#define CLOSE_GRACE 5000 /* ms a closing peer has to read its ERROR */
+
+enum conn_state { C_HELLO, C_READY, C_PUSHING, C_PULLING, C_CLOSING };
+
+struct ag_conn {
+	int fd;
+	enum conn_state state;
+	struct ag_buf in, out;
+	struct ag_push_ctx who;
+	int64_t accepted, last, closing_since;
+	struct ag_msg push; /* PUSHING: the decoded PUSH */
+	size_t push_next;
+	struct ag_ack *acks;
+	uint64_t from, cursor; /* PULLING */
+	bool full, sweep, reset;
+	unsigned page;
+	char **uids; /* refetches of the first page */
+	size_t nuids;
+	bool held; /* output from HELD_MARK on waits for the COMMIT */
+	size_t held_mark;
+	bool quiet_close;
+};
+
+struct ag_srv {
+	struct ag_store *store;
+	struct ag_server_opts o;
+	struct ag_conn **conns;
+	size_t n, cap;
+	bool batch; /* a group transaction is open */
+	int64_t now, next_trim, next_ckpt;
+	bool busy; /* work left for the next turn */
+};
+
+/* ---- output --------------------------------------------------------------------- */
+
+/* Output written while the group transaction is open waits for its COMMIT. */
+static void hold(struct ag_srv *s, struct ag_conn *c)
+{
+	if (s->batch && !c->held) {
+		c->held = true;
+		c->held_mark = c->out.len;
+	}
+}
+
+static void conn_send(struct ag_srv *s, struct ag_conn *c, const struct ag_msg *m)
+{
+	hold(s, c);
+	if (ag_msg_encode(&c->out, m)) {
+		c->state = C_CLOSING;
+		c->closing_since = s->now;
+	}
+}
+
+static void conn_error(struct ag_srv *s, struct ag_conn *c, enum ag_err_code code, const char *what)
+{
+	struct ag_msg m = {.type = AG_MSG_ERROR};
+	char text[256];
+	snprintf(text, sizeof(text), "%s", what);
+	m.u.error.code = code;
+	m.u.error.text = text;
+	fprintf(stderr, "agendad: fd %d (%s): %s\n", c->fd, c->who.user[0] ? c->who.user : "?",
+	        what);
+	conn_send(s, c, &m);
+	c->state = C_CLOSING;
+	c->closing_since = s->now;
+}
+
+static int batch_begin(struct ag_srv *s)
+{
+	if (s->batch)
+		return 0;
+	if (ag_store_begin(s->store))
+		return -1;
+	s->batch = true;
+	return 0;
+}
+
+/* ---- requests --------------------------------------------------------------------- */
+
+static void on_hello(struct ag_srv *s, struct ag_conn *c, struct ag_msg *m)
+{
+	struct ag_msg_hello *h = &m->u.hello;
+	struct ag_msg w = {.type = AG_MSG_WELCOME};
+	bool forked = false;
+	if (c->state != C_HELLO)
+		return conn_error(s, c, AG_E_PROTOCOL, "HELLO: sent twice");
+	if (h->version != AG_PROTO_VERSION)
+		return conn_error(
+		    s, c, AG_E_PROTOCOL,
+		    "HELLO: unsupported protocol version (agenda and agendad differ)");
+	if (ag_store_auth(s->store, h->user, h->token, h->token_len, h->agenda, &c->who))
+		return conn_error(s, c, AG_E_BUSY, "HELLO: store busy, try again");
+	if (c->who.rights == AG_RIGHT_NONE)
+		return conn_error(
+		    s, c, AG_E_AUTH,
+		    "HELLO: unknown user, wrong token, or not a member of that agenda");
+	c->who.session = ag_random_id();
+	if (batch_begin(s) || ag_store_generation(s->store, &c->who, h->replica, h->generation,
+	                                          &w.u.welcome.generation, &forked))
+		return conn_error(s, c, AG_E_BUSY, "HELLO: store busy, try again");
+	c->state = C_READY;
+	w.u.welcome.rights = (uint8_t)c->who.rights;
+	w.u.welcome.flags = forked ? AG_WELCOME_FORKED : 0;
+	if (forked)
+		fprintf(stderr, "agendad: %s: replica %016llx was restored or copied\n",
+		        c->who.user, (unsigned long long)h->replica);
+	conn_send(s, c, &w);
+}
+
+static void on_push(struct ag_srv *s, struct ag_conn *c, struct ag_msg *m)
+{
+	if (c->state != C_READY)
+		return conn_error(s, c, AG_E_PROTOCOL, "PUSH: before HELLO");
+	c->acks = calloc(m->u.push.n ? m->u.push.n : 1, sizeof(*c->acks));
+	if (!c->acks)
+		return conn_error(s, c, AG_E_SERVER, "PUSH: out of memory");
+	c->push = *m; /* taken over: applied in slices */
+	memset(m, 0, sizeof(*m));
+	c->push_next = 0;
+	c->state = C_PUSHING;
+}
+
+static void end_push(struct ag_srv *s, struct ag_conn *c)
+{
+	struct ag_msg a = {.type = AG_MSG_ACK};
+	a.u.ack.a = c->acks;
+	a.u.ack.n = c->push.u.push.n;
+	c->state = C_READY;
+	conn_send(s, c, &a); /* held until the COMMIT of this turn */
+	free(c->acks);
+	c->acks = NULL;
+	ag_msg_finish(&c->push);
+}
+
+/* Applies a bounded slice of C's PUSH inside the turn's transaction. */
+static void push_slice(struct ag_srv *s, struct ag_conn *c)
+{
+	const struct ag_msg_push *p = &c->push.u.push;
+	size_t bytes = 0;
+	if (batch_begin(s))
+		return conn_error(s, c, AG_E_BUSY, "PUSH: store busy, nothing applied");
+	c->who.now_ms = ag_now_ms();
+	for (unsigned k = 0; c->push_next < p->n; k++) {
+		const struct ag_change *ch = &p->ch[c->push_next];
+		if (k >= s->o.slice_changes || (k > 0 && bytes >= s->o.slice_bytes)) {
+			s->busy = true;
+			return; /* the rest in the next turn, after the others */
+		}
+		bytes += ag_change_size(ch);
+		if (ag_store_apply(s->store, &c->who, ch, &c->acks[c->push_next]))
+			return conn_error(s, c, AG_E_SERVER, "PUSH: store failed, nothing applied");
+		c->push_next++;
+	}
+	end_push(s, c);
+}
+
+static void free_uids(struct ag_conn *c)
+{
+	for (size_t i = 0; i < c->nuids; i++)
+		free(c->uids[i]);
+	free(c->uids);
+	c->uids = NULL;
+	c->nuids = 0;
+}
+
+static void send_page(struct ag_srv *s, struct ag_conn *c)
+{
+	struct ag_msg p = {.type = AG_MSG_PAGE};
+	struct ag_page_req q = {.aid = c->who.aid,
+	                        .session = c->who.session,
+	                        .from = c->from,
+	                        .cursor = c->cursor,
+	                        .full = c->full,
+	                        .sweep = c->sweep,
+	                        .max = c->page,
+	                        .uids = c->uids,
+	                        .nuids = c->nuids};
+	int rc = ag_store_page(s->store, &q, &p.u.page);
+	free_uids(c);
+	if (rc) {
+		ag_msg_finish(&p);
+		return conn_error(s, c, AG_E_SERVER, "PULL: store failed");
+	}
+	if (c->reset)
+		p.u.page.flags |= AG_PAGE_RESET;
+	c->reset = false;
+	c->cursor = p.u.page.anchor;
+	c->state = p.u.page.flags & AG_PAGE_MORE ? C_PULLING : C_READY;
+	conn_send(s, c, &p);
+	ag_msg_finish(&p);
+}
+
+static void on_pull(struct ag_srv *s, struct ag_conn *c, struct ag_msg *m)
+{
+	struct ag_msg_pull *p = &m->u.pull;
+	if (c->state != C_READY)
+		return conn_error(s, c, AG_E_PROTOCOL, "PULL: before HELLO");
+	uint64_t horizon = ag_store_horizon(s->store);
+	c->from = c->cursor = p->anchor;
+	c->sweep = p->flags & 1;
+	c->full = c->sweep || p->anchor == 0;
+	/* older than the retention period: a full resync (SYNC.md I8) */
+	c->reset = p->anchor > 0 && p->anchor < horizon;
+	if (c->reset) {
+		c->from = c->cursor = 0;
+		c->full = c->sweep = true;
+	}
+	c->page = p->page == 0 ? 1000 : p->page > MAX_PAGE ? MAX_PAGE : (unsigned)p->page;
+	c->uids = p->uids;
+	c->nuids = p->n;
+	p->uids = NULL;
+	p->n = 0;
+	send_page(s, c);
+}
+
+typedef void (*handler_fn)(struct ag_srv *s, struct ag_conn *c, struct ag_msg *m);
+
+static const struct {
+	uint8_t type;
+	handler_fn fn;
+} handlers[] = {
+    {AG_MSG_HELLO, on_hello},
+    {AG_MSG_PUSH, on_push},
+    {AG_MSG_PULL, on_pull},
+};
+
+static void dispatch(struct ag_srv *s, struct ag_conn *c, struct ag_msg *m)
+{
+	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+		if (handlers[i].type == m->type)
+			return handlers[i].fn(s, c, m);
+	char why[64];
+	snprintf(why, sizeof(why), "%s: not a request", ag_msg_name(m->type));
+	conn_error(s, c, AG_E_PROTOCOL, why);
+}
+
+/* Handles the next complete frame buffered on C. Returns false when there
+ * is none (or C cannot take more now). */
+static bool next_frame(struct ag_srv *s, struct ag_conn *c)
+{
+	size_t hdr, body;
+	bool pre = c->state == C_HELLO;
+	if ((c->state != C_HELLO && c->state != C_READY) || c->out.len >= OUT_HIGH || !c->in.len)
+		return false;
+	if (pre && c->in.data[0] != AG_MSG_HELLO) {
+		conn_error(s, c, AG_E_PROTOCOL, "expected HELLO first");
+		return false; /* refused on its first byte: nothing else is read */
+	}
+	int rc = ag_frame_peek(c->in.data, c->in.len, pre ? AG_PREAUTH_FRAME : AG_MAX_FRAME, &hdr,
+	                       &body);
+	if (rc < 0) {
+		conn_error(s, c, AG_E_TOO_BIG, pre ? "HELLO too large" : "frame too large");
+		return false;
+	}
+	if (rc == 0)
+		return false;
+	struct ag_msg m;
+	const char *why = NULL;
+	if (ag_msg_decode(c->in.data, hdr + body, &m, &why)) {
+		char text[128];
+		snprintf(text, sizeof(text), "%s: %s", ag_msg_name(c->in.data[0]), why);
+		conn_error(s, c, AG_E_PROTOCOL, text);
+	} else {
+		dispatch(s, c, &m);
+	}
+	ag_msg_finish(&m);
+	ag_buf_consume(&c->in, hdr + body);
+	return c->state == C_HELLO || c->state == C_READY;
+}
+
+/* ---- connections ---------------------------------------------------------------- */
+
+static void conn_free(struct ag_conn *c)
+{
+	if (!c)
+		return;
+	ag_buf_finish(&c->in);
+	ag_buf_finish(&c->out);
+	free(c->acks);
+	ag_msg_finish(&c->push);
+	free_uids(c);
+	free(c);
+}
+
+struct ag_srv *ag_srv_create(struct ag_store *store, const struct ag_server_opts *opts)
+{
+	struct ag_srv *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->store = store;
+	s->o = *opts;
+	if (!s->o.max_clients)
+		s->o.max_clients = 512;
+	if (!s->o.max_handshakes)
+		s->o.max_handshakes = 64;
+	if (!s->o.handshake_ms)
+		s->o.handshake_ms = 5000;
+	if (!s->o.idle_timeout_ms)
+		s->o.idle_timeout_ms = 120000;
+	if (!s->o.retention_s)
+		s->o.retention_s = 90LL * 86400;
+	if (!s->o.slice_changes)
+		s->o.slice_changes = 32;
+	if (!s->o.slice_bytes)
+		s->o.slice_bytes = 256u << 10;
+	return s;
+}
+
+void ag_srv_destroy(struct ag_srv *s)
+{
+	if (!s)
+		return;
+	if (s->batch)
+		ag_store_commit(s->store);
+	for (size_t i = 0; i < s->n; i++)
+		conn_free(s->conns[i]);
+	free(s->conns);
+	free(s);
+}
+
+/* Closes the oldest handshake to admit a new one (SYNC.md section 8). */
+static void evict_handshake(struct ag_srv *s)
+{
+	struct ag_conn *oldest = NULL;
+	unsigned n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		struct ag_conn *c = s->conns[i];
+		if (c->state != C_HELLO)
+			continue;
+		n++;
+		if (!oldest || c->accepted < oldest->accepted)
+			oldest = c;
+	}
+	if (oldest && n >= s->o.max_handshakes)
+		conn_error(s, oldest, AG_E_BUSY, "too many handshakes at once");
+}
+
+struct ag_conn *ag_srv_conn_new(struct ag_srv *s, int fd, int64_t now_ms)
+{
+	if (s->n >= s->o.max_clients)
+		return NULL;
+	struct ag_conn *c = calloc(1, sizeof(*c));
+	if (!c || ag_grow(&s->conns, &s->cap, s->n + 1, sizeof(*s->conns))) {
+		free(c);
+		return NULL;
+	}
+	s->now = now_ms;
+	evict_handshake(s);
+	c->fd = fd;
+	c->accepted = c->last = now_ms;
+	s->conns[s->n++] = c;
+	return c;
+}
+
+void ag_srv_conn_close(struct ag_srv *s, struct ag_conn *c)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->conns[i] == c) {
+			s->conns[i] = s->conns[--s->n];
+			break;
+		}
+	conn_free(c);
+}
+
+size_t ag_srv_conn_room(const struct ag_conn *c)
+{
+	size_t cap = c->state == C_HELLO ? AG_PREAUTH_FRAME : AG_MAX_FRAME + 16;
+	if (c->state == C_CLOSING || c->state == C_PUSHING || c->out.len >= OUT_HIGH ||
+	    c->in.len >= cap)
+		return 0;
+	return cap - c->in.len;
+}
+
+void ag_srv_conn_input(struct ag_conn *c, const uint8_t *data, size_t len)
+{
+	size_t room = ag_srv_conn_room(c);
+	ag_buf_bytes(&c->in, data, len < room ? len : room);
+	if (c->in.oom)
+		c->state = C_CLOSING;
+	c->last = 0; /* marks activity; the turn stamps the time */
+}
+
+const uint8_t *ag_srv_conn_output(const struct ag_conn *c, size_t *len)
+{
+	*len = c->held ? c->held_mark : c->out.len;
+	return c->out.data;
+}
+
+void ag_srv_conn_sent(struct ag_conn *c, size_t n)
+{
+	ag_buf_consume(&c->out, n);
+	if (c->held)
+		c->held_mark -= n < c->held_mark ? n : c->held_mark;
+	c->last = 0;
+}
+
+bool ag_srv_conn_wants_read(const struct ag_conn *c)
+{
+	return ag_srv_conn_room(c) > 0;
+}
+
+bool ag_srv_conn_done(const struct ag_conn *c)
+{
+	return c->state == C_CLOSING && (c->out.len == 0 || c->quiet_close);
+}
+
+int ag_srv_conn_fd(const struct ag_conn *c)
+{
+	return c->fd;
+}
+
+size_t ag_srv_nconns(const struct ag_srv *s)
+{
+	return s->n;
+}
+
+struct ag_conn *ag_srv_conn_at(const struct ag_srv *s, size_t i)
+{
+	return i < s->n ? s->conns[i] : NULL;
+}
+
+/* ---- the turn -------------------------------------------------------------------- */
+
+static void deadlines(struct ag_srv *s, struct ag_conn *c)
+{
+	if (c->last == 0)
+		c->last = s->now;
+	if (c->state == C_HELLO && s->now - c->accepted >= s->o.handshake_ms)
+		conn_error(s, c, AG_E_TIMEOUT, "handshake not completed in time");
+	else if ((c->state == C_READY || c->state == C_PULLING) &&
+	         s->now - c->last >= s->o.idle_timeout_ms)
+		conn_error(s, c, AG_E_TIMEOUT, "idle for too long");
+	else if (c->state == C_CLOSING && s->now - c->closing_since >= CLOSE_GRACE)
+		c->quiet_close = true; /* it does not read its ERROR: drop it */
+}
+
+static void conn_work(struct ag_srv *s, struct ag_conn *c)
+{
+	deadlines(s, c);
+	for (int i = 0; i < 64; i++) {
+		if (c->state == C_PUSHING) {
+			push_slice(s, c);
+			if (c->state == C_PUSHING)
+				return;
+		}
+		if (c->state == C_PULLING) {
+			if (c->out.len < OUT_LOW)
+				send_page(s, c);
+			if (c->state == C_PULLING)
+				return;
+		}
+		if (!next_frame(s, c) && c->state != C_PUSHING)
+			return;
+	}
+	s->busy = true;
+}
+
+/* Ends the turn's group commit and releases (or, if the COMMIT failed,
+ * withdraws) the answers it held. */
+static void batch_end(struct ag_srv *s)
+{
+	if (!s->batch)
+		return;
+	int rc = ag_store_commit(s->store);
+	s->batch = false;
+	for (size_t i = 0; i < s->n; i++) {
+		struct ag_conn *c = s->conns[i];
+		if (!c->held)
+			continue;
+		c->held = false;
+		if (rc) {
+			c->out.len = c->held_mark;
+			conn_error(s, c, AG_E_SERVER, "commit failed, nothing applied; retry");
+		}
+	}
+}
+
+static void housekeeping(struct ag_srv *s)
+{
+	if (s->now >= s->next_trim) {
+		s->next_trim = s->now + 60000;
+		if (!ag_store_begin(s->store)) {
+			int n = ag_store_trim(s->store, ag_now_ms(), s->o.retention_s * 1000, 500);
+			if (ag_store_commit(s->store) == 0 && n >= 500)
+				s->next_trim = s->now; /* more to trim: next turn */
+		}
+	}
+	if (s->store->wal_pages > 1024 && s->now >= s->next_ckpt) {
+		s->next_ckpt = s->now + 1000;
+		ag_store_checkpoint(s->store);
+	}
+}
+
+int ag_srv_turn(struct ag_srv *s, int64_t now_ms)
+{
+	s->now = now_ms;
+	s->busy = false;
+	for (size_t i = 0; i < s->n; i++)
+		conn_work(s, s->conns[i]);
+	batch_end(s);
+	housekeeping(s);
+	if (s->busy)
+		return 0;
+	int64_t next = s->next_trim - s->now;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct ag_conn *c = s->conns[i];
+		int64_t d = c->state == C_HELLO     ? c->accepted + s->o.handshake_ms - s->now
+		            : c->state == C_CLOSING ? c->closing_since + CLOSE_GRACE - s->now
+		                                    : c->last + s->o.idle_timeout_ms - s->now;
+		if (c->state == C_PULLING && c->out.len < OUT_LOW)
+			d = 0;
+		if (d < next)
+			next = d;
+	}
+	return next < 0 ? 0 : next > 1000 ? 1000 : (int)next;
+}
