@@ -36,6 +36,12 @@ FILES="
 /usr/bin/python3:python3
 /usr/bin/cppcheck:cppcheck
 /usr/bin/clang-format:clang-format
+/usr/share/unicode/cldr/common/supplemental/windowsZones.xml:unicode-cldr-core
+/usr/lib/python3/dist-packages/icalendar/__init__.py:python3-icalendar
+/usr/lib/python3/dist-packages/dateutil/__init__.py:python3-dateutil
+/usr/lib/python3/dist-packages/vobject/__init__.py:python3-vobject
+/usr/bin/radicale:radicale
+/sbin/ip:iproute2
 "
 
 missing=""

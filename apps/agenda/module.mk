@@ -44,3 +44,6 @@ LIBS += $(AGENDA_LIB)
 PROGS += $(BIN)/agenda $(BIN)/agendad
 TESTS += $(AGENDA_TESTS)
 BENCHES += $(BIN)/bench/agenda_bench
+
+# the README's agenda examples, run verbatim on a fresh home directory
+TESTS += tests/agenda_readme_test.sh
