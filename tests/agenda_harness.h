@@ -75,7 +75,7 @@ static inline void h_start(struct harness *h)
 		execv(exe, (char *const *)argv);
 		_exit(127);
 	}
-	for (int i = 0; i < 500; i++) { /* at most 5 s */
+	for (int i = 0; i < 2000; i++) { /* at most 20 s, however loaded the machine */
 		FILE *f = fopen(portfile, "r");
 		int port = 0;
 		if (f && fscanf(f, "%d", &port) == 1 && port > 0) {

@@ -108,10 +108,11 @@ struct ag_sync_stats {
 
 /* What one import did. */
 struct ag_import_stats {
-	unsigned added, updated, unchanged;
-	unsigned tasks, journals, other; /* components skipped */
-	unsigned bad;                    /* events refused (first reason in the error) */
-	unsigned unknown_tz;             /* events with an unknown TZID (floating) */
+	unsigned added, updated, unchanged; /* events (their master VEVENT) */
+	unsigned overrides;                 /* RECURRENCE-ID VEVENTs (moved occurrences) */
+	unsigned tasks, journals, other;    /* components skipped */
+	unsigned bad;                       /* events refused (first reason in the error) */
+	unsigned unknown_tz;                /* events with an unknown TZID (floating) */
 };
 
 struct ag_replica;

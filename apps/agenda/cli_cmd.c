@@ -275,15 +275,18 @@ static int cmd_resolve(struct cli *c, struct cli_opts *o)
 static void print_import(struct cli *c, const struct ag_import_stats *s)
 {
 	if (c->json) {
-		printf("{\"added\":%u,\"updated\":%u,\"unchanged\":%u,\"refused\":%u,"
-		       "\"skipped_tasks\":%u,\"skipped_journals\":%u,\"skipped_other\":%u,"
-		       "\"unknown_zones\":%u}\n",
-		       s->added, s->updated, s->unchanged, s->bad, s->tasks, s->journals, s->other,
-		       s->unknown_tz);
+		printf("{\"added\":%u,\"updated\":%u,\"unchanged\":%u,\"overrides\":%u,"
+		       "\"refused\":%u,\"skipped_tasks\":%u,\"skipped_journals\":%u,"
+		       "\"skipped_other\":%u,\"unknown_zones\":%u}\n",
+		       s->added, s->updated, s->unchanged, s->overrides, s->bad, s->tasks,
+		       s->journals, s->other, s->unknown_tz);
 		return;
 	}
-	printf("imported %u events (%u new, %u updated, %u unchanged)\n",
+	printf("imported %u events (%u new, %u updated, %u unchanged)",
 	       s->added + s->updated + s->unchanged, s->added, s->updated, s->unchanged);
+	if (s->overrides)
+		printf(" and %u moved or changed occurrences", s->overrides);
+	printf("\n");
 	if (s->tasks || s->journals || s->other)
 		printf("skipped %u tasks, %u journal entries, %u other components (not events)\n",
 		       s->tasks, s->journals, s->other);

@@ -108,6 +108,19 @@ static int pass_zones(struct import *im, const struct ag_comp *c)
 	return strcasecmp(c->name, "VTIMEZONE") ? 0 : keep_zone(im, c);
 }
 
+/* The TZID of a ";TZID=" at P (quotes removed) into BUF. */
+static bool tzid_at(const char *p, char *buf, size_t len)
+{
+	p += 6;
+	bool quoted = *p == '"';
+	size_t n = quoted ? strcspn(++p, "\"") : strcspn(p, ":;\n");
+	if (n >= len)
+		return false;
+	memcpy(buf, p, n);
+	buf[n] = 0;
+	return true;
+}
+
 /* ---- pass 2: events ------------------------------------------------------------------- */
 
 /* TZ# registers for the TZIDs the event's lines use that only the file's
@@ -118,14 +131,8 @@ static int add_zones(struct import *im, struct ag_kvs *kvs, bool *unknown)
 	for (size_t i = 0; i < n; i++) {
 		for (const char *p = kvs->v[i].value; (p = strstr(p, ";TZID=")); p += 6) {
 			char tzid[128];
-			size_t len = strcspn(p + 6, ":;\n");
-			if (len >= sizeof(tzid))
+			if (!tzid_at(p, tzid, sizeof(tzid)))
 				continue;
-			memcpy(tzid, p + 6, len);
-			tzid[len] = 0;
-			if (tzid[0] == '"') /* a quoted TZID */
-				memmove(tzid, tzid + 1, strlen(tzid)),
-				    tzid[strcspn(tzid, "\"")] = 0;
 			const char *text = zone_text(im, tzid);
 			char key[160];
 			snprintf(key, sizeof(key), "TZ#%s", tzid);
@@ -215,9 +222,11 @@ static int import_event(struct import *im, const struct ag_comp *c)
 	else if (!(rc = batch(im)) && !(rc = with_removals(im, uid, master, &kvs, &is_new))) {
 		int changed = ag_local_change(im->r, uid, &kvs);
 		rc = changed < 0 ? -1 : 0;
+		bool counted = master || is_new; /* an override alone makes an event */
 		im->st->added += !rc && is_new;
-		im->st->updated += !rc && !is_new && changed;
-		im->st->unchanged += !rc && !is_new && !changed;
+		im->st->updated += !rc && counted && !is_new && changed;
+		im->st->unchanged += !rc && counted && !is_new && !changed;
+		im->st->overrides += !rc && !master;
 		im->st->unknown_tz += !rc && unknown;
 	}
 	ag_kvs_finish(&kvs);
@@ -263,8 +272,8 @@ int ag_import_ics(struct ag_replica *r, const char *path, struct ag_import_stats
 	if (!rc && im.st->bad)
 		return ag_fail(r, "%s: %u events refused; the first: %s", path, im.st->bad,
 		               im.first_err);
-	if (!rc && !im.st->added && !im.st->updated && !im.st->unchanged && !im.st->tasks &&
-	    !im.st->journals)
+	if (!rc && !im.st->added && !im.st->updated && !im.st->unchanged && !im.st->overrides &&
+	    !im.st->tasks && !im.st->journals)
 		return ag_fail(r, "%s: no iCalendar component found", path);
 	return rc;
 }
@@ -274,6 +283,7 @@ int ag_import_ics(struct ag_replica *r, const char *path, struct ag_import_stats
 struct zones_out {
 	char **ids;
 	size_t n, cap;
+	int64_t from; /* the earliest event: older rules are left out */
 };
 
 static bool zone_seen(struct zones_out *z, const char *tzid)
@@ -289,43 +299,50 @@ static bool zone_seen(struct zones_out *z, const char *tzid)
 	return false;
 }
 
+static void put_vtimezone(const char *tzid, const char *text, int64_t from, struct ag_buf *out)
+{
+	if (text) {
+		char *t = strdup(text);
+		for (char *line = t ? strtok(t, "\n") : NULL; line; line = strtok(NULL, "\n"))
+			ag_ics_fold(out, line);
+		free(t);
+		return;
+	}
+	icaltimezone *zone = ag_tz_lookup(tzid, NULL, NULL, 0);
+	icalcomponent *c = zone ? icaltimezone_get_component(zone) : NULL;
+	if (!c)
+		return;
+	/* libical's definition from the earliest event on (older rules only
+	 * confuse readers), under the name the events use, written as other
+	 * programs write it (a TZID with commas is not escaped) */
+	c = icalcomponent_new_clone(c);
+	icaltimezone_truncate_vtimezone(c, ag_tz_from_unix(from, icaltimezone_get_utc_timezone()),
+	                                icaltime_null_time(), 1);
+	char *s = icalcomponent_as_ical_string_r(c);
+	icalcomponent_free(c);
+	for (char *line = s ? strtok(s, "\r\n") : NULL; line; line = strtok(NULL, "\r\n")) {
+		if (!strncmp(line, "TZID:", 5)) {
+			ag_buf_puts(out, "TZID:");
+			ag_buf_puts(out, tzid);
+			ag_buf_puts(out, "\r\n");
+		} else {
+			ag_ics_fold(out, line);
+		}
+	}
+	free(s);
+}
+
 /* The VTIMEZONE of every TZID event KVS uses, once per file: the one the
- * event came with, else libical's definition of the IANA zone. */
+ * event came with, else libical's definition of the zone it names. */
 static void put_zones(const struct ag_kvs *kvs, struct zones_out *z, struct ag_buf *out)
 {
 	for (size_t i = 0; i < kvs->n; i++)
 		for (const char *p = kvs->v[i].value; (p = strstr(p, ";TZID=")); p += 6) {
 			char tzid[128], key[160];
-			size_t len = strcspn(p + 6, ":;\n");
-			if (len >= sizeof(tzid) || p[6] == '"')
-				continue;
-			memcpy(tzid, p + 6, len);
-			tzid[len] = 0;
-			if (zone_seen(z, tzid))
+			if (!tzid_at(p, tzid, sizeof(tzid)) || zone_seen(z, tzid))
 				continue;
 			snprintf(key, sizeof(key), "TZ#%s", tzid);
-			const char *text = ag_kvs_value(kvs, key);
-			if (text) {
-				char *t = strdup(text);
-				for (char *line = t ? strtok(t, "\n") : NULL; line;
-				     line = strtok(NULL, "\n"))
-					ag_ics_fold(out, line);
-				free(t);
-				continue;
-			}
-			icaltimezone *zone = ag_tz_lookup(tzid, NULL, NULL, 0);
-			icalcomponent *c = zone ? icaltimezone_get_component(zone) : NULL;
-			if (!c)
-				continue;
-			icalcomponent *copy = icalcomponent_new_clone(c);
-			icalproperty *id =
-			    icalcomponent_get_first_property(copy, ICAL_TZID_PROPERTY);
-			if (id)
-				icalproperty_set_tzid(id, tzid); /* the name the events use */
-			char *s = icalcomponent_as_ical_string_r(copy);
-			ag_buf_puts(out, s ? s : "");
-			free(s);
-			icalcomponent_free(copy);
+			put_vtimezone(tzid, ag_kvs_value(kvs, key), z->from, out);
 		}
 }
 
@@ -334,6 +351,11 @@ int ag_export_ics(struct ag_replica *r, FILE *out)
 	sqlite3_stmt *st;
 	struct ag_buf b = {0};
 	struct zones_out z = {0};
+	if (ag_db_prep(r->db, "SELECT min(start) FROM events WHERE deleted=0", &st))
+		return ag_fail(r, "%s", sqlite3_errmsg(r->db));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		z.from = sqlite3_column_int64(st, 0) - 86400;
+	sqlite3_finalize(st);
 	if (ag_db_prep(r->db, "SELECT uid, mtime FROM events WHERE deleted=0 ORDER BY uid", &st))
 		return ag_fail(r, "%s", sqlite3_errmsg(r->db));
 	fputs("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//xproto//agenda//EN\r\n", out);

@@ -38,9 +38,14 @@ static int read_physical(struct ag_ics_reader *rd, struct ag_buf *b)
 	return too_long || b->oom ? -1 : 1;
 }
 
+/* The next physical line that is not empty (some writers put blank lines
+ * between a line and its continuation). */
 static int fill_next(struct ag_ics_reader *rd)
 {
-	int rc = read_physical(rd, &rd->next);
+	int rc;
+	do
+		rc = read_physical(rd, &rd->next);
+	while (rc == 1 && rd->next.len == 0);
 	rd->have_next = rc != 0;
 	if (rc == 0)
 		rd->eof = true;

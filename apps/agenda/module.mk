@@ -47,3 +47,11 @@ BENCHES += $(BIN)/bench/agenda_bench
 
 # the README's agenda examples, run verbatim on a fresh home directory
 TESTS += tests/agenda_readme_test.sh
+# the .ics corpus compared with python3-icalendar + dateutil + vobject
+TESTS += tests/agenda_corpus_test.sh
+
+# the randomized convergence test at length (make test runs 5 seeds)
+test-agenda-long: all $(BIN)/tests/agenda_random_test
+	AGENDA_RANDOM_SEEDS=$${SEEDS:-200} AGENDA_RANDOM_OPS=$${OPS:-400} AGENDA_RANDOM_ALARM=20000 \
+		XP_BIN=$(BIN) $(BIN)/tests/agenda_random_test
+.PHONY: test-agenda-long

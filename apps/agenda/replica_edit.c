@@ -5,7 +5,7 @@
  * transaction. A change not sent yet absorbs later edits of its event; a
  * change already sent is never touched again (SYNC.md I4): the next edit
  * starts a new change whose parents name it. An event created and deleted
- * before it ever reached the server simply disappears.
+ * before this file sent it leaves only a bare delete in the queue.
  */
 #include "agenda_int.h"
 
@@ -152,9 +152,10 @@ static int queue_change(struct ag_replica *r, const char *uid, const struct ag_k
 	return rc;
 }
 
-/* An event created here and deleted before any of it reached the server:
- * forget it. Returns 1 when it was. */
-static int drop_unsent(struct ag_replica *r, const char *uid)
+/* An event created here and deleted before this file sent any of it: the
+ * change becomes a bare delete (a twin of this file may have sent the
+ * creation; agendad ignores a delete of an event it never had). */
+static int shrink_to_delete(struct ag_replica *r, const char *uid)
 {
 	sqlite3_stmt *st;
 	if (prep(r,
@@ -167,18 +168,13 @@ static int drop_unsent(struct ag_replica *r, const char *uid)
 	sqlite3_reset(st);
 	if (known)
 		return 0;
-	static const char *const sql[] = {
-	    "DELETE FROM pending_entries WHERE pid IN (SELECT id FROM pending WHERE uid=?1)",
-	    "DELETE FROM pending WHERE uid=?1", "DELETE FROM entries WHERE uid=?1",
-	    "DELETE FROM events WHERE uid=?1"};
-	for (int i = 0; i < 4; i++) {
-		if (prep(r, sql[i], &st))
-			return -1;
-		sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
-		if (step_done(r, st))
-			return -1;
-	}
-	return 1;
+	if (prep(r,
+	         "DELETE FROM pending_entries WHERE key<>':deleted' AND pid IN (SELECT id FROM"
+	         " pending WHERE uid=?1 AND sent=0)",
+	         &st))
+		return -1;
+	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	return step_done(r, st);
 }
 
 int ag_local_change(struct ag_replica *r, const char *uid, const struct ag_kvs *kv)
@@ -196,11 +192,11 @@ int ag_local_change(struct ag_replica *r, const char *uid, const struct ag_kvs *
 		         : write_entry(r, uid, &kv->v[i]);
 	}
 	const char *del = ag_kvs_value(&diff, AG_DELETED);
-	if (!rc && diff.n && del && (rc = drop_unsent(r, uid)) == 1)
-		rc = 0;
-	else if (!rc && diff.n)
+	if (!rc && diff.n)
 		rc = queue_change(r, uid, &diff, del != NULL) ||
 		     ag_index_update(r, uid, ag_now_ms());
+	if (!rc && del)
+		rc = shrink_to_delete(r, uid);
 	bool changed = diff.n > 0;
 	ag_kvs_finish(&cur);
 	ag_kvs_finish(&diff);

@@ -135,8 +135,14 @@ static int ack_one(struct ag_replica *r, const struct ag_ack *a, const struct ag
 		         (long long)c->conflict);
 		return ag_db_exec(r->db, sql) ? ag_fail(r, "%s", sqlite3_errmsg(r->db)) : 0;
 	}
+	/* refused or lost: the server's copy; undeleted: all of it (this
+	 * replica may never have had the content of an event deleted early) */
+	const struct ag_kv *del = ag_kvs_find(&c->entries, AG_DELETED);
+	if (a->status != AG_ST_OK || (del && !*del->value))
+		if (exec_uid(r, "INSERT OR IGNORE INTO refetch VALUES(?)", c->uid))
+			return -1;
 	if (a->status != AG_ST_OK)
-		return exec_uid(r, "INSERT OR IGNORE INTO refetch VALUES(?)", c->uid);
+		return 0;
 	for (size_t i = 0; i < c->entries.n; i++) {
 		if (prep(r, "UPDATE entries SET seq=max(seq, ?1) WHERE uid=?2 AND key=?3", &st))
 			return -1;

@@ -25,7 +25,7 @@ static const char schema[] =
     " size INTEGER, nkeys INTEGER, UNIQUE(aid, uid));"
     "CREATE INDEX IF NOT EXISTS events_dtime ON events(deleted, dtime);"
     "CREATE TABLE IF NOT EXISTS entries(eid INTEGER, key TEXT, aid INTEGER, value TEXT,"
-    " seq INTEGER, mtime INTEGER, chg INTEGER, author TEXT, session INTEGER,"
+    " seq INTEGER, mtime INTEGER, chg INTEGER, author TEXT, session INTEGER, parents BLOB,"
     " PRIMARY KEY(eid, key)) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS entries_seq ON entries(aid, seq);"
     "CREATE TABLE IF NOT EXISTS conflicts(id INTEGER PRIMARY KEY, aid INTEGER, uid TEXT,"
@@ -45,10 +45,12 @@ static const char *const stmt_sql[AG_S_COUNT] = {
                        " size, nkeys) VALUES(?1, ?2, ?3, 0, 0, ?3, ?4, 0, 0)",
     [AG_S_EVENT_SET] = "UPDATE events SET deleted=?2, dtime=?3, version=?4, mtime=?5, size=?6,"
                        " nkeys=?7 WHERE id=?1",
-    [AG_S_REG_GET] = "SELECT value, seq, mtime, chg, author FROM entries WHERE eid=?1 AND key=?2",
+    [AG_S_REG_GET] = "SELECT value, seq, mtime, chg, author, parents FROM entries WHERE eid=?1"
+                     " AND key=?2",
     [AG_S_REG_ALL] = "SELECT key, value, seq, mtime, chg, author FROM entries WHERE eid=?1",
     [AG_S_REG_PUT] = "INSERT OR REPLACE INTO entries(eid, key, aid, value, seq, mtime, chg,"
-                     " author, session) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     " author, session, parents) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+                     " ?10)",
     [AG_S_SEEN_GET] = "SELECT seq, status FROM seen WHERE user=?1 AND chg=?2",
     [AG_S_SEEN_PUT] = "INSERT OR REPLACE INTO seen VALUES(?1, ?2, ?3, ?4, ?5)",
     [AG_S_SEQ_SET] = "UPDATE state SET v=?1 WHERE k='seq'",

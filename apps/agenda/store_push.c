@@ -17,6 +17,8 @@ struct reg {
 	int64_t seq, mtime;
 	uint64_t chg;
 	char *author;
+	uint64_t parents[AG_MAX_PARENTS]; /* of the change that wrote it */
+	size_t nparents;
 };
 
 struct apply {
@@ -134,6 +136,10 @@ static int reg_load(struct apply *a, const char *key, struct reg *r)
 		r->mtime = sqlite3_column_int64(st, 2);
 		r->chg = (uint64_t)sqlite3_column_int64(st, 3);
 		r->author = strdup(ag_db_text(st, 4));
+		struct ag_rd p = {.p = sqlite3_column_blob(st, 5),
+		                  .len = (size_t)sqlite3_column_bytes(st, 5)};
+		while (ag_rd_left(&p) >= 8 && r->nparents < AG_MAX_PARENTS)
+			r->parents[r->nparents++] = ag_rd_u64le(&p);
 	} else {
 		r->value = strdup("");
 		r->author = strdup("");
@@ -157,6 +163,11 @@ static int reg_write(struct apply *a, const char *key, const char *value, int64_
 	sqlite3_bind_int64(st, 7, (int64_t)a->c->id);
 	sqlite3_bind_text(st, 8, a->x->user, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 9, (int64_t)a->x->session);
+	uint8_t parents[8 * AG_MAX_PARENTS];
+	for (size_t i = 0; i < a->c->nparents; i++)
+		for (int b = 0; b < 8; b++)
+			parents[8 * i + b] = (uint8_t)(a->c->parents[i] >> (8 * b));
+	sqlite3_bind_blob(st, 10, parents, (int)(8 * a->c->nparents), SQLITE_TRANSIENT);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	sqlite3_reset(st);
 	a->size += (*value ? (int64_t)(kl + strlen(value)) : 0) -
@@ -200,6 +211,17 @@ static bool concurrent(const struct apply *a, const char *key, const struct reg 
 	return true;
 }
 
+/* The change that wrote R came after the incoming one, and knew it: the
+ * incoming change arrives late (from a copy of its author's file) and its
+ * values are already overwritten. */
+static bool descends_from(const struct reg *r, uint64_t chg)
+{
+	for (size_t i = 0; i < r->nparents; i++)
+		if (r->parents[i] == chg)
+			return true;
+	return false;
+}
+
 static bool incoming_wins(const struct apply *a, const struct ag_kv *kv, const struct reg *r)
 {
 	if (kv->mtime != r->mtime)
@@ -211,8 +233,8 @@ static int apply_entry(struct apply *a, const struct ag_kv *kv)
 {
 	struct reg r;
 	int rc = reg_load(a, kv->key, &r);
-	if (rc || !strcmp(r.value, kv->value))
-		goto out; /* rule 1: the same value writes nothing */
+	if (rc || !strcmp(r.value, kv->value) || descends_from(&r, a->c->id))
+		goto out; /* rule 1: the same value writes nothing; or it is stale */
 	if (concurrent(a, kv->key, &r)) {
 		if (!incoming_wins(a, kv, &r)) {
 			a->status = AG_ST_CONFLICT;
@@ -262,6 +284,10 @@ static int revive(struct apply *a)
 	struct reg old;
 	if (reg_load(a, AG_DELETED, &old))
 		return -1;
+	if (descends_from(&old, a->c->id)) { /* deleted by someone who saw this */
+		reg_finish(&old);
+		return 0;
+	}
 	int rc = 0;
 	if (concurrent(a, AG_DELETED, &old))
 		rc = conflict_add(a, AG_DELETED, "1", old.author, old.mtime);
@@ -280,8 +306,8 @@ static int apply_event(struct apply *a)
 	int rc = event_load(a);
 	if (rc < 0)
 		return -1;
-	if (rc == 0 && deleting && a->c->entries.n == 1)
-		return 0; /* the server never had it: nothing to delete */
+	/* an event never seen here: even a bare delete is kept (a tombstone),
+	 * for its creation may still come from a copy of the deleter's file */
 	if (rc == 0 && event_create(a))
 		return -1;
 	for (size_t i = 0; i < a->c->entries.n; i++) {
