@@ -118,6 +118,9 @@ static void turn(struct fz *f)
 	ag_srv_turn(f->srv, f->now);
 	for (int i = 0; i < PEERS; i++)
 		drain(f, i);
+	ag_srv_commit(f->srv);
+	for (int i = 0; i < PEERS; i++)
+		drain(f, i);
 }
 
 /* ---- scripted operations ------------------------------------------------------------ */
@@ -249,7 +252,7 @@ static void check_store(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ag_server_opts o = {.handshake_ms = 5000, .slice_changes = 3};
+	struct ag_server_opts o = {.handshake_ms = 5000, .slice_changes = 3, .quiet = true};
 	if (!store)
 		setup_store();
 	reset_store();

@@ -143,8 +143,12 @@ static void op_add(struct world *w, struct ag_replica *r)
 	snprintf(title, sizeof(title), "T-%u", n);
 	snprintf(loc, sizeof(loc), "L-%u", n);
 	struct ag_when start = h_when(T0 + (int64_t)rnd(w, 60) * 86400 + rnd(w, 24) * 3600);
-	struct ag_edit e = {.title = title, .location = loc, .start = &start, .duration = 3600,
-	                    .tz = rnd(w, 2) ? "Europe/Berlin" : "UTC", .allday = -1};
+	struct ag_edit e = {.title = title,
+	                    .location = loc,
+	                    .start = &start,
+	                    .duration = 3600,
+	                    .tz = rnd(w, 2) ? "Europe/Berlin" : "UTC",
+	                    .allday = -1};
 	if (rnd(w, 3) == 0)
 		e.rrule = "FREQ=WEEKLY;COUNT=8";
 	if (ag_event_add(r, &e, &uid))
@@ -242,7 +246,8 @@ static void op_delete(struct world *w, struct ag_replica *r, bool undelete)
 		return;
 	/* a delete overwrites, knowingly, every value the deleter sees */
 	for (size_t i = 0; !undelete && i < w->nw; i++)
-		if (!strcmp(w->w[i].uid, u) && !strcmp(local_value(r, u, w->w[i].key), w->w[i].value))
+		if (!strcmp(w->w[i].uid, u) &&
+		    !strcmp(local_value(r, u, w->w[i].key), w->w[i].value))
 			w->w[i].overwritten = true;
 	if (undelete ? ag_event_undelete(r, u) : ag_event_delete(r, u))
 		fail_msg("%s: %s", undelete ? "undelete" : "delete", ag_replica_error(r));
@@ -266,13 +271,15 @@ static void op_resolve(struct world *w, struct ag_replica *r)
 		sqlite3_prepare_v2(r->db, "SELECT value FROM conflicts WHERE id=?", -1, &st, NULL);
 		sqlite3_bind_int64(st, 1, k->id);
 		snprintf(raw, sizeof(raw), "%s",
-		         sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : "");
+		         sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0)
+		                                        : "");
 		sqlite3_finalize(st);
 		note_write(w, r, k->uid, k->key, raw);
 	}
 	if (ag_conflict_resolve(r, k->id, take) == 0)
 		w->st.resolves++;
-	trace("%p resolve %s %s %s %s\n", (void *)r, k->uid, k->key, k->value, take ? "take" : "keep");
+	trace("%p resolve %s %s %s %s\n", (void *)r, k->uid, k->key, k->value,
+	      take ? "take" : "keep");
 	ag_conflicts_free(c, n);
 }
 
@@ -473,11 +480,12 @@ static void check(struct world *w, unsigned seed)
 		char *got = h_dump(w->rep[i].r);
 		if (strcmp(got, want)) {
 			w->st.divergences++;
-			fprintf(stderr, "seed %u: %s differs from the server\n", seed, w->rep[i].name);
+			fprintf(stderr, "seed %u: %s differs from the server\n", seed,
+			        w->rep[i].name);
 			if (getenv("AGENDA_RANDOM_DUMP")) {
 				char path[256];
-				snprintf(path, sizeof(path), "%s/%u-%s.txt", getenv("AGENDA_RANDOM_DUMP"),
-				         seed, w->rep[i].name);
+				snprintf(path, sizeof(path), "%s/%u-%s.txt",
+				         getenv("AGENDA_RANDOM_DUMP"), seed, w->rep[i].name);
 				FILE *f = fopen(path, "w");
 				if (f) {
 					fprintf(f, "%s", got);
@@ -565,7 +573,8 @@ static unsigned env_num(const char *name, unsigned dflt)
 
 static void test_random_convergence(void **state)
 {
-	unsigned seeds = env_num("AGENDA_RANDOM_SEEDS", 5), first = env_num("AGENDA_RANDOM_SEED", 1);
+	unsigned seeds = env_num("AGENDA_RANDOM_SEEDS", 5),
+	         first = env_num("AGENDA_RANDOM_SEED", 1);
 	unsigned ops = env_num("AGENDA_RANDOM_OPS", 300);
 	struct stats total = {0};
 	for (unsigned s = first; s < first + seeds; s++)

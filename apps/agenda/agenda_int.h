@@ -500,6 +500,7 @@ struct ag_server_opts {
 	unsigned slice_changes;  /* per connection and turn; 0: 32 */
 	size_t slice_bytes;      /* per connection and turn; 0: 256 KiB */
 	bool detach;             /* fork once listening (agendad --detach) */
+	bool quiet;              /* no log lines on stderr (the fuzzer) */
 };
 struct ag_srv;
 struct ag_conn;
@@ -527,9 +528,17 @@ bool ag_srv_conn_done(const struct ag_conn *c);
 /* The socket of C was closed or failed: forget C. */
 void ag_srv_conn_close(struct ag_srv *s, struct ag_conn *c);
 /* One turn: processes every connection's input, applies push slices,
- * produces pull pages, commits, releases answers, enforces deadlines.
- * Returns the milliseconds until the next deadline or work (-1: none). */
+ * produces pull pages, enforces deadlines. What it read may be sent at
+ * once; what it wrote waits for ag_srv_commit(). Returns the milliseconds
+ * until the next deadline or work (0: more work is ready). */
 int ag_srv_turn(struct ag_srv *s, int64_t now_ms);
+/* Ends the turn: the group COMMIT, then the answers it held are released
+ * (or replaced by ERROR if it failed); expired rows are trimmed and the WAL
+ * checkpointed now and then. */
+void ag_srv_commit(struct ag_srv *s);
+/* The connection to give up when out of file descriptors: the oldest one
+ * still in its handshake, or NULL. */
+struct ag_conn *ag_srv_shed(struct ag_srv *s);
 /* The label (fd) of connection C. */
 int ag_srv_conn_fd(const struct ag_conn *c);
 /* Connections of S (for the I/O loop). */

@@ -55,3 +55,14 @@ test-agenda-long: all $(BIN)/tests/agenda_random_test
 	AGENDA_RANDOM_SEEDS=$${SEEDS:-200} AGENDA_RANDOM_OPS=$${OPS:-400} AGENDA_RANDOM_ALARM=20000 \
 		XP_BIN=$(BIN) $(BIN)/tests/agenda_random_test
 .PHONY: test-agenda-long
+
+# make stress: agendad's part (the xproto-server's part is another target
+# of the same name; make runs both)
+$(OBJ)/tests/stress/agendad_stress.o: MODULE_CFLAGS := $(AGENDA_CFLAGS)
+$(BIN)/tests/agendad_stress: $(OBJ)/tests/stress/agendad_stress.o $(AGENDA_LIB) $(BIN)/agendad
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(AGENDA_LIBS)
+stress: stress-agendad
+stress-agendad: all $(BIN)/tests/agendad_stress $(BIN)/tests/agenda_random_test
+	@sh tests/stress/agendad_stress.sh $(BIN)
+.PHONY: stress stress-agendad

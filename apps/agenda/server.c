@@ -54,7 +54,7 @@ static int listen_on(const char *addr, const char *port_file)
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 128) ||
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, SOMAXCONN) ||
 	    getsockname(fd, (struct sockaddr *)&sa, &len))
 		goto err_fd;
 	fprintf(stderr, "agendad: listening on %s:%d\n", host, ntohs(sa.sin_port));
@@ -71,10 +71,18 @@ err_fd:
 	return -1;
 }
 
+static void conn_drop(struct loop *l, struct ag_conn *c);
+
 static void accept_some(struct loop *l, int64_t now)
 {
 	for (int i = 0; i < ACCEPT_BURST && ag_srv_nconns(l->srv) < l->o->max_clients; i++) {
 		int fd = accept4(l->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE) && ag_srv_shed(l->srv)) {
+			/* out of descriptors: the oldest handshake makes room, as the
+			 * handshake cap would (members are past their handshake) */
+			conn_drop(l, ag_srv_shed(l->srv));
+			fd = accept4(l->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		}
 		if (fd < 0) {
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 			    errno == ENOMEM)
@@ -145,16 +153,24 @@ static int prepare_poll(struct loop *l, int64_t now, size_t *np)
 	return 0;
 }
 
-static int loop_once(struct loop *l)
+/* Sends what every connection may send; drops the finished ones. */
+static void flush_all(struct loop *l)
 {
-	int64_t now = ag_mono_ms();
-	int timeout = ag_srv_turn(l->srv, now);
-	size_t n;
 	for (size_t i = ag_srv_nconns(l->srv); i-- > 0;) {
 		struct ag_conn *c = ag_srv_conn_at(l->srv, i);
 		if (!flush(c) || ag_srv_conn_done(c))
 			conn_drop(l, c);
 	}
+}
+
+static int loop_once(struct loop *l)
+{
+	int64_t now = ag_mono_ms();
+	int timeout = ag_srv_turn(l->srv, now);
+	size_t n;
+	flush_all(l); /* reads go out before the COMMIT's fsync */
+	ag_srv_commit(l->srv);
+	flush_all(l);
 	if (prepare_poll(l, now, &n))
 		return -1;
 	if (l->accept_pause > now && (timeout < 0 || timeout > l->accept_pause - now))

@@ -48,7 +48,7 @@ struct ag_srv {
 	struct ag_conn **conns;
 	size_t n, cap;
 	bool batch; /* a group transaction is open */
-	int64_t now, next_trim, next_ckpt;
+	int64_t now, next_trim, next_ckpt, last_commit;
 	bool busy; /* work left for the next turn */
 };
 
@@ -63,13 +63,21 @@ static void hold(struct ag_srv *s, struct ag_conn *c)
 	}
 }
 
-static void conn_send(struct ag_srv *s, struct ag_conn *c, const struct ag_msg *m)
+/* Appends M to C's output; HELD: it waits for the group COMMIT (it tells
+ * of something written). */
+static void conn_put(struct ag_srv *s, struct ag_conn *c, const struct ag_msg *m, bool held)
 {
-	hold(s, c);
+	if (held)
+		hold(s, c);
 	if (ag_msg_encode(&c->out, m)) {
 		c->state = C_CLOSING;
 		c->closing_since = s->now;
 	}
+}
+
+static void conn_send(struct ag_srv *s, struct ag_conn *c, const struct ag_msg *m)
+{
+	conn_put(s, c, m, true);
 }
 
 static void conn_error(struct ag_srv *s, struct ag_conn *c, enum ag_err_code code, const char *what)
@@ -79,8 +87,9 @@ static void conn_error(struct ag_srv *s, struct ag_conn *c, enum ag_err_code cod
 	snprintf(text, sizeof(text), "%s", what);
 	m.u.error.code = code;
 	m.u.error.text = text;
-	fprintf(stderr, "agendad: fd %d (%s): %s\n", c->fd, c->who.user[0] ? c->who.user : "?",
-	        what);
+	if (!s->o.quiet)
+		fprintf(stderr, "agendad: fd %d (%s): %s\n", c->fd,
+		        c->who.user[0] ? c->who.user : "?", what);
 	conn_send(s, c, &m);
 	c->state = C_CLOSING;
 	c->closing_since = s->now;
@@ -122,7 +131,7 @@ static void on_hello(struct ag_srv *s, struct ag_conn *c, struct ag_msg *m)
 	c->state = C_READY;
 	w.u.welcome.rights = (uint8_t)c->who.rights;
 	w.u.welcome.flags = forked ? AG_WELCOME_FORKED : 0;
-	if (forked)
+	if (forked && !s->o.quiet)
 		fprintf(stderr, "agendad: %s: replica %016llx was restored or copied\n",
 		        c->who.user, (unsigned long long)h->replica);
 	conn_send(s, c, &w);
@@ -207,7 +216,7 @@ static void send_page(struct ag_srv *s, struct ag_conn *c)
 	c->reset = false;
 	c->cursor = p.u.page.anchor;
 	c->state = p.u.page.flags & AG_PAGE_MORE ? C_PULLING : C_READY;
-	conn_send(s, c, &p);
+	conn_put(s, c, &p, false); /* committed data (behind what is held, if anything) */
 	ag_msg_finish(&p);
 }
 
@@ -339,21 +348,35 @@ void ag_srv_destroy(struct ag_srv *s)
 	free(s);
 }
 
-/* Closes the oldest handshake to admit a new one (SYNC.md section 8). */
-static void evict_handshake(struct ag_srv *s)
+/* The oldest connection still in its handshake (N: how many there are). */
+static struct ag_conn *oldest_handshake(const struct ag_srv *s, unsigned *n)
 {
 	struct ag_conn *oldest = NULL;
-	unsigned n = 0;
+	*n = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		struct ag_conn *c = s->conns[i];
 		if (c->state != C_HELLO)
 			continue;
-		n++;
+		(*n)++;
 		if (!oldest || c->accepted < oldest->accepted)
 			oldest = c;
 	}
+	return oldest;
+}
+
+/* Closes the oldest handshake to admit a new one (SYNC.md section 8). */
+static void evict_handshake(struct ag_srv *s)
+{
+	unsigned n;
+	struct ag_conn *oldest = oldest_handshake(s, &n);
 	if (oldest && n >= s->o.max_handshakes)
 		conn_error(s, oldest, AG_E_BUSY, "too many handshakes at once");
+}
+
+struct ag_conn *ag_srv_shed(struct ag_srv *s)
+{
+	unsigned n;
+	return oldest_handshake(s, &n);
 }
 
 struct ag_conn *ag_srv_conn_new(struct ag_srv *s, int fd, int64_t now_ms)
@@ -484,6 +507,7 @@ static void batch_end(struct ag_srv *s)
 		return;
 	int rc = ag_store_commit(s->store);
 	s->batch = false;
+	s->last_commit = s->now;
 	for (size_t i = 0; i < s->n; i++) {
 		struct ag_conn *c = s->conns[i];
 		if (!c->held)
@@ -506,22 +530,18 @@ static void housekeeping(struct ag_srv *s)
 				s->next_trim = s->now; /* more to trim: next turn */
 		}
 	}
-	if (s->store->wal_pages > 1024 && s->now >= s->next_ckpt) {
-		s->next_ckpt = s->now + 1000;
+	/* the WAL is folded back into the database while writes go on (at
+	 * most every 250 ms, past 4 MiB) and once things are quiet (1 s) */
+	bool big = s->store->wal_pages > 1024, quiet = s->now - s->last_commit >= 1000;
+	if ((big || (quiet && s->store->wal_pages > 0)) && s->now >= s->next_ckpt) {
+		s->next_ckpt = s->now + 250;
 		ag_store_checkpoint(s->store);
 	}
 }
 
-int ag_srv_turn(struct ag_srv *s, int64_t now_ms)
+/* Milliseconds until the next deadline or work (at most 1000). */
+static int next_deadline(const struct ag_srv *s)
 {
-	s->now = now_ms;
-	s->busy = false;
-	for (size_t i = 0; i < s->n; i++)
-		conn_work(s, s->conns[i]);
-	batch_end(s);
-	housekeeping(s);
-	if (s->busy)
-		return 0;
 	int64_t next = s->next_trim - s->now;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct ag_conn *c = s->conns[i];
@@ -534,4 +554,19 @@ int ag_srv_turn(struct ag_srv *s, int64_t now_ms)
 			next = d;
 	}
 	return next < 0 ? 0 : next > 1000 ? 1000 : (int)next;
+}
+
+int ag_srv_turn(struct ag_srv *s, int64_t now_ms)
+{
+	s->now = now_ms;
+	s->busy = false;
+	for (size_t i = 0; i < s->n; i++)
+		conn_work(s, s->conns[i]);
+	return s->busy ? 0 : next_deadline(s);
+}
+
+void ag_srv_commit(struct ag_srv *s)
+{
+	batch_end(s);
+	housekeeping(s);
 }

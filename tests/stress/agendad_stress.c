@@ -1,0 +1,637 @@
+/*
+ * agendad_stress.c - agendad under attack and under the heaviest legal load
+ * (issue 11, the long half of the hostile-peer suite; `make stress` runs it
+ * through tests/stress/agendad_stress.sh). Each part starts a fresh agendad
+ * on a loopback port and prints figures:
+ *   1. pre-authentication memory: thousands of partial HELLOs, and hundreds
+ *      of peers streaming a 4 MiB PUSH without a HELLO: agendad's peak RSS;
+ *   2. 512 slowloris handshakes trickling a byte every 100 ms: a member's
+ *      sync still answered, how fast;
+ *   3. the largest batch the protocol allows (PUSH frames of 1,024 changes,
+ *      ~4 MiB) pushed back to back by one member while another member runs
+ *      no-change syncs and one-change syncs: their round trips, p50/p99/max;
+ *   4. out of file descriptors (RLIMIT_NOFILE 64, 200 peers): CPU agendad
+ *      burns, and a member served once the peers leave;
+ *   5. the WAL after 100,000 pushed events, and after 25 kill -9 cycles.
+ * Exits non-zero only when something that must hold did not (a member not
+ * served, memory growing with the attack); the timings are figures.
+ *
+ * Usage: agendad_stress [PART...]   (XP_BIN: the folder holding agendad)
+ */
+#include "agenda_int.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <arpa/inet.h>
+#include <time.h>
+#include <unistd.h>
+
+struct srv {
+	char dir[64], db[128], bin[512];
+	char tok_a[33], tok_b[33];
+	int port;
+	pid_t pid;
+	long nofile; /* RLIMIT_NOFILE for agendad, 0: unchanged */
+};
+
+static int failures;
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static void check(bool ok, const char *what)
+{
+	printf("  %s: %s\n", ok ? "ok" : "FAILED", what);
+	failures += !ok;
+}
+
+static long rss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* utime + stime of PID in clock ticks. */
+static long cpu_ticks(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	long ut = 0, st = 0;
+	if (f && fgets(buf, sizeof(buf), f)) {
+		char *p = strrchr(buf, ')');
+		if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld", &ut,
+		                &st) != 2)
+			ut = st = 0;
+	}
+	if (f)
+		fclose(f);
+	return ut + st;
+}
+
+static void srv_start(struct srv *s, const char *const *extra)
+{
+	char exe[600], pf[160];
+	snprintf(exe, sizeof(exe), "%s/agendad", s->bin);
+	snprintf(pf, sizeof(pf), "%s/port", s->dir);
+	unlink(pf);
+	if ((s->pid = fork()) == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (s->nofile) {
+			struct rlimit rl = {(rlim_t)s->nofile, (rlim_t)s->nofile};
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+		const char *argv[16] = {exe, "--db", s->db, "--listen", "127.0.0.1:0", "--port-file", pf};
+		for (int i = 0; extra && extra[i] && i < 8; i++)
+			argv[7 + i] = extra[i];
+		execv(exe, (char *const *)argv);
+		_exit(127);
+	}
+	for (int i = 0; i < 3000; i++) {
+		FILE *f = fopen(pf, "r");
+		int port = 0;
+		bool ok = f && fscanf(f, "%d", &port) == 1 && port > 0;
+		if (f)
+			fclose(f);
+		if (ok) {
+			s->port = port;
+			return;
+		}
+		sleep_ms(10);
+	}
+	fprintf(stderr, "agendad did not start\n");
+	exit(1);
+}
+
+static void srv_stop(struct srv *s, int sig)
+{
+	int status;
+	kill(s->pid, sig);
+	waitpid(s->pid, &status, 0);
+}
+
+static void srv_setup(struct srv *s)
+{
+	struct ag_store *st;
+	char err[256];
+	const char *env = getenv("XP_BIN");
+	snprintf(s->bin, sizeof(s->bin), "%s", env && *env ? env : "build/bin");
+	snprintf(s->dir, sizeof(s->dir), "/tmp/agendad_stress_XXXXXX");
+	if (!mkdtemp(s->dir))
+		exit(1);
+	snprintf(s->db, sizeof(s->db), "%s/server.db", s->dir);
+	if (ag_store_open(s->db, &st, err, sizeof(err)) || ag_store_adduser(st, "alice", s->tok_a) ||
+	    ag_store_adduser(st, "bob", s->tok_b) || ag_store_grant(st, "alice", "team", AG_RIGHT_RW) ||
+	    ag_store_grant(st, "bob", "team", AG_RIGHT_RW))
+		exit(1);
+	ag_store_close(st);
+}
+
+static void srv_cleanup(struct srv *s)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
+	if (system(cmd))
+		fprintf(stderr, "could not remove %s\n", s->dir);
+}
+
+static int connect_to(int port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* ---- a raw member: frames on a blocking socket ------------------------------------ */
+
+static void hello(struct ag_buf *b, const char *user, const char *tok)
+{
+	struct ag_msg m = {.type = AG_MSG_HELLO};
+	m.u.hello.version = AG_PROTO_VERSION;
+	m.u.hello.user = (char *)user;
+	m.u.hello.agenda = "team";
+	m.u.hello.replica = ag_random_id();
+	m.u.hello.token_len = (size_t)ag_hex_decode(tok, m.u.hello.token, AG_MAX_TOKEN);
+	ag_msg_encode(b, &m);
+}
+
+/* A PUSH of N new events, each with VALUE_LEN bytes of notes. */
+static void push_frame(struct ag_buf *b, int n, size_t value_len, unsigned *counter)
+{
+	struct ag_change *ch = calloc((size_t)n, sizeof(*ch));
+	char *notes = malloc(value_len + 16), uid[32];
+	memcpy(notes, "DESCRIPTION:", 12);
+	memset(notes + 12, 'n', value_len);
+	notes[12 + value_len] = 0;
+	for (int i = 0; i < n; i++) {
+		snprintf(uid, sizeof(uid), "stress-%u", (*counter)++);
+		ch[i].kind = AG_CH_EVENT;
+		ch[i].id = ag_random_id();
+		ch[i].uid = strdup(uid);
+		ch[i].mtime = ag_now_ms();
+		ag_kvs_put(&ch[i].entries, "DTSTART", "DTSTART:20261201T090000Z", 0);
+		ag_kvs_put(&ch[i].entries, "SUMMARY", "SUMMARY:stress", 0);
+		if (value_len)
+			ag_kvs_put(&ch[i].entries, "DESCRIPTION", notes, 0);
+		ag_kvs_sort(&ch[i].entries);
+	}
+	struct ag_msg m = {.type = AG_MSG_PUSH};
+	m.u.push.ch = ch;
+	m.u.push.n = (size_t)n;
+	if (ag_msg_encode(b, &m))
+		fprintf(stderr, "push frame too large\n");
+	for (int i = 0; i < n; i++)
+		ag_change_finish(&ch[i]);
+	free(ch);
+	free(notes);
+}
+
+static void pull_frame(struct ag_buf *b, uint64_t anchor)
+{
+	struct ag_msg m = {.type = AG_MSG_PULL};
+	m.u.pull.anchor = anchor;
+	ag_msg_encode(b, &m);
+}
+
+static int send_buf(int fd, const struct ag_buf *b)
+{
+	for (size_t off = 0; off < b->len;) {
+		ssize_t n = send(fd, b->data + off, b->len - off, MSG_NOSIGNAL);
+		if (n <= 0)
+			return -1;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads frames (into IN, kept by the caller between calls) until one of
+ * type WANT (with its MORE flag clear for pages); the anchor of the last
+ * page into *ANCHOR. 0/-1. */
+static int wait_in(int fd, struct ag_buf *inb, uint8_t want, uint64_t *anchor, int timeout_ms)
+{
+	struct ag_buf in = *inb;
+	int64_t end = ag_mono_ms() + timeout_ms;
+	int rc = -1;
+	while (ag_mono_ms() < end) {
+		size_t hdr, body;
+		int pk = ag_frame_peek(in.data, in.len, AG_MAX_FRAME, &hdr, &body);
+		if (pk == 1) {
+			uint8_t type = in.data[0];
+			struct ag_msg m;
+			const char *why;
+			bool last = true;
+			if (!ag_msg_decode(in.data, hdr + body, &m, &why) && type == AG_MSG_PAGE) {
+				last = !(m.u.page.flags & AG_PAGE_MORE);
+				if (anchor)
+					*anchor = m.u.page.anchor;
+			}
+			ag_msg_finish(&m);
+			ag_buf_consume(&in, hdr + body);
+			if (type == AG_MSG_ERROR)
+				break;
+			if (type == want && last) {
+				rc = 0;
+				break;
+			}
+			continue;
+		}
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		uint8_t tmp[65536];
+		ssize_t n = recv(fd, tmp, sizeof(tmp), 0);
+		if (n <= 0)
+			break;
+		ag_buf_bytes(&in, tmp, (size_t)n);
+	}
+	*inb = in;
+	return rc;
+}
+
+/* wait_in() for a connection that expects nothing more afterwards. */
+static int wait_for(int fd, uint8_t want, uint64_t *anchor, int timeout_ms)
+{
+	struct ag_buf in = {0};
+	int rc = wait_in(fd, &in, want, anchor, timeout_ms);
+	ag_buf_finish(&in);
+	return rc;
+}
+
+/* One sync of a member: HELLO (+ PUSH of N_PUSH events) + PULL from
+ * *ANCHOR, until the last page. Returns the round trip in ms, or -1. */
+static double member_sync(const struct srv *s, const char *user, const char *tok, int n_push,
+                          uint64_t *anchor, unsigned *counter)
+{
+	struct ag_buf b = {0}, in = {0};
+	int fd = connect_to(s->port);
+	if (fd < 0)
+		return -1;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	hello(&b, user, tok);
+	if (n_push)
+		push_frame(&b, n_push, 0, counter);
+	pull_frame(&b, *anchor);
+	int rc = send_buf(fd, &b);
+	if (!rc && n_push)
+		rc = wait_in(fd, &in, AG_MSG_ACK, NULL, 30000);
+	if (!rc)
+		rc = wait_in(fd, &in, AG_MSG_PAGE, anchor, 30000);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	close(fd);
+	ag_buf_finish(&b);
+	ag_buf_finish(&in);
+	return rc ? -1 : (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void percentiles(const char *what, double *v, int n)
+{
+	if (n == 0) {
+		printf("  %s: no samples\n", what);
+		return;
+	}
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	printf("  %s: %d round trips, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", what, n,
+	       v[n / 2], v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1], v[n - 1]);
+}
+
+/* ---- 1. pre-authentication memory ------------------------------------------------- */
+
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static void part_preauth(void)
+{
+	struct srv s = {0};
+	enum { PARTIAL = 3000, STREAMS = 300 };
+	static int fds[PARTIAL + STREAMS];
+	uint8_t partial[500] = {AG_MSG_HELLO, 0xf4, 0x03};
+	printf("1. pre-authentication memory\n");
+	srv_setup(&s);
+	srv_start(&s, (const char *const[]){"--max-clients", "5000", NULL});
+	long base = rss_kb(s.pid), peak = base;
+	int opened = 0;
+	for (int i = 0; i < PARTIAL; i++) {
+		if ((fds[opened] = connect_to(s.port)) < 0)
+			break;
+		send(fds[opened++], partial, sizeof(partial), MSG_NOSIGNAL);
+		if (i % 100 == 0 && rss_kb(s.pid) > peak)
+			peak = rss_kb(s.pid);
+	}
+	long after_partial = rss_kb(s.pid);
+	printf("  %d connections sent 497 bytes of a 500-byte HELLO (64 handshakes kept at most): RSS %ld -> %ld KiB\n", opened,
+	       base, after_partial);
+	/* streams of a 4 MiB PUSH without HELLO, all at once */
+	static uint8_t chunk[65536];
+	memset(chunk, 'p', sizeof(chunk));
+	int streams = 0;
+	for (int i = 0; i < STREAMS; i++) {
+		int fd = connect_to(s.port);
+		if (fd < 0)
+			break;
+		static const uint8_t hdr[] = {AG_MSG_PUSH, 0x80, 0x80, 0x80, 0x02};
+		send(fd, hdr, sizeof(hdr), MSG_NOSIGNAL);
+		fcntl(fd, F_SETFL, O_NONBLOCK);
+		for (int k = 0; k < 64; k++)
+			if (send(fd, chunk, sizeof(chunk), MSG_NOSIGNAL) <= 0)
+				break;
+		fds[opened++] = fd;
+		streams++;
+		if (rss_kb(s.pid) > peak)
+			peak = rss_kb(s.pid);
+	}
+	uint64_t anchor = 0;
+	unsigned counter = 0;
+	double ms = member_sync(&s, "alice", s.tok_a, 1, &anchor, &counter);
+	long end = rss_kb(s.pid);
+	printf("  + %d peers streaming a 4 MiB PUSH before HELLO: peak RSS %ld KiB, now %ld KiB\n",
+	       streams, peak > end ? peak : end, end);
+	printf("  a member's sync meanwhile: %.1f ms\n", ms);
+	check(ms >= 0, "a member is served during the attack");
+	check(end - base < 64 * 1024, "memory does not grow with the attack (< 64 MiB)");
+	for (int i = 0; i < opened; i++)
+		close(fds[i]);
+	srv_stop(&s, SIGTERM);
+	srv_cleanup(&s);
+}
+
+/* ---- 2. slowloris ------------------------------------------------------------------- */
+
+/* Child: N connections each sending one byte of a HELLO every 100 ms,
+ * reconnecting when dropped, for SECONDS. */
+static void trickle(const struct srv *s, int n, int seconds)
+{
+	int *fds = calloc((size_t)n, sizeof(int));
+	int64_t end = ag_mono_ms() + seconds * 1000;
+	for (int i = 0; i < n; i++)
+		fds[i] = connect_to(s->port);
+	while (ag_mono_ms() < end) {
+		for (int i = 0; i < n; i++) {
+			if (fds[i] < 0 || send(fds[i], "\x01", 1, MSG_NOSIGNAL) != 1) {
+				if (fds[i] >= 0)
+					close(fds[i]);
+				fds[i] = connect_to(s->port);
+			}
+		}
+		sleep_ms(100);
+	}
+	_exit(0);
+}
+
+static void part_slowloris(void)
+{
+	struct srv s = {0};
+	static double rt[100000];
+	int n = 0, failed = 0;
+	printf("2. 512 connections trickling a HELLO byte every 100 ms for 15 s\n");
+	srv_setup(&s);
+	srv_start(&s, NULL);
+	pid_t kid = fork();
+	if (kid == 0)
+		trickle(&s, 512, 15);
+	sleep_ms(1000);
+	uint64_t anchor = 0;
+	unsigned counter = 0;
+	int status;
+	while (waitpid(kid, &status, WNOHANG) == 0 && n < 100000) {
+		double ms = member_sync(&s, "bob", s.tok_b, 0, &anchor, &counter);
+		if (ms < 0)
+			failed++;
+		else
+			rt[n++] = ms;
+		sleep_ms(20);
+	}
+	percentiles("a member's no-change sync during the attack", rt, n);
+	printf("  %d syncs failed\n", failed);
+	check(n > 0 && failed == 0, "every sync of the member answered");
+	srv_stop(&s, SIGTERM);
+	srv_cleanup(&s);
+}
+
+/* ---- 3. the largest batch ------------------------------------------------------------ */
+
+/* Child: FRAMES PUSH frames of 1,024 changes of ~3.9 KB each (~4 MiB). */
+static void big_pusher(const struct srv *s, int frames)
+{
+	unsigned counter = 1000000;
+	for (int f = 0; f < frames; f++) {
+		struct ag_buf b = {0};
+		int fd = connect_to(s->port);
+		hello(&b, "alice", s->tok_a);
+		push_frame(&b, AG_MAX_CHANGES, 3900, &counter);
+		if (fd < 0 || send_buf(fd, &b) || wait_for(fd, AG_MSG_ACK, NULL, 120000))
+			_exit(1);
+		close(fd);
+		ag_buf_finish(&b);
+	}
+	_exit(0);
+}
+
+static void part_big_batch(void)
+{
+	struct srv s = {0};
+	static double none[100000], one[100000];
+	int nn = 0, n1 = 0, failed = 0;
+	printf("3. one member pushes the largest batches allowed (1,024 changes, ~4 MiB a frame)\n");
+	srv_setup(&s);
+	srv_start(&s, NULL);
+	/* the idle figures first */
+	uint64_t anchor = 0;
+	unsigned counter = 0;
+	static double idle[200];
+	for (int i = 0; i < 200; i++)
+		idle[i] = member_sync(&s, "bob", s.tok_b, i % 2, &anchor, &counter);
+	percentiles("idle: another member's sync (no-change and one change)", idle, 200);
+	int64_t t0 = ag_mono_ms();
+	pid_t kid = fork();
+	if (kid == 0)
+		big_pusher(&s, 12);
+	int status = -1;
+	for (int i = 0; waitpid(kid, &status, WNOHANG) == 0 && nn < 100000; i++) {
+		double ms = member_sync(&s, "bob", s.tok_b, i % 2, &anchor, &counter);
+		if (ms < 0)
+			failed++;
+		else if (i % 2)
+			one[n1++] = ms;
+		else
+			none[nn++] = ms;
+	}
+	if (status == -1)
+		waitpid(kid, &status, 0);
+	printf("  12 frames (12,288 changes, 48 MiB) applied in %.1f s\n",
+	       (ag_mono_ms() - t0) / 1000.0);
+	percentiles("meanwhile another member's no-change sync", none, nn);
+	percentiles("meanwhile another member's one-change sync", one, n1);
+	printf("  target: p99 <= 20 ms\n");
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "every big batch acknowledged");
+	check(failed == 0 && nn > 0, "every sync of the other member answered");
+	srv_stop(&s, SIGTERM);
+	srv_cleanup(&s);
+}
+
+/* ---- 4. out of file descriptors ------------------------------------------------------- */
+
+static void part_nofile(void)
+{
+	struct srv s = {.nofile = 64};
+	enum { N = 200 };
+	int fds[N], opened = 0;
+	printf("4. agendad with 64 file descriptors, 200 peers connecting\n");
+	srv_setup(&s);
+	srv_start(&s, NULL);
+	for (int i = 0; i < N; i++)
+		if ((fds[opened] = connect_to(s.port)) >= 0)
+			send(fds[opened++], "\x01", 1, MSG_NOSIGNAL);
+	long t0 = cpu_ticks(s.pid);
+	sleep_ms(2000);
+	long used = cpu_ticks(s.pid) - t0;
+	printf("  CPU agendad used in 2 s while out of descriptors: %ld ticks of %ld\n", used,
+	       2 * sysconf(_SC_CLK_TCK));
+	check(used < sysconf(_SC_CLK_TCK) / 2, "no spinning (under 25% of a core)");
+	uint64_t anchor = 0;
+	unsigned counter = 0;
+	double ms = member_sync(&s, "alice", s.tok_a, 1, &anchor, &counter);
+	printf("  a member's sync while the peers hold on: %.0f ms\n", ms);
+	check(ms >= 0, "the member is served (the oldest handshakes make room)");
+	for (int i = 0; i < opened; i++)
+		close(fds[i]);
+	srv_stop(&s, SIGTERM);
+	srv_cleanup(&s);
+}
+
+/* ---- 5. the WAL ----------------------------------------------------------------------- */
+
+static long file_kb(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) ? 0 : (long)(st.st_size / 1024);
+}
+
+static void part_wal(void)
+{
+	struct srv s = {0};
+	char wal[160];
+	printf("5. the WAL while agendad runs\n");
+	srv_setup(&s);
+	srv_start(&s, NULL);
+	snprintf(wal, sizeof(wal), "%s-wal", s.db);
+	unsigned counter = 0;
+	uint64_t anchor = 0;
+	long peak = 0;
+	int64_t t0 = ag_mono_ms();
+	for (int f = 0; f < 98; f++) { /* 100,352 events */
+		struct ag_buf b = {0};
+		int fd = connect_to(s.port);
+		hello(&b, "alice", s.tok_a);
+		push_frame(&b, AG_MAX_CHANGES, 0, &counter);
+		if (fd < 0 || send_buf(fd, &b) || wait_for(fd, AG_MSG_ACK, NULL, 120000))
+			check(false, "a push acknowledged");
+		close(fd);
+		ag_buf_finish(&b);
+		if (f % 10 == 0)
+			member_sync(&s, "bob", s.tok_b, 0, &anchor, &counter);
+		peak = file_kb(wal) > peak ? file_kb(wal) : peak;
+	}
+	printf("  100,352 events pushed in %.1f s: WAL %ld KiB (peak %ld KiB), database %ld KiB\n",
+	       (ag_mono_ms() - t0) / 1000.0, file_kb(wal), peak, file_kb(s.db));
+	sleep_ms(2000);
+	printf("  2 s later, quiet: WAL %ld KiB\n", file_kb(wal));
+	check(peak < 32 * 1024, "the WAL stays bounded (under 32 MiB, whatever the events)");
+	srv_stop(&s, SIGTERM);
+	/* 25 kill -9 cycles while a member pushes */
+	for (int c = 0; c < 25; c++) {
+		srv_start(&s, NULL);
+		pid_t kid = fork();
+		if (kid == 0) {
+			unsigned k = 5000000 + (unsigned)c * 100000;
+			for (int f = 0; f < 100; f++) {
+				struct ag_buf b = {0};
+				int fd = connect_to(s.port);
+				hello(&b, "alice", s.tok_a);
+				push_frame(&b, 256, 200, &k);
+				if (fd < 0 || send_buf(fd, &b) || wait_for(fd, AG_MSG_ACK, NULL, 5000))
+					_exit(0);
+				close(fd);
+				ag_buf_finish(&b);
+			}
+			_exit(0);
+		}
+		sleep_ms(150 + (c * 37) % 200);
+		srv_stop(&s, SIGKILL);
+		int status;
+		waitpid(kid, &status, 0);
+	}
+	int64_t t1 = ag_mono_ms();
+	srv_start(&s, NULL);
+	printf("  after 25 kill -9 cycles during pushes: WAL %ld KiB, restart %lld ms\n",
+	       file_kb(wal), (long long)(ag_mono_ms() - t1));
+	check(file_kb(wal) < 16 * 1024, "the WAL stays under 16 MiB after kill -9 cycles");
+	srv_stop(&s, SIGTERM);
+	srv_cleanup(&s);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		void (*fn)(void);
+	} parts[] = {{"preauth", part_preauth},
+	             {"slowloris", part_slowloris},
+	             {"batch", part_big_batch},
+	             {"nofile", part_nofile},
+	             {"wal", part_wal}};
+	signal(SIGPIPE, SIG_IGN);
+	raise_nofile();
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		bool run = argc == 1;
+		for (int a = 1; a < argc; a++)
+			run |= !strcmp(argv[a], parts[i].name);
+		if (run) {
+			parts[i].fn();
+			fflush(stdout);
+		}
+	}
+	printf("agendad stress: %d check%s failed\n", failures, failures == 1 ? "" : "s");
+	return failures ? 1 : 0;
+}
