@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -304,6 +305,65 @@ static int kill_cycles(struct bench *b, int cycles, int *acked_out)
 	return lost;
 }
 
+/* ---- import -------------------------------------------------------------------- */
+
+/* Writes N events to PATH as a Google-style export (a VTIMEZONE, a third
+ * recurring, descriptions, attendees, alarms). */
+static void write_ics(const char *path, int n)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		die("cannot write the import file");
+	fputs(
+	    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\nBEGIN:VTIMEZONE\r\n"
+	    "TZID:Europe/Berlin\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\n"
+	    "TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n"
+	    "END:STANDARD\r\nEND:VTIMEZONE\r\n",
+	    f);
+	for (int i = 0; i < n; i++)
+		fprintf(f,
+		        "BEGIN:VEVENT\r\nUID:bench-%d@example.com\r\nDTSTAMP:20260101T000000Z\r\n"
+		        "DTSTART;TZID=Europe/Berlin:2026%02d%02dT%02d0000\r\n"
+		        "DTEND;TZID=Europe/Berlin:2026%02d%02dT%02d3000\r\n%s"
+		        "SUMMARY:Meeting %d with the design team\r\nLOCATION:Room %d\r\n"
+		        "DESCRIPTION:Agenda: review item %d\\nBring the numbers\r\n"
+		        "ATTENDEE;CN=Bob;PARTSTAT=ACCEPTED:mailto:bob@example.com\r\n"
+		        "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT10M\r\nEND:VALARM\r\n"
+		        "END:VEVENT\r\n",
+		        i, 1 + i % 12, 1 + i % 28, 8 + i % 10, 1 + i % 12, 1 + i % 28, 8 + i % 10,
+		        i % 3 ? "" : "RRULE:FREQ=WEEKLY;COUNT=10\r\n", i, i % 40, i);
+	fputs("END:VCALENDAR\r\n", f);
+	fclose(f);
+}
+
+/* Imports N events into a fresh replica in a child process: seconds, and
+ * the child's peak RSS in KiB. */
+static double import_run(struct bench *b, int n, long *rss_kb)
+{
+	char ics[300], db[300];
+	snprintf(ics, sizeof(ics), "%s/import-%d.ics", b->dir, n);
+	snprintf(db, sizeof(db), "%s/import-%d.db", b->dir, n);
+	write_ics(ics, n);
+	double t0 = now_s();
+	pid_t kid = fork();
+	if (kid == 0) {
+		struct ag_replica *r;
+		struct ag_import_stats st;
+		char err[256];
+		if (ag_replica_open(db, &r, err, sizeof(err)) || ag_import_ics(r, ics, &st) ||
+		    st.added != (unsigned)n)
+			_exit(1);
+		ag_replica_close(r);
+		_exit(0);
+	}
+	int status;
+	struct rusage ru;
+	if (wait4(kid, &status, 0, &ru) != kid || !WIFEXITED(status) || WEXITSTATUS(status))
+		die("import failed");
+	*rss_kb = ru.ru_maxrss;
+	return now_s() - t0;
+}
+
 /* ---- CalDAV ------------------------------------------------------------------ */
 
 static bool caldav(struct bench *b, const char *uid, char *out, size_t len)
@@ -387,6 +447,12 @@ int main(int argc, char **argv)
 	printf("20 clients at once, 25 synced additions each: %.3f s, %.0f "
 	       "acknowledged (durable) changes/s\n",
 	       conc, 500 / conc);
+	long rss_small, rss_big;
+	double t_small = import_run(&b, 10000, &rss_small),
+	       t_big = import_run(&b, 100000, &rss_big);
+	printf("import of 10,000 events: %.2f s, peak RSS %ld KiB; of 100,000 events: %.2f s "
+	       "(target <= 10 s: %s), peak RSS %ld KiB (memory follows one event, not the file)\n",
+	       t_small, rss_small, t_big, t_big <= 10 ? "OK" : "MISS", rss_big);
 	int acked = 0, lost = kill_cycles(&b, 20, &acked);
 	server_stop(&b, SIGTERM);
 	printf("kill -9: 20 cycles, %d acknowledged changes, %d lost (target 0: %s)\n", acked, lost,

@@ -181,16 +181,45 @@ static icaltimezone *vtimezone_zone(const char *text, char *iana, size_t len)
 	return z;
 }
 
+/* The last names looked up (libical's builtin lookup is a linear search,
+ * and a file names the same zone thousands of times). */
+static struct {
+	char tzid[128], iana[64];
+	icaltimezone *zone;
+} recent[8];
+static unsigned recent_next;
+
+static icaltimezone *named_zone(const char *tzid, char *iana, size_t len)
+{
+	for (unsigned i = 0; i < 8; i++)
+		if (recent[i].zone && !strcmp(recent[i].tzid, tzid)) {
+			if (iana)
+				snprintf(iana, len, "%s", recent[i].iana);
+			return recent[i].zone;
+		}
+	char found[64] = "";
+	icaltimezone *z = iana_zone(tzid, found, sizeof(found));
+	const char *w = z ? NULL : ag_tz_windows(tzid);
+	if (w)
+		z = iana_zone(w, found, sizeof(found));
+	if (z && strlen(tzid) < sizeof(recent[0].tzid)) {
+		unsigned k = recent_next++ % 8;
+		snprintf(recent[k].tzid, sizeof(recent[k].tzid), "%s", tzid);
+		snprintf(recent[k].iana, sizeof(recent[k].iana), "%s", found);
+		recent[k].zone = z;
+	}
+	if (iana)
+		snprintf(iana, len, "%s", found);
+	return z;
+}
+
 icaltimezone *ag_tz_lookup(const char *tzid, const char *vtimezone, char *iana, size_t len)
 {
 	if (iana && len)
 		iana[0] = 0;
 	if (!tzid || !*tzid)
 		return NULL;
-	icaltimezone *z = iana_zone(tzid, iana, len);
-	const char *w = z ? NULL : ag_tz_windows(tzid);
-	if (w)
-		z = iana_zone(w, iana, len);
+	icaltimezone *z = named_zone(tzid, iana, len);
 	if (!z && vtimezone && *vtimezone) {
 		/* a VTIMEZONE that names its IANA zone (libical, Mozilla) */
 		const char *loc = strstr(vtimezone, "X-LIC-LOCATION:");
