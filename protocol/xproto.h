@@ -156,6 +156,21 @@ struct xp_str xp_str_from(const char *s);
 /** Copy @s into @dst (size @cap, NUL-terminated, truncated). */
 void xp_str_copy(char *dst, size_t cap, struct xp_str s);
 
+/* ---- hex (hex.c) ---- */
+
+/**
+ * Write the @n bytes at @in as 2 * @n lowercase hex digits and a NUL into
+ * @out (room for @cap chars). Returns the digit count, or -1 (and writes
+ * nothing) when @cap < 2 * @n + 1.
+ */
+ssize_t xp_hex_encode(const uint8_t *in, size_t n, char *out, size_t cap);
+/**
+ * Decode exactly @len hex digits (either case, nothing else) at @hex into
+ * @out (room for @cap bytes). Returns the byte count (@len / 2), or -1 for
+ * an odd @len, a character that is not a hex digit, or more than @cap bytes.
+ */
+ssize_t xp_hex_decode(const char *hex, size_t len, uint8_t *out, size_t cap);
+
 /* ---- growable byte buffer ---- */
 
 /** A byte buffer: bytes [off, len) are pending; grows up to @max. */

@@ -28,9 +28,10 @@ $(RENDER_LIB): $(RENDER_OBJ)
 LIBS += $(RENDER_LIB)
 
 # ---- build-time font conversion ------------------------------------------
-$(BDF2C): render/tools/bdf2c.c | build/deps.mk
+# the converter reads hex rows with libxproto's one hex codec
+$(BDF2C): render/tools/bdf2c.c protocol/hex.c | build/deps.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $<
+	$(CC) $(CFLAGS) -o $@ $^
 
 $(GEN)/render/%.bdf: $(RENDER_FONTDIR)/%.pcf.gz | build/deps.mk
 	@mkdir -p $(dir $@)
