@@ -15,7 +15,7 @@ agenda_sync_fuzz_SRC := apps/agenda/wire.c apps/agenda/sync_proto.c apps/agenda/
 	protocol/hex.c
 agenda_sync_fuzz_LIBS := $(LIBS_SQLITE3)
 render_image_fuzz_SRC := $(filter-out render/tools/%,$(wildcard render/*.c)) \
-	$(wildcard build/gen/render/font_*.c)
+	$(wildcard build/gen/render/font_*.c) protocol/utf8.c
 render_image_fuzz_LIBS := $(LIBS_LIBPNG) $(LIBS_ZLIB)
 -include $(wildcard fuzz/*.fuzzmk)
 

@@ -171,6 +171,34 @@ ssize_t xp_hex_encode(const uint8_t *in, size_t n, char *out, size_t cap);
  */
 ssize_t xp_hex_decode(const char *hex, size_t len, uint8_t *out, size_t cap);
 
+/* ---- UTF-8 (utf8.c): strict RFC 3629, the project's one codec ---- */
+
+#define XP_UTF8_REPLACEMENT 0xfffdu /* U+FFFD, what invalid input decodes to */
+
+/**
+ * Decode one code point from @s (@len bytes, not NUL-terminated). Returns
+ * the bytes consumed, 1-4 (0 only when @len is 0). @cp receives the code
+ * point, or XP_UTF8_REPLACEMENT for an invalid or truncated sequence, of
+ * which only the maximal invalid subpart is consumed (an overlong, a
+ * surrogate, above U+10FFFF, a stray continuation byte, a missing one).
+ */
+size_t xp_utf8_next(const char *s, size_t len, uint32_t *cp);
+/** Length of the longest valid UTF-8 prefix of [@s, @s + @n): @n if all valid. */
+size_t xp_utf8_valid_prefix(const char *s, size_t n);
+/** True if [@s, @s + @n) is valid UTF-8 (an empty string is). */
+bool xp_utf8_valid(const char *s, size_t n);
+/**
+ * Encode @cp into @out. Returns 1-4 bytes written, or 0 (nothing written)
+ * for a surrogate or a value above U+10FFFF.
+ */
+size_t xp_utf8_put(uint32_t cp, char out[4]);
+/**
+ * The longest prefix of valid UTF-8 [@s, @s + @n) that is at most @max bytes
+ * and does not cut a character: @n if it fits, else @max backed off to the
+ * start of the character it would cut.
+ */
+size_t xp_utf8_fit(const char *s, size_t n, size_t max);
+
 /* ---- growable byte buffer ---- */
 
 /** A byte buffer: bytes [off, len) are pending; grows up to @max. */

@@ -41,7 +41,7 @@ static int run_type(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 	while (r->sub < len) {
 		char text[8] = "";
 		uint32_t cp;
-		size_t k = xr_utf8_next(cmd->text + r->sub, len - r->sub, &cp);
+		size_t k = xp_utf8_next(cmd->text + r->sub, len - r->sub, &cp);
 		memcpy(text, cmd->text + r->sub, k);
 		tc_text_filter(text);
 		press_release(c, 0, xkb_utf32_to_keysym(cp), text);
