@@ -406,13 +406,41 @@ int xp_hello_check(const struct xp_msg_hello *h, const struct xp_cookie *ck, str
 /** Negotiate: the smaller max_msg, compression only if both want it. */
 struct xp_caps xp_caps_negotiate(const struct xp_caps *offer, const struct xp_caps *server);
 
-/* ---- sockets ---- */
+/* ---- sockets (net.c): every listen and connect in the project ---- */
+
+#define XP_NET_CLOEXEC  0x1u /* the fd is closed in programs we exec */
+#define XP_NET_NONBLOCK 0x2u /* the fd is non-blocking (event loops) */
 
 /**
- * Connect to "HOST:PORT" (TCP) or a path starting with '/' or '@' (Unix
- * socket). Returns a blocking fd or -1 with @err set.
+ * Listen on TCP @addr, "HOST:PORT" or "[IPV6]:PORT". An empty HOST (":PORT")
+ * or a NULL @addr ("127.0.0.1:0") means loopback; PORT 0 picks a free port.
+ * @flags (XP_NET_*) apply to the listening fd. SO_REUSEADDR, backlog 128.
+ * Returns the fd (the caller closes it) with the bound port in *@port (if
+ * not NULL), or -1 with @err naming the address and the cause.
  */
-int xp_connect(const char *addr, struct xp_error *err);
+int xp_net_listen_tcp(const char *addr, unsigned flags, int *port, struct xp_error *err);
+/**
+ * Listen on the Unix socket @path ("@name": abstract namespace). A stale
+ * socket file at @path is removed first; the socket is created with mode
+ * 0600 (umask 077), so only this user may connect. Returns the fd or -1
+ * with @err set. The caller unlinks @path when done.
+ */
+int xp_net_listen_unix(const char *path, unsigned flags, struct xp_error *err);
+/**
+ * Accept one connection on listening @lfd, the new fd getting @flags
+ * (XP_NET_*) and, on TCP, TCP_NODELAY. Returns the fd, or -1 with errno set
+ * (EAGAIN: nobody waits on a non-blocking @lfd).
+ */
+int xp_net_accept(int lfd, unsigned flags);
+/**
+ * Connect to "HOST:PORT" (TCP, TCP_NODELAY; an empty HOST is 127.0.0.1) or
+ * to a Unix socket path (see xp_net_is_unix). The connect itself blocks,
+ * so a refused peer fails here; XP_NET_NONBLOCK makes the fd non-blocking
+ * afterwards. Returns the fd (the caller closes it) or -1 with @err set.
+ */
+int xp_net_connect(const char *addr, unsigned flags, struct xp_error *err);
+/** True if @addr names a Unix socket: it starts with '/', '.' or '@'. */
+bool xp_net_is_unix(const char *addr);
 /** Microseconds on the monotonic clock. */
 uint64_t xp_now_us(void);
 /** Whole milliseconds left until @deadline_us (monotonic), 0 once it passed. */

@@ -24,19 +24,17 @@
 struct row {
 	const char *what;
 	const char *s;
-	size_t n;           /* bytes of s */
-	size_t valid;       /* xp_utf8_valid_prefix() */
-	uint32_t cps[8];    /* what xp_utf8_next() yields, in order */
+	size_t n;        /* bytes of s */
+	size_t valid;    /* xp_utf8_valid_prefix() */
+	uint32_t cps[8]; /* what xp_utf8_next() yields, in order */
 	size_t ncps;
 };
 
 #define ROW(what, lit, valid, ...)                                                                 \
-	{what,                                                                                     \
-	 lit,                                                                                      \
-	 sizeof(lit) - 1,                                                                          \
-	 valid,                                                                                    \
-	 {__VA_ARGS__},                                                                            \
-	 sizeof((uint32_t[]){__VA_ARGS__}) / sizeof(uint32_t)}
+	{                                                                                          \
+		what, lit, sizeof(lit) - 1, valid, {__VA_ARGS__},                                  \
+		    sizeof((uint32_t[]){__VA_ARGS__}) / sizeof(uint32_t)                           \
+	}
 
 static const struct row rows[] = {
     /* 1 correct text */
@@ -74,7 +72,10 @@ static const struct row rows[] = {
     /* 3.3 sequences with the last continuation byte missing */
     ROW("2-byte cut", "\xc3", 0, R),
     ROW("3-byte cut", "\xe2\x82", 0, R),
-    ROW("3-byte cut before text", "\xe2\x82" "A", 0, R, 'A'),
+    ROW("3-byte cut before text",
+        "\xe2\x82"
+        "A",
+        0, R, 'A'),
     ROW("4-byte cut", "\xf0\x90\x80", 0, R),
     ROW("U+10FFFF cut", "\xf4\x8f\xbf", 0, R),
     /* 3.4 concatenated cut sequences: one replacement each */
@@ -83,7 +84,10 @@ static const struct row rows[] = {
     ROW("FE", "\xfe", 0, R),
     ROW("FF", "\xff", 0, R),
     ROW("FE FE FF FF", "\xfe\xfe\xff\xff", 0, R, R, R, R),
-    ROW("text, FF, text", "a\xff" "b", 1, 'a', R, 'b'),
+    ROW("text, FF, text",
+        "a\xff"
+        "b",
+        1, 'a', R, 'b'),
     /* 4.1 overlong ASCII '/' */
     ROW("overlong / in 2", "\xc0\xaf", 0, R, R),
     ROW("overlong / in 3", "\xe0\x80\xaf", 0, R, R, R),
@@ -120,8 +124,8 @@ static void test_table(void **state)
 			uint32_t cp;
 			size_t step = xp_utf8_next(t->s + i, t->n - i, &cp);
 			if (step == 0 || k >= t->ncps || cp != t->cps[k])
-				fail_msg("%s: code point %zu is U+%04X (step %zu), want U+%04X", t->what,
-				         k, cp, step, k < t->ncps ? t->cps[k] : 0);
+				fail_msg("%s: code point %zu is U+%04X (step %zu), want U+%04X",
+				         t->what, k, cp, step, k < t->ncps ? t->cps[k] : 0);
 			i += step;
 			k++;
 		}

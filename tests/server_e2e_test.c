@@ -322,7 +322,7 @@ static void test_hostile_peers(void **state)
 	assert_int_equal(c.err.code, XP_ERR_AUTH);
 	xp_conn_finish(&c);
 	/* wrong version: the error names both versions */
-	int fd = xp_connect(s.addr, &err);
+	int fd = xp_net_connect(s.addr, XP_NET_CLOEXEC, &err);
 	uint8_t pre[XP_PREAMBLE_LEN];
 	xp_preamble_write(pre);
 	pre[4] = 9;
@@ -352,7 +352,7 @@ static void test_hostile_peers(void **state)
 	assert_int_equal(xa_error(bad)->code, XP_ERR_NO_WINDOW);
 	xa_close(bad);
 	/* an app sending a truncated-then-garbage frame */
-	fd = xp_connect(s.app_socket, &err);
+	fd = xp_net_connect(s.app_socket, XP_NET_CLOEXEC, &err);
 	struct xp_cookie ck;
 	xp_cookie_load(s.cookie, false, &ck, &err);
 	xp_conn_init(&c, fd, 65536, true);

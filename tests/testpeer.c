@@ -15,8 +15,6 @@
 
 int tp_init(struct tp_peer *p)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(sa);
 	struct xp_error err;
 	memset(p, 0, sizeof(*p));
 	p->conn.fd = -1;
@@ -28,12 +26,9 @@ int tp_init(struct tp_peer *p)
 	snprintf(p->cookie_path, sizeof(p->cookie_path), "%s/cookie", p->dir);
 	if (xp_cookie_load(p->cookie_path, true, &p->cookie, &err) < 0)
 		return -1;
-	p->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (p->listen_fd < 0 || bind(p->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(p->listen_fd, 8) < 0 ||
-	    getsockname(p->listen_fd, (struct sockaddr *)&sa, &len) < 0)
+	p->listen_fd = xp_net_listen_tcp("127.0.0.1:0", XP_NET_CLOEXEC, &p->port, &err);
+	if (p->listen_fd < 0)
 		return -1;
-	p->port = ntohs(sa.sin_port);
 	snprintf(p->addr, sizeof(p->addr), "127.0.0.1:%d", p->port);
 	return 0;
 }
@@ -104,7 +99,7 @@ int tp_accept(struct tp_peer *p, bool zlib, int timeout_ms)
 	tp_drop(p);
 	if (poll(&pf, 1, timeout_ms) != 1)
 		return -1;
-	int fd = accept4(p->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	int fd = xp_net_accept(p->listen_fd, XP_NET_CLOEXEC);
 	if (fd < 0 || xp_conn_init(&p->conn, fd, XP_MAX_MSG_DEFAULT, true) < 0)
 		return -1;
 	p->connected = true;

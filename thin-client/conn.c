@@ -36,7 +36,7 @@ static int handshake(struct tc_client *c)
 int tc_connect(struct tc_client *c)
 {
 	struct xp_error err;
-	int fd = xp_connect(c->addr, &err);
+	int fd = xp_net_connect(c->addr, XP_NET_CLOEXEC, &err);
 	if (fd < 0) {
 		snprintf(c->reason, sizeof(c->reason), "cannot connect: %s", err.text);
 		return -1;

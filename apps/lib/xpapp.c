@@ -17,7 +17,7 @@ struct xa_display *xa_open_at(const char *addr, const char *cookie_path, const c
 		cookie_path = xp_cookie_default_path(path, sizeof(path));
 	if (xp_cookie_load(cookie_path, false, &ck, err) < 0)
 		return NULL;
-	int fd = xp_connect(addr, err);
+	int fd = xp_net_connect(addr, XP_NET_CLOEXEC, err);
 	if (fd < 0)
 		return NULL;
 	struct xa_display *d = calloc(1, sizeof(*d));
@@ -27,7 +27,7 @@ struct xa_display *xa_open_at(const char *addr, const char *cookie_path, const c
 	}
 	xp_conn_init(&d->conn, fd, XP_MAX_MSG_DEFAULT, true);
 	/* apps are local: no compression unless connected over TCP */
-	bool tcp = addr[0] != '/' && addr[0] != '@' && addr[0] != '.';
+	bool tcp = !xp_net_is_unix(addr);
 	struct xp_caps want = {tcp ? XP_FLAG_ZLIB : 0, XP_MAX_MSG_DEFAULT, 0, 0}, got;
 	if (xp_handshake_client(&d->conn, XP_ROLE_APP, &ck, &want, session, name, &got, 5000) < 0) {
 		*err = d->conn.err;
