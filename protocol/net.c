@@ -104,6 +104,16 @@ static int unix_addr(const char *path, struct sockaddr_un *sa, socklen_t *len, s
 	return 0;
 }
 
+int xp_net_check(const char *addr, struct xp_error *err)
+{
+	struct sockaddr_un sa;
+	socklen_t len;
+	char host[256], port[8];
+	if (xp_net_is_unix(addr))
+		return unix_addr(addr, &sa, &len, err);
+	return split_addr(addr, host, port, err);
+}
+
 /* The port @fd is bound to. */
 static int bound_port(int fd)
 {

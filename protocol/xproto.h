@@ -441,6 +441,11 @@ int xp_net_accept(int lfd, unsigned flags);
 int xp_net_connect(const char *addr, unsigned flags, struct xp_error *err);
 /** True if @addr names a Unix socket: it starts with '/', '.' or '@'. */
 bool xp_net_is_unix(const char *addr);
+/**
+ * Check that @addr is a well-formed "HOST:PORT" or Unix socket path without
+ * resolving or connecting. Returns 0, or -1 with @err saying what is wrong.
+ */
+int xp_net_check(const char *addr, struct xp_error *err);
 /** Microseconds on the monotonic clock. */
 uint64_t xp_now_us(void);
 /** Whole milliseconds left until @deadline_us (monotonic), 0 once it passed. */

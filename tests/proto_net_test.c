@@ -144,9 +144,9 @@ static void test_bad_addresses(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-	    "7100",           "127.0.0.1",        "127.0.0.1:",     "127.0.0.1:65536",
-	    "127.0.0.1:-1",   "127.0.0.1:+1",     "127.0.0.1: 80",  "127.0.0.1:0x10",
-	    "127.0.0.1:80 ",  "127.0.0.1:123456", "127.0.0.1:1e3",  "",
+	    "7100",          "127.0.0.1",        "127.0.0.1:",    "127.0.0.1:65536",
+	    "127.0.0.1:-1",  "127.0.0.1:+1",     "127.0.0.1: 80", "127.0.0.1:0x10",
+	    "127.0.0.1:80 ", "127.0.0.1:123456", "127.0.0.1:1e3", "",
 	};
 	struct xp_error err;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -159,6 +159,7 @@ static void test_bad_addresses(void **state)
 			assert_int_equal(xp_net_connect(bad[i], XP_NET_CLOEXEC, &err), -1);
 			assert_non_null(strstr(err.text, "want HOST:PORT"));
 		}
+		assert_int_equal(xp_net_check(bad[i], &err), -1);
 	}
 	char longpath[200];
 	memset(longpath, 'a', sizeof(longpath) - 1);
@@ -168,6 +169,13 @@ static void test_bad_addresses(void **state)
 	assert_non_null(strstr(err.text, "bad socket path"));
 	assert_int_equal(xp_net_connect(longpath, XP_NET_CLOEXEC, &err), -1);
 	assert_non_null(strstr(err.text, "bad socket path"));
+	assert_int_equal(xp_net_check(longpath, &err), -1);
+	/* checking resolves and connects nothing */
+	static const char *const good[] = {"127.0.0.1:0", ":7100",
+	                                   "[::1]:1",     "no.such.host.invalid:80",
+	                                   "/tmp/x.sock", "@abstract"};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_int_equal(xp_net_check(good[i], &err), 0);
 }
 
 static void test_ipv6_literal(void **state)
