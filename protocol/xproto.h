@@ -319,6 +319,10 @@ struct xp_zstate;
  * xp_conn_finish). Input: read() -> [inflate] -> frames. Output: send()
  * encodes into a staging buffer; flush() compresses it (Z_SYNC_FLUSH) into
  * the wire buffer; write() drains the wire buffer. Errors are sticky.
+ *
+ * The struct is public only so that owners can embed it; its fields are
+ * libxproto's own. Everything else goes through the xp_conn_* functions
+ * (xp_conn_fd, xp_conn_error, xp_conn_stats, ...).
  */
 struct xp_conn {
 	int fd;
@@ -362,7 +366,11 @@ int xp_conn_next(struct xp_conn *c, struct xp_msg *m);
 int xp_conn_send(struct xp_conn *c, const struct xp_msg *m);
 /** Queue the preamble (sent uncompressed, before anything else). */
 int xp_conn_send_preamble(struct xp_conn *c);
-/** Queue an ERROR message with @code, @about and a formatted text. */
+/**
+ * Queue an ERROR message with @code, @about and a formatted text. Unlike
+ * xp_conn_send() it queues even after an input-side failure, so a peer that
+ * broke the protocol still learns why it is dropped (flush and write next).
+ */
 int xp_conn_send_error(struct xp_conn *c, enum xp_err_code code, unsigned about, const char *fmt,
                        ...) __attribute__((format(printf, 4, 5)));
 /** Move queued messages to the wire buffer (compressing). Returns 0 or -1. */
@@ -381,6 +389,33 @@ int xp_conn_drain(struct xp_conn *c, int timeout_ms);
 int xp_conn_wait(struct xp_conn *c, struct xp_msg *m, int timeout_ms);
 /** Bytes queued or waiting on the wire. */
 size_t xp_conn_out_pending(const struct xp_conn *c);
+/** The socket (-1 when none), e.g. to poll it in the owner's loop. */
+int xp_conn_fd(const struct xp_conn *c);
+/**
+ * Take the fd back: the connection forgets it, so xp_conn_finish() will not
+ * close it. Returns the fd (the caller owns it now).
+ */
+int xp_conn_release_fd(struct xp_conn *c);
+/** The last error (code XP_ERR_NONE if none); sticky once the connection failed. */
+const struct xp_error *xp_conn_error(const struct xp_conn *c);
+/** True once reading, decoding or writing failed for good (see xp_conn_error). */
+bool xp_conn_failed(const struct xp_conn *c);
+/** Byte and message counters since xp_conn_init(). */
+const struct xp_conn_stats *xp_conn_stats(const struct xp_conn *c);
+/**
+ * Plain (uncompressed) bytes queued since xp_conn_init(), whether already
+ * flushed or not: the measure flow control counts in.
+ */
+uint64_t xp_conn_plain_queued(const struct xp_conn *c);
+/** True if output is compressed (zlib switched on for it). */
+bool xp_conn_zlib_out(const struct xp_conn *c);
+/** Accept messages up to @max_msg payload bytes from now on (after a handshake). */
+void xp_conn_set_max_msg(struct xp_conn *c, uint32_t max_msg);
+/**
+ * Queue @n raw bytes as they are, in order with the messages (tests use it
+ * to send garbage). Returns 0, or -1 if out of memory.
+ */
+int xp_conn_send_raw(struct xp_conn *c, const void *data, size_t n);
 
 /* ---- handshake helpers ---- */
 

@@ -241,12 +241,13 @@ static void test_clock_bytes_per_tick(void **state)
 		}
 		/* count from the second tick on: the first draws the whole window */
 		if (m.op == XP_OP_TEXT && ++ticks == 1) {
-			in0 = c.st.wire_in;
-			out0 = c.st.wire_out;
+			in0 = xp_conn_stats(&c)->wire_in;
+			out0 = xp_conn_stats(&c)->wire_out;
 		}
 	}
 	assert_true(ticks >= 5);
-	double per_tick = (double)(c.st.wire_in - in0 + c.st.wire_out - out0) / (ticks - 1);
+	const struct xp_conn_stats *st = xp_conn_stats(&c);
+	double per_tick = (double)(st->wire_in - in0 + st->wire_out - out0) / (ticks - 1);
 	printf("    clock: %d ticks, %.1f bytes per tick on the wire (both directions)\n",
 	       ticks - 1, per_tick);
 	assert_true(per_tick <= 40.0);

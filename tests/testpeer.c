@@ -17,7 +17,7 @@ int tp_init(struct tp_peer *p)
 {
 	struct xp_error err;
 	memset(p, 0, sizeof(*p));
-	p->conn.fd = -1;
+	xp_conn_init(&p->conn, -1, XP_MAX_MSG_DEFAULT, true); /* no peer yet */
 	p->screen_w = 800;
 	p->screen_h = 600;
 	snprintf(p->dir, sizeof(p->dir), "/tmp/xproto-tp-XXXXXX");
@@ -37,8 +37,7 @@ void tp_drop(struct tp_peer *p)
 {
 	if (p->connected)
 		xp_conn_finish(&p->conn);
-	memset(&p->conn, 0, sizeof(p->conn));
-	p->conn.fd = -1;
+	xp_conn_init(&p->conn, -1, XP_MAX_MSG_DEFAULT, true); /* no peer */
 	p->connected = false;
 }
 
@@ -124,7 +123,7 @@ int tp_send_raw(struct tp_peer *p, const void *data, size_t n)
 {
 	if (tp_flush(p, 2000) < 0)
 		return -1;
-	return write(p->conn.fd, data, n) == (ssize_t)n ? 0 : -1;
+	return write(xp_conn_fd(&p->conn), data, n) == (ssize_t)n ? 0 : -1;
 }
 
 static int pong(struct tp_peer *p, const struct xp_msg *ping)

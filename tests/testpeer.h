@@ -19,7 +19,7 @@ struct tp_peer {
 	char dir[64];  /* temporary folder holding the cookie */
 	char cookie_path[96];
 	struct xp_cookie cookie;
-	struct xp_conn conn; /* the accepted peer (conn.fd < 0 when none) */
+	struct xp_conn conn; /* the accepted peer (xp_conn_fd() < 0 when none) */
 	bool connected;
 	uint32_t screen_w, screen_h; /* the size WELCOME announces */
 	/* from the last HELLO */

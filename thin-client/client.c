@@ -103,7 +103,7 @@ struct tc_client *tc_client_create(const struct tc_options *o)
 	c->opt = *o;
 	c->sigfd = -1;
 	c->wake[0] = c->wake[1] = -1;
-	c->conn.fd = -1;
+	xp_conn_init(&c->conn, -1, XP_MAX_MSG_DEFAULT, true); /* not connected */
 	c->backoff_ms = TC_BACKOFF_MIN_MS;
 	snprintf(c->addr, sizeof(c->addr), "%s", o->addr ? o->addr : TC_DEFAULT_ADDR);
 	c->script.s = o->script;

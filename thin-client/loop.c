@@ -103,7 +103,7 @@ static void wait_events(struct tc_client *c)
 	int n = 0, pfd = c->pres->ops->fd ? c->pres->ops->fd(c->pres) : -1;
 	if (c->connected) {
 		short ev = POLLIN | (xp_conn_out_pending(&c->conn) ? POLLOUT : 0);
-		p[n++] = (struct pollfd){.fd = c->conn.fd, .events = ev};
+		p[n++] = (struct pollfd){.fd = xp_conn_fd(&c->conn), .events = ev};
 	}
 	if (pfd >= 0)
 		p[n++] = (struct pollfd){.fd = pfd, .events = POLLIN};
@@ -159,7 +159,7 @@ static void finish(struct tc_client *c)
 	if (c->opt.stats || c->opt.headless) {
 		struct xp_conn_stats st = c->total;
 		if (c->connected)
-			tc_stats_add(&st, &c->conn.st);
+			tc_stats_add(&st, xp_conn_stats(&c->conn));
 		tc_stats_print(stderr, &st, &c->rtt);
 	}
 	if (c->connected) /* detach now; the picture stays for tc_screen() */

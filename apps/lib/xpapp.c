@@ -30,7 +30,7 @@ struct xa_display *xa_open_at(const char *addr, const char *cookie_path, const c
 	bool tcp = !xp_net_is_unix(addr);
 	struct xp_caps want = {tcp ? XP_FLAG_ZLIB : 0, XP_MAX_MSG_DEFAULT, 0, 0}, got;
 	if (xp_handshake_client(&d->conn, XP_ROLE_APP, &ck, &want, session, name, &got, 5000) < 0) {
-		*err = d->conn.err;
+		*err = *xp_conn_error(&d->conn);
 		xp_conn_finish(&d->conn);
 		free(d);
 		return NULL;
@@ -68,7 +68,7 @@ void xa_close(struct xa_display *d)
 
 int xa_fd(const struct xa_display *d)
 {
-	return d->conn.fd;
+	return xp_conn_fd(&d->conn);
 }
 
 void xa_screen_size(const struct xa_display *d, uint32_t *w, uint32_t *h)
@@ -80,13 +80,13 @@ void xa_screen_size(const struct xa_display *d, uint32_t *w, uint32_t *h)
 const struct xp_error *xa_error(const struct xa_display *d)
 {
 	/* the server's reason beats the "connection closed" that follows it */
-	return d->server_error.code ? &d->server_error : &d->conn.err;
+	return d->server_error.code ? &d->server_error : xp_conn_error(&d->conn);
 }
 
 void xa_wire_bytes(const struct xa_display *d, uint64_t *out, uint64_t *in)
 {
-	*out = d->conn.st.wire_out;
-	*in = d->conn.st.wire_in;
+	*out = xp_conn_stats(&d->conn)->wire_out;
+	*in = xp_conn_stats(&d->conn)->wire_in;
 }
 
 int xa_send(struct xa_display *d, const struct xp_msg *m)
@@ -94,7 +94,7 @@ int xa_send(struct xa_display *d, const struct xp_msg *m)
 	if (xp_conn_send(&d->conn, m) < 0)
 		return -1;
 	/* keep the queue short: a big frame goes out now */
-	if (xp_buf_pending(&d->conn.out_plain) > 256 * 1024)
+	if (xp_conn_out_pending(&d->conn) > 256 * 1024)
 		return xa_flush(d);
 	return 0;
 }
