@@ -40,6 +40,10 @@ enum xp_role { XP_ROLE_APP = 1, XP_ROLE_CLIENT = 2, XP_ROLE_VIEWER = 3 };
 /* WIN_CREATE flags */
 #define XP_WIN_MAXIMIZED 0x1u /* the server sizes it to the screen */
 
+/* APP_ENTRY flags */
+#define XP_APP_LAST 0x1u /* the last entry of the list */
+#define XP_APP_NONE 0x2u /* the list is empty: this entry names no app */
+
 /* GC flags */
 #define XP_GC_TRANSPARENT 0x1u /* bitmaps and text leave bg pixels alone */
 

@@ -230,6 +230,12 @@ int xs_launch_command(struct xs_server *s, struct xs_session *se, const char *cm
                       struct xp_error *err);
 void xs_launch_reap(struct xs_server *s);
 /**
+ * APP_LIST from a client, viewer or app (the launcher): answer with one
+ * APP_ENTRY per launchable app, the last flagged XP_APP_LAST, or a single
+ * XP_APP_LAST | XP_APP_NONE entry when there is none. Never fails.
+ */
+int xs_on_app_list(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+/**
  * SIGTERM every launched app's process group, reap them (bounded, about a
  * second), then SIGKILL what is left. Called once when the server stops.
  */
