@@ -485,6 +485,20 @@ bool xp_net_is_unix(const char *addr);
  * resolving or connecting. Returns 0, or -1 with @err saying what is wrong.
  */
 int xp_net_check(const char *addr, struct xp_error *err);
+/* ---- signals (sig.c) ---- */
+
+/**
+ * Block the @n signals @sigs (they stay pending instead of interrupting)
+ * and return a non-blocking, close-on-exec signalfd that reports them, so
+ * an event loop takes them in order with its other fds. SIGPIPE is ignored
+ * too: a closed socket is an error, not a signal. Programs started later
+ * inherit the blocked mask: unblock it in the child before exec. Returns
+ * the fd (the caller closes it) or -1 with errno set.
+ */
+int xp_signal_fd(const int *sigs, size_t n);
+/** The next signal waiting on @fd (from xp_signal_fd), or 0 when none is. */
+int xp_signal_next(int fd);
+
 /** Microseconds on the monotonic clock. */
 uint64_t xp_now_us(void);
 /** Whole milliseconds left until @deadline_us (monotonic), 0 once it passed. */

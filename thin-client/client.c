@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "thin_int.h"
@@ -62,14 +61,8 @@ static int load_cookie(struct tc_client *c)
 /* Signals arrive through a signalfd so the poll loop sees them in order. */
 static int open_signals(struct tc_client *c)
 {
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -1;
-	c->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	static const int sigs[] = {SIGUSR1, SIGINT, SIGTERM};
+	c->sigfd = xp_signal_fd(sigs, sizeof(sigs) / sizeof(sigs[0]));
 	return c->sigfd < 0 ? -1 : 0;
 }
 

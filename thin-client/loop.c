@@ -10,7 +10,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "thin_int.h"
@@ -45,12 +44,11 @@ void tc_present(struct tc_client *c)
 
 static void on_signals(struct tc_client *c)
 {
-	struct signalfd_siginfo si;
-	while (read(c->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGUSR1 && c->opt.screenshot) {
+	for (int sig; (sig = xp_signal_next(c->sigfd)) > 0;) {
+		if (sig == SIGUSR1 && c->opt.screenshot) {
 			tc_screenshot(c, c->opt.screenshot);
-		} else if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
-			tc_log(c, "signal %u: detaching", si.ssi_signo);
+		} else if (sig == SIGINT || sig == SIGTERM) {
+			tc_log(c, "signal %d: detaching", sig);
 			c->quit = true;
 			c->exit_code = TC_EXIT_OK;
 		}

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -421,11 +420,10 @@ void rl_set_offline(struct rl_relay *r, bool offline)
 /* Handles the signals waiting on @sfd; returns false to stop. */
 static bool on_signals(struct rl_relay *r, int sfd)
 {
-	struct signalfd_siginfo si;
-	while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGUSR1)
+	for (int sig; (sig = xp_signal_next(sfd)) > 0;) {
+		if (sig == SIGUSR1)
 			rl_set_offline(r, true);
-		else if (si.ssi_signo == SIGUSR2)
+		else if (sig == SIGUSR2)
 			rl_set_offline(r, false);
 		else
 			return false;
@@ -435,16 +433,8 @@ static bool on_signals(struct rl_relay *r, int sfd)
 
 int rl_run(struct rl_relay *r)
 {
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGUSR2);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	signal(SIGPIPE, SIG_IGN);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -1;
-	int sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC), rc = sfd < 0 ? -1 : 0;
+	static const int sigs[] = {SIGUSR1, SIGUSR2, SIGTERM, SIGINT};
+	int sfd = xp_signal_fd(sigs, sizeof(sigs) / sizeof(sigs[0])), rc = sfd < 0 ? -1 : 0;
 	for (bool sig = false; rc == 0;) {
 		rc = step(r, -1, sfd, &sig);
 		if (rc == 0 && sig && !on_signals(r, sfd))
