@@ -170,6 +170,24 @@ int tp_expect(struct tp_peer *p, uint8_t op, struct xp_msg *m, bool skip_other, 
 	return 0;
 }
 
+int tp_expect_key(struct tp_peer *p, uint32_t state, uint32_t keysym, const char *text,
+                  bool skip_other, int timeout_ms)
+{
+	struct xp_msg m;
+	char got[64];
+	int r = tp_expect(p, XP_OP_KEY, &m, skip_other, timeout_ms);
+	if (r != 1) {
+		fprintf(stderr, "testpeer: no KEY (%d)\n", r);
+		return -1;
+	}
+	xp_str_copy(got, sizeof(got), m.u.key.text);
+	if (m.u.key.state == state && m.u.key.keysym == keysym && !strcmp(got, text))
+		return 0;
+	fprintf(stderr, "testpeer: KEY state %#x keysym %#x '%s', want %#x %#x '%s'\n",
+	        m.u.key.state, m.u.key.keysym, got, state, keysym, text);
+	return -1;
+}
+
 int tp_sync(struct tp_peer *p, uint32_t serial, int timeout_ms)
 {
 	struct xp_msg m = {.op = XP_OP_MARK};
