@@ -63,6 +63,20 @@ static void pass_byte(int a, int b, char c)
 	assert_int_equal(got, c);
 }
 
+/* Connect to @addr, accept on @lfd, and pass a byte each way. */
+static void round_trip(int lfd, const char *addr)
+{
+	struct xp_error err;
+	int c = xp_net_connect(addr, XP_NET_CLOEXEC, &err);
+	assert_true(c >= 0);
+	int s = xp_net_accept(lfd, XP_NET_CLOEXEC);
+	assert_true(s >= 0);
+	pass_byte(c, s, 'u');
+	pass_byte(s, c, 'd');
+	close(s);
+	close(c);
+}
+
 static void test_loopback_by_default(void **state)
 {
 	(void)state;
@@ -195,13 +209,7 @@ static void test_ipv6_literal(void **state)
 	int port, lfd = xp_net_listen_tcp("[::1]:0", XP_NET_CLOEXEC, &port, &err);
 	assert_true(lfd >= 0);
 	snprintf(addr, sizeof(addr), "[::1]:%d", port);
-	int c = xp_net_connect(addr, XP_NET_CLOEXEC, &err);
-	assert_true(c >= 0);
-	int s = xp_net_accept(lfd, XP_NET_CLOEXEC);
-	assert_true(s >= 0);
-	pass_byte(c, s, 'y');
-	close(s);
-	close(c);
+	round_trip(lfd, addr);
 	close(lfd);
 }
 
@@ -226,13 +234,7 @@ static void test_unix_socket(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(S_ISSOCK(st.st_mode));
 	assert_int_equal(st.st_mode & 077, 0); /* only this user may connect */
-	int c = xp_net_connect(path, XP_NET_CLOEXEC, &err);
-	assert_true(c >= 0);
-	int s = xp_net_accept(lfd, XP_NET_CLOEXEC);
-	assert_true(s >= 0);
-	pass_byte(c, s, 'z');
-	close(s);
-	close(c);
+	round_trip(lfd, path);
 	close(lfd);
 	unlink(path);
 	/* nothing there now: a clear error */
@@ -250,13 +252,7 @@ static void test_abstract_unix_socket(void **state)
 	snprintf(name, sizeof(name), "@xproto-net-test-%d", (int)getpid());
 	int lfd = xp_net_listen_unix(name, XP_NET_CLOEXEC, &err);
 	assert_true(lfd >= 0);
-	int c = xp_net_connect(name, XP_NET_CLOEXEC, &err);
-	assert_true(c >= 0);
-	int s = xp_net_accept(lfd, XP_NET_CLOEXEC);
-	assert_true(s >= 0);
-	pass_byte(s, c, 'w');
-	close(s);
-	close(c);
+	round_trip(lfd, name);
 	close(lfd);
 	assert_false(xp_net_is_unix("127.0.0.1:1"));
 	assert_true(xp_net_is_unix("./rel.sock"));

@@ -172,6 +172,17 @@ static void recv_all(struct rig *g, int fd, uint8_t *p, size_t n)
 	assert_int_equal(off, n);
 }
 
+/* Send text @t from @from and receive it, unchanged, at @to. */
+static void pass(struct rig *g, int from, int to, const char *t)
+{
+	uint8_t buf[256];
+	size_t n = strlen(t);
+	assert_true(n <= sizeof(buf));
+	send_all(g, from, (const uint8_t *)t, n);
+	recv_all(g, to, buf, n);
+	assert_memory_equal(buf, t, n);
+}
+
 /* True once @fd reports EOF, turning the relay meanwhile (bounded). */
 static bool pump_until_eof(struct rig *g, int fd)
 {
@@ -191,21 +202,15 @@ static void test_counts_each_way(void **state)
 	(void)state;
 	struct rig g = {.target_lfd = -1};
 	int c, s;
-	uint8_t buf[64];
 	rig_start(&g, (struct rl_options){.msg_gap_ms = 5000});
 	connect_pair(&g, &c, &s);
 	/* a question in two writes close together: one message */
-	send_all(&g, c, (const uint8_t *)"hel", 3);
-	recv_all(&g, s, buf, 3);
-	send_all(&g, c, (const uint8_t *)"lo", 2);
-	recv_all(&g, s, buf, 2);
+	pass(&g, c, s, "hel");
+	pass(&g, c, s, "lo");
 	/* the answer turns the conversation around: a message and a round trip */
-	send_all(&g, s, (const uint8_t *)"world!!", 7);
-	recv_all(&g, c, buf, 7);
-	assert_memory_equal(buf, "world!!", 7);
+	pass(&g, s, c, "world!!");
 	/* and once more up: a new message, no round trip */
-	send_all(&g, c, (const uint8_t *)"?", 1);
-	recv_all(&g, s, buf, 1);
+	pass(&g, c, s, "?");
 	struct rl_totals t = rl_totals(g.r);
 	assert_int_equal(t.bytes[RL_UP], 6);
 	assert_int_equal(t.bytes[RL_DOWN], 7);
@@ -236,17 +241,14 @@ static void test_pause_starts_a_message(void **state)
 	(void)state;
 	struct rig g = {.target_lfd = -1};
 	int c, s;
-	uint8_t buf[4];
 	rig_start(&g, (struct rl_options){.msg_gap_ms = 20});
 	connect_pair(&g, &c, &s);
-	send_all(&g, c, (const uint8_t *)"a", 1);
-	recv_all(&g, s, buf, 1);
+	pass(&g, c, s, "a");
 	/* three gaps' worth of silence (a loaded machine only adds to it) */
 	uint64_t quiet_until = xp_now_us() + 60000;
 	while (xp_now_us() < quiet_until)
 		assert_int_equal(rl_step(g.r, xp_ms_until(quiet_until)), 0);
-	send_all(&g, c, (const uint8_t *)"b", 1);
-	recv_all(&g, s, buf, 1);
+	pass(&g, c, s, "b");
 	assert_int_equal(rl_totals(g.r).messages, 2);
 	assert_int_equal(rl_totals(g.r).round_trips, 1);
 	close(c);
@@ -263,13 +265,11 @@ static void test_latency_and_bandwidth(void **state)
 	rig_start(&g, (struct rl_options){.rtt_ms = 200});
 	uint64_t t0 = xp_now_us(); /* before the connection opens */
 	connect_pair(&g, &c, &s);
-	send_all(&g, c, (const uint8_t *)"x", 1);
-	recv_all(&g, s, back, 1);
+	pass(&g, c, s, "x");
 	/* a new connection's first byte pays the handshake and half an RTT */
 	assert_true(xp_now_us() - t0 >= 300000);
 	t0 = xp_now_us();
-	send_all(&g, s, (const uint8_t *)"y", 1);
-	recv_all(&g, c, back, 1);
+	pass(&g, s, c, "y");
 	assert_true(xp_now_us() - t0 >= 100000); /* half the RTT */
 	close(c);
 	close(s);
@@ -299,7 +299,6 @@ static void test_offline(void **state)
 	struct rig g = {.target_lfd = -1};
 	int c, s;
 	struct xp_error err;
-	uint8_t buf[2];
 	rig_start(&g, (struct rl_options){0});
 	connect_pair(&g, &c, &s);
 	rl_set_offline(g.r, true);
@@ -318,8 +317,7 @@ static void test_offline(void **state)
 	/* back online, the link works again */
 	rl_set_offline(g.r, false);
 	connect_pair(&g, &c, &s);
-	send_all(&g, c, (const uint8_t *)"ok", 2);
-	recv_all(&g, s, buf, 2);
+	pass(&g, c, s, "ok");
 	assert_int_equal(rl_totals(g.r).connections, 2);
 	close(c);
 	close(s);
@@ -333,15 +331,12 @@ static void test_unix_target(void **state)
 	struct xp_error err;
 	char path[64];
 	int c, s;
-	uint8_t buf[3];
 	snprintf(path, sizeof(path), "/tmp/xproto-relay-%d.sock", (int)getpid());
 	g.target_lfd = xp_net_listen_unix(path, XP_NET_CLOEXEC, &err);
 	assert_true(g.target_lfd >= 0);
 	rig_start(&g, (struct rl_options){.target = path});
 	connect_pair(&g, &c, &s);
-	send_all(&g, s, (const uint8_t *)"X11", 3);
-	recv_all(&g, c, buf, 3);
-	assert_memory_equal(buf, "X11", 3);
+	pass(&g, s, c, "X11");
 	assert_int_equal(rl_totals(g.r).bytes[RL_DOWN], 3);
 	close(c);
 	close(s);
