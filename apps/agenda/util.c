@@ -1,7 +1,7 @@
 /*
  * util.c - small helpers shared by the replica and the server: SQLite
- * opening (WAL, synchronous=FULL) and field binding, randomness, clocks,
- * address parsing, and struct ag_event ownership.
+ * opening (WAL, synchronous=FULL) and field binding, randomness, clocks
+ * and struct ag_event ownership.
  */
 #include "agenda_int.h"
 #include "xproto.h"
@@ -90,23 +90,6 @@ int64_t ag_now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int ag_parse_hostport(const char *s, char *host, size_t len, int *port)
-{
-	const char *colon = strrchr(s, ':');
-	if (!colon || (size_t)(colon - s) >= len)
-		return -1;
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = 0;
-	char *end;
-	long p = strtol(colon + 1, &end, 10);
-	if (*end || p < 0 || p > 65535 || end == colon + 1)
-		return -1;
-	if (!host[0])
-		snprintf(host, len, "127.0.0.1");
-	*port = (int)p;
-	return 0;
 }
 
 int ag_hex_decode(const char *hex, uint8_t *out, size_t max)
