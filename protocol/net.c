@@ -54,6 +54,7 @@ static int sock_flags(unsigned flags)
 	       (flags & XP_NET_NONBLOCK ? SOCK_NONBLOCK : 0);
 }
 
+/* No Nagle delay on TCP socket @fd. */
 static void set_nodelay(int fd)
 {
 	int one = 1; /* small input events must not wait for Nagle */
@@ -199,6 +200,7 @@ int xp_net_accept(int lfd, unsigned flags)
 	return fd;
 }
 
+/* Blocking connect to Unix socket @path; the fd, or -1 with @err set. */
 static int connect_unix(const char *path, unsigned flags, struct xp_error *err)
 {
 	struct sockaddr_un sa;
@@ -216,6 +218,8 @@ static int connect_unix(const char *path, unsigned flags, struct xp_error *err)
 	return fd;
 }
 
+/* Blocking connect to TCP "HOST:PORT", trying each address HOST resolves
+ * to; the fd, or -1 with @err naming the last failure. */
 static int connect_tcp(const char *addr, unsigned flags, struct xp_error *err)
 {
 	char host[256], serv[8];

@@ -7,6 +7,7 @@
 
 #include "thinrun.h"
 
+/* The thread: run the client until it stops, keep its status. */
 static void *run_thread(void *arg)
 {
 	struct tr_run *r = arg;

@@ -83,6 +83,7 @@ static const char *check_line(struct xs_server *s, char *t, bool whole)
 	return why;
 }
 
+/* Read --apps @path into s->apps; -1 (logged with the line) on the first bad line. */
 static int load_file(struct xs_server *s, const char *path)
 {
 	FILE *f = fopen(path, "r");

@@ -34,11 +34,13 @@ static const char usage[] =
     "SIGTERM/SIGINT print totals and exit. Totals on exit, on stdout:\n"
     "  up BYTES down BYTES messages N round-trips N connections N\n";
 
+/* One trace line for connection @conn: "T CONN what". */
 static void trace_conn(FILE *f, uint64_t t, unsigned conn, const char *what)
 {
 	fprintf(f, "%llu %u %s\n", (unsigned long long)t, conn, what);
 }
 
+/* librelay hooks: each event is one trace line (see the banner). */
 static int on_open(void *ctx, unsigned conn, uint64_t t_us, void **state)
 {
 	(void)state;

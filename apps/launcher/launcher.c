@@ -60,6 +60,7 @@ static void put_cells(char *out, size_t cap, size_t *len, const char *s, int cel
 	out[*len] = '\0';
 }
 
+/* Draw entry @i on its screen row: digit, name, description; selected or not. */
 static void draw_row(struct launcher *l, int i)
 {
 	char line[COLS * 4 + 1], num[4] = "   ";
@@ -75,6 +76,7 @@ static void draw_row(struct launcher *l, int i)
 	        sel ? 0xffffffu : FG, sel ? SEL_BG : BG);
 }
 
+/* Draw the whole window: title, the rows on screen, help. */
 static void draw_all(struct launcher *l)
 {
 	static const char help[] =
@@ -113,6 +115,7 @@ static void select_item(struct launcher *l, int sel)
 	draw_row(l, sel);
 }
 
+/* Launch the selected app and step aside. */
 static void start(struct launcher *l)
 {
 	if (l->n == 0)
@@ -121,6 +124,7 @@ static void start(struct launcher *l)
 	xa_window_unmap(l->d, l->win);
 }
 
+/* Move the selection, start, or hide, by key. */
 static void on_key(struct launcher *l, const struct xa_event *ev)
 {
 	if (!(ev->state & XP_KEY_PRESSED))

@@ -40,6 +40,7 @@ struct peers {
 	unsigned char zout[ZBUF_SIZE];
 };
 
+/* Wall-clock seconds, as the benchmark scripts cut the log by them. */
 static double now_s(void)
 {
 	struct timespec ts;
@@ -63,6 +64,7 @@ static size_t zsize(struct peers *pr, z_stream *z, const unsigned char *p, size_
 	return total;
 }
 
+/* Free a connection's zlib streams and capture files (and @l). */
 static void link_free(struct link *l)
 {
 	for (int d = 0; d < 2; d++) {
@@ -82,6 +84,7 @@ static FILE *open_capture(const struct peers *pr, unsigned conn, int d)
 	return fopen(path, "w");
 }
 
+/* librelay hook: a connection is relayed: its zlib streams, capture files, log line. */
 static int on_open(void *ctx, unsigned conn, uint64_t t_us, void **state)
 {
 	struct peers *pr = ctx;
@@ -103,6 +106,7 @@ err_link:
 	return -1;
 }
 
+/* librelay hook: a connection could not be relayed. */
 static void on_refused(void *ctx, unsigned conn, uint64_t t_us, const char *why)
 {
 	(void)ctx;
@@ -110,6 +114,7 @@ static void on_refused(void *ctx, unsigned conn, uint64_t t_us, const char *why)
 	fprintf(stderr, "xp-relay: cannot relay connection %u: %s\n", conn, why);
 }
 
+/* librelay hook: log a chunk with its size through zlib; capture it. */
 static void on_data(void *ctx, void *state, const struct rl_chunk *c)
 {
 	struct peers *pr = ctx;
@@ -121,6 +126,7 @@ static void on_data(void *ctx, void *state, const struct rl_chunk *c)
 	fprintf(pr->log, "%.6f %u %c %zu %zu\n", now_s(), c->conn, c->dir ? 's' : 'c', c->n, z);
 }
 
+/* librelay hook: the connection ended: log it, print its totals, free it. */
 static void on_close(void *ctx, void *state, unsigned conn, uint64_t t_us, const uint64_t bytes[2])
 {
 	struct peers *pr = ctx;
@@ -133,6 +139,7 @@ static void on_close(void *ctx, void *state, unsigned conn, uint64_t t_us, const
 	link_free(l);
 }
 
+/* The --help text, on @f. */
 static void usage(FILE *f)
 {
 	fputs("usage: xp-relay --listen HOST:PORT --connect HOST:PORT|/UNIX/PATH --log FILE\n"

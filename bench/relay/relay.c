@@ -64,12 +64,14 @@ struct rl_relay {
 
 /* ---- connections ----------------------------------------------------- */
 
+/* Tell the owner that connection @id was not relayed, and @why. */
 static void refuse(struct rl_relay *r, unsigned id, const char *why)
 {
 	if (r->o.hooks.refused)
 		r->o.hooks.refused(r->o.hooks.ctx, id, xp_now_us(), why);
 }
 
+/* Drop what @c still queues, close both sockets, tell the owner, free the slot. */
 static void conn_close(struct rl_relay *r, struct conn *c)
 {
 	for (int d = 0; d < 2; d++) {
@@ -118,6 +120,7 @@ static int conn_open(struct rl_relay *r, struct conn *c, int fd, unsigned id)
 	return 0;
 }
 
+/* Accept one connection: relay it, or refuse it (offline, full, target down). */
 static void accept_one(struct rl_relay *r)
 {
 	int fd = xp_net_accept(r->lfd, XP_NET_CLOEXEC | XP_NET_NONBLOCK);
