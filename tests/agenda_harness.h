@@ -8,6 +8,7 @@
 #define AGENDA_HARNESS_H
 
 #include "agenda_int.h"
+#include "xproto.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -115,14 +116,10 @@ static inline void h_stop(struct harness *h, int sig)
 /* A TCP connection to 127.0.0.1:PORT (blocking), or -1. */
 static inline int h_connect(int port)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
+	char addr[32];
+	struct xp_error err;
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	return xp_net_connect(addr, XP_NET_CLOEXEC, &err);
 }
 
 /* Resident memory of process PID in KiB, or -1. */

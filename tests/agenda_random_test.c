@@ -234,8 +234,18 @@ static void op_move(struct world *w, struct ag_replica *r)
 		e.exdate_add = ex;
 		e.n_exdate_add = 1;
 	}
-	if (ag_event_edit(r, u, &e))
-		fail_msg("move: %s", ag_replica_error(r));
+	if (ag_event_edit(r, u, &e)) {
+		struct ag_buf b = {0};
+		char sql[256];
+		snprintf(
+		    sql, sizeof(sql),
+		    "SELECT key, value, seq, stale FROM entries WHERE uid='%s' UNION ALL SELECT"
+		    " 'pending', kind, chg, parents FROM pending WHERE uid='%s'",
+		    u, u);
+		h_sql_dump(r, sql, &b);
+		ag_buf_u8(&b, 0);
+		fail_msg("move %s: %s\n%s", u, ag_replica_error(r), (const char *)b.data);
+	}
 	w->st.moves++;
 }
 

@@ -9,6 +9,7 @@
  * while agendad runs work at once.
  */
 #include "agenda_harness.h"
+#include "xproto.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -140,13 +141,22 @@ static void test_delete_propagates(void **state)
 	h_sync(c);
 	assert_int_equal(h_count(c), 0);
 	ag_replica_close(c);
-	/* one created and deleted offline leaves a bare delete, which agendad
-	 * ignores (a copy of this file may have sent the creation) */
+	/* one created and deleted offline is sent whole and deleted: one
+	 * change, invisible to the others, restored whole by an undelete */
 	h_add(w->a, "never sent", T0, u);
 	assert_int_equal(ag_event_delete(w->a, u), 0);
 	assert_int_equal(ag_pending_count(w->a), 1);
 	sync_all(w);
 	assert_int_equal(h_count(w->b), 0);
+	assert_converged(w->a, w->b);
+	assert_int_equal(ag_event_undelete(w->b, u), 0);
+	sync_all(w);
+	assert_string_equal(h_get(w->a, u, "title"), "never sent");
+	struct ag_event ev;
+	assert_int_equal(ag_event_get(w->b, u, false, &ev), 0);
+	assert_string_equal(ev.title, "never sent");
+	assert_int_equal(ev.start, T0);
+	ag_event_finish(&ev);
 	assert_converged(w->a, w->b);
 }
 
@@ -578,12 +588,12 @@ static void test_many_clients(void **state)
 	struct world *w = *state;
 	enum { CLIENTS = 20, IDLE = 100 };
 	int idle[IDLE];
+	char addr[32];
+	struct xp_error err;
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", w->h.port);
 	for (int i = 0; i < IDLE; i++) {
-		struct sockaddr_in sa = {.sin_family = AF_INET,
-		                         .sin_port = htons((uint16_t)w->h.port)};
-		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		idle[i] = socket(AF_INET, SOCK_STREAM, 0);
-		assert_int_equal(connect(idle[i], (struct sockaddr *)&sa, sizeof(sa)), 0);
+		idle[i] = xp_net_connect(addr, XP_NET_CLOEXEC, &err);
+		assert_true(idle[i] >= 0);
 		assert_int_equal(send(idle[i], "\x01", 1, 0), 1);
 	}
 	pid_t kids[CLIENTS];

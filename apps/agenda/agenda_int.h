@@ -387,8 +387,6 @@ uint64_t ag_random_id(void);
 int64_t ag_now_ms(void);
 /* Monotonic milliseconds. */
 int64_t ag_mono_ms(void);
-/* Parses "HOST:PORT" into HOST (size LEN) and *PORT. 0/-1. */
-int ag_parse_hostport(const char *s, char *host, size_t len, int *port);
 /* Converts a hex token to bytes. Returns the byte count or -1. */
 int ag_hex_decode(const char *hex, uint8_t *out, size_t max);
 /* FNV-1a 64 of S as 16 hex digits in OUT (17 bytes). */

@@ -6,6 +6,7 @@
  * finding, viewing, listing and expanding events.
  */
 #include "agenda_int.h"
+#include "xproto.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -203,9 +204,9 @@ int ag_replica_configure(struct ag_replica *r, const char *server, const char *u
                          const char *token, const char *agenda)
 {
 	uint8_t raw[AG_MAX_TOKEN];
-	char host[256], cur[256];
-	int port;
-	if (ag_parse_hostport(server, host, sizeof(host), &port))
+	char cur[256];
+	struct xp_error err;
+	if (xp_net_is_unix(server) || xp_net_check(server, &err) < 0)
 		return ag_fail(r, "bad server address '%s' (want HOST:PORT)", server);
 	if (ag_hex_decode(token, raw, sizeof(raw)) <= 0)
 		return ag_fail(r, "bad token (want the hex string `agendad adduser` printed)");

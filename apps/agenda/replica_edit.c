@@ -5,7 +5,8 @@
  * transaction. A change not sent yet absorbs later edits of its event; a
  * change already sent is never touched again (SYNC.md I4): the next edit
  * starts a new change whose parents name it. An event created and deleted
- * before this file sent it leaves only a bare delete in the queue.
+ * before this file sent it is still sent whole, deleted: agendad keeps what
+ * a delete removes (SYNC.md I2), so an undelete anywhere restores it.
  */
 #include "agenda_int.h"
 
@@ -152,31 +153,6 @@ static int queue_change(struct ag_replica *r, const char *uid, const struct ag_k
 	return rc;
 }
 
-/* An event created here and deleted before this file sent any of it: the
- * change becomes a bare delete (a twin of this file may have sent the
- * creation; agendad ignores a delete of an event it never had). */
-static int shrink_to_delete(struct ag_replica *r, const char *uid)
-{
-	sqlite3_stmt *st;
-	if (prep(r,
-	         "SELECT (SELECT count(*) FROM pending WHERE uid=?1 AND sent=1) + (SELECT"
-	         " count(*) FROM entries WHERE uid=?1 AND seq>0)",
-	         &st))
-		return -1;
-	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
-	bool known = sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) > 0;
-	sqlite3_reset(st);
-	if (known)
-		return 0;
-	if (prep(r,
-	         "DELETE FROM pending_entries WHERE key<>':deleted' AND pid IN (SELECT id FROM"
-	         " pending WHERE uid=?1 AND sent=0)",
-	         &st))
-		return -1;
-	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
-	return step_done(r, st);
-}
-
 int ag_local_change(struct ag_replica *r, const char *uid, const struct ag_kvs *kv)
 {
 	struct ag_kvs cur, diff = {0};
@@ -195,8 +171,6 @@ int ag_local_change(struct ag_replica *r, const char *uid, const struct ag_kvs *
 	if (!rc && diff.n)
 		rc = queue_change(r, uid, &diff, del != NULL) ||
 		     ag_index_update(r, uid, ag_now_ms());
-	if (!rc && del)
-		rc = shrink_to_delete(r, uid);
 	bool changed = diff.n > 0;
 	ag_kvs_finish(&cur);
 	ag_kvs_finish(&diff);

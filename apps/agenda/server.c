@@ -6,12 +6,10 @@
  * of spinning, and runs until SIGINT/SIGTERM.
  */
 #include "agenda_int.h"
+#include "xproto.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,33 +40,24 @@ struct loop {
 
 static int listen_on(const char *addr, const char *port_file)
 {
-	char host[64];
-	int port, one = 1;
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sa);
-	if (ag_parse_hostport(addr, host, sizeof(host), &port) ||
-	    inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+	struct xp_error err;
+	int port, fd = xp_net_listen_tcp(addr, XP_NET_NONBLOCK | XP_NET_CLOEXEC, &port, &err);
+	if (fd < 0) {
+		fprintf(stderr, "agendad: cannot listen: %s\n", err.text);
 		return -1;
-	sa.sin_port = htons((uint16_t)port);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, SOMAXCONN) ||
-	    getsockname(fd, (struct sockaddr *)&sa, &len))
-		goto err_fd;
-	fprintf(stderr, "agendad: listening on %s:%d\n", host, ntohs(sa.sin_port));
+	}
+	fprintf(stderr, "agendad: listening on %s (port %d)\n", addr, port);
 	if (port_file) {
 		FILE *f = fopen(port_file, "w");
-		if (!f)
-			goto err_fd;
-		fprintf(f, "%d\n", ntohs(sa.sin_port));
+		if (!f) {
+			fprintf(stderr, "agendad: %s: %s\n", port_file, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		fprintf(f, "%d\n", port);
 		fclose(f);
 	}
 	return fd;
-err_fd:
-	close(fd);
-	return -1;
 }
 
 static void conn_drop(struct loop *l, struct ag_conn *c);
@@ -76,12 +65,12 @@ static void conn_drop(struct loop *l, struct ag_conn *c);
 static void accept_some(struct loop *l, int64_t now)
 {
 	for (int i = 0; i < ACCEPT_BURST && ag_srv_nconns(l->srv) < l->o->max_clients; i++) {
-		int fd = accept4(l->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = xp_net_accept(l->lfd, XP_NET_NONBLOCK | XP_NET_CLOEXEC);
 		if (fd < 0 && (errno == EMFILE || errno == ENFILE) && ag_srv_shed(l->srv)) {
 			/* out of descriptors: the oldest handshake makes room, as the
 			 * handshake cap would (members are past their handshake) */
 			conn_drop(l, ag_srv_shed(l->srv));
-			fd = accept4(l->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+			fd = xp_net_accept(l->lfd, XP_NET_NONBLOCK | XP_NET_CLOEXEC);
 		}
 		if (fd < 0) {
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
@@ -89,8 +78,6 @@ static void accept_some(struct loop *l, int64_t now)
 				l->accept_pause = now + 100; /* keep serving, retry later */
 			return;
 		}
-		int one = 1;
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		if (!ag_srv_conn_new(l->srv, fd, now))
 			close(fd);
 	}

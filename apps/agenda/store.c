@@ -8,6 +8,7 @@
  * statement would pin an old snapshot and let the WAL grow without bound.
  */
 #include "agenda_int.h"
+#include "xproto.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -208,8 +209,7 @@ int ag_store_auth(struct ag_store *s, const char *user, const uint8_t *token, si
 	sqlite3_stmt *st = ag_store_stmt(s, AG_S_AUTH);
 	char hex[2 * AG_MAX_TOKEN + 1] = "";
 	memset(x, 0, sizeof(*x));
-	for (size_t i = 0; i < token_len && i < AG_MAX_TOKEN; i++)
-		snprintf(hex + 2 * i, 3, "%02x", token[i]);
+	xp_hex_encode(token, token_len < AG_MAX_TOKEN ? token_len : AG_MAX_TOKEN, hex, sizeof(hex));
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, agenda, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);

@@ -100,10 +100,11 @@ static void type_char(struct cal *c, const char *text)
 
 static void backspace(struct cal *c)
 {
+	/* drop the last character: the longest prefix one byte shorter */
 	char *line = line_of(c);
 	size_t len = strlen(line);
-	while (len > 0 && ((unsigned char)line[--len] & 0xc0) == 0x80)
-		;
+	if (len > 0)
+		len = xp_utf8_fit(line, len, len - 1);
 	line[len] = '\0';
 	c->input_len = strlen(c->input);
 }

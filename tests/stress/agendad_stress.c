@@ -105,7 +105,8 @@ static void srv_start(struct srv *s, const char *const *extra)
 			struct rlimit rl = {(rlim_t)s->nofile, (rlim_t)s->nofile};
 			setrlimit(RLIMIT_NOFILE, &rl);
 		}
-		const char *argv[16] = {exe, "--db", s->db, "--listen", "127.0.0.1:0", "--port-file", pf};
+		const char *argv[16] = {exe,           "--db",        s->db, "--listen",
+		                        "127.0.0.1:0", "--port-file", pf};
 		for (int i = 0; extra && extra[i] && i < 8; i++)
 			argv[7 + i] = extra[i];
 		execv(exe, (char *const *)argv);
@@ -144,8 +145,9 @@ static void srv_setup(struct srv *s)
 	if (!mkdtemp(s->dir))
 		exit(1);
 	snprintf(s->db, sizeof(s->db), "%s/server.db", s->dir);
-	if (ag_store_open(s->db, &st, err, sizeof(err)) || ag_store_adduser(st, "alice", s->tok_a) ||
-	    ag_store_adduser(st, "bob", s->tok_b) || ag_store_grant(st, "alice", "team", AG_RIGHT_RW) ||
+	if (ag_store_open(s->db, &st, err, sizeof(err)) ||
+	    ag_store_adduser(st, "alice", s->tok_a) || ag_store_adduser(st, "bob", s->tok_b) ||
+	    ag_store_grant(st, "alice", "team", AG_RIGHT_RW) ||
 	    ag_store_grant(st, "bob", "team", AG_RIGHT_RW))
 		exit(1);
 	ag_store_close(st);
@@ -326,8 +328,8 @@ static void percentiles(const char *what, double *v, int n)
 		return;
 	}
 	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	printf("  %s: %d round trips, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", what, n,
-	       v[n / 2], v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1], v[n - 1]);
+	printf("  %s: %d round trips, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", what, n, v[n / 2],
+	       v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1], v[n - 1]);
 }
 
 /* ---- 1. pre-authentication memory ------------------------------------------------- */
@@ -360,8 +362,9 @@ static void part_preauth(void)
 			peak = rss_kb(s.pid);
 	}
 	long after_partial = rss_kb(s.pid);
-	printf("  %d connections sent 497 bytes of a 500-byte HELLO (64 handshakes kept at most): RSS %ld -> %ld KiB\n", opened,
-	       base, after_partial);
+	printf("  %d connections sent 497 bytes of a 500-byte HELLO (64 handshakes kept at most): "
+	       "RSS %ld -> %ld KiB\n",
+	       opened, base, after_partial);
 	/* streams of a 4 MiB PUSH without HELLO, all at once */
 	static uint8_t chunk[65536];
 	memset(chunk, 'p', sizeof(chunk));
@@ -473,7 +476,8 @@ static void part_big_batch(void)
 	struct srv s = {0};
 	static double none[100000], one[100000];
 	int nn = 0, n1 = 0, failed = 0;
-	printf("3. one member pushes the largest batches allowed (1,024 changes, ~4 MiB a frame)\n");
+	printf(
+	    "3. one member pushes the largest batches allowed (1,024 changes, ~4 MiB a frame)\n");
 	srv_setup(&s);
 	srv_start(&s, NULL);
 	/* the idle figures first */
@@ -590,7 +594,8 @@ static void part_wal(void)
 				int fd = connect_to(s.port);
 				hello(&b, "alice", s.tok_a);
 				push_frame(&b, 256, 200, &k);
-				if (fd < 0 || send_buf(fd, &b) || wait_for(fd, AG_MSG_ACK, NULL, 5000))
+				if (fd < 0 || send_buf(fd, &b) ||
+				    wait_for(fd, AG_MSG_ACK, NULL, 5000))
 					_exit(0);
 				close(fd);
 				ag_buf_finish(&b);
