@@ -3,7 +3,9 @@
  * headless thin client: events typed in the UI land in the replica (read
  * back with the agenda CLI), edits of the time, length and recurrence through
  * the edit form too, a bad time is refused in the dialog instead of becoming
- * a title, deletes work, and the client's pixels are the server's.
+ * a title, deletes work, and the client's pixels are the server's; a
+ * conflict made by two members shows in the conflicts panel and is resolved
+ * from there.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -112,10 +115,106 @@ static void test_add_edit_delete(void **state)
 	stop(&s);
 }
 
+/* Runs the shell command @fmt (TZ=UTC), its output into @out. Returns the
+ * exit status. */
+static int run(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int run(char *out, size_t cap, const char *fmt, ...)
+{
+	char cmd[1024], tmp[64];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = snprintf(cmd, sizeof(cmd), "TZ=UTC ");
+	vsnprintf(cmd + n, sizeof(cmd) - (size_t)n, fmt, ap);
+	va_end(ap);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	size_t got = fread(out ? out : tmp, 1, (out ? cap : sizeof(tmp)) - 1, p);
+	(out ? out : tmp)[got] = '\0';
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The value of "KEY":"..." in the JSON @json, into @out. */
+static void json_str(const char *json, const char *key, char *out, size_t cap)
+{
+	char pat[64];
+	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+	const char *p = strstr(json, pat);
+	assert_non_null(p);
+	p += strlen(pat);
+	size_t n = strcspn(p, "\"");
+	assert_true(n < cap);
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+/* Two members rename the same event at once: the loser is a conflict record,
+ * which xp-calendar lists in its panel (c) and resolves (k keeps the winner). */
+static void test_conflicts_panel(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	char ag[256], agd[256], out[4096], token[128], uid[64], script[1024], sdb[320], other[320];
+	start(&s);
+	e2e_bin("agenda", ag, sizeof(ag));
+	e2e_bin("agendad", agd, sizeof(agd));
+	snprintf(sdb, sizeof(sdb), "%s/server.db", s.dir);
+	snprintf(other, sizeof(other), "%s/other.db", s.dir);
+	assert_int_equal(
+	    run(token, sizeof(token), "%s adduser ana --agenda team --rw --db %s", agd, sdb), 0);
+	token[strcspn(token, "\n")] = '\0';
+	assert_int_equal(run(out, sizeof(out),
+	                     "%s --detach --listen 127.0.0.1:0 --port-file %s/port --db %s "
+	                     "2>/dev/null",
+	                     agd, s.dir, sdb),
+	                 0);
+	long pid = atol(out);
+	assert_true(pid > 0);
+	assert_int_equal(run(out, sizeof(out), "cat %s/port", s.dir), 0);
+	int port = atoi(out);
+	const char *reps[2] = {db, other};
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(run(NULL, 0,
+		                     "%s --db %s init --server 127.0.0.1:%d --user ana --token %s "
+		                     "--agenda team",
+		                     ag, reps[i], port, token),
+		                 0);
+	assert_int_equal(run(out, sizeof(out),
+	                     "%s --db %s --json add Standup --start '2026-11-23 09:00'", ag, other),
+	                 0);
+	json_str(out, "uid", uid, sizeof(uid));
+	assert_int_equal(run(NULL, 0, "%s --db %s sync && %s --db %s sync", ag, other, ag, db), 0);
+	assert_int_equal(
+	    run(NULL, 0, "%s --db %s edit %s --title 'Standup (room 2)'", ag, other, uid), 0);
+	assert_int_equal(run(NULL, 0, "%s --db %s edit %s --title 'Standup moved'", ag, db, uid),
+	                 0);
+	assert_int_equal(run(NULL, 0, "%s --db %s sync && %s --db %s sync", ag, other, ag, db), 0);
+	assert_int_equal(run(out, sizeof(out), "%s --db %s --json conflicts", ag, db), 0);
+	assert_non_null(strstr(out, "\"value\":\"Standup (room 2)\""));
+	/* the panel lists it; k keeps the winner */
+	snprintf(
+	    script, sizeof(script),
+	    "launch calendar\nwait-idle 800\nkey c\nwait-idle 300\nscreenshot %s/conflicts.png\n"
+	    "key k\nwait-idle 300\nscreenshot %s/resolved.png\nkey Escape\nwait-idle 300\nquit\n",
+	    s.dir, s.dir);
+	assert_int_equal(e2e_wait(e2e_client_spawn(&s, script, NULL), 30000), 0);
+	assert_int_equal(run(out, sizeof(out), "%s --db %s --json conflicts", ag, db), 0);
+	assert_null(strstr(out, "Standup")); /* resolved: listed no more */
+	if (getenv("CAL_SHOTS")) {
+		char cp[512];
+		snprintf(cp, sizeof(cp), "cp %s/*.png %s/", s.dir, getenv("CAL_SHOTS"));
+		if (system(cp)) {
+		}
+	}
+	kill((pid_t)pid, SIGTERM);
+	stop(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_add_edit_delete),
+	    cmocka_unit_test(test_conflicts_panel),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests_name("xp-calendar end to end", tests, NULL, NULL);
