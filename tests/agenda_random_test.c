@@ -65,6 +65,18 @@ static void trace(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The name of replica R for traces ("r2.db", or "r2.db'" for a second handle). */
+static const char *rname(const struct world *w, const struct ag_replica *r)
+{
+	static char buf[40];
+	for (int i = 0; i < NREP; i++)
+		if (w->rep[i].r == r)
+			return w->rep[i].name;
+	const char *f = sqlite3_db_filename(r->db, "main"), *slash = f ? strrchr(f, '/') : NULL;
+	snprintf(buf, sizeof(buf), "%s'", slash ? slash + 1 : "?");
+	return buf;
+}
+
 static unsigned rnd(struct world *w, unsigned n)
 {
 	w->seed = w->seed * 1103515245u + 12345u;
@@ -153,7 +165,7 @@ static void op_add(struct world *w, struct ag_replica *r)
 		e.rrule = "FREQ=WEEKLY;COUNT=8";
 	if (ag_event_add(r, &e, &uid))
 		fail_msg("add: %s", ag_replica_error(r));
-	trace("%p add %s %s\n", (void *)r, uid, title);
+	trace("%s add %s %s\n", rname(w, r), uid, title);
 	if (w->nuids < MAXUID)
 		snprintf(w->uids[w->nuids++], 32, "%s", uid);
 	char line[64];
@@ -180,7 +192,7 @@ static void op_edit(struct world *w, struct ag_replica *r)
 	note_write(w, r, u, keys[k], line);
 	if (ag_event_edit(r, u, &e))
 		fail_msg("edit: %s", ag_replica_error(r));
-	trace("%p edit %s %s\n", (void *)r, u, line);
+	trace("%s edit %s %s\n", rname(w, r), u, line);
 	w->st.edits++;
 }
 
@@ -212,6 +224,7 @@ static void op_set(struct world *w, struct ag_replica *r)
 		snprintf(key, sizeof(key), "CATEGORIES#%s", cat);
 		note_write(w, r, u, key, "");
 	}
+	trace("%s set %s %s %s\n", rname(w, r), u, e.cat_add ? "add" : "del", cat);
 	if (ag_event_edit(r, u, &e))
 		fail_msg("set: %s", ag_replica_error(r));
 	w->st.sets++;
@@ -220,7 +233,12 @@ static void op_set(struct world *w, struct ag_replica *r)
 static void op_move(struct world *w, struct ag_replica *r)
 {
 	const char *u = pick_event(w, r, false);
-	if (!u)
+	struct ag_event ev;
+	if (!u || ag_event_get(r, u, false, &ev))
+		return;
+	bool unknown = !ev.start; /* T0 and later: 0 is "no DTSTART" */
+	ag_event_finish(&ev);
+	if (unknown) /* undeleted here, its details (never had) come with the next sync */
 		return;
 	struct ag_when start = h_when(T0 + (int64_t)rnd(w, 60) * 86400 + rnd(w, 24) * 3600);
 	struct ag_edit e = {.start = &start, .allday = -1};
@@ -236,11 +254,13 @@ static void op_move(struct world *w, struct ag_replica *r)
 	}
 	if (ag_event_edit(r, u, &e)) {
 		struct ag_buf b = {0};
-		char sql[256];
+		char sql[512];
 		snprintf(
 		    sql, sizeof(sql),
 		    "SELECT key, value, seq, stale FROM entries WHERE uid='%s' UNION ALL SELECT"
-		    " 'pending', kind, chg, parents FROM pending WHERE uid='%s'",
+		    " 'pending', p.kind, p.sent, e.key || '=' || e.value FROM pending p LEFT JOIN"
+		    " pending_entries e ON e.pid=p.id WHERE p.uid='%s' UNION ALL SELECT 'refetch',"
+		    " uid, '', '' FROM refetch",
 		    u, u);
 		h_sql_dump(r, sql, &b);
 		ag_buf_u8(&b, 0);
@@ -261,7 +281,7 @@ static void op_delete(struct world *w, struct ag_replica *r, bool undelete)
 			w->w[i].overwritten = true;
 	if (undelete ? ag_event_undelete(r, u) : ag_event_delete(r, u))
 		fail_msg("%s: %s", undelete ? "undelete" : "delete", ag_replica_error(r));
-	trace("%p %s %s\n", (void *)r, undelete ? "undelete" : "delete", u);
+	trace("%s %s %s\n", rname(w, r), undelete ? "undelete" : "delete", u);
 	*(undelete ? &w->st.undeletes : &w->st.deletes) += 1;
 }
 
@@ -288,7 +308,7 @@ static void op_resolve(struct world *w, struct ag_replica *r)
 	}
 	if (ag_conflict_resolve(r, k->id, take) == 0)
 		w->st.resolves++;
-	trace("%p resolve %s %s %s %s\n", (void *)r, k->uid, k->key, k->value,
+	trace("%s resolve %s %s %s %s\n", rname(w, r), k->uid, k->key, k->value,
 	      take ? "take" : "keep");
 	ag_conflicts_free(c, n);
 }
@@ -379,8 +399,13 @@ static void take_backup(struct world *w, int i)
 static void restore_backup(struct world *w)
 {
 	struct rep *p = &w->rep[w->backup_of];
-	for (int k = 0; k < 5 && ag_pending_count(p->r) > 0; k++)
-		ag_sync(p->r, NULL, NULL);
+	for (int k = 0; k < 5 && ag_pending_count(p->r) > 0; k++) {
+		struct ag_sync_stats st = {0};
+		int rc = ag_sync(p->r, NULL, &st);
+		trace("%p sync %s before the restore: rc %d pushed %u pulled %u, %d pending %s\n",
+		      (void *)p->r, p->name, rc, st.pushed, st.pulled, ag_pending_count(p->r),
+		      rc ? ag_replica_error(p->r) : "");
+	}
 	ag_replica_close(p->r);
 	trace("restore of %s\n", p->name);
 	file_copy(w, "backup.db", p->name);

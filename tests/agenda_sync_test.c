@@ -366,6 +366,56 @@ static void test_backup_restore(void **state)
 	assert_converged(w->a, w->b);
 }
 
+/* SYNC.md section 1 (late ancestors) and rule 1: the backup holds an older
+ * version of a change that was sent later with more edits absorbed, among
+ * them the removal of a category the older version adds. The removal
+ * stands, whether the restored file sends that older version as it is (u)
+ * or edits the event again first (v: then the stale category is a conflict
+ * record, never silently back). */
+static void test_backup_older_version(void **state)
+{
+	struct world *w = *state;
+	char u[64], v[64], path[300], bak[300], err[256];
+	const char *cat[1] = {"Travel"};
+	struct ag_edit add = {.cat_add = cat, .n_cat_add = 1, .allday = -1};
+	struct ag_edit del = {.cat_del = cat, .n_cat_del = 1, .allday = -1};
+	h_add(w->a, "offline", T0, u);
+	h_add(w->a, "offline too", T0 + 3600, v);
+	assert_int_equal(ag_event_edit(w->a, u, &add), 0);
+	assert_int_equal(ag_event_edit(w->a, v, &add), 0);
+	struct ag_replica *b = checkpoint_copy(w, &w->a, "a.db", "a.bak");
+	ag_replica_close(b);
+	assert_int_equal(ag_event_edit(w->a, u, &del), 0);
+	assert_int_equal(ag_event_edit(w->a, v, &del), 0);
+	h_edit_text(w->a, u, "notes", "no travel after all");
+	h_sync(w->a);
+	ag_replica_close(w->a);
+	h_path(&w->h, "a.db", path, sizeof(path));
+	h_path(&w->h, "a.bak", bak, sizeof(bak));
+	copy_file(bak, path);
+	assert_int_equal(ag_replica_open(path, &w->a, err, sizeof(err)), 0);
+	h_edit_text(w->a, v, "location", "written on the restored file");
+	h_sync(w->a);
+	h_sync(w->a);
+	h_sync(w->b);
+	struct ag_event ev;
+	assert_int_equal(ag_event_get(w->b, u, false, &ev), 0);
+	assert_string_equal(ev.categories, "");
+	assert_string_equal(ev.notes, "no travel after all");
+	ag_event_finish(&ev);
+	assert_int_equal(ag_event_get(w->b, v, false, &ev), 0);
+	assert_string_equal(ev.categories, "");
+	assert_string_equal(ev.location, "written on the restored file");
+	ag_event_finish(&ev);
+	struct ag_conflict *cs;
+	size_t n;
+	assert_int_equal(ag_conflicts(w->b, &cs, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(cs[0].uid, v);
+	ag_conflicts_free(cs, n);
+	assert_converged(w->a, w->b);
+}
+
 /* SYNC.md I5: a file copied to a second laptop; both go on. */
 static void test_copied_replica(void **state)
 {
@@ -674,6 +724,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cut_sync_converges, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_edit_during_sync, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup_restore, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_backup_older_version, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_copied_replica, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_identity_bound_to_user, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sets_merge, setup, teardown),

@@ -405,6 +405,7 @@ enum ag_stmt {
 	AG_S_REG_PUT,      /* W */
 	AG_S_SEEN_GET,     /* W */
 	AG_S_SEEN_PUT,     /* W */
+	AG_S_SEEN_ADD,     /* W */
 	AG_S_SEQ_SET,      /* W */
 	AG_S_CONF_ADD,     /* W */
 	AG_S_CONF_RESOLVE, /* W */

@@ -99,9 +99,15 @@ static int cmd_undelete(struct cli *c, struct cli_opts *o)
 {
 	if (optind >= c->argc)
 		return cli_fail(c, "usage: agenda undelete UID");
+	struct ag_event ev;
 	if (ag_event_undelete(c->r, c->argv[optind]))
 		return cli_fail(c, NULL);
 	print_uid(c, c->argv[optind]);
+	if (!ag_event_get(c->r, c->argv[optind], false, &ev)) {
+		if (!ev.start && !*ev.title) /* a tombstone is all this replica had */
+			fprintf(stderr, "agenda: its details arrive with the next sync\n");
+		ag_event_finish(&ev);
+	}
 	return 0;
 }
 

@@ -150,7 +150,9 @@ static int apply_times(struct ag_replica *r, const struct ag_edit *e, struct tim
 	if (t->allday != was_allday && !e->end && !e->set_duration && !e->duration)
 		t->dur = t->allday ? 86400 : 3600;
 	if (!e->start && !t->known)
-		return ag_fail(r, "this event has no start: give one");
+		return ag_fail(
+		    r, "this event has no start here (if it was deleted before this replica "
+		       "saw it, its details arrive with the next sync): give one");
 	if (e->start) {
 		struct icaltimetype old = t->start;
 		t->start = wall_of(e->start, &t->z);

@@ -54,6 +54,7 @@ static const char *const stmt_sql[AG_S_COUNT] = {
                      " ?10)",
     [AG_S_SEEN_GET] = "SELECT seq, status FROM seen WHERE user=?1 AND chg=?2",
     [AG_S_SEEN_PUT] = "INSERT OR REPLACE INTO seen VALUES(?1, ?2, ?3, ?4, ?5)",
+    [AG_S_SEEN_ADD] = "INSERT OR IGNORE INTO seen VALUES(?1, ?2, ?3, ?4, ?5)",
     [AG_S_SEQ_SET] = "UPDATE state SET v=?1 WHERE k='seq'",
     [AG_S_CONF_ADD] = "INSERT INTO conflicts(aid, uid, key, value, loser, loser_mtime, seq,"
                       " resolved, rtime) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, 0)",

@@ -57,9 +57,9 @@ static int seen_lookup(struct ag_store *s, const struct ag_push_ctx *x, uint64_t
 }
 
 static int seen_store(struct ag_store *s, const struct ag_push_ctx *x, uint64_t chg,
-                      const struct ag_ack *ack)
+                      const struct ag_ack *ack, bool keep_first)
 {
-	sqlite3_stmt *st = ag_store_stmt(s, AG_S_SEEN_PUT);
+	sqlite3_stmt *st = ag_store_stmt(s, keep_first ? AG_S_SEEN_ADD : AG_S_SEEN_PUT);
 	sqlite3_bind_int64(st, 1, x->user_id);
 	sqlite3_bind_int64(st, 2, (int64_t)chg);
 	sqlite3_bind_int64(st, 3, (int64_t)ack->seq);
@@ -233,8 +233,16 @@ static int apply_entry(struct apply *a, const struct ag_kv *kv)
 {
 	struct reg r;
 	int rc = reg_load(a, kv->key, &r);
-	if (rc || !strcmp(r.value, kv->value) || descends_from(&r, a->c->id))
-		goto out; /* rule 1: the same value writes nothing; or it is stale */
+	if (rc || descends_from(&r, a->c->id))
+		goto out;                  /* stale: a later change of its author wrote this key */
+	if (!strcmp(r.value, kv->value)) { /* rule 1: the same value writes nothing */
+		if (!r.exists) {           /* ... but a removal leaves its mark (SYNC.md rule 1) */
+			bool changed = a->changed;
+			rc = reg_write(a, kv->key, "", kv->mtime, &r);
+			a->changed = changed; /* it revives nothing */
+		}
+		goto out;
+	}
 	if (concurrent(a, kv->key, &r)) {
 		if (!incoming_wins(a, kv, &r)) {
 			a->status = AG_ST_CONFLICT;
@@ -379,8 +387,15 @@ int ag_store_apply(struct ag_store *s, const struct ag_push_ctx *x, const struct
 	}
 	ack->status = (uint8_t)a.status;
 	ack->seq = (uint64_t)a.seq;
-	if (rc || seen_store(s, x, c->id, ack) || seq_save(s))
+	if (rc || seen_store(s, x, c->id, ack, false) || seq_save(s))
 		goto err_change;
+	/* its parents are older versions of it or changes it followed: one that
+	 * arrives now (from a backup or a copy) is superseded, refetch it */
+	struct ag_ack older = {.seq = ack->seq, .status = AG_ST_CONFLICT};
+	for (size_t i = 0;
+	     c->kind != AG_CH_RESOLVE && ack->status <= AG_ST_CONFLICT && i < c->nparents; i++)
+		if (seen_store(s, x, c->parents[i], &older, true))
+			goto err_change;
 	return ag_db_exec(s->db, "RELEASE change");
 err_change:
 	ag_db_exec(s->db, "ROLLBACK TO change; RELEASE change");

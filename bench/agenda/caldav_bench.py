@@ -109,7 +109,7 @@ class Counter:
             head += "%s: %s\r\n" % (k, v)
         head += "Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
         data = head.encode() + body
-        s = socket.create_connection(("127.0.0.1", self.port), 900)
+        s = socket.create_connection(("127.0.0.1", self.port), 3600)
         s.sendall(data)
         self.sent += len(data)
         chunks = []
