@@ -11,6 +11,8 @@
 #include "agenda.h"
 
 #include <libical/ical.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 
 #define AG_PROTO_VERSION 2
@@ -425,12 +427,37 @@ struct ag_store {
 	int64_t horizon; /* largest sequence number trimmed */
 	bool in_txn;
 	int wal_pages; /* WAL size after the last commit */
+	/* the checkpointer thread (agendad only): its own connection folds the
+	 * WAL back while the event loop goes on */
+	struct {
+		sqlite3 *db;
+		pthread_t thread;
+		bool running;
+		atomic_bool stop;
+		atomic_int pages;      /* WAL pages after the writer's last commit */
+		atomic_int backfilled; /* WAL frames the last checkpoint copied */
+		atomic_llong commits;  /* the writer's commits so far */
+		atomic_llong last_ms;  /* monotonic time of the last one */
+	} ck;
 };
 /* Statement ID, reset and unbound, ready to bind. */
 sqlite3_stmt *ag_store_stmt(struct ag_store *s, enum ag_stmt id);
 /* Opens the server database PATH (writer and reader connections). 0/-1. */
 int ag_store_open(const char *path, struct ag_store **out, char *err, size_t errlen);
 void ag_store_close(struct ag_store *s);
+/* WAL pages (4 KiB) past which the checkpointer copies the WAL back, and
+ * past which push slices wait until it has caught up (SYNC.md section 8). */
+#define AG_WAL_SOFT 1024
+#define AG_WAL_HARD 2048
+/* Starts the checkpointer thread on database PATH (after any fork). While
+ * it runs, ag_store_checkpoint() does nothing: the thread checkpoints
+ * (PASSIVE) whenever the WAL is over AG_WAL_SOFT pages and truncates it once
+ * writes have stopped for a second. 0/-1. */
+int ag_store_checkpointer(struct ag_store *s, const char *path, char *err, size_t errlen);
+/* True while the WAL is over AG_WAL_HARD pages and the checkpointer has not
+ * copied all of it yet: bulk writes (push slices) should wait a turn; the
+ * next write after it has caught up starts the WAL over. */
+bool ag_store_wal_full(struct ag_store *s);
 /* Creates user NAME (or renews its token) and writes its token into TOKEN
  * (33 bytes). 0/-1. */
 int ag_store_adduser(struct ag_store *s, const char *name, char *token);

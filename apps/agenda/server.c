@@ -239,6 +239,10 @@ int ag_server_run(const struct ag_server_opts *opts)
 		return 1;
 	}
 	int rc = o.detach ? detach() : 0;
+	if (!rc && ag_store_checkpointer(store, o.db, err, sizeof(err))) {
+		fprintf(stderr, "agendad: %s\n", err);
+		rc = -1;
+	}
 	if (!rc)
 		rc = serve(store, &o, lfd);
 	close(lfd);

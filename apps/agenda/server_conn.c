@@ -49,7 +49,8 @@ struct ag_srv {
 	size_t n, cap;
 	bool batch; /* a group transaction is open */
 	int64_t now, next_trim, next_ckpt, last_commit;
-	bool busy; /* work left for the next turn */
+	bool busy;  /* work left for the next turn */
+	bool gated; /* a push slice waits for the WAL checkpoint */
 };
 
 /* ---- output --------------------------------------------------------------------- */
@@ -167,6 +168,10 @@ static void push_slice(struct ag_srv *s, struct ag_conn *c)
 {
 	const struct ag_msg_push *p = &c->push.u.push;
 	size_t bytes = 0;
+	if (ag_store_wal_full(s->store)) {
+		s->gated = true; /* the checkpointer catches up first */
+		return;
+	}
 	if (batch_begin(s))
 		return conn_error(s, c, AG_E_BUSY, "PUSH: store busy, nothing applied");
 	c->who.now_ms = ag_now_ms();
@@ -553,6 +558,8 @@ static int next_deadline(const struct ag_srv *s)
 		if (d < next)
 			next = d;
 	}
+	if (s->gated && next > 5)
+		next = 5; /* look again soon, without spinning */
 	return next < 0 ? 0 : next > 1000 ? 1000 : (int)next;
 }
 
@@ -560,6 +567,7 @@ int ag_srv_turn(struct ag_srv *s, int64_t now_ms)
 {
 	s->now = now_ms;
 	s->busy = false;
+	s->gated = false;
 	for (size_t i = 0; i < s->n; i++)
 		conn_work(s, s->conns[i]);
 	return s->busy ? 0 : next_deadline(s);

@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS users(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
@@ -88,10 +89,85 @@ sqlite3_stmt *ag_store_stmt(struct ag_store *s, enum ag_stmt id)
 
 static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
+	struct ag_store *s = arg;
 	(void)db;
 	(void)name;
-	((struct ag_store *)arg)->wal_pages = pages;
+	if (pages < s->wal_pages)
+		atomic_store(&s->ck.backfilled, 0); /* the WAL started over */
+	s->wal_pages = pages;
+	atomic_store(&s->ck.pages, pages);
+	atomic_store(&s->ck.last_ms, (long long)ag_mono_ms());
+	atomic_fetch_add(&s->ck.commits, 1);
 	return SQLITE_OK;
+}
+
+/* The checkpointer: every 10 ms, a PASSIVE checkpoint when the WAL is over
+ * AG_WAL_SOFT pages and grew since the last one (it copies committed pages
+ * while the writer goes on; once every frame is copied, the writer's next
+ * transaction starts the WAL over), and a TRUNCATE one once writes stopped
+ * for a second. Its connection never waits for a lock: busy means "next
+ * time". */
+static void *checkpointer(void *arg)
+{
+	struct ag_store *s = arg;
+	long long truncated = -1; /* commit count when last truncated */
+	int copied = -1;          /* WAL frames when last copied */
+	while (!atomic_load(&s->ck.stop)) {
+		struct timespec ts = {0, 10 * 1000000};
+		nanosleep(&ts, NULL);
+		long long commits = atomic_load(&s->ck.commits);
+		int pages = atomic_load(&s->ck.pages), log = 0, done = 0;
+		bool quiet = ag_mono_ms() - atomic_load(&s->ck.last_ms) >= 1000;
+		if (pages > AG_WAL_SOFT && pages != copied) {
+			if (sqlite3_wal_checkpoint_v2(s->ck.db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+			                              &log, &done) == SQLITE_OK &&
+			    done >= log) {
+				copied = log;
+				atomic_store(&s->ck.backfilled, log);
+			}
+		} else if (quiet && pages > 0 && commits != truncated) {
+			if (sqlite3_wal_checkpoint_v2(s->ck.db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+			                              &log, &done) == SQLITE_OK)
+				truncated = commits;
+		}
+	}
+	return NULL;
+}
+
+bool ag_store_wal_full(struct ag_store *s)
+{
+	return s->ck.running && s->wal_pages > AG_WAL_HARD &&
+	       atomic_load(&s->ck.backfilled) < s->wal_pages;
+}
+
+int ag_store_checkpointer(struct ag_store *s, const char *path, char *err, size_t errlen)
+{
+	if (!sqlite3_threadsafe())
+		return 0; /* a single-threaded SQLite: the event loop checkpoints */
+	if (sqlite3_open_v2(path, &s->ck.db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path,
+		         s->ck.db ? sqlite3_errmsg(s->ck.db) : "cannot open");
+		sqlite3_close(s->ck.db);
+		s->ck.db = NULL;
+		return -1;
+	}
+	/* a connection learns that the database is in WAL mode by reading it */
+	if (ag_db_exec(s->ck.db, "SELECT count(*) FROM sqlite_master")) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->ck.db));
+		sqlite3_close(s->ck.db);
+		s->ck.db = NULL;
+		return -1;
+	}
+	atomic_store(&s->ck.last_ms, (long long)ag_mono_ms());
+	int rc = pthread_create(&s->ck.thread, NULL, checkpointer, s);
+	if (rc) {
+		snprintf(err, errlen, "checkpointer thread: %s", strerror(rc));
+		sqlite3_close(s->ck.db);
+		s->ck.db = NULL;
+		return -1;
+	}
+	s->ck.running = true;
+	return 0;
 }
 
 static int load_state(struct ag_store *s)
@@ -136,6 +212,8 @@ int ag_store_open(const char *path, struct ag_store **out, char *err, size_t err
 		}
 	if (load_state(s))
 		goto err_sql;
+	/* our hook replaces SQLite's automatic checkpoint at commit (it would
+	 * stall the event loop): ag_store_checkpoint() and the checkpointer do it */
 	sqlite3_wal_hook(s->db, wal_hook, s);
 	*out = s;
 	return 0;
@@ -151,6 +229,11 @@ void ag_store_close(struct ag_store *s)
 {
 	if (!s)
 		return;
+	if (s->ck.running) {
+		atomic_store(&s->ck.stop, true);
+		pthread_join(s->ck.thread, NULL);
+		sqlite3_close(s->ck.db);
+	}
 	for (int i = 0; i < AG_S_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->rd);
@@ -368,7 +451,7 @@ int ag_store_trim(struct ag_store *s, int64_t now_ms, int64_t retention_ms, int 
 
 int ag_store_checkpoint(struct ag_store *s)
 {
-	if (s->in_txn)
+	if (s->in_txn || s->ck.running)
 		return 0;
 	int log = 0, done = 0;
 	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
