@@ -157,7 +157,7 @@ static void child_exec(struct xs_server *s, struct xs_session *se, const char *c
 	int null = open("/dev/null", O_RDONLY);
 	if (null >= 0)
 		dup2(null, 0);
-	setenv("XPROTO_APP_SOCKET", s->app_socket, 1);
+	xs_display_child_env(s);
 	setenv("XPROTO_COOKIE", s->cookie_path, 1);
 	setenv("XPROTO_SESSION", se->name, 1);
 	setenv("XPROTO_BIN", s->opt.bin_dir, 1);

@@ -1,6 +1,7 @@
 /*
  * main.c - xproto-server command line.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -9,14 +10,19 @@
 #include <unistd.h>
 
 #include "server.h"
+#include "xproto.h"
 
 static const char usage[] =
-    "usage: xproto-server [options]\n"
+    "usage: xproto-server [:N] [options]\n"
     "Host xproto sessions: apps connect on a Unix socket, thin clients on TCP.\n"
-    "  --listen HOST:PORT     thin-client endpoint (default 127.0.0.1:7100; an\n"
-    "                         empty HOST is 127.0.0.1, PORT 0 any free port;\n"
-    "                         use an SSH tunnel to reach it from elsewhere)\n"
-    "  --app-socket PATH      app endpoint (default /tmp/xproto-UID-PID.sock)\n"
+    "  :N                     display number N (0-999, default 0): thin clients on\n"
+    "                         127.0.0.1:7100+N, apps on /tmp/xproto-UID/N.sock; apps\n"
+    "                         it starts get XPROTO_DISPLAY=:N. Exit status 3 when\n"
+    "                         the display is taken (try another N)\n"
+    "  --listen HOST:PORT     thin-client endpoint instead (an empty HOST is\n"
+    "                         127.0.0.1, PORT 0 any free port; reach it from\n"
+    "                         elsewhere with thin-client ssh://HOST:N)\n"
+    "  --app-socket PATH      app endpoint instead of the display's socket\n"
     "  --app-tcp HOST:PORT    also accept apps over TCP (default: off)\n"
     "  --cookie FILE          cookie file, created 0600 if absent\n"
     "                         (default $XPROTO_COOKIE or ~/.xproto-cookie)\n"
@@ -40,6 +46,20 @@ static const char usage[] =
 static int parse_log(const char *s)
 {
 	return !strcmp(s, "error") ? 0 : !strcmp(s, "debug") ? 2 : 1;
+}
+
+/* ":N" into o->display; -1 (with a message) if @arg is not one. */
+static int parse_display(const char *arg, struct xs_options *o)
+{
+	struct xp_display d;
+	struct xp_error err;
+	if (arg[0] != ':' || xp_display_parse(arg, &d, &err) < 0 || d.number < 0) {
+		fprintf(stderr, "xproto-server: '%s' is not a display (want :N, N 0-%d)\n", arg,
+		        XP_DISPLAY_MAX);
+		return -1;
+	}
+	o->display = d.number;
+	return 0;
 }
 
 static int parse_opts(int argc, char **argv, struct xs_options *o)
@@ -117,6 +137,8 @@ static int parse_opts(int argc, char **argv, struct xs_options *o)
 			return -1;
 		}
 	}
+	if (optind < argc && parse_display(argv[optind], o) == 0)
+		optind++;
 	return optind == argc ? 0 : -1;
 }
 
@@ -135,6 +157,13 @@ int main(int argc, char **argv)
 		o.bin_dir = dirname(exe);
 	}
 	struct xs_server *s = xs_server_create(&o);
+	if (!s && errno == EADDRINUSE) {
+		fprintf(stderr,
+		        "xproto-server: display :%d is taken (another server uses its "
+		        "address); try another :N\n",
+		        o.display);
+		return 3;
+	}
 	if (!s)
 		return 1;
 	int r = xs_server_run(s);

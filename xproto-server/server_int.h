@@ -102,6 +102,7 @@ struct xs_session {
 	uint32_t next_cache_id;
 	uint64_t launcher_started_us;
 	uint64_t app_launched_us; /* an app is starting: do not cover it */
+	uint64_t active_us;       /* last input from a client (idle time), or creation */
 };
 
 struct xs_app_entry {
@@ -125,6 +126,9 @@ struct xs_server {
 	char cookie_path[512];
 	char app_socket[108];
 	bool stopping;
+	char listen_addr[300]; /* the display's TCP endpoint when --listen is not given */
+	bool display_socket;   /* the app socket is the display's: apps get XPROTO_DISPLAY */
+	bool addr_in_use;      /* an endpoint failed with EADDRINUSE */
 };
 
 /* log.c */
@@ -133,6 +137,23 @@ void xs_log(const struct xs_server *s, int level, const char *fmt, ...)
 #define XS_ERROR 0
 #define XS_INFO  1
 #define XS_DEBUG 2
+
+/* display.c: the display number's endpoints, and what apps are told */
+/**
+ * Fill s->opt.listen and s->app_socket from display :N where the options
+ * leave them unset (127.0.0.1:7100+N, /tmp/xproto-UID/N.sock). Never fails.
+ */
+void xs_display_paths(struct xs_server *s);
+/** Create or check the private socket directory when the display's socket is used. 0 or -1. */
+int xs_display_prepare(struct xs_server *s);
+/** Print "xproto-server: display :N" when the endpoints are the display's. */
+void xs_display_announce(const struct xs_server *s);
+/**
+ * In a launched app (after fork): point it at this server, XPROTO_DISPLAY=:N
+ * when the app socket is the display's, else XPROTO_APP_SOCKET=PATH (the
+ * other variable is removed, so an inherited one cannot mislead it).
+ */
+void xs_display_child_env(const struct xs_server *s);
 
 /* listen.c */
 int xs_listen_all(struct xs_server *s);
@@ -240,6 +261,22 @@ int xs_on_app_list(struct xs_peer *p, const struct xp_msg *m, struct xp_error *e
  * second), then SIGKILL what is left. Called once when the server stops.
  */
 void xs_launch_stop_all(struct xs_server *s);
+
+/* directory.c: sessions as peers see them */
+/**
+ * Put peer @p in session @name as HELLO @flags ask: none with
+ * XP_FLAG_QUERY; with XP_FLAG_EXISTING only one that exists, or "main";
+ * else found or created. *@created tells whether it was created. Returns 0,
+ * or -1 with @err (NO_SESSION naming the sessions there are, or LIMIT).
+ */
+int xs_session_join(struct xs_peer *p, const char *name, uint32_t flags, bool *created,
+                    struct xp_error *err);
+/** SESSION_LIST: one SESSION_ENTRY per session, the last flagged. Never fails. */
+int xs_on_session_list(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+/** Input message @op from client @p restarts its session's idle clock. */
+void xs_session_touch(struct xs_peer *p, uint8_t op);
+/** A message from a connection that joined no session (XP_FLAG_QUERY). */
+int xs_query_handle(struct xs_peer *p, const struct xp_msg *m);
 
 /* launcher.c */
 void xs_launcher_show(struct xs_session *se);
