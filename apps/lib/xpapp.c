@@ -45,14 +45,42 @@ err_fd:
 	return NULL;
 }
 
+/*
+ * The app endpoint named by XPROTO_DISPLAY (":N" on this host: the display's
+ * socket; HOST:PORT or a path as they are), else XPROTO_APP_SOCKET; into
+ * @buf. NULL with @err set when neither says, or the display is elsewhere.
+ */
+static const char *app_endpoint(char *buf, size_t cap, struct xp_error *err)
+{
+	const char *disp = getenv("XPROTO_DISPLAY"), *sock = getenv("XPROTO_APP_SOCKET");
+	struct xp_display d;
+	if (disp && *disp) {
+		if (xp_display_parse(disp, &d, err) < 0)
+			return NULL;
+		if (d.number >= 0 && !d.local) {
+			xp_error_set(err, XP_ERR_IO, 0,
+			             "XPROTO_DISPLAY=%s is on another host: apps connect to a "
+			             "display of their own host (:N)",
+			             disp);
+			return NULL;
+		}
+		snprintf(buf, cap, "%s", d.number >= 0 || d.socket[0] ? d.socket : d.tcp);
+		return buf;
+	}
+	if (sock && *sock)
+		return snprintf(buf, cap, "%s", sock), buf;
+	xp_error_set(err, XP_ERR_IO, 0,
+	             "neither XPROTO_DISPLAY nor XPROTO_APP_SOCKET is set (start apps from "
+	             "xproto-server, or set XPROTO_DISPLAY=:N)");
+	return NULL;
+}
+
 struct xa_display *xa_open(const char *name, struct xp_error *err)
 {
-	const char *addr = getenv("XPROTO_APP_SOCKET"), *session = getenv("XPROTO_SESSION");
-	if (!addr || !*addr) {
-		xp_error_set(err, XP_ERR_IO, 0,
-		             "XPROTO_APP_SOCKET is not set (start apps from xproto-server)");
+	const char *session = getenv("XPROTO_SESSION");
+	char addr[300];
+	if (!app_endpoint(addr, sizeof(addr), err))
 		return NULL;
-	}
 	return xa_open_at(addr, getenv("XPROTO_COOKIE"), session && *session ? session : "main",
 	                  name, err);
 }

@@ -40,9 +40,11 @@ struct xa_event {
 
 /**
  * Connect using the environment the server gives launched apps:
- * XPROTO_APP_SOCKET (address), XPROTO_COOKIE (cookie file), XPROTO_SESSION
- * (session name, default "main"). @name identifies the app in logs.
- * Returns a display, or NULL with @err set. Free with xa_close().
+ * XPROTO_DISPLAY (":N": display N's socket on this host; also HOST:PORT
+ * or a socket path) or else XPROTO_APP_SOCKET (address), XPROTO_COOKIE
+ * (cookie file), XPROTO_SESSION (session name, default "main"). @name
+ * identifies the app in logs. Returns a display, or NULL with @err set.
+ * Free with xa_close().
  */
 struct xa_display *xa_open(const char *name, struct xp_error *err);
 /** Connect to an explicit address (Unix path or HOST:PORT), cookie file and session. */
