@@ -34,6 +34,9 @@ enum xp_role { XP_ROLE_APP = 1, XP_ROLE_CLIENT = 2, XP_ROLE_VIEWER = 3 };
 #define XP_FLAG_EXISTING 0x2u /* HELLO: join only a session that exists (or "main") */
 #define XP_FLAG_QUERY    0x4u /* HELLO: join no session, only ask (SESSION_LIST, APP_LIST) */
 #define XP_FLAG_CREATED  0x8u /* WELCOME: this HELLO created the session */
+#define XP_FLAG_SYNC_KEYS                                                                          \
+	0x10u /* app: answers each key press with SYNC (granted                                    \
+	         to the launcher: its keyboard is synchronous) */
 
 /* WIN_CONFIGURE mask */
 #define XP_CONF_MOVE   0x1u

@@ -43,7 +43,7 @@ static int handshake(struct tc_client *c)
 	tc_log(c, "connected to %s: zlib %s, max message %u, session screen %ux%u", c->addr,
 	       (granted.flags & XP_FLAG_ZLIB) ? "on" : "off", granted.max_msg, granted.screen_w,
 	       granted.screen_h);
-	if (granted.flags & XP_FLAG_CREATED)
+	if ((granted.flags & XP_FLAG_CREATED) && c->opt.new_session)
 		tc_warn("created session '%s'", session_name(c));
 	return 0;
 }

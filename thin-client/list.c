@@ -57,7 +57,8 @@ static int ask(struct xp_conn *conn, const char *addr, FILE *out, struct xp_erro
 		int w = xp_conn_wait(conn, &in, xp_ms_until(deadline));
 		if (w <= 0)
 			return w < 0 ? (*err = *xp_conn_error(conn), -1)
-			             : xp_error_set(err, XP_ERR_TIMEOUT, 0, "no session list in time");
+			             : xp_error_set(err, XP_ERR_TIMEOUT, 0,
+			                            "no session list in time");
 		if (in.op == XP_OP_ERROR) {
 			char text[160];
 			xp_str_copy(text, sizeof(text), in.u.error.text);
@@ -106,8 +107,9 @@ int tc_list_sessions(const struct tc_options *o, FILE *out)
 	int fd = tc_target_open(&t, &pid, &err);
 	if (fd >= 0) {
 		xp_conn_init(&conn, fd, XP_MAX_MSG_DEFAULT, true);
-		if (xp_handshake_client(&conn, XP_ROLE_VIEWER, &ck, &want, "main", "thin-client --list",
-		                        &got, t.ssh ? TC_SSH_HANDSHAKE_MS : TC_HANDSHAKE_MS) < 0)
+		if (xp_handshake_client(&conn, XP_ROLE_VIEWER, &ck, &want, "main",
+		                        "thin-client --list", &got,
+		                        t.ssh ? TC_SSH_HANDSHAKE_MS : TC_HANDSHAKE_MS) < 0)
 			err = *xp_conn_error(&conn);
 		else
 			r = ask(&conn, addr, out, &err);
@@ -115,7 +117,7 @@ int tc_list_sessions(const struct tc_options *o, FILE *out)
 	}
 	tc_ssh_finish(pid, 1000, why, sizeof(why));
 	if (r < 0)
-		tc_warn("cannot list the sessions of %s: %s%s%s%s", addr, err.text, why[0] ? " (" : "",
-		        why, why[0] ? ")" : "");
+		tc_warn("cannot list the sessions of %s: %s%s%s%s", addr, err.text,
+		        why[0] ? " (" : "", why, why[0] ? ")" : "");
 	return r < 0 ? TC_EXIT_ERROR : TC_EXIT_OK;
 }

@@ -291,6 +291,7 @@ int tc_on_mark(struct tc_client *c, const struct xp_msg *m);
 int tc_on_bell(struct tc_client *c, const struct xp_msg *m);
 int tc_on_app_entry(struct tc_client *c, const struct xp_msg *m);
 int tc_on_app_started(struct tc_client *c, const struct xp_msg *m);
+int tc_on_app_exited(struct tc_client *c, const struct xp_msg *m);
 int tc_on_ignore(struct tc_client *c, const struct xp_msg *m);
 /* handlers: windows.c */
 int tc_on_win_create(struct tc_client *c, const struct xp_msg *m);

@@ -89,7 +89,8 @@ int xs_on_session_list(struct xs_peer *p, const struct xp_msg *m, struct xp_erro
 	     se = se->next, i++) {
 		describe(se, &out.u.session_entry);
 		out.u.session_entry.index = i;
-		out.u.session_entry.flags = !se->next || i + 1 == XP_SESSION_MAX ? XP_SESSION_LAST : 0;
+		out.u.session_entry.flags =
+		    !se->next || i + 1 == XP_SESSION_MAX ? XP_SESSION_LAST : 0;
 		xs_peer_send(p, &out);
 	}
 	return 0;

@@ -155,7 +155,11 @@ static void send_welcome(struct xs_peer *p, const struct xp_msg_hello *h, bool c
 	                       p->session ? p->session->screen_w : 0,
 	                       p->session ? p->session->screen_h : 0};
 	struct xp_caps offer = {h->flags, h->max_msg, h->screen_w, h->screen_h};
+	/* the launcher's keyboard is synchronous (hold.c), if its library can */
+	if (p->role == XP_ROLE_APP && strstr(p->name, "(xp-launcher)"))
+		mine.flags |= XP_FLAG_SYNC_KEYS;
 	struct xp_caps c = xp_caps_negotiate(&offer, &mine);
+	p->sync_keys = c.flags & XP_FLAG_SYNC_KEYS;
 	if (created)
 		c.flags |= XP_FLAG_CREATED;
 	struct xp_msg m = {.op = XP_OP_WELCOME};

@@ -79,6 +79,7 @@ static int periodic(struct xs_loop *l, uint64_t id, void *data)
 	for (struct xs_peer *p = s->peers; p; p = p->all_next)
 		if (p->state == XS_RUNNING && p->role != XP_ROLE_APP)
 			xs_update_check_stall(p);
+	xs_hold_tick(s);
 	return CHECK_MS;
 }
 
@@ -162,6 +163,7 @@ void xs_server_destroy(struct xs_server *s)
 	if (s->loop)
 		xs_listen_close(s);
 	xs_launch_stop_all(s);
+	xs_child_finish_all(s);
 	while (s->peers) {
 		struct xs_peer *p = s->peers;
 		s->peers = p->all_next;
@@ -171,6 +173,7 @@ void xs_server_destroy(struct xs_server *s)
 	while (s->sessions) {
 		struct xs_session *se = s->sessions;
 		s->sessions = se->next;
+		xs_keyq_finish(&se->gate);
 		xs_session_destroy(se);
 	}
 	if (s->sig_fd >= 0)

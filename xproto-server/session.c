@@ -65,6 +65,7 @@ void xs_session_attach(struct xs_session *se, struct xs_peer *p)
 		se->apps = p;
 		if (!se->launcher && strstr(p->name, "(xp-launcher)"))
 			se->launcher = p;
+		xs_child_claim(p);
 		return;
 	}
 	p->next = se->clients;
