@@ -1,11 +1,11 @@
 /*
  * child.c - what the server knows of each app process it started, until
  * it is reaped: its session and name, whether it has shown a window, the
- * keys held for it while it starts (hold.c), and its standard error, read
- * through a pipe: each line still goes to the server's own stderr (the
- * log), and the last non-empty one is kept, so that when an app ends
- * before it shows anything the clients and the launcher are told why
- * (APP_EXITED).
+ * keys held for it while it starts (hold.c), and its output (standard
+ * output and error, one pipe): each line still goes to the server's own
+ * stderr (the log), and the last non-empty one is kept, so that when an
+ * app ends before it shows anything the clients and the launcher are told
+ * why (APP_EXITED).
  */
 #include <errno.h>
 #include <signal.h>
@@ -191,6 +191,9 @@ void xs_child_shown(struct xs_peer *p, struct xs_window *w)
 	if (!ch || ch->shown)
 		return;
 	ch->shown = true;
+	if (ch->app[0])
+		xs_log(p->srv, XS_INFO, "app %s (pid %d) showed its first window", ch->app,
+		       (int)ch->pid);
 	xs_hold_deliver(ch, w);
 }
 

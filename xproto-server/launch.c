@@ -157,8 +157,10 @@ static void child_exec(struct xs_server *s, struct xs_session *se, const char *c
 	int null = open("/dev/null", O_RDONLY);
 	if (null >= 0)
 		dup2(null, 0);
-	if (err_fd >= 0)
-		dup2(err_fd, 2); /* the server reads it: why an app failed is shown */
+	if (err_fd >= 0) { /* the server reads both: why an app failed is shown */
+		dup2(err_fd, 1);
+		dup2(err_fd, 2);
+	}
 	xs_display_child_env(s);
 	setenv("XPROTO_COOKIE", s->cookie_path, 1);
 	setenv("XPROTO_SESSION", se->name, 1);
