@@ -8,8 +8,9 @@ PROGS += $(BIN)/xp-ssh-bridge
 # End-to-end tests of issue 12's session work: launching apps (held keys,
 # why an app did not start), displays and sessions (:N, XPROTO_DISPLAY,
 # --list, --new, make run) and thin-client ssh:// against a real sshd.
-SESSION_TESTS := $(BIN)/tests/launch_e2e_test $(BIN)/tests/display_e2e_test
-$(call objs,tests/launch_e2e_test.c tests/display_e2e_test.c): MODULE_CFLAGS := \
+SESSION_TESTS := $(BIN)/tests/launch_e2e_test $(BIN)/tests/display_e2e_test \
+	$(BIN)/tests/ssh_e2e_test
+$(call objs,tests/launch_e2e_test.c tests/display_e2e_test.c tests/ssh_e2e_test.c): MODULE_CFLAGS := \
 	$(CFLAGS_CMOCKA) $(CFLAGS_XCB) -Itests
 $(SESSION_TESTS): $(BIN)/tests/%: $(OBJ)/tests/%.o $(E2E_OBJ) $(OBJ)/tests/xvfb.o $(APPLIB_LIB) \
 		$(RENDER_LIB) $(PROTO_LIB) | $(BIN)/xproto-server $(BIN)/thin-client $(BIN)/xp-term \
