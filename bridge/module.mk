@@ -19,3 +19,6 @@ $(SESSION_TESTS): $(BIN)/tests/%: $(OBJ)/tests/%.o $(E2E_OBJ) $(OBJ)/tests/xvfb.
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_XCB) $(LIBS_LIBPNG) \
 		$(LIBS_ZLIB)
 TESTS += $(SESSION_TESTS)
+
+# the marked examples of every README, run as a user would (tests/readme_test.py)
+TESTS += tests/readme_test.py
