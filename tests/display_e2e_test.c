@@ -67,7 +67,7 @@ static int thin(const char *const *args, const char *const *env, char *out, size
 {
 	char bin[256];
 	const char *argv[16] = {e2e_bin("thin-client", bin, sizeof(bin))};
-	for (int i = 0; args[i] && i < 14; i++)
+	for (int i = 0; i < 14 && args[i]; i++)
 		argv[i + 1] = args[i];
 	return run(argv, env, out, cap);
 }
@@ -136,8 +136,8 @@ static void test_taken_display_exits_3(void **state)
 	assert_int_equal(run(argv, NULL, out, sizeof(out)), 3);
 	assert_non_null(strstr(out, "is taken"));
 	/* the same display's socket alone (another port): still refused, still the first's */
-	const char *sock_only[] = {argv[0], disp, "--cookie", cookie, "--listen", "127.0.0.1:0",
-	                           NULL};
+	const char *sock_only[] = {argv[0],    disp,          "--cookie", cookie,
+	                           "--listen", "127.0.0.1:0", NULL};
 	assert_int_equal(run(sock_only, NULL, out, sizeof(out)), 3);
 	assert_non_null(strstr(out, "in use by a running server"));
 	struct xa_display *d = e2e_app(&s, "main");
@@ -184,9 +184,8 @@ static void test_xproto_display_leads_apps_and_clients(void **state)
 	assert_non_null(strstr(out, "envtest "));
 	/* an explicit address wins over it */
 	const char *bad_env[] = {"XPROTO_DISPLAY=:999", env_cookie, NULL};
-	assert_int_equal(thin((const char *const[]){"--list", s.addr, NULL}, bad_env, out,
-	                      sizeof(out)),
-	                 0);
+	assert_int_equal(
+	    thin((const char *const[]){"--list", s.addr, NULL}, bad_env, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "envtest "));
 	assert_int_equal(thin((const char *const[]){"--list", NULL}, bad_env, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "cannot list the sessions of :999"));
@@ -240,7 +239,8 @@ static void test_sessions_must_exist_unless_new(void **state)
 	fputs("quit\n", f);
 	fclose(f);
 	/* main is always there to join */
-	const char *main_args[] = {"--headless", "--cookie", s.cookie, "--script", quick, s.addr, NULL};
+	const char *main_args[] = {"--headless", "--cookie", s.cookie, "--script",
+	                           quick,        s.addr,     NULL};
 	assert_int_equal(thin(main_args, NULL, out, sizeof(out)), 0);
 	/* a typo: refused, naming what there is, and no session appears */
 	const char *typo[] = {"--headless", "--cookie", s.cookie, "--script", quick,
@@ -251,8 +251,8 @@ static void test_sessions_must_exist_unless_new(void **state)
 	assert_true(list_shows(&s, "main ", out, sizeof(out), T_MS));
 	assert_null(strstr(out, "wrok"));
 	/* --new creates it and says so; a second --new just joins */
-	const char *make[] = {"--headless", "--cookie", s.cookie, "--script", quick, "--session",
-	                      "wrok",       "--new",    s.addr,   NULL};
+	const char *make[] = {"--headless", "--cookie", s.cookie, "--script", quick,
+	                      "--session",  "wrok",     "--new",  s.addr,     NULL};
 	assert_int_equal(thin(make, NULL, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "created session 'wrok'"));
 	assert_int_equal(thin(make, NULL, out, sizeof(out)), 0);
@@ -279,7 +279,7 @@ static void test_list_columns(void **state)
 	pid_t v = e2e_client_spawn(&s, "wait 60000\n", viewer);
 	pid_t c = e2e_client_spawn(&s, "key a\nwait 60000\n", client);
 	char want[128], head[128], idle[16] = "0s";
-	snprintf(want, sizeof(want), "%-24s %7u %7u %7u  ", "work", 1, 1, 1);
+	snprintf(want, sizeof(want), "%-24s %7d %7d %7d  ", "work", 1, 1, 1);
 	snprintf(head, sizeof(head), "%-24s %7s %7s %7s  %s", "SESSION", "WINDOWS", "CLIENTS",
 	         "VIEWERS", "IDLE");
 	assert_true(list_shows(&s, want, out, sizeof(out), T_MS));
@@ -310,8 +310,7 @@ static xcb_window_t find_client_window(xcb_connection_t *xc)
 	xcb_window_t *kids = t ? xcb_query_tree_children(t) : NULL;
 	for (int i = 0; t && i < xcb_query_tree_children_length(t) && !found; i++) {
 		xcb_get_property_reply_t *p = xcb_get_property_reply(
-		    xc,
-		    xcb_get_property(xc, 0, kids[i], XCB_ATOM_WM_CLASS, XCB_ATOM_STRING, 0, 16),
+		    xc, xcb_get_property(xc, 0, kids[i], XCB_ATOM_WM_CLASS, XCB_ATOM_STRING, 0, 16),
 		    NULL);
 		if (p && xcb_get_property_value_length(p) >= 11 &&
 		    !memcmp(xcb_get_property_value(p), "thin-client", 11))

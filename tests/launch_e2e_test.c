@@ -93,8 +93,7 @@ static int term_text(const char *app, pid_t pid, char lines[24][256])
 }
 
 /* Wait up to @ms until terminal @app's line @row is @want; its last text in @got. */
-static bool term_line_is(const char *app, pid_t pid, int row, const char *want, char *got,
-                         int ms)
+static bool term_line_is(const char *app, pid_t pid, int row, const char *want, char *got, int ms)
 {
 	char lines[24][256];
 	uint64_t end = xp_now_us() + (uint64_t)ms * 1000;
@@ -152,7 +151,8 @@ static void cleanup_dumps(const char *const *apps)
 {
 	char path[160];
 	for (int i = 0; apps[i]; i++) {
-		snprintf(path, sizeof(path), "/tmp/xproto-launch-%d-%s.txt", (int)getpid(), apps[i]);
+		snprintf(path, sizeof(path), "/tmp/xproto-launch-%d-%s.txt", (int)getpid(),
+		         apps[i]);
 		unlink(path);
 	}
 }
@@ -220,10 +220,10 @@ static void test_hold_is_bounded_in_time(void **state)
 	char apps[1024], got[256];
 	term_app(apps, sizeof(apps), "late", "sleep 11; ");
 	start(&s, apps);
-	pid_t c = e2e_client_spawn(&s, "launch late\ntype echo lost\nkey Return\nwait 60000\n",
-	                           NULL);
-	assert_true(file_has(s.log, "keys typed for late dropped: it showed no window in time",
-	                     T_MS));
+	pid_t c =
+	    e2e_client_spawn(&s, "launch late\ntype echo lost\nkey Return\nwait 60000\n", NULL);
+	assert_true(
+	    file_has(s.log, "keys typed for late dropped: it showed no window in time", T_MS));
 	pid_t term = launched(&s, "late", T_MS);
 	assert_true(term > 0);
 	/* the prompt, with nothing typed after it */
@@ -280,8 +280,9 @@ static void test_launcher_says_why_an_app_did_not_start(void **state)
 	struct e2e_server s;
 	char apps[1024], clientlog[160];
 	term_app(apps, sizeof(apps), "terminal", "");
-	strcat(apps, "broken | b | echo starting; echo 'broken: cannot open /nonexistent/agenda.db: "
-	             "no such file or directory' >&2; exit 3\n");
+	strcat(apps,
+	       "broken | b | echo starting; echo 'broken: cannot open /nonexistent/agenda.db: "
+	       "no such file or directory' >&2; exit 3\n");
 	start(&s, apps);
 	pid_t c = e2e_client_spawn(&s, "wait-windows 1\nwait-idle 300\nkey 2\nwait 60000\n", NULL);
 	client_log(&s, clientlog, sizeof(clientlog));
@@ -291,7 +292,8 @@ static void test_launcher_says_why_an_app_did_not_start(void **state)
 	                     "/nonexistent/agenda.db: no such file or directory",
 	                     1000));
 	/* 58 cells a row: the reason wraps onto the second footer row */
-	assert_true(launcher_footer(&s, "broken did not start (status 3): broken: cannot open /none",
+	assert_true(launcher_footer(&s,
+	                            "broken did not start (status 3): broken: cannot open /none",
 	                            "xistent/agenda.db: no such file or directory", T_MS));
 	/* every stderr line still reaches the server's log */
 	assert_true(file_has(s.log, "broken: cannot open /nonexistent/agenda.db", 1000));

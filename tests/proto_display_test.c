@@ -65,8 +65,8 @@ static void test_addresses_pass_through(void **state)
 static void test_bad_names(void **state)
 {
 	(void)state;
-	static const char *const bad[] = {"", ":", "host:", ":abc", ":70000", "host",
-	                                  ":-1", ":1x", ":123456"};
+	static const char *const bad[] = {"",     ":",   "host:", ":abc",   ":70000",
+	                                  "host", ":-1", ":1x",   ":123456"};
 	struct xp_display d;
 	struct xp_error err;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

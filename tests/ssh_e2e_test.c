@@ -181,9 +181,9 @@ static void bridge_env(const struct e2e_server *s, char *out, size_t cap)
 {
 	char bin[256], cwd[512];
 	e2e_bin("xp-ssh-bridge", bin, sizeof(bin));
-	snprintf(out, cap, "XPROTO_SSH_BRIDGE=%s%s%s --cookie %s", bin[0] == '/' ? "" : getcwd(cwd,
-	                                                                                       sizeof(cwd)),
-	         bin[0] == '/' ? "" : "/", bin, s->cookie);
+	snprintf(out, cap, "XPROTO_SSH_BRIDGE=%s%s%s --cookie %s",
+	         bin[0] == '/' ? "" : getcwd(cwd, sizeof(cwd)), bin[0] == '/' ? "" : "/", bin,
+	         s->cookie);
 }
 
 /* Start thin-client @args with the ssh environment (and @bridge), output to @log. */
@@ -191,7 +191,7 @@ static pid_t spawn(const char *const *args, const char *bridge, const char *log)
 {
 	char bin[256];
 	const char *argv[20] = {e2e_bin("thin-client", bin, sizeof(bin))};
-	for (int i = 0; args[i] && i < 18; i++)
+	for (int i = 0; i < 18 && args[i]; i++)
 		argv[i + 1] = args[i];
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -210,8 +210,7 @@ static pid_t spawn(const char *const *args, const char *bridge, const char *log)
 }
 
 /* Run as spawn() and wait; the exit status, the output in @out. */
-static int run(const char *const *args, const char *bridge, const char *log, char *out,
-               size_t cap)
+static int run(const char *const *args, const char *bridge, const char *log, char *out, size_t cap)
 {
 	int status = e2e_wait(spawn(args, bridge, log), T_MS);
 	FILE *f = fopen(log, "r");
@@ -298,9 +297,10 @@ static void write_apps(const char *path)
 {
 	char bin[256], cwd[512], text[1024];
 	e2e_bin("xp-term", bin, sizeof(bin));
-	snprintf(text, sizeof(text),
-	         "terminal | t | exec env PS1='$ ' %s%s%s --dump %s.txt -e bash --norc --noprofile\n",
-	         bin[0] == '/' ? "" : getcwd(cwd, sizeof(cwd)), bin[0] == '/' ? "" : "/", bin, path);
+	snprintf(
+	    text, sizeof(text),
+	    "terminal | t | exec env PS1='$ ' %s%s%s --dump %s.txt -e bash --norc --noprofile\n",
+	    bin[0] == '/' ? "" : getcwd(cwd, sizeof(cwd)), bin[0] == '/' ? "" : "/", bin, path);
 	write_file(path, text);
 }
 
@@ -394,8 +394,8 @@ static void test_reconnect_runs_ssh_again(void **state)
 	snprintf(log, sizeof(log), "%s/ssh-client.log", s.dir);
 	snprintf(script, sizeof(script), "%s/script", s.dir);
 	write_file(script, "wait 600000\n");
-	const char *args[] = {"--headless", "--reconnect", "--script", script,
-	                      "--screenshot", shot, url, NULL};
+	const char *args[] = {"--headless",   "--reconnect", "--script", script,
+	                      "--screenshot", shot,          url,        NULL};
 	pid_t c = spawn(args, bridge, log);
 	/* connected: the server has the client */
 	assert_true(file_has(s.log, "(thin-client) joined session 'main'", T_MS));
@@ -424,9 +424,8 @@ static void test_failures_say_what_went_wrong(void **state)
 	snprintf(log, sizeof(log), "%s/ssh-client.log", s.dir);
 	/* a display with no server on the ssh host */
 	snprintf(url, sizeof(url), "ssh://xptest:%d", s.display == 999 ? 998 : s.display + 1);
-	assert_int_equal(run((const char *const[]){"--list", url, NULL}, bridge, log, out,
-	                     sizeof(out)),
-	                 1);
+	assert_int_equal(
+	    run((const char *const[]){"--list", url, NULL}, bridge, log, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "no xproto server on display :"));
 	const char *head[] = {"--headless", url, NULL};
 	assert_int_equal(run(head, bridge, log, out, sizeof(out)), 1);
