@@ -6,8 +6,10 @@
  * wins); launched apps are told their display; a session that does not
  * exist is an error unless --new (which says so); --list shows sessions
  * with their windows, clients, viewers and idle time; and `make run`'s
- * demo under Xvfb: closing its window detaches, Ctrl-C stops everything it
- * started. Real server, thin-client, app and demo processes.
+ * demo: under Xvfb closing its window detaches and Ctrl-C stops everything
+ * it started; without a display it replays a session, writes its
+ * screenshots and stops everything. Real server, thin-client, app and demo
+ * processes.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -449,6 +451,44 @@ static void test_demo_window_detaches_and_ctrl_c_stops_all(void **state)
 	assert_int_equal(system(line), 0);
 }
 
+/* Without $DISPLAY the demo replays a session headless, writes its
+ * screenshots, and stops everything it started. */
+static void test_demo_headless_replays_and_stops(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/xproto-demo-test-XXXXXX", log[128], line[512], png[160];
+	assert_non_null(mkdtemp(dir));
+	snprintf(log, sizeof(log), "%s/demo.log", dir);
+	char *display = getenv("DISPLAY") ? strdup(getenv("DISPLAY")) : NULL;
+	unsetenv("DISPLAY");
+	pid_t demo = start_demo(log, dir, 100 + (int)(getpid() % 700));
+	assert_int_equal(e2e_wait(demo, 120000), 0);
+	if (display) {
+		setenv("DISPLAY", display, 1);
+		free(display);
+	}
+	assert_true(output_line(log, "cookie file ", line, sizeof(line), 1000));
+	char cookie[256];
+	assert_int_equal(sscanf(strstr(line, "cookie file ") + 12, "%255s", cookie), 1);
+	assert_true(output_line(log, "demo: screenshots:", line, sizeof(line), 1000));
+	assert_true(output_line(log, "wire bytes", line, sizeof(line), 1000));
+	static const char *const shots[] = {"1-launcher", "2-terminal", "3-terminal-and-clock"};
+	for (int i = 0; i < 3; i++) {
+		struct xr_fb fb;
+		snprintf(png, sizeof(png), "%s/%s.png", dir, shots[i]);
+		assert_int_equal(xr_png_read_file(png, &fb), 0);
+		assert_int_equal(fb.w, 800);
+		xr_fb_finish(&fb);
+	}
+	/* the terminal, its shell and the clock stop too */
+	uint64_t end = xp_now_us() + (uint64_t)T_MS * 1000;
+	while (processes_with(cookie) > 0 && xp_now_us() < end)
+		usleep(50000);
+	assert_int_equal(processes_with(cookie), 0);
+	snprintf(line, sizeof(line), "rm -rf '%s'", dir);
+	assert_int_equal(system(line), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -459,6 +499,7 @@ int main(void)
 	    cmocka_unit_test(test_sessions_must_exist_unless_new),
 	    cmocka_unit_test(test_list_columns),
 	    cmocka_unit_test(test_demo_window_detaches_and_ctrl_c_stops_all),
+	    cmocka_unit_test(test_demo_headless_replays_and_stops),
 	};
 	return cmocka_run_group_tests_name("displays and sessions", tests, NULL, NULL);
 }
