@@ -39,6 +39,7 @@ static int print_entry(const struct xp_msg_session_entry *e, uint32_t want, cons
 		fprintf(out, "%-24s %7s %7s %7s  %s\n", "SESSION", "WINDOWS", "CLIENTS", "VIEWERS",
 		        "IDLE");
 	xp_str_copy(name, sizeof(name), e->name);
+	tc_plain(name);
 	idle_text(e->idle_s, idle, sizeof(idle));
 	fprintf(out, "%-24s %7u %7u %7u  %s\n", name, e->windows, e->clients, e->viewers, idle);
 	return (e->flags & XP_SESSION_LAST) ? 1 : 0;
@@ -62,6 +63,7 @@ static int ask(struct xp_conn *conn, const char *addr, FILE *out, struct xp_erro
 		if (in.op == XP_OP_ERROR) {
 			char text[160];
 			xp_str_copy(text, sizeof(text), in.u.error.text);
+			tc_plain(text);
 			return xp_error_set(err, (enum xp_err_code)in.u.error.code, 0,
 			                    "server error: %s", text);
 		}

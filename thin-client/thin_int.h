@@ -292,6 +292,8 @@ int tc_on_bell(struct tc_client *c, const struct xp_msg *m);
 int tc_on_app_entry(struct tc_client *c, const struct xp_msg *m);
 int tc_on_app_started(struct tc_client *c, const struct xp_msg *m);
 int tc_on_app_exited(struct tc_client *c, const struct xp_msg *m);
+/** Replace control characters in @s (text from a server, for a terminal) by '?'. */
+void tc_plain(char *s);
 int tc_on_ignore(struct tc_client *c, const struct xp_msg *m);
 /* handlers: windows.c */
 int tc_on_win_create(struct tc_client *c, const struct xp_msg *m);

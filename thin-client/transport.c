@@ -37,51 +37,67 @@ static bool word_ok(const char *s)
 	return s[0] && s[0] != '-' && !strpbrk(s, " \t\r\n'\"\\;&|`$<>(){}*?");
 }
 
+/* Cut "/SESSION" off @buf into t->session. 0 or -1 (@err says why). */
+static int take_session(char *buf, struct tc_target *t, char *err, size_t cap)
+{
+	char *slash = strchr(buf, '/');
+	if (!slash)
+		return 0;
+	*slash = '\0';
+	if (strlen(slash + 1) >= sizeof(t->session) || !session_ok(slash + 1))
+		return snprintf(err, cap, "bad session '%s' in '%s'", slash + 1, t->shown), -1;
+	snprintf(t->session, sizeof(t->session), "%.64s", slash + 1);
+	return 0;
+}
+
+/* Cut "USER@" off @buf into t->ssh_user; the rest in *@host. 0 or -1. */
+static int take_user(char *buf, char **host, struct tc_target *t, char *err, size_t cap)
+{
+	char *at = strchr(buf, '@');
+	*host = buf;
+	if (!at)
+		return 0;
+	*at = '\0';
+	*host = at + 1;
+	if (strlen(buf) >= sizeof(t->ssh_user) || !word_ok(buf))
+		return snprintf(err, cap, "bad user name in '%s'", t->shown), -1;
+	snprintf(t->ssh_user, sizeof(t->ssh_user), "%.63s", buf);
+	return 0;
+}
+
+/* Cut ":N" off @host (after "]" for "[v6]") into t->display. 0 or -1. */
+static int take_display(char *host, struct tc_target *t, char *err, size_t cap)
+{
+	char *colon = host[0] == '[' ? strstr(host, "]:") : strrchr(host, ':');
+	if (!colon)
+		return 0;
+	colon += host[0] == '[';
+	*colon = '\0';
+	size_t n = strlen(colon + 1);
+	if (n == 0 || n > 3 || strspn(colon + 1, "0123456789") != n)
+		return snprintf(err, cap, "bad display in '%s' (want :N, N 0-%d)", t->shown,
+		                XP_DISPLAY_MAX),
+		       -1;
+	t->display = atoi(colon + 1);
+	return 0;
+}
+
 /* "[USER@]HOST[:N][/SESSION]" after "ssh://" into @t. */
 static int parse_ssh(const char *rest, struct tc_target *t, char *err, size_t cap)
 {
-	char buf[512], *slash, *at, *host, *colon;
+	char buf[512], *host;
 	snprintf(buf, sizeof(buf), "%s", rest);
-	if ((slash = strchr(buf, '/'))) {
-		*slash = '\0';
-		if (strlen(slash + 1) >= sizeof(t->session) || !session_ok(slash + 1))
-			return snprintf(err, cap, "bad session '%s' in ssh://", slash + 1), -1;
-		snprintf(t->session, sizeof(t->session), "%.64s", slash + 1);
-		if (!session_ok(t->session))
-			return snprintf(err, cap, "bad session '%s' in ssh://", slash + 1), -1;
-	}
-	host = buf;
-	if ((at = strchr(buf, '@'))) {
-		*at = '\0';
-		host = at + 1;
-		if (strlen(buf) >= sizeof(t->ssh_user))
-			return snprintf(err, cap, "user name too long in '%s'", t->shown), -1;
-		snprintf(t->ssh_user, sizeof(t->ssh_user), "%.63s", buf);
-		if (!word_ok(t->ssh_user))
-			return snprintf(err, cap, "bad user name in '%s'", t->shown), -1;
-	}
-	colon = host[0] == '[' ? strstr(host, "]:") : strrchr(host, ':');
-	if (colon) {
-		colon += host[0] == '[';
-		*colon = '\0';
-		char *end;
-		long n = strtol(colon + 1, &end, 10);
-		if (!colon[1] || *end || n < 0 || n > XP_DISPLAY_MAX)
-			return snprintf(err, cap, "bad display in '%s' (want :N, N 0-%d)", t->shown,
-			                XP_DISPLAY_MAX),
-			       -1;
-		t->display = (int)n;
-	}
+	if (take_session(buf, t, err, cap) < 0 || take_user(buf, &host, t, err, cap) < 0 ||
+	    take_display(host, t, err, cap) < 0)
+		return -1;
 	size_t hl = strlen(host);
 	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') { /* [v6] as ssh wants it */
 		host[hl - 1] = '\0';
 		host++;
 	}
-	if (strlen(host) >= sizeof(t->ssh_host))
-		return snprintf(err, cap, "host name too long in '%s'", t->shown), -1;
-	snprintf(t->ssh_host, sizeof(t->ssh_host), "%.255s", host);
-	if (!word_ok(t->ssh_host))
+	if (strlen(host) >= sizeof(t->ssh_host) || !word_ok(host))
 		return snprintf(err, cap, "bad host in '%s'", t->shown), -1;
+	snprintf(t->ssh_host, sizeof(t->ssh_host), "%.255s", host);
 	return 0;
 }
 
