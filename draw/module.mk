@@ -1,0 +1,23 @@
+# draw/module.mk - libxpdraw (prefix xd_), the one definition of xproto
+# drawing: the sticky state and what each drawing message does to a
+# framebuffer. It depends on libxproto (message types) and libxprender
+# (pixels); the server, the thin client and libxpapp link it. Its test:
+# draw_test (the table, every opcode, clip edges, SPEC.md's initial state).
+
+DRAW_SRC := $(wildcard draw/*.c)
+DRAW_OBJ := $(call objs,$(DRAW_SRC))
+DRAW_LIB := $(LIB)/libxpdraw.a
+$(DRAW_LIB): $(DRAW_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+LIBS += $(DRAW_LIB)
+
+# link order for programs: $(DRAW_LDLIBS) after the libraries that use it
+DRAW_LDLIBS := $(DRAW_LIB) $(RENDER_LIB) $(PROTO_LIB)
+
+$(OBJ)/tests/draw_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA)
+$(BIN)/tests/draw_test: $(OBJ)/tests/draw_test.o $(DRAW_LDLIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
+TESTS += $(BIN)/tests/draw_test
