@@ -29,3 +29,9 @@ $(BIN)/tests/draw_e2e_test: $(OBJ)/tests/draw_e2e_test.o $(E2E_OBJ) $(APPLIB_LIB
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 TESTS += $(BIN)/tests/draw_e2e_test
+
+# what the table costs next to direct renderer calls
+$(BIN)/bench/draw_bench: $(OBJ)/bench/draw_bench.o $(DRAW_LDLIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_LIBPNG) $(LIBS_ZLIB)
+BENCHES += $(BIN)/bench/draw_bench
