@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -101,7 +102,9 @@ static void expect_shot(struct e2e_server *s, const char *shot, const struct xr_
 	char path[256];
 	struct xr_fb got;
 	snprintf(path, sizeof(path), "%s/%s", s->dir, shot);
-	assert_int_equal(xr_png_read_file(path, &got), 0);
+	if (xr_png_read_file(path, &got) < 0)
+		fail_msg("%s: no readable screenshot (%s)", path,
+		         access(s->dir, F_OK) ? "the test directory is gone" : "see client-*.log");
 	long white = count_colour(&got, W, H, WHITE);
 	if (white == 0)
 		fail_msg("%s: the white text left no white pixel", shot);
