@@ -18,8 +18,8 @@
 #define SLOTS 16384u /* power of two, well above the glyphs of both fonts */
 
 struct slot {
-	uint64_t hi, lo;             /* the pattern: rows 0-9 and 10-12, 6 bits each */
-	uint32_t cp[XR_FONT_COUNT];  /* 0: this font has no such glyph */
+	uint64_t hi, lo;            /* the pattern: rows 0-9 and 10-12, 6 bits each */
+	uint32_t cp[XR_FONT_COUNT]; /* 0: this font has no such glyph */
 	bool used;
 };
 
@@ -113,8 +113,8 @@ static void pattern(const struct xr_fb *fb, int x, int y, uint32_t fg, uint64_t 
 uint32_t xr_glyph_match(const struct xr_fb *fb, int x, int y, uint32_t fg, int font_id)
 {
 	pthread_once(&once, build);
-	if (font_id < 0 || font_id >= XR_FONT_COUNT || x < 0 || y < 0 ||
-	    x > fb->w - XR_GLYPH_W || y > fb->h - XR_GLYPH_H)
+	if (font_id < 0 || font_id >= XR_FONT_COUNT || x < 0 || y < 0 || x > fb->w - XR_GLYPH_W ||
+	    y > fb->h - XR_GLYPH_H)
 		return 0;
 	uint64_t hi, lo;
 	pattern(fb, x, y, fg & XR_COLOR_MASK, &hi, &lo);

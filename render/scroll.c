@@ -15,9 +15,9 @@
 
 #include "render_int.h"
 
-#define MIN_VOTES  4  /* rows that must agree on a distance */
+#define MIN_VOTES  4          /* rows that must agree on a distance */
 #define MIN_BLOCK  XR_GLYPH_H /* a COPY must move at least a text line */
-#define MAX_CHOICE 4  /* old rows with one hash a new row may vote for */
+#define MAX_CHOICE 4          /* old rows with one hash a new row may vote for */
 
 struct row {
 	uint64_t hash;
@@ -76,7 +76,8 @@ static int vote(const struct row *nw, const struct row *old_sorted, const struct
 		if (nw[i].flat || nw[i].hash == old_at[i].hash)
 			continue;
 		int k = lower(old_sorted, r.h, nw[i].hash);
-		for (int c = 0; c < MAX_CHOICE && k < r.h && old_sorted[k].hash == nw[i].hash; c++, k++) {
+		for (int c = 0; c < MAX_CHOICE && k < r.h && old_sorted[k].hash == nw[i].hash;
+		     c++, k++) {
 			int d = nw[i].y - old_sorted[k].y, v = ++votes[d + r.h];
 			if (v > best_n)
 				best = d, best_n = v;

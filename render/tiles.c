@@ -18,20 +18,21 @@
 
 #define TW         XR_GLYPH_W
 #define TH         XR_GLYPH_H
-#define MAX_FILLER 4 /* known tiles a TEXT run may bridge */
+#define MAX_FILLER 4  /* known tiles a TEXT run may bridge */
+#define MAX_PEND   16 /* FILLs that may grow down into the next band */
 
 enum kind { K_NONE, K_FILL, K_TEXT, K_BITMAP, K_IMAGE };
 
 struct tile {
 	struct xr_rect r;
-	int n;          /* colours: 1, 2, or 3 for more */
+	int n; /* colours: 1, 2, or 3 for more */
 	uint32_t col[2];
 };
 
 struct run {
 	enum kind kind;
-	int x0, x1;      /* pixel columns of the band */
-	int n;           /* FILL, BITMAP: colours in col */
+	int x0, x1; /* pixel columns of the band */
+	int n;      /* FILL, BITMAP: colours in col */
 	uint32_t col[2];
 	uint32_t fg, bg; /* TEXT */
 	int font;
@@ -46,7 +47,13 @@ struct band {
 	uint32_t dom;           /* refresh: the colour already filled everywhere */
 	const struct xr_emit *e;
 	char *text; /* TEXT run bytes, 4 per tile of a band */
-	struct xr_rect r;
+	/* FILLs held back while the next band may continue them downwards */
+	struct pend {
+		struct xr_rect r;
+		uint32_t col;
+		bool touched;
+	} pend[MAX_PEND];
+	int npend;
 };
 
 /* Up to two distinct colours of a rectangle; returns how many (3 = more). */
@@ -110,9 +117,11 @@ static uint32_t glyph_as(const struct xr_fb *fb, const struct tile *t, uint32_t 
 	if (!full_tile(t->r))
 		return 0;
 	if (t->n == 1)
-		return t->col[0] == bg ? xr_glyph_solid(font, false)
-		                       : t->col[0] == fg ? xr_glyph_solid(font, true) : 0;
-	if (t->n != 2 || !((t->col[0] == fg && t->col[1] == bg) || (t->col[0] == bg && t->col[1] == fg)))
+		return t->col[0] == bg   ? xr_glyph_solid(font, false)
+		       : t->col[0] == fg ? xr_glyph_solid(font, true)
+		                         : 0;
+	if (t->n != 2 ||
+	    !((t->col[0] == fg && t->col[1] == bg) || (t->col[0] == bg && t->col[1] == fg)))
 		return 0;
 	return xr_glyph_match(fb, t->r.x, t->r.y, fg, font);
 }
@@ -226,11 +235,48 @@ static int send_bitmap(struct band *b, struct xr_rect r, uint32_t fg, uint32_t b
 		const uint32_t *row = b->fb->px + (size_t)(r.y + y) * (size_t)b->fb->stride + r.x;
 		for (int x = 0; x < r.w; x++)
 			if ((row[x] & XR_COLOR_MASK) == fg)
-				bits[(size_t)y * stride + (size_t)x / 8] |= (uint8_t)(0x80 >> (x % 8));
+				bits[(size_t)y * stride + (size_t)x / 8] |=
+				    (uint8_t)(0x80 >> (x % 8));
 	}
 	int rc = b->e->bitmap(b->e->ctx, r, bits, n, fg, bg);
 	free(bits);
 	b->st->fg = fg, b->st->bg = bg;
+	return rc;
+}
+
+/* A FILL: it continues one of the band above when it can (a border line,
+ * a uniform column), else waits in case the band below continues it. */
+static int fill_out(struct band *b, struct xr_rect r, uint32_t col)
+{
+	for (int i = 0; i < b->npend; i++) {
+		struct pend *p = &b->pend[i];
+		if (p->col == col && p->r.x == r.x && p->r.w == r.w && p->r.y + p->r.h == r.y) {
+			p->r.h += r.h;
+			p->touched = true;
+			return 0;
+		}
+	}
+	if (b->npend == MAX_PEND)
+		return b->e->fill(b->e->ctx, r, col);
+	b->pend[b->npend++] = (struct pend){r, col, true};
+	return 0;
+}
+
+/* Send the held FILLs the last band did not continue (@all: every one). */
+static int pend_flush(struct band *b, bool all)
+{
+	int n = 0, rc = 0;
+	for (int i = 0; i < b->npend; i++) {
+		struct pend *p = &b->pend[i];
+		if (all || !p->touched) {
+			if (rc == 0)
+				rc = b->e->fill(b->e->ctx, p->r, p->col);
+			continue;
+		}
+		p->touched = false;
+		b->pend[n++] = *p;
+	}
+	b->npend = n;
 	return rc;
 }
 
@@ -239,10 +285,11 @@ static int emit_run(struct band *b, struct run *run, struct xr_rect band)
 	struct xr_rect r = {run->x0, band.y, run->x1 - run->x0, band.h};
 	switch (run->kind) {
 	case K_FILL:
-		return b->e->fill(b->e->ctx, r, run->col[0]);
+		return fill_out(b, r, run->col[0]);
 	case K_IMAGE:
 		return b->e->image(b->e->ctx, b->fb, r);
 	case K_TEXT:
+		b->st->text_tiles += (run->keep_x1 - run->x0 + TW - 1) / TW;
 		b->st->fg = run->fg, b->st->bg = run->bg, b->st->font = run->font;
 		return b->e->text(b->e->ctx, run->x0, band.y, b->text, run->keep_len, run->font,
 		                  run->fg, run->bg);
@@ -251,7 +298,8 @@ static int emit_run(struct band *b, struct run *run, struct xr_rect band)
 		uint32_t keep = b->shadow ? b->st->bg : b->dom;
 		bool swap = run->col[1] == keep;
 		if (run->n == 1)
-			return b->e->fill(b->e->ctx, r, run->col[0]);
+			return fill_out(b, r, run->col[0]);
+		b->st->bitmap_tiles += (r.w + TW - 1) / TW;
 		return send_bitmap(b, r, swap ? run->col[0] : run->col[1],
 		                   swap ? run->col[1] : run->col[0]);
 	}
@@ -278,6 +326,35 @@ static int flush(struct band *b, struct run *run, struct xr_rect band)
 		copy_to_shadow(b, (struct xr_rect){run->x0, band.y, run->x1 - run->x0, band.h});
 	run->kind = K_NONE;
 	return rc;
+}
+
+/* True when every column of @r is one colour (a vertical line, a border). */
+static bool stripes(const struct xr_fb *fb, struct xr_rect r)
+{
+	const uint32_t *top = fb->px + (size_t)r.y * (size_t)fb->stride + r.x;
+	for (int y = r.y + 1; y < r.y + r.h; y++)
+		if (memcmp(top, fb->px + (size_t)y * (size_t)fb->stride + r.x, (size_t)r.w * 4))
+			return false;
+	return true;
+}
+
+/* A striped tile as FILLs of its columns, which the bands below continue. */
+static int send_stripes(struct band *b, const struct tile *t)
+{
+	const uint32_t *top = b->fb->px + (size_t)t->r.y * (size_t)b->fb->stride;
+	for (int x = t->r.x, x1; x < t->r.x + t->r.w; x = x1) {
+		for (x1 = x + 1; x1 < t->r.x + t->r.w && top[x1] == top[x]; x1++)
+			;
+		struct xr_rect c = {x, t->r.y, x1 - x, t->r.h};
+		uint32_t col = top[x] & XR_COLOR_MASK;
+		if (b->shadow ? same_pixels(b->fb, b->shadow, c) : col == b->dom)
+			continue;
+		if (fill_out(b, c, col) < 0)
+			return -1;
+		if (b->shadow)
+			copy_to_shadow(b, c);
+	}
+	return 0;
 }
 
 /* A tile the receiver has: skipped, unless a TEXT run can bridge it. */
@@ -315,6 +392,13 @@ static int encode_band(struct band *b, struct xr_rect band)
 			continue;
 		if (flush(b, &run, band) < 0)
 			return -1;
+		uint32_t fg, bg;
+		int font;
+		if (t.n == 2 && stripes(b->fb, t.r) && !glyph_of(b, &t, &fg, &bg, &font)) {
+			if (send_stripes(b, &t) < 0)
+				return -1;
+			continue;
+		}
 		start(b, &run, &t);
 	}
 	return flush(b, &run, band);
@@ -322,6 +406,7 @@ static int encode_band(struct band *b, struct xr_rect band)
 
 static int encode_bands(struct band *b, struct xr_rect r)
 {
+	b->st->text_tiles = b->st->bitmap_tiles = 0;
 	size_t cap = ((size_t)r.w / TW + 2) * 4;
 	b->text = malloc(cap);
 	if (!b->text)
@@ -330,7 +415,11 @@ static int encode_bands(struct band *b, struct xr_rect r)
 	for (int y = r.y; rc == 0 && y < r.y + r.h; y += step, step = TH) {
 		int h = y + step > r.y + r.h ? r.y + r.h - y : step;
 		rc = encode_band(b, (struct xr_rect){r.x, y, r.w, h});
+		if (rc == 0)
+			rc = pend_flush(b, false);
 	}
+	if (rc == 0)
+		rc = pend_flush(b, true);
 	free(b->text);
 	return rc;
 }
@@ -340,6 +429,8 @@ static int encode_bands(struct band *b, struct xr_rect r)
 #define SPOTS     32
 #define SPOT_SCAN 20000
 
+/* A tile holding a letter, digit or ASCII sign: lines and boxes match
+ * glyphs too (a window border is a run of U+23BA), but only text has these. */
 static bool is_text_tile(const struct xr_fb *fb, struct xr_rect area, int x, int y)
 {
 	struct tile t = {{x, y, TW, TH}, 0, {0, 0}};
@@ -348,9 +439,13 @@ static bool is_text_tile(const struct xr_fb *fb, struct xr_rect area, int x, int
 	t.n = colours(fb, t.r, t.col);
 	if (t.n != 2)
 		return false;
-	for (int f = 0; f < XR_FONT_COUNT; f++)
-		if (xr_glyph_match(fb, x, y, t.col[0], f) || xr_glyph_match(fb, x, y, t.col[1], f))
-			return true;
+	for (int f = 0; f < XR_FONT_COUNT; f++) {
+		for (int k = 0; k < 2; k++) {
+			uint32_t cp = xr_glyph_match(fb, x, y, t.col[k], f);
+			if (cp > 0x20 && cp < 0x7f)
+				return true;
+		}
+	}
 	return false;
 }
 
@@ -395,34 +490,33 @@ static bool find_phase(const struct xr_fb *fb, struct xr_rect r, int *px, int *p
 static void look_for_phase(struct xr_enc *st, const struct xr_fb *fb, struct xr_rect r)
 {
 	int px = 0, py = 0;
-	if (st->phased || st->retry-- > 0)
+	if (st->phased)
 		return;
-	if (find_phase(fb, r, &px, &py)) {
+	if (find_phase(fb, r, &px, &py))
 		st->phase_x = px, st->phase_y = py, st->phased = true;
-	} else {
-		st->retry = 32; /* no text yet: look again later, not on every update */
-	}
 }
 
 /* ---- entry points ----------------------------------------------------- */
 
-/* The most common colour among the corners and centre: cheap and good. */
+/* The most common colour of 25 pixels spread over @r: cheap and good, and
+ * not fooled by a window's border. */
 static uint32_t dominant(const struct xr_fb *fb, struct xr_rect r)
 {
-	uint32_t s[5] = {fb->px[(size_t)r.y * fb->stride + r.x],
-	                 fb->px[(size_t)r.y * fb->stride + r.x + r.w - 1],
-	                 fb->px[(size_t)(r.y + r.h - 1) * fb->stride + r.x],
-	                 fb->px[(size_t)(r.y + r.h - 1) * fb->stride + r.x + r.w - 1],
-	                 fb->px[(size_t)(r.y + r.h / 2) * fb->stride + r.x + r.w / 2]};
+	uint32_t s[25];
 	int best = 0, best_n = 0;
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 25; i++) {
+		int x = r.x + (int)((int64_t)r.w * (2 * (i % 5) + 1) / 10);
+		int y = r.y + (int)((int64_t)r.h * (2 * (i / 5) + 1) / 10);
+		s[i] = fb->px[(size_t)y * (size_t)fb->stride + (size_t)x] & XR_COLOR_MASK;
+	}
+	for (int i = 0; i < 25; i++) {
 		int n = 0;
-		for (int k = 0; k < 5; k++)
-			n += (s[k] & XR_COLOR_MASK) == (s[i] & XR_COLOR_MASK);
+		for (int k = 0; k < 25; k++)
+			n += s[k] == s[i];
 		if (n > best_n)
 			best = i, best_n = n;
 	}
-	return s[best] & XR_COLOR_MASK;
+	return s[best];
 }
 
 int xr_enc_refresh(struct xr_enc *st, const struct xr_fb *fb, struct xr_rect r,
@@ -450,7 +544,10 @@ int xr_enc_update(struct xr_enc *st, struct xr_fb *shadow, const struct xr_fb *n
 		return -1;
 	look_for_phase(st, now, r);
 	struct band b = {.st = st, .fb = now, .shadow = shadow, .e = e};
-	return encode_bands(&b, r);
+	int rc = encode_bands(&b, r);
+	if (st->bitmap_tiles >= 8 && st->text_tiles * 4 < st->bitmap_tiles)
+		st->phased = false;
+	return rc;
 }
 
 struct xr_rect xr_enc_align(const struct xr_enc *st, struct xr_rect r, int w, int h)

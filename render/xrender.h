@@ -297,9 +297,12 @@ struct xr_emit {
 struct xr_enc {
 	int phase_x, phase_y; /* grid origin, 0..XR_GLYPH_W-1 and 0..XR_GLYPH_H-1 */
 	bool phased;          /* the phase was found from text */
-	int retry;            /* updates left before looking for the phase again */
 	uint32_t fg, bg;      /* colours of the last TEXT or BITMAP */
 	int font;             /* font of the last TEXT */
+	/* the last call's tiles sent as characters and as two-colour bitmaps:
+	 * many bitmaps and little text make the next update look for the
+	 * phase again (the text moved, or there was none before) */
+	int text_tiles, bitmap_tiles;
 };
 
 /**

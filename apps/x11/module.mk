@@ -1,0 +1,11 @@
+# apps/x11/module.mk - xp-x11, the X bridge: X11 programs in a session
+X11_SRC := $(wildcard apps/x11/*.c)
+X11_OBJ := $(call objs,$(X11_SRC))
+X11_PKGS := XCB XCB_SHM XCB_COMPOSITE XCB_DAMAGE XCB_XFIXES XCB_XTEST
+$(X11_OBJ): MODULE_CFLAGS := $(foreach p,$(X11_PKGS),$(CFLAGS_$(p)))
+
+$(BIN)/xp-x11: $(X11_OBJ) $(APPLIB_LIB) $(RENDER_LIB) $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(foreach p,$(X11_PKGS),$(LIBS_$(p))) $(LIBS_LIBPNG) $(LIBS_ZLIB)
+
+PROGS += $(BIN)/xp-x11

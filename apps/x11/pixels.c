@@ -1,0 +1,173 @@
+/*
+ * pixels.c - from X damage to xproto drawing commands.
+ *
+ * DAMAGE reports every area an X program draws into a top-level (its
+ * children included: they draw into the top-level's Composite pixmap).
+ * Areas are collected per window and sent in frames: a small change (a
+ * typed character) goes out at once; while a program keeps drawing (a
+ * scrolling terminal) frames go at most every FRAME_MS and a burst waits
+ * SETTLE_MS for the rest, so that intermediate states are skipped, not
+ * queued. A frame reads only the damaged rows (MIT-SHM) and hands them to
+ * the renderer's encoder, which compares them with what the server holds
+ * and sends only tiles that differ (a scroll as one COPY). Nothing is read
+ * when nothing was drawn.
+ */
+#include <stdlib.h>
+#include <xcb/composite.h>
+#include <xcb/damage.h>
+
+#include "x11.h"
+
+#define FRAME_MS   40   /* at most 25 frames per second while drawing goes on */
+#define SETTLE_MS  15   /* a large change waits this long for the rest */
+#define SMALL_AREA 4096 /* pixels: below this a change is sent at once */
+
+void xb_pixels_track(struct xb *b, struct xb_win *w)
+{
+	if (w->damage)
+		return;
+	w->damage = xcb_generate_id(b->xc);
+	xcb_damage_create(b->xc, w->damage, w->xid, XCB_DAMAGE_REPORT_LEVEL_RAW_RECTANGLES);
+	w->pixmap = xcb_generate_id(b->xc);
+	xcb_composite_name_window_pixmap(b->xc, w->xid, w->pixmap);
+}
+
+void xb_pixels_untrack(struct xb *b, struct xb_win *w)
+{
+	if (w->damage)
+		xcb_damage_destroy(b->xc, w->damage);
+	if (w->pixmap)
+		xcb_free_pixmap(b->xc, w->pixmap);
+	w->damage = w->pixmap = 0;
+	w->dirty = (struct xr_rect){0, 0, 0, 0};
+}
+
+static void add_dirty(struct xb_win *w, struct xr_rect r)
+{
+	r = xr_rect_intersect(r, (struct xr_rect){0, 0, w->w, w->h});
+	if (xr_rect_empty(r))
+		return;
+	if (xr_rect_empty(w->dirty))
+		w->dirty_since = xp_now_us();
+	w->dirty = xr_rect_union(w->dirty, r);
+}
+
+void xb_pixels_all(struct xb *b, struct xb_win *w)
+{
+	(void)b;
+	add_dirty(w, (struct xr_rect){0, 0, w->w, w->h});
+}
+
+bool xb_pixels_damage(struct xb *b, xcb_generic_event_t *ev)
+{
+	if ((ev->response_type & 0x7f) != b->damage_event + XCB_DAMAGE_NOTIFY)
+		return false;
+	const xcb_damage_notify_event_t *d = (const xcb_damage_notify_event_t *)ev;
+	for (struct xb_win *w = b->wins; w; w = w->next)
+		if (w->damage == d->damage)
+			add_dirty(w, (struct xr_rect){d->area.x, d->area.y, d->area.width,
+			                              d->area.height});
+	return true;
+}
+
+int xb_pixels_due(struct xb *b)
+{
+	uint64_t first = 0, area = 0, now = xp_now_us();
+	for (struct xb_win *w = b->wins; w; w = w->next) {
+		if (xr_rect_empty(w->dirty) || !w->id)
+			continue;
+		area += (uint64_t)w->dirty.w * (uint64_t)w->dirty.h;
+		if (!first || w->dirty_since < first)
+			first = w->dirty_since;
+	}
+	if (!first)
+		return -1;
+	if (area < SMALL_AREA && now >= b->last_frame_us + 2000u)
+		return 0; /* a keystroke's echo: at once */
+	uint64_t at = b->last_frame_us + FRAME_MS * 1000u;
+	if (first + SETTLE_MS * 1000u > at)
+		at = first + SETTLE_MS * 1000u;
+	return now >= at ? 0 : (int)((at - now) / 1000) + 1;
+}
+
+/* ---- the encoder's commands, through libxpapp ---- */
+
+struct out {
+	struct xa_display *d;
+	uint32_t win;
+};
+
+static int e_fill(void *ctx, struct xr_rect r, uint32_t col)
+{
+	struct out *o = ctx;
+	return xa_fill(o->d, o->win, r.x, r.y, (uint32_t)r.w, (uint32_t)r.h, col);
+}
+
+static int e_bitmap(void *ctx, struct xr_rect r, const uint8_t *bits, size_t len, uint32_t fg,
+                    uint32_t bg)
+{
+	struct out *o = ctx;
+	return xa_bitmap(o->d, o->win, r.x, r.y, (uint32_t)r.w, (uint32_t)r.h, bits, len, fg, bg,
+	                 false);
+}
+
+static int e_text(void *ctx, int x, int y, const char *utf8, size_t len, int font, uint32_t fg,
+                  uint32_t bg)
+{
+	struct out *o = ctx;
+	return xa_text(o->d, o->win, x, y, utf8, len, (uint32_t)font, fg, bg);
+}
+
+/* Raw RGB: the server forwards it inside each client's compressed stream. */
+static int e_image(void *ctx, const struct xr_fb *fb, struct xr_rect r)
+{
+	struct out *o = ctx;
+	size_t len = (size_t)r.w * (size_t)r.h * 3;
+	uint8_t *rgb = malloc(len ? len : 1), *p = rgb;
+	if (!rgb)
+		return -1;
+	for (int y = r.y; y < r.y + r.h; y++) {
+		const uint32_t *row = fb->px + (size_t)y * (size_t)fb->stride;
+		for (int x = r.x; x < r.x + r.w; x++, p += 3)
+			p[0] = (uint8_t)(row[x] >> 16), p[1] = (uint8_t)(row[x] >> 8),
+			p[2] = (uint8_t)row[x];
+	}
+	int rc = xa_image(o->d, o->win, r.x, r.y, (uint32_t)r.w, (uint32_t)r.h, XP_IMG_RAW, rgb,
+	                  len);
+	free(rgb);
+	return rc;
+}
+
+static int e_copy(void *ctx, struct xr_rect src, int dx, int dy)
+{
+	struct out *o = ctx;
+	return xa_copy(o->d, o->win, src.x, src.y, (uint32_t)src.w, (uint32_t)src.h, dx, dy);
+}
+
+static void send_window(struct xb *b, struct xb_win *w)
+{
+	struct xr_rect r = xr_enc_align(&w->enc, w->dirty, w->w, w->h);
+	struct xr_fb now;
+	w->dirty = (struct xr_rect){0, 0, 0, 0};
+	if (!w->id || !w->cl->d || xr_rect_empty(r))
+		return;
+	if (xb_x_read(b, w, r, &now) < 0)
+		return; /* gone or being resized: the next event says what next */
+	struct out o = {w->cl->d, w->id};
+	const struct xr_emit e = {&o, e_fill, e_bitmap, e_text, e_image, e_copy};
+	if (xr_enc_update(&w->enc, &w->shadow, &now, r, &e) < 0) {
+		xb_log("window 0x%x: an update failed; sending all of it again", w->xid);
+		xr_fill(&w->shadow, NULL, 0, 0, w->shadow.w, w->shadow.h, 0x000001);
+		xb_pixels_all(b, w);
+	}
+}
+
+void xb_pixels_frame(struct xb *b)
+{
+	for (struct xb_win *w = b->wins; w; w = w->next)
+		if (!xr_rect_empty(w->dirty))
+			send_window(b, w);
+	b->last_frame_us = xp_now_us();
+	b->frames++;
+	xb_mirror_flush(b);
+}
