@@ -38,6 +38,9 @@ struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool ap
 	if (!p)
 		return NULL;
 	p->srv = s;
+	/* SPEC.md section 6: an app's drawing state starts with fg white, as
+	 * libxpapp assumes (a first GC of white on black is never sent) */
+	p->in = (struct xs_draw_state){.fg = 0xffffff};
 	p->is_tcp = is_tcp;
 	p->app_endpoint = app_endpoint;
 	p->conn_id = ++s->next_conn_id;

@@ -38,7 +38,8 @@ static void load_keymap(struct xb *b, struct xb_input *in)
 	in->min = s->min_keycode;
 	in->max = s->max_keycode;
 	xcb_get_keyboard_mapping_reply_t *r = xcb_get_keyboard_mapping_reply(
-	    b->xc, xcb_get_keyboard_mapping(b->xc, in->min, (uint8_t)(in->max - in->min + 1)), NULL);
+	    b->xc, xcb_get_keyboard_mapping(b->xc, in->min, (uint8_t)(in->max - in->min + 1)),
+	    NULL);
 	free(in->syms);
 	in->syms = NULL;
 	in->per = 0;
@@ -47,7 +48,8 @@ static void load_keymap(struct xb *b, struct xb_input *in)
 	int n = xcb_get_keyboard_mapping_keysyms_length(r);
 	in->syms = malloc(sizeof(*in->syms) * (size_t)(n ? n : 1));
 	if (in->syms) {
-		memcpy(in->syms, xcb_get_keyboard_mapping_keysyms(r), sizeof(*in->syms) * (size_t)n);
+		memcpy(in->syms, xcb_get_keyboard_mapping_keysyms(r),
+		       sizeof(*in->syms) * (size_t)n);
 		in->per = r->keysyms_per_keycode;
 	}
 	free(r);
@@ -250,7 +252,8 @@ void xb_input_pointer(struct xb *b, struct xb_win *w, const struct xa_event *ev)
 	if (ev->type == XA_BUTTON) {
 		uint32_t button = ev->state >> 1;
 		if (button >= 1 && button <= 255)
-			fake(b, ev->state & 1 ? XCB_BUTTON_PRESS : XCB_BUTTON_RELEASE, (uint8_t)button);
+			fake(b, ev->state & 1 ? XCB_BUTTON_PRESS : XCB_BUTTON_RELEASE,
+			     (uint8_t)button);
 	}
 	xcb_flush(b->xc);
 }

@@ -20,7 +20,7 @@
 #include "x11.h"
 
 struct opts {
-	bool display_only, help;
+	bool display_only, help, maximize;
 	const char *addr, *cookie, *session;
 	int w, h;
 	char **cmd;
@@ -38,6 +38,8 @@ static const char usage[] =
     "runs until it is stopped (SIGTERM, SIGINT) or its X server dies.\n"
     "\n"
     "  --display-only     start the session's display and print its name\n"
+    "  --maximize         show each program's main windows at the session's size\n"
+    "                     (they follow when the session is resized)\n"
     "  --size WxH         the X screen (default: the session's screen size)\n"
     "  --socket ADDR      the server's app socket (default $XPROTO_APP_SOCKET)\n"
     "  --cookie FILE      cookie file (default $XPROTO_COOKIE, ~/.xproto-cookie)\n"
@@ -59,10 +61,14 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->help = true;
 		} else if (!strcmp(a, "--display-only")) {
 			o->display_only = true;
+		} else if (!strcmp(a, "--maximize")) {
+			o->maximize = true;
 		} else if (v && !strcmp(a, "--size")) {
 			if (sscanf(v, "%dx%d", &o->w, &o->h) != 2 || o->w < 64 || o->h < 64 ||
 			    o->w > 8192 || o->h > 8192)
-				return fprintf(stderr, "xp-x11: bad --size %s (64x64..8192x8192)\n", v), -1;
+				return fprintf(stderr, "xp-x11: bad --size %s (64x64..8192x8192)\n",
+				               v),
+				       -1;
 			i++;
 		} else if (v && !strcmp(a, "--socket")) {
 			o->addr = argv[++i];
@@ -71,13 +77,16 @@ static int parse(int argc, char **argv, struct opts *o)
 		} else if (v && !strcmp(a, "--session")) {
 			o->session = argv[++i];
 		} else {
-			return fprintf(stderr, "xp-x11: unknown or incomplete option %s\n%s", a, usage), -1;
+			return fprintf(stderr, "xp-x11: unknown or incomplete option %s\n%s", a,
+			               usage),
+			       -1;
 		}
 	}
 	if (o->help)
 		return 0;
 	if (!o->display_only == !o->cmd)
-		return fprintf(stderr, "xp-x11: give either -- COMMAND or --display-only\n%s", usage),
+		return fprintf(stderr, "xp-x11: give either -- COMMAND or --display-only\n%s",
+		               usage),
 		       -1;
 	if (!o->addr || !*o->addr)
 		return fprintf(stderr, "xp-x11: no server: set XPROTO_APP_SOCKET or give --socket "
@@ -291,9 +300,11 @@ int main(int argc, char **argv)
 	if (o.cmd && shared_display(o.session, shared, sizeof(shared))) {
 		setenv("DISPLAY", shared, 1); /* the session's display runs: join it */
 		execvp(o.cmd[0], o.cmd);
-		return fprintf(stderr, "xp-x11: cannot run %s: %s\n", o.cmd[0], strerror(errno)), 127;
+		return fprintf(stderr, "xp-x11: cannot run %s: %s\n", o.cmd[0], strerror(errno)),
+		       127;
 	}
-	struct xb b = {.addr = o.addr, .cookie = o.cookie, .session = o.session};
+	struct xb b = {
+	    .addr = o.addr, .cookie = o.cookie, .session = o.session, .maximize = o.maximize};
 	struct run r = {.b = &b, .sfd = block_signals(), .status = 0};
 	bool own_file = false;
 	if (r.sfd < 0 || start(&r, &o) < 0) {

@@ -60,7 +60,7 @@ static int create(struct xb *b, struct xb_win *w)
 	if (xr_fb_init(&w->shadow, w->w, w->h) < 0)
 		return -1;
 	xr_fill(&w->shadow, NULL, 0, 0, w->w, w->h, BG);
-	uint32_t flags = 0;
+	uint32_t flags = b->maximize && !w->override && !w->transient_for ? XP_WIN_MAXIMIZED : 0;
 	w->id = xa_window_create(c->d, w->x, w->y, (uint32_t)w->w, (uint32_t)w->h, flags, BG);
 	if (!w->id) {
 		xr_fb_finish(&w->shadow);

@@ -9,3 +9,12 @@ $(BIN)/xp-x11: $(X11_OBJ) $(APPLIB_LIB) $(RENDER_LIB) $(PROTO_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(foreach p,$(X11_PKGS),$(LIBS_$(p))) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 
 PROGS += $(BIN)/xp-x11
+
+# end to end: real server, xp-x11 with its Xvfb, real xterm and xlogo
+$(OBJ)/tests/x11_e2e_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA) $(CFLAGS_XCB)
+$(BIN)/tests/x11_e2e_test: $(OBJ)/tests/x11_e2e_test.o $(E2E_OBJ) $(APPLIB_LIB) $(RENDER_LIB) \
+		$(PROTO_LIB) | $(BIN)/xp-x11
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_XCB_COMPOSITE) $(LIBS_XCB) $(LIBS_CMOCKA) $(LIBS_LIBPNG) \
+		$(LIBS_ZLIB)
+TESTS += $(BIN)/tests/x11_e2e_test

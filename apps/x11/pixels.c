@@ -63,10 +63,14 @@ bool xb_pixels_damage(struct xb *b, xcb_generic_event_t *ev)
 	if ((ev->response_type & 0x7f) != b->damage_event + XCB_DAMAGE_NOTIFY)
 		return false;
 	const xcb_damage_notify_event_t *d = (const xcb_damage_notify_event_t *)ev;
+	if (getenv("XP_X11_DEBUG"))
+		xb_log("damage 0x%x: %d,%d %ux%u (geometry %d,%d %ux%u)", d->drawable, d->area.x,
+		       d->area.y, d->area.width, d->area.height, d->geometry.x, d->geometry.y,
+		       d->geometry.width, d->geometry.height);
 	for (struct xb_win *w = b->wins; w; w = w->next)
 		if (w->damage == d->damage)
-			add_dirty(w, (struct xr_rect){d->area.x, d->area.y, d->area.width,
-			                              d->area.height});
+			add_dirty(w, (struct xr_rect){d->area.x + w->bw, d->area.y + w->bw,
+			                              d->area.width, d->area.height});
 	return true;
 }
 
@@ -100,6 +104,8 @@ struct out {
 static int e_fill(void *ctx, struct xr_rect r, uint32_t col)
 {
 	struct out *o = ctx;
+	if (getenv("XP_X11_DEBUG"))
+		xb_log("FILL %d,%d %dx%d %06x", r.x, r.y, r.w, r.h, col);
 	return xa_fill(o->d, o->win, r.x, r.y, (uint32_t)r.w, (uint32_t)r.h, col);
 }
 
@@ -107,6 +113,8 @@ static int e_bitmap(void *ctx, struct xr_rect r, const uint8_t *bits, size_t len
                     uint32_t bg)
 {
 	struct out *o = ctx;
+	if (getenv("XP_X11_DEBUG"))
+		xb_log("BITMAP %d,%d %dx%d %06x/%06x", r.x, r.y, r.w, r.h, fg, bg);
 	return xa_bitmap(o->d, o->win, r.x, r.y, (uint32_t)r.w, (uint32_t)r.h, bits, len, fg, bg,
 	                 false);
 }
@@ -115,6 +123,8 @@ static int e_text(void *ctx, int x, int y, const char *utf8, size_t len, int fon
                   uint32_t bg)
 {
 	struct out *o = ctx;
+	if (getenv("XP_X11_DEBUG"))
+		xb_log("TEXT %d,%d %06x/%06x '%.*s'", x, y, fg, bg, (int)len, utf8);
 	return xa_text(o->d, o->win, x, y, utf8, len, (uint32_t)font, fg, bg);
 }
 
@@ -132,8 +142,8 @@ static int e_image(void *ctx, const struct xr_fb *fb, struct xr_rect r)
 			p[0] = (uint8_t)(row[x] >> 16), p[1] = (uint8_t)(row[x] >> 8),
 			p[2] = (uint8_t)row[x];
 	}
-	int rc = xa_image(o->d, o->win, r.x, r.y, (uint32_t)r.w, (uint32_t)r.h, XP_IMG_RAW, rgb,
-	                  len);
+	int rc =
+	    xa_image(o->d, o->win, r.x, r.y, (uint32_t)r.w, (uint32_t)r.h, XP_IMG_RAW, rgb, len);
 	free(rgb);
 	return rc;
 }
@@ -152,7 +162,10 @@ static void send_window(struct xb *b, struct xb_win *w)
 	if (!w->id || !w->cl->d || xr_rect_empty(r))
 		return;
 	if (xb_x_read(b, w, r, &now) < 0)
-		return; /* gone or being resized: the next event says what next */
+		return;
+	if (getenv("XP_X11_DEBUG"))
+		xb_log("frame 0x%x: %d,%d %dx%d", w->xid, r.x, r.y, r.w,
+		       r.h); /* gone or being resized: the next event says what next */
 	struct out o = {w->cl->d, w->id};
 	const struct xr_emit e = {&o, e_fill, e_bitmap, e_text, e_image, e_copy};
 	if (xr_enc_update(&w->enc, &w->shadow, &now, r, &e) < 0) {

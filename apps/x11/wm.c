@@ -23,8 +23,8 @@ struct xb_win *xb_win_find(struct xb *b, xcb_window_t xid)
 
 static void read_title(struct xb *b, struct xb_win *w)
 {
-	xcb_get_property_cookie_t net = xcb_get_property(b->xc, 0, w->xid, b->atom.net_wm_name,
-	                                                 b->atom.utf8_string, 0, 64);
+	xcb_get_property_cookie_t net =
+	    xcb_get_property(b->xc, 0, w->xid, b->atom.net_wm_name, b->atom.utf8_string, 0, 64);
 	xcb_get_property_cookie_t old =
 	    xcb_get_property(b->xc, 0, w->xid, XCB_ATOM_WM_NAME, XCB_ATOM_ANY, 0, 64);
 	xcb_get_property_reply_t *rn = xcb_get_property_reply(b->xc, net, NULL);
@@ -60,8 +60,8 @@ static void read_title(struct xb *b, struct xb_win *w)
 static void read_protocols(struct xb *b, struct xb_win *w)
 {
 	xcb_get_property_reply_t *r = xcb_get_property_reply(
-	    b->xc,
-	    xcb_get_property(b->xc, 0, w->xid, b->atom.wm_protocols, XCB_ATOM_ATOM, 0, 32), NULL);
+	    b->xc, xcb_get_property(b->xc, 0, w->xid, b->atom.wm_protocols, XCB_ATOM_ATOM, 0, 32),
+	    NULL);
 	w->delete_protocol = false;
 	if (r && r->format == 32) {
 		const xcb_atom_t *a = xcb_get_property_value(r);
@@ -107,8 +107,15 @@ static struct xb_win *win_add(struct xb *b, xcb_window_t xid)
 	struct xb_win *w = g && a ? calloc(1, sizeof(*w)) : NULL;
 	struct xb_client *c = w ? client_of(b, xid) : NULL;
 	if (w && c) {
-		*w = (struct xb_win){.xid = xid, .cl = c, .x = g->x, .y = g->y, .w = g->width,
-		                     .h = g->height, .override = a->override_redirect, .next = b->wins};
+		*w = (struct xb_win){.xid = xid,
+		                     .cl = c,
+		                     .x = g->x,
+		                     .y = g->y,
+		                     .w = g->width + 2 * g->border_width,
+		                     .h = g->height + 2 * g->border_width,
+		                     .bw = g->border_width,
+		                     .override = a->override_redirect,
+		                     .next = b->wins};
 		b->wins = w;
 		b->nwins++;
 		uint32_t mask = XCB_EVENT_MASK_PROPERTY_CHANGE;
@@ -147,6 +154,13 @@ static int clamp_dim(int v)
 	return v < 1 ? 1 : v > XB_MAX_DIM ? XB_MAX_DIM : v;
 }
 
+/* The inside size X wants for an outer size @v with border @bw, limited. */
+static uint32_t inner(int v, int bw)
+{
+	int in = clamp_dim(v) - 2 * bw;
+	return (uint32_t)(in < 1 ? 1 : in);
+}
+
 /* Where a new managed window goes: a dialog over its parent, else where it
  * asked, pulled back onto the screen. */
 static void place(struct xb *b, struct xb_win *w)
@@ -163,16 +177,16 @@ static void place(struct xb *b, struct xb_win *w)
 		y = (int)b->screen_h - w->h;
 	x = x < 0 ? 0 : x;
 	y = y < 0 ? 0 : y;
-	uint32_t v[4] = {(uint32_t)x, (uint32_t)y, (uint32_t)clamp_dim(w->w),
-	                 (uint32_t)clamp_dim(w->h)};
-	if (v[2] != (uint32_t)w->w || v[3] != (uint32_t)w->h)
-		xb_log("window 0x%x asks for %dx%d, more than the session's %d: shrunk to %ux%u",
-		       w->xid, w->w, w->h, XB_MAX_DIM, v[2], v[3]);
+	uint32_t v[4] = {(uint32_t)x, (uint32_t)y, inner(w->w, w->bw), inner(w->h, w->bw)};
+	int ow = (int)v[2] + 2 * w->bw, oh = (int)v[3] + 2 * w->bw;
+	if (ow != w->w || oh != w->h)
+		xb_log("window 0x%x asks for %dx%d, more than the session's %d: shrunk to %dx%d",
+		       w->xid, w->w, w->h, XB_MAX_DIM, ow, oh);
 	xcb_configure_window(b->xc, w->xid,
 	                     XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y | XCB_CONFIG_WINDOW_WIDTH |
 	                         XCB_CONFIG_WINDOW_HEIGHT,
 	                     v);
-	w->x = x, w->y = y, w->w = (int)v[2], w->h = (int)v[3];
+	w->x = x, w->y = y, w->w = ow, w->h = oh;
 }
 
 static void set_wm_state(struct xb *b, xcb_window_t xid, uint32_t state)
@@ -225,18 +239,20 @@ static void on_configure_request(struct xb *b, const xcb_configure_request_event
 {
 	uint32_t v[7];
 	int n = 0;
-	uint16_t mask = e->value_mask & (XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y |
-	                                 XCB_CONFIG_WINDOW_WIDTH | XCB_CONFIG_WINDOW_HEIGHT |
-	                                 XCB_CONFIG_WINDOW_BORDER_WIDTH |
-	                                 XCB_CONFIG_WINDOW_SIBLING | XCB_CONFIG_WINDOW_STACK_MODE);
+	const struct xb_win *w = xb_win_find(b, e->window);
+	int bw = e->value_mask & XCB_CONFIG_WINDOW_BORDER_WIDTH ? e->border_width : w ? w->bw : 0;
+	uint16_t mask =
+	    e->value_mask & (XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y | XCB_CONFIG_WINDOW_WIDTH |
+	                     XCB_CONFIG_WINDOW_HEIGHT | XCB_CONFIG_WINDOW_BORDER_WIDTH |
+	                     XCB_CONFIG_WINDOW_SIBLING | XCB_CONFIG_WINDOW_STACK_MODE);
 	if (mask & XCB_CONFIG_WINDOW_X)
 		v[n++] = (uint32_t)e->x;
 	if (mask & XCB_CONFIG_WINDOW_Y)
 		v[n++] = (uint32_t)e->y;
 	if (mask & XCB_CONFIG_WINDOW_WIDTH)
-		v[n++] = (uint32_t)clamp_dim(e->width);
+		v[n++] = inner(e->width + 2 * bw, bw);
 	if (mask & XCB_CONFIG_WINDOW_HEIGHT)
-		v[n++] = (uint32_t)clamp_dim(e->height);
+		v[n++] = inner(e->height + 2 * bw, bw);
 	if (mask & XCB_CONFIG_WINDOW_BORDER_WIDTH)
 		v[n++] = e->border_width;
 	if (mask & XCB_CONFIG_WINDOW_SIBLING)
@@ -251,8 +267,9 @@ static void on_configure_notify(struct xb *b, const xcb_configure_notify_event_t
 	struct xb_win *w = e->event == b->root ? xb_win_find(b, e->window) : NULL;
 	if (!w)
 		return;
-	bool resized = e->width != w->w || e->height != w->h;
-	w->x = e->x, w->y = e->y, w->w = e->width, w->h = e->height;
+	int ow = e->width + 2 * e->border_width, oh = e->height + 2 * e->border_width;
+	bool resized = ow != w->w || oh != w->h;
+	w->x = e->x, w->y = e->y, w->w = ow, w->h = oh, w->bw = e->border_width;
 	w->override = e->override_redirect;
 	if (resized && w->viewable) {
 		xb_pixels_untrack(b, w); /* the pixmap was replaced */
@@ -322,9 +339,8 @@ void xb_wm_adopt(struct xb *b)
 		xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(
 		    b->xc, xcb_get_window_attributes(b->xc, kids[i]), NULL);
 		if (a && a->map_state == XCB_MAP_STATE_VIEWABLE && kids[i] != b->check_win) {
-			xcb_map_notify_event_t e = {.response_type = XCB_MAP_NOTIFY,
-			                            .event = b->root,
-			                            .window = kids[i]};
+			xcb_map_notify_event_t e = {
+			    .response_type = XCB_MAP_NOTIFY, .event = b->root, .window = kids[i]};
 			on_map_notify(b, &e);
 		}
 		free(a);
@@ -357,8 +373,8 @@ int xb_wm_timers(struct xb *b)
 		if (!w->close_deadline)
 			continue;
 		if (now >= w->close_deadline) {
-			xb_log("window 0x%x ignored the close for %d ms: killing its program", w->xid,
-			       XB_CLOSE_GRACE_MS);
+			xb_log("window 0x%x ignored the close for %d ms: killing its program",
+			       w->xid, XB_CLOSE_GRACE_MS);
 			xcb_kill_client(b->xc, w->xid);
 			w->close_deadline = 0;
 		} else if (!next || w->close_deadline < next) {
@@ -382,6 +398,6 @@ void xb_wm_focus(struct xb *b, struct xb_win *w)
 
 void xb_wm_resize(struct xb *b, struct xb_win *w, uint32_t width, uint32_t height)
 {
-	uint32_t v[2] = {(uint32_t)clamp_dim((int)width), (uint32_t)clamp_dim((int)height)};
+	uint32_t v[2] = {inner((int)width, w->bw), inner((int)height, w->bw)};
 	xcb_configure_window(b->xc, w->xid, XCB_CONFIG_WINDOW_WIDTH | XCB_CONFIG_WINDOW_HEIGHT, v);
 }

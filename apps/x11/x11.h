@@ -59,19 +59,20 @@ struct xb_client {
 struct xb_win {
 	xcb_window_t xid;
 	struct xb_client *cl;
-	uint32_t id; /* xproto window id, 0 while not shown */
-	int x, y, w, h;
+	uint32_t id;    /* xproto window id, 0 while not shown */
+	int x, y, w, h; /* outer geometry: the border is part of the picture */
+	int bw;         /* X border width */
 	bool override, viewable, refused;
 	xcb_window_t transient_for;
-	uint32_t damage; /* xcb_damage_damage_t, 0 = none */
-	uint32_t pixmap; /* the Composite pixmap holding its contents, 0 = none */
-	struct xr_rect dirty;   /* damaged since the last frame */
-	uint64_t dirty_since;   /* µs when dirty became non-empty */
-	struct xr_fb shadow;    /* what the server holds for the window */
+	uint32_t damage;      /* xcb_damage_damage_t, 0 = none */
+	uint32_t pixmap;      /* the Composite pixmap holding its contents, 0 = none */
+	struct xr_rect dirty; /* damaged since the last frame */
+	uint64_t dirty_since; /* µs when dirty became non-empty */
+	struct xr_fb shadow;  /* what the server holds for the window */
 	struct xr_enc enc;
 	char title[257];
-	bool delete_protocol;     /* WM_DELETE_WINDOW supported */
-	uint64_t close_deadline;  /* a close was asked: kill after this (µs), 0 none */
+	bool delete_protocol;    /* WM_DELETE_WINDOW supported */
+	uint64_t close_deadline; /* a close was asked: kill after this (µs), 0 none */
 	struct xb_win *next;
 };
 
@@ -97,7 +98,7 @@ struct xb {
 	const char *addr, *cookie, *session;
 	uint32_t screen_w, screen_h;
 	uint64_t last_frame_us;
-	int verbose;
+	bool maximize; /* main windows take the session's size */
 	bool quit;
 	uint64_t frames, bytes_read; /* statistics */
 };

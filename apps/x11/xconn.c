@@ -31,19 +31,23 @@ void xb_log(const char *fmt, ...)
 static int intern(struct xb *b)
 {
 	static const char *const names[] = {
-	    "WM_PROTOCOLS",       "WM_DELETE_WINDOW",
-	    "WM_TAKE_FOCUS",      "WM_STATE",
-	    "WM_TRANSIENT_FOR",   "_NET_WM_NAME",
-	    "UTF8_STRING",        "_NET_SUPPORTED",
-	    "_NET_SUPPORTING_WM_CHECK", "_NET_ACTIVE_WINDOW",
-	    "_NET_WM_WINDOW_TYPE", "_NET_WM_PID",
+	    "WM_PROTOCOLS",       "WM_DELETE_WINDOW",    "WM_TAKE_FOCUS",
+	    "WM_STATE",           "WM_TRANSIENT_FOR",    "_NET_WM_NAME",
+	    "UTF8_STRING",        "_NET_SUPPORTED",      "_NET_SUPPORTING_WM_CHECK",
+	    "_NET_ACTIVE_WINDOW", "_NET_WM_WINDOW_TYPE", "_NET_WM_PID",
 	    "_NET_CLIENT_LIST"};
-	xcb_atom_t *out[] = {&b->atom.wm_protocols,       &b->atom.wm_delete_window,
-	                     &b->atom.wm_take_focus,      &b->atom.wm_state,
-	                     &b->atom.wm_transient_for,   &b->atom.net_wm_name,
-	                     &b->atom.utf8_string,        &b->atom.net_supported,
-	                     &b->atom.net_supporting_wm_check, &b->atom.net_active_window,
-	                     &b->atom.net_wm_window_type, &b->atom.net_wm_pid,
+	xcb_atom_t *out[] = {&b->atom.wm_protocols,
+	                     &b->atom.wm_delete_window,
+	                     &b->atom.wm_take_focus,
+	                     &b->atom.wm_state,
+	                     &b->atom.wm_transient_for,
+	                     &b->atom.net_wm_name,
+	                     &b->atom.utf8_string,
+	                     &b->atom.net_supported,
+	                     &b->atom.net_supporting_wm_check,
+	                     &b->atom.net_active_window,
+	                     &b->atom.net_wm_window_type,
+	                     &b->atom.net_wm_pid,
 	                     &b->atom.net_client_list};
 	enum { N = sizeof(names) / sizeof(names[0]) };
 	xcb_intern_atom_cookie_t ck[N];
@@ -173,9 +177,9 @@ static int shm_reserve(struct xb *b, size_t size)
 	void *p = shmat(id, NULL, 0);
 	b->seg = xcb_generate_id(b->xc);
 	xcb_generic_error_t *e =
-	    p == (void *)-1 ? NULL
-	                    : xcb_request_check(b->xc, xcb_shm_attach_checked(b->xc, b->seg,
-	                                                                      (uint32_t)id, 0));
+	    p == (void *)-1
+	        ? NULL
+	        : xcb_request_check(b->xc, xcb_shm_attach_checked(b->xc, b->seg, (uint32_t)id, 0));
 	shmctl(id, IPC_RMID, NULL); /* freed once both sides detach */
 	if (p == (void *)-1 || e) {
 		free(e);
@@ -197,8 +201,8 @@ int xb_x_read(struct xb *b, const struct xb_win *w, struct xr_rect r, struct xr_
 	/* whole rows, so that the segment is laid out as the window */
 	xcb_shm_get_image_reply_t *rep = xcb_shm_get_image_reply(
 	    b->xc,
-	    xcb_shm_get_image(b->xc, w->pixmap, 0, (int16_t)r.y, (uint16_t)w->w, (uint16_t)r.h,
-	                      ~0u, XCB_IMAGE_FORMAT_Z_PIXMAP, b->seg, (uint32_t)(row * (size_t)r.y)),
+	    xcb_shm_get_image(b->xc, w->pixmap, 0, (int16_t)r.y, (uint16_t)w->w, (uint16_t)r.h, ~0u,
+	                      XCB_IMAGE_FORMAT_Z_PIXMAP, b->seg, (uint32_t)(row * (size_t)r.y)),
 	    NULL);
 	if (!rep)
 		return -1;

@@ -66,8 +66,8 @@ int xb_xserver_start(struct xb_xserver *x, int w, int h, int timeout_ms)
 	x->pid = fork();
 	if (x->pid == 0) {
 		close(fds[0]);
-		fcntl(fds[1], F_SETFD, 0); /* Xvfb inherits the write end */
-		setpgid(0, 0); /* a Ctrl-C in our terminal is ours to pass on */
+		fcntl(fds[1], F_SETFD, 0);        /* Xvfb inherits the write end */
+		setpgid(0, 0);                    /* a Ctrl-C in our terminal is ours to pass on */
 		prctl(PR_SET_PDEATHSIG, SIGTERM); /* and it never outlives us */
 		child(fds[1], w, h);
 	}
