@@ -248,6 +248,7 @@ static void loop(struct run *r)
 		if (p[1].revents)
 			on_session(r);
 		xb_mirror_events(b);
+		xb_mirror_flush(b); /* window changes go out even without pixels */
 	}
 }
 

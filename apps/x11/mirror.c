@@ -45,8 +45,8 @@ static bool may_show(struct xb *b, struct xb_win *w)
 		if (!c->warned)
 			xb_log("X client 0x%x opens more than %d windows: the others are not shown",
 			       c->base, XB_MAX_WINDOWS);
-		c->warned = true;
-		return refuse(b, w, "too many windows for one program");
+		c->warned = w->refused = true; /* said once for the program */
+		return false;
 	}
 	if (!connect_client(b, c))
 		return refuse(b, w, "no connection to the session");
@@ -219,6 +219,9 @@ void xb_mirror_events(struct xb *b)
 		/* bounded: a flood of input cannot starve the X side */
 		for (int i = 0; i < 256 && (r = xa_next_event(c->d, &ev, 0)) > 0; i++) {
 			struct xb_win *w = by_id(b, c, ev.win);
+			if (getenv("XP_X11_DEBUG"))
+				xb_log("event %d for window %u (0x%x)", ev.type, ev.win,
+				       w ? w->xid : 0);
 			if (w)
 				dispatch(b, w, &ev);
 		}
