@@ -424,6 +424,46 @@ static int encode_bands(struct band *b, struct xr_rect r)
 	return rc;
 }
 
+/* ---- edges ------------------------------------------------------------ */
+
+static bool uniform(const struct xr_fb *fb, struct xr_rect r, uint32_t *col)
+{
+	uint32_t c[2];
+	if (colours(fb, r, c) != 1)
+		return false;
+	*col = c[0];
+	return true;
+}
+
+/*
+ * Lines of one colour along the edges of @r (a window's border, a frame)
+ * cost one FILL each instead of a partial tile per band: send them and
+ * leave the inside to the tiles.
+ */
+static int peel_edges(struct band *b, struct xr_rect *r)
+{
+	for (int layer = 0; layer < 4 && r->w > 2 && r->h > 2; layer++) {
+		struct xr_rect e[4] = {{r->x, r->y, r->w, 1},
+		                       {r->x, r->y + r->h - 1, r->w, 1},
+		                       {r->x, r->y + 1, 1, r->h - 2},
+		                       {r->x + r->w - 1, r->y + 1, 1, r->h - 2}};
+		uint32_t col[4];
+		for (int i = 0; i < 4; i++)
+			if (!uniform(b->fb, e[i], &col[i]))
+				return 0;
+		for (int i = 0; i < 4; i++) {
+			if (b->shadow ? same_pixels(b->fb, b->shadow, e[i]) : col[i] == b->dom)
+				continue;
+			if (b->e->fill(b->e->ctx, e[i], col[i]) < 0)
+				return -1;
+			if (b->shadow)
+				copy_to_shadow(b, e[i]);
+		}
+		*r = (struct xr_rect){r->x + 1, r->y + 1, r->w - 2, r->h - 2};
+	}
+	return 0;
+}
+
 /* ---- the grid's phase ------------------------------------------------- */
 
 #define SPOTS     32
@@ -527,7 +567,7 @@ int xr_enc_refresh(struct xr_enc *st, const struct xr_fb *fb, struct xr_rect r,
 		return 0;
 	look_for_phase(st, fb, r);
 	struct band b = {.st = st, .fb = fb, .dom = dominant(fb, r), .e = e};
-	if (e->fill(e->ctx, r, b.dom) < 0)
+	if (e->fill(e->ctx, r, b.dom) < 0 || peel_edges(&b, &r) < 0)
 		return -1;
 	return encode_bands(&b, r);
 }
@@ -544,7 +584,7 @@ int xr_enc_update(struct xr_enc *st, struct xr_fb *shadow, const struct xr_fb *n
 		return -1;
 	look_for_phase(st, now, r);
 	struct band b = {.st = st, .fb = now, .shadow = shadow, .e = e};
-	int rc = encode_bands(&b, r);
+	int rc = peel_edges(&b, &r) < 0 ? -1 : encode_bands(&b, r);
 	if (st->bitmap_tiles >= 8 && st->text_tiles * 4 < st->bitmap_tiles)
 		st->phased = false;
 	return rc;

@@ -19,7 +19,8 @@
 #include "x11.h"
 
 #define FRAME_MS   40   /* at most 25 frames per second while drawing goes on */
-#define SETTLE_MS  15   /* a large change waits this long for the rest */
+#define SETTLE_MS  15   /* a large change waits until drawing paused this long */
+#define MAX_WAIT   250  /* ms: but no longer than this after it began */
 #define SMALL_AREA 4096 /* pixels: below this a change is sent at once */
 
 void xb_pixels_track(struct xb *b, struct xb_win *w)
@@ -47,8 +48,9 @@ static void add_dirty(struct xb_win *w, struct xr_rect r)
 	r = xr_rect_intersect(r, (struct xr_rect){0, 0, w->w, w->h});
 	if (xr_rect_empty(r))
 		return;
+	w->last_damage = xp_now_us();
 	if (xr_rect_empty(w->dirty))
-		w->dirty_since = xp_now_us();
+		w->dirty_since = w->last_damage;
 	w->dirty = xr_rect_union(w->dirty, r);
 }
 
@@ -74,23 +76,33 @@ bool xb_pixels_damage(struct xb *b, xcb_generic_event_t *ev)
 	return true;
 }
 
+/*
+ * A keystroke's echo goes at once. A larger change is sent once the program
+ * has stopped drawing for SETTLE_MS (the end of a screenful), or MAX_WAIT
+ * after it began if it keeps drawing (a long `cat`), and never sooner than
+ * FRAME_MS after the last frame: intermediate states are skipped.
+ */
 int xb_pixels_due(struct xb *b)
 {
-	uint64_t first = 0, area = 0, now = xp_now_us();
+	uint64_t first = 0, last = 0, area = 0, now = xp_now_us();
 	for (struct xb_win *w = b->wins; w; w = w->next) {
 		if (xr_rect_empty(w->dirty) || !w->id)
 			continue;
 		area += (uint64_t)w->dirty.w * (uint64_t)w->dirty.h;
 		if (!first || w->dirty_since < first)
 			first = w->dirty_since;
+		if (w->last_damage > last)
+			last = w->last_damage;
 	}
 	if (!first)
 		return -1;
 	if (area < SMALL_AREA && now >= b->last_frame_us + 2000u)
-		return 0; /* a keystroke's echo: at once */
-	uint64_t at = b->last_frame_us + FRAME_MS * 1000u;
-	if (first + SETTLE_MS * 1000u > at)
-		at = first + SETTLE_MS * 1000u;
+		return 0;
+	uint64_t at = last + SETTLE_MS * 1000u;
+	if (at > first + MAX_WAIT * 1000u)
+		at = first + MAX_WAIT * 1000u;
+	if (at < b->last_frame_us + FRAME_MS * 1000u)
+		at = b->last_frame_us + FRAME_MS * 1000u;
 	return now >= at ? 0 : (int)((at - now) / 1000) + 1;
 }
 

@@ -68,6 +68,7 @@ struct xb_win {
 	uint32_t pixmap;      /* the Composite pixmap holding its contents, 0 = none */
 	struct xr_rect dirty; /* damaged since the last frame */
 	uint64_t dirty_since; /* µs when dirty became non-empty */
+	uint64_t last_damage; /* µs of the last DAMAGE event */
 	struct xr_fb shadow;  /* what the server holds for the window */
 	struct xr_enc enc;
 	char title[257];
