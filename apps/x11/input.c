@@ -227,6 +227,8 @@ void xb_input_key(struct xb *b, struct xb_win *w, const struct xa_event *ev)
 	if (b->focus != w->xid && !w->override)
 		xb_wm_focus(b, w);
 	bool down = ev->state & XP_KEY_PRESSED;
+	if (getenv("XP_X11_DEBUG"))
+		xb_log("key 0x%x %s -> keycode %d", ev->keysym, down ? "down" : "up", kc);
 	if (!down) {
 		if (in->held[kc])
 			key(b, in, (uint8_t)kc, false);

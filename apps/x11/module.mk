@@ -18,3 +18,10 @@ $(BIN)/tests/x11_e2e_test: $(OBJ)/tests/x11_e2e_test.o $(E2E_OBJ) $(APPLIB_LIB) 
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_XCB_COMPOSITE) $(LIBS_XCB) $(LIBS_CMOCKA) $(LIBS_LIBPNG) \
 		$(LIBS_ZLIB)
 TESTS += $(BIN)/tests/x11_e2e_test
+
+# make bench: input-to-pixels through the bridge, the bridge's CPU
+$(BIN)/bench/x11_bench: $(OBJ)/bench/x11_bench.o $(E2E_OBJ) $(APPLIB_LIB) $(RENDER_LIB) \
+		$(PROTO_LIB) | $(BIN)/xp-x11 $(BIN)/xproto-server
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_LIBPNG) $(LIBS_ZLIB)
+BENCHES += $(BIN)/bench/x11_bench

@@ -3,11 +3,11 @@
  *
  * DAMAGE reports every area an X program draws into a top-level (its
  * children included: they draw into the top-level's Composite pixmap).
- * Areas are collected per window and sent in frames: a small change (a
- * typed character) goes out at once; while a program keeps drawing (a
- * scrolling terminal) frames go at most every FRAME_MS and a burst waits
- * SETTLE_MS for the rest, so that intermediate states are skipped, not
- * queued. A frame reads only the damaged rows (MIT-SHM) and hands them to
+ * Areas are collected per window and sent in frames: a change after a
+ * quiet spell (a typed character) goes out as soon as the program pauses;
+ * while a program keeps drawing (a scrolling terminal) frames go at most
+ * every FRAME_MS and wait for a pause of SETTLE_MS, so that intermediate
+ * states are skipped, not queued. A frame reads only the damaged rows (MIT-SHM) and hands them to
  * the renderer's encoder, which compares them with what the server holds
  * and sends only tiles that differ (a scroll as one COPY). Nothing is read
  * when nothing was drawn.
@@ -18,10 +18,11 @@
 
 #include "x11.h"
 
-#define FRAME_MS   40   /* at most 25 frames per second while drawing goes on */
-#define SETTLE_MS  15   /* a large change waits until drawing paused this long */
-#define MAX_WAIT   250  /* ms: but no longer than this after it began */
-#define SMALL_AREA 4096 /* pixels: below this a change is sent at once */
+#define FRAME_MS  40                   /* at most 25 frames per second while drawing goes on */
+#define SETTLE_MS 15                   /* a large change waits until drawing paused this long */
+#define MAX_WAIT  250                  /* ms: but no longer than this after it began */
+#define QUICK_US  1000                 /* after a quiet spell: the pause that ends a change */
+#define LINES_PX  (2 * XR_GLYPH_H + 2) /* a change this high is an echo */
 
 void xb_pixels_track(struct xb *b, struct xb_win *w)
 {
@@ -77,18 +78,22 @@ bool xb_pixels_damage(struct xb *b, xcb_generic_event_t *ev)
 }
 
 /*
- * A keystroke's echo goes at once. A larger change is sent once the program
- * has stopped drawing for SETTLE_MS (the end of a screenful), or MAX_WAIT
- * after it began if it keeps drawing (a long `cat`), and never sooner than
- * FRAME_MS after the last frame: intermediate states are skipped.
+ * After a quiet spell, or when only a line or two changed, a change goes
+ * out as soon as the program pauses (QUICK_US): a keystroke's echo costs no
+ * waiting. While frames follow each
+ * other, one is sent once the program has stopped drawing for SETTLE_MS
+ * (the end of a screenful), or MAX_WAIT after the change began if it keeps
+ * drawing (a long `cat`), and never sooner than FRAME_MS after the last:
+ * intermediate states are skipped, not queued.
  */
 int xb_pixels_due(struct xb *b)
 {
-	uint64_t first = 0, last = 0, area = 0, now = xp_now_us();
+	uint64_t first = 0, last = 0, now = xp_now_us(), at;
+	bool lines = true; /* only a line or two changed: an echo, not a stream */
 	for (struct xb_win *w = b->wins; w; w = w->next) {
 		if (xr_rect_empty(w->dirty) || !w->id)
 			continue;
-		area += (uint64_t)w->dirty.w * (uint64_t)w->dirty.h;
+		lines &= w->dirty.h <= LINES_PX;
 		if (!first || w->dirty_since < first)
 			first = w->dirty_since;
 		if (w->last_damage > last)
@@ -96,14 +101,16 @@ int xb_pixels_due(struct xb *b)
 	}
 	if (!first)
 		return -1;
-	if (area < SMALL_AREA && now >= b->last_frame_us + 2000u)
-		return 0;
-	uint64_t at = last + SETTLE_MS * 1000u;
-	if (at > first + MAX_WAIT * 1000u)
-		at = first + MAX_WAIT * 1000u;
-	if (at < b->last_frame_us + FRAME_MS * 1000u)
-		at = b->last_frame_us + FRAME_MS * 1000u;
-	return now >= at ? 0 : (int)((at - now) / 1000) + 1;
+	if (lines || first >= b->last_frame_us + FRAME_MS * 1000u) {
+		at = last + QUICK_US;
+	} else {
+		at = last + SETTLE_MS * 1000u;
+		if (at > first + MAX_WAIT * 1000u)
+			at = first + MAX_WAIT * 1000u;
+		if (at < b->last_frame_us + FRAME_MS * 1000u)
+			at = b->last_frame_us + FRAME_MS * 1000u;
+	}
+	return now >= at ? 0 : (int)((at - now + 999) / 1000);
 }
 
 /* ---- the encoder's commands, through libxpapp ---- */

@@ -22,6 +22,8 @@ void xb_log(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
+	if (getenv("XP_X11_DEBUG"))
+		fprintf(stderr, "%llu ", (unsigned long long)(xp_now_us() % 100000000u));
 	fputs("xp-x11: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);

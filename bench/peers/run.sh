@@ -44,9 +44,9 @@ done
 [ -d /usr/share/fonts/X11/misc ] || missing="$missing xfonts-base"
 # xpra's client draws with cairo and its server makes icons with PIL
 case " $PEERS " in *" xpra "*)
-	python3 -c 'import PIL' 2>/dev/null || missing="$missing python3-pil"
-	[ -d /usr/lib/python3/dist-packages/gi/overrides ] && python3 -c 'import gi;
-gi.require_foreign("cairo")' 2>/dev/null || missing="$missing python3-gi-cairo" ;;
+	/usr/bin/python3 -c 'import PIL' 2>/dev/null || missing="$missing python3-pil"
+	/usr/bin/python3 -c 'import gi; gi.require_foreign("cairo")' 2>/dev/null ||
+		missing="$missing python3-gi-cairo" ;;
 esac
 if [ -n "$missing" ]; then
 	if [ "$(id -u)" = 0 ]; then
