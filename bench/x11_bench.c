@@ -68,8 +68,8 @@ static bool apply(struct view *v, const struct xp_msg *m, char want)
 		          false, &dmg);
 		return false;
 	case XP_OP_COPY:
-		xr_copy(&v->fb, NULL, m->u.copy.sx, m->u.copy.sy, (int)m->u.copy.w, (int)m->u.copy.h,
-		        m->u.copy.dx, m->u.copy.dy);
+		xr_copy(&v->fb, NULL, m->u.copy.sx, m->u.copy.sy, (int)m->u.copy.w,
+		        (int)m->u.copy.h, m->u.copy.dx, m->u.copy.dy);
 		return false;
 	case XP_OP_TEXT:
 		xr_text(&v->fb, NULL, m->u.text.x, m->u.text.y, m->u.text.text.p, m->u.text.text.n,
@@ -117,7 +117,9 @@ static pid_t start_bridge(struct e2e_server *s)
 		dup2(null, 0);
 		dup2(null, 1);
 		/* XP_X11_DEBUG=1 with XP_X11_LOG=FILE: the bridge's account of each key */
-		int log = getenv("XP_X11_LOG") ? open(getenv("XP_X11_LOG"), O_WRONLY | O_CREAT | O_TRUNC, 0600) : null;
+		int log = getenv("XP_X11_LOG")
+		              ? open(getenv("XP_X11_LOG"), O_WRONLY | O_CREAT | O_TRUNC, 0600)
+		              : null;
 		dup2(log >= 0 ? log : null, 2);
 		setenv("XPROTO_APP_SOCKET", s->app_socket, 1);
 		setenv("XPROTO_COOKIE", s->cookie, 1);
@@ -138,7 +140,8 @@ static void report(double *lat, int n, double idle_cpu, double typing_cpu, doubl
 	       "   client drew it)\n",
 	       n);
 	if (n > 0)
-		printf("  p50 %.2f ms   p90 %.2f ms   p99 %.2f ms   max %.2f ms   (target: p50 <= 5)\n",
+		printf("  p50 %.2f ms   p90 %.2f ms   p99 %.2f ms   max %.2f ms   (target: p50 <= "
+		       "5)\n",
 		       lat[n / 2], lat[n * 9 / 10], lat[n * 99 / 100], lat[n - 1]);
 	printf("  xp-x11 CPU: idle xterm %.2f s in 5 s (%.1f%% of a core); typing %.2f s in %.1f s "
 	       "(%.1f%%)\n",

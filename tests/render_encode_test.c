@@ -81,7 +81,8 @@ static int rx_copy(void *ctx, struct xr_rect src, int dx, int dy)
 
 static struct xr_emit emitter(struct rx *x, bool with_copy)
 {
-	return (struct xr_emit){x, rx_fill, rx_bitmap, rx_text, rx_image, with_copy ? rx_copy : NULL};
+	return (struct xr_emit){x,       rx_fill,  rx_bitmap,
+	                        rx_text, rx_image, with_copy ? rx_copy : NULL};
 }
 
 /* A terminal-like scene: text at a grid offset, bold, colours, a picture. */
@@ -90,8 +91,8 @@ static void scene(struct xr_fb *fb, int ox, int oy, int first_line)
 	xr_fill(fb, NULL, 0, 0, fb->w, fb->h, 0xffffff);
 	for (int i = 0; i < 12; i++) {
 		char line[64];
-		int n = snprintf(line, sizeof(line), "%04d the quick brown fox, line %d", first_line + i,
-		                 first_line + i);
+		int n = snprintf(line, sizeof(line), "%04d the quick brown fox, line %d",
+		                 first_line + i, first_line + i);
 		xr_text(fb, NULL, ox, oy + i * 13, line, (size_t)n, i % 3 == 2, 0x000000, 0xffffff,
 		        false);
 	}
@@ -99,8 +100,8 @@ static void scene(struct xr_fb *fb, int ox, int oy, int first_line)
 	        false);
 	for (int y = 0; y < 20; y++)
 		for (int x = 0; x < 30; x++)
-			fb->px[(size_t)(fb->h - 22 + y) * (size_t)fb->stride + (size_t)(fb->w - 32 + x)] =
-			    XR_RGB(x * 8, y * 12, 100);
+			fb->px[(size_t)(fb->h - 22 + y) * (size_t)fb->stride +
+			       (size_t)(fb->w - 32 + x)] = XR_RGB(x * 8, y * 12, 100);
 }
 
 static void refresh_is_exact(void **state)
@@ -115,8 +116,8 @@ static void refresh_is_exact(void **state)
 			assert_int_equal(xr_fb_init(&x.fb, 300, 200), 0);
 			scene(&fb, ox, oy, 1);
 			struct xr_emit e = emitter(&x, false);
-			assert_int_equal(xr_enc_refresh(&st, &fb, (struct xr_rect){0, 0, 300, 200}, &e),
-			                 0);
+			assert_int_equal(
+			    xr_enc_refresh(&st, &fb, (struct xr_rect){0, 0, 300, 200}, &e), 0);
 			assert_true(xr_fb_equal(&fb, &x.fb));
 			/* the text arrives as characters, not pixels */
 			assert_int_equal(st.phase_x, ox);
@@ -208,10 +209,20 @@ static void random_updates_are_exact(void **state)
 			int px = (int)(seed >> 8) % 157, py = (int)(seed >> 16) % 91;
 			uint32_t col = seed & 0xffffff;
 			switch ((seed >> 28) & 3) {
-			case 0: xr_fill(&b, NULL, px, py, 1 + (int)(seed % 40), 1 + (int)(seed % 17), col); break;
-			case 1: xr_text(&b, NULL, px, py, "Ab", 2, (int)(seed & 1), col, ~col & 0xffffff, false); break;
-			case 2: xr_copy(&b, NULL, 0, 13, 157, 60, 0, 0); break;
-			default: b.px[(size_t)py * (size_t)b.stride + (size_t)px] = col; break;
+			case 0:
+				xr_fill(&b, NULL, px, py, 1 + (int)(seed % 40),
+				        1 + (int)(seed % 17), col);
+				break;
+			case 1:
+				xr_text(&b, NULL, px, py, "Ab", 2, (int)(seed & 1), col,
+				        ~col & 0xffffff, false);
+				break;
+			case 2:
+				xr_copy(&b, NULL, 0, 13, 157, 60, 0, 0);
+				break;
+			default:
+				b.px[(size_t)py * (size_t)b.stride + (size_t)px] = col;
+				break;
 			}
 		}
 		seed = seed * 1664525u + 1013904223u;
@@ -266,12 +277,9 @@ static void align_grows_to_tiles(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(glyphs_are_found),
-	    cmocka_unit_test(refresh_is_exact),
-	    cmocka_unit_test(scroll_is_one_copy),
-	    cmocka_unit_test(small_change_is_small),
-	    cmocka_unit_test(random_updates_are_exact),
-	    cmocka_unit_test(align_grows_to_tiles),
+	    cmocka_unit_test(glyphs_are_found),         cmocka_unit_test(refresh_is_exact),
+	    cmocka_unit_test(scroll_is_one_copy),       cmocka_unit_test(small_change_is_small),
+	    cmocka_unit_test(random_updates_are_exact), cmocka_unit_test(align_grows_to_tiles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -449,6 +449,33 @@ static void test_typing_reaches_xterm(void **state)
 	assert_shown_exactly(br, "xterm", 1);
 }
 
+/* The override-redirect window X shows is where the session shows @menu. */
+static void assert_popup_where_x_has_it(struct bridge *br, const struct rwin *menu)
+{
+	xcb_connection_t *c = xcb_connect(br->display, NULL);
+	xcb_window_t root = xcb_setup_roots_iterator(xcb_get_setup(c)).data->root;
+	xcb_query_tree_reply_t *t = xcb_query_tree_reply(c, xcb_query_tree(c, root), NULL);
+	bool found = false;
+	for (int i = 0; t && i < xcb_query_tree_children_length(t); i++) {
+		xcb_window_t k = xcb_query_tree_children(t)[i];
+		xcb_get_window_attributes_reply_t *a =
+		    xcb_get_window_attributes_reply(c, xcb_get_window_attributes(c, k), NULL);
+		xcb_get_geometry_reply_t *g =
+		    xcb_get_geometry_reply(c, xcb_get_geometry(c, k), NULL);
+		if (a && g && a->override_redirect && a->map_state == XCB_MAP_STATE_VIEWABLE) {
+			found = true;
+			assert_int_equal(g->x, menu->x);
+			assert_int_equal(g->y, menu->y);
+			assert_int_equal(g->width + 2 * g->border_width, (int)menu->w);
+		}
+		free(a);
+		free(g);
+	}
+	free(t);
+	xcb_disconnect(c);
+	assert_true(found);
+}
+
 /* xterm's Ctrl+left button menu: an override-redirect popup where X puts it */
 static void test_ctrl_click_menu(void **state)
 {
@@ -474,29 +501,7 @@ static void test_ctrl_click_menu(void **state)
 	}
 	assert_non_null(menu);
 	assert_int_equal(mapped_count(&r), before + 1);
-	/* where X put it: the same place in the session, near the pointer */
-	xcb_connection_t *c = xcb_connect(br->display, NULL);
-	xcb_window_t root = xcb_setup_roots_iterator(xcb_get_setup(c)).data->root;
-	xcb_query_tree_reply_t *t = xcb_query_tree_reply(c, xcb_query_tree(c, root), NULL);
-	bool found = false;
-	for (int i = 0; t && i < xcb_query_tree_children_length(t); i++) {
-		xcb_window_t k = xcb_query_tree_children(t)[i];
-		xcb_get_window_attributes_reply_t *a =
-		    xcb_get_window_attributes_reply(c, xcb_get_window_attributes(c, k), NULL);
-		xcb_get_geometry_reply_t *g =
-		    xcb_get_geometry_reply(c, xcb_get_geometry(c, k), NULL);
-		if (a && g && a->override_redirect && a->map_state == XCB_MAP_STATE_VIEWABLE) {
-			found = true;
-			assert_int_equal(g->x, menu->x);
-			assert_int_equal(g->y, menu->y);
-			assert_int_equal(g->width + 2 * g->border_width, (int)menu->w);
-		}
-		free(a);
-		free(g);
-	}
-	free(t);
-	xcb_disconnect(c);
-	assert_true(found);
+	assert_popup_where_x_has_it(br, menu);
 	print_message("menu at %d,%d %ux%u, click at %d,%d\n", menu->x, menu->y, menu->w, menu->h,
 	              xt->x + 150, xt->y + 100);
 	/* xterm centres its menu on the pointer */

@@ -119,20 +119,19 @@ wait_for_port() {
 	done
 }
 
-# wait_quiet LOG: until LOG has not grown for $QUIET seconds (max $MAX_WAIT).
+# wait_quiet LOG: until LOG has not grown for $QUIET seconds (max $MAX_WAIT),
+# by the clock: a loaded machine makes every check slower, not the wait shorter
 wait_quiet() {
-	last=-1 same=0 i=0
-	need=$(awk "BEGIN{print int($QUIET * 10)}")
-	while [ $i -lt $((MAX_WAIT * 10)) ]; do
+	last=-1
+	start=$(now)
+	since=$start
+	while :; do
 		size=$(wc -c <"$1" 2>/dev/null || echo 0)
-		if [ "$size" = "$last" ]; then
-			same=$((same + 1))
-			[ $same -ge "$need" ] && return 0
-		else
-			same=0 last=$size
-		fi
+		t=$(now)
+		[ "$size" = "$last" ] || { last=$size; since=$t; }
+		awk "BEGIN{exit !($t - $since >= $QUIET)}" && return 0
+		awk "BEGIN{exit !($t - $start >= $MAX_WAIT)}" && break
 		sleep 0.1
-		i=$((i + 1))
 	done
 	echo "bench-peers: $1 never went quiet" >&2
 	return 1
