@@ -448,11 +448,17 @@ static int peel_edges(struct band *b, struct xr_rect *r)
 		                       {r->x, r->y + 1, 1, r->h - 2},
 		                       {r->x + r->w - 1, r->y + 1, 1, r->h - 2}};
 		uint32_t col[4];
-		for (int i = 0; i < 4; i++)
+		bool known[4], any = false;
+		for (int i = 0; i < 4; i++) {
 			if (!uniform(b->fb, e[i], &col[i]))
 				return 0;
+			known[i] = b->shadow ? same_pixels(b->fb, b->shadow, e[i]) : col[i] == b->dom;
+			any |= !known[i];
+		}
+		if (!any)
+			return 0; /* plain background: nothing to gain, and text may touch it */
 		for (int i = 0; i < 4; i++) {
-			if (b->shadow ? same_pixels(b->fb, b->shadow, e[i]) : col[i] == b->dom)
+			if (known[i])
 				continue;
 			if (b->e->fill(b->e->ctx, e[i], col[i]) < 0)
 				return -1;
