@@ -67,6 +67,7 @@ static int create(struct xb *b, struct xb_win *w)
 		return -1;
 	}
 	w->enc = (struct xr_enc){0};
+	w->maximized = flags & XP_WIN_MAXIMIZED;
 	c->nwin++;
 	if (w->title[0])
 		xa_window_title(c->d, w->id, w->title);
@@ -115,6 +116,8 @@ void xb_mirror_geometry(struct xb *b, struct xb_win *w)
 		refuse(b, w, "larger than the session's window limit");
 		return;
 	}
+	if (w->maximized)
+		return; /* the server owns its geometry; X follows it (on_configure) */
 	uint32_t mask = XP_CONF_MOVE;
 	if (w->w != w->shadow.w || w->h != w->shadow.h) {
 		/* what the server does to its copy, done to ours */
@@ -151,12 +154,14 @@ static struct xb_win *by_id(struct xb *b, struct xb_client *c, uint32_t id)
 
 static void on_configure(struct xb *b, struct xb_win *w, const struct xa_event *ev)
 {
-	/* the server changed the window (the session's size): follow it in X */
-	if ((ev->w != (uint32_t)w->w || ev->h != (uint32_t)w->h) && ev->w && ev->h) {
-		if (xr_fb_resize(&w->shadow, (int)ev->w, (int)ev->h, BG) == 0) {
-			w->w = (int)ev->w, w->h = (int)ev->h;
+	/* the server changed the window (the session's size): our copy of its
+	 * pixels changes as the server's did; X follows, and its
+	 * ConfigureNotify brings the new pixmap */
+	if ((ev->w != (uint32_t)w->shadow.w || ev->h != (uint32_t)w->shadow.h) && ev->w && ev->h) {
+		if (xr_fb_resize(&w->shadow, (int)ev->w, (int)ev->h, BG) == 0)
 			xb_wm_resize(b, w, ev->w, ev->h);
-		}
+		else
+			w->resend = true;
 	}
 	if (ev->x != w->x || ev->y != w->y) {
 		uint32_t v[2] = {(uint32_t)ev->x, (uint32_t)ev->y};

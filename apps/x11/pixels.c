@@ -173,23 +173,41 @@ static int e_copy(void *ctx, struct xr_rect src, int dx, int dy)
 	return xa_copy(o->d, o->win, src.x, src.y, (uint32_t)src.w, (uint32_t)src.h, dx, dy);
 }
 
+/* Send all of @w as to a receiver that knows nothing, and start over from it. */
+static int resend(struct xb_win *w, const struct xr_fb *now, const struct xr_emit *e)
+{
+	struct xr_rect all = {0, 0, w->w, w->h};
+	if (xr_enc_refresh(&w->enc, now, all, e) < 0)
+		return -1;
+	xr_blit(&w->shadow, NULL, 0, 0, now);
+	w->resend = false;
+	return 0;
+}
+
 static void send_window(struct xb *b, struct xb_win *w)
 {
 	struct xr_rect r = xr_enc_align(&w->enc, w->dirty, w->w, w->h);
 	struct xr_fb now;
+	if (!w->id || !w->cl->d || xr_rect_empty(r)) {
+		w->dirty = (struct xr_rect){0, 0, 0, 0};
+		return;
+	}
+	/* the session resized it and X has not yet: wait for ConfigureNotify */
+	if (w->shadow.w != w->w || w->shadow.h != w->h)
+		return;
+	if (w->resend)
+		r = (struct xr_rect){0, 0, w->w, w->h};
 	w->dirty = (struct xr_rect){0, 0, 0, 0};
-	if (!w->id || !w->cl->d || xr_rect_empty(r))
-		return;
 	if (xb_x_read(b, w, r, &now) < 0)
-		return;
+		return; /* gone or being resized: the next event says what next */
 	if (getenv("XP_X11_DEBUG"))
-		xb_log("frame 0x%x: %d,%d %dx%d", w->xid, r.x, r.y, r.w,
-		       r.h); /* gone or being resized: the next event says what next */
+		xb_log("frame 0x%x: %d,%d %dx%d", w->xid, r.x, r.y, r.w, r.h);
 	struct out o = {w->cl->d, w->id};
 	const struct xr_emit e = {&o, e_fill, e_bitmap, e_text, e_image, e_copy};
-	if (xr_enc_update(&w->enc, &w->shadow, &now, r, &e) < 0) {
+	int rc = w->resend ? resend(w, &now, &e) : xr_enc_update(&w->enc, &w->shadow, &now, r, &e);
+	if (rc < 0) {
 		xb_log("window 0x%x: an update failed; sending all of it again", w->xid);
-		xr_fill(&w->shadow, NULL, 0, 0, w->shadow.w, w->shadow.h, 0x000001);
+		w->resend = true;
 		xb_pixels_all(b, w);
 	}
 }

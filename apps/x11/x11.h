@@ -63,6 +63,8 @@ struct xb_win {
 	int x, y, w, h; /* outer geometry: the border is part of the picture */
 	int bw;         /* X border width */
 	bool override, viewable, refused;
+	bool resend;    /* the shadow cannot be trusted: send the whole window */
+	bool maximized; /* the session sizes it (--maximize) */
 	xcb_window_t transient_for;
 	uint32_t damage;      /* xcb_damage_damage_t, 0 = none */
 	uint32_t pixmap;      /* the Composite pixmap holding its contents, 0 = none */
