@@ -681,6 +681,29 @@ static void test_limits(void **state)
 	type_and_check(br, cmd, file, "unharmed\n");
 }
 
+/* `xp-x11 -- COMMAND` in a session that has a display joins it. */
+static void test_join_shared_display(void **state)
+{
+	(void)state;
+	struct bridge *br = &the;
+	char bin[256];
+	bridge_start(br, NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 1);
+		dup2(null, 2);
+		setenv("XPROTO_APP_SOCKET", br->s.app_socket, 1);
+		setenv("XPROTO_COOKIE", br->s.cookie, 1);
+		execl(e2e_bin("xp-x11", bin, sizeof(bin)), "xp-x11", "--", "xlogo", "-geometry",
+		      "100x100+300+300", (char *)NULL);
+		_exit(127);
+	}
+	br->progs[br->nprogs++] = pid;
+	/* xlogo runs on the shared display and shows through the first bridge */
+	assert_shown_exactly(br, "xlogo", 1);
+}
+
 int main(void)
 {
 	if (!have("Xvfb") || !have("xterm") || !have("xlogo")) {
@@ -697,6 +720,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_reattach_after_kill9, teardown),
 	    cmocka_unit_test_teardown(test_xvfb_dies, teardown),
 	    cmocka_unit_test_teardown(test_limits, teardown),
+	    cmocka_unit_test_teardown(test_join_shared_display, teardown),
 	};
 	if (getenv("X11_TEST")) /* one test by name, when looking closer */
 		cmocka_set_test_filter(getenv("X11_TEST"));
