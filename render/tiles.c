@@ -176,6 +176,31 @@ static bool join_colours(struct run *r, const struct tile *t)
 	return true;
 }
 
+/*
+ * A short FILL run followed by a tile that is text on the FILL's colour (a
+ * typed space, then the cursor): the FILL becomes spaces of one TEXT, a
+ * byte each, instead of two messages and a GC change between them.
+ */
+static bool fill_to_text(struct band *b, struct run *run, const struct tile *t)
+{
+	int w = run->x1 - run->x0, font = b->st->font;
+	if (w > 2 * MAX_FILLER * TW || w % TW || t->r.h != TH ||
+	    ((run->x0 - b->st->phase_x) % TW + TW) % TW)
+		return false;
+	uint32_t bg = run->col[0], fg = t->col[0] == bg && t->n == 2 ? t->col[1] : t->col[0];
+	if (t->n == 2 && t->col[0] != bg && t->col[1] != bg)
+		return false;
+	uint32_t sp = xr_glyph_solid(font, false), cp = glyph_as(b->fb, t, fg, bg, font);
+	if (!sp || !cp)
+		return false;
+	int x0 = run->x0;
+	*run = (struct run){.kind = K_TEXT, .x0 = x0, .x1 = x0, .fg = fg, .bg = bg, .font = font};
+	for (int x = x0; x < x0 + w; x += TW)
+		text_add(b, run, sp, x + TW, false);
+	text_add(b, run, cp, t->r.x + t->r.w, false);
+	return true;
+}
+
 static bool try_join(struct band *b, struct run *run, const struct tile *t)
 {
 	if (run->kind == K_NONE || t->r.x != run->x1)
@@ -189,7 +214,7 @@ static bool try_join(struct band *b, struct run *run, const struct tile *t)
 	}
 	case K_FILL:
 		if (t->n != 1 || t->col[0] != run->col[0])
-			return false;
+			return fill_to_text(b, run, t);
 		break;
 	case K_IMAGE:
 		if (t->n != 3)
@@ -452,7 +477,8 @@ static int peel_edges(struct band *b, struct xr_rect *r)
 		for (int i = 0; i < 4; i++) {
 			if (!uniform(b->fb, e[i], &col[i]))
 				return 0;
-			known[i] = b->shadow ? same_pixels(b->fb, b->shadow, e[i]) : col[i] == b->dom;
+			known[i] =
+			    b->shadow ? same_pixels(b->fb, b->shadow, e[i]) : col[i] == b->dom;
 			any |= !known[i];
 		}
 		if (!any)

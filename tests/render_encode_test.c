@@ -191,6 +191,28 @@ static void small_change_is_small(void **state)
 	xr_fb_finish(&b);
 }
 
+/* A typed space and the cursor after it: one TEXT " █", no FILL, no GC. */
+static void space_then_cursor_is_text(void **state)
+{
+	(void)state;
+	struct xr_fb a, b;
+	struct rx x = {0};
+	struct xr_enc st = {0};
+	assert_int_equal(xr_fb_init(&a, 300, 200), 0);
+	assert_int_equal(xr_fb_init(&b, 300, 200), 0);
+	scene(&a, 2, 2, 1);
+	xr_fill(&a, NULL, 2 + 6 * 40, 2 + 13 * 3, 6, 13, 0); /* the cursor */
+	scene(&b, 2, 2, 1);
+	xr_fill(&b, NULL, 2 + 6 * 41, 2 + 13 * 3, 6, 13, 0); /* one cell on */
+	update(&a, &b, (struct xr_rect){0, 0, 300, 200}, &x, &st);
+	assert_int_equal(x.texts, 1);
+	assert_int_equal(x.fills + x.bitmaps + x.images, 0);
+	assert_string_equal(x.text, " \xe2\x96\x88|");
+	xr_fb_finish(&x.fb);
+	xr_fb_finish(&a);
+	xr_fb_finish(&b);
+}
+
 /* Random scribbles of every kind, at odd places: always exact. */
 static void random_updates_are_exact(void **state)
 {
@@ -277,9 +299,10 @@ static void align_grows_to_tiles(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(glyphs_are_found),         cmocka_unit_test(refresh_is_exact),
-	    cmocka_unit_test(scroll_is_one_copy),       cmocka_unit_test(small_change_is_small),
-	    cmocka_unit_test(random_updates_are_exact), cmocka_unit_test(align_grows_to_tiles),
+	    cmocka_unit_test(glyphs_are_found),          cmocka_unit_test(refresh_is_exact),
+	    cmocka_unit_test(scroll_is_one_copy),        cmocka_unit_test(small_change_is_small),
+	    cmocka_unit_test(space_then_cursor_is_text), cmocka_unit_test(random_updates_are_exact),
+	    cmocka_unit_test(align_grows_to_tiles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
