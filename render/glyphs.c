@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "render_int.h"
+#include "xproto.h"
 
 #define SLOTS 16384u /* power of two, well above the glyphs of both fonts */
 
@@ -55,7 +56,8 @@ static struct slot *find(uint64_t hi, uint64_t lo, bool add)
 
 static size_t utf8_len(uint32_t cp)
 {
-	return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+	char buf[4];
+	return xp_utf8_put(cp, buf);
 }
 
 static bool better(uint32_t cp, uint32_t old)

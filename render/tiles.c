@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "render_int.h"
+#include "xproto.h"
 
 #define TW         XR_GLYPH_W
 #define TH         XR_GLYPH_H
@@ -90,26 +91,6 @@ static bool full_tile(struct xr_rect r)
 	return r.w == TW && r.h == TH;
 }
 
-static size_t put_utf8(char *o, uint32_t cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xc0 | cp >> 6), o[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | cp >> 12), o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | cp >> 18), o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), o[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /* The code point drawing tile @t in @fg on @bg with @font, or 0. */
 static uint32_t glyph_as(const struct xr_fb *fb, const struct tile *t, uint32_t fg, uint32_t bg,
                          int font)
@@ -152,7 +133,7 @@ static uint32_t glyph_of(const struct band *b, const struct tile *t, uint32_t *f
 
 static void text_add(struct band *b, struct run *run, uint32_t cp, int x1, bool filler)
 {
-	run->len += put_utf8(b->text + run->len, cp);
+	run->len += xp_utf8_put(cp, b->text + run->len);
 	run->x1 = x1;
 	if (!filler) {
 		run->keep_len = run->len;

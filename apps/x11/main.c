@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -146,15 +145,8 @@ static pid_t spawn(char **cmd, const char *display, int sfd)
 
 static int block_signals(void)
 {
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP};
+	return xp_signal_fd(sigs, sizeof(sigs) / sizeof(sigs[0]));
 }
 
 struct run {
@@ -167,9 +159,9 @@ struct run {
 
 static void on_signals(struct run *r)
 {
-	struct signalfd_siginfo si;
-	while (read(r->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo != SIGCHLD) {
+	int sig;
+	while ((sig = xp_signal_next(r->sfd)) > 0) {
+		if (sig != SIGCHLD) {
 			r->b->quit = true;
 			continue;
 		}

@@ -42,15 +42,7 @@ static void read_title(struct xb *b, struct xb_win *w)
 	free(ro);
 	/* WM_NAME may be Latin-1 and anything may be cut mid-character: keep
 	 * only what libxproto will accept as UTF-8 */
-	size_t ok = 0, n = strlen(title);
-	while (ok < n) {
-		uint32_t cp;
-		size_t k = xr_utf8_next(title + ok, n - ok, &cp);
-		if (cp == 0xfffd && memcmp(title + ok, "\xef\xbf\xbd", k < 3 ? k : 3) != 0)
-			break;
-		ok += k;
-	}
-	title[ok] = '\0';
+	title[xp_utf8_valid_prefix(title, strlen(title))] = '\0';
 	if (strcmp(title, w->title) != 0) {
 		memcpy(w->title, title, sizeof(title));
 		xb_mirror_title(b, w);

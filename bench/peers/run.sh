@@ -504,17 +504,7 @@ xpra_session() { # W RUN
 	xc=$!
 	started $xc
 	vwin=$(find_window ":$v" xterm) || return 1
-	wait_quiet "$LOGS/$tag.log"
-	cut=0
-	if [ "$w" != W0 ]; then
-		focus ":$v" "$vwin" || return 1
-		DISPLAY=:$v xdotool type a
-		DISPLAY=:$v xdotool key BackSpace
-		wait_quiet "$LOGS/$tag.log"
-		cut=$(now)
-		type_workload ":$v" "$w"
-		wait_quiet "$LOGS/$tag.log"
-	fi
+	measure_keys ":$v" "$vwin" "$w" "$LOGS/$tag.log" || return 1
 	snap ":$v" "$LOGS/$tag.png"
 	stop $xc $rel $xv2
 	# xpra stops its Xvfb and the xterm itself; give it the time it needs
