@@ -222,31 +222,57 @@ static long diff_at(const struct xr_fb *screen, const struct xr_fb *win, int x, 
 	return n;
 }
 
-/* The X window titled @title, shown by a thin client, pixel for pixel. */
-static void assert_shown_exactly(struct bridge *br, const char *title, int nwin)
+/* Pixels of X window @w that a new thin client's screen shows otherwise
+ * (after @script, if any); the X pixels go to @win. */
+static long shown_diff(struct bridge *br, xcb_connection_t *c, xcb_window_t w, int nwin,
+                       const char *script, struct xr_fb *win)
+{
+	struct xr_fb screen;
+	int x, y;
+	shot(br, nwin, script, &screen);
+	xpixels(c, w, win, &x, &y);
+	long d = diff_at(&screen, win, x, y);
+	if (d != 0) {
+		char path[1100];
+		fprintf(stderr, "0x%x at %d,%d %dx%d: %ld pixels differ (see %s/diff-*.png)\n", w,
+		        x, y, win->w, win->h, d, br->s.dir);
+		snprintf(path, sizeof(path), "%s/diff-x.png", br->s.dir);
+		xr_png_write_file(win, path);
+		snprintf(path, sizeof(path), "%s/diff-screen.png", br->s.dir);
+		xr_png_write_file(&screen, path);
+	}
+	xr_fb_finish(&screen);
+	return d;
+}
+
+/*
+ * The X window titled @title, shown by a thin client, pixel for pixel. The
+ * program may still be drawing when the screen goes quiet (a loaded
+ * machine), so a difference is looked at again, twice at most: what must
+ * hold is that the session comes to show exactly what X holds.
+ */
+static void assert_shown_exactly_after(struct bridge *br, const char *title, int nwin,
+                                       const char *script, struct xr_fb *win)
 {
 	xcb_connection_t *c = xcb_connect(br->display, NULL);
 	assert_false(xcb_connection_has_error(c));
 	xcb_window_t w = xfind(c, title, 20000);
 	assert_true(w != 0);
-	struct xr_fb screen, win;
-	int x, y;
-	shot(br, nwin, NULL, &screen);
-	xpixels(c, w, &win, &x, &y);
-	long d = diff_at(&screen, &win, x, y);
-	if (d != 0) {
-		char path[1100];
-		fprintf(stderr, "%s at %d,%d %dx%d: %ld pixels differ (see %s/diff-*.png)\n", title,
-		        x, y, win.w, win.h, d, br->s.dir);
-		snprintf(path, sizeof(path), "%s/diff-x.png", br->s.dir);
-		xr_png_write_file(&win, path);
-		snprintf(path, sizeof(path), "%s/diff-screen.png", br->s.dir);
-		xr_png_write_file(&screen, path);
+	long d = -1;
+	for (int attempt = 0; attempt < 3 && d != 0; attempt++) {
+		if (attempt)
+			xr_fb_finish(win);
+		d = shown_diff(br, c, w, nwin, script, win);
 	}
 	assert_int_equal(d, 0);
-	xr_fb_finish(&screen);
-	xr_fb_finish(&win);
 	xcb_disconnect(c);
+}
+
+static void assert_shown_exactly(struct bridge *br, const char *title, int nwin)
+{
+	struct xr_fb win;
+	assert_shown_exactly_after(br, title, nwin, NULL, &win);
+	xr_fb_finish(&win);
 }
 
 /* Type @text into the session (and Return), then wait for @file to hold @want. */
@@ -537,18 +563,11 @@ static void test_resize(void **state)
 	struct bridge *br = &the;
 	bridge_start(br, "--maximize");
 	xterm(br, XTERM_GEOMETRY);
-	struct xr_fb screen, win;
-	int x, y;
-	shot(br, 1, "resize 640 400\nwait-idle 500 20000\n", &screen);
-	xcb_connection_t *c = xcb_connect(br->display, NULL);
-	xcb_window_t w = xfind(c, "xterm", 20000);
-	xpixels(c, w, &win, &x, &y);
+	struct xr_fb win;
+	assert_shown_exactly_after(br, "xterm", 1, "resize 640 400\nwait-idle 500 20000\n", &win);
 	assert_int_equal(win.w, 640);
 	assert_int_equal(win.h, 400);
-	assert_int_equal(diff_at(&screen, &win, x, y), 0);
-	xr_fb_finish(&screen);
 	xr_fb_finish(&win);
-	xcb_disconnect(c);
 }
 
 /* Closing sends WM_DELETE_WINDOW; a program that does not answer is killed. */
