@@ -61,9 +61,12 @@ static void test_bad_ssh_targets(void **state)
 	(void)state;
 	/* nothing that ssh could take for an option or a second word gets through */
 	static const char *const bad[] = {
-	    "ssh://",       "ssh://-oProxyCommand=x", "ssh://a b",   "ssh://h;rm",
-	    "ssh://h:1000", "ssh://h:+1",             "ssh://h:",    "ssh://@h",
-	    "ssh://-u@h",   "ssh://h/.hidden",        "ssh://h/a/b", "ssh://h/$(x)",
+	    "ssh://",       "ssh://-oProxyCommand=x",
+	    "ssh://a b",    "ssh://h;rm",
+	    "ssh://h:1000", "ssh://h:+1",
+	    "ssh://h:",     "ssh://@h",
+	    "ssh://-u@h",   "ssh://h/.hidden",
+	    "ssh://h/a/b",  "ssh://h/$(x)",
 	};
 	struct tc_target t;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -119,7 +119,7 @@ struct tc_client *tc_client_create(const struct tc_options *o)
 	if (set_target(c) < 0)
 		goto err_client;
 	c->script.s = o->script;
-	tc_drawstate_reset(&c->ds);
+	xd_state_init(&c->ds);
 	tc_cache_init(&c->cache, TC_CACHE_MAX_BYTES);
 	signal(SIGPIPE, SIG_IGN); /* a closed socket is an error, not a signal */
 	if (load_cookie(c) < 0 || open_presenter(c, &w, &h) < 0)

@@ -5,7 +5,8 @@
 # real window; closing it detaches (the apps keep running, the demo says how
 # to come back) and Ctrl-C stops everything the demo started. Without: a
 # headless client replays a short session (terminal, a few commands, the
-# clock) and writes screenshots, then everything stops.
+# clock, and xterm through the X bridge when xterm is installed) and writes
+# screenshots, then everything stops.
 set -u
 bin=${1:-build/bin}
 dir=$(mktemp -d /tmp/xproto-demo-XXXXXX)
@@ -33,6 +34,10 @@ terminal | a terminal running bash | exec env HOME=$dir "$PWD/$bin/xp-term" -e b
 clock    | a ticking clock         | exec "$PWD/$bin/xp-clock"
 calendar | the shared calendar     | exec "$PWD/$bin/xp-calendar" --db $dir/agenda.db
 APPS
+# any X program runs through the X bridge (xp-x11); offer xterm if installed
+if command -v xterm > /dev/null 2>&1; then
+	echo "xterm    | xterm, an X program, through the X bridge | exec env HOME=$dir \"$PWD/$bin/xp-x11\" -- xterm -T xterm -fn 6x13 -e bash --rcfile $dir/shellrc" >> "$dir/apps"
+fi
 
 # start_server N: 0 once display :N serves, 3 if it is taken, else 1
 start_server() {
@@ -107,8 +112,24 @@ key 2
 wait-windows 2
 wait-idle 1500
 screenshot $out/3-terminal-and-clock.png
-quit
 SCRIPT
+shots="1-launcher 2-terminal 3-terminal-and-clock"
+if grep -q '^xterm' "$dir/apps"; then
+	# an unmodified X program: xterm through the X bridge, typed into
+	cat >> "$dir/script" << SCRIPT
+key L ctrl+shift
+wait-idle 300
+key 4
+wait-windows 3 15000
+wait-idle 800
+type echo hello from xterm through xp-x11
+key Return
+wait-idle 500
+screenshot $out/4-xterm.png
+SCRIPT
+	shots="$shots 4-xterm"
+fi
+echo quit >> "$dir/script"
 "$bin/thin-client" --headless --cookie "$dir/cookie" --script "$dir/script" \
 	":$n" 2> "$out/client-stats.txt" &
 client_pid=$!
@@ -116,7 +137,7 @@ wait "$client_pid"
 rc=$?
 client_pid=""
 echo "demo: screenshots:"
-for f in 1-launcher 2-terminal 3-terminal-and-clock; do echo "  $out/$f.png"; done
+for f in $shots; do echo "  $out/$f.png"; done
 echo "demo: bytes on the wire for the whole session (thin client's view):"
 grep -E "wire bytes|plain bytes|messages|rtt" "$out/client-stats.txt" | sed 's/^/ /'
 exit $rc

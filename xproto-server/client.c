@@ -171,5 +171,5 @@ int xs_client_handle(struct xs_peer *p, const struct xp_msg *m)
 	if (!p->session)
 		return xs_query_handle(p, m);
 	xs_session_touch(p, m->op);
-	return xs_dispatch(p, m, handlers, "a client");
+	return xs_dispatch(p, m, handlers[m->op], "a client");
 }

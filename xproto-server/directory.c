@@ -115,5 +115,5 @@ static const xs_handler_fn query_handlers[XP_OP_MAX] = {
 
 int xs_query_handle(struct xs_peer *p, const struct xp_msg *m)
 {
-	return xs_dispatch(p, m, query_handlers, "a query connection");
+	return xs_dispatch(p, m, query_handlers[m->op], "a query connection");
 }
