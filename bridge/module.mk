@@ -13,7 +13,7 @@ SESSION_TESTS := $(BIN)/tests/launch_e2e_test $(BIN)/tests/display_e2e_test \
 $(call objs,tests/launch_e2e_test.c tests/display_e2e_test.c tests/ssh_e2e_test.c): MODULE_CFLAGS := \
 	$(CFLAGS_CMOCKA) $(CFLAGS_XCB) -Itests
 $(SESSION_TESTS): $(BIN)/tests/%: $(OBJ)/tests/%.o $(E2E_OBJ) $(OBJ)/tests/xvfb.o $(APPLIB_LIB) \
-		$(RENDER_LIB) $(PROTO_LIB) | $(BIN)/xproto-server $(BIN)/thin-client $(BIN)/xp-term \
+		$(DRAW_LDLIBS) | $(BIN)/xproto-server $(BIN)/thin-client $(BIN)/xp-term \
 		$(BIN)/xp-launcher $(BIN)/xp-clock $(BIN)/xp-calendar $(BIN)/xp-ssh-bridge
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_XCB) $(LIBS_LIBPNG) \
