@@ -9,6 +9,7 @@
 
 #include "loop.h"
 #include "server.h"
+#include "xdraw.h"
 #include "xproto.h"
 #include "xrender.h"
 
@@ -19,13 +20,6 @@ struct xs_cache_entry;
 /* per-connection state machine */
 enum xs_state { XS_HANDSHAKE, XS_RUNNING, XS_DRAINING, XS_CLOSED };
 
-/** The sticky drawing state (target, GC, clip) of one stream direction. */
-struct xs_draw_state {
-	uint32_t target;
-	uint32_t fg, bg, font, flags;
-	struct xp_rect clip; /* w == 0: none */
-};
-
 /** A small set of ids (windows a client knows, images it holds); update.c. */
 struct xs_idset {
 	uint32_t *v;
@@ -35,6 +29,39 @@ bool xs_idset_has(const struct xs_idset *s, uint32_t id);
 int xs_idset_add(struct xs_idset *s, uint32_t id);
 void xs_idset_del(struct xs_idset *s, uint32_t id);
 void xs_idset_finish(struct xs_idset *s);
+
+/* Keys typed while an app starts (hold.c): bounded in count and time. */
+#define XS_HOLD_KEYS 256       /* held per launch, and behind the launcher */
+#define XS_HOLD_US   10000000u /* a launch holds keys for at most 10 s */
+#define XS_GATE_US   1000000u  /* the launcher answers a key within 1 s */
+
+/** One key held back (hold.c); its text as much as an app event carries. */
+struct xs_held_key {
+	uint32_t state, keysym;
+	char text[64]; /* NUL-terminated UTF-8, cut at a character */
+};
+
+/** Held keys in order: at most XS_HOLD_KEYS, allocated at the first. */
+struct xs_keyq {
+	struct xs_held_key *v;
+	size_t n;
+	uint32_t dropped; /* keys beyond the bound */
+};
+
+/** An app process the server started, until it is reaped (child.c). */
+struct xs_child {
+	pid_t pid; /* 0: a free slot */
+	struct xs_session *session;
+	char app[32]; /* the name it was launched by; "" for the launcher */
+	uint64_t started_us;
+	bool shown;                        /* it has mapped a window */
+	int err_fd;                        /* its stderr pipe, -1 once closed */
+	char line[256];                    /* the stderr line being read */
+	size_t len;                        /* bytes in @line */
+	bool line_seen;                    /* this line's start was already kept */
+	char last[XP_EXIT_REASON_MAX + 1]; /* the last non-empty stderr line */
+	struct xs_keyq held;               /* keys typed for it while it starts */
+};
 
 /** Damage a behind client still has to be sent, per window. */
 struct xs_damage {
@@ -55,14 +82,14 @@ struct xs_peer {
 	uint64_t handshake_timer, drain_timer;
 	bool is_tcp, app_endpoint;
 	/* app side */
-	struct xs_draw_state in; /* what the app set (app-local target id) */
+	struct xd_state in; /* what the app set (app-local target id) */
 	int windows;
 	pid_t pid; /* launched by us, or 0 */
 	/* client side */
-	struct xs_draw_state out; /* what the client believes */
-	struct xs_idset known;    /* windows the client has been told about */
-	struct xs_idset cached;   /* session cache entries the client holds */
-	struct xs_idset stale;    /* unmapped windows whose pixels it has not got */
+	struct xd_state out;    /* what the client holds */
+	struct xs_idset known;  /* windows the client has been told about */
+	struct xs_idset cached; /* session cache entries the client holds */
+	struct xs_idset stale;  /* unmapped windows whose pixels it has not got */
 	uint32_t mark_sent, mark_acked;
 	uint64_t plain_at_mark[64]; /* ring: plain bytes queued at MARK n */
 	uint64_t last_ack_us, last_mark_us;
@@ -73,6 +100,8 @@ struct xs_peer {
 	uint32_t grab;    /* window receiving pointer while a button is held */
 	int32_t px, py;   /* last pointer position */
 	uint64_t dropped_input;
+	pid_t launch_pid; /* app: the launch it belongs to (child.c), or 0 */
+	bool sync_keys;   /* app: answers each key press with SYNC (the launcher) */
 };
 
 struct xs_window {
@@ -102,6 +131,11 @@ struct xs_session {
 	uint32_t next_cache_id;
 	uint64_t launcher_started_us;
 	uint64_t app_launched_us; /* an app is starting: do not cover it */
+	uint64_t active_us;       /* last input from a client (idle time), or creation */
+	pid_t hold_pid;           /* keys are held for this launch (hold.c), or 0 */
+	struct xs_keyq gate;      /* keys behind the launcher's unanswered press */
+	bool gated;               /* the launcher has a key press to answer */
+	uint64_t gate_us;         /* since when */
 };
 
 struct xs_app_entry {
@@ -125,6 +159,9 @@ struct xs_server {
 	char cookie_path[512];
 	char app_socket[108];
 	bool stopping;
+	char listen_addr[300]; /* the display's TCP endpoint when --listen is not given */
+	bool display_socket;   /* the app socket is the display's: apps get XPROTO_DISPLAY */
+	bool addr_in_use;      /* an endpoint failed with EADDRINUSE */
 };
 
 /* log.c */
@@ -134,14 +171,30 @@ void xs_log(const struct xs_server *s, int level, const char *fmt, ...)
 #define XS_INFO  1
 #define XS_DEBUG 2
 
+/* display.c: the display number's endpoints, and what apps are told */
+/**
+ * Fill s->opt.listen and s->app_socket from display :N where the options
+ * leave them unset (127.0.0.1:7100+N, /tmp/xproto-UID/N.sock). Never fails.
+ */
+void xs_display_paths(struct xs_server *s);
+/** Create or check the private socket directory when the display's socket is used. 0 or -1. */
+int xs_display_prepare(struct xs_server *s);
+/** Print "xproto-server: display :N" when the endpoints are the display's. */
+void xs_display_announce(const struct xs_server *s);
+/**
+ * In a launched app (after fork): point it at this server, XPROTO_DISPLAY=:N
+ * when the app socket is the display's, else XPROTO_APP_SOCKET=PATH (the
+ * other variable is removed, so an inherited one cannot mislead it).
+ */
+void xs_display_child_env(const struct xs_server *s);
+
 /* listen.c */
 int xs_listen_all(struct xs_server *s);
 void xs_listen_close(struct xs_server *s);
 
 /* peer.c: connection lifecycle, and the dispatcher both roles use */
 typedef int (*xs_handler_fn)(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
-int xs_dispatch(struct xs_peer *p, const struct xp_msg *m, const xs_handler_fn *table,
-                const char *who);
+int xs_dispatch(struct xs_peer *p, const struct xp_msg *m, xs_handler_fn fn, const char *who);
 int xs_on_ping(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
 int xs_on_ignore(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
 struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool app_endpoint);
@@ -189,8 +242,16 @@ int xs_client_handle(struct xs_peer *p, const struct xp_msg *m);
 
 /* update.c: what each client is sent */
 void xs_update_window_msg(struct xs_session *se, const struct xp_msg *m);
-void xs_update_draw(struct xs_session *se, struct xs_window *w, const struct xs_draw_state *st,
+void xs_update_draw(struct xs_session *se, struct xs_window *w, const struct xd_state *st,
                     const struct xp_msg *m, struct xr_rect damage);
+/**
+ * Bring client @c to the parts @parts (XD_*) of app state @st, drawing into
+ * window @win (the session id), before a command is sent to it. 0 or -1.
+ */
+int xs_client_state(struct xs_peer *c, uint32_t win, const struct xd_state *st, unsigned parts);
+/** Bring client @c to exactly this state (the refresh encoder's). 0 or -1. */
+int xs_set_state(struct xs_peer *c, uint32_t target, uint32_t fg, uint32_t bg, uint32_t font,
+                 uint32_t flags, const struct xp_rect *clip);
 void xs_update_full(struct xs_peer *c);
 void xs_update_map(struct xs_session *se, struct xs_window *w);
 void xs_update_before_sleep(struct xs_peer *c);
@@ -202,11 +263,19 @@ bool xs_client_knows(const struct xs_peer *c, uint32_t win);
 int xs_client_learn(struct xs_peer *c, uint32_t win);
 
 /* cache.c: images apps keep and draw again by id */
-int xs_cache_image(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
-                   const struct xp_msg_image *im, struct xp_error *err);
-int xs_cache_draw(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
-                  const struct xp_msg_image_cached *ic, struct xp_error *err);
-void xs_cache_forget(struct xs_peer *app, uint32_t app_cache_id);
+/** One drawing message's use of the session cache by app @app. */
+struct xs_cache_use {
+	struct xs_peer *app;
+	struct xs_cache_entry *entry; /* the entry the message kept or drew, if any */
+};
+/** The session cache as libxpdraw sees it, for one message of @u->app. */
+struct xd_cache xs_cache_for(struct xs_cache_use *u);
+/**
+ * Tell the clients of @se that the entry @u->entry was drawn into @w by
+ * message @m (IMAGE or IMAGE_CACHED) under state @st, changing @damage.
+ */
+void xs_cache_forward(struct xs_session *se, struct xs_window *w, const struct xd_state *st,
+                      const struct xs_cache_use *u, const struct xp_msg *m, struct xr_rect damage);
 void xs_cache_app_gone(struct xs_session *se, struct xs_peer *app);
 void xs_cache_destroy(struct xs_session *se);
 
@@ -214,12 +283,6 @@ void xs_cache_destroy(struct xs_session *se);
 int xs_image_payload(const struct xs_peer *c, const struct xr_fb *fb, struct xr_rect r,
                      uint8_t **data, size_t *len, uint8_t *format);
 int xs_refresh_area(struct xs_peer *c, const struct xs_window *w, struct xr_rect r);
-int xs_set_state(struct xs_peer *c, uint32_t target, uint32_t fg, uint32_t bg, uint32_t font,
-                 uint32_t flags, const struct xp_rect *clip);
-
-/* draw.c: apply drawing to a window framebuffer */
-int xs_draw_apply(struct xs_window *w, const struct xs_draw_state *st, const struct xp_msg *m,
-                  struct xr_rect *damage, struct xp_error *err);
 
 /* launch.c */
 int xs_launch_init(struct xs_server *s);
@@ -240,6 +303,63 @@ int xs_on_app_list(struct xs_peer *p, const struct xp_msg *m, struct xp_error *e
  * second), then SIGKILL what is left. Called once when the server stops.
  */
 void xs_launch_stop_all(struct xs_server *s);
+
+/* child.c: the app processes the server started */
+/**
+ * Track child @pid started in session @se; @err_fd (or -1) is the read end
+ * of its stderr pipe, now owned and watched here. 0, or -1 if full.
+ */
+int xs_child_add(struct xs_server *s, struct xs_session *se, pid_t pid, int err_fd);
+/** The tracked child @pid, or NULL. */
+struct xs_child *xs_child_find(pid_t pid);
+/** Child @ch was launched as app @app: keys are held for it from now on. */
+void xs_child_named(struct xs_child *ch, const char *app);
+/**
+ * Child @pid ended with wait() @status: read the rest of its stderr, drop
+ * the keys held for it, and for a named app send APP_EXITED to the
+ * session's clients and launcher (the launcher comes back if nothing shows).
+ */
+void xs_child_exited(struct xs_server *s, pid_t pid, int status);
+/** App @p just joined: find the launch it belongs to (its process session). */
+void xs_child_claim(struct xs_peer *p);
+/** App @p mapped window @w: the first time, its held keys go there. */
+void xs_child_shown(struct xs_peer *p, struct xs_window *w);
+/** Call @fn for every tracked child. */
+void xs_children_each(void (*fn)(struct xs_child *ch, void *data), void *data);
+/** Forget every child (the server stops): pipes closed, held keys freed. */
+void xs_child_finish_all(struct xs_server *s);
+
+/* hold.c: keys typed while an app starts reach that app */
+/** A key from a client of @se: held for a starting app, or routed to the focus. */
+void xs_key_input(struct xs_session *se, const struct xp_msg_key *k);
+/** Child @ch of @se was just launched: keys are held for it (with the launcher's). */
+void xs_hold_launched(struct xs_session *se, struct xs_child *ch);
+/** The launcher @app sent SYNC: it has acted on its key; the keys behind go on. */
+void xs_hold_synced(struct xs_peer *app);
+/** @ch showed its first window @w: its held keys go there, in order. */
+void xs_hold_deliver(struct xs_child *ch, struct xs_window *w);
+/** @ch will show nothing (@why, for the log): its held keys are dropped. */
+void xs_hold_ended(struct xs_child *ch, const char *why);
+/** Every 100 ms: holds past XS_HOLD_US end, a gate past XS_GATE_US opens. */
+void xs_hold_tick(struct xs_server *s);
+/** Free @q's keys. */
+void xs_keyq_finish(struct xs_keyq *q);
+
+/* directory.c: sessions as peers see them */
+/**
+ * Put peer @p in session @name as HELLO @flags ask: none with
+ * XP_FLAG_QUERY; with XP_FLAG_EXISTING only one that exists, or "main";
+ * else found or created. *@created tells whether it was created. Returns 0,
+ * or -1 with @err (NO_SESSION naming the sessions there are, or LIMIT).
+ */
+int xs_session_join(struct xs_peer *p, const char *name, uint32_t flags, bool *created,
+                    struct xp_error *err);
+/** SESSION_LIST: one SESSION_ENTRY per session, the last flagged. Never fails. */
+int xs_on_session_list(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+/** Input message @op from client @p restarts its session's idle clock. */
+void xs_session_touch(struct xs_peer *p, uint8_t op);
+/** A message from a connection that joined no session (XP_FLAG_QUERY). */
+int xs_query_handle(struct xs_peer *p, const struct xp_msg *m);
 
 /* launcher.c */
 void xs_launcher_show(struct xs_session *se);
