@@ -45,8 +45,6 @@ PROGS += $(BIN)/agenda $(BIN)/agendad
 TESTS += $(AGENDA_TESTS)
 BENCHES += $(BIN)/bench/agenda_bench
 
-# the README's agenda examples, run verbatim on a fresh home directory
-TESTS += tests/agenda_readme_test.sh
 # the .ics corpus compared with python3-icalendar + dateutil + vobject
 TESTS += tests/agenda_corpus_test.sh
 
