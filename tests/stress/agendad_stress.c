@@ -321,15 +321,43 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void percentiles(const char *what, double *v, int n)
+/* Prints the p50/p99/max of the N round trips V (sorted in place); returns
+ * the p99 (0 without samples). */
+static double percentiles(const char *what, double *v, int n)
 {
 	if (n == 0) {
 		printf("  %s: no samples\n", what);
-		return;
+		return 0;
 	}
 	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	printf("  %s: %d round trips, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", what, n, v[n / 2],
-	       v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1], v[n - 1]);
+	double p99 = v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
+	printf("  %s: %d samples, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", what, n, v[n / 2],
+	       p99, v[n - 1]);
+	return p99;
+}
+
+/* The disk's own fsync latency in DIR (100 appends of 4 KiB, each synced):
+ * the floor under any sync that commits. */
+static void fsync_figure(const char *dir)
+{
+	static double ms[100];
+	char path[160], block[4096] = {0};
+	snprintf(path, sizeof(path), "%s/fsync-probe", dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		return;
+	int n = 0;
+	for (; n < 100; n++) {
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (write(fd, block, sizeof(block)) != (ssize_t)sizeof(block) || fsync(fd))
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms[n] = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	}
+	close(fd);
+	unlink(path);
+	percentiles("the disk's fsync of 4 KiB (no agendad involved)", ms, n);
 }
 
 /* ---- 1. pre-authentication memory ------------------------------------------------- */
@@ -484,6 +512,7 @@ static void part_big_batch(void)
 	uint64_t anchor = 0;
 	unsigned counter = 0;
 	static double idle[200];
+	fsync_figure(s.dir);
 	for (int i = 0; i < 200; i++)
 		idle[i] = member_sync(&s, "bob", s.tok_b, i % 2, &anchor, &counter);
 	percentiles("idle: another member's sync (no-change and one change)", idle, 200);
@@ -505,9 +534,11 @@ static void part_big_batch(void)
 		waitpid(kid, &status, 0);
 	printf("  12 frames (12,288 changes, 48 MiB) applied in %.1f s\n",
 	       (ag_mono_ms() - t0) / 1000.0);
-	percentiles("meanwhile another member's no-change sync", none, nn);
-	percentiles("meanwhile another member's one-change sync", one, n1);
-	printf("  target: p99 <= 20 ms\n");
+	double p_none = percentiles("meanwhile another member's no-change sync", none, nn),
+	       p_one = percentiles("meanwhile another member's one-change sync", one, n1);
+	printf("  target: p99 <= 20 ms: %s (a figure, not a check: it depends on the disk's fsync "
+	       "and the machine's load, see the idle figures)\n",
+	       p_none <= 20 && p_one <= 20 ? "met" : "NOT met");
 	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "every big batch acknowledged");
 	check(failed == 0 && nn > 0, "every sync of the other member answered");
 	srv_stop(&s, SIGTERM);
