@@ -51,6 +51,9 @@ struct ag_srv {
 	int64_t now, next_trim, next_ckpt, last_commit;
 	bool busy;  /* work left for the next turn */
 	bool gated; /* a push slice waits for the WAL checkpoint */
+	/* the turn's first pass serves everything but large pushes; the second
+	 * gives those their slice, a small one if the first pass wrote */
+	bool first_pass, small_slices;
 };
 
 /* ---- output --------------------------------------------------------------------- */
@@ -168,6 +171,12 @@ static void push_slice(struct ag_srv *s, struct ag_conn *c)
 {
 	const struct ag_msg_push *p = &c->push.u.push;
 	size_t bytes = 0;
+	unsigned max_changes = s->o.slice_changes;
+	size_t max_bytes = s->o.slice_bytes;
+	if (s->small_slices) { /* others' writes share this COMMIT: keep it short */
+		max_changes = max_changes / 8 ? max_changes / 8 : 1;
+		max_bytes /= 8;
+	}
 	if (ag_store_wal_full(s->store)) {
 		s->gated = true; /* the checkpointer catches up first */
 		return;
@@ -177,7 +186,7 @@ static void push_slice(struct ag_srv *s, struct ag_conn *c)
 	c->who.now_ms = ag_now_ms();
 	for (unsigned k = 0; c->push_next < p->n; k++) {
 		const struct ag_change *ch = &p->ch[c->push_next];
-		if (k >= s->o.slice_changes || (k > 0 && bytes >= s->o.slice_bytes)) {
+		if (k >= max_changes || (k > 0 && bytes >= max_bytes)) {
 			s->busy = true;
 			return; /* the rest in the next turn, after the others */
 		}
@@ -483,11 +492,22 @@ static void deadlines(struct ag_srv *s, struct ag_conn *c)
 		c->quiet_close = true; /* it does not read its ERROR: drop it */
 }
 
+/* A PUSH with at most a quarter of a slice left: an interactive sync, served
+ * in the turn's first pass. */
+static bool small_push(const struct ag_srv *s, const struct ag_conn *c)
+{
+	unsigned quarter = s->o.slice_changes / 4 ? s->o.slice_changes / 4 : 1;
+	return c->push.u.push.n - c->push_next <= quarter;
+}
+
 static void conn_work(struct ag_srv *s, struct ag_conn *c)
 {
-	deadlines(s, c);
+	if (s->first_pass)
+		deadlines(s, c);
 	for (int i = 0; i < 64; i++) {
 		if (c->state == C_PUSHING) {
+			if (s->first_pass && !small_push(s, c))
+				return; /* its slice comes in the second pass */
 			push_slice(s, c);
 			if (c->state == C_PUSHING)
 				return;
@@ -568,8 +588,18 @@ int ag_srv_turn(struct ag_srv *s, int64_t now_ms)
 	s->now = now_ms;
 	s->busy = false;
 	s->gated = false;
+	/* interactive requests first; then each large push gets its slice, a
+	 * smaller one when those requests wrote (their COMMIT, and so their
+	 * answers, would wait for it) */
+	s->first_pass = true;
+	s->small_slices = false;
 	for (size_t i = 0; i < s->n; i++)
 		conn_work(s, s->conns[i]);
+	s->first_pass = false;
+	s->small_slices = s->batch;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->conns[i]->state == C_PUSHING)
+			conn_work(s, s->conns[i]);
 	return s->busy ? 0 : next_deadline(s);
 }
 

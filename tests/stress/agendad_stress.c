@@ -331,8 +331,8 @@ static double percentiles(const char *what, double *v, int n)
 	}
 	qsort(v, (size_t)n, sizeof(*v), cmp_double);
 	double p99 = v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
-	printf("  %s: %d samples, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", what, n, v[n / 2],
-	       p99, v[n - 1]);
+	printf("  %s: %d samples, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", what, n, v[n / 2], p99,
+	       v[n - 1]);
 	return p99;
 }
 
