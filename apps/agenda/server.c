@@ -3,7 +3,8 @@
  * It moves bytes between the sockets and the protocol engine of
  * server_conn.c (which owns every decision), accepts connections while
  * there is room, backs off accepting when out of file descriptors instead
- * of spinning, and runs until SIGINT/SIGTERM.
+ * of spinning, and runs until SIGINT/SIGTERM (taken through a signalfd
+ * among the sockets). A second thread only checkpoints the WAL (store.c).
  */
 #include "agenda_int.h"
 #include "xproto.h"
@@ -19,19 +20,13 @@
 #include <unistd.h>
 
 #define ACCEPT_BURST 16
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
+#define NFIXED       2 /* pollfds before the connections: listener, signals */
 
 struct loop {
 	struct ag_srv *srv;
 	const struct ag_server_opts *o;
-	int lfd;
+	int lfd, sigfd;
+	bool stop;            /* SIGINT or SIGTERM arrived */
 	int64_t accept_pause; /* EMFILE: no accept before this (monotonic ms) */
 	struct pollfd *pfd;
 	struct ag_conn **map;
@@ -121,17 +116,18 @@ static bool receive(struct ag_conn *c)
 static int prepare_poll(struct loop *l, int64_t now, size_t *np)
 {
 	size_t n = ag_srv_nconns(l->srv);
-	if (ag_grow(&l->pfd, &l->pcap, n + 1, sizeof(*l->pfd)) ||
+	if (ag_grow(&l->pfd, &l->pcap, n + NFIXED, sizeof(*l->pfd)) ||
 	    ag_grow(&l->map, &l->mcap, n + 1, sizeof(*l->map)))
 		return -1;
 	bool accepting = n < l->o->max_clients && now >= l->accept_pause;
 	l->pfd[0] = (struct pollfd){.fd = accepting ? l->lfd : -1, .events = POLLIN};
+	l->pfd[1] = (struct pollfd){.fd = l->sigfd, .events = POLLIN};
 	for (size_t i = 0; i < n; i++) {
 		struct ag_conn *c = ag_srv_conn_at(l->srv, i);
 		size_t out;
 		ag_srv_conn_output(c, &out);
 		l->map[i] = c;
-		l->pfd[i + 1] =
+		l->pfd[i + NFIXED] =
 		    (struct pollfd){.fd = ag_srv_conn_fd(c),
 		                    .events = (short)((ag_srv_conn_wants_read(c) ? POLLIN : 0) |
 		                                      (out ? POLLOUT : 0))};
@@ -162,12 +158,15 @@ static int loop_once(struct loop *l)
 		return -1;
 	if (l->accept_pause > now && (timeout < 0 || timeout > l->accept_pause - now))
 		timeout = (int)(l->accept_pause - now);
-	if (poll(l->pfd, n + 1, timeout) < 0)
+	if (poll(l->pfd, n + NFIXED, timeout) < 0)
 		return errno == EINTR ? 0 : -1;
 	now = ag_mono_ms();
+	if (l->pfd[1].revents & POLLIN)
+		while (xp_signal_next(l->sigfd) > 0)
+			l->stop = true;
 	for (size_t i = n; i-- > 0;) {
 		struct ag_conn *c = l->map[i];
-		short rev = l->pfd[i + 1].revents;
+		short rev = l->pfd[i + NFIXED].revents;
 		bool ok = !(rev & POLLNVAL);
 		if (ok && (rev & (POLLIN | POLLHUP | POLLERR)))
 			ok = receive(c) && !(rev & POLLERR);
@@ -181,12 +180,12 @@ static int loop_once(struct loop *l)
 	return 0;
 }
 
-static int serve(struct ag_store *store, const struct ag_server_opts *o, int lfd)
+static int serve(struct ag_store *store, const struct ag_server_opts *o, int lfd, int sigfd)
 {
-	struct loop l = {.o = o, .lfd = lfd};
+	struct loop l = {.o = o, .lfd = lfd, .sigfd = sigfd};
 	l.srv = ag_srv_create(store, o);
 	int rc = l.srv ? 0 : -1;
-	while (!rc && !stop_flag)
+	while (!rc && !l.stop)
 		rc = loop_once(&l);
 	for (size_t i = l.srv ? ag_srv_nconns(l.srv) : 0; i-- > 0;)
 		close(ag_srv_conn_fd(ag_srv_conn_at(l.srv, i)));
@@ -224,18 +223,24 @@ int ag_server_run(const struct ag_server_opts *opts)
 	char err[512];
 	if (!o.max_clients)
 		o.max_clients = 512;
-	struct sigaction sa = {.sa_handler = on_signal};
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	/* blocked before the checkpointer thread starts, so that it inherits
+	 * the mask and the signals reach the loop's signalfd */
+	static const int sigs[] = {SIGINT, SIGTERM};
+	int sigfd = xp_signal_fd(sigs, sizeof(sigs) / sizeof(sigs[0]));
+	if (sigfd < 0) {
+		fprintf(stderr, "agendad: signalfd: %s\n", strerror(errno));
+		return 1;
+	}
 	if (ag_store_open(o.db, &store, err, sizeof(err))) {
 		fprintf(stderr, "agendad: %s\n", err);
+		close(sigfd);
 		return 1;
 	}
 	int lfd = listen_on(o.listen, o.port_file);
 	if (lfd < 0) {
 		fprintf(stderr, "agendad: cannot listen on %s: %s\n", o.listen, strerror(errno));
 		ag_store_close(store);
+		close(sigfd);
 		return 1;
 	}
 	int rc = o.detach ? detach() : 0;
@@ -244,8 +249,9 @@ int ag_server_run(const struct ag_server_opts *opts)
 		rc = -1;
 	}
 	if (!rc)
-		rc = serve(store, &o, lfd);
+		rc = serve(store, &o, lfd, sigfd);
 	close(lfd);
+	close(sigfd);
 	ag_store_close(store);
 	fprintf(stderr, "agendad: stopped\n");
 	return rc ? 1 : 0;
