@@ -54,13 +54,14 @@ test-agenda-long: all $(BIN)/tests/agenda_random_test
 		XP_BIN=$(BIN) $(BIN)/tests/agenda_random_test
 .PHONY: test-agenda-long
 
-# make stress: agendad's part (the xproto-server's part is another target
-# of the same name; make runs both)
+# make stress (the top-level target runs every tests/stress/*.sh, given the
+# binaries' folder; STRESS lists what they need): agendad's part is
+# tests/stress/agendad_stress.sh; `make stress-agendad` runs it alone.
 $(OBJ)/tests/stress/agendad_stress.o: MODULE_CFLAGS := $(AGENDA_CFLAGS)
 $(BIN)/tests/agendad_stress: $(OBJ)/tests/stress/agendad_stress.o $(AGENDA_LIB) $(PROTO_LIB) $(BIN)/agendad
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(AGENDA_LIBS)
-stress: stress-agendad
+STRESS += $(BIN)/tests/agendad_stress $(BIN)/tests/agenda_random_test
 stress-agendad: all $(BIN)/tests/agendad_stress $(BIN)/tests/agenda_random_test
 	@sh tests/stress/agendad_stress.sh $(BIN)
-.PHONY: stress stress-agendad
+.PHONY: stress-agendad
