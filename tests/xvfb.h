@@ -1,8 +1,8 @@
 /*
  * xvfb.h - start a private Xvfb for a test: a free display number chosen by
  * the server itself (-displayfd), no TCP listener, a bounded wait for it to
- * come up, DISPLAY set for the test, and a bounded shutdown. Reusable by any
- * test that needs X.
+ * come up, no reset when its last client leaves (-noreset), DISPLAY set for
+ * the test, and a bounded shutdown. Reusable by any test that needs X.
  */
 #ifndef XVFB_H
 #define XVFB_H
