@@ -43,8 +43,10 @@ objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
 all: build/deps.mk
 
-# shared test helpers (end-to-end: real server and clients on loopback)
-E2E_OBJ := $(OBJ)/tests/e2e.o
+# shared test helpers: child processes and waits with deadlines (tests/proc.h),
+# and end to end: real server and clients on loopback (tests/e2e.h)
+PROC_OBJ := $(OBJ)/tests/proc.o
+E2E_OBJ := $(OBJ)/tests/e2e.o $(PROC_OBJ)
 
 # every folder (and apps/<app>/) owns its fragment; see docs/CONVENTIONS.md.
 # Libraries first: later fragments name them in their prerequisites.

@@ -6,7 +6,6 @@
  * read-only viewer sends no input; hostile streams end the client with a
  * clear message (in-process and as a process); --reconnect rebuilds.
  */
-#include <pthread.h>
 #include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,68 +13,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "proc.h"
 #include "testpeer.h"
 #include "thin.h"
+#include "thinrun.h"
 #include "xproto.h"
 #include "xrender.h"
 
-#define T_MS     5000
+#define T_MS     10000 /* a deadline: only a failing wait reaches it */
 #define SCREEN_W 320
 #define SCREEN_H 240
 #define DESKTOP  0x202428u
-
-/* ---- a client running in a thread ---------------------------------------- */
-
-struct run {
-	struct tc_client *c;
-	pthread_t th;
-	int status;
-	bool started;
-};
-
-static void *run_thread(void *arg)
-{
-	struct run *r = arg;
-	r->status = tc_client_run(r->c);
-	return NULL;
-}
-
-static void run_start(struct run *r, const struct tc_options *o)
-{
-	memset(r, 0, sizeof(*r));
-	r->c = tc_client_create(o);
-	assert_non_null(r->c);
-	assert_int_equal(pthread_create(&r->th, NULL, run_thread, r), 0);
-	r->started = true;
-}
-
-/* Join within @timeout_ms; a client still running then is stopped (and the
- * test fails). Returns the exit status. */
-static int run_join(struct run *r, int timeout_ms)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	if (pthread_timedjoin_np(r->th, NULL, &ts) != 0) {
-		tc_client_stop(r->c);
-		pthread_join(r->th, NULL);
-		fail_msg("client did not finish within %d ms", timeout_ms);
-	}
-	r->started = false;
-	return r->status;
-}
-
-static void run_destroy(struct run *r)
-{
-	tc_client_destroy(r->c);
-	r->c = NULL;
-}
 
 static struct tc_options headless_opts(const struct tp_peer *p)
 {
@@ -408,12 +360,12 @@ static void send_scene(struct scene *s)
 static void test_scene(void **state)
 {
 	struct tp_peer p;
-	struct run r;
+	struct thinrun r;
 	struct scene s = {.p = &p};
 	struct xr_fb expect;
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
-	run_start(&r, &o);
+	assert_int_equal(thinrun_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, true, T_MS), 0);
 	assert_int_equal(p.role, XP_ROLE_CLIENT);
 	assert_true(p.flags & XP_FLAG_ZLIB);
@@ -422,7 +374,7 @@ static void test_scene(void **state)
 	send_scene(&s);
 	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
 	tp_drop(&p);
-	assert_int_equal(run_join(&r, T_MS), 1);
+	assert_int_equal(thinrun_join(&r, T_MS), 1);
 	assert_non_null(strstr(tc_last_error(r.c), "connection lost"));
 	ref_screen(&s, &expect, SCREEN_W, SCREEN_H);
 	assert_true(xr_fb_equal(tc_window_fb(r.c, 1), &s.w[1].fb));
@@ -433,7 +385,7 @@ static void test_scene(void **state)
 	assert_int_equal(xr_png_write_file(tc_screen(r.c), "build/thin-scene.png"), 0);
 	xr_fb_finish(&expect);
 	scene_finish(&s);
-	run_destroy(&r);
+	thinrun_finish(&r);
 	tp_finish(&p);
 }
 
@@ -442,11 +394,11 @@ static void test_scene(void **state)
 static void test_mark_ping(void **state)
 {
 	struct tp_peer p;
-	struct run r;
+	struct thinrun r;
 	struct xp_msg m = {.op = XP_OP_PING};
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
-	run_start(&r, &o);
+	assert_int_equal(thinrun_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, false, T_MS), 0);
 	m.u.ping.seq = 42;
 	m.u.ping.time_us = 123456789;
@@ -458,11 +410,11 @@ static void test_mark_ping(void **state)
 	for (uint32_t i = 1; i <= 3; i++)
 		assert_int_equal(tp_sync(&p, i * 10, T_MS), 0);
 	/* the client pings on its own: answered by tp_next, counted by stats */
-	assert_int_equal(tp_next(&p, &m, false, 3000), 1);
+	assert_int_equal(tp_next(&p, &m, false, T_MS), 1);
 	assert_int_equal(m.op, XP_OP_PING);
 	tp_drop(&p);
-	assert_int_equal(run_join(&r, T_MS), 1);
-	run_destroy(&r);
+	assert_int_equal(thinrun_join(&r, T_MS), 1);
+	thinrun_finish(&r);
 	tp_finish(&p);
 }
 
@@ -517,7 +469,7 @@ static void expect_pointer(struct tp_peer *p)
 static void test_script_input(void **state)
 {
 	struct tp_peer p;
-	struct run r;
+	struct thinrun r;
 	struct xp_msg m;
 	char err[256], app[32];
 	struct tc_script *sc = tc_script_parse(input_script, "input", err, sizeof(err));
@@ -525,7 +477,7 @@ static void test_script_input(void **state)
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
 	o.script = sc;
-	run_start(&r, &o);
+	assert_int_equal(thinrun_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, true, T_MS), 0);
 	expect_press_release(&p, 0, 0xff0d, "");
 	expect_press_release(&p, XP_MOD_CONTROL, 'c', "");
@@ -542,10 +494,10 @@ static void test_script_input(void **state)
 	assert_string_equal(app, "clock");
 	assert_int_equal(tp_expect(&p, XP_OP_APP_LIST, &m, false, T_MS), 1);
 	assert_int_equal(tp_wait_eof(&p, T_MS), 0);
-	assert_int_equal(run_join(&r, T_MS), 0);
+	assert_int_equal(thinrun_join(&r, T_MS), 0);
 	assert_int_equal(tc_screen(r.c)->w, 400);
 	assert_int_equal(tc_screen(r.c)->h, 300);
-	run_destroy(&r);
+	thinrun_finish(&r);
 	tc_script_destroy(sc);
 	tp_finish(&p);
 }
@@ -553,7 +505,7 @@ static void test_script_input(void **state)
 static void test_read_only(void **state)
 {
 	struct tp_peer p;
-	struct run r;
+	struct thinrun r;
 	struct xp_msg m;
 	char err[256];
 	struct tc_script *sc = tc_script_parse(input_script, "input", err, sizeof(err));
@@ -562,15 +514,15 @@ static void test_read_only(void **state)
 	struct tc_options o = headless_opts(&p);
 	o.script = sc;
 	o.read_only = true;
-	run_start(&r, &o);
+	assert_int_equal(thinrun_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, true, T_MS), 0);
 	assert_int_equal(p.role, XP_ROLE_VIEWER);
 	int n = 0, r2;
 	while ((r2 = tp_next(&p, &m, true, T_MS)) == 1 && n++ < 100)
 		assert_int_equal(m.op, XP_OP_APP_LIST); /* a question, not input */
 	assert_int_equal(r2, -1);                       /* EOF: the script ended */
-	assert_int_equal(run_join(&r, T_MS), 0);
-	run_destroy(&r);
+	assert_int_equal(thinrun_join(&r, T_MS), 0);
+	thinrun_finish(&r);
 	tc_script_destroy(sc);
 	tp_finish(&p);
 }
@@ -698,11 +650,11 @@ static const struct bad_case bad_cases[] = {
 static void run_bad_case(const struct bad_case *bc)
 {
 	struct tp_peer p;
-	struct run r;
+	struct thinrun r;
 	struct xp_msg m;
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
-	run_start(&r, &o);
+	assert_int_equal(thinrun_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, bc->zlib, T_MS), 0);
 	bc->send(&p);
 	assert_int_equal(tp_flush(&p, T_MS), 0);
@@ -710,10 +662,10 @@ static void run_bad_case(const struct bad_case *bc)
 		assert_int_equal(tp_expect(&p, XP_OP_ERROR, &m, true, T_MS), 1);
 	else if (!strcmp(bc->name, "truncated"))
 		tp_drop(&p);
-	assert_int_equal(run_join(&r, T_MS), 1);
+	assert_int_equal(thinrun_join(&r, T_MS), 1);
 	if (!strstr(tc_last_error(r.c), bc->expect))
 		fail_msg("%s: got '%s', want '%s'", bc->name, tc_last_error(r.c), bc->expect);
-	run_destroy(&r);
+	thinrun_finish(&r);
 	tp_finish(&p);
 }
 
@@ -729,12 +681,12 @@ static void test_extreme_coordinates(void **state)
 {
 	static const uint8_t rgb[4 * 4 * 3] = {0};
 	struct tp_peer p;
-	struct run r;
+	struct thinrun r;
 	struct scene s = {.p = &p};
 	struct xp_msg m;
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
-	run_start(&r, &o);
+	assert_int_equal(thinrun_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, true, T_MS), 0);
 	s_create(&s, 1, INT32_MAX - 5, INT32_MIN, 100, 100, 0x112233);
 	s_win(&s, XP_OP_WIN_MAP, 1);
@@ -753,12 +705,12 @@ static void test_extreme_coordinates(void **state)
 	s_configure(&s, 1, XP_CONF_MOVE, INT32_MIN, INT32_MIN, 0, 0);
 	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
 	tp_drop(&p);
-	assert_int_equal(run_join(&r, T_MS), 1);
+	assert_int_equal(thinrun_join(&r, T_MS), 1);
 	assert_non_null(strstr(tc_last_error(r.c), "connection closed"));
 	for (int i = 0; i < SCREEN_W * SCREEN_H; i++)
 		assert_int_equal(tc_screen(r.c)->px[i], DESKTOP);
 	scene_finish(&s);
-	run_destroy(&r);
+	thinrun_finish(&r);
 	tp_finish(&p);
 }
 
@@ -770,66 +722,62 @@ static const char *bin_dir(void)
 	return b ? b : "build/bin";
 }
 
-/* Run thin-client with @args (NULL-terminated); stderr into @err. */
-static pid_t spawn(const char *const *args, int *err_fd)
+struct child {
+	pid_t pid;
+	char log[64]; /* its stdout and stderr */
+};
+
+/* Start thin-client with @args (NULL-terminated), its output in a file. */
+static void spawn(struct child *ch, const char *const *args)
 {
 	char path[256];
-	const char *argv[16] = {"thin-client"};
-	int fds[2], n = 1;
+	const char *argv[16] = {path};
+	int n = 1;
 	snprintf(path, sizeof(path), "%s/thin-client", bin_dir());
 	for (; args[n - 1] && n < 15; n++)
 		argv[n] = args[n - 1];
 	argv[n] = NULL;
-	assert_int_equal(pipe(fds), 0);
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(fds[1], 2);
-		close(fds[0]);
-		execv(path, (char *const *)argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	*err_fd = fds[0];
-	return pid;
-}
-
-/* Wait for @pid up to @ms; returns its exit status, or -1 (then killed). */
-static int wait_exit(pid_t pid, int ms)
-{
-	int st;
-	for (int i = 0; i < ms / 10; i++) {
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		nanosleep(&(struct timespec){0, 10000000}, NULL);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	return -1;
-}
-
-static void read_all(int fd, char *buf, size_t cap)
-{
-	size_t n = 0;
-	ssize_t r;
-	while (n < cap - 1 && (r = read(fd, buf + n, cap - 1 - n)) > 0)
-		n += (size_t)r;
-	buf[n] = '\0';
+	snprintf(ch->log, sizeof(ch->log), "/tmp/thin-client-test-XXXXXX");
+	int fd = mkstemp(ch->log);
+	assert_true(fd >= 0);
 	close(fd);
+	ch->pid = proc_spawn(argv, ch->log);
+	assert_true(ch->pid > 0);
+}
+
+/* Wait for the child (bounded); its output goes to @out. Returns its exit
+ * status, or -1 when it had to be killed. */
+static int finish(struct child *ch, char *out, size_t cap)
+{
+	int st = proc_wait(ch->pid, T_MS);
+	FILE *f = fopen(ch->log, "r");
+	size_t n = f ? fread(out, 1, cap - 1, f) : 0;
+	out[n] = '\0';
+	if (f)
+		fclose(f);
+	unlink(ch->log);
+	return st;
+}
+
+/* Run thin-client with @args to the end; its output goes to @out. */
+static int run_client(const char *const *args, char *out, size_t cap)
+{
+	struct child ch;
+	spawn(&ch, args);
+	return finish(&ch, out, cap);
 }
 
 static void test_process_garbage(void **state)
 {
 	struct tp_peer p;
+	struct child ch;
 	char out[8192];
-	int fd;
 	assert_int_equal(tp_init(&p), 0);
 	const char *args[] = {"--headless", "--cookie", p.cookie_path, p.addr, NULL};
-	pid_t pid = spawn(args, &fd);
+	spawn(&ch, args);
 	assert_int_equal(tp_accept(&p, true, T_MS), 0);
 	bad_garbage(&p);
-	int st = wait_exit(pid, T_MS);
-	read_all(fd, out, sizeof(out));
-	assert_int_equal(st, 1);
+	assert_int_equal(finish(&ch, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "thin-client: connection lost: protocol error"));
 	assert_non_null(strstr(out, "wire bytes")); /* headless: stats at exit */
 	tp_finish(&p);
@@ -838,35 +786,25 @@ static void test_process_garbage(void **state)
 static void test_process_usage(void **state)
 {
 	char out[8192];
-	int fd;
 	const char *help[] = {"--help", NULL};
-	int st = wait_exit(spawn(help, &fd), T_MS);
-	read_all(fd, out, sizeof(out));
-	assert_int_equal(st, 0);
+	assert_int_equal(run_client(help, out, sizeof(out)), 0);
 	const char *bad[] = {"--size", "0x5", NULL};
-	st = wait_exit(spawn(bad, &fd), T_MS);
-	read_all(fd, out, sizeof(out));
-	assert_int_equal(st, 2);
+	assert_int_equal(run_client(bad, out, sizeof(out)), 2);
 	assert_non_null(strstr(out, "bad --size"));
 	const char *script[] = {"--headless", "--script", "/nonexistent/x.txt", "127.0.0.1:1",
 	                        NULL};
-	st = wait_exit(spawn(script, &fd), T_MS);
-	read_all(fd, out, sizeof(out));
-	assert_int_equal(st, 2);
+	assert_int_equal(run_client(script, out, sizeof(out)), 2);
 	assert_non_null(strstr(out, "/nonexistent/x.txt"));
 	struct tp_peer p;
 	assert_int_equal(tp_init(&p), 0);
 	unsetenv("DISPLAY");
 	const char *nodisplay[] = {"--cookie", p.cookie_path, p.addr, NULL};
-	st = wait_exit(spawn(nodisplay, &fd), T_MS);
-	read_all(fd, out, sizeof(out));
-	assert_int_equal(st, 1);
+	assert_int_equal(run_client(nodisplay, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "DISPLAY is not set"));
 	const char *badscript[] = {"--headless",   "--script", "/dev/null", "--cookie",
 	                           "/nonexistent", p.addr,     NULL};
-	st = wait_exit(spawn(badscript, &fd), T_MS); /* an empty script is fine */
-	read_all(fd, out, sizeof(out));
-	assert_int_equal(st, 1);
+	/* an empty script is fine */
+	assert_int_equal(run_client(badscript, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "cookie /nonexistent"));
 	tp_finish(&p);
 }
@@ -875,16 +813,13 @@ static void test_process_refused(void **state)
 {
 	struct tp_peer p;
 	char out[8192];
-	int fd;
 	assert_int_equal(tp_init(&p), 0);
 	char addr[32];
 	snprintf(addr, sizeof(addr), "%s", p.addr);
 	close(p.listen_fd); /* nobody listens there now */
 	p.listen_fd = -1;
 	const char *args[] = {"--headless", "--cookie", p.cookie_path, addr, NULL};
-	int st = wait_exit(spawn(args, &fd), T_MS);
-	read_all(fd, out, sizeof(out));
-	assert_int_equal(st, 1);
+	assert_int_equal(run_client(args, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "cannot connect"));
 	tp_finish(&p);
 }
@@ -895,27 +830,25 @@ static void test_process_signals(void **state)
 	struct tp_peer p;
 	struct scene s = {.p = &p};
 	struct xr_fb shot, expect;
+	struct child ch;
 	char out[8192], png[128];
-	int fd;
 	assert_int_equal(tp_init(&p), 0);
 	snprintf(png, sizeof(png), "%s/shot.png", p.dir);
 	const char *args[] = {"--headless",  "--size", "320x240", "--screenshot", png, "--cookie",
 	                      p.cookie_path, p.addr,   NULL};
-	pid_t pid = spawn(args, &fd);
+	spawn(&ch, args);
 	assert_int_equal(tp_accept(&p, true, T_MS), 0);
 	s_create(&s, 1, 30, 20, 64, 48, 0x00ff80);
 	s_win(&s, XP_OP_WIN_MAP, 1);
 	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
-	kill(pid, SIGUSR1);
-	int tries = 0;
-	while (access(png, F_OK) != 0 && tries++ < 500)
-		nanosleep(&(struct timespec){0, 10000000}, NULL);
+	kill(ch.pid, SIGUSR1);
+	/* the client writes it aside and renames it: once there, it is whole */
+	assert_true(proc_wait_file(png, T_MS));
 	assert_int_equal(xr_png_read_file(png, &shot), 0);
 	ref_screen(&s, &expect, SCREEN_W, SCREEN_H);
 	assert_true(xr_fb_equal(&shot, &expect));
-	kill(pid, SIGTERM);
-	assert_int_equal(wait_exit(pid, T_MS), 0);
-	read_all(fd, out, sizeof(out));
+	kill(ch.pid, SIGTERM);
+	assert_int_equal(finish(&ch, out, sizeof(out)), 0);
 	unlink(png);
 	xr_fb_finish(&shot);
 	xr_fb_finish(&expect);
@@ -928,13 +861,13 @@ static void test_process_signals(void **state)
 static void test_reconnect(void **state)
 {
 	struct tp_peer p;
-	struct run r;
+	struct thinrun r;
 	struct scene s1 = {.p = &p}, s2 = {.p = &p};
 	struct xr_fb expect;
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
 	o.reconnect = true;
-	run_start(&r, &o);
+	assert_int_equal(thinrun_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, true, T_MS), 0);
 	s_create(&s1, 1, 10, 10, 100, 80, 0x336699);
 	s_win(&s1, XP_OP_WIN_MAP, 1);
@@ -953,23 +886,30 @@ static void test_reconnect(void **state)
 	ref_screen(&s2, &expect, SCREEN_W, SCREEN_H);
 	assert_true(xr_fb_equal(tc_screen(r.c), &expect));
 	tc_client_stop(r.c);
-	assert_int_equal(run_join(&r, T_MS), 0);
+	assert_int_equal(thinrun_join(&r, T_MS), 0);
 	xr_fb_finish(&expect);
 	scene_finish(&s1);
 	scene_finish(&s2);
-	run_destroy(&r);
+	thinrun_finish(&r);
 	tp_finish(&p);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_scene),           cmocka_unit_test(test_mark_ping),
-	    cmocka_unit_test(test_script_input),    cmocka_unit_test(test_read_only),
-	    cmocka_unit_test(test_hostile),         cmocka_unit_test(test_extreme_coordinates),
-	    cmocka_unit_test(test_process_garbage), cmocka_unit_test(test_process_usage),
-	    cmocka_unit_test(test_process_refused), cmocka_unit_test(test_process_signals),
+	    cmocka_unit_test(test_scene),
+	    cmocka_unit_test(test_mark_ping),
+	    cmocka_unit_test(test_script_input),
+	    cmocka_unit_test(test_read_only),
+	    cmocka_unit_test(test_hostile),
+	    cmocka_unit_test(test_extreme_coordinates),
+	    cmocka_unit_test(test_process_garbage),
+	    cmocka_unit_test(test_process_usage),
+	    cmocka_unit_test(test_process_refused),
+	    cmocka_unit_test(test_process_signals),
 	    cmocka_unit_test(test_reconnect),
+	    cmocka_unit_test(test_script_sync),
+	    cmocka_unit_test(test_script_wait_pixel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,65 +6,35 @@
  * become KEY and BUTTON messages (also with a German layout set by
  * setxkbmap, when installed), and WM_DELETE_WINDOW detaches cleanly.
  */
-#include <fcntl.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <xcb/xcb.h>
 
 #include <cmocka.h>
 
+#include "proc.h"
 #include "testpeer.h"
 #include "thin.h"
+#include "thinrun.h"
 #include "xvfb.h"
 
-#define T_MS 5000
+#define T_MS 10000 /* a deadline: only a failing wait reaches it */
 
 static struct xvfb xvfb;
 
-struct run {
-	struct tc_client *c;
-	pthread_t th;
-	int status;
-};
-
-static void *run_thread(void *arg)
-{
-	struct run *r = arg;
-	r->status = tc_client_run(r->c);
-	return NULL;
-}
-
-static int run_join(struct run *r, int timeout_ms)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	if (pthread_timedjoin_np(r->th, NULL, &ts) != 0) {
-		tc_client_stop(r->c);
-		pthread_join(r->th, NULL);
-		fail_msg("client did not finish within %d ms", timeout_ms);
-	}
-	return r->status;
-}
-
-static void start(struct run *r, struct tp_peer *p, bool no_shm)
+static void start(struct thinrun *r, struct tp_peer *p, bool no_shm)
 {
 	struct tc_options o = {.addr = p->addr,
 	                       .cookie_path = p->cookie_path,
 	                       .width = 320,
 	                       .height = 240,
 	                       .no_shm = no_shm};
-	r->c = tc_client_create(&o);
-	assert_non_null(r->c);
-	assert_int_equal(pthread_create(&r->th, NULL, run_thread, r), 0);
+	assert_int_equal(thinrun_start(r, &o), 0);
 	assert_int_equal(tp_accept(p, true, T_MS), 0);
 }
 
@@ -136,7 +106,7 @@ static void check_title(xcb_connection_t *xc, struct tc_client *c, const char *w
 static void pixels(bool no_shm)
 {
 	struct tp_peer p;
-	struct run r;
+	struct thinrun r;
 	assert_int_equal(tp_init(&p), 0);
 	start(&r, &p, no_shm);
 	scene(&p);
@@ -158,8 +128,8 @@ static void pixels(bool no_shm)
 	compare_window(xc, r.c);
 	xcb_disconnect(xc);
 	tp_drop(&p);
-	assert_int_equal(run_join(&r, T_MS), 1);
-	tc_client_destroy(r.c);
+	assert_int_equal(thinrun_join(&r, T_MS), 1);
+	thinrun_finish(&r);
 	tp_finish(&p);
 }
 
@@ -222,7 +192,7 @@ static void expect_key(struct tp_peer *p, uint32_t state, uint32_t keysym, const
 static void test_input(void **state)
 {
 	struct tp_peer p;
-	struct run r;
+	struct thinrun r;
 	struct xp_msg m;
 	assert_int_equal(tp_init(&p), 0);
 	start(&r, &p, false);
@@ -263,26 +233,18 @@ static void test_input(void **state)
 	free(proto);
 	free(del);
 	assert_int_equal(tp_wait_eof(&p, T_MS), 0);
-	assert_int_equal(run_join(&r, T_MS), 0);
+	assert_int_equal(thinrun_join(&r, T_MS), 0);
 	xcb_disconnect(xc);
-	tc_client_destroy(r.c);
+	thinrun_finish(&r);
 	tp_finish(&p);
 }
 
-/* Run setxkbmap LAYOUT on the test display; -1 if it is not installed. */
+/* Run setxkbmap LAYOUT on the test display; its exit status (127: it is
+ * not installed). */
 static int set_layout(const char *layout)
 {
-	pid_t pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		dup2(null, 2);
-		execlp("setxkbmap", "setxkbmap", layout, (char *)NULL);
-		_exit(127);
-	}
-	int st;
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+	const char *argv[] = {"setxkbmap", layout, NULL};
+	return proc_run(argv, "/dev/null", T_MS);
 }
 
 /* A German layout: the keymap comes from the X server, so the key labelled
@@ -290,38 +252,35 @@ static int set_layout(const char *layout)
 static void test_layout(void **state)
 {
 	struct tp_peer p;
-	struct run r;
+	struct thinrun r;
 	assert_int_equal(tp_init(&p), 0);
 	start(&r, &p, false);
 	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
 	xcb_connection_t *xc = xcb_connect(NULL, NULL);
 	xcb_window_t win = tc_x11_window(r.c);
 	uint8_t y = keycode_of(xc, 'y'), bracket = keycode_of(xc, '[');
-	if (set_layout("de") < 0) {
-		printf("setxkbmap not available: layout test skipped\n");
-	} else {
-		key_event(xc, win, XCB_KEY_PRESS, y, 0);
-		expect_key(&p, XP_KEY_PRESSED, 'z', "z");
-		key_event(xc, win, XCB_KEY_PRESS, bracket, 0);
-		expect_key(&p, XP_KEY_PRESSED, 0xfc, "\xc3\xbc");
-		key_event(xc, win, XCB_KEY_PRESS, bracket, XCB_MOD_MASK_SHIFT);
-		expect_key(&p, XP_KEY_PRESSED | XP_MOD_SHIFT, 0xdc, "\xc3\x9c");
-		set_layout("us");
-	}
+	assert_int_equal(set_layout("de"), 0);
+	key_event(xc, win, XCB_KEY_PRESS, y, 0);
+	expect_key(&p, XP_KEY_PRESSED, 'z', "z");
+	key_event(xc, win, XCB_KEY_PRESS, bracket, 0);
+	expect_key(&p, XP_KEY_PRESSED, 0xfc, "\xc3\xbc");
+	key_event(xc, win, XCB_KEY_PRESS, bracket, XCB_MOD_MASK_SHIFT);
+	expect_key(&p, XP_KEY_PRESSED | XP_MOD_SHIFT, 0xdc, "\xc3\x9c");
+	assert_int_equal(set_layout("us"), 0);
 	xcb_disconnect(xc);
 	tp_drop(&p);
-	assert_int_equal(run_join(&r, T_MS), 1);
-	tc_client_destroy(r.c);
+	assert_int_equal(thinrun_join(&r, T_MS), 1);
+	thinrun_finish(&r);
 	tp_finish(&p);
 }
 
 static int setup(void **state)
 {
-	if (!xvfb_available()) {
-		fprintf(stderr, "Xvfb not found: X11 tests skipped\n");
+	if (xvfb_start(&xvfb, 1024, 768, 10000) == 0)
 		return 0;
-	}
-	return xvfb_start(&xvfb, 1024, 768, 10000);
+	fprintf(stderr, "cannot start Xvfb%s\n",
+	        xvfb_available() ? "" : ": not installed (tools/deps.sh installs xvfb)");
+	return -1;
 }
 
 static int teardown(void **state)
@@ -338,9 +297,5 @@ int main(void)
 	    cmocka_unit_test(test_input),
 	    cmocka_unit_test(test_layout),
 	};
-	if (!xvfb_available()) {
-		printf("Xvfb not installed: skipping the X11 tests\n");
-		return 0;
-	}
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -23,7 +23,7 @@ bool xvfb_available(void);
  * until it accepts connections. Sets $DISPLAY. Returns 0 or -1.
  */
 int xvfb_start(struct xvfb *x, int w, int h, int timeout_ms);
-/** Stop it (SIGTERM, then SIGKILL after 2 s) and unset $DISPLAY. */
+/** Stop it (SIGTERM, then SIGKILL after 5 s) and unset $DISPLAY. */
 void xvfb_stop(struct xvfb *x);
 
 #endif

@@ -30,6 +30,7 @@ FILES="
 /usr/bin/pcf2bdf:pcf2bdf
 /usr/bin/Xvfb:xvfb
 /usr/bin/xauth:xauth
+/usr/bin/setxkbmap:x11-xkb-utils
 /usr/bin/clang:clang
 /usr/bin/pkg-config:pkg-config
 /usr/bin/valgrind:valgrind

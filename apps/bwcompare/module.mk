@@ -21,11 +21,11 @@ PROGS += $(BIN)/bwc-relay $(BIN)/bwc-report $(BIN)/bwcompare
 BWC_TEST_SRC := $(wildcard tests/bwcompare_*_test.c)
 BWC_TESTS := $(patsubst tests/%.c,$(BIN)/tests/%,$(BWC_TEST_SRC))
 $(call objs,$(BWC_TEST_SRC)): MODULE_CFLAGS := $(CFLAGS_CMOCKA)
-$(BIN)/tests/bwcompare_%: $(OBJ)/tests/bwcompare_%.o $(BIN)/bwc-relay $(BIN)/bwc-report \
+$(BIN)/tests/bwcompare_%: $(OBJ)/tests/bwcompare_%.o $(PROC_OBJ) $(BIN)/bwc-relay $(BIN)/bwc-report \
 		$(BIN)/bwcompare $(BIN)/agenda $(BIN)/agendad $(BIN)/xp-calendar \
 		$(BIN)/xproto-server $(BIN)/thin-client
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_CMOCKA)
+	$(CC) $(LDFLAGS) -o $@ $< $(PROC_OBJ) $(LIBS_CMOCKA)
 TESTS += $(BWC_TESTS)
 
 # make compare: the default matrix (see bench/bwcompare/README.md);
