@@ -527,6 +527,89 @@ static void test_read_only(void **state)
 	tp_finish(&p);
 }
 
+/* ---- script waits on a condition: sync, wait-pixel ------------------------ */
+
+/*
+ * For @ms, the client may send PINGs only (answered when @answer, else
+ * kept in @pings, up to 8): it is waiting. A window that cannot fail the
+ * test when the client is slow, only when it goes on too early.
+ */
+static int only_pings(struct tp_peer *p, int ms, bool answer, struct xp_msg *pings)
+{
+	struct xp_msg m;
+	int n = 0, r;
+	while ((r = tp_next(p, &m, answer, ms)) == 1) {
+		assert_int_equal(m.op, XP_OP_PING);
+		assert_true(n < 8);
+		pings[n++] = m;
+	}
+	assert_int_equal(r, 0);
+	return n;
+}
+
+static void test_script_sync(void **state)
+{
+	struct tp_peer p;
+	struct thinrun r;
+	struct xp_msg m, pings[8];
+	char err[256];
+	struct tc_script *sc = tc_script_parse("sync\nkey a\nquit\n", "sync", err, sizeof(err));
+	assert_non_null(sc);
+	assert_int_equal(tp_init(&p), 0);
+	struct tc_options o = headless_opts(&p);
+	o.script = sc;
+	assert_int_equal(thinrun_start(&r, &o), 0);
+	assert_int_equal(tp_accept(&p, true, T_MS), 0);
+	/* no key while its PING is unanswered; the PONG lets it go on */
+	int n = only_pings(&p, 500, false, pings);
+	assert_true(n >= 1);
+	for (int i = 0; i < n; i++) {
+		m = (struct xp_msg){.op = XP_OP_PONG};
+		m.u.pong = (struct xp_msg_pong){pings[i].u.ping.seq, pings[i].u.ping.time_us};
+		assert_int_equal(tp_send(&p, &m), 0);
+	}
+	assert_int_equal(tp_flush(&p, T_MS), 0);
+	expect_press_release(&p, 0, 'a', "a");
+	assert_int_equal(tp_wait_eof(&p, T_MS), 0);
+	assert_int_equal(thinrun_join(&r, T_MS), 0);
+	thinrun_finish(&r);
+	tc_script_destroy(sc);
+	tp_finish(&p);
+}
+
+static void test_script_wait_pixel(void **state)
+{
+	static const char script[] = "wait-pixel 40 30 00ff80\nkey b\n"
+	                             "wait-pixel 40 30 !00ff80\nkey c\nquit\n";
+	struct tp_peer p;
+	struct thinrun r;
+	struct scene s = {.p = &p};
+	struct xp_msg pings[8];
+	char err[256];
+	struct tc_script *sc = tc_script_parse(script, "pixel", err, sizeof(err));
+	assert_non_null(sc);
+	assert_int_equal(tp_init(&p), 0);
+	struct tc_options o = headless_opts(&p);
+	o.script = sc;
+	assert_int_equal(thinrun_start(&r, &o), 0);
+	assert_int_equal(tp_accept(&p, true, T_MS), 0);
+	only_pings(&p, 300, true, pings); /* the pixel is the desktop's */
+	s_create(&s, 1, 30, 20, 64, 48, 0x00ff80);
+	s_win(&s, XP_OP_WIN_MAP, 1);
+	assert_int_equal(tp_flush(&p, T_MS), 0);
+	expect_press_release(&p, 0, 'b', "b");
+	only_pings(&p, 300, true, pings); /* still that colour */
+	s_win(&s, XP_OP_WIN_UNMAP, 1);
+	assert_int_equal(tp_flush(&p, T_MS), 0);
+	expect_press_release(&p, 0, 'c', "c");
+	assert_int_equal(tp_wait_eof(&p, T_MS), 0);
+	assert_int_equal(thinrun_join(&r, T_MS), 0);
+	thinrun_finish(&r);
+	scene_finish(&s);
+	tc_script_destroy(sc);
+	tp_finish(&p);
+}
+
 /* ---- hostile streams ------------------------------------------------------ */
 
 struct bad_case {

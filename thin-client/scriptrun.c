@@ -138,6 +138,47 @@ static int run_wait_windows(struct tc_client *c, const struct tc_cmd *cmd, uint6
 	return 0;
 }
 
+/*
+ * The server answered a PING sent when the command started, and the screen
+ * shows everything before it: the server handles a connection's messages
+ * in order, so all it had sent us by then has been applied.
+ */
+static int run_sync(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	struct tc_script_run *r = &c->script;
+	if (r->sync_seq == 0) {
+		c->next_ping_us = 0; /* a PING now, whatever the schedule */
+		tc_ping(c, now);
+		r->sync_seq = c->ping_seq;
+	}
+	if (c->pong_seq >= r->sync_seq && c->comp.dmg.n == 0)
+		return 1;
+	if (now >= r->start_us + (uint64_t)cmd->a * 1000) {
+		tc_warn("script line %d: sync got no answer in %d ms", cmd->line, cmd->a);
+		return 1;
+	}
+	c->script.wake_us = now + IDLE_POLL_US;
+	return 0;
+}
+
+/* The screen pixel at (a, b) is (or, with '!', is not) the colour. */
+static int run_wait_pixel(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	const struct xr_fb *s = &c->comp.screen;
+	bool inside = cmd->a < s->w && cmd->b < s->h;
+	uint32_t px = inside ? s->px[(size_t)cmd->b * (size_t)s->stride + (size_t)cmd->a] : 0;
+	if (inside && c->comp.dmg.n == 0 && ((px & 0xffffff) != cmd->rgb) == cmd->rgb_differs)
+		return 1;
+	if (now >= c->script.start_us + (uint64_t)cmd->c * 1000) {
+		tc_warn("script line %d: pixel %d,%d is %06x after %d ms, want %s%06x", cmd->line,
+		        cmd->a, cmd->b, px & 0xffffff, cmd->c, cmd->rgb_differs ? "not " : "",
+		        cmd->rgb);
+		return 1;
+	}
+	c->script.wake_us = now + IDLE_POLL_US;
+	return 0;
+}
+
 static int run_screenshot(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 {
 	tc_screenshot(c, cmd->text);
@@ -192,6 +233,8 @@ static const runner runners[] = {
     [TC_CMD_CHECKPOINT] = run_checkpoint,
     [TC_CMD_WAIT_UPDATE] = run_wait_update,
     [TC_CMD_WAIT_WINDOWS] = run_wait_windows,
+    [TC_CMD_SYNC] = run_sync,
+    [TC_CMD_WAIT_PIXEL] = run_wait_pixel,
 };
 
 static bool runnable(const struct tc_client *c)
@@ -221,6 +264,7 @@ void tc_script_step(struct tc_client *c)
 			return;
 		r->pc++;
 		r->sub = 0;
+		r->sync_seq = 0;
 		r->start_us = 0;
 	}
 }
