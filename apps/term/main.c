@@ -107,9 +107,10 @@ static void on_signal(struct term *t, int sfd)
 {
 	struct signalfd_siginfo si;
 	while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGUSR1 && t->dump_path)
-			term_dump_text(t, t->dump_path);
-		else if (si.ssi_signo == SIGCHLD)
+		if (si.ssi_signo == SIGUSR1 && t->dump_path) {
+			if (term_dump_text(t, t->dump_path) < 0)
+				fprintf(stderr, "xp-term: cannot write %s\n", t->dump_path);
+		} else if (si.ssi_signo == SIGCHLD)
 			while (waitpid(-1, NULL, WNOHANG) > 0)
 				;
 		else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGHUP)
