@@ -8,9 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sys/socket.h>
@@ -89,7 +86,7 @@ int e2e_server_start(struct e2e_server *s, const char *const *extra)
 		exec_server(s, pipefd[1], extra);
 	}
 	close(pipefd[1]);
-	s->port = read_port(pipefd[0], 5000);
+	s->port = read_port(pipefd[0], 20000);
 	close(pipefd[0]);
 	snprintf(s->addr, sizeof(s->addr), "127.0.0.1:%d", s->port);
 	return s->port > 0 ? 0 : -1;
@@ -98,11 +95,8 @@ int e2e_server_start(struct e2e_server *s, const char *const *extra)
 void e2e_server_stop(struct e2e_server *s)
 {
 	char cmd[160];
-	if (s->pid > 0) {
-		kill(s->pid, SIGTERM);
-		if (e2e_wait(s->pid, 5000) == -1)
-			fprintf(stderr, "e2e: server did not stop in 5 s\n");
-	}
+	if (s->pid > 0 && proc_stop(s->pid, SIGTERM, 20000) == -1)
+		fprintf(stderr, "e2e: server did not stop in 20 s\n");
 	if (getenv("E2E_KEEP"))
 		return;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
@@ -116,7 +110,7 @@ int e2e_server_dump(struct e2e_server *s)
 	snprintf(done, sizeof(done), "%s/done", s->dir);
 	unlink(done);
 	kill(s->pid, SIGUSR1);
-	return e2e_wait_file(done, 5000) ? 0 : -1;
+	return proc_wait_file(done, 20000) ? 0 : -1;
 }
 
 int e2e_server_window(struct e2e_server *s, const char *session, uint32_t id, struct xr_fb *out)
@@ -135,34 +129,10 @@ struct xa_display *e2e_app(struct e2e_server *s, const char *session)
 	return d;
 }
 
-static void exec_client(struct e2e_server *s, const char *script, const char *log,
-                        const char *const *extra)
-{
-	char bin[512];
-	const char *argv[32] = {e2e_bin("thin-client", bin, sizeof(bin)),
-	                        "--headless",
-	                        "--cookie",
-	                        s->cookie,
-	                        "--script",
-	                        script};
-	int n = 6;
-	for (int i = 0; extra && extra[i] && n < 30; i++)
-		argv[n++] = extra[i];
-	argv[n++] = s->addr;
-	argv[n] = NULL;
-	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd >= 0) {
-		dup2(fd, 2);
-		dup2(fd, 1);
-	}
-	execv(argv[0], (char *const *)argv);
-	_exit(127);
-}
-
 pid_t e2e_client_spawn(struct e2e_server *s, const char *script, const char *const *extra)
 {
 	static int seq;
-	char spath[160], log[160];
+	char spath[160], log[160], bin[512];
 	int k = ++seq;
 	snprintf(spath, sizeof(spath), "%s/script-%d.txt", s->dir, k);
 	snprintf(log, sizeof(log), "%s/client-%d.log", s->dir, k);
@@ -171,39 +141,56 @@ pid_t e2e_client_spawn(struct e2e_server *s, const char *script, const char *con
 		return -1;
 	fputs(script, f);
 	fclose(f);
-	pid_t pid = fork();
-	if (pid == 0)
-		exec_client(s, spath, log, extra);
-	return pid;
+	const char *argv[32] = {e2e_bin("thin-client", bin, sizeof(bin)),
+	                        "--headless",
+	                        "--cookie",
+	                        s->cookie,
+	                        "--script",
+	                        spath};
+	int n = 6;
+	for (int i = 0; extra && extra[i] && n < 30; i++)
+		argv[n++] = extra[i];
+	argv[n++] = s->addr;
+	argv[n] = NULL;
+	return proc_spawn(argv, log);
 }
 
-int e2e_wait(pid_t pid, int timeout_ms)
+int e2e_client_run(struct e2e_server *s, const char *script, const char *const *extra)
 {
-	int status;
-	uint64_t end = xp_now_us() + (uint64_t)timeout_ms * 1000;
-	while (xp_now_us() < end) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-		if (r < 0)
-			return -1;
-		usleep(5000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	return -1;
+	pid_t pid = e2e_client_spawn(s, script, extra);
+	return pid < 0 ? -1 : proc_wait(pid, 60000);
 }
 
-bool e2e_wait_file(const char *path, int timeout_ms)
+/* One try of e2e_client_vs_server(): the differing pixels, or -1. */
+static long compare_once(struct e2e_server *s, uint32_t id, int w, int h)
+{
+	char script[256], path[160];
+	struct xr_fb shot, srv;
+	long diff = -1;
+	snprintf(path, sizeof(path), "%s/vs-server.png", s->dir);
+	snprintf(script, sizeof(script), "sync\nscreenshot %s\nquit\n", path);
+	if (e2e_client_run(s, script, NULL) != 0 || e2e_server_dump(s) < 0 ||
+	    xr_png_read_file(path, &shot) < 0)
+		return -1;
+	if (e2e_server_window(s, "main", id, &srv) == 0) {
+		diff = e2e_fb_diff(&shot, &srv, w, h);
+		xr_fb_finish(&srv);
+	}
+	xr_fb_finish(&shot);
+	return diff;
+}
+
+long e2e_client_vs_server(struct e2e_server *s, uint32_t id, int w, int h, int timeout_ms)
 {
 	uint64_t end = xp_now_us() + (uint64_t)timeout_ms * 1000;
-	struct stat st;
-	while (xp_now_us() < end) {
-		if (stat(path, &st) == 0)
-			return true;
-		usleep(5000);
+	long diff = -1;
+	for (int i = 0; i < 100; i++) {
+		diff = compare_once(s, id, w, h);
+		if (diff == 0 || xp_now_us() >= end)
+			break;
+		fprintf(stderr, "e2e: client and server differ (%ld), trying again\n", diff);
 	}
-	return false;
+	return diff;
 }
 
 long e2e_fb_diff(const struct xr_fb *a, const struct xr_fb *b, int w, int h)
@@ -239,7 +226,7 @@ int e2e_raw_client(struct e2e_server *s, struct xp_conn *c, const char *session,
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	xp_conn_init(c, fd, XP_MAX_MSG_DEFAULT, true);
 	struct xp_caps want = {XP_FLAG_ZLIB, XP_MAX_MSG_DEFAULT, 800, 600}, got;
-	return xp_handshake_client(c, XP_ROLE_CLIENT, &ck, &want, session, "raw", &got, 5000);
+	return xp_handshake_client(c, XP_ROLE_CLIENT, &ck, &want, session, "raw", &got, 10000);
 }
 
 pid_t e2e_launched_pid(const struct e2e_server *s, const char *app)

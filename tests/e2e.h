@@ -1,7 +1,8 @@
 /*
  * e2e.h - end-to-end test helpers: run a real xproto-server and real
  * headless thin clients as processes on loopback, in a temporary directory,
- * with bounded waits everywhere.
+ * with bounded waits everywhere (waiting for a process or a file:
+ * tests/proc.h, included here).
  */
 #ifndef E2E_H
 #define E2E_H
@@ -10,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "proc.h"
 #include "xpapp.h"
 #include "xrender.h"
 
@@ -60,10 +62,20 @@ struct xa_display *e2e_app(struct e2e_server *s, const char *session);
  * stderr in @s->dir/client-N.log. Returns the pid or -1.
  */
 pid_t e2e_client_spawn(struct e2e_server *s, const char *script, const char *const *extra);
-/** Wait up to @timeout_ms for @pid; returns its exit status, or -1 (killed). */
-int e2e_wait(pid_t pid, int timeout_ms);
-/** True if @path exists, polling up to @timeout_ms. */
-bool e2e_wait_file(const char *path, int timeout_ms);
+/**
+ * Run a headless thin client on @s with @script and wait for it (bounded).
+ * Returns its exit status, or -1 (it did not start or end in time).
+ */
+int e2e_client_run(struct e2e_server *s, const char *script, const char *const *extra);
+/**
+ * Whether a thin client shows what the server holds: once the apps are
+ * idle, a fresh client's screenshot (after `sync`) of the top-left @w x @h
+ * equals the server's window @id of session "main". Tried again until
+ * @timeout_ms, as an app may still be drawing its last frame; a client
+ * that disagrees with the server never passes. Returns the differing
+ * pixel count of the last try (0: equal), or -1 when no try completed.
+ */
+long e2e_client_vs_server(struct e2e_server *s, uint32_t id, int w, int h, int timeout_ms);
 /** True if @a's top-left @w x @h equals @b's. */
 bool e2e_fb_region_equal(const struct xr_fb *a, const struct xr_fb *b, int w, int h);
 /** Count of pixels that differ in the top-left @w x @h. */

@@ -845,7 +845,7 @@ static int finish(struct child *ch, char *out, size_t cap)
 /* Run thin-client with @args to the end; its output goes to @out. */
 static int run_client(const char *const *args, char *out, size_t cap)
 {
-	struct child ch;
+	struct child ch = {0};
 	spawn(&ch, args);
 	return finish(&ch, out, cap);
 }
@@ -853,7 +853,7 @@ static int run_client(const char *const *args, char *out, size_t cap)
 static void test_process_garbage(void **state)
 {
 	struct tp_peer p;
-	struct child ch;
+	struct child ch = {0};
 	char out[8192];
 	assert_int_equal(tp_init(&p), 0);
 	const char *args[] = {"--headless", "--cookie", p.cookie_path, p.addr, NULL};
@@ -913,7 +913,7 @@ static void test_process_signals(void **state)
 	struct tp_peer p;
 	struct scene s = {.p = &p};
 	struct xr_fb shot, expect;
-	struct child ch;
+	struct child ch = {0};
 	char out[8192], png[128];
 	assert_int_equal(tp_init(&p), 0);
 	snprintf(png, sizeof(png), "%s/shot.png", p.dir);
