@@ -67,16 +67,25 @@ $(OBJ)/%.o: $(GEN)/%.c | build/deps.mk
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
 
 # ---- tests: plain build, then the same tests under ASan+UBSan -------------
-test: all
-	@rm -f build/test-counts
-	@XP_TEST_COUNTS=$(CURDIR)/build/test-counts $(MAKE) --no-print-directory test-run
+# Both halves run even when one fails. The last line of `make test` counts
+# test cases (tests/summary.sh); when something failed, make stops with that
+# very line as its error, so it stays the last line and the exit is non-zero.
+TEST_COUNTS := $(CURDIR)/build/test-counts
+test: test-san
+	@:$(eval TEST_LINE := $(shell sh tests/summary.sh $(TEST_COUNTS) plain sanitizers))
+	$(if $(filter 0,$(.SHELLSTATUS)),@echo "$(TEST_LINE)",$(error $(TEST_LINE)))
+
+test-plain:
+	@mkdir -p build
+	@rm -f $(TEST_COUNTS) $(TEST_COUNTS).failures
+	@XP_TEST_COUNTS=$(TEST_COUNTS) $(MAKE) --no-print-directory test-run || true
+
+test-san: test-plain
 	@echo "== the same tests under AddressSanitizer + UndefinedBehaviorSanitizer =="
-	@XP_TEST_COUNTS=$(CURDIR)/build/test-counts $(MAKE) --no-print-directory SAN=1 test-run
-	@echo "== all tests passed (plain and sanitizer builds) =="
-	@awk '{p += $$1; f += $$2} END {printf "tests: %d passed, %d failed\n", p, f}' build/test-counts
+	@XP_TEST_COUNTS=$(TEST_COUNTS) $(MAKE) --no-print-directory SAN=1 test-run || true
 
 test-run: $(TESTS) $(PROGS)
-	@sh tests/run.sh $(BIN) $(TESTS)
+	@sh tests/run.sh $(if $(filter 1,$(SAN)),sanitizers,plain) $(BIN) $(TESTS)
 
 bench: all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
@@ -109,4 +118,5 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all test test-run bench fuzz run format format-check lint install clean
+.PHONY: all test test-plain test-san test-run bench fuzz run format format-check \
+	lint install clean
