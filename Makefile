@@ -87,6 +87,12 @@ test-san: test-plain
 test-run: $(TESTS) $(PROGS)
 	@sh tests/run.sh $(if $(filter 1,$(SAN)),sanitizers,plain) $(BIN) $(TESTS)
 
+# `make test-repeat N=10`: make test N times beside two CPU hogs, rotating
+# the time zone; stops at the first failure (tests/repeat.sh)
+N ?= 10
+test-repeat:
+	@sh tests/repeat.sh $(N)
+
 bench: all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 
@@ -118,5 +124,5 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all test test-plain test-san test-run bench fuzz run format format-check \
+.PHONY: all test test-plain test-san test-run test-repeat bench fuzz run format format-check \
 	lint install clean
