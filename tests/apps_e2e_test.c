@@ -139,12 +139,6 @@ static void test_terminal_session(void **state)
 	stop(&s);
 }
 
-/* True once the process behind /proc/PID (@arg) is gone, zombie included. */
-static bool gone(void *arg)
-{
-	return access(arg, F_OK) != 0;
-}
-
 static void test_terminal_resize_and_exit(void **state)
 {
 	(void)state;
@@ -178,9 +172,7 @@ static void test_terminal_resize_and_exit(void **state)
 	assert_int_equal(pixel(&fb, 10, 10), DESKTOP);
 	assert_int_equal(pixel(&fb, 300, 200), DESKTOP);
 	xr_fb_finish(&fb);
-	char proc[64];
-	snprintf(proc, sizeof(proc), "/proc/%d", (int)term);
-	assert_true(proc_until(gone, proc, 30000)); /* exited and reaped */
+	assert_true(e2e_app_reaped(&s, term, 30000)); /* exited and reaped */
 	stop(&s);
 }
 

@@ -245,6 +245,31 @@ pid_t e2e_launched_pid(const struct e2e_server *s, const char *app)
 	return pid;
 }
 
+struct reaped {
+	const struct e2e_server *s;
+	char want[64];
+};
+
+static bool logged_reaped(void *arg)
+{
+	struct reaped *r = arg;
+	char line[512];
+	bool found = false;
+	FILE *f = fopen(r->s->log, "r");
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, r->want) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+bool e2e_app_reaped(const struct e2e_server *s, pid_t pid, int timeout_ms)
+{
+	struct reaped r = {s, ""};
+	snprintf(r.want, sizeof(r.want), "app pid %d ", (int)pid);
+	return proc_until(logged_reaped, &r, timeout_ms);
+}
+
 long e2e_rss_kb(pid_t pid)
 {
 	char path[64], line[256];

@@ -52,6 +52,12 @@ int e2e_raw_client(struct e2e_server *s, struct xp_conn *c, const char *session,
 long e2e_rss_kb(pid_t pid);
 /** The pid the server logged for the last launch of @app, or -1. */
 pid_t e2e_launched_pid(const struct e2e_server *s, const char *app);
+/**
+ * Wait up to @timeout_ms until the server has logged that it reaped the
+ * app with pid @pid ("app pid N exited ..." or "... killed by signal").
+ * A check by pid in /proc could see another process: pids are reused.
+ */
+bool e2e_app_reaped(const struct e2e_server *s, pid_t pid, int timeout_ms);
 
 /** Connect an in-process app to @s. */
 struct xa_display *e2e_app(struct e2e_server *s, const char *session);

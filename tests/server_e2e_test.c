@@ -560,12 +560,6 @@ static void test_flood_respects_memory_limit(void **state)
 	e2e_server_stop(&s);
 }
 
-/* True once the process behind /proc/PID (@arg) is gone, zombie included. */
-static bool gone(void *arg)
-{
-	return access(arg, F_OK) != 0;
-}
-
 static void test_apps_reaped_and_stopped(void **state)
 {
 	(void)state;
@@ -587,15 +581,11 @@ static void test_apps_reaped_and_stopped(void **state)
 	    0);
 	pid_t quick = e2e_launched_pid(&s, "quick"), lng = e2e_launched_pid(&s, "long");
 	assert_true(quick > 0 && lng > 0);
-	char proc[64];
-	snprintf(proc, sizeof(proc), "/proc/%d", (int)quick);
-	assert_true(proc_until(gone, proc, 30000)); /* reaped: not even a zombie */
-	snprintf(proc, sizeof(proc), "/proc/%d", (int)lng);
-	assert_int_equal(access(proc, F_OK), 0);
-	pid_t server = s.pid;
-	assert_int_equal(proc_stop(server, SIGTERM, 20000), 0); /* clean exit */
+	assert_true(e2e_app_reaped(&s, quick, 30000));         /* reaped: not even a zombie */
+	assert_false(e2e_app_reaped(&s, lng, 0));              /* still running */
+	assert_int_equal(proc_stop(s.pid, SIGTERM, 20000), 0); /* clean exit */
 	s.pid = 0;
-	assert_true(proc_until(gone, proc, 30000)); /* SIGTERM took its apps along */
+	assert_true(e2e_app_reaped(&s, lng, 0)); /* SIGTERM took its apps along */
 	e2e_server_stop(&s);
 	unlink(apps);
 }
