@@ -115,6 +115,6 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
 	};
 	setenv("TZ", "Europe/Paris", 1); /* the zone of the events below */
-	alarm(120);
+	alarm(600);                      /* a deadline for a hang, far above a slow run */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -329,6 +329,6 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_big_events, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_many_clients, setup, teardown),
 	};
-	alarm(300);
+	alarm(600); /* a deadline for a hang, far above a slow run */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

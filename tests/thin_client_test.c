@@ -15,6 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <cmocka.h>
 
 #include "proc.h"
@@ -895,15 +899,21 @@ static void test_process_usage(void **state)
 static void test_process_refused(void **state)
 {
 	struct tp_peer p;
-	char out[8192];
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sa);
+	char out[8192], addr[32];
 	assert_int_equal(tp_init(&p), 0);
-	char addr[32];
-	snprintf(addr, sizeof(addr), "%s", p.addr);
-	close(p.listen_fd); /* nobody listens there now */
-	p.listen_fd = -1;
+	/* a port that is ours but where nobody listens: bound, never listen()ed,
+	 * so no other process can take it meanwhile */
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", ntohs(sa.sin_port));
 	const char *args[] = {"--headless", "--cookie", p.cookie_path, addr, NULL};
 	assert_int_equal(run_client(args, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "cannot connect"));
+	close(fd);
 	tp_finish(&p);
 }
 
