@@ -23,8 +23,8 @@
 
 #include "proc.h"
 #include "testpeer.h"
-#include "thin.h"
 #include "thinrun.h"
+#include "thin.h"
 #include "xproto.h"
 #include "xrender.h"
 
@@ -364,12 +364,12 @@ static void send_scene(struct scene *s)
 static void test_scene(void **state)
 {
 	struct tp_peer p;
-	struct thinrun r;
+	struct tr_run r;
 	struct scene s = {.p = &p};
 	struct xr_fb expect;
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
-	assert_int_equal(thinrun_start(&r, &o), 0);
+	assert_int_equal(tr_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, true, T_MS), 0);
 	assert_int_equal(p.role, XP_ROLE_CLIENT);
 	assert_true(p.flags & XP_FLAG_ZLIB);
@@ -378,7 +378,7 @@ static void test_scene(void **state)
 	send_scene(&s);
 	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
 	tp_drop(&p);
-	assert_int_equal(thinrun_join(&r, T_MS), 1);
+	assert_int_equal(tr_join(&r, T_MS), 1);
 	assert_non_null(strstr(tc_last_error(r.c), "connection lost"));
 	ref_screen(&s, &expect, SCREEN_W, SCREEN_H);
 	assert_true(xr_fb_equal(tc_window_fb(r.c, 1), &s.w[1].fb));
@@ -389,7 +389,7 @@ static void test_scene(void **state)
 	assert_int_equal(xr_png_write_file(tc_screen(r.c), "build/thin-scene.png"), 0);
 	xr_fb_finish(&expect);
 	scene_finish(&s);
-	thinrun_finish(&r);
+	tr_destroy(&r);
 	tp_finish(&p);
 }
 
@@ -398,11 +398,11 @@ static void test_scene(void **state)
 static void test_mark_ping(void **state)
 {
 	struct tp_peer p;
-	struct thinrun r;
+	struct tr_run r;
 	struct xp_msg m = {.op = XP_OP_PING};
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
-	assert_int_equal(thinrun_start(&r, &o), 0);
+	assert_int_equal(tr_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, false, T_MS), 0);
 	m.u.ping.seq = 42;
 	m.u.ping.time_us = 123456789;
@@ -417,8 +417,8 @@ static void test_mark_ping(void **state)
 	assert_int_equal(tp_next(&p, &m, false, T_MS), 1);
 	assert_int_equal(m.op, XP_OP_PING);
 	tp_drop(&p);
-	assert_int_equal(thinrun_join(&r, T_MS), 1);
-	thinrun_finish(&r);
+	assert_int_equal(tr_join(&r, T_MS), 1);
+	tr_destroy(&r);
 	tp_finish(&p);
 }
 
@@ -437,13 +437,7 @@ static const char input_script[] = "# every kind of input\n"
 
 static void expect_key(struct tp_peer *p, uint32_t state, uint32_t keysym, const char *text)
 {
-	struct xp_msg m;
-	char got[32];
-	assert_int_equal(tp_expect(p, XP_OP_KEY, &m, false, T_MS), 1);
-	xp_str_copy(got, sizeof(got), m.u.key.text);
-	assert_int_equal(m.u.key.state, state);
-	assert_int_equal(m.u.key.keysym, keysym);
-	assert_string_equal(got, text);
+	assert_int_equal(tp_expect_key(p, state, keysym, text, false, T_MS), 0);
 }
 
 static void expect_press_release(struct tp_peer *p, uint32_t mods, uint32_t keysym,
@@ -473,7 +467,7 @@ static void expect_pointer(struct tp_peer *p)
 static void test_script_input(void **state)
 {
 	struct tp_peer p;
-	struct thinrun r;
+	struct tr_run r;
 	struct xp_msg m;
 	char err[256], app[32];
 	struct tc_script *sc = tc_script_parse(input_script, "input", err, sizeof(err));
@@ -481,7 +475,7 @@ static void test_script_input(void **state)
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
 	o.script = sc;
-	assert_int_equal(thinrun_start(&r, &o), 0);
+	assert_int_equal(tr_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, true, T_MS), 0);
 	expect_press_release(&p, 0, 0xff0d, "");
 	expect_press_release(&p, XP_MOD_CONTROL, 'c', "");
@@ -498,10 +492,10 @@ static void test_script_input(void **state)
 	assert_string_equal(app, "clock");
 	assert_int_equal(tp_expect(&p, XP_OP_APP_LIST, &m, false, T_MS), 1);
 	assert_int_equal(tp_wait_eof(&p, T_MS), 0);
-	assert_int_equal(thinrun_join(&r, T_MS), 0);
+	assert_int_equal(tr_join(&r, T_MS), 0);
 	assert_int_equal(tc_screen(r.c)->w, 400);
 	assert_int_equal(tc_screen(r.c)->h, 300);
-	thinrun_finish(&r);
+	tr_destroy(&r);
 	tc_script_destroy(sc);
 	tp_finish(&p);
 }
@@ -509,7 +503,7 @@ static void test_script_input(void **state)
 static void test_read_only(void **state)
 {
 	struct tp_peer p;
-	struct thinrun r;
+	struct tr_run r;
 	struct xp_msg m;
 	char err[256];
 	struct tc_script *sc = tc_script_parse(input_script, "input", err, sizeof(err));
@@ -518,15 +512,15 @@ static void test_read_only(void **state)
 	struct tc_options o = headless_opts(&p);
 	o.script = sc;
 	o.read_only = true;
-	assert_int_equal(thinrun_start(&r, &o), 0);
+	assert_int_equal(tr_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, true, T_MS), 0);
 	assert_int_equal(p.role, XP_ROLE_VIEWER);
 	int n = 0, r2;
 	while ((r2 = tp_next(&p, &m, true, T_MS)) == 1 && n++ < 100)
 		assert_int_equal(m.op, XP_OP_APP_LIST); /* a question, not input */
 	assert_int_equal(r2, -1);                       /* EOF: the script ended */
-	assert_int_equal(thinrun_join(&r, T_MS), 0);
-	thinrun_finish(&r);
+	assert_int_equal(tr_join(&r, T_MS), 0);
+	tr_destroy(&r);
 	tc_script_destroy(sc);
 	tp_finish(&p);
 }
@@ -554,7 +548,7 @@ static int only_pings(struct tp_peer *p, int ms, bool answer, struct xp_msg *pin
 static void test_script_sync(void **state)
 {
 	struct tp_peer p;
-	struct thinrun r;
+	struct tr_run r;
 	struct xp_msg m, pings[8];
 	char err[256];
 	struct tc_script *sc = tc_script_parse("sync\nkey a\nquit\n", "sync", err, sizeof(err));
@@ -562,7 +556,7 @@ static void test_script_sync(void **state)
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
 	o.script = sc;
-	assert_int_equal(thinrun_start(&r, &o), 0);
+	assert_int_equal(tr_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, true, T_MS), 0);
 	/* no key while its PING is unanswered; the PONG lets it go on */
 	int n = only_pings(&p, 500, false, pings);
@@ -575,8 +569,8 @@ static void test_script_sync(void **state)
 	assert_int_equal(tp_flush(&p, T_MS), 0);
 	expect_press_release(&p, 0, 'a', "a");
 	assert_int_equal(tp_wait_eof(&p, T_MS), 0);
-	assert_int_equal(thinrun_join(&r, T_MS), 0);
-	thinrun_finish(&r);
+	assert_int_equal(tr_join(&r, T_MS), 0);
+	tr_destroy(&r);
 	tc_script_destroy(sc);
 	tp_finish(&p);
 }
@@ -586,7 +580,7 @@ static void test_script_wait_pixel(void **state)
 	static const char script[] = "wait-pixel 40 30 00ff80\nkey b\n"
 	                             "wait-pixel 40 30 !00ff80\nkey c\nquit\n";
 	struct tp_peer p;
-	struct thinrun r;
+	struct tr_run r;
 	struct scene s = {.p = &p};
 	struct xp_msg pings[8];
 	char err[256];
@@ -595,7 +589,7 @@ static void test_script_wait_pixel(void **state)
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
 	o.script = sc;
-	assert_int_equal(thinrun_start(&r, &o), 0);
+	assert_int_equal(tr_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, true, T_MS), 0);
 	only_pings(&p, 300, true, pings); /* the pixel is the desktop's */
 	s_create(&s, 1, 30, 20, 64, 48, 0x00ff80);
@@ -607,8 +601,8 @@ static void test_script_wait_pixel(void **state)
 	assert_int_equal(tp_flush(&p, T_MS), 0);
 	expect_press_release(&p, 0, 'c', "c");
 	assert_int_equal(tp_wait_eof(&p, T_MS), 0);
-	assert_int_equal(thinrun_join(&r, T_MS), 0);
-	thinrun_finish(&r);
+	assert_int_equal(tr_join(&r, T_MS), 0);
+	tr_destroy(&r);
 	scene_finish(&s);
 	tc_script_destroy(sc);
 	tp_finish(&p);
@@ -737,11 +731,11 @@ static const struct bad_case bad_cases[] = {
 static void run_bad_case(const struct bad_case *bc)
 {
 	struct tp_peer p;
-	struct thinrun r;
+	struct tr_run r;
 	struct xp_msg m;
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
-	assert_int_equal(thinrun_start(&r, &o), 0);
+	assert_int_equal(tr_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, bc->zlib, T_MS), 0);
 	bc->send(&p);
 	assert_int_equal(tp_flush(&p, T_MS), 0);
@@ -749,10 +743,10 @@ static void run_bad_case(const struct bad_case *bc)
 		assert_int_equal(tp_expect(&p, XP_OP_ERROR, &m, true, T_MS), 1);
 	else if (!strcmp(bc->name, "truncated"))
 		tp_drop(&p);
-	assert_int_equal(thinrun_join(&r, T_MS), 1);
+	assert_int_equal(tr_join(&r, T_MS), 1);
 	if (!strstr(tc_last_error(r.c), bc->expect))
 		fail_msg("%s: got '%s', want '%s'", bc->name, tc_last_error(r.c), bc->expect);
-	thinrun_finish(&r);
+	tr_destroy(&r);
 	tp_finish(&p);
 }
 
@@ -771,12 +765,12 @@ static void test_extreme_coordinates(void **state)
 {
 	static const uint8_t rgb[4 * 4 * 3] = {0};
 	struct tp_peer p;
-	struct thinrun r;
+	struct tr_run r;
 	struct scene s = {.p = &p};
 	struct xp_msg m;
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
-	assert_int_equal(thinrun_start(&r, &o), 0);
+	assert_int_equal(tr_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, true, T_MS), 0);
 	s_create(&s, 1, INT32_MAX - 5, INT32_MIN, 100, 100, 0x112233);
 	s_win(&s, XP_OP_WIN_MAP, 1);
@@ -797,12 +791,12 @@ static void test_extreme_coordinates(void **state)
 	s_configure(&s, 1, XP_CONF_MOVE, INT32_MIN, INT32_MIN, 0, 0);
 	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
 	tp_drop(&p);
-	assert_int_equal(thinrun_join(&r, T_MS), 1);
+	assert_int_equal(tr_join(&r, T_MS), 1);
 	assert_non_null(strstr(tc_last_error(r.c), "connection closed"));
 	for (int i = 0; i < SCREEN_W * SCREEN_H; i++)
 		assert_int_equal(tc_screen(r.c)->px[i], DESKTOP);
 	scene_finish(&s);
-	thinrun_finish(&r);
+	tr_destroy(&r);
 	tp_finish(&p);
 }
 
@@ -959,13 +953,13 @@ static void test_process_signals(void **state)
 static void test_reconnect(void **state)
 {
 	struct tp_peer p;
-	struct thinrun r;
+	struct tr_run r;
 	struct scene s1 = {.p = &p}, s2 = {.p = &p};
 	struct xr_fb expect;
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
 	o.reconnect = true;
-	assert_int_equal(thinrun_start(&r, &o), 0);
+	assert_int_equal(tr_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, true, T_MS), 0);
 	s_create(&s1, 1, 10, 10, 100, 80, 0x336699);
 	s_win(&s1, XP_OP_WIN_MAP, 1);
@@ -984,11 +978,11 @@ static void test_reconnect(void **state)
 	ref_screen(&s2, &expect, SCREEN_W, SCREEN_H);
 	assert_true(xr_fb_equal(tc_screen(r.c), &expect));
 	tc_client_stop(r.c);
-	assert_int_equal(thinrun_join(&r, T_MS), 0);
+	assert_int_equal(tr_join(&r, T_MS), 0);
 	xr_fb_finish(&expect);
 	scene_finish(&s1);
 	scene_finish(&s2);
-	thinrun_finish(&r);
+	tr_destroy(&r);
 	tp_finish(&p);
 }
 

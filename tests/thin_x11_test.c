@@ -27,14 +27,14 @@
 
 static struct xvfb xvfb;
 
-static void start(struct thinrun *r, struct tp_peer *p, bool no_shm)
+static void start(struct tr_run *r, struct tp_peer *p, bool no_shm)
 {
 	struct tc_options o = {.addr = p->addr,
 	                       .cookie_path = p->cookie_path,
 	                       .width = 320,
 	                       .height = 240,
 	                       .no_shm = no_shm};
-	assert_int_equal(thinrun_start(r, &o), 0);
+	assert_int_equal(tr_start(r, &o), 0);
 	assert_int_equal(tp_accept(p, true, T_MS), 0);
 }
 
@@ -106,7 +106,7 @@ static void check_title(xcb_connection_t *xc, struct tc_client *c, const char *w
 static void pixels(bool no_shm)
 {
 	struct tp_peer p;
-	struct thinrun r;
+	struct tr_run r;
 	assert_int_equal(tp_init(&p), 0);
 	start(&r, &p, no_shm);
 	scene(&p);
@@ -128,8 +128,8 @@ static void pixels(bool no_shm)
 	compare_window(xc, r.c);
 	xcb_disconnect(xc);
 	tp_drop(&p);
-	assert_int_equal(thinrun_join(&r, T_MS), 1);
-	thinrun_finish(&r);
+	assert_int_equal(tr_join(&r, T_MS), 1);
+	tr_destroy(&r);
 	tp_finish(&p);
 }
 
@@ -180,19 +180,13 @@ static void key_event(xcb_connection_t *xc, xcb_window_t win, uint8_t type, uint
 
 static void expect_key(struct tp_peer *p, uint32_t state, uint32_t keysym, const char *text)
 {
-	struct xp_msg m;
-	char got[16];
-	assert_int_equal(tp_expect(p, XP_OP_KEY, &m, true, T_MS), 1);
-	xp_str_copy(got, sizeof(got), m.u.key.text);
-	assert_int_equal(m.u.key.state, state);
-	assert_int_equal(m.u.key.keysym, keysym);
-	assert_string_equal(got, text);
+	assert_int_equal(tp_expect_key(p, state, keysym, text, true, T_MS), 0);
 }
 
 static void test_input(void **state)
 {
 	struct tp_peer p;
-	struct thinrun r;
+	struct tr_run r;
 	struct xp_msg m;
 	assert_int_equal(tp_init(&p), 0);
 	start(&r, &p, false);
@@ -233,9 +227,9 @@ static void test_input(void **state)
 	free(proto);
 	free(del);
 	assert_int_equal(tp_wait_eof(&p, T_MS), 0);
-	assert_int_equal(thinrun_join(&r, T_MS), 0);
+	assert_int_equal(tr_join(&r, T_MS), 0);
 	xcb_disconnect(xc);
-	thinrun_finish(&r);
+	tr_destroy(&r);
 	tp_finish(&p);
 }
 
@@ -252,7 +246,7 @@ static int set_layout(const char *layout)
 static void test_layout(void **state)
 {
 	struct tp_peer p;
-	struct thinrun r;
+	struct tr_run r;
 	assert_int_equal(tp_init(&p), 0);
 	start(&r, &p, false);
 	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
@@ -269,8 +263,8 @@ static void test_layout(void **state)
 	assert_int_equal(set_layout("us"), 0);
 	xcb_disconnect(xc);
 	tp_drop(&p);
-	assert_int_equal(thinrun_join(&r, T_MS), 1);
-	thinrun_finish(&r);
+	assert_int_equal(tr_join(&r, T_MS), 1);
+	tr_destroy(&r);
 	tp_finish(&p);
 }
 

@@ -7,14 +7,15 @@
 
 #include "thinrun.h"
 
+/* The thread: run the client until it stops, keep its status. */
 static void *run_thread(void *arg)
 {
-	struct thinrun *r = arg;
+	struct tr_run *r = arg;
 	r->status = tc_client_run(r->c);
 	return NULL;
 }
 
-int thinrun_start(struct thinrun *r, const struct tc_options *o)
+int tr_start(struct tr_run *r, const struct tc_options *o)
 {
 	memset(r, 0, sizeof(*r));
 	r->c = tc_client_create(o);
@@ -25,15 +26,12 @@ int thinrun_start(struct thinrun *r, const struct tc_options *o)
 		r->c = NULL;
 		return -1;
 	}
-	r->running = true;
 	return 0;
 }
 
-int thinrun_join(struct thinrun *r, int timeout_ms)
+int tr_join(struct tr_run *r, int timeout_ms)
 {
 	struct timespec ts;
-	if (!r->running)
-		return r->status;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += timeout_ms / 1000;
 	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
@@ -41,26 +39,16 @@ int thinrun_join(struct thinrun *r, int timeout_ms)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000L;
 	}
-	int err = pthread_timedjoin_np(r->th, NULL, &ts);
-	if (err == 0) {
-		r->running = false;
+	if (pthread_timedjoin_np(r->th, NULL, &ts) == 0)
 		return r->status;
-	}
-	fprintf(stderr, "thinrun: client still running after %d ms (%s): stopped\n", timeout_ms,
-	        strerror(err));
+	fprintf(stderr, "thinrun: client did not finish within %d ms: stopped\n", timeout_ms);
 	tc_client_stop(r->c);
 	pthread_join(r->th, NULL);
-	r->running = false;
 	return -1;
 }
 
-void thinrun_finish(struct thinrun *r)
+void tr_destroy(struct tr_run *r)
 {
-	if (r->running) {
-		tc_client_stop(r->c);
-		pthread_join(r->th, NULL);
-		r->running = false;
-	}
 	tc_client_destroy(r->c);
 	r->c = NULL;
 }

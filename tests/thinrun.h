@@ -1,35 +1,31 @@
 /*
- * thinrun.h - a thin client running in a thread of the test, as the thin
- * tests use it: start it with options, join it with a deadline (a client
- * still running then is stopped and the join reports it), destroy it.
+ * thinrun.h - a real thin client (libxpthin) running in a thread, for the
+ * thin-client tests and benchmark: start it, then join it within a bounded
+ * time (a client still running then is stopped).
  */
 #ifndef THINRUN_H
 #define THINRUN_H
 
 #include <pthread.h>
-#include <stdbool.h>
 
 #include "thin.h"
 
-struct thinrun {
+/** One client and its thread. */
+struct tr_run {
 	struct tc_client *c;
 	pthread_t th;
-	int status;   /* tc_client_run()'s result, once joined */
-	bool running; /* the thread was started and not joined yet */
+	int status; /* tc_client_run()'s, once joined */
 };
 
+/** Create a client from @o and run it in a new thread. Returns 0 or -1. */
+int tr_start(struct tr_run *r, const struct tc_options *o);
 /**
- * Create a client from @o and run it in a new thread. Returns 0, or -1 when
- * the client cannot be created or the thread started (nothing to finish).
+ * Wait up to @timeout_ms for the client to finish. A client still running
+ * then is stopped (tc_client_stop) and joined, and -1 returned; otherwise
+ * its exit status.
  */
-int thinrun_start(struct thinrun *r, const struct tc_options *o);
-/**
- * Join the client thread within @timeout_ms. Returns the client's exit
- * status, or -1 when it was still running at the deadline (it is then
- * stopped and joined, so the caller can fail the test and go on).
- */
-int thinrun_join(struct thinrun *r, int timeout_ms);
-/** Stop and join the client if it still runs, then destroy it. */
-void thinrun_finish(struct thinrun *r);
+int tr_join(struct tr_run *r, int timeout_ms);
+/** Destroy the client (after tr_join). */
+void tr_destroy(struct tr_run *r);
 
 #endif

@@ -81,12 +81,12 @@ static int parse_key(struct parse *p, struct tc_cmd *cmd, int argc, char **argv,
 /* Text must be valid UTF-8 and every character must have a keysym. */
 static int parse_type(struct parse *p, struct tc_cmd *cmd, int argc, char **argv, const char *rest)
 {
-	size_t n = strlen(rest);
+	size_t n = strlen(rest), ok = xp_utf8_valid_prefix(rest, n);
+	if (ok < n)
+		return perr(p, "invalid UTF-8 in text at byte %zu", ok);
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		size_t k = xr_utf8_next(rest + i, n - i, &cp);
-		if (cp == 0xfffd && (k != 3 || memcmp(rest + i, "\xef\xbf\xbd", 3)))
-			return perr(p, "invalid UTF-8 in text at byte %zu", i);
+		size_t k = xp_utf8_next(rest + i, n - i, &cp);
 		if (xkb_utf32_to_keysym(cp) == XKB_KEY_NoSymbol)
 			return perr(p, "no keysym for character U+%04X", cp);
 		i += k;
@@ -139,19 +139,21 @@ static int parse_wait_windows(struct parse *p, struct tc_cmd *cmd, int argc, cha
 
 static int parse_sync(struct parse *p, struct tc_cmd *cmd, int argc, char **argv, const char *rest)
 {
-	cmd->a = TC_WAIT_IDLE_TIMEOUT_MS;
-	return parse_ints(p, cmd, argc, argv, 0, 3600000);
+	cmd->b = TC_WAIT_IDLE_TIMEOUT_MS;
+	return argc > 0 ? parse_int(p, argv[0], 0, 3600000, &cmd->b) : 0;
 }
 
-/* "X Y RRGGBB [TIMEOUT]", the colour with a leading '!' for "not". */
+/* "X Y RRGGBB [TIMEOUT]", the colour with a leading '!' for "not": x in a,
+ * y in c, the time limit in b (as every wait-* command). */
 static int parse_wait_pixel(struct parse *p, struct tc_cmd *cmd, int argc, char **argv,
                             const char *rest)
 {
 	const char *hex = argv[2];
 	char *end;
-	cmd->c = TC_WAIT_IDLE_TIMEOUT_MS;
-	if (parse_ints(p, cmd, 2, argv, 0, XR_FB_MAX_DIM - 1) < 0 ||
-	    (argc > 3 && parse_int(p, argv[3], 0, 3600000, &cmd->c) < 0))
+	cmd->b = TC_WAIT_IDLE_TIMEOUT_MS;
+	if (parse_int(p, argv[0], 0, XR_FB_MAX_DIM - 1, &cmd->a) < 0 ||
+	    parse_int(p, argv[1], 0, XR_FB_MAX_DIM - 1, &cmd->c) < 0 ||
+	    (argc > 3 && parse_int(p, argv[3], 0, 3600000, &cmd->b) < 0))
 		return -1;
 	cmd->rgb_differs = hex[0] == '!';
 	hex += cmd->rgb_differs;
