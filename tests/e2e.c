@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/prctl.h>
 #include <sys/socket.h>
 
 #include "e2e.h"
@@ -45,6 +46,9 @@ static int read_port(int fd, int timeout_ms)
 static void exec_server(struct e2e_server *s, int out, const char *const *extra)
 {
 	char bin[512];
+	/* a test that fails half-way never stops its server: when the test
+	 * process goes, the server stops (and stops its apps) */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	const char *argv[32] = {e2e_bin("xproto-server", bin, sizeof(bin)),
 	                        "--listen",
 	                        "127.0.0.1:0",

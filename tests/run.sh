@@ -60,6 +60,7 @@ for t in "$@"; do
 	name=$(basename "$t")
 	log="$logdir/$name.log"
 	echo "== $t"
+	start=$(date +%s)
 	{ XP_BIN="$bindir" timeout -k 10 $limit "$t" 2>&1; echo $? > "$log.status"; } | tee "$log"
 	st=$(cat "$log.status")
 	read -r p f s summary names <<EOF
@@ -69,6 +70,7 @@ EOF
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 	line="-- $name: $p passed, $f failed"
 	[ "$s" -gt 0 ] && line="$line, $s skipped"
+	line="$line [$(($(date +%s) - start)) s]"
 	if [ "$f" -gt 0 ]; then
 		if [ -n "$names" ] && [ "$st" -lt 124 ]; then
 			detail="failed:$names"
