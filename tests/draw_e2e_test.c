@@ -8,7 +8,6 @@
  * server's own copy of the window and the renderer's drawing of the same
  * text.
  */
-#include <glob.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,40 +30,6 @@
 #define FIRST_MSG "first draw: white"
 
 static const char *const base_args[] = {"--no-launcher", NULL};
-
-struct checkpoint {
-	const struct e2e_server *s;
-	char want[64];
-};
-
-/* True when some client log in the server's directory holds the checkpoint. */
-static bool logged_checkpoint(void *arg)
-{
-	const struct checkpoint *cp = arg;
-	char pattern[160], line[256];
-	bool found = false;
-	glob_t g;
-	snprintf(pattern, sizeof(pattern), "%s/client-*.log", cp->s->dir);
-	if (glob(pattern, 0, NULL, &g) != 0)
-		return false;
-	for (size_t i = 0; i < g.gl_pathc && !found; i++) {
-		FILE *f = fopen(g.gl_pathv[i], "r");
-		while (f && !found && fgets(line, sizeof(line), f))
-			found = strncmp(line, cp->want, strlen(cp->want)) == 0;
-		if (f)
-			fclose(f);
-	}
-	globfree(&g);
-	return found;
-}
-
-/* True once some client log in @s->dir holds "checkpoint @name", within @timeout_ms. */
-static bool wait_checkpoint(const struct e2e_server *s, const char *name, int timeout_ms)
-{
-	struct checkpoint cp = {s, ""};
-	snprintf(cp.want, sizeof(cp.want), "checkpoint %s ", name);
-	return proc_until(logged_checkpoint, &cp, timeout_ms);
-}
 
 /* A pixel of the expected window that the white text makes white. */
 static void white_pixel(const struct xr_fb *want, int *x, int *y)
@@ -95,7 +60,7 @@ static pid_t live_client(struct e2e_server *s, const char *shot, int windows,
 	         windows, T_MS, T_MS, x, y, WHITE, T_MS, s->dir, shot);
 	pid_t pid = e2e_client_spawn(s, script, NULL);
 	assert_true(pid > 0);
-	assert_true(wait_checkpoint(s, "attached", T_MS));
+	assert_true(e2e_checkpoint(s, "attached", T_MS));
 	return pid;
 }
 

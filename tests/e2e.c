@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,39 @@ int e2e_client_run(struct e2e_server *s, const char *script, const char *const *
 {
 	pid_t pid = e2e_client_spawn(s, script, extra);
 	return pid < 0 ? -1 : proc_wait(pid, 60000);
+}
+
+struct checkpoint {
+	const struct e2e_server *s;
+	char want[72];
+};
+
+/* True when some client log in the server's directory holds the checkpoint. */
+static bool logged_checkpoint(void *arg)
+{
+	const struct checkpoint *cp = arg;
+	char pattern[160], line[256];
+	bool found = false;
+	glob_t g;
+	snprintf(pattern, sizeof(pattern), "%s/client-*.log", cp->s->dir);
+	if (glob(pattern, 0, NULL, &g) != 0)
+		return false;
+	for (size_t i = 0; i < g.gl_pathc && !found; i++) {
+		FILE *f = fopen(g.gl_pathv[i], "r");
+		while (f && !found && fgets(line, sizeof(line), f))
+			found = strncmp(line, cp->want, strlen(cp->want)) == 0;
+		if (f)
+			fclose(f);
+	}
+	globfree(&g);
+	return found;
+}
+
+bool e2e_checkpoint(const struct e2e_server *s, const char *name, int timeout_ms)
+{
+	struct checkpoint cp = {s, ""};
+	snprintf(cp.want, sizeof(cp.want), "checkpoint %s ", name);
+	return proc_until(logged_checkpoint, &cp, timeout_ms);
 }
 
 /* One try of e2e_client_vs_server(): the differing pixels, or -1. */

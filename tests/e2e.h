@@ -69,6 +69,12 @@ struct xa_display *e2e_app(struct e2e_server *s, const char *session);
  */
 pid_t e2e_client_spawn(struct e2e_server *s, const char *script, const char *const *extra);
 /**
+ * Wait up to @timeout_ms until a thin client started by e2e_client_spawn()
+ * on @s has run its script's `checkpoint @name` (it logs a line for it).
+ * Returns true when one has, false at the deadline.
+ */
+bool e2e_checkpoint(const struct e2e_server *s, const char *name, int timeout_ms);
+/**
  * Run a headless thin client on @s with @script and wait for it (bounded).
  * Returns its exit status, or -1 (it did not start or end in time).
  */
