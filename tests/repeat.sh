@@ -3,8 +3,12 @@
 # with two CPU hogs running beside it, the time zone rotating through
 # Pacific/Auckland, America/Los_Angeles and UTC (and, where the locale
 # exists, every other run in German: LANG=de_DE.UTF-8). Stops at the first
-# failing run and names it; each run's output is in build/test-repeat/. The
-# hogs are stopped however this ends (failure, Ctrl-C, kill).
+# failing run and names it; each run's output is in build/test-repeat/.
+#
+# The hogs are stopped however this ends: on exit, Ctrl-C or kill, and,
+# where setpriv(1) exists, by the kernel even if this script is killed with
+# SIGKILL (they get SIGKILL when it dies). A signal also stops the running
+# `make test`: it runs in its own process group (setsid), killed whole.
 #
 # Usage: tests/repeat.sh N
 n=${1:-10}
@@ -14,20 +18,31 @@ esac
 logdir=build/test-repeat
 mkdir -p "$logdir"
 hogs=""
-stop_hogs() {
+run=""
+cleanup() {
+	[ -n "$run" ] && kill -TERM "-$run" 2>/dev/null
 	for pid in $hogs; do kill "$pid" 2>/dev/null; done
 	hogs=""
 }
-trap stop_hogs EXIT
+trap cleanup EXIT
 trap 'echo "test-repeat: interrupted"; exit 130' INT TERM HUP
-yes > /dev/null &
-hogs="$hogs $!"
-yes > /dev/null &
-hogs="$hogs $!"
+
+hog() {
+	if command -v setpriv >/dev/null 2>&1; then
+		setpriv --pdeathsig KILL yes > /dev/null &
+	else
+		yes > /dev/null &
+	fi
+	hogs="$hogs $!"
+}
+hog
+hog
 echo "test-repeat: $n runs of make test beside two CPU hogs (pids$hogs); logs in $logdir/"
 
 german=""
 locale -a 2>/dev/null | grep -qix 'de_DE.utf8' && german=de_DE.UTF-8
+session=""
+command -v setsid >/dev/null 2>&1 && session=setsid
 i=0
 passed=0
 while [ $i -lt "$n" ]; do
@@ -41,8 +56,11 @@ while [ $i -lt "$n" ]; do
 	[ -n "$german" ] && [ $((i % 2)) -eq 0 ] && lang=$german
 	log="$logdir/run-$i.log"
 	start=$(date +%s)
-	TZ=$tz LANG=$lang LC_ALL= make --no-print-directory test > "$log" 2>&1
+	TZ=$tz LANG=$lang LC_ALL= $session make --no-print-directory test < /dev/null > "$log" 2>&1 &
+	run=$!
+	wait $run
 	rc=$?
+	run=""
 	took=$(($(date +%s) - start))
 	last=$(tail -n 1 "$log")
 	if [ $rc -ne 0 ]; then
