@@ -68,7 +68,7 @@ static int welcome(struct tp_peer *p, const struct xp_msg_hello *h, bool zlib)
 	/* compression starts after WELCOME out, after HELLO in */
 	if (z && xp_conn_enable_zlib(&p->conn, true, true) < 0)
 		return -1;
-	return xp_conn_drain(&p->conn, 2000);
+	return xp_conn_drain(&p->conn, 10000);
 }
 
 static int handshake(struct tp_peer *p, bool zlib, int timeout_ms)
@@ -81,7 +81,7 @@ static int handshake(struct tp_peer *p, bool zlib, int timeout_ms)
 	if (xp_hello_check(h, &p->cookie, &err) < 0) {
 		xp_conn_send_preamble(&p->conn);
 		xp_conn_send_error(&p->conn, err.code, XP_OP_HELLO, "%s", err.text);
-		xp_conn_drain(&p->conn, 1000);
+		xp_conn_drain(&p->conn, 10000);
 		return -1;
 	}
 	p->role = h->role;
@@ -121,7 +121,7 @@ int tp_flush(struct tp_peer *p, int timeout_ms)
 
 int tp_send_raw(struct tp_peer *p, const void *data, size_t n)
 {
-	if (tp_flush(p, 2000) < 0)
+	if (tp_flush(p, 10000) < 0)
 		return -1;
 	return write(xp_conn_fd(&p->conn), data, n) == (ssize_t)n ? 0 : -1;
 }
@@ -133,7 +133,7 @@ static int pong(struct tp_peer *p, const struct xp_msg *ping)
 	r.u.pong.time_us = ping->u.ping.time_us;
 	if (tp_send(p, &r) < 0)
 		return -1;
-	return tp_flush(p, 1000);
+	return tp_flush(p, 10000);
 }
 
 int tp_next(struct tp_peer *p, struct xp_msg *m, bool skip_pings, int timeout_ms)
