@@ -41,6 +41,30 @@ void tp_drop(struct tp_peer *p)
 	p->connected = false;
 }
 
+int tp_hangup(struct tp_peer *p, int timeout_ms)
+{
+	char buf[4096];
+	int fd = xp_conn_fd(&p->conn), rc = -1;
+	uint64_t deadline = xp_now_us() + (uint64_t)timeout_ms * 1000;
+	if (!p->connected || tp_flush(p, timeout_ms) < 0 || shutdown(fd, SHUT_WR) < 0) {
+		tp_drop(p);
+		return -1;
+	}
+	for (int guard = 0; guard < 100000; guard++) {
+		uint64_t now = xp_now_us();
+		struct pollfd pf = {.fd = fd, .events = POLLIN};
+		if (now >= deadline || poll(&pf, 1, (int)((deadline - now) / 1000) + 1) != 1)
+			break;
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n == 0)
+			rc = 0;
+		if (n <= 0 && !(n < 0 && errno == EINTR))
+			break;
+	}
+	tp_drop(p);
+	return rc;
+}
+
 void tp_finish(struct tp_peer *p)
 {
 	tp_drop(p);

@@ -770,7 +770,7 @@ static void run_bad_case(const struct bad_case *bc)
 	if (bc->error_reply)
 		assert_int_equal(tp_expect(&p, XP_OP_ERROR, &m, true, T_MS), 1);
 	else if (!strcmp(bc->name, "truncated"))
-		tp_drop(&p);
+		assert_int_equal(tp_hangup(&p, T_MS), 0); /* the client sees the end */
 	assert_int_equal(tr_join(&r, T_MS), 1);
 	if (!strstr(tc_last_error(r.c), bc->expect))
 		fail_msg("%s: got '%s', want '%s'", bc->name, tc_last_error(r.c), bc->expect);
@@ -818,7 +818,7 @@ static void test_extreme_coordinates(void **state)
 	s_text(&s, INT32_MAX - 3, 0, "overflow?");
 	s_configure(&s, 1, XP_CONF_MOVE, INT32_MIN, INT32_MIN, 0, 0);
 	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
-	tp_drop(&p);
+	assert_int_equal(tp_hangup(&p, T_MS), 0);
 	assert_int_equal(tr_join(&r, T_MS), 1);
 	assert_non_null(strstr(tc_last_error(r.c), "connection closed"));
 	for (int i = 0; i < SCREEN_W * SCREEN_H; i++)
