@@ -34,6 +34,7 @@ struct bridge {
 	char log[192];
 	pid_t progs[8];
 	int nprogs;
+	bool ok; /* the test got to its end: else the logs are shown */
 };
 
 /* the test's bridge: stopped by teardown even when an assertion fails */
@@ -96,10 +97,40 @@ static void bridge_start(struct bridge *br, const char *extra)
 	print_message("bridge: %s, DISPLAY=%s\n", br->s.dir, br->display);
 }
 
+/* Copy the file @path to stderr (its last 8 KiB), under a heading. */
+static void show_file(const char *path)
+{
+	char buf[8192];
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	fseek(f, 0, SEEK_END);
+	long size = ftell(f);
+	fseek(f, size > (long)sizeof(buf) ? size - (long)sizeof(buf) : 0, SEEK_SET);
+	size_t n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	fprintf(stderr, "---- %s\n%.*s---- end of %s\n", path, (int)n, buf, path);
+}
+
+/* A test that failed shows what the server, the bridge and the clients said. */
+static void show_logs(const struct bridge *br)
+{
+	char path[256];
+	show_file(br->s.log);
+	show_file(br->log);
+	for (int i = 1; i < 1000; i++) {
+		snprintf(path, sizeof(path), "%s/client-%d.log", br->s.dir, i);
+		if (access(path, F_OK) == 0)
+			show_file(path);
+	}
+}
+
 static void bridge_stop(struct bridge *br)
 {
 	if (!br->s.pid)
 		return;
+	if (!br->ok)
+		show_logs(br);
 	for (int i = 0; i < br->nprogs; i++) {
 		kill(br->progs[i], SIGCONT);
 		kill(br->progs[i], SIGKILL);
@@ -419,8 +450,10 @@ static bool raw_until(struct raw *r, bool (*cond)(struct raw *, const void *), c
 		if (xp_now_us() >= end)
 			return false;
 		int got = xp_conn_wait(&r->c, &m, 50);
-		if (got < 0)
+		if (got < 0) {
+			print_message("raw client: %s\n", xp_conn_error(&r->c)->text);
 			return false;
+		}
 		if (got > 0)
 			raw_take(r, &m);
 		xp_conn_drain(&r->c, 1000);
@@ -466,7 +499,7 @@ static void raw_send(struct raw *r, uint8_t op, uint32_t a, int32_t x, int32_t y
 	else if (op == XP_OP_CLOSE)
 		m.u.close.win = a;
 	assert_int_equal(xp_conn_send(&r->c, &m), 0);
-	assert_int_equal(xp_conn_drain(&r->c, 2000), 0);
+	assert_int_equal(xp_conn_drain(&r->c, 10000), 0);
 }
 
 static struct rwin *raw_wait_window(struct raw *r, const char *title)
@@ -492,6 +525,7 @@ static void test_pixels_equal(void **state)
 	run(br, logo);
 	assert_shown_exactly(br, "xterm", 2);
 	assert_shown_exactly(br, "xlogo", 2);
+	br->ok = true;
 }
 
 static void test_typing_reaches_xterm(void **state)
@@ -506,6 +540,7 @@ static void test_typing_reaches_xterm(void **state)
 	snprintf(cmd, sizeof(cmd), "echo Typed-\xc3\xa9\xc3\x9f-OK > %s", file);
 	type_and_check(br, cmd, file, "Typed-\xc3\xa9\xc3\x9f-OK\n");
 	assert_shown_exactly(br, "xterm", 1);
+	br->ok = true;
 }
 
 /* The override-redirect window X shows is where the session shows @menu. */
@@ -587,6 +622,7 @@ static void test_ctrl_click_menu(void **state)
 		raw_until(&r, has_mapped_title, "no such window", 50);
 	assert_false(m2->mapped && !m2->gone);
 	xp_conn_finish(&r.c);
+	br->ok = true;
 }
 
 struct xsize {
@@ -630,6 +666,7 @@ static void test_resize(void **state)
 	assert_int_equal(win.w, 640);
 	assert_int_equal(win.h, 400);
 	xr_fb_finish(&win);
+	br->ok = true;
 }
 
 /* Closing sends WM_DELETE_WINDOW; a program that does not answer is killed. */
@@ -656,6 +693,7 @@ static void test_close_and_hang(void **state)
 	kill(xl, SIGCONT);
 	assert_true(proc_wait(xl, 20000) >= 0);
 	xp_conn_finish(&r.c);
+	br->ok = true;
 }
 
 /* A program that crashes takes only its own windows. */
@@ -679,6 +717,7 @@ static void test_crash_costs_only_itself(void **state)
 	snprintf(cmd, sizeof(cmd), "echo still-here > %s", file);
 	type_and_check(br, cmd, file, "still-here\n");
 	assert_shown_exactly(br, "xterm", 1);
+	br->ok = true;
 }
 
 /* The thin client holds nothing: kill -9 it, attach again, same pixels. */
@@ -696,6 +735,7 @@ static void test_reattach_after_kill9(void **state)
 	kill(a, SIGKILL);
 	assert_int_equal(proc_wait(a, 20000), 128 + SIGKILL);
 	assert_shown_exactly(br, "xterm", 1);
+	br->ok = true;
 }
 
 /* The X server dying ends the bridge; its windows leave the session. */
@@ -723,6 +763,7 @@ static void test_xvfb_dies(void **state)
 	br->pid = 0;
 	assert_true(raw_until(&r, is_gone, &id, 20000));
 	xp_conn_finish(&r.c);
+	br->ok = true;
 }
 
 /* 500 windows and one of 10000x10000: the bridge refuses or shrinks them,
@@ -771,6 +812,7 @@ static void test_limits(void **state)
 	snprintf(file, sizeof(file), "%s/after-spam.txt", br->s.dir);
 	snprintf(cmd, sizeof(cmd), "echo unharmed > %s", file);
 	type_and_check(br, cmd, file, "unharmed\n");
+	br->ok = true;
 }
 
 /* `xp-x11 -- COMMAND` in a session that has a display joins it. */
@@ -794,6 +836,7 @@ static void test_join_shared_display(void **state)
 	br->progs[br->nprogs++] = pid;
 	/* xlogo runs on the shared display and shows through the first bridge */
 	assert_shown_exactly(br, "xlogo", 1);
+	br->ok = true;
 }
 
 int main(void)
