@@ -56,7 +56,7 @@ static int run(const char *const *argv, const char *const *env, char *out, size_
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
-	int status = e2e_wait(pid, T_MS);
+	int status = proc_wait(pid, T_MS);
 	ssize_t n = pread(fd, out, cap - 1, 0);
 	out[n > 0 ? n : 0] = '\0';
 	close(fd);
@@ -212,7 +212,7 @@ static void test_launched_apps_know_their_display(void **state)
 	assert_int_equal(e2e_display_start(&s, (const char *const[]){"--apps", apps, NULL}), 0);
 	unsetenv("XPROTO_APP_SOCKET");
 	pid_t c = e2e_client_spawn(&s, "launch envdump\nwait 60000\n", NULL);
-	assert_true(e2e_wait_file(envfile, T_MS));
+	assert_true(proc_wait_file(envfile, T_MS));
 	f = fopen(envfile, "r");
 	assert_non_null(f);
 	size_t n = fread(out, 1, sizeof(out) - 1, f);
@@ -223,7 +223,7 @@ static void test_launched_apps_know_their_display(void **state)
 	assert_null(strstr(out, "XPROTO_APP_SOCKET"));
 	assert_non_null(strstr(out, "XPROTO_SESSION=main\n"));
 	kill(c, SIGTERM);
-	assert_int_equal(e2e_wait(c, 10000), 0);
+	assert_int_equal(proc_wait(c, 10000), 0);
 	e2e_server_stop(&s);
 	unlink(envfile);
 	unlink(apps);
@@ -296,8 +296,8 @@ static void test_list_columns(void **state)
 	assert_true(idle[0] >= '1' && idle[0] <= '9' && idle[strlen(idle) - 1] == 's');
 	kill(v, SIGTERM);
 	kill(c, SIGTERM);
-	assert_int_equal(e2e_wait(v, 10000), 0);
-	assert_int_equal(e2e_wait(c, 10000), 0);
+	assert_int_equal(proc_wait(v, 10000), 0);
+	assert_int_equal(proc_wait(c, 10000), 0);
 	xa_close(d);
 	e2e_server_stop(&s);
 }
@@ -439,7 +439,7 @@ static void test_demo_window_detaches_and_ctrl_c_stops_all(void **state)
 	assert_true(processes_with(cookie) >= 1); /* the launcher the server started runs on */
 	/* Ctrl-C: everything the demo started stops */
 	kill(-demo, SIGINT);
-	assert_int_equal(e2e_wait(demo, T_MS), 130);
+	assert_int_equal(proc_wait(demo, T_MS), 130);
 	end = xp_now_us() + (uint64_t)T_MS * 1000;
 	while (processes_with(cookie) > 0 && xp_now_us() < end)
 		usleep(50000);
@@ -462,7 +462,7 @@ static void test_demo_headless_replays_and_stops(void **state)
 	char *display = getenv("DISPLAY") ? strdup(getenv("DISPLAY")) : NULL;
 	unsetenv("DISPLAY");
 	pid_t demo = start_demo(log, dir, 100 + (int)(getpid() % 700));
-	assert_int_equal(e2e_wait(demo, 120000), 0);
+	assert_int_equal(proc_wait(demo, 120000), 0);
 	if (display) {
 		setenv("DISPLAY", display, 1);
 		free(display);

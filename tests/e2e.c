@@ -354,7 +354,7 @@ static int try_display(struct e2e_server *s, int n, const char *const *extra)
 	close(pipefd[0]);
 	if (s->port > 0)
 		return 0;
-	int status = e2e_wait(s->pid, 5000);
+	int status = proc_wait(s->pid, 5000);
 	s->pid = 0;
 	return status == 3 ? 3 : -1;
 }

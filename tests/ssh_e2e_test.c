@@ -170,7 +170,7 @@ static int teardown(void **state)
 	(void)state;
 	if (sshd.pid > 0) {
 		kill(sshd.pid, SIGTERM);
-		e2e_wait(sshd.pid, 5000);
+		proc_wait(sshd.pid, 5000);
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", sshd.dir);
 	return sh(cmd) ? 0 : -1;
@@ -212,7 +212,7 @@ static pid_t spawn(const char *const *args, const char *bridge, const char *log)
 /* Run as spawn() and wait; the exit status, the output in @out. */
 static int run(const char *const *args, const char *bridge, const char *log, char *out, size_t cap)
 {
-	int status = e2e_wait(spawn(args, bridge, log), T_MS);
+	int status = proc_wait(spawn(args, bridge, log), T_MS);
 	FILE *f = fopen(log, "r");
 	size_t n = f ? fread(out, 1, cap - 1, f) : 0;
 	out[n] = '\0';
@@ -258,7 +258,7 @@ static void direct_shot(struct e2e_server *s, const char *png)
 	char script[256];
 	snprintf(script, sizeof(script), "wait-windows 1\nwait-idle 300\nscreenshot %s\nquit\n",
 	         png);
-	assert_int_equal(e2e_wait(e2e_client_spawn(s, script, NULL), T_MS), 0);
+	assert_int_equal(proc_wait(e2e_client_spawn(s, script, NULL), T_MS), 0);
 }
 
 static bool same_png(const char *a, const char *b)
@@ -282,7 +282,7 @@ static bool shows_the_session(struct e2e_server *s, pid_t pid, const char *shot)
 	while (!same && xp_now_us() < end) {
 		unlink(shot);
 		kill(pid, SIGUSR1);
-		if (e2e_wait_file(shot, 5000)) {
+		if (proc_wait_file(shot, 5000)) {
 			direct_shot(s, direct);
 			same = same_png(shot, direct);
 		}
@@ -312,7 +312,7 @@ static bool term_shows(pid_t pid, const char *path, int row, const char *want)
 	while (xp_now_us() < end) {
 		unlink(path);
 		kill(pid, SIGUSR1);
-		bool whole = e2e_wait_file(path, 5000);
+		bool whole = proc_wait_file(path, 5000);
 		int n = 0;
 		FILE *f = whole ? fopen(path, "r") : NULL;
 		while (f && fgets(line, sizeof(line), f) && n++ < row)
@@ -357,7 +357,7 @@ static void test_session_through_ssh_equals_direct(void **state)
 	if (!shows_the_session(&s, c, shot))
 		fail_msg("the session through ssh does not look like the direct one (see %s)", log);
 	kill(c, SIGTERM);
-	assert_int_equal(e2e_wait(c, T_MS), 0);
+	assert_int_equal(proc_wait(c, T_MS), 0);
 	/* the list, through ssh too; what ssh costs a connection, as a figure */
 	const char *list[] = {"--list", url, NULL};
 	uint64_t t0 = xp_now_us();
@@ -446,7 +446,7 @@ static void test_reconnect_runs_ssh_again(void **state)
 	/* after the reconnect the picture is the session's again */
 	assert_true(shows_the_session(&s, c, shot));
 	kill(c, SIGTERM);
-	assert_int_equal(e2e_wait(c, T_MS), 0);
+	assert_int_equal(proc_wait(c, T_MS), 0);
 	xa_close(d);
 	e2e_server_stop(&s);
 }
