@@ -181,7 +181,7 @@ static void test_keys_typed_at_once_reach_the_shell(void **state)
 	start(&s, apps);
 	/* the launcher is up; Return starts the terminal, the rest is typed at once */
 	pid_t c = e2e_client_spawn(&s,
-	                           "wait-windows 1\nwait-idle 300\nkey Return\n"
+	                           "wait-windows 1\nsync\nkey Return\n"
 	                           "type echo typed-early\nkey Return\nwait 60000\n",
 	                           NULL);
 	assert_true(c > 0);
@@ -297,7 +297,7 @@ static void test_launcher_says_why_an_app_did_not_start(void **state)
 	       "broken | b | echo starting; echo 'broken: cannot open /nonexistent/agenda.db: "
 	       "no such file or directory' >&2; exit 3\n");
 	start(&s, apps);
-	pid_t c = e2e_client_spawn(&s, "wait-windows 1\nwait-idle 300\nkey 2\nwait 60000\n", NULL);
+	pid_t c = e2e_client_spawn(&s, "wait-windows 1\nsync\nkey 2\nwait 60000\n", NULL);
 	client_log(&s, clientlog, sizeof(clientlog));
 	assert_true(file_has(clientlog, "app broken (pid", T_MS));
 	assert_true(file_has(clientlog,
