@@ -117,7 +117,7 @@ static void test_display_endpoints(void **state)
 	assert_non_null(d);
 	uint32_t win = xa_window_create(d, 0, 0, 100, 50, 0, 0x336699);
 	xa_window_map(d, win);
-	assert_int_equal(xa_sync(d, 5000), 0);
+	assert_int_equal(xa_sync(d, T_MS), 0);
 	char out[4096];
 	assert_true(list_shows(&s, "main ", out, sizeof(out), T_MS));
 	xa_close(d);
@@ -144,7 +144,7 @@ static void test_taken_display_exits_3(void **state)
 	assert_non_null(strstr(out, "in use by a running server"));
 	struct xa_display *d = e2e_app(&s, "main");
 	assert_non_null(d);
-	assert_int_equal(xa_sync(d, 5000), 0);
+	assert_int_equal(xa_sync(d, T_MS), 0);
 	xa_close(d);
 	/* nonsense is a usage error */
 	const char *bad[] = {argv[0], ":1000", NULL};
@@ -170,7 +170,7 @@ static void test_xproto_display_leads_apps_and_clients(void **state)
 		fail_msg("xa_open: %s", err.text);
 	uint32_t win = xa_window_create(d, 0, 0, 60, 40, 0, 0x445566);
 	xa_window_map(d, win);
-	assert_int_equal(xa_sync(d, 5000), 0);
+	assert_int_equal(xa_sync(d, T_MS), 0);
 	/* another host's display is not for apps: a clear error */
 	setenv("XPROTO_DISPLAY", "elsewhere.example:3", 1);
 	assert_null(xa_open("env-app", &err));
@@ -235,7 +235,8 @@ static void test_sessions_must_exist_unless_new(void **state)
 	struct e2e_server s;
 	char out[8192];
 	assert_int_equal(e2e_display_start(&s, (const char *const[]){"--no-launcher", NULL}), 0);
-	const char *quick = "/tmp/xproto-display-quit";
+	char quick[128]; /* in the test's directory: another run's cannot be it */
+	snprintf(quick, sizeof(quick), "%s/quit.txt", s.dir);
 	FILE *f = fopen(quick, "w");
 	assert_non_null(f);
 	fputs("quit\n", f);
@@ -275,7 +276,7 @@ static void test_list_columns(void **state)
 	assert_non_null(d);
 	uint32_t win = xa_window_create(d, 0, 0, 60, 40, 0, 0x445566);
 	xa_window_map(d, win);
-	assert_int_equal(xa_sync(d, 5000), 0);
+	assert_int_equal(xa_sync(d, T_MS), 0);
 	const char *const viewer[] = {"--read-only", "--session", "work", NULL};
 	const char *const client[] = {"--session", "work", NULL};
 	pid_t v = e2e_client_spawn(&s, "wait 60000\n", viewer);
