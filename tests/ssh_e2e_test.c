@@ -248,7 +248,7 @@ static struct xa_display *scene(struct e2e_server *s)
 	xa_fill(d, w, 10, 10, 100, 40, 0xffcc00);
 	xa_text(d, w, 20, 70, "through ssh", 11, 0, 0xffffff, 0x224466);
 	xa_window_map(d, w);
-	assert_int_equal(xa_sync(d, 5000), 0);
+	assert_int_equal(xa_sync(d, T_MS), 0);
 	return d;
 }
 
@@ -256,8 +256,7 @@ static struct xa_display *scene(struct e2e_server *s)
 static void direct_shot(struct e2e_server *s, const char *png)
 {
 	char script[256];
-	snprintf(script, sizeof(script), "wait-windows 1\nwait-idle 300\nscreenshot %s\nquit\n",
-	         png);
+	snprintf(script, sizeof(script), "wait-windows 1\nsync\nscreenshot %s\nquit\n", png);
 	assert_int_equal(proc_wait(e2e_client_spawn(s, script, NULL), T_MS), 0);
 }
 
@@ -451,6 +450,27 @@ static void test_reconnect_runs_ssh_again(void **state)
 	e2e_server_stop(&s);
 }
 
+/* A display after @n with no server now: no socket, nothing on its port
+ * (other tests on this machine start servers on displays too). */
+static int unserved_display(int n)
+{
+	char sock[128], addr[32];
+	struct xp_error err;
+	for (int k = n + 1; k < n + 200; k++) {
+		int d = 100 + k % 800, fd;
+		snprintf(addr, sizeof(addr), "127.0.0.1:%d", 7100 + d);
+		if (!xp_display_socket(d, sock, sizeof(sock)) || access(sock, F_OK) == 0)
+			continue;
+		if ((fd = xp_net_connect(addr, XP_NET_CLOEXEC, &err)) >= 0) {
+			close(fd);
+			continue;
+		}
+		return d;
+	}
+	fail_msg("no display without a server near :%d", n);
+	return -1;
+}
+
 static void test_failures_say_what_went_wrong(void **state)
 {
 	(void)state;
@@ -460,7 +480,7 @@ static void test_failures_say_what_went_wrong(void **state)
 	bridge_env(&s, bridge, sizeof(bridge));
 	snprintf(log, sizeof(log), "%s/ssh-client.log", s.dir);
 	/* a display with no server on the ssh host */
-	snprintf(url, sizeof(url), "ssh://xptest:%d", s.display == 999 ? 998 : s.display + 1);
+	snprintf(url, sizeof(url), "ssh://xptest:%d", unserved_display(s.display));
 	assert_int_equal(
 	    run((const char *const[]){"--list", url, NULL}, bridge, log, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "no xproto server on display :"));
