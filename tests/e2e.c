@@ -342,6 +342,7 @@ static int try_display(struct e2e_server *s, int n, const char *const *extra)
 		return -1;
 	s->pid = fork();
 	if (s->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM); /* as e2e_server_start's: never outlives us */
 		dup2(pipefd[1], 1);
 		int log = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		if (log >= 0)
