@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -196,6 +197,7 @@ static pid_t spawn(const char *const *args, const char *bridge, const char *log)
 	pid_t pid = fork();
 	if (pid == 0) {
 		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		prctl(PR_SET_PDEATHSIG, SIGTERM); /* a failed test leaves no client behind */
 		dup2(fd, 1);
 		dup2(fd, 2);
 		putenv(sshd.env_ssh);
@@ -427,12 +429,17 @@ static void test_reconnect_runs_ssh_again(void **state)
 	snprintf(shot, sizeof(shot), "%s/ssh.png", s.dir);
 	snprintf(log, sizeof(log), "%s/ssh-client.log", s.dir);
 	snprintf(script, sizeof(script), "%s/script", s.dir);
-	write_file(script, "wait 600000\n");
+	/* the checkpoint: the client has its session (its PING was answered) */
+	write_file(script, "sync\ncheckpoint connected\nwait 600000\n");
 	const char *args[] = {"--headless",   "--reconnect", "--script", script,
 	                      "--screenshot", shot,          url,        NULL};
 	pid_t c = spawn(args, bridge, log);
-	/* connected: the server has the client */
+	/* connected on both sides: the server has the client, the client its
+	 * session (killing ssh before the client had the WELCOME would be a
+	 * failed connect, not a lost connection) */
 	assert_true(file_has(s.log, "(thin-client) joined session 'main'", T_MS));
+	if (!file_has(log, "checkpoint connected ", T_MS))
+		fail_with_log("the client did not get its session", log);
 	pid_t first = ssh_child(c);
 	assert_true(first > 0);
 	kill(first, SIGKILL);
