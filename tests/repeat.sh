@@ -8,7 +8,7 @@
 # The hogs are stopped however this ends: on exit, Ctrl-C or kill, and,
 # where setpriv(1) exists, by the kernel even if this script is killed with
 # SIGKILL (they get SIGKILL when it dies). A signal also stops the running
-# `make test`: it runs in its own process group (setsid), killed whole.
+# `make test`: it runs in a session of its own (setsid), killed whole.
 #
 # Usage: tests/repeat.sh N
 n=${1:-10}
@@ -20,7 +20,12 @@ mkdir -p "$logdir"
 hogs=""
 run=""
 cleanup() {
-	[ -n "$run" ] && kill -TERM "-$run" 2>/dev/null
+	if [ -n "$run" ]; then
+		kill -TERM "-$run" 2>/dev/null
+		# timeout(1) in tests/run.sh gives each test a process group of its
+		# own; the session (setsid) holds them all
+		pkill -TERM -s "$run" 2>/dev/null
+	fi
 	for pid in $hogs; do kill "$pid" 2>/dev/null; done
 	hogs=""
 }

@@ -46,6 +46,7 @@ FILES="
 /usr/bin/clang-format:clang-format
 /usr/bin/ssh:openssh-client
 /usr/sbin/sshd:openssh-server
+/usr/bin/pkill:procps
 "
 
 missing=""
