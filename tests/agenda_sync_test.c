@@ -90,6 +90,11 @@ static void test_offline_edits_converge(void **state)
 	assert_int_equal(h_conflicts(w->a), 0);
 }
 
+static bool clock_past(void *arg)
+{
+	return ag_now_ms() > *(int64_t *)arg;
+}
+
 static void test_same_field_conflict(void **state)
 {
 	struct world *w = *state;
@@ -97,7 +102,8 @@ static void test_same_field_conflict(void **state)
 	h_add(w->a, "lunch", T0, u);
 	sync_all(w);
 	h_edit_text(w->a, u, "title", "lunch with Ann");
-	h_sleep_ms(5);
+	int64_t a_ms = ag_now_ms(); /* edits are stamped in ms: B's must be later */
+	assert_true(proc_until(clock_past, &a_ms, 5000));
 	h_edit_text(w->b, u, "title", "lunch with Bob"); /* later: wins */
 	struct ag_sync_stats st;
 	assert_int_equal(ag_sync(w->a, NULL, &st), 0);
@@ -661,12 +667,8 @@ static void test_many_clients(void **state)
 		ag_replica_close(r);
 		_exit(bad ? 1 : 0);
 	}
-	for (int k = 0; k < CLIENTS; k++) {
-		int status = -1;
-		for (int t = 0; t < 3000 && waitpid(kids[k], &status, WNOHANG) == 0; t++)
-			h_sleep_ms(10);
-		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	}
+	for (int k = 0; k < CLIENTS; k++)
+		assert_int_equal(proc_wait(kids[k], 60000), 0);
 	h_sync(w->a);
 	assert_int_equal(h_count(w->a), CLIENTS * 5);
 	for (int i = 0; i < IDLE; i++)
@@ -692,7 +694,8 @@ static void test_retention_full_resync(void **state)
 	assert_int_equal(ag_event_delete(w->a, u), 0);
 	h_sync(w->a);
 	/* past the retention, agendad trims at start-up */
-	h_sleep_ms(1200);
+	int64_t past = ag_now_ms() + 1200;
+	assert_true(proc_until(clock_past, &past, 10000));
 	h_stop(&w->h, SIGTERM);
 	h_start(&w->h);
 	char server[64];
@@ -737,6 +740,6 @@ int main(void)
 	                                    teardown),
 	};
 	setenv("TZ", "UTC", 1);
-	alarm(300);
+	alarm(600); /* a deadline for a hang, far above a slow run */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
