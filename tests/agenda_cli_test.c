@@ -4,8 +4,8 @@
  * prints a token, every command works and its --json output says the same,
  * bad dates, times, minutes and ranges are refused with a message and a
  * non-zero exit, a refusal by the server is an error with its words,
- * counts are true. Every command runs with TZ=Europe/Paris (the host's zone
- * must not matter), and one listing is checked from Auckland.
+ * counts are true, SIGTERM/SIGINT stop agendad (also --detach). Every command runs with
+ * TZ=Europe/Paris (the host's zone must not matter), and one listing is checked from Auckland.
  */
 #include "agenda_harness.h"
 
@@ -208,6 +208,60 @@ static void test_server_refusals(void **state)
 	assert_non_null(strstr(out, "(no events)"));
 }
 
+/* True once the process @arg (a pid, not our child) has ended: gone, or a
+ * zombie its new parent has not reaped yet. */
+static bool pid_ended(void *arg)
+{
+	char path[64], st[256];
+	snprintf(path, sizeof(path), "/proc/%d/stat", *(int *)arg);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return true;
+	size_t n = fread(st, 1, sizeof(st) - 1, f);
+	fclose(f);
+	st[n] = '\0';
+	const char *p = strrchr(st, ')'); /* "pid (comm) S ..." */
+	return !p || p[2] == 'Z' || p[2] == 'X';
+}
+
+/* SIGTERM and SIGINT stop agendad cleanly (exit 0), in the foreground and
+ * with --detach, whichever of its threads the signal lands on. */
+static void test_signals(void **state)
+{
+	struct harness *h = *state;
+	const int sigs[2] = {SIGTERM, SIGINT};
+	assert_int_equal(run(h, NULL, "adduser ann --agenda team --rw --db %s", h->db), 0);
+	for (int i = 0; i < 2; i++) {
+		h_start(h);
+		assert_int_equal(proc_stop(h->pid, sigs[i], 10000), 0);
+		h->pid = 0;
+	}
+	for (int i = 0; i < 2; i++) {
+		char portfile[300];
+		h_path(h, "dport", portfile, sizeof(portfile));
+		unlink(portfile);
+		char cmd[1200], pidtxt[32] = "";
+		snprintf(cmd, sizeof(cmd),
+		         "%s/agendad --detach --listen 127.0.0.1:0 --port-file %s --db %s "
+		         "2>>%s/agendad.log",
+		         h_bin(), portfile, h->db, h->dir);
+		FILE *p = popen(cmd, "r"); /* its stdout only: the log stays open */
+		assert_non_null(p);
+		size_t n = fread(pidtxt, 1, sizeof(pidtxt) - 1, p);
+		pidtxt[n] = '\0';
+		assert_int_equal(pclose(p), 0);
+		int pid = atoi(pidtxt);
+		assert_true(pid > 0);
+		assert_true(proc_port_file(portfile, 20000) > 0);
+		assert_false(pid_ended(&pid));
+		assert_int_equal(kill(pid, sigs[i]), 0);
+		bool ended = proc_until(pid_ended, &pid, 10000);
+		if (!ended)
+			kill(pid, SIGKILL);
+		assert_true(ended);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +269,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_server_refusals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_signals, setup, teardown),
 	};
 	setenv("TZ", "Europe/Paris", 1); /* the zone of the events below */
 	alarm(600);                      /* a deadline for a hang, far above a slow run */
