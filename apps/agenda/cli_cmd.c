@@ -308,7 +308,10 @@ static int cmd_import(struct cli *c, struct cli_opts *o)
 	if (optind >= c->argc)
 		return cli_fail(c, "usage: agenda import FILE.ics");
 	int rc = ag_import_ics(c->r, c->argv[optind], &s);
-	print_import(c, &s);
+	/* after a failure, the counts only if part of the file went in (an
+	 * unreadable file prints no "imported 0 events") */
+	if (!rc || s.added || s.updated || s.unchanged || s.overrides || s.bad)
+		print_import(c, &s);
 	return rc ? cli_fail(c, NULL) : 0;
 }
 

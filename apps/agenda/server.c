@@ -237,8 +237,7 @@ int ag_server_run(const struct ag_server_opts *opts)
 		return 1;
 	}
 	int lfd = listen_on(o.listen, o.port_file);
-	if (lfd < 0) {
-		fprintf(stderr, "agendad: cannot listen on %s: %s\n", o.listen, strerror(errno));
+	if (lfd < 0) { /* listen_on() said why */
 		ag_store_close(store);
 		close(sigfd);
 		return 1;
