@@ -48,6 +48,8 @@ BENCHES += $(BIN)/bench/agenda_bench
 
 # the .ics corpus compared with python3-icalendar + dateutil + vobject
 TESTS += tests/agenda_corpus_test.sh
+# agendad under valgrind: real syncs and hostile peers, no errors, no leaks
+TESTS += tests/agendad_valgrind_test.sh
 
 # the randomized convergence test at length (make test runs 5 seeds)
 test-agenda-long: all $(BIN)/tests/agenda_random_test
