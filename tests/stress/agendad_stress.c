@@ -16,7 +16,8 @@
  * Exits non-zero only when something that must hold did not (a member not
  * served, memory growing with the attack); the timings are figures.
  *
- * Usage: agendad_stress [PART...]   (XP_BIN: the folder holding agendad)
+ * Usage: agendad_stress [PART...]   PART: preauth slowloris batch nofile wal
+ *        (all by default; XP_BIN: the folder holding agendad)
  */
 #include "agenda_int.h"
 
@@ -657,9 +658,22 @@ int main(int argc, char **argv)
 	             {"batch", part_big_batch},
 	             {"nofile", part_nofile},
 	             {"wal", part_wal}};
+	size_t nparts = sizeof(parts) / sizeof(parts[0]);
+	for (int a = 1; a < argc; a++) { /* an unknown part is an error, not "0 failed" */
+		size_t i = 0;
+		while (i < nparts && strcmp(argv[a], parts[i].name))
+			i++;
+		if (i == nparts) {
+			fprintf(
+			    stderr,
+			    "agendad_stress: no part '%s' (preauth slowloris batch nofile wal)\n",
+			    argv[a]);
+			return 2;
+		}
+	}
 	signal(SIGPIPE, SIG_IGN);
 	raise_nofile();
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+	for (size_t i = 0; i < nparts; i++) {
 		bool run = argc == 1;
 		for (int a = 1; a < argc; a++)
 			run |= !strcmp(argv[a], parts[i].name);
