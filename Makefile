@@ -23,7 +23,7 @@ CC ?= cc
 OPT ?= -O2 -g
 CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -Wall -Wextra -Werror -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
-	-Iprotocol -Irender -Ithin-client -Ixproto-server -Iapps/lib -I$(GEN) \
+	-Iprotocol -Irender -Ithin-client -Ixproto-server -Iapps/lib -Iutil -I$(GEN) \
 	$(SANFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := $(SANFLAGS) $(EXTRA_LDFLAGS)
 
@@ -96,7 +96,7 @@ format-check: build/deps.mk
 lint: build/deps.mk
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 		--suppress=missingIncludeSystem --inline-suppr -D__GNUC__ \
-		-Iprotocol -Irender -Ithin-client -Ixproto-server -Iapps/lib -I$(GEN) \
+		-Iprotocol -Irender -Ithin-client -Ixproto-server -Iapps/lib -Iutil -I$(GEN) \
 		$$(git ls-files '*.c' | grep -v '^fuzz/')
 
 install: all

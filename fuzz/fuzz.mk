@@ -5,7 +5,7 @@ FUZZ_SECONDS ?= 60
 FB := build/fuzz
 FCC := clang
 FFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=all -Iprotocol -Irender -Iapps/lib -Iapps/agenda -Ibuild/gen
+	-fno-sanitize-recover=all -Iprotocol -Irender -Iapps/lib -Iapps/agenda -Iutil -Ibuild/gen
 PROTO_SRC := $(filter-out protocol/xproto-dump.c,$(wildcard protocol/*.c))
 TARGETS := $(patsubst fuzz/%.c,$(FB)/%,$(wildcard fuzz/*_fuzz.c))
 # extra sources and libraries per target
