@@ -41,3 +41,11 @@ $(BIN)/tests/apps_e2e_test: $(OBJ)/tests/apps_e2e_test.o $(E2E_OBJ) $(APPLIB_LIB
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 TESTS += $(BIN)/tests/apps_e2e_test
+
+# hostile and heavy peers, the fast cases (issue 11; the long ones: make stress)
+$(OBJ)/tests/server_hostile_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA)
+$(BIN)/tests/server_hostile_test: $(OBJ)/tests/server_hostile_test.o $(E2E_OBJ) $(APPLIB_LIB) \
+		$(RENDER_LIB) $(PROTO_LIB) | $(BIN)/xproto-server $(BIN)/thin-client
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
+TESTS += $(BIN)/tests/server_hostile_test

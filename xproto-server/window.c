@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "server_int.h"
+#include "xputil.h"
 
 void xs_window_msg_create(const struct xs_window *w, struct xp_msg *m)
 {
@@ -47,14 +48,12 @@ struct xs_window *xs_window_create(struct xs_peer *app, const struct xp_msg_win_
 	if (check_size(se, w, h, 0, err) < 0)
 		return NULL;
 	struct xs_window *win = calloc(1, sizeof(*win));
-	struct xs_window **stack = se->nwin == se->wcap
-	                               ? realloc(se->stack, (se->wcap * 2 + 4) * sizeof(*stack))
-	                               : se->stack;
-	if (!win || !stack || xr_fb_init(&win->fb, (int)w, (int)h) < 0)
-		goto err_nomem;
-	if (stack != se->stack) {
-		se->stack = stack;
-		se->wcap = se->wcap * 2 + 4;
+	if (!win || XU_ARRAY_RESERVE(se->stack, se->wcap, se->nwin + 1) < 0 ||
+	    xr_fb_init(&win->fb, (int)w, (int)h) < 0) {
+		free(win);
+		xp_error_set(err, XP_ERR_LIMIT, XP_OP_WIN_CREATE,
+		             "out of memory for a %ux%u window", w, h);
+		return NULL;
 	}
 	*win = (struct xs_window){.id = se->next_win_id++,
 	                          .app_id = c->win,
@@ -71,14 +70,6 @@ struct xs_window *xs_window_create(struct xs_peer *app, const struct xp_msg_win_
 	se->pixel_bytes += (size_t)w * h * 4;
 	app->windows++;
 	return win;
-err_nomem:
-	if (stack && stack != se->stack) {
-		se->stack = stack;
-		se->wcap = se->wcap * 2 + 4;
-	}
-	free(win);
-	xp_error_set(err, XP_ERR_LIMIT, XP_OP_WIN_CREATE, "out of memory for a %ux%u window", w, h);
-	return NULL;
 }
 
 int xs_window_resize(struct xs_session *se, struct xs_window *w, uint32_t nw, uint32_t nh,
