@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "render_int.h"
+#include "xputil.h"
 
 struct png_src {
 	const uint8_t *data;
@@ -153,21 +154,8 @@ static void write_cb(png_structp png, png_bytep in, size_t n)
 {
 	struct png_out *o = png_get_io_ptr(png);
 
-	if (n > o->cap - o->len) {
-		size_t cap = o->cap ? o->cap : 4096;
-		uint8_t *p;
-
-		while (cap - o->len < n) {
-			if (cap > SIZE_MAX / 2)
-				png_error(png, "PNG too large");
-			cap *= 2;
-		}
-		p = realloc(o->data, cap);
-		if (!p)
-			png_error(png, "out of memory");
-		o->data = p;
-		o->cap = cap;
-	}
+	if (n > SIZE_MAX - o->len || XU_ARRAY_RESERVE(o->data, o->cap, o->len + n) < 0)
+		png_error(png, "out of memory");
 	memcpy(o->data + o->len, in, n);
 	o->len += n;
 }

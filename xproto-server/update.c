@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "server_int.h"
+#include "xputil.h"
 
 #define MARK_RING 64u
 /*
@@ -34,14 +35,8 @@ int xs_idset_add(struct xs_idset *s, uint32_t id)
 {
 	if (xs_idset_has(s, id))
 		return 0;
-	if (s->n == s->cap) {
-		size_t cap = s->cap * 2 + 8;
-		uint32_t *v = realloc(s->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (XU_ARRAY_RESERVE(s->v, s->cap, s->n + 1) < 0)
+		return -1;
 	s->v[s->n++] = id;
 	return 0;
 }
@@ -130,15 +125,9 @@ void xs_client_damage(struct xs_peer *c, uint32_t win, struct xr_rect r)
 			return;
 		}
 	}
-	if (c->ndamage == c->damage_cap) {
-		size_t cap = c->damage_cap * 2 + 4;
-		struct xs_damage *d = realloc(c->damage, cap * sizeof(*d));
-		if (!d) {
-			xs_peer_fail(c, XP_ERR_INTERNAL, 0, "out of memory");
-			return;
-		}
-		c->damage = d;
-		c->damage_cap = cap;
+	if (XU_ARRAY_RESERVE(c->damage, c->damage_cap, c->ndamage + 1) < 0) {
+		xs_peer_fail(c, XP_ERR_INTERNAL, 0, "out of memory");
+		return;
 	}
 	c->damage[c->ndamage++] = (struct xs_damage){win, r};
 }
