@@ -4,6 +4,8 @@
  * server process on loopback and then checks that the server is alive, that
  * its limits held exactly, and that an innocent peer is still served.
  */
+#include <errno.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -73,10 +75,113 @@ static void test_many_windows_twice(void **state)
 	e2e_server_stop(&s);
 }
 
+/*
+ * A handshake as @role to @addr with the cookie from @s, or a wrong one when
+ * @bad_cookie; the connection stays open in @c (check c->err). Returns 0 when
+ * welcomed.
+ */
+static int hello_as(struct e2e_server *s, const char *addr, enum xp_role role, bool bad_cookie,
+                    struct xp_conn *c)
+{
+	struct xp_error err;
+	struct xp_cookie ck;
+	assert_int_equal(xp_cookie_load(s->cookie, false, &ck, &err), 0);
+	if (bad_cookie)
+		ck.data[0] ^= 0xff;
+	int fd = xp_connect(addr, &err);
+	assert_true(fd >= 0);
+	xp_conn_init(c, fd, XP_MAX_MSG_DEFAULT, true);
+	struct xp_caps want = {0, XP_MAX_MSG_DEFAULT, 800, 600}, got;
+	return xp_handshake_client(c, role, &ck, &want, "main", "hostile", &got, 5000);
+}
+
+/* Read and discard until the server closes @c; true if it did in @timeout_ms. */
+static bool closed_by_server(struct xp_conn *c, int timeout_ms)
+{
+	uint64_t end = xp_now_us() + (uint64_t)timeout_ms * 1000;
+	char buf[4096];
+	for (int i = 0; i < 100000 && xp_now_us() < end; i++) {
+		struct pollfd p = {c->fd, POLLIN, 0};
+		if (poll(&p, 1, xp_ms_until(end)) <= 0)
+			continue;
+		ssize_t n = read(c->fd, buf, sizeof(buf));
+		if (n == 0 || (n < 0 && errno == ECONNRESET))
+			return true;
+	}
+	return false;
+}
+
+/* Refused or failed peers, each gone for good, then count who gets in. */
+static int fill_up(struct e2e_server *s, const char *addr, enum xp_role role, int tries,
+                   struct xp_conn *c)
+{
+	int in = 0;
+	for (int i = 0; i < tries; i++) {
+		if (hello_as(s, addr, role, false, &c[in]) == 0) {
+			in++;
+			continue;
+		}
+		assert_int_equal(c[in].err.code, XP_ERR_LIMIT);
+		xp_conn_finish(&c[in]);
+	}
+	return in;
+}
+
+/*
+ * A connection that failed was counted down twice (when it failed and when
+ * it closed), freeing a phantom slot each time: with --max-clients 4, 25
+ * clients got in after 20 garbage connections.
+ */
+static void test_limits_hold_exactly(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	struct xp_conn c, in[32];
+	static const char *const args[] = {
+	    "--no-launcher", "--max-clients", "4", "--max-apps", "3", NULL};
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	for (int i = 0; i < 20; i++) {
+		/* refused in the handshake: a wrong cookie */
+		assert_int_equal(hello_as(&s, s.addr, XP_ROLE_CLIENT, true, &c), -1);
+		assert_int_equal(c.err.code, XP_ERR_AUTH);
+		assert_true(closed_by_server(&c, 5000));
+		xp_conn_finish(&c);
+		assert_int_equal(hello_as(&s, s.app_socket, XP_ROLE_APP, true, &c), -1);
+		assert_true(closed_by_server(&c, 5000));
+		xp_conn_finish(&c);
+		/* failed while running: an unknown opcode after a good handshake */
+		for (int app = 0; app < 2; app++) {
+			assert_int_equal(hello_as(&s, app ? s.app_socket : s.addr,
+			                          app ? XP_ROLE_APP : XP_ROLE_CLIENT, false, &c),
+			                 0);
+			static const uint8_t junk[] = {0xee, 0x00};
+			xp_buf_append(&c.out_plain, junk, sizeof(junk));
+			xp_conn_drain(&c, 1000);
+			assert_true(closed_by_server(&c, 5000));
+			xp_conn_finish(&c);
+		}
+	}
+	int clients = fill_up(&s, s.addr, XP_ROLE_CLIENT, 25, in);
+	int apps = fill_up(&s, s.app_socket, XP_ROLE_APP, 10, in + clients);
+	printf("    after 80 failed peers: %d of 25 clients and %d of 10 apps admitted\n", clients,
+	       apps);
+	assert_int_equal(clients, 4);
+	assert_int_equal(apps, 3);
+	/* a slot freed by a clean close is a real one */
+	xp_conn_finish(&in[0]);
+	assert_true(wait_log(&s, "closed: connection closed by peer", 1, 5000));
+	assert_int_equal(hello_as(&s, s.addr, XP_ROLE_CLIENT, false, &c), 0);
+	xp_conn_finish(&c);
+	for (int i = 1; i < clients + apps; i++)
+		xp_conn_finish(&in[i]);
+	e2e_server_stop(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_many_windows_twice),
+	    cmocka_unit_test(test_limits_hold_exactly),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests_name("xproto-server against hostile peers", tests, NULL,

@@ -25,6 +25,7 @@ static const char usage[] =
     "                         this program)\n"
     "  --max-clients N        thin clients in all sessions (default 256)\n"
     "  --max-sessions N       named sessions (default 1024)\n"
+    "  --max-apps N           app connections in all sessions (default 512)\n"
     "  --max-windows N        windows per app (default 64)\n"
     "  --max-session-mb N     window pixels per session in MiB (default 256)\n"
     "  --screen WxH           screen size of a new session (default 800x600;\n"
@@ -43,23 +44,16 @@ static int parse_log(const char *s)
 
 static int parse_opts(int argc, char **argv, struct xs_options *o)
 {
-	static const struct option longs[] = {{"listen", 1, 0, 'l'},
-	                                      {"app-socket", 1, 0, 'a'},
-	                                      {"app-tcp", 1, 0, 'T'},
-	                                      {"cookie", 1, 0, 'c'},
-	                                      {"apps", 1, 0, 'A'},
-	                                      {"bin", 1, 0, 'b'},
-	                                      {"max-clients", 1, 0, 'm'},
-	                                      {"max-windows", 1, 0, 'w'},
-	                                      {"max-sessions", 1, 0, 'S'},
-	                                      {"max-session-mb", 1, 0, 'M'},
-	                                      {"screen", 1, 0, 's'},
-	                                      {"stall-timeout", 1, 0, 't'},
-	                                      {"log", 1, 0, 'L'},
-	                                      {"dump-dir", 1, 0, 'D'},
-	                                      {"no-launcher", 0, 0, 'N'},
-	                                      {"help", 0, 0, 'h'},
-	                                      {0, 0, 0, 0}};
+	static const struct option longs[] = {
+	    {"listen", 1, 0, 'l'},         {"app-socket", 1, 0, 'a'},
+	    {"app-tcp", 1, 0, 'T'},        {"cookie", 1, 0, 'c'},
+	    {"apps", 1, 0, 'A'},           {"bin", 1, 0, 'b'},
+	    {"max-clients", 1, 0, 'm'},    {"max-windows", 1, 0, 'w'},
+	    {"max-sessions", 1, 0, 'S'},   {"max-apps", 1, 0, 'P'},
+	    {"max-session-mb", 1, 0, 'M'}, {"screen", 1, 0, 's'},
+	    {"stall-timeout", 1, 0, 't'},  {"log", 1, 0, 'L'},
+	    {"dump-dir", 1, 0, 'D'},       {"no-launcher", 0, 0, 'N'},
+	    {"help", 0, 0, 'h'},           {0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
 		switch (c) {
@@ -89,6 +83,9 @@ static int parse_opts(int argc, char **argv, struct xs_options *o)
 			break;
 		case 'S':
 			o->max_sessions = atoi(optarg);
+			break;
+		case 'P':
+			o->max_apps = atoi(optarg);
 			break;
 		case 'M':
 			o->max_session_bytes = (size_t)atoi(optarg) << 20;

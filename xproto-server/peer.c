@@ -32,6 +32,25 @@ static int handshake_expired(struct xs_loop *l, uint64_t id, void *data)
 	return -1;
 }
 
+/*
+ * The app and client limits count admitted peers: a peer is counted once,
+ * when its HELLO is accepted, and uncounted once, whichever of failing and
+ * closing comes first.
+ */
+static void count_in(struct xs_peer *p)
+{
+	p->role == XP_ROLE_APP ? p->srv->napps++ : p->srv->nclients++;
+	p->counted = true;
+}
+
+static void count_out(struct xs_peer *p)
+{
+	if (!p->counted)
+		return;
+	p->role == XP_ROLE_APP ? p->srv->napps-- : p->srv->nclients--;
+	p->counted = false;
+}
+
 struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool app_endpoint)
 {
 	struct xs_peer *p = calloc(1, sizeof(*p));
@@ -71,10 +90,7 @@ void xs_peer_close(struct xs_peer *p, const char *why)
 	xs_log(p->srv, XS_INFO, "%s (%s) closed: %s", p->name, role_name(p->role), why);
 	if (p->state != XS_HANDSHAKE)
 		xs_session_detach(p);
-	if (p->role == XP_ROLE_APP && p->state != XS_HANDSHAKE)
-		p->srv->napps--;
-	else if (p->state != XS_HANDSHAKE)
-		p->srv->nclients--;
+	count_out(p);
 	p->state = XS_CLOSED;
 	xs_loop_unwatch(p->srv->loop, p->conn.fd);
 }
@@ -104,8 +120,7 @@ void xs_peer_fail(struct xs_peer *p, enum xp_err_code code, unsigned about, cons
 	xp_conn_send_error(&p->conn, code, about, "%s", text);
 	if (p->state != XS_HANDSHAKE)
 		xs_session_detach(p);
-	if (p->state == XS_RUNNING)
-		p->role == XP_ROLE_APP ? p->srv->napps-- : p->srv->nclients--;
+	count_out(p);
 	p->state = XS_DRAINING;
 	xs_loop_watch(p->srv->loop, p->conn.fd, XS_WRITABLE, on_io, p);
 	p->drain_timer = xs_loop_timer(p->srv->loop, DRAIN_MS, drain_expired, p);
@@ -189,7 +204,7 @@ static void on_hello(struct xs_peer *p, const struct xp_msg_hello *h)
 		xs_session_resize(p->session, h->screen_w, h->screen_h);
 	send_welcome(p, h);
 	p->state = XS_RUNNING;
-	p->role == XP_ROLE_APP ? p->srv->napps++ : p->srv->nclients++;
+	count_in(p);
 	xs_loop_cancel(p->srv->loop, p->handshake_timer);
 	p->handshake_timer = 0;
 	p->last_ack_us = xp_now_us();

@@ -54,6 +54,7 @@ struct xs_peer {
 	uint32_t conn_id;
 	uint64_t handshake_timer, drain_timer;
 	bool is_tcp, app_endpoint;
+	bool counted; /* in the server's app or client count (peer.c) */
 	/* app side */
 	struct xs_draw_state in; /* what the app set (app-local target id) */
 	int windows;
