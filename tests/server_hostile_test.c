@@ -177,11 +177,59 @@ static void test_limits_hold_exactly(void **state)
 	e2e_server_stop(&s);
 }
 
+/* Attach a raw client to @session and count the windows its refresh names. */
+static int windows_seen(struct e2e_server *s, const char *session)
+{
+	struct xp_conn c;
+	struct xp_msg m;
+	int n = 0;
+	assert_int_equal(e2e_raw_client(s, &c, session, NULL, 0), 0);
+	/* the refresh comes first; the first MARK follows it */
+	while (xp_conn_wait(&c, &m, 5000) == 1 && m.op != XP_OP_MARK)
+		n += m.op == XP_OP_WIN_CREATE;
+	assert_int_equal(m.op, XP_OP_MARK);
+	xp_conn_finish(&c);
+	return n;
+}
+
+/*
+ * LIMIT and NO_WINDOW are not fatal (SPEC.md section 8): a 65th window is
+ * refused and the app's other 64 stay; drawing into a window the app does
+ * not own is refused and the app goes on drawing. Both used to close the
+ * app, taking all its windows along.
+ */
+static void test_limit_and_no_window_not_fatal(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	static const char *const args[] = {"--no-launcher", NULL};
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	struct xa_display *d = e2e_app(&s, "main");
+	assert_non_null(d);
+	for (int i = 0; i < 64; i++)
+		xa_window_create(d, i, i, 16, 16, 0, 0x223344);
+	assert_int_equal(xa_sync(d, 5000), 0);
+	xa_window_create(d, 0, 0, 16, 16, 0, 0);
+	assert_int_equal(xa_sync(d, 5000), -1);
+	assert_int_equal(xa_error(d)->code, XP_ERR_LIMIT);
+	assert_int_equal(xa_sync(d, 5000), 0); /* still connected */
+	xa_fill(d, 999, 0, 0, 4, 4, 0xff0000);
+	assert_int_equal(xa_sync(d, 5000), -1);
+	assert_int_equal(xa_error(d)->code, XP_ERR_NO_WINDOW);
+	xa_fill(d, 1, 0, 0, 4, 4, 0xff0000);
+	xa_window_map(d, 1);
+	assert_int_equal(xa_sync(d, 5000), 0);
+	assert_int_equal(windows_seen(&s, "main"), 64);
+	xa_close(d);
+	e2e_server_stop(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_many_windows_twice),
 	    cmocka_unit_test(test_limits_hold_exactly),
+	    cmocka_unit_test(test_limit_and_no_window_not_fatal),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests_name("xproto-server against hostile peers", tests, NULL,

@@ -215,8 +215,10 @@ static void on_hello(struct xs_peer *p, const struct xp_msg_hello *h)
 /* ---- the receive path ---- */
 
 /*
- * Run the handler @table has for @m's opcode. A message without a handler,
- * or a handler's error, fails this connection with a message naming it.
+ * Run the handler @table has for @m's opcode. A message without a handler
+ * fails this connection with a message naming it; so does a handler's
+ * error, unless SPEC.md calls it non-fatal (LIMIT, NO_WINDOW, NO_APP,
+ * READ_ONLY): then the peer is told and its connection goes on.
  */
 int xs_dispatch(struct xs_peer *p, const struct xp_msg *m, const xs_handler_fn *table,
                 const char *who)
@@ -230,8 +232,20 @@ int xs_dispatch(struct xs_peer *p, const struct xp_msg *m, const xs_handler_fn *
 	}
 	if (fn(p, m, &err) == 0)
 		return 0;
+	if (!xs_error_fatal(err.code)) { /* refused, and the peer carries on */
+		xs_log(p->srv, XS_DEBUG, "%s: refused %s: %s", p->name, xp_op_name(m->op),
+		       err.text);
+		xp_conn_send_error(&p->conn, err.code, m->op, "%s", err.text);
+		return -1;
+	}
 	xs_peer_fail(p, err.code, m->op, "%s", err.text);
 	return -1;
+}
+
+bool xs_error_fatal(enum xp_err_code code)
+{
+	return code != XP_ERR_LIMIT && code != XP_ERR_NO_WINDOW && code != XP_ERR_NO_APP &&
+	       code != XP_ERR_READ_ONLY;
 }
 
 int xs_on_ping(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)

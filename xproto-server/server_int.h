@@ -143,6 +143,8 @@ void xs_listen_close(struct xs_server *s);
 typedef int (*xs_handler_fn)(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
 int xs_dispatch(struct xs_peer *p, const struct xp_msg *m, const xs_handler_fn *table,
                 const char *who);
+/** True for the error codes that close the connection (SPEC.md section 8). */
+bool xs_error_fatal(enum xp_err_code code);
 int xs_on_ping(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
 int xs_on_ignore(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
 struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool app_endpoint);

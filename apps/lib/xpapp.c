@@ -232,6 +232,7 @@ int xa_take(struct xa_display *d, const struct xp_msg *m, uint32_t want_sync)
 		xp_str_copy(text, sizeof(text), m->u.error.text);
 		xp_error_set(&d->server_error, (enum xp_err_code)m->u.error.code, m->u.error.about,
 		             "server: %s", text);
+		d->server_errors++;
 		fprintf(stderr, "xpapp: %s\n", d->server_error.text);
 	}
 	return 0;
@@ -240,7 +241,7 @@ int xa_take(struct xa_display *d, const struct xp_msg *m, uint32_t want_sync)
 int xa_sync(struct xa_display *d, int timeout_ms)
 {
 	struct xp_msg m = {.op = XP_OP_SYNC}, in;
-	uint32_t serial = ++d->sync_serial;
+	uint32_t serial = ++d->sync_serial, errors = d->server_errors;
 	m.u.sync.serial = serial;
 	if (xa_send(d, &m) < 0 || xa_flush(d) < 0)
 		return -1;
@@ -250,7 +251,7 @@ int xa_sync(struct xa_display *d, int timeout_ms)
 		if (r < 0)
 			return -1;
 		if (r > 0 && xa_take(d, &in, serial))
-			return 0;
+			return d->server_errors == errors ? 0 : -1;
 	}
 	return -1;
 }

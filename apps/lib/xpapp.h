@@ -115,7 +115,10 @@ int xa_launch(struct xa_display *d, const char *name);
 int xa_flush(struct xa_display *d);
 /**
  * Flush and wait until the server has processed everything sent so far
- * (events arriving meanwhile are queued). Returns 0, or -1 on error/timeout.
+ * (events arriving meanwhile are queued). Returns 0; -1 on timeout, on a
+ * closed connection, or when the server refused an earlier request
+ * (xa_error() says why; after a non-fatal error such as LIMIT or NO_WINDOW
+ * the connection stays usable).
  */
 int xa_sync(struct xa_display *d, int timeout_ms);
 /**

@@ -22,6 +22,7 @@ struct xa_display {
 	uint32_t next_win, sync_serial;
 	struct xa_state sent;
 	struct xp_error server_error; /* the last ERROR the server sent */
+	uint32_t server_errors;       /* ERRORs received so far (xa_sync) */
 	struct xa_event queue[XA_QUEUE];
 	size_t qlen;
 };
