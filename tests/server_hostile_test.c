@@ -224,12 +224,55 @@ static void test_limit_and_no_window_not_fatal(void **state)
 	e2e_server_stop(&s);
 }
 
+/*
+ * Pixels are limited per session and for the whole server: 1,024 sessions
+ * of 256 MiB each were allowed before. Windows and cached images count.
+ */
+static void test_server_wide_pixel_cap(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	static const char *const args[] = {"--no-launcher", "--max-total-mb", "8", NULL};
+	static uint8_t raw[100 * 100 * 3];
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	struct xa_display *a = e2e_app(&s, "one"), *b = e2e_app(&s, "two");
+	assert_non_null(a);
+	assert_non_null(b);
+	uint32_t w1 = xa_window_create(a, 0, 0, 1000, 1000, 0, 0); /* 3.8 MiB each */
+	xa_window_create(a, 0, 0, 1000, 1000, 0, 0);
+	assert_int_equal(xa_sync(a, 5000), 0);
+	uint32_t bw = xa_window_create(b, 0, 0, 1000, 1000, 0, 0);
+	assert_int_equal(xa_sync(b, 5000), -1);
+	assert_int_equal(xa_error(b)->code, XP_ERR_LIMIT);
+	assert_non_null(strstr(xa_error(b)->text, "server memory limit"));
+	/* what is left is not enough for a cached image either */
+	uint32_t small = xa_window_create(b, 0, 0, 100, 100, 0, 0);
+	assert_int_equal(xa_sync(b, 5000), 0);
+	xa_image_keep(b, small, 0, 0, 100, 100, XP_IMG_RAW, raw, sizeof(raw), 1);
+	assert_int_equal(xa_sync(b, 5000), 0);
+	xa_image_keep(b, small, 0, 0, 100, 100, XP_IMG_RAW, raw, sizeof(raw), 2);
+	for (int i = 3; i < 20; i++)
+		xa_image_keep(b, small, 0, 0, 100, 100, XP_IMG_RAW, raw, sizeof(raw), (uint32_t)i);
+	assert_int_equal(xa_sync(b, 5000), -1);
+	assert_int_equal(xa_error(b)->code, XP_ERR_LIMIT);
+	/* freed pixels are available again */
+	xa_window_destroy(a, w1);
+	assert_int_equal(xa_sync(a, 5000), 0);
+	bw = xa_window_create(b, 0, 0, 1000, 1000, 0, 0);
+	assert_int_equal(xa_sync(b, 5000), 0);
+	assert_int_not_equal(bw, 0);
+	xa_close(a);
+	xa_close(b);
+	e2e_server_stop(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_many_windows_twice),
 	    cmocka_unit_test(test_limits_hold_exactly),
 	    cmocka_unit_test(test_limit_and_no_window_not_fatal),
+	    cmocka_unit_test(test_server_wide_pixel_cap),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests_name("xproto-server against hostile peers", tests, NULL,

@@ -48,6 +48,7 @@ static void drop(struct xs_session *se, struct xs_cache_entry **pp)
 	}
 	*pp = e->next;
 	se->cache_bytes -= entry_bytes(e);
+	se->srv->pixel_bytes -= entry_bytes(e);
 	xr_fb_finish(&e->fb);
 	free(e);
 }
@@ -68,6 +69,7 @@ void xs_cache_destroy(struct xs_session *se)
 	while (se->cache) {
 		struct xs_cache_entry *e = se->cache;
 		se->cache = e->next;
+		se->srv->pixel_bytes -= entry_bytes(e);
 		xr_fb_finish(&e->fb);
 		free(e);
 	}
@@ -117,41 +119,48 @@ static void show(struct xs_session *se, struct xs_window *w, const struct xs_dra
 	}
 }
 
+/* The size and memory checks, before anything is decoded. */
+static int check_image(struct xs_session *se, const struct xp_msg_image *im, size_t old_bytes,
+                       struct xp_error *err)
+{
+	if (im->w == 0 || im->h == 0 || im->w > XR_FB_MAX_DIM || im->h > XR_FB_MAX_DIM)
+		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE, "IMAGE: bad size %ux%u",
+		                    im->w, im->h);
+	size_t bytes = (size_t)im->w * im->h * 4;
+	if (se->cache_bytes - old_bytes + bytes > XS_CACHE_MAX)
+		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE,
+		                    "image cache full (%u MiB per session)", XS_CACHE_MAX >> 20);
+	return xs_pixels_check(se->srv, old_bytes, bytes, err);
+}
+
 int xs_cache_image(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
                    const struct xp_msg_image *im, struct xp_error *err)
 {
 	struct xs_session *se = app->session;
-	struct xs_cache_entry *e = calloc(1, sizeof(*e));
+	struct xs_cache_entry **old = find(se, app, im->cache_id), *e;
 	struct xr_rect d;
-	if (!e || xr_fb_init(&e->fb, (int)(im->w > XR_FB_MAX_DIM ? 0 : im->w),
-	                     (int)(im->h > XR_FB_MAX_DIM ? 0 : im->h)) < 0) {
+	if (check_image(se, im, *old ? entry_bytes(*old) : 0, err) < 0)
+		return -1;
+	if (!(e = calloc(1, sizeof(*e))) || xr_fb_init(&e->fb, (int)im->w, (int)im->h) < 0) {
 		free(e);
-		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE, "IMAGE: bad size %ux%u",
-		                    im->w, im->h);
+		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE, "IMAGE: out of memory");
 	}
 	if (xr_image(&e->fb, NULL, 0, 0, e->fb.w, e->fb.h, im->format, im->data.p, im->data.n, &d) <
-	    0)
-		goto err_bad;
-	struct xs_cache_entry **old = find(se, app, im->cache_id);
-	if (*old)
-		drop(se, old);
-	if (se->cache_bytes + entry_bytes(e) > XS_CACHE_MAX) {
+	    0) {
 		xr_fb_finish(&e->fb);
 		free(e);
-		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE,
-		                    "image cache full (%u MiB per session)", XS_CACHE_MAX >> 20);
+		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE,
+		                    "IMAGE: bad %ux%u image (format %u, %u bytes)", im->w, im->h,
+		                    im->format, im->data.n);
 	}
+	if (*old) /* replaced: its clients are told to forget it */
+		drop(se, old);
 	*e = (struct xs_cache_entry){se->next_cache_id++, im->cache_id, app, e->fb, se->cache};
 	se->cache = e;
 	se->cache_bytes += entry_bytes(e);
+	se->srv->pixel_bytes += entry_bytes(e);
 	show(se, w, st, e, im->x, im->y);
 	return 0;
-err_bad:
-	xr_fb_finish(&e->fb);
-	free(e);
-	return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE,
-	                    "IMAGE: bad %ux%u image (format %u, %u bytes)", im->w, im->h,
-	                    im->format, im->data.n);
 }
 
 int xs_cache_draw(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,

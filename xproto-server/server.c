@@ -24,6 +24,7 @@ void xs_options_defaults(struct xs_options *o)
 	o->max_windows_per_app = 64;
 	o->max_window_dim = 4096;
 	o->max_session_bytes = 256u << 20;
+	o->max_total_bytes = (size_t)1 << 30;
 	o->max_msg = XP_MAX_MSG_DEFAULT;
 	o->client_window_bytes = 256u << 10;
 	o->client_hard_limit = 32u << 20;

@@ -24,6 +24,7 @@ struct xs_options {
 	int max_windows_per_app;
 	int max_window_dim;         /* pixels, each side */
 	size_t max_session_bytes;   /* window pixels per session */
+	size_t max_total_bytes;     /* window and cached pixels, all sessions */
 	uint32_t max_msg;           /* largest message accepted */
 	size_t client_window_bytes; /* unacknowledged output before "behind" */
 	size_t client_hard_limit;   /* queued output that drops a client */

@@ -120,6 +120,7 @@ struct xs_server {
 	struct xs_session *sessions;
 	struct xs_peer *peers;
 	int nclients, napps, nsessions;
+	size_t pixel_bytes; /* window and cached-image pixels, all sessions */
 	uint32_t next_conn_id;
 	struct xs_app_entry *apps;
 	size_t napps_known;
@@ -174,6 +175,13 @@ struct xs_window *xs_window_create(struct xs_peer *app, const struct xp_msg_win_
                                    struct xp_error *err);
 int xs_window_resize(struct xs_session *se, struct xs_window *w, uint32_t nw, uint32_t nh,
                      struct xp_error *err);
+/**
+ * Whether the server-wide pixel budget (windows and cached images of every
+ * session) allows replacing @old_bytes by @new_bytes. Returns 0, or -1 with
+ * @err set to LIMIT.
+ */
+int xs_pixels_check(const struct xs_server *s, size_t old_bytes, size_t new_bytes,
+                    struct xp_error *err);
 void xs_window_announce(struct xs_session *se, struct xs_window *w, uint32_t mask, bool to_app);
 
 /* app.c: messages from apps */

@@ -144,6 +144,7 @@ void xs_window_remove(struct xs_session *se, struct xs_window *w)
 	memmove(&se->stack[i], &se->stack[i + 1], (se->nwin - i - 1) * sizeof(*se->stack));
 	se->nwin--;
 	se->pixel_bytes -= (size_t)w->fb.w * (size_t)w->fb.h * 4;
+	se->srv->pixel_bytes -= (size_t)w->fb.w * (size_t)w->fb.h * 4;
 	if (se->focus == w->id)
 		xs_session_set_focus(se, 0);
 	xr_fb_finish(&w->fb);

@@ -28,6 +28,16 @@ static int check_size(struct xs_session *se, uint32_t w, uint32_t h, size_t old_
 		return xp_error_set(err, XP_ERR_LIMIT, 0,
 		                    "session memory limit: %zu MiB of window pixels",
 		                    o->max_session_bytes >> 20);
+	return xs_pixels_check(se->srv, old_bytes, bytes, err);
+}
+
+int xs_pixels_check(const struct xs_server *s, size_t old_bytes, size_t new_bytes,
+                    struct xp_error *err)
+{
+	if (s->pixel_bytes - old_bytes + new_bytes > s->opt.max_total_bytes)
+		return xp_error_set(err, XP_ERR_LIMIT, 0,
+		                    "server memory limit: %zu MiB of pixels in all sessions",
+		                    s->opt.max_total_bytes >> 20);
 	return 0;
 }
 
@@ -68,6 +78,7 @@ struct xs_window *xs_window_create(struct xs_peer *app, const struct xp_msg_win_
 	xr_fill(&win->fb, NULL, 0, 0, (int)w, (int)h, win->bg);
 	se->stack[se->nwin++] = win;
 	se->pixel_bytes += (size_t)w * h * 4;
+	se->srv->pixel_bytes += (size_t)w * h * 4;
 	app->windows++;
 	return win;
 }
@@ -83,6 +94,7 @@ int xs_window_resize(struct xs_session *se, struct xs_window *w, uint32_t nw, ui
 	if (xr_fb_resize(&w->fb, (int)nw, (int)nh, w->bg) < 0)
 		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_WIN_CONFIGURE, "out of memory");
 	se->pixel_bytes = se->pixel_bytes - old + (size_t)nw * nh * 4;
+	se->srv->pixel_bytes = se->srv->pixel_bytes - old + (size_t)nw * nh * 4;
 	w->w = nw;
 	w->h = nh;
 	return 0;
