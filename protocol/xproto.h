@@ -249,8 +249,10 @@ struct xp_cookie {
 };
 /**
  * Load the cookie from @path (hex text). If the file is absent and @create
- * is true, generate 32 random bytes and write them with mode 0600. Refuses a
- * file readable by group or others. Returns 0 or -1 with @err set.
+ * is true, generate 32 random bytes and write them with mode 0600. Refuses
+ * anything but a regular file owned by the effective user and unreadable by
+ * group and others (a FIFO is refused without waiting for a writer).
+ * Returns 0 or -1 with @err set.
  */
 int xp_cookie_load(const char *path, bool create, struct xp_cookie *c, struct xp_error *err);
 /** Compare a presented cookie with @c in constant time; true if equal. */

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -406,6 +408,66 @@ static void test_cookie_file(void **state)
 	rmdir(dir);
 }
 
+/* xp_cookie_load(@path) in a child, bounded: 0/-1 as it returned, -2 if it hung. */
+static int load_bounded(const char *path, bool create, char *why, size_t cap)
+{
+	int pfd[2];
+	assert_int_equal(pipe(pfd), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct xp_cookie c;
+		struct xp_error err = {0};
+		int r = xp_cookie_load(path, create, &c, &err);
+		ssize_t w = write(pfd[1], err.text, strlen(err.text) + 1);
+		_exit(r == 0 && w > 0 ? 0 : 1);
+	}
+	close(pfd[1]);
+	int status = 0, rc = -2;
+	for (int i = 0; i < 300; i++) { /* 3 s */
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			rc = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+			break;
+		}
+		usleep(10000);
+	}
+	if (rc == -2) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	ssize_t n = read(pfd[0], why, cap - 1);
+	why[n > 0 ? n : 0] = '\0';
+	close(pfd[0]);
+	return rc;
+}
+
+/*
+ * Only a regular file owned by us is a cookie: a FIFO at the cookie path hung
+ * the server's start-up, and another user's file was accepted.
+ */
+static void test_cookie_file_kind_and_owner(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/xproto-test-XXXXXX", path[64], why[200];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/cookie", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(load_bounded(path, false, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "not a regular file"));
+	assert_int_equal(load_bounded(path, true, why, sizeof(why)), -1);
+	unlink(path);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(load_bounded(path, true, why, sizeof(why)), -1);
+	rmdir(path);
+	assert_int_equal(load_bounded(path, true, why, sizeof(why)), 0); /* created */
+	if (geteuid() == 0) { /* only root can give a file to someone else */
+		assert_int_equal(chown(path, 65534, 65534), 0);
+		assert_int_equal(load_bounded(path, false, why, sizeof(why)), -1);
+		assert_non_null(strstr(why, "owned by"));
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
 static void test_hello_check(void **state)
 {
 	(void)state;
@@ -678,6 +740,7 @@ int main(void)
 	    cmocka_unit_test(test_handshake_over_socket),
 	    cmocka_unit_test(test_spec_names_every_opcode),
 	    cmocka_unit_test(test_format_lines),
+	    cmocka_unit_test(test_cookie_file_kind_and_owner),
 	};
 	return cmocka_run_group_tests_name("protocol", tests, NULL, NULL);
 }
