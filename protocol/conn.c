@@ -17,16 +17,27 @@ static int conn_fail(struct xp_conn *c)
 	return -1;
 }
 
+/* Input may hold one whole frame plus a read chunk, never more. */
+static size_t input_max(uint32_t max_msg)
+{
+	size_t chunk = max_msg < XP_READ_CHUNK ? max_msg : XP_READ_CHUNK;
+	return (size_t)max_msg + XP_FRAME_HEADER_MAX + chunk;
+}
+
+void xp_conn_set_max_msg(struct xp_conn *c, uint32_t max_msg)
+{
+	c->dec.max_msg = max_msg;
+	c->in_raw.max = c->in_plain.max = input_max(max_msg);
+}
+
 int xp_conn_init(struct xp_conn *c, int fd, uint32_t max_msg, bool expect_preamble)
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
 	c->got_preamble = !expect_preamble;
 	xp_decoder_init(&c->dec, max_msg);
-	/* input may hold one whole frame plus a read chunk */
-	size_t in_max = (size_t)max_msg + XP_FRAME_HEADER_MAX + XP_READ_CHUNK;
-	xp_buf_init(&c->in_raw, in_max);
-	xp_buf_init(&c->in_plain, in_max);
+	xp_buf_init(&c->in_raw, input_max(max_msg));
+	xp_buf_init(&c->in_plain, input_max(max_msg));
 	/* output is bounded by the owner's flow control, not here */
 	xp_buf_init(&c->out_plain, SIZE_MAX / 4);
 	xp_buf_init(&c->out_wire, SIZE_MAX / 4);
@@ -86,9 +97,9 @@ int xp_conn_read(struct xp_conn *c)
 	struct xp_buf *dst = c->zin ? &c->in_raw : &c->in_plain;
 	if (c->failed || c->eof)
 		return -1;
-	size_t room = dst->max - xp_buf_pending(dst);
-	if (room == 0)
+	if (xp_buf_pending(dst) >= dst->max)
 		return 0;
+	size_t room = dst->max - xp_buf_pending(dst);
 	if (room > XP_READ_CHUNK)
 		room = XP_READ_CHUNK;
 	if (xp_buf_reserve(dst, room) < 0)

@@ -298,6 +298,13 @@ int xp_conn_init(struct xp_conn *c, int fd, uint32_t max_msg, bool expect_preamb
 /** Close the fd and free all buffers. Accepts a zeroed struct. */
 void xp_conn_finish(struct xp_conn *c);
 /**
+ * Accept messages up to @max_msg bytes from now on, and let the input
+ * buffers hold one such message plus a read chunk (a server starts a peer
+ * with a small limit and raises it once the peer has authenticated). Input
+ * already buffered beyond a lowered limit stays until it is consumed.
+ */
+void xp_conn_set_max_msg(struct xp_conn *c, uint32_t max_msg);
+/**
  * Switch on zlib for the input and/or output direction from now on. Input
  * already buffered past the current message is treated as compressed.
  * Returns 0 or -1.

@@ -63,7 +63,8 @@ int xp_zstate_deflate(struct xp_zstate *s, const uint8_t *in, size_t n, struct x
 int xp_zstate_inflate(struct xp_zstate *s, struct xp_buf *in, struct xp_buf *out)
 {
 	while (xp_buf_pending(in) > 0) {
-		size_t want = out->max - (out->len - out->off);
+		size_t pending = xp_buf_pending(out);
+		size_t want = pending < out->max ? out->max - pending : 0;
 		if (want > XP_READ_CHUNK)
 			want = XP_READ_CHUNK;
 		if (want == 0 || xp_buf_reserve(out, want) < 0)

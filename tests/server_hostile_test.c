@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -266,6 +267,142 @@ static void test_server_wide_pixel_cap(void **state)
 	e2e_server_stop(&s);
 }
 
+/* The peak resident memory of @pid so far (VmHWM), in KiB, or -1. */
+static long peak_rss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmHWM:", 6))
+			kb = atol(line + 6);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* A TCP connection to @s that has sent the preamble and nothing else. */
+static int preamble_only(struct e2e_server *s)
+{
+	struct xp_error err;
+	uint8_t pre[XP_PREAMBLE_LEN];
+	int fd = xp_connect(s->addr, &err);
+	assert_true(fd >= 0);
+	xp_preamble_write(pre);
+	assert_int_equal(write(fd, pre, sizeof(pre)), (ssize_t)sizeof(pre));
+	return fd;
+}
+
+/* Write up to @n bytes of @fill without blocking; returns how many went. */
+static size_t write_some(int fd, uint8_t fill, size_t n)
+{
+	static uint8_t buf[65536];
+	size_t done = 0;
+	memset(buf, fill, sizeof(buf));
+	while (done < n) {
+		size_t k = n - done < sizeof(buf) ? n - done : sizeof(buf);
+		ssize_t w = send(fd, buf, k, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (w <= 0)
+			break;
+		done += (size_t)w;
+	}
+	return done;
+}
+
+/*
+ * Before authentication a peer costs almost nothing: a HELLO was decoded
+ * with the 4 MiB message limit, so 150 connections that each announced a
+ * huge HELLO and sent a part of it took the server from 6 to 724 MiB.
+ */
+static void test_preauth_memory(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	enum { N = 100 };
+	int fd[N];
+	static const char *const args[] = {"--no-launcher", "--max-handshakes", "1000", NULL};
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	long rss0 = peak_rss_kb(s.pid);
+	size_t sent = 0;
+	for (int i = 0; i < N; i++) {
+		/* HELLO with a 4 MiB payload announced, then 1 MiB of it */
+		static const uint8_t head[] = {XP_OP_HELLO, 0x80, 0x80, 0x80, 0x02};
+		fd[i] = preamble_only(&s);
+		assert_int_equal(write(fd[i], head, sizeof(head)), (ssize_t)sizeof(head));
+		sent += write_some(fd[i], 0x41, 1u << 20);
+	}
+	/* the server has read what it was going to read once each is closed */
+	int refused = 0;
+	for (int i = 0; i < N; i++)
+		refused += closed_by_server(&(struct xp_conn){.fd = fd[i]}, 5000);
+	long rss1 = peak_rss_kb(s.pid);
+	printf("    %d connections announcing a 4 MiB HELLO (%zu KiB sent): server peak RSS %ld "
+	       "-> %ld KiB, %d refused\n",
+	       N, sent >> 10, rss0, rss1, refused);
+	assert_int_equal(refused, N);
+	assert_true(rss1 - rss0 < 16 * 1024);
+	for (int i = 0; i < N; i++)
+		close(fd[i]);
+	expect_alive(&s);
+	e2e_server_stop(&s);
+}
+
+/*
+ * Connections in their handshake are capped: beyond --max-handshakes the
+ * oldest goes, so idle connections cannot pile up until the deadline, and
+ * a legitimate client still gets in at once.
+ */
+static void test_handshake_cap(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	enum { N = 40, CAP = 16 };
+	int fd[N];
+	struct xp_conn c;
+	static const char *const args[] = {
+	    "--no-launcher", "--max-handshakes", "16", "--handshake-timeout", "20000", NULL};
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	for (int i = 0; i < N; i++)
+		fd[i] = preamble_only(&s);
+	int closed = 0;
+	for (int i = 0; i < N - CAP; i++) /* the oldest ones, in order */
+		closed += closed_by_server(&(struct xp_conn){.fd = fd[i]}, 3000);
+	assert_int_equal(closed, N - CAP);
+	uint64_t t0 = xp_now_us();
+	assert_int_equal(e2e_raw_client(&s, &c, "main", NULL, 0), 0);
+	printf("    %d idle handshakes: the %d oldest dropped; a client got in in %.1f ms\n", N,
+	       closed, (double)(xp_now_us() - t0) / 1000.0);
+	xp_conn_finish(&c);
+	for (int i = 0; i < N; i++)
+		close(fd[i]);
+	e2e_server_stop(&s);
+}
+
+/* The handshake deadline counts from the connection, not from the last byte. */
+static void test_handshake_deadline_absolute(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	static const char *const args[] = {"--no-launcher", "--handshake-timeout", "1000", NULL};
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	uint64_t t0 = xp_now_us();
+	int fd = preamble_only(&s);
+	static const uint8_t head[] = {XP_OP_HELLO, 200};
+	assert_int_equal(write(fd, head, sizeof(head)), (ssize_t)sizeof(head));
+	bool closed = false;
+	for (int i = 0; i < 100 && !closed; i++) { /* a byte every 50 ms, up to 5 s */
+		write_some(fd, 0x01, 1);
+		closed = closed_by_server(&(struct xp_conn){.fd = fd}, 50);
+	}
+	double ms = (double)(xp_now_us() - t0) / 1000.0;
+	printf("    a handshake trickling a byte every 50 ms was dropped after %.0f ms\n", ms);
+	assert_true(closed);
+	assert_true(ms >= 900 && ms < 3000);
+	close(fd);
+	e2e_server_stop(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +410,9 @@ int main(void)
 	    cmocka_unit_test(test_limits_hold_exactly),
 	    cmocka_unit_test(test_limit_and_no_window_not_fatal),
 	    cmocka_unit_test(test_server_wide_pixel_cap),
+	    cmocka_unit_test(test_preauth_memory),
+	    cmocka_unit_test(test_handshake_cap),
+	    cmocka_unit_test(test_handshake_deadline_absolute),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests_name("xproto-server against hostile peers", tests, NULL,

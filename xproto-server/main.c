@@ -36,6 +36,10 @@ static const char usage[] =
     "                         the first client's window size wins)\n"
     "  --stall-timeout MS     drop a client that acknowledges nothing for MS\n"
     "                         (default 15000)\n"
+    "  --handshake-timeout MS drop a connection not authenticated MS after it\n"
+    "                         connected, however active (default 5000)\n"
+    "  --max-handshakes N     connections in their handshake at once; a new one\n"
+    "                         beyond N drops the oldest (default 128)\n"
     "  --log LEVEL            error, info (default) or debug\n"
     "  --no-launcher          do not show the start screen in empty sessions\n"
     "  --dump-dir DIR         on SIGUSR1 write every window as DIR/SESSION-ID.png\n"
@@ -66,6 +70,8 @@ static const struct opt opts[] = {
     {"max-total-mb", OPT_MB, OFF(max_total_bytes)},
     {"screen", OPT_SCREEN, 0},
     {"stall-timeout", OPT_INT, OFF(stall_timeout_ms)},
+    {"handshake-timeout", OPT_INT, OFF(handshake_timeout_ms)},
+    {"max-handshakes", OPT_INT, OFF(max_handshakes)},
     {"log", OPT_LOG, OFF(log_level)},
     {"dump-dir", OPT_STR, OFF(dump_dir)},
     {"no-launcher", OPT_FLAG, OFF(no_launcher)},

@@ -10,8 +10,9 @@
 
 #include "server_int.h"
 
-#define READS_PER_EVENT 4 /* fairness: then let others run */
-#define DRAIN_MS        1000
+#define READS_PER_EVENT    4 /* fairness: then let others run */
+#define DRAIN_MS           1000
+#define XS_PREAUTH_MAX_MSG 1024u /* a HELLO is at most ~250 bytes with a 64-byte name */
 
 static void on_io(struct xs_loop *l, int fd, unsigned events, void *data);
 
@@ -51,6 +52,59 @@ static void count_out(struct xs_peer *p)
 	p->counted = false;
 }
 
+/*
+ * Peers in their handshake, oldest first. They are cheap (a small input
+ * buffer, no session) and few: when a new connection would pass
+ * max_handshakes, the oldest one is dropped, so a flood of idle or slow
+ * connections costs the attacker its own slots and a legitimate peer, which
+ * authenticates within a round trip, still gets in.
+ */
+static void handshakes_add(struct xs_peer *p)
+{
+	struct xs_server *s = p->srv;
+	p->hs_older = s->hs_newest;
+	p->hs_newer = NULL;
+	if (s->hs_newest)
+		s->hs_newest->hs_newer = p;
+	else
+		s->hs_oldest = p;
+	s->hs_newest = p;
+	p->in_handshakes = true;
+	s->nhandshakes++;
+}
+
+static void handshakes_remove(struct xs_peer *p)
+{
+	struct xs_server *s = p->srv;
+	if (!p->in_handshakes)
+		return;
+	if (p->hs_older)
+		p->hs_older->hs_newer = p->hs_newer;
+	else
+		s->hs_oldest = p->hs_newer;
+	if (p->hs_newer)
+		p->hs_newer->hs_older = p->hs_older;
+	else
+		s->hs_newest = p->hs_older;
+	p->hs_older = p->hs_newer = NULL;
+	p->in_handshakes = false;
+	s->nhandshakes--;
+}
+
+/* Make room for one more handshake: the oldest is told why and closed. */
+static void handshakes_make_room(struct xs_server *s)
+{
+	while (s->nhandshakes >= s->opt.max_handshakes && s->hs_oldest) {
+		struct xs_peer *old = s->hs_oldest;
+		xp_conn_send_error(&old->conn, XP_ERR_LIMIT, 0,
+		                   "too many connections in their handshake (limit %d)",
+		                   s->opt.max_handshakes);
+		xp_conn_flush(&old->conn);
+		xp_conn_write(&old->conn); /* best effort: it does not get to wait */
+		xs_peer_close(old, "too many handshakes: the oldest goes");
+	}
+}
+
 struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool app_endpoint)
 {
 	struct xs_peer *p = calloc(1, sizeof(*p));
@@ -61,7 +115,8 @@ struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool ap
 	p->app_endpoint = app_endpoint;
 	p->conn_id = ++s->next_conn_id;
 	snprintf(p->name, sizeof(p->name), "conn %u", p->conn_id);
-	xp_conn_init(&p->conn, fd, s->opt.max_msg, true);
+	/* before authentication a peer may send a HELLO and nothing bigger */
+	xp_conn_init(&p->conn, fd, XS_PREAUTH_MAX_MSG, true);
 	if (xs_loop_watch(s->loop, fd, XS_READABLE, on_io, p) < 0) {
 		p->conn.fd = -1; /* the caller closes it */
 		xp_conn_finish(&p->conn);
@@ -69,8 +124,11 @@ struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool ap
 		return NULL;
 	}
 	xp_conn_send_preamble(&p->conn);
+	/* an absolute deadline: bytes trickling in do not extend it */
 	p->handshake_timer =
 	    xs_loop_timer(s->loop, s->opt.handshake_timeout_ms, handshake_expired, p);
+	handshakes_make_room(s);
+	handshakes_add(p);
 	p->all_next = s->peers;
 	s->peers = p;
 	return p;
@@ -91,6 +149,7 @@ void xs_peer_close(struct xs_peer *p, const char *why)
 	if (p->state != XS_HANDSHAKE)
 		xs_session_detach(p);
 	count_out(p);
+	handshakes_remove(p);
 	p->state = XS_CLOSED;
 	xs_loop_unwatch(p->srv->loop, p->conn.fd);
 }
@@ -121,6 +180,7 @@ void xs_peer_fail(struct xs_peer *p, enum xp_err_code code, unsigned about, cons
 	if (p->state != XS_HANDSHAKE)
 		xs_session_detach(p);
 	count_out(p);
+	handshakes_remove(p);
 	p->state = XS_DRAINING;
 	xs_loop_watch(p->srv->loop, p->conn.fd, XS_WRITABLE, on_io, p);
 	p->drain_timer = xs_loop_timer(p->srv->loop, DRAIN_MS, drain_expired, p);
@@ -131,6 +191,7 @@ void xs_peer_destroy(struct xs_peer *p)
 	if (!p)
 		return;
 	struct xs_loop *l = p->srv->loop;
+	handshakes_remove(p);
 	if (p->handshake_timer)
 		xs_loop_cancel(l, p->handshake_timer);
 	if (p->drain_timer)
@@ -176,7 +237,7 @@ static void send_welcome(struct xs_peer *p, const struct xp_msg_hello *h)
 	    (struct xp_msg_welcome){c.flags, c.max_msg, c.screen_w, c.screen_h, p->conn_id};
 	xp_conn_send(&p->conn, &m);
 	xp_conn_flush(&p->conn);
-	p->conn.dec.max_msg = o->max_msg;
+	xp_conn_set_max_msg(&p->conn, o->max_msg); /* authenticated: full-size messages */
 	if (c.flags & XP_FLAG_ZLIB)
 		xp_conn_enable_zlib(&p->conn, true, true);
 }
@@ -204,6 +265,7 @@ static void on_hello(struct xs_peer *p, const struct xp_msg_hello *h)
 		xs_session_resize(p->session, h->screen_w, h->screen_h);
 	send_welcome(p, h);
 	p->state = XS_RUNNING;
+	handshakes_remove(p);
 	count_in(p);
 	xs_loop_cancel(p->srv->loop, p->handshake_timer);
 	p->handshake_timer = 0;

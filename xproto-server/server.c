@@ -30,6 +30,7 @@ void xs_options_defaults(struct xs_options *o)
 	o->client_hard_limit = 32u << 20;
 	o->stall_timeout_ms = 15000;
 	o->handshake_timeout_ms = 5000;
+	o->max_handshakes = 128;
 	o->screen_w = 800;
 	o->screen_h = 600;
 	o->log_level = XS_INFO;

@@ -29,11 +29,12 @@ struct xs_options {
 	size_t client_window_bytes; /* unacknowledged output before "behind" */
 	size_t client_hard_limit;   /* queued output that drops a client */
 	int stall_timeout_ms;       /* no ACK for this long: drop */
-	int handshake_timeout_ms;
-	int screen_w, screen_h; /* default session screen */
-	int log_level;          /* 0 error, 1 info, 2 debug */
-	const char *dump_dir;   /* SIGUSR1 writes every window as PNG here */
-	bool no_launcher;       /* never show the start screen (tests) */
+	int handshake_timeout_ms;   /* from connect to WELCOME, however active */
+	int max_handshakes;         /* connections not yet authenticated */
+	int screen_w, screen_h;     /* default session screen */
+	int log_level;              /* 0 error, 1 info, 2 debug */
+	const char *dump_dir;       /* SIGUSR1 writes every window as PNG here */
+	bool no_launcher;           /* never show the start screen (tests) */
 };
 
 struct xs_server;

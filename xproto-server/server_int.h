@@ -54,7 +54,9 @@ struct xs_peer {
 	uint32_t conn_id;
 	uint64_t handshake_timer, drain_timer;
 	bool is_tcp, app_endpoint;
-	bool counted; /* in the server's app or client count (peer.c) */
+	bool counted;                        /* in the server's app or client count (peer.c) */
+	bool in_handshakes;                  /* linked in the server's handshake list */
+	struct xs_peer *hs_older, *hs_newer; /* that list, oldest first */
 	/* app side */
 	struct xs_draw_state in; /* what the app set (app-local target id) */
 	int windows;
@@ -120,7 +122,9 @@ struct xs_server {
 	struct xs_session *sessions;
 	struct xs_peer *peers;
 	int nclients, napps, nsessions;
-	size_t pixel_bytes; /* window and cached-image pixels, all sessions */
+	size_t pixel_bytes;                    /* window and cached-image pixels, all sessions */
+	struct xs_peer *hs_oldest, *hs_newest; /* peers in their handshake */
+	int nhandshakes;
 	uint32_t next_conn_id;
 	struct xs_app_entry *apps;
 	size_t napps_known;
