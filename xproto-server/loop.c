@@ -30,6 +30,7 @@ struct xs_loop {
 	struct watch *watches;
 	struct timer *timers;
 	uint64_t next_timer_id;
+	uint64_t ctl_calls; /* epoll_ctl calls, for tests */
 	xs_hook_fn before_sleep;
 	void *before_sleep_data;
 };
@@ -71,19 +72,30 @@ int xs_loop_watch(struct xs_loop *l, int fd, unsigned mask, xs_fd_fn fn, void *d
 {
 	if (fd < 0 || fd >= l->max_fds)
 		return -1;
-	struct epoll_event ev = {.data.fd = fd};
-	ev.events = (mask & XS_READABLE ? EPOLLIN : 0u) | (mask & XS_WRITABLE ? EPOLLOUT : 0u);
-	int op = l->watches[fd].fn ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-	if (epoll_ctl(l->epfd, op, fd, &ev) < 0)
-		return -1;
-	l->watches[fd] = (struct watch){mask, fn, data};
+	struct watch *w = &l->watches[fd];
+	/* the kernel is asked only when the interest changes, not every turn */
+	if (!w->fn || w->mask != mask) {
+		struct epoll_event ev = {.data.fd = fd};
+		ev.events =
+		    (mask & XS_READABLE ? EPOLLIN : 0u) | (mask & XS_WRITABLE ? EPOLLOUT : 0u);
+		l->ctl_calls++;
+		if (epoll_ctl(l->epfd, w->fn ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) < 0)
+			return -1;
+	}
+	*w = (struct watch){mask, fn, data};
 	return 0;
+}
+
+uint64_t xs_loop_ctl_calls(const struct xs_loop *l)
+{
+	return l->ctl_calls;
 }
 
 void xs_loop_unwatch(struct xs_loop *l, int fd)
 {
 	if (fd < 0 || fd >= l->max_fds || !l->watches[fd].fn)
 		return;
+	l->ctl_calls++;
 	epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
 	l->watches[fd] = (struct watch){0};
 }

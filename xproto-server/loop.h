@@ -27,6 +27,8 @@ void xs_loop_destroy(struct xs_loop *l);
  * Returns 0 or -1 (fd out of range, epoll error).
  */
 int xs_loop_watch(struct xs_loop *l, int fd, unsigned mask, xs_fd_fn fn, void *data);
+/** epoll_ctl calls made so far (a watch that changes nothing makes none). */
+uint64_t xs_loop_ctl_calls(const struct xs_loop *l);
 /** Stop watching @fd. */
 void xs_loop_unwatch(struct xs_loop *l, int fd);
 /** Call @fn after @ms milliseconds; returns a timer id (> 0) or 0. */
