@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -403,6 +404,94 @@ static void test_handshake_deadline_absolute(void **state)
 	e2e_server_stop(&s);
 }
 
+/* Voluntary context switches of @pid: a process that sleeps makes them. */
+static long voluntary_switches(pid_t pid)
+{
+	char path[64], line[256];
+	long n = -1;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "voluntary_ctxt_switches:", 24))
+			n = atol(line + 24);
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* CPU seconds @pid has used (user + system). */
+static double cpu_seconds(pid_t pid)
+{
+	char path[64];
+	unsigned long ut = 0, st = 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		ut = st = 0;
+	fclose(f);
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/*
+ * Out of file descriptors the server spun at 100 % of a core (EMFILE on a
+ * level-triggered listener) and legitimate peers got no answer. Now the
+ * oldest unauthenticated connection gives its descriptor up, and with none
+ * left to give the listeners rest while everyone connected is served.
+ */
+static void test_out_of_descriptors(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	enum { N = 60 };
+	int fd[N];
+	struct xp_conn c[N];
+	static const char *const args[] = {"--no-launcher", NULL};
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	struct xa_display *d = e2e_app(&s, "main"); /* connected before the attack */
+	assert_non_null(d);
+	struct rlimit lim = {40, 40};
+	assert_int_equal(prlimit(s.pid, RLIMIT_NOFILE, &lim, NULL), 0);
+	/* authenticated clients take every descriptor there is */
+	int in = 0;
+	for (int i = 0; i < N; i++)
+		in += e2e_raw_client(&s, &c[in], "main", NULL, 0) == 0;
+	assert_true(in > 10 && in < N);
+	/* unauthenticated ones keep knocking */
+	for (int i = 0; i < N; i++)
+		fd[i] = preamble_only(&s);
+	long sw0 = voluntary_switches(s.pid);
+	double cpu0 = cpu_seconds(s.pid);
+	uint64_t t0 = xp_now_us();
+	double worst = 0;
+	for (int i = 0; i < 20; i++) { /* the connected app is still served */
+		uint64_t t = xp_now_us();
+		assert_int_equal(xa_sync(d, 5000), 0);
+		double ms = (double)(xp_now_us() - t) / 1000.0;
+		worst = ms > worst ? ms : worst;
+		usleep(50000); /* a measurement window, not a wait for something */
+	}
+	double wall = (double)(xp_now_us() - t0) / 1e6, cpu = cpu_seconds(s.pid) - cpu0;
+	long sw = voluntary_switches(s.pid) - sw0;
+	printf("    out of descriptors with %d clients and %d more knocking: server CPU %.0f %%, "
+	       "%ld sleeps in %.1f s; the app's round trip at worst %.1f ms\n",
+	       in, N, 100.0 * cpu / wall, sw, wall, worst);
+	assert_true(sw >= 10); /* it sleeps between turns: no spinning */
+	assert_true(cpu < wall / 2);
+	for (int i = 0; i < N; i++)
+		close(fd[i]);
+	for (int i = 0; i < in; i++)
+		xp_conn_finish(&c[i]);
+	/* descriptors free again: new peers get in */
+	struct xp_conn late;
+	assert_true(wait_log(&s, "closed: connection closed by peer", in, 5000));
+	assert_int_equal(e2e_raw_client(&s, &late, "main", NULL, 0), 0);
+	xp_conn_finish(&late);
+	xa_close(d);
+	e2e_server_stop(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -413,6 +502,7 @@ int main(void)
 	    cmocka_unit_test(test_preauth_memory),
 	    cmocka_unit_test(test_handshake_cap),
 	    cmocka_unit_test(test_handshake_deadline_absolute),
+	    cmocka_unit_test(test_out_of_descriptors),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests_name("xproto-server against hostile peers", tests, NULL,

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "server_int.h"
 
@@ -91,18 +92,26 @@ static void handshakes_remove(struct xs_peer *p)
 	s->nhandshakes--;
 }
 
+bool xs_peer_drop_oldest_handshake(struct xs_server *s, const char *why)
+{
+	struct xs_peer *old = s->hs_oldest;
+	if (!old)
+		return false;
+	xp_conn_send_error(&old->conn, XP_ERR_LIMIT, 0, "%s", why);
+	xp_conn_flush(&old->conn);
+	xp_conn_write(&old->conn); /* best effort: it does not get to wait */
+	xs_peer_close(old, why);
+	close(old->conn.fd); /* now: the descriptor may be what we are short of */
+	old->conn.fd = -1;
+	return true;
+}
+
 /* Make room for one more handshake: the oldest is told why and closed. */
 static void handshakes_make_room(struct xs_server *s)
 {
-	while (s->nhandshakes >= s->opt.max_handshakes && s->hs_oldest) {
-		struct xs_peer *old = s->hs_oldest;
-		xp_conn_send_error(&old->conn, XP_ERR_LIMIT, 0,
-		                   "too many connections in their handshake (limit %d)",
-		                   s->opt.max_handshakes);
-		xp_conn_flush(&old->conn);
-		xp_conn_write(&old->conn); /* best effort: it does not get to wait */
-		xs_peer_close(old, "too many handshakes: the oldest goes");
-	}
+	while (s->nhandshakes >= s->opt.max_handshakes &&
+	       xs_peer_drop_oldest_handshake(s, "too many connections in their handshake"))
+		;
 }
 
 struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool app_endpoint)

@@ -118,6 +118,7 @@ struct xs_server {
 	struct xs_loop *loop;
 	struct xp_cookie cookie;
 	int tcp_fd, unix_fd, app_tcp_fd, sig_fd;
+	uint64_t accept_timer; /* accepting paused: out of descriptors (listen.c) */
 	int port;
 	struct xs_session *sessions;
 	struct xs_peer *peers;
@@ -156,6 +157,11 @@ struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool ap
 void xs_peer_fail(struct xs_peer *p, enum xp_err_code code, unsigned about, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void xs_peer_close(struct xs_peer *p, const char *why);
+/**
+ * Close the oldest connection still in its handshake at once (its fd too),
+ * telling it @why. Returns false when no connection is in its handshake.
+ */
+bool xs_peer_drop_oldest_handshake(struct xs_server *s, const char *why);
 void xs_peer_destroy(struct xs_peer *p);
 void xs_peers_flush(struct xs_server *s);
 int xs_peer_send(struct xs_peer *p, const struct xp_msg *m);
