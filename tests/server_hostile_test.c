@@ -492,6 +492,61 @@ static void test_out_of_descriptors(void **state)
 	e2e_server_stop(&s);
 }
 
+/* Take and acknowledge what has arrived on @c, for up to @ms. */
+static void read_and_ack(struct xp_conn *c, int ms)
+{
+	struct xp_msg m;
+	uint64_t end = xp_now_us() + (uint64_t)ms * 1000;
+	while (xp_now_us() < end && xp_conn_wait(c, &m, xp_ms_until(end)) == 1) {
+		if (m.op != XP_OP_MARK)
+			continue;
+		struct xp_msg a = {.op = XP_OP_ACK};
+		a.u.ack.serial = m.u.mark.serial;
+		xp_conn_send(c, &a);
+		xp_conn_drain(c, 1000);
+	}
+}
+
+/*
+ * A client that went silent in an idle session (a dead link, no FIN) was
+ * never reaped: nothing was sent to it, so nothing went unacknowledged.
+ * Now a silent client is sent a MARK and dropped if it does not answer.
+ */
+static void test_silent_client_reaped(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	struct xp_conn silent, live;
+	static const char *const args[] = {"--no-launcher",   "--keepalive", "300",
+	                                   "--stall-timeout", "600",         NULL};
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	assert_int_equal(e2e_raw_client(&s, &silent, "idle", NULL, 0), 0);
+	assert_int_equal(e2e_raw_client(&s, &live, "idle", NULL, 0), 0);
+	read_and_ack(&silent, 100); /* it answered once, then the link died */
+	uint64_t t0 = xp_now_us();
+	bool dropped = false;
+	for (int i = 0; i < 50 && !dropped; i++) { /* the live one answers, up to 5 s */
+		read_and_ack(&live, 100);
+		dropped = wait_log(&s, "no ACK for", 1, 0);
+	}
+	assert_true(dropped);
+	printf("    a client silent in an idle session was dropped after %.1f s\n",
+	       (double)(xp_now_us() - t0) / 1e6);
+	assert_true(closed_by_server(&silent, 2000));
+	/* the one that answered is still in */
+	struct xp_msg ping = {.op = XP_OP_PING};
+	xp_conn_send(&live, &ping);
+	assert_int_equal(xp_conn_drain(&live, 1000), 0);
+	struct xp_msg m;
+	int r;
+	while ((r = xp_conn_wait(&live, &m, 3000)) == 1 && m.op != XP_OP_PONG)
+		;
+	assert_int_equal(r, 1);
+	xp_conn_finish(&silent);
+	xp_conn_finish(&live);
+	e2e_server_stop(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -503,6 +558,7 @@ int main(void)
 	    cmocka_unit_test(test_handshake_cap),
 	    cmocka_unit_test(test_handshake_deadline_absolute),
 	    cmocka_unit_test(test_out_of_descriptors),
+	    cmocka_unit_test(test_silent_client_reaped),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests_name("xproto-server against hostile peers", tests, NULL,

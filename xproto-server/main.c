@@ -36,6 +36,8 @@ static const char usage[] =
     "                         the first client's window size wins)\n"
     "  --stall-timeout MS     drop a client that acknowledges nothing for MS\n"
     "                         (default 15000)\n"
+    "  --keepalive MS         a client silent for MS is sent a MARK, and dropped\n"
+    "                         if it does not answer it in time (default 20000)\n"
     "  --handshake-timeout MS drop a connection not authenticated MS after it\n"
     "                         connected, however active (default 5000)\n"
     "  --max-handshakes N     connections in their handshake at once; a new one\n"
@@ -70,6 +72,7 @@ static const struct opt opts[] = {
     {"max-total-mb", OPT_MB, OFF(max_total_bytes)},
     {"screen", OPT_SCREEN, 0},
     {"stall-timeout", OPT_INT, OFF(stall_timeout_ms)},
+    {"keepalive", OPT_INT, OFF(keepalive_ms)},
     {"handshake-timeout", OPT_INT, OFF(handshake_timeout_ms)},
     {"max-handshakes", OPT_INT, OFF(max_handshakes)},
     {"log", OPT_LOG, OFF(log_level)},

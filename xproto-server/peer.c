@@ -278,7 +278,7 @@ static void on_hello(struct xs_peer *p, const struct xp_msg_hello *h)
 	count_in(p);
 	xs_loop_cancel(p->srv->loop, p->handshake_timer);
 	p->handshake_timer = 0;
-	p->last_ack_us = xp_now_us();
+	p->last_ack_us = p->last_input_us = xp_now_us();
 	xs_session_attach(p->session, p);
 	xs_log(p->srv, XS_INFO, "%s joined session '%s'", p->name, session);
 }
@@ -366,6 +366,8 @@ static void read_messages(struct xs_peer *p)
 	int r;
 	for (int i = 0; i < READS_PER_EVENT && p->state <= XS_RUNNING; i++) {
 		r = xp_conn_read(&p->conn);
+		if (r > 0)
+			p->last_input_us = xp_now_us();
 		while (p->state <= XS_RUNNING && xp_conn_next(&p->conn, &m) == 1)
 			dispatch(p, &m);
 		if (p->state > XS_RUNNING)

@@ -29,6 +29,7 @@ void xs_options_defaults(struct xs_options *o)
 	o->client_window_bytes = 256u << 10;
 	o->client_hard_limit = 32u << 20;
 	o->stall_timeout_ms = 15000;
+	o->keepalive_ms = 20000;
 	o->handshake_timeout_ms = 5000;
 	o->max_handshakes = 128;
 	o->screen_w = 800;

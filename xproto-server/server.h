@@ -29,6 +29,7 @@ struct xs_options {
 	size_t client_window_bytes; /* unacknowledged output before "behind" */
 	size_t client_hard_limit;   /* queued output that drops a client */
 	int stall_timeout_ms;       /* no ACK for this long: drop */
+	int keepalive_ms;           /* a client silent this long is sent a MARK */
 	int handshake_timeout_ms;   /* from connect to WELCOME, however active */
 	int max_handshakes;         /* connections not yet authenticated */
 	int screen_w, screen_h;     /* default session screen */

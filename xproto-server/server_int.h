@@ -69,6 +69,7 @@ struct xs_peer {
 	uint32_t mark_sent, mark_acked;
 	uint64_t plain_at_mark[64]; /* ring: plain bytes queued at MARK n */
 	uint64_t last_ack_us, last_mark_us;
+	uint64_t last_input_us; /* bytes last arrived (keepalive) */
 	bool sent_since_mark, behind;
 	struct xs_damage *damage;
 	size_t ndamage, damage_cap;

@@ -274,11 +274,20 @@ void xs_update_before_sleep(struct xs_peer *c)
 		             xp_conn_out_pending(&c->conn));
 }
 
-/* Called periodically: drop a client that stopped acknowledging. */
+/*
+ * Called periodically: drop a client that stopped acknowledging. A client
+ * that has sent nothing for the keepalive interval while it had nothing to
+ * acknowledge is sent a MARK: a live one answers, a vanished one (no FIN,
+ * a dead link) is then dropped like any stalled client.
+ */
 void xs_update_check_stall(struct xs_peer *c)
 {
-	if (c->mark_acked == c->mark_sent)
+	if (c->mark_acked == c->mark_sent) {
+		uint64_t silent_ms = (xp_now_us() - c->last_input_us) / 1000;
+		if (silent_ms >= (uint64_t)c->srv->opt.keepalive_ms)
+			send_mark(c);
 		return;
+	}
 	uint64_t idle_ms = (xp_now_us() - c->last_ack_us) / 1000;
 	if (idle_ms > (uint64_t)c->srv->opt.stall_timeout_ms)
 		xs_peer_fail(c, XP_ERR_TIMEOUT, 0, "no ACK for %llu ms",
