@@ -547,6 +547,43 @@ static void test_silent_client_reaped(void **state)
 	e2e_server_stop(&s);
 }
 
+/*
+ * An app that never reads while the server has things to tell it (here:
+ * the errors its own requests earn) is dropped once --max-queued-mb is
+ * queued, instead of growing the server's memory without end.
+ */
+static void test_app_not_reading(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	struct xp_conn c;
+	static const char *const args[] = {"--no-launcher", "--max-queued-mb", "1", NULL};
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	assert_int_equal(hello_as(&s, s.app_socket, XP_ROLE_APP, false, &c), 0);
+	int rcv = 4096;
+	setsockopt(c.fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	/* 200,000 fills into a window it does not have: 200,000 errors back */
+	struct xp_msg m = {.op = XP_OP_TARGET};
+	m.u.target.win = 7;
+	xp_conn_send(&c, &m);
+	m = (struct xp_msg){.op = XP_OP_FILL};
+	m.u.fill = (struct xp_msg_fill){0, 0, 1, 1};
+	bool gone = false;
+	for (int i = 0; i < 200 && !gone; i++) {
+		for (int k = 0; k < 1000; k++)
+			xp_conn_send(&c, &m);
+		gone = xp_conn_drain(&c, 2000) < 0;
+	}
+	assert_true(gone || wait_log(&s, "app is not reading", 1, 5000));
+	long kb = e2e_rss_kb(s.pid);
+	printf("    an app that does not read was dropped; server RSS %ld KiB\n", kb);
+	assert_true(wait_log(&s, "app is not reading", 1, 5000));
+	assert_true(kb < 32 * 1024);
+	xp_conn_finish(&c);
+	expect_alive(&s);
+	e2e_server_stop(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -559,6 +596,7 @@ int main(void)
 	    cmocka_unit_test(test_handshake_deadline_absolute),
 	    cmocka_unit_test(test_out_of_descriptors),
 	    cmocka_unit_test(test_silent_client_reaped),
+	    cmocka_unit_test(test_app_not_reading),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests_name("xproto-server against hostile peers", tests, NULL,

@@ -32,6 +32,8 @@ static const char usage[] =
     "  --max-session-mb N     window pixels per session in MiB (default 256)\n"
     "  --max-total-mb N       window and cached-image pixels of all sessions\n"
     "                         together, in MiB (default 1024)\n"
+    "  --max-queued-mb N      output queued for a peer that does not read\n"
+    "                         before it is dropped, in MiB (default 32)\n"
     "  --screen WxH           screen size of a new session (default 800x600;\n"
     "                         the first client's window size wins)\n"
     "  --stall-timeout MS     drop a client that acknowledges nothing for MS\n"
@@ -70,6 +72,7 @@ static const struct opt opts[] = {
     {"max-apps", OPT_INT, OFF(max_apps)},
     {"max-session-mb", OPT_MB, OFF(max_session_bytes)},
     {"max-total-mb", OPT_MB, OFF(max_total_bytes)},
+    {"max-queued-mb", OPT_MB, OFF(client_hard_limit)},
     {"screen", OPT_SCREEN, 0},
     {"stall-timeout", OPT_INT, OFF(stall_timeout_ms)},
     {"keepalive", OPT_INT, OFF(keepalive_ms)},

@@ -409,6 +409,11 @@ static void flush_peer(struct xs_peer *p)
 	struct xs_server *s = p->srv;
 	if (p->state == XS_RUNNING && p->role != XP_ROLE_APP)
 		xs_update_before_sleep(p);
+	/* an app that does not read (events, replies, errors) is not kept waiting forever */
+	if (p->state == XS_RUNNING && p->role == XP_ROLE_APP &&
+	    xp_conn_out_pending(&p->conn) > s->opt.client_hard_limit)
+		xs_peer_fail(p, XP_ERR_LIMIT, 0, "app is not reading (%zu bytes queued)",
+		             xp_conn_out_pending(&p->conn));
 	if (p->state == XS_CLOSED)
 		return;
 	xp_conn_flush(&p->conn);

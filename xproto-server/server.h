@@ -27,7 +27,7 @@ struct xs_options {
 	size_t max_total_bytes;     /* window and cached pixels, all sessions */
 	uint32_t max_msg;           /* largest message accepted */
 	size_t client_window_bytes; /* unacknowledged output before "behind" */
-	size_t client_hard_limit;   /* queued output that drops a client */
+	size_t client_hard_limit;   /* queued output that drops a client or an app */
 	int stall_timeout_ms;       /* no ACK for this long: drop */
 	int keepalive_ms;           /* a client silent this long is sent a MARK */
 	int handshake_timeout_ms;   /* from connect to WELCOME, however active */
