@@ -584,6 +584,51 @@ static void test_app_not_reading(void **state)
 	e2e_server_stop(&s);
 }
 
+/*
+ * Many cached images: each new id was a linear search of the session's
+ * cache (O(N^2) for N images), and tiny images cost their bookkeeping for
+ * free. Ids are now hashed and every entry's overhead counts against the
+ * cache limit, which refuses the rest with LIMIT.
+ */
+static void test_many_cached_images(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	static const char *const args[] = {"--no-launcher", NULL};
+	static const uint8_t px[3] = {0x10, 0x20, 0x30};
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	struct xa_display *d = e2e_app(&s, "main");
+	uint32_t win = xa_window_create(d, 0, 0, 64, 64, 0, 0);
+	assert_int_equal(xa_sync(d, 5000), 0);
+	uint64_t t0 = xp_now_us();
+	int kept = 0;
+	for (int batch = 0; batch < 100; batch++) {
+		for (int i = 0; i < 5000; i++)
+			xa_image_keep(d, win, 0, 0, 1, 1, XP_IMG_RAW, px, 3,
+			              (uint32_t)(batch * 5000 + i + 1));
+		if (xa_sync(d, 20000) < 0)
+			break;
+		kept += 5000;
+	}
+	double secs = (double)(xp_now_us() - t0) / 1e6;
+	printf("    %d one-pixel images cached in %.2f s, then: %s\n", kept, secs,
+	       xa_error(d)->text);
+	assert_int_equal(xa_error(d)->code, XP_ERR_LIMIT);
+	/* 32 MiB / (4 bytes + the entry's overhead) */
+	assert_true(kept >= 200000 && kept < 300000);
+	/* the kept ones are found by id; dropped ones are not */
+	xa_image_cached(d, win, 5, 5, 1);
+	xa_image_cached(d, win, 6, 6, (uint32_t)kept);
+	assert_int_equal(xa_sync(d, 5000), 0);
+	xa_cache_drop(d, 1);
+	assert_int_equal(xa_sync(d, 5000), 0);
+	xa_image_cached(d, win, 5, 5, 1);
+	assert_int_equal(xa_sync(d, 5000), -1);
+	xa_close(d);
+	expect_alive(&s);
+	e2e_server_stop(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -597,6 +642,7 @@ int main(void)
 	    cmocka_unit_test(test_out_of_descriptors),
 	    cmocka_unit_test(test_silent_client_reaped),
 	    cmocka_unit_test(test_app_not_reading),
+	    cmocka_unit_test(test_many_cached_images),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests_name("xproto-server against hostile peers", tests, NULL,

@@ -5,7 +5,8 @@
  * and the id afterwards, so clients' caches are filled lazily and a new
  * client never receives images nobody draws again. The session's cache is
  * bounded (XS_CACHE_MAX), well under what clients may keep (64 MiB), so a
- * client never has to evict what the server believes it holds.
+ * client never has to evict what the server believes it holds. An app's
+ * ids are found through its own hash map: O(1) however many it keeps.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,31 +14,60 @@
 #include "server_int.h"
 
 #define XS_CACHE_MAX (32u << 20)
+/* what an entry costs beyond its pixels: counted, so tiny images are not free */
+#define ENTRY_OVERHEAD 128u
 
 struct xs_cache_entry {
 	uint32_t id, app_id;
 	struct xs_peer *owner;
 	struct xr_fb fb;
-	struct xs_cache_entry *next;
+	struct xs_cache_entry *prev, *next; /* the session's entries */
 };
+
+static size_t image_bytes(uint32_t w, uint32_t h)
+{
+	return (size_t)w * h * 4 + ENTRY_OVERHEAD;
+}
 
 static size_t entry_bytes(const struct xs_cache_entry *e)
 {
-	return (size_t)e->fb.w * (size_t)e->fb.h * 4;
+	return image_bytes((uint32_t)e->fb.w, (uint32_t)e->fb.h);
 }
 
-static struct xs_cache_entry **find(struct xs_session *se, struct xs_peer *app, uint32_t app_id)
+/* The app's entry for its id @app_id: one hash lookup. */
+static struct xs_cache_entry *find(struct xs_peer *app, uint32_t app_id)
 {
-	struct xs_cache_entry **pp = &se->cache;
-	while (*pp && ((*pp)->owner != app || (*pp)->app_id != app_id))
-		pp = &(*pp)->next;
-	return pp;
+	return xs_map_get(&app->app_images, app_id);
+}
+
+/* A session-wide id no live entry has (ids wrap after 2^32 images). */
+static uint32_t new_id(struct xs_session *se)
+{
+	uint32_t id;
+	do
+		id = se->next_cache_id++;
+	while (id == 0 || xs_idset_has(&se->cache_ids, id));
+	return id;
+}
+
+static void unlink_entry(struct xs_session *se, struct xs_cache_entry *e)
+{
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		se->cache = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	xs_idset_del(&se->cache_ids, e->id);
+	se->cache_bytes -= entry_bytes(e);
+	se->srv->pixel_bytes -= entry_bytes(e);
+	xr_fb_finish(&e->fb);
+	free(e);
 }
 
 /* Remove an entry; clients holding it are told to forget it. */
-static void drop(struct xs_session *se, struct xs_cache_entry **pp)
+static void drop(struct xs_session *se, struct xs_cache_entry *e)
 {
-	struct xs_cache_entry *e = *pp;
 	struct xp_msg m = {.op = XP_OP_CACHE_DROP};
 	m.u.cache_drop.cache_id = e->id;
 	for (struct xs_peer *c = se->clients; c; c = c->next) {
@@ -46,33 +76,25 @@ static void drop(struct xs_session *se, struct xs_cache_entry **pp)
 			xs_idset_del(&c->cached, e->id);
 		}
 	}
-	*pp = e->next;
-	se->cache_bytes -= entry_bytes(e);
-	se->srv->pixel_bytes -= entry_bytes(e);
-	xr_fb_finish(&e->fb);
-	free(e);
+	xs_map_del(&e->owner->app_images, e->app_id);
+	unlink_entry(se, e);
 }
 
 void xs_cache_app_gone(struct xs_session *se, struct xs_peer *app)
 {
-	struct xs_cache_entry **pp = &se->cache;
-	while (*pp) {
-		if ((*pp)->owner == app)
-			drop(se, pp);
-		else
-			pp = &(*pp)->next;
+	for (struct xs_cache_entry *e = se->cache, *next; e; e = next) {
+		next = e->next;
+		if (e->owner == app)
+			drop(se, e);
 	}
+	xs_map_finish(&app->app_images);
 }
 
 void xs_cache_destroy(struct xs_session *se)
 {
-	while (se->cache) {
-		struct xs_cache_entry *e = se->cache;
-		se->cache = e->next;
-		se->srv->pixel_bytes -= entry_bytes(e);
-		xr_fb_finish(&e->fb);
-		free(e);
-	}
+	while (se->cache)
+		unlink_entry(se, se->cache);
+	xs_idset_finish(&se->cache_ids);
 	se->cache_bytes = 0;
 }
 
@@ -126,36 +148,57 @@ static int check_image(struct xs_session *se, const struct xp_msg_image *im, siz
 	if (im->w == 0 || im->h == 0 || im->w > XR_FB_MAX_DIM || im->h > XR_FB_MAX_DIM)
 		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE, "IMAGE: bad size %ux%u",
 		                    im->w, im->h);
-	size_t bytes = (size_t)im->w * im->h * 4;
+	size_t bytes = image_bytes(im->w, im->h);
 	if (se->cache_bytes - old_bytes + bytes > XS_CACHE_MAX)
 		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE,
 		                    "image cache full (%u MiB per session)", XS_CACHE_MAX >> 20);
 	return xs_pixels_check(se->srv, old_bytes, bytes, err);
 }
 
-int xs_cache_image(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
-                   const struct xp_msg_image *im, struct xp_error *err)
+/* A new entry holding @im decoded, or NULL with @err set. */
+static struct xs_cache_entry *decode(const struct xp_msg_image *im, struct xp_error *err)
 {
-	struct xs_session *se = app->session;
-	struct xs_cache_entry **old = find(se, app, im->cache_id), *e;
+	struct xs_cache_entry *e = calloc(1, sizeof(*e));
 	struct xr_rect d;
-	if (check_image(se, im, *old ? entry_bytes(*old) : 0, err) < 0)
-		return -1;
-	if (!(e = calloc(1, sizeof(*e))) || xr_fb_init(&e->fb, (int)im->w, (int)im->h) < 0) {
+	if (!e || xr_fb_init(&e->fb, (int)im->w, (int)im->h) < 0) {
 		free(e);
-		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE, "IMAGE: out of memory");
+		xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE, "IMAGE: out of memory");
+		return NULL;
 	}
 	if (xr_image(&e->fb, NULL, 0, 0, e->fb.w, e->fb.h, im->format, im->data.p, im->data.n, &d) <
 	    0) {
 		xr_fb_finish(&e->fb);
 		free(e);
-		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE,
-		                    "IMAGE: bad %ux%u image (format %u, %u bytes)", im->w, im->h,
-		                    im->format, im->data.n);
+		xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE,
+		             "IMAGE: bad %ux%u image (format %u, %u bytes)", im->w, im->h,
+		             im->format, im->data.n);
+		return NULL;
 	}
-	if (*old) /* replaced: its clients are told to forget it */
+	return e;
+}
+
+int xs_cache_image(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
+                   const struct xp_msg_image *im, struct xp_error *err)
+{
+	struct xs_session *se = app->session;
+	struct xs_cache_entry *old = find(app, im->cache_id), *e;
+	if (check_image(se, im, old ? entry_bytes(old) : 0, err) < 0 || !(e = decode(im, err)))
+		return -1;
+	if (old) /* replaced: its clients are told to forget it */
 		drop(se, old);
-	*e = (struct xs_cache_entry){se->next_cache_id++, im->cache_id, app, e->fb, se->cache};
+	e->id = new_id(se);
+	e->app_id = im->cache_id;
+	e->owner = app;
+	if (xs_map_put(&app->app_images, e->app_id, e) < 0 ||
+	    xs_idset_add(&se->cache_ids, e->id) < 0) {
+		xs_map_del(&app->app_images, e->app_id);
+		xr_fb_finish(&e->fb);
+		free(e);
+		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE, "IMAGE: out of memory");
+	}
+	e->next = se->cache;
+	if (se->cache)
+		se->cache->prev = e;
 	se->cache = e;
 	se->cache_bytes += entry_bytes(e);
 	se->srv->pixel_bytes += entry_bytes(e);
@@ -166,7 +209,7 @@ int xs_cache_image(struct xs_peer *app, struct xs_window *w, const struct xs_dra
 int xs_cache_draw(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
                   const struct xp_msg_image_cached *ic, struct xp_error *err)
 {
-	struct xs_cache_entry *e = *find(app->session, app, ic->cache_id);
+	struct xs_cache_entry *e = find(app, ic->cache_id);
 	if (!e)
 		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE_CACHED,
 		                    "IMAGE_CACHED: no cached image %u", ic->cache_id);
@@ -176,7 +219,7 @@ int xs_cache_draw(struct xs_peer *app, struct xs_window *w, const struct xs_draw
 
 void xs_cache_forget(struct xs_peer *app, uint32_t app_cache_id)
 {
-	struct xs_cache_entry **pp = find(app->session, app, app_cache_id);
-	if (*pp)
-		drop(app->session, pp);
+	struct xs_cache_entry *e = find(app, app_cache_id);
+	if (e)
+		drop(app->session, e);
 }

@@ -210,6 +210,8 @@ void xs_peer_destroy(struct xs_peer *p)
 	xs_idset_finish(&p->known);
 	xs_idset_finish(&p->cached);
 	xs_idset_finish(&p->stale);
+	xs_map_finish(&p->app_windows);
+	xs_map_finish(&p->app_images);
 	free(p->damage);
 	free(p);
 }

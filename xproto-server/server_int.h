@@ -26,14 +26,43 @@ struct xs_draw_state {
 	struct xp_rect clip; /* w == 0: none */
 };
 
-/** A small set of ids (windows a client knows, images it holds). */
+/* map.c: a hash map from 64-bit keys to (non-NULL) pointers, O(1) */
+struct xs_map_slot {
+	uint64_t key;
+	void *val; /* NULL: empty slot */
+};
+/** A map; a zeroed struct is an empty map. */
+struct xs_map {
+	struct xs_map_slot *slot;
+	size_t cap, n; /* cap: 0 or a power of two; n entries */
+	uint64_t seed; /* per map, random: peers cannot make ids collide */
+};
+/** The value stored under @key, or NULL. */
+void *xs_map_get(const struct xs_map *m, uint64_t key);
+/** Store @val (not NULL) under @key, replacing. Returns 0 or -1 (no memory). */
+int xs_map_put(struct xs_map *m, uint64_t key, void *val);
+/** Remove @key; returns the value it had, or NULL. */
+void *xs_map_del(struct xs_map *m, uint64_t key);
+/**
+ * Iterate: start with *@pos = 0; each call gives the next entry (@key and
+ * @val may be NULL) and returns true, or false at the end. The map must not
+ * change during the iteration.
+ */
+bool xs_map_next(const struct xs_map *m, size_t *pos, uint64_t *key, void **val);
+/** Remove everything, keeping the table. */
+void xs_map_clear(struct xs_map *m);
+/** Free the table; the map is empty and usable again. */
+void xs_map_finish(struct xs_map *m);
+
+/** A set of ids (windows a client knows, images it holds), O(1) each. */
 struct xs_idset {
-	uint32_t *v;
-	size_t n, cap;
+	struct xs_map map;
 };
 bool xs_idset_has(const struct xs_idset *s, uint32_t id);
+/** Add @id; returns 0, or -1 when out of memory. */
 int xs_idset_add(struct xs_idset *s, uint32_t id);
 void xs_idset_del(struct xs_idset *s, uint32_t id);
+void xs_idset_clear(struct xs_idset *s);
 void xs_idset_finish(struct xs_idset *s);
 
 /** Damage a behind client still has to be sent, per window. */
@@ -60,7 +89,9 @@ struct xs_peer {
 	/* app side */
 	struct xs_draw_state in; /* what the app set (app-local target id) */
 	int windows;
-	pid_t pid; /* launched by us, or 0 */
+	struct xs_map app_windows; /* the app's window id -> struct xs_window */
+	struct xs_map app_images;  /* the app's cache id -> struct xs_cache_entry */
+	pid_t pid;                 /* launched by us, or 0 */
 	/* client side */
 	struct xs_draw_state out; /* what the client believes */
 	struct xs_idset known;    /* windows the client has been told about */
@@ -102,6 +133,8 @@ struct xs_session {
 	size_t pixel_bytes;
 	struct xs_peer *launcher;     /* the xp-launcher app, if connected */
 	struct xs_cache_entry *cache; /* images apps asked to keep */
+	struct xs_idset cache_ids;    /* their session-wide ids */
+	struct xs_map windows;        /* session id -> struct xs_window */
 	size_t cache_bytes;
 	uint32_t next_cache_id;
 	uint64_t launcher_started_us;

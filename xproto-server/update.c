@@ -23,40 +23,6 @@
 #define MARK_BYTES (16u << 10)
 #define MARK_US    200000u
 
-bool xs_idset_has(const struct xs_idset *s, uint32_t id)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i] == id)
-			return true;
-	return false;
-}
-
-int xs_idset_add(struct xs_idset *s, uint32_t id)
-{
-	if (xs_idset_has(s, id))
-		return 0;
-	if (XU_ARRAY_RESERVE(s->v, s->cap, s->n + 1) < 0)
-		return -1;
-	s->v[s->n++] = id;
-	return 0;
-}
-
-void xs_idset_del(struct xs_idset *s, uint32_t id)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		if (s->v[i] == id) {
-			s->v[i] = s->v[--s->n];
-			return;
-		}
-	}
-}
-
-void xs_idset_finish(struct xs_idset *s)
-{
-	free(s->v);
-	*s = (struct xs_idset){0};
-}
-
 bool xs_client_knows(const struct xs_peer *c, uint32_t win)
 {
 	return xs_idset_has(&c->known, win);
@@ -190,7 +156,10 @@ void xs_update_full(struct xs_peer *c)
 	struct xs_session *se = c->session;
 	struct xp_msg m;
 	c->out = (struct xs_draw_state){.fg = 0xffffff};
-	c->known.n = c->cached.n = c->stale.n = c->ndamage = 0;
+	xs_idset_clear(&c->known);
+	xs_idset_clear(&c->cached);
+	xs_idset_clear(&c->stale);
+	c->ndamage = 0;
 	for (size_t i = 0; i < se->nwin; i++) {
 		const struct xs_window *w = se->stack[i];
 		xs_window_msg_create(w, &m);

@@ -41,6 +41,16 @@ int xs_pixels_check(const struct xs_server *s, size_t old_bytes, size_t new_byte
 	return 0;
 }
 
+/* A session-wide window id no window has (ids wrap after 2^32 windows). */
+static uint32_t new_id(struct xs_session *se)
+{
+	uint32_t id;
+	do
+		id = se->next_win_id++;
+	while (id == 0 || xs_map_get(&se->windows, id));
+	return id;
+}
+
 struct xs_window *xs_window_create(struct xs_peer *app, const struct xp_msg_win_create *c,
                                    struct xp_error *err)
 {
@@ -58,14 +68,19 @@ struct xs_window *xs_window_create(struct xs_peer *app, const struct xp_msg_win_
 	if (check_size(se, w, h, 0, err) < 0)
 		return NULL;
 	struct xs_window *win = calloc(1, sizeof(*win));
+	uint32_t id = new_id(se);
 	if (!win || XU_ARRAY_RESERVE(se->stack, se->wcap, se->nwin + 1) < 0 ||
-	    xr_fb_init(&win->fb, (int)w, (int)h) < 0) {
+	    xr_fb_init(&win->fb, (int)w, (int)h) < 0 || xs_map_put(&se->windows, id, win) < 0 ||
+	    xs_map_put(&app->app_windows, c->win, win) < 0) {
+		xs_map_del(&se->windows, id);
+		if (win)
+			xr_fb_finish(&win->fb);
 		free(win);
 		xp_error_set(err, XP_ERR_LIMIT, XP_OP_WIN_CREATE,
 		             "out of memory for a %ux%u window", w, h);
 		return NULL;
 	}
-	*win = (struct xs_window){.id = se->next_win_id++,
+	*win = (struct xs_window){.id = id,
 	                          .app_id = c->win,
 	                          .owner = app,
 	                          .x = max ? 0 : c->x,
