@@ -52,7 +52,8 @@ static void test_map_matches_reference(void **state)
 		assert_int_equal(m.n, n);
 	}
 	for (size_t k = 0; k < KEYS; k++)
-		assert_ptr_equal(xs_map_get(&m, k * 0x100000001ull), ref[k] ? (void *)ref[k] : NULL);
+		assert_ptr_equal(xs_map_get(&m, k * 0x100000001ull),
+		                 ref[k] ? (void *)ref[k] : NULL);
 	size_t pos = 0, seen = 0;
 	uint64_t key;
 	void *val;
@@ -74,7 +75,7 @@ static void test_map_edges(void **state)
 	assert_null(xs_map_get(&m, 42));
 	assert_null(xs_map_del(&m, 42));
 	assert_int_equal(xs_map_put(&m, 42, NULL), -1); /* NULL means absent */
-	assert_int_equal(xs_map_put(&m, 0, &m), 0);      /* key 0 is a key */
+	assert_int_equal(xs_map_put(&m, 0, &m), 0);     /* key 0 is a key */
 	assert_ptr_equal(xs_map_get(&m, 0), &m);
 	assert_int_equal(xs_map_put(&m, UINT64_MAX, &m), 0);
 	assert_int_equal(m.n, 2);

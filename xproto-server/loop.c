@@ -5,11 +5,13 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
 #include "loop.h"
 #include "xproto.h"
+#include "xputil.h"
 
 struct watch {
 	unsigned mask;
@@ -27,7 +29,8 @@ struct timer {
 struct xs_loop {
 	int epfd, max_fds;
 	bool stop;
-	struct watch *watches;
+	struct watch *watches; /* indexed by fd, grown as fds appear */
+	size_t nwatches;
 	struct timer *timers;
 	uint64_t next_timer_id;
 	uint64_t ctl_calls; /* epoll_ctl calls, for tests */
@@ -40,18 +43,13 @@ struct xs_loop *xs_loop_create(int max_fds)
 	struct xs_loop *l = calloc(1, sizeof(*l));
 	if (!l)
 		return NULL;
-	l->watches = calloc((size_t)max_fds, sizeof(*l->watches));
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (!l->watches || l->epfd < 0)
-		goto err;
+	if (l->epfd < 0) {
+		free(l);
+		return NULL;
+	}
 	l->max_fds = max_fds;
 	return l;
-err:
-	free(l->watches);
-	if (l->epfd >= 0)
-		close(l->epfd);
-	free(l);
-	return NULL;
 }
 
 void xs_loop_destroy(struct xs_loop *l)
@@ -72,6 +70,12 @@ int xs_loop_watch(struct xs_loop *l, int fd, unsigned mask, xs_fd_fn fn, void *d
 {
 	if (fd < 0 || fd >= l->max_fds)
 		return -1;
+	if ((size_t)fd >= l->nwatches) {
+		size_t old = l->nwatches;
+		if (XU_ARRAY_RESERVE(l->watches, l->nwatches, (size_t)fd + 1) < 0)
+			return -1;
+		memset(l->watches + old, 0, (l->nwatches - old) * sizeof(*l->watches));
+	}
 	struct watch *w = &l->watches[fd];
 	/* the kernel is asked only when the interest changes, not every turn */
 	if (!w->fn || w->mask != mask) {
@@ -93,7 +97,7 @@ uint64_t xs_loop_ctl_calls(const struct xs_loop *l)
 
 void xs_loop_unwatch(struct xs_loop *l, int fd)
 {
-	if (fd < 0 || fd >= l->max_fds || !l->watches[fd].fn)
+	if (fd < 0 || (size_t)fd >= l->nwatches || !l->watches[fd].fn)
 		return;
 	l->ctl_calls++;
 	epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
@@ -175,27 +179,38 @@ static void run_timers(struct xs_loop *l)
 		;
 }
 
-int xs_loop_run(struct xs_loop *l)
+int xs_loop_turn(struct xs_loop *l, int max_wait_ms)
 {
 	struct epoll_event evs[64];
-	l->stop = false;
-	while (!l->stop) {
-		if (l->before_sleep)
-			l->before_sleep(l, l->before_sleep_data);
-		int n = epoll_wait(l->epfd, evs, 64, next_timeout(l));
-		if (n < 0 && errno != EINTR)
-			return -1;
-		for (int i = 0; i < n; i++) {
-			int fd = evs[i].data.fd;
-			struct watch w = l->watches[fd];
-			unsigned mask =
-			    (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR) ? XS_READABLE : 0u) |
-			    (evs[i].events & EPOLLOUT ? XS_WRITABLE : 0u);
-			/* a callback may unwatch fds later in this batch */
-			if (w.fn && l->watches[fd].fn)
-				w.fn(l, fd, mask, w.data);
-		}
-		run_timers(l);
+	if (l->before_sleep)
+		l->before_sleep(l, l->before_sleep_data);
+	int wait = next_timeout(l);
+	if (max_wait_ms >= 0 && (wait < 0 || wait > max_wait_ms))
+		wait = max_wait_ms;
+	int n = epoll_wait(l->epfd, evs, 64, wait);
+	if (n < 0 && errno != EINTR)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		int fd = evs[i].data.fd;
+		if ((size_t)fd >= l->nwatches)
+			continue;
+		struct watch w = l->watches[fd];
+		unsigned mask =
+		    (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR) ? XS_READABLE : 0u) |
+		    (evs[i].events & EPOLLOUT ? XS_WRITABLE : 0u);
+		/* a callback may unwatch fds later in this batch */
+		if (w.fn && l->watches[fd].fn)
+			w.fn(l, fd, mask, w.data);
 	}
+	run_timers(l);
+	return 0;
+}
+
+int xs_loop_run(struct xs_loop *l)
+{
+	l->stop = false;
+	while (!l->stop)
+		if (xs_loop_turn(l, -1) < 0)
+			return -1;
 	return 0;
 }

@@ -37,6 +37,12 @@ uint64_t xs_loop_timer(struct xs_loop *l, int ms, xs_timer_fn fn, void *data);
 void xs_loop_cancel(struct xs_loop *l, uint64_t id);
 /** Set the hook run before each wait (flush output there). */
 void xs_loop_before_sleep(struct xs_loop *l, xs_hook_fn fn, void *data);
+/**
+ * One turn: the before-sleep hook, a wait of at most @max_wait_ms (-1: until
+ * the next timer or event), the ready callbacks, the due timers. Returns 0,
+ * or -1 on an epoll failure.
+ */
+int xs_loop_turn(struct xs_loop *l, int max_wait_ms);
 /** Run until xs_loop_stop(). Returns 0, or -1 on an epoll failure. */
 int xs_loop_run(struct xs_loop *l);
 /** Make xs_loop_run return after the current iteration. */

@@ -162,6 +162,11 @@ int xs_server_run(struct xs_server *s)
 	return xs_loop_run(s->loop);
 }
 
+int xs_server_turn(struct xs_server *s, int max_wait_ms)
+{
+	return xs_loop_turn(s->loop, max_wait_ms);
+}
+
 void xs_server_stop(struct xs_server *s)
 {
 	xs_loop_stop(s->loop);

@@ -49,6 +49,11 @@ void xs_options_defaults(struct xs_options *o);
 struct xs_server *xs_server_create(const struct xs_options *o);
 /** Run the loop until SIGTERM/SIGINT or xs_server_stop(). Returns 0 or -1. */
 int xs_server_run(struct xs_server *s);
+/**
+ * Run one turn of the loop, waiting at most @max_wait_ms for something to
+ * happen (tests and fuzzers drive the server this way). Returns 0 or -1.
+ */
+int xs_server_turn(struct xs_server *s, int max_wait_ms);
 /** Ask the loop to stop (async-signal-safe through a pipe is not needed). */
 void xs_server_stop(struct xs_server *s);
 /** Stop launched apps, close everything, free. Accepts NULL. */
