@@ -133,6 +133,7 @@ static int take_preamble(struct xp_conn *c)
 
 int xp_conn_next(struct xp_conn *c, struct xp_msg *m)
 {
+	size_t inflated = 0, slice = c->inflate_slice ? c->inflate_slice : SIZE_MAX;
 	if (c->failed)
 		return -1;
 	for (;;) {
@@ -152,15 +153,23 @@ int xp_conn_next(struct xp_conn *c, struct xp_msg *m)
 			return 1;
 		}
 		size_t before = xp_buf_pending(&c->in_plain);
-		if (!c->zin || xp_buf_pending(&c->in_raw) == 0)
+		if (!c->zin || xp_buf_pending(&c->in_raw) == 0 || inflated >= slice)
 			return 0;
-		if (xp_zstate_inflate(c->zin, &c->in_raw, &c->in_plain) < 0) {
+		if (xp_zstate_inflate(c->zin, &c->in_raw, &c->in_plain, slice - inflated) < 0) {
 			xp_error_set(&c->err, XP_ERR_ZLIB, 0, "compressed stream corrupt");
 			return conn_fail(c);
 		}
-		if (xp_buf_pending(&c->in_plain) == before)
+		size_t got = xp_buf_pending(&c->in_plain) - before;
+		if (got == 0)
 			return 0;
+		inflated += got;
+		c->st.inflated += got;
 	}
+}
+
+bool xp_conn_input_pending(const struct xp_conn *c)
+{
+	return c->zin && xp_buf_pending(&c->in_raw) > 0 && !c->failed;
 }
 
 int xp_conn_send(struct xp_conn *c, const struct xp_msg *m)
@@ -208,9 +217,14 @@ int xp_conn_flush(struct xp_conn *c)
 	size_t n = xp_buf_pending(&c->out_plain);
 	if (n == 0)
 		return 0;
+	/* a slice ends without a sync point: the rest follows on the next flush */
+	bool all = !c->zout || !c->deflate_slice || n <= c->deflate_slice;
+	if (!all)
+		n = c->deflate_slice;
 	c->st.plain_out += n;
-	int r = c->zout ? xp_zstate_deflate(c->zout, xp_buf_data(&c->out_plain), n, &c->out_wire)
-	                : xp_buf_append(&c->out_wire, xp_buf_data(&c->out_plain), n);
+	int r = c->zout
+	            ? xp_zstate_deflate(c->zout, xp_buf_data(&c->out_plain), n, &c->out_wire, all)
+	            : xp_buf_append(&c->out_wire, xp_buf_data(&c->out_plain), n);
 	xp_buf_consume(&c->out_plain, n);
 	if (r < 0) {
 		xp_error_set(&c->err, XP_ERR_INTERNAL, 0, "output buffer: out of memory");
@@ -245,8 +259,9 @@ size_t xp_conn_out_pending(const struct xp_conn *c)
 int xp_conn_drain(struct xp_conn *c, int timeout_ms)
 {
 	uint64_t deadline = xp_now_us() + (uint64_t)timeout_ms * 1000;
-	if (xp_conn_flush(c) < 0)
-		return -1;
+	while (xp_buf_pending(&c->out_plain) > 0) /* all of it, slice by slice */
+		if (xp_conn_flush(c) < 0)
+			return -1;
 	for (;;) {
 		int r = xp_conn_write(c);
 		if (r != 0)

@@ -267,6 +267,7 @@ struct xp_conn_stats {
 	uint64_t wire_in, wire_out;   /* bytes on the socket */
 	uint64_t plain_in, plain_out; /* bytes before compression */
 	uint64_t msgs_in, msgs_out;
+	uint64_t inflated; /* bytes inflated from the compressed input */
 	uint64_t ops_in[XP_OP_MAX], ops_out[XP_OP_MAX];
 	uint64_t bytes_out_by_op[XP_OP_MAX];
 };
@@ -287,6 +288,13 @@ struct xp_conn {
 	struct xp_buf in_raw, in_plain, out_plain, out_wire;
 	struct xp_zstate *zin, *zout;
 	struct xp_conn_stats st;
+	/*
+	 * Work bounds for a server sharing one thread (0 = none): at most
+	 * inflate_slice bytes are inflated per xp_conn_next() call and at most
+	 * deflate_slice bytes compressed per xp_conn_flush() call; the rest
+	 * waits for the next call.
+	 */
+	size_t inflate_slice, deflate_slice;
 };
 
 /**
@@ -320,10 +328,13 @@ int xp_conn_read(struct xp_conn *c);
 int xp_conn_feed(struct xp_conn *c, const void *data, size_t n);
 /**
  * Take the next message. Returns 1 with @m filled (borrowing from @c until
- * the next call), 0 if more bytes are needed, -1 on a protocol error
- * (c->err names the message and the cause).
+ * the next call), 0 if more bytes are needed or the inflate slice is used
+ * up (see xp_conn_input_pending), -1 on a protocol error (c->err names the
+ * message and the cause).
  */
 int xp_conn_next(struct xp_conn *c, struct xp_msg *m);
+/** True when received compressed bytes are still waiting to be inflated. */
+bool xp_conn_input_pending(const struct xp_conn *c);
 /** Queue @m for sending (encoded, not yet flushed). Returns 0 or -1. */
 int xp_conn_send(struct xp_conn *c, const struct xp_msg *m);
 /** Queue the preamble (sent uncompressed, before anything else). */
@@ -331,7 +342,11 @@ int xp_conn_send_preamble(struct xp_conn *c);
 /** Queue an ERROR message with @code, @about and a formatted text. */
 int xp_conn_send_error(struct xp_conn *c, enum xp_err_code code, unsigned about, const char *fmt,
                        ...) __attribute__((format(printf, 4, 5)));
-/** Move queued messages to the wire buffer (compressing). Returns 0 or -1. */
+/**
+ * Move queued messages to the wire buffer (compressing; at most
+ * deflate_slice bytes when set: call again while xp_buf_pending(&out_plain)).
+ * Returns 0 or -1.
+ */
 int xp_conn_flush(struct xp_conn *c);
 /**
  * write() the wire buffer. Returns 1 when it is empty, 0 if bytes remain

@@ -564,6 +564,59 @@ static void test_zlib_bomb_bounded(void **state)
 	xp_conn_finish(&rx);
 }
 
+/*
+ * Work slices: a server bounds the bytes it inflates per xp_conn_next() and
+ * compresses per xp_conn_flush(), and the stream stays intact across them.
+ */
+static void test_zlib_slices(void **state)
+{
+	(void)state;
+	struct xp_conn tx, rx;
+	struct xp_msg m = {.op = XP_OP_IMAGE}, out;
+	enum { N = 1 << 20, SLICE = 64 << 10 };
+	uint8_t *pix = malloc(N);
+	for (size_t i = 0; i < N; i++)
+		pix[i] = (uint8_t)(i * 2654435761u >> 13); /* compresses poorly */
+	xp_conn_init(&tx, -1, XP_MAX_MSG_DEFAULT, false);
+	xp_conn_init(&rx, -1, XP_MAX_MSG_DEFAULT, false);
+	xp_conn_enable_zlib(&tx, false, true);
+	xp_conn_enable_zlib(&rx, true, false);
+	tx.deflate_slice = rx.inflate_slice = SLICE;
+	m.u.image = (struct xp_msg_image){1, 2, 1024, 341, XP_IMG_RAW, 0, {pix, N}};
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(xp_conn_send(&tx, &m), 0);
+	int flushes = 0;
+	while (xp_buf_pending(&tx.out_plain) > 0 && flushes < 1000) {
+		size_t before = xp_buf_pending(&tx.out_plain);
+		assert_int_equal(xp_conn_flush(&tx), 0);
+		assert_true(before - xp_buf_pending(&tx.out_plain) <= SLICE);
+		flushes++;
+	}
+	assert_true(flushes >= 3 * N / SLICE);
+	xp_conn_feed(&rx, xp_buf_data(&tx.out_wire), xp_buf_pending(&tx.out_wire));
+	int got = 0, calls = 0;
+	for (; calls < 10000 && got < 3; calls++) {
+		uint64_t before = rx.st.inflated;
+		int r = xp_conn_next(&rx, &out);
+		assert_true(rx.st.inflated - before <= SLICE);
+		if (r == 1) {
+			assert_int_equal(out.op, XP_OP_IMAGE);
+			assert_int_equal(out.u.image.data.n, N);
+			assert_memory_equal(out.u.image.data.p, pix, N);
+			got++;
+		} else {
+			assert_int_equal(r, 0);
+			assert_true(xp_conn_input_pending(&rx));
+		}
+	}
+	assert_int_equal(got, 3);
+	assert_true(calls > 3 * N / SLICE);
+	assert_false(xp_conn_input_pending(&rx));
+	free(pix);
+	xp_conn_finish(&tx);
+	xp_conn_finish(&rx);
+}
+
 /* Real socketpair, tiny buffers: partial writes, byte-by-byte reads. */
 static void test_socketpair_partial_io(void **state)
 {
@@ -736,6 +789,7 @@ int main(void)
 	    cmocka_unit_test(test_compression_many_flushes),
 	    cmocka_unit_test(test_corrupt_zlib),
 	    cmocka_unit_test(test_zlib_bomb_bounded),
+	    cmocka_unit_test(test_zlib_slices),
 	    cmocka_unit_test(test_socketpair_partial_io),
 	    cmocka_unit_test(test_handshake_over_socket),
 	    cmocka_unit_test(test_spec_names_every_opcode),

@@ -28,7 +28,7 @@ struct timer {
 
 struct xs_loop {
 	int epfd, max_fds;
-	bool stop;
+	bool stop, wake;       /* wake: work is left, the next wait must not block */
 	struct watch *watches; /* indexed by fd, grown as fds appear */
 	size_t nwatches;
 	struct timer *timers;
@@ -133,6 +133,11 @@ void xs_loop_before_sleep(struct xs_loop *l, xs_hook_fn fn, void *data)
 	l->before_sleep_data = data;
 }
 
+void xs_loop_wake(struct xs_loop *l)
+{
+	l->wake = true;
+}
+
 void xs_loop_stop(struct xs_loop *l)
 {
 	l->stop = true;
@@ -184,9 +189,10 @@ int xs_loop_turn(struct xs_loop *l, int max_wait_ms)
 	struct epoll_event evs[64];
 	if (l->before_sleep)
 		l->before_sleep(l, l->before_sleep_data);
-	int wait = next_timeout(l);
+	int wait = l->wake ? 0 : next_timeout(l);
 	if (max_wait_ms >= 0 && (wait < 0 || wait > max_wait_ms))
 		wait = max_wait_ms;
+	l->wake = false;
 	int n = epoll_wait(l->epfd, evs, 64, wait);
 	if (n < 0 && errno != EINTR)
 		return -1;

@@ -45,6 +45,11 @@ void xs_loop_before_sleep(struct xs_loop *l, xs_hook_fn fn, void *data);
 int xs_loop_turn(struct xs_loop *l, int max_wait_ms);
 /** Run until xs_loop_stop(). Returns 0, or -1 on an epoll failure. */
 int xs_loop_run(struct xs_loop *l);
+/**
+ * Work is left for the next turn (from the before-sleep hook): its wait
+ * only polls, so other connections' events are taken between the pieces.
+ */
+void xs_loop_wake(struct xs_loop *l);
 /** Make xs_loop_run return after the current iteration. */
 void xs_loop_stop(struct xs_loop *l);
 

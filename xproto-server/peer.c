@@ -126,6 +126,8 @@ struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool ap
 	snprintf(p->name, sizeof(p->name), "conn %u", p->conn_id);
 	/* before authentication a peer may send a HELLO and nothing bigger */
 	xp_conn_init(&p->conn, fd, XS_PREAUTH_MAX_MSG, true);
+	p->conn.inflate_slice = XS_INFLATE_SLICE;
+	p->conn.deflate_slice = XS_DEFLATE_SLICE;
 	if (xs_loop_watch(s->loop, fd, XS_READABLE, on_io, p) < 0) {
 		p->conn.fd = -1; /* the caller closes it */
 		xp_conn_finish(&p->conn);
@@ -362,28 +364,69 @@ static void dispatch(struct xs_peer *p, const struct xp_msg *m)
 		xs_client_handle(p, m);
 }
 
-static void read_messages(struct xs_peer *p)
+/* A new loop turn gives the peer a new budget; one per turn, however it is called. */
+static void refill(struct xs_peer *p)
+{
+	if (p->budget_turn != p->srv->turn) {
+		p->budget_turn = p->srv->turn;
+		p->budget = XS_TURN_BUDGET;
+	}
+}
+
+void xs_peer_charge(struct xs_peer *p, uint64_t units)
+{
+	p->budget -= units > XS_TURN_BUDGET ? (int64_t)XS_TURN_BUDGET : (int64_t)units;
+}
+
+/*
+ * Dispatch the messages already received while the peer's budget lasts:
+ * each costs XS_MSG_COST plus its bytes, inflating costs the bytes it makes,
+ * and drawing what it touches. What is left waits for the next turn
+ * (p->pending), so other connections run between the pieces.
+ */
+static void receive(struct xs_peer *p)
 {
 	struct xp_msg m;
-	int r;
-	for (int i = 0; i < READS_PER_EVENT && p->state <= XS_RUNNING; i++) {
-		r = xp_conn_read(&p->conn);
-		if (r > 0)
-			p->last_input_us = xp_now_us();
-		while (p->state <= XS_RUNNING && xp_conn_next(&p->conn, &m) == 1)
-			dispatch(p, &m);
-		if (p->state > XS_RUNNING)
+	refill(p);
+	p->pending = false;
+	while (p->state <= XS_RUNNING) {
+		if (p->budget <= 0) {
+			p->pending = true;
 			return;
-		if (p->conn.failed) {
+		}
+		uint64_t in0 = p->conn.st.plain_in, z0 = p->conn.st.inflated;
+		int r = xp_conn_next(&p->conn, &m);
+		xs_peer_charge(p, (p->conn.st.plain_in - in0) + (p->conn.st.inflated - z0));
+		if (r == 1) {
+			dispatch(p, &m);
+			xs_peer_charge(p, XS_MSG_COST);
+		} else if (r < 0) {
 			xs_peer_fail(p, p->conn.err.code, p->conn.err.about, "%s",
 			             p->conn.err.text);
-			return;
+		} else if (!xp_conn_input_pending(&p->conn)) {
+			return; /* everything received is taken */
 		}
-		if (r < 0) {
-			xs_peer_close(p, p->conn.err.text);
-			return;
-		}
-		if (r == 0)
+	}
+}
+
+/* Take what is received; a peer that is done and whose input ended is closed. */
+static void take_input(struct xs_peer *p)
+{
+	receive(p);
+	if (p->state <= XS_RUNNING && !p->pending && p->conn.eof)
+		xs_peer_close(p, p->conn.err.text);
+}
+
+/* Readable: read and dispatch while the budget lasts (unread bytes wait in the socket). */
+static void read_messages(struct xs_peer *p)
+{
+	take_input(p);
+	for (int i = 0; i < READS_PER_EVENT && p->state <= XS_RUNNING && !p->pending; i++) {
+		int r = xp_conn_read(&p->conn);
+		if (r > 0)
+			p->last_input_us = xp_now_us();
+		take_input(p);
+		if (r <= 0)
 			return;
 	}
 }
@@ -436,8 +479,18 @@ static void flush_peer(struct xs_peer *p)
 
 void xs_peers_flush(struct xs_server *s)
 {
+	bool busy = false;
+	s->turn++;
 	for (struct xs_peer *p = s->peers; p; p = p->all_next)
+		if (p->pending && p->state <= XS_RUNNING)
+			take_input(p); /* the next piece of what a busy peer sent */
+	for (struct xs_peer *p = s->peers; p; p = p->all_next) {
 		flush_peer(p);
+		busy |= p->state <= XS_RUNNING &&
+		        (p->pending || xp_buf_pending(&p->conn.out_plain) > 0);
+	}
+	if (busy) /* work is left: poll, do not sleep */
+		xs_loop_wake(s->loop);
 	for (struct xs_peer **pp = &s->peers; *pp;) {
 		struct xs_peer *p = *pp;
 		if (p->state == XS_CLOSED) {

@@ -16,6 +16,19 @@ struct xs_server;
 struct xs_session;
 struct xs_cache_entry;
 
+/*
+ * Fairness: the loop is one thread, so every connection's work per loop
+ * turn is bounded, in units of about a nanosecond of work: a byte decoded
+ * or inflated is one unit, a message XS_MSG_COST more, a pixel drawn a
+ * fraction. A peer whose budget is spent stops being read until the next
+ * turn (peer.c); output is compressed at most XS_DEFLATE_SLICE bytes per
+ * connection per turn.
+ */
+#define XS_TURN_BUDGET   (512u << 10)
+#define XS_MSG_COST      128u
+#define XS_INFLATE_SLICE (256u << 10)
+#define XS_DEFLATE_SLICE (128u << 10)
+
 /* per-connection state machine */
 enum xs_state { XS_HANDSHAKE, XS_RUNNING, XS_DRAINING, XS_CLOSED };
 
@@ -101,6 +114,9 @@ struct xs_peer {
 	uint64_t plain_at_mark[64]; /* ring: plain bytes queued at MARK n */
 	uint64_t last_ack_us, last_mark_us;
 	uint64_t last_input_us; /* bytes last arrived (keepalive) */
+	int64_t budget;         /* work left this turn (XS_TURN_BUDGET a turn) */
+	uint64_t budget_turn;   /* the turn the budget belongs to */
+	bool pending;           /* received input left for the next turn */
 	bool sent_since_mark, behind;
 	struct xs_damage *damage;
 	size_t ndamage, damage_cap;
@@ -153,6 +169,7 @@ struct xs_server {
 	struct xp_cookie cookie;
 	int tcp_fd, unix_fd, app_tcp_fd, sig_fd;
 	uint64_t accept_timer; /* accepting paused: out of descriptors (listen.c) */
+	uint64_t turn;         /* loop turns so far: budgets are per turn */
 	int port;
 	struct xs_session *sessions;
 	struct xs_peer *peers;
@@ -197,7 +214,13 @@ void xs_peer_close(struct xs_peer *p, const char *why);
  */
 bool xs_peer_drop_oldest_handshake(struct xs_server *s, const char *why);
 void xs_peer_destroy(struct xs_peer *p);
+/**
+ * Before each wait: give busy peers their next piece of work, flush every
+ * peer's output, free the closed; keeps the loop polling while work is left.
+ */
 void xs_peers_flush(struct xs_server *s);
+/** Charge @units of work to @p's budget for this turn (drawing, refreshes). */
+void xs_peer_charge(struct xs_peer *p, uint64_t units);
 int xs_peer_send(struct xs_peer *p, const struct xp_msg *m);
 
 /* session.c */
