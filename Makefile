@@ -35,6 +35,7 @@ build/deps.mk: tools/deps.sh
 PROGS :=
 TESTS :=
 BENCHES :=
+STRESS :=
 FUZZERS :=
 LIBS :=
 
@@ -85,6 +86,12 @@ test-run: $(TESTS) $(PROGS)
 bench: all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 
+# the long hostile-peer suites: every tests/stress/*.sh, each prints its figures
+stress: all $(STRESS)
+	@failed=""; for t in tests/stress/*.sh; do echo "== $$t"; \
+		XP_BIN=$(BIN) bash $$t || failed="$$failed $$t"; done; \
+	if [ -n "$$failed" ]; then echo "stress: failed:$$failed"; exit 1; fi; echo "stress: all passed"
+
 FUZZ_SECONDS ?= 60
 fuzz: all
 	@$(MAKE) --no-print-directory -f fuzz/fuzz.mk FUZZ_SECONDS=$(FUZZ_SECONDS)
@@ -113,4 +120,4 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all test test-run bench fuzz run format format-check lint install clean
+.PHONY: all test test-run bench stress fuzz run format format-check lint install clean

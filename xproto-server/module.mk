@@ -24,8 +24,8 @@ $(BIN)/tests/server_e2e_test: $(OBJ)/tests/server_e2e_test.o $(E2E_OBJ) $(APPLIB
 TESTS += $(BIN)/tests/server_e2e_test
 
 # benchmark
-$(BIN)/bench/server_bench: $(OBJ)/bench/server_bench.o $(E2E_OBJ) $(APPLIB_LIB) $(RENDER_LIB) \
-		$(PROTO_LIB) | $(BIN)/xproto-server
+$(BIN)/bench/server_bench: $(OBJ)/bench/server_bench.o $(OBJ)/tests/hostile.o $(E2E_OBJ) \
+		$(APPLIB_LIB) $(RENDER_LIB) $(PROTO_LIB) | $(BIN)/xproto-server
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 BENCHES += $(BIN)/bench/server_bench
@@ -57,3 +57,11 @@ $(SERVER_UNIT_TESTS): $(BIN)/tests/%: $(OBJ)/tests/%.o $(SERVER_LIB) $(RENDER_LI
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 TESTS += $(SERVER_UNIT_TESTS)
+
+# the long hostile-peer suite (make stress): tests/stress/server_stress.sh runs it
+HOSTILE_OBJ := $(OBJ)/tests/hostile.o
+$(BIN)/tests/server_stress: $(OBJ)/tests/stress/server_stress.o $(HOSTILE_OBJ) $(E2E_OBJ) \
+		$(APPLIB_LIB) $(RENDER_LIB) $(PROTO_LIB) | $(BIN)/xproto-server
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_LIBPNG) $(LIBS_ZLIB)
+STRESS += $(BIN)/tests/server_stress
