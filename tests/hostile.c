@@ -21,8 +21,7 @@
 #define MAX_RTTS 100000
 
 static const char *const kind_names[HP_KINDS] = {
-    "fill-rects", "zlib-image", "big-windows", "copy", "text",
-    "bitmap",     "tiny",       "cached",      "mix"};
+    "fill-rects", "zlib-image", "big-windows", "copy", "text", "bitmap", "tiny", "cached", "mix"};
 
 const char *hp_kind_name(enum hp_kind k)
 {
@@ -50,9 +49,9 @@ static int join(struct e2e_server *s, const char *session, enum xp_role role, st
 struct flood {
 	struct xp_conn app, client;
 	enum hp_kind kind;
-	uint32_t scale;   /* halved by each LIMIT: the largest the server takes */
-	uint8_t *zeros;   /* DIM * DIM * 3 zero bytes, the raw of an image */
-	uint8_t *z;       /* ... compressed */
+	uint32_t scale; /* halved by each LIMIT: the largest the server takes */
+	uint8_t *zeros; /* DIM * DIM * 3 zero bytes, the raw of an image */
+	uint8_t *z;     /* ... compressed */
 	unsigned long zlen;
 	bool cached;
 };
@@ -80,8 +79,13 @@ static void worst(struct flood *f, enum hp_kind k, struct xp_msg *m)
 	case HP_ZLIB_IMAGE:
 	case HP_CACHED:
 		*m = (struct xp_msg){.op = XP_OP_IMAGE};
-		m->u.image = (struct xp_msg_image){0, 0, side, k == HP_CACHED ? side / 2 : side,
-		                                   XP_IMG_RAW, k == HP_CACHED, {f->zeros, 0}};
+		m->u.image = (struct xp_msg_image){0,
+		                                   0,
+		                                   side,
+		                                   k == HP_CACHED ? side / 2 : side,
+		                                   XP_IMG_RAW,
+		                                   k == HP_CACHED,
+		                                   {f->zeros, 0}};
 		/* a zlib stream of exactly w*h*3 zero bytes: a prefix of f->z will not do */
 		if (k == HP_CACHED && f->cached) {
 			*m = (struct xp_msg){.op = XP_OP_IMAGE_CACHED};
@@ -99,7 +103,8 @@ static void worst(struct flood *f, enum hp_kind k, struct xp_msg *m)
 	case HP_TEXT:
 		memset(text, 'W', sizeof(text));
 		*m = (struct xp_msg){.op = XP_OP_TEXT};
-		m->u.text = (struct xp_msg_text){0, 0, {(const char *)text, (4u << 20) / f->scale - 64}};
+		m->u.text =
+		    (struct xp_msg_text){0, 0, {(const char *)text, (4u << 20) / f->scale - 64}};
 		break;
 	case HP_BITMAP:
 		*m = (struct xp_msg){.op = XP_OP_BITMAP};
@@ -261,8 +266,8 @@ static void victim_main(struct e2e_server *s, const char *session, int interval_
 	_exit(0);
 }
 
-int hp_victim_start(struct hp_victim *v, struct e2e_server *s, const char *session,
-                    int interval_ms, int seconds)
+int hp_victim_start(struct hp_victim *v, struct e2e_server *s, const char *session, int interval_ms,
+                    int seconds)
 {
 	int pfd[2];
 	if (pipe(pfd) < 0)

@@ -15,15 +15,15 @@
 
 /** The kinds of expensive traffic an app can send (hp_flood). */
 enum hp_kind {
-	HP_FILL_RECTS,   /* FILL_RECTS, as many rectangles as allowed, each the window */
-	HP_ZLIB_IMAGE,   /* IMAGE, zlib: a few KiB that inflate to the largest image */
-	HP_BIG_WINDOWS,  /* WIN_CREATE / WIN_DESTROY of the largest windows */
-	HP_COPY,         /* COPY of the whole largest window */
-	HP_TEXT,         /* TEXT, the longest string allowed */
-	HP_BITMAP,       /* BITMAP covering the largest window */
-	HP_TINY,         /* a stream of the cheapest messages */
-	HP_CACHED,       /* IMAGE_CACHED of the largest cacheable image */
-	HP_MIX,          /* all of the above in turn */
+	HP_FILL_RECTS,  /* FILL_RECTS, as many rectangles as allowed, each the window */
+	HP_ZLIB_IMAGE,  /* IMAGE, zlib: a few KiB that inflate to the largest image */
+	HP_BIG_WINDOWS, /* WIN_CREATE / WIN_DESTROY of the largest windows */
+	HP_COPY,        /* COPY of the whole largest window */
+	HP_TEXT,        /* TEXT, the longest string allowed */
+	HP_BITMAP,      /* BITMAP covering the largest window */
+	HP_TINY,        /* a stream of the cheapest messages */
+	HP_CACHED,      /* IMAGE_CACHED of the largest cacheable image */
+	HP_MIX,         /* all of the above in turn */
 	HP_KINDS
 };
 
@@ -55,8 +55,8 @@ struct hp_victim {
  * then times a SYNC round trip every @interval_ms for @seconds.
  * Returns 0 or -1.
  */
-int hp_victim_start(struct hp_victim *v, struct e2e_server *s, const char *session,
-                    int interval_ms, int seconds);
+int hp_victim_start(struct hp_victim *v, struct e2e_server *s, const char *session, int interval_ms,
+                    int seconds);
 /** Wait for the victim (bounded) and take its figures. Returns 0 or -1. */
 int hp_victim_finish(struct hp_victim *v, struct hp_rtt *out);
 

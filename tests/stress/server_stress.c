@@ -46,14 +46,14 @@ static void print_row(const struct row *r)
 {
 	printf("  %-22s peak RSS %6ld KiB (+%6ld)   victim p50 %7.2f ms  p99 %7.2f ms  max %8.2f "
 	       "ms (%d)  %s\n",
-	       r->attack, r->peak_kb, r->peak_kb - r->rss0_kb, r->rtt.p50, r->rtt.p99, r->rtt.max_ms,
-	       r->rtt.n, r->note);
+	       r->attack, r->peak_kb, r->peak_kb - r->rss0_kb, r->rtt.p50, r->rtt.p99,
+	       r->rtt.max_ms, r->rtt.n, r->note);
 	fflush(stdout);
 }
 
 /* A fresh server with @extra arguments, a victim started in session "victim". */
-static int begin(struct e2e_server *s, const char *const *extra, struct hp_victim *v,
-                 int seconds, struct row *r, const char *attack)
+static int begin(struct e2e_server *s, const char *const *extra, struct hp_victim *v, int seconds,
+                 struct row *r, const char *attack)
 {
 	const char *args[24] = {"--no-launcher", "--log", "error"};
 	int n = 3;
@@ -180,8 +180,8 @@ static void attack_partial_handshakes(void)
 		usleep(500000);
 	}
 	int closed = count_closed(fd, N, 6000);
-	snprintf(r.note, sizeof(r.note), "%d of %d dropped by the 5 s deadline (%.1f s)", closed,
-	         N, (double)(xp_now_us() - t0) / 1e6);
+	snprintf(r.note, sizeof(r.note), "%d of %d dropped by the 5 s deadline (%.1f s)", closed, N,
+	         (double)(xp_now_us() - t0) / 1e6);
 	check(closed == N, "trickling handshakes outlived the deadline");
 	end(&s, &v, &r);
 	close_all(fd, N);
@@ -274,8 +274,8 @@ static void attack_fd_exhaustion(void)
 
 struct bad {
 	const char *name;
-	bool app;         /* on the app endpoint */
-	bool handshake;   /* do a good handshake first */
+	bool app;          /* on the app endpoint */
+	bool handshake;    /* do a good handshake first */
 	uint8_t bytes[48]; /* sent after (or instead of) the handshake */
 	size_t n;
 };
@@ -288,8 +288,14 @@ static size_t good_hello(struct e2e_server *s, uint8_t role, uint8_t *out)
 	struct xp_buf b;
 	xp_cookie_load(s->cookie, false, &ck, &err);
 	struct xp_msg m = {.op = XP_OP_HELLO};
-	m.u.hello = (struct xp_msg_hello){role, {ck.data, (uint32_t)ck.len}, 0, 65536, 0, 0,
-	                                  xp_str_from("main"), xp_str_from("bad")};
+	m.u.hello = (struct xp_msg_hello){role,
+	                                  {ck.data, (uint32_t)ck.len},
+	                                  0,
+	                                  65536,
+	                                  0,
+	                                  0,
+	                                  xp_str_from("main"),
+	                                  xp_str_from("bad")};
 	xp_buf_init(&b, 4096);
 	xp_encode(&b, &m);
 	size_t n = xp_buf_pending(&b);
@@ -399,8 +405,8 @@ static void attack_zlib_bomb(void)
 			break;
 		}
 	}
-	snprintf(r.note, sizeof(r.note), "%d MiB inflated in %.1f s (%llu bytes on the wire)",
-	         sent, (double)(xp_now_us() - t0) / 1e6, (unsigned long long)c.st.wire_out);
+	snprintf(r.note, sizeof(r.note), "%d MiB inflated in %.1f s (%llu bytes on the wire)", sent,
+	         (double)(xp_now_us() - t0) / 1e6, (unsigned long long)c.st.wire_out);
 	xp_conn_finish(&c);
 	end(&s, &v, &r);
 }
@@ -445,7 +451,8 @@ static int admitted(struct e2e_server *s, const char *addr, enum xp_role role, i
 			snprintf(session, sizeof(session), "s%d", i);
 		xp_conn_init(&c[in], xp_connect(addr, &err), XP_MAX_MSG_DEFAULT, true);
 		struct xp_caps want = {0, XP_MAX_MSG_DEFAULT, 0, 0}, got;
-		if (xp_handshake_client(&c[in], role, &ck, &want, session, "limit", &got, 5000) == 0)
+		if (xp_handshake_client(&c[in], role, &ck, &want, session, "limit", &got, 5000) ==
+		    0)
 			in++;
 		else
 			xp_conn_finish(&c[in]);
@@ -478,9 +485,9 @@ static void attack_limits(void)
 	struct row r;
 	static struct xp_conn c[64];
 	bool big_refused;
-	static const char *const args[] = {"--max-clients", "6",  "--max-apps",     "5",
-	                                   "--max-sessions", "4", "--max-windows",  "3",
-	                                   "--max-total-mb", "12", NULL};
+	static const char *const args[] = {
+	    "--max-clients",  "6",  "--max-apps", "5", "--max-sessions", "4", "--max-windows", "3",
+	    "--max-total-mb", "12", NULL};
 	if (begin(&s, args, &v, 6, &r, "every limit") < 0)
 		return;
 	int clients = admitted(&s, s.addr, XP_ROLE_CLIENT, 10, false, c);
@@ -517,8 +524,8 @@ static void attack_worst(enum hp_kind k)
 	double cpu = hp_cpu_seconds(s.pid) - cpu0;
 	check(st == 0, "the flooding app failed");
 	collect(&s, &v, &r);
-	snprintf(r.note, sizeof(r.note), "server CPU %.1f s; p99 <= %.0f ms %s", cpu,
-	         TARGET_P99_MS, r.rtt.p99 <= TARGET_P99_MS ? "met" : "NOT MET");
+	snprintf(r.note, sizeof(r.note), "server CPU %.1f s; p99 <= %.0f ms %s", cpu, TARGET_P99_MS,
+	         r.rtt.p99 <= TARGET_P99_MS ? "met" : "NOT MET");
 	done(&s, &r);
 }
 
@@ -534,16 +541,11 @@ static void worst_all(void)
 }
 
 static const struct attack attacks[] = {
-    {"slowloris", attack_slowloris},
-    {"partial", attack_partial_handshakes},
-    {"preauth", attack_preauth_memory},
-    {"flood", attack_handshake_flood},
-    {"fds", attack_fd_exhaustion},
-    {"malformed", attack_malformed},
-    {"bomb", attack_zlib_bomb},
-    {"stalled", attack_stalled_readers},
-    {"limits", attack_limits},
-    {"worst", worst_all},
+    {"slowloris", attack_slowloris},    {"partial", attack_partial_handshakes},
+    {"preauth", attack_preauth_memory}, {"flood", attack_handshake_flood},
+    {"fds", attack_fd_exhaustion},      {"malformed", attack_malformed},
+    {"bomb", attack_zlib_bomb},         {"stalled", attack_stalled_readers},
+    {"limits", attack_limits},          {"worst", worst_all},
 };
 
 int main(int argc, char **argv)
