@@ -367,10 +367,15 @@ static void dispatch(struct xs_peer *p, const struct xp_msg *m)
 /* A new loop turn gives the peer a new budget; one per turn, however it is called. */
 static void refill(struct xs_peer *p)
 {
-	if (p->budget_turn != p->srv->turn) {
-		p->budget_turn = p->srv->turn;
-		p->budget = XS_TURN_BUDGET;
-	}
+	struct xs_server *s = p->srv;
+	if (p->budget_turn == s->turn)
+		return;
+	uint32_t share = XS_TURN_WORK / (uint32_t)(s->workers > 0 ? s->workers : 1);
+	p->budget_turn = s->turn;
+	p->budget = share > XS_TURN_BUDGET  ? XS_TURN_BUDGET
+	            : share < XS_MIN_BUDGET ? XS_MIN_BUDGET
+	                                    : share;
+	s->working++;
 }
 
 void xs_peer_charge(struct xs_peer *p, uint64_t units)
@@ -477,13 +482,30 @@ static void flush_peer(struct xs_peer *p)
 	xs_loop_watch(s->loop, p->conn.fd, mask, on_io, p);
 }
 
+/* Output to compress this turn, shared by the peers that have some. */
+static void share_deflate(struct xs_server *s)
+{
+	uint32_t n = 0;
+	for (struct xs_peer *p = s->peers; p; p = p->all_next)
+		n += p->state <= XS_DRAINING && xp_buf_pending(&p->conn.out_plain) > 0;
+	uint32_t share = XS_DEFLATE_TURN / (n ? n : 1);
+	share = share > XS_DEFLATE_SLICE ? XS_DEFLATE_SLICE
+	        : share < XS_MIN_DEFLATE ? XS_MIN_DEFLATE
+	                                 : share;
+	for (struct xs_peer *p = s->peers; p; p = p->all_next)
+		p->conn.deflate_slice = share;
+}
+
 void xs_peers_flush(struct xs_server *s)
 {
 	bool busy = false;
+	s->workers = s->working; /* they share the next turn */
+	s->working = 0;
 	s->turn++;
 	for (struct xs_peer *p = s->peers; p; p = p->all_next)
 		if (p->pending && p->state <= XS_RUNNING)
 			take_input(p); /* the next piece of what a busy peer sent */
+	share_deflate(s);
 	for (struct xs_peer *p = s->peers; p; p = p->all_next) {
 		flush_peer(p);
 		busy |= p->state <= XS_RUNNING &&

@@ -17,17 +17,22 @@ struct xs_session;
 struct xs_cache_entry;
 
 /*
- * Fairness: the loop is one thread, so every connection's work per loop
- * turn is bounded, in units of about a nanosecond of work: a byte decoded
- * or inflated is one unit, a message XS_MSG_COST more, a pixel drawn a
- * fraction. A peer whose budget is spent stops being read until the next
- * turn (peer.c); output is compressed at most XS_DEFLATE_SLICE bytes per
- * connection per turn.
+ * Fairness: the loop is one thread, so the work of each loop turn is
+ * bounded, in units of about a nanosecond: a byte decoded or inflated is one
+ * unit, a message XS_MSG_COST more, drawing what it touches. The turn's
+ * XS_TURN_WORK is shared by the connections that worked in the last turn (at
+ * most XS_TURN_BUDGET, at least XS_MIN_BUDGET each); a peer whose share is
+ * spent is not read again until the next turn (peer.c). Output is
+ * compressed at most XS_DEFLATE_TURN bytes a turn, shared the same way.
  */
+#define XS_TURN_WORK     (2u << 20)
 #define XS_TURN_BUDGET   (512u << 10)
+#define XS_MIN_BUDGET    (32u << 10)
 #define XS_MSG_COST      128u
 #define XS_INFLATE_SLICE (256u << 10)
+#define XS_DEFLATE_TURN  (512u << 10)
 #define XS_DEFLATE_SLICE (128u << 10)
+#define XS_MIN_DEFLATE   (8u << 10)
 
 /* per-connection state machine */
 enum xs_state { XS_HANDSHAKE, XS_RUNNING, XS_DRAINING, XS_CLOSED };
@@ -114,7 +119,7 @@ struct xs_peer {
 	uint64_t plain_at_mark[64]; /* ring: plain bytes queued at MARK n */
 	uint64_t last_ack_us, last_mark_us;
 	uint64_t last_input_us; /* bytes last arrived (keepalive) */
-	int64_t budget;         /* work left this turn (XS_TURN_BUDGET a turn) */
+	int64_t budget;         /* work left this turn (its share of XS_TURN_WORK) */
 	uint64_t budget_turn;   /* the turn the budget belongs to */
 	bool pending;           /* received input left for the next turn */
 	bool sent_since_mark, behind;
@@ -170,6 +175,7 @@ struct xs_server {
 	int tcp_fd, unix_fd, app_tcp_fd, sig_fd;
 	uint64_t accept_timer; /* accepting paused: out of descriptors (listen.c) */
 	uint64_t turn;         /* loop turns so far: budgets are per turn */
+	int workers, working;  /* peers that worked in the last turn, and in this one */
 	int port;
 	struct xs_session *sessions;
 	struct xs_peer *peers;
