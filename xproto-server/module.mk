@@ -50,9 +50,10 @@ $(BIN)/tests/server_hostile_test: $(OBJ)/tests/server_hostile_test.o $(E2E_OBJ) 
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 TESTS += $(BIN)/tests/server_hostile_test
 
-# the event loop and the hash map on their own
-SERVER_UNIT_TESTS := $(BIN)/tests/server_loop_test $(BIN)/tests/server_map_test
-$(call objs,tests/server_loop_test.c tests/server_map_test.c): MODULE_CFLAGS := $(CFLAGS_CMOCKA)
+# the event loop, the hash map and the drawing costs on their own
+SERVER_UNIT_TESTS := $(BIN)/tests/server_loop_test $(BIN)/tests/server_map_test \
+	$(BIN)/tests/server_cost_test
+$(patsubst $(BIN)/%,$(OBJ)/%.o,$(SERVER_UNIT_TESTS)): MODULE_CFLAGS := $(CFLAGS_CMOCKA)
 $(SERVER_UNIT_TESTS): $(BIN)/tests/%: $(OBJ)/tests/%.o $(SERVER_LIB) $(RENDER_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)

@@ -34,6 +34,11 @@ struct xs_cache_entry;
 #define XS_DEFLATE_SLICE (128u << 10)
 #define XS_MIN_DEFLATE   (8u << 10)
 
+/* Per-message limits of drawing (SPEC.md section 11): beyond, LIMIT. */
+#define XS_MAX_RECTS       4096u       /* rectangles in one FILL_RECTS */
+#define XS_MAX_DRAW_PIXELS (64u << 20) /* pixels one FILL_RECTS may touch */
+#define XS_MAX_TEXT        16384u      /* bytes of one TEXT */
+
 /* per-connection state machine */
 enum xs_state { XS_HANDSHAKE, XS_RUNNING, XS_DRAINING, XS_CLOSED };
 
@@ -298,6 +303,18 @@ int xs_set_state(struct xs_peer *c, uint32_t target, uint32_t fg, uint32_t bg, u
 /* draw.c: apply drawing to a window framebuffer */
 int xs_draw_apply(struct xs_window *w, const struct xs_draw_state *st, const struct xp_msg *m,
                   struct xr_rect *damage, struct xp_error *err);
+
+/* cost.c: what drawing costs, and its per-message limits */
+/** Pixels of (x, y, w, h) inside a @ww x @wh window and @clip (NULL or w 0: none). */
+uint64_t xs_clipped_area(uint32_t ww, uint32_t wh, const struct xp_rect *clip, int64_t x, int64_t y,
+                         int64_t w, int64_t h);
+/**
+ * The work units drawing @m into a @ww x @wh window under @clip costs, in
+ * *@units. Returns 0, or -1 with @err set to LIMIT when @m is over a
+ * per-message limit (then nothing may be drawn).
+ */
+int xs_draw_cost(uint32_t ww, uint32_t wh, const struct xp_rect *clip, const struct xp_msg *m,
+                 uint64_t *units, struct xp_error *err);
 
 /* launch.c */
 int xs_launch_init(struct xs_server *s);
