@@ -23,9 +23,9 @@ static void test_clipped_area(void **state)
 	assert_int_equal(xs_clipped_area(100, 50, &clip, 25, 25, 100, 100), 25);
 	assert_int_equal(xs_clipped_area(100, 50, NULL, 100, 0, 5, 5), 0);
 	/* hostile: the largest fields of the wire, in every sign */
-	assert_int_equal(xs_clipped_area(4096, 4096, NULL, INT32_MIN, INT32_MIN, UINT32_MAX,
-	                                 UINT32_MAX),
-	                 4096u * 4096u);
+	assert_int_equal(
+	    xs_clipped_area(4096, 4096, NULL, INT32_MIN, INT32_MIN, UINT32_MAX, UINT32_MAX),
+	    4096u * 4096u);
 	assert_int_equal(xs_clipped_area(4096, 4096, NULL, INT32_MAX, 0, UINT32_MAX, 5), 0);
 	struct xp_rect far = {INT32_MIN, INT32_MIN, UINT32_MAX, UINT32_MAX};
 	assert_int_equal(xs_clipped_area(10, 10, &far, 0, 0, 10, 10), 100);

@@ -11,8 +11,8 @@
 #include "server_int.h"
 
 /* Pixels of (x, y, w, h) inside a @ww x @wh window and the clip @clip. */
-uint64_t xs_clipped_area(uint32_t ww, uint32_t wh, const struct xp_rect *clip, int64_t x,
-                         int64_t y, int64_t w, int64_t h)
+uint64_t xs_clipped_area(uint32_t ww, uint32_t wh, const struct xp_rect *clip, int64_t x, int64_t y,
+                         int64_t w, int64_t h)
 {
 	int64_t x0 = x > 0 ? x : 0, y0 = y > 0 ? y : 0;
 	int64_t x1 = x + w < (int64_t)ww ? x + w : (int64_t)ww;
@@ -39,7 +39,8 @@ static int rects_cost(uint32_t ww, uint32_t wh, const struct xp_rect *clip,
 	if (rs->n > XS_MAX_RECTS)
 		return limit(err, XP_OP_FILL_RECTS, "rectangles", rs->n, XS_MAX_RECTS);
 	for (uint32_t i = 0; i < rs->n; i++)
-		area += xs_clipped_area(ww, wh, clip, rs->v[i].x, rs->v[i].y, rs->v[i].w, rs->v[i].h);
+		area +=
+		    xs_clipped_area(ww, wh, clip, rs->v[i].x, rs->v[i].y, rs->v[i].w, rs->v[i].h);
 	if (area > XS_MAX_DRAW_PIXELS)
 		return limit(err, XP_OP_FILL_RECTS, "pixels", area, XS_MAX_DRAW_PIXELS);
 	*units = area / 2 + (uint64_t)rs->n * 16;
@@ -63,17 +64,20 @@ int xs_draw_cost(uint32_t ww, uint32_t wh, const struct xp_rect *clip, const str
 	switch (m->op) {
 	case XP_OP_FILL:
 		*units = xs_clipped_area(ww, wh, clip, m->u.fill.x, m->u.fill.y, m->u.fill.w,
-		                         m->u.fill.h) / 2;
+		                         m->u.fill.h) /
+		         2;
 		return 0;
 	case XP_OP_FILL_RECTS:
 		return rects_cost(ww, wh, clip, &m->u.fill_rects.rects, units, err);
 	case XP_OP_COPY:
 		*units = xs_clipped_area(ww, wh, clip, m->u.copy.dx, m->u.copy.dy, m->u.copy.w,
-		                         m->u.copy.h) / 2;
+		                         m->u.copy.h) /
+		         2;
 		return 0;
 	case XP_OP_BITMAP:
 		*units = xs_clipped_area(ww, wh, clip, m->u.bitmap.x, m->u.bitmap.y, m->u.bitmap.w,
-		                         m->u.bitmap.h) * 2;
+		                         m->u.bitmap.h) *
+		         2;
 		return 0;
 	case XP_OP_TEXT:
 		if (m->u.text.text.n > XS_MAX_TEXT)
@@ -81,7 +85,8 @@ int xs_draw_cost(uint32_t ww, uint32_t wh, const struct xp_rect *clip, const str
 		/* a cell is 6x13 pixels; cells outside the window cost their lookup */
 		*units = (uint64_t)m->u.text.text.n * 8 +
 		         xs_clipped_area(ww, wh, clip, m->u.text.x, m->u.text.y,
-		                         (int64_t)m->u.text.text.n * 6, 13) / 2;
+		                         (int64_t)m->u.text.text.n * 6, 13) /
+		             2;
 		return 0;
 	case XP_OP_IMAGE:
 		return image_cost(ww, wh, clip, &m->u.image, units, err);

@@ -378,6 +378,12 @@ static void refill(struct xs_peer *p)
 	s->working++;
 }
 
+int64_t xs_peer_budget(struct xs_peer *p)
+{
+	refill(p);
+	return p->budget;
+}
+
 void xs_peer_charge(struct xs_peer *p, uint64_t units)
 {
 	p->budget -= units > XS_TURN_BUDGET ? (int64_t)XS_TURN_BUDGET : (int64_t)units;

@@ -230,6 +230,8 @@ void xs_peer_destroy(struct xs_peer *p);
  * peer's output, free the closed; keeps the loop polling while work is left.
  */
 void xs_peers_flush(struct xs_server *s);
+/** The work @p may still do this turn (refilled once per turn). */
+int64_t xs_peer_budget(struct xs_peer *p);
 /** Charge @units of work to @p's budget for this turn (drawing, refreshes). */
 void xs_peer_charge(struct xs_peer *p, uint64_t units);
 int xs_peer_send(struct xs_peer *p, const struct xp_msg *m);

@@ -20,8 +20,9 @@
  * MARK_BYTES of output, or for output left unmarked for MARK_US: enough for
  * flow control, cheap for a typist.
  */
-#define MARK_BYTES (16u << 10)
-#define MARK_US    200000u
+#define MARK_BYTES  (16u << 10)
+#define MARK_US     200000u
+#define REPAIR_ROWS 13 /* the refresh's tile height: bands of whole tiles */
 
 bool xs_client_knows(const struct xs_peer *c, uint32_t win)
 {
@@ -129,6 +130,33 @@ static int forward_draw(struct xs_peer *c, uint32_t win, const struct xs_draw_st
 	return xs_peer_send(c, m);
 }
 
+/* About the bytes @m takes on the wire: what matters is the large ones. */
+static size_t wire_size(const struct xp_msg *m)
+{
+	switch (m->op) {
+	case XP_OP_FILL_RECTS:
+		return 16 + (size_t)m->u.fill_rects.rects.n * 20;
+	case XP_OP_BITMAP:
+		return 32 + m->u.bitmap.bits.n;
+	case XP_OP_TEXT:
+		return 16 + m->u.text.text.n;
+	case XP_OP_IMAGE:
+		return 40 + m->u.image.data.n;
+	default:
+		return 32;
+	}
+}
+
+/* Stop forwarding drawing to @c: it is sent the damaged pixels later. */
+static void fall_behind(struct xs_peer *c, uint32_t win, struct xr_rect damage)
+{
+	xs_client_damage(c, win, damage);
+	if (!c->behind)
+		xs_log(c->srv, XS_DEBUG, "%s is behind (%llu bytes unacknowledged)", c->name,
+		       (unsigned long long)inflight(c));
+	c->behind = true;
+}
+
 void xs_update_draw(struct xs_session *se, struct xs_window *w, const struct xs_draw_state *st,
                     const struct xp_msg *m, struct xr_rect damage)
 {
@@ -137,17 +165,14 @@ void xs_update_draw(struct xs_session *se, struct xs_window *w, const struct xs_
 	for (struct xs_peer *c = se->clients; c; c = c->next) {
 		if (!live(c) || !xs_client_knows(c, w->id) || xs_idset_has(&c->stale, w->id))
 			continue; /* a stale window gets its pixels when it is mapped */
-		if (c->behind) {
-			xs_client_damage(c, w->id, damage);
-			continue;
-		}
-		if (forward_draw(c, w->id, st, m) < 0)
-			xs_client_damage(c, w->id, damage);
-		if (inflight(c) > c->srv->opt.client_window_bytes) {
-			c->behind = true;
-			xs_log(c->srv, XS_DEBUG, "%s is behind (%llu bytes unacknowledged)",
-			       c->name, (unsigned long long)inflight(c));
-		}
+		/*
+		 * A message that does not fit what the client may have in flight is
+		 * not queued: a 4 MiB message copied to fifty clients was 200 MiB
+		 * of queues. The client gets the pixels it changed instead.
+		 */
+		if (c->behind || inflight(c) + wire_size(m) > c->srv->opt.client_window_bytes ||
+		    forward_draw(c, w->id, st, m) < 0)
+			fall_behind(c, w->id, damage);
 	}
 }
 
@@ -174,7 +199,8 @@ void xs_update_full(struct xs_peer *c)
 			xs_idset_add(&c->stale, w->id);
 			continue;
 		}
-		xs_refresh_area(c, w, (struct xr_rect){0, 0, (int)w->w, (int)w->h});
+		/* its pixels follow, a slice per turn (repair_some) */
+		fall_behind(c, w->id, (struct xr_rect){0, 0, (int)w->w, (int)w->h});
 		m.op = XP_OP_WIN_MAP;
 		m.u.win_map.win = w->id;
 		xs_peer_send(c, &m);
@@ -195,25 +221,44 @@ void xs_update_map(struct xs_session *se, struct xs_window *w)
 		if (!live(c) || !xs_idset_has(&c->stale, w->id))
 			continue;
 		xs_idset_del(&c->stale, w->id);
-		if (c->behind)
-			xs_client_damage(c, w->id, all);
-		else
-			xs_refresh_area(c, w, all);
+		fall_behind(c, w->id, all);
 	}
 	m.u.win_map.win = w->id;
 	xs_update_window_msg(se, &m);
 }
 
-static void repair(struct xs_peer *c)
+/*
+ * Send the current pixels of the damaged areas, a band of rows at a time,
+ * while the client has room in flight and its turn's budget lasts (so a
+ * large session's attach, or a client that fell far behind, costs a slice
+ * per turn, not one long stall). Returns true when nothing is left.
+ */
+static bool repair_some(struct xs_peer *c)
 {
-	size_t n = c->ndamage;
-	c->ndamage = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct xs_window *w = xs_window_by_id(c->session, c->damage[i].win);
-		if (w)
-			xs_refresh_area(c, w, c->damage[i].r);
+	while (c->ndamage > 0) {
+		int64_t budget = xs_peer_budget(c);
+		if (budget <= 0 || inflight(c) >= c->srv->opt.client_window_bytes)
+			return false;
+		struct xs_damage *d = &c->damage[c->ndamage - 1];
+		const struct xs_window *w = xs_window_by_id(c->session, d->win);
+		struct xr_rect r =
+		    w ? xr_rect_intersect(d->r, (struct xr_rect){0, 0, (int)w->w, (int)w->h})
+		      : (struct xr_rect){0, 0, 0, 0};
+		if (xr_rect_empty(r)) {
+			c->ndamage--;
+			continue;
+		}
+		/* refreshing costs about two units a pixel; whole 13-row bands */
+		int64_t rows = budget / 2 / r.w / REPAIR_ROWS * REPAIR_ROWS;
+		rows = rows < REPAIR_ROWS ? REPAIR_ROWS : rows;
+		struct xr_rect band = {r.x, r.y, r.w, rows < r.h ? (int)rows : r.h};
+		xs_refresh_area(c, w, band);
+		xs_peer_charge(c, (uint64_t)band.w * (uint64_t)band.h * 2);
+		d->r = (struct xr_rect){r.x, r.y + band.h, r.w, r.h - band.h};
+		if (d->r.h <= 0)
+			c->ndamage--;
 	}
-	c->behind = false;
+	return true;
 }
 
 static void send_mark(struct xs_peer *c)
@@ -231,11 +276,11 @@ static void send_mark(struct xs_peer *c)
 
 void xs_update_before_sleep(struct xs_peer *c)
 {
-	if (c->behind && c->mark_acked == c->mark_sent && xp_conn_out_pending(&c->conn) == 0)
-		repair(c);
+	if (c->behind && repair_some(c))
+		c->behind = false;
 	uint64_t at_last = c->mark_sent ? c->plain_at_mark[c->mark_sent % MARK_RING] : 0;
 	uint64_t unmarked = queued_total(c) - at_last;
-	if (unmarked >= MARK_BYTES || c->behind || c->mark_sent == 0 ||
+	if (unmarked >= MARK_BYTES || (c->behind && unmarked > 0) || c->mark_sent == 0 ||
 	    (unmarked > 0 && xp_now_us() - c->last_mark_us >= MARK_US))
 		send_mark(c);
 	if (xp_conn_out_pending(&c->conn) > c->srv->opt.client_hard_limit)
