@@ -212,9 +212,12 @@ static void drain(struct xs_server *s, struct fpeer *f, bool ack)
 			send_msg(s, f, &a);
 		}
 	}
-	/* whatever did not decode is dropped: only the server is under test */
-	xp_buf_consume(&f->conn.in_plain, xp_buf_pending(&f->conn.in_plain));
-	f->conn.failed = false;
+	/* what did not decode is dropped: only the server is under test */
+	if (xp_conn_failed(&f->conn)) {
+		int fd = xp_conn_release_fd(&f->conn);
+		xp_conn_finish(&f->conn);
+		xp_conn_init(&f->conn, fd, 1u << 22, false);
+	}
 }
 
 static void connect_peer(struct xs_server *s, struct fpeer *f, struct script *in)

@@ -130,7 +130,7 @@ int xr_bitmap(struct xr_fb *fb, const struct xr_rect *clip, int x, int y, int w,
 struct xr_rect xr_blit(struct xr_fb *dst, const struct xr_rect *clip, int x, int y,
                        const struct xr_fb *src);
 
-/* ---- text (text.c, font.c, utf8.c) ----------------------------------- */
+/* ---- text (text.c, font.c; UTF-8 decoded by libxproto) ----------- */
 
 /** Built-in fonts: misc-fixed 6x13 (ISO 10646) and its bold face. */
 enum xr_font_id { XR_FONT_FIXED = 0, XR_FONT_FIXED_BOLD = 1, XR_FONT_COUNT };
@@ -172,13 +172,6 @@ bool xr_font_has_glyph(int font_id, uint32_t cp);
 
 /** xr_font_name - the font's XLFD name (static string), or NULL. */
 const char *xr_font_name(int font_id);
-
-/**
- * xr_utf8_next - decode one code point from @s (@len > 0 bytes).
- * @cp: receives the code point, or 0xFFFD for an invalid sequence.
- * Return: bytes consumed, 1..4 (0 only when @len is 0).
- */
-size_t xr_utf8_next(const char *s, size_t len, uint32_t *cp);
 
 /* ---- images (image.c, png.c, encode.c, pngfile.c) -------------------- */
 

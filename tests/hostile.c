@@ -36,7 +36,7 @@ static int join(struct e2e_server *s, const char *session, enum xp_role role, st
 	if (xp_cookie_load(s->cookie, false, &ck, &err) < 0)
 		return -1;
 	bool app = role == XP_ROLE_APP;
-	int fd = xp_connect(app ? s->app_socket : s->addr, &err);
+	int fd = xp_net_connect(app ? s->app_socket : s->addr, XP_NET_CLOEXEC, &err);
 	if (fd < 0)
 		return -1;
 	xp_conn_init(c, fd, XP_MAX_MSG_DEFAULT, true);
@@ -139,7 +139,7 @@ static bool send_worst(struct flood *f, int i)
 	/* the cheapest messages come in hundreds of thousands per batch */
 	for (int n = 0; n < (k == HP_TINY ? 500000 : 1); n++)
 		if (xp_conn_send(&f->app, &m) < 0)
-			return !f->app.failed;
+			return !xp_conn_failed(&f->app);
 	if (k == HP_BIG_WINDOWS) { /* and away again, so the next one fits */
 		struct xp_msg d = {.op = XP_OP_WIN_DESTROY};
 		d.u.win_destroy.win = 100;
@@ -218,7 +218,8 @@ static void flood_main(struct e2e_server *s, const char *session, enum hp_kind k
 			_exit(2);
 		/* while the server works, the client takes what it is sent */
 		for (bool done = false; !done && xp_now_us() < end;) {
-			struct pollfd p[2] = {{f.app.fd, POLLIN, 0}, {f.client.fd, POLLIN, 0}};
+			struct pollfd p[2] = {{xp_conn_fd(&f.app), POLLIN, 0},
+			                      {xp_conn_fd(&f.client), POLLIN, 0}};
 			poll(p, 2, 50);
 			if (p[1].revents)
 				client_turn(&f);

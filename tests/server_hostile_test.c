@@ -90,23 +90,23 @@ static int hello_as(struct e2e_server *s, const char *addr, enum xp_role role, b
 	assert_int_equal(xp_cookie_load(s->cookie, false, &ck, &err), 0);
 	if (bad_cookie)
 		ck.data[0] ^= 0xff;
-	int fd = xp_connect(addr, &err);
+	int fd = xp_net_connect(addr, XP_NET_CLOEXEC, &err);
 	assert_true(fd >= 0);
 	xp_conn_init(c, fd, XP_MAX_MSG_DEFAULT, true);
 	struct xp_caps want = {0, XP_MAX_MSG_DEFAULT, 800, 600}, got;
 	return xp_handshake_client(c, role, &ck, &want, "main", "hostile", &got, 5000);
 }
 
-/* Read and discard until the server closes @c; true if it did in @timeout_ms. */
-static bool closed_by_server(struct xp_conn *c, int timeout_ms)
+/* Read and discard until the server closes @fd; true if it did in @timeout_ms. */
+static bool closed_by_server(int fd, int timeout_ms)
 {
 	uint64_t end = xp_now_us() + (uint64_t)timeout_ms * 1000;
 	char buf[4096];
 	for (int i = 0; i < 100000 && xp_now_us() < end; i++) {
-		struct pollfd p = {c->fd, POLLIN, 0};
+		struct pollfd p = {fd, POLLIN, 0};
 		if (poll(&p, 1, xp_ms_until(end)) <= 0)
 			continue;
-		ssize_t n = read(c->fd, buf, sizeof(buf));
+		ssize_t n = read(fd, buf, sizeof(buf));
 		if (n == 0 || (n < 0 && errno == ECONNRESET))
 			return true;
 	}
@@ -123,7 +123,7 @@ static int fill_up(struct e2e_server *s, const char *addr, enum xp_role role, in
 			in++;
 			continue;
 		}
-		assert_int_equal(c[in].err.code, XP_ERR_LIMIT);
+		assert_int_equal(xp_conn_error(&c[in])->code, XP_ERR_LIMIT);
 		xp_conn_finish(&c[in]);
 	}
 	return in;
@@ -145,11 +145,11 @@ static void test_limits_hold_exactly(void **state)
 	for (int i = 0; i < 20; i++) {
 		/* refused in the handshake: a wrong cookie */
 		assert_int_equal(hello_as(&s, s.addr, XP_ROLE_CLIENT, true, &c), -1);
-		assert_int_equal(c.err.code, XP_ERR_AUTH);
-		assert_true(closed_by_server(&c, 5000));
+		assert_int_equal(xp_conn_error(&c)->code, XP_ERR_AUTH);
+		assert_true(closed_by_server(xp_conn_fd(&c), 5000));
 		xp_conn_finish(&c);
 		assert_int_equal(hello_as(&s, s.app_socket, XP_ROLE_APP, true, &c), -1);
-		assert_true(closed_by_server(&c, 5000));
+		assert_true(closed_by_server(xp_conn_fd(&c), 5000));
 		xp_conn_finish(&c);
 		/* failed while running: an unknown opcode after a good handshake */
 		for (int app = 0; app < 2; app++) {
@@ -157,9 +157,9 @@ static void test_limits_hold_exactly(void **state)
 			                          app ? XP_ROLE_APP : XP_ROLE_CLIENT, false, &c),
 			                 0);
 			static const uint8_t junk[] = {0xee, 0x00};
-			xp_buf_append(&c.out_plain, junk, sizeof(junk));
+			xp_conn_send_raw(&c, junk, sizeof(junk));
 			xp_conn_drain(&c, 1000);
-			assert_true(closed_by_server(&c, 5000));
+			assert_true(closed_by_server(xp_conn_fd(&c), 5000));
 			xp_conn_finish(&c);
 		}
 	}
@@ -288,7 +288,7 @@ static int preamble_only(struct e2e_server *s)
 {
 	struct xp_error err;
 	uint8_t pre[XP_PREAMBLE_LEN];
-	int fd = xp_connect(s->addr, &err);
+	int fd = xp_net_connect(s->addr, XP_NET_CLOEXEC, &err);
 	assert_true(fd >= 0);
 	xp_preamble_write(pre);
 	assert_int_equal(write(fd, pre, sizeof(pre)), (ssize_t)sizeof(pre));
@@ -336,7 +336,7 @@ static void test_preauth_memory(void **state)
 	/* the server has read what it was going to read once each is closed */
 	int refused = 0;
 	for (int i = 0; i < N; i++)
-		refused += closed_by_server(&(struct xp_conn){.fd = fd[i]}, 5000);
+		refused += closed_by_server(fd[i], 5000);
 	long rss1 = peak_rss_kb(s.pid);
 	printf("    %d connections announcing a 4 MiB HELLO (%zu KiB sent): server peak RSS %ld "
 	       "-> %ld KiB, %d refused\n",
@@ -368,7 +368,7 @@ static void test_handshake_cap(void **state)
 		fd[i] = preamble_only(&s);
 	int closed = 0;
 	for (int i = 0; i < N - CAP; i++) /* the oldest ones, in order */
-		closed += closed_by_server(&(struct xp_conn){.fd = fd[i]}, 3000);
+		closed += closed_by_server(fd[i], 3000);
 	assert_int_equal(closed, N - CAP);
 	uint64_t t0 = xp_now_us();
 	assert_int_equal(e2e_raw_client(&s, &c, "main", NULL, 0), 0);
@@ -394,7 +394,7 @@ static void test_handshake_deadline_absolute(void **state)
 	bool closed = false;
 	for (int i = 0; i < 100 && !closed; i++) { /* a byte every 50 ms, up to 5 s */
 		write_some(fd, 0x01, 1);
-		closed = closed_by_server(&(struct xp_conn){.fd = fd}, 50);
+		closed = closed_by_server(fd, 50);
 	}
 	double ms = (double)(xp_now_us() - t0) / 1000.0;
 	printf("    a handshake trickling a byte every 50 ms was dropped after %.0f ms\n", ms);
@@ -532,7 +532,7 @@ static void test_silent_client_reaped(void **state)
 	assert_true(dropped);
 	printf("    a client silent in an idle session was dropped after %.1f s\n",
 	       (double)(xp_now_us() - t0) / 1e6);
-	assert_true(closed_by_server(&silent, 2000));
+	assert_true(closed_by_server(xp_conn_fd(&silent), 2000));
 	/* the one that answered is still in */
 	struct xp_msg ping = {.op = XP_OP_PING};
 	xp_conn_send(&live, &ping);
@@ -561,7 +561,7 @@ static void test_app_not_reading(void **state)
 	assert_int_equal(e2e_server_start(&s, args), 0);
 	assert_int_equal(hello_as(&s, s.app_socket, XP_ROLE_APP, false, &c), 0);
 	int rcv = 4096;
-	setsockopt(c.fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	setsockopt(xp_conn_fd(&c), SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
 	/* 200,000 fills into a window it does not have: 200,000 errors back */
 	struct xp_msg m = {.op = XP_OP_TARGET};
 	m.u.target.win = 7;

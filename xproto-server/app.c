@@ -246,6 +246,7 @@ static const xs_handler_fn handlers[XP_OP_MAX] = {
     [XP_OP_ERROR] = xs_on_ignore,
     [XP_OP_STATS] = xs_on_ignore,
     [XP_OP_APP_LAUNCH] = on_launch,
+    [XP_OP_APP_LIST] = xs_on_app_list,
 };
 
 int xs_app_handle(struct xs_peer *p, const struct xp_msg *m)

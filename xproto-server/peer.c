@@ -101,8 +101,7 @@ bool xs_peer_drop_oldest_handshake(struct xs_server *s, const char *why)
 	xp_conn_flush(&old->conn);
 	xp_conn_write(&old->conn); /* best effort: it does not get to wait */
 	xs_peer_close(old, why);
-	close(old->conn.fd); /* now: the descriptor may be what we are short of */
-	old->conn.fd = -1;
+	close(xp_conn_release_fd(&old->conn)); /* now: the descriptor may be what we lack */
 	return true;
 }
 
@@ -126,10 +125,9 @@ struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool ap
 	snprintf(p->name, sizeof(p->name), "conn %u", p->conn_id);
 	/* before authentication a peer may send a HELLO and nothing bigger */
 	xp_conn_init(&p->conn, fd, XS_PREAUTH_MAX_MSG, true);
-	p->conn.inflate_slice = XS_INFLATE_SLICE;
-	p->conn.deflate_slice = XS_DEFLATE_SLICE;
+	xp_conn_set_slices(&p->conn, XS_INFLATE_SLICE, XS_DEFLATE_SLICE);
 	if (xs_loop_watch(s->loop, fd, XS_READABLE, on_io, p) < 0) {
-		p->conn.fd = -1; /* the caller closes it */
+		xp_conn_release_fd(&p->conn); /* the caller closes it */
 		xp_conn_finish(&p->conn);
 		free(p);
 		return NULL;
@@ -162,7 +160,7 @@ void xs_peer_close(struct xs_peer *p, const char *why)
 	count_out(p);
 	handshakes_remove(p);
 	p->state = XS_CLOSED;
-	xs_loop_unwatch(p->srv->loop, p->conn.fd);
+	xs_loop_unwatch(p->srv->loop, xp_conn_fd(&p->conn));
 }
 
 static int drain_expired(struct xs_loop *l, uint64_t id, void *data)
@@ -186,14 +184,13 @@ void xs_peer_fail(struct xs_peer *p, enum xp_err_code code, unsigned about, cons
 	va_end(ap);
 	xs_log(p->srv, XS_INFO, "%s: error %u (%s): %s", p->name, code, xp_err_name(code), text);
 	/* the error goes out plain if the handshake never switched zlib on */
-	p->conn.failed = false;
 	xp_conn_send_error(&p->conn, code, about, "%s", text);
 	if (p->state != XS_HANDSHAKE)
 		xs_session_detach(p);
 	count_out(p);
 	handshakes_remove(p);
 	p->state = XS_DRAINING;
-	xs_loop_watch(p->srv->loop, p->conn.fd, XS_WRITABLE, on_io, p);
+	xs_loop_watch(p->srv->loop, xp_conn_fd(&p->conn), XS_WRITABLE, on_io, p);
 	p->drain_timer = xs_loop_timer(p->srv->loop, DRAIN_MS, drain_expired, p);
 }
 
@@ -207,7 +204,7 @@ void xs_peer_destroy(struct xs_peer *p)
 		xs_loop_cancel(l, p->handshake_timer);
 	if (p->drain_timer)
 		xs_loop_cancel(l, p->drain_timer);
-	xs_loop_unwatch(l, p->conn.fd);
+	xs_loop_unwatch(l, xp_conn_fd(&p->conn));
 	xp_conn_finish(&p->conn);
 	xs_idset_finish(&p->known);
 	xs_idset_finish(&p->cached);
@@ -405,15 +402,16 @@ static void receive(struct xs_peer *p)
 			p->pending = true;
 			return;
 		}
-		uint64_t in0 = p->conn.st.plain_in, z0 = p->conn.st.inflated;
+		const struct xp_conn_stats *st = xp_conn_stats(&p->conn);
+		uint64_t in0 = st->plain_in, z0 = st->inflated;
 		int r = xp_conn_next(&p->conn, &m);
-		xs_peer_charge(p, (p->conn.st.plain_in - in0) + (p->conn.st.inflated - z0));
+		xs_peer_charge(p, (st->plain_in - in0) + (st->inflated - z0));
 		if (r == 1) {
 			dispatch(p, &m);
 			xs_peer_charge(p, XS_MSG_COST);
 		} else if (r < 0) {
-			xs_peer_fail(p, p->conn.err.code, p->conn.err.about, "%s",
-			             p->conn.err.text);
+			const struct xp_error *e = xp_conn_error(&p->conn);
+			xs_peer_fail(p, e->code, e->about, "%s", e->text);
 		} else if (!xp_conn_input_pending(&p->conn)) {
 			return; /* everything received is taken */
 		}
@@ -424,8 +422,8 @@ static void receive(struct xs_peer *p)
 static void take_input(struct xs_peer *p)
 {
 	receive(p);
-	if (p->state <= XS_RUNNING && !p->pending && p->conn.eof)
-		xs_peer_close(p, p->conn.err.text);
+	if (p->state <= XS_RUNNING && !p->pending && xp_conn_eof(&p->conn))
+		xs_peer_close(p, xp_conn_error(&p->conn)->text);
 }
 
 /* Readable: read and dispatch while the budget lasts (unread bytes wait in the socket). */
@@ -485,7 +483,7 @@ static void flush_peer(struct xs_peer *p)
 		xs_peer_close(p, "error sent");
 		return;
 	}
-	xs_loop_watch(s->loop, p->conn.fd, mask, on_io, p);
+	xs_loop_watch(s->loop, xp_conn_fd(&p->conn), mask, on_io, p);
 }
 
 /* Output to compress this turn, shared by the peers that have some. */
@@ -493,13 +491,13 @@ static void share_deflate(struct xs_server *s)
 {
 	uint32_t n = 0;
 	for (struct xs_peer *p = s->peers; p; p = p->all_next)
-		n += p->state <= XS_DRAINING && xp_buf_pending(&p->conn.out_plain) > 0;
+		n += p->state <= XS_DRAINING && xp_conn_unflushed(&p->conn) > 0;
 	uint32_t share = XS_DEFLATE_TURN / (n ? n : 1);
 	share = share > XS_DEFLATE_SLICE ? XS_DEFLATE_SLICE
 	        : share < XS_MIN_DEFLATE ? XS_MIN_DEFLATE
 	                                 : share;
 	for (struct xs_peer *p = s->peers; p; p = p->all_next)
-		p->conn.deflate_slice = share;
+		xp_conn_set_slices(&p->conn, XS_INFLATE_SLICE, share);
 }
 
 void xs_peers_flush(struct xs_server *s)
@@ -514,8 +512,7 @@ void xs_peers_flush(struct xs_server *s)
 	share_deflate(s);
 	for (struct xs_peer *p = s->peers; p; p = p->all_next) {
 		flush_peer(p);
-		busy |= p->state <= XS_RUNNING &&
-		        (p->pending || xp_buf_pending(&p->conn.out_plain) > 0);
+		busy |= p->state <= XS_RUNNING && (p->pending || xp_conn_unflushed(&p->conn) > 0);
 	}
 	if (busy) /* work is left: poll, do not sleep */
 		xs_loop_wake(s->loop);

@@ -44,22 +44,6 @@ static VTermKey special(uint32_t keysym)
 	return VTERM_KEY_NONE;
 }
 
-static uint32_t utf8_decode(const char *s, size_t *len)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	if (u[0] < 0x80)
-		return *len = 1, u[0];
-	if ((u[0] & 0xe0) == 0xc0 && u[1])
-		return *len = 2, (uint32_t)(u[0] & 0x1f) << 6 | (u[1] & 0x3f);
-	if ((u[0] & 0xf0) == 0xe0 && u[1] && u[2])
-		return *len = 3,
-		       (uint32_t)(u[0] & 0x0f) << 12 | (uint32_t)(u[1] & 0x3f) << 6 | (u[2] & 0x3f);
-	if ((u[0] & 0xf8) == 0xf0 && u[1] && u[2] && u[3])
-		return *len = 4, (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3f) << 12 |
-		                     (uint32_t)(u[2] & 0x3f) << 6 | (u[3] & 0x3f);
-	return *len = 1, 0xfffd;
-}
-
 void term_key(struct term *t, const struct xa_event *ev)
 {
 	if (!(ev->state & XP_KEY_PRESSED))
@@ -76,8 +60,10 @@ void term_key(struct term *t, const struct xa_event *ev)
 		return;
 	}
 	/* otherwise type what the keyboard layout produced */
-	for (size_t i = 0, n; ev->text[i]; i += n) {
-		uint32_t cp = utf8_decode(ev->text + i, &n);
+	size_t len = strlen(ev->text);
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		i += xp_utf8_next(ev->text + i, len - i, &cp);
 		vterm_keyboard_unichar(t->vt, cp, (VTermModifier)(mod & VTERM_MOD_ALT));
 	}
 }

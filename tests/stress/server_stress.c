@@ -100,7 +100,7 @@ static void end(struct e2e_server *s, struct hp_victim *v, struct row *r)
 static int connect_raw(const char *addr)
 {
 	struct xp_error err;
-	return xp_connect(addr, &err);
+	return xp_net_connect(addr, XP_NET_CLOEXEC, &err);
 }
 
 static void send_bytes(int fd, const void *p, size_t n)
@@ -399,14 +399,14 @@ static void attack_zlib_bomb(void)
 	uint64_t t0 = xp_now_us();
 	int sent = 0;
 	for (; sent < 1024 && xp_now_us() - t0 < 5000000; sent++) {
-		xp_buf_append(&c.out_plain, chunk, sizeof(chunk));
+		xp_conn_send_raw(&c, chunk, sizeof(chunk));
 		if (xp_conn_drain(&c, 5000) < 0) {
-			printf("  bomb stopped: %s\n", c.err.text);
+			printf("  bomb stopped: %s\n", xp_conn_error(&c)->text);
 			break;
 		}
 	}
 	snprintf(r.note, sizeof(r.note), "%d MiB inflated in %.1f s (%llu bytes on the wire)", sent,
-	         (double)(xp_now_us() - t0) / 1e6, (unsigned long long)c.st.wire_out);
+	         (double)(xp_now_us() - t0) / 1e6, (unsigned long long)xp_conn_stats(&c)->wire_out);
 	xp_conn_finish(&c);
 	end(&s, &v, &r);
 }
@@ -428,8 +428,10 @@ static void attack_stalled_readers(void)
 	pid_t app = hp_flood(&s, "busy", HP_MIX, 5);
 	e2e_wait(app, 60000);
 	int closed = 0;
-	for (int i = 0; i < in; i++)
-		closed += count_closed(&c[i].fd, 1, i == 0 ? 3000 : 100);
+	for (int i = 0; i < in; i++) {
+		int fd = xp_conn_fd(&c[i]);
+		closed += count_closed(&fd, 1, i == 0 ? 3000 : 100);
+	}
 	snprintf(r.note, sizeof(r.note), "%d of %d stalled clients dropped", closed, in);
 	check(closed == in, "stalled readers were kept");
 	end(&s, &v, &r);
@@ -449,7 +451,8 @@ static int admitted(struct e2e_server *s, const char *addr, enum xp_role role, i
 		char session[16] = "main";
 		if (own_sessions)
 			snprintf(session, sizeof(session), "s%d", i);
-		xp_conn_init(&c[in], xp_connect(addr, &err), XP_MAX_MSG_DEFAULT, true);
+		xp_conn_init(&c[in], xp_net_connect(addr, XP_NET_CLOEXEC, &err), XP_MAX_MSG_DEFAULT,
+		             true);
 		struct xp_caps want = {0, XP_MAX_MSG_DEFAULT, 0, 0}, got;
 		if (xp_handshake_client(&c[in], role, &ck, &want, session, "limit", &got, 5000) ==
 		    0)
