@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "xpapp_int.h"
+#include "xputil.h"
 
 struct xa_display *xa_open_at(const char *addr, const char *cookie_path, const char *session,
                               const char *name, struct xp_error *err)
@@ -179,14 +180,8 @@ static int add_entry(struct xa_display *d, const struct xp_msg_app_entry *e,
 		return xp_error_set(&d->server_error, XP_ERR_MALFORMED, XP_OP_APP_ENTRY,
 		                    "APP_ENTRY %u out of order or beyond %d", e->index,
 		                    XA_APPS_MAX);
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		struct xa_app_info *p = realloc(*list, ncap * sizeof(**list));
-		if (!p)
-			return xp_error_set(&d->server_error, XP_ERR_INTERNAL, 0, "out of memory");
-		*list = p;
-		*cap = ncap;
-	}
+	if (XU_ARRAY_RESERVE(*list, *cap, *n + 1) < 0)
+		return xp_error_set(&d->server_error, XP_ERR_INTERNAL, 0, "out of memory");
 	copy_cut((*list)[*n].name, sizeof((*list)[*n].name), e->app);
 	copy_cut((*list)[*n].about, sizeof((*list)[*n].about), e->about);
 	(*n)++;
