@@ -49,7 +49,8 @@ static int join(struct e2e_server *s, const char *session, enum xp_role role, st
 struct flood {
 	struct xp_conn app, client;
 	enum hp_kind kind;
-	uint32_t scale; /* halved by each LIMIT: the largest the server takes */
+	uint32_t scale[HP_KINDS]; /* doubled by each LIMIT: the largest the server takes */
+	enum hp_kind last;        /* the kind of the batch in flight */
 	uint8_t *zeros; /* DIM * DIM * 3 zero bytes, the raw of an image */
 	uint8_t *z;     /* ... compressed */
 	unsigned long zlen;
@@ -67,14 +68,14 @@ static void msg_fill_rects(struct xp_msg *m, uint32_t n)
 	m->u.fill_rects.rects = (struct xp_rects){n, r};
 }
 
-/* The message of @f's kind, at @f's scale (1 = the largest). */
+/* The message of kind @k, at its scale (1 = the largest). */
 static void worst(struct flood *f, enum hp_kind k, struct xp_msg *m)
 {
-	uint32_t side = DIM / f->scale ? DIM / f->scale : 1;
+	uint32_t scale = f->scale[k], side = DIM / scale ? DIM / scale : 1;
 	static uint8_t text[4 << 20];
 	switch (k) {
 	case HP_FILL_RECTS:
-		msg_fill_rects(m, 690000 / f->scale);
+		msg_fill_rects(m, 690000 / scale ? 690000 / scale : 1);
 		break;
 	case HP_ZLIB_IMAGE:
 	case HP_CACHED:
@@ -104,7 +105,7 @@ static void worst(struct flood *f, enum hp_kind k, struct xp_msg *m)
 		memset(text, 'W', sizeof(text));
 		*m = (struct xp_msg){.op = XP_OP_TEXT};
 		m->u.text =
-		    (struct xp_msg_text){0, 0, {(const char *)text, (4u << 20) / f->scale - 64}};
+		    (struct xp_msg_text){0, 0, {(const char *)text, (4u << 20) / scale - (scale > 1 ? 0 : 64)}};
 		break;
 	case HP_BITMAP:
 		*m = (struct xp_msg){.op = XP_OP_BITMAP};
@@ -133,6 +134,7 @@ static void compress_image(struct flood *f, struct xp_msg *m)
 static bool send_worst(struct flood *f, int i)
 {
 	enum hp_kind k = f->kind == HP_MIX ? (enum hp_kind)(i % HP_MIX) : f->kind;
+	f->last = k;
 	struct xp_msg m;
 	worst(f, k, &m);
 	compress_image(f, &m);
@@ -152,7 +154,7 @@ static bool send_worst(struct flood *f, int i)
 	return xp_conn_drain(&f->app, 30000) == 0;
 }
 
-/* Read the app's replies until SYNC @serial; a LIMIT halves the scale. */
+/* Read the app's replies until SYNC @serial; a LIMIT doubles the kind's scale. */
 static bool await_sync(struct flood *f, uint32_t serial, uint64_t end)
 {
 	struct xp_msg m;
@@ -161,7 +163,8 @@ static bool await_sync(struct flood *f, uint32_t serial, uint64_t end)
 		if (r < 0)
 			return false;
 		if (r == 1 && m.op == XP_OP_ERROR && m.u.error.code == XP_ERR_LIMIT) {
-			f->scale = f->scale < DIM ? f->scale * 2 : f->scale;
+			uint32_t *sc = &f->scale[f->last];
+			*sc = *sc < (1u << 20) ? *sc * 2 : *sc;
 			f->cached = false; /* a refused image is not in the cache */
 		}
 		if (r == 1 && m.op == XP_OP_SYNC && m.u.sync.serial == serial)
@@ -205,7 +208,8 @@ static void flood_main(struct e2e_server *s, const char *session, enum hp_kind k
 {
 	static struct flood f;
 	f.kind = k;
-	f.scale = 1;
+	for (int j = 0; j < HP_KINDS; j++)
+		f.scale[j] = 1;
 	f.zeros = calloc((size_t)DIM * DIM, 3);
 	f.z = malloc(compressBound((uLong)DIM * DIM * 3));
 	if (!f.zeros || !f.z || join(s, session, XP_ROLE_APP, &f.app) < 0 ||
