@@ -455,8 +455,13 @@ static void test_out_of_descriptors(void **state)
 	assert_int_equal(prlimit(s.pid, RLIMIT_NOFILE, &lim, NULL), 0);
 	/* authenticated clients take every descriptor there is */
 	int in = 0;
-	for (int i = 0; i < N; i++)
-		in += e2e_raw_client(&s, &c[in], "main", NULL, 0) == 0;
+	for (int i = 0; i < N; i++) {
+		xp_conn_init(&c[in], -1, 4096, true); /* so a failed attempt can be finished */
+		if (e2e_raw_client(&s, &c[in], "main", NULL, 0) == 0)
+			in++;
+		else
+			xp_conn_finish(&c[in]);
+	}
 	assert_true(in > 10 && in < N);
 	/* unauthenticated ones keep knocking */
 	for (int i = 0; i < N; i++)
@@ -629,6 +634,82 @@ static void test_many_cached_images(void **state)
 	e2e_server_stop(&s);
 }
 
+/* Dump the server's windows and read window @id of @session. */
+static void server_window(struct e2e_server *s, const char *session, uint32_t id, struct xr_fb *out)
+{
+	assert_int_equal(e2e_server_dump(s), 0);
+	assert_int_equal(e2e_server_window(s, session, id, out), 0);
+}
+
+/*
+ * Drawing too large for one loop turn is applied a band (or an image slice)
+ * at a time: the pixels must be exactly those of drawing it at once, on the
+ * server and on a client that watched it happen, whatever the order of the
+ * bands (a copy moving down goes bottom up).
+ */
+static void test_large_drawing_in_pieces(void **state)
+{
+	(void)state;
+	enum { W = 1600, H = 1200 };
+	struct e2e_server s;
+	struct xr_fb ref, got, img;
+	struct xr_rect d;
+	static const char *const args[] = {"--no-launcher", NULL};
+	uint8_t *z = NULL, *bits = calloc(1, (W / 8) * H);
+	size_t zlen = 0;
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	struct xa_display *a = e2e_app(&s, "main");
+	uint32_t win = xa_window_create(a, 0, 0, W, H, 0, 0x204060); /* a background job */
+	xa_window_map(a, win);
+	pid_t c = e2e_client_spawn(&s, "wait 2500\nquit\n", NULL); /* watches it all */
+	assert_int_equal(xr_fb_init(&ref, W, H), 0);
+	xr_fill(&ref, NULL, 0, 0, W, H, 0x204060);
+	assert_int_equal(xr_fb_init(&img, W, H), 0);
+	for (int y = 0; y < H; y++)
+		for (int x = 0; x < W; x++)
+			img.px[y * img.stride + x] = XR_RGB(x * 3 + y, y * 7, x ^ y);
+	assert_int_equal(xr_encode_zlib(&img, (struct xr_rect){0, 0, W, H}, 1, &z, &zlen), 0);
+	xa_image(a, win, 10, -20, W, H, XP_IMG_ZLIB, z, zlen);
+	xr_image(&ref, NULL, 10, -20, W, H, XR_IMG_ZLIB, z, zlen, &d);
+	xa_copy(a, win, 0, 0, W, H - 7, 3, 7); /* moves down: bottom up */
+	xr_copy(&ref, NULL, 0, 0, W, H - 7, 3, 7);
+	xa_copy(a, win, 5, 9, W - 5, H - 9, 0, 0); /* moves up */
+	xr_copy(&ref, NULL, 5, 9, W - 5, H - 9, 0, 0);
+	for (size_t i = 0; i < (W / 8) * H; i++)
+		bits[i] = (uint8_t)(i * 37 >> 3);
+	xa_bitmap(a, win, 0, 0, W, H, bits, (W / 8) * H, 0xff0000, 0x00ff00, true);
+	xr_bitmap(&ref, NULL, 0, 0, W, H, bits, (W / 8) * H, 0xff0000, 0x00ff00, true, &d);
+	struct xp_rect rs[3] = {{-5, 100, W, 50}, {300, -3, 20, H + 9}, {0, 0, 7, 7}};
+	xa_fill_rects(a, win, rs, 3, 0x123456);
+	for (int i = 0; i < 3; i++)
+		xr_fill(&ref, NULL, rs[i].x, rs[i].y, (int)rs[i].w, (int)rs[i].h, 0x123456);
+	xa_image_keep(a, win, 200, 300, W, H, XP_IMG_ZLIB, z, zlen, 5); /* decoded in slices */
+	xr_image(&ref, NULL, 200, 300, W, H, XR_IMG_ZLIB, z, zlen, &d);
+	xa_image_cached(a, win, -100, -100, 5);
+	xr_blit(&ref, NULL, -100, -100, &img);
+	assert_int_equal(xa_sync(a, 30000), 0);
+	server_window(&s, "main", win, &got);
+	assert_int_equal(e2e_fb_diff(&got, &ref, W, H), 0);
+	/* a client attached all along saw the same (its screen: the top-left part) */
+	char script[256];
+	snprintf(script, sizeof(script), "wait-idle 300\nscreenshot %s/big.png\nquit\n", s.dir);
+	assert_int_equal(e2e_wait(e2e_client_spawn(&s, script, NULL), 30000), 0);
+	assert_int_equal(e2e_wait(c, 30000), 0);
+	struct xr_fb shot;
+	snprintf(script, sizeof(script), "%s/big.png", s.dir);
+	assert_int_equal(xr_png_read_file(script, &shot), 0);
+	assert_int_equal(e2e_fb_diff(&shot, &ref, shot.w < W ? shot.w : W, shot.h < H ? shot.h : H),
+	                 0);
+	xr_fb_finish(&shot);
+	xr_fb_finish(&got);
+	xr_fb_finish(&ref);
+	xr_fb_finish(&img);
+	free(z);
+	free(bits);
+	xa_close(a);
+	e2e_server_stop(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -643,6 +724,7 @@ int main(void)
 	    cmocka_unit_test(test_silent_client_reaped),
 	    cmocka_unit_test(test_app_not_reading),
 	    cmocka_unit_test(test_many_cached_images),
+	    cmocka_unit_test(test_large_drawing_in_pieces),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests_name("xproto-server against hostile peers", tests, NULL,

@@ -16,10 +16,30 @@ static struct xs_window *own_window(struct xs_peer *p, uint32_t id, unsigned op,
 	return w;
 }
 
+/*
+ * A new window's background: a FILL of all of it, a job when the window is
+ * large (a 4096x4096 one is 64 MiB to touch). Clients fill it themselves
+ * from WIN_CREATE, so the FILL is not forwarded.
+ */
+static int fill_background(struct xs_peer *p, struct xs_window *w, struct xp_error *err)
+{
+	struct xs_draw_state st = {.target = w->app_id, .fg = w->bg};
+	struct xp_msg fill = {.op = XP_OP_FILL};
+	fill.u.fill = (struct xp_msg_fill){0, 0, w->w, w->h};
+	uint64_t units = (uint64_t)w->w * w->h / 2;
+	if (w->bg == 0) /* the pixels start black */
+		return 0;
+	if ((int64_t)units > xs_peer_budget(p))
+		return xs_job_start(p, w, &st, &fill, units, false, err);
+	xr_fill(&w->fb, NULL, 0, 0, (int)w->w, (int)w->h, w->bg);
+	xs_peer_charge(p, units);
+	return 0;
+}
+
 static int on_create(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
 {
 	struct xs_window *w = xs_window_create(p, &m->u.win_create, err);
-	if (!w)
+	if (!w || fill_background(p, w, err) < 0)
 		return -1;
 	struct xp_msg out;
 	xs_window_msg_create(w, &out);
@@ -158,14 +178,23 @@ static int on_clip(struct xs_peer *p, const struct xp_msg *m, struct xp_error *e
 	return 0;
 }
 
+/*
+ * Drawing is paid for before it is done (cost.c): over a per-message limit
+ * it is refused; more than what is left of this turn's budget, it becomes a
+ * job done a piece per turn (job.c).
+ */
 static int on_draw(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
 {
 	struct xs_window *w = own_window(p, p->in.target, m->op, err);
 	struct xr_rect damage;
-	if (!w)
+	uint64_t units;
+	if (!w || xs_draw_cost(w->w, w->h, &p->in.clip, m, &units, err) < 0)
 		return -1;
+	if (xs_job_splits(m) && (int64_t)units > xs_peer_budget(p))
+		return xs_job_start(p, w, &p->in, m, units, true, err);
 	if (xs_draw_apply(w, &p->in, m, &damage, err) < 0)
 		return -1;
+	xs_peer_charge(p, units);
 	xs_update_draw(p->session, w, &p->in, m, damage);
 	return 0;
 }
@@ -173,10 +202,15 @@ static int on_draw(struct xs_peer *p, const struct xp_msg *m, struct xp_error *e
 static int on_image(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
 {
 	struct xs_window *w;
+	uint64_t units;
 	if (m->u.image.cache_id == 0)
 		return on_draw(p, m, err);
-	if (!(w = own_window(p, p->in.target, m->op, err)))
+	if (!(w = own_window(p, p->in.target, m->op, err)) ||
+	    xs_draw_cost(w->w, w->h, &p->in.clip, m, &units, err) < 0)
 		return -1;
+	if ((int64_t)units > xs_peer_budget(p))
+		return xs_job_start(p, w, &p->in, m, units, true, err);
+	xs_peer_charge(p, units);
 	return xs_cache_image(p, w, &p->in, &m->u.image, err);
 }
 

@@ -98,8 +98,14 @@ void xs_cache_destroy(struct xs_session *se)
 	se->cache_bytes = 0;
 }
 
-/* Send entry @e drawn at (x, y) to client @c: by id if it has it. */
-static void send_entry(struct xs_peer *c, const struct xs_cache_entry *e, int32_t x, int32_t y)
+/*
+ * Send entry @e drawn at (x, y) into window @win to client @c: by id if it
+ * has it, as an image if that is small; a large image the client does not
+ * hold would not fit what it may have in flight: it gets the pixels of
+ * @damage instead (and does not hold the id).
+ */
+static void send_entry(struct xs_peer *c, const struct xs_cache_entry *e, uint32_t win, int32_t x,
+                       int32_t y, struct xr_rect damage)
 {
 	struct xp_msg m;
 	if (xs_idset_has(&c->cached, e->id)) {
@@ -110,9 +116,12 @@ static void send_entry(struct xs_peer *c, const struct xs_cache_entry *e, int32_
 	}
 	uint8_t *data = NULL, format;
 	size_t len = 0;
-	if (xs_image_payload(c, &e->fb, (struct xr_rect){0, 0, e->fb.w, e->fb.h}, &data, &len,
-	                     &format) < 0)
+	if ((size_t)e->fb.w * (size_t)e->fb.h * 3 > c->srv->opt.client_window_bytes / 2 ||
+	    xs_image_payload(c, &e->fb, (struct xr_rect){0, 0, e->fb.w, e->fb.h}, &data, &len,
+	                     &format) < 0) {
+		xs_client_behind(c, win, damage);
 		return;
+	}
 	m = (struct xp_msg){.op = XP_OP_IMAGE};
 	m.u.image = (struct xp_msg_image){x,      y,     (uint32_t)e->fb.w,    (uint32_t)e->fb.h,
 	                                  format, e->id, {data, (uint32_t)len}};
@@ -121,12 +130,10 @@ static void send_entry(struct xs_peer *c, const struct xs_cache_entry *e, int32_
 	free(data);
 }
 
-/* Draw entry @e into window @w and tell the clients. */
-static void show(struct xs_session *se, struct xs_window *w, const struct xs_draw_state *st,
-                 const struct xs_cache_entry *e, int32_t x, int32_t y)
+/* Tell the clients entry @e was drawn at (x, y) into @w, changing @d. */
+static void tell(struct xs_session *se, struct xs_window *w, const struct xs_draw_state *st,
+                 const struct xs_cache_entry *e, int32_t x, int32_t y, struct xr_rect d)
 {
-	struct xr_rect cbuf = {st->clip.x, st->clip.y, (int)st->clip.w, (int)st->clip.h};
-	struct xr_rect d = xr_blit(&w->fb, st->clip.w ? &cbuf : NULL, x, y, &e->fb);
 	if (xr_rect_empty(d))
 		return;
 	for (struct xs_peer *c = se->clients; c; c = c->next) {
@@ -135,16 +142,25 @@ static void show(struct xs_session *se, struct xs_window *w, const struct xs_dra
 			continue;
 		if (c->behind || xs_set_state(c, w->id, c->out.fg, c->out.bg, c->out.font,
 		                              c->out.flags, &st->clip) < 0)
-			xs_client_damage(c, w->id, d);
+			xs_client_behind(c, w->id, d);
 		else
-			send_entry(c, e, x, y);
+			send_entry(c, e, w->id, x, y, d);
 	}
 }
 
-/* The size and memory checks, before anything is decoded. */
-static int check_image(struct xs_session *se, const struct xp_msg_image *im, size_t old_bytes,
-                       struct xp_error *err)
+/* Draw entry @e into window @w and tell the clients. */
+static void show(struct xs_session *se, struct xs_window *w, const struct xs_draw_state *st,
+                 const struct xs_cache_entry *e, int32_t x, int32_t y)
 {
+	struct xr_rect cbuf = {st->clip.x, st->clip.y, (int)st->clip.w, (int)st->clip.h};
+	tell(se, w, st, e, x, y, xr_blit(&w->fb, st->clip.w ? &cbuf : NULL, x, y, &e->fb));
+}
+
+int xs_cache_check(struct xs_peer *app, const struct xp_msg_image *im, struct xp_error *err)
+{
+	struct xs_cache_entry *old = find(app, im->cache_id);
+	size_t old_bytes = old ? entry_bytes(old) : 0;
+	struct xs_session *se = app->session;
 	if (im->w == 0 || im->h == 0 || im->w > XR_FB_MAX_DIM || im->h > XR_FB_MAX_DIM)
 		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE, "IMAGE: bad size %ux%u",
 		                    im->w, im->h);
@@ -155,55 +171,53 @@ static int check_image(struct xs_session *se, const struct xp_msg_image *im, siz
 	return xs_pixels_check(se->srv, old_bytes, bytes, err);
 }
 
-/* A new entry holding @im decoded, or NULL with @err set. */
-static struct xs_cache_entry *decode(const struct xp_msg_image *im, struct xp_error *err)
-{
-	struct xs_cache_entry *e = calloc(1, sizeof(*e));
-	struct xr_rect d;
-	if (!e || xr_fb_init(&e->fb, (int)im->w, (int)im->h) < 0) {
-		free(e);
-		xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE, "IMAGE: out of memory");
-		return NULL;
-	}
-	if (xr_image(&e->fb, NULL, 0, 0, e->fb.w, e->fb.h, im->format, im->data.p, im->data.n, &d) <
-	    0) {
-		xr_fb_finish(&e->fb);
-		free(e);
-		xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE,
-		             "IMAGE: bad %ux%u image (format %u, %u bytes)", im->w, im->h,
-		             im->format, im->data.n);
-		return NULL;
-	}
-	return e;
-}
-
-int xs_cache_image(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
-                   const struct xp_msg_image *im, struct xp_error *err)
+int xs_cache_add(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
+                 const struct xp_msg_image *im, struct xr_fb *fb, struct xr_rect damage,
+                 struct xp_error *err)
 {
 	struct xs_session *se = app->session;
-	struct xs_cache_entry *old = find(app, im->cache_id), *e;
-	if (check_image(se, im, old ? entry_bytes(old) : 0, err) < 0 || !(e = decode(im, err)))
-		return -1;
+	struct xs_cache_entry *old = find(app, im->cache_id), *e = calloc(1, sizeof(*e));
 	if (old) /* replaced: its clients are told to forget it */
 		drop(se, old);
-	e->id = new_id(se);
-	e->app_id = im->cache_id;
-	e->owner = app;
-	if (xs_map_put(&app->app_images, e->app_id, e) < 0 ||
-	    xs_idset_add(&se->cache_ids, e->id) < 0) {
+	if (!e || xs_map_put(&app->app_images, im->cache_id, e) < 0) {
+		free(e);
+		xr_fb_finish(fb);
+		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE, "IMAGE: out of memory");
+	}
+	*e = (struct xs_cache_entry){new_id(se), im->cache_id, app, *fb, NULL, se->cache};
+	*fb = (struct xr_fb){0}; /* the entry owns the pixels now */
+	if (xs_idset_add(&se->cache_ids, e->id) < 0) {
 		xs_map_del(&app->app_images, e->app_id);
 		xr_fb_finish(&e->fb);
 		free(e);
 		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE, "IMAGE: out of memory");
 	}
-	e->next = se->cache;
 	if (se->cache)
 		se->cache->prev = e;
 	se->cache = e;
 	se->cache_bytes += entry_bytes(e);
 	se->srv->pixel_bytes += entry_bytes(e);
-	show(se, w, st, e, im->x, im->y);
+	tell(se, w, st, e, im->x, im->y, damage);
 	return 0;
+}
+
+int xs_cache_image(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
+                   const struct xp_msg_image *im, struct xp_error *err)
+{
+	struct xr_fb fb;
+	struct xr_rect d, cbuf = {st->clip.x, st->clip.y, (int)st->clip.w, (int)st->clip.h};
+	if (xs_cache_check(app, im, err) < 0)
+		return -1;
+	if (xr_fb_init(&fb, (int)im->w, (int)im->h) < 0)
+		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE, "IMAGE: out of memory");
+	if (xr_image(&fb, NULL, 0, 0, fb.w, fb.h, im->format, im->data.p, im->data.n, &d) < 0) {
+		xr_fb_finish(&fb);
+		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE,
+		                    "IMAGE: bad %ux%u image (format %u, %u bytes)", im->w, im->h,
+		                    im->format, im->data.n);
+	}
+	d = xr_blit(&w->fb, st->clip.w ? &cbuf : NULL, im->x, im->y, &fb);
+	return xs_cache_add(app, w, st, im, &fb, d, err);
 }
 
 int xs_cache_draw(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,

@@ -94,3 +94,50 @@ int xs_draw_cost(uint32_t ww, uint32_t wh, const struct xp_rect *clip, const str
 		return 0;
 	}
 }
+
+/* Rows [y, y + h) narrowed to the window and the clip, added to [*y0, *y1). */
+static void add_rows(uint32_t wh, const struct xp_rect *clip, int64_t y, int64_t h, int64_t *y0,
+                     int64_t *y1)
+{
+	int64_t a = y > 0 ? y : 0, b = y + h < (int64_t)wh ? y + h : (int64_t)wh;
+	if (clip && clip->w) {
+		a = a > clip->y ? a : clip->y;
+		b = b < (int64_t)clip->y + clip->h ? b : (int64_t)clip->y + clip->h;
+	}
+	if (b <= a)
+		return;
+	if (*y1 <= *y0) {
+		*y0 = a, *y1 = b;
+		return;
+	}
+	*y0 = a < *y0 ? a : *y0;
+	*y1 = b > *y1 ? b : *y1;
+}
+
+int xs_draw_rows(uint32_t ww, uint32_t wh, const struct xp_rect *clip, const struct xp_msg *m,
+                 int64_t *y0, int64_t *y1)
+{
+	(void)ww;
+	*y0 = *y1 = 0;
+	switch (m->op) {
+	case XP_OP_FILL:
+		add_rows(wh, clip, m->u.fill.y, m->u.fill.h, y0, y1);
+		return 0;
+	case XP_OP_FILL_RECTS:
+		for (uint32_t i = 0; i < m->u.fill_rects.rects.n; i++)
+			add_rows(wh, clip, m->u.fill_rects.rects.v[i].y,
+			         m->u.fill_rects.rects.v[i].h, y0, y1);
+		return 0;
+	case XP_OP_COPY:
+		add_rows(wh, clip, m->u.copy.dy, m->u.copy.h, y0, y1);
+		return 0;
+	case XP_OP_BITMAP:
+		add_rows(wh, clip, m->u.bitmap.y, m->u.bitmap.h, y0, y1);
+		return 0;
+	case XP_OP_IMAGE:
+		add_rows(wh, clip, m->u.image.y, m->u.image.h, y0, y1);
+		return 0;
+	default:
+		return -1;
+	}
+}

@@ -200,6 +200,7 @@ void xs_peer_destroy(struct xs_peer *p)
 		return;
 	struct xs_loop *l = p->srv->loop;
 	handshakes_remove(p);
+	xs_job_cancel(p);
 	if (p->handshake_timer)
 		xs_loop_cancel(l, p->handshake_timer);
 	if (p->drain_timer)
@@ -398,7 +399,8 @@ static void receive(struct xs_peer *p)
 	refill(p);
 	p->pending = false;
 	while (p->state <= XS_RUNNING) {
-		if (p->budget <= 0) {
+		/* an app's drawing in progress goes first: its next messages wait */
+		if (p->budget <= 0 || (p->job && !xs_job_run(p))) {
 			p->pending = true;
 			return;
 		}

@@ -33,6 +33,7 @@ struct xs_cache_entry;
 #define XS_DEFLATE_TURN  (512u << 10)
 #define XS_DEFLATE_SLICE (128u << 10)
 #define XS_MIN_DEFLATE   (8u << 10)
+#define XS_PIECE_US      500u /* a piece of a large drawing job takes about this */
 
 /* Per-message limits of drawing (SPEC.md section 11): beyond, LIMIT. */
 #define XS_MAX_RECTS       4096u       /* rectangles in one FILL_RECTS */
@@ -125,6 +126,7 @@ struct xs_peer {
 	uint64_t last_ack_us, last_mark_us;
 	uint64_t last_input_us; /* bytes last arrived (keepalive) */
 	int64_t budget;         /* work left this turn (its share of XS_TURN_WORK) */
+	struct xs_job *job;     /* an app's drawing in progress (job.c) */
 	uint64_t budget_turn;   /* the turn the budget belongs to */
 	bool pending;           /* received input left for the next turn */
 	bool sent_since_mark, behind;
@@ -143,6 +145,7 @@ struct xs_window {
 	int32_t x, y;
 	uint32_t w, h, flags, bg;
 	bool mapped;
+	bool busy; /* a job is drawing into it (job.c): not repaired meanwhile */
 	char title[257];
 	struct xr_fb fb;
 };
@@ -289,6 +292,8 @@ int xs_update_ack(struct xs_peer *c, uint32_t serial);
 void xs_update_check_stall(struct xs_peer *c);
 void xs_client_forget(struct xs_peer *c, uint32_t win);
 void xs_client_damage(struct xs_peer *c, uint32_t win, struct xr_rect r);
+/** Stop forwarding drawing to @c: it is sent the pixels of @damage (and more) later. */
+void xs_client_behind(struct xs_peer *c, uint32_t win, struct xr_rect damage);
 bool xs_client_knows(const struct xs_peer *c, uint32_t win);
 int xs_client_learn(struct xs_peer *c, uint32_t win);
 
@@ -298,6 +303,16 @@ int xs_cache_image(struct xs_peer *app, struct xs_window *w, const struct xs_dra
 int xs_cache_draw(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
                   const struct xp_msg_image_cached *ic, struct xp_error *err);
 void xs_cache_forget(struct xs_peer *app, uint32_t app_cache_id);
+/** Whether @app may keep image @im (size, cache and server limits). 0 or -1, @err set. */
+int xs_cache_check(struct xs_peer *app, const struct xp_msg_image *im, struct xp_error *err);
+/**
+ * Keep @fb (@im decoded; ownership taken, *@fb zeroed) as @app's image
+ * @im->cache_id, already drawn into @w changing @damage, and tell the
+ * clients. Returns 0, or -1 with @err set (out of memory; @fb freed).
+ */
+int xs_cache_add(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
+                 const struct xp_msg_image *im, struct xr_fb *fb, struct xr_rect damage,
+                 struct xp_error *err);
 void xs_cache_app_gone(struct xs_session *se, struct xs_peer *app);
 void xs_cache_destroy(struct xs_session *se);
 
@@ -323,6 +338,34 @@ uint64_t xs_clipped_area(uint32_t ww, uint32_t wh, const struct xp_rect *clip, i
  */
 int xs_draw_cost(uint32_t ww, uint32_t wh, const struct xp_rect *clip, const struct xp_msg *m,
                  uint64_t *units, struct xp_error *err);
+
+/**
+ * The rows [*@y0, *@y1) a FILL, FILL_RECTS, COPY, BITMAP or IMAGE @m can touch in a
+ * @ww x @wh window under @clip (empty: y0 == y1). Returns 0, or -1 for
+ * another message.
+ */
+int xs_draw_rows(uint32_t ww, uint32_t wh, const struct xp_rect *clip, const struct xp_msg *m,
+                 int64_t *y0, int64_t *y1);
+
+/* job.c: drawing too large for one turn, a piece per turn */
+struct xs_job;
+/** True for the messages a job can split (fills, copies, bitmaps, images). */
+bool xs_job_splits(const struct xp_msg *m);
+/**
+ * Start drawing @m (whose cost is @units) into @w under @st as @app's job:
+ * the message is copied, the window marked busy; when done, clients are
+ * sent @m if @forward. Returns 0, or -1 with @err set (nothing started).
+ */
+int xs_job_start(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
+                 const struct xp_msg *m, uint64_t units, bool forward, struct xp_error *err);
+/**
+ * Work on @app's job while its budget lasts; once complete, tell the
+ * clients and free it (a bad image fails the app). Returns true when the
+ * job is over.
+ */
+bool xs_job_run(struct xs_peer *app);
+/** Drop @app's job, if any (the app is gone). */
+void xs_job_cancel(struct xs_peer *app);
 
 /* launch.c */
 int xs_launch_init(struct xs_server *s);

@@ -79,6 +79,7 @@ void xs_session_detach(struct xs_peer *p)
 	if (!se)
 		return;
 	if (p->role == XP_ROLE_APP) {
+		xs_job_cancel(p);
 		list_remove(&se->apps, p);
 		if (se->launcher == p)
 			se->launcher = NULL;

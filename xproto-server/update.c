@@ -147,8 +147,7 @@ static size_t wire_size(const struct xp_msg *m)
 	}
 }
 
-/* Stop forwarding drawing to @c: it is sent the damaged pixels later. */
-static void fall_behind(struct xs_peer *c, uint32_t win, struct xr_rect damage)
+void xs_client_behind(struct xs_peer *c, uint32_t win, struct xr_rect damage)
 {
 	xs_client_damage(c, win, damage);
 	if (!c->behind)
@@ -172,7 +171,7 @@ void xs_update_draw(struct xs_session *se, struct xs_window *w, const struct xs_
 		 */
 		if (c->behind || inflight(c) + wire_size(m) > c->srv->opt.client_window_bytes ||
 		    forward_draw(c, w->id, st, m) < 0)
-			fall_behind(c, w->id, damage);
+			xs_client_behind(c, w->id, damage);
 	}
 }
 
@@ -200,7 +199,7 @@ void xs_update_full(struct xs_peer *c)
 			continue;
 		}
 		/* its pixels follow, a slice per turn (repair_some) */
-		fall_behind(c, w->id, (struct xr_rect){0, 0, (int)w->w, (int)w->h});
+		xs_client_behind(c, w->id, (struct xr_rect){0, 0, (int)w->w, (int)w->h});
 		m.op = XP_OP_WIN_MAP;
 		m.u.win_map.win = w->id;
 		xs_peer_send(c, &m);
@@ -221,44 +220,59 @@ void xs_update_map(struct xs_session *se, struct xs_window *w)
 		if (!live(c) || !xs_idset_has(&c->stale, w->id))
 			continue;
 		xs_idset_del(&c->stale, w->id);
-		fall_behind(c, w->id, all);
+		xs_client_behind(c, w->id, all);
 	}
 	m.u.win_map.win = w->id;
 	xs_update_window_msg(se, &m);
 }
 
 /*
- * Send the current pixels of the damaged areas, a band of rows at a time,
- * while the client has room in flight and its turn's budget lasts (so a
- * large session's attach, or a client that fell far behind, costs a slice
- * per turn, not one long stall). Returns true when nothing is left.
+ * Send the current pixels of damaged area @d of window @w, whole 13-row
+ * bands at a time, while the client has room in flight and its turn's
+ * budget lasts. Returns true when @d is done.
  */
-static bool repair_some(struct xs_peer *c)
+static bool repair_one(struct xs_peer *c, struct xs_damage *d, const struct xs_window *w)
 {
-	while (c->ndamage > 0) {
-		int64_t budget = xs_peer_budget(c);
-		if (budget <= 0 || inflight(c) >= c->srv->opt.client_window_bytes)
-			return false;
-		struct xs_damage *d = &c->damage[c->ndamage - 1];
-		const struct xs_window *w = xs_window_by_id(c->session, d->win);
+	for (;;) {
 		struct xr_rect r =
 		    w ? xr_rect_intersect(d->r, (struct xr_rect){0, 0, (int)w->w, (int)w->h})
 		      : (struct xr_rect){0, 0, 0, 0};
-		if (xr_rect_empty(r)) {
-			c->ndamage--;
-			continue;
-		}
-		/* refreshing costs about two units a pixel; whole 13-row bands */
+		if (xr_rect_empty(r))
+			return true;
+		int64_t budget = xs_peer_budget(c);
+		if (budget <= 0 || inflight(c) >= c->srv->opt.client_window_bytes)
+			return false;
+		/* refreshing costs about two units a pixel */
 		int64_t rows = budget / 2 / r.w / REPAIR_ROWS * REPAIR_ROWS;
 		rows = rows < REPAIR_ROWS ? REPAIR_ROWS : rows;
 		struct xr_rect band = {r.x, r.y, r.w, rows < r.h ? (int)rows : r.h};
 		xs_refresh_area(c, w, band);
 		xs_peer_charge(c, (uint64_t)band.w * (uint64_t)band.h * 2);
 		d->r = (struct xr_rect){r.x, r.y + band.h, r.w, r.h - band.h};
-		if (d->r.h <= 0)
-			c->ndamage--;
 	}
-	return true;
+}
+
+/*
+ * Repair a client that fell behind (or just attached) a slice per turn, so
+ * a large session's attach or a client far behind costs a slice per turn,
+ * not one long stall. A window a job is still drawing into waits: its
+ * pixels are half drawn. Returns true when nothing is left to repair.
+ */
+static bool repair_some(struct xs_peer *c)
+{
+	bool waiting = false;
+	for (size_t i = c->ndamage; i-- > 0;) {
+		struct xs_damage *d = &c->damage[i];
+		const struct xs_window *w = xs_window_by_id(c->session, d->win);
+		if (w && w->busy) {
+			waiting = true;
+			continue;
+		}
+		if (!repair_one(c, d, w))
+			return false;
+		c->damage[i] = c->damage[--c->ndamage]; /* the last one was seen already */
+	}
+	return !waiting;
 }
 
 static void send_mark(struct xs_peer *c)

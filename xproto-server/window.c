@@ -90,7 +90,7 @@ struct xs_window *xs_window_create(struct xs_peer *app, const struct xp_msg_win_
 	                          .flags = c->flags,
 	                          .bg = c->bg & 0xffffff,
 	                          .fb = win->fb};
-	xr_fill(&win->fb, NULL, 0, 0, (int)w, (int)h, win->bg);
+	/* the pixels are zero (black) here: app.c fills a background, in pieces if large */
 	se->stack[se->nwin++] = win;
 	se->pixel_bytes += (size_t)w * h * 4;
 	se->srv->pixel_bytes += (size_t)w * h * 4;
