@@ -51,8 +51,8 @@ struct flood {
 	enum hp_kind kind;
 	uint32_t scale[HP_KINDS]; /* doubled by each LIMIT: the largest the server takes */
 	enum hp_kind last;        /* the kind of the batch in flight */
-	uint8_t *zeros; /* DIM * DIM * 3 zero bytes, the raw of an image */
-	uint8_t *z;     /* ... compressed */
+	uint8_t *zeros;           /* DIM * DIM * 3 zero bytes, the raw of an image */
+	uint8_t *z;               /* ... compressed */
 	unsigned long zlen;
 	bool cached;
 };
@@ -104,8 +104,8 @@ static void worst(struct flood *f, enum hp_kind k, struct xp_msg *m)
 	case HP_TEXT:
 		memset(text, 'W', sizeof(text));
 		*m = (struct xp_msg){.op = XP_OP_TEXT};
-		m->u.text =
-		    (struct xp_msg_text){0, 0, {(const char *)text, (4u << 20) / scale - (scale > 1 ? 0 : 64)}};
+		m->u.text = (struct xp_msg_text){
+		    0, 0, {(const char *)text, (4u << 20) / scale - (scale > 1 ? 0 : 64)}};
 		break;
 	case HP_BITMAP:
 		*m = (struct xp_msg){.op = XP_OP_BITMAP};

@@ -7,7 +7,9 @@
  * server died, a limit did not hold, or memory grew past a bound; the
  * latency target (p99 <= 20 ms) is reported, met or not met.
  *
- * Usage: server_stress [ATTACK...]   (default: all; XP_BIN as for tests)
+ * Usage: server_stress [ATTACK... | worst:KIND...]   (default: all; XP_BIN as
+ * for tests). Attacks: slowloris partial preauth flood fds malformed bomb
+ * stalled limits worst; kinds: see hp_kind_name() in tests/hostile.c.
  */
 #include <errno.h>
 #include <poll.h>
@@ -66,9 +68,15 @@ static int begin(struct e2e_server *s, const char *const *extra, struct hp_victi
 		return -1;
 	}
 	r->rss0_kb = hp_peak_rss_kb(s->pid);
+	if (getenv("HP_VERBOSE"))
+		printf("  (server pid %d, log %s)\n", (int)s->pid, s->log), fflush(stdout);
 	if (hp_victim_start(v, s, "victim", 10, seconds) < 0) {
 		check(false, "victim did not start");
 		return -1;
+	}
+	if (getenv("HP_NICE")) { /* measure the server, not the machine's other load */
+		setpriority(PRIO_PROCESS, (id_t)s->pid, atoi(getenv("HP_NICE")));
+		setpriority(PRIO_PROCESS, (id_t)v->pid, atoi(getenv("HP_NICE")));
 	}
 	usleep(300000); /* the victim connects and makes its window before the attack */
 	return 0;
@@ -251,8 +259,13 @@ static void attack_fd_exhaustion(void)
 		return;
 	struct rlimit lim = {128, 128};
 	check(prlimit(s.pid, RLIMIT_NOFILE, &lim, NULL) == 0, "prlimit");
-	for (int i = 0; i < N && in < N; i++)
-		in += e2e_raw_client(&s, &c[in], "main", NULL, 0) == 0;
+	for (int i = 0; i < N && in < N; i++) {
+		xp_conn_init(&c[in], -1, 4096, true); /* so a failed attempt can be finished */
+		if (e2e_raw_client(&s, &c[in], "main", NULL, 0) == 0)
+			in++;
+		else
+			xp_conn_finish(&c[in]);
+	}
 	for (int i = 0; i < N; i++)
 		fd[i] = connect_raw(s.addr);
 	long sw0 = hp_sleeps(s.pid);
@@ -423,8 +436,13 @@ static void attack_stalled_readers(void)
 	if (begin(&s, args, &v, 8, &r, "50 stalled readers") < 0)
 		return;
 	int in = 0;
-	for (int i = 0; i < N; i++)
-		in += e2e_raw_client(&s, &c[in], "busy", NULL, 4096) == 0;
+	for (int i = 0; i < N; i++) {
+		xp_conn_init(&c[in], -1, 4096, true); /* so a failed attempt can be finished */
+		if (e2e_raw_client(&s, &c[in], "busy", NULL, 4096) == 0)
+			in++;
+		else
+			xp_conn_finish(&c[in]);
+	}
 	pid_t app = hp_flood(&s, "busy", HP_MIX, 5);
 	e2e_wait(app, 60000);
 	int closed = 0;
@@ -567,6 +585,10 @@ int main(int argc, char **argv)
 		if (want)
 			attacks[i].fn();
 	}
+	for (int a = 1; a < argc; a++) /* worst:KIND, one kind of the worst traffic */
+		for (int k = 0; k < HP_KINDS; k++)
+			if (!strncmp(argv[a], "worst:", 6) && !strcmp(argv[a] + 6, hp_kind_name(k)))
+				attack_worst((enum hp_kind)k);
 	printf("%s: %d failure(s)\n", failures ? "FAILED" : "passed", failures);
 	return failures ? 1 : 0;
 }
