@@ -142,6 +142,13 @@ static int get_RECTS(const uint8_t **p, const uint8_t *end, struct xp_rects *v,
 	/* each rectangle takes at least 4 bytes: this bounds n by the payload */
 	if (get_UV(p, end, &n, d) < 0 || (size_t)(end - *p) / 4 < n)
 		return -1;
+	if (d->max_rects && n > d->max_rects) {
+		/* not worth parsing: its receiver refuses it by the count alone
+		 * (RECTS is the last field of its message, FILL_RECTS) */
+		*p = end;
+		*v = (struct xp_rects){n, NULL};
+		return 0;
+	}
 	if (n > d->scratch_cap && XU_ARRAY_RESIZE(d->scratch, d->scratch_cap, n) < 0)
 		return -1;
 	for (uint32_t i = 0; i < n; i++) {

@@ -333,6 +333,11 @@ size_t xp_conn_unflushed(const struct xp_conn *c)
 	return xp_buf_pending(&c->out_plain);
 }
 
+void xp_conn_set_max_rects(struct xp_conn *c, uint32_t max)
+{
+	c->dec.max_rects = max;
+}
+
 void xp_conn_set_slices(struct xp_conn *c, size_t inflate, size_t deflate)
 {
 	c->inflate_slice = inflate;

@@ -260,6 +260,7 @@ ssize_t xp_encode(struct xp_buf *b, const struct xp_msg *m);
 /** Decoder state: the maximum message size and scratch for arrays. */
 struct xp_decoder {
 	uint32_t max_msg;
+	uint32_t max_rects; /* 0: any; more rectangles are not parsed (v NULL) */
 	struct xp_rect *scratch;
 	size_t scratch_cap;
 };
@@ -432,6 +433,12 @@ size_t xp_conn_unflushed(const struct xp_conn *c);
  * rest waits for the next call (see xp_conn_input_pending, xp_conn_unflushed).
  */
 void xp_conn_set_slices(struct xp_conn *c, size_t inflate, size_t deflate);
+/**
+ * A RECTS field with more than @max rectangles (0: no limit) is not parsed:
+ * it decodes with its count and v = NULL, for a receiver that refuses it by
+ * the count (parsing 700,000 rectangles to refuse them is the cost to avoid).
+ */
+void xp_conn_set_max_rects(struct xp_conn *c, uint32_t max);
 /** Byte and message counters since xp_conn_init(). */
 const struct xp_conn_stats *xp_conn_stats(const struct xp_conn *c);
 /**

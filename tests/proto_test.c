@@ -620,6 +620,41 @@ static void test_zlib_slices(void **state)
 	xp_conn_finish(&rx);
 }
 
+/* More rectangles than the receiver takes are counted, not parsed. */
+static void test_max_rects(void **state)
+{
+	(void)state;
+	static struct xp_rect rs[10];
+	struct xp_buf b;
+	struct xp_decoder d;
+	struct xp_msg m = {.op = XP_OP_FILL_RECTS}, out;
+	struct xp_error err;
+	for (int i = 0; i < 10; i++)
+		rs[i] = (struct xp_rect){i, -i, 3, 4};
+	xp_buf_init(&b, 1 << 16);
+	xp_decoder_init(&d, 1 << 16);
+	d.max_rects = 4;
+	m.u.fill_rects.rects = (struct xp_rects){3, rs};
+	ssize_t n = xp_encode(&b, &m);
+	assert_int_equal(xp_decode(&d, xp_buf_data(&b), (size_t)n, &out, &err), n);
+	assert_int_equal(out.u.fill_rects.rects.n, 3);
+	assert_int_equal(out.u.fill_rects.rects.v[2].y, -2);
+	xp_buf_consume(&b, (size_t)n);
+	m.u.fill_rects.rects.n = 10;
+	n = xp_encode(&b, &m);
+	assert_int_equal(xp_decode(&d, xp_buf_data(&b), (size_t)n, &out, &err), n);
+	assert_int_equal(out.u.fill_rects.rects.n, 10);
+	assert_null(out.u.fill_rects.rects.v);
+	char line[256];
+	xp_msg_format(&out, line, sizeof(line)); /* the dumper copes with it */
+	assert_non_null(strstr(line, "10{"));
+	/* a count the payload cannot hold is still malformed */
+	static const uint8_t bad[] = {XP_OP_FILL_RECTS, 0x02, 0x7f, 0x00};
+	assert_int_equal(xp_decode(&d, bad, sizeof(bad), &out, &err), -1);
+	xp_buf_finish(&b);
+	xp_decoder_finish(&d);
+}
+
 /* Real socketpair, tiny buffers: partial writes, byte-by-byte reads. */
 static void test_socketpair_partial_io(void **state)
 {
@@ -843,6 +878,7 @@ int main(void)
 	    cmocka_unit_test(test_corrupt_zlib),
 	    cmocka_unit_test(test_zlib_bomb_bounded),
 	    cmocka_unit_test(test_zlib_slices),
+	    cmocka_unit_test(test_max_rects),
 	    cmocka_unit_test(test_socketpair_partial_io),
 	    cmocka_unit_test(test_handshake_over_socket),
 	    cmocka_unit_test(test_conn_accessors),

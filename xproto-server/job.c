@@ -17,23 +17,23 @@
 #include "server_int.h"
 
 struct xs_job {
-	struct xp_buf bytes;      /* the message, encoded: it owns what m points to */
-	struct xp_decoder dec;    /* ... and the rectangles of a FILL_RECTS */
-	struct xp_msg m;          /* a copy of the app's message */
-	struct xs_draw_state st;  /* the app's state when it came */
-	uint32_t win;             /* the window, by the app's id */
-	int64_t y0, y1;           /* rows still to do */
-	bool up;                  /* from the bottom: a copy moving down */
-	uint64_t units;           /* what the whole message costs */
-	int64_t rows;             /* rows it spans, for the cost of a band */
-	struct xr_rect damage; /* what it changed so far */
-	bool forward;          /* clients are sent the message when it is done */
-	int64_t band_rows;     /* rows a piece takes, adapted to XS_PIECE_US */
-	size_t step_bytes;     /* image bytes a piece decodes, likewise */
+	struct xp_buf bytes;     /* the message, encoded: it owns what m points to */
+	struct xp_decoder dec;   /* ... and the rectangles of a FILL_RECTS */
+	struct xp_msg m;         /* a copy of the app's message */
+	struct xs_draw_state st; /* the app's state when it came */
+	uint32_t win;            /* the window, by the app's id */
+	int64_t y0, y1;          /* rows still to do */
+	bool up;                 /* from the bottom: a copy moving down */
+	uint64_t units;          /* what the whole message costs */
+	int64_t rows;            /* rows it spans, for the cost of a band */
+	struct xr_rect damage;   /* what it changed so far */
+	bool forward;            /* clients are sent the message when it is done */
+	int64_t band_rows;       /* rows a piece takes, adapted to XS_PIECE_US */
+	size_t step_bytes;       /* image bytes a piece decodes, likewise */
 	struct xr_image_stream *img;
 	bool decoded;      /* the image is complete: it is being drawn */
 	struct xr_fb keep; /* ... and copied here, for an image to keep */
-	size_t img_bytes;         /* the decoded image, held against the pixel budget */
+	size_t img_bytes;  /* the decoded image, held against the pixel budget */
 };
 
 bool xs_job_splits(const struct xp_msg *m)
@@ -82,9 +82,11 @@ static bool bitmap_fits(const struct xp_msg_bitmap *b)
 static int start_image(struct xs_peer *app, struct xs_job *j, struct xp_error *err)
 {
 	const struct xp_msg_image *im = &j->m.u.image;
-	if (im->cache_id && (xs_cache_check(app, im, err) < 0 ||
-	                     xr_fb_init(&j->keep, (int)im->w, (int)im->h) < 0))
-		return err->code ? -1 : xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE, "IMAGE: out of memory");
+	if (im->cache_id &&
+	    (xs_cache_check(app, im, err) < 0 || xr_fb_init(&j->keep, (int)im->w, (int)im->h) < 0))
+		return err->code
+		           ? -1
+		           : xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE, "IMAGE: out of memory");
 	j->img_bytes = (size_t)im->w * im->h * 3;
 	if (xs_pixels_check(app->srv, 0, j->img_bytes, err) < 0) {
 		j->img_bytes = 0;
@@ -104,11 +106,13 @@ int xs_job_start(struct xs_peer *app, struct xs_window *w, const struct xs_draw_
 {
 	struct xs_job *j = calloc(1, sizeof(*j));
 	if (!j)
-		return xp_error_set(err, XP_ERR_LIMIT, m->op, "%s: out of memory", xp_op_name(m->op));
+		return xp_error_set(err, XP_ERR_LIMIT, m->op, "%s: out of memory",
+		                    xp_op_name(m->op));
 	app->job = j;
 	if (copy_msg(j, m) < 0) {
 		xs_job_cancel(app);
-		return xp_error_set(err, XP_ERR_LIMIT, m->op, "%s: out of memory", xp_op_name(m->op));
+		return xp_error_set(err, XP_ERR_LIMIT, m->op, "%s: out of memory",
+		                    xp_op_name(m->op));
 	}
 	j->st = *st;
 	j->win = w->app_id;
@@ -150,8 +154,8 @@ static bool band_state(const struct xs_draw_state *st, uint32_t ww, uint32_t wh,
 	}
 	if (x1 <= x0 || y1 <= y0)
 		return false;
-	out->clip = (struct xp_rect){(int32_t)x0, (int32_t)y0, (uint32_t)(x1 - x0),
-	                             (uint32_t)(y1 - y0)};
+	out->clip =
+	    (struct xp_rect){(int32_t)x0, (int32_t)y0, (uint32_t)(x1 - x0), (uint32_t)(y1 - y0)};
 	return true;
 }
 
@@ -247,7 +251,8 @@ bool xs_job_run(struct xs_peer *app)
 		return false;
 	w->busy = false;
 	if (r > 0 && j->keep.px) /* kept: the cache tells the clients */
-		r = xs_cache_add(app, w, &j->st, &j->m.u.image, &j->keep, j->damage, &err) < 0 ? -1 : 1;
+		r = xs_cache_add(app, w, &j->st, &j->m.u.image, &j->keep, j->damage, &err) < 0 ? -1
+		                                                                               : 1;
 	else if (r > 0 && j->forward)
 		xs_update_draw(app->session, w, &j->st, &j->m, j->damage);
 	xs_job_cancel(app);

@@ -126,6 +126,7 @@ struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool ap
 	/* before authentication a peer may send a HELLO and nothing bigger */
 	xp_conn_init(&p->conn, fd, XS_PREAUTH_MAX_MSG, true);
 	xp_conn_set_slices(&p->conn, XS_INFLATE_SLICE, XS_DEFLATE_SLICE);
+	xp_conn_set_max_rects(&p->conn, XS_MAX_RECTS); /* more: refused unparsed (cost.c) */
 	if (xs_loop_watch(s->loop, fd, XS_READABLE, on_io, p) < 0) {
 		xp_conn_release_fd(&p->conn); /* the caller closes it */
 		xp_conn_finish(&p->conn);
