@@ -60,7 +60,7 @@ struct xr_image_stream *xr_image_stream_create(int w, int h, int format, const v
  */
 static int zlib_step(struct xr_image_stream *s, size_t budget)
 {
-	uint8_t extra;
+	uint8_t extra = 0;
 	size_t want = s->size - s->done < budget ? s->size - s->done : budget;
 	bool tail = want == 0;
 	s->z.next_out = tail ? &extra : s->rgb + s->done;
