@@ -576,8 +576,11 @@ int main(int argc, char **argv)
 	getrlimit(RLIMIT_NOFILE, &lim); /* slowloris needs a few thousand descriptors */
 	lim.rlim_cur = lim.rlim_max < 8192 ? lim.rlim_max : 8192;
 	setrlimit(RLIMIT_NOFILE, &lim);
+	double load[1] = {0};
+	getloadavg(load, 1);
 	printf("xproto-server under attack (victim: an app in another session, a SYNC every "
-	       "10 ms)\n");
+	       "10 ms; machine load average %.1f on %ld cores)\n",
+	       load[0], sysconf(_SC_NPROCESSORS_ONLN));
 	for (size_t i = 0; i < sizeof(attacks) / sizeof(attacks[0]); i++) {
 		bool want = argc == 1;
 		for (int a = 1; a < argc; a++)
