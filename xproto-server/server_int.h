@@ -20,20 +20,22 @@ struct xs_cache_entry;
  * Fairness: the loop is one thread, so the work of each loop turn is
  * bounded, in units of about a nanosecond: a byte decoded or inflated is one
  * unit, a message XS_MSG_COST more, drawing what it touches. The turn's
- * XS_TURN_WORK is shared by the connections that worked in the last turn (at
+ * XS_TURN_WORK (about a millisecond: on a loaded machine every millisecond
+ * of a turn is many for another session's round trip) is shared by the
+ * connections that worked in the last turn (at
  * most XS_TURN_BUDGET, at least XS_MIN_BUDGET each); a peer whose share is
  * spent is not read again until the next turn (peer.c). Output is
  * compressed at most XS_DEFLATE_TURN bytes a turn, shared the same way.
  */
-#define XS_TURN_WORK     (2u << 20)
-#define XS_TURN_BUDGET   (512u << 10)
+#define XS_TURN_WORK     (1u << 20)
+#define XS_TURN_BUDGET   (256u << 10)
 #define XS_MIN_BUDGET    (32u << 10)
 #define XS_MSG_COST      128u
 #define XS_INFLATE_SLICE (256u << 10)
 #define XS_DEFLATE_TURN  (512u << 10)
 #define XS_DEFLATE_SLICE (128u << 10)
 #define XS_MIN_DEFLATE   (8u << 10)
-#define XS_PIECE_US      500u /* a piece of a large drawing job takes about this */
+#define XS_PIECE_US      250u /* a piece of a large drawing job takes about this */
 
 /* Per-message limits of drawing (SPEC.md section 11): beyond, LIMIT. */
 #define XS_MAX_RECTS       4096u       /* rectangles in one FILL_RECTS */
