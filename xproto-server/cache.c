@@ -7,6 +7,10 @@
  * bounded (XS_CACHE_MAX), well under what clients may keep (64 MiB), so a
  * client never has to evict what the server believes it holds. An app's
  * ids are found through its own hash map: O(1) however many it keeps.
+ *
+ * libxpdraw decodes and draws the images; this file is the cache it is
+ * given (xs_cache_for), how cached images reach the clients, and what a
+ * drawing job that decoded a large image in pieces keeps (xs_cache_add).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -130,9 +134,9 @@ static void send_entry(struct xs_peer *c, const struct xs_cache_entry *e, uint32
 	free(data);
 }
 
-/* Tell the clients entry @e was drawn at (x, y) into @w, changing @d. */
-static void tell(struct xs_session *se, struct xs_window *w, const struct xs_draw_state *st,
-                 const struct xs_cache_entry *e, int32_t x, int32_t y, struct xr_rect d)
+/* Tell the clients entry @e was drawn at (x, y) into @w by @op, changing @d. */
+static void tell(struct xs_session *se, struct xs_window *w, const struct xd_state *st,
+                 const struct xs_cache_entry *e, int32_t x, int32_t y, uint8_t op, struct xr_rect d)
 {
 	if (xr_rect_empty(d))
 		return;
@@ -140,100 +144,118 @@ static void tell(struct xs_session *se, struct xs_window *w, const struct xs_dra
 		if (c->state != XS_RUNNING || !xs_client_knows(c, w->id) ||
 		    xs_idset_has(&c->stale, w->id))
 			continue;
-		if (c->behind || xs_set_state(c, w->id, c->out.fg, c->out.bg, c->out.font,
-		                              c->out.flags, &st->clip) < 0)
+		if (c->behind || xs_client_state(c, w->id, st, xd_reads(op)) < 0)
 			xs_client_behind(c, w->id, d);
 		else
 			send_entry(c, e, w->id, x, y, d);
 	}
 }
 
-/* Draw entry @e into window @w and tell the clients. */
-static void show(struct xs_session *se, struct xs_window *w, const struct xs_draw_state *st,
-                 const struct xs_cache_entry *e, int32_t x, int32_t y)
+/* The x, y an IMAGE or IMAGE_CACHED message drew its image at. */
+static void origin(const struct xp_msg *m, int32_t *x, int32_t *y)
 {
-	struct xr_rect cbuf = {st->clip.x, st->clip.y, (int)st->clip.w, (int)st->clip.h};
-	tell(se, w, st, e, x, y, xr_blit(&w->fb, st->clip.w ? &cbuf : NULL, x, y, &e->fb));
+	*x = m->op == XP_OP_IMAGE ? m->u.image.x : m->u.image_cached.x;
+	*y = m->op == XP_OP_IMAGE ? m->u.image.y : m->u.image_cached.y;
 }
 
-int xs_cache_check(struct xs_peer *app, const struct xp_msg_image *im, struct xp_error *err)
+void xs_cache_forward(struct xs_session *se, struct xs_window *w, const struct xd_state *st,
+                      const struct xs_cache_use *u, const struct xp_msg *m, struct xr_rect damage)
 {
-	struct xs_cache_entry *old = find(app, im->cache_id);
+	int32_t x, y;
+	origin(m, &x, &y);
+	tell(se, w, st, u->entry, x, y, m->op, damage);
+}
+
+/* Whether @app may keep a @w x @h image as its @app_id (replacing what it had). */
+static int check(struct xs_peer *app, uint32_t app_id, uint32_t w, uint32_t h, struct xp_error *err)
+{
+	struct xs_cache_entry *old = find(app, app_id);
 	size_t old_bytes = old ? entry_bytes(old) : 0;
 	struct xs_session *se = app->session;
-	if (im->w == 0 || im->h == 0 || im->w > XR_FB_MAX_DIM || im->h > XR_FB_MAX_DIM)
-		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE, "IMAGE: bad size %ux%u",
-		                    im->w, im->h);
-	size_t bytes = image_bytes(im->w, im->h);
+	if (w == 0 || h == 0 || w > XR_FB_MAX_DIM || h > XR_FB_MAX_DIM)
+		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE, "IMAGE: bad size %ux%u", w,
+		                    h);
+	size_t bytes = image_bytes(w, h);
 	if (se->cache_bytes - old_bytes + bytes > XS_CACHE_MAX)
 		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE,
 		                    "image cache full (%u MiB per session)", XS_CACHE_MAX >> 20);
 	return xs_pixels_check(se->srv, old_bytes, bytes, err);
 }
 
-int xs_cache_add(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
-                 const struct xp_msg_image *im, struct xr_fb *fb, struct xr_rect damage,
-                 struct xp_error *err)
+int xs_cache_check(struct xs_peer *app, const struct xp_msg_image *im, struct xp_error *err)
+{
+	return check(app, im->cache_id, im->w, im->h, err);
+}
+
+/* Make @fb (its pixels taken, *@fb zeroed) @app's image @app_id; NULL if out of memory. */
+static struct xs_cache_entry *insert(struct xs_peer *app, uint32_t app_id, struct xr_fb *fb,
+                                     struct xp_error *err)
 {
 	struct xs_session *se = app->session;
-	struct xs_cache_entry *old = find(app, im->cache_id), *e = calloc(1, sizeof(*e));
+	struct xs_cache_entry *old = find(app, app_id), *e = calloc(1, sizeof(*e));
 	if (old) /* replaced: its clients are told to forget it */
 		drop(se, old);
-	if (!e || xs_map_put(&app->app_images, im->cache_id, e) < 0) {
+	if (!e || xs_map_put(&app->app_images, app_id, e) < 0) {
 		free(e);
-		xr_fb_finish(fb);
-		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE, "IMAGE: out of memory");
+		xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE, "IMAGE: out of memory");
+		return NULL;
 	}
-	*e = (struct xs_cache_entry){new_id(se), im->cache_id, app, *fb, NULL, se->cache};
+	*e = (struct xs_cache_entry){new_id(se), app_id, app, *fb, NULL, se->cache};
 	*fb = (struct xr_fb){0}; /* the entry owns the pixels now */
 	if (xs_idset_add(&se->cache_ids, e->id) < 0) {
 		xs_map_del(&app->app_images, e->app_id);
-		xr_fb_finish(&e->fb);
+		*fb = e->fb;
 		free(e);
-		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE, "IMAGE: out of memory");
+		xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE, "IMAGE: out of memory");
+		return NULL;
 	}
 	if (se->cache)
 		se->cache->prev = e;
 	se->cache = e;
 	se->cache_bytes += entry_bytes(e);
 	se->srv->pixel_bytes += entry_bytes(e);
-	tell(se, w, st, e, im->x, im->y, damage);
-	return 0;
+	return e;
 }
 
-int xs_cache_image(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
-                   const struct xp_msg_image *im, struct xp_error *err)
+int xs_cache_add(struct xs_peer *app, struct xs_window *w, const struct xd_state *st,
+                 const struct xp_msg_image *im, struct xr_fb *fb, struct xr_rect damage,
+                 struct xp_error *err)
 {
-	struct xr_fb fb;
-	struct xr_rect d, cbuf = {st->clip.x, st->clip.y, (int)st->clip.w, (int)st->clip.h};
-	if (xs_cache_check(app, im, err) < 0)
+	struct xs_cache_entry *e = insert(app, im->cache_id, fb, err);
+	if (!e) {
+		xr_fb_finish(fb);
 		return -1;
-	if (xr_fb_init(&fb, (int)im->w, (int)im->h) < 0)
-		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE, "IMAGE: out of memory");
-	if (xr_image(&fb, NULL, 0, 0, fb.w, fb.h, im->format, im->data.p, im->data.n, &d) < 0) {
-		xr_fb_finish(&fb);
-		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE,
-		                    "IMAGE: bad %ux%u image (format %u, %u bytes)", im->w, im->h,
-		                    im->format, im->data.n);
 	}
-	d = xr_blit(&w->fb, st->clip.w ? &cbuf : NULL, im->x, im->y, &fb);
-	return xs_cache_add(app, w, st, im, &fb, d, err);
-}
-
-int xs_cache_draw(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
-                  const struct xp_msg_image_cached *ic, struct xp_error *err)
-{
-	struct xs_cache_entry *e = find(app, ic->cache_id);
-	if (!e)
-		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE_CACHED,
-		                    "IMAGE_CACHED: no cached image %u", ic->cache_id);
-	show(app->session, w, st, e, ic->x, ic->y);
+	tell(app->session, w, st, e, im->x, im->y, XP_OP_IMAGE, damage);
 	return 0;
 }
 
-void xs_cache_forget(struct xs_peer *app, uint32_t app_cache_id)
+/* libxpdraw decoded an IMAGE with a cache id: keep it for the session. */
+static const struct xr_fb *keep(void *ctx, uint32_t app_id, struct xr_fb *img, struct xp_error *err)
 {
-	struct xs_cache_entry *e = find(app, app_cache_id);
+	struct xs_cache_use *u = ctx;
+	if (check(u->app, app_id, (uint32_t)img->w, (uint32_t)img->h, err) < 0)
+		return NULL;
+	u->entry = insert(u->app, app_id, img, err);
+	return u->entry ? &u->entry->fb : NULL;
+}
+
+static const struct xr_fb *lookup(void *ctx, uint32_t app_id)
+{
+	struct xs_cache_use *u = ctx;
+	u->entry = find(u->app, app_id);
+	return u->entry ? &u->entry->fb : NULL;
+}
+
+static void forget(void *ctx, uint32_t app_id)
+{
+	struct xs_cache_use *u = ctx;
+	struct xs_cache_entry *e = find(u->app, app_id);
 	if (e)
-		drop(app->session, e);
+		drop(u->app->session, e);
+}
+
+struct xd_cache xs_cache_for(struct xs_cache_use *u)
+{
+	return (struct xd_cache){u, keep, lookup, forget};
 }

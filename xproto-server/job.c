@@ -17,19 +17,19 @@
 #include "server_int.h"
 
 struct xs_job {
-	struct xp_buf bytes;     /* the message, encoded: it owns what m points to */
-	struct xp_decoder dec;   /* ... and the rectangles of a FILL_RECTS */
-	struct xp_msg m;         /* a copy of the app's message */
-	struct xs_draw_state st; /* the app's state when it came */
-	uint32_t win;            /* the window, by the app's id */
-	int64_t y0, y1;          /* rows still to do */
-	bool up;                 /* from the bottom: a copy moving down */
-	uint64_t units;          /* what the whole message costs */
-	int64_t rows;            /* rows it spans, for the cost of a band */
-	struct xr_rect damage;   /* what it changed so far */
-	bool forward;            /* clients are sent the message when it is done */
-	int64_t band_rows;       /* rows a piece takes, adapted to XS_PIECE_US */
-	size_t step_bytes;       /* image bytes a piece decodes, likewise */
+	struct xp_buf bytes;   /* the message, encoded: it owns what m points to */
+	struct xp_decoder dec; /* ... and the rectangles of a FILL_RECTS */
+	struct xp_msg m;       /* a copy of the app's message */
+	struct xd_state st;    /* the app's state when it came */
+	uint32_t win;          /* the window, by the app's id */
+	int64_t y0, y1;        /* rows still to do */
+	bool up;               /* from the bottom: a copy moving down */
+	uint64_t units;        /* what the whole message costs */
+	int64_t rows;          /* rows it spans, for the cost of a band */
+	struct xr_rect damage; /* what it changed so far */
+	bool forward;          /* clients are sent the message when it is done */
+	int64_t band_rows;     /* rows a piece takes, adapted to XS_PIECE_US */
+	size_t step_bytes;     /* image bytes a piece decodes, likewise */
 	struct xr_image_stream *img;
 	bool decoded;      /* the image is complete: it is being drawn */
 	struct xr_fb keep; /* ... and copied here, for an image to keep */
@@ -101,7 +101,7 @@ static int start_image(struct xs_peer *app, struct xs_job *j, struct xp_error *e
 	return 0;
 }
 
-int xs_job_start(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
+int xs_job_start(struct xs_peer *app, struct xs_window *w, const struct xd_state *st,
                  const struct xp_msg *m, uint64_t units, bool forward, struct xp_error *err)
 {
 	struct xs_job *j = calloc(1, sizeof(*j));
@@ -139,8 +139,8 @@ int xs_job_start(struct xs_peer *app, struct xs_window *w, const struct xs_draw_
 }
 
 /* The state with its clip narrowed to rows [y0, y1); false if that is empty. */
-static bool band_state(const struct xs_draw_state *st, uint32_t ww, uint32_t wh, int64_t y0,
-                       int64_t y1, struct xs_draw_state *out)
+static bool band_state(const struct xd_state *st, uint32_t ww, uint32_t wh, int64_t y0, int64_t y1,
+                       struct xd_state *out)
 {
 	int64_t x0 = 0, x1 = ww;
 	y0 = y0 > 0 ? y0 : 0;
@@ -173,7 +173,7 @@ static int apply_piece(struct xs_job *j, struct xs_window *w, int64_t a, int64_t
 {
 	const struct xp_msg_image *im = &j->m.u.image;
 	int64_t off = j->img ? im->y : 0; /* an image's rows are its own */
-	struct xs_draw_state st;
+	struct xd_state st;
 	struct xr_rect d = {0, 0, 0, 0};
 	if (j->keep.px) { /* the copy to keep gets every row */
 		struct xr_rect kb = {0, (int)a, (int)im->w, (int)(b - a)};
@@ -181,7 +181,7 @@ static int apply_piece(struct xs_job *j, struct xs_window *w, int64_t a, int64_t
 	}
 	if (!band_state(&j->st, w->w, w->h, off + a, off + b, &st))
 		return 0;
-	if (!j->img && xs_draw_apply(w, &st, &j->m, &d, err) < 0)
+	if (!j->img && xd_apply(&w->fb, &st, &j->m, NULL, &d, err) < 0)
 		return -1;
 	if (j->img) { /* band_state made the clip a part of the window: it fits an int */
 		struct xr_rect cb = {st.clip.x, st.clip.y, (int)st.clip.w, (int)st.clip.h};
