@@ -33,7 +33,7 @@ static int fill_background(struct xs_peer *p, struct xs_window *w, struct xp_err
 	uint64_t units = (uint64_t)w->w * w->h / 2;
 	if (w->bg == 0) /* the pixels start black */
 		return 0;
-	if ((int64_t)units > xs_peer_budget(p))
+	if (xs_job_worth(p, units))
 		return xs_job_start(p, w, &st, &fill, units, false, err);
 	xr_fill(&w->fb, NULL, 0, 0, (int)w->w, (int)w->h, w->bg);
 	xs_peer_charge(p, units);
@@ -174,7 +174,7 @@ static int on_drawing(struct xs_peer *p, const struct xp_msg *m, struct xp_error
 	/* paid for before it is done: over a limit refused, over the turn's share a job */
 	if (w && xs_draw_cost(w->w, w->h, &p->in.clip, m, &units, err) < 0)
 		return -1;
-	if (w && xs_job_splits(m) && (int64_t)units > xs_peer_budget(p))
+	if (w && xs_job_splits(m) && xs_job_worth(p, units))
 		return xs_job_start(p, w, &p->in, m, units, true, err);
 	if (xd_apply(w ? &w->fb : NULL, &p->in, m, &cache, &damage, err) < 0)
 		return -1;

@@ -36,6 +36,12 @@ struct xs_job {
 	size_t img_bytes;  /* the decoded image, held against the pixel budget */
 };
 
+bool xs_job_worth(struct xs_peer *app, uint64_t units)
+{
+	/* a job copies the message: only worth it beyond a full share of a turn */
+	return units > XS_TURN_BUDGET && (int64_t)units > xs_peer_budget(app);
+}
+
 bool xs_job_splits(const struct xp_msg *m)
 {
 	return m->op == XP_OP_FILL || m->op == XP_OP_FILL_RECTS || m->op == XP_OP_COPY ||

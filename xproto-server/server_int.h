@@ -354,6 +354,12 @@ int xs_draw_rows(uint32_t ww, uint32_t wh, const struct xp_rect *clip, const str
 
 /* job.c: drawing too large for one turn, a piece per turn */
 struct xs_job;
+/**
+ * True when drawing that costs @units is worth a job for @app: more than a
+ * full share of a turn and more than what is left of it. Smaller drawing
+ * is done at once (the peer's next turn pays for an overdraft).
+ */
+bool xs_job_worth(struct xs_peer *app, uint64_t units);
 /** True for the messages a job can split (fills, copies, bitmaps, images). */
 bool xs_job_splits(const struct xp_msg *m);
 /**
