@@ -17,11 +17,13 @@
 
 #include "hostile.h"
 
-#define DIM      4096 /* the largest window side (the server's default limit) */
-#define MAX_RTTS 100000
+#define DIM       4096 /* the largest window side (the server's default limit) */
+#define NOISE_DIM 1024 /* a raw image of this side fits a message */
+#define MAX_RTTS  100000
 
 static const char *const kind_names[HP_KINDS] = {
-    "fill-rects", "zlib-image", "big-windows", "copy", "text", "bitmap", "tiny", "cached", "mix"};
+    "fill-rects", "zlib-image", "big-windows", "copy",   "text", "bitmap",
+    "tiny",       "cached",     "noise",       "resize", "mix"};
 
 const char *hp_kind_name(enum hp_kind k)
 {
@@ -52,9 +54,11 @@ struct flood {
 	uint32_t scale[HP_KINDS]; /* doubled by each LIMIT: the largest the server takes */
 	enum hp_kind last;        /* the kind of the batch in flight */
 	uint8_t *zeros;           /* DIM * DIM * 3 zero bytes, the raw of an image */
+	uint8_t *noise;           /* NOISE_DIM^2 * 3 bytes of noise */
 	uint8_t *z;               /* ... compressed */
 	unsigned long zlen;
 	bool cached;
+	bool shrunk; /* the window is DIM x DIM - 1 now */
 };
 
 /* FILL_RECTS of @n rectangles, each the whole window. */
@@ -93,6 +97,18 @@ static void worst(struct flood *f, enum hp_kind k, struct xp_msg *m)
 			m->u.image_cached = (struct xp_msg_image_cached){0, 0, 1};
 		}
 		break;
+	case HP_NOISE:
+		side = NOISE_DIM / scale ? NOISE_DIM / scale : 1;
+		*m = (struct xp_msg){.op = XP_OP_IMAGE};
+		m->u.image = (struct xp_msg_image){
+		    0, 0, side, side, XP_IMG_RAW, 0, {f->noise, side * side * 3}};
+		break;
+	case HP_RESIZE:
+		f->shrunk = !f->shrunk;
+		*m = (struct xp_msg){.op = XP_OP_WIN_CONFIGURE};
+		m->u.win_configure =
+		    (struct xp_msg_win_configure){1, XP_CONF_RESIZE, 0, 0, side, side - f->shrunk};
+		break;
 	case HP_BIG_WINDOWS:
 		*m = (struct xp_msg){.op = XP_OP_WIN_CREATE};
 		m->u.win_create = (struct xp_msg_win_create){100, 0, 0, side, side, 0, 0x123456};
@@ -118,10 +134,10 @@ static void worst(struct flood *f, enum hp_kind k, struct xp_msg *m)
 	}
 }
 
-/* Images go compressed: build the zlib form of the current image's raw. */
+/* Images of zeros go compressed: build the zlib form of the current image's raw. */
 static void compress_image(struct flood *f, struct xp_msg *m)
 {
-	if (m->op != XP_OP_IMAGE)
+	if (m->op != XP_OP_IMAGE || m->u.image.data.p != f->zeros)
 		return;
 	size_t raw = (size_t)m->u.image.w * m->u.image.h * 3;
 	f->zlen = compressBound(raw);
@@ -212,7 +228,10 @@ static void flood_main(struct e2e_server *s, const char *session, enum hp_kind k
 		f.scale[j] = 1;
 	f.zeros = calloc((size_t)DIM * DIM, 3);
 	f.z = malloc(compressBound((uLong)DIM * DIM * 3));
-	if (!f.zeros || !f.z || join(s, session, XP_ROLE_APP, &f.app) < 0 ||
+	f.noise = malloc((size_t)NOISE_DIM * NOISE_DIM * 3);
+	for (size_t i = 0; f.noise && i < (size_t)NOISE_DIM * NOISE_DIM * 3; i++)
+		f.noise[i] = (uint8_t)rand();
+	if (!f.zeros || !f.z || !f.noise || join(s, session, XP_ROLE_APP, &f.app) < 0 ||
 	    join(s, session, XP_ROLE_CLIENT, &f.client) < 0)
 		_exit(1);
 	window_for(&f);

@@ -23,6 +23,8 @@ enum hp_kind {
 	HP_BITMAP,      /* BITMAP covering the largest window */
 	HP_TINY,        /* a stream of the cheapest messages */
 	HP_CACHED,      /* IMAGE_CACHED of the largest cacheable image */
+	HP_NOISE,       /* IMAGE, raw noise: what clients get compresses slowest */
+	HP_RESIZE,      /* WIN_CONFIGURE resizing the largest window, smaller and back */
 	HP_MIX,         /* all of the above in turn */
 	HP_KINDS
 };
