@@ -107,6 +107,14 @@ static int start_image(struct xs_peer *app, struct xs_job *j, struct xp_error *e
 	return 0;
 }
 
+/* Rows of the first band: a quarter of what the estimate allows (it may be cold memory). */
+static int64_t first_band(struct xs_peer *app, const struct xs_job *j)
+{
+	int64_t budget = xs_peer_budget(app) > 0 ? xs_peer_budget(app) : XS_MIN_BUDGET;
+	int64_t rows = (int64_t)((uint64_t)budget * (uint64_t)j->rows / j->units / 4);
+	return rows < 1 ? 1 : rows;
+}
+
 int xs_job_start(struct xs_peer *app, struct xs_window *w, const struct xd_state *st,
                  const struct xp_msg *m, uint64_t units, bool forward, struct xp_error *err)
 {
@@ -135,9 +143,7 @@ int xs_job_start(struct xs_peer *app, struct xs_window *w, const struct xd_state
 		return -1;
 	}
 	j->rows = j->y1 > j->y0 ? j->y1 - j->y0 : 1;
-	/* a quarter of what the estimate allows: the first piece may be cold */
-	j->band_rows = (int64_t)((uint64_t)xs_peer_budget(app) * (uint64_t)j->rows / j->units / 4);
-	j->band_rows = j->band_rows < 1 ? 1 : j->band_rows;
+	j->band_rows = first_band(app, j);
 	j->step_bytes = 64u << 10;
 	j->up = m->op == XP_OP_COPY && m->u.copy.dy > m->u.copy.sy;
 	w->busy = true;
@@ -236,7 +242,7 @@ static int image_slice(struct xs_peer *app, struct xs_job *j, struct xs_window *
 	j->y0 = 0;
 	j->y1 = j->rows = im->h;
 	j->units = (uint64_t)im->w * im->h + 1;
-	j->band_rows = j->rows / 16 + 1;
+	j->band_rows = first_band(app, j);
 	return 0;
 }
 

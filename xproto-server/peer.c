@@ -364,17 +364,22 @@ static void dispatch(struct xs_peer *p, const struct xp_msg *m)
 		xs_client_handle(p, m);
 }
 
-/* A new loop turn gives the peer a new budget; one per turn, however it is called. */
+/*
+ * A new loop turn gives the peer a new budget; one per turn, however it is
+ * called. An overdraft (work done at once that cost more than was left) is
+ * paid from it.
+ */
 static void refill(struct xs_peer *p)
 {
 	struct xs_server *s = p->srv;
 	if (p->budget_turn == s->turn)
 		return;
 	uint32_t share = XS_TURN_WORK / (uint32_t)(s->workers > 0 ? s->workers : 1);
+	share = share > XS_TURN_BUDGET  ? XS_TURN_BUDGET
+	        : share < XS_MIN_BUDGET ? XS_MIN_BUDGET
+	                                : share;
 	p->budget_turn = s->turn;
-	p->budget = share > XS_TURN_BUDGET  ? XS_TURN_BUDGET
-	            : share < XS_MIN_BUDGET ? XS_MIN_BUDGET
-	                                    : share;
+	p->budget = (p->budget < 0 ? p->budget : 0) + (int64_t)share;
 	s->working++;
 }
 
@@ -390,10 +395,23 @@ void xs_peer_charge(struct xs_peer *p, uint64_t units)
 }
 
 /*
+ * Charge @p for a message whose handling took @ns nanoseconds, of which
+ * its handler already charged @charged (a drawing's estimate): at least
+ * XS_MSG_COST, and what the estimate missed (forwarding to many clients,
+ * freeing a large window, a slow machine).
+ */
+static void charge_measured(struct xs_peer *p, uint64_t ns, int64_t charged)
+{
+	uint64_t done = charged > 0 ? (uint64_t)charged : 0;
+	xs_peer_charge(p, ns > done + XS_MSG_COST ? ns - done : XS_MSG_COST);
+}
+
+/*
  * Dispatch the messages already received while the peer's budget lasts:
- * each costs XS_MSG_COST plus its bytes, inflating costs the bytes it makes,
- * and drawing what it touches. What is left waits for the next turn
- * (p->pending), so other connections run between the pieces.
+ * each costs its bytes and the time it took (at least XS_MSG_COST),
+ * inflating costs the bytes it makes, and drawing what it touches. What is
+ * left waits for the next turn (p->pending), so other connections run
+ * between the pieces.
  */
 static void receive(struct xs_peer *p)
 {
@@ -411,8 +429,10 @@ static void receive(struct xs_peer *p)
 		int r = xp_conn_next(&p->conn, &m);
 		xs_peer_charge(p, (st->plain_in - in0) + (st->inflated - z0));
 		if (r == 1) {
+			int64_t before = p->budget;
+			uint64_t t0 = xp_now_us();
 			dispatch(p, &m);
-			xs_peer_charge(p, XS_MSG_COST);
+			charge_measured(p, (xp_now_us() - t0) * 1000, before - p->budget);
 		} else if (r < 0) {
 			const struct xp_error *e = xp_conn_error(&p->conn);
 			xs_peer_fail(p, e->code, e->about, "%s", e->text);
@@ -462,6 +482,23 @@ static void on_io(struct xs_loop *l, int fd, unsigned events, void *data)
 
 /* ---- before each wait: flush everyone, reap the closed ---- */
 
+/*
+ * Compress (if zlib is on) what is queued for @p, up to its slice, and
+ * learn how fast its output compresses: a slice of noise takes five times
+ * as long as one of text, so slices are given in time (share_deflate).
+ */
+static void flush_measured(struct xs_peer *p)
+{
+	uint64_t before = xp_conn_stats(&p->conn)->plain_out, t0 = xp_now_us();
+	xp_conn_flush(&p->conn);
+	uint64_t n = xp_conn_stats(&p->conn)->plain_out - before, us = xp_now_us() - t0;
+	if (!xp_conn_zlib_out(&p->conn) || n < XS_MIN_DEFLATE)
+		return; /* nothing compressed, or too little to tell */
+	uint64_t rate = n * 1000 / (us ? us : 1), was = p->zrate ? p->zrate : XS_DEFLATE_RATE;
+	rate = rate > was * 2 ? was * 2 : rate; /* one fast slice is not a trend */
+	p->zrate = rate > UINT32_MAX ? UINT32_MAX : (uint32_t)rate;
+}
+
 static void flush_peer(struct xs_peer *p)
 {
 	struct xs_server *s = p->srv;
@@ -474,7 +511,7 @@ static void flush_peer(struct xs_peer *p)
 		             xp_conn_out_pending(&p->conn));
 	if (p->state == XS_CLOSED)
 		return;
-	xp_conn_flush(&p->conn);
+	flush_measured(p);
 	int w = xp_conn_write(&p->conn);
 	if (w < 0) {
 		xs_peer_close(p, "write failed");
@@ -490,18 +527,24 @@ static void flush_peer(struct xs_peer *p)
 	xs_loop_watch(s->loop, xp_conn_fd(&p->conn), mask, on_io, p);
 }
 
-/* Output to compress this turn, shared by the peers that have some. */
+/*
+ * Output compression this turn: XS_DEFLATE_US shared by the peers that have
+ * output, each given the bytes its output compresses in its share of that
+ * time (as measured by flush_measured).
+ */
 static void share_deflate(struct xs_server *s)
 {
 	uint32_t n = 0;
 	for (struct xs_peer *p = s->peers; p; p = p->all_next)
 		n += p->state <= XS_DRAINING && xp_conn_unflushed(&p->conn) > 0;
-	uint32_t share = XS_DEFLATE_TURN / (n ? n : 1);
-	share = share > XS_DEFLATE_SLICE ? XS_DEFLATE_SLICE
-	        : share < XS_MIN_DEFLATE ? XS_MIN_DEFLATE
-	                                 : share;
-	for (struct xs_peer *p = s->peers; p; p = p->all_next)
-		xp_conn_set_slices(&p->conn, XS_INFLATE_SLICE, share);
+	uint64_t us = XS_DEFLATE_US / (n ? n : 1);
+	for (struct xs_peer *p = s->peers; p; p = p->all_next) {
+		uint64_t share = (p->zrate ? p->zrate : XS_DEFLATE_RATE) * us / 1000;
+		share = share > XS_DEFLATE_SLICE ? XS_DEFLATE_SLICE
+		        : share < XS_MIN_DEFLATE ? XS_MIN_DEFLATE
+		                                 : share;
+		xp_conn_set_slices(&p->conn, XS_INFLATE_SLICE, (size_t)share);
+	}
 }
 
 void xs_peers_flush(struct xs_server *s)

@@ -25,15 +25,19 @@ struct xs_cache_entry;
  * of a turn is many for another session's round trip) is shared by the
  * connections that worked in the last turn (at
  * most XS_TURN_BUDGET, at least XS_MIN_BUDGET each); a peer whose share is
- * spent is not read again until the next turn (peer.c). Output is
- * compressed at most XS_DEFLATE_TURN bytes a turn, shared the same way.
+ * spent is not read again until the next turn (peer.c). A message is
+ * charged the time it really took when that is more than its estimate.
+ * Output is compressed XS_DEFLATE_US a turn, shared the same way: each peer
+ * compresses the bytes its output takes that long to (measured; between
+ * XS_MIN_DEFLATE and XS_DEFLATE_SLICE).
  */
 #define XS_TURN_WORK     (1u << 20)
 #define XS_TURN_BUDGET   (256u << 10)
 #define XS_MIN_BUDGET    (32u << 10)
 #define XS_MSG_COST      128u
 #define XS_INFLATE_SLICE (256u << 10)
-#define XS_DEFLATE_TURN  (512u << 10)
+#define XS_DEFLATE_US    1000u
+#define XS_DEFLATE_RATE  (32u << 10) /* bytes compressed a ms, until measured */
 #define XS_DEFLATE_SLICE (128u << 10)
 #define XS_MIN_DEFLATE   (8u << 10)
 #define XS_PIECE_US      250u /* a piece of a large drawing job takes about this */
@@ -122,6 +126,8 @@ struct xs_peer {
 	uint64_t last_ack_us, last_mark_us;
 	uint64_t last_input_us; /* bytes last arrived (keepalive) */
 	int64_t budget;         /* work left this turn (its share of XS_TURN_WORK) */
+	uint32_t zrate;         /* bytes of its output compressed a ms (0: not measured) */
+	uint32_t repair_ns;     /* what refreshing a pixel for it costs, in ns (update.c) */
 	struct xs_job *job;     /* an app's drawing in progress (job.c) */
 	uint64_t budget_turn;   /* the turn the budget belongs to */
 	bool pending;           /* received input left for the next turn */

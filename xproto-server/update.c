@@ -26,6 +26,7 @@
 #define MARK_BYTES  (16u << 10)
 #define MARK_US     200000u
 #define REPAIR_ROWS 13 /* the refresh's tile height: bands of whole tiles */
+#define REPAIR_NS   2  /* ns a pixel of refresh costs at least (flat colour) */
 
 bool xs_client_knows(const struct xs_peer *c, uint32_t win)
 {
@@ -229,9 +230,24 @@ void xs_update_map(struct xs_session *se, struct xs_window *w)
 }
 
 /*
+ * What refreshing a pixel costs @c next, in ns, after a band of @px pixels
+ * took @ns: the encoder's cost depends on the pixels (text takes about ten
+ * times what flat colour does). A dearer band counts at once; a cheaper one
+ * at most halves the cost, so one quick band does not make the next huge.
+ */
+static uint32_t repair_cost(uint32_t was, uint64_t ns, uint64_t px)
+{
+	uint64_t now = ns / (px ? px : 1);
+	now = now < was / 2 ? was / 2 : now;
+	return now < REPAIR_NS ? REPAIR_NS : now > UINT32_MAX ? UINT32_MAX : (uint32_t)now;
+}
+
+/*
  * Send the current pixels of damaged area @d of window @w, whole 13-row
  * bands at a time, while the client has room in flight and its turn's
- * budget lasts. Returns true when @d is done.
+ * budget lasts: a band is as many rows as the budget pays for at what a
+ * pixel last cost, and the client is charged what the band took. Returns
+ * true when @d is done.
  */
 static bool repair_one(struct xs_peer *c, struct xs_damage *d, const struct xs_window *w)
 {
@@ -244,12 +260,15 @@ static bool repair_one(struct xs_peer *c, struct xs_damage *d, const struct xs_w
 		int64_t budget = xs_peer_budget(c);
 		if (budget <= 0 || inflight(c) >= c->srv->opt.client_window_bytes)
 			return false;
-		/* refreshing costs about two units a pixel */
-		int64_t rows = budget / 2 / r.w / REPAIR_ROWS * REPAIR_ROWS;
+		uint32_t cost = c->repair_ns ? c->repair_ns : REPAIR_NS;
+		int64_t rows = budget / cost / r.w / REPAIR_ROWS * REPAIR_ROWS;
 		rows = rows < REPAIR_ROWS ? REPAIR_ROWS : rows;
 		struct xr_rect band = {r.x, r.y, r.w, rows < r.h ? (int)rows : r.h};
+		uint64_t px = (uint64_t)band.w * (uint64_t)band.h, t0 = xp_now_us();
 		xs_refresh_area(c, w, band);
-		xs_peer_charge(c, (uint64_t)band.w * (uint64_t)band.h * 2);
+		uint64_t ns = (xp_now_us() - t0) * 1000;
+		c->repair_ns = repair_cost(cost, ns, px);
+		xs_peer_charge(c, ns > px * REPAIR_NS ? ns : px * REPAIR_NS);
 		d->r = (struct xr_rect){r.x, r.y + band.h, r.w, r.h - band.h};
 	}
 }
