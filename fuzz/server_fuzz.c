@@ -300,6 +300,7 @@ static void check_books(const struct xs_server *s)
 		apps += p->counted && p->role == XP_ROLE_APP;
 		clients += p->counted && p->role != XP_ROLE_APP;
 		handshakes += p->in_handshakes;
+		pixels += xs_job_reserved(p); /* an image being decoded, a window being resized */
 		if (p->counted != (p->state == XS_RUNNING) ||
 		    p->in_handshakes != (p->state == XS_HANDSHAKE))
 			abort();
@@ -313,7 +314,7 @@ static void check_books(const struct xs_server *s)
 		pixels += mine;
 	}
 	if (apps != s->napps || clients != s->nclients || handshakes != s->nhandshakes ||
-	    pixels != s->pixel_bytes || s->napps > s->opt.max_apps ||
+	    pixels + s->releasing != s->pixel_bytes || s->napps > s->opt.max_apps ||
 	    s->nclients > s->opt.max_clients || s->nhandshakes > s->opt.max_handshakes)
 		abort();
 }

@@ -710,6 +710,108 @@ static void test_large_drawing_in_pieces(void **state)
 	e2e_server_stop(&s);
 }
 
+/*
+ * Resizing a large window touches all its new pixels (64 MiB for 4096x4096:
+ * a second of one loop turn on a machine with slow first-touch memory) and
+ * gives the old ones back: it is done a band of rows per turn, the old ones
+ * freed a piece per turn. The pixels must be those of resizing at once (the
+ * old ones kept, the background beyond), with the app's drawing after the
+ * resize applied after it, on the server and on a client that watched.
+ */
+static void test_large_resize_in_pieces(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	struct xr_fb ref, got;
+	static const char *const args[] = {"--no-launcher", NULL};
+	static const uint32_t sizes[][2] = {{2600, 2100}, {900, 2300}, {1800, 700}};
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	struct xa_display *a = e2e_app(&s, "main");
+	uint32_t win = xa_window_create(a, 0, 0, 1500, 1500, 0, 0x336699);
+	xa_window_map(a, win);
+	pid_t c = e2e_client_spawn(&s, "wait 2500\nquit\n", NULL); /* watches it all */
+	assert_int_equal(xr_fb_init(&ref, 1500, 1500), 0);
+	xr_fill(&ref, NULL, 0, 0, 1500, 1500, 0x336699);
+	for (int i = 0; i < 3; i++) {
+		uint32_t w = sizes[i][0], h = sizes[i][1],
+		         col = 0x100000u * (uint32_t)(i + 1) + 0x77;
+		xa_fill(a, win, 100 * i, 50 + 300 * i, 2000, 40, col); /* before: kept or cut */
+		xr_fill(&ref, NULL, 100 * i, 50 + 300 * i, 2000, 40, col);
+		xa_window_configure(a, win, XP_CONF_RESIZE, 0, 0, w, h);
+		assert_int_equal(xr_fb_resize(&ref, (int)w, (int)h, 0x336699), 0);
+		xa_fill(a, win, (int32_t)w - 30, (int32_t)h - 30, 30, 30,
+		        col ^ 0xffffff); /* after */
+		xr_fill(&ref, NULL, (int)w - 30, (int)h - 30, 30, 30, col ^ 0xffffff);
+	}
+	assert_int_equal(xa_sync(a, 30000), 0);
+	server_window(&s, "main", win, &got);
+	assert_int_equal(got.w, ref.w);
+	assert_int_equal(got.h, ref.h);
+	assert_int_equal(e2e_fb_diff(&got, &ref, ref.w, ref.h), 0);
+	char script[256];
+	snprintf(script, sizeof(script), "wait-idle 300\nscreenshot %s/resized.png\nquit\n", s.dir);
+	assert_int_equal(e2e_wait(e2e_client_spawn(&s, script, NULL), 30000), 0);
+	assert_int_equal(e2e_wait(c, 30000), 0);
+	struct xr_fb shot;
+	snprintf(script, sizeof(script), "%s/resized.png", s.dir);
+	assert_int_equal(xr_png_read_file(script, &shot), 0);
+	assert_int_equal(e2e_fb_diff(&shot, &ref, shot.w < ref.w ? shot.w : ref.w,
+	                             shot.h < ref.h ? shot.h : ref.h),
+	                 0);
+	xr_fb_finish(&shot);
+	xr_fb_finish(&got);
+	xr_fb_finish(&ref);
+	xa_close(a);
+	expect_alive(&s);
+	e2e_server_stop(&s);
+}
+
+/*
+ * A client's RESIZE makes maximized windows follow the screen: a large one
+ * is resized in pieces too, after the drawing its app has in progress, and
+ * the app is told the new size when it is done.
+ */
+static void test_screen_resize_in_pieces(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	struct xp_conn c;
+	struct xr_fb got, ref;
+	struct xa_event ev = {0};
+	static const char *const args[] = {"--no-launcher", NULL};
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	struct xa_display *a = e2e_app(&s, "main");
+	assert_int_equal(hello_as(&s, s.addr, XP_ROLE_CLIENT, false, &c), 0); /* 800x600 */
+	uint32_t win = xa_window_create(a, 0, 0, 1, 1, XP_WIN_MAXIMIZED, 0x445566);
+	xa_window_map(a, win);
+	assert_int_equal(xa_sync(a, 5000), 0);
+	/* 100 fills of the whole window: drawing that takes many turns */
+	struct xp_rect rs[100];
+	for (int i = 0; i < 100; i++)
+		rs[i] = (struct xp_rect){0, 0, 800, 600};
+	xa_fill_rects(a, win, rs, 100, 0xaa0000);
+	xa_flush(a); /* sent, not awaited: the RESIZE comes while it is drawn */
+	struct xp_msg m = {.op = XP_OP_RESIZE};
+	m.u.resize = (struct xp_msg_resize){2800, 1900};
+	assert_int_equal(xp_conn_send(&c, &m), 0);
+	assert_int_equal(xp_conn_drain(&c, 5000), 0);
+	for (int i = 0; i < 1000 && !(ev.type == XA_CONFIGURE && ev.w == 2800); i++)
+		assert_int_equal(xa_next_event(a, &ev, 30000), 1);
+	assert_int_equal(ev.h, 1900);
+	assert_int_equal(xa_sync(a, 30000), 0);
+	server_window(&s, "main", win, &got);
+	assert_int_equal(xr_fb_init(&ref, 2800, 1900), 0);
+	xr_fill(&ref, NULL, 0, 0, 2800, 1900, 0x445566);
+	xr_fill(&ref, NULL, 0, 0, 800, 600, 0xaa0000);
+	assert_int_equal(e2e_fb_diff(&got, &ref, 2800, 1900), 0);
+	xr_fb_finish(&got);
+	xr_fb_finish(&ref);
+	xp_conn_finish(&c);
+	xa_close(a);
+	expect_alive(&s);
+	e2e_server_stop(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -725,6 +827,8 @@ int main(void)
 	    cmocka_unit_test(test_app_not_reading),
 	    cmocka_unit_test(test_many_cached_images),
 	    cmocka_unit_test(test_large_drawing_in_pieces),
+	    cmocka_unit_test(test_large_resize_in_pieces),
+	    cmocka_unit_test(test_screen_resize_in_pieces),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests_name("xproto-server against hostile peers", tests, NULL,

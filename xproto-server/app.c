@@ -123,10 +123,13 @@ static int on_configure(struct xs_peer *p, const struct xp_msg *m, struct xp_err
 	uint32_t mask = c->mask & (XP_CONF_MOVE | XP_CONF_RESIZE | XP_CONF_RAISE);
 	if (!w)
 		return -1;
+	int r = 0;
 	if (w->flags & XP_WIN_MAXIMIZED) /* the server owns its geometry */
 		mask &= XP_CONF_RAISE;
-	if ((mask & XP_CONF_RESIZE) && xs_window_resize(p->session, w, c->w, c->h, err) < 0)
+	if ((mask & XP_CONF_RESIZE) && (r = xs_job_resize(p, w, c->w, c->h, false, err)) < 0)
 		return -1;
+	if (r > 0) /* large: resized in pieces, announced when done */
+		mask &= ~(uint32_t)XP_CONF_RESIZE;
 	if (mask & XP_CONF_MOVE) {
 		w->x = c->x;
 		w->y = c->y;

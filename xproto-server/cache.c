@@ -65,7 +65,7 @@ static void unlink_entry(struct xs_session *se, struct xs_cache_entry *e)
 	xs_idset_del(&se->cache_ids, e->id);
 	se->cache_bytes -= entry_bytes(e);
 	se->srv->pixel_bytes -= entry_bytes(e);
-	xr_fb_finish(&e->fb);
+	xs_release_fb(se->srv, &e->fb);
 	free(e);
 }
 

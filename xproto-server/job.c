@@ -7,6 +7,10 @@
  * clients are sent the message once it is complete, and a window with work
  * in progress is not repaired meanwhile (update.c).
  *
+ * A window's resize is a job too: the new pixels are made a band of rows
+ * at a time (a 4096x4096 one is 64 MiB to touch), then take the old ones'
+ * place and the new size is announced.
+ *
  * The size of a piece starts from the cost estimate (cost.c) and then
  * follows the time pieces really take: memory touched for the first time
  * costs this machine thirty times what warm memory does (a page fault a
@@ -34,6 +38,9 @@ struct xs_job {
 	bool decoded;      /* the image is complete: it is being drawn */
 	struct xr_fb keep; /* ... and copied here, for an image to keep */
 	size_t img_bytes;  /* the decoded image, held against the pixel budget */
+	bool resize;       /* a resize: making the window's new pixels */
+	bool to_app;       /* ... announced to its app too (the server decided it) */
+	struct xr_fb next; /* ... here */
 };
 
 bool xs_job_worth(struct xs_peer *app, uint64_t units)
@@ -59,6 +66,7 @@ void xs_job_cancel(struct xs_peer *app)
 	app->srv->pixel_bytes -= j->img_bytes;
 	xr_image_stream_destroy(j->img);
 	xr_fb_finish(&j->keep);
+	xr_fb_finish(&j->next);
 	xp_buf_finish(&j->bytes);
 	xp_decoder_finish(&j->dec);
 	free(j);
@@ -187,6 +195,10 @@ static int apply_piece(struct xs_job *j, struct xs_window *w, int64_t a, int64_t
 	int64_t off = j->img ? im->y : 0; /* an image's rows are its own */
 	struct xd_state st;
 	struct xr_rect d = {0, 0, 0, 0};
+	if (j->resize) {
+		xs_window_resize_rows(w, &j->next, (int)a, (int)b);
+		return 0;
+	}
 	if (j->keep.px) { /* the copy to keep gets every row */
 		struct xr_rect kb = {0, (int)a, (int)im->w, (int)(b - a)};
 		xr_image_stream_draw(j->img, &j->keep, &kb, 0, 0);
@@ -246,6 +258,25 @@ static int image_slice(struct xs_peer *app, struct xs_job *j, struct xs_window *
 	return 0;
 }
 
+/* A resize the server asked for while @app was busy: start it now. */
+static void resize_wanted(struct xs_peer *app)
+{
+	struct xs_session *se = app->session;
+	for (size_t i = 0; se && !app->job && i < se->nwin; i++) {
+		struct xs_window *w = se->stack[i];
+		struct xp_error err;
+		uint32_t nw = w->want_w, nh = w->want_h;
+		if (w->owner != app || !nw)
+			continue;
+		w->want_w = w->want_h = 0;
+		int r = xs_job_resize(app, w, nw, nh, true, &err);
+		if (r == 0)
+			xs_window_announce(se, w, XP_CONF_RESIZE, true);
+		else if (r < 0)
+			xs_log(app->srv, XS_INFO, "cannot follow screen size: %s", err.text);
+	}
+}
+
 bool xs_job_run(struct xs_peer *app)
 {
 	struct xs_job *j = app->job;
@@ -254,7 +285,8 @@ bool xs_job_run(struct xs_peer *app)
 	int r = 0;
 	if (!w) { /* nothing to draw into any more */
 		xs_job_cancel(app);
-		return true;
+		resize_wanted(app);
+		return app->job == NULL;
 	}
 	uint64_t t0 = xp_now_us();
 	while (r == 0 && xs_peer_budget(app) > 0 && xp_now_us() - t0 < XS_PIECE_US)
@@ -262,7 +294,10 @@ bool xs_job_run(struct xs_peer *app)
 	if (r == 0)
 		return false;
 	w->busy = false;
-	if (r > 0 && j->keep.px) /* kept: the cache tells the clients */
+	if (r > 0 && j->resize) {
+		xs_window_resize_end(app->session, w, &j->next);
+		xs_window_announce(app->session, w, XP_CONF_RESIZE, j->to_app);
+	} else if (r > 0 && j->keep.px) /* kept: the cache tells the clients */
 		r = xs_cache_add(app, w, &j->st, &j->m.u.image, &j->keep, j->damage, &err) < 0 ? -1
 		                                                                               : 1;
 	else if (r > 0 && j->forward)
@@ -270,5 +305,51 @@ bool xs_job_run(struct xs_peer *app)
 	xs_job_cancel(app);
 	if (r < 0)
 		xs_peer_fail(app, err.code, err.about, "%s", err.text);
-	return true;
+	else
+		resize_wanted(app);
+	return app->job == NULL;
+}
+
+int xs_job_resize(struct xs_peer *app, struct xs_window *w, uint32_t nw, uint32_t nh, bool to_app,
+                  struct xp_error *err)
+{
+	uint64_t units = (uint64_t)nw * nh;
+	if (nw == w->w && nh == w->h)
+		return 0;
+	if (app->job) { /* after the drawing in progress (the server decided it) */
+		w->want_w = nw;
+		w->want_h = nh;
+		return 1;
+	}
+	if (!xs_job_worth(app, units)) {
+		xs_peer_charge(app, units);
+		return xs_window_resize(app->session, w, nw, nh, err);
+	}
+	struct xr_fb next;
+	if (xs_window_resize_begin(app->session, w, nw, nh, &next, err) < 0)
+		return -1;
+	struct xs_job *j = calloc(1, sizeof(*j));
+	if (!j) {
+		xr_fb_finish(&next);
+		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_WIN_CONFIGURE, "out of memory");
+	}
+	*j = (struct xs_job){.win = w->app_id,
+	                     .y1 = nh,
+	                     .units = units,
+	                     .rows = nh,
+	                     .resize = true,
+	                     .to_app = to_app,
+	                     .next = next};
+	j->img_bytes = (size_t)units * 4; /* both sizes exist until it is done */
+	app->srv->pixel_bytes += j->img_bytes;
+	app->job = j;
+	j->band_rows = first_band(app, j);
+	w->busy = true;
+	app->pending = true; /* the loop gets to it even if the app is quiet */
+	return 1;
+}
+
+size_t xs_job_reserved(const struct xs_peer *app)
+{
+	return app->job ? app->job->img_bytes : 0;
 }

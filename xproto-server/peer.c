@@ -561,6 +561,7 @@ void xs_peers_flush(struct xs_server *s)
 		flush_peer(p);
 		busy |= p->state <= XS_RUNNING && (p->pending || xp_conn_unflushed(&p->conn) > 0);
 	}
+	busy |= xs_release_some(s);
 	if (busy) /* work is left: poll, do not sleep */
 		xs_loop_wake(s->loop);
 	for (struct xs_peer **pp = &s->peers; *pp;) {

@@ -180,6 +180,7 @@ void xs_server_destroy(struct xs_server *s)
 		s->sessions = se->next;
 		xs_session_destroy(se);
 	}
+	xs_release_all(s);
 	if (s->sig_fd >= 0)
 		close(s->sig_fd);
 	xs_launch_finish(s);

@@ -147,7 +147,8 @@ struct xs_window {
 	int32_t x, y;
 	uint32_t w, h, flags, bg;
 	bool mapped;
-	bool busy; /* a job is drawing into it (job.c): not repaired meanwhile */
+	bool busy;               /* a job is drawing into it (job.c): not repaired meanwhile */
+	uint32_t want_w, want_h; /* a size to take after its app's job (job.c), or 0 */
 	char title[257];
 	struct xr_fb fb;
 };
@@ -191,6 +192,8 @@ struct xs_server {
 	struct xs_peer *peers;
 	int nclients, napps, nsessions;
 	size_t pixel_bytes;                    /* window and cached-image pixels, all sessions */
+	struct xs_release *releases;           /* pixels being given back (release.c) */
+	size_t releasing;                      /* ... their bytes, counted in pixel_bytes */
 	struct xs_peer *hs_oldest, *hs_newest; /* peers in their handshake */
 	int nhandshakes;
 	uint32_t next_conn_id;
@@ -256,8 +259,20 @@ void xs_window_remove(struct xs_session *se, struct xs_window *w);
 /* window.c */
 struct xs_window *xs_window_create(struct xs_peer *app, const struct xp_msg_win_create *c,
                                    struct xp_error *err);
+/** Resize @w to @nw x @nh at once (limits checked). Returns 0, or -1 with @err set. */
 int xs_window_resize(struct xs_session *se, struct xs_window *w, uint32_t nw, uint32_t nh,
                      struct xp_error *err);
+/*
+ * The same in steps, for a job (job.c): _begin checks the limits for the
+ * new size and allocates its pixels into *@next (0 or -1, @err set);
+ * _rows makes rows [@y0, @y1) of *@next (the old pixels where they were,
+ * the background beyond); _end makes *@next, every row made, @w's pixels
+ * (taken, zeroed), frees the old ones and counts the new size.
+ */
+int xs_window_resize_begin(struct xs_session *se, const struct xs_window *w, uint32_t nw,
+                           uint32_t nh, struct xr_fb *next, struct xp_error *err);
+void xs_window_resize_rows(const struct xs_window *w, struct xr_fb *next, int y0, int y1);
+void xs_window_resize_end(struct xs_session *se, struct xs_window *w, struct xr_fb *next);
 /**
  * Whether the server-wide pixel budget (windows and cached images of every
  * session) allows replacing @old_bytes by @new_bytes. Returns 0, or -1 with
@@ -383,6 +398,29 @@ int xs_job_start(struct xs_peer *app, struct xs_window *w, const struct xd_state
 bool xs_job_run(struct xs_peer *app);
 /** Drop @app's job, if any (the app is gone). */
 void xs_job_cancel(struct xs_peer *app);
+/**
+ * Resize @w (of @app) to @nw x @nh: at once when that is cheap, else as
+ * @app's job, announced to clients (and to @app if @to_app) when done; if
+ * @app has a job already, once it is done. Returns 0 (resized: the caller
+ * announces it), 1 (it will be done and announced), or -1 with @err set.
+ */
+int xs_job_resize(struct xs_peer *app, struct xs_window *w, uint32_t nw, uint32_t nh, bool to_app,
+                  struct xp_error *err);
+/** Pixel bytes @app's job holds against the server-wide budget (for checks). */
+size_t xs_job_reserved(const struct xs_peer *app);
+
+/* release.c: large pixel buffers given back a piece per turn */
+struct xs_release;
+/**
+ * Free @fb's pixels (taken; *@fb zeroed): a large buffer is queued and
+ * given back to the kernel a piece per turn, its bytes counted in
+ * @s->pixel_bytes until then; a small one is freed now.
+ */
+void xs_release_fb(struct xs_server *s, struct xr_fb *fb);
+/** Give back pixels for about XS_PIECE_US. Returns true if some are left. */
+bool xs_release_some(struct xs_server *s);
+/** Free everything queued, at once (the server is stopping). */
+void xs_release_all(struct xs_server *s);
 
 /* launch.c */
 int xs_launch_init(struct xs_server *s);

@@ -146,7 +146,7 @@ void xs_window_remove(struct xs_session *se, struct xs_window *w)
 	se->srv->pixel_bytes -= (size_t)w->fb.w * (size_t)w->fb.h * 4;
 	if (se->focus == w->id)
 		xs_session_set_focus(se, 0);
-	xr_fb_finish(&w->fb);
+	xs_release_fb(se->srv, &w->fb);
 	free(w);
 }
 

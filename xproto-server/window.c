@@ -98,20 +98,55 @@ struct xs_window *xs_window_create(struct xs_peer *app, const struct xp_msg_win_
 	return win;
 }
 
+int xs_window_resize_begin(struct xs_session *se, const struct xs_window *w, uint32_t nw,
+                           uint32_t nh, struct xr_fb *next, struct xp_error *err)
+{
+	if (check_size(se, nw, nh, (size_t)w->w * w->h * 4, err) < 0)
+		return -1;
+	if (xr_fb_init(next, (int)nw, (int)nh) < 0)
+		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_WIN_CONFIGURE, "out of memory");
+	return 0;
+}
+
+void xs_window_resize_rows(const struct xs_window *w, struct xr_fb *next, int y0, int y1)
+{
+	int keep = w->fb.w < next->w ? w->fb.w : next->w, old_h = w->fb.h;
+	for (int y = y0; y < y1 && y < old_h; y++)
+		memcpy(next->px + (size_t)y * (size_t)next->stride,
+		       w->fb.px + (size_t)y * (size_t)w->fb.stride,
+		       (size_t)keep * sizeof(uint32_t));
+	if (w->bg == 0) /* new pixels are black already: not touched */
+		return;
+	int kept_to = y1 < old_h ? y1 : old_h;
+	if (kept_to > y0)
+		xr_fill(next, NULL, keep, y0, next->w - keep, kept_to - y0, w->bg);
+	if (y1 > old_h)
+		xr_fill(next, NULL, 0, y0 > old_h ? y0 : old_h, next->w,
+		        y1 - (y0 > old_h ? y0 : old_h), w->bg);
+}
+
+void xs_window_resize_end(struct xs_session *se, struct xs_window *w, struct xr_fb *next)
+{
+	size_t old = (size_t)w->w * w->h * 4, now = (size_t)next->w * (size_t)next->h * 4;
+	xs_release_fb(se->srv, &w->fb);
+	w->fb = *next;
+	*next = (struct xr_fb){0};
+	se->pixel_bytes = se->pixel_bytes - old + now;
+	se->srv->pixel_bytes = se->srv->pixel_bytes - old + now;
+	w->w = (uint32_t)w->fb.w;
+	w->h = (uint32_t)w->fb.h;
+}
+
 int xs_window_resize(struct xs_session *se, struct xs_window *w, uint32_t nw, uint32_t nh,
                      struct xp_error *err)
 {
-	size_t old = (size_t)w->w * w->h * 4;
+	struct xr_fb next;
 	if (nw == w->w && nh == w->h)
 		return 0;
-	if (check_size(se, nw, nh, old, err) < 0)
+	if (xs_window_resize_begin(se, w, nw, nh, &next, err) < 0)
 		return -1;
-	if (xr_fb_resize(&w->fb, (int)nw, (int)nh, w->bg) < 0)
-		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_WIN_CONFIGURE, "out of memory");
-	se->pixel_bytes = se->pixel_bytes - old + (size_t)nw * nh * 4;
-	se->srv->pixel_bytes = se->srv->pixel_bytes - old + (size_t)nw * nh * 4;
-	w->w = nw;
-	w->h = nh;
+	xs_window_resize_rows(w, &next, 0, (int)nh);
+	xs_window_resize_end(se, w, &next);
 	return 0;
 }
 
@@ -138,9 +173,10 @@ void xs_session_resize(struct xs_session *se, uint32_t w, uint32_t h)
 		struct xs_window *win = se->stack[i];
 		if (!(win->flags & XP_WIN_MAXIMIZED))
 			continue;
-		if (xs_window_resize(se, win, w, h, &err) == 0)
+		int r = xs_job_resize(win->owner, win, w, h, true, &err);
+		if (r == 0) /* a large one is announced when it is done (job.c) */
 			xs_window_announce(se, win, XP_CONF_RESIZE, true);
-		else
+		else if (r < 0)
 			xs_log(se->srv, XS_INFO, "cannot follow screen size: %s", err.text);
 	}
 }
