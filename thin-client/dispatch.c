@@ -25,6 +25,8 @@ static const tc_handler handlers[XP_OP_MAX] = {
     [XP_OP_WIN_TITLE] = tc_on_win_title,
     [XP_OP_WIN_FOCUS] = tc_on_win_focus,
     [XP_OP_CLOSE] = tc_on_ignore,
+    [XP_OP_APP_EXITED] = tc_on_app_exited,
+    [XP_OP_SESSION_ENTRY] = tc_on_ignore,
 };
 
 int tc_dispatch(struct tc_client *c, const struct xp_msg *m)

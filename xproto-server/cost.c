@@ -1,6 +1,6 @@
 /*
  * cost.c - what a drawing message costs the server before it is applied,
- * and the per-message limits of protocol/SPEC.md section 11: a message over
+ * and the per-message limits of protocol/SPEC.md section 12: a message over
  * a limit is refused with LIMIT (not fatal) and nothing is drawn. Costs are
  * in the work units of the turn budget (about a nanosecond each), measured
  * on the renderer: a pixel filled, copied or blitted costs half a unit, a

@@ -20,6 +20,8 @@ struct xa_display {
 	uint32_t server_errors;       /* ERRORs received so far (xa_sync) */
 	struct xa_event queue[XA_QUEUE];
 	size_t qlen;
+	bool sync_keys; /* the server wants a SYNC once each key press is acted on */
+	bool owe_sync;  /* the last event returned was such a key press */
 };
 
 int xa_send(struct xa_display *d, const struct xp_msg *m);
