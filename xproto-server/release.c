@@ -6,7 +6,8 @@
  * away is queued instead; each turn its pages are given back with
  * madvise(MADV_DONTNEED) in 1 MiB pieces for about XS_PIECE_US, and the
  * emptied block is then freed (cheap). Until then its bytes still count
- * against the server-wide pixel budget (s->releasing).
+ * against the server-wide pixel budget (s->releasing); a request that
+ * needs them has everything given back at once (xs_pixels_check).
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -335,11 +335,11 @@ void xs_window_resize_rows(const struct xs_window *w, struct xr_fb *next, int y0
 void xs_window_resize_end(struct xs_session *se, struct xs_window *w, struct xr_fb *next);
 /**
  * Whether the server-wide pixel budget (windows and cached images of every
- * session) allows replacing @old_bytes by @new_bytes. Returns 0, or -1 with
- * @err set to LIMIT.
+ * session) allows replacing @old_bytes by @new_bytes; pixels still being
+ * given back (release.c) are given back at once if that makes room.
+ * Returns 0, or -1 with @err set to LIMIT.
  */
-int xs_pixels_check(const struct xs_server *s, size_t old_bytes, size_t new_bytes,
-                    struct xp_error *err);
+int xs_pixels_check(struct xs_server *s, size_t old_bytes, size_t new_bytes, struct xp_error *err);
 void xs_window_announce(struct xs_session *se, struct xs_window *w, uint32_t mask, bool to_app);
 /**
  * Change the screen size of session @se to @w x @h (a client's RESIZE;

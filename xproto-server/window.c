@@ -31,10 +31,14 @@ static int check_size(struct xs_session *se, uint32_t w, uint32_t h, size_t old_
 	return xs_pixels_check(se->srv, old_bytes, bytes, err);
 }
 
-int xs_pixels_check(const struct xs_server *s, size_t old_bytes, size_t new_bytes,
-                    struct xp_error *err)
+int xs_pixels_check(struct xs_server *s, size_t old_bytes, size_t new_bytes, struct xp_error *err)
 {
-	if (s->pixel_bytes - old_bytes + new_bytes > s->opt.max_total_bytes)
+	bool over = s->pixel_bytes - old_bytes + new_bytes > s->opt.max_total_bytes;
+	if (over && s->releasing) { /* freed pixels are available again: now, if need be */
+		xs_release_all(s);
+		over = s->pixel_bytes - old_bytes + new_bytes > s->opt.max_total_bytes;
+	}
+	if (over)
 		return xp_error_set(err, XP_ERR_LIMIT, 0,
 		                    "server memory limit: %zu MiB of pixels in all sessions",
 		                    s->opt.max_total_bytes >> 20);
