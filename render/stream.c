@@ -112,6 +112,17 @@ struct xr_rect xr_image_stream_draw(const struct xr_image_stream *s, struct xr_f
 	return xr_blit_rgb(fb, clip, x, y, s->w, s->h, s->rgb);
 }
 
+void *xr_image_stream_take(struct xr_image_stream *s, size_t *size)
+{
+	void *p = s->format != XR_IMG_RAW ? s->rgb : NULL;
+	if (p) {
+		s->rgb = NULL;
+		s->state = -1; /* nothing left to draw */
+	}
+	*size = p ? s->size : 0;
+	return p;
+}
+
 void xr_image_stream_destroy(struct xr_image_stream *s)
 {
 	if (!s)

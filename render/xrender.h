@@ -233,6 +233,14 @@ size_t xr_image_stream_decoded(const struct xr_image_stream *s);
 struct xr_rect xr_image_stream_draw(const struct xr_image_stream *s, struct xr_fb *fb,
                                     const struct xr_rect *clip, int x, int y);
 
+/**
+ * xr_image_stream_take - take the decoded pixels away from @s, to free
+ * them as the caller likes (a server gives large blocks back a piece at a
+ * time). Return: the malloc'd block (then @s draws nothing more), with its
+ * size in *@size; NULL when @s owns none (RAW borrows the caller's bytes).
+ */
+void *xr_image_stream_take(struct xr_image_stream *s, size_t *size);
+
 /** xr_image_stream_destroy - free @s; accepts NULL. */
 void xr_image_stream_destroy(struct xr_image_stream *s);
 

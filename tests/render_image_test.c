@@ -475,6 +475,37 @@ static void test_png_file(void **state)
 	xr_fb_finish(&src);
 }
 
+/* The decoded pixels can be taken away (to free as the caller likes): then nothing is drawn. */
+static void test_stream_take(void **state)
+{
+	static uint8_t rgb[8 * 6 * 3], z[512];
+	uLongf zlen = sizeof(z);
+	size_t n = 99;
+	struct xr_fb fb;
+	(void)state;
+	fb_new(&fb, 8, 6);
+	for (size_t i = 0; i < sizeof(rgb); i++)
+		rgb[i] = (uint8_t)(i * 5);
+	assert_int_equal(compress2(z, &zlen, rgb, sizeof(rgb), 6), Z_OK);
+	struct xr_image_stream *s = xr_image_stream_create(8, 6, XR_IMG_ZLIB, z, zlen);
+	assert_int_equal(xr_image_stream_step(s, 1 << 20), 1);
+	uint8_t *px = xr_image_stream_take(s, &n);
+	assert_non_null(px);
+	assert_int_equal(n, sizeof(rgb));
+	assert_memory_equal(px, rgb, sizeof(rgb));
+	assert_true(xr_rect_empty(xr_image_stream_draw(s, &fb, NULL, 0, 0)));
+	assert_null(xr_image_stream_take(s, &n)); /* taken once */
+	assert_int_equal(n, 0);
+	xr_image_stream_destroy(s);
+	free(px);
+	/* RAW borrows the caller's bytes: nothing to take */
+	s = xr_image_stream_create(8, 6, XR_IMG_RAW, rgb, sizeof(rgb));
+	assert_null(xr_image_stream_take(s, &n));
+	assert_int_not_equal(xr_image_stream_draw(s, &fb, NULL, 0, 0).w, 0);
+	xr_image_stream_destroy(s);
+	xr_fb_finish(&fb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -488,6 +519,7 @@ int main(void)
 	    cmocka_unit_test(test_png_file),
 	    cmocka_unit_test(test_stream_equals_image),
 	    cmocka_unit_test(test_stream_rejects),
+	    cmocka_unit_test(test_stream_take),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

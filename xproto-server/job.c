@@ -64,9 +64,14 @@ void xs_job_cancel(struct xs_peer *app)
 	if (w)
 		w->busy = false;
 	app->srv->pixel_bytes -= j->img_bytes;
+	if (j->img) { /* a decoded image is up to 48 MiB to give back */
+		size_t n;
+		void *px = xr_image_stream_take(j->img, &n);
+		xs_release(app->srv, px, n);
+	}
 	xr_image_stream_destroy(j->img);
-	xr_fb_finish(&j->keep);
-	xr_fb_finish(&j->next);
+	xs_release_fb(app->srv, &j->keep);
+	xs_release_fb(app->srv, &j->next);
 	xp_buf_finish(&j->bytes);
 	xp_decoder_finish(&j->dec);
 	free(j);

@@ -26,21 +26,25 @@ struct xs_release {
 	struct xs_release *next;
 };
 
-void xs_release_fb(struct xs_server *s, struct xr_fb *fb)
+void xs_release(struct xs_server *s, void *block, size_t bytes)
 {
-	size_t bytes = (size_t)fb->w * (size_t)fb->h * sizeof(uint32_t);
-	struct xs_release *r = bytes >= RELEASE_MIN ? malloc(sizeof(*r)) : NULL;
+	struct xs_release *r = block && bytes >= RELEASE_MIN ? malloc(sizeof(*r)) : NULL;
 	if (!r) { /* small (or no memory to queue it): freed now */
-		xr_fb_finish(fb);
+		free(block);
 		return;
 	}
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), start = (uintptr_t)fb->px;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), start = (uintptr_t)block;
 	/* whole pages inside the block only: the allocator's header stays intact */
-	*r = (struct xs_release){fb->px, (start + page - 1) / page * page,
+	*r = (struct xs_release){block, (start + page - 1) / page * page,
 	                         (start + bytes) / page * page, bytes, s->releases};
 	s->releases = r;
 	s->releasing += bytes;
 	s->pixel_bytes += bytes;
+}
+
+void xs_release_fb(struct xs_server *s, struct xr_fb *fb)
+{
+	xs_release(s, fb->px, (size_t)fb->w * (size_t)fb->h * sizeof(uint32_t));
 	*fb = (struct xr_fb){0};
 }
 

@@ -477,6 +477,8 @@ struct xs_release;
  * @s->pixel_bytes until then; a small one is freed now.
  */
 void xs_release_fb(struct xs_server *s, struct xr_fb *fb);
+/** The same for @bytes of malloc'd @block (taken; NULL is nothing). */
+void xs_release(struct xs_server *s, void *block, size_t bytes);
 /** Give back pixels for about XS_PIECE_US. Returns true if some are left. */
 bool xs_release_some(struct xs_server *s);
 /** Free everything queued, at once (the server is stopping). */
