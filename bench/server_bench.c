@@ -352,7 +352,7 @@ static void bench_fairness(void)
 	prioritize(v.pid);
 	usleep(300000); /* the victim is in before the flood starts */
 	pid_t app = hp_flood(&s, "hostile", HP_MIX, 18);
-	e2e_wait(app, 120000);
+	proc_wait(app, 120000);
 	if (hp_victim_finish(&v, &busy) < 0)
 		goto out;
 	getloadavg(load, 1);

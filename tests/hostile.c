@@ -340,7 +340,7 @@ int hp_victim_finish(struct hp_victim *v, struct hp_rtt *out)
 		rc = 0;
 	}
 	close(v->fd);
-	e2e_wait(v->pid, 10000);
+	proc_wait(v->pid, 10000);
 	return rc;
 }
 

@@ -36,7 +36,7 @@ const char *hp_kind_name(enum hp_kind k);
  * Fork an app in session @session of @s that sends @k traffic as fast as
  * the server takes it for @seconds, with a client attached to that session
  * that reads and acknowledges everything (so drawing is also forwarded).
- * Returns the pid (wait with e2e_wait) or -1.
+ * Returns the pid (wait with proc_wait) or -1.
  */
 pid_t hp_flood(struct e2e_server *s, const char *session, enum hp_kind k, int seconds);
 

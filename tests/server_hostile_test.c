@@ -693,8 +693,8 @@ static void test_large_drawing_in_pieces(void **state)
 	/* a client attached all along saw the same (its screen: the top-left part) */
 	char script[256];
 	snprintf(script, sizeof(script), "wait-idle 300\nscreenshot %s/big.png\nquit\n", s.dir);
-	assert_int_equal(e2e_wait(e2e_client_spawn(&s, script, NULL), 30000), 0);
-	assert_int_equal(e2e_wait(c, 30000), 0);
+	assert_int_equal(proc_wait(e2e_client_spawn(&s, script, NULL), 30000), 0);
+	assert_int_equal(proc_wait(c, 30000), 0);
 	struct xr_fb shot;
 	snprintf(script, sizeof(script), "%s/big.png", s.dir);
 	assert_int_equal(xr_png_read_file(script, &shot), 0);
@@ -750,8 +750,8 @@ static void test_large_resize_in_pieces(void **state)
 	assert_int_equal(e2e_fb_diff(&got, &ref, ref.w, ref.h), 0);
 	char script[256];
 	snprintf(script, sizeof(script), "wait-idle 300\nscreenshot %s/resized.png\nquit\n", s.dir);
-	assert_int_equal(e2e_wait(e2e_client_spawn(&s, script, NULL), 30000), 0);
-	assert_int_equal(e2e_wait(c, 30000), 0);
+	assert_int_equal(proc_wait(e2e_client_spawn(&s, script, NULL), 30000), 0);
+	assert_int_equal(proc_wait(c, 30000), 0);
 	struct xr_fb shot;
 	snprintf(script, sizeof(script), "%s/resized.png", s.dir);
 	assert_int_equal(xr_png_read_file(script, &shot), 0);

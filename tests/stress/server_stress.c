@@ -444,7 +444,7 @@ static void attack_stalled_readers(void)
 			xp_conn_finish(&c[in]);
 	}
 	pid_t app = hp_flood(&s, "busy", HP_MIX, 5);
-	e2e_wait(app, 60000);
+	proc_wait(app, 60000);
 	int closed = 0;
 	for (int i = 0; i < in; i++) {
 		int fd = xp_conn_fd(&c[i]);
@@ -541,7 +541,7 @@ static void attack_worst(enum hp_kind k)
 		return;
 	double cpu0 = hp_cpu_seconds(s.pid);
 	pid_t app = hp_flood(&s, "hostile", k, 6);
-	int st = e2e_wait(app, 120000);
+	int st = proc_wait(app, 120000);
 	double cpu = hp_cpu_seconds(s.pid) - cpu0;
 	check(st == 0, "the flooding app failed");
 	collect(&s, &v, &r);
