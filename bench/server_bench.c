@@ -328,13 +328,6 @@ static void bench_sessions(void)
 
 /* ---- 4. fairness: another session's round trip under the worst traffic ---- */
 
-/* HP_NICE=N: measure the server, not the machine's other load (not the flood). */
-static void prioritize(pid_t pid)
-{
-	if (getenv("HP_NICE"))
-		setpriority(PRIO_PROCESS, (id_t)pid, atoi(getenv("HP_NICE")));
-}
-
 static void bench_fairness(void)
 {
 	struct e2e_server s;
@@ -344,12 +337,12 @@ static void bench_fairness(void)
 	double load[1] = {0};
 	if (e2e_server_start(&s, fair_args) < 0)
 		return;
-	prioritize(s.pid);
+	hp_prioritize(s.pid);
 	if (hp_victim_start(&v, &s, "victim", 10, 4) < 0 || hp_victim_finish(&v, &quiet) < 0)
 		goto out;
 	if (hp_victim_start(&v, &s, "victim", 10, 20) < 0)
 		goto out;
-	prioritize(v.pid);
+	hp_prioritize(v.pid);
 	usleep(300000); /* the victim is in before the flood starts */
 	pid_t app = hp_flood(&s, "hostile", HP_MIX, 18);
 	proc_wait(app, 120000);
@@ -371,6 +364,7 @@ out:
 /* Usage: server_bench [latency|cpu|sessions|fairness...] (default: all). */
 int main(int argc, char **argv)
 {
+	printf("%s", hp_priority_begin()); /* HP_NICE=N: the server's figures, not the machine's */
 	static const struct {
 		const char *name;
 		void (*fn)(void);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -359,6 +360,49 @@ static long status_field(pid_t pid, const char *name)
 	if (f)
 		fclose(f);
 	return v;
+}
+
+/* Leave the caller's session; a process group leader forks first. */
+static bool own_session(void)
+{
+	if (setsid() >= 0)
+		return true;
+	pid_t pid = fork();
+	if (pid < 0)
+		return false;
+	if (pid > 0) { /* the parent only passes on the child's end */
+		int st = 0;
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
+	}
+	return setsid() >= 0;
+}
+
+const char *hp_priority_begin(void)
+{
+	static char line[160];
+	const char *n = getenv("HP_NICE");
+	if (!n)
+		return "";
+	bool grouped = false;
+	if (own_session()) {
+		FILE *f = fopen("/proc/self/autogroup", "w");
+		grouped = f && fprintf(f, "%d", atoi(n)) > 0;
+		if (f && fclose(f) != 0)
+			grouped = false;
+	}
+	snprintf(line, sizeof(line), "HP_NICE=%d: server and victim at nice %d%s\n", atoi(n),
+	         atoi(n),
+	         grouped ? " in a session (autogroup) of their own at that nice"
+	                 : " (no autogroup of their own: other sessions' load still counts)");
+	return line;
+}
+
+void hp_prioritize(pid_t pid)
+{
+	if (getenv("HP_NICE"))
+		setpriority(PRIO_PROCESS, (id_t)pid, atoi(getenv("HP_NICE")));
 }
 
 long hp_peak_rss_kb(pid_t pid)

@@ -62,6 +62,19 @@ int hp_victim_start(struct hp_victim *v, struct e2e_server *s, const char *sessi
 /** Wait for the victim (bounded) and take its figures. Returns 0 or -1. */
 int hp_victim_finish(struct hp_victim *v, struct hp_rtt *out);
 
+/**
+ * HP_NICE=N (e.g. -10): measure the server, not the machine's other load.
+ * The calling process moves into a session of its own (forking once when it
+ * leads a process group, the parent only waiting and passing on the exit
+ * status) and sets that session's autogroup nice to N, so what it starts
+ * competes with other users' sessions at N; hp_prioritize() then sets N on
+ * one process (the server, the victim) within it. Returns a line to print
+ * saying what was done ("" without HP_NICE). Call it first in main().
+ */
+const char *hp_priority_begin(void);
+/** With HP_NICE, give @pid its priority (see hp_priority_begin). */
+void hp_prioritize(pid_t pid);
+
 /** Peak resident memory of @pid so far (VmHWM) in KiB, or -1. */
 long hp_peak_rss_kb(pid_t pid);
 /** CPU seconds (user + system) @pid has used, or -1. */
