@@ -89,11 +89,26 @@ static int on_destroy(struct xs_peer *p, const struct xp_msg *m, struct xp_error
 	return 0;
 }
 
+/* Whether a window of an app other than @p is shown in @p's session. */
+static bool others_shown(const struct xs_peer *p)
+{
+	const struct xs_session *se = p->session;
+	for (size_t i = 0; i < se->nwin; i++)
+		if (se->stack[i]->mapped && se->stack[i]->owner != p)
+			return true;
+	return false;
+}
+
 static int on_map(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
 {
 	struct xs_window *w = own_window(p, m->u.win_map.win, m->op, err);
 	if (!w)
 		return -1;
+	/* a start screen that boots after the app launched meanwhile showed a
+	 * window stays hidden: it would take that app's keyboard (as hidden by
+	 * xs_launcher_hide; Ctrl+Shift+L still shows it) */
+	if (p == p->session->launcher && others_shown(p))
+		return 0;
 	w->mapped = true;
 	xs_window_raise(p->session, w);
 	xs_update_map(p->session, w);
