@@ -227,6 +227,38 @@ static void test_limit_and_no_window_not_fatal(void **state)
 }
 
 /*
+ * A start screen that boots slowly maps its window after the app a client
+ * launched meanwhile showed its own: it stays hidden and the keyboard stays
+ * with that app (the launcher took it, and the keys typed, before).
+ */
+static void test_late_launcher_stays_hidden(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	struct xp_error err;
+	struct xa_event ev;
+	static const char *const args[] = {"--no-launcher", NULL};
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	struct xa_display *app = e2e_app(&s, "main");
+	assert_non_null(app);
+	xa_window_map(app, xa_window_create(app, 0, 0, 100, 100, 0, 0x223344));
+	assert_int_equal(xa_sync(app, 5000), 0);
+	struct xa_display *late = xa_open_at(s.app_socket, s.cookie, "main", "xp-launcher", &err);
+	assert_non_null(late);
+	xa_window_map(late, xa_window_create(late, 0, 0, 100, 100, 0, 0x445566));
+	assert_int_equal(xa_sync(late, 5000), 0);
+	assert_int_equal(e2e_client_run(&s, "sync\ntype k\nsync\nquit\n", NULL), 0);
+	bool got = false;
+	uint64_t end = xp_now_us() + 30000000u; /* a generous deadline */
+	while (!got && xp_now_us() < end)
+		got = xa_next_event(app, &ev, 100) == 1 && ev.type == XA_KEY;
+	assert_true(got);
+	xa_close(late);
+	xa_close(app);
+	e2e_server_stop(&s);
+}
+
+/*
  * Pixels are limited per session and for the whole server: 1,024 sessions
  * of 256 MiB each were allowed before. Windows and cached images count.
  */
@@ -818,6 +850,7 @@ int main(void)
 	    cmocka_unit_test(test_many_windows_twice),
 	    cmocka_unit_test(test_limits_hold_exactly),
 	    cmocka_unit_test(test_limit_and_no_window_not_fatal),
+	    cmocka_unit_test(test_late_launcher_stays_hidden),
 	    cmocka_unit_test(test_server_wide_pixel_cap),
 	    cmocka_unit_test(test_preauth_memory),
 	    cmocka_unit_test(test_handshake_cap),
