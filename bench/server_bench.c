@@ -343,7 +343,6 @@ static void bench_fairness(void)
 	if (hp_victim_start(&v, &s, "victim", 10, 20) < 0)
 		goto out;
 	hp_prioritize(v.pid);
-	usleep(300000); /* the victim is in before the flood starts */
 	pid_t app = hp_flood(&s, "hostile", HP_MIX, 18);
 	proc_wait(app, 120000);
 	if (hp_victim_finish(&v, &busy) < 0)

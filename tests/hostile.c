@@ -274,7 +274,9 @@ static void victim_main(struct e2e_server *s, const char *session, int interval_
 		_exit(1);
 	uint32_t win = xa_window_create(d, 0, 0, 200, 100, 0, 0);
 	xa_window_map(d, win);
-	xa_sync(d, 5000);
+	char ready = 'R'; /* in, with its window: hp_victim_start returns */
+	if (xa_sync(d, 30000) < 0 || write(out, &ready, 1) != 1)
+		_exit(1);
 	uint64_t end = xp_now_us() + (uint64_t)seconds * 1000000;
 	while (xp_now_us() < end && n < MAX_RTTS) {
 		usleep((useconds_t)interval_ms * 1000); /* the pace of the measurement */
@@ -291,28 +293,6 @@ static void victim_main(struct e2e_server *s, const char *session, int interval_
 	_exit(0);
 }
 
-int hp_victim_start(struct hp_victim *v, struct e2e_server *s, const char *session, int interval_ms,
-                    int seconds)
-{
-	int pfd[2];
-	if (pipe(pfd) < 0)
-		return -1;
-	v->pid = fork();
-	if (v->pid == 0) {
-		close(pfd[0]);
-		victim_main(s, session, interval_ms, seconds, pfd[1]);
-	}
-	close(pfd[1]);
-	v->fd = pfd[0];
-	return v->pid > 0 ? 0 : -1;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* Read exactly @n bytes from @fd, waiting at most @timeout_ms in all. */
 static int read_all(int fd, void *buf, size_t n, int timeout_ms)
 {
@@ -327,6 +307,34 @@ static int read_all(int fd, void *buf, size_t n, int timeout_ms)
 		got += (size_t)r;
 	}
 	return 0;
+}
+
+int hp_victim_start(struct hp_victim *v, struct e2e_server *s, const char *session, int interval_ms,
+                    int seconds)
+{
+	int pfd[2];
+	if (pipe(pfd) < 0)
+		return -1;
+	v->pid = fork();
+	if (v->pid == 0) {
+		close(pfd[0]);
+		victim_main(s, session, interval_ms, seconds, pfd[1]);
+	}
+	close(pfd[1]);
+	v->fd = pfd[0];
+	char ready = 0;
+	if (v->pid > 0 && read_all(v->fd, &ready, 1, 60000) == 0 && ready == 'R')
+		return 0;
+	close(v->fd);
+	if (v->pid > 0)
+		proc_wait(v->pid, 10000);
+	return -1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
 }
 
 int hp_victim_finish(struct hp_victim *v, struct hp_rtt *out)

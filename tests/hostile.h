@@ -54,8 +54,8 @@ struct hp_victim {
 
 /**
  * Fork the victim: it connects to session @session of @s, makes a window,
- * then times a SYNC round trip every @interval_ms for @seconds.
- * Returns 0 or -1.
+ * then times a SYNC round trip every @interval_ms for @seconds. Returns 0
+ * once it is in with its window (waiting at most 60 s), or -1.
  */
 int hp_victim_start(struct hp_victim *v, struct e2e_server *s, const char *session, int interval_ms,
                     int seconds);
