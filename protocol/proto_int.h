@@ -13,7 +13,7 @@
 /** zlib state for one direction (zstream.c). */
 struct xp_zstate *xp_zstate_create(bool deflate);
 void xp_zstate_destroy(struct xp_zstate *z);
-/** Compress all of @in into @out with Z_SYNC_FLUSH. Returns 0 or -1. */
+/** Compress all of @in into @out with Z_PARTIAL_FLUSH. Returns 0 or -1. */
 int xp_zstate_deflate(struct xp_zstate *z, const uint8_t *in, size_t n, struct xp_buf *out);
 /**
  * Inflate from @in into @out while @out has room under its max. Consumes

@@ -338,7 +338,7 @@ struct xp_zstate;
 /**
  * One protocol connection over a socket. It owns the fd (closed by
  * xp_conn_finish). Input: read() -> [inflate] -> frames. Output: send()
- * encodes into a staging buffer; flush() compresses it (Z_SYNC_FLUSH) into
+ * encodes into a staging buffer; flush() compresses it (Z_PARTIAL_FLUSH) into
  * the wire buffer; write() drains the wire buffer. Errors are sticky.
  *
  * The struct is public only so that owners can embed it; its fields are
