@@ -18,7 +18,7 @@
 
 #define XP_MAGIC         "xpro"
 #define XP_VERSION_MAJOR 1
-#define XP_VERSION_MINOR 1
+#define XP_VERSION_MINOR 2
 #define XP_PREAMBLE_LEN  6 /* magic[4] major minor */
 
 #define XP_MAX_MSG_DEFAULT (4u << 20) /* 4 MiB */
@@ -45,6 +45,8 @@ enum xp_role { XP_ROLE_APP = 1, XP_ROLE_CLIENT = 2, XP_ROLE_VIEWER = 3 };
 
 /* WIN_CREATE flags */
 #define XP_WIN_MAXIMIZED 0x1u /* the server sizes it to the screen */
+#define XP_WIN_NO_KEY_RELEASE                                                                      \
+	0x4u /* the app takes no key releases: clients need not send them (1.2) */
 
 /* APP_ENTRY flags */
 #define XP_APP_LAST 0x1u /* the last entry of the list */

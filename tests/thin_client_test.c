@@ -533,6 +533,55 @@ static void test_script_input(void **state)
 	tp_finish(&p);
 }
 
+/* Server side: window @win mapped and focused, created with @flags. */
+static void focused_window(struct tp_peer *p, uint32_t win, uint32_t flags)
+{
+	struct xp_msg m = {.op = XP_OP_WIN_CREATE};
+	m.u.win_create = (struct xp_msg_win_create){win, 0, 0, 100, 50, flags, 0};
+	assert_int_equal(tp_send(p, &m), 0);
+	m = (struct xp_msg){.op = XP_OP_WIN_MAP, .u.win_map.win = win};
+	assert_int_equal(tp_send(p, &m), 0);
+	m = (struct xp_msg){.op = XP_OP_WIN_FOCUS, .u.win_focus = {win, 1}};
+	assert_int_equal(tp_send(p, &m), 0);
+	assert_int_equal(tp_flush(p, T_MS), 0);
+}
+
+/* The next message is KEY @state @keysym. */
+static void next_key(struct tp_peer *p, uint32_t state, uint32_t keysym)
+{
+	struct xp_msg m;
+	assert_int_equal(tp_expect(p, XP_OP_KEY, &m, false, T_MS), 1);
+	assert_int_equal(m.u.key.state, state);
+	assert_int_equal(m.u.key.keysym, keysym);
+}
+
+/* A window created with XP_WIN_NO_KEY_RELEASE costs no release per key. */
+static void test_key_releases(void **state)
+{
+	struct tp_peer p;
+	struct tr_run r;
+	char err[256];
+	struct tc_script *sc = tc_script_parse("wait-windows 1\nkey a\nwait-windows 2\nkey b\n"
+	                                       "quit\n",
+	                                       "keys", err, sizeof(err));
+	assert_non_null(sc);
+	assert_int_equal(tp_init(&p), 0);
+	struct tc_options o = headless_opts(&p);
+	o.script = sc;
+	run_start(&r, &o);
+	assert_int_equal(tp_accept(&p, true, T_MS), 0);
+	focused_window(&p, 1, XP_WIN_NO_KEY_RELEASE);
+	next_key(&p, XP_KEY_PRESSED, 'a');
+	focused_window(&p, 2, 0);
+	next_key(&p, XP_KEY_PRESSED, 'b'); /* no release of a before it */
+	next_key(&p, 0, 'b');
+	assert_int_equal(tp_wait_eof(&p, T_MS), 0);
+	assert_int_equal(tr_join(&r, T_MS), 0);
+	tr_destroy(&r);
+	tc_script_destroy(sc);
+	tp_finish(&p);
+}
+
 static void test_read_only(void **state)
 {
 	struct tp_peer p;
@@ -947,11 +996,17 @@ static void test_reconnect(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_scene),           cmocka_unit_test(test_mark_ping),
-	    cmocka_unit_test(test_script_input),    cmocka_unit_test(test_read_only),
-	    cmocka_unit_test(test_hostile),         cmocka_unit_test(test_extreme_coordinates),
-	    cmocka_unit_test(test_process_garbage), cmocka_unit_test(test_process_usage),
-	    cmocka_unit_test(test_process_refused), cmocka_unit_test(test_process_signals),
+	    cmocka_unit_test(test_scene),
+	    cmocka_unit_test(test_mark_ping),
+	    cmocka_unit_test(test_key_releases),
+	    cmocka_unit_test(test_script_input),
+	    cmocka_unit_test(test_read_only),
+	    cmocka_unit_test(test_hostile),
+	    cmocka_unit_test(test_extreme_coordinates),
+	    cmocka_unit_test(test_process_garbage),
+	    cmocka_unit_test(test_process_usage),
+	    cmocka_unit_test(test_process_refused),
+	    cmocka_unit_test(test_process_signals),
 	    cmocka_unit_test(test_reconnect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -101,6 +101,7 @@ void tc_conn_close(struct tc_client *c, const char *why)
 	c->ssh_pid = 0;
 	c->connected = false;
 	c->have_mark = false;
+	c->nowed = 0; /* the next server has seen none of these presses */
 	c->motion_pending = false;
 }
 

@@ -35,7 +35,8 @@
 #define TC_WIN_PIXELS_MAX      (256ull << 20) /* 1 GiB of window pixels */
 #define TC_CACHE_MAX_BYTES     (64u << 20)    /* decoded bytes, w * h * 4 each */
 #define TC_DAMAGE_MAX          16
-#define TC_PING_INTERVAL_US    2000000ull
+#define TC_PING_INTERVAL_US    2000000ull  /* while the session is in use */
+#define TC_PING_IDLE_US        30000000ull /* while it is idle */
 #define TC_BACKOFF_MIN_MS      100
 #define TC_BACKOFF_MAX_MS      5000
 #define TC_HANDSHAKE_MS        5000
@@ -43,6 +44,7 @@
 #define TC_TITLE_MAX           256
 #define TC_OUT_MAX_BYTES       (16u << 20) /* unsent output before giving up */
 #define TC_READS_PER_ITERATION 16          /* of up to 64 KiB each */
+#define TC_KEYS_OWED           32          /* keys held down at once, tracked */
 
 /* ---- window table (windows.c) ---- */
 struct tc_win {
@@ -257,12 +259,15 @@ struct tc_client {
 	int exit_code;
 	bool have_mark;
 	uint32_t mark;
-	uint64_t last_rx_us, next_ping_us;
+	uint64_t last_rx_us, next_ping_us, last_ping_us;
+	uint64_t last_active_us;  /* input sent or display received (ping_due) */
 	uint64_t last_present_us; /* last time the screen changed (checkpoint) */
 	uint32_t ping_seq;
 	struct tc_rtt rtt;
 	bool motion_pending;
 	int motion_x, motion_y;
+	uint32_t owed[TC_KEYS_OWED]; /* keysyms pressed whose release must be sent */
+	int nowed;
 	int backoff_ms;
 	unsigned attempts; /* reconnect attempts since the last handshake */
 	uint64_t reconnect_us;
