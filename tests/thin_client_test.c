@@ -446,7 +446,13 @@ static void test_mark_ping(void **state)
 	assert_int_equal(m.u.pong.time_us, 123456789);
 	for (uint32_t i = 1; i <= 3; i++)
 		assert_int_equal(tp_sync(&p, i * 10, T_MS), 0);
-	/* the client pings on its own: answered by tp_next, counted by stats */
+	/* idle (only PING and MARK arrived): no PING of its own for 2.5 s */
+	assert_int_equal(tp_next(&p, &m, false, 2500), 0);
+	/* in use (a server message that is not PING/PONG/MARK): it pings within
+	 * 2 s of its last PING, answered by tp_next, counted by stats */
+	m = (struct xp_msg){.op = XP_OP_SYNC};
+	assert_int_equal(tp_send(&p, &m), 0);
+	assert_int_equal(tp_flush(&p, T_MS), 0);
 	assert_int_equal(tp_next(&p, &m, false, 3000), 1);
 	assert_int_equal(m.op, XP_OP_PING);
 	tp_drop(&p);

@@ -255,6 +255,12 @@ int xs_set_state(struct xs_peer *c, uint32_t target, uint32_t fg, uint32_t bg, u
 void xs_update_full(struct xs_peer *c);
 void xs_update_map(struct xs_session *se, struct xs_window *w);
 void xs_update_before_sleep(struct xs_peer *c);
+/**
+ * What client @c was sent after it had @before plain bytes queued (a PONG)
+ * needs no MARK of its own: if nothing before it waits for one, the last
+ * MARK is taken to cover it, so an idle client's PING costs no MARK and ACK.
+ */
+void xs_update_unmarked(struct xs_peer *c, uint64_t before);
 int xs_update_ack(struct xs_peer *c, uint32_t serial);
 void xs_update_check_stall(struct xs_peer *c);
 void xs_client_forget(struct xs_peer *c, uint32_t win);

@@ -287,6 +287,13 @@ void xs_update_before_sleep(struct xs_peer *c)
 		             xp_conn_out_pending(&c->conn));
 }
 
+void xs_update_unmarked(struct xs_peer *c, uint64_t before)
+{
+	uint64_t *at = &c->plain_at_mark[c->mark_sent % MARK_RING];
+	if (c->mark_sent && *at == before)
+		*at = queued_total(c);
+}
+
 /* Called periodically: drop a client that stopped acknowledging. */
 void xs_update_check_stall(struct xs_peer *c)
 {
