@@ -24,150 +24,14 @@
 #include <cmocka.h>
 
 #include "e2e.h"
+#include "x11run.h"
 
 #define XTERM_GEOMETRY "80x24+0+0"
 
-struct bridge {
-	struct e2e_server s;
-	pid_t pid;
-	char display[16];
-	char log[192];
-	pid_t progs[8];
-	int nprogs;
-};
-
 /* the test's bridge: stopped by teardown even when an assertion fails */
-static struct bridge the;
-
-static bool have(const char *prog)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", prog);
-	return system(cmd) == 0;
-}
-
-/* xp-x11 --display-only: read "DISPLAY=:N" from its stdout. */
-static void bridge_start(struct bridge *br, const char *extra)
-{
-	char bin[256], line[64] = "";
-	int fds[2];
-	memset(br, 0, sizeof(*br));
-	const char *args[] = {"--no-launcher", NULL};
-	assert_int_equal(e2e_server_start(&br->s, args), 0);
-	snprintf(br->log, sizeof(br->log), "%s/x11.log", br->s.dir);
-	assert_int_equal(pipe(fds), 0);
-	br->pid = fork();
-	if (br->pid == 0) {
-		int log = open(br->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(fds[1], 1);
-		dup2(log, 2);
-		setenv("XPROTO_APP_SOCKET", br->s.app_socket, 1);
-		setenv("XPROTO_COOKIE", br->s.cookie, 1);
-		setenv("XPROTO_SESSION", "main", 1);
-		execl(e2e_bin("xp-x11", bin, sizeof(bin)), "xp-x11", "--display-only", extra,
-		      (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	size_t n = 0;
-	uint64_t end = xp_now_us() + 20000000;
-	while (!strchr(line, '\n') && n < sizeof(line) - 1 && xp_now_us() < end) {
-		struct pollfd p = {fds[0], POLLIN, 0};
-		if (poll(&p, 1, 200) == 1) {
-			ssize_t r = read(fds[0], line + n, sizeof(line) - 1 - n);
-			if (r <= 0)
-				break;
-			n += (size_t)r;
-			line[n] = '\0';
-		}
-	}
-	close(fds[0]);
-	assert_true(sscanf(line, "DISPLAY=%15s", br->display) == 1);
-	print_message("bridge: %s, DISPLAY=%s\n", br->s.dir, br->display);
-}
-
-static void bridge_stop(struct bridge *br)
-{
-	if (!br->s.pid)
-		return;
-	for (int i = 0; i < br->nprogs; i++) {
-		kill(br->progs[i], SIGCONT);
-		kill(br->progs[i], SIGKILL);
-		e2e_wait(br->progs[i], 5000);
-	}
-	if (br->pid > 0) {
-		kill(br->pid, SIGTERM);
-		e2e_wait(br->pid, 5000);
-	}
-	e2e_server_stop(&br->s);
-	memset(br, 0, sizeof(*br));
-}
-
-/* Run an X program on the bridge's display, with a plain bash if it is a shell. */
-static pid_t run(struct bridge *br, const char *const *argv)
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		setenv("DISPLAY", br->display, 1);
-		setenv("PS1", "$ ", 1);
-		setenv("LC_ALL", "C.UTF-8", 1);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	br->progs[br->nprogs++] = pid;
-	return pid;
-}
-
-static pid_t xterm(struct bridge *br, const char *geometry)
-{
-	const char *argv[] = {"xterm",     "-T",          "xterm", "-fn", "6x13",
-	                      "-geometry", geometry,      "+sb",   "-e",  "bash",
-	                      "--norc",    "--noprofile", NULL};
-	return run(br, argv);
-}
+static struct br_bridge the;
 
 /* ---- the X side ---- */
-
-static char *title_of(xcb_connection_t *c, xcb_window_t w, char *buf, size_t cap)
-{
-	xcb_get_property_reply_t *r = xcb_get_property_reply(
-	    c, xcb_get_property(c, 0, w, XCB_ATOM_WM_NAME, XCB_ATOM_ANY, 0, 64), NULL);
-	int n = r ? xcb_get_property_value_length(r) : 0;
-	n = n < (int)cap - 1 ? n : (int)cap - 1;
-	if (r)
-		memcpy(buf, xcb_get_property_value(r), (size_t)n);
-	buf[n] = '\0';
-	free(r);
-	return buf;
-}
-
-/* The viewable top-level whose title contains @title, waiting for it. */
-static xcb_window_t xfind(xcb_connection_t *c, const char *title, int timeout_ms)
-{
-	xcb_window_t root = xcb_setup_roots_iterator(xcb_get_setup(c)).data->root, found = 0;
-	uint64_t end = xp_now_us() + (uint64_t)timeout_ms * 1000;
-	while (!found && xp_now_us() < end) {
-		xcb_query_tree_reply_t *t = xcb_query_tree_reply(c, xcb_query_tree(c, root), NULL);
-		xcb_window_t *k = t ? xcb_query_tree_children(t) : NULL;
-		for (int i = 0; t && i < xcb_query_tree_children_length(t) && !found; i++) {
-			char name[128];
-			xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(
-			    c, xcb_get_window_attributes(c, k[i]), NULL);
-			if (a && a->map_state == XCB_MAP_STATE_VIEWABLE &&
-			    strstr(title_of(c, k[i], name, sizeof(name)), title))
-				found = k[i];
-			free(a);
-		}
-		free(t);
-		if (!found)
-			usleep(20000);
-	}
-	return found;
-}
 
 /* What the X server holds for top-level @w (its Composite pixmap). */
 static void xpixels(xcb_connection_t *c, xcb_window_t w, struct xr_fb *fb, int *x, int *y)
@@ -196,7 +60,7 @@ static void xpixels(xcb_connection_t *c, xcb_window_t w, struct xr_fb *fb, int *
 /* ---- the session side ---- */
 
 /* A headless thin client's screen once @nwin windows show and all is quiet. */
-static void shot(struct bridge *br, int nwin, const char *extra_script, struct xr_fb *out)
+static void shot(struct br_bridge *br, int nwin, const char *extra_script, struct xr_fb *out)
 {
 	char script[512], path[160];
 	static int seq;
@@ -224,7 +88,7 @@ static long diff_at(const struct xr_fb *screen, const struct xr_fb *win, int x, 
 
 /* Pixels of X window @w that a new thin client's screen shows otherwise
  * (after @script, if any); the X pixels go to @win. */
-static long shown_diff(struct bridge *br, xcb_connection_t *c, xcb_window_t w, int nwin,
+static long shown_diff(struct br_bridge *br, xcb_connection_t *c, xcb_window_t w, int nwin,
                        const char *script, struct xr_fb *win)
 {
 	struct xr_fb screen;
@@ -251,12 +115,12 @@ static long shown_diff(struct bridge *br, xcb_connection_t *c, xcb_window_t w, i
  * machine), so a difference is looked at again, twice at most: what must
  * hold is that the session comes to show exactly what X holds.
  */
-static void assert_shown_exactly_after(struct bridge *br, const char *title, int nwin,
+static void assert_shown_exactly_after(struct br_bridge *br, const char *title, int nwin,
                                        const char *script, struct xr_fb *win)
 {
 	xcb_connection_t *c = xcb_connect(br->display, NULL);
 	assert_false(xcb_connection_has_error(c));
-	xcb_window_t w = xfind(c, title, 20000);
+	xcb_window_t w = br_xfind(c, title, 20000);
 	assert_true(w != 0);
 	long d = -1;
 	for (int attempt = 0; attempt < 3 && d != 0; attempt++) {
@@ -268,7 +132,7 @@ static void assert_shown_exactly_after(struct bridge *br, const char *title, int
 	xcb_disconnect(c);
 }
 
-static void assert_shown_exactly(struct bridge *br, const char *title, int nwin)
+static void assert_shown_exactly(struct br_bridge *br, const char *title, int nwin)
 {
 	struct xr_fb win;
 	assert_shown_exactly_after(br, title, nwin, NULL, &win);
@@ -276,7 +140,8 @@ static void assert_shown_exactly(struct bridge *br, const char *title, int nwin)
 }
 
 /* Type @text into the session (and Return), then wait for @file to hold @want. */
-static void type_and_check(struct bridge *br, const char *text, const char *file, const char *want)
+static void type_and_check(struct br_bridge *br, const char *text, const char *file,
+                           const char *want)
 {
 	char script[1600], got[256] = "";
 	/* a click on the xterm (at 0,0) gives it the keyboard */
@@ -370,7 +235,7 @@ static void raw_take(struct raw *r, const struct xp_msg *m)
 	}
 }
 
-static void raw_open(struct bridge *br, struct raw *r)
+static void raw_open(struct br_bridge *br, struct raw *r)
 {
 	memset(r, 0, sizeof(*r));
 	assert_int_equal(e2e_raw_client(&br->s, &r->c, "main", NULL, 0), 0);
@@ -445,18 +310,18 @@ static struct rwin *raw_wait_window(struct raw *r, const char *title)
 static int teardown(void **state)
 {
 	(void)state;
-	bridge_stop(&the);
+	br_stop(&the);
 	return 0;
 }
 
 static void test_pixels_equal(void **state)
 {
 	(void)state;
-	struct bridge *br = &the;
-	bridge_start(br, NULL);
-	xterm(br, XTERM_GEOMETRY);
+	struct br_bridge *br = &the;
+	br_start(br, NULL);
+	br_xterm(br, XTERM_GEOMETRY);
 	const char *logo[] = {"xlogo", "-geometry", "120x100+520+40", NULL};
-	run(br, logo);
+	br_run(br, logo);
 	assert_shown_exactly(br, "xterm", 2);
 	assert_shown_exactly(br, "xlogo", 2);
 }
@@ -464,10 +329,10 @@ static void test_pixels_equal(void **state)
 static void test_typing_reaches_xterm(void **state)
 {
 	(void)state;
-	struct bridge *br = &the;
+	struct br_bridge *br = &the;
 	char cmd[1200], file[1024];
-	bridge_start(br, NULL);
-	xterm(br, XTERM_GEOMETRY);
+	br_start(br, NULL);
+	br_xterm(br, XTERM_GEOMETRY);
 	snprintf(file, sizeof(file), "%s/typed.txt", br->s.dir);
 	/* '>' needs Shift; 'é' and 'ß' are not in the X server's US keymap */
 	snprintf(cmd, sizeof(cmd), "echo Typed-\xc3\xa9\xc3\x9f-OK > %s", file);
@@ -476,7 +341,7 @@ static void test_typing_reaches_xterm(void **state)
 }
 
 /* The override-redirect window X shows is where the session shows @menu. */
-static void assert_popup_where_x_has_it(struct bridge *br, const struct rwin *menu)
+static void assert_popup_where_x_has_it(struct br_bridge *br, const struct rwin *menu)
 {
 	xcb_connection_t *c = xcb_connect(br->display, NULL);
 	xcb_window_t root = xcb_setup_roots_iterator(xcb_get_setup(c)).data->root;
@@ -527,10 +392,10 @@ static struct rwin *ctrl_click(struct raw *r, int32_t x, int32_t y, uint32_t xt_
 static void test_ctrl_click_menu(void **state)
 {
 	(void)state;
-	struct bridge *br = &the;
+	struct br_bridge *br = &the;
 	struct raw r;
-	bridge_start(br, NULL);
-	xterm(br, XTERM_GEOMETRY);
+	br_start(br, NULL);
+	br_xterm(br, XTERM_GEOMETRY);
 	raw_open(br, &r);
 	struct rwin *xt = raw_wait_window(&r, "xterm");
 	uint32_t xt_id = xt->id;
@@ -560,9 +425,9 @@ static void test_ctrl_click_menu(void **state)
 static void test_resize(void **state)
 {
 	(void)state;
-	struct bridge *br = &the;
-	bridge_start(br, "--maximize");
-	xterm(br, XTERM_GEOMETRY);
+	struct br_bridge *br = &the;
+	br_start(br, "--maximize");
+	br_xterm(br, XTERM_GEOMETRY);
 	struct xr_fb win;
 	assert_shown_exactly_after(br, "xterm", 1, "resize 640 400\nwait-idle 500 20000\n", &win);
 	assert_int_equal(win.w, 640);
@@ -574,12 +439,12 @@ static void test_resize(void **state)
 static void test_close_and_hang(void **state)
 {
 	(void)state;
-	struct bridge *br = &the;
+	struct br_bridge *br = &the;
 	struct raw r;
-	bridge_start(br, NULL);
-	pid_t xt = xterm(br, XTERM_GEOMETRY);
+	br_start(br, NULL);
+	pid_t xt = br_xterm(br, XTERM_GEOMETRY);
 	const char *logo[] = {"xlogo", "-geometry", "120x100+520+40", NULL};
-	pid_t xl = run(br, logo);
+	pid_t xl = br_run(br, logo);
 	raw_open(br, &r);
 	uint32_t xt_id = raw_wait_window(&r, "xterm")->id;
 	uint32_t xl_id = raw_wait_window(&r, "xlogo")->id;
@@ -600,13 +465,13 @@ static void test_close_and_hang(void **state)
 static void test_crash_costs_only_itself(void **state)
 {
 	(void)state;
-	struct bridge *br = &the;
+	struct br_bridge *br = &the;
 	struct raw r;
 	char cmd[1200], file[1024];
-	bridge_start(br, NULL);
-	xterm(br, XTERM_GEOMETRY);
+	br_start(br, NULL);
+	br_xterm(br, XTERM_GEOMETRY);
 	const char *logo[] = {"xlogo", "-geometry", "120x100+520+40", NULL};
-	pid_t xl = run(br, logo);
+	pid_t xl = br_run(br, logo);
 	raw_open(br, &r);
 	raw_wait_window(&r, "xterm");
 	uint32_t xl_id = raw_wait_window(&r, "xlogo")->id;
@@ -623,9 +488,9 @@ static void test_crash_costs_only_itself(void **state)
 static void test_reattach_after_kill9(void **state)
 {
 	(void)state;
-	struct bridge *br = &the;
-	bridge_start(br, NULL);
-	xterm(br, XTERM_GEOMETRY);
+	struct br_bridge *br = &the;
+	br_start(br, NULL);
+	br_xterm(br, XTERM_GEOMETRY);
 	pid_t a =
 	    e2e_client_spawn(&br->s, "wait-windows 1 20000\nwait-idle 300\nwait 60000\n", NULL);
 	struct raw r;
@@ -641,11 +506,11 @@ static void test_reattach_after_kill9(void **state)
 static void test_xvfb_dies(void **state)
 {
 	(void)state;
-	struct bridge *br = &the;
+	struct br_bridge *br = &the;
 	struct raw r;
 	char path[64], line[256];
-	bridge_start(br, NULL);
-	xterm(br, XTERM_GEOMETRY);
+	br_start(br, NULL);
+	br_xterm(br, XTERM_GEOMETRY);
 	raw_open(br, &r);
 	uint32_t id = raw_wait_window(&r, "xterm")->id;
 	/* the bridge's Xvfb is its child */
@@ -669,10 +534,10 @@ static void test_xvfb_dies(void **state)
 static void test_limits(void **state)
 {
 	(void)state;
-	struct bridge *br = &the;
+	struct br_bridge *br = &the;
 	char cmd[1200], file[1024], log[4096] = "";
-	bridge_start(br, NULL);
-	xterm(br, XTERM_GEOMETRY);
+	br_start(br, NULL);
+	br_xterm(br, XTERM_GEOMETRY);
 	struct raw r;
 	raw_open(br, &r);
 	raw_wait_window(&r, "xterm");
@@ -716,9 +581,9 @@ static void test_limits(void **state)
 static void test_join_shared_display(void **state)
 {
 	(void)state;
-	struct bridge *br = &the;
+	struct br_bridge *br = &the;
 	char bin[256];
-	bridge_start(br, NULL);
+	br_start(br, NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
@@ -737,7 +602,7 @@ static void test_join_shared_display(void **state)
 
 int main(void)
 {
-	if (!have("Xvfb") || !have("xterm") || !have("xlogo")) {
+	if (!br_have("Xvfb") || !br_have("xterm") || !br_have("xlogo")) {
 		printf("x11_e2e_test: Xvfb, xterm or xlogo missing: skipped (tools/deps.sh)\n");
 		return 0;
 	}
