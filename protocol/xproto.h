@@ -48,6 +48,14 @@ enum xp_role { XP_ROLE_APP = 1, XP_ROLE_CLIENT = 2, XP_ROLE_VIEWER = 3 };
 #define XP_WIN_NO_KEY_RELEASE                                                                      \
 	0x4u /* the app takes no key releases: clients need not send them (1.2) */
 
+/* CURSOR (1.2): a pointer shape, kept by the receiver under an id */
+#define XP_CURSOR_IDS     64u /* ids 1..64 per connection; 0 = the default */
+#define XP_CURSOR_MAX_DIM 64u /* width and height at most */
+enum xp_cursor_format {
+	XP_CURSOR_ARGB = 0, /* 4 bytes a pixel: A, R, G, B, premultiplied */
+	XP_CURSOR_MASK = 1, /* two 1-bit planes (colour, shape) and fg/bg */
+};
+
 /* APP_ENTRY flags */
 #define XP_APP_LAST 0x1u /* the last entry of the list */
 #define XP_APP_NONE 0x2u /* the list is empty: this entry names no app */
@@ -178,6 +186,24 @@ int xp_error_set(struct xp_error *err, enum xp_err_code code, unsigned about, co
 struct xp_str xp_str_from(const char *s);
 /** Copy @s into @dst (size @cap, NUL-terminated, truncated). */
 void xp_str_copy(char *dst, size_t cap, struct xp_str s);
+
+/* ---- cursors (cursor.c) ---- */
+
+/** Bytes of CURSOR data for @format at @w x @h (0 for an unknown format). */
+size_t xp_cursor_data_len(uint8_t format, uint32_t w, uint32_t h);
+/**
+ * Check a CURSOR's meaning (SPEC.md, CURSOR): id 1..XP_CURSOR_IDS, size
+ * 1..XP_CURSOR_MAX_DIM each way, the hot spot inside, a known format, data
+ * of exactly the right length and, for ARGB, no colour above its alpha.
+ * Returns 0, or -1 with @err set (MALFORMED, naming the field).
+ */
+int xp_cursor_check(const struct xp_msg_cursor *c, struct xp_error *err);
+/**
+ * Write the pixels of checked cursor @c into @argb (@c->w * @c->h values
+ * 0xAARRGGBB, premultiplied, row by row): what X's XFIXES reports for the
+ * same shape.
+ */
+void xp_cursor_argb(const struct xp_msg_cursor *c, uint32_t *argb);
 
 /* ---- hex (hex.c) ---- */
 
