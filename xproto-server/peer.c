@@ -127,6 +127,7 @@ void xs_peer_destroy(struct xs_peer *p)
 	xs_idset_finish(&p->cached);
 	xs_idset_finish(&p->stale);
 	free(p->damage);
+	free(p->cursor_held);
 	free(p);
 }
 
