@@ -712,6 +712,21 @@ static void bad_server_error_after_benign(struct tp_peer *p)
 	bad_server_error(p);
 }
 
+static void bad_cursor(struct tp_peer *p)
+{
+	static const uint8_t px[4] = {0x10, 0x20, 0, 0}; /* red above alpha */
+	struct xp_msg m = {.op = XP_OP_CURSOR};
+	m.u.cursor = (struct xp_msg_cursor){1, 1, 1, 0, 0, XP_CURSOR_ARGB, 0, 0, {px, 4}};
+	assert_int_equal(tp_send(p, &m), 0);
+}
+
+static void bad_win_cursor(struct tp_peer *p)
+{
+	struct xp_msg m = {.op = XP_OP_WIN_CURSOR, .u.win_cursor = {1, 3}};
+	win1(p);
+	assert_int_equal(tp_send(p, &m), 0);
+}
+
 static void bad_truncated(struct tp_peer *p)
 {
 	static const uint8_t half[] = {XP_OP_FILL, 10, 0x02};
@@ -727,6 +742,8 @@ static const struct bad_case bad_cases[] = {
     {"unknown cache id", true, bad_cache_id, "unknown cache id 5", true},
     {"short bitmap", true, bad_bitmap, "BITMAP: 2 bytes too short", true},
     {"duplicate window", true, bad_duplicate, "window 1 exists", true},
+    {"bad cursor", true, bad_cursor, "CURSOR: a colour above its alpha", true},
+    {"undefined cursor", true, bad_win_cursor, "cursor 3 was never defined", true},
     {"input op", true, bad_input_op, "KEY is not allowed", true},
     {"server error", true, bad_server_error, "server error: go away", false},
     {"benign error", true, bad_server_error_after_benign, "server error: go away", false},

@@ -56,11 +56,19 @@ void tc_input_key(struct tc_client *c, uint32_t state, uint32_t keysym, const ch
 
 void tc_input_motion(struct tc_client *c, int x, int y)
 {
+	tc_input_pointer_seen(c, x, y); /* a viewer sees pointer shapes too */
 	if (!may_send(c))
 		return;
 	c->motion_pending = true;
 	c->motion_x = x;
 	c->motion_y = y;
+}
+
+void tc_input_pointer_seen(struct tc_client *c, int x, int y)
+{
+	c->pointer_known = true;
+	c->pointer_x = x;
+	c->pointer_y = y;
 }
 
 void tc_input_flush_motion(struct tc_client *c)
@@ -79,6 +87,7 @@ void tc_input_flush_motion(struct tc_client *c)
 
 void tc_input_button(struct tc_client *c, int button, bool pressed, int x, int y)
 {
+	tc_input_pointer_seen(c, x, y);
 	if (!may_send(c))
 		return;
 	tc_input_flush_motion(c);

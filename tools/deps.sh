@@ -16,6 +16,7 @@ libpng:libpng-dev
 cmocka:libcmocka-dev
 xcb:libxcb1-dev
 xcb-shm:libxcb-shm0-dev
+xcb-render:libxcb-render0-dev
 xcb-keysyms:libxcb-keysyms1-dev
 xcb-xkb:libxcb-xkb-dev
 xcb-composite:libxcb-composite0-dev
