@@ -187,7 +187,7 @@ static void on_x(struct run *r)
 	struct xb *b = r->b;
 	xcb_generic_event_t *ev;
 	while ((ev = xcb_poll_for_event(b->xc))) {
-		if (!xb_pixels_damage(b, ev))
+		if (!xb_pixels_damage(b, ev) && !xb_cursor_event(b, ev))
 			xb_wm_event(b, ev);
 		free(ev);
 	}
