@@ -577,6 +577,35 @@ static void test_limits(void **state)
 	type_and_check(br, cmd, file, "unharmed\n");
 }
 
+/* A server on a display :N launches xp-x11 from its app list: the bridge
+ * finds the server through XPROTO_DISPLAY (no XPROTO_APP_SOCKET then). */
+static void test_launched_on_a_display(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/xproto-apps-XXXXXX", apps[64];
+	struct e2e_server s;
+	struct raw r;
+	assert_non_null(mkdtemp(dir));
+	snprintf(apps, sizeof(apps), "%s/apps", dir);
+	FILE *f = fopen(apps, "w");
+	assert_non_null(f);
+	fputs("logo | xlogo | exec \"$XPROTO_BIN/xp-x11\" -- xlogo -geometry 90x90+10+10\n", f);
+	fclose(f);
+	const char *args[] = {"--no-launcher", "--apps", apps, NULL};
+	assert_int_equal(e2e_display_start(&s, args), 0);
+	snprintf(s.addr, sizeof(s.addr), "127.0.0.1:%d", s.port); /* for the raw client */
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(e2e_raw_client(&s, &r.c, "main", NULL, 0), 0);
+	struct xp_msg m = {.op = XP_OP_APP_LAUNCH, .u.app_launch.app = xp_str_from("logo")};
+	assert_int_equal(xp_conn_send(&r.c, &m), 0);
+	bool shown = raw_until(&r, has_mapped_title, "xlogo", 30000);
+	xp_conn_finish(&r.c);
+	e2e_server_stop(&s); /* it stops what it launched */
+	unlink(apps);
+	rmdir(dir);
+	assert_true(shown);
+}
+
 /* `xp-x11 -- COMMAND` in a session that has a display joins it. */
 static void test_join_shared_display(void **state)
 {
@@ -617,6 +646,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_xvfb_dies, teardown),
 	    cmocka_unit_test_teardown(test_limits, teardown),
 	    cmocka_unit_test_teardown(test_join_shared_display, teardown),
+	    cmocka_unit_test_teardown(test_launched_on_a_display, teardown),
 	};
 	if (getenv("X11_TEST")) /* one test by name, when looking closer */
 		cmocka_set_test_filter(getenv("X11_TEST"));

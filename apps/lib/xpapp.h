@@ -51,6 +51,14 @@ struct xa_event {
  * Free with xa_close().
  */
 struct xa_display *xa_open(const char *name, struct xp_error *err);
+/**
+ * The app endpoint the environment names, as xa_open() uses it: that of
+ * XPROTO_DISPLAY (":N" on this host: the display's Unix socket; HOST:PORT
+ * or a path as they are), else XPROTO_APP_SOCKET; written into @buf (@cap
+ * bytes). Returns @buf, or NULL with @err set when neither is set, or the
+ * display is on another host.
+ */
+const char *xa_app_endpoint(char *buf, size_t cap, struct xp_error *err);
 /** Connect to an explicit address (Unix path or HOST:PORT), cookie file and session. */
 struct xa_display *xa_open_at(const char *addr, const char *cookie_path, const char *session,
                               const char *name, struct xp_error *err);

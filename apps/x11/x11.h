@@ -133,10 +133,11 @@ int xb_xserver_start(struct xb_xserver *x, int w, int h, int timeout_ms);
 void xb_xserver_stop(struct xb_xserver *x);
 /**
  * xb_display_file - path of the file naming the display of session
- * @session's shared bridge (xp-x11 --display-only), into @buf.
- * Return: @buf, or NULL when it does not fit.
+ * @session's shared bridge (xp-x11 --display-only) of the server whose app
+ * endpoint is @sock: beside that socket, SOCKET.x11-SESSION.display. Into
+ * @buf. Return: @buf, or NULL when it does not fit.
  */
-char *xb_display_file(const char *session, char *buf, size_t cap);
+char *xb_display_file(const char *sock, const char *session, char *buf, size_t cap);
 
 /* xconn.c */
 

@@ -98,15 +98,14 @@ void xb_xserver_stop(struct xb_xserver *x)
 	x->pid = 0;
 }
 
-char *xb_display_file(const char *session, char *buf, size_t cap)
+char *xb_display_file(const char *sock, const char *session, char *buf, size_t cap)
 {
 	const char *dir = getenv("XDG_RUNTIME_DIR");
-	const char *sock = getenv("XPROTO_APP_SOCKET");
 	int n;
-	/* next to the server's app socket: one per server and session */
+	/* beside the server's app socket: one per server and session (servers
+	 * on displays :N share a folder, /tmp/xproto-UID/N.sock) */
 	if (sock && sock[0] == '/') {
-		const char *slash = strrchr(sock, '/');
-		n = snprintf(buf, cap, "%.*s/x11-%s.display", (int)(slash - sock), sock, session);
+		n = snprintf(buf, cap, "%s.x11-%s.display", sock, session);
 	} else {
 		n = snprintf(buf, cap, "%s/xproto-x11-%s.display", dir && *dir ? dir : "/tmp",
 		             session);
