@@ -326,6 +326,22 @@ static void test_pixels_equal(void **state)
 	assert_shown_exactly(br, "xlogo", 2);
 }
 
+/* A GTK program (yad, Debian's lightest) shows as exactly as xterm does. */
+static void test_gtk_pixels_equal(void **state)
+{
+	(void)state;
+	struct br_bridge *br = &the;
+	if (!br_have("yad")) {
+		print_message("yad missing: skipped (tools/deps.sh installs it)\n");
+		return;
+	}
+	br_start(br, NULL);
+	setenv("NO_AT_BRIDGE", "1", 1); /* no accessibility bus here: GTK need not look */
+	const char *cal[] = {"yad", "--calendar", "--title=GTK calendar", NULL};
+	br_run(br, cal);
+	assert_shown_exactly(br, "GTK calendar", 1);
+}
+
 static void test_typing_reaches_xterm(void **state)
 {
 	(void)state;
@@ -637,6 +653,7 @@ int main(void)
 	}
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(test_pixels_equal, teardown),
+	    cmocka_unit_test_teardown(test_gtk_pixels_equal, teardown),
 	    cmocka_unit_test_teardown(test_typing_reaches_xterm, teardown),
 	    cmocka_unit_test_teardown(test_ctrl_click_menu, teardown),
 	    cmocka_unit_test_teardown(test_resize, teardown),

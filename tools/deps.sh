@@ -37,6 +37,7 @@ FILES="
 /usr/bin/xauth:xauth
 /usr/bin/xterm:xterm
 /usr/bin/xlogo:x11-apps
+/usr/bin/yad:yad
 /usr/bin/xpra:xpra
 /usr/bin/clang:clang
 /usr/bin/pkg-config:pkg-config
