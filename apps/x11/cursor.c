@@ -66,11 +66,16 @@ static uint32_t client_id(struct xb *b, struct xb_client *c,
 	if (!id) /* every id taken: reuse them in turn (windows keep their shapes) */
 		id = c->cursor_next = c->cursor_next % XP_CURSOR_IDS + 1;
 	const uint32_t *px = xcb_xfixes_get_cursor_image_and_name_cursor_image(r);
-	if (xa_cursor_argb(c->d, id, r->width, r->height, r->xhot, r->yhot, px) < 0) {
+	/* X lets a hot spot lie outside the image (xterm's blank pointer does):
+	 * the nearest pixel inside points the same way */
+	uint32_t hx = r->xhot < r->width ? r->xhot : r->width - 1u;
+	uint32_t hy = r->yhot < r->height ? r->yhot : r->height - 1u;
+	if (r->width < 1 || r->height < 1 ||
+	    xa_cursor_argb(c->d, id, r->width, r->height, hx, hy, px) < 0) {
 		if (!b->cursor_warned)
-			xb_log("a %ux%u cursor is larger than the session takes (%u): the default "
-			       "is shown",
-			       r->width, r->height, XP_CURSOR_MAX_DIM);
+			xb_log(
+			    "a %ux%u cursor cannot be sent (at most %ux%u): the default is shown",
+			    r->width, r->height, XP_CURSOR_MAX_DIM, XP_CURSOR_MAX_DIM);
 		b->cursor_warned = true;
 		return 0;
 	}
@@ -91,8 +96,8 @@ void xb_cursor_update(struct xb *b)
 	if (!w->cursor_sent || w->cursor_serial != r->cursor_serial) {
 		uint32_t id = r->cursor_atom == b->default_cursor ? 0 : client_id(b, w->cl, r);
 		if (getenv("XP_X11_DEBUG"))
-			xb_log("cursor %u (%ux%u) over 0x%x: id %u", r->cursor_serial, r->width,
-			       r->height, w->xid, id);
+			xb_log("cursor %u (%ux%u, hot spot %u,%u) over 0x%x: id %u",
+			       r->cursor_serial, r->width, r->height, r->xhot, r->yhot, w->xid, id);
 		xa_window_cursor(w->cl->d, w->id, id);
 		w->cursor_serial = r->cursor_serial;
 		w->cursor_sent = true;
