@@ -38,6 +38,7 @@ struct raw {
 	struct rshape win_shape[16];           /* by window id (w == 0: default) */
 	int cursors, win_cursors;              /* messages received */
 	uint32_t max_id;
+	uint8_t last_format; /* of the last CURSOR */
 };
 
 static void take(struct raw *r, const struct xp_msg *m)
@@ -53,6 +54,7 @@ static void take(struct raw *r, const struct xp_msg *m)
 		*s = (struct rshape){d->w, d->h, d->hot_x, d->hot_y, {0}};
 		xp_cursor_argb(d, s->px);
 		r->cursors++;
+		r->last_format = d->format;
 		r->max_id = d->id > r->max_id ? d->id : r->max_id;
 	} else if (m->op == XP_OP_WIN_CURSOR) {
 		const struct xp_msg_win_cursor *wc = &m->u.win_cursor;
@@ -181,6 +183,7 @@ static void test_forwarded_and_refreshed(void **state)
 	set(d, a, 3);
 	pump(before);
 	assert_int_equal(before->cursors, 3);
+	assert_int_equal(before->last_format, XP_CURSOR_ARGB);
 	assert_int_equal(memcmp(before->win_shape[1].px, px, sizeof(px)), 0);
 	uint64_t argb = wire(before) - w0;
 	/* a new 1-bit shape: a 16x16 cross, black outlined in white, never sent */
@@ -194,6 +197,10 @@ static void test_forwarded_and_refreshed(void **state)
 	set(d, a, 4);
 	pump(before);
 	assert_int_equal(before->cursors, 4);
+	/* sent as 1-bit planes and two colours, and exactly the same pixels */
+	assert_int_equal(before->last_format, XP_CURSOR_MASK);
+	assert_int_equal(before->win_shape[1].w, 16);
+	assert_int_equal(memcmp(before->win_shape[1].px, px, 16 * 16 * 4), 0);
 	print_message("a cursor change on the wire, both ways, MARK and ACK included: %llu B for a "
 	              "shape the client holds, %llu B for a new 16x16 MASK shape, %llu B for a new "
 	              "24x24 ARGB shape\n",
