@@ -519,17 +519,10 @@ static void test_reattach_after_kill9(void **state)
 }
 
 /* The X server dying ends the bridge; its windows leave the session. */
-static void test_xvfb_dies(void **state)
+/* The bridge's Xvfb: its only child. */
+static pid_t xvfb_of(const struct br_bridge *br)
 {
-	(void)state;
-	struct br_bridge *br = &the;
-	struct raw r;
 	char path[64], line[256];
-	br_start(br, NULL);
-	br_xterm(br, XTERM_GEOMETRY);
-	raw_open(br, &r);
-	uint32_t id = raw_wait_window(&r, "xterm")->id;
-	/* the bridge's Xvfb is its child */
 	pid_t xvfb = 0;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)br->pid, (int)br->pid);
 	FILE *f = fopen(path, "r");
@@ -538,11 +531,61 @@ static void test_xvfb_dies(void **state)
 		xvfb = atoi(line);
 	fclose(f);
 	assert_true(xvfb > 0);
+	return xvfb;
+}
+
+/* True once process @pid is gone (or a zombie nobody reaps), within @timeout_ms. */
+static bool process_ends(pid_t pid, int timeout_ms)
+{
+	char path[64], stat[256];
+	uint64_t end = xp_now_us() + (uint64_t)timeout_ms * 1000;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	while (xp_now_us() < end) {
+		FILE *f = fopen(path, "r");
+		size_t n = f ? fread(stat, 1, sizeof(stat) - 1, f) : 0;
+		if (f)
+			fclose(f);
+		stat[n] = '\0';
+		const char *st = strrchr(stat, ')');
+		if (!f || (st && st[1] == ' ' && st[2] == 'Z'))
+			return true;
+		usleep(20000);
+	}
+	return false;
+}
+
+static void test_xvfb_dies(void **state)
+{
+	(void)state;
+	struct br_bridge *br = &the;
+	struct raw r;
+	br_start(br, NULL);
+	br_xterm(br, XTERM_GEOMETRY);
+	raw_open(br, &r);
+	uint32_t id = raw_wait_window(&r, "xterm")->id;
+	pid_t xvfb = xvfb_of(br);
 	kill(xvfb, SIGKILL);
 	assert_int_equal(e2e_wait(br->pid, 20000), 1);
 	br->pid = 0;
 	assert_true(raw_until(&r, is_gone, &id, 20000));
 	xp_conn_finish(&r.c);
+}
+
+/* A bridge killed with -9 takes its Xvfb along (the server kills what it
+ * launched that way when SIGTERM is not enough). */
+static void test_xvfb_ends_with_the_bridge(void **state)
+{
+	(void)state;
+	struct br_bridge *br = &the;
+	br_start(br, NULL);
+	pid_t xvfb = xvfb_of(br);
+	kill(br->pid, SIGKILL);
+	e2e_wait(br->pid, 5000);
+	br->pid = 0;
+	bool ended = process_ends(xvfb, 10000);
+	if (!ended)
+		kill(xvfb, SIGKILL); /* ours: it must not stay behind either way */
+	assert_true(ended);
 }
 
 /* 500 windows and one of 10000x10000: the bridge refuses or shrinks them,
@@ -661,6 +704,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_crash_costs_only_itself, teardown),
 	    cmocka_unit_test_teardown(test_reattach_after_kill9, teardown),
 	    cmocka_unit_test_teardown(test_xvfb_dies, teardown),
+	    cmocka_unit_test_teardown(test_xvfb_ends_with_the_bridge, teardown),
 	    cmocka_unit_test_teardown(test_limits, teardown),
 	    cmocka_unit_test_teardown(test_join_shared_display, teardown),
 	    cmocka_unit_test_teardown(test_launched_on_a_display, teardown),

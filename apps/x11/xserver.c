@@ -65,6 +65,11 @@ int xb_xserver_start(struct xb_xserver *x, int w, int h, int timeout_ms)
 		return -1;
 	x->pid = fork();
 	if (x->pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		/* our signals are blocked for the signalfd: Xvfb's must not be, or
+		 * the SIGTERM below waits forever and Xvfb outlives us */
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		close(fds[0]);
 		fcntl(fds[1], F_SETFD, 0);        /* Xvfb inherits the write end */
 		setpgid(0, 0);                    /* a Ctrl-C in our terminal is ours to pass on */
