@@ -360,8 +360,8 @@ static bool shown_at(struct e2e_server *s, int x, int y, struct tc_cursor_image 
 {
 	char script[256], err[256];
 	struct tr_run run;
-	snprintf(script, sizeof(script), "wait-windows 2 10000\nmove %d %d\nwait-idle 300\nquit\n",
-	         x, y);
+	snprintf(script, sizeof(script),
+	         "wait-windows 2 20000\nsync 20000\nmove %d %d\nsync 20000\nquit\n", x, y);
 	struct tc_script *sc = tc_script_parse(script, "cursor", err, sizeof(err));
 	assert_non_null(sc);
 	struct tc_options o = {.addr = s->addr,

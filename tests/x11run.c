@@ -25,12 +25,22 @@ bool br_have(const char *prog)
 	return system(cmd) == 0;
 }
 
+/* what the tests run: tools/deps.sh installs them (0: not looked yet) */
+static int have_programs;
+
 /* xp-x11 --display-only: read "DISPLAY=:N" from its stdout. */
 void br_start(struct br_bridge *br, const char *extra)
 {
 	char bin[256], line[64] = "";
 	int fds[2];
 	memset(br, 0, sizeof(*br));
+	if (!have_programs)
+		have_programs = br_have("Xvfb") && br_have("xterm") && br_have("xlogo") ? 1 : -1;
+	if (have_programs < 0) {
+		print_message(
+		    "Xvfb, xterm or xlogo missing: skipped (tools/deps.sh installs them)\n");
+		skip();
+	}
 	const char *args[] = {"--no-launcher", NULL};
 	assert_int_equal(e2e_server_start(&br->s, args), 0);
 	snprintf(br->log, sizeof(br->log), "%s/x11.log", br->s.dir);
@@ -65,18 +75,48 @@ void br_start(struct br_bridge *br, const char *extra)
 	print_message("bridge: %s, DISPLAY=%s\n", br->s.dir, br->display);
 }
 
+/* Copy the file @path to stderr (its last 8 KiB), under a heading. */
+static void show_file(const char *path)
+{
+	char buf[8192];
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	fseek(f, 0, SEEK_END);
+	long size = ftell(f);
+	fseek(f, size > (long)sizeof(buf) ? size - (long)sizeof(buf) : 0, SEEK_SET);
+	size_t n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	fprintf(stderr, "---- %s\n%.*s---- end of %s\n", path, (int)n, buf, path);
+}
+
+/* A test that failed shows what the server, the bridge and the clients said. */
+static void show_logs(const struct br_bridge *br)
+{
+	char path[256];
+	show_file(br->s.log);
+	show_file(br->log);
+	for (int i = 1; i < 1000; i++) {
+		snprintf(path, sizeof(path), "%s/client-%d.log", br->s.dir, i);
+		if (access(path, F_OK) == 0)
+			show_file(path);
+	}
+}
+
 void br_stop(struct br_bridge *br)
 {
 	if (!br->s.pid)
 		return;
+	if (!br->ok)
+		show_logs(br);
 	for (int i = 0; i < br->nprogs; i++) {
 		kill(br->progs[i], SIGCONT);
 		kill(br->progs[i], SIGKILL);
-		e2e_wait(br->progs[i], 5000);
+		proc_wait(br->progs[i], 20000);
 	}
 	if (br->pid > 0) {
 		kill(br->pid, SIGTERM);
-		e2e_wait(br->pid, 5000);
+		proc_wait(br->pid, 20000);
 	}
 	e2e_server_stop(&br->s);
 	memset(br, 0, sizeof(*br));
@@ -122,26 +162,37 @@ static char *title_of(xcb_connection_t *c, xcb_window_t w, char *buf, size_t cap
 	return buf;
 }
 
+struct xfound {
+	xcb_connection_t *c;
+	const char *title;
+	xcb_window_t w;
+};
+
+/* A viewable top-level whose title contains f->title, into f->w. */
+static bool xfind_once(void *arg)
+{
+	struct xfound *f = arg;
+	xcb_connection_t *c = f->c;
+	xcb_window_t root = xcb_setup_roots_iterator(xcb_get_setup(c)).data->root;
+	xcb_query_tree_reply_t *t = xcb_query_tree_reply(c, xcb_query_tree(c, root), NULL);
+	xcb_window_t *k = t ? xcb_query_tree_children(t) : NULL;
+	for (int i = 0; t && i < xcb_query_tree_children_length(t) && !f->w; i++) {
+		char name[128];
+		xcb_get_window_attributes_reply_t *a =
+		    xcb_get_window_attributes_reply(c, xcb_get_window_attributes(c, k[i]), NULL);
+		if (a && a->map_state == XCB_MAP_STATE_VIEWABLE &&
+		    strstr(title_of(c, k[i], name, sizeof(name)), f->title))
+			f->w = k[i];
+		free(a);
+	}
+	free(t);
+	return f->w != 0;
+}
+
 /* The viewable top-level whose title contains @title, waiting for it. */
 xcb_window_t br_xfind(xcb_connection_t *c, const char *title, int timeout_ms)
 {
-	xcb_window_t root = xcb_setup_roots_iterator(xcb_get_setup(c)).data->root, found = 0;
-	uint64_t end = xp_now_us() + (uint64_t)timeout_ms * 1000;
-	while (!found && xp_now_us() < end) {
-		xcb_query_tree_reply_t *t = xcb_query_tree_reply(c, xcb_query_tree(c, root), NULL);
-		xcb_window_t *k = t ? xcb_query_tree_children(t) : NULL;
-		for (int i = 0; t && i < xcb_query_tree_children_length(t) && !found; i++) {
-			char name[128];
-			xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(
-			    c, xcb_get_window_attributes(c, k[i]), NULL);
-			if (a && a->map_state == XCB_MAP_STATE_VIEWABLE &&
-			    strstr(title_of(c, k[i], name, sizeof(name)), title))
-				found = k[i];
-			free(a);
-		}
-		free(t);
-		if (!found)
-			usleep(20000);
-	}
-	return found;
+	struct xfound f = {c, title, 0};
+	proc_until(xfind_once, &f, timeout_ms);
+	return f.w;
 }

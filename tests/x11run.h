@@ -21,6 +21,7 @@ struct br_bridge {
 	char log[192];    /* its stderr */
 	pid_t progs[8];
 	int nprogs;
+	bool ok; /* the test got to its end: else br_stop shows the logs */
 };
 
 /** True when @prog is on $PATH. */
@@ -28,9 +29,13 @@ bool br_have(const char *prog);
 /**
  * Start xproto-server (--no-launcher) and xp-x11 --display-only (plus the
  * option @extra, or NULL) in session main; read its DISPLAY (20 s at most).
+ * Skips the test (cmocka skip()) when Xvfb, xterm or xlogo is missing.
  */
 void br_start(struct br_bridge *br, const char *extra);
-/** Kill the programs, stop the bridge and the server (bounded); accepts a stopped one. */
+/**
+ * Kill the programs, stop the bridge and the server (bounded); accepts a
+ * stopped one. Shows the server's, bridge's and clients' logs unless br->ok.
+ */
 void br_stop(struct br_bridge *br);
 /** Run @argv on the bridge's display (stdio to /dev/null, PS1='$ '). Its pid. */
 pid_t br_run(struct br_bridge *br, const char *const *argv);

@@ -35,6 +35,7 @@ FILES="
 /usr/bin/pcf2bdf:pcf2bdf
 /usr/bin/Xvfb:xvfb
 /usr/bin/xauth:xauth
+/usr/bin/setxkbmap:x11-xkb-utils
 /usr/bin/xterm:xterm
 /usr/bin/xlogo:x11-apps
 /usr/bin/yad:yad
@@ -47,6 +48,7 @@ FILES="
 /usr/bin/clang-format:clang-format
 /usr/bin/ssh:openssh-client
 /usr/sbin/sshd:openssh-server
+/usr/bin/pkill:procps
 "
 
 missing=""
