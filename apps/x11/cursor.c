@@ -70,7 +70,10 @@ static uint32_t client_id(struct xb *b, struct xb_client *c,
 	 * the nearest pixel inside points the same way */
 	uint32_t hx = r->xhot < r->width ? r->xhot : r->width - 1u;
 	uint32_t hy = r->yhot < r->height ? r->yhot : r->height - 1u;
-	if (r->width < 1 || r->height < 1 ||
+	/* the image must hold what its size says: a short reply is not read past */
+	int have = xcb_xfixes_get_cursor_image_and_name_cursor_image_length(r);
+	if (r->width < 1 || r->height < 1 || have < 0 ||
+	    (uint64_t)have < (uint64_t)r->width * r->height ||
 	    xa_cursor_argb(c->d, id, r->width, r->height, hx, hy, px) < 0) {
 		if (!b->cursor_warned)
 			xb_log(
