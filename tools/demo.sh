@@ -40,7 +40,7 @@ if command -v xterm > /dev/null 2>&1; then
 fi
 # and a GTK program: yad's calendar (yad is Debian's lightest GTK program)
 if command -v yad > /dev/null 2>&1; then
-	echo "gtk      | a GTK program (yad's calendar), through the X bridge | exec env NO_AT_BRIDGE=1 \"$PWD/$bin/xp-x11\" -- yad --calendar --title='GTK calendar'" >> "$dir/apps"
+	echo "gtk      | a GTK program (yad's calendar), through the X bridge | exec env NO_AT_BRIDGE=1 \"$PWD/$bin/xp-x11\" -- yad --calendar --title='GTK calendar' --posx=520 --posy=80" >> "$dir/apps"
 fi
 
 # start_server N: 0 once display :N serves, 3 if it is taken, else 1
