@@ -43,7 +43,8 @@ static void receive(const struct xp_msg_cursor *c)
 		xp_cursor_argb(&exact, px);
 		for (size_t i = 0; i < n; i++) {
 			uint32_t a = px[i] >> 24;
-			if (((px[i] >> 16) & 0xff) > a || ((px[i] >> 8) & 0xff) > a || (px[i] & 0xff) > a)
+			if (((px[i] >> 16) & 0xff) > a || ((px[i] >> 8) & 0xff) > a ||
+			    (px[i] & 0xff) > a)
 				abort(); /* not premultiplied: X would show it wrong */
 		}
 		free(px);
