@@ -11,6 +11,8 @@ TARGETS := $(patsubst fuzz/%.c,$(FB)/%,$(wildcard fuzz/*_fuzz.c))
 # extra sources and libraries per target
 proto_fuzz_SRC := $(PROTO_SRC)
 proto_fuzz_LIBS := $(LIBS_ZLIB)
+cursor_fuzz_SRC := $(PROTO_SRC)
+cursor_fuzz_LIBS := $(LIBS_ZLIB)
 agenda_sync_fuzz_SRC := apps/agenda/wire.c apps/agenda/sync_proto.c apps/agenda/util.c \
 	protocol/hex.c
 agenda_sync_fuzz_LIBS := $(LIBS_SQLITE3)

@@ -14,8 +14,9 @@
 struct xp_zstate *xp_zstate_create(bool deflate);
 void xp_zstate_destroy(struct xp_zstate *z);
 /**
- * Compress all of @in into @out, ending with Z_SYNC_FLUSH when @sync (the
- * receiver can then decode everything so far). Returns 0 or -1.
+ * Compress all of @in into @out, ending with Z_PARTIAL_FLUSH when @sync
+ * (the receiver can then decode everything so far, for 10 bits where
+ * Z_SYNC_FLUSH costs 4 bytes; ssh -C flushes the same way). Returns 0 or -1.
  */
 int xp_zstate_deflate(struct xp_zstate *z, const uint8_t *in, size_t n, struct xp_buf *out,
                       bool sync);

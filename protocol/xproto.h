@@ -18,7 +18,7 @@
 
 #define XP_MAGIC         "xpro"
 #define XP_VERSION_MAJOR 1
-#define XP_VERSION_MINOR 1
+#define XP_VERSION_MINOR 2
 #define XP_PREAMBLE_LEN  6 /* magic[4] major minor */
 
 #define XP_MAX_MSG_DEFAULT (4u << 20) /* 4 MiB */
@@ -45,6 +45,16 @@ enum xp_role { XP_ROLE_APP = 1, XP_ROLE_CLIENT = 2, XP_ROLE_VIEWER = 3 };
 
 /* WIN_CREATE flags */
 #define XP_WIN_MAXIMIZED 0x1u /* the server sizes it to the screen */
+#define XP_WIN_NO_KEY_RELEASE                                                                      \
+	0x4u /* the app takes no key releases: clients need not send them (1.2) */
+
+/* CURSOR (1.2): a pointer shape, kept by the receiver under an id */
+#define XP_CURSOR_IDS     64u /* ids 1..64 per connection; 0 = the default */
+#define XP_CURSOR_MAX_DIM 64u /* width and height at most */
+enum xp_cursor_format {
+	XP_CURSOR_ARGB = 0, /* 4 bytes a pixel: A, R, G, B, premultiplied */
+	XP_CURSOR_MASK = 1, /* two 1-bit planes (colour, shape) and fg/bg */
+};
 
 /* APP_ENTRY flags */
 #define XP_APP_LAST 0x1u /* the last entry of the list */
@@ -176,6 +186,24 @@ int xp_error_set(struct xp_error *err, enum xp_err_code code, unsigned about, co
 struct xp_str xp_str_from(const char *s);
 /** Copy @s into @dst (size @cap, NUL-terminated, truncated). */
 void xp_str_copy(char *dst, size_t cap, struct xp_str s);
+
+/* ---- cursors (cursor.c) ---- */
+
+/** Bytes of CURSOR data for @format at @w x @h (0 for an unknown format). */
+size_t xp_cursor_data_len(uint8_t format, uint32_t w, uint32_t h);
+/**
+ * Check a CURSOR's meaning (SPEC.md, CURSOR): id 1..XP_CURSOR_IDS, size
+ * 1..XP_CURSOR_MAX_DIM each way, the hot spot inside, a known format, data
+ * of exactly the right length and, for ARGB, no colour above its alpha.
+ * Returns 0, or -1 with @err set (MALFORMED, naming the field).
+ */
+int xp_cursor_check(const struct xp_msg_cursor *c, struct xp_error *err);
+/**
+ * Write the pixels of checked cursor @c into @argb (@c->w * @c->h values
+ * 0xAARRGGBB, premultiplied, row by row): what X's XFIXES reports for the
+ * same shape.
+ */
+void xp_cursor_argb(const struct xp_msg_cursor *c, uint32_t *argb);
 
 /* ---- hex (hex.c) ---- */
 
@@ -342,7 +370,7 @@ struct xp_zstate;
 /**
  * One protocol connection over a socket. It owns the fd (closed by
  * xp_conn_finish). Input: read() -> [inflate] -> frames. Output: send()
- * encodes into a staging buffer; flush() compresses it (Z_SYNC_FLUSH) into
+ * encodes into a staging buffer; flush() compresses it (Z_PARTIAL_FLUSH) into
  * the wire buffer; write() drains the wire buffer. Errors are sticky.
  *
  * The struct is public only so that owners can embed it; its fields are

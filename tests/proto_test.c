@@ -181,7 +181,7 @@ static void test_golden_vectors(void **state)
 {
 	(void)state;
 	uint8_t pre[XP_PREAMBLE_LEN];
-	static const uint8_t pre_want[] = {'x', 'p', 'r', 'o', 1, 1};
+	static const uint8_t pre_want[] = {'x', 'p', 'r', 'o', 1, 2};
 	xp_preamble_write(pre);
 	assert_memory_equal(pre, pre_want, sizeof(pre));
 
@@ -376,7 +376,7 @@ static void test_version_mismatch(void **state)
 	assert_int_equal(xp_preamble_check(pre, &err), -1);
 	assert_int_equal(err.code, XP_ERR_VERSION);
 	assert_non_null(strstr(err.text, "2.9"));
-	assert_non_null(strstr(err.text, "we speak 1.1"));
+	assert_non_null(strstr(err.text, "we speak 1.2"));
 	memcpy(pre, "X11\0", 4);
 	assert_int_equal(xp_preamble_check(pre, &err), -1);
 	assert_non_null(strstr(err.text, "magic"));

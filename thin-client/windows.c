@@ -33,6 +33,7 @@ static void win_free(struct tc_win *w)
 	if (!w)
 		return;
 	xr_fb_finish(&w->fb);
+	tc_cursor_unref(w->cursor);
 	free(w);
 }
 

@@ -241,6 +241,8 @@ static const xs_handler_fn handlers[XP_OP_MAX] = {
     [XP_OP_WIN_UNMAP] = on_unmap,
     [XP_OP_WIN_CONFIGURE] = on_configure,
     [XP_OP_WIN_TITLE] = on_title,
+    [XP_OP_CURSOR] = xs_cursor_define,
+    [XP_OP_WIN_CURSOR] = xs_cursor_set,
     [XP_OP_BELL] = on_bell,
     [XP_OP_SYNC] = on_sync,
     [XP_OP_PING] = xs_on_ping,
@@ -272,6 +274,7 @@ void xs_app_gone(struct xs_peer *p)
 		xs_window_remove(se, w);
 	}
 	p->windows = 0;
+	xs_cursor_app_gone(p);
 	if (refocus_needed)
 		refocus(se);
 }

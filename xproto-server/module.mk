@@ -23,6 +23,14 @@ $(BIN)/tests/server_e2e_test: $(OBJ)/tests/server_e2e_test.o $(E2E_OBJ) $(APPLIB
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 TESTS += $(BIN)/tests/server_e2e_test
 
+# pointer shapes: an app, raw clients and an in-process headless thin client
+$(OBJ)/tests/cursor_e2e_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA) -Itests
+$(BIN)/tests/cursor_e2e_test: $(OBJ)/tests/cursor_e2e_test.o $(OBJ)/tests/thinrun.o $(E2E_OBJ) \
+		$(APPLIB_LIB) $(THIN_DEPLIBS) | $(BIN)/xproto-server
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(THIN_LDLIBS) $(LIBS_CMOCKA) -lpthread
+TESTS += $(BIN)/tests/cursor_e2e_test
+
 # benchmark
 $(BIN)/bench/server_bench: $(OBJ)/bench/server_bench.o $(OBJ)/tests/hostile.o $(E2E_OBJ) \
 		$(APPLIB_LIB) $(DRAW_LDLIBS) | $(BIN)/xproto-server

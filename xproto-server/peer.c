@@ -216,6 +216,7 @@ void xs_peer_destroy(struct xs_peer *p)
 	xs_map_finish(&p->app_windows);
 	xs_map_finish(&p->app_images);
 	free(p->damage);
+	free(p->cursor_held);
 	free(p);
 }
 
@@ -343,7 +344,10 @@ int xs_on_ping(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
 	(void)err;
 	struct xp_msg out = {.op = XP_OP_PONG};
 	out.u.pong = (struct xp_msg_pong){m->u.ping.seq, m->u.ping.time_us};
+	uint64_t before = xp_conn_plain_queued(&p->conn);
 	xs_peer_send(p, &out);
+	if (p->role != XP_ROLE_APP)
+		xs_update_unmarked(p, before);
 	return 0;
 }
 

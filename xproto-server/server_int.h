@@ -16,6 +16,7 @@
 struct xs_server;
 struct xs_session;
 struct xs_cache_entry;
+struct xs_cursor;
 
 /*
  * Fairness: the loop is one thread, so the work of each loop turn is
@@ -171,8 +172,11 @@ struct xs_peer {
 	uint32_t grab;    /* window receiving pointer while a button is held */
 	int32_t px, py;   /* last pointer position */
 	uint64_t dropped_input;
-	pid_t launch_pid; /* app: the launch it belongs to (child.c), or 0 */
-	bool sync_keys;   /* app: answers each key press with SYNC (the launcher) */
+	pid_t launch_pid;           /* app: the launch it belongs to (child.c), or 0 */
+	bool sync_keys;             /* app: answers each key press with SYNC (the launcher) */
+	struct xs_cursor **cursors; /* app: its shapes by id 1..64 (cursor.c), or NULL */
+	uint64_t *cursor_held;      /* client: the shape (serial) it holds per id, or NULL */
+	uint32_t cursor_next;       /* client: the id reused last when all are taken */
 };
 
 struct xs_window {
@@ -186,6 +190,7 @@ struct xs_window {
 	uint32_t want_w, want_h; /* a size to take after its app's job (job.c), or 0 */
 	char title[257];
 	struct xr_fb fb;
+	struct xs_cursor *cursor; /* the pointer shape over it, NULL = the default */
 };
 
 struct xs_session {
@@ -372,6 +377,12 @@ int xs_set_state(struct xs_peer *c, uint32_t target, uint32_t fg, uint32_t bg, u
 void xs_update_full(struct xs_peer *c);
 void xs_update_map(struct xs_session *se, struct xs_window *w);
 void xs_update_before_sleep(struct xs_peer *c);
+/**
+ * What client @c was sent after it had @before plain bytes queued (a PONG)
+ * needs no MARK of its own: if nothing before it waits for one, the last
+ * MARK is taken to cover it, so an idle client's PING costs no MARK and ACK.
+ */
+void xs_update_unmarked(struct xs_peer *c, uint64_t before);
 int xs_update_ack(struct xs_peer *c, uint32_t serial);
 void xs_update_check_stall(struct xs_peer *c);
 void xs_client_forget(struct xs_peer *c, uint32_t win);
@@ -407,6 +418,18 @@ int xs_cache_add(struct xs_peer *app, struct xs_window *w, const struct xd_state
                  struct xp_error *err);
 void xs_cache_app_gone(struct xs_session *se, struct xs_peer *app);
 void xs_cache_destroy(struct xs_session *se);
+
+/* cursor.c: pointer shapes, kept per window */
+/** CURSOR from app @app: check it and keep it under its id. 0, or -1 with @err. */
+int xs_cursor_define(struct xs_peer *app, const struct xp_msg *m, struct xp_error *err);
+/** WIN_CURSOR from app @app: the window keeps the shape; clients are told. 0 or -1. */
+int xs_cursor_set(struct xs_peer *app, const struct xp_msg *m, struct xp_error *err);
+/** Tell client @c which shape window @w shows (its CURSOR first if @c lacks it). */
+void xs_cursor_refresh(struct xs_peer *c, const struct xs_window *w);
+/** Drop one reference to @cur (a window's or an app's); accepts NULL. */
+void xs_cursor_unref(struct xs_cursor *cur);
+/** App @app leaves: its ids go (windows still showing a shape keep it). */
+void xs_cursor_app_gone(struct xs_peer *app);
 
 /* refresh.c: send the current pixels of a window area */
 int xs_image_payload(const struct xs_peer *c, const struct xr_fb *fb, struct xr_rect r,

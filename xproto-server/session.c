@@ -38,6 +38,7 @@ void xs_session_destroy(struct xs_session *se)
 	if (!se)
 		return;
 	for (size_t i = 0; i < se->nwin; i++) {
+		xs_cursor_unref(se->stack[i]->cursor);
 		xr_fb_finish(&se->stack[i]->fb);
 		free(se->stack[i]);
 	}
@@ -146,6 +147,7 @@ void xs_window_remove(struct xs_session *se, struct xs_window *w)
 	xs_map_del(&w->owner->app_windows, w->app_id);
 	se->pixel_bytes -= (size_t)w->fb.w * (size_t)w->fb.h * 4;
 	se->srv->pixel_bytes -= (size_t)w->fb.w * (size_t)w->fb.h * 4;
+	xs_cursor_unref(w->cursor);
 	if (se->focus == w->id)
 		xs_session_set_focus(se, 0);
 	xs_release_fb(se->srv, &w->fb);

@@ -197,6 +197,8 @@ void xs_update_full(struct xs_peer *c)
 			m.u.win_title = (struct xp_msg_win_title){w->id, xp_str_from(w->title)};
 			xs_peer_send(c, &m);
 		}
+		if (w->cursor)
+			xs_cursor_refresh(c, w);
 		if (!w->mapped) { /* hidden: its pixels wait until it is shown */
 			xs_idset_add(&c->stale, w->id);
 			continue;
@@ -321,6 +323,13 @@ void xs_update_before_sleep(struct xs_peer *c)
 	if (xp_conn_out_pending(&c->conn) > c->srv->opt.client_hard_limit)
 		xs_peer_fail(c, XP_ERR_LIMIT, 0, "client is not reading (%zu bytes queued)",
 		             xp_conn_out_pending(&c->conn));
+}
+
+void xs_update_unmarked(struct xs_peer *c, uint64_t before)
+{
+	uint64_t *at = &c->plain_at_mark[c->mark_sent % MARK_RING];
+	if (c->mark_sent && *at == before)
+		*at = queued_total(c);
 }
 
 /*

@@ -50,12 +50,7 @@ err_fd:
 	return NULL;
 }
 
-/*
- * The app endpoint named by XPROTO_DISPLAY (":N" on this host: the display's
- * socket; HOST:PORT or a path as they are), else XPROTO_APP_SOCKET; into
- * @buf. NULL with @err set when neither says, or the display is elsewhere.
- */
-static const char *app_endpoint(char *buf, size_t cap, struct xp_error *err)
+const char *xa_app_endpoint(char *buf, size_t cap, struct xp_error *err)
 {
 	const char *disp = getenv("XPROTO_DISPLAY"), *sock = getenv("XPROTO_APP_SOCKET");
 	struct xp_display d;
@@ -84,7 +79,7 @@ struct xa_display *xa_open(const char *name, struct xp_error *err)
 {
 	const char *session = getenv("XPROTO_SESSION");
 	char addr[300];
-	if (!app_endpoint(addr, sizeof(addr), err))
+	if (!xa_app_endpoint(addr, sizeof(addr), err))
 		return NULL;
 	return xa_open_at(addr, getenv("XPROTO_COOKIE"), session && *session ? session : "main",
 	                  name, err);
