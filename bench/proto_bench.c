@@ -51,6 +51,23 @@ static void sizes(void)
 	printf("  %-44s %3zu\n", "text run, 80 characters", frame_size(&text));
 }
 
+/* Pointer shapes: defined once per shape and connection, then named. */
+static void cursor_sizes(void)
+{
+	static uint8_t data[24 * 24 * 4];
+	struct xp_msg mask = {.op = XP_OP_CURSOR}, argb = {.op = XP_OP_CURSOR};
+	mask.u.cursor =
+	    (struct xp_msg_cursor){1, 16,       16,
+	                           7, 7,        XP_CURSOR_MASK,
+	                           0, 0xffffff, {data, (uint32_t)xp_cursor_data_len(1, 16, 16)}};
+	argb.u.cursor =
+	    (struct xp_msg_cursor){2, 24, 24, 12, 12, XP_CURSOR_ARGB, 0, 0, {data, sizeof(data)}};
+	struct xp_msg named = {.op = XP_OP_WIN_CURSOR, .u.win_cursor = {5, 1}};
+	printf("  %-44s %3zu\n", "cursor 16x16, 1-bit (CURSOR, once)", frame_size(&mask));
+	printf("  %-44s %3zu\n", "cursor 24x24, ARGB (CURSOR, once)", frame_size(&argb));
+	printf("  %-44s %3zu\n", "cursor of a window (WIN_CURSOR)", frame_size(&named));
+}
+
 static double now_s(void)
 {
 	return (double)xp_now_us() / 1e6;
@@ -177,6 +194,7 @@ static void image_rates(void)
 int main(void)
 {
 	sizes();
+	cursor_sizes();
 	small_rates();
 	image_rates();
 	return 0;

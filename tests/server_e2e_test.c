@@ -253,6 +253,45 @@ static void test_read_only_keys_dropped(void **state)
 	e2e_server_stop(&s);
 }
 
+static void raw_key(struct xp_conn *c, uint32_t state, uint32_t keysym)
+{
+	struct xp_msg m = {.op = XP_OP_KEY};
+	m.u.key = (struct xp_msg_key){state, keysym, {"", 0}};
+	assert_int_equal(xp_conn_send(c, &m), 0);
+}
+
+/* A window created with XP_WIN_NO_KEY_RELEASE gets presses only, even from
+ * a client that sends releases (one of minor 1, or a raw one). */
+static void test_no_key_release_routed(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	struct xp_conn c;
+	struct xa_event ev;
+	uint32_t got[8];
+	int n = 0;
+	assert_int_equal(e2e_server_start(&s, base_args), 0);
+	struct xa_display *d = e2e_app(&s, "main");
+	uint32_t win = xa_window_create(d, 0, 0, W, H, XP_WIN_NO_KEY_RELEASE, 0);
+	xa_window_map(d, win); /* a mapped window takes the focus */
+	assert_int_equal(xa_sync(d, 5000), 0);
+	assert_int_equal(e2e_raw_client(&s, &c, "main", NULL, 0), 0);
+	raw_key(&c, XP_KEY_PRESSED, 'x');
+	raw_key(&c, 0, 'x');
+	raw_key(&c, XP_KEY_PRESSED, 'y');
+	assert_int_equal(xp_conn_drain(&c, 2000), 0);
+	uint64_t end = xp_now_us() + 5000000;
+	while (xp_now_us() < end && n < 8 && (n == 0 || got[n - 1] != ('y' | 0x100u)))
+		if (xa_next_event(d, &ev, 50) == 1 && ev.type == XA_KEY)
+			got[n++] = ev.keysym | (ev.state & XP_KEY_PRESSED ? 0x100u : 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(got[0], 'x' | 0x100u);
+	assert_int_equal(got[1], 'y' | 0x100u);
+	xp_conn_finish(&c);
+	xa_close(d);
+	e2e_server_stop(&s);
+}
+
 /* Read (and ACK) until a TEXT equal to @want arrives; returns ms or -1. */
 static double wait_text(struct xp_conn *c, const char *want, int timeout_ms)
 {
@@ -599,6 +638,7 @@ int main(void)
 	    cmocka_unit_test(test_kill_client_restart),
 	    cmocka_unit_test(test_two_viewers_identical),
 	    cmocka_unit_test(test_read_only_keys_dropped),
+	    cmocka_unit_test(test_no_key_release_routed),
 	    cmocka_unit_test(test_stalled_client_harms_nobody),
 	    cmocka_unit_test(test_stalled_client_dropped),
 	    cmocka_unit_test(test_hostile_peers),

@@ -441,7 +441,13 @@ static void test_mark_ping(void **state)
 	assert_int_equal(m.u.pong.time_us, 123456789);
 	for (uint32_t i = 1; i <= 3; i++)
 		assert_int_equal(tp_sync(&p, i * 10, T_MS), 0);
-	/* the client pings on its own: answered by tp_next, counted by stats */
+	/* idle (only PING and MARK arrived): no PING of its own for 2.5 s */
+	assert_int_equal(tp_next(&p, &m, false, 2500), 0);
+	/* in use (a server message that is not PING/PONG/MARK): it pings on its
+	 * own (2 s after its last PING), answered by tp_next, counted by stats */
+	m = (struct xp_msg){.op = XP_OP_SYNC};
+	assert_int_equal(tp_send(&p, &m), 0);
+	assert_int_equal(tp_flush(&p, T_MS), 0);
 	assert_int_equal(tp_next(&p, &m, false, T_MS), 1);
 	assert_int_equal(m.op, XP_OP_PING);
 	tp_drop(&p);
@@ -523,6 +529,55 @@ static void test_script_input(void **state)
 	assert_int_equal(tr_join(&r, T_MS), 0);
 	assert_int_equal(tc_screen(r.c)->w, 400);
 	assert_int_equal(tc_screen(r.c)->h, 300);
+	tr_destroy(&r);
+	tc_script_destroy(sc);
+	tp_finish(&p);
+}
+
+/* Server side: window @win mapped and focused, created with @flags. */
+static void focused_window(struct tp_peer *p, uint32_t win, uint32_t flags)
+{
+	struct xp_msg m = {.op = XP_OP_WIN_CREATE};
+	m.u.win_create = (struct xp_msg_win_create){win, 0, 0, 100, 50, flags, 0};
+	assert_int_equal(tp_send(p, &m), 0);
+	m = (struct xp_msg){.op = XP_OP_WIN_MAP, .u.win_map.win = win};
+	assert_int_equal(tp_send(p, &m), 0);
+	m = (struct xp_msg){.op = XP_OP_WIN_FOCUS, .u.win_focus = {win, 1}};
+	assert_int_equal(tp_send(p, &m), 0);
+	assert_int_equal(tp_flush(p, T_MS), 0);
+}
+
+/* The next message is KEY @state @keysym. */
+static void next_key(struct tp_peer *p, uint32_t state, uint32_t keysym)
+{
+	struct xp_msg m;
+	assert_int_equal(tp_expect(p, XP_OP_KEY, &m, false, T_MS), 1);
+	assert_int_equal(m.u.key.state, state);
+	assert_int_equal(m.u.key.keysym, keysym);
+}
+
+/* A window created with XP_WIN_NO_KEY_RELEASE costs no release per key. */
+static void test_key_releases(void **state)
+{
+	struct tp_peer p;
+	struct tr_run r;
+	char err[256];
+	struct tc_script *sc = tc_script_parse("wait-windows 1\nkey a\nwait-windows 2\nkey b\n"
+	                                       "quit\n",
+	                                       "keys", err, sizeof(err));
+	assert_non_null(sc);
+	assert_int_equal(tp_init(&p), 0);
+	struct tc_options o = headless_opts(&p);
+	o.script = sc;
+	assert_int_equal(tr_start(&r, &o), 0);
+	assert_int_equal(tp_accept(&p, true, T_MS), 0);
+	focused_window(&p, 1, XP_WIN_NO_KEY_RELEASE);
+	next_key(&p, XP_KEY_PRESSED, 'a');
+	focused_window(&p, 2, 0);
+	next_key(&p, XP_KEY_PRESSED, 'b'); /* no release of a before it */
+	next_key(&p, 0, 'b');
+	assert_int_equal(tp_wait_eof(&p, T_MS), 0);
+	assert_int_equal(tr_join(&r, T_MS), 0);
 	tr_destroy(&r);
 	tc_script_destroy(sc);
 	tp_finish(&p);
@@ -735,6 +790,21 @@ static void bad_server_error_after_benign(struct tp_peer *p)
 	bad_server_error(p);
 }
 
+static void bad_cursor(struct tp_peer *p)
+{
+	static const uint8_t px[4] = {0x10, 0x20, 0, 0}; /* red above alpha */
+	struct xp_msg m = {.op = XP_OP_CURSOR};
+	m.u.cursor = (struct xp_msg_cursor){1, 1, 1, 0, 0, XP_CURSOR_ARGB, 0, 0, {px, 4}};
+	assert_int_equal(tp_send(p, &m), 0);
+}
+
+static void bad_win_cursor(struct tp_peer *p)
+{
+	struct xp_msg m = {.op = XP_OP_WIN_CURSOR, .u.win_cursor = {1, 3}};
+	win1(p);
+	assert_int_equal(tp_send(p, &m), 0);
+}
+
 static void bad_truncated(struct tp_peer *p)
 {
 	static const uint8_t half[] = {XP_OP_FILL, 10, 0x02};
@@ -750,6 +820,8 @@ static const struct bad_case bad_cases[] = {
     {"unknown cache id", true, bad_cache_id, "unknown cache id 5", true},
     {"short bitmap", true, bad_bitmap, "BITMAP: 2 bytes too short", true},
     {"duplicate window", true, bad_duplicate, "window 1 exists", true},
+    {"bad cursor", true, bad_cursor, "CURSOR: a colour above its alpha", true},
+    {"undefined cursor", true, bad_win_cursor, "cursor 3 was never defined", true},
     {"input op", true, bad_input_op, "KEY is not allowed", true},
     {"server error", true, bad_server_error, "server error: go away", false},
     {"benign error", true, bad_server_error_after_benign, "server error: go away", false},
@@ -1021,6 +1093,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_scene),
 	    cmocka_unit_test(test_mark_ping),
+	    cmocka_unit_test(test_key_releases),
 	    cmocka_unit_test(test_script_input),
 	    cmocka_unit_test(test_read_only),
 	    cmocka_unit_test(test_hostile),

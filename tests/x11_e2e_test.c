@@ -24,202 +24,14 @@
 #include <cmocka.h>
 
 #include "e2e.h"
+#include "x11run.h"
 
 #define XTERM_GEOMETRY "80x24+0+0"
 
-struct bridge {
-	struct e2e_server s;
-	pid_t pid;
-	char display[16];
-	char log[192];
-	pid_t progs[8];
-	int nprogs;
-	bool ok; /* the test got to its end: else the logs are shown */
-};
-
 /* the test's bridge: stopped by teardown even when an assertion fails */
-static struct bridge the;
-
-/* what the tests run: tools/deps.sh installs them (0: not looked yet) */
-static int have_programs;
-
-static bool have(const char *prog)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", prog);
-	return system(cmd) == 0;
-}
-
-/* xp-x11 --display-only: read "DISPLAY=:N" from its stdout. */
-static void bridge_start(struct bridge *br, const char *extra)
-{
-	char bin[256], line[64] = "";
-	int fds[2];
-	memset(br, 0, sizeof(*br));
-	if (!have_programs)
-		have_programs = have("Xvfb") && have("xterm") && have("xlogo") ? 1 : -1;
-	if (have_programs < 0) {
-		print_message(
-		    "Xvfb, xterm or xlogo missing: skipped (tools/deps.sh installs them)\n");
-		skip();
-	}
-	const char *args[] = {"--no-launcher", NULL};
-	assert_int_equal(e2e_server_start(&br->s, args), 0);
-	snprintf(br->log, sizeof(br->log), "%s/x11.log", br->s.dir);
-	assert_int_equal(pipe(fds), 0);
-	br->pid = fork();
-	if (br->pid == 0) {
-		int log = open(br->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(fds[1], 1);
-		dup2(log, 2);
-		setenv("XPROTO_APP_SOCKET", br->s.app_socket, 1);
-		setenv("XPROTO_COOKIE", br->s.cookie, 1);
-		setenv("XPROTO_SESSION", "main", 1);
-		execl(e2e_bin("xp-x11", bin, sizeof(bin)), "xp-x11", "--display-only", extra,
-		      (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	size_t n = 0;
-	uint64_t end = xp_now_us() + 20000000;
-	while (!strchr(line, '\n') && n < sizeof(line) - 1 && xp_now_us() < end) {
-		struct pollfd p = {fds[0], POLLIN, 0};
-		if (poll(&p, 1, 200) == 1) {
-			ssize_t r = read(fds[0], line + n, sizeof(line) - 1 - n);
-			if (r <= 0)
-				break;
-			n += (size_t)r;
-			line[n] = '\0';
-		}
-	}
-	close(fds[0]);
-	assert_true(sscanf(line, "DISPLAY=%15s", br->display) == 1);
-	print_message("bridge: %s, DISPLAY=%s\n", br->s.dir, br->display);
-}
-
-/* Copy the file @path to stderr (its last 8 KiB), under a heading. */
-static void show_file(const char *path)
-{
-	char buf[8192];
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return;
-	fseek(f, 0, SEEK_END);
-	long size = ftell(f);
-	fseek(f, size > (long)sizeof(buf) ? size - (long)sizeof(buf) : 0, SEEK_SET);
-	size_t n = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
-	fprintf(stderr, "---- %s\n%.*s---- end of %s\n", path, (int)n, buf, path);
-}
-
-/* A test that failed shows what the server, the bridge and the clients said. */
-static void show_logs(const struct bridge *br)
-{
-	char path[256];
-	show_file(br->s.log);
-	show_file(br->log);
-	for (int i = 1; i < 1000; i++) {
-		snprintf(path, sizeof(path), "%s/client-%d.log", br->s.dir, i);
-		if (access(path, F_OK) == 0)
-			show_file(path);
-	}
-}
-
-static void bridge_stop(struct bridge *br)
-{
-	if (!br->s.pid)
-		return;
-	if (!br->ok)
-		show_logs(br);
-	for (int i = 0; i < br->nprogs; i++) {
-		kill(br->progs[i], SIGCONT);
-		kill(br->progs[i], SIGKILL);
-		proc_wait(br->progs[i], 20000);
-	}
-	if (br->pid > 0) {
-		kill(br->pid, SIGTERM);
-		proc_wait(br->pid, 20000);
-	}
-	e2e_server_stop(&br->s);
-	memset(br, 0, sizeof(*br));
-}
-
-/* Run an X program on the bridge's display, with a plain bash if it is a shell. */
-static pid_t run(struct bridge *br, const char *const *argv)
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		setenv("DISPLAY", br->display, 1);
-		setenv("PS1", "$ ", 1);
-		setenv("LC_ALL", "C.UTF-8", 1);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	br->progs[br->nprogs++] = pid;
-	return pid;
-}
-
-static pid_t xterm(struct bridge *br, const char *geometry)
-{
-	const char *argv[] = {"xterm",     "-T",          "xterm", "-fn", "6x13",
-	                      "-geometry", geometry,      "+sb",   "-e",  "bash",
-	                      "--norc",    "--noprofile", NULL};
-	return run(br, argv);
-}
+static struct br_bridge the;
 
 /* ---- the X side ---- */
-
-static char *title_of(xcb_connection_t *c, xcb_window_t w, char *buf, size_t cap)
-{
-	xcb_get_property_reply_t *r = xcb_get_property_reply(
-	    c, xcb_get_property(c, 0, w, XCB_ATOM_WM_NAME, XCB_ATOM_ANY, 0, 64), NULL);
-	int n = r ? xcb_get_property_value_length(r) : 0;
-	n = n < (int)cap - 1 ? n : (int)cap - 1;
-	if (r)
-		memcpy(buf, xcb_get_property_value(r), (size_t)n);
-	buf[n] = '\0';
-	free(r);
-	return buf;
-}
-
-struct xfound {
-	xcb_connection_t *c;
-	const char *title;
-	xcb_window_t w;
-};
-
-/* A viewable top-level whose title contains f->title, into f->w. */
-static bool xfind_once(void *arg)
-{
-	struct xfound *f = arg;
-	xcb_connection_t *c = f->c;
-	xcb_window_t root = xcb_setup_roots_iterator(xcb_get_setup(c)).data->root;
-	xcb_query_tree_reply_t *t = xcb_query_tree_reply(c, xcb_query_tree(c, root), NULL);
-	xcb_window_t *k = t ? xcb_query_tree_children(t) : NULL;
-	for (int i = 0; t && i < xcb_query_tree_children_length(t) && !f->w; i++) {
-		char name[128];
-		xcb_get_window_attributes_reply_t *a =
-		    xcb_get_window_attributes_reply(c, xcb_get_window_attributes(c, k[i]), NULL);
-		if (a && a->map_state == XCB_MAP_STATE_VIEWABLE &&
-		    strstr(title_of(c, k[i], name, sizeof(name)), f->title))
-			f->w = k[i];
-		free(a);
-	}
-	free(t);
-	return f->w != 0;
-}
-
-/* The viewable top-level whose title contains @title, waiting for it. */
-static xcb_window_t xfind(xcb_connection_t *c, const char *title, int timeout_ms)
-{
-	struct xfound f = {c, title, 0};
-	proc_until(xfind_once, &f, timeout_ms);
-	return f.w;
-}
 
 /* What the X server holds for top-level @w (its Composite pixmap). */
 static void xpixels(xcb_connection_t *c, xcb_window_t w, struct xr_fb *fb, int *x, int *y)
@@ -249,7 +61,7 @@ static void xpixels(xcb_connection_t *c, xcb_window_t w, struct xr_fb *fb, int *
 
 /* A new headless thin client's screen once @nwin windows show and it has
  * all the server sent on attaching (sync). */
-static void shot(struct bridge *br, int nwin, struct xr_fb *out)
+static void shot(struct br_bridge *br, int nwin, struct xr_fb *out)
 {
 	char script[512], path[160];
 	static int seq;
@@ -276,7 +88,7 @@ static long diff_at(const struct xr_fb *screen, const struct xr_fb *win, int x, 
 
 /* Pixels of X window @w that a new thin client's screen shows otherwise;
  * the X pixels go to @win. */
-static long shown_diff(struct bridge *br, xcb_connection_t *c, xcb_window_t w, int nwin,
+static long shown_diff(struct br_bridge *br, xcb_connection_t *c, xcb_window_t w, int nwin,
                        struct xr_fb *win)
 {
 	struct xr_fb screen;
@@ -304,11 +116,12 @@ static long shown_diff(struct bridge *br, xcb_connection_t *c, xcb_window_t w, i
  * difference is looked at again, until a deadline: what must hold is that
  * the session comes to show exactly what X holds.
  */
-static void assert_shown_as_in_x(struct bridge *br, const char *title, int nwin, struct xr_fb *win)
+static void assert_shown_as_in_x(struct br_bridge *br, const char *title, int nwin,
+                                 struct xr_fb *win)
 {
 	xcb_connection_t *c = xcb_connect(br->display, NULL);
 	assert_false(xcb_connection_has_error(c));
-	xcb_window_t w = xfind(c, title, 20000);
+	xcb_window_t w = br_xfind(c, title, 20000);
 	assert_true(w != 0);
 	uint64_t end = xp_now_us() + 60000000;
 	long d = shown_diff(br, c, w, nwin, win);
@@ -320,7 +133,7 @@ static void assert_shown_as_in_x(struct bridge *br, const char *title, int nwin,
 	xcb_disconnect(c);
 }
 
-static void assert_shown_exactly(struct bridge *br, const char *title, int nwin)
+static void assert_shown_exactly(struct br_bridge *br, const char *title, int nwin)
 {
 	struct xr_fb win;
 	assert_shown_as_in_x(br, title, nwin, &win);
@@ -347,21 +160,29 @@ static bool file_holds(void *arg)
 
 /*
  * Type @text into the session (and Return), then wait for @file to hold
- * @want. The keys go once the window shows: xterm queues what is typed
- * before bash reads it; the closing sync means the server has them all.
+ * @want. The keys go once @windows windows show (a window mapped later
+ * would take the keyboard): xterm queues what is typed before bash reads
+ * it; the closing sync means the server has them all.
  */
-static void type_and_check(struct bridge *br, const char *text, const char *file, const char *want)
+static void type_and_check_after(struct br_bridge *br, int windows, const char *text,
+                                 const char *file, const char *want)
 {
 	char script[1600];
 	struct file_text t = {file, want, ""};
 	/* a click on the xterm (at 0,0) gives it the keyboard */
 	snprintf(script, sizeof(script),
-	         "wait-windows 1 20000\nsync 20000\nclick 100 100\ntype-delay 5\ntype %s\n"
+	         "wait-windows %d 20000\nsync 20000\nclick 100 100\ntype-delay 5\ntype %s\n"
 	         "key Return\nsync 20000\nquit\n",
-	         text);
+	         windows, text);
 	assert_int_equal(e2e_client_run(&br->s, script, NULL), 0);
 	proc_until(file_holds, &t, 20000);
 	assert_string_equal(t.got, want);
+}
+
+static void type_and_check(struct br_bridge *br, const char *text, const char *file,
+                           const char *want)
+{
+	type_and_check_after(br, 1, text, file, want);
 }
 
 /* ---- a raw protocol client: window messages in, input out ---- */
@@ -434,7 +255,7 @@ static void raw_take(struct raw *r, const struct xp_msg *m)
 	}
 }
 
-static void raw_open(struct bridge *br, struct raw *r)
+static void raw_open(struct br_bridge *br, struct raw *r)
 {
 	memset(r, 0, sizeof(*r));
 	assert_int_equal(e2e_raw_client(&br->s, &r->c, "main", NULL, 0), 0);
@@ -511,30 +332,47 @@ static struct rwin *raw_wait_window(struct raw *r, const char *title)
 static int teardown(void **state)
 {
 	(void)state;
-	bridge_stop(&the);
+	br_stop(&the);
 	return 0;
 }
 
 static void test_pixels_equal(void **state)
 {
 	(void)state;
-	struct bridge *br = &the;
-	bridge_start(br, NULL);
-	xterm(br, XTERM_GEOMETRY);
+	struct br_bridge *br = &the;
+	br_start(br, NULL);
+	br_xterm(br, XTERM_GEOMETRY);
 	const char *logo[] = {"xlogo", "-geometry", "120x100+520+40", NULL};
-	run(br, logo);
+	br_run(br, logo);
 	assert_shown_exactly(br, "xterm", 2);
 	assert_shown_exactly(br, "xlogo", 2);
+	br->ok = true;
+}
+
+/* A GTK program (yad, Debian's lightest) shows as exactly as xterm does. */
+static void test_gtk_pixels_equal(void **state)
+{
+	(void)state;
+	struct br_bridge *br = &the;
+	if (!br_have("yad")) {
+		print_message("yad missing: skipped (tools/deps.sh installs it)\n");
+		skip();
+	}
+	br_start(br, NULL);
+	setenv("NO_AT_BRIDGE", "1", 1); /* no accessibility bus here: GTK need not look */
+	const char *cal[] = {"yad", "--calendar", "--title=GTK calendar", NULL};
+	br_run(br, cal);
+	assert_shown_exactly(br, "GTK calendar", 1);
 	br->ok = true;
 }
 
 static void test_typing_reaches_xterm(void **state)
 {
 	(void)state;
-	struct bridge *br = &the;
+	struct br_bridge *br = &the;
 	char cmd[1200], file[1024];
-	bridge_start(br, NULL);
-	xterm(br, XTERM_GEOMETRY);
+	br_start(br, NULL);
+	br_xterm(br, XTERM_GEOMETRY);
 	snprintf(file, sizeof(file), "%s/typed.txt", br->s.dir);
 	/* '>' needs Shift; 'é' and 'ß' are not in the X server's US keymap */
 	snprintf(cmd, sizeof(cmd), "echo Typed-\xc3\xa9\xc3\x9f-OK > %s", file);
@@ -544,7 +382,7 @@ static void test_typing_reaches_xterm(void **state)
 }
 
 /* The override-redirect window X shows is where the session shows @menu. */
-static void assert_popup_where_x_has_it(struct bridge *br, const struct rwin *menu)
+static void assert_popup_where_x_has_it(struct br_bridge *br, const struct rwin *menu)
 {
 	xcb_connection_t *c = xcb_connect(br->display, NULL);
 	xcb_window_t root = xcb_setup_roots_iterator(xcb_get_setup(c)).data->root;
@@ -595,10 +433,10 @@ static struct rwin *ctrl_click(struct raw *r, int32_t x, int32_t y, uint32_t xt_
 static void test_ctrl_click_menu(void **state)
 {
 	(void)state;
-	struct bridge *br = &the;
+	struct br_bridge *br = &the;
 	struct raw r;
-	bridge_start(br, NULL);
-	xterm(br, XTERM_GEOMETRY);
+	br_start(br, NULL);
+	br_xterm(br, XTERM_GEOMETRY);
 	raw_open(br, &r);
 	struct rwin *xt = raw_wait_window(&r, "xterm");
 	uint32_t xt_id = xt->id;
@@ -646,10 +484,10 @@ static bool x_size_is(void *arg)
 static void test_resize(void **state)
 {
 	(void)state;
-	struct bridge *br = &the;
+	struct br_bridge *br = &the;
 	struct xr_fb win;
-	bridge_start(br, "--maximize");
-	xterm(br, XTERM_GEOMETRY);
+	br_start(br, "--maximize");
+	br_xterm(br, XTERM_GEOMETRY);
 	/* the first client of a session sets its size: this one stays (the
 	 * clients that look later do not change it) */
 	pid_t holder = e2e_client_spawn(
@@ -658,7 +496,7 @@ static void test_resize(void **state)
 	br->progs[br->nprogs++] = holder;
 	xcb_connection_t *c = xcb_connect(br->display, NULL);
 	assert_false(xcb_connection_has_error(c));
-	struct xsize z = {c, xfind(c, "xterm", 20000), 640, 400};
+	struct xsize z = {c, br_xfind(c, "xterm", 20000), 640, 400};
 	assert_true(z.w != 0);
 	assert_true(proc_until(x_size_is, &z, 20000));
 	xcb_disconnect(c);
@@ -673,12 +511,12 @@ static void test_resize(void **state)
 static void test_close_and_hang(void **state)
 {
 	(void)state;
-	struct bridge *br = &the;
+	struct br_bridge *br = &the;
 	struct raw r;
-	bridge_start(br, NULL);
-	pid_t xt = xterm(br, XTERM_GEOMETRY);
+	br_start(br, NULL);
+	pid_t xt = br_xterm(br, XTERM_GEOMETRY);
 	const char *logo[] = {"xlogo", "-geometry", "120x100+520+40", NULL};
-	pid_t xl = run(br, logo);
+	pid_t xl = br_run(br, logo);
 	raw_open(br, &r);
 	uint32_t xt_id = raw_wait_window(&r, "xterm")->id;
 	uint32_t xl_id = raw_wait_window(&r, "xlogo")->id;
@@ -700,13 +538,13 @@ static void test_close_and_hang(void **state)
 static void test_crash_costs_only_itself(void **state)
 {
 	(void)state;
-	struct bridge *br = &the;
+	struct br_bridge *br = &the;
 	struct raw r;
 	char cmd[1200], file[1024];
-	bridge_start(br, NULL);
-	xterm(br, XTERM_GEOMETRY);
+	br_start(br, NULL);
+	br_xterm(br, XTERM_GEOMETRY);
 	const char *logo[] = {"xlogo", "-geometry", "120x100+520+40", NULL};
-	pid_t xl = run(br, logo);
+	pid_t xl = br_run(br, logo);
 	raw_open(br, &r);
 	raw_wait_window(&r, "xterm");
 	uint32_t xl_id = raw_wait_window(&r, "xlogo")->id;
@@ -724,9 +562,9 @@ static void test_crash_costs_only_itself(void **state)
 static void test_reattach_after_kill9(void **state)
 {
 	(void)state;
-	struct bridge *br = &the;
-	bridge_start(br, NULL);
-	xterm(br, XTERM_GEOMETRY);
+	struct br_bridge *br = &the;
+	br_start(br, NULL);
+	br_xterm(br, XTERM_GEOMETRY);
 	pid_t a = e2e_client_spawn(
 	    &br->s, "wait-windows 1 20000\nsync 20000\ncheckpoint shown\nwait 600000\n", NULL);
 	assert_true(a > 0);
@@ -738,18 +576,10 @@ static void test_reattach_after_kill9(void **state)
 	br->ok = true;
 }
 
-/* The X server dying ends the bridge; its windows leave the session. */
-static void test_xvfb_dies(void **state)
+/* The bridge's Xvfb: its only child. */
+static pid_t xvfb_of(const struct br_bridge *br)
 {
-	(void)state;
-	struct bridge *br = &the;
-	struct raw r;
 	char path[64], line[256];
-	bridge_start(br, NULL);
-	xterm(br, XTERM_GEOMETRY);
-	raw_open(br, &r);
-	uint32_t id = raw_wait_window(&r, "xterm")->id;
-	/* the bridge's Xvfb is its child */
 	pid_t xvfb = 0;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)br->pid, (int)br->pid);
 	FILE *f = fopen(path, "r");
@@ -758,6 +588,34 @@ static void test_xvfb_dies(void **state)
 		xvfb = atoi(line);
 	fclose(f);
 	assert_true(xvfb > 0);
+	return xvfb;
+}
+
+/* True when process *arg is gone, or a zombie nobody reaps. */
+static bool process_ended(void *arg)
+{
+	char path[64], stat[256];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)*(const pid_t *)arg);
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(stat, 1, sizeof(stat) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	stat[n] = '\0';
+	const char *st = strrchr(stat, ')');
+	return !f || (st && st[1] == ' ' && st[2] == 'Z');
+}
+
+/* The X server dying ends the bridge; its windows leave the session. */
+static void test_xvfb_dies(void **state)
+{
+	(void)state;
+	struct br_bridge *br = &the;
+	struct raw r;
+	br_start(br, NULL);
+	br_xterm(br, XTERM_GEOMETRY);
+	raw_open(br, &r);
+	uint32_t id = raw_wait_window(&r, "xterm")->id;
+	pid_t xvfb = xvfb_of(br);
 	kill(xvfb, SIGKILL);
 	assert_int_equal(proc_wait(br->pid, 20000), 1);
 	br->pid = 0;
@@ -766,15 +624,33 @@ static void test_xvfb_dies(void **state)
 	br->ok = true;
 }
 
+/* A bridge killed with -9 takes its Xvfb along (the server kills what it
+ * launched that way when SIGTERM is not enough). */
+static void test_xvfb_ends_with_the_bridge(void **state)
+{
+	(void)state;
+	struct br_bridge *br = &the;
+	br_start(br, NULL);
+	pid_t xvfb = xvfb_of(br);
+	kill(br->pid, SIGKILL);
+	proc_wait(br->pid, 20000);
+	br->pid = 0;
+	bool ended = proc_until(process_ended, &xvfb, 20000);
+	if (!ended)
+		kill(xvfb, SIGKILL); /* ours: it must not stay behind either way */
+	assert_true(ended);
+	br->ok = true;
+}
+
 /* 500 windows and one of 10000x10000: the bridge refuses or shrinks them,
  * says so, and the other programs go on. */
 static void test_limits(void **state)
 {
 	(void)state;
-	struct bridge *br = &the;
+	struct br_bridge *br = &the;
 	char cmd[1200], file[1024], log[4096] = "";
-	bridge_start(br, NULL);
-	xterm(br, XTERM_GEOMETRY);
+	br_start(br, NULL);
+	br_xterm(br, XTERM_GEOMETRY);
 	struct raw r;
 	raw_open(br, &r);
 	raw_wait_window(&r, "xterm");
@@ -811,17 +687,47 @@ static void test_limits(void **state)
 	xp_conn_finish(&r.c);
 	snprintf(file, sizeof(file), "%s/after-spam.txt", br->s.dir);
 	snprintf(cmd, sizeof(cmd), "echo unharmed > %s", file);
-	type_and_check(br, cmd, file, "unharmed\n");
+	/* the xterm and the spamming client's 64 shown windows: all mapped first */
+	type_and_check_after(br, 65, cmd, file, "unharmed\n");
 	br->ok = true;
+}
+
+/* A server on a display :N launches xp-x11 from its app list: the bridge
+ * finds the server through XPROTO_DISPLAY (no XPROTO_APP_SOCKET then). */
+static void test_launched_on_a_display(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/xproto-apps-XXXXXX", apps[64];
+	struct e2e_server s;
+	struct raw r;
+	assert_non_null(mkdtemp(dir));
+	snprintf(apps, sizeof(apps), "%s/apps", dir);
+	FILE *f = fopen(apps, "w");
+	assert_non_null(f);
+	fputs("logo | xlogo | exec \"$XPROTO_BIN/xp-x11\" -- xlogo -geometry 90x90+10+10\n", f);
+	fclose(f);
+	const char *args[] = {"--no-launcher", "--apps", apps, NULL};
+	assert_int_equal(e2e_display_start(&s, args), 0);
+	snprintf(s.addr, sizeof(s.addr), "127.0.0.1:%d", s.port); /* for the raw client */
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(e2e_raw_client(&s, &r.c, "main", NULL, 0), 0);
+	struct xp_msg m = {.op = XP_OP_APP_LAUNCH, .u.app_launch.app = xp_str_from("logo")};
+	assert_int_equal(xp_conn_send(&r.c, &m), 0);
+	bool shown = raw_until(&r, has_mapped_title, "xlogo", 30000);
+	xp_conn_finish(&r.c);
+	e2e_server_stop(&s); /* it stops what it launched */
+	unlink(apps);
+	rmdir(dir);
+	assert_true(shown);
 }
 
 /* `xp-x11 -- COMMAND` in a session that has a display joins it. */
 static void test_join_shared_display(void **state)
 {
 	(void)state;
-	struct bridge *br = &the;
+	struct br_bridge *br = &the;
 	char bin[256];
-	bridge_start(br, NULL);
+	br_start(br, NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
@@ -843,6 +749,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(test_pixels_equal, teardown),
+	    cmocka_unit_test_teardown(test_gtk_pixels_equal, teardown),
 	    cmocka_unit_test_teardown(test_typing_reaches_xterm, teardown),
 	    cmocka_unit_test_teardown(test_ctrl_click_menu, teardown),
 	    cmocka_unit_test_teardown(test_resize, teardown),
@@ -850,8 +757,10 @@ int main(void)
 	    cmocka_unit_test_teardown(test_crash_costs_only_itself, teardown),
 	    cmocka_unit_test_teardown(test_reattach_after_kill9, teardown),
 	    cmocka_unit_test_teardown(test_xvfb_dies, teardown),
+	    cmocka_unit_test_teardown(test_xvfb_ends_with_the_bridge, teardown),
 	    cmocka_unit_test_teardown(test_limits, teardown),
 	    cmocka_unit_test_teardown(test_join_shared_display, teardown),
+	    cmocka_unit_test_teardown(test_launched_on_a_display, teardown),
 	};
 	if (getenv("X11_TEST")) /* one test by name, when looking closer */
 		cmocka_set_test_filter(getenv("X11_TEST"));

@@ -146,6 +146,8 @@ void tc_client_destroy(struct tc_client *c)
 	tc_disconnect(c, "client destroyed");
 	tc_wintable_clear(&c->wins);
 	tc_cache_clear(&c->cache);
+	tc_cursor_clear(c);
+	tc_cursor_unref(c->cursor_shown);
 	tc_comp_finish(&c->comp);
 	if (c->pres)
 		c->pres->ops->destroy(c->pres);

@@ -79,7 +79,8 @@ int tc_connect(struct tc_client *c)
 	c->connected = true;
 	c->connects++;
 	c->backoff_ms = TC_BACKOFF_MIN_MS;
-	c->last_rx_us = now;
+	c->last_rx_us = c->last_active_us = now;
+	c->last_ping_us = 0; /* the first PING goes out at once */
 	c->next_ping_us = now;
 	c->reason[0] = '\0';
 	return 0;
@@ -101,6 +102,7 @@ void tc_conn_close(struct tc_client *c, const char *why)
 	c->ssh_pid = 0;
 	c->connected = false;
 	c->have_mark = false;
+	c->nowed = 0; /* the next server has seen none of these presses */
 	c->motion_pending = false;
 }
 
@@ -109,6 +111,7 @@ static void drop_state(struct tc_client *c)
 {
 	tc_wintable_clear(&c->wins);
 	tc_cache_clear(&c->cache);
+	tc_cursor_clear(c);
 	xd_state_init(&c->ds);
 	tc_damage_all(&c->comp);
 	tc_title_update(c);
@@ -170,15 +173,31 @@ int tc_send(struct tc_client *c, const struct xp_msg *m)
 	return xp_conn_send(&c->conn, m);
 }
 
+/*
+ * When the next PING is due: every TC_PING_INTERVAL_US while the session is
+ * in use (input sent, or something other than PING/PONG/MARK received within
+ * that time), every TC_PING_IDLE_US when it is idle. A PING costs a PONG,
+ * and both about 30 bytes with the MARK and ACK they bring: an idle session
+ * pinging every 2 s would cost 70 KB an hour for nobody's benefit.
+ */
+static uint64_t ping_due(const struct tc_client *c, uint64_t now)
+{
+	bool active = now - c->last_active_us < TC_PING_INTERVAL_US;
+	return c->last_ping_us + (active ? TC_PING_INTERVAL_US : TC_PING_IDLE_US);
+}
+
 void tc_ping(struct tc_client *c, uint64_t now)
 {
-	if (!c->connected || now < c->next_ping_us)
+	if (!c->connected)
 		return;
-	struct xp_msg m = {.op = XP_OP_PING};
-	m.u.ping.seq = ++c->ping_seq;
-	m.u.ping.time_us = now;
-	tc_send(c, &m);
-	c->next_ping_us = now + TC_PING_INTERVAL_US;
+	if (now >= ping_due(c, now)) {
+		struct xp_msg m = {.op = XP_OP_PING};
+		m.u.ping.seq = ++c->ping_seq;
+		m.u.ping.time_us = now;
+		tc_send(c, &m);
+		c->last_ping_us = now;
+	}
+	c->next_ping_us = ping_due(c, now);
 }
 
 /* Apply every complete message buffered so far. */
@@ -190,6 +209,8 @@ static int apply_buffered(struct tc_client *c)
 		if (r < 0)
 			return violation(c, xp_conn_error(&c->conn));
 		c->last_rx_us = xp_now_us();
+		if (m.op != XP_OP_PING && m.op != XP_OP_PONG && m.op != XP_OP_MARK)
+			c->last_active_us = c->last_rx_us;
 		if (tc_dispatch(c, &m) < 0)
 			return violation(c, &c->err);
 	}

@@ -13,9 +13,37 @@ static bool may_send(const struct tc_client *c)
 	return c->connected && !c->opt.read_only;
 }
 
+/* Whether the focused window's app takes key releases (an unknown one does). */
+static bool focus_takes_releases(const struct tc_client *c)
+{
+	const struct tc_win *w = tc_win_find(&c->wins, c->wins.focused);
+	return !w || !(w->flags & XP_WIN_NO_KEY_RELEASE);
+}
+
+/*
+ * Whether the press or release of @keysym goes to the server. A release
+ * does when the focused window takes releases, or when the press went out
+ * while one that does had the focus (it is owed, wherever the focus went);
+ * xp-term and the other apps that asked for none cost no release per key.
+ */
+static bool key_wanted(struct tc_client *c, bool pressed, uint32_t keysym)
+{
+	bool takes = focus_takes_releases(c);
+	for (int i = 0; i < c->nowed; i++) {
+		if (c->owed[i] == keysym) {
+			if (!pressed)
+				c->owed[i] = c->owed[--c->nowed];
+			return true;
+		}
+	}
+	if (pressed && takes && c->nowed < TC_KEYS_OWED)
+		c->owed[c->nowed++] = keysym;
+	return pressed || takes || c->nowed == TC_KEYS_OWED;
+}
+
 void tc_input_key(struct tc_client *c, uint32_t state, uint32_t keysym, const char *text)
 {
-	if (!may_send(c))
+	if (!may_send(c) || !key_wanted(c, state & XP_KEY_PRESSED, keysym))
 		return;
 	tc_input_flush_motion(c);
 	struct xp_msg m = {.op = XP_OP_KEY};
@@ -23,15 +51,24 @@ void tc_input_key(struct tc_client *c, uint32_t state, uint32_t keysym, const ch
 	m.u.key.keysym = keysym;
 	m.u.key.text = xp_str_from(text ? text : "");
 	tc_send(c, &m);
+	c->last_active_us = xp_now_us();
 }
 
 void tc_input_motion(struct tc_client *c, int x, int y)
 {
+	tc_input_pointer_seen(c, x, y); /* a viewer sees pointer shapes too */
 	if (!may_send(c))
 		return;
 	c->motion_pending = true;
 	c->motion_x = x;
 	c->motion_y = y;
+}
+
+void tc_input_pointer_seen(struct tc_client *c, int x, int y)
+{
+	c->pointer_known = true;
+	c->pointer_x = x;
+	c->pointer_y = y;
 }
 
 void tc_input_flush_motion(struct tc_client *c)
@@ -45,10 +82,12 @@ void tc_input_flush_motion(struct tc_client *c)
 	m.u.motion.x = c->motion_x;
 	m.u.motion.y = c->motion_y;
 	tc_send(c, &m);
+	c->last_active_us = xp_now_us();
 }
 
 void tc_input_button(struct tc_client *c, int button, bool pressed, int x, int y)
 {
+	tc_input_pointer_seen(c, x, y);
 	if (!may_send(c))
 		return;
 	tc_input_flush_motion(c);
@@ -57,6 +96,7 @@ void tc_input_button(struct tc_client *c, int button, bool pressed, int x, int y
 	m.u.button.x = x;
 	m.u.button.y = y;
 	tc_send(c, &m);
+	c->last_active_us = xp_now_us();
 }
 
 void tc_input_resize(struct tc_client *c, int w, int h)

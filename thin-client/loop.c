@@ -139,6 +139,7 @@ static void iterate(struct tc_client *c)
 	try_reconnect(c, xp_now_us());
 	tc_script_step(c);
 	tc_input_flush_motion(c);
+	tc_cursor_sync(c);
 	tc_present(c);
 	tc_ping(c, xp_now_us());
 	tc_conn_output(c);

@@ -122,6 +122,21 @@ const struct xr_fb *tc_window_fb(const struct tc_client *c, uint32_t id);
 /** tc_window_count - number of remote windows @c currently knows. */
 size_t tc_window_count(const struct tc_client *c);
 
+/** A pointer shape as a client shows it (tc_cursor_shown). */
+struct tc_cursor_image {
+	uint32_t w, h, hot_x, hot_y;
+	const uint32_t *argb; /* w * h values 0xAARRGGBB, premultiplied, row by row */
+};
+
+/**
+ * tc_cursor_shown - the pointer shape @c shows now: the one of the remote
+ * window under the pointer (where the last pointer input was). Return: true
+ * with @out filled (@out->argb owned by @c, valid until it runs again),
+ * false when it shows the default one (no shape set there, no window, or
+ * no pointer input yet).
+ */
+bool tc_cursor_shown(const struct tc_client *c, struct tc_cursor_image *out);
+
 /** tc_x11_window - the X window id in window mode, 0 when headless. */
 uint32_t tc_x11_window(const struct tc_client *c);
 

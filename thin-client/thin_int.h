@@ -35,7 +35,8 @@
 #define TC_WIN_PIXELS_MAX      (256ull << 20) /* 1 GiB of window pixels */
 #define TC_CACHE_MAX_BYTES     (64u << 20)    /* decoded bytes, w * h * 4 each */
 #define TC_DAMAGE_MAX          16
-#define TC_PING_INTERVAL_US    2000000ull
+#define TC_PING_INTERVAL_US    2000000ull  /* while the session is in use */
+#define TC_PING_IDLE_US        30000000ull /* while it is idle */
 #define TC_BACKOFF_MIN_MS      100
 #define TC_BACKOFF_MAX_MS      5000
 #define TC_HANDSHAKE_MS        5000
@@ -43,6 +44,15 @@
 #define TC_TITLE_MAX           256
 #define TC_OUT_MAX_BYTES       (16u << 20) /* unsent output before giving up */
 #define TC_READS_PER_ITERATION 16          /* of up to 64 KiB each */
+#define TC_KEYS_OWED           32          /* keys held down at once, tracked */
+
+/* ---- pointer shapes (cursor.c) ---- */
+/** A shape from the server, shared by the windows showing it. */
+struct tc_cursor {
+	int refs;
+	uint32_t w, h, hot_x, hot_y;
+	uint32_t argb[]; /* w * h, 0xAARRGGBB premultiplied */
+};
 
 /* ---- window table (windows.c) ---- */
 struct tc_win {
@@ -52,6 +62,7 @@ struct tc_win {
 	bool mapped;
 	char title[TC_TITLE_MAX + 1];
 	struct xr_fb fb;
+	struct tc_cursor *cursor; /* the pointer shape over it, NULL = the default */
 };
 
 /** All windows, v[0] at the bottom of the stacking order. */
@@ -121,6 +132,8 @@ struct tc_presenter_ops {
 	void (*set_title)(struct tc_presenter *p, const char *title);
 	void (*bell)(struct tc_presenter *p);
 	uint32_t (*window)(struct tc_presenter *p);
+	/** Show pointer shape @cur over the screen, NULL for the default. */
+	void (*cursor)(struct tc_presenter *p, const struct tc_cursor *cur);
 	void (*destroy)(struct tc_presenter *p);
 };
 struct tc_presenter {
@@ -262,13 +275,20 @@ struct tc_client {
 	int exit_code;
 	bool have_mark;
 	uint32_t mark;
-	uint64_t last_rx_us, next_ping_us;
+	uint64_t last_rx_us, next_ping_us, last_ping_us;
+	uint64_t last_active_us;  /* input sent or display received (ping_due) */
 	uint64_t last_present_us; /* last time the screen changed (checkpoint) */
 	uint32_t ping_seq;
 	uint32_t pong_seq; /* the latest of our PINGs the server answered */
 	struct tc_rtt rtt;
 	bool motion_pending;
 	int motion_x, motion_y;
+	uint32_t owed[TC_KEYS_OWED]; /* keysyms pressed whose release must be sent */
+	int nowed;
+	bool pointer_known;                           /* the pointer was seen over the screen */
+	int pointer_x, pointer_y;                     /* where, in screen coordinates */
+	struct tc_cursor *cursors[XP_CURSOR_IDS + 1]; /* shapes by the server's id */
+	struct tc_cursor *cursor_shown;               /* what the presenter shows */
 	int backoff_ms;
 	unsigned attempts; /* reconnect attempts since the last handshake */
 	uint64_t reconnect_us;
@@ -302,6 +322,15 @@ int tc_on_win_unmap(struct tc_client *c, const struct xp_msg *m);
 int tc_on_win_configure(struct tc_client *c, const struct xp_msg *m);
 int tc_on_win_title(struct tc_client *c, const struct xp_msg *m);
 int tc_on_win_focus(struct tc_client *c, const struct xp_msg *m);
+/* handlers and the rest: cursor.c */
+int tc_on_cursor(struct tc_client *c, const struct xp_msg *m);
+int tc_on_win_cursor(struct tc_client *c, const struct xp_msg *m);
+/** Drop one reference to @cur; accepts NULL. */
+void tc_cursor_unref(struct tc_cursor *cur);
+/** Forget every shape the server defined (windows keep theirs). */
+void tc_cursor_clear(struct tc_client *c);
+/** Give the presenter the shape of the window under the pointer, if it changed. */
+void tc_cursor_sync(struct tc_client *c);
 /* handlers: draw.c */
 /** Any message libxpdraw knows (TARGET, GC, CLIP, drawing). 0, or -1 with c->err. */
 int tc_on_drawing(struct tc_client *c, const struct xp_msg *m);
@@ -328,6 +357,8 @@ int tc_conn_output(struct tc_client *c);
 /* input.c: input messages; all are dropped in read-only mode */
 void tc_input_key(struct tc_client *c, uint32_t state, uint32_t keysym, const char *text);
 void tc_input_motion(struct tc_client *c, int x, int y);
+/** The pointer is at @x, @y of the screen (for its shape); sends nothing. */
+void tc_input_pointer_seen(struct tc_client *c, int x, int y);
 void tc_input_button(struct tc_client *c, int button, bool pressed, int x, int y);
 void tc_input_resize(struct tc_client *c, int w, int h);
 void tc_input_flush_motion(struct tc_client *c);

@@ -4,7 +4,8 @@
  * MIT-SHM when the X server is local and supports it, else with PutImage
  * split below the maximum request length. X events become input for the
  * server: keys (keyboard.c), buttons incl. the wheel, motion, resizes;
- * closing the window detaches cleanly.
+ * closing the window detaches cleanly. The pointer shape of the remote
+ * window under the pointer becomes the X window's cursor (Render ARGB).
  *
  * Pixels: the screen framebuffer is 0x00RRGGBB, which is what a 24-bit
  * TrueColor visual with 32 bits per pixel in LSB-first order expects, so
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
+#include <xcb/render.h>
 #include <xcb/shm.h>
 #include <xcb/xcb.h>
 
@@ -35,7 +37,9 @@ struct x11 {
 	int shm_w, shm_h;
 	uint8_t *scratch;
 	size_t max_req_bytes;
-	int w, h; /* current X window size */
+	int w, h;                       /* current X window size */
+	xcb_render_pictformat_t argb32; /* for cursors; 0 = no Render */
+	bool cursor_warned;             /* said once that shapes cannot be shown */
 };
 
 typedef void (*x_handler)(struct x11 *x, struct tc_client *c, xcb_generic_event_t *ev);
@@ -207,6 +211,12 @@ static void on_motion(struct x11 *x, struct tc_client *c, xcb_generic_event_t *e
 	tc_input_motion(c, m->event_x, m->event_y);
 }
 
+static void on_enter(struct x11 *x, struct tc_client *c, xcb_generic_event_t *ev)
+{
+	xcb_enter_notify_event_t *e = (xcb_enter_notify_event_t *)ev;
+	tc_input_pointer_seen(c, e->event_x, e->event_y); /* its shape, before it moves */
+}
+
 static void on_expose(struct x11 *x, struct tc_client *c, xcb_generic_event_t *ev)
 {
 	xcb_expose_event_t *e = (xcb_expose_event_t *)ev;
@@ -242,6 +252,7 @@ static const x_handler x_handlers[XCB_MAPPING_NOTIFY + 1] = {
     [XCB_BUTTON_PRESS] = on_button,
     [XCB_BUTTON_RELEASE] = on_button,
     [XCB_MOTION_NOTIFY] = on_motion,
+    [XCB_ENTER_NOTIFY] = on_enter,
     [XCB_EXPOSE] = on_expose,
     [XCB_CONFIGURE_NOTIFY] = on_configure,
     [XCB_CLIENT_MESSAGE] = on_client_message,
@@ -288,6 +299,69 @@ static void x11_bell(struct tc_presenter *p)
 	xcb_flush(x->xc);
 }
 
+/* ---- pointer shapes ---------------------------------------------------- */
+
+/* Render's 32-bit ARGB picture format, or 0 when the server has no Render. */
+static xcb_render_pictformat_t find_argb32(xcb_connection_t *xc)
+{
+	const xcb_query_extension_reply_t *ext = xcb_get_extension_data(xc, &xcb_render_id);
+	if (!ext || !ext->present)
+		return 0;
+	free(xcb_render_query_version_reply(xc, xcb_render_query_version(xc, 0, 11), NULL));
+	xcb_render_query_pict_formats_reply_t *r =
+	    xcb_render_query_pict_formats_reply(xc, xcb_render_query_pict_formats(xc), NULL);
+	xcb_render_pictformat_t found = 0;
+	for (xcb_render_pictforminfo_iterator_t i =
+	         xcb_render_query_pict_formats_formats_iterator(r);
+	     r && i.rem && !found; xcb_render_pictforminfo_next(&i)) {
+		const xcb_render_directformat_t *d = &i.data->direct;
+		if (i.data->type == XCB_RENDER_PICT_TYPE_DIRECT && i.data->depth == 32 &&
+		    d->alpha_shift == 24 && d->alpha_mask == 0xff && d->red_shift == 16 &&
+		    d->green_shift == 8 && d->blue_shift == 0)
+			found = i.data->id;
+	}
+	free(r);
+	return found;
+}
+
+/* A Render cursor of @cur: its pixels in a 32-bit pixmap, as a picture. */
+static xcb_cursor_t make_cursor(struct x11 *x, const struct tc_cursor *cur)
+{
+	xcb_pixmap_t pm = xcb_generate_id(x->xc);
+	xcb_gcontext_t gc = xcb_generate_id(x->xc);
+	xcb_render_picture_t pic = xcb_generate_id(x->xc);
+	xcb_cursor_t id = xcb_generate_id(x->xc);
+	xcb_create_pixmap(x->xc, 32, pm, x->win, (uint16_t)cur->w, (uint16_t)cur->h);
+	xcb_create_gc(x->xc, gc, pm, 0, NULL);
+	/* 0xAARRGGBB in host order is what a 32-bit LSB-first image holds */
+	xcb_put_image(x->xc, XCB_IMAGE_FORMAT_Z_PIXMAP, pm, gc, (uint16_t)cur->w, (uint16_t)cur->h,
+	              0, 0, 0, 32, cur->w * cur->h * 4, (const uint8_t *)cur->argb);
+	xcb_render_create_picture(x->xc, pic, pm, x->argb32, 0, NULL);
+	xcb_render_create_cursor(x->xc, id, pic, (uint16_t)cur->hot_x, (uint16_t)cur->hot_y);
+	xcb_render_free_picture(x->xc, pic);
+	xcb_free_gc(x->xc, gc);
+	xcb_free_pixmap(x->xc, pm);
+	return id;
+}
+
+static void x11_cursor(struct tc_presenter *p, const struct tc_cursor *cur)
+{
+	struct x11 *x = (struct x11 *)p;
+	uint32_t id = XCB_CURSOR_NONE; /* the parent's: the desktop's own */
+	if (cur && !x->argb32) {
+		if (!x->cursor_warned)
+			tc_warn("the X server has no Render: pointer shapes are not shown");
+		x->cursor_warned = true;
+		return;
+	}
+	if (cur)
+		id = make_cursor(x, cur);
+	xcb_change_window_attributes(x->xc, x->win, XCB_CW_CURSOR, &id);
+	if (cur)
+		xcb_free_cursor(x->xc, id); /* the window keeps it while it shows it */
+	xcb_flush(x->xc);
+}
+
 static uint32_t x11_window(struct tc_presenter *p)
 {
 	return ((struct x11 *)p)->win;
@@ -316,6 +390,7 @@ static const struct tc_presenter_ops x11_ops = {
     .set_title = x11_set_title,
     .bell = x11_bell,
     .window = x11_window,
+    .cursor = x11_cursor,
     .destroy = x11_destroy,
 };
 
@@ -349,7 +424,7 @@ static void create_window(struct x11 *x, int w, int h)
 	                      XCB_EVENT_MASK_EXPOSURE | XCB_EVENT_MASK_STRUCTURE_NOTIFY |
 	                          XCB_EVENT_MASK_KEY_PRESS | XCB_EVENT_MASK_KEY_RELEASE |
 	                          XCB_EVENT_MASK_BUTTON_PRESS | XCB_EVENT_MASK_BUTTON_RELEASE |
-	                          XCB_EVENT_MASK_POINTER_MOTION};
+	                          XCB_EVENT_MASK_POINTER_MOTION | XCB_EVENT_MASK_ENTER_WINDOW};
 	x->win = xcb_generate_id(x->xc);
 	xcb_create_window(x->xc, XCB_COPY_FROM_PARENT, x->win, x->scr->root, 0, 0, (uint16_t)w,
 	                  (uint16_t)h, 0, XCB_WINDOW_CLASS_INPUT_OUTPUT, x->scr->root_visual, mask,
@@ -405,6 +480,7 @@ struct tc_presenter *tc_x11_create(const struct tc_options *o, int *w, int *h)
 		goto err_x11;
 	create_window(x, *w, *h);
 	shm_setup(x, o, *w, *h);
+	x->argb32 = find_argb32(x->xc);
 	x->kbd = tc_kbd_create(x->xc); /* without XKB: no keyboard, still a display */
 	xcb_flush(x->xc);
 	return &x->base;

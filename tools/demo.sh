@@ -5,8 +5,8 @@
 # real window; closing it detaches (the apps keep running, the demo says how
 # to come back) and Ctrl-C stops everything the demo started. Without: a
 # headless client replays a short session (terminal, a few commands, the
-# clock, and xterm through the X bridge when xterm is installed) and writes
-# screenshots, then everything stops.
+# clock, and xterm and a GTK program through the X bridge when they are
+# installed) and writes screenshots, then everything stops.
 set -u
 bin=${1:-build/bin}
 dir=$(mktemp -d /tmp/xproto-demo-XXXXXX)
@@ -37,6 +37,10 @@ APPS
 # any X program runs through the X bridge (xp-x11); offer xterm if installed
 if command -v xterm > /dev/null 2>&1; then
 	echo "xterm    | xterm, an X program, through the X bridge | exec env HOME=$dir \"$PWD/$bin/xp-x11\" -- xterm -T xterm -fn 6x13 -e bash --rcfile $dir/shellrc" >> "$dir/apps"
+fi
+# and a GTK program: yad's calendar (yad is Debian's lightest GTK program)
+if command -v yad > /dev/null 2>&1; then
+	echo "gtk      | a GTK program (yad's calendar), through the X bridge | exec env NO_AT_BRIDGE=1 \"$PWD/$bin/xp-x11\" -- yad --calendar --title='GTK calendar' --posx=520 --posy=80" >> "$dir/apps"
 fi
 
 # start_server N: 0 once display :N serves, 3 if it is taken, else 1
@@ -120,6 +124,8 @@ if grep -q '^xterm' "$dir/apps"; then
 key L ctrl+shift
 wait-idle 300
 key 4
+# the launcher steps aside first (it counts as a window until then)
+wait-idle 1000
 wait-windows 3 15000
 wait-idle 800
 type echo hello from xterm through xp-x11
@@ -128,6 +134,19 @@ wait-idle 500
 screenshot $out/4-xterm.png
 SCRIPT
 	shots="$shots 4-xterm"
+fi
+if grep -q '^gtk' "$dir/apps"; then
+	# a GTK program through the X bridge: the launcher's key is its line number
+	cat >> "$dir/script" << SCRIPT
+key L ctrl+shift
+wait-idle 300
+key $(grep -n '^gtk' "$dir/apps" | cut -d: -f1)
+wait-idle 1000
+wait-windows $(($(grep -c '^xterm' "$dir/apps") + 3)) 15000
+wait-idle 1000
+screenshot $out/5-gtk.png
+SCRIPT
+	shots="$shots 5-gtk"
 fi
 echo quit >> "$dir/script"
 "$bin/thin-client" --headless --cookie "$dir/cookie" --script "$dir/script" \

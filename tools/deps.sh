@@ -16,6 +16,7 @@ libpng:libpng-dev
 cmocka:libcmocka-dev
 xcb:libxcb1-dev
 xcb-shm:libxcb-shm0-dev
+xcb-render:libxcb-render0-dev
 xcb-keysyms:libxcb-keysyms1-dev
 xcb-xkb:libxcb-xkb-dev
 xcb-composite:libxcb-composite0-dev
@@ -37,6 +38,7 @@ FILES="
 /usr/bin/setxkbmap:x11-xkb-utils
 /usr/bin/xterm:xterm
 /usr/bin/xlogo:x11-apps
+/usr/bin/yad:yad
 /usr/bin/xpra:xpra
 /usr/bin/clang:clang
 /usr/bin/pkg-config:pkg-config

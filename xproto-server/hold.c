@@ -45,9 +45,11 @@ static struct xs_child *holder(struct xs_session *se)
 	return se->hold_pid ? xs_child_find(se->hold_pid) : NULL;
 }
 
-/* Send key @k to window @w's app. */
+/* Send key @k to window @w's app (a release only if it takes them). */
 static void send_key(struct xs_window *w, uint32_t state, uint32_t keysym, struct xp_str text)
 {
+	if (!(state & XP_KEY_PRESSED) && (w->flags & XP_WIN_NO_KEY_RELEASE))
+		return;
 	struct xp_msg out = {.op = XP_OP_EV_KEY};
 	out.u.ev_key = (struct xp_msg_ev_key){w->app_id, state, keysym, text};
 	xs_peer_send(w->owner, &out);

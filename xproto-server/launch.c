@@ -118,11 +118,18 @@ int xs_launch_init(struct xs_server *s)
 		return load_file(s, s->opt.apps_file);
 	memcpy(s->apps, builtin, sizeof(builtin));
 	s->napps_known = sizeof(builtin) / sizeof(builtin[0]);
-	/* any X program runs through the X bridge; offer xterm where it is */
+	/* any X program runs through the X bridge; offer xterm and a GTK
+	 * program (yad, Debian's lightest: GTK itself comes with xpra) where
+	 * they are */
 	if (access("/usr/bin/xterm", X_OK) == 0)
 		s->apps[s->napps_known++] =
 		    (struct xs_app_entry){"xterm", "an X terminal (xterm, through the X bridge)",
 		                          "exec \"$XPROTO_BIN/xp-x11\" -- xterm"};
+	if (access("/usr/bin/yad", X_OK) == 0)
+		s->apps[s->napps_known++] = (struct xs_app_entry){
+		    "gtk-calendar", "a GTK program (yad's calendar, through the X bridge)",
+		    "exec env NO_AT_BRIDGE=1 \"$XPROTO_BIN/xp-x11\" -- yad --calendar "
+		    "--title='GTK calendar'"};
 	return 0;
 }
 
@@ -169,7 +176,7 @@ static void child_exec(struct xs_server *s, struct xs_session *se, const char *c
 	xs_display_child_env(s);
 	setenv("XPROTO_COOKIE", s->cookie_path, 1);
 	setenv("XPROTO_SESSION", se->name, 1);
-	setenv("XPROTO_BIN", s->opt.bin_dir, 1);
+	setenv("XPROTO_BIN", s->opt.bin_dir ? s->opt.bin_dir : ".", 1);
 	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 	_exit(127);
 }

@@ -82,7 +82,7 @@ static int setup_window(struct cal *c, const struct opts *o)
 	c->rows = o->rows > 0 ? o->rows : (int)sh / ch;
 	if (c->cols < 40 || c->rows < 20)
 		c->cols = c->cols < 40 ? 40 : c->cols, c->rows = c->rows < 20 ? 20 : c->rows;
-	uint32_t flags = o->cols > 0 ? 0 : XP_WIN_MAXIMIZED;
+	uint32_t flags = XP_WIN_NO_KEY_RELEASE | (o->cols > 0 ? 0 : XP_WIN_MAXIMIZED);
 	c->win = xa_window_create(c->d, 0, 0, (uint32_t)(c->cols * cw), (uint32_t)(c->rows * ch),
 	                          flags, 0x1e2430);
 	c->cells = calloc((size_t)c->rows * (size_t)c->cols, sizeof(*c->cells));

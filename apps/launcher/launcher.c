@@ -220,8 +220,9 @@ static void open_window(struct launcher *l)
 	uint32_t sw, sh, w = (COLS + 2) * (uint32_t)l->cw;
 	uint32_t h = (uint32_t)(shown(l) + 6) * (uint32_t)l->ch;
 	xa_screen_size(l->d, &sw, &sh);
-	l->win = xa_window_create(l->d, sw > w ? (int32_t)(sw - w) / 2 : 0,
-	                          sh > h ? (int32_t)(sh - h) / 3 : 0, w, h, 0, BG);
+	l->win =
+	    xa_window_create(l->d, sw > w ? (int32_t)(sw - w) / 2 : 0,
+	                     sh > h ? (int32_t)(sh - h) / 3 : 0, w, h, XP_WIN_NO_KEY_RELEASE, BG);
 	xa_window_title(l->d, l->win, "launcher");
 	draw_all(l);
 	xa_window_map(l->d, l->win);

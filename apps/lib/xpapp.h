@@ -51,6 +51,14 @@ struct xa_event {
  * Free with xa_close().
  */
 struct xa_display *xa_open(const char *name, struct xp_error *err);
+/**
+ * The app endpoint the environment names, as xa_open() uses it: that of
+ * XPROTO_DISPLAY (":N" on this host: the display's Unix socket; HOST:PORT
+ * or a path as they are), else XPROTO_APP_SOCKET; written into @buf (@cap
+ * bytes). Returns @buf, or NULL with @err set when neither is set, or the
+ * display is on another host.
+ */
+const char *xa_app_endpoint(char *buf, size_t cap, struct xp_error *err);
 /** Connect to an explicit address (Unix path or HOST:PORT), cookie file and session. */
 struct xa_display *xa_open_at(const char *addr, const char *cookie_path, const char *session,
                               const char *name, struct xp_error *err);
@@ -114,6 +122,34 @@ int xa_clip(struct xa_display *d, uint32_t win, const struct xp_rect *r);
 /** Ring the bell. */
 int xa_bell(struct xa_display *d, uint32_t win);
 
+/* ---- pointer shapes (cursor.c) ---- */
+
+/** The shapes libxpapp draws itself, for xa_cursor_standard(). */
+enum xa_cursor_shape {
+	XA_CURSOR_ARROW = 1, /* the usual pointer */
+	XA_CURSOR_IBEAM,     /* text: where a click puts the caret */
+};
+/**
+ * Define pointer shape @id (1..XP_CURSOR_IDS, the app's own numbering) from
+ * @argb: @w x @h (1..XP_CURSOR_MAX_DIM each) values 0xAARRGGBB, alpha
+ * premultiplied (a colour above its alpha is clamped), row by row, read
+ * only during the call; (@hot_x, @hot_y) is the pixel that points. Sent as
+ * the 1-bit MASK format when that is exact (every pixel opaque or
+ * transparent, two colours at most), else as ARGB. Defining an id again
+ * replaces it; windows showing the old shape keep it until named again.
+ * Returns 0, or -1 for a bad size or hot spot, or if it cannot be queued.
+ */
+int xa_cursor_argb(struct xa_display *d, uint32_t id, uint32_t w, uint32_t h, uint32_t hot_x,
+                   uint32_t hot_y, const uint32_t *argb);
+/** Define shape @id as one of libxpapp's own (black, outlined in white). 0 or -1. */
+int xa_cursor_standard(struct xa_display *d, uint32_t id, enum xa_cursor_shape shape);
+/**
+ * Show shape @id (defined before) while the pointer is over window @win; 0
+ * for the client's default. The server keeps it for every client, those
+ * attaching later included. Returns 0 or -1.
+ */
+int xa_window_cursor(struct xa_display *d, uint32_t win, uint32_t id);
+
 /** Ask the server to start the app named @name in this session (launchers). */
 int xa_launch(struct xa_display *d, const char *name);
 
@@ -136,7 +172,10 @@ int xa_app_list(struct xa_display *d, struct xa_app_info **list, size_t *n, int 
 int xa_flush(struct xa_display *d);
 /**
  * Flush and wait until the server has processed everything sent so far
- * (events arriving meanwhile are queued). Returns 0, or -1 on error/timeout.
+ * (events arriving meanwhile are queued). Returns 0; -1 on timeout, on a
+ * closed connection, or when the server refused an earlier request
+ * (xa_error() says why; after a non-fatal error such as LIMIT or NO_WINDOW
+ * the connection stays usable).
  */
 int xa_sync(struct xa_display *d, int timeout_ms);
 /**

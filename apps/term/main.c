@@ -186,9 +186,9 @@ int main(int argc, char **argv)
 	t.cols = o.maximized ? (int)sw / t.cell_w : o.cols;
 	t.rows = o.maximized ? (int)sh / t.cell_h : o.rows;
 	t.dump_path = o.dump;
-	t.win = xa_window_create(t.d, 0, 0, (uint32_t)(t.cols * t.cell_w),
-	                         (uint32_t)(t.rows * t.cell_h), o.maximized ? XP_WIN_MAXIMIZED : 0,
-	                         0x000000);
+	t.win = xa_window_create(
+	    t.d, 0, 0, (uint32_t)(t.cols * t.cell_w), (uint32_t)(t.rows * t.cell_h),
+	    XP_WIN_NO_KEY_RELEASE | (o.maximized ? XP_WIN_MAXIMIZED : 0), 0x000000);
 	xa_window_title(t.d, t.win, "xp-term");
 	int sfd = block_signals();
 	if (term_vt_init(&t) < 0 || sfd < 0 || term_pty_spawn(&t, o.argv) < 0) {

@@ -251,6 +251,12 @@ void xb_input_pointer(struct xb *b, struct xb_win *w, const struct xa_event *ev)
 {
 	int16_t x = clamp16((int64_t)w->x + ev->x), y = clamp16((int64_t)w->y + ev->y);
 	xcb_test_fake_input(b->xc, XCB_MOTION_NOTIFY, 0, XCB_CURRENT_TIME, b->root, x, y, 0);
+	if (w->xid != b->pointer_xid) {
+		/* into another window: its shape may be the one X showed before,
+		 * which XFIXES does not report again */
+		b->pointer_xid = w->xid;
+		xb_cursor_update(b);
+	}
 	if (ev->type == XA_BUTTON) {
 		uint32_t button = ev->state >> 1;
 		if (button >= 1 && button <= 255)

@@ -23,6 +23,7 @@ struct opts {
 	const char *addr, *cookie, *session;
 	int w, h;
 	char **cmd;
+	char endpoint[300]; /* the server's app endpoint from the environment */
 };
 
 static const char usage[] =
@@ -40,17 +41,29 @@ static const char usage[] =
     "  --maximize         show each program's main windows at the session's size\n"
     "                     (they follow when the session is resized)\n"
     "  --size WxH         the X screen (default: the session's screen size)\n"
-    "  --socket ADDR      the server's app socket (default $XPROTO_APP_SOCKET)\n"
+    "  --socket ADDR      the server's app socket (default: that of $XPROTO_DISPLAY,\n"
+    "                     else $XPROTO_APP_SOCKET, as xproto-server sets them)\n"
     "  --cookie FILE      cookie file (default $XPROTO_COOKIE, ~/.xproto-cookie)\n"
     "  --session NAME     session to join (default $XPROTO_SESSION, main)\n"
     "  -h, --help         this text\n";
 
+/* The server's app endpoint: --socket, else what libxpapp finds in the
+ * environment (XPROTO_DISPLAY, then XPROTO_APP_SOCKET). 0 or -1. */
+static int find_server(struct opts *o)
+{
+	struct xp_error err = {0};
+	if (o->addr && *o->addr)
+		return 0;
+	o->addr = xa_app_endpoint(o->endpoint, sizeof(o->endpoint), &err);
+	if (!o->addr)
+		return fprintf(stderr, "xp-x11: no server: %s; or give --socket\n", err.text), -1;
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct opts *o)
 {
 	const char *s = getenv("XPROTO_SESSION");
-	*o = (struct opts){.addr = getenv("XPROTO_APP_SOCKET"),
-	                   .cookie = getenv("XPROTO_COOKIE"),
-	                   .session = s && *s ? s : "main"};
+	*o = (struct opts){.cookie = getenv("XPROTO_COOKIE"), .session = s && *s ? s : "main"};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--")) {
@@ -87,18 +100,14 @@ static int parse(int argc, char **argv, struct opts *o)
 		return fprintf(stderr, "xp-x11: give either -- COMMAND or --display-only\n%s",
 		               usage),
 		       -1;
-	if (!o->addr || !*o->addr)
-		return fprintf(stderr, "xp-x11: no server: set XPROTO_APP_SOCKET or give --socket "
-		                       "(apps started by xproto-server have it)\n"),
-		       -1;
-	return 0;
+	return find_server(o);
 }
 
 /* The session's shared display, if a bridge keeps one and it answers. */
-static bool shared_display(const char *session, char *name, size_t cap)
+static bool shared_display(const char *sock, const char *session, char *name, size_t cap)
 {
 	char path[512];
-	FILE *f = xb_display_file(session, path, sizeof(path)) ? fopen(path, "r") : NULL;
+	FILE *f = xb_display_file(sock, session, path, sizeof(path)) ? fopen(path, "r") : NULL;
 	if (!f)
 		return false;
 	bool ok = fgets(name, (int)cap, f) != NULL;
@@ -112,10 +121,10 @@ static bool shared_display(const char *session, char *name, size_t cap)
 	return ok;
 }
 
-static int write_display_file(const char *session, const char *name)
+static int write_display_file(const char *sock, const char *session, const char *name)
 {
 	char path[512], tmp[540];
-	if (!xb_display_file(session, path, sizeof(path)))
+	if (!xb_display_file(sock, session, path, sizeof(path)))
 		return -1;
 	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
 	FILE *f = fopen(tmp, "w");
@@ -187,7 +196,7 @@ static void on_x(struct run *r)
 	struct xb *b = r->b;
 	xcb_generic_event_t *ev;
 	while ((ev = xcb_poll_for_event(b->xc))) {
-		if (!xb_pixels_damage(b, ev))
+		if (!xb_pixels_damage(b, ev) && !xb_cursor_event(b, ev))
 			xb_wm_event(b, ev);
 		free(ev);
 	}
@@ -275,7 +284,7 @@ static void finish(struct run *r, bool own_file)
 {
 	struct xb *b = r->b;
 	char path[512];
-	if (own_file && xb_display_file(b->session, path, sizeof(path)))
+	if (own_file && xb_display_file(b->addr, b->session, path, sizeof(path)))
 		unlink(path);
 	xb_mirror_finish(b); /* the server drops the windows with the connections */
 	if (b->xc)
@@ -295,7 +304,7 @@ int main(int argc, char **argv)
 		return 2;
 	if (o.help)
 		return fputs(usage, stdout), 0;
-	if (o.cmd && shared_display(o.session, shared, sizeof(shared))) {
+	if (o.cmd && shared_display(o.addr, o.session, shared, sizeof(shared))) {
 		setenv("DISPLAY", shared, 1); /* the session's display runs: join it */
 		execvp(o.cmd[0], o.cmd);
 		return fprintf(stderr, "xp-x11: cannot run %s: %s\n", o.cmd[0], strerror(errno)),
@@ -310,7 +319,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (o.display_only) {
-		own_file = write_display_file(o.session, r.xs.name) == 0;
+		own_file = write_display_file(o.addr, o.session, r.xs.name) == 0;
 		printf("DISPLAY=%s\n", r.xs.name);
 		fflush(stdout);
 	} else if ((r.child = spawn(o.cmd, r.xs.name, r.sfd)) < 0) {

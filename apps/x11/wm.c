@@ -211,6 +211,7 @@ static void on_map_notify(struct xb *b, const xcb_map_notify_event_t *e)
 	xb_pixels_track(b, w);
 	xb_mirror_show(b, w);
 	xb_pixels_all(b, w);
+	xb_cursor_update(b); /* it may have appeared under the pointer */
 	if (!w->override)
 		xb_wm_focus(b, w); /* a new window takes the keyboard, as in the session */
 }

@@ -15,6 +15,7 @@
  *   mirror.c   the xproto side: a connection per X client, its windows
  *   pixels.c   damage -> read -> encode -> send, and the frame pacing
  *   input.c    KEY/BUTTON/MOTION -> XTEST, keysyms -> keycodes
+ *   cursor.c   the pointer shape X shows (XFIXES) -> CURSOR, WIN_CURSOR
  *   main.c     options, the event loop
  */
 #ifndef XB_X11_H
@@ -50,8 +51,10 @@ struct xb_client {
 	struct xb *b;
 	uint32_t base; /* X resource-id base of the client */
 	struct xa_display *d;
-	int nwin;            /* windows shown through d */
-	bool failed, warned; /* d is gone / the window limit was reported */
+	int nwin;                                  /* windows shown through d */
+	bool failed, warned;                       /* d is gone / the window limit was reported */
+	uint32_t cursor_serial[XP_CURSOR_IDS + 1]; /* XFIXES shape d holds per id */
+	uint32_t cursor_next;                      /* the id reused last */
 	struct xb_client *next;
 };
 
@@ -75,6 +78,8 @@ struct xb_win {
 	struct xr_enc enc;
 	char title[257];
 	bool delete_protocol;    /* WM_DELETE_WINDOW supported */
+	bool cursor_sent;        /* its pointer shape was sent: cursor_serial */
+	uint32_t cursor_serial;  /* XFIXES serial of the shape the session has */
 	uint64_t close_deadline; /* a close was asked: kill after this (µs), 0 none */
 	struct xb_win *next;
 };
@@ -95,7 +100,11 @@ struct xb {
 	struct xb_win *wins;
 	int nwins;
 	struct xb_client *clients;
-	xcb_window_t focus; /* X window holding the keyboard focus */
+	xcb_window_t focus;        /* X window holding the keyboard focus */
+	xcb_window_t pointer_xid;  /* the window the session's pointer went to last */
+	uint8_t cursor_event;      /* XFIXES CursorNotify */
+	xcb_atom_t default_cursor; /* the name of the root's arrow (cursor.c) */
+	bool cursor_warned;        /* a shape too large was reported */
 	struct xb_input *in;
 	/* the xproto side */
 	const char *addr, *cookie, *session;
@@ -124,10 +133,11 @@ int xb_xserver_start(struct xb_xserver *x, int w, int h, int timeout_ms);
 void xb_xserver_stop(struct xb_xserver *x);
 /**
  * xb_display_file - path of the file naming the display of session
- * @session's shared bridge (xp-x11 --display-only), into @buf.
- * Return: @buf, or NULL when it does not fit.
+ * @session's shared bridge (xp-x11 --display-only) of the server whose app
+ * endpoint is @sock: beside that socket, SOCKET.x11-SESSION.display. Into
+ * @buf. Return: @buf, or NULL when it does not fit.
  */
-char *xb_display_file(const char *session, char *buf, size_t cap);
+char *xb_display_file(const char *sock, const char *session, char *buf, size_t cap);
 
 /* xconn.c */
 
@@ -219,6 +229,21 @@ void xb_input_mapping(struct xb *b, struct xb_input *in);
 void xb_input_key(struct xb *b, struct xb_win *w, const struct xa_event *ev);
 /** xb_input_pointer - a BUTTON or MOTION from the session for @w. */
 void xb_input_pointer(struct xb *b, struct xb_win *w, const struct xa_event *ev);
+
+/* cursor.c */
+
+/**
+ * xb_cursor_init - give the root the arrow (named, so windows showing it get
+ * the session's default) and ask XFIXES for cursor changes. 0 or -1.
+ */
+int xb_cursor_init(struct xb *b);
+/**
+ * xb_cursor_update - send the window under the X pointer the shape X shows
+ * now, if the session does not have it yet (defining it first).
+ */
+void xb_cursor_update(struct xb *b);
+/** xb_cursor_event - an XFIXES CursorNotify; false if @ev is not one. */
+bool xb_cursor_event(struct xb *b, xcb_generic_event_t *ev);
 
 /** xb_log - print a line on stderr prefixed "xp-x11: ". */
 void xb_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -141,7 +141,7 @@ int xb_x_open(struct xb *b, const char *name)
 	b->root = b->screen->root;
 	b->id_mask = setup->resource_id_mask;
 	b->shmid = -1;
-	if (check_extensions(b) < 0 || intern(b) < 0 || become_wm(b) < 0)
+	if (check_extensions(b) < 0 || intern(b) < 0 || become_wm(b) < 0 || xb_cursor_init(b) < 0)
 		return -1;
 	xcb_flush(b->xc);
 	return 0;

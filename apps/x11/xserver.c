@@ -65,6 +65,11 @@ int xb_xserver_start(struct xb_xserver *x, int w, int h, int timeout_ms)
 		return -1;
 	x->pid = fork();
 	if (x->pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		/* our signals are blocked for the signalfd: Xvfb's must not be, or
+		 * the SIGTERM below waits forever and Xvfb outlives us */
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		close(fds[0]);
 		fcntl(fds[1], F_SETFD, 0);        /* Xvfb inherits the write end */
 		setpgid(0, 0);                    /* a Ctrl-C in our terminal is ours to pass on */
@@ -98,15 +103,14 @@ void xb_xserver_stop(struct xb_xserver *x)
 	x->pid = 0;
 }
 
-char *xb_display_file(const char *session, char *buf, size_t cap)
+char *xb_display_file(const char *sock, const char *session, char *buf, size_t cap)
 {
 	const char *dir = getenv("XDG_RUNTIME_DIR");
-	const char *sock = getenv("XPROTO_APP_SOCKET");
 	int n;
-	/* next to the server's app socket: one per server and session */
+	/* beside the server's app socket: one per server and session (servers
+	 * on displays :N share a folder, /tmp/xproto-UID/N.sock) */
 	if (sock && sock[0] == '/') {
-		const char *slash = strrchr(sock, '/');
-		n = snprintf(buf, cap, "%.*s/x11-%s.display", (int)(slash - sock), sock, session);
+		n = snprintf(buf, cap, "%s.x11-%s.display", sock, session);
 	} else {
 		n = snprintf(buf, cap, "%s/xproto-x11-%s.display", dir && *dir ? dir : "/tmp",
 		             session);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""xwd2png.py - convert a 24/32-bit ZPixmap `xwd` dump (stdin) to PNG (argv[1]).
+"""xwd2png.py - convert a 24- or 32-bit-per-pixel ZPixmap `xwd` dump (stdin) to PNG (argv[1]).
 
 Just enough for the peer benchmark's screenshots of Xvfb screens; needs only
 the standard library.
@@ -14,16 +14,17 @@ def main():
     h = struct.unpack(">25I", data[:100])
     header_size, fmt, depth, width, height = h[0], h[2], h[3], h[4], h[5]
     byte_order, bpp, bpl, ncolors = h[7], h[11], h[12], h[19]
-    if fmt != 2 or bpp != 32:
-        sys.exit("xwd2png: only 32-bit ZPixmap dumps (format %d, %d bpp)" % (fmt, bpp))
+    if fmt != 2 or bpp not in (24, 32):
+        sys.exit("xwd2png: only 24/32 bpp ZPixmap dumps (format %d, %d bpp)" % (fmt, bpp))
     pix = data[header_size + 12 * ncolors:]
+    step = bpp // 8
     rows = []
     for y in range(height):
-        line = pix[y * bpl:y * bpl + 4 * width]
-        if byte_order == 0:  # LSBFirst: B G R X
-            rgb = bytes(b for i in range(0, len(line), 4) for b in (line[i + 2], line[i + 1], line[i]))
-        else:                # MSBFirst: X R G B
-            rgb = bytes(b for i in range(0, len(line), 4) for b in line[i + 1:i + 4])
+        line = pix[y * bpl:y * bpl + step * width]
+        if byte_order == 0:  # LSBFirst: B G R (X)
+            rgb = bytes(b for i in range(0, len(line), step) for b in (line[i + 2], line[i + 1], line[i]))
+        else:                # MSBFirst: (X) R G B
+            rgb = bytes(b for i in range(0, len(line), step) for b in line[i + step - 3:i + step])
         rows.append(b"\0" + rgb)
 
     def chunk(kind, body):

@@ -1,0 +1,193 @@
+/*
+ * x11_cursor_e2e_test.c - the pointer shape of bridged X programs reaches
+ * the user's real window, on real parts: xproto-server, xp-x11 with its
+ * Xvfb, xterm and xlogo from Debian, and a real thin-client window on a
+ * second Xvfb (the user's display) whose pointer is moved with XTEST. What
+ * XFIXES reports on the user's display must be, pixel for pixel, what it
+ * reports on the bridge's: xterm's I-beam; over xlogo, which sets no
+ * cursor, the user's own default. A thin client killed with -9 and started
+ * again shows the I-beam from the session's state.
+ */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xcb/xcb.h>
+#include <xcb/xfixes.h>
+#include <xcb/xtest.h>
+
+#include <cmocka.h>
+
+#include "x11run.h"
+#include "xvfb.h"
+
+#define WAIT_MS 30000
+
+static struct br_bridge the;
+static struct xvfb user; /* the user's display, where the thin client's window is */
+static pid_t client = -1;
+
+/* What XFIXES says the display shows as its cursor. */
+struct shape {
+	uint32_t w, h, hot_x, hot_y;
+	xcb_atom_t name;
+	uint32_t px[64 * 64];
+};
+
+static bool shape_now(xcb_connection_t *c, struct shape *s)
+{
+	xcb_xfixes_get_cursor_image_and_name_reply_t *r =
+	    xcb_xfixes_get_cursor_image_and_name_reply(c, xcb_xfixes_get_cursor_image_and_name(c),
+	                                               NULL);
+	bool ok = r && r->width <= 64 && r->height <= 64;
+	if (ok) {
+		*s = (struct shape){r->width, r->height, r->xhot, r->yhot, r->cursor_atom, {0}};
+		memcpy(s->px, xcb_xfixes_get_cursor_image_and_name_cursor_image(r),
+		       (size_t)r->width * r->height * 4);
+	}
+	free(r);
+	return ok;
+}
+
+static bool same_shape(const struct shape *a, const struct shape *b)
+{
+	return a->w == b->w && a->h == b->h && a->hot_x == b->hot_x && a->hot_y == b->hot_y &&
+	       !memcmp(a->px, b->px, (size_t)a->w * a->h * 4);
+}
+
+static xcb_connection_t *open_display(const char *name)
+{
+	xcb_connection_t *c = xcb_connect(name, NULL);
+	assert_false(xcb_connection_has_error(c));
+	free(xcb_xfixes_query_version_reply(c, xcb_xfixes_query_version(c, 5, 0), NULL));
+	return c;
+}
+
+static xcb_window_t root_of(xcb_connection_t *c)
+{
+	return xcb_setup_roots_iterator(xcb_get_setup(c)).data->root;
+}
+
+/* Move the pointer of @c to @x,@y (and a pixel aside first: a motion). */
+static void move(xcb_connection_t *c, int16_t x, int16_t y)
+{
+	xcb_test_fake_input(c, XCB_MOTION_NOTIFY, 0, XCB_CURRENT_TIME, root_of(c), x + 1, y, 0);
+	xcb_test_fake_input(c, XCB_MOTION_NOTIFY, 0, XCB_CURRENT_TIME, root_of(c), x, y, 0);
+	free(xcb_get_input_focus_reply(c, xcb_get_input_focus(c), NULL));
+}
+
+/* The top-level under the pointer of @c (0: the root). */
+static xcb_window_t under_pointer(xcb_connection_t *c)
+{
+	xcb_query_pointer_reply_t *r =
+	    xcb_query_pointer_reply(c, xcb_query_pointer(c, root_of(c)), NULL);
+	xcb_window_t w = r ? r->child : 0;
+	free(r);
+	return w;
+}
+
+/*
+ * Point at @x,@y on the user's display until the bridge's pointer is over
+ * @inner_win and the user's display shows what the bridge's shows there
+ * (@want, or the bridge's own shape when @want is NULL); that shape goes to
+ * @got. False after WAIT_MS.
+ */
+static bool user_shows(xcb_connection_t *uc, xcb_connection_t *bc, int16_t x, int16_t y,
+                       xcb_window_t inner_win, const struct shape *want, struct shape *got)
+{
+	static struct shape mine;
+	uint64_t end = xp_now_us() + WAIT_MS * 1000ull;
+	for (int i = 0; xp_now_us() < end; i++) {
+		move(uc, (int16_t)(x + i % 2), y); /* keep moving: the client sends MOTION */
+		if (under_pointer(bc) == inner_win && shape_now(bc, got) && shape_now(uc, &mine) &&
+		    same_shape(&mine, want ? want : got))
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
+/* A real thin-client window on the user's display, attached to the session. */
+static pid_t start_client(void)
+{
+	char bin[256];
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 1);
+		dup2(null, 2);
+		setenv("DISPLAY", user.name, 1);
+		execl(e2e_bin("thin-client", bin, sizeof(bin)), "thin-client", "--size", "800x600",
+		      "--cookie", the.s.cookie, the.s.addr, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void test_shapes_reach_the_real_window(void **state)
+{
+	(void)state;
+	struct shape ibeam, deflt, got;
+	br_start(&the, NULL);
+	assert_int_equal(xvfb_start(&user, 1024, 768, 20000), 0);
+	br_xterm(&the, "80x24+0+0");
+	const char *logo[] = {"xlogo", "-geometry", "120x100+520+40", NULL};
+	br_run(&the, logo);
+	xcb_connection_t *bc = open_display(the.display), *uc = open_display(user.name);
+	xcb_window_t xterm = br_xfind(bc, "xterm", WAIT_MS), xlogo = br_xfind(bc, "xlogo", WAIT_MS);
+	assert_true(xterm && xlogo);
+	/* the user's default: what their display shows outside our window */
+	move(uc, 1000, 700);
+	assert_true(shape_now(uc, &deflt));
+	client = start_client();
+	/* xterm's I-beam, on the real window */
+	assert_true(user_shows(uc, bc, 100, 100, xterm, NULL, &ibeam));
+	print_message("xterm: %ux%u cursor, hot spot %u,%u\n", ibeam.w, ibeam.h, ibeam.hot_x,
+	              ibeam.hot_y);
+	assert_false(same_shape(&ibeam, &deflt));
+	/* xlogo sets none: the bridge's named arrow, shown as the user's default */
+	assert_true(user_shows(uc, bc, 560, 80, xlogo, &deflt, &got));
+	xcb_intern_atom_reply_t *a = xcb_intern_atom_reply(
+	    bc, xcb_intern_atom(bc, 1, strlen("xp-x11-default"), "xp-x11-default"), NULL);
+	assert_non_null(a);
+	assert_int_equal(got.name, a->atom);
+	free(a);
+	/* back over xterm: the shape the client already holds */
+	assert_true(user_shows(uc, bc, 100, 120, xterm, &ibeam, &got));
+	/* kill -9 and attach again, the bridge's pointer still over xterm: the
+	 * shape comes from the session's state, in the refresh */
+	kill(client, SIGKILL);
+	proc_wait(client, 20000);
+	move(uc, 1000, 700);
+	client = start_client();
+	assert_true(user_shows(uc, bc, 100, 120, xterm, &ibeam, &got));
+	xcb_disconnect(bc);
+	xcb_disconnect(uc);
+	the.ok = true;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (client > 0) {
+		kill(client, SIGTERM);
+		proc_wait(client, 20000);
+		client = -1;
+	}
+	br_stop(&the);
+	xvfb_stop(&user);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_teardown(test_shapes_reach_the_real_window, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
