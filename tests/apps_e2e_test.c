@@ -84,7 +84,11 @@ static uint32_t pixel(const struct xr_fb *fb, int x, int y)
 	return fb->px[(size_t)y * (size_t)fb->stride + (size_t)x] & 0xffffff;
 }
 
-/* The glyphs of @text at cell (col, row) of the screenshot, in fg on bg. */
+/* The session's first window is placed with its frame at the top left. */
+#define OX XP_FRAME_BORDER
+#define OY XP_FRAME_TITLE
+
+/* The glyphs of @text at cell (col, row) of the terminal, in fg on bg. */
 static bool shows_text(const struct xr_fb *shot, int col, int row, const char *text)
 {
 	struct xr_fb want;
@@ -94,7 +98,8 @@ static bool shows_text(const struct xr_fb *shot, int col, int row, const char *t
 	bool same = true;
 	for (int y = 0; y < 13 && same; y++)
 		for (int x = 0; x < n * 6 && same; x++)
-			same = pixel(shot, col * 6 + x, row * 13 + y) == pixel(&want, x, y);
+			same =
+			    pixel(shot, OX + col * 6 + x, OY + row * 13 + y) == pixel(&want, x, y);
 	xr_fb_finish(&want);
 	return same;
 }
@@ -123,13 +128,13 @@ static void test_terminal_session(void **state)
 	assert_int_equal(xr_png_read_file(shot, &fb), 0);
 	assert_true(shows_text(&fb, 0, 0, "78"));
 	assert_true(shows_text(&fb, 0, 22, "100"));
-	assert_int_equal(pixel(&fb, 2 * 6 + 2, 23 * 13 + 6), 0xd8d8d8); /* block cursor */
-	assert_int_equal(pixel(&fb, 500, 400), DESKTOP);                /* 80x24 = 480x312 */
+	assert_int_equal(pixel(&fb, OX + 2 * 6 + 2, OY + 23 * 13 + 6), 0xd8d8d8); /* cursor */
+	assert_int_equal(pixel(&fb, 500, 400), DESKTOP); /* 80x24 = 480x312 and its frame */
 	/* and the client's pixels are the server's */
 	assert_int_equal(e2e_server_dump(&s), 0);
 	struct xr_fb srv;
 	assert_int_equal(e2e_server_window(&s, "main", 1, &srv), 0);
-	assert_int_equal(e2e_fb_diff(&fb, &srv, 480, 312), 0);
+	assert_int_equal(e2e_fb_diff_at(&fb, OX, OY, &srv, 480, 312), 0);
 	xr_fb_finish(&srv);
 	xr_fb_finish(&fb);
 	stop(&s);

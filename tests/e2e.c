@@ -218,6 +218,29 @@ long e2e_fb_diff(const struct xr_fb *a, const struct xr_fb *b, int w, int h)
 	return n;
 }
 
+long e2e_fb_diff_at(const struct xr_fb *screen, int x, int y, const struct xr_fb *win, int w, int h)
+{
+	long n = 0;
+	if (x < 0 || y < 0 || screen->w < x + w || screen->h < y + h || win->w < w || win->h < h)
+		return -1;
+	for (int r = 0; r < h; r++)
+		for (int c = 0; c < w; c++)
+			n += (screen->px[(size_t)(y + r) * screen->stride + x + c] & 0xffffff) !=
+			     (win->px[(size_t)r * win->stride + c] & 0xffffff);
+	return n;
+}
+
+int e2e_window_pos(struct xa_display *d, uint32_t win, int32_t *x, int32_t *y)
+{
+	struct xa_event ev;
+	if (xa_sync(d, 10000) < 0)
+		return -1;
+	for (int i = 0; i < 4096 && xa_next_event(d, &ev, 0) == 1; i++)
+		if (ev.type == XA_CONFIGURE && ev.win == win)
+			*x = ev.x, *y = ev.y;
+	return 0;
+}
+
 bool e2e_fb_region_equal(const struct xr_fb *a, const struct xr_fb *b, int w, int h)
 {
 	return e2e_fb_diff(a, b, w, h) == 0;

@@ -68,5 +68,18 @@ bool e2e_wait_file(const char *path, int timeout_ms);
 bool e2e_fb_region_equal(const struct xr_fb *a, const struct xr_fb *b, int w, int h);
 /** Count of pixels that differ in the top-left @w x @h. */
 long e2e_fb_diff(const struct xr_fb *a, const struct xr_fb *b, int w, int h);
+/**
+ * Count of pixels of the @w x @h area at (@x, @y) of @screen that differ
+ * from the top-left @w x @h of @win; -1 if either is too small.
+ */
+long e2e_fb_diff_at(const struct xr_fb *screen, int x, int y, const struct xr_fb *win, int w,
+                    int h);
+/**
+ * Where the session put app window @win: waits until the server processed
+ * everything sent (xa_sync), then takes the queued events (others are
+ * dropped) and returns the last position a WIN_CONFIGURE gave, or (@x, @y)
+ * as asked when the server kept it. Returns 0, or -1 when the sync failed.
+ */
+int e2e_window_pos(struct xa_display *d, uint32_t win, int32_t *x, int32_t *y);
 
 #endif

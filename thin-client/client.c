@@ -70,6 +70,7 @@ static int open_presenter(struct tc_client *c, int *w, int *h)
 {
 	*w = c->opt.width;
 	*h = c->opt.height;
+	c->scale = c->opt.scale > 0 ? c->opt.scale : 1;
 	if (c->opt.headless) {
 		if (*w <= 0 || *h <= 0) {
 			*w = TC_DEFAULT_W;
@@ -83,7 +84,7 @@ static int open_presenter(struct tc_client *c, int *w, int *h)
 		tc_warn("no X display: DISPLAY is not set (use --headless to run without one)");
 		return -1;
 	}
-	c->pres = tc_x11_create(&c->opt, w, h);
+	c->pres = tc_x11_create(&c->opt, w, h, &c->scale);
 	return c->pres ? 0 : -1;
 }
 

@@ -9,6 +9,8 @@
 
 #include "thin_int.h"
 
+static void drop_state(struct tc_client *c);
+
 static bool is_unix_addr(const char *addr)
 {
 	return addr[0] == '/' || addr[0] == '@' || addr[0] == '.';
@@ -33,6 +35,18 @@ static int handshake(struct tc_client *c)
 	return 0;
 }
 
+/* What the user can do about a server's refusal. */
+static void refusal_hint(struct tc_client *c, enum xp_err_code code)
+{
+	const char *h =
+	    code == XP_ERR_AUTH
+	        ? "the cookie is not this server's: use its file (--cookie, $XPROTO_COOKIE)"
+	    : code == XP_ERR_VERSION ? "the server speaks another version of xproto"
+	    : code == XP_ERR_LIMIT   ? "the server is at a limit: try again later"
+	                             : "";
+	snprintf(c->hint, sizeof(c->hint), "%s", h);
+}
+
 int tc_connect(struct tc_client *c)
 {
 	struct xp_error err;
@@ -48,17 +62,21 @@ int tc_connect(struct tc_client *c)
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
 		goto err_conn;
 	uint64_t now = xp_now_us();
+	if (c->stale) /* the last picture goes; the server sends the session again */
+		drop_state(c);
+	c->stale = false;
 	c->connected = true;
 	c->connects++;
 	c->backoff_ms = TC_BACKOFF_MIN_MS;
 	c->last_rx_us = now;
 	c->next_ping_us = now;
-	c->reason[0] = '\0';
+	c->reason[0] = c->lost[0] = c->hint[0] = '\0';
 	return 0;
 err_conn:
 	snprintf(c->reason, sizeof(c->reason), "cannot connect to %.200s: %s", c->addr,
 	         xp_conn_error(&c->conn)->text[0] ? xp_conn_error(&c->conn)->text
 	                                          : "handshake failed");
+	refusal_hint(c, xp_conn_error(&c->conn)->code);
 	xp_conn_finish(&c->conn);
 	return -1;
 }
@@ -96,17 +114,16 @@ void tc_disconnect(struct tc_client *c, const char *why)
 static int lost(struct tc_client *c, const char *msg)
 {
 	snprintf(c->reason, sizeof(c->reason), "%s", msg);
+	snprintf(c->lost, sizeof(c->lost), "%s", msg);
 	tc_warn("%s", msg);
 	tc_conn_close(c, msg);
-	if (c->opt.reconnect) {
-		/* start again from nothing; the server resends everything */
-		drop_state(c);
+	/* the last picture stays, under a box saying so (status.c), until the
+	 * next connection starts again from nothing; or for the exit screenshot */
+	c->stale = true;
+	if (c->opt.reconnect)
 		c->reconnect_us = xp_now_us() + (uint64_t)c->backoff_ms * 1000;
-	} else {
-		/* the state stays for the exit screenshot */
-		c->quit = true;
-		c->exit_code = TC_EXIT_ERROR;
-	}
+	else
+		tc_give_up(c);
 	return -1;
 }
 

@@ -13,9 +13,17 @@ static bool may_send(const struct tc_client *c)
 	return c->connected && !c->opt.read_only;
 }
 
+/* Lingering after a failure: any press ends the client. */
+static bool linger_done(struct tc_client *c, bool pressed)
+{
+	if (c->lingering && pressed)
+		c->quit = true;
+	return c->lingering;
+}
+
 void tc_input_key(struct tc_client *c, uint32_t state, uint32_t keysym, const char *text)
 {
-	if (!may_send(c))
+	if (linger_done(c, state & XP_KEY_PRESSED) || !may_send(c))
 		return;
 	tc_input_flush_motion(c);
 	struct xp_msg m = {.op = XP_OP_KEY};
@@ -49,7 +57,7 @@ void tc_input_flush_motion(struct tc_client *c)
 
 void tc_input_button(struct tc_client *c, int button, bool pressed, int x, int y)
 {
-	if (!may_send(c))
+	if (linger_done(c, pressed) || !may_send(c))
 		return;
 	tc_input_flush_motion(c);
 	struct xp_msg m = {.op = XP_OP_BUTTON};
@@ -81,6 +89,13 @@ void tc_app_list(struct tc_client *c)
 {
 	struct xp_msg m = {.op = XP_OP_APP_LIST};
 	if (c->connected) /* a question, not input: viewers may ask too */
+		tc_send(c, &m);
+}
+
+void tc_win_list(struct tc_client *c)
+{
+	struct xp_msg m = {.op = XP_OP_WIN_LIST};
+	if (c->connected && xp_conn_peer_minor(&c->conn) >= XP_MINOR_WM)
 		tc_send(c, &m);
 }
 

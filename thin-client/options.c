@@ -24,6 +24,9 @@ static const char usage_text[] =
     "  --cookie FILE        cookie file (default $XPROTO_COOKIE or ~/.xproto-cookie)\n"
     "  --session NAME       session to join (default main)\n"
     "  --size WxH           screen size (default: window size, 800x600 headless)\n"
+    "  --scale N            show each pixel as N x N (1-4) for HiDPI screens; the\n"
+    "                       session and the bytes sent do not change (default: 2\n"
+    "                       from 144 dpi, 3 from 240, else 1; headless 1)\n"
     "  --stats              print traffic statistics and round-trip times at exit\n"
     "                       (always printed in headless mode)\n"
     "  --log                log connection events and every message to stderr\n"
@@ -42,7 +45,8 @@ enum {
 	OPT_SESSION,
 	OPT_SIZE,
 	OPT_STATS,
-	OPT_LOG
+	OPT_LOG,
+	OPT_SCALE,
 };
 
 static const struct option longopts[] = {
@@ -56,6 +60,7 @@ static const struct option longopts[] = {
     {"size", required_argument, NULL, OPT_SIZE},
     {"stats", no_argument, NULL, OPT_STATS},
     {"log", no_argument, NULL, OPT_LOG},
+    {"scale", required_argument, NULL, OPT_SCALE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -107,6 +112,11 @@ static int apply(struct tc_options *o, int opt, const char **script_path, FILE *
 	case OPT_LOG:
 		o->log = true;
 		break;
+	case OPT_SCALE:
+		if (sscanf(optarg, "%d%c", &o->scale, &(char){0}) != 1 || o->scale < 1 ||
+		    o->scale > TC_SCALE_MAX)
+			return usage_error(out, "bad --scale '%s' (want 1 to 4)", optarg);
+		break;
 	case OPT_SIZE:
 		if (parse_size(optarg, &o->width, &o->height) < 0)
 			return usage_error(out, "bad --size '%s' (want WxH, each 1..16384)",
@@ -155,6 +165,8 @@ int tc_main(int argc, char **argv)
 		return TC_EXIT_USAGE;
 	}
 	o.script = script;
+	/* a window nobody scripts says why it failed until its user quits */
+	o.hold_on_error = !o.headless && !script;
 	struct tc_client *c = tc_client_create(&o);
 	r = c ? tc_client_run(c) : TC_EXIT_ERROR;
 	tc_client_destroy(c);

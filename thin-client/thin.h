@@ -44,6 +44,8 @@ struct tc_options {
 	bool signals;                   /* handle SIGUSR1/SIGINT/SIGTERM (programs only) */
 	bool no_shm;                    /* X11: never use MIT-SHM (tests) */
 	bool no_zlib;                   /* do not ask for compression */
+	int scale; /* 1..4: each pixel shown N x N; 0: from the X screen's DPI (1 headless) */
+	bool hold_on_error; /* failed: keep the window saying why until the user quits */
 };
 
 /** Exit statuses of tc_client_run() and tc_main(). */

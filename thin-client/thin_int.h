@@ -45,9 +45,11 @@ struct tc_win {
 	uint32_t id;
 	int x, y, w, h; /* content top-left in screen coordinates */
 	uint32_t flags, bg;
+	uint32_t state, parent; /* WIN_STATE: XP_STATE_*, the parent's id */
 	bool mapped;
 	char title[TC_TITLE_MAX + 1];
 	struct xr_fb fb;
+	struct xr_rect dirty; /* window-local damage not yet shown (seamless) */
 };
 
 /** All windows, v[0] at the bottom of the stacking order. */
@@ -60,8 +62,20 @@ struct tc_wintable {
 
 struct tc_win *tc_win_find(const struct tc_wintable *t, uint32_t id);
 void tc_wintable_clear(struct tc_wintable *t);
-/** Screen rectangle covered by @w. */
+/** Screen rectangle covered by @w's content. */
 struct xr_rect tc_win_rect(const struct tc_win *w);
+/** True when desktop mode draws a frame around @w (WIN_STATE FRAMED). */
+bool tc_win_framed(const struct tc_win *w);
+
+/* ---- frames (decor.c): desktop mode draws what the server manages ---- */
+#define TC_FRAME_FOCUSED   0x3d6fa8u /* title bar and border of the focused window */
+#define TC_FRAME_UNFOCUSED 0x4a5058u
+/**
+ * Draw the frame of @w (title bar, border, buttons; SPEC.md section 12) into
+ * @fb, clipped to @clip. @focused: it has the keyboard focus.
+ */
+void tc_decor_draw(struct xr_fb *fb, const struct xr_rect *clip, const struct tc_win *w,
+                   bool focused);
 
 /* ---- drawing state (draw.c) ---- */
 struct tc_drawstate {
@@ -132,8 +146,32 @@ struct tc_presenter {
 	const struct tc_presenter_ops *ops;
 };
 struct tc_presenter *tc_headless_create(void);
-/** Open the X window; @w, @h 0 for the default size. NULL after a message. */
-struct tc_presenter *tc_x11_create(const struct tc_options *o, int *w, int *h);
+/**
+ * Open the X window; @w, @h: the screen in logical pixels, 0 for the
+ * default (updated to what was chosen); *@scale receives the scale (the
+ * option's, else the screen's DPI's). NULL after a message.
+ */
+struct tc_presenter *tc_x11_create(const struct tc_options *o, int *w, int *h, int *scale);
+struct xcb_connection_t;
+struct xcb_screen_t;
+/** The X screen's resolution in dots per inch (Xft.dpi, else its size). */
+double tc_x11_dpi(struct xcb_connection_t *xc, const struct xcb_screen_t *scr);
+
+/* ---- scaling (scale.c): logical pixels shown N x N (--scale) ---- */
+#define TC_SCALE_MAX 4
+/**
+ * Write the logical rectangle @r of @src, each pixel as an @s x @s block,
+ * into the 32-bit pixels @dst (@dst_stride pixels a row) at physical
+ * (@dx, @dy). @r must lie inside @src and the result inside @dst.
+ */
+void tc_scale_copy(const struct xr_fb *src, struct xr_rect r, int s, uint32_t *dst,
+                   size_t dst_stride, int dx, int dy);
+/** @src scaled by @s into a new @dst (xr_fb_finish it). 0 or -1. */
+int tc_scale_fb(const struct xr_fb *src, int s, struct xr_fb *dst);
+/** The logical rectangle covering physical rectangle @phys at scale @s. */
+struct xr_rect tc_scale_down(struct xr_rect phys, int s);
+/** The scale for a screen of @dpi dots per inch: 1, 2 from 144, 3 from 240. */
+int tc_scale_for_dpi(double dpi);
 
 /* ---- keyboard (keyboard.c) ---- */
 struct tc_kbd;
@@ -171,12 +209,19 @@ enum tc_cmd_kind {
 	TC_CMD_CHECKPOINT,
 	TC_CMD_WAIT_UPDATE,
 	TC_CMD_WAIT_WINDOWS,
+	TC_CMD_PRESS,
+	TC_CMD_RELEASE,
+	TC_CMD_DRAG,
+	TC_CMD_KEY_DOWN,
+	TC_CMD_KEY_UP,
+	TC_CMD_WINDOWS,
 };
 struct tc_cmd {
 	enum tc_cmd_kind kind;
 	int line;
 	uint32_t keysym, mods;
 	int a, b, c;
+	int d, e;   /* DRAG: the end point is (c, d), the button e */
 	char *text; /* TYPE text, SCREENSHOT path, LAUNCH app */
 };
 struct tc_script {
@@ -206,6 +251,20 @@ void tc_stats_add(struct xp_conn_stats *total, const struct xp_conn_stats *s);
 void tc_rtt_add(struct tc_rtt *r, uint64_t us);
 void tc_stats_print(FILE *out, const struct xp_conn_stats *s, const struct tc_rtt *r);
 
+/* ---- the connection's state on screen (status.c) ---- */
+#define TC_STATUS_LINE 200
+struct tc_status {
+	bool shown;
+	char line[2][TC_STATUS_LINE]; /* what the box says */
+	struct xr_rect box;           /* where it is on the screen */
+};
+/** Decide what the box says now; damages the screen where it changes. */
+void tc_status_update(struct tc_client *c);
+/** After composition: draw the box where @d repainted, adding it to @d. */
+void tc_status_draw(struct tc_client *c, struct tc_damage *d);
+/** Microseconds until the box's countdown changes (UINT64_MAX: never). */
+uint64_t tc_status_next_us(const struct tc_client *c, uint64_t now);
+
 /* ---- the client ---- */
 struct tc_client {
 	struct tc_options opt;
@@ -233,11 +292,17 @@ struct tc_client {
 	bool motion_pending;
 	int motion_x, motion_y;
 	int backoff_ms;
+	int scale;         /* physical pixels per logical pixel (--scale) */
 	unsigned attempts; /* reconnect attempts since the last handshake */
 	uint64_t reconnect_us;
 	struct tc_script_run script;
-	struct xp_error err; /* set by a handler that rejects a message */
-	char reason[512];
+	struct tc_status status; /* the box shown while not connected */
+	bool stale;              /* the picture is from a lost connection */
+	bool lingering;          /* failed (hold_on_error): showing why until the user quits */
+	struct xp_error err;     /* set by a handler that rejects a message */
+	char reason[512];        /* why the last connect failed or the connection ended */
+	char lost[512];          /* why the connection shown ended ("" if none was) */
+	char hint[160];          /* what to do about a refusal ("" if nothing) */
 };
 
 /* dispatch.c */
@@ -262,6 +327,8 @@ int tc_on_win_unmap(struct tc_client *c, const struct xp_msg *m);
 int tc_on_win_configure(struct tc_client *c, const struct xp_msg *m);
 int tc_on_win_title(struct tc_client *c, const struct xp_msg *m);
 int tc_on_win_focus(struct tc_client *c, const struct xp_msg *m);
+int tc_on_win_state(struct tc_client *c, const struct xp_msg *m);
+int tc_on_win_entry(struct tc_client *c, const struct xp_msg *m);
 /* handlers: draw.c */
 int tc_on_target(struct tc_client *c, const struct xp_msg *m);
 int tc_on_gc(struct tc_client *c, const struct xp_msg *m);
@@ -276,7 +343,7 @@ int tc_on_image_cached(struct tc_client *c, const struct xp_msg *m);
 int tc_on_cache_drop(struct tc_client *c, const struct xp_msg *m);
 
 /* windows.c: damage a window-local rectangle of @w on the screen */
-void tc_win_damage(struct tc_client *c, const struct tc_win *w, struct xr_rect local);
+void tc_win_damage(struct tc_client *c, struct tc_win *w, struct xr_rect local);
 /* windows.c: the X title follows the focused window */
 void tc_title_update(struct tc_client *c);
 
@@ -302,10 +369,17 @@ void tc_input_resize(struct tc_client *c, int w, int h);
 void tc_input_flush_motion(struct tc_client *c);
 void tc_app_launch(struct tc_client *c, const char *app);
 void tc_app_list(struct tc_client *c);
+/** Ask for the session's window list (WIN_LIST); the entries are logged. */
+void tc_win_list(struct tc_client *c);
 /** The user closed the window: clean detach. */
 void tc_input_quit(struct tc_client *c);
 
 /* loop.c */
+/**
+ * The connection failed for good (no --reconnect): exit with status 1, at
+ * once, or (hold_on_error, a window) once the user has read why.
+ */
+void tc_give_up(struct tc_client *c);
 /** Write the composited screen to @path. 0 or -1 (logged). */
 int tc_screenshot(struct tc_client *c, const char *path);
 /** Recompose and present the damage now. */

@@ -141,6 +141,7 @@ void xs_window_remove(struct xs_session *se, struct xs_window *w)
 	size_t i = xs_window_index(se, w);
 	if (i == SIZE_MAX)
 		return;
+	xs_wm_forget(se, w->id);
 	memmove(&se->stack[i], &se->stack[i + 1], (se->nwin - i - 1) * sizeof(*se->stack));
 	se->nwin--;
 	se->pixel_bytes -= (size_t)w->fb.w * (size_t)w->fb.h * 4;
