@@ -84,7 +84,8 @@ static int open_presenter(struct tc_client *c, int *w, int *h)
 		tc_warn("no X display: DISPLAY is not set (use --headless to run without one)");
 		return -1;
 	}
-	c->pres = tc_x11_create(&c->opt, w, h, &c->scale);
+	c->pres = c->opt.seamless ? tc_seamless_create(&c->opt, w, h, &c->scale)
+	                          : tc_x11_create(&c->opt, w, h, &c->scale);
 	return c->pres ? 0 : -1;
 }
 

@@ -20,7 +20,8 @@ static int handshake(struct tc_client *c)
 {
 	struct xp_caps granted,
 	    want = {
-	        .flags = (c->opt.no_zlib || is_unix_addr(c->addr)) ? 0 : XP_FLAG_ZLIB,
+	        .flags = ((c->opt.no_zlib || is_unix_addr(c->addr)) ? 0 : XP_FLAG_ZLIB) |
+	                 (c->opt.seamless ? XP_FLAG_SEAMLESS : 0),
 	        .max_msg = XP_MAX_MSG_DEFAULT,
 	        .screen_w = (uint32_t)c->comp.screen.w,
 	        .screen_h = (uint32_t)c->comp.screen.h,
@@ -90,6 +91,7 @@ void tc_conn_close(struct tc_client *c, const char *why)
 	c->connected = false;
 	c->have_mark = false;
 	c->motion_pending = false;
+	c->pointer_win = 0; /* sticky state starts again with the connection */
 }
 
 /* Stateless: everything shown came from the server and will be resent. */

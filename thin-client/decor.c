@@ -76,8 +76,7 @@ void tc_decor_draw(struct xr_fb *fb, const struct xr_rect *clip, const struct tc
 	xr_fill(fb, clip, o.x, c.y + (int)c.h, (int)o.w, XP_FRAME_BORDER, bar);
 	outline(fb, clip, o);
 	title(fb, clip, w, c, focused);
-	button(fb, clip, xp_frame_button(c, XP_PART_CLOSE), glyph_close,
-	       focused ? CLOSE_BG : bbg);
+	button(fb, clip, xp_frame_button(c, XP_PART_CLOSE), glyph_close, focused ? CLOSE_BG : bbg);
 	button(fb, clip, xp_frame_button(c, XP_PART_MAXIMIZE),
 	       (w->state & XP_STATE_MAXIMIZED) ? glyph_restore : glyph_max, bbg);
 	button(fb, clip, xp_frame_button(c, XP_PART_MINIMIZE), glyph_min, bbg);

@@ -92,6 +92,42 @@ void tc_app_list(struct tc_client *c)
 		tc_send(c, &m);
 }
 
+/* Window management (1.1): only to a server that speaks it. */
+static bool may_arrange(const struct tc_client *c)
+{
+	return may_send(c) && xp_conn_peer_minor(&c->conn) >= XP_MINOR_WM;
+}
+
+void tc_input_arrange(struct tc_client *c, uint32_t win, uint32_t action, struct xp_rect r)
+{
+	struct xp_msg m = {.op = XP_OP_WIN_ARRANGE};
+	if (!may_arrange(c))
+		return;
+	tc_input_flush_motion(c);
+	m.u.win_arrange = (struct xp_msg_win_arrange){win, action, r.x, r.y, r.w, r.h};
+	tc_send(c, &m);
+}
+
+void tc_input_pointer_win(struct tc_client *c, uint32_t win)
+{
+	struct xp_msg m = {.op = XP_OP_POINTER_WIN};
+	if (!may_arrange(c) || c->pointer_win == win)
+		return;
+	tc_input_flush_motion(c); /* motion so far was over the other window */
+	m.u.pointer_win.win = win;
+	if (tc_send(c, &m) == 0)
+		c->pointer_win = win;
+}
+
+void tc_input_close(struct tc_client *c, uint32_t win)
+{
+	struct xp_msg m = {.op = XP_OP_CLOSE};
+	if (!may_send(c))
+		return;
+	m.u.close.win = win;
+	tc_send(c, &m);
+}
+
 void tc_win_list(struct tc_client *c)
 {
 	struct xp_msg m = {.op = XP_OP_WIN_LIST};

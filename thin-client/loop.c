@@ -42,6 +42,8 @@ void tc_present(struct tc_client *c)
 {
 	struct tc_damage d;
 	tc_status_update(c);
+	if (c->pres->ops->sync && c->pres->ops->sync(c->pres, c) > 0)
+		c->last_present_us = xp_now_us();
 	if (c->comp.dmg.n == 0)
 		return;
 	tc_comp_update(&c->comp, &c->wins, &d);

@@ -21,6 +21,9 @@ static const char usage_text[] =
     "  --reconnect          on disconnect retry with backoff (100 ms doubling to 5 s)\n"
     "                       and rebuild the screen from the server\n"
     "  --read-only          join as a viewer: send no input\n"
+    "  --seamless           show each remote window as a window of your own desktop,\n"
+    "                       moved, resized, minimised and closed by your window\n"
+    "                       manager (default: one window showing the session)\n"
     "  --cookie FILE        cookie file (default $XPROTO_COOKIE or ~/.xproto-cookie)\n"
     "  --session NAME       session to join (default main)\n"
     "  --size WxH           screen size (default: window size, 800x600 headless)\n"
@@ -47,6 +50,7 @@ enum {
 	OPT_STATS,
 	OPT_LOG,
 	OPT_SCALE,
+	OPT_SEAMLESS,
 };
 
 static const struct option longopts[] = {
@@ -61,6 +65,7 @@ static const struct option longopts[] = {
     {"stats", no_argument, NULL, OPT_STATS},
     {"log", no_argument, NULL, OPT_LOG},
     {"scale", required_argument, NULL, OPT_SCALE},
+    {"seamless", no_argument, NULL, OPT_SEAMLESS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -112,6 +117,9 @@ static int apply(struct tc_options *o, int opt, const char **script_path, FILE *
 	case OPT_LOG:
 		o->log = true;
 		break;
+	case OPT_SEAMLESS:
+		o->seamless = true;
+		break;
 	case OPT_SCALE:
 		if (sscanf(optarg, "%d%c", &o->scale, &(char){0}) != 1 || o->scale < 1 ||
 		    o->scale > TC_SCALE_MAX)
@@ -146,6 +154,8 @@ int tc_options_parse(struct tc_options *o, int argc, char **argv, const char **s
 	if (argc - optind > 1)
 		return usage_error(out, "too many arguments: '%s'", argv[optind + 1]);
 	o->addr = optind < argc ? argv[optind] : TC_DEFAULT_ADDR;
+	if (o->seamless && o->headless)
+		return usage_error(out, "%s", "--seamless needs an X display: not with --headless");
 	if (o->session && (!o->session[0] || strlen(o->session) > 64))
 		return usage_error(out, "bad --session '%s' (1-64 bytes)", o->session);
 	return 0;

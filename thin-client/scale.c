@@ -14,7 +14,8 @@ void tc_scale_copy(const struct xr_fb *src, struct xr_rect r, int s, uint32_t *d
                    size_t dst_stride, int dx, int dy)
 {
 	for (int y = 0; y < r.h; y++) {
-		const uint32_t *in = src->px + (size_t)(r.y + y) * (size_t)src->stride + (size_t)r.x;
+		const uint32_t *in =
+		    src->px + (size_t)(r.y + y) * (size_t)src->stride + (size_t)r.x;
 		uint32_t *out = dst + (size_t)(dy + y * s) * dst_stride + (size_t)dx;
 		if (s == 1) {
 			memcpy(out, in, (size_t)r.w * 4);
@@ -32,8 +33,8 @@ int tc_scale_fb(const struct xr_fb *src, int s, struct xr_fb *dst)
 {
 	if (s < 1 || s > TC_SCALE_MAX || xr_fb_init(dst, src->w * s, src->h * s) < 0)
 		return -1;
-	tc_scale_copy(src, (struct xr_rect){0, 0, src->w, src->h}, s, dst->px,
-	              (size_t)dst->stride, 0, 0);
+	tc_scale_copy(src, (struct xr_rect){0, 0, src->w, src->h}, s, dst->px, (size_t)dst->stride,
+	              0, 0);
 	return 0;
 }
 

@@ -85,17 +85,24 @@ void tc_status_draw(struct tc_client *c, struct tc_damage *d)
 		hit |= !xr_rect_empty(xr_rect_intersect(d->r[i], b));
 	if (!hit)
 		return;
-	uint32_t bg = c->opt.reconnect && !c->quit ? BOX_RETRY_BG : BOX_FAIL_BG;
-	xr_fill(s, NULL, b.x, b.y, b.w, b.h, BOX_EDGE);
-	xr_fill(s, NULL, b.x + 1, b.y + 1, b.w - 2, b.h - 2, bg);
-	for (int i = 0; i < 2; i++)
-		xr_text(s, &b, b.x + BOX_PAD, b.y + BOX_PAD - 2 + i * LINE_H, st->line[i],
-		        strlen(st->line[i]), i == 0 ? XR_FONT_FIXED_BOLD : XR_FONT_FIXED, BOX_FG, bg,
-		        true);
+	tc_status_paint(c, s, b.x, b.y);
 	if (d->n < TC_DAMAGE_MAX)
 		d->r[d->n++] = b;
 	else
 		d->r[d->n - 1] = xr_rect_union(d->r[d->n - 1], b);
+}
+
+void tc_status_paint(const struct tc_client *c, struct xr_fb *fb, int x, int y)
+{
+	const struct tc_status *st = &c->status;
+	struct xr_rect b = {x, y, st->box.w, st->box.h};
+	uint32_t bg = c->opt.reconnect && !c->quit ? BOX_RETRY_BG : BOX_FAIL_BG;
+	xr_fill(fb, NULL, b.x, b.y, b.w, b.h, BOX_EDGE);
+	xr_fill(fb, NULL, b.x + 1, b.y + 1, b.w - 2, b.h - 2, bg);
+	for (int i = 0; i < 2; i++)
+		xr_text(fb, &b, b.x + BOX_PAD, b.y + BOX_PAD - 2 + i * LINE_H, st->line[i],
+		        strlen(st->line[i]), i == 0 ? XR_FONT_FIXED_BOLD : XR_FONT_FIXED, BOX_FG,
+		        bg, true);
 }
 
 uint64_t tc_status_next_us(const struct tc_client *c, uint64_t now)

@@ -46,6 +46,7 @@ struct tc_options {
 	bool no_zlib;                   /* do not ask for compression */
 	int scale; /* 1..4: each pixel shown N x N; 0: from the X screen's DPI (1 headless) */
 	bool hold_on_error; /* failed: keep the window saying why until the user quits */
+	bool seamless;      /* one X window per remote window, arranged by the user's WM */
 };
 
 /** Exit statuses of tc_client_run() and tc_main(). */

@@ -37,6 +37,7 @@
 #define TC_BACKOFF_MAX_MS      5000
 #define TC_HANDSHAKE_MS        5000
 #define TC_TITLE_MAX           256
+#define TC_STATUS_LINE         200         /* bytes of a line of the connection's state box */
 #define TC_OUT_MAX_BYTES       (16u << 20) /* unsent output before giving up */
 #define TC_READS_PER_ITERATION 16          /* of up to 64 KiB each */
 
@@ -141,11 +142,24 @@ struct tc_presenter_ops {
 	void (*bell)(struct tc_presenter *p);
 	uint32_t (*window)(struct tc_presenter *p);
 	void (*destroy)(struct tc_presenter *p);
+	/**
+	 * Seamless: bring the presenter's own windows up to the window table
+	 * (create, map, move, title) and show their damage. Called every loop
+	 * turn; returns 1 if something was shown. NULL: not needed.
+	 */
+	int (*sync)(struct tc_presenter *p, struct tc_client *c);
 };
 struct tc_presenter {
 	const struct tc_presenter_ops *ops;
 };
 struct tc_presenter *tc_headless_create(void);
+/**
+ * Open a seamless display: one X window per remote window, managed by the
+ * user's window manager (seamless.c). @w, @h receive the session screen
+ * (the X screen in logical pixels, unless the options set it), *@scale the
+ * scale. NULL after a message.
+ */
+struct tc_presenter *tc_seamless_create(const struct tc_options *o, int *w, int *h, int *scale);
 /**
  * Open the X window; @w, @h: the screen in logical pixels, 0 for the
  * default (updated to what was chosen); *@scale receives the scale (the
@@ -172,6 +186,65 @@ int tc_scale_fb(const struct xr_fb *src, int s, struct xr_fb *dst);
 struct xr_rect tc_scale_down(struct xr_rect phys, int s);
 /** The scale for a screen of @dpi dots per inch: 1, 2 from 144, 3 from 240. */
 int tc_scale_for_dpi(double dpi);
+
+/* ---- X display helpers for the X presenters (xdisp.c) ---- */
+#define TC_XPUT_CHUNK (4u << 20) /* bytes of one PutImage at most; scratch size */
+struct xcb_connection_t;
+struct xcb_screen_t;
+struct tc_xdisp {
+	struct xcb_connection_t *xc;
+	struct xcb_screen_t *scr;
+	size_t max_req_bytes;
+};
+/** Connect to $DISPLAY and check its visual (XRGB8888). 0, or -1 after a message. */
+int tc_xdisp_open(struct tc_xdisp *d);
+/** The atom named @name (interned), or 0. */
+uint32_t tc_xatom(struct xcb_connection_t *xc, const char *name);
+/**
+ * Push the logical rectangle @r of @fb, scaled by @k, to @drawable at
+ * physical (@dx + r.x * k, @dy + r.y * k) with PutImage, in bands below the
+ * request limit; @scratch holds TC_XPUT_CHUNK bytes.
+ */
+void tc_xput(const struct tc_xdisp *d, uint32_t drawable, uint32_t gc, const struct xr_fb *fb,
+             struct xr_rect r, int k, uint8_t *scratch, int dx, int dy);
+
+/* ---- the seamless presenter (seamless.c, seamless_input.c) ---- */
+#define TC_SW_REQS 8
+/** One remote window shown as a top-level X window. */
+struct tc_sw {
+	uint32_t id, xid;
+	struct xp_rect srv;             /* the server's geometry X was last given */
+	struct xp_rect req[TC_SW_REQS]; /* geometries the user's WM asked for, newest first */
+	int nreq;
+	uint32_t parent; /* WM_TRANSIENT_FOR is set for this remote id */
+	bool popup;      /* override-redirect: placed by us, not the WM */
+	bool mapped;     /* we want it shown (NormalState) */
+	bool iconic;     /* minimised (IconicState) */
+	bool seen;       /* still in the window table (sync) */
+	char title[TC_TITLE_MAX + 1];
+};
+struct tc_kbd;
+struct tc_seamless {
+	struct tc_presenter base;
+	struct tc_xdisp d;
+	struct tc_kbd *kbd;
+	uint32_t gc, root;
+	uint8_t *scratch; /* TC_XPUT_CHUNK bytes */
+	int scale;
+	struct tc_sw *v;
+	size_t n, cap;
+	uint32_t status_xid; /* the connection's state, over the desktop */
+	char status_line[2][TC_STATUS_LINE];
+	struct {
+		uint32_t wm_protocols, wm_delete, wm_state, wm_change_state, net_wm_name, utf8;
+	} atom;
+};
+/** The record of remote window @id, or NULL. */
+struct tc_sw *tc_sw_find(struct tc_seamless *s, uint32_t id);
+/** The record of X window @xid, or NULL. */
+struct tc_sw *tc_sw_by_xid(struct tc_seamless *s, uint32_t xid);
+/** Handle pending X events: the user's WM and input become messages. 0 or -1. */
+int tc_seamless_events(struct tc_presenter *p, struct tc_client *c);
 
 /* ---- keyboard (keyboard.c) ---- */
 struct tc_kbd;
@@ -252,7 +325,6 @@ void tc_rtt_add(struct tc_rtt *r, uint64_t us);
 void tc_stats_print(FILE *out, const struct xp_conn_stats *s, const struct tc_rtt *r);
 
 /* ---- the connection's state on screen (status.c) ---- */
-#define TC_STATUS_LINE 200
 struct tc_status {
 	bool shown;
 	char line[2][TC_STATUS_LINE]; /* what the box says */
@@ -262,6 +334,8 @@ struct tc_status {
 void tc_status_update(struct tc_client *c);
 /** After composition: draw the box where @d repainted, adding it to @d. */
 void tc_status_draw(struct tc_client *c, struct tc_damage *d);
+/** Draw the box (c->status.box's size) into @fb with its top left at (@x, @y). */
+void tc_status_paint(const struct tc_client *c, struct xr_fb *fb, int x, int y);
 /** Microseconds until the box's countdown changes (UINT64_MAX: never). */
 uint64_t tc_status_next_us(const struct tc_client *c, uint64_t now);
 
@@ -291,6 +365,7 @@ struct tc_client {
 	struct tc_rtt rtt;
 	bool motion_pending;
 	int motion_x, motion_y;
+	uint32_t pointer_win; /* the last POINTER_WIN sent on this connection */
 	int backoff_ms;
 	int scale;         /* physical pixels per logical pixel (--scale) */
 	unsigned attempts; /* reconnect attempts since the last handshake */
@@ -371,6 +446,12 @@ void tc_app_launch(struct tc_client *c, const char *app);
 void tc_app_list(struct tc_client *c);
 /** Ask for the session's window list (WIN_LIST); the entries are logged. */
 void tc_win_list(struct tc_client *c);
+/** WIN_ARRANGE: the user arranged window @win (XP_ARR_* @action, geometry @r). */
+void tc_input_arrange(struct tc_client *c, uint32_t win, uint32_t action, struct xp_rect r);
+/** POINTER_WIN: the pointer is now over window @win (sent when it changes). */
+void tc_input_pointer_win(struct tc_client *c, uint32_t win);
+/** CLOSE: the user asked to close window @win. */
+void tc_input_close(struct tc_client *c, uint32_t win);
 /** The user closed the window: clean detach. */
 void tc_input_quit(struct tc_client *c);
 

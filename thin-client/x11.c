@@ -23,8 +23,6 @@
 
 #include "thin_int.h"
 
-#define X_CHUNK_MAX (4u << 20) /* bytes of one PutImage at most */
-
 struct x11 {
 	struct tc_presenter base;
 	xcb_connection_t *xc;
@@ -47,11 +45,7 @@ typedef void (*x_handler)(struct x11 *x, struct tc_client *c, xcb_generic_event_
 
 static xcb_atom_t atom(xcb_connection_t *xc, const char *name)
 {
-	xcb_intern_atom_reply_t *r =
-	    xcb_intern_atom_reply(xc, xcb_intern_atom(xc, 0, (uint16_t)strlen(name), name), NULL);
-	xcb_atom_t a = r ? r->atom : XCB_ATOM_NONE;
-	free(r);
-	return a;
+	return tc_xatom(xc, name);
 }
 
 /* ---- MIT-SHM -------------------------------------------------------- */
@@ -125,24 +119,10 @@ static void present_shm(struct x11 *x, const struct xr_fb *s, struct xr_rect r)
 	                  x->scr->root_depth, XCB_IMAGE_FORMAT_Z_PIXMAP, 0, x->seg, 0);
 }
 
-/* PutImage in bands of whole logical rows below the request size limit. */
 static void present_put(struct x11 *x, const struct xr_fb *s, struct xr_rect r)
 {
-	int k = x->scale;
-	size_t row_bytes = (size_t)r.w * (size_t)k * 4 * (size_t)k, limit = x->max_req_bytes - 64;
-	if (limit > X_CHUNK_MAX)
-		limit = X_CHUNK_MAX;
-	int rows = (int)(limit / row_bytes);
-	if (rows < 1)
-		rows = 1; /* a row wider than a request: the X server refuses it, logged */
-	for (int y = r.y; y < r.y + r.h; y += rows) {
-		int n = y + rows > r.y + r.h ? r.y + r.h - y : rows;
-		tc_scale_copy(s, (struct xr_rect){r.x, y, r.w, n}, k, (uint32_t *)x->scratch,
-		              (size_t)(r.w * k), 0, 0);
-		xcb_put_image(x->xc, XCB_IMAGE_FORMAT_Z_PIXMAP, x->win, x->gc, (uint16_t)(r.w * k),
-		              (uint16_t)(n * k), (int16_t)(r.x * k), (int16_t)(y * k), 0,
-		              x->scr->root_depth, (uint32_t)(row_bytes * (size_t)n), x->scratch);
-	}
+	struct tc_xdisp d = {x->xc, x->scr, x->max_req_bytes};
+	tc_xput(&d, x->win, x->gc, s, r, x->scale, x->scratch, 0, 0);
 }
 
 static int x11_present(struct tc_presenter *p, const struct xr_fb *s, const struct tc_damage *d)
@@ -329,27 +309,6 @@ static const struct tc_presenter_ops x11_ops = {
 
 /* ---- creation ---------------------------------------------------------- */
 
-/* Only XRGB8888-compatible visuals: 24 bits, 32 bpp, LSB first. */
-static bool visual_ok(struct x11 *x)
-{
-	const xcb_setup_t *setup = xcb_get_setup(x->xc);
-	bool bpp32 = false;
-	for (xcb_format_iterator_t f = xcb_setup_pixmap_formats_iterator(setup); f.rem;
-	     xcb_format_next(&f))
-		if (f.data->depth == x->scr->root_depth)
-			bpp32 = f.data->bits_per_pixel == 32;
-	for (xcb_depth_iterator_t d = xcb_screen_allowed_depths_iterator(x->scr); d.rem;
-	     xcb_depth_next(&d))
-		for (xcb_visualtype_iterator_t v = xcb_depth_visuals_iterator(d.data); v.rem;
-		     xcb_visualtype_next(&v))
-			if (v.data->visual_id == x->scr->root_visual)
-				return bpp32 && x->scr->root_depth == 24 &&
-				       setup->image_byte_order == XCB_IMAGE_ORDER_LSB_FIRST &&
-				       v.data->red_mask == 0xff0000 &&
-				       v.data->green_mask == 0xff00 && v.data->blue_mask == 0xff;
-	return false;
-}
-
 static void create_window(struct x11 *x, int w, int h)
 {
 	uint32_t mask = XCB_CW_BACK_PIXMAP | XCB_CW_EVENT_MASK;
@@ -425,21 +384,12 @@ double tc_x11_dpi(struct xcb_connection_t *xc, const struct xcb_screen_t *scr)
 
 static int connect_display(struct x11 *x)
 {
-	int screen = 0;
-	x->xc = xcb_connect(NULL, &screen);
-	if (xcb_connection_has_error(x->xc)) {
-		tc_warn("cannot open X display '%s'", getenv("DISPLAY"));
+	struct tc_xdisp d;
+	if (tc_xdisp_open(&d) < 0)
 		return -1;
-	}
-	xcb_screen_iterator_t it = xcb_setup_roots_iterator(xcb_get_setup(x->xc));
-	for (int i = 0; i < screen && it.rem; i++)
-		xcb_screen_next(&it);
-	x->scr = it.data;
-	if (!x->scr || !visual_ok(x)) {
-		tc_warn("unsupported X visual: need 24-bit TrueColor, 32 bits per pixel");
-		return -1;
-	}
-	x->max_req_bytes = (size_t)xcb_get_maximum_request_length(x->xc) * 4;
+	x->xc = d.xc;
+	x->scr = d.scr;
+	x->max_req_bytes = d.max_req_bytes;
 	return 0;
 }
 
@@ -468,7 +418,7 @@ struct tc_presenter *tc_x11_create(const struct tc_options *o, int *w, int *h, i
 		*w = TC_DEFAULT_W;
 		*h = TC_DEFAULT_H;
 	}
-	x->scratch = malloc(X_CHUNK_MAX);
+	x->scratch = malloc(TC_XPUT_CHUNK);
 	if (!x->scratch || connect_display(x) < 0)
 		goto err_x11;
 	choose_scale(x, o, w, h);

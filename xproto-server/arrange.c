@@ -262,8 +262,8 @@ void xs_arrange_screen_resized(struct xs_session *se)
 
 /* ---- geometry ---- */
 
-int xs_arrange_geometry(struct xs_session *se, struct xs_window *w, uint32_t mask,
-                        struct xp_rect r, struct xp_error *err)
+int xs_arrange_geometry(struct xs_session *se, struct xs_window *w, uint32_t mask, struct xp_rect r,
+                        struct xp_error *err)
 {
 	mask &= XP_CONF_MOVE | XP_CONF_RESIZE;
 	if ((mask & XP_CONF_RESIZE) && xs_window_resize(se, w, r.w, r.h, err) < 0)
@@ -279,8 +279,8 @@ int xs_arrange_geometry(struct xs_session *se, struct xs_window *w, uint32_t mas
 	return 0;
 }
 
-int xs_arrange_apply(struct xs_session *se, struct xs_window *w, uint32_t action,
-                     struct xp_rect r, struct xp_error *err)
+int xs_arrange_apply(struct xs_session *se, struct xs_window *w, uint32_t action, struct xp_rect r,
+                     struct xp_error *err)
 {
 	if (action & XP_ARR_CLOSE)
 		xs_arrange_close(se, w);
@@ -361,8 +361,8 @@ static void send_entry(struct xs_peer *p, uint32_t index, uint32_t flags, const 
 		entry_title(w, title, sizeof(title));
 		state = w->arr.state | (p->session->focus == w->id ? XP_STATE_FOCUSED : 0);
 	}
-	m.u.win_entry = (struct xp_msg_win_entry){index, flags, w ? w->id : 0, state,
-	                                          xp_str_from(title)};
+	m.u.win_entry =
+	    (struct xp_msg_win_entry){index, flags, w ? w->id : 0, state, xp_str_from(title)};
 	xs_peer_send(p, &m);
 }
 
@@ -403,8 +403,7 @@ int xs_arrange_on_parent(struct xs_peer *p, const struct xp_msg *m, struct xp_er
 {
 	const struct xp_msg_win_parent *a = &m->u.win_parent;
 	struct xs_window *w = xs_window_by_app_id(p->session, p, a->win);
-	struct xs_window *parent =
-	    a->parent ? xs_window_by_app_id(p->session, p, a->parent) : NULL;
+	struct xs_window *parent = a->parent ? xs_window_by_app_id(p->session, p, a->parent) : NULL;
 	if (!w)
 		return xp_error_set(err, XP_ERR_NO_WINDOW, m->op, "WIN_PARENT: no window %u",
 		                    a->win);

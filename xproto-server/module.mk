@@ -41,3 +41,12 @@ $(BIN)/tests/apps_e2e_test: $(OBJ)/tests/apps_e2e_test.o $(E2E_OBJ) $(APPLIB_LIB
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 TESTS += $(BIN)/tests/apps_e2e_test
+
+# the session's window manager end to end: placement, frames, chords,
+# reattach, the connection's state on screen, --scale
+$(OBJ)/tests/wm_e2e_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA)
+$(BIN)/tests/wm_e2e_test: $(OBJ)/tests/wm_e2e_test.o $(E2E_OBJ) $(APPLIB_LIB) $(RENDER_LIB) \
+		$(PROTO_LIB) | $(BIN)/xproto-server $(BIN)/thin-client
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
+TESTS += $(BIN)/tests/wm_e2e_test

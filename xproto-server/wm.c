@@ -137,8 +137,8 @@ static void drag_step(struct xs_peer *p, struct xs_window *w)
 		r.y = clamp(r.y + dy, XP_FRAME_TITLE, (int64_t)se->screen_h - XP_FRAME_BORDER);
 	} else {
 		int64_t max = se->srv->opt.max_window_dim;
-		resize_axis(r.x, r.w, dx, d->drag_edges & XP_EDGE_LEFT, d->drag_edges & XP_EDGE_RIGHT,
-		            MIN_W, max, &r.x, &r.w);
+		resize_axis(r.x, r.w, dx, d->drag_edges & XP_EDGE_LEFT,
+		            d->drag_edges & XP_EDGE_RIGHT, MIN_W, max, &r.x, &r.w);
 		resize_axis(r.y, r.h, dy, d->drag_edges & XP_EDGE_TOP,
 		            d->drag_edges & XP_EDGE_BOTTOM, MIN_H, max, &r.y, &r.h);
 		mask |= XP_CONF_RESIZE;
@@ -274,8 +274,8 @@ static void cycle_start(struct xs_peer *p)
 		for (size_t i = se->nwin; i-- > 0 && k->ncycle < XS_CYCLE_MAX;) {
 			const struct xs_window *w = se->stack[i];
 			bool min = w->arr.state & XP_STATE_MINIMIZED;
-			if (w->id != se->focus && xs_arrange_managed(w) && w->owner != se->launcher &&
-			    (pass ? min && !w->mapped : w->mapped))
+			if (w->id != se->focus && xs_arrange_managed(w) &&
+			    w->owner != se->launcher && (pass ? min && !w->mapped : w->mapped))
 				k->cycle[k->ncycle++] = w->id;
 		}
 }
@@ -319,13 +319,12 @@ static void super_arrow(struct xs_session *se, struct xs_window *w, uint32_t ks,
 		xs_arrange_apply(se, w, XP_ARR_MINIMIZE, r, &err);
 	} else if (!maxed) {
 		uint32_t half = se->screen_w / 2;
-		r = (struct xp_rect){(ks == KS_LEFT ? 0 : (int32_t)half) + XP_FRAME_BORDER,
-		                     XP_FRAME_TITLE, half > 2 * XP_FRAME_BORDER + MIN_W
-		                                         ? half - 2 * XP_FRAME_BORDER
-		                                         : MIN_W,
-		                     se->screen_h > XP_FRAME_TITLE + XP_FRAME_BORDER + MIN_H
-		                         ? se->screen_h - XP_FRAME_TITLE - XP_FRAME_BORDER
-		                         : MIN_H};
+		r = (struct xp_rect){
+		    (ks == KS_LEFT ? 0 : (int32_t)half) + XP_FRAME_BORDER, XP_FRAME_TITLE,
+		    half > 2 * XP_FRAME_BORDER + MIN_W ? half - 2 * XP_FRAME_BORDER : MIN_W,
+		    se->screen_h > XP_FRAME_TITLE + XP_FRAME_BORDER + MIN_H
+		        ? se->screen_h - XP_FRAME_TITLE - XP_FRAME_BORDER
+		        : MIN_H};
 		xs_arrange_geometry(se, w, XP_CONF_MOVE | XP_CONF_RESIZE, r, &err);
 	}
 }
@@ -338,9 +337,9 @@ static bool is_arrow(uint32_t ks)
 /* Keep the modifiers held, from the modifier keys themselves. */
 static void track_mods(struct xs_peer *p, const struct xp_msg_key *k)
 {
-	static const uint32_t bit[] = {XP_MOD_SHIFT, XP_MOD_SHIFT, XP_MOD_CONTROL, XP_MOD_CONTROL,
-	                               0, 0, XP_MOD_ALT, XP_MOD_ALT, XP_MOD_ALT, XP_MOD_ALT,
-	                               XP_MOD_SUPER, XP_MOD_SUPER};
+	static const uint32_t bit[] = {
+	    XP_MOD_SHIFT, XP_MOD_SHIFT, XP_MOD_CONTROL, XP_MOD_CONTROL, 0,           0, XP_MOD_ALT,
+	    XP_MOD_ALT,   XP_MOD_ALT,   XP_MOD_ALT,     XP_MOD_SUPER,   XP_MOD_SUPER};
 	p->wm.mods = k->state & MODS; /* the state before this key */
 	if (k->keysym < KS_SHIFT_L || k->keysym > KS_SUPER_R)
 		return;
