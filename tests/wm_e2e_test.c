@@ -179,8 +179,8 @@ static void test_drag_move_resize(void **state)
 	uint32_t win = new_window(d, 300, 200, 0x334455u, "drag me", &g);
 	cur = g;
 	struct xp_rect o = outer(g);
-	int tx = g.x + 40, ty = g.y - 10;                                /* the title bar */
-	int cx = o.x + (int)o.w - 2, cy = o.y + (int)o.h - 2;             /* bottom right corner */
+	int tx = g.x + 40, ty = g.y - 10;                     /* the title bar */
+	int cx = o.x + (int)o.w - 2, cy = o.y + (int)o.h - 2; /* bottom right corner */
 	snprintf(path, sizeof(path), "%s/drag.png", s.dir);
 	snprintf(script, sizeof(script),
 	         "wait-idle 300\ndrag %d %d %d %d\nwait-idle 300\n"
@@ -226,8 +226,8 @@ static void test_buttons_and_chords(void **state)
 	struct xp_rect max = xp_frame_button(content, XP_PART_MAXIMIZE);
 	struct xp_rect min = xp_frame_button(content, XP_PART_MINIMIZE);
 	/* maximise beta with its button, restore it with Super+Up */
-	snprintf(script, sizeof(script), "wait-idle 300\nclick %d %d\nwait-idle 300\n",
-	         max.x + 4, max.y + 4);
+	snprintf(script, sizeof(script), "wait-idle 300\nclick %d %d\nwait-idle 300\n", max.x + 4,
+	         max.y + 4);
 	assert_int_equal(run_client(&s, script, NULL), 0);
 	cur = h;
 	struct geo full = {XP_FRAME_BORDER, XP_FRAME_TITLE, SW - 2 * XP_FRAME_BORDER,
@@ -445,7 +445,8 @@ static void test_scale_exact_same_bytes(void **state)
 	for (int y = 0; y < b.h; y++)
 		for (int x = 0; x < b.w; x++)
 			if (pixel(&b, x, y) != pixel(&a, x / 2, y / 2))
-				fail_msg("pixel %d,%d differs from %d,%d at scale 1", x, y, x / 2, y / 2);
+				fail_msg("pixel %d,%d differs from %d,%d at scale 1", x, y, x / 2,
+				         y / 2);
 	xr_fb_finish(&a);
 	xr_fb_finish(&b);
 	/* the same messages came: what crosses the wire does not depend on the scale */

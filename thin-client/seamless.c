@@ -63,9 +63,9 @@ static void size_hints(struct tc_seamless *s, uint32_t xid, const struct tc_win 
 	h[0] = 1u | 2u | 1u << 4 | 1u << 6 | 1u << 9; /* US pos/size, min, inc, gravity */
 	h[1] = (uint32_t)pos16((int64_t)w->x * k), h[2] = (uint32_t)pos16((int64_t)w->y * k);
 	h[3] = dim16((int64_t)w->w * k), h[4] = dim16((int64_t)w->h * k);
-	h[5] = h[6] = k;   /* min */
-	h[9] = h[10] = k;  /* inc */
-	h[17] = 10;        /* StaticGravity */
+	h[5] = h[6] = k;  /* min */
+	h[9] = h[10] = k; /* inc */
+	h[17] = 10;       /* StaticGravity */
 	xcb_change_property(s->d.xc, XCB_PROP_MODE_REPLACE, xid, XCB_ATOM_WM_NORMAL_HINTS,
 	                    XCB_ATOM_WM_SIZE_HINTS, 32, 18, h);
 }
@@ -80,12 +80,12 @@ static void wm_hints(struct tc_seamless *s, uint32_t xid, bool iconic)
 static uint32_t create_xwin(struct tc_seamless *s, const struct tc_win *w, bool popup)
 {
 	uint32_t xid = xcb_generate_id(s->d.xc), k = (uint32_t)s->scale;
-	uint32_t values[3] = {
-	    w->bg, popup,
-	    XCB_EVENT_MASK_EXPOSURE | XCB_EVENT_MASK_STRUCTURE_NOTIFY | XCB_EVENT_MASK_KEY_PRESS |
-	        XCB_EVENT_MASK_KEY_RELEASE | XCB_EVENT_MASK_BUTTON_PRESS |
-	        XCB_EVENT_MASK_BUTTON_RELEASE | XCB_EVENT_MASK_POINTER_MOTION |
-	        XCB_EVENT_MASK_ENTER_WINDOW | XCB_EVENT_MASK_FOCUS_CHANGE};
+	uint32_t values[3] = {w->bg, popup,
+	                      XCB_EVENT_MASK_EXPOSURE | XCB_EVENT_MASK_STRUCTURE_NOTIFY |
+	                          XCB_EVENT_MASK_KEY_PRESS | XCB_EVENT_MASK_KEY_RELEASE |
+	                          XCB_EVENT_MASK_BUTTON_PRESS | XCB_EVENT_MASK_BUTTON_RELEASE |
+	                          XCB_EVENT_MASK_POINTER_MOTION | XCB_EVENT_MASK_ENTER_WINDOW |
+	                          XCB_EVENT_MASK_FOCUS_CHANGE};
 	xcb_create_window(s->d.xc, XCB_COPY_FROM_PARENT, xid, s->root, pos16((int64_t)w->x * k),
 	                  pos16((int64_t)w->y * k), dim16((int64_t)w->w * k),
 	                  dim16((int64_t)w->h * k), 0, XCB_WINDOW_CLASS_INPUT_OUTPUT,
@@ -93,8 +93,8 @@ static uint32_t create_xwin(struct tc_seamless *s, const struct tc_win *w, bool 
 	                  XCB_CW_BACK_PIXEL | XCB_CW_OVERRIDE_REDIRECT | XCB_CW_EVENT_MASK, values);
 	xcb_change_property(s->d.xc, XCB_PROP_MODE_REPLACE, xid, s->atom.wm_protocols,
 	                    XCB_ATOM_ATOM, 32, 1, &s->atom.wm_delete);
-	xcb_change_property(s->d.xc, XCB_PROP_MODE_REPLACE, xid, XCB_ATOM_WM_CLASS,
-	                    XCB_ATOM_STRING, 8, sizeof("xproto\0thin-client"), "xproto\0thin-client");
+	xcb_change_property(s->d.xc, XCB_PROP_MODE_REPLACE, xid, XCB_ATOM_WM_CLASS, XCB_ATOM_STRING,
+	                    8, sizeof("xproto\0thin-client"), "xproto\0thin-client");
 	size_hints(s, xid, w);
 	return xid;
 }
@@ -210,7 +210,8 @@ static void follow_map(struct tc_seamless *s, struct tc_sw *sw, const struct tc_
 		xcb_map_window(s->d.xc, sw->xid);
 		if (sw->popup) {
 			uint32_t above = XCB_STACK_MODE_ABOVE;
-			xcb_configure_window(s->d.xc, sw->xid, XCB_CONFIG_WINDOW_STACK_MODE, &above);
+			xcb_configure_window(s->d.xc, sw->xid, XCB_CONFIG_WINDOW_STACK_MODE,
+			                     &above);
 		}
 		sw->mapped = true;
 		sw->iconic = false;

@@ -99,8 +99,8 @@ static void on_expose(struct tc_seamless *s, struct tc_client *c, xcb_generic_ev
 }
 
 /* Where @sw's X window is on the root, from a ConfigureNotify. */
-static void root_position(struct tc_seamless *s, const xcb_configure_notify_event_t *e,
-                          int *x, int *y)
+static void root_position(struct tc_seamless *s, const xcb_configure_notify_event_t *e, int *x,
+                          int *y)
 {
 	*x = e->x;
 	*y = e->y;
@@ -148,8 +148,8 @@ static void on_configure(struct tc_seamless *s, struct tc_client *c, xcb_generic
 static uint32_t wm_state(struct tc_seamless *s, uint32_t xid)
 {
 	xcb_get_property_reply_t *r = xcb_get_property_reply(
-	    s->d.xc,
-	    xcb_get_property(s->d.xc, 0, xid, s->atom.wm_state, s->atom.wm_state, 0, 2), NULL);
+	    s->d.xc, xcb_get_property(s->d.xc, 0, xid, s->atom.wm_state, s->atom.wm_state, 0, 2),
+	    NULL);
 	uint32_t state = 0;
 	if (r && r->format == 32 && xcb_get_property_value_length(r) >= 4)
 		state = *(const uint32_t *)xcb_get_property_value(r);
@@ -173,7 +173,7 @@ static void on_map(struct tc_seamless *s, struct tc_client *c, xcb_generic_event
 	xcb_map_notify_event_t *e = (xcb_map_notify_event_t *)ev;
 	struct tc_sw *sw = tc_sw_by_xid(s, e->window);
 	if (!sw || !sw->iconic)
-		return; /* ours */
+		return;     /* ours */
 	sw->iconic = false; /* the user brought it back from the WM */
 	sw->mapped = true;
 	tc_input_arrange(c, sw->id, XP_ARR_RESTORE, nowhere);

@@ -83,7 +83,7 @@ void tc_xput(const struct tc_xdisp *d, uint32_t drawable, uint32_t gc, const str
 		tc_scale_copy(fb, (struct xr_rect){r.x, y, r.w, n}, k, (uint32_t *)scratch,
 		              (size_t)(r.w * k), 0, 0);
 		xcb_put_image(d->xc, XCB_IMAGE_FORMAT_Z_PIXMAP, drawable, gc, (uint16_t)(r.w * k),
-		              (uint16_t)(n * k), (int16_t)(dx + (r.x * k)), (int16_t)(dy + y * k), 0,
-		              d->scr->root_depth, (uint32_t)(row_bytes * (size_t)n), scratch);
+		              (uint16_t)(n * k), (int16_t)(dx + (r.x * k)), (int16_t)(dy + y * k),
+		              0, d->scr->root_depth, (uint32_t)(row_bytes * (size_t)n), scratch);
 	}
 }

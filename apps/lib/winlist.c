@@ -40,8 +40,7 @@ static int add_window(struct xa_display *d, const struct xp_msg_win_entry *e,
 	return (e->flags & XP_LIST_LAST) ? 1 : 0;
 }
 
-int xa_window_list(struct xa_display *d, struct xa_window_info **list, size_t *n,
-                   int timeout_ms)
+int xa_window_list(struct xa_display *d, struct xa_window_info **list, size_t *n, int timeout_ms)
 {
 	struct xp_msg m = {.op = XP_OP_WIN_LIST}, in;
 	size_t cap = 0;
