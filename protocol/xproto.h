@@ -31,7 +31,7 @@ enum xp_role { XP_ROLE_APP = 1, XP_ROLE_CLIENT = 2, XP_ROLE_VIEWER = 3 };
 
 /* HELLO / WELCOME flags */
 #define XP_FLAG_ZLIB     0x1u
-#define XP_FLAG_SEAMLESS 0x2u /* the user's window manager arranges windows (1.1) */
+#define XP_FLAG_SEAMLESS 0x20u /* the user's window manager arranges windows (1.1) */
 
 /* WIN_CONFIGURE mask */
 #define XP_CONF_MOVE   0x1u

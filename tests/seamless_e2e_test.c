@@ -58,7 +58,8 @@ static xcb_atom_t atom(xcb_connection_t *xc, const char *name)
 static int prop32(struct rig *r, xcb_window_t win, const char *prop, uint32_t *out, int cap)
 {
 	xcb_get_property_reply_t *p = xcb_get_property_reply(
-	    r->xc, xcb_get_property(r->xc, 0, win, atom(r->xc, prop), XCB_ATOM_ANY, 0, (uint32_t)cap),
+	    r->xc,
+	    xcb_get_property(r->xc, 0, win, atom(r->xc, prop), XCB_ATOM_ANY, 0, (uint32_t)cap),
 	    NULL);
 	int n = 0;
 	if (p && p->format == 32) {
@@ -118,11 +119,8 @@ static pid_t spawn_client(struct rig *r, const char *const *extra)
 	fclose(f);
 	pid_t pid = fork();
 	if (pid == 0) {
-		const char *argv[16] = {e2e_bin("thin-client", bin, sizeof(bin)),
-		                        "--cookie",
-		                        r->s.cookie,
-		                        "--script",
-		                        script};
+		const char *argv[16] = {e2e_bin("thin-client", bin, sizeof(bin)), "--cookie",
+		                        r->s.cookie, "--script", script};
 		int n = 5;
 		for (int i = 0; extra && extra[i] && n < 14; i++)
 			argv[n++] = extra[i];
@@ -222,13 +220,14 @@ static void grab(struct rig *r, xcb_window_t win, int w, int h, struct xr_fb *ou
 	assert_int_equal(xr_fb_init(out, w, h), 0);
 	for (int y = 0; y < h; y += 32) {
 		int n = h - y < 32 ? h - y : 32;
-		xcb_get_image_reply_t *img = xcb_get_image_reply(
-		    r->xc,
-		    xcb_get_image(r->xc, XCB_IMAGE_FORMAT_Z_PIXMAP, win, 0, (int16_t)y, (uint16_t)w,
-		                  (uint16_t)n, ~0u),
-		    NULL);
+		xcb_get_image_reply_t *img =
+		    xcb_get_image_reply(r->xc,
+		                        xcb_get_image(r->xc, XCB_IMAGE_FORMAT_Z_PIXMAP, win, 0,
+		                                      (int16_t)y, (uint16_t)w, (uint16_t)n, ~0u),
+		                        NULL);
 		assert_non_null(img);
-		memcpy(out->px + (size_t)y * out->stride, xcb_get_image_data(img), (size_t)w * n * 4);
+		memcpy(out->px + (size_t)y * out->stride, xcb_get_image_data(img),
+		       (size_t)w * n * 4);
 		free(img);
 	}
 }
@@ -262,14 +261,13 @@ static uint32_t app_window(struct rig *r, int32_t x, int32_t y, uint32_t w, uint
 }
 
 /* Wait (bounded) for @win's XA_CONFIGURE to say (@x, @y) @w x @h. */
-static bool wait_config(struct rig *r, uint32_t win, int32_t x, int32_t y, uint32_t w,
-                        uint32_t h)
+static bool wait_config(struct rig *r, uint32_t win, int32_t x, int32_t y, uint32_t w, uint32_t h)
 {
 	struct xa_event ev;
 	uint64_t end = xp_now_us() + WAIT_MS * 1000ull;
 	while (xp_now_us() < end)
-		if (xa_next_event(r->d, &ev, 200) == 1 && ev.type == XA_CONFIGURE && ev.win == win &&
-		    ev.w == w && ev.h == h && ev.x == x && ev.y == y)
+		if (xa_next_event(r->d, &ev, 200) == 1 && ev.type == XA_CONFIGURE &&
+		    ev.win == win && ev.w == w && ev.h == h && ev.x == x && ev.y == y)
 			return true;
 	return false;
 }
@@ -424,8 +422,9 @@ static xcb_window_t find_popup(struct rig *r, int pw, int ph)
 			    r->xc, xcb_get_window_attributes(r->xc, kids[i]), NULL);
 			xcb_get_geometry_reply_t *g =
 			    xcb_get_geometry_reply(r->xc, xcb_get_geometry(r->xc, kids[i]), NULL);
-			if (a && g && a->override_redirect && a->map_state == XCB_MAP_STATE_VIEWABLE &&
-			    g->width == pw && g->height == ph)
+			if (a && g && a->override_redirect &&
+			    a->map_state == XCB_MAP_STATE_VIEWABLE && g->width == pw &&
+			    g->height == ph)
 				found = kids[i];
 			free(a);
 			free(g);
@@ -496,7 +495,8 @@ static void test_scale_from_dpi(void **state)
 		    xcb_query_tree_reply(r->xc, xcb_query_tree(r->xc, r->root), NULL);
 		for (int i = 0; t && i < xcb_query_tree_children_length(t); i++) {
 			xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(
-			    r->xc, xcb_get_window_attributes(r->xc, xcb_query_tree_children(t)[i]), NULL);
+			    r->xc, xcb_get_window_attributes(r->xc, xcb_query_tree_children(t)[i]),
+			    NULL);
 			if (a && a->map_state == XCB_MAP_STATE_VIEWABLE)
 				win = xcb_query_tree_children(t)[i];
 			free(a);
@@ -517,8 +517,9 @@ static void test_scale_from_dpi(void **state)
 		bad = 0;
 		for (int py = 0; py < 600; py++)
 			for (int px = 0; px < 800; px++)
-				bad += (got.px[(size_t)py * got.stride + px] & 0xffffff) !=
-				       (want.px[(size_t)(py / 2) * want.stride + px / 2] & 0xffffff);
+				bad +=
+				    (got.px[(size_t)py * got.stride + px] & 0xffffff) !=
+				    (want.px[(size_t)(py / 2) * want.stride + px / 2] & 0xffffff);
 		xr_fb_finish(&got);
 		if (bad)
 			usleep(50000);

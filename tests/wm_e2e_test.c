@@ -265,6 +265,44 @@ static void test_buttons_and_chords(void **state)
 	e2e_server_stop(&s);
 }
 
+/* The launcher lists the session's windows; Tab, Enter brings one back. */
+static void test_launcher_window_list(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	struct geo g;
+	struct xa_window_info *list;
+	size_t n;
+	assert_int_equal(e2e_server_start(&s, NULL), 0);
+	struct xa_display *d = e2e_app(&s, "main");
+	new_window(d, 200, 120, 0x224466u, "hidden away", &g);
+	assert_int_equal(xa_window_list(d, &list, &n, 5000), 0);
+	assert_int_equal(n, 1);
+	uint32_t id = list[0].id;
+	free(list);
+	xa_window_arrange(d, id, XP_ARR_MINIMIZE, 0, 0, 0, 0);
+	assert_int_equal(xa_sync(d, 5000), 0);
+	/* nothing is shown: the launcher comes, with the window in its list */
+	assert_int_equal(run_client(&s,
+	                            "wait-windows 1 30000\nwait-idle 500\nkey Tab\nkey Return\n"
+	                            "wait-idle 500\nquit\n",
+	                            NULL),
+	                 0);
+	bool back = false;
+	for (int i = 0; i < 100 && !back; i++) {
+		assert_int_equal(xa_window_list(d, &list, &n, 5000), 0);
+		back =
+		    n == 1 && list[0].id == id &&
+		    (list[0].state & (XP_STATE_MINIMIZED | XP_STATE_FOCUSED)) == XP_STATE_FOCUSED;
+		free(list);
+		if (!back)
+			usleep(50000);
+	}
+	assert_true(back);
+	xa_close(d);
+	e2e_server_stop(&s);
+}
+
 /* ---- arrangement is session state -------------------------------------- */
 
 /* Move a window, kill -9 the client, attach again: the same place. */
@@ -473,6 +511,7 @@ int main(void)
 	    cmocka_unit_test(test_placement),
 	    cmocka_unit_test(test_drag_move_resize),
 	    cmocka_unit_test(test_buttons_and_chords),
+	    cmocka_unit_test(test_launcher_window_list),
 	    cmocka_unit_test(test_arrangement_survives_reattach),
 	    cmocka_unit_test(test_reconnect_overlay),
 	    cmocka_unit_test(test_refused_says_why),

@@ -36,6 +36,7 @@ FILES="
 /usr/bin/python3:python3
 /usr/bin/cppcheck:cppcheck
 /usr/bin/clang-format:clang-format
+/usr/bin/openbox:openbox
 "
 
 missing=""

@@ -46,7 +46,7 @@ TESTS += $(BIN)/tests/apps_e2e_test
 # reattach, the connection's state on screen, --scale
 $(OBJ)/tests/wm_e2e_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA)
 $(BIN)/tests/wm_e2e_test: $(OBJ)/tests/wm_e2e_test.o $(E2E_OBJ) $(APPLIB_LIB) $(RENDER_LIB) \
-		$(PROTO_LIB) | $(BIN)/xproto-server $(BIN)/thin-client
+		$(PROTO_LIB) | $(BIN)/xproto-server $(BIN)/thin-client $(BIN)/xp-launcher
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 TESTS += $(BIN)/tests/wm_e2e_test
