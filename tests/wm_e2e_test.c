@@ -5,6 +5,7 @@
  * the user did to their windows (SPEC.md section 12). Also the connection's
  * state on screen and --scale.
  */
+#include <dirent.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -119,6 +120,35 @@ static bool client_log(const struct e2e_server *s, int k, char *buf, size_t cap)
 static int run_client(struct e2e_server *s, const char *script, const char *const *extra)
 {
 	return e2e_wait(e2e_client_spawn(s, script, extra), 60000);
+}
+
+/*
+ * After each test: a test that failed half way leaves its server and
+ * clients running; they are this process's children, ended by pid.
+ */
+static int end_children(void **state)
+{
+	(void)state;
+	pid_t me = getpid();
+	DIR *proc = opendir("/proc");
+	for (struct dirent *e; proc && (e = readdir(proc));) {
+		char path[300], line[512];
+		pid_t pid = (pid_t)atoi(e->d_name), ppid = 0;
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		FILE *f = fopen(path, "r");
+		const char *rp = f && fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
+		if (rp && sscanf(rp + 1, " %*c %d", &ppid) == 1 && ppid == me) {
+			kill(pid, SIGTERM);
+			e2e_wait(pid, 5000);
+		}
+		if (f)
+			fclose(f);
+	}
+	if (proc)
+		closedir(proc);
+	return 0;
 }
 
 /* ---- placement ---------------------------------------------------------- */
@@ -508,14 +538,14 @@ static void test_scale_exact_same_bytes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_placement),
-	    cmocka_unit_test(test_drag_move_resize),
-	    cmocka_unit_test(test_buttons_and_chords),
-	    cmocka_unit_test(test_launcher_window_list),
-	    cmocka_unit_test(test_arrangement_survives_reattach),
-	    cmocka_unit_test(test_reconnect_overlay),
-	    cmocka_unit_test(test_refused_says_why),
-	    cmocka_unit_test(test_scale_exact_same_bytes),
+	    cmocka_unit_test_teardown(test_placement, end_children),
+	    cmocka_unit_test_teardown(test_drag_move_resize, end_children),
+	    cmocka_unit_test_teardown(test_buttons_and_chords, end_children),
+	    cmocka_unit_test_teardown(test_launcher_window_list, end_children),
+	    cmocka_unit_test_teardown(test_arrangement_survives_reattach, end_children),
+	    cmocka_unit_test_teardown(test_reconnect_overlay, end_children),
+	    cmocka_unit_test_teardown(test_refused_says_why, end_children),
+	    cmocka_unit_test_teardown(test_scale_exact_same_bytes, end_children),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /*
  * place.c - where a new framed window goes on its first map (SPEC.md
  * section 12): where its app asked when its frame fits on the screen and
- * covers no other frame; else the free spot nearest the top left, tried at
+ * covers no other app's window (an app may put a window over its own: a
+ * palette, a menu); else the free spot nearest the top left, tried at
  * the corners other frames leave (their right and bottom edges); else a
  * cascade from the topmost window, so no older title bar is hidden. A
  * dialog is centred over its parent. All in 64 bits: app geometry is
@@ -32,15 +33,19 @@ static int64_t overlap(struct box a, struct box b)
 	return x1 > x0 && y1 > y0 ? (x1 - x0) * (y1 - y0) : 0;
 }
 
-/* The frames of the other mapped windows the user arranges, topmost first. */
-static int others(struct xs_session *se, const struct xs_window *w, struct box *out)
+/*
+ * The frames of the other mapped windows the user arranges, topmost first;
+ * with @foreign, only other apps' windows.
+ */
+static int others(struct xs_session *se, const struct xs_window *w, bool foreign, struct box *out)
 {
 	int n = 0;
 	for (size_t i = se->nwin; i-- > 0 && n < OTHERS_MAX;) {
 		const struct xs_window *o = se->stack[i];
 		/* the launcher steps aside when another window is shown */
 		if (o != w && o->mapped && !(o->flags & XP_WIN_POPUP) &&
-		    !(se->launcher && o->owner == se->launcher))
+		    !(se->launcher && o->owner == se->launcher) &&
+		    !(foreign && o->owner == w->owner))
 			out[n++] = (o->arr.state & XP_STATE_FRAMED)
 			               ? outer_box(o)
 			               : (struct box){o->x, o->y, o->w, o->h};
@@ -135,11 +140,12 @@ static bool over_parent(struct xs_session *se, struct xs_window *w)
 void xs_place(struct xs_session *se, struct xs_window *w)
 {
 	struct box o[OTHERS_MAX], b = outer_box(w);
-	int n = others(se, w, o);
+	int n = others(se, w, true, o);
 	if (over_parent(se, w))
 		return;
 	if (fits(b, se) && (w->owner == se->launcher || covered(b, o, n) == 0))
 		return; /* where the app asked */
+	n = others(se, w, false, o);
 	if (b.w > se->screen_w || b.h > se->screen_h)
 		b.x = b.y = 0; /* larger than the screen: its top left shows */
 	else if (!free_spot(se, &b, o, n))

@@ -9,8 +9,8 @@
 
 #include "xpapp.h"
 
-#define WL_SHOWN 8  /* rows of windows shown at once */
-#define WL_COLS  58 /* cells a row is wide */
+#define WL_SHOWN 8              /* rows of windows shown at once */
+#define WL_COLS  58             /* cells a row is wide */
 #define WL_ROWS  (WL_SHOWN + 2) /* what the list takes in the launcher window */
 
 /** The session's windows as the launcher shows them. */

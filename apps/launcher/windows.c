@@ -49,8 +49,8 @@ static void draw_entry(const struct wl *l, struct xa_display *d, uint32_t win, i
 		uint32_t cp;
 		cut += xp_utf8_next(w->title + cut, len - cut, &cp);
 	}
-	snprintf(line, sizeof(line), " %s %.*s%s", (w->state & XP_STATE_FOCUSED) ? "\xe2\x80\xa2" : " ",
-	         (int)cut, w->title, min);
+	snprintf(line, sizeof(line), " %s %.*s%s",
+	         (w->state & XP_STATE_FOCUSED) ? "\xe2\x80\xa2" : " ", (int)cut, w->title, min);
 	xa_fill(d, win, cw, row * ch, WL_COLS * (uint32_t)cw, (uint32_t)ch, sel ? SEL_BG : BG);
 	xa_text(d, win, cw, row * ch, line, strlen(line), sel ? 1 : 0, sel ? 0xffffffu : FG,
 	        sel ? SEL_BG : BG);
@@ -91,8 +91,8 @@ int wl_key(struct wl *l, struct xa_display *d, const struct xa_event *ev)
 	case 0xff8d:
 		if (l->n == 0)
 			return WL_TAKEN;
-		xa_window_arrange(d, l->v[l->sel].id, XP_ARR_RESTORE | XP_ARR_RAISE | XP_ARR_FOCUS, 0,
-		                  0, 0, 0);
+		xa_window_arrange(d, l->v[l->sel].id, XP_ARR_RESTORE | XP_ARR_RAISE | XP_ARR_FOCUS,
+		                  0, 0, 0, 0);
 		l->active = false;
 		return WL_SHOWN_ONE;
 	default:
