@@ -2,7 +2,8 @@
  * winlist.c - the session's windows, for apps that show or arrange them
  * (the launcher's window list): WIN_LIST answered by WIN_ENTRY messages,
  * WIN_ARRANGE, and WIN_PARENT for an app's own dialogs (SPEC.md section
- * 12). A list is waited for like the app list: other events are queued.
+ * 12). xa_collect() waits for a list answer, this one or the app list,
+ * queueing the other events.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,38 +12,44 @@
 
 #define XA_WINDOWS_MAX 4096 /* a server listing more is not believed */
 
-/* Append entry @e to *@list. Returns 1 after the last entry, 0 when more
- * are to come, -1 for an entry out of order or too many. */
-static int add_window(struct xa_display *d, const struct xp_msg_win_entry *e,
-                      struct xa_window_info **list, size_t *n, size_t *cap)
+/* One more slot of @size bytes at the end of *@list; NULL when out of memory. */
+static void *grow(void **list, size_t *n, size_t *cap, size_t size)
 {
-	if ((e->flags & XP_LIST_NONE) && *n == 0)
-		return 1;
-	if ((e->flags & XP_LIST_NONE) || e->index != *n || *n >= XA_WINDOWS_MAX)
-		return xp_error_set(&d->server_error, XP_ERR_MALFORMED, XP_OP_WIN_ENTRY,
-		                    "WIN_ENTRY %u out of order or beyond %d", e->index,
-		                    XA_WINDOWS_MAX);
 	if (*n == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 16;
-		struct xa_window_info *p = realloc(*list, ncap * sizeof(**list));
+		void *p = ncap <= SIZE_MAX / size ? realloc(*list, ncap * size) : NULL;
 		if (!p)
-			return xp_error_set(&d->server_error, XP_ERR_INTERNAL, 0, "out of memory");
+			return NULL;
 		*list = p;
 		*cap = ncap;
 	}
-	struct xa_window_info *w = &(*list)[*n];
-	size_t len = xp_utf8_fit(e->title.p, e->title.n, sizeof(w->title) - 1);
-	w->id = e->win;
-	w->state = e->state;
-	memcpy(w->title, e->title.p, len);
-	w->title[len] = '\0';
-	(*n)++;
-	return (e->flags & XP_LIST_LAST) ? 1 : 0;
+	return (char *)*list + (*n)++ * size;
 }
 
-int xa_window_list(struct xa_display *d, struct xa_window_info **list, size_t *n, int timeout_ms)
+/* Entry @m into the list. Returns 1 after the last one, 0 when more are to
+ * come, -1 for an entry out of order, too many, or no memory. */
+static int add_entry(struct xa_display *d, const struct xp_msg *m, size_t size, size_t max,
+                     xa_fill_fn fill, void **list, size_t *n, size_t *cap)
 {
-	struct xp_msg m = {.op = XP_OP_WIN_LIST}, in;
+	/* APP_ENTRY and WIN_ENTRY begin alike: index, flags (LAST 1, NONE 2) */
+	uint32_t index = m->u.app_entry.index, flags = m->u.app_entry.flags;
+	void *slot;
+	if ((flags & XP_LIST_NONE) && *n == 0)
+		return 1;
+	if ((flags & XP_LIST_NONE) || index != *n || *n >= max)
+		return xp_error_set(&d->server_error, XP_ERR_MALFORMED, m->op,
+		                    "%s %u out of order or beyond %zu", xp_op_name(m->op), index,
+		                    max);
+	if (!(slot = grow(list, n, cap, size)))
+		return xp_error_set(&d->server_error, XP_ERR_INTERNAL, 0, "out of memory");
+	fill(m, slot);
+	return (flags & XP_LIST_LAST) ? 1 : 0;
+}
+
+int xa_collect(struct xa_display *d, uint8_t req_op, uint8_t entry_op, size_t size, size_t max,
+               xa_fill_fn fill, void **list, size_t *n, int timeout_ms)
+{
+	struct xp_msg m = {.op = req_op}, in; /* APP_LIST, WIN_LIST: flags 0 */
 	size_t cap = 0;
 	int r = 0;
 	*list = NULL;
@@ -54,20 +61,40 @@ int xa_window_list(struct xa_display *d, struct xa_window_info **list, size_t *n
 		int w = xp_conn_wait(&d->conn, &in, xp_ms_until(deadline));
 		if (w < 0)
 			r = -1;
-		else if (w > 0 && in.op == XP_OP_WIN_ENTRY)
-			r = add_window(d, &in.u.win_entry, list, n, &cap);
+		else if (w > 0 && in.op == entry_op)
+			r = add_entry(d, &in, size, max, fill, list, n, &cap);
 		else if (w > 0)
 			xa_take(d, &in, 0);
 	}
 	if (r == 1)
 		return 0;
 	if (r == 0)
-		xp_error_set(&d->server_error, XP_ERR_TIMEOUT, XP_OP_WIN_LIST,
-		             "no window list in time");
+		xp_error_set(&d->server_error, XP_ERR_TIMEOUT, req_op, "no answer to %s in time",
+		             xp_op_name(req_op));
 	free(*list);
 	*list = NULL;
 	*n = 0;
 	return -1;
+}
+
+static void fill_window(const struct xp_msg *m, void *slot)
+{
+	const struct xp_msg_win_entry *e = &m->u.win_entry;
+	struct xa_window_info *w = slot;
+	size_t len = xp_utf8_fit(e->title.p, e->title.n, sizeof(w->title) - 1);
+	w->id = e->win;
+	w->state = e->state;
+	memcpy(w->title, e->title.p, len);
+	w->title[len] = '\0';
+}
+
+int xa_window_list(struct xa_display *d, struct xa_window_info **list, size_t *n, int timeout_ms)
+{
+	void *v;
+	int r = xa_collect(d, XP_OP_WIN_LIST, XP_OP_WIN_ENTRY, sizeof(**list), XA_WINDOWS_MAX,
+	                   fill_window, &v, n, timeout_ms);
+	*list = v;
+	return r;
 }
 
 int xa_window_arrange(struct xa_display *d, uint32_t win, uint32_t action, int32_t x, int32_t y,
