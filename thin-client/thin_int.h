@@ -6,7 +6,8 @@
  *   dispatch.c         opcode-indexed table of message handlers
  *   session.c          session messages (PING, MARK, ERROR, APP_*)
  *   windows.c          the window table (WIN_* messages, stacking)
- *   draw.c, imgcache.c drawing into window framebuffers, the image cache
+ *   draw.c, imgcache.c drawing (libxpdraw) into window framebuffers, the
+ *                      image cache
  *   composite.c        damage tracking and composition into the screen
  *   headless.c, x11.c  presenters: where the screen goes
  *   keyboard.c         xkbcommon translation of X key events
@@ -23,6 +24,7 @@
 #include <stdarg.h>
 
 #include "thin.h"
+#include "xdraw.h"
 #include "xproto.h"
 #include "xrender.h"
 
@@ -77,15 +79,6 @@ bool tc_win_framed(const struct tc_win *w);
  */
 void tc_decor_draw(struct xr_fb *fb, const struct xr_rect *clip, const struct tc_win *w,
                    bool focused);
-
-/* ---- drawing state (draw.c) ---- */
-struct tc_drawstate {
-	uint32_t target;
-	uint32_t fg, bg, font, flags;
-	bool has_clip;
-	struct xr_rect clip;
-};
-void tc_drawstate_reset(struct tc_drawstate *d);
 
 /* ---- image cache (imgcache.c) ---- */
 struct tc_cache_entry {
@@ -349,7 +342,7 @@ struct tc_client {
 	unsigned connects;
 	struct xp_conn_stats total; /* of finished connections */
 	struct tc_wintable wins;
-	struct tc_drawstate ds;
+	struct xd_state ds; /* the server's drawing state on this connection */
 	struct tc_cache cache;
 	struct tc_compositor comp;
 	struct tc_presenter *pres;
@@ -405,17 +398,8 @@ int tc_on_win_focus(struct tc_client *c, const struct xp_msg *m);
 int tc_on_win_state(struct tc_client *c, const struct xp_msg *m);
 int tc_on_win_entry(struct tc_client *c, const struct xp_msg *m);
 /* handlers: draw.c */
-int tc_on_target(struct tc_client *c, const struct xp_msg *m);
-int tc_on_gc(struct tc_client *c, const struct xp_msg *m);
-int tc_on_clip(struct tc_client *c, const struct xp_msg *m);
-int tc_on_fill(struct tc_client *c, const struct xp_msg *m);
-int tc_on_fill_rects(struct tc_client *c, const struct xp_msg *m);
-int tc_on_copy(struct tc_client *c, const struct xp_msg *m);
-int tc_on_bitmap(struct tc_client *c, const struct xp_msg *m);
-int tc_on_text(struct tc_client *c, const struct xp_msg *m);
-int tc_on_image(struct tc_client *c, const struct xp_msg *m);
-int tc_on_image_cached(struct tc_client *c, const struct xp_msg *m);
-int tc_on_cache_drop(struct tc_client *c, const struct xp_msg *m);
+/** Any message libxpdraw knows (TARGET, GC, CLIP, drawing). 0, or -1 with c->err. */
+int tc_on_drawing(struct tc_client *c, const struct xp_msg *m);
 
 /* windows.c: damage a window-local rectangle of @w on the screen */
 void tc_win_damage(struct tc_client *c, struct tc_win *w, struct xr_rect local);
