@@ -39,12 +39,14 @@ static void child(int fd, int w, int h, int dpi)
 		dup2(null, 1);
 		dup2(null, 2);
 	}
+	/* -noreset: when a test's last client goes, the next one may connect at
+	 * once (a resetting server refuses it) */
 	if (dpi > 0)
-		execlp("Xvfb", "Xvfb", "-displayfd", fdarg, "-nolisten", "tcp", "-screen", "0",
-		       screen, "-dpi", dpiarg, (char *)NULL);
+		execlp("Xvfb", "Xvfb", "-displayfd", fdarg, "-noreset", "-nolisten", "tcp",
+		       "-screen", "0", screen, "-dpi", dpiarg, (char *)NULL);
 	else
-		execlp("Xvfb", "Xvfb", "-displayfd", fdarg, "-nolisten", "tcp", "-screen", "0",
-		       screen, (char *)NULL);
+		execlp("Xvfb", "Xvfb", "-displayfd", fdarg, "-noreset", "-nolisten", "tcp",
+		       "-screen", "0", screen, (char *)NULL);
 	_exit(127);
 }
 

@@ -139,8 +139,9 @@ static int x11_present(struct tc_presenter *p, const struct xr_fb *s, const stru
 		else
 			present_put(x, s, r);
 	}
-	if (shm) /* the server reads the segment: wait before it is rewritten */
-		free(xcb_get_input_focus_reply(x->xc, xcb_get_input_focus(x->xc), NULL));
+	/* a round trip: the X server has drawn it (and read a SHM segment
+	 * before it is rewritten) when we acknowledge it as shown */
+	free(xcb_get_input_focus_reply(x->xc, xcb_get_input_focus(x->xc), NULL));
 	return xcb_flush(x->xc) > 0 ? 0 : -1;
 }
 
