@@ -84,4 +84,13 @@ bool xr_rect_in_fb(const struct xr_fb *fb, struct xr_rect r);
 /* encode.c: the pixels of row @row of @r as RGB, w * 3 bytes at @out. */
 void xr_row_to_rgb(const struct xr_fb *fb, struct xr_rect r, int row, uint8_t *out);
 
+/*
+ * scroll.c: when rows of @r moved vertically between @shadow and @now, send
+ * the largest such block as one COPY through @e->copy and apply it to
+ * @shadow. Return: 0 (whether or not a scroll was found), -1 on an emitter
+ * failure or no memory.
+ */
+int xr_enc_scroll(struct xr_fb *shadow, const struct xr_fb *now, struct xr_rect r,
+                  const struct xr_emit *e);
+
 #endif /* RENDER_INT_H */
