@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <xcb/xcb.h>
@@ -528,6 +529,66 @@ static void test_scale_from_dpi(void **state)
 	xr_fb_finish(&want);
 }
 
+/* A refused window says why until its user closes it; then status 1. */
+static void test_refused_window_stays(void **state)
+{
+	(void)state;
+	struct rig *r = &rig;
+	char bin[256], bad[600];
+	rig_start(r, 0, false);
+	snprintf(bad, sizeof(bad), "%s/bad-cookie", r->s.dir);
+	FILE *f = fopen(bad, "w");
+	fputs("00112233445566778899aabbccddeeff\n", f);
+	fclose(f);
+	chmod(bad, 0600);
+	r->client = fork();
+	if (r->client == 0) { /* no script: a window someone looks at */
+		execl(e2e_bin("thin-client", bin, sizeof(bin)), "thin-client", "--cookie", bad,
+		      r->s.addr, (char *)NULL);
+		_exit(127);
+	}
+	/* its window shows the red box, and it stays */
+	xcb_window_t win = 0;
+	struct xr_fb shown;
+	long red = 0;
+	uint64_t end = xp_now_us() + WAIT_MS * 1000ull;
+	while (red < 1000 && xp_now_us() < end) {
+		xcb_query_tree_reply_t *t =
+		    xcb_query_tree_reply(r->xc, xcb_query_tree(r->xc, r->root), NULL);
+		for (int i = 0; t && i < xcb_query_tree_children_length(t) && !win; i++) {
+			xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(
+			    r->xc, xcb_get_window_attributes(r->xc, xcb_query_tree_children(t)[i]),
+			    NULL);
+			if (a && a->map_state == XCB_MAP_STATE_VIEWABLE)
+				win = xcb_query_tree_children(t)[i];
+			free(a);
+		}
+		free(t);
+		if (win) {
+			grab(r, win, 800, 600, &shown);
+			red = 0;
+			for (int i = 0; i < 800 * 600; i++)
+				red +=
+				    (shown.px[i] & 0xffffff) == 0x7a2424; /* status.c: given up */
+			xr_fb_finish(&shown);
+		}
+		if (red < 1000)
+			usleep(50000);
+	}
+	assert_true(red >= 1000);
+	assert_int_equal(waitpid(r->client, NULL, WNOHANG), 0); /* still there */
+	/* the user closes the window: the program ends, status 1 */
+	xcb_client_message_event_t e = {.response_type = XCB_CLIENT_MESSAGE,
+	                                .format = 32,
+	                                .window = win,
+	                                .type = atom(r->xc, "WM_PROTOCOLS")};
+	e.data.data32[0] = atom(r->xc, "WM_DELETE_WINDOW");
+	xcb_send_event(r->xc, 0, win, 0, (const char *)&e);
+	xcb_flush(r->xc);
+	assert_int_equal(e2e_wait(r->client, WAIT_MS), 1);
+	r->client = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -536,6 +597,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_focus_minimise_close, teardown),
 	    cmocka_unit_test_teardown(test_popup_and_dialog, teardown),
 	    cmocka_unit_test_teardown(test_scale_from_dpi, teardown),
+	    cmocka_unit_test_teardown(test_refused_window_stays, teardown),
 	};
 	if (getenv("CMOCKA_FILTER")) /* one test, when looking closer */
 		cmocka_set_test_filter(getenv("CMOCKA_FILTER"));
