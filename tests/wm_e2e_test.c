@@ -333,6 +333,25 @@ static void test_launcher_window_list(void **state)
 	e2e_server_stop(&s);
 }
 
+/* The screen shrinks: a window whose title bar left it comes back. */
+static void test_screen_shrinks(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	struct geo g, cur;
+	assert_int_equal(e2e_server_start(&s, no_launcher), 0);
+	struct xa_display *d = e2e_app(&s, "main");
+	uint32_t win = new_window(d, 200, 120, 0x224466u, "far", &g);
+	xa_window_configure(d, win, XP_CONF_MOVE, 560, 420, 0, 0);
+	assert_int_equal(xa_sync(d, 5000), 0);
+	cur = (struct geo){560, 420, 200, 120};
+	assert_int_equal(run_client(&s, "resize 400 300\nwait-idle 300\nquit\n", NULL), 0);
+	struct geo back = {400 - 48 + XP_FRAME_BORDER, 300 - XP_FRAME_BORDER, 200, 120};
+	assert_true(wait_geometry(d, win, &cur, back));
+	xa_close(d);
+	e2e_server_stop(&s);
+}
+
 /* ---- arrangement is session state -------------------------------------- */
 
 /* Move a window, kill -9 the client, attach again: the same place. */
@@ -406,8 +425,8 @@ static void test_reconnect_overlay(void **state)
 	snprintf(cmd, sizeof(cmd), "cp -p '%s' '%s'", s.cookie, cookie);
 	assert_int_equal(system(cmd), 0);
 	int port = s.port;
+	e2e_server_stop(&s); /* the server goes, not the app: the window stays shown */
 	xa_close(d);
-	e2e_server_stop(&s);
 	/* the box says so over the last picture */
 	struct xr_fb pic, now;
 	long box = 0;
@@ -542,6 +561,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_drag_move_resize, end_children),
 	    cmocka_unit_test_teardown(test_buttons_and_chords, end_children),
 	    cmocka_unit_test_teardown(test_launcher_window_list, end_children),
+	    cmocka_unit_test_teardown(test_screen_shrinks, end_children),
 	    cmocka_unit_test_teardown(test_arrangement_survives_reattach, end_children),
 	    cmocka_unit_test_teardown(test_reconnect_overlay, end_children),
 	    cmocka_unit_test_teardown(test_refused_says_why, end_children),

@@ -11,7 +11,8 @@
 
 #include "server_int.h"
 
-#define PARENT_DEPTH 8 /* a parent chain longer than this is refused */
+#define PARENT_DEPTH 8  /* a parent chain longer than this is refused */
+#define REACH        48 /* pixels of a title bar kept on a screen that shrank */
 
 bool xs_arrange_managed(const struct xs_window *w)
 {
@@ -247,11 +248,28 @@ static int unmaximize(struct xs_session *se, struct xs_window *w, struct xp_erro
 	return xs_arrange_geometry(se, w, XP_CONF_MOVE | XP_CONF_RESIZE, w->arr.saved, err);
 }
 
+/* A smaller screen: a framed window whose title bar left it comes back. */
+static void keep_reachable(struct xs_session *se, struct xs_window *w)
+{
+	struct xp_error err;
+	int64_t x = w->x, y = w->y, right = (int64_t)se->screen_w - REACH;
+	int64_t bottom = (int64_t)se->screen_h - XP_FRAME_BORDER;
+	if (x - XP_FRAME_BORDER > right)
+		x = right + XP_FRAME_BORDER;
+	if (y > bottom)
+		y = bottom > XP_FRAME_TITLE ? bottom : XP_FRAME_TITLE;
+	if (x != w->x || y != w->y)
+		xs_arrange_geometry(se, w, XP_CONF_MOVE,
+		                    (struct xp_rect){(int32_t)x, (int32_t)y, 0, 0}, &err);
+}
+
 void xs_arrange_screen_resized(struct xs_session *se)
 {
 	struct xp_error err;
 	for (size_t i = 0; i < se->nwin; i++) {
 		struct xs_window *w = se->stack[i];
+		if (w->arr.state & XP_STATE_FRAMED && !(w->arr.state & XP_STATE_MAXIMIZED))
+			keep_reachable(se, w);
 		if (!(w->arr.state & XP_STATE_MAXIMIZED))
 			continue;
 		struct xp_rect r = screen_inside(se);
