@@ -96,6 +96,39 @@ static bool wm_running(struct rig *r)
 	return prop32(r, r->root, "_NET_SUPPORTING_WM_CHECK", &check, 1) == 1 && check != 0;
 }
 
+/* True once a window mapped on the root is in the WM's client list. */
+static bool manages(struct rig *r, xcb_window_t probe)
+{
+	uint32_t list[64];
+	int n = prop32(r, r->root, "_NET_CLIENT_LIST", list, 64);
+	for (int i = 0; i < n; i++)
+		if (list[i] == probe)
+			return true;
+	return false;
+}
+
+/* A probe window mapped now: managed within @ms? (destroyed either way) */
+static bool probe_managed(struct rig *r, int ms)
+{
+	xcb_window_t probe = xcb_generate_id(r->xc);
+	xcb_create_window(r->xc, XCB_COPY_FROM_PARENT, probe, r->root, 0, 0, 10, 10, 0,
+	                  XCB_WINDOW_CLASS_INPUT_OUTPUT, XCB_COPY_FROM_PARENT, 0, NULL);
+	xcb_map_window(r->xc, probe);
+	xcb_flush(r->xc);
+	uint64_t end = xp_now_us() + (uint64_t)ms * 1000;
+	bool ok = false;
+	while (!(ok = manages(r, probe)) && xp_now_us() < end)
+		usleep(20000);
+	xcb_destroy_window(r->xc, probe);
+	xcb_flush(r->xc);
+	return ok;
+}
+
+/*
+ * openbox, ready: it has announced itself, and a window mapped now is
+ * managed. (A window mapped while it still starts up, though after its
+ * announcement, is never managed: probe until one is.)
+ */
 static void start_wm(struct rig *r)
 {
 	r->wm = fork();
@@ -108,6 +141,11 @@ static void start_wm(struct rig *r)
 		xcb_flush(r->xc), usleep(20000);
 	if (!wm_running(r))
 		fail_msg("openbox did not start (is it installed? tools/deps.sh)");
+	bool ready = false;
+	while (!ready && xp_now_us() < end)
+		ready = probe_managed(r, 1000);
+	if (!ready)
+		fail_msg("openbox does not manage windows");
 }
 
 static pid_t spawn_client(struct rig *r, const char *const *extra)
@@ -198,6 +236,14 @@ static xcb_window_t find_managed(struct rig *r, const char *title)
 		title_of(r, list[i], t, sizeof(t));
 		print_message("  0x%x '%s'\n", list[i], t);
 	}
+	char log[300], text[4096] = "";
+	snprintf(log, sizeof(log), "%s/seamless-client.log", r->s.dir);
+	FILE *f = fopen(log, "r");
+	size_t k = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+	text[k] = '\0';
+	if (f)
+		fclose(f);
+	print_message("the client's log:\n%s\n", text);
 	return 0;
 }
 
@@ -308,6 +354,30 @@ static bool wait_state(struct rig *r, uint32_t session_id, uint32_t mask, uint32
 		usleep(50000);
 	}
 	return false;
+}
+
+/* The first viewable top-level window (a client's, with no WM), or 0 after a while. */
+static xcb_window_t viewable_toplevel(struct rig *r)
+{
+	uint64_t end = xp_now_us() + WAIT_MS * 1000ull;
+	while (xp_now_us() < end) {
+		xcb_window_t win = 0;
+		xcb_query_tree_reply_t *t =
+		    xcb_query_tree_reply(r->xc, xcb_query_tree(r->xc, r->root), NULL);
+		for (int i = 0; t && i < xcb_query_tree_children_length(t) && !win; i++) {
+			xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(
+			    r->xc, xcb_get_window_attributes(r->xc, xcb_query_tree_children(t)[i]),
+			    NULL);
+			if (a && a->map_state == XCB_MAP_STATE_VIEWABLE)
+				win = xcb_query_tree_children(t)[i];
+			free(a);
+		}
+		free(t);
+		if (win)
+			return win;
+		usleep(20000);
+	}
+	return 0;
 }
 
 /* ---- tests ---------------------------------------------------------------- */
@@ -489,23 +559,7 @@ static void test_scale_from_dpi(void **state)
 	assert_int_equal(e2e_wait(e2e_client_spawn(&r->s, script, size), 60000), 0);
 	/* an X window client of that size, no --scale */
 	r->client = spawn_client(r, size);
-	xcb_window_t win = 0;
-	uint64_t end = xp_now_us() + WAIT_MS * 1000ull;
-	while (!win && xp_now_us() < end) {
-		xcb_query_tree_reply_t *t =
-		    xcb_query_tree_reply(r->xc, xcb_query_tree(r->xc, r->root), NULL);
-		for (int i = 0; t && i < xcb_query_tree_children_length(t); i++) {
-			xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(
-			    r->xc, xcb_get_window_attributes(r->xc, xcb_query_tree_children(t)[i]),
-			    NULL);
-			if (a && a->map_state == XCB_MAP_STATE_VIEWABLE)
-				win = xcb_query_tree_children(t)[i];
-			free(a);
-		}
-		free(t);
-		if (!win)
-			usleep(20000);
-	}
+	xcb_window_t win = viewable_toplevel(r);
 	assert_true(win);
 	geometry(r, win, &x, &y, &w, &h);
 	assert_int_equal(w, 800);
@@ -548,30 +602,16 @@ static void test_refused_window_stays(void **state)
 		_exit(127);
 	}
 	/* its window shows the red box, and it stays */
-	xcb_window_t win = 0;
+	xcb_window_t win = viewable_toplevel(r);
 	struct xr_fb shown;
 	long red = 0;
-	uint64_t end = xp_now_us() + WAIT_MS * 1000ull;
-	while (red < 1000 && xp_now_us() < end) {
-		xcb_query_tree_reply_t *t =
-		    xcb_query_tree_reply(r->xc, xcb_query_tree(r->xc, r->root), NULL);
-		for (int i = 0; t && i < xcb_query_tree_children_length(t) && !win; i++) {
-			xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(
-			    r->xc, xcb_get_window_attributes(r->xc, xcb_query_tree_children(t)[i]),
-			    NULL);
-			if (a && a->map_state == XCB_MAP_STATE_VIEWABLE)
-				win = xcb_query_tree_children(t)[i];
-			free(a);
-		}
-		free(t);
-		if (win) {
-			grab(r, win, 800, 600, &shown);
-			red = 0;
-			for (int i = 0; i < 800 * 600; i++)
-				red +=
-				    (shown.px[i] & 0xffffff) == 0x7a2424; /* status.c: given up */
-			xr_fb_finish(&shown);
-		}
+	assert_true(win);
+	for (int k = 0; k < 200 && red < 1000; k++) {
+		grab(r, win, 800, 600, &shown);
+		red = 0;
+		for (int i = 0; i < 800 * 600; i++)
+			red += (shown.px[i] & 0xffffff) == 0x7a2424; /* status.c: given up */
+		xr_fb_finish(&shown);
 		if (red < 1000)
 			usleep(50000);
 	}

@@ -402,13 +402,22 @@ static long count(const struct xr_fb *fb, uint32_t c)
 	return n;
 }
 
+/* Ask client @c for a screenshot (SIGUSR1) at @shot and read it into @out. */
+static void client_shot(pid_t c, const char *shot, struct xr_fb *out)
+{
+	unlink(shot);
+	kill(c, SIGUSR1);
+	assert_true(e2e_wait_file(shot, WAIT_MS)); /* written aside, then renamed */
+	assert_int_equal(xr_png_read_file(shot, out), 0);
+}
+
 /* The server goes: the last picture stays under "reconnecting"; it comes back. */
 static void test_reconnect_overlay(void **state)
 {
 	(void)state;
 	struct e2e_server s, s2;
 	struct geo g;
-	char script[256], shot[160], before[160], cookie[160], listen[64];
+	char script[256], shot[160], before[160], cookie[160], listen[64], cmd[512];
 	assert_int_equal(e2e_server_start(&s, no_launcher), 0);
 	struct xa_display *d = e2e_app(&s, "main");
 	new_window(d, 300, 200, 0x2a5a2au, "before", &g);
@@ -421,25 +430,18 @@ static void test_reconnect_overlay(void **state)
 	assert_true(e2e_wait_file(before, WAIT_MS));
 	/* keep the cookie, so the next server takes the client back */
 	snprintf(cookie, sizeof(cookie), "/tmp/xproto-wm-cookie-%d", (int)getpid());
-	char cmd[512];
 	snprintf(cmd, sizeof(cmd), "cp -p '%s' '%s'", s.cookie, cookie);
 	assert_int_equal(system(cmd), 0);
 	int port = s.port;
 	e2e_server_stop(&s); /* the server goes, not the app: the window stays shown */
 	xa_close(d);
 	/* the box says so over the last picture */
-	struct xr_fb pic, now;
-	long box = 0;
-	for (int i = 0; i < 100 && box == 0; i++) {
-		unlink(shot);
-		kill(c, SIGUSR1);
-		assert_true(e2e_wait_file(shot, WAIT_MS));
-		assert_int_equal(xr_png_read_file(shot, &now), 0);
-		box = count(&now, RETRY_BOX);
-		if (box == 0)
-			xr_fb_finish(&now);
+	struct xr_fb pic, now = {0};
+	for (int i = 0; i < 100 && count(&now, RETRY_BOX) == 0; i++) {
+		xr_fb_finish(&now);
+		client_shot(c, shot, &now);
 	}
-	assert_true(box > 1000);
+	assert_true(count(&now, RETRY_BOX) > 1000);
 	assert_int_equal(xr_png_read_file(before, &pic), 0);
 	assert_int_equal(pixel(&now, g.x + 15, g.y + 15), MARK); /* the window still shows */
 	assert_int_equal(pixel(&now, g.x + 100, g.y + 190), pixel(&pic, g.x + 100, g.y + 190));
@@ -452,10 +454,7 @@ static void test_reconnect_overlay(void **state)
 	assert_int_equal(e2e_server_start(&s2, args2), 0);
 	long left = -1;
 	for (int i = 0; i < 200 && left != 0; i++) {
-		unlink(shot);
-		kill(c, SIGUSR1);
-		assert_true(e2e_wait_file(shot, WAIT_MS));
-		assert_int_equal(xr_png_read_file(shot, &now), 0);
+		client_shot(c, shot, &now);
 		left = count(&now, RETRY_BOX) + count(&now, MARK);
 		xr_fb_finish(&now);
 	}
