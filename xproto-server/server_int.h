@@ -182,7 +182,6 @@ void xs_session_detach(struct xs_peer *p);
 void xs_session_destroy(struct xs_session *se);
 struct xs_window *xs_window_by_id(struct xs_session *se, uint32_t id);
 struct xs_window *xs_window_by_app_id(struct xs_session *se, struct xs_peer *app, uint32_t app_id);
-struct xs_window *xs_window_at(struct xs_session *se, int32_t x, int32_t y);
 size_t xs_window_index(struct xs_session *se, const struct xs_window *w);
 void xs_window_raise(struct xs_session *se, struct xs_window *w);
 void xs_session_set_focus(struct xs_session *se, uint32_t id);

@@ -106,19 +106,6 @@ struct xs_window *xs_window_by_app_id(struct xs_session *se, struct xs_peer *app
 	return NULL;
 }
 
-/* The topmost mapped window containing screen point (x, y). */
-struct xs_window *xs_window_at(struct xs_session *se, int32_t x, int32_t y)
-{
-	for (size_t i = se->nwin; i-- > 0;) {
-		struct xs_window *w = se->stack[i];
-		/* 64-bit: positions and sizes come from apps and may be extreme */
-		if (w->mapped && x >= w->x && y >= w->y && (int64_t)x < (int64_t)w->x + w->w &&
-		    (int64_t)y < (int64_t)w->y + w->h)
-			return w;
-	}
-	return NULL;
-}
-
 size_t xs_window_index(struct xs_session *se, const struct xs_window *w)
 {
 	for (size_t i = 0; i < se->nwin; i++)
