@@ -158,9 +158,13 @@ static pid_t spawn_client(struct rig *r, const char *const *extra)
 	fclose(f);
 	pid_t pid = fork();
 	if (pid == 0) {
-		const char *argv[16] = {e2e_bin("thin-client", bin, sizeof(bin)), "--cookie",
-		                        r->s.cookie, "--script", script};
-		int n = 5;
+		const char *argv[16] = {e2e_bin("thin-client", bin, sizeof(bin)),
+		                        "--log",
+		                        "--cookie",
+		                        r->s.cookie,
+		                        "--script",
+		                        script};
+		int n = 6;
 		for (int i = 0; extra && extra[i] && n < 14; i++)
 			argv[n++] = extra[i];
 		argv[n++] = r->s.addr;
@@ -215,6 +219,20 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* The end of the client's log (--log: what it sent and got), to see why. */
+static void print_client_log(struct rig *r)
+{
+	char path[300];
+	static char text[1 << 16];
+	snprintf(path, sizeof(path), "%s/seamless-client.log", r->s.dir);
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+	text[n] = '\0';
+	if (f)
+		fclose(f);
+	print_message("the client's log ends:\n%s\n", n > 3000 ? text + n - 3000 : text);
+}
+
 /* The managed client window titled @title (from _NET_CLIENT_LIST), or 0. */
 static xcb_window_t find_managed(struct rig *r, const char *title)
 {
@@ -236,14 +254,7 @@ static xcb_window_t find_managed(struct rig *r, const char *title)
 		title_of(r, list[i], t, sizeof(t));
 		print_message("  0x%x '%s'\n", list[i], t);
 	}
-	char log[300], text[4096] = "";
-	snprintf(log, sizeof(log), "%s/seamless-client.log", r->s.dir);
-	FILE *f = fopen(log, "r");
-	size_t k = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
-	text[k] = '\0';
-	if (f)
-		fclose(f);
-	print_message("the client's log:\n%s\n", text);
+	print_client_log(r);
 	return 0;
 }
 
@@ -353,6 +364,7 @@ static bool wait_state(struct rig *r, uint32_t session_id, uint32_t mask, uint32
 			return true;
 		usleep(50000);
 	}
+	print_client_log(r);
 	return false;
 }
 

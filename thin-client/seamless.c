@@ -202,9 +202,27 @@ static void iconify(struct tc_seamless *s, struct tc_sw *sw)
 	sw->iconic = true;
 }
 
+/*
+ * The user's WM minimised or restored the window and the session has not
+ * said so yet: until it does, the session's older state must not undo it.
+ */
+static bool waiting(struct tc_sw *sw, const struct tc_win *w)
+{
+	bool min = w->state & XP_STATE_MINIMIZED;
+	if (sw->pending == TC_SW_IDLE)
+		return false;
+	if ((sw->pending == TC_SW_MINIMIZING && min) ||
+	    (sw->pending == TC_SW_RESTORING && !min && w->mapped) ||
+	    xp_now_us() - sw->pending_us > TC_SW_PENDING_US)
+		sw->pending = TC_SW_IDLE;
+	return sw->pending != TC_SW_IDLE;
+}
+
 static void follow_map(struct tc_seamless *s, struct tc_sw *sw, const struct tc_win *w)
 {
 	bool min = w->state & XP_STATE_MINIMIZED;
+	if (waiting(sw, w))
+		return;
 	if (w->mapped && (!sw->mapped || sw->iconic)) {
 		wm_hints(s, sw->xid, false);
 		xcb_map_window(s->d.xc, sw->xid);

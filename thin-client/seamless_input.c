@@ -165,6 +165,8 @@ static void on_unmap(struct tc_seamless *s, struct tc_client *c, xcb_generic_eve
 		return; /* ours, or not a minimise */
 	sw->mapped = false;
 	sw->iconic = true;
+	sw->pending = TC_SW_MINIMIZING;
+	sw->pending_us = xp_now_us();
 	tc_input_arrange(c, sw->id, XP_ARR_MINIMIZE, nowhere);
 }
 
@@ -176,6 +178,8 @@ static void on_map(struct tc_seamless *s, struct tc_client *c, xcb_generic_event
 		return;     /* ours */
 	sw->iconic = false; /* the user brought it back from the WM */
 	sw->mapped = true;
+	sw->pending = TC_SW_RESTORING;
+	sw->pending_us = xp_now_us();
 	tc_input_arrange(c, sw->id, XP_ARR_RESTORE, nowhere);
 }
 

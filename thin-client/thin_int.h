@@ -209,13 +209,17 @@ struct tc_sw {
 	struct xp_rect srv;             /* the server's geometry X was last given */
 	struct xp_rect req[TC_SW_REQS]; /* geometries the user's WM asked for, newest first */
 	int nreq;
-	uint32_t parent; /* WM_TRANSIENT_FOR is set for this remote id */
-	bool popup;      /* override-redirect: placed by us, not the WM */
-	bool mapped;     /* we want it shown (NormalState) */
-	bool iconic;     /* minimised (IconicState) */
-	bool seen;       /* still in the window table (sync) */
+	uint32_t parent;     /* WM_TRANSIENT_FOR is set for this remote id */
+	bool popup;          /* override-redirect: placed by us, not the WM */
+	bool mapped;         /* we want it shown (NormalState) */
+	bool iconic;         /* minimised (IconicState) */
+	bool seen;           /* still in the window table (sync) */
+	int pending;         /* TC_SW_MINIMIZING, TC_SW_RESTORING: asked, not yet the session's */
+	uint64_t pending_us; /* when: a request the server ignored is given up on */
 	char title[TC_TITLE_MAX + 1];
 };
+enum { TC_SW_IDLE, TC_SW_MINIMIZING, TC_SW_RESTORING };
+#define TC_SW_PENDING_US 3000000u
 struct tc_kbd;
 struct tc_seamless {
 	struct tc_presenter base;
