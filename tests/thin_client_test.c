@@ -697,7 +697,8 @@ static const struct bad_case bad_cases[] = {
     {"input op", true, bad_input_op, "KEY is not allowed", true},
     {"server error", true, bad_server_error, "server error: go away", false},
     {"benign error", true, bad_server_error_after_benign, "server error: go away", false},
-    {"truncated", false, bad_truncated, "connection lost: connection closed", false},
+    /* the client may have a PING in flight: closing then is a reset, not a FIN */
+    {"truncated", false, bad_truncated, "connection lost: ", false},
 };
 
 static void run_bad_case(const struct bad_case *bc)

@@ -1,5 +1,7 @@
 /*
- * xvfb.c - the private Xvfb of xvfb.h.
+ * xvfb.c - the private Xvfb of xvfb.h. It runs with -noreset: without it,
+ * Xvfb resets itself when its last client leaves, and a test connecting
+ * right then races the reset ("cannot open display").
  */
 #include <fcntl.h>
 #include <poll.h>

@@ -27,6 +27,8 @@ static const tc_handler handlers[XP_OP_MAX] = {
     [XP_OP_WIN_STATE] = tc_on_win_state,
     [XP_OP_WIN_ENTRY] = tc_on_win_entry,
     [XP_OP_CLOSE] = tc_on_ignore,
+    [XP_OP_APP_EXITED] = tc_on_app_exited,
+    [XP_OP_SESSION_ENTRY] = tc_on_ignore,
 };
 
 int tc_dispatch(struct tc_client *c, const struct xp_msg *m)

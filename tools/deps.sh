@@ -44,6 +44,8 @@ FILES="
 /usr/bin/cppcheck:cppcheck
 /usr/bin/clang-format:clang-format
 /usr/bin/openbox:openbox
+/usr/bin/ssh:openssh-client
+/usr/sbin/sshd:openssh-server
 "
 
 missing=""

@@ -70,8 +70,12 @@ static int on_map(struct xs_peer *p, const struct xp_msg *m, struct xp_error *er
 	xs_arrange_map(p->session, w); /* placed on its first map, raised, shown */
 	if (p != p->session->launcher)
 		xs_launcher_hide(p->session);
-	if (!(w->flags & XP_WIN_POPUP)) /* a new window takes the keyboard, a menu not */
+	/* a new window takes the keyboard and what was typed while it started;
+	 * a menu neither */
+	if (!(w->flags & XP_WIN_POPUP)) {
 		xs_session_set_focus(p->session, w->id);
+		xs_child_shown(p, w);
+	}
 	return 0;
 }
 
@@ -167,6 +171,7 @@ static int on_sync(struct xs_peer *p, const struct xp_msg *m, struct xp_error *e
 {
 	(void)err;
 	xs_peer_send(p, m); /* the reply is the request echoed */
+	xs_hold_synced(p);  /* a launcher's SYNC: it has acted on its key */
 	return 0;
 }
 

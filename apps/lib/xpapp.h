@@ -17,12 +17,13 @@ struct xa_display;
 
 /** Event kinds delivered by xa_next_event(). */
 enum xa_event_type {
-	XA_KEY = 1,   /* key press or release in the focused window */
-	XA_BUTTON,    /* pointer button press or release */
-	XA_MOTION,    /* pointer moved */
-	XA_CONFIGURE, /* the server changed a window's geometry: redraw */
-	XA_CLOSE,     /* the user asked to close a window */
-	XA_FOCUS,     /* a window gained or lost the keyboard focus */
+	XA_KEY = 1,    /* key press or release in the focused window */
+	XA_BUTTON,     /* pointer button press or release */
+	XA_MOTION,     /* pointer moved */
+	XA_CONFIGURE,  /* the server changed a window's geometry: redraw */
+	XA_CLOSE,      /* the user asked to close a window */
+	XA_FOCUS,      /* a window gained or lost the keyboard focus */
+	XA_APP_EXITED, /* an app launched in this session ended (launchers) */
 };
 
 /** One input or window event. Strings are copied into the event. */
@@ -36,13 +37,18 @@ struct xa_event {
 	uint32_t w, h;    /* CONFIGURE: size */
 	uint32_t buttons; /* MOTION: held buttons, bit n-1 for button n */
 	bool on;          /* FOCUS */
+	/* APP_EXITED: text = the app's name, state = XP_EXIT_* flags, keysym = its
+	 * exit status (or signal), reason = its last stderr line ("" if none) */
+	char reason[XP_EXIT_REASON_MAX + 1];
 };
 
 /**
  * Connect using the environment the server gives launched apps:
- * XPROTO_APP_SOCKET (address), XPROTO_COOKIE (cookie file), XPROTO_SESSION
- * (session name, default "main"). @name identifies the app in logs.
- * Returns a display, or NULL with @err set. Free with xa_close().
+ * XPROTO_DISPLAY (":N": display N's socket on this host; also HOST:PORT
+ * or a socket path) or else XPROTO_APP_SOCKET (address), XPROTO_COOKIE
+ * (cookie file), XPROTO_SESSION (session name, default "main"). @name
+ * identifies the app in logs. Returns a display, or NULL with @err set.
+ * Free with xa_close().
  */
 struct xa_display *xa_open(const char *name, struct xp_error *err);
 /** Connect to an explicit address (Unix path or HOST:PORT), cookie file and session. */

@@ -19,6 +19,8 @@ struct xa_display {
 	struct xp_error server_error; /* the last ERROR the server sent */
 	struct xa_event queue[XA_QUEUE];
 	size_t qlen;
+	bool sync_keys; /* the server wants a SYNC once each key press is acted on */
+	bool owe_sync;  /* the last event returned was such a key press */
 };
 
 int xa_send(struct xa_display *d, const struct xp_msg *m);

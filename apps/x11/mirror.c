@@ -197,6 +197,8 @@ static void dispatch(struct xb *b, struct xb_win *w, const struct xa_event *ev)
 		if (ev->on)
 			xb_wm_focus(b, w);
 		break;
+	case XA_APP_EXITED: /* told to launchers only */
+		break;
 	}
 }
 
