@@ -595,39 +595,77 @@ static void test_scale_from_dpi(void **state)
 	xr_fb_finish(&want);
 }
 
+/* Pixels of @fb (w x h) in the colour of a box saying the client gave up. */
+static long given_up_pixels(const struct xr_fb *fb)
+{
+	long n = 0;
+	for (int i = 0; i < fb->w * fb->h; i++)
+		n += (fb->px[i] & 0xffffff) == 0x7a2424; /* status.c: given up */
+	return n;
+}
+
+/*
+ * The client's one top-level window, once it shows the red box saying why
+ * it gave up (bounded wait); 0 if it never does.
+ */
+static xcb_window_t wait_given_up(struct rig *r)
+{
+	xcb_window_t win = 0;
+	long red = 0;
+	uint64_t end = xp_now_us() + WAIT_MS * 1000ull;
+	while (red < 1000 && xp_now_us() < end) {
+		xcb_query_tree_reply_t *t =
+		    xcb_query_tree_reply(r->xc, xcb_query_tree(r->xc, r->root), NULL);
+		for (int i = 0; t && i < xcb_query_tree_children_length(t) && !win; i++) {
+			xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(
+			    r->xc, xcb_get_window_attributes(r->xc, xcb_query_tree_children(t)[i]),
+			    NULL);
+			if (a && a->map_state == XCB_MAP_STATE_VIEWABLE)
+				win = xcb_query_tree_children(t)[i];
+			free(a);
+		}
+		free(t);
+		if (win) {
+			struct xr_fb shown;
+			grab(r, win, 800, 600, &shown);
+			red = given_up_pixels(&shown);
+			xr_fb_finish(&shown);
+		}
+		if (red < 1000)
+			usleep(50000);
+	}
+	return red >= 1000 ? win : 0;
+}
+
+/* A window nobody scripts: the thin client as a user starts it. */
+static pid_t spawn_plain_client(struct rig *r, const char *cookie)
+{
+	char bin[256];
+	pid_t pid = fork();
+	if (pid == 0) {
+		execl(e2e_bin("thin-client", bin, sizeof(bin)), "thin-client", "--cookie", cookie,
+		      r->s.addr, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
 /* A refused window says why until its user closes it; then status 1. */
 static void test_refused_window_stays(void **state)
 {
 	(void)state;
 	struct rig *r = &rig;
-	char bin[256], bad[600];
+	char bad[600];
 	rig_start(r, 0, false);
 	snprintf(bad, sizeof(bad), "%s/bad-cookie", r->s.dir);
 	FILE *f = fopen(bad, "w");
 	fputs("00112233445566778899aabbccddeeff\n", f);
 	fclose(f);
 	chmod(bad, 0600);
-	r->client = fork();
-	if (r->client == 0) { /* no script: a window someone looks at */
-		execl(e2e_bin("thin-client", bin, sizeof(bin)), "thin-client", "--cookie", bad,
-		      r->s.addr, (char *)NULL);
-		_exit(127);
-	}
+	r->client = spawn_plain_client(r, bad);
 	/* its window shows the red box, and it stays */
-	xcb_window_t win = viewable_toplevel(r);
-	struct xr_fb shown;
-	long red = 0;
-	assert_true(win);
-	for (int k = 0; k < 200 && red < 1000; k++) {
-		grab(r, win, 800, 600, &shown);
-		red = 0;
-		for (int i = 0; i < 800 * 600; i++)
-			red += (shown.px[i] & 0xffffff) == 0x7a2424; /* status.c: given up */
-		xr_fb_finish(&shown);
-		if (red < 1000)
-			usleep(50000);
-	}
-	assert_true(red >= 1000);
+	xcb_window_t win = wait_given_up(r);
+	assert_true(win != 0);
 	assert_int_equal(waitpid(r->client, NULL, WNOHANG), 0); /* still there */
 	/* the user closes the window: the program ends, status 1 */
 	xcb_client_message_event_t e = {.response_type = XCB_CLIENT_MESSAGE,
@@ -636,6 +674,73 @@ static void test_refused_window_stays(void **state)
 	                                .type = atom(r->xc, "WM_PROTOCOLS")};
 	e.data.data32[0] = atom(r->xc, "WM_DELETE_WINDOW");
 	xcb_send_event(r->xc, 0, win, 0, (const char *)&e);
+	xcb_flush(r->xc);
+	assert_int_equal(e2e_wait(r->client, WAIT_MS), 1);
+	r->client = 0;
+}
+
+/*
+ * The server goes while a window (no --reconnect) shows the session: the
+ * last picture stays under the red box until the user presses a key; then
+ * status 1. Before the key, the window is not closed under the user.
+ */
+static void test_lost_window_stays(void **state)
+{
+	(void)state;
+	struct rig *r = &rig;
+	rig_start(r, 0, false);
+	uint32_t w = xa_window_create(r->d, 0, 0, 200, 100, 0, 0x2a5a2au);
+	xa_window_title(r->d, w, "before");
+	xa_window_map(r->d, w);
+	assert_int_equal(xa_sync(r->d, 5000), 0);
+	r->client = spawn_plain_client(r, r->s.cookie);
+	/* the window shows the session's window before the server goes */
+	xcb_window_t win = 0;
+	uint64_t end = xp_now_us() + WAIT_MS * 1000ull;
+	while (!win && xp_now_us() < end) {
+		usleep(50000);
+		xcb_query_tree_reply_t *t =
+		    xcb_query_tree_reply(r->xc, xcb_query_tree(r->xc, r->root), NULL);
+		for (int i = 0; t && i < xcb_query_tree_children_length(t) && !win; i++) {
+			struct xr_fb shown;
+			xcb_window_t c = xcb_query_tree_children(t)[i];
+			xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(
+			    r->xc, xcb_get_window_attributes(r->xc, c), NULL);
+			bool viewable = a && a->map_state == XCB_MAP_STATE_VIEWABLE;
+			free(a);
+			if (!viewable)
+				continue;
+			grab(r, c, 800, 600, &shown);
+			long green = 0;
+			for (int k = 0; k < 800 * 600; k++)
+				green += (shown.px[k] & 0xffffff) == 0x2a5a2a;
+			xr_fb_finish(&shown);
+			win = green > 1000 ? c : 0;
+		}
+		free(t);
+	}
+	assert_true(win != 0);
+	/* the server goes, not the app (which would take its window along) */
+	e2e_server_stop(&r->s);
+	r->s.pid = 0; /* stopped: the teardown has no server to stop */
+	xa_close(r->d);
+	r->d = NULL;
+	assert_true(wait_given_up(r) == win);
+	struct xr_fb last;
+	grab(r, win, 800, 600, &last);
+	long green = 0; /* the last picture, under the box */
+	for (int k = 0; k < 800 * 600; k++)
+		green += (last.px[k] & 0xffffff) == 0x2a5a2a;
+	xr_fb_finish(&last);
+	assert_true(green > 1000);
+	assert_int_equal(waitpid(r->client, NULL, WNOHANG), 0); /* still there */
+	/* a key press ends it, status 1 */
+	xcb_key_press_event_t k = {.response_type = XCB_KEY_PRESS,
+	                           .detail = 38, /* a letter on every keymap Xvfb has */
+	                           .root = r->root,
+	                           .event = win,
+	                           .same_screen = 1};
+	xcb_send_event(r->xc, 0, win, XCB_EVENT_MASK_KEY_PRESS, (const char *)&k);
 	xcb_flush(r->xc);
 	assert_int_equal(e2e_wait(r->client, WAIT_MS), 1);
 	r->client = 0;
@@ -650,6 +755,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_popup_and_dialog, teardown),
 	    cmocka_unit_test_teardown(test_scale_from_dpi, teardown),
 	    cmocka_unit_test_teardown(test_refused_window_stays, teardown),
+	    cmocka_unit_test_teardown(test_lost_window_stays, teardown),
 	};
 	if (getenv("CMOCKA_FILTER")) /* one test, when looking closer */
 		cmocka_set_test_filter(getenv("CMOCKA_FILTER"));

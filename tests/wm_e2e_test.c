@@ -295,6 +295,34 @@ static void test_buttons_and_chords(void **state)
 	e2e_server_stop(&s);
 }
 
+/* Keyboard chords move, resize and tile the focused window; the app sees each. */
+static void test_keyboard_move_resize(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	struct geo g, cur;
+	assert_int_equal(e2e_server_start(&s, no_launcher), 0);
+	struct xa_display *d = e2e_app(&s, "main");
+	uint32_t win = new_window(d, 200, 120, 0x335533u, "keys", &g);
+	cur = g;
+	pid_t c = e2e_client_spawn(&s,
+	                           "wait-idle 300\nkey Right super+shift\nwait-idle 300\n"
+	                           "key Down super+ctrl\nwait-idle 300\nkey Left super\n"
+	                           "wait-idle 300\nquit\n",
+	                           NULL);
+	struct geo moved = {g.x + 32, g.y, 200, 120}; /* Super+Shift+Right: 32 pixels right */
+	assert_true(wait_geometry(d, win, &cur, moved));
+	struct geo grown = {moved.x, moved.y, 200, 152}; /* Super+Ctrl+Down: 32 taller */
+	assert_true(wait_geometry(d, win, &cur, grown));
+	/* Super+Left: the left half of the screen, frame included */
+	struct geo left = {XP_FRAME_BORDER, XP_FRAME_TITLE, SW / 2 - 2 * XP_FRAME_BORDER,
+	                   SH - XP_FRAME_TITLE - XP_FRAME_BORDER};
+	assert_true(wait_geometry(d, win, &cur, left));
+	assert_int_equal(e2e_wait(c, 60000), 0);
+	xa_close(d);
+	e2e_server_stop(&s);
+}
+
 /* The launcher lists the session's windows; Tab, Enter brings one back. */
 static void test_launcher_window_list(void **state)
 {
@@ -559,6 +587,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_placement, end_children),
 	    cmocka_unit_test_teardown(test_drag_move_resize, end_children),
 	    cmocka_unit_test_teardown(test_buttons_and_chords, end_children),
+	    cmocka_unit_test_teardown(test_keyboard_move_resize, end_children),
 	    cmocka_unit_test_teardown(test_launcher_window_list, end_children),
 	    cmocka_unit_test_teardown(test_screen_shrinks, end_children),
 	    cmocka_unit_test_teardown(test_arrangement_survives_reattach, end_children),

@@ -33,8 +33,9 @@ static void say(struct tc_client *c, char out[2][TC_STATUS_LINE], uint64_t now)
 			         (unsigned long long)((left + 999999) / 1000000), last);
 		else
 			snprintf(out[1], TC_STATUS_LINE, "reconnecting\xe2\x80\xa6%s", last);
-	} else if (c->hint[0]) {
-		snprintf(out[1], TC_STATUS_LINE, "%s", c->hint);
+	} else if (c->hint[0]) { /* what to do about it, and how to quit */
+		snprintf(out[1], TC_STATUS_LINE, "%.150s%s", c->hint,
+		         c->lingering ? "; a key quits" : "");
 	} else if (c->lingering) {
 		snprintf(out[1], TC_STATUS_LINE, "press a key or close this window to quit");
 	} else {
