@@ -402,7 +402,7 @@ static bool launcher_shows(struct e2e_server *s, int row, const char *text, bool
 		struct xr_fb win;
 		if (e2e_server_dump(s) < 0 || e2e_server_window(s, "main", 1, &win) < 0)
 			continue;
-		bool ok = win.h == (12 + 6 + 10) * 13 && launcher_row(&win, row, text, sel);
+		bool ok = win.h == (12 + 7 + 10) * 13 && launcher_row(&win, row, text, sel);
 		xr_fb_finish(&win);
 		if (ok)
 			return true;
@@ -420,7 +420,7 @@ static void test_launcher_many_odd_entries(void **state)
 	const char *args[] = {"--apps", path, NULL};
 	assert_int_equal(e2e_server_start(&s, args), 0);
 	/* a client attaches: the launcher starts, asks for the list, draws 12
-	 * rows of 64 (the window is 12 + 6 rows high, and 10 for the window
+	 * rows of 64 (the window is 12 + 7 rows high, and 10 for the window
 	 * list), and stays */
 	assert_int_equal(e2e_wait(e2e_client_spawn(&s, "wait-idle 1000\nquit\n", NULL), 20000), 0);
 	assert_true(

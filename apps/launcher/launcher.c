@@ -6,6 +6,8 @@
  * the server shows it again on Ctrl+Shift+L or when no window is left. An
  * app that ends before it shows a window is reported in the footer, with
  * the last line it wrote to stderr (APP_EXITED), instead of the help line.
+ * Below, the session's windows (windows.c): Tab moves the keyboard there,
+ * Enter brings the chosen one back.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,10 +179,11 @@ static void start(struct launcher *l)
 	xa_window_unmap(l->d, l->win);
 }
 
-/* The window list's rows start below the app list and its footer. */
+/* The window list's rows start below the app list, its two-row footer and
+ * an empty row. */
 static int wl_row(const struct launcher *l)
 {
-	return shown(l) + 6;
+	return shown(l) + 7;
 }
 
 /* A key the window list takes: Tab, or one while the keyboard is in it. */
@@ -248,7 +251,7 @@ static void on_key(struct launcher *l, const struct xa_event *ev)
 static void open_window(struct launcher *l)
 {
 	uint32_t sw, sh, w = (COLS + 2) * (uint32_t)l->cw;
-	uint32_t h = (uint32_t)(shown(l) + 6 + WL_ROWS) * (uint32_t)l->ch;
+	uint32_t h = (uint32_t)(wl_row(l) + WL_ROWS) * (uint32_t)l->ch;
 	xa_screen_size(l->d, &sw, &sh);
 	l->win = xa_window_create(l->d, sw > w ? (int32_t)(sw - w) / 2 : 0,
 	                          sh > h ? (int32_t)(sh - h) / 3 : 0, w, h, 0, BG);

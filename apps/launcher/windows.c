@@ -43,7 +43,7 @@ static void draw_entry(const struct wl *l, struct xa_display *d, uint32_t win, i
 	const struct xa_window_info *w = &l->v[i];
 	bool sel = l->active && (int)i == l->sel;
 	const char *min = (w->state & XP_STATE_MINIMIZED) ? "  (minimised)" : "";
-	int cells = WL_COLS - 4 - (int)strlen(min);
+	int cells = WL_COLS - 6 - (int)strlen(min);
 	size_t cut = 0, len = strlen(w->title);
 	for (int c = 0; c < cells && cut < len; c++) {
 		uint32_t cp;
@@ -51,7 +51,9 @@ static void draw_entry(const struct wl *l, struct xa_display *d, uint32_t win, i
 	}
 	snprintf(line, sizeof(line), " %s %.*s%s",
 	         (w->state & XP_STATE_FOCUSED) ? "\xe2\x80\xa2" : " ", (int)cut, w->title, min);
-	xa_fill(d, win, cw, row * ch, WL_COLS * (uint32_t)cw, (uint32_t)ch, sel ? SEL_BG : BG);
+	/* the selection bar as wide as the app list's (WL_COLS - 2 cells) */
+	xa_fill(d, win, cw, row * ch, (WL_COLS - 2) * (uint32_t)cw, (uint32_t)ch,
+	        sel ? SEL_BG : BG);
 	xa_text(d, win, cw, row * ch, line, strlen(line), sel ? 1 : 0, sel ? 0xffffffu : FG,
 	        sel ? SEL_BG : BG);
 }
