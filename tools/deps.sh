@@ -34,6 +34,7 @@ FILES="
 /usr/bin/pcf2bdf:pcf2bdf
 /usr/bin/Xvfb:xvfb
 /usr/bin/xauth:xauth
+/usr/bin/setxkbmap:x11-xkb-utils
 /usr/bin/xterm:xterm
 /usr/bin/xlogo:x11-apps
 /usr/bin/xpra:xpra
@@ -46,6 +47,7 @@ FILES="
 /usr/bin/openbox:openbox
 /usr/bin/ssh:openssh-client
 /usr/sbin/sshd:openssh-server
+/usr/bin/pkill:procps
 "
 
 missing=""

@@ -196,8 +196,9 @@ void term_snapshot(struct term *t)
 
 int term_dump_text(struct term *t, const char *path)
 {
-	FILE *f = fopen(path, "w");
-	char line[4096];
+	char line[4096], tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
 	if (!f)
 		return -1;
 	for (int r = 0; r < t->rows; r++) {
@@ -208,5 +209,9 @@ int term_dump_text(struct term *t, const char *path)
 			n--;
 		fprintf(f, "%.*s\n", (int)n, line);
 	}
-	return fclose(f);
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
 }

@@ -45,7 +45,10 @@ void term_vt_finish(struct term *t);
 int term_resize(struct term *t, int rows, int cols);
 /** Snapshot the emulator's screen (cursor included) into t->cur. */
 void term_snapshot(struct term *t);
-/** Write the screen's text, one line per row, to @path. */
+/**
+ * Write the screen's text, one line per row, to @path: into @path.tmp, then
+ * renamed, so a reader never sees half a screen. Returns 0 or -1.
+ */
 int term_dump_text(struct term *t, const char *path);
 
 /** Snapshot the emulator and send what changed in the window. */
