@@ -54,7 +54,7 @@ static int run(int scale, long *wire, long *plain)
 	const char *extra[] = {"--scale", num, "--size", "640x384", NULL};
 	if (e2e_server_start(&s, args) < 0)
 		return -1;
-	int rc = e2e_wait(e2e_client_spawn(&s, script, extra), 120000);
+	int rc = proc_wait(e2e_client_spawn(&s, script, extra), 120000);
 	/* e2e_client_spawn numbers its logs from 1 in this process */
 	static int seq;
 	snprintf(path, sizeof(path), "%s/client-%d.log", s.dir, ++seq);

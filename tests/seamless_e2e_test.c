@@ -107,6 +107,26 @@ static bool manages(struct rig *r, xcb_window_t probe)
 	return false;
 }
 
+struct managed {
+	struct rig *r;
+	xcb_window_t win;
+};
+
+/* proc_until: the window manager manages @arg's window. */
+static bool managed(void *arg)
+{
+	const struct managed *m = arg;
+	return manages(m->r, m->win);
+}
+
+/* proc_until: openbox announced itself on @arg's root. */
+static bool wm_up(void *arg)
+{
+	struct rig *r = arg;
+	xcb_flush(r->xc);
+	return wm_running(r);
+}
+
 /* A probe window mapped now: managed within @ms? (destroyed either way) */
 static bool probe_managed(struct rig *r, int ms)
 {
@@ -115,10 +135,8 @@ static bool probe_managed(struct rig *r, int ms)
 	                  XCB_WINDOW_CLASS_INPUT_OUTPUT, XCB_COPY_FROM_PARENT, 0, NULL);
 	xcb_map_window(r->xc, probe);
 	xcb_flush(r->xc);
-	uint64_t end = xp_now_us() + (uint64_t)ms * 1000;
-	bool ok = false;
-	while (!(ok = manages(r, probe)) && xp_now_us() < end)
-		usleep(20000);
+	struct managed m = {r, probe};
+	bool ok = proc_until(managed, &m, ms);
 	xcb_destroy_window(r->xc, probe);
 	xcb_flush(r->xc);
 	return ok;
@@ -131,16 +149,11 @@ static bool probe_managed(struct rig *r, int ms)
  */
 static void start_wm(struct rig *r)
 {
-	r->wm = fork();
-	if (r->wm == 0) {
-		execlp("openbox", "openbox", "--sm-disable", (char *)NULL);
-		_exit(127);
-	}
-	uint64_t end = xp_now_us() + WAIT_MS * 1000ull;
-	while (!wm_running(r) && xp_now_us() < end)
-		xcb_flush(r->xc), usleep(20000);
-	if (!wm_running(r))
+	static const char *const argv[] = {"openbox", "--sm-disable", NULL};
+	r->wm = proc_spawn(argv, NULL);
+	if (!proc_until(wm_up, r, WAIT_MS))
 		fail_msg("openbox did not start (is it installed? tools/deps.sh)");
+	uint64_t end = xp_now_us() + WAIT_MS * 1000ull;
 	bool ready = false;
 	while (!ready && xp_now_us() < end)
 		ready = probe_managed(r, 1000);
@@ -154,27 +167,21 @@ static pid_t spawn_client(struct rig *r, const char *const *extra)
 	snprintf(script, sizeof(script), "%s/seamless-script.txt", r->s.dir);
 	snprintf(log, sizeof(log), "%s/seamless-client.log", r->s.dir);
 	FILE *f = fopen(script, "w");
+	assert_non_null(f);
 	fputs("wait 600000\n", f);
 	fclose(f);
-	pid_t pid = fork();
-	if (pid == 0) {
-		const char *argv[16] = {e2e_bin("thin-client", bin, sizeof(bin)),
-		                        "--log",
-		                        "--cookie",
-		                        r->s.cookie,
-		                        "--script",
-		                        script};
-		int n = 6;
-		for (int i = 0; extra && extra[i] && n < 14; i++)
-			argv[n++] = extra[i];
-		argv[n++] = r->s.addr;
-		argv[n] = NULL;
-		FILE *l = freopen(log, "w", stderr);
-		(void)l;
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	return pid;
+	const char *argv[16] = {e2e_bin("thin-client", bin, sizeof(bin)),
+	                        "--log",
+	                        "--cookie",
+	                        r->s.cookie,
+	                        "--script",
+	                        script};
+	int n = 6;
+	for (int i = 0; extra && extra[i] && n < 14; i++)
+		argv[n++] = extra[i];
+	argv[n++] = r->s.addr;
+	argv[n] = NULL;
+	return proc_spawn(argv, log);
 }
 
 static void rig_start(struct rig *r, int dpi, bool wm)
@@ -197,16 +204,12 @@ static void rig_stop(struct rig *r)
 {
 	if (!r->xc)
 		return; /* never started, or stopped */
-	if (r->client > 0) {
-		kill(r->client, SIGTERM);
-		e2e_wait(r->client, 10000);
-	}
+	if (r->client > 0)
+		proc_stop(r->client, SIGTERM, 10000);
 	xa_close(r->d);
 	e2e_server_stop(&r->s);
-	if (r->wm > 0) {
-		kill(r->wm, SIGTERM);
-		e2e_wait(r->wm, 10000);
-	}
+	if (r->wm > 0)
+		proc_stop(r->wm, SIGTERM, 10000);
 	xcb_disconnect(r->xc);
 	r->xc = NULL;
 	xvfb_stop(&r->x);
@@ -233,21 +236,35 @@ static void print_client_log(struct rig *r)
 	print_message("the client's log ends:\n%s\n", n > 3000 ? text + n - 3000 : text);
 }
 
-/* The managed client window titled @title (from _NET_CLIENT_LIST), or 0. */
+struct titled {
+	struct rig *r;
+	const char *title;
+	xcb_window_t found;
+};
+
+/* proc_until: a managed window (_NET_CLIENT_LIST) has @arg's title. */
+static bool titled(void *arg)
+{
+	struct titled *w = arg;
+	uint32_t list[64];
+	char t[300];
+	int n = prop32(w->r, w->r->root, "_NET_CLIENT_LIST", list, 64);
+	for (int i = 0; i < n && !w->found; i++) {
+		title_of(w->r, list[i], t, sizeof(t));
+		if (!strcmp(t, w->title))
+			w->found = list[i];
+	}
+	return w->found != 0;
+}
+
+/* The managed client window titled @title, waited for; or 0. */
 static xcb_window_t find_managed(struct rig *r, const char *title)
 {
 	uint32_t list[64];
 	char t[300];
-	uint64_t end = xp_now_us() + WAIT_MS * 1000ull;
-	while (xp_now_us() < end) {
-		int n = prop32(r, r->root, "_NET_CLIENT_LIST", list, 64);
-		for (int i = 0; i < n; i++) {
-			title_of(r, list[i], t, sizeof(t));
-			if (!strcmp(t, title))
-				return list[i];
-		}
-		usleep(20000);
-	}
+	struct titled w = {r, title, 0};
+	if (proc_until(titled, &w, WAIT_MS))
+		return w.found;
 	int n = prop32(r, r->root, "_NET_CLIENT_LIST", list, 64);
 	print_message("no managed window '%s'; %d managed:\n", title, n);
 	for (int i = 0; i < n; i++) {
@@ -355,41 +372,110 @@ static long session_state(struct rig *r, uint32_t session_id)
 	return st;
 }
 
+struct state_want {
+	struct rig *r;
+	uint32_t id, mask, want;
+};
+
+/* proc_until: the session's window has the state bits @arg wants. */
+static bool has_state(void *arg)
+{
+	const struct state_want *w = arg;
+	long st = session_state(w->r, w->id);
+	return st >= 0 && ((uint32_t)st & w->mask) == w->want;
+}
+
+/* Wait (bounded) until session window @session_id's @mask bits are @want. */
 static bool wait_state(struct rig *r, uint32_t session_id, uint32_t mask, uint32_t want)
 {
-	uint64_t end = xp_now_us() + WAIT_MS * 1000ull;
-	while (xp_now_us() < end) {
-		long st = session_state(r, session_id);
-		if (st >= 0 && ((uint32_t)st & mask) == want)
-			return true;
-		usleep(50000);
-	}
+	struct state_want w = {r, session_id, mask, want};
+	if (proc_until(has_state, &w, WAIT_MS))
+		return true;
 	print_client_log(r);
 	return false;
+}
+
+/* Which top-level window a wait looks for: @ok says, given its attributes. */
+struct toplevel {
+	struct rig *r;
+	bool (*ok)(struct rig *r, xcb_window_t win, const xcb_get_window_attributes_reply_t *a,
+	           const void *arg);
+	const void *arg;
+	xcb_window_t found;
+};
+
+/* proc_until: a viewable child of the root that @arg's ok accepts (any, if NULL). */
+static bool toplevel_shown(void *arg)
+{
+	struct toplevel *t = arg;
+	struct rig *r = t->r;
+	xcb_query_tree_reply_t *q =
+	    xcb_query_tree_reply(r->xc, xcb_query_tree(r->xc, r->root), NULL);
+	xcb_window_t *kids = q ? xcb_query_tree_children(q) : NULL;
+	for (int i = 0; q && i < xcb_query_tree_children_length(q) && !t->found; i++) {
+		xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(
+		    r->xc, xcb_get_window_attributes(r->xc, kids[i]), NULL);
+		if (a && a->map_state == XCB_MAP_STATE_VIEWABLE &&
+		    (!t->ok || t->ok(r, kids[i], a, t->arg)))
+			t->found = kids[i];
+		free(a);
+	}
+	free(q);
+	return t->found != 0;
+}
+
+/* The first viewable top-level window @ok accepts, waited for; or 0. */
+static xcb_window_t wait_toplevel(struct rig *r,
+                                  bool (*ok)(struct rig *r, xcb_window_t win,
+                                             const xcb_get_window_attributes_reply_t *a,
+                                             const void *arg),
+                                  const void *arg)
+{
+	struct toplevel t = {r, ok, arg, 0};
+	proc_until(toplevel_shown, &t, WAIT_MS);
+	return t.found;
 }
 
 /* The first viewable top-level window (a client's, with no WM), or 0 after a while. */
 static xcb_window_t viewable_toplevel(struct rig *r)
 {
-	uint64_t end = xp_now_us() + WAIT_MS * 1000ull;
-	while (xp_now_us() < end) {
-		xcb_window_t win = 0;
-		xcb_query_tree_reply_t *t =
-		    xcb_query_tree_reply(r->xc, xcb_query_tree(r->xc, r->root), NULL);
-		for (int i = 0; t && i < xcb_query_tree_children_length(t) && !win; i++) {
-			xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(
-			    r->xc, xcb_get_window_attributes(r->xc, xcb_query_tree_children(t)[i]),
-			    NULL);
-			if (a && a->map_state == XCB_MAP_STATE_VIEWABLE)
-				win = xcb_query_tree_children(t)[i];
-			free(a);
-		}
-		free(t);
-		if (win)
-			return win;
-		usleep(20000);
-	}
-	return 0;
+	return wait_toplevel(r, NULL, NULL);
+}
+
+struct shows {
+	struct rig *r;
+	xcb_window_t win;
+	const struct xr_fb *want;
+	int scale, w, h;
+	long diff;
+};
+
+/* proc_until: X shows @arg's window (its top-left w x h) as want, each of
+ * want's pixels a scale x scale square. */
+static bool shows_want(void *arg)
+{
+	struct shows *s = arg;
+	struct xr_fb got;
+	grab(s->r, s->win, s->w, s->h, &got);
+	s->diff = 0;
+	for (int y = 0; y < s->h; y++)
+		for (int x = 0; x < s->w; x++)
+			s->diff +=
+			    (got.px[(size_t)y * got.stride + x] & 0xffffff) !=
+			    (s->want->px[(size_t)(y / s->scale) * s->want->stride + x / s->scale] &
+			     0xffffff);
+	xr_fb_finish(&got);
+	return s->diff == 0;
+}
+
+/* Wait (bounded) until X window @win shows @want at @scale; the pixels
+ * that still differ (0: all equal). */
+static long wait_shows(struct rig *r, xcb_window_t win, const struct xr_fb *want, int scale, int w,
+                       int h)
+{
+	struct shows s = {r, win, want, scale, w, h, -1};
+	proc_until(shows_want, &s, WAIT_MS);
+	return s.diff;
 }
 
 /* ---- tests ---------------------------------------------------------------- */
@@ -414,18 +500,10 @@ static void test_two_windows(void **state)
 	assert_int_equal(w, 240);
 	assert_int_equal(h, 160);
 	/* what X shows is the server's copy, pixel for pixel */
-	struct xr_fb shown, srv;
+	struct xr_fb srv;
 	assert_int_equal(e2e_server_dump(&r->s), 0);
 	assert_int_equal(e2e_server_window(&r->s, "main", a, &srv), 0);
-	long diff = -1;
-	for (int i = 0; i < 200 && diff != 0; i++) { /* until the first frame arrived */
-		grab(r, xa, 320, 200, &shown);
-		diff = e2e_fb_diff(&shown, &srv, 320, 200);
-		xr_fb_finish(&shown);
-		if (diff != 0)
-			usleep(50000);
-	}
-	assert_int_equal(diff, 0);
+	assert_int_equal(wait_shows(r, xa, &srv, 1, 320, 200), 0); /* once the frame arrived */
 	xr_fb_finish(&srv);
 }
 
@@ -492,32 +570,23 @@ static void test_focus_minimise_close(void **state)
 	(void)b;
 }
 
+/* wait_toplevel: an override-redirect window of the size *@arg (w, h). */
+static bool popup_sized(struct rig *r, xcb_window_t win, const xcb_get_window_attributes_reply_t *a,
+                        const void *arg)
+{
+	const int *size = arg;
+	xcb_get_geometry_reply_t *g =
+	    xcb_get_geometry_reply(r->xc, xcb_get_geometry(r->xc, win), NULL);
+	bool ok = a->override_redirect && g && g->width == size[0] && g->height == size[1];
+	free(g);
+	return ok;
+}
+
 /* The override-redirect X window of the session's popup @pw x @ph, or 0. */
 static xcb_window_t find_popup(struct rig *r, int pw, int ph)
 {
-	uint64_t end = xp_now_us() + WAIT_MS * 1000ull;
-	while (xp_now_us() < end) {
-		xcb_query_tree_reply_t *t =
-		    xcb_query_tree_reply(r->xc, xcb_query_tree(r->xc, r->root), NULL);
-		xcb_window_t *kids = t ? xcb_query_tree_children(t) : NULL, found = 0;
-		for (int i = 0; t && i < xcb_query_tree_children_length(t) && !found; i++) {
-			xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(
-			    r->xc, xcb_get_window_attributes(r->xc, kids[i]), NULL);
-			xcb_get_geometry_reply_t *g =
-			    xcb_get_geometry_reply(r->xc, xcb_get_geometry(r->xc, kids[i]), NULL);
-			if (a && g && a->override_redirect &&
-			    a->map_state == XCB_MAP_STATE_VIEWABLE && g->width == pw &&
-			    g->height == ph)
-				found = kids[i];
-			free(a);
-			free(g);
-		}
-		free(t);
-		if (found)
-			return found;
-		usleep(20000);
-	}
-	return 0;
+	const int size[2] = {pw, ph};
+	return wait_toplevel(r, popup_sized, size);
 }
 
 /* A popup is an override-redirect window where the app put it; a dialog is
@@ -566,9 +635,9 @@ static void test_scale_from_dpi(void **state)
 	app_window(r, 0, 0, 200, 120, 0, 0x203a50u, "scaled");
 	/* the picture at scale 1, from a headless client of the same session */
 	snprintf(ref, sizeof(ref), "%s/ref.png", r->s.dir);
-	snprintf(script, sizeof(script), "wait-idle 300\nscreenshot %s\nquit\n", ref);
+	snprintf(script, sizeof(script), "sync\nscreenshot %s\nquit\n", ref);
 	static const char *const size[] = {"--size", "400x300", NULL};
-	assert_int_equal(e2e_wait(e2e_client_spawn(&r->s, script, size), 60000), 0);
+	assert_int_equal(e2e_client_run(&r->s, script, size), 0);
 	/* an X window client of that size, no --scale */
 	r->client = spawn_client(r, size);
 	xcb_window_t win = viewable_toplevel(r);
@@ -576,32 +645,23 @@ static void test_scale_from_dpi(void **state)
 	geometry(r, win, &x, &y, &w, &h);
 	assert_int_equal(w, 800);
 	assert_int_equal(h, 600);
-	struct xr_fb want, got;
+	struct xr_fb want;
 	assert_int_equal(xr_png_read_file(ref, &want), 0);
-	long bad = -1;
-	for (int i = 0; i < 200 && bad != 0; i++) {
-		grab(r, win, 800, 600, &got);
-		bad = 0;
-		for (int py = 0; py < 600; py++)
-			for (int px = 0; px < 800; px++)
-				bad +=
-				    (got.px[(size_t)py * got.stride + px] & 0xffffff) !=
-				    (want.px[(size_t)(py / 2) * want.stride + px / 2] & 0xffffff);
-		xr_fb_finish(&got);
-		if (bad)
-			usleep(50000);
-	}
-	assert_int_equal(bad, 0);
+	assert_int_equal(wait_shows(r, win, &want, 2, 800, 600), 0);
 	xr_fb_finish(&want);
 }
 
-/* Pixels of @fb (w x h) in the colour of a box saying the client gave up. */
-static long given_up_pixels(const struct xr_fb *fb)
+/* wait_toplevel: more than 1000 of the window's pixels (800x600) are *@arg. */
+static bool shows_colour(struct rig *r, xcb_window_t win,
+                         const xcb_get_window_attributes_reply_t *a, const void *arg)
 {
+	struct xr_fb shown;
 	long n = 0;
-	for (int i = 0; i < fb->w * fb->h; i++)
-		n += (fb->px[i] & 0xffffff) == 0x7a2424; /* status.c: given up */
-	return n;
+	grab(r, win, 800, 600, &shown);
+	for (int i = 0; i < shown.w * shown.h; i++)
+		n += (shown.px[i] & 0xffffff) == *(const uint32_t *)arg;
+	xr_fb_finish(&shown);
+	return n > 1000;
 }
 
 /*
@@ -610,44 +670,17 @@ static long given_up_pixels(const struct xr_fb *fb)
  */
 static xcb_window_t wait_given_up(struct rig *r)
 {
-	xcb_window_t win = 0;
-	long red = 0;
-	uint64_t end = xp_now_us() + WAIT_MS * 1000ull;
-	while (red < 1000 && xp_now_us() < end) {
-		xcb_query_tree_reply_t *t =
-		    xcb_query_tree_reply(r->xc, xcb_query_tree(r->xc, r->root), NULL);
-		for (int i = 0; t && i < xcb_query_tree_children_length(t) && !win; i++) {
-			xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(
-			    r->xc, xcb_get_window_attributes(r->xc, xcb_query_tree_children(t)[i]),
-			    NULL);
-			if (a && a->map_state == XCB_MAP_STATE_VIEWABLE)
-				win = xcb_query_tree_children(t)[i];
-			free(a);
-		}
-		free(t);
-		if (win) {
-			struct xr_fb shown;
-			grab(r, win, 800, 600, &shown);
-			red = given_up_pixels(&shown);
-			xr_fb_finish(&shown);
-		}
-		if (red < 1000)
-			usleep(50000);
-	}
-	return red >= 1000 ? win : 0;
+	static const uint32_t red = 0x7a2424; /* status.c: given up */
+	return wait_toplevel(r, shows_colour, &red);
 }
 
 /* A window nobody scripts: the thin client as a user starts it. */
 static pid_t spawn_plain_client(struct rig *r, const char *cookie)
 {
 	char bin[256];
-	pid_t pid = fork();
-	if (pid == 0) {
-		execl(e2e_bin("thin-client", bin, sizeof(bin)), "thin-client", "--cookie", cookie,
-		      r->s.addr, (char *)NULL);
-		_exit(127);
-	}
-	return pid;
+	const char *argv[] = {e2e_bin("thin-client", bin, sizeof(bin)), "--cookie", cookie,
+	                      r->s.addr, NULL};
+	return proc_spawn(argv, NULL);
 }
 
 /* A refused window says why until its user closes it; then status 1. */
@@ -675,7 +708,7 @@ static void test_refused_window_stays(void **state)
 	e.data.data32[0] = atom(r->xc, "WM_DELETE_WINDOW");
 	xcb_send_event(r->xc, 0, win, 0, (const char *)&e);
 	xcb_flush(r->xc);
-	assert_int_equal(e2e_wait(r->client, WAIT_MS), 1);
+	assert_int_equal(proc_wait(r->client, WAIT_MS), 1);
 	r->client = 0;
 }
 
@@ -695,30 +728,8 @@ static void test_lost_window_stays(void **state)
 	assert_int_equal(xa_sync(r->d, 5000), 0);
 	r->client = spawn_plain_client(r, r->s.cookie);
 	/* the window shows the session's window before the server goes */
-	xcb_window_t win = 0;
-	uint64_t end = xp_now_us() + WAIT_MS * 1000ull;
-	while (!win && xp_now_us() < end) {
-		usleep(50000);
-		xcb_query_tree_reply_t *t =
-		    xcb_query_tree_reply(r->xc, xcb_query_tree(r->xc, r->root), NULL);
-		for (int i = 0; t && i < xcb_query_tree_children_length(t) && !win; i++) {
-			struct xr_fb shown;
-			xcb_window_t c = xcb_query_tree_children(t)[i];
-			xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(
-			    r->xc, xcb_get_window_attributes(r->xc, c), NULL);
-			bool viewable = a && a->map_state == XCB_MAP_STATE_VIEWABLE;
-			free(a);
-			if (!viewable)
-				continue;
-			grab(r, c, 800, 600, &shown);
-			long green = 0;
-			for (int k = 0; k < 800 * 600; k++)
-				green += (shown.px[k] & 0xffffff) == 0x2a5a2a;
-			xr_fb_finish(&shown);
-			win = green > 1000 ? c : 0;
-		}
-		free(t);
-	}
+	static const uint32_t green = 0x2a5a2a;
+	xcb_window_t win = wait_toplevel(r, shows_colour, &green);
 	assert_true(win != 0);
 	/* the server goes, not the app (which would take its window along) */
 	e2e_server_stop(&r->s);
@@ -726,13 +737,7 @@ static void test_lost_window_stays(void **state)
 	xa_close(r->d);
 	r->d = NULL;
 	assert_true(wait_given_up(r) == win);
-	struct xr_fb last;
-	grab(r, win, 800, 600, &last);
-	long green = 0; /* the last picture, under the box */
-	for (int k = 0; k < 800 * 600; k++)
-		green += (last.px[k] & 0xffffff) == 0x2a5a2a;
-	xr_fb_finish(&last);
-	assert_true(green > 1000);
+	assert_true(shows_colour(r, win, NULL, &green)); /* the last picture, under the box */
 	assert_int_equal(waitpid(r->client, NULL, WNOHANG), 0); /* still there */
 	/* a key press ends it, status 1 */
 	xcb_key_press_event_t k = {.response_type = XCB_KEY_PRESS,
@@ -742,7 +747,7 @@ static void test_lost_window_stays(void **state)
 	                           .same_screen = 1};
 	xcb_send_event(r->xc, 0, win, XCB_EVENT_MASK_KEY_PRESS, (const char *)&k);
 	xcb_flush(r->xc);
-	assert_int_equal(e2e_wait(r->client, WAIT_MS), 1);
+	assert_int_equal(proc_wait(r->client, WAIT_MS), 1);
 	r->client = 0;
 }
 

@@ -116,12 +116,6 @@ static bool client_log(const struct e2e_server *s, int k, char *buf, size_t cap)
 	return false;
 }
 
-/* Run @script in a headless client (extra args @extra); its exit status. */
-static int run_client(struct e2e_server *s, const char *script, const char *const *extra)
-{
-	return e2e_wait(e2e_client_spawn(s, script, extra), 60000);
-}
-
 /*
  * After each test: a test that failed half way leaves its server and
  * clients running; they are this process's children, ended by pid.
@@ -139,10 +133,8 @@ static int end_children(void **state)
 		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 		FILE *f = fopen(path, "r");
 		const char *rp = f && fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
-		if (rp && sscanf(rp + 1, " %*c %d", &ppid) == 1 && ppid == me) {
-			kill(pid, SIGTERM);
-			e2e_wait(pid, 5000);
-		}
+		if (rp && sscanf(rp + 1, " %*c %d", &ppid) == 1 && ppid == me)
+			proc_stop(pid, SIGTERM, 5000);
 		if (f)
 			fclose(f);
 	}
@@ -184,8 +176,8 @@ static void test_placement(void **state)
 	}
 	/* a client shows the frames: the focused (newest) one in its colour */
 	snprintf(path, sizeof(path), "%s/place.png", s.dir);
-	snprintf(script, sizeof(script), "wait-idle 300\nscreenshot %s\nquit\n", path);
-	assert_int_equal(run_client(&s, script, NULL), 0);
+	snprintf(script, sizeof(script), "sync\nscreenshot %s\nquit\n", path);
+	assert_int_equal(e2e_client_run(&s, script, NULL), 0);
 	struct xr_fb shot;
 	assert_int_equal(xr_png_read_file(path, &shot), 0);
 	assert_int_equal(pixel(&shot, big.x + 2, big.y + 2), FOCUSED);
@@ -213,9 +205,9 @@ static void test_drag_move_resize(void **state)
 	int cx = o.x + (int)o.w - 2, cy = o.y + (int)o.h - 2; /* bottom right corner */
 	snprintf(path, sizeof(path), "%s/drag.png", s.dir);
 	snprintf(script, sizeof(script),
-	         "wait-idle 300\ndrag %d %d %d %d\nwait-idle 300\n"
-	         "drag %d %d %d %d\nwait-idle 300\n"
-	         "key-down Alt_L\ndrag %d %d %d %d\nkey-up Alt_L alt\nwait-idle 300\n"
+	         "sync\ndrag %d %d %d %d\nsync\n"
+	         "drag %d %d %d %d\nsync\n"
+	         "key-down Alt_L\ndrag %d %d %d %d\nkey-up Alt_L alt\nsync\n"
 	         "screenshot %s\nquit\n",
 	         tx, ty, tx + 100, ty + 50, cx + 100, cy + 50, cx + 160, cy + 90, g.x + 150,
 	         g.y + 150, g.x + 120, g.y + 130, path);
@@ -226,7 +218,7 @@ static void test_drag_move_resize(void **state)
 	assert_true(wait_geometry(d, win, &cur, grown));
 	struct geo alt = {grown.x - 30, grown.y - 20, 360, 240};
 	assert_true(wait_geometry(d, win, &cur, alt));
-	assert_int_equal(e2e_wait(c, 60000), 0);
+	assert_int_equal(proc_wait(c, 60000), 0);
 	/* the client shows the window where the app was told it is */
 	struct xr_fb shot, srv;
 	assert_int_equal(e2e_server_dump(&s), 0);
@@ -256,18 +248,17 @@ static void test_buttons_and_chords(void **state)
 	struct xp_rect max = xp_frame_button(content, XP_PART_MAXIMIZE);
 	struct xp_rect min = xp_frame_button(content, XP_PART_MINIMIZE);
 	/* maximise beta with its button, restore it with Super+Up */
-	snprintf(script, sizeof(script), "wait-idle 300\nclick %d %d\nwait-idle 300\n", max.x + 4,
-	         max.y + 4);
-	assert_int_equal(run_client(&s, script, NULL), 0);
+	snprintf(script, sizeof(script), "sync\nclick %d %d\nsync\n", max.x + 4, max.y + 4);
+	assert_int_equal(e2e_client_run(&s, script, NULL), 0);
 	cur = h;
 	struct geo full = {XP_FRAME_BORDER, XP_FRAME_TITLE, SW - 2 * XP_FRAME_BORDER,
 	                   SH - XP_FRAME_TITLE - XP_FRAME_BORDER};
 	assert_true(wait_geometry(d, b, &cur, full));
-	assert_int_equal(run_client(&s, "key Up super\nwait-idle 300\n", NULL), 0);
+	assert_int_equal(e2e_client_run(&s, "key Up super\nsync\n", NULL), 0);
 	assert_true(wait_geometry(d, b, &cur, h));
 	/* minimise beta: unmapped, listed last as minimised; alpha has the focus */
-	snprintf(script, sizeof(script), "click %d %d\nwait-idle 300\n", min.x + 4, min.y + 4);
-	assert_int_equal(run_client(&s, script, NULL), 0);
+	snprintf(script, sizeof(script), "click %d %d\nsync\n", min.x + 4, min.y + 4);
+	assert_int_equal(e2e_client_run(&s, script, NULL), 0);
 	assert_int_equal(xa_window_list(d, &list, &n, 5000), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(list[0].id, a);
@@ -277,19 +268,19 @@ static void test_buttons_and_chords(void **state)
 	assert_true(list[1].state & XP_STATE_MINIMIZED);
 	free(list);
 	/* Alt+Tab brings it back, focused */
-	assert_int_equal(run_client(&s, "key Tab alt\nwait-idle 300\n", NULL), 0);
+	assert_int_equal(e2e_client_run(&s, "key Tab alt\nsync\n", NULL), 0);
 	assert_int_equal(xa_window_list(d, &list, &n, 5000), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(list[0].id, b);
 	assert_int_equal(list[0].state & (XP_STATE_MINIMIZED | XP_STATE_FOCUSED), XP_STATE_FOCUSED);
 	free(list);
 	/* Alt+F4 asks beta's app to close it; the close button alpha */
-	assert_int_equal(run_client(&s, "key F4 alt\nwait-idle 300\n", NULL), 0);
+	assert_int_equal(e2e_client_run(&s, "key F4 alt\nsync\n", NULL), 0);
 	assert_true(wait_event(d, XA_CLOSE, b));
 	xa_window_destroy(d, b);
 	struct xp_rect ca = xp_frame_button((struct xp_rect){g.x, g.y, g.w, g.h}, XP_PART_CLOSE);
-	snprintf(script, sizeof(script), "click %d %d\nwait-idle 300\n", ca.x + 4, ca.y + 4);
-	assert_int_equal(run_client(&s, script, NULL), 0);
+	snprintf(script, sizeof(script), "click %d %d\nsync\n", ca.x + 4, ca.y + 4);
+	assert_int_equal(e2e_client_run(&s, script, NULL), 0);
 	assert_true(wait_event(d, XA_CLOSE, a));
 	xa_close(d);
 	e2e_server_stop(&s);
@@ -306,9 +297,9 @@ static void test_keyboard_move_resize(void **state)
 	uint32_t win = new_window(d, 200, 120, 0x335533u, "keys", &g);
 	cur = g;
 	pid_t c = e2e_client_spawn(&s,
-	                           "wait-idle 300\nkey Right super+shift\nwait-idle 300\n"
-	                           "key Down super+ctrl\nwait-idle 300\nkey Left super\n"
-	                           "wait-idle 300\nquit\n",
+	                           "sync\nkey Right super+shift\nsync\n"
+	                           "key Down super+ctrl\nsync\nkey Left super\n"
+	                           "sync\nquit\n",
 	                           NULL);
 	struct geo moved = {g.x + 32, g.y, 200, 120}; /* Super+Shift+Right: 32 pixels right */
 	assert_true(wait_geometry(d, win, &cur, moved));
@@ -318,9 +309,28 @@ static void test_keyboard_move_resize(void **state)
 	struct geo left = {XP_FRAME_BORDER, XP_FRAME_TITLE, SW / 2 - 2 * XP_FRAME_BORDER,
 	                   SH - XP_FRAME_TITLE - XP_FRAME_BORDER};
 	assert_true(wait_geometry(d, win, &cur, left));
-	assert_int_equal(e2e_wait(c, 60000), 0);
+	assert_int_equal(proc_wait(c, 60000), 0);
 	xa_close(d);
 	e2e_server_stop(&s);
+}
+
+struct restored {
+	struct xa_display *d;
+	uint32_t id;
+};
+
+/* proc_until: the session's one window is @arg's, focused, not minimised. */
+static bool restored(void *arg)
+{
+	const struct restored *r = arg;
+	struct xa_window_info *list;
+	size_t n;
+	if (xa_window_list(r->d, &list, &n, 5000) < 0)
+		return false;
+	bool back = n == 1 && list[0].id == r->id &&
+	            (list[0].state & (XP_STATE_MINIMIZED | XP_STATE_FOCUSED)) == XP_STATE_FOCUSED;
+	free(list);
+	return back;
 }
 
 /* The launcher lists the session's windows; Tab, Enter brings one back. */
@@ -341,22 +351,13 @@ static void test_launcher_window_list(void **state)
 	xa_window_arrange(d, id, XP_ARR_MINIMIZE, 0, 0, 0, 0);
 	assert_int_equal(xa_sync(d, 5000), 0);
 	/* nothing is shown: the launcher comes, with the window in its list */
-	assert_int_equal(run_client(&s,
-	                            "wait-windows 1 30000\nwait-idle 500\nkey Tab\nkey Return\n"
-	                            "wait-idle 500\nquit\n",
-	                            NULL),
+	assert_int_equal(e2e_client_run(&s,
+	                                "wait-windows 1 30000\nsync\nkey Tab\nkey Return\n"
+	                                "sync\nquit\n",
+	                                NULL),
 	                 0);
-	bool back = false;
-	for (int i = 0; i < 100 && !back; i++) {
-		assert_int_equal(xa_window_list(d, &list, &n, 5000), 0);
-		back =
-		    n == 1 && list[0].id == id &&
-		    (list[0].state & (XP_STATE_MINIMIZED | XP_STATE_FOCUSED)) == XP_STATE_FOCUSED;
-		free(list);
-		if (!back)
-			usleep(50000);
-	}
-	assert_true(back);
+	struct restored want = {d, id};
+	assert_true(proc_until(restored, &want, WAIT_MS));
 	xa_close(d);
 	e2e_server_stop(&s);
 }
@@ -373,7 +374,7 @@ static void test_screen_shrinks(void **state)
 	xa_window_configure(d, win, XP_CONF_MOVE, 560, 420, 0, 0);
 	assert_int_equal(xa_sync(d, 5000), 0);
 	cur = (struct geo){560, 420, 200, 120};
-	assert_int_equal(run_client(&s, "resize 400 300\nwait-idle 300\nquit\n", NULL), 0);
+	assert_int_equal(e2e_client_run(&s, "resize 400 300\nsync\nquit\n", NULL), 0);
 	struct geo back = {400 - 48 + XP_FRAME_BORDER, 300 - XP_FRAME_BORDER, 200, 120};
 	assert_true(wait_geometry(d, win, &cur, back));
 	xa_close(d);
@@ -397,16 +398,16 @@ static void test_arrangement_survives_reattach(void **state)
 	snprintf(a_png, sizeof(a_png), "%s/a.png", s.dir);
 	snprintf(b_png, sizeof(b_png), "%s/b.png", s.dir);
 	snprintf(script, sizeof(script),
-	         "wait-idle 300\ndrag %d %d %d %d\nwait-idle 300\nscreenshot %s\nwait 60000\n",
-	         g.x + 30, g.y - 9, g.x + 30 + 210, g.y - 9 + 170, a_png);
+	         "sync\ndrag %d %d %d %d\nsync\nscreenshot %s\nwait 60000\n", g.x + 30, g.y - 9,
+	         g.x + 30 + 210, g.y - 9 + 170, a_png);
 	pid_t a = e2e_client_spawn(&s, script, NULL);
 	struct geo want = {g.x + 210, g.y + 170, 240, 160};
 	assert_true(wait_geometry(d, win, &cur, want));
-	assert_true(e2e_wait_file(a_png, WAIT_MS));
+	assert_true(proc_wait_file(a_png, WAIT_MS));
 	kill(a, SIGKILL);
-	assert_int_equal(e2e_wait(a, 5000), 128 + SIGKILL);
-	snprintf(script, sizeof(script), "wait-idle 300\nscreenshot %s\nquit\n", b_png);
-	assert_int_equal(run_client(&s, script, NULL), 0);
+	assert_int_equal(proc_wait(a, 5000), 128 + SIGKILL);
+	snprintf(script, sizeof(script), "sync\nscreenshot %s\nquit\n", b_png);
+	assert_int_equal(e2e_client_run(&s, script, NULL), 0);
 	struct xr_fb fa, fb;
 	assert_int_equal(xr_png_read_file(a_png, &fa), 0);
 	assert_int_equal(xr_png_read_file(b_png, &fb), 0);
@@ -435,8 +436,26 @@ static void client_shot(pid_t c, const char *shot, struct xr_fb *out)
 {
 	unlink(shot);
 	kill(c, SIGUSR1);
-	assert_true(e2e_wait_file(shot, WAIT_MS)); /* written aside, then renamed */
+	assert_true(proc_wait_file(shot, WAIT_MS)); /* written aside, then renamed */
 	assert_int_equal(xr_png_read_file(shot, out), 0);
+}
+
+struct box_wait {
+	pid_t client;
+	const char *shot;
+	bool gone; /* wait for the box and the old picture to go, not for the box */
+};
+
+/* proc_until: a fresh screenshot of the client shows the reconnect box (or,
+ * with gone, neither the box nor the old window's mark). */
+static bool box_shown(void *arg)
+{
+	const struct box_wait *w = arg;
+	struct xr_fb now;
+	client_shot(w->client, w->shot, &now);
+	long box = count(&now, RETRY_BOX), mark = count(&now, MARK);
+	xr_fb_finish(&now);
+	return w->gone ? box + mark == 0 : box > 1000;
 }
 
 /* The server goes: the last picture stays under "reconnecting"; it comes back. */
@@ -451,11 +470,11 @@ static void test_reconnect_overlay(void **state)
 	new_window(d, 300, 200, 0x2a5a2au, "before", &g);
 	snprintf(before, sizeof(before), "/tmp/xproto-wm-before-%d.png", (int)getpid());
 	snprintf(shot, sizeof(shot), "/tmp/xproto-wm-shot-%d.png", (int)getpid());
-	snprintf(script, sizeof(script), "wait-idle 300\nscreenshot %s\nwait 60000\n", before);
+	snprintf(script, sizeof(script), "sync\nscreenshot %s\nwait 60000\n", before);
 	static const char *extra[] = {"--reconnect", "--screenshot", NULL, NULL};
 	extra[2] = shot;
 	pid_t c = e2e_client_spawn(&s, script, extra);
-	assert_true(e2e_wait_file(before, WAIT_MS));
+	assert_true(proc_wait_file(before, WAIT_MS));
 	/* keep the cookie, so the next server takes the client back */
 	snprintf(cookie, sizeof(cookie), "/tmp/xproto-wm-cookie-%d", (int)getpid());
 	snprintf(cmd, sizeof(cmd), "cp -p '%s' '%s'", s.cookie, cookie);
@@ -464,11 +483,10 @@ static void test_reconnect_overlay(void **state)
 	e2e_server_stop(&s); /* the server goes, not the app: the window stays shown */
 	xa_close(d);
 	/* the box says so over the last picture */
-	struct xr_fb pic, now = {0};
-	for (int i = 0; i < 100 && count(&now, RETRY_BOX) == 0; i++) {
-		xr_fb_finish(&now);
-		client_shot(c, shot, &now);
-	}
+	struct box_wait box = {c, shot, false};
+	assert_true(proc_until(box_shown, &box, WAIT_MS));
+	struct xr_fb pic, now;
+	client_shot(c, shot, &now);
 	assert_true(count(&now, RETRY_BOX) > 1000);
 	assert_int_equal(xr_png_read_file(before, &pic), 0);
 	assert_int_equal(pixel(&now, g.x + 15, g.y + 15), MARK); /* the window still shows */
@@ -480,15 +498,10 @@ static void test_reconnect_overlay(void **state)
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
 	const char *args2[] = {"--no-launcher", "--listen", listen, "--cookie", cookie, NULL};
 	assert_int_equal(e2e_server_start(&s2, args2), 0);
-	long left = -1;
-	for (int i = 0; i < 200 && left != 0; i++) {
-		client_shot(c, shot, &now);
-		left = count(&now, RETRY_BOX) + count(&now, MARK);
-		xr_fb_finish(&now);
-	}
-	assert_int_equal(left, 0);
+	box.gone = true;
+	assert_true(proc_until(box_shown, &box, WAIT_MS));
 	kill(c, SIGTERM);
-	assert_int_equal(e2e_wait(c, 10000), 0);
+	assert_int_equal(proc_wait(c, 10000), 0);
 	unlink(shot);
 	unlink(before);
 	unlink(cookie);
@@ -510,7 +523,7 @@ static void test_refused_says_why(void **state)
 	fclose(f);
 	chmod(bad, 0600);
 	const char *extra[] = {"--cookie", bad, "--screenshot", shot, NULL};
-	assert_int_equal(run_client(&s, "quit\n", extra), 1);
+	assert_int_equal(e2e_client_run(&s, "quit\n", extra), 1);
 	struct xr_fb fb;
 	assert_int_equal(xr_png_read_file(shot, &fb), 0);
 	assert_true(count(&fb, FAIL_BOX) > 1000);
@@ -546,11 +559,11 @@ static void test_scale_exact_same_bytes(void **state)
 	assert_int_equal(xa_sync(d, 5000), 0);
 	snprintf(p1, sizeof(p1), "%s/s1.png", s.dir);
 	snprintf(p2, sizeof(p2), "%s/s2.png", s.dir);
-	snprintf(script, sizeof(script), "wait-idle 300\nscreenshot %s\nquit\n", p1);
-	assert_int_equal(run_client(&s, script, NULL), 0);
-	snprintf(script, sizeof(script), "wait-idle 300\nscreenshot %s\nquit\n", p2);
+	snprintf(script, sizeof(script), "sync\nscreenshot %s\nquit\n", p1);
+	assert_int_equal(e2e_client_run(&s, script, NULL), 0);
+	snprintf(script, sizeof(script), "sync\nscreenshot %s\nquit\n", p2);
 	static const char *const two[] = {"--scale", "2", NULL};
-	assert_int_equal(run_client(&s, script, two), 0);
+	assert_int_equal(e2e_client_run(&s, script, two), 0);
 	struct xr_fb a, b;
 	assert_int_equal(xr_png_read_file(p1, &a), 0);
 	assert_int_equal(xr_png_read_file(p2, &b), 0);
