@@ -54,7 +54,12 @@ static int load_cookie(struct tc_client *c)
 	if (!path)
 		path = xp_cookie_default_path(buf, sizeof(buf));
 	if (!path || xp_cookie_load(path, false, &c->cookie, &err) < 0) {
-		tc_warn("cookie %s: %s", path ? path : "(no path)", path ? err.text : "no home");
+		if (!path)
+			tc_warn("cookie: no home directory for ~/.xproto-cookie (--cookie FILE)");
+		else /* err.text names the file */
+			tc_warn(
+			    "%s (the server writes it as it starts; --cookie FILE names another)",
+			    err.text);
 		return -1;
 	}
 	return 0;

@@ -70,7 +70,12 @@ static void refusal_hint(struct tc_client *c, enum xp_err_code code)
 static void connect_failed(struct tc_client *c, const struct xp_error *e)
 {
 	const char *what = e->text[0] ? e->text : "handshake failed";
+	size_t n = strlen(c->addr);
 	char why[160];
+	/* "connect ADDR: " again after "cannot connect to ADDR: " says nothing */
+	if (!strncmp(what, "connect ", 8) && !strncmp(what + 8, c->addr, n) &&
+	    !strncmp(what + 8 + n, ": ", 2))
+		what += 8 + n + 2;
 	tc_ssh_finish(c->ssh_pid, 1000, why, sizeof(why));
 	c->ssh_pid = 0;
 	const char *hint = e->code == XP_ERR_NO_SESSION ? "; thin-client --new creates it" : "";

@@ -180,40 +180,39 @@ static void unmap_for_user(struct xs_session *se, struct xs_window *w)
 	xs_update_window_msg(se, &m);
 }
 
-static void minimize(struct xs_session *se, struct xs_window *w, int depth)
+/* Call @fn(se, child, @depth + 1) for each window whose parent is @w; a
+ * chain deeper than PARENT_DEPTH (or no memory for the list) stops here. */
+static void each_child(struct xs_session *se, struct xs_window *w, int depth,
+                       void (*fn)(struct xs_session *se, struct xs_window *w, int depth))
 {
 	uint32_t *kids = depth < PARENT_DEPTH ? malloc(se->nwin * sizeof(*kids)) : NULL;
+	if (!kids)
+		return;
+	size_t n = collect(se, w->id, kids);
+	for (size_t i = 0; i < n; i++) {
+		struct xs_window *k = xs_window_by_id(se, kids[i]);
+		if (k)
+			fn(se, k, depth + 1);
+	}
+	free(kids);
+}
+
+static void minimize(struct xs_session *se, struct xs_window *w, int depth)
+{
 	if (w->mapped) {
 		unmap_for_user(se, w);
 		set_state(se, w, w->arr.state | XP_STATE_MINIMIZED);
 	}
-	if (kids) {
-		size_t n = collect(se, w->id, kids);
-		for (size_t i = 0; i < n; i++) {
-			struct xs_window *k = xs_window_by_id(se, kids[i]);
-			if (k)
-				minimize(se, k, depth + 1);
-		}
-		free(kids);
-	}
+	each_child(se, w, depth, minimize);
 }
 
 static void restore(struct xs_session *se, struct xs_window *w, int depth)
 {
-	uint32_t *kids = depth < PARENT_DEPTH ? malloc(se->nwin * sizeof(*kids)) : NULL;
 	if (w->arr.state & XP_STATE_MINIMIZED) {
 		w->mapped = true;
 		xs_arrange_map(se, w);
 	}
-	if (kids) {
-		size_t n = collect(se, w->id, kids);
-		for (size_t i = 0; i < n; i++) {
-			struct xs_window *k = xs_window_by_id(se, kids[i]);
-			if (k)
-				restore(se, k, depth + 1);
-		}
-		free(kids);
-	}
+	each_child(se, w, depth, restore);
 }
 
 /* The content rectangle of a maximised window: the screen inside its frame. */
