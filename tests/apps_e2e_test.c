@@ -27,9 +27,13 @@
 /* The session's first window is placed with its frame at the top left. */
 #define OX XP_FRAME_BORDER
 #define OY XP_FRAME_TITLE
-/* Where the block cursor is after "$ " on row @r: cell (2, r), 6x13 cells. */
-#define PROMPT_X    (OX + 2 * 6 + 2)
-#define PROMPT_Y(r) (OY + (r)*13 + 6)
+/* Where the block cursor is after "$ " on row @r of a terminal: cell (2, r),
+ * 6x13 cells; in the session's first window (PROMPT_), or in a --maximized
+ * one, which has the whole screen and no frame (CURSOR_). */
+#define CURSOR_X    (2 * 6 + 2)
+#define CURSOR_Y(r) ((r)*13 + 6)
+#define PROMPT_X    (OX + CURSOR_X)
+#define PROMPT_Y(r) (OY + CURSOR_Y(r))
 /* A pixel inside the launcher (60x9 cells for three apps, centred across,
  * a third down the 800x600 screen) and outside its text. */
 #define LAUNCHER_X 222
@@ -159,7 +163,7 @@ static void test_terminal_resize_and_exit(void **state)
 	snprintf(script, sizeof(script),
 	         "launch wide\nwait-pixel %d %d %06x 30000\nresize 600 390\ntype stty size\n"
 	         "key Return\nwait-pixel %d %d %06x 30000\nquit\n",
-	         PROMPT_X, PROMPT_Y(0), CURSOR, PROMPT_X, PROMPT_Y(2), CURSOR);
+	         CURSOR_X, CURSOR_Y(0), CURSOR, CURSOR_X, CURSOR_Y(2), CURSOR);
 	assert_int_equal(e2e_client_run(&s, script, NULL), 0);
 	pid_t term = e2e_launched_pid(&s, "wide");
 	int n = term_lines(term, lines, 64);

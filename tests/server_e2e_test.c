@@ -478,11 +478,11 @@ static void test_image_cache(void **state)
 	xr_encode_png(&img, (struct xr_rect){0, 0, 24, 16}, 6, &png, &len);
 	/* client A watches from the start (its first screenshot says it has
 	 * attached) until the last copy shows; B attaches later. The image's
-	 * top-left pixel is pure green. */
+	 * top-left pixel is pure green (on screen: where the window is). */
 	snprintf(script, sizeof(script),
-	         "sync\nscreenshot %s/ca0.png\nwait-pixel 160 150 00ff00 30000\nsync\n"
+	         "sync\nscreenshot %s/ca0.png\nwait-pixel %d %d 00ff00 30000\nsync\n"
 	         "screenshot %s/ca.png\nquit\n",
-	         s.dir, s.dir);
+	         s.dir, scene_x + 160, scene_y + 150, s.dir);
 	pid_t a = e2e_client_spawn(&s, script, NULL);
 	wait_shot(&s, "ca0.png");
 	xa_image_keep(d, win, 10, 150, 24, 16, XP_IMG_PNG, png, len, 7);
@@ -495,9 +495,9 @@ static void test_image_cache(void **state)
 	expect_same_as_server(&s, "cb.png", 1);
 	/* B again, attached while the app draws from the cache: gets the pixels */
 	snprintf(script, sizeof(script),
-	         "sync\nscreenshot %s/cc0.png\nwait-pixel 200 170 00ff00 30000\nsync\n"
+	         "sync\nscreenshot %s/cc0.png\nwait-pixel %d %d 00ff00 30000\nsync\n"
 	         "screenshot %s/cc.png\nquit\n",
-	         s.dir, s.dir);
+	         s.dir, scene_x + 200, scene_y + 170, s.dir);
 	pid_t b = e2e_client_spawn(&s, script, NULL);
 	wait_shot(&s, "cc0.png");
 	xa_image_cached(d, win, 200, 170, 7);
