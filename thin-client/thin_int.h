@@ -446,7 +446,9 @@ int tc_on_win_unmap(struct tc_client *c, const struct xp_msg *m);
 int tc_on_win_configure(struct tc_client *c, const struct xp_msg *m);
 int tc_on_win_title(struct tc_client *c, const struct xp_msg *m);
 int tc_on_win_focus(struct tc_client *c, const struct xp_msg *m);
+/** WIN_STATE: a window's arrangement (minimised, maximised, framed, parent). 0 or -1. */
 int tc_on_win_state(struct tc_client *c, const struct xp_msg *m);
+/** WIN_ENTRY: one row of a WIN_LIST answer (the script's `windows`), told on stderr; 0. */
 int tc_on_win_entry(struct tc_client *c, const struct xp_msg *m);
 /* handlers: draw.c */
 /** Any message libxpdraw knows (TARGET, GC, CLIP, drawing). 0, or -1 with c->err. */
