@@ -125,6 +125,7 @@ static int take_preamble(struct xp_conn *c)
 		return 0;
 	if (xp_preamble_check(xp_buf_data(&c->in_plain), &c->err) < 0)
 		return conn_fail(c);
+	c->peer_minor = xp_buf_data(&c->in_plain)[5];
 	xp_buf_consume(&c->in_plain, XP_PREAMBLE_LEN);
 	c->st.plain_in += XP_PREAMBLE_LEN;
 	c->got_preamble = true;
@@ -357,6 +358,11 @@ uint64_t xp_conn_plain_queued(const struct xp_conn *c)
 bool xp_conn_zlib_out(const struct xp_conn *c)
 {
 	return c->zout != NULL;
+}
+
+unsigned xp_conn_peer_minor(const struct xp_conn *c)
+{
+	return c->peer_minor;
 }
 
 int xp_conn_send_raw(struct xp_conn *c, const void *data, size_t n)

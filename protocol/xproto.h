@@ -35,8 +35,9 @@ enum xp_role { XP_ROLE_APP = 1, XP_ROLE_CLIENT = 2, XP_ROLE_VIEWER = 3 };
 #define XP_FLAG_QUERY    0x4u /* HELLO: join no session, only ask (SESSION_LIST, APP_LIST) */
 #define XP_FLAG_CREATED  0x8u /* WELCOME: this HELLO created the session */
 #define XP_FLAG_SYNC_KEYS                                                                          \
-	0x10u /* app: answers each key press with SYNC (granted                                    \
-	         to the launcher: its keyboard is synchronous) */
+	0x10u                  /* app: answers each key press with SYNC (granted                   \
+	                          to the launcher: its keyboard is synchronous) */
+#define XP_FLAG_SEAMLESS 0x20u /* the user's window manager arranges windows (1.1) */
 
 /* WIN_CONFIGURE mask */
 #define XP_CONF_MOVE   0x1u
@@ -45,6 +46,7 @@ enum xp_role { XP_ROLE_APP = 1, XP_ROLE_CLIENT = 2, XP_ROLE_VIEWER = 3 };
 
 /* WIN_CREATE flags */
 #define XP_WIN_MAXIMIZED 0x1u /* the server sizes it to the screen */
+#define XP_WIN_POPUP     0x2u /* override-redirect: a menu or tooltip, shown as placed (1.1) */
 #define XP_WIN_NO_KEY_RELEASE                                                                      \
 	0x4u /* the app takes no key releases: clients need not send them (1.2) */
 
@@ -55,6 +57,31 @@ enum xp_cursor_format {
 	XP_CURSOR_ARGB = 0, /* 4 bytes a pixel: A, R, G, B, premultiplied */
 	XP_CURSOR_MASK = 1, /* two 1-bit planes (colour, shape) and fg/bg */
 };
+
+/* WIN_STATE / WIN_ENTRY state (1.1): what the session's window manager holds */
+#define XP_STATE_FRAMED    0x1u /* managed: desktop-mode clients draw its frame */
+#define XP_STATE_MINIMIZED 0x2u /* minimised by the user (also unmapped) */
+#define XP_STATE_MAXIMIZED 0x4u /* maximised by the user (geometry saved) */
+#define XP_STATE_FOCUSED   0x8u /* WIN_ENTRY only: it has the keyboard focus */
+
+/* WIN_LIST flags / WIN_ENTRY flags */
+#define XP_LIST_LAST 0x1u /* the last entry of the list */
+#define XP_LIST_NONE 0x2u /* the list is empty: this entry names no window */
+
+/* WIN_ARRANGE actions (1.1); the first three are the XP_CONF_* bits */
+#define XP_ARR_MOVE       0x1u
+#define XP_ARR_RESIZE     0x2u
+#define XP_ARR_RAISE      0x4u
+#define XP_ARR_FOCUS      0x8u
+#define XP_ARR_MINIMIZE   0x10u
+#define XP_ARR_RESTORE    0x20u
+#define XP_ARR_MAXIMIZE   0x40u
+#define XP_ARR_UNMAXIMIZE 0x80u
+#define XP_ARR_CLOSE      0x100u
+#define XP_ARR_ALL        0x1ffu
+
+/* minor version that introduced window management (WIN_STATE ... POINTER_WIN) */
+#define XP_MINOR_WM 1
 
 /* APP_ENTRY flags */
 #define XP_APP_LAST 0x1u /* the last entry of the list */
@@ -380,6 +407,7 @@ struct xp_zstate;
 struct xp_conn {
 	int fd;
 	bool got_preamble, eof, failed;
+	uint8_t peer_minor; /* the peer's minor version, from its preamble */
 	struct xp_error err;
 	struct xp_decoder dec;
 	struct xp_buf in_raw, in_plain, out_plain, out_wire;
@@ -493,6 +521,8 @@ const struct xp_conn_stats *xp_conn_stats(const struct xp_conn *c);
 uint64_t xp_conn_plain_queued(const struct xp_conn *c);
 /** True if output is compressed (zlib switched on for it). */
 bool xp_conn_zlib_out(const struct xp_conn *c);
+/** The peer's minor version from its preamble (0 until it arrived). */
+unsigned xp_conn_peer_minor(const struct xp_conn *c);
 /**
  * Queue @n raw bytes as they are, in order with the messages (tests use it
  * to send garbage). Returns 0, or -1 if out of memory.
@@ -611,6 +641,52 @@ int xp_private_dir(const char *dir, struct xp_error *err);
 int xp_signal_fd(const int *sigs, size_t n);
 /** The next signal waiting on @fd (from xp_signal_fd), or 0 when none is. */
 int xp_signal_next(int fd);
+
+/* ---- window frames (frame.c): the geometry SPEC.md section 12 defines ---- */
+
+/*
+ * A framed window (XP_STATE_FRAMED) has a title bar of XP_FRAME_TITLE rows
+ * above its content (the top XP_FRAME_BORDER of them a resize edge) and a
+ * border of XP_FRAME_BORDER pixels left, right and below. The server hit-tests
+ * the pointer against this geometry; desktop-mode clients draw it.
+ */
+#define XP_FRAME_BORDER 4
+#define XP_FRAME_TITLE  22
+#define XP_FRAME_BTN_W  16 /* title-bar buttons: close, maximise, minimise from the right */
+#define XP_FRAME_BTN_H  14
+#define XP_FRAME_CORNER 16 /* an edge this close to a corner resizes both ways */
+
+/** What a point of a framed window is. */
+enum xp_frame_part {
+	XP_PART_NONE,    /* outside the window and its frame */
+	XP_PART_CONTENT, /* the app's pixels */
+	XP_PART_TITLE,   /* the title bar: drag to move */
+	XP_PART_CLOSE,   /* title-bar buttons */
+	XP_PART_MAXIMIZE,
+	XP_PART_MINIMIZE,
+	XP_PART_EDGE, /* a border: drag to resize the XP_EDGE_* sides */
+};
+#define XP_EDGE_LEFT   0x1u
+#define XP_EDGE_RIGHT  0x2u
+#define XP_EDGE_TOP    0x4u
+#define XP_EDGE_BOTTOM 0x8u
+
+/**
+ * The frame's outer rectangle around content @content (session pixels),
+ * computed in 64 bits and clamped to the int32 range.
+ */
+struct xp_rect xp_frame_outer(struct xp_rect content);
+/**
+ * The rectangle of title-bar button @part (XP_PART_CLOSE, _MAXIMIZE or
+ * _MINIMIZE) of a window with content @content; w == 0 when the window is
+ * too narrow to show that button.
+ */
+struct xp_rect xp_frame_button(struct xp_rect content, enum xp_frame_part part);
+/**
+ * Which part of a framed window with content @content the point (@px, @py)
+ * is on; for XP_PART_EDGE *@edges (may be NULL) receives the XP_EDGE_* sides.
+ */
+enum xp_frame_part xp_frame_hit(struct xp_rect content, int32_t px, int32_t py, unsigned *edges);
 
 /** Microseconds on the monotonic clock. */
 uint64_t xp_now_us(void);

@@ -24,9 +24,16 @@
 #define DESKTOP     0x202428u
 #define LAUNCHER_BG 0x2a3340u
 #define CURSOR      0xd8d8d8u
-/* Where the block cursor is after "$ " on row @r: cell (2, r), 6x13 cells. */
-#define PROMPT_X    (2 * 6 + 2)
-#define PROMPT_Y(r) ((r)*13 + 6)
+/* The session's first window is placed with its frame at the top left. */
+#define OX XP_FRAME_BORDER
+#define OY XP_FRAME_TITLE
+/* Where the block cursor is after "$ " on row @r of a terminal: cell (2, r),
+ * 6x13 cells; in the session's first window (PROMPT_), or in a --maximized
+ * one, which has the whole screen and no frame (CURSOR_). */
+#define CURSOR_X    (2 * 6 + 2)
+#define CURSOR_Y(r) ((r)*13 + 6)
+#define PROMPT_X    (OX + CURSOR_X)
+#define PROMPT_Y(r) (OY + CURSOR_Y(r))
 /* A pixel inside the launcher (60x9 cells for three apps, centred across,
  * a third down the 800x600 screen) and outside its text. */
 #define LAUNCHER_X 222
@@ -94,7 +101,7 @@ static uint32_t pixel(const struct xr_fb *fb, int x, int y)
 	return fb->px[(size_t)y * (size_t)fb->stride + (size_t)x] & 0xffffff;
 }
 
-/* The glyphs of @text at cell (col, row) of the screenshot, in fg on bg. */
+/* The glyphs of @text at cell (col, row) of the terminal, in fg on bg. */
 static bool shows_text(const struct xr_fb *shot, int col, int row, const char *text)
 {
 	struct xr_fb want;
@@ -104,7 +111,8 @@ static bool shows_text(const struct xr_fb *shot, int col, int row, const char *t
 	bool same = true;
 	for (int y = 0; y < 13 && same; y++)
 		for (int x = 0; x < n * 6 && same; x++)
-			same = pixel(shot, col * 6 + x, row * 13 + y) == pixel(&want, x, y);
+			same =
+			    pixel(shot, OX + col * 6 + x, OY + row * 13 + y) == pixel(&want, x, y);
 	xr_fb_finish(&want);
 	return same;
 }
@@ -135,10 +143,10 @@ static void test_terminal_session(void **state)
 	assert_true(shows_text(&fb, 0, 0, "78"));
 	assert_true(shows_text(&fb, 0, 22, "100"));
 	assert_int_equal(pixel(&fb, PROMPT_X, PROMPT_Y(23)), CURSOR); /* block cursor */
-	assert_int_equal(pixel(&fb, 500, 400), DESKTOP);              /* 80x24 = 480x312 */
+	assert_int_equal(pixel(&fb, 500, 400), DESKTOP); /* 80x24 = 480x312 and its frame */
 	xr_fb_finish(&fb);
 	/* and the client's pixels are the server's */
-	assert_int_equal(e2e_client_vs_server(&s, 1, 480, 312, 30000), 0);
+	assert_int_equal(e2e_client_vs_server(&s, 1, OX, OY, 480, 312, 30000), 0);
 	stop(&s);
 }
 
@@ -155,7 +163,7 @@ static void test_terminal_resize_and_exit(void **state)
 	snprintf(script, sizeof(script),
 	         "launch wide\nwait-pixel %d %d %06x 30000\nresize 600 390\ntype stty size\n"
 	         "key Return\nwait-pixel %d %d %06x 30000\nquit\n",
-	         PROMPT_X, PROMPT_Y(0), CURSOR, PROMPT_X, PROMPT_Y(2), CURSOR);
+	         CURSOR_X, CURSOR_Y(0), CURSOR, CURSOR_X, CURSOR_Y(2), CURSOR);
 	assert_int_equal(e2e_client_run(&s, script, NULL), 0);
 	pid_t term = e2e_launched_pid(&s, "wide");
 	int n = term_lines(term, lines, 64);
@@ -407,7 +415,7 @@ static bool launcher_shows(struct e2e_server *s, int row, const char *text, bool
 		struct xr_fb win;
 		if (e2e_server_dump(s) < 0 || e2e_server_window(s, "main", 1, &win) < 0)
 			continue;
-		bool ok = win.h == (12 + 6) * 13 && launcher_row(&win, row, text, sel);
+		bool ok = win.h == (12 + 7 + 10) * 13 && launcher_row(&win, row, text, sel);
 		xr_fb_finish(&win);
 		if (ok)
 			return true;
@@ -430,7 +438,8 @@ static void test_launcher_many_odd_entries(void **state)
 	const char *args[] = {"--apps", path, NULL};
 	assert_int_equal(e2e_server_start(&s, args), 0);
 	/* a client attaches: the launcher starts, asks for the list, draws 12
-	 * rows of 64 (the window is 12 + 6 rows high), and stays */
+	 * rows of 64 (the window is 12 + 7 rows high, and 10 for the window
+	 * list), and stays */
 	assert_int_equal(e2e_client_run(&s, "sync\nquit\n", NULL), 0);
 	assert_true(
 	    launcher_shows(&s, 1,

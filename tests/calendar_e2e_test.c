@@ -118,11 +118,12 @@ static void test_add_edit_delete(void **state)
 	bool done = proc_until(replica_done, list, 30000);
 	printf("%s", list);
 	assert_true(done);
-	/* and once the app is idle, a client's pixels are the server's */
+	/* and once the app is idle, a client's pixels are the server's (the
+	 * calendar asks for XP_WIN_MAXIMIZED: the whole screen, no frame) */
 	struct xr_fb srv;
 	assert_int_equal(e2e_server_dump(&s), 0);
 	assert_int_equal(e2e_server_window(&s, "main", 1, &srv), 0);
-	assert_int_equal(e2e_client_vs_server(&s, 1, srv.w, srv.h, 30000), 0);
+	assert_int_equal(e2e_client_vs_server(&s, 1, 0, 0, srv.w, srv.h, 30000), 0);
 	xr_fb_finish(&srv);
 	stop(&s);
 }

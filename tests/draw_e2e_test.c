@@ -41,10 +41,14 @@ static void white_pixel(const struct xr_fb *want, int *x, int *y)
 	fail_msg("the expected window has no white pixel");
 }
 
+/* Where the session placed the black window (its frame keeps it off 0,0). */
+static int32_t win_x, win_y;
+
 /*
  * Start a client that attaches, waits for @windows windows and everything
  * the server sent on attaching (sync), says so, then waits until the text
- * shows (a pixel @want has white turns white, or gives up at the deadline)
+ * shows (a pixel @want has white turns white where the window is, or gives
+ * up at the deadline)
  * and screenshots it to DIR/@shot. Returns its pid once it has said so:
  * the next drawing is the test's, and reaches it as forwarded commands.
  */
@@ -57,7 +61,7 @@ static pid_t live_client(struct e2e_server *s, const char *shot, int windows,
 	snprintf(script, sizeof(script),
 	         "wait-windows %d %d\nsync %d\ncheckpoint attached\nwait-pixel %d %d %06x %d\n"
 	         "screenshot %s/%s\nquit\n",
-	         windows, T_MS, T_MS, x, y, WHITE, T_MS, s->dir, shot);
+	         windows, T_MS, T_MS, win_x + x, win_y + y, WHITE, T_MS, s->dir, shot);
 	pid_t pid = e2e_client_spawn(s, script, NULL);
 	assert_true(pid > 0);
 	assert_true(e2e_checkpoint(s, "attached", T_MS));
@@ -75,16 +79,22 @@ static void late_client(struct e2e_server *s, const char *shot)
 	assert_int_equal(proc_wait(e2e_client_spawn(s, script, NULL), 2 * T_MS), 0);
 }
 
-static long count_colour(const struct xr_fb *fb, int w, int h, uint32_t colour)
+/* Pixels of @colour in the @w x @h area at (@x0, @y0) of @fb. */
+static long count_colour_at(const struct xr_fb *fb, int x0, int y0, int w, int h, uint32_t colour)
 {
 	long n = 0;
-	for (int y = 0; y < h && y < fb->h; y++)
-		for (int x = 0; x < w && x < fb->w; x++)
+	for (int y = y0; y < y0 + h && y < fb->h; y++)
+		for (int x = x0; x < x0 + w && x < fb->w; x++)
 			n += (fb->px[(size_t)y * fb->stride + x] & 0xffffff) == colour;
 	return n;
 }
 
-/* The screenshot @shot shows @want in its top-left W x H, which is white somewhere. */
+static long count_colour(const struct xr_fb *fb, int w, int h, uint32_t colour)
+{
+	return count_colour_at(fb, 0, 0, w, h, colour);
+}
+
+/* The screenshot @shot shows @want where the window is, which is white somewhere. */
 static void expect_shot(struct e2e_server *s, const char *shot, const struct xr_fb *want)
 {
 	char path[256];
@@ -93,10 +103,10 @@ static void expect_shot(struct e2e_server *s, const char *shot, const struct xr_
 	if (xr_png_read_file(path, &got) < 0)
 		fail_msg("%s: no readable screenshot (%s)", path,
 		         access(s->dir, F_OK) ? "the test directory is gone" : "see client-*.log");
-	long white = count_colour(&got, W, H, WHITE);
+	long white = count_colour_at(&got, win_x, win_y, W, H, WHITE);
 	if (white == 0)
 		fail_msg("%s: the white text left no white pixel", shot);
-	long diff = e2e_fb_diff(&got, want, W, H);
+	long diff = e2e_fb_diff_at(&got, win_x, win_y, want, W, H);
 	if (diff != 0)
 		fail_msg("%s differs from the expected window in %ld pixels", shot, diff);
 	xr_fb_finish(&got);
@@ -114,13 +124,14 @@ static void expect_server(struct e2e_server *s, uint32_t win, const struct xr_fb
 	xr_fb_finish(&srv);
 }
 
-/* A black window at 0,0, mapped, with nothing drawn yet. */
+/* A black window asked for at 0,0, mapped, with nothing drawn yet. */
 static uint32_t black_window(struct xa_display *d)
 {
 	uint32_t win = xa_window_create(d, 0, 0, W, H, 0, 0x000000);
 	assert_true(win != 0);
 	assert_int_equal(xa_window_map(d, win), 0);
-	assert_int_equal(xa_sync(d, T_MS), 0);
+	win_x = win_y = 0;
+	assert_int_equal(e2e_window_pos(d, win, &win_x, &win_y), 0);
 	return win;
 }
 
@@ -183,7 +194,7 @@ static void test_state_is_per_app(void **state)
 	assert_int_equal(xa_sync(a, T_MS), 0);
 	struct xa_display *b = e2e_app(&s, "main");
 	assert_non_null(b);
-	uint32_t wb = black_window(b); /* session window 2, at 0,0 */
+	uint32_t wb = black_window(b); /* session window 2, placed off window 1 */
 	pid_t live = live_client(&s, "live2.png", 2, &want);
 	assert_int_equal(
 	    xa_text(b, wb, TEXT_X, TEXT_Y, FIRST_MSG, strlen(FIRST_MSG), 0, WHITE, 0x000000), 0);

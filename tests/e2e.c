@@ -201,7 +201,7 @@ bool e2e_checkpoint(const struct e2e_server *s, const char *name, int timeout_ms
 }
 
 /* One try of e2e_client_vs_server(): the differing pixels, or -1. */
-static long compare_once(struct e2e_server *s, uint32_t id, int w, int h)
+static long compare_once(struct e2e_server *s, uint32_t id, int x, int y, int w, int h)
 {
 	char script[256], path[160];
 	struct xr_fb shot, srv;
@@ -212,19 +212,20 @@ static long compare_once(struct e2e_server *s, uint32_t id, int w, int h)
 	    xr_png_read_file(path, &shot) < 0)
 		return -1;
 	if (e2e_server_window(s, "main", id, &srv) == 0) {
-		diff = e2e_fb_diff(&shot, &srv, w, h);
+		diff = e2e_fb_diff_at(&shot, x, y, &srv, w, h);
 		xr_fb_finish(&srv);
 	}
 	xr_fb_finish(&shot);
 	return diff;
 }
 
-long e2e_client_vs_server(struct e2e_server *s, uint32_t id, int w, int h, int timeout_ms)
+long e2e_client_vs_server(struct e2e_server *s, uint32_t id, int x, int y, int w, int h,
+                          int timeout_ms)
 {
 	uint64_t end = xp_now_us() + (uint64_t)timeout_ms * 1000;
 	long diff = -1;
 	for (int i = 0; i < 100; i++) {
-		diff = compare_once(s, id, w, h);
+		diff = compare_once(s, id, x, y, w, h);
 		if (diff == 0 || xp_now_us() >= end)
 			break;
 		fprintf(stderr, "e2e: client and server differ (%ld), trying again\n", diff);
@@ -242,6 +243,29 @@ long e2e_fb_diff(const struct xr_fb *a, const struct xr_fb *b, int w, int h)
 			n += (a->px[(size_t)y * a->stride + x] & 0xffffff) !=
 			     (b->px[(size_t)y * b->stride + x] & 0xffffff);
 	return n;
+}
+
+long e2e_fb_diff_at(const struct xr_fb *screen, int x, int y, const struct xr_fb *win, int w, int h)
+{
+	long n = 0;
+	if (x < 0 || y < 0 || screen->w < x + w || screen->h < y + h || win->w < w || win->h < h)
+		return -1;
+	for (int r = 0; r < h; r++)
+		for (int c = 0; c < w; c++)
+			n += (screen->px[(size_t)(y + r) * screen->stride + x + c] & 0xffffff) !=
+			     (win->px[(size_t)r * win->stride + c] & 0xffffff);
+	return n;
+}
+
+int e2e_window_pos(struct xa_display *d, uint32_t win, int32_t *x, int32_t *y)
+{
+	struct xa_event ev;
+	if (xa_sync(d, 20000) < 0)
+		return -1;
+	for (int i = 0; i < 4096 && xa_next_event(d, &ev, 0) == 1; i++)
+		if (ev.type == XA_CONFIGURE && ev.win == win)
+			*x = ev.x, *y = ev.y;
+	return 0;
 }
 
 bool e2e_fb_region_equal(const struct xr_fb *a, const struct xr_fb *b, int w, int h)

@@ -90,16 +90,31 @@ bool e2e_checkpoint(const struct e2e_server *s, const char *name, int timeout_ms
 int e2e_client_run(struct e2e_server *s, const char *script, const char *const *extra);
 /**
  * Whether a thin client shows what the server holds: once the apps are
- * idle, a fresh client's screenshot (after `sync`) of the top-left @w x @h
- * equals the server's window @id of session "main". Tried again until
+ * idle, a fresh client's screenshot (after `sync`) of the @w x @h area at
+ * (@x, @y), where the session placed the window, equals the server's
+ * window @id of session "main". Tried again until
  * @timeout_ms, as an app may still be drawing its last frame; a client
  * that disagrees with the server never passes. Returns the differing
  * pixel count of the last try (0: equal), or -1 when no try completed.
  */
-long e2e_client_vs_server(struct e2e_server *s, uint32_t id, int w, int h, int timeout_ms);
+long e2e_client_vs_server(struct e2e_server *s, uint32_t id, int x, int y, int w, int h,
+                          int timeout_ms);
 /** True if @a's top-left @w x @h equals @b's. */
 bool e2e_fb_region_equal(const struct xr_fb *a, const struct xr_fb *b, int w, int h);
 /** Count of pixels that differ in the top-left @w x @h. */
 long e2e_fb_diff(const struct xr_fb *a, const struct xr_fb *b, int w, int h);
+/**
+ * Count of pixels of the @w x @h area at (@x, @y) of @screen that differ
+ * from the top-left @w x @h of @win; -1 if either is too small.
+ */
+long e2e_fb_diff_at(const struct xr_fb *screen, int x, int y, const struct xr_fb *win, int w,
+                    int h);
+/**
+ * Where the session put app window @win: waits until the server processed
+ * everything sent (xa_sync), then takes the queued events (others are
+ * dropped) and returns the last position a WIN_CONFIGURE gave, or (@x, @y)
+ * as asked when the server kept it. Returns 0, or -1 when the sync failed.
+ */
+int e2e_window_pos(struct xa_display *d, uint32_t win, int32_t *x, int32_t *y);
 
 #endif

@@ -58,13 +58,17 @@ static void draw_scene(struct xa_display *d, uint32_t win, int variant)
 	xr_fb_finish(&img);
 }
 
+/* Where the session placed the scene window (its frame keeps it off 0,0). */
+static int32_t scene_x, scene_y;
+
 static uint32_t scene_window(struct xa_display *d, int variant)
 {
 	uint32_t win = xa_window_create(d, 0, 0, W, H, 0, 0x102030);
 	xa_window_title(d, win, "scene");
 	xa_window_map(d, win);
 	draw_scene(d, win, variant);
-	assert_int_equal(xa_sync(d, 20000), 0);
+	scene_x = scene_y = 0;
+	assert_int_equal(e2e_window_pos(d, win, &scene_x, &scene_y), 0);
 	return win;
 }
 
@@ -105,7 +109,7 @@ static void expect_same_as_server(struct e2e_server *s, const char *name, uint32
 	assert_int_equal(e2e_server_dump(s), 0);
 	assert_int_equal(e2e_server_window(s, "main", win, &srv), 0);
 	assert_int_equal(xr_png_read_file(path, &shot), 0);
-	long diff = e2e_fb_diff(&shot, &srv, W, H);
+	long diff = e2e_fb_diff_at(&shot, scene_x, scene_y, &srv, W, H);
 	if (diff != 0)
 		fail_msg("%s differs from the server's window in %ld pixels", name, diff);
 	xr_fb_finish(&shot);
@@ -139,16 +143,18 @@ static void test_hidden_window_pixels_on_map(void **state)
 	draw_scene(d, hidden, 5);
 	assert_int_equal(xa_sync(d, 10000), 0);
 	/* attached: the window is known but its pixels were not sent; then the
-	 * orange fill of the scene shows once it is mapped */
+	 * orange fill of the scene shows once it is mapped (the session's first
+	 * window, framed at the top left) */
 	snprintf(script, sizeof(script),
-	         "sync\nscreenshot %s/before.png\nwait-pixel 210 20 ff8800 30000\nsync\n"
+	         "sync\nscreenshot %s/before.png\nwait-pixel %d %d ff8800 30000\nsync\n"
 	         "screenshot %s/h.png\nquit\n",
-	         s.dir, s.dir);
+	         s.dir, XP_FRAME_BORDER + 210, XP_FRAME_TITLE + 20, s.dir);
 	pid_t c = e2e_client_spawn(&s, script, NULL);
 	wait_shot(&s, "before.png");
 	assert_int_equal(shot_pixel(&s, "before.png", 210, 20), 0x202428); /* the desktop */
 	xa_window_map(d, hidden);
-	assert_int_equal(xa_sync(d, 10000), 0);
+	scene_x = scene_y = 0;
+	assert_int_equal(e2e_window_pos(d, hidden, &scene_x, &scene_y), 0);
 	assert_int_equal(proc_wait(c, 60000), 0);
 	expect_same_as_server(&s, "h.png", 1);
 	xa_close(d);
@@ -462,7 +468,8 @@ static void test_hostile_peers(void **state)
 	xp_conn_finish(&c);
 	/* extreme coordinates from an app and from a client (UBSan in the SAN run) */
 	uint32_t far = xa_window_create(d, INT32_MAX - 50, INT32_MIN + 5, 100, 100, 0, 0);
-	xa_window_map(d, far);
+	xa_window_map(d, far); /* placed on the screen; then moved where it asked */
+	xa_window_configure(d, far, XP_CONF_MOVE, INT32_MAX - 50, INT32_MIN + 5, 0, 0);
 	assert_int_equal(xa_sync(d, 20000), 0);
 	assert_int_equal(e2e_raw_client(&s, &c, "main", NULL, 0), 0);
 	struct xp_msg in = {.op = XP_OP_BUTTON};
@@ -510,11 +517,11 @@ static void test_image_cache(void **state)
 	xr_encode_png(&img, (struct xr_rect){0, 0, 24, 16}, 6, &png, &len);
 	/* client A watches from the start (its first screenshot says it has
 	 * attached) until the last copy shows; B attaches later. The image's
-	 * top-left pixel is pure green. */
+	 * top-left pixel is pure green (on screen: where the window is). */
 	snprintf(script, sizeof(script),
-	         "sync\nscreenshot %s/ca0.png\nwait-pixel 160 150 00ff00 30000\nsync\n"
+	         "sync\nscreenshot %s/ca0.png\nwait-pixel %d %d 00ff00 30000\nsync\n"
 	         "screenshot %s/ca.png\nquit\n",
-	         s.dir, s.dir);
+	         s.dir, scene_x + 160, scene_y + 150, s.dir);
 	pid_t a = e2e_client_spawn(&s, script, NULL);
 	wait_shot(&s, "ca0.png");
 	xa_image_keep(d, win, 10, 150, 24, 16, XP_IMG_PNG, png, len, 7);
@@ -527,9 +534,9 @@ static void test_image_cache(void **state)
 	expect_same_as_server(&s, "cb.png", 1);
 	/* B again, attached while the app draws from the cache: gets the pixels */
 	snprintf(script, sizeof(script),
-	         "sync\nscreenshot %s/cc0.png\nwait-pixel 200 170 00ff00 30000\nsync\n"
+	         "sync\nscreenshot %s/cc0.png\nwait-pixel %d %d 00ff00 30000\nsync\n"
 	         "screenshot %s/cc.png\nquit\n",
-	         s.dir, s.dir);
+	         s.dir, scene_x + 200, scene_y + 170, s.dir);
 	pid_t b = e2e_client_spawn(&s, script, NULL);
 	wait_shot(&s, "cc0.png");
 	xa_image_cached(d, win, 200, 170, 7);

@@ -39,14 +39,16 @@ vg=$!
 listening() { port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$dir/out"); [ -n "$port" ]; }
 wait_until 120 listening || { cat "$dir/server.log"; fail "the server did not start"; }
 
-# the prompt's block cursor (cell 2 of row 0, then of row 23) says the shell
-# is ready, then done; the desktop colour at 10,10 that the window closed
+# the prompt's block cursor (cell 2 of row 0, then of row 23, in the
+# session's first window: its frame's border 4 and title bar 22 before it)
+# says the shell is ready, then done; the desktop colour at 10,10 that the
+# window closed
 cat > "$dir/s1" <<S
 launch terminal
-wait-pixel 14 6 d8d8d8 60000
+wait-pixel 18 28 d8d8d8 60000
 type echo valgrind; seq 1 50
 key Return
-wait-pixel 14 305 d8d8d8 60000
+wait-pixel 18 327 d8d8d8 60000
 type exit
 key Return
 wait-pixel 10 10 202428 60000

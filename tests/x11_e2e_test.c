@@ -193,6 +193,7 @@ struct rwin {
 	uint32_t w, h;
 	bool mapped, gone;
 	char title[64];
+	uint32_t flags; /* WIN_CREATE's */
 };
 
 struct raw {
@@ -226,7 +227,8 @@ static void raw_take(struct raw *r, const struct xp_msg *m)
 			                   m->u.win_create.h,
 			                   false,
 			                   false,
-			                   ""};
+			                   "",
+			                   m->u.win_create.flags};
 		break;
 	case XP_OP_WIN_CONFIGURE:
 		if ((w = rwin_get(r, m->u.win_configure.win))) {
@@ -446,6 +448,7 @@ static void test_ctrl_click_menu(void **state)
 	assert_non_null(menu);
 	assert_int_equal(mapped_count(&r), before + 1);
 	assert_popup_where_x_has_it(br, menu);
+	assert_true(menu->flags & XP_WIN_POPUP); /* unframed, above, where X has it */
 	print_message("menu at %d,%d %ux%u, click at %d,%d\n", menu->x, menu->y, menu->w, menu->h,
 	              xt->x + 150, xt->y + 100);
 	/* xterm centres its menu on the pointer */

@@ -28,19 +28,26 @@ bool xvfb_available(void)
 	return false;
 }
 
-static void child(int fd, int w, int h)
+static void child(int fd, int w, int h, int dpi)
 {
-	char fdarg[16], screen[32];
+	char fdarg[16], screen[32], dpiarg[16];
 	int null = open("/dev/null", O_RDWR);
 	snprintf(fdarg, sizeof(fdarg), "%d", fd);
 	snprintf(screen, sizeof(screen), "%dx%dx24", w, h);
+	snprintf(dpiarg, sizeof(dpiarg), "%d", dpi);
 	if (null >= 0) {
 		dup2(null, 0);
 		dup2(null, 1);
 		dup2(null, 2);
 	}
-	execlp("Xvfb", "Xvfb", "-displayfd", fdarg, "-nolisten", "tcp", "-noreset", "-screen", "0",
-	       screen, (char *)NULL);
+	/* -noreset: when a test's last client goes, the next one may connect at
+	 * once (a resetting server refuses it) */
+	if (dpi > 0)
+		execlp("Xvfb", "Xvfb", "-displayfd", fdarg, "-noreset", "-nolisten", "tcp",
+		       "-screen", "0", screen, "-dpi", dpiarg, (char *)NULL);
+	else
+		execlp("Xvfb", "Xvfb", "-displayfd", fdarg, "-noreset", "-nolisten", "tcp",
+		       "-screen", "0", screen, (char *)NULL);
 	_exit(127);
 }
 
@@ -64,6 +71,11 @@ static int read_display(int fd, int timeout_ms)
 
 int xvfb_start(struct xvfb *x, int w, int h, int timeout_ms)
 {
+	return xvfb_start_dpi(x, w, h, 0, timeout_ms);
+}
+
+int xvfb_start_dpi(struct xvfb *x, int w, int h, int dpi, int timeout_ms)
+{
 	int fds[2];
 	memset(x, 0, sizeof(*x));
 	x->pid = -1;
@@ -72,7 +84,7 @@ int xvfb_start(struct xvfb *x, int w, int h, int timeout_ms)
 	x->pid = fork();
 	if (x->pid == 0) {
 		close(fds[0]);
-		child(fds[1], w, h);
+		child(fds[1], w, h, dpi);
 	}
 	close(fds[1]);
 	x->display = x->pid > 0 ? read_display(fds[0], timeout_ms) : -1;

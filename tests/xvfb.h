@@ -23,6 +23,8 @@ bool xvfb_available(void);
  * until it accepts connections. Sets $DISPLAY. Returns 0 or -1.
  */
 int xvfb_start(struct xvfb *x, int w, int h, int timeout_ms);
+/** As xvfb_start(), the screen claiming @dpi dots per inch (0: Xvfb's 96). */
+int xvfb_start_dpi(struct xvfb *x, int w, int h, int dpi, int timeout_ms);
 /** Stop it (SIGTERM, then SIGKILL after 5 s) and unset $DISPLAY. */
 void xvfb_stop(struct xvfb *x);
 

@@ -54,7 +54,12 @@ static int load_cookie(struct tc_client *c)
 	if (!path)
 		path = xp_cookie_default_path(buf, sizeof(buf));
 	if (!path || xp_cookie_load(path, false, &c->cookie, &err) < 0) {
-		tc_warn("cookie %s: %s", path ? path : "(no path)", path ? err.text : "no home");
+		if (!path)
+			tc_warn("cookie: no home directory for ~/.xproto-cookie (--cookie FILE)");
+		else /* err.text names the file */
+			tc_warn(
+			    "%s (the server writes it as it starts; --cookie FILE names another)",
+			    err.text);
 		return -1;
 	}
 	return 0;
@@ -72,6 +77,7 @@ static int open_presenter(struct tc_client *c, int *w, int *h)
 {
 	*w = c->opt.width;
 	*h = c->opt.height;
+	c->scale = c->opt.scale > 0 ? c->opt.scale : 1;
 	if (c->opt.headless) {
 		if (*w <= 0 || *h <= 0) {
 			*w = TC_DEFAULT_W;
@@ -85,7 +91,8 @@ static int open_presenter(struct tc_client *c, int *w, int *h)
 		tc_warn("no X display: DISPLAY is not set (use --headless to run without one)");
 		return -1;
 	}
-	c->pres = tc_x11_create(&c->opt, w, h);
+	c->pres = c->opt.seamless ? tc_seamless_create(&c->opt, w, h, &c->scale)
+	                          : tc_x11_create(&c->opt, w, h, &c->scale);
 	return c->pres ? 0 : -1;
 }
 

@@ -3,7 +3,8 @@
  * coordinates and recomposing the damaged area from the window table.
  *
  * The screen is the desktop colour with every mapped window copied on top in
- * stacking order, clipped to the screen; windows have no decorations. Damage
+ * stacking order, clipped to the screen; a window the server manages gets
+ * its frame drawn first (decor.c). Damage
  * is a short list of rectangles; when it is full, a new rectangle is merged
  * into the entry whose bounding box grows least.
  */
@@ -104,8 +105,11 @@ static void compose_rect(struct tc_compositor *k, const struct tc_wintable *t, s
 	xr_fill(&k->screen, NULL, r.x, r.y, r.w, r.h, k->desktop_bg);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct tc_win *w = t->v[i];
-		if (w->mapped)
-			xr_blit(&k->screen, &r, w->x, w->y, &w->fb);
+		if (!w->mapped)
+			continue;
+		if (tc_win_framed(w))
+			tc_decor_draw(&k->screen, &r, w, w->id == t->focused);
+		xr_blit(&k->screen, &r, w->x, w->y, &w->fb);
 	}
 }
 

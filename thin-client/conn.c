@@ -9,13 +9,18 @@
 
 #include "thin_int.h"
 
-/* HELLO's flags: compression unless local, and no new session unless --new. */
+static void drop_state(struct tc_client *c);
+
+/* HELLO's flags: compression unless local, no new session unless --new,
+ * seamless when the user's window manager arranges the windows. */
 static int hello_flags(const struct tc_client *c)
 {
 	unsigned f = (c->opt.no_zlib || c->target.unix_socket) ? 0 : XP_FLAG_ZLIB;
 	/* a mistyped session name is an error, not a new session */
 	if (!c->opt.new_session)
 		f |= XP_FLAG_EXISTING;
+	if (c->opt.seamless)
+		f |= XP_FLAG_SEAMLESS;
 	return (int)f;
 }
 
@@ -48,17 +53,35 @@ static int handshake(struct tc_client *c)
 	return 0;
 }
 
+/* What the user can do about a server's refusal. */
+static void refusal_hint(struct tc_client *c, enum xp_err_code code)
+{
+	const char *h =
+	    code == XP_ERR_AUTH
+	        ? "the cookie is not this server's: use its file (--cookie, $XPROTO_COOKIE)"
+	    : code == XP_ERR_VERSION ? "the server speaks another version of xproto"
+	    : code == XP_ERR_LIMIT   ? "the server is at a limit: try again later"
+	                             : "";
+	snprintf(c->hint, sizeof(c->hint), "%s", h);
+}
+
 /* Why connecting failed, with what ssh said about it when it carried the try
- * (the stream is closed already, so ssh ends). */
+ * (the stream is closed already, so ssh ends), and what to do about it. */
 static void connect_failed(struct tc_client *c, const struct xp_error *e)
 {
 	const char *what = e->text[0] ? e->text : "handshake failed";
+	size_t n = strlen(c->addr);
 	char why[160];
+	/* "connect ADDR: " again after "cannot connect to ADDR: " says nothing */
+	if (!strncmp(what, "connect ", 8) && !strncmp(what + 8, c->addr, n) &&
+	    !strncmp(what + 8 + n, ": ", 2))
+		what += 8 + n + 2;
 	tc_ssh_finish(c->ssh_pid, 1000, why, sizeof(why));
 	c->ssh_pid = 0;
 	const char *hint = e->code == XP_ERR_NO_SESSION ? "; thin-client --new creates it" : "";
 	snprintf(c->reason, sizeof(c->reason), "cannot connect to %.120s: %.200s%s%s%.150s%s",
 	         c->addr, what, hint, why[0] ? " (" : "", why, why[0] ? ")" : "");
+	refusal_hint(c, e->code);
 }
 
 int tc_connect(struct tc_client *c)
@@ -76,13 +99,16 @@ int tc_connect(struct tc_client *c)
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
 		goto err_conn;
 	uint64_t now = xp_now_us();
+	if (c->stale) /* the last picture goes; the server sends the session again */
+		drop_state(c);
+	c->stale = false;
 	c->connected = true;
 	c->connects++;
 	c->backoff_ms = TC_BACKOFF_MIN_MS;
 	c->last_rx_us = c->last_active_us = now;
 	c->last_ping_us = 0; /* the first PING goes out at once */
 	c->next_ping_us = now;
-	c->reason[0] = '\0';
+	c->reason[0] = c->lost[0] = c->hint[0] = '\0';
 	return 0;
 err_conn:;
 	struct xp_error e = *xp_conn_error(&c->conn);
@@ -104,6 +130,7 @@ void tc_conn_close(struct tc_client *c, const char *why)
 	c->have_mark = false;
 	c->nowed = 0; /* the next server has seen none of these presses */
 	c->motion_pending = false;
+	c->pointer_win = 0; /* sticky state starts again with the connection */
 }
 
 /* Stateless: everything shown came from the server and will be resent. */
@@ -131,16 +158,15 @@ static int lost(struct tc_client *c, const char *msg)
 	tc_conn_close(c, msg);
 	snprintf(c->reason, sizeof(c->reason), "%.300s%s%.160s%s", msg, c->ssh_why[0] ? " (" : "",
 	         c->ssh_why, c->ssh_why[0] ? ")" : "");
+	snprintf(c->lost, sizeof(c->lost), "%s", c->reason);
 	tc_warn("%s", c->reason);
-	if (c->opt.reconnect) {
-		/* start again from nothing; the server resends everything */
-		drop_state(c);
+	/* the last picture stays, under a box saying so (status.c), until the
+	 * next connection starts again from nothing; or for the exit screenshot */
+	c->stale = true;
+	if (c->opt.reconnect)
 		c->reconnect_us = xp_now_us() + (uint64_t)c->backoff_ms * 1000;
-	} else if (!c->quit) { /* a stop asked for first (Ctrl-C) stays a clean exit */
-		/* the state stays for the exit screenshot */
-		c->quit = true;
-		c->exit_code = TC_EXIT_ERROR;
-	}
+	else if (!c->quit) /* a stop asked for first (Ctrl-C) stays a clean exit */
+		tc_give_up(c);
 	return -1;
 }
 

@@ -41,9 +41,18 @@ static bool key_wanted(struct tc_client *c, bool pressed, uint32_t keysym)
 	return pressed || takes || c->nowed == TC_KEYS_OWED;
 }
 
+/* Lingering after a failure: any press ends the client. */
+static bool linger_done(struct tc_client *c, bool pressed)
+{
+	if (c->lingering && pressed)
+		c->quit = true;
+	return c->lingering;
+}
+
 void tc_input_key(struct tc_client *c, uint32_t state, uint32_t keysym, const char *text)
 {
-	if (!may_send(c) || !key_wanted(c, state & XP_KEY_PRESSED, keysym))
+	if (linger_done(c, state & XP_KEY_PRESSED) || !may_send(c) ||
+	    !key_wanted(c, state & XP_KEY_PRESSED, keysym))
 		return;
 	tc_input_flush_motion(c);
 	struct xp_msg m = {.op = XP_OP_KEY};
@@ -88,7 +97,7 @@ void tc_input_flush_motion(struct tc_client *c)
 void tc_input_button(struct tc_client *c, int button, bool pressed, int x, int y)
 {
 	tc_input_pointer_seen(c, x, y);
-	if (!may_send(c))
+	if (linger_done(c, pressed) || !may_send(c))
 		return;
 	tc_input_flush_motion(c);
 	struct xp_msg m = {.op = XP_OP_BUTTON};
@@ -121,6 +130,49 @@ void tc_app_list(struct tc_client *c)
 {
 	struct xp_msg m = {.op = XP_OP_APP_LIST};
 	if (c->connected) /* a question, not input: viewers may ask too */
+		tc_send(c, &m);
+}
+
+/* Window management (1.1): only to a server that speaks it. */
+static bool may_arrange(const struct tc_client *c)
+{
+	return may_send(c) && xp_conn_peer_minor(&c->conn) >= XP_MINOR_WM;
+}
+
+void tc_input_arrange(struct tc_client *c, uint32_t win, uint32_t action, struct xp_rect r)
+{
+	struct xp_msg m = {.op = XP_OP_WIN_ARRANGE};
+	if (!may_arrange(c))
+		return;
+	tc_input_flush_motion(c);
+	m.u.win_arrange = (struct xp_msg_win_arrange){win, action, r.x, r.y, r.w, r.h};
+	tc_send(c, &m);
+}
+
+void tc_input_pointer_win(struct tc_client *c, uint32_t win)
+{
+	struct xp_msg m = {.op = XP_OP_POINTER_WIN};
+	if (!may_arrange(c) || c->pointer_win == win)
+		return;
+	tc_input_flush_motion(c); /* motion so far was over the other window */
+	m.u.pointer_win.win = win;
+	if (tc_send(c, &m) == 0)
+		c->pointer_win = win;
+}
+
+void tc_input_close(struct tc_client *c, uint32_t win)
+{
+	struct xp_msg m = {.op = XP_OP_CLOSE};
+	if (!may_send(c))
+		return;
+	m.u.close.win = win;
+	tc_send(c, &m);
+}
+
+void tc_win_list(struct tc_client *c)
+{
+	struct xp_msg m = {.op = XP_OP_WIN_LIST};
+	if (c->connected && xp_conn_peer_minor(&c->conn) >= XP_MINOR_WM)
 		tc_send(c, &m);
 }
 

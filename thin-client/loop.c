@@ -19,10 +19,17 @@
 int tc_screenshot(struct tc_client *c, const char *path)
 {
 	char tmp[4096];
+	struct xr_fb big = {0};
+	const struct xr_fb *shot = &c->comp.screen;
 	tc_present(c);
+	/* what the user sees: at --scale N, every pixel N x N */
+	if (c->scale > 1 && tc_scale_fb(&c->comp.screen, c->scale, &big) == 0)
+		shot = &big;
 	/* written aside and renamed: a reader never sees half a file */
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (xr_png_write_file(&c->comp.screen, tmp) < 0 || rename(tmp, path) < 0) {
+	int r = xr_png_write_file(shot, tmp) < 0 || rename(tmp, path) < 0 ? -1 : 0;
+	xr_fb_finish(&big);
+	if (r < 0) {
 		unlink(tmp);
 		tc_warn("cannot write screenshot %s", path);
 		return -1;
@@ -34,9 +41,13 @@ int tc_screenshot(struct tc_client *c, const char *path)
 void tc_present(struct tc_client *c)
 {
 	struct tc_damage d;
+	tc_status_update(c);
+	if (c->pres->ops->sync && c->pres->ops->sync(c->pres, c) > 0)
+		c->last_present_us = xp_now_us();
 	if (c->comp.dmg.n == 0)
 		return;
 	tc_comp_update(&c->comp, &c->wins, &d);
+	tc_status_draw(c, &d);
 	c->last_present_us = xp_now_us();
 	if (c->pres->ops->present(c->pres, &c->comp.screen, &d) < 0)
 		tc_warn("cannot present the screen");
@@ -92,6 +103,7 @@ static int poll_timeout(const struct tc_client *c, uint64_t now)
 	else if (c->opt.reconnect)
 		until = min_u64(until, c->reconnect_us > now ? c->reconnect_us - now : 0);
 	until = min_u64(until, tc_script_next_us(c, now));
+	until = min_u64(until, tc_status_next_us(c, now));
 	return (int)((until + 999) / 1000);
 }
 
@@ -165,6 +177,16 @@ static void finish(struct tc_client *c)
 		tc_conn_close(c, "client finished");
 }
 
+void tc_give_up(struct tc_client *c)
+{
+	c->exit_code = TC_EXIT_ERROR;
+	if (c->opt.hold_on_error && !c->opt.headless && !c->quit) {
+		c->lingering = true; /* the window says why until the user quits */
+		return;
+	}
+	c->quit = true;
+}
+
 int tc_client_run(struct tc_client *c)
 {
 	c->quit = false;
@@ -172,13 +194,15 @@ int tc_client_run(struct tc_client *c)
 	if (tc_connect(c) < 0) {
 		if (!c->opt.reconnect) {
 			tc_warn("%s", c->reason);
-			finish(c);
-			return TC_EXIT_ERROR;
+			if (c->hint[0])
+				tc_warn("%s", c->hint);
+			tc_give_up(c);
+		} else {
+			schedule_retry(c, xp_now_us());
 		}
-		schedule_retry(c, xp_now_us());
 	}
 	while (!c->quit)
 		iterate(c);
 	finish(c);
-	return c->exit_code;
+	return c->lingering ? TC_EXIT_ERROR : c->exit_code;
 }

@@ -46,3 +46,11 @@ $(BIN)/bench/thin_bench: $(OBJ)/bench/thin_bench.o $(OBJ)/tests/testpeer.o $(OBJ
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(OBJ)/tests/testpeer.o $(OBJ)/tests/thinrun.o $(THIN_LDLIBS) -lpthread
 BENCHES += $(BIN)/bench/thin_bench
+
+# ---- benchmark: the bytes a terminal costs at --scale 1, 2 and 3 ----------
+$(OBJ)/bench/scale_bench.o: MODULE_CFLAGS := -Itests
+$(BIN)/bench/scale_bench: $(OBJ)/bench/scale_bench.o $(E2E_OBJ) $(APPLIB_LIB) $(DRAW_LDLIBS) \
+		| $(BIN)/xproto-server $(BIN)/thin-client $(BIN)/xp-term
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_LIBPNG) $(LIBS_ZLIB)
+BENCHES += $(BIN)/bench/scale_bench

@@ -26,12 +26,18 @@ static const char usage_text[] =
     "  --reconnect          on disconnect retry with backoff (100 ms doubling to 5 s)\n"
     "                       and rebuild the screen from the server\n"
     "  --read-only          join as a viewer: send no input\n"
+    "  --seamless           show each remote window as a window of your own desktop,\n"
+    "                       moved, resized, minimised and closed by your window\n"
+    "                       manager (default: one window showing the session)\n"
     "  --cookie FILE        cookie file (default $XPROTO_COOKIE or ~/.xproto-cookie)\n"
     "  --session NAME       session to join (default main); it must exist\n"
     "  --new                create the session if it does not exist (and say so)\n"
     "  --list               print the server's sessions (name, windows, clients,\n"
     "                       viewers, idle time) and exit\n"
     "  --size WxH           screen size (default: window size, 800x600 headless)\n"
+    "  --scale N            show each pixel as N x N (1-4) for HiDPI screens; the\n"
+    "                       session and the bytes sent do not change (default: 2\n"
+    "                       from 144 dpi, 3 from 240, else 1; headless 1)\n"
     "  --stats              print traffic statistics and round-trip times at exit\n"
     "                       (always printed in headless mode)\n"
     "  --log                log connection events and every message to stderr\n"
@@ -51,8 +57,10 @@ enum {
 	OPT_SIZE,
 	OPT_STATS,
 	OPT_LOG,
+	OPT_SCALE,
+	OPT_SEAMLESS,
 	OPT_NEW,
-	OPT_LIST
+	OPT_LIST,
 };
 
 static const struct option longopts[] = {
@@ -66,6 +74,8 @@ static const struct option longopts[] = {
     {"size", required_argument, NULL, OPT_SIZE},
     {"stats", no_argument, NULL, OPT_STATS},
     {"log", no_argument, NULL, OPT_LOG},
+    {"scale", required_argument, NULL, OPT_SCALE},
+    {"seamless", no_argument, NULL, OPT_SEAMLESS},
     {"new", no_argument, NULL, OPT_NEW},
     {"list", no_argument, NULL, OPT_LIST},
     {"help", no_argument, NULL, 'h'},
@@ -119,6 +129,14 @@ static int apply(struct tc_options *o, int opt, const char **script_path, FILE *
 	case OPT_LOG:
 		o->log = true;
 		break;
+	case OPT_SEAMLESS:
+		o->seamless = true;
+		break;
+	case OPT_SCALE:
+		if (sscanf(optarg, "%d%c", &o->scale, &(char){0}) != 1 || o->scale < 1 ||
+		    o->scale > TC_SCALE_MAX)
+			return usage_error(out, "bad --scale '%s' (want 1 to 4)", optarg);
+		break;
 	case OPT_NEW:
 		o->new_session = true;
 		break;
@@ -155,6 +173,8 @@ int tc_options_parse(struct tc_options *o, int argc, char **argv, const char **s
 		return usage_error(out, "too many arguments: '%s'", argv[optind + 1]);
 	const char *env = getenv("XPROTO_DISPLAY");
 	o->addr = optind < argc ? argv[optind] : env && *env ? env : TC_DEFAULT_ADDR;
+	if (o->seamless && o->headless)
+		return usage_error(out, "%s", "--seamless needs an X display: not with --headless");
 	if (o->session && (!o->session[0] || strlen(o->session) > 64))
 		return usage_error(out, "bad --session '%s' (1-64 bytes)", o->session);
 	struct tc_target t;
@@ -180,6 +200,8 @@ int tc_main(int argc, char **argv)
 		return TC_EXIT_USAGE;
 	}
 	o.script = script;
+	/* a window nobody scripts says why it failed until its user quits */
+	o.hold_on_error = !o.headless && !script;
 	struct tc_client *c = tc_client_create(&o);
 	r = c ? tc_client_run(c) : TC_EXIT_ERROR;
 	tc_client_destroy(c);

@@ -118,6 +118,17 @@ static int parse_xy(struct parse *p, struct tc_cmd *cmd, int argc, char **argv, 
 	return argc > 2 ? parse_int(p, argv[2], 1, 31, &cmd->c) : 0;
 }
 
+/* drag X1 Y1 X2 Y2 [BUTTON] */
+static int parse_drag(struct parse *p, struct tc_cmd *cmd, int argc, char **argv, const char *rest)
+{
+	int *dst[4] = {&cmd->a, &cmd->b, &cmd->c, &cmd->d};
+	cmd->e = 1;
+	for (int i = 0; i < 4; i++)
+		if (parse_int(p, argv[i], -16384, 16384, dst[i]) < 0)
+			return -1;
+	return argc > 4 ? parse_int(p, argv[4], 1, 31, &cmd->e) : 0;
+}
+
 static int parse_size(struct parse *p, struct tc_cmd *cmd, int argc, char **argv, const char *rest)
 {
 	return parse_ints(p, cmd, argc, argv, 1, XR_FB_MAX_DIM);
@@ -188,6 +199,12 @@ static const struct cmd_def cmds[] = {
     {"checkpoint", TC_CMD_CHECKPOINT, 1, 1, parse_word},
     {"wait-update", TC_CMD_WAIT_UPDATE, 0, 2, parse_wait_idle},
     {"wait-windows", TC_CMD_WAIT_WINDOWS, 1, 2, parse_wait_windows},
+    {"press", TC_CMD_PRESS, 2, 3, parse_xy},
+    {"release", TC_CMD_RELEASE, 2, 3, parse_xy},
+    {"drag", TC_CMD_DRAG, 4, 5, parse_drag},
+    {"key-down", TC_CMD_KEY_DOWN, 1, 2, parse_key},
+    {"key-up", TC_CMD_KEY_UP, 1, 2, parse_key},
+    {"windows", TC_CMD_WINDOWS, 0, 0, NULL},
     {"sync", TC_CMD_SYNC, 0, 1, parse_sync},
     {"wait-pixel", TC_CMD_WAIT_PIXEL, 3, 4, parse_wait_pixel},
 };

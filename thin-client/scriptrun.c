@@ -75,6 +75,49 @@ static int run_move(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 	return 1;
 }
 
+/* press or release alone: the pointer moves there first */
+static int run_button(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	tc_input_motion(c, cmd->a, cmd->b);
+	tc_input_button(c, cmd->c, cmd->kind == TC_CMD_PRESS, cmd->a, cmd->b);
+	return 1;
+}
+
+#define DRAG_STEPS 8
+
+/* Press at the start, move there in steps (each sent), release at the end. */
+static int run_drag(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	tc_input_motion(c, cmd->a, cmd->b);
+	tc_input_button(c, cmd->e, true, cmd->a, cmd->b);
+	for (int i = 1; i <= DRAG_STEPS; i++) {
+		tc_input_motion(c, cmd->a + (cmd->c - cmd->a) * i / DRAG_STEPS,
+		                cmd->b + (cmd->d - cmd->b) * i / DRAG_STEPS);
+		tc_input_flush_motion(c);
+	}
+	tc_input_button(c, cmd->e, false, cmd->c, cmd->d);
+	return 1;
+}
+
+/* key-down / key-up: one edge of a key, e.g. to hold Alt across commands */
+static int run_key_edge(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	char text[16] = "";
+	bool down = cmd->kind == TC_CMD_KEY_DOWN;
+	if (down && !(cmd->mods & XP_MOD_CONTROL) &&
+	    xkb_keysym_to_utf8(cmd->keysym, text, sizeof(text)) <= 0)
+		text[0] = '\0';
+	tc_text_filter(text);
+	tc_input_key(c, cmd->mods | (down ? XP_KEY_PRESSED : 0), cmd->keysym, down ? text : "");
+	return 1;
+}
+
+static int run_windows(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	tc_win_list(c);
+	return 1;
+}
+
 static int run_resize(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 {
 	tc_input_resize(c, cmd->a, cmd->b);
@@ -223,6 +266,12 @@ static const runner runners[] = {
     [TC_CMD_CHECKPOINT] = run_checkpoint,
     [TC_CMD_WAIT_UPDATE] = run_wait_update,
     [TC_CMD_WAIT_WINDOWS] = run_wait_windows,
+    [TC_CMD_PRESS] = run_button,
+    [TC_CMD_RELEASE] = run_button,
+    [TC_CMD_DRAG] = run_drag,
+    [TC_CMD_KEY_DOWN] = run_key_edge,
+    [TC_CMD_KEY_UP] = run_key_edge,
+    [TC_CMD_WINDOWS] = run_windows,
     [TC_CMD_SYNC] = run_sync,
     [TC_CMD_WAIT_PIXEL] = run_wait_pixel,
 };

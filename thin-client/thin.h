@@ -46,8 +46,11 @@ struct tc_options {
 	bool signals;                   /* handle SIGUSR1/SIGINT/SIGTERM (programs only) */
 	bool no_shm;                    /* X11: never use MIT-SHM (tests) */
 	bool no_zlib;                   /* do not ask for compression */
-	bool new_session;               /* create the session if it does not exist */
-	bool list;                      /* tc_main: print the server's sessions, exit */
+	int scale; /* 1..4: each pixel shown N x N; 0: from the X screen's DPI (1 headless) */
+	bool hold_on_error; /* failed: keep the window saying why until the user quits */
+	bool seamless;      /* one X window per remote window, arranged by the user's WM */
+	bool new_session;   /* create the session if it does not exist */
+	bool list;          /* tc_main: print the server's sessions, exit */
 };
 
 /** Exit statuses of tc_client_run() and tc_main(). */

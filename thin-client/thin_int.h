@@ -42,6 +42,7 @@
 #define TC_HANDSHAKE_MS        5000
 #define TC_SSH_HANDSHAKE_MS    60000 /* ssh may ask for a password first */
 #define TC_TITLE_MAX           256
+#define TC_STATUS_LINE         200         /* bytes of a line of the connection's state box */
 #define TC_OUT_MAX_BYTES       (16u << 20) /* unsent output before giving up */
 #define TC_READS_PER_ITERATION 16          /* of up to 64 KiB each */
 #define TC_KEYS_OWED           32          /* keys held down at once, tracked */
@@ -59,10 +60,12 @@ struct tc_win {
 	uint32_t id;
 	int x, y, w, h; /* content top-left in screen coordinates */
 	uint32_t flags, bg;
+	uint32_t state, parent; /* WIN_STATE: XP_STATE_*, the parent's id */
 	bool mapped;
 	char title[TC_TITLE_MAX + 1];
 	struct xr_fb fb;
 	struct tc_cursor *cursor; /* the pointer shape over it, NULL = the default */
+	struct xr_rect dirty;     /* window-local damage not yet shown (seamless) */
 };
 
 /** All windows, v[0] at the bottom of the stacking order. */
@@ -75,8 +78,20 @@ struct tc_wintable {
 
 struct tc_win *tc_win_find(const struct tc_wintable *t, uint32_t id);
 void tc_wintable_clear(struct tc_wintable *t);
-/** Screen rectangle covered by @w. */
+/** Screen rectangle covered by @w's content. */
 struct xr_rect tc_win_rect(const struct tc_win *w);
+/** True when desktop mode draws a frame around @w (WIN_STATE FRAMED). */
+bool tc_win_framed(const struct tc_win *w);
+
+/* ---- frames (decor.c): desktop mode draws what the server manages ---- */
+#define TC_FRAME_FOCUSED   0x3d6fa8u /* title bar and border of the focused window */
+#define TC_FRAME_UNFOCUSED 0x4a5058u
+/**
+ * Draw the frame of @w (title bar, border, buttons; SPEC.md section 12) into
+ * @fb, clipped to @clip. @focused: it has the keyboard focus.
+ */
+void tc_decor_draw(struct xr_fb *fb, const struct xr_rect *clip, const struct tc_win *w,
+                   bool focused);
 
 /* ---- image cache (imgcache.c) ---- */
 struct tc_cache_entry {
@@ -135,13 +150,113 @@ struct tc_presenter_ops {
 	/** Show pointer shape @cur over the screen, NULL for the default. */
 	void (*cursor)(struct tc_presenter *p, const struct tc_cursor *cur);
 	void (*destroy)(struct tc_presenter *p);
+	/**
+	 * Seamless: bring the presenter's own windows up to the window table
+	 * (create, map, move, title) and show their damage. Called every loop
+	 * turn; returns 1 if something was shown. NULL: not needed.
+	 */
+	int (*sync)(struct tc_presenter *p, struct tc_client *c);
 };
 struct tc_presenter {
 	const struct tc_presenter_ops *ops;
 };
 struct tc_presenter *tc_headless_create(void);
-/** Open the X window; @w, @h 0 for the default size. NULL after a message. */
-struct tc_presenter *tc_x11_create(const struct tc_options *o, int *w, int *h);
+/**
+ * Open a seamless display: one X window per remote window, managed by the
+ * user's window manager (seamless.c). @w, @h receive the session screen
+ * (the X screen in logical pixels, unless the options set it), *@scale the
+ * scale. NULL after a message.
+ */
+struct tc_presenter *tc_seamless_create(const struct tc_options *o, int *w, int *h, int *scale);
+/**
+ * Open the X window; @w, @h: the screen in logical pixels, 0 for the
+ * default (updated to what was chosen); *@scale receives the scale (the
+ * option's, else the screen's DPI's). NULL after a message.
+ */
+struct tc_presenter *tc_x11_create(const struct tc_options *o, int *w, int *h, int *scale);
+struct xcb_connection_t;
+struct xcb_screen_t;
+/** The X screen's resolution in dots per inch (Xft.dpi, else its size). */
+double tc_x11_dpi(struct xcb_connection_t *xc, const struct xcb_screen_t *scr);
+
+/* ---- scaling (scale.c): logical pixels shown N x N (--scale) ---- */
+#define TC_SCALE_MAX 4
+/**
+ * Write the logical rectangle @r of @src, each pixel as an @s x @s block,
+ * into the 32-bit pixels @dst (@dst_stride pixels a row) at physical
+ * (@dx, @dy). @r must lie inside @src and the result inside @dst.
+ */
+void tc_scale_copy(const struct xr_fb *src, struct xr_rect r, int s, uint32_t *dst,
+                   size_t dst_stride, int dx, int dy);
+/** @src scaled by @s into a new @dst (xr_fb_finish it). 0 or -1. */
+int tc_scale_fb(const struct xr_fb *src, int s, struct xr_fb *dst);
+/** The logical rectangle covering physical rectangle @phys at scale @s. */
+struct xr_rect tc_scale_down(struct xr_rect phys, int s);
+/** The scale for a screen of @dpi dots per inch: 1, 2 from 144, 3 from 240. */
+int tc_scale_for_dpi(double dpi);
+
+/* ---- X display helpers for the X presenters (xdisp.c) ---- */
+#define TC_XPUT_CHUNK (4u << 20) /* bytes of one PutImage at most; scratch size */
+struct xcb_connection_t;
+struct xcb_screen_t;
+struct tc_xdisp {
+	struct xcb_connection_t *xc;
+	struct xcb_screen_t *scr;
+	size_t max_req_bytes;
+};
+/** Connect to $DISPLAY and check its visual (XRGB8888). 0, or -1 after a message. */
+int tc_xdisp_open(struct tc_xdisp *d);
+/** The atom named @name (interned), or 0. */
+uint32_t tc_xatom(struct xcb_connection_t *xc, const char *name);
+/**
+ * Push the logical rectangle @r of @fb, scaled by @k, to @drawable at
+ * physical (@dx + r.x * k, @dy + r.y * k) with PutImage, in bands below the
+ * request limit; @scratch holds TC_XPUT_CHUNK bytes.
+ */
+void tc_xput(const struct tc_xdisp *d, uint32_t drawable, uint32_t gc, const struct xr_fb *fb,
+             struct xr_rect r, int k, uint8_t *scratch, int dx, int dy);
+
+/* ---- the seamless presenter (seamless.c, seamless_input.c) ---- */
+#define TC_SW_REQS 8
+/** One remote window shown as a top-level X window. */
+struct tc_sw {
+	uint32_t id, xid;
+	struct xp_rect srv;             /* the server's geometry X was last given */
+	struct xp_rect req[TC_SW_REQS]; /* geometries the user's WM asked for, newest first */
+	int nreq;
+	uint32_t parent;     /* WM_TRANSIENT_FOR is set for this remote id */
+	bool popup;          /* override-redirect: placed by us, not the WM */
+	bool mapped;         /* we want it shown (NormalState) */
+	bool iconic;         /* minimised (IconicState) */
+	bool seen;           /* still in the window table (sync) */
+	int pending;         /* TC_SW_MINIMIZING, TC_SW_RESTORING: asked, not yet the session's */
+	uint64_t pending_us; /* when: a request the server ignored is given up on */
+	char title[TC_TITLE_MAX + 1];
+};
+enum { TC_SW_IDLE, TC_SW_MINIMIZING, TC_SW_RESTORING };
+#define TC_SW_PENDING_US 3000000u
+struct tc_kbd;
+struct tc_seamless {
+	struct tc_presenter base;
+	struct tc_xdisp d;
+	struct tc_kbd *kbd;
+	uint32_t gc, root;
+	uint8_t *scratch; /* TC_XPUT_CHUNK bytes */
+	int scale;
+	struct tc_sw *v;
+	size_t n, cap;
+	uint32_t status_xid; /* the connection's state, over the desktop */
+	char status_line[2][TC_STATUS_LINE];
+	struct {
+		uint32_t wm_protocols, wm_delete, wm_state, wm_change_state, net_wm_name, utf8;
+	} atom;
+};
+/** The record of remote window @id, or NULL. */
+struct tc_sw *tc_sw_find(struct tc_seamless *s, uint32_t id);
+/** The record of X window @xid, or NULL. */
+struct tc_sw *tc_sw_by_xid(struct tc_seamless *s, uint32_t xid);
+/** Handle pending X events: the user's WM and input become messages. 0 or -1. */
+int tc_seamless_events(struct tc_presenter *p, struct tc_client *c);
 
 /* ---- keyboard (keyboard.c) ---- */
 struct tc_kbd;
@@ -179,6 +294,12 @@ enum tc_cmd_kind {
 	TC_CMD_CHECKPOINT,
 	TC_CMD_WAIT_UPDATE,
 	TC_CMD_WAIT_WINDOWS,
+	TC_CMD_PRESS,
+	TC_CMD_RELEASE,
+	TC_CMD_DRAG,
+	TC_CMD_KEY_DOWN,
+	TC_CMD_KEY_UP,
+	TC_CMD_WINDOWS,
 	TC_CMD_SYNC,
 	TC_CMD_WAIT_PIXEL,
 };
@@ -187,6 +308,7 @@ struct tc_cmd {
 	int line;
 	uint32_t keysym, mods;
 	int a, b, c;
+	int d, e;         /* DRAG: the end point is (c, d), the button e */
 	char *text;       /* TYPE text, SCREENSHOT path, LAUNCH app */
 	uint32_t rgb;     /* WAIT_PIXEL colour */
 	bool rgb_differs; /* WAIT_PIXEL: wait until the pixel is not rgb */
@@ -252,6 +374,21 @@ void tc_stats_add(struct xp_conn_stats *total, const struct xp_conn_stats *s);
 void tc_rtt_add(struct tc_rtt *r, uint64_t us);
 void tc_stats_print(FILE *out, const struct xp_conn_stats *s, const struct tc_rtt *r);
 
+/* ---- the connection's state on screen (status.c) ---- */
+struct tc_status {
+	bool shown;
+	char line[2][TC_STATUS_LINE]; /* what the box says */
+	struct xr_rect box;           /* where it is on the screen */
+};
+/** Decide what the box says now; damages the screen where it changes. */
+void tc_status_update(struct tc_client *c);
+/** After composition: draw the box where @d repainted, adding it to @d. */
+void tc_status_draw(struct tc_client *c, struct tc_damage *d);
+/** Draw the box (c->status.box's size) into @fb with its top left at (@x, @y). */
+void tc_status_paint(const struct tc_client *c, struct xr_fb *fb, int x, int y);
+/** Microseconds until the box's countdown changes (UINT64_MAX: never). */
+uint64_t tc_status_next_us(const struct tc_client *c, uint64_t now);
+
 /* ---- the client ---- */
 struct tc_client {
 	struct tc_options opt;
@@ -289,12 +426,19 @@ struct tc_client {
 	int pointer_x, pointer_y;                     /* where, in screen coordinates */
 	struct tc_cursor *cursors[XP_CURSOR_IDS + 1]; /* shapes by the server's id */
 	struct tc_cursor *cursor_shown;               /* what the presenter shows */
+	uint32_t pointer_win; /* the last POINTER_WIN sent on this connection */
 	int backoff_ms;
+	int scale;         /* physical pixels per logical pixel (--scale) */
 	unsigned attempts; /* reconnect attempts since the last handshake */
 	uint64_t reconnect_us;
 	struct tc_script_run script;
-	struct xp_error err; /* set by a handler that rejects a message */
-	char reason[512];
+	struct tc_status status; /* the box shown while not connected */
+	bool stale;              /* the picture is from a lost connection */
+	bool lingering;          /* failed (hold_on_error): showing why until the user quits */
+	struct xp_error err;     /* set by a handler that rejects a message */
+	char reason[512];        /* why the last connect failed or the connection ended */
+	char lost[512];          /* why the connection shown ended ("" if none was) */
+	char hint[160];          /* what to do about a refusal ("" if nothing) */
 };
 
 /* dispatch.c */
@@ -331,12 +475,16 @@ void tc_cursor_unref(struct tc_cursor *cur);
 void tc_cursor_clear(struct tc_client *c);
 /** Give the presenter the shape of the window under the pointer, if it changed. */
 void tc_cursor_sync(struct tc_client *c);
+/** WIN_STATE: a window's arrangement (minimised, maximised, framed, parent). 0 or -1. */
+int tc_on_win_state(struct tc_client *c, const struct xp_msg *m);
+/** WIN_ENTRY: one row of a WIN_LIST answer (the script's `windows`), told on stderr; 0. */
+int tc_on_win_entry(struct tc_client *c, const struct xp_msg *m);
 /* handlers: draw.c */
 /** Any message libxpdraw knows (TARGET, GC, CLIP, drawing). 0, or -1 with c->err. */
 int tc_on_drawing(struct tc_client *c, const struct xp_msg *m);
 
 /* windows.c: damage a window-local rectangle of @w on the screen */
-void tc_win_damage(struct tc_client *c, const struct tc_win *w, struct xr_rect local);
+void tc_win_damage(struct tc_client *c, struct tc_win *w, struct xr_rect local);
 /* windows.c: the X title follows the focused window */
 void tc_title_update(struct tc_client *c);
 
@@ -364,10 +512,23 @@ void tc_input_resize(struct tc_client *c, int w, int h);
 void tc_input_flush_motion(struct tc_client *c);
 void tc_app_launch(struct tc_client *c, const char *app);
 void tc_app_list(struct tc_client *c);
+/** Ask for the session's window list (WIN_LIST); the entries are logged. */
+void tc_win_list(struct tc_client *c);
+/** WIN_ARRANGE: the user arranged window @win (XP_ARR_* @action, geometry @r). */
+void tc_input_arrange(struct tc_client *c, uint32_t win, uint32_t action, struct xp_rect r);
+/** POINTER_WIN: the pointer is now over window @win (sent when it changes). */
+void tc_input_pointer_win(struct tc_client *c, uint32_t win);
+/** CLOSE: the user asked to close window @win. */
+void tc_input_close(struct tc_client *c, uint32_t win);
 /** The user closed the window: clean detach. */
 void tc_input_quit(struct tc_client *c);
 
 /* loop.c */
+/**
+ * The connection failed for good (no --reconnect): exit with status 1, at
+ * once, or (hold_on_error, a window) once the user has read why.
+ */
+void tc_give_up(struct tc_client *c);
 /** Write the composited screen to @path. 0 or -1 (logged). */
 int tc_screenshot(struct tc_client *c, const char *path);
 /** Recompose and present the damage now. */

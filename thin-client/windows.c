@@ -50,15 +50,31 @@ struct xr_rect tc_win_rect(const struct tc_win *w)
 	return (struct xr_rect){w->x, w->y, w->w, w->h};
 }
 
-void tc_win_damage(struct tc_client *c, const struct tc_win *w, struct xr_rect local)
+bool tc_win_framed(const struct tc_win *w)
 {
+	return w->state & XP_STATE_FRAMED;
+}
+
+void tc_win_damage(struct tc_client *c, struct tc_win *w, struct xr_rect local)
+{
+	struct xr_rect r = xr_rect_intersect(local, (struct xr_rect){0, 0, w->w, w->h});
+	if (!xr_rect_empty(r))
+		w->dirty = xr_rect_empty(w->dirty) ? r : xr_rect_union(w->dirty, r);
 	if (w->mapped)
 		tc_damage_add_offset(&c->comp, local, w->x, w->y);
 }
 
-static void damage_whole(struct tc_client *c, const struct tc_win *w)
+/* The window and, in desktop mode, its frame. */
+static void damage_whole(struct tc_client *c, struct tc_win *w)
 {
-	tc_win_damage(c, w, (struct xr_rect){0, 0, w->w, w->h});
+	if (!w->mapped)
+		return;
+	tc_damage_add_offset(&c->comp, (struct xr_rect){0, 0, w->w, w->h}, w->x, w->y);
+	if (!tc_win_framed(w))
+		return;
+	struct xp_rect o =
+	    xp_frame_outer((struct xp_rect){w->x, w->y, (uint32_t)w->w, (uint32_t)w->h});
+	tc_damage_add_offset(&c->comp, (struct xr_rect){0, 0, (int)o.w, (int)o.h}, o.x, o.y);
 }
 
 /* Move @w to the top of the stacking order. */
@@ -214,19 +230,55 @@ int tc_on_win_title(struct tc_client *c, const struct xp_msg *m)
 	copy_title(w->title, m->u.win_title.title);
 	if (c->wins.focused == w->id)
 		tc_title_update(c);
+	if (tc_win_framed(w))
+		damage_whole(c, w); /* the title bar shows it */
 	return 0;
 }
 
 int tc_on_win_focus(struct tc_client *c, const struct xp_msg *m)
 {
 	const struct xp_msg_win_focus *a = &m->u.win_focus;
-	if (!find_or_fail(c, a->win, m->op))
+	struct tc_win *w = find_or_fail(c, a->win, m->op), *old;
+	if (!w)
 		return -1;
+	old = tc_win_find(&c->wins, c->wins.focused);
 	if (a->on)
 		c->wins.focused = a->win;
 	else if (c->wins.focused == a->win)
 		c->wins.focused = 0;
+	if (old && tc_win_framed(old)) /* title bars change colour */
+		damage_whole(c, old);
+	if (tc_win_framed(w))
+		damage_whole(c, w);
 	tc_title_update(c);
+	return 0;
+}
+
+int tc_on_win_state(struct tc_client *c, const struct xp_msg *m)
+{
+	const struct xp_msg_win_state *a = &m->u.win_state;
+	struct tc_win *w = find_or_fail(c, a->win, m->op);
+	if (!w)
+		return -1;
+	damage_whole(c, w);
+	w->state = a->state;
+	w->parent = a->parent;
+	damage_whole(c, w);
+	return 0;
+}
+
+/* The window list is for apps and logs; a client only reports it. */
+int tc_on_win_entry(struct tc_client *c, const struct xp_msg *m)
+{
+	const struct xp_msg_win_entry *a = &m->u.win_entry;
+	char title[TC_TITLE_MAX + 1];
+	xp_str_copy(title, sizeof(title), a->title);
+	if (a->flags & XP_LIST_NONE)
+		tc_warn("no windows");
+	else
+		tc_warn("window %u: %s%s%s", a->win, title,
+		        (a->state & XP_STATE_MINIMIZED) ? " (minimised)" : "",
+		        (a->state & XP_STATE_FOCUSED) ? " (focused)" : "");
 	return 0;
 }
 

@@ -10,6 +10,10 @@
  * Pixels: the screen framebuffer is 0x00RRGGBB, which is what a 24-bit
  * TrueColor visual with 32 bits per pixel in LSB-first order expects, so
  * rows are copied unchanged. Other visuals are refused with a message.
+ *
+ * Scale (--scale N, by default from the screen's DPI): the X window is N
+ * times the session's screen, every pixel an N x N block (scale.c), and
+ * pointer coordinates are divided by N before they go to the server.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +24,6 @@
 #include <xcb/xcb.h>
 
 #include "thin_int.h"
-
-#define X_CHUNK_MAX (4u << 20) /* bytes of one PutImage at most */
 
 struct x11 {
 	struct tc_presenter base;
@@ -37,7 +39,8 @@ struct x11 {
 	int shm_w, shm_h;
 	uint8_t *scratch;
 	size_t max_req_bytes;
-	int w, h;                       /* current X window size */
+	int w, h;                       /* current X window size (physical pixels) */
+	int scale;                      /* physical pixels per logical pixel, each way */
 	xcb_render_pictformat_t argb32; /* for cursors; 0 = no Render */
 	bool cursor_warned;             /* said once that shapes cannot be shown */
 };
@@ -46,11 +49,7 @@ typedef void (*x_handler)(struct x11 *x, struct tc_client *c, xcb_generic_event_
 
 static xcb_atom_t atom(xcb_connection_t *xc, const char *name)
 {
-	xcb_intern_atom_reply_t *r =
-	    xcb_intern_atom_reply(xc, xcb_intern_atom(xc, 0, (uint16_t)strlen(name), name), NULL);
-	xcb_atom_t a = r ? r->atom : XCB_ATOM_NONE;
-	free(r);
-	return a;
+	return tc_xatom(xc, name);
 }
 
 /* ---- MIT-SHM -------------------------------------------------------- */
@@ -116,40 +115,25 @@ static void shm_setup(struct x11 *x, const struct tc_options *o, int w, int h)
 
 static void present_shm(struct x11 *x, const struct xr_fb *s, struct xr_rect r)
 {
-	for (int row = 0; row < r.h; row++)
-		memcpy(x->shm + ((size_t)(r.y + row) * (size_t)x->shm_w + (size_t)r.x) * 4,
-		       s->px + (size_t)(r.y + row) * (size_t)s->stride + (size_t)r.x,
-		       (size_t)r.w * 4);
+	int k = x->scale;
+	tc_scale_copy(s, r, k, (uint32_t *)x->shm, (size_t)x->shm_w, r.x * k, r.y * k);
 	xcb_shm_put_image(x->xc, x->win, x->gc, (uint16_t)x->shm_w, (uint16_t)x->shm_h,
-	                  (uint16_t)r.x, (uint16_t)r.y, (uint16_t)r.w, (uint16_t)r.h, (int16_t)r.x,
-	                  (int16_t)r.y, x->scr->root_depth, XCB_IMAGE_FORMAT_Z_PIXMAP, 0, x->seg,
-	                  0);
+	                  (uint16_t)(r.x * k), (uint16_t)(r.y * k), (uint16_t)(r.w * k),
+	                  (uint16_t)(r.h * k), (int16_t)(r.x * k), (int16_t)(r.y * k),
+	                  x->scr->root_depth, XCB_IMAGE_FORMAT_Z_PIXMAP, 0, x->seg, 0);
 }
 
 static void present_put(struct x11 *x, const struct xr_fb *s, struct xr_rect r)
 {
-	size_t row_bytes = (size_t)r.w * 4, limit = x->max_req_bytes - 64;
-	if (limit > X_CHUNK_MAX)
-		limit = X_CHUNK_MAX;
-	int rows = (int)(limit / row_bytes);
-	if (rows < 1)
-		rows = 1;
-	for (int y = r.y; y < r.y + r.h; y += rows) {
-		int n = y + rows > r.y + r.h ? r.y + r.h - y : rows;
-		for (int i = 0; i < n; i++)
-			memcpy(x->scratch + (size_t)i * row_bytes,
-			       s->px + (size_t)(y + i) * (size_t)s->stride + (size_t)r.x,
-			       row_bytes);
-		xcb_put_image(x->xc, XCB_IMAGE_FORMAT_Z_PIXMAP, x->win, x->gc, (uint16_t)r.w,
-		              (uint16_t)n, (int16_t)r.x, (int16_t)y, 0, x->scr->root_depth,
-		              (uint32_t)(row_bytes * (size_t)n), x->scratch);
-	}
+	struct tc_xdisp d = {x->xc, x->scr, x->max_req_bytes};
+	tc_xput(&d, x->win, x->gc, s, r, x->scale, x->scratch, 0, 0);
 }
 
 static int x11_present(struct tc_presenter *p, const struct xr_fb *s, const struct tc_damage *d)
 {
 	struct x11 *x = (struct x11 *)p;
-	bool shm = x->use_shm && x->shm && x->shm_w == s->w && x->shm_h == s->h;
+	bool shm =
+	    x->use_shm && x->shm && x->shm_w == s->w * x->scale && x->shm_h == s->h * x->scale;
 	for (int i = 0; i < d->n; i++) {
 		struct xr_rect r = xr_rect_intersect(d->r[i], (struct xr_rect){0, 0, s->w, s->h});
 		if (xr_rect_empty(r))
@@ -159,25 +143,27 @@ static int x11_present(struct tc_presenter *p, const struct xr_fb *s, const stru
 		else
 			present_put(x, s, r);
 	}
-	if (shm) /* the server reads the segment: wait before it is rewritten */
-		free(xcb_get_input_focus_reply(x->xc, xcb_get_input_focus(x->xc), NULL));
+	/* a round trip: the X server has drawn it (and read a SHM segment
+	 * before it is rewritten) when we acknowledge it as shown */
+	free(xcb_get_input_focus_reply(x->xc, xcb_get_input_focus(x->xc), NULL));
 	return xcb_flush(x->xc) > 0 ? 0 : -1;
 }
 
 static int x11_resized(struct tc_presenter *p, const struct xr_fb *s)
 {
 	struct x11 *x = (struct x11 *)p;
+	int k = x->scale;
 	if (x->use_shm) {
 		shm_free(x);
-		if (shm_alloc(x, s->w, s->h) < 0)
+		if (shm_alloc(x, s->w * k, s->h * k) < 0)
 			x->use_shm = false;
 	}
-	if (s->w != x->w || s->h != x->h) { /* asked by the script: follow */
-		uint32_t v[2] = {(uint32_t)s->w, (uint32_t)s->h};
+	if (s->w != x->w / k || s->h != x->h / k) { /* asked by the script: follow */
+		uint32_t v[2] = {(uint32_t)(s->w * k), (uint32_t)(s->h * k)};
 		xcb_configure_window(x->xc, x->win,
 		                     XCB_CONFIG_WINDOW_WIDTH | XCB_CONFIG_WINDOW_HEIGHT, v);
-		x->w = s->w;
-		x->h = s->h;
+		x->w = s->w * k;
+		x->h = s->h * k;
 	}
 	xcb_flush(x->xc);
 	return 0;
@@ -202,25 +188,28 @@ static void on_button(struct x11 *x, struct tc_client *c, xcb_generic_event_t *e
 	xcb_button_press_event_t *b = (xcb_button_press_event_t *)ev;
 	bool pressed = (ev->response_type & 0x7f) == XCB_BUTTON_PRESS;
 	if (b->detail >= 1 && b->detail <= 31)
-		tc_input_button(c, b->detail, pressed, b->event_x, b->event_y);
+		tc_input_button(c, b->detail, pressed, b->event_x / x->scale,
+		                b->event_y / x->scale);
 }
 
 static void on_motion(struct x11 *x, struct tc_client *c, xcb_generic_event_t *ev)
 {
 	xcb_motion_notify_event_t *m = (xcb_motion_notify_event_t *)ev;
-	tc_input_motion(c, m->event_x, m->event_y);
+	tc_input_motion(c, m->event_x / x->scale, m->event_y / x->scale);
 }
 
 static void on_enter(struct x11 *x, struct tc_client *c, xcb_generic_event_t *ev)
 {
 	xcb_enter_notify_event_t *e = (xcb_enter_notify_event_t *)ev;
-	tc_input_pointer_seen(c, e->event_x, e->event_y); /* its shape, before it moves */
+	tc_input_pointer_seen(c, e->event_x / x->scale,
+	                      e->event_y / x->scale); /* its shape, before it moves */
 }
 
 static void on_expose(struct x11 *x, struct tc_client *c, xcb_generic_event_t *ev)
 {
 	xcb_expose_event_t *e = (xcb_expose_event_t *)ev;
-	tc_damage_add(&c->comp, (struct xr_rect){e->x, e->y, e->width, e->height});
+	tc_damage_add(&c->comp,
+	              tc_scale_down((struct xr_rect){e->x, e->y, e->width, e->height}, x->scale));
 }
 
 static void on_configure(struct x11 *x, struct tc_client *c, xcb_generic_event_t *ev)
@@ -230,7 +219,8 @@ static void on_configure(struct x11 *x, struct tc_client *c, xcb_generic_event_t
 		return;
 	x->w = e->width;
 	x->h = e->height;
-	tc_input_resize(c, e->width, e->height);
+	if (e->width / x->scale >= 1 && e->height / x->scale >= 1)
+		tc_input_resize(c, e->width / x->scale, e->height / x->scale);
 }
 
 static void on_client_message(struct x11 *x, struct tc_client *c, xcb_generic_event_t *ev)
@@ -396,27 +386,6 @@ static const struct tc_presenter_ops x11_ops = {
 
 /* ---- creation ---------------------------------------------------------- */
 
-/* Only XRGB8888-compatible visuals: 24 bits, 32 bpp, LSB first. */
-static bool visual_ok(struct x11 *x)
-{
-	const xcb_setup_t *setup = xcb_get_setup(x->xc);
-	bool bpp32 = false;
-	for (xcb_format_iterator_t f = xcb_setup_pixmap_formats_iterator(setup); f.rem;
-	     xcb_format_next(&f))
-		if (f.data->depth == x->scr->root_depth)
-			bpp32 = f.data->bits_per_pixel == 32;
-	for (xcb_depth_iterator_t d = xcb_screen_allowed_depths_iterator(x->scr); d.rem;
-	     xcb_depth_next(&d))
-		for (xcb_visualtype_iterator_t v = xcb_depth_visuals_iterator(d.data); v.rem;
-		     xcb_visualtype_next(&v))
-			if (v.data->visual_id == x->scr->root_visual)
-				return bpp32 && x->scr->root_depth == 24 &&
-				       setup->image_byte_order == XCB_IMAGE_ORDER_LSB_FIRST &&
-				       v.data->red_mask == 0xff0000 &&
-				       v.data->green_mask == 0xff00 && v.data->blue_mask == 0xff;
-	return false;
-}
-
 static void create_window(struct x11 *x, int w, int h)
 {
 	uint32_t mask = XCB_CW_BACK_PIXMAP | XCB_CW_EVENT_MASK;
@@ -445,27 +414,78 @@ static void create_window(struct x11 *x, int w, int h)
 	x->h = h;
 }
 
+/*
+ * A scaled window: sizes in whole logical pixels (the WM resizes in steps
+ * of the scale), and what a size that is not leaves uncovered shows the
+ * desktop colour.
+ */
+static void scaled_window_hints(struct x11 *x)
+{
+	uint32_t bg = TC_DESKTOP_BG;
+	/* WM_NORMAL_HINTS: flags, pad[4], min w/h, max w/h, inc w/h, aspects, base w/h, gravity */
+	uint32_t hints[18] = {0};
+	hints[0] = 1u << 6 | 1u << 4 | 1u << 8; /* PResizeInc, PMinSize, PBaseSize */
+	hints[5] = hints[6] = (uint32_t)(x->scale * 16);
+	hints[9] = hints[10] = (uint32_t)x->scale;
+	xcb_change_window_attributes(x->xc, x->win, XCB_CW_BACK_PIXEL, &bg);
+	xcb_change_property(x->xc, XCB_PROP_MODE_REPLACE, x->win, XCB_ATOM_WM_NORMAL_HINTS,
+	                    XCB_ATOM_WM_SIZE_HINTS, 32, 18, hints);
+}
+
+/* The screen's resolution: Xft.dpi if the desktop set it, else its size. */
+double tc_x11_dpi(struct xcb_connection_t *xc, const struct xcb_screen_t *scr)
+{
+	xcb_get_property_reply_t *r =
+	    xcb_get_property_reply(xc,
+	                           xcb_get_property(xc, 0, scr->root, XCB_ATOM_RESOURCE_MANAGER,
+	                                            XCB_ATOM_STRING, 0, 16384),
+	                           NULL);
+	double dpi = 0;
+	if (r && r->format == 8) {
+		int n = xcb_get_property_value_length(r);
+		char *text = malloc((size_t)n + 1);
+		if (text) {
+			memcpy(text, xcb_get_property_value(r), (size_t)n);
+			text[n] = '\0';
+			const char *k = strstr(text, "Xft.dpi:");
+			if (k)
+				dpi = strtod(k + 8, NULL);
+			free(text);
+		}
+	}
+	free(r);
+	if (dpi <= 0 && scr->width_in_millimeters > 0)
+		dpi = scr->width_in_pixels * 25.4 / scr->width_in_millimeters;
+	return dpi > 0 ? dpi : 96;
+}
+
 static int connect_display(struct x11 *x)
 {
-	int screen = 0;
-	x->xc = xcb_connect(NULL, &screen);
-	if (xcb_connection_has_error(x->xc)) {
-		tc_warn("cannot open X display '%s'", getenv("DISPLAY"));
+	struct tc_xdisp d;
+	if (tc_xdisp_open(&d) < 0)
 		return -1;
-	}
-	xcb_screen_iterator_t it = xcb_setup_roots_iterator(xcb_get_setup(x->xc));
-	for (int i = 0; i < screen && it.rem; i++)
-		xcb_screen_next(&it);
-	x->scr = it.data;
-	if (!x->scr || !visual_ok(x)) {
-		tc_warn("unsupported X visual: need 24-bit TrueColor, 32 bits per pixel");
-		return -1;
-	}
-	x->max_req_bytes = (size_t)xcb_get_maximum_request_length(x->xc) * 4;
+	x->xc = d.xc;
+	x->scr = d.scr;
+	x->max_req_bytes = d.max_req_bytes;
 	return 0;
 }
 
-struct tc_presenter *tc_x11_create(const struct tc_options *o, int *w, int *h)
+/* The scale asked for, else the screen's; a default-sized window fits the screen. */
+static void choose_scale(struct x11 *x, const struct tc_options *o, int *w, int *h)
+{
+	double dpi = tc_x11_dpi(x->xc, x->scr);
+	x->scale = o->scale > 0 ? o->scale : tc_scale_for_dpi(dpi);
+	if (o->log)
+		fprintf(stderr, "thin-client: screen %.0f dpi, scale %d\n", dpi, x->scale);
+	if (o->width <= 0 && *w * x->scale > x->scr->width_in_pixels)
+		*w = x->scr->width_in_pixels / x->scale;
+	if (o->height <= 0 && *h * x->scale > x->scr->height_in_pixels)
+		*h = x->scr->height_in_pixels / x->scale;
+	*w = *w * x->scale > 65535 ? 65535 / x->scale : *w < 1 ? 1 : *w;
+	*h = *h * x->scale > 65535 ? 65535 / x->scale : *h < 1 ? 1 : *h;
+}
+
+struct tc_presenter *tc_x11_create(const struct tc_options *o, int *w, int *h, int *scale)
 {
 	struct x11 *x = calloc(1, sizeof(*x));
 	if (!x)
@@ -475,11 +495,14 @@ struct tc_presenter *tc_x11_create(const struct tc_options *o, int *w, int *h)
 		*w = TC_DEFAULT_W;
 		*h = TC_DEFAULT_H;
 	}
-	x->scratch = malloc(X_CHUNK_MAX);
+	x->scratch = malloc(TC_XPUT_CHUNK);
 	if (!x->scratch || connect_display(x) < 0)
 		goto err_x11;
-	create_window(x, *w, *h);
-	shm_setup(x, o, *w, *h);
+	choose_scale(x, o, w, h);
+	*scale = x->scale;
+	create_window(x, *w * x->scale, *h * x->scale);
+	scaled_window_hints(x);
+	shm_setup(x, o, *w * x->scale, *h * x->scale);
 	x->argb32 = find_argb32(x->xc);
 	x->kbd = tc_kbd_create(x->xc); /* without XKB: no keyboard, still a display */
 	xcb_flush(x->xc);

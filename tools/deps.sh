@@ -52,6 +52,7 @@ FILES="
 /usr/lib/python3/dist-packages/vobject/__init__.py:python3-vobject
 /usr/bin/radicale:radicale
 /sbin/ip:iproute2
+/usr/bin/openbox:openbox
 /usr/bin/ssh:openssh-client
 /usr/sbin/sshd:openssh-server
 /usr/bin/pkill:procps

@@ -43,7 +43,7 @@ D=$(sed -n 's/DISPLAY=//p' "$T/disp")
 	echo $! >"$T/xterm.pid")
 PIDS="$PIDS $(cat "$T/xterm.pid")"
 sleep 1
-DISPLAY=$D xcalc -geometry 230x300+560+20 >/dev/null 2>&1 &
+DISPLAY=$D xcalc -geometry 230x300+560+40 >/dev/null 2>&1 &
 PIDS="$PIDS $!"
 sleep 2
 W=$(DISPLAY=$O xdotool search --name thin-client | head -1)
@@ -52,8 +52,9 @@ sleep 0.5
 DISPLAY=$O xdotool type --delay 30 'echo typed through the thin client; ls /usr/share/X11 | head -5'
 DISPLAY=$O xdotool key Return
 sleep 1
-# xcalc's 7, *, 6 and = at their places in the session
-for b in 630,238 765,238 720,261 765,307; do
+# xcalc's 7, *, 6 and = at their places in the session (its frame fits at +560+40,
+# so the session keeps it there)
+for b in 630,258 765,258 720,281 765,327; do
 	DISPLAY=$O xdotool mousemove --window "$W" "${b%,*}" "${b#*,}" click 1
 	sleep 0.4
 done

@@ -48,6 +48,7 @@ static int on_create(struct xs_peer *p, const struct xp_msg *m, struct xp_error 
 	struct xp_msg out;
 	xs_window_msg_create(w, &out);
 	xs_update_window_msg(p->session, &out);
+	xs_arrange_created(p->session, w);
 	/* a maximized window may not have the size the app asked for */
 	if (w->w != m->u.win_create.w || w->h != m->u.win_create.h)
 		xs_window_announce(p->session, w, XP_CONF_RESIZE, true);
@@ -64,13 +65,7 @@ static void forward_id(struct xs_session *se, uint8_t op, uint32_t id)
 /* Focus the topmost mapped window, if any. */
 static void refocus(struct xs_session *se)
 {
-	for (size_t i = se->nwin; i-- > 0;) {
-		if (se->stack[i]->mapped) {
-			xs_session_set_focus(se, se->stack[i]->id);
-			return;
-		}
-	}
-	xs_session_set_focus(se, 0);
+	xs_arrange_refocus(se);
 }
 
 static int on_destroy(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
@@ -110,12 +105,15 @@ static int on_map(struct xs_peer *p, const struct xp_msg *m, struct xp_error *er
 	if (p == p->session->launcher && others_shown(p))
 		return 0;
 	w->mapped = true;
-	xs_window_raise(p->session, w);
-	xs_update_map(p->session, w);
+	xs_arrange_map(p->session, w); /* placed on its first map, raised, shown */
 	if (p != p->session->launcher)
 		xs_launcher_hide(p->session);
-	xs_session_set_focus(p->session, w->id); /* a new window takes the keyboard */
-	xs_child_shown(p, w);                    /* with what was typed while it started */
+	/* a new window takes the keyboard and what was typed while it started;
+	 * a menu neither */
+	if (!(w->flags & XP_WIN_POPUP)) {
+		xs_session_set_focus(p->session, w->id);
+		xs_child_shown(p, w);
+	}
 	return 0;
 }
 
@@ -125,6 +123,7 @@ static int on_unmap(struct xs_peer *p, const struct xp_msg *m, struct xp_error *
 	if (!w)
 		return -1;
 	w->mapped = false;
+	w->arr.state &= ~XP_STATE_MINIMIZED; /* hidden by its app, not the user */
 	forward_id(p->session, XP_OP_WIN_UNMAP, w->id);
 	if (p->session->focus == w->id)
 		refocus(p->session);
@@ -251,6 +250,9 @@ static const xs_handler_fn handlers[XP_OP_MAX] = {
     [XP_OP_STATS] = xs_on_ignore,
     [XP_OP_APP_LAUNCH] = on_launch,
     [XP_OP_APP_LIST] = xs_on_app_list,
+    [XP_OP_WIN_PARENT] = xs_arrange_on_parent,
+    [XP_OP_WIN_LIST] = xs_arrange_on_list,
+    [XP_OP_WIN_ARRANGE] = xs_arrange_on_arrange,
 };
 
 int xs_app_handle(struct xs_peer *p, const struct xp_msg *m)

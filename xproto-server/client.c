@@ -24,6 +24,8 @@ static int on_key(struct xs_peer *p, const struct xp_msg *m, struct xp_error *er
 	(void)err;
 	if (!may_act(p, m->op))
 		return 0;
+	if (xs_wm_key(p, &m->u.key))
+		return 0; /* a window-manager chord */
 	if (xs_launcher_chord(&m->u.key)) {
 		if (m->u.key.state & XP_KEY_PRESSED)
 			xs_launcher_show(p->session);
@@ -40,12 +42,6 @@ static int32_t rel(int32_t screen, int32_t origin)
 	return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
 }
 
-static struct xs_window *pointer_window(struct xs_peer *p)
-{
-	struct xs_window *w = p->grab ? xs_window_by_id(p->session, p->grab) : NULL;
-	return w ? w : xs_window_at(p->session, p->px, p->py);
-}
-
 static int on_motion(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
 {
 	(void)err;
@@ -53,7 +49,9 @@ static int on_motion(struct xs_peer *p, const struct xp_msg *m, struct xp_error 
 		return 0;
 	p->px = m->u.motion.x;
 	p->py = m->u.motion.y;
-	struct xs_window *w = pointer_window(p);
+	if (xs_wm_motion(p))
+		return 0; /* a frame drag */
+	struct xs_window *w = xs_wm_pointer_window(p);
 	if (!w)
 		return 0;
 	struct xp_msg out = {.op = XP_OP_EV_MOTION};
@@ -65,11 +63,9 @@ static int on_motion(struct xs_peer *p, const struct xp_msg *m, struct xp_error 
 
 static void focus_and_raise(struct xs_session *se, struct xs_window *w)
 {
-	if (se->stack[se->nwin - 1] != w) {
-		xs_window_raise(se, w);
-		xs_window_announce(se, w, XP_CONF_RAISE, false);
-	}
-	xs_session_set_focus(se, w->id);
+	xs_arrange_raise(se, w);
+	if (!(w->flags & XP_WIN_POPUP)) /* a menu does not take the keyboard */
+		xs_session_set_focus(se, w->id);
 }
 
 static int on_button(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
@@ -80,7 +76,9 @@ static int on_button(struct xs_peer *p, const struct xp_msg *m, struct xp_error 
 		return 0;
 	p->px = m->u.button.x;
 	p->py = m->u.button.y;
-	struct xs_window *w = pointer_window(p);
+	if (xs_wm_button(p, state))
+		return 0; /* the frame's, or an Alt+drag */
+	struct xs_window *w = xs_wm_pointer_window(p);
 	if (state & 1)
 		p->buttons |= 1u << (button - 1);
 	else
@@ -111,9 +109,7 @@ static int on_close(struct xs_peer *p, const struct xp_msg *m, struct xp_error *
 	struct xs_window *w = xs_window_by_id(p->session, m->u.close.win);
 	if (!may_act(p, m->op) || !w)
 		return 0;
-	struct xp_msg out = {.op = XP_OP_CLOSE};
-	out.u.close.win = w->app_id;
-	xs_peer_send(w->owner, &out);
+	xs_arrange_close(p->session, w);
 	return 0;
 }
 
@@ -163,6 +159,9 @@ static const xs_handler_fn handlers[XP_OP_MAX] = {
     [XP_OP_PONG] = xs_on_ignore,
     [XP_OP_STATS] = xs_on_ignore,
     [XP_OP_ERROR] = on_error,
+    [XP_OP_WIN_ARRANGE] = xs_arrange_on_arrange,
+    [XP_OP_WIN_LIST] = xs_arrange_on_list,
+    [XP_OP_POINTER_WIN] = xs_wm_on_pointer_win,
     [XP_OP_SESSION_LIST] = xs_on_session_list,
 };
 

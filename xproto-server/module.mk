@@ -73,3 +73,21 @@ $(BIN)/tests/server_stress: $(OBJ)/tests/stress/server_stress.o $(HOSTILE_OBJ) $
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 STRESS += $(BIN)/tests/server_stress
+
+# the session's window manager end to end: placement, frames, chords,
+# reattach, the connection's state on screen, --scale
+$(OBJ)/tests/wm_e2e_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA)
+$(BIN)/tests/wm_e2e_test: $(OBJ)/tests/wm_e2e_test.o $(E2E_OBJ) $(APPLIB_LIB) $(DRAW_LDLIBS) \
+		| $(BIN)/xproto-server $(BIN)/thin-client $(BIN)/xp-launcher
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
+TESTS += $(BIN)/tests/wm_e2e_test
+
+# thin-client --seamless under a real window manager (openbox, Xvfb)
+$(OBJ)/tests/seamless_e2e_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA) $(CFLAGS_XCB)
+$(BIN)/tests/seamless_e2e_test: $(OBJ)/tests/seamless_e2e_test.o $(E2E_OBJ) $(OBJ)/tests/xvfb.o \
+		$(APPLIB_LIB) $(DRAW_LDLIBS) | $(BIN)/xproto-server $(BIN)/thin-client
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_XCB) $(LIBS_LIBPNG) \
+		$(LIBS_ZLIB)
+TESTS += $(BIN)/tests/seamless_e2e_test

@@ -243,7 +243,7 @@ static void send_welcome(struct xs_peer *p, const struct xp_msg_hello *h, bool c
 {
 	const struct xs_options *o = &p->srv->opt;
 	/* compression pays over TCP only; Unix sockets are local and fast */
-	struct xp_caps mine = {p->is_tcp ? XP_FLAG_ZLIB : 0, o->max_msg,
+	struct xp_caps mine = {(p->is_tcp ? XP_FLAG_ZLIB : 0) | XP_FLAG_SEAMLESS, o->max_msg,
 	                       p->session ? p->session->screen_w : 0,
 	                       p->session ? p->session->screen_h : 0};
 	struct xp_caps offer = {h->flags, h->max_msg, h->screen_w, h->screen_h};
@@ -284,6 +284,7 @@ static void on_hello(struct xs_peer *p, const struct xp_msg_hello *h)
 		return;
 	}
 	p->role = (enum xp_role)h->role;
+	p->wm.seamless = p->role != XP_ROLE_APP && (h->flags & XP_FLAG_SEAMLESS);
 	snprintf(p->name, sizeof(p->name), "%s %u (%s)", role_name(p->role), p->conn_id, name);
 	/* the first interactive client decides the screen size of a new session */
 	if (p->role == XP_ROLE_CLIENT && p->session && !p->session->clients && h->screen_w &&

@@ -90,6 +90,34 @@ void xs_idset_del(struct xs_idset *s, uint32_t id);
 void xs_idset_clear(struct xs_idset *s);
 void xs_idset_finish(struct xs_idset *s);
 
+/** What the session's window manager keeps about a window (arrange.c). */
+struct xs_arrange {
+	uint32_t state;       /* XP_STATE_* */
+	uint32_t parent;      /* session id of its parent (WIN_PARENT), 0: none */
+	bool placed;          /* its first map is done: the server placed it */
+	struct xp_rect saved; /* the geometry before a maximise */
+};
+
+#define XS_CYCLE_MAX 64 /* windows an Alt+Tab cycle goes through */
+
+/** A client's pointer and keyboard as the window manager sees them (wm.c). */
+struct xs_wm_input {
+	bool seamless;             /* HELLO XP_FLAG_SEAMLESS: the user's WM arranges */
+	uint32_t mods;             /* XP_MOD_* held, from the KEY messages */
+	uint32_t pointer_win;      /* POINTER_WIN, 0: hit-test by position */
+	uint32_t drag_win;         /* a frame drag (move or resize) runs, 0: none */
+	uint32_t drag_button;      /* the button that started it */
+	unsigned drag_edges;       /* XP_EDGE_* being resized, 0: a move */
+	int32_t drag_px, drag_py;  /* the pointer when it started */
+	struct xp_rect drag_start; /* the window's geometry when it started */
+	uint32_t press_win;        /* a title-bar button pressed, acts on release */
+	int press_part;            /* which (enum xp_frame_part) */
+	uint32_t click_win;        /* the last title-bar click, for double-clicks */
+	uint64_t click_us;
+	uint32_t cycle[XS_CYCLE_MAX]; /* Alt+Tab: the windows when it started */
+	int ncycle, cycle_pos;        /* ncycle 0: no cycle runs */
+};
+
 /* Keys typed while an app starts (hold.c): bounded in count and time. */
 #define XS_HOLD_KEYS 256       /* held per launch, and behind the launcher */
 #define XS_HOLD_US   10000000u /* a launch holds keys for at most 10 s */
@@ -172,6 +200,7 @@ struct xs_peer {
 	uint32_t grab;    /* window receiving pointer while a button is held */
 	int32_t px, py;   /* last pointer position */
 	uint64_t dropped_input;
+	struct xs_wm_input wm;      /* frames, drags, chords (wm.c) */
 	pid_t launch_pid;           /* app: the launch it belongs to (child.c), or 0 */
 	bool sync_keys;             /* app: answers each key press with SYNC (the launcher) */
 	struct xs_cursor **cursors; /* app: its shapes by id 1..64 (cursor.c), or NULL */
@@ -191,6 +220,7 @@ struct xs_window {
 	char title[257];
 	struct xr_fb fb;
 	struct xs_cursor *cursor; /* the pointer shape over it, NULL = the default */
+	struct xs_arrange arr;    /* placement, frame, minimised, parent (arrange.c) */
 };
 
 struct xs_session {
@@ -315,7 +345,6 @@ void xs_session_detach(struct xs_peer *p);
 void xs_session_destroy(struct xs_session *se);
 struct xs_window *xs_window_by_id(struct xs_session *se, uint32_t id);
 struct xs_window *xs_window_by_app_id(struct xs_session *se, struct xs_peer *app, uint32_t app_id);
-struct xs_window *xs_window_at(struct xs_session *se, int32_t x, int32_t y);
 size_t xs_window_index(struct xs_session *se, const struct xs_window *w);
 void xs_window_raise(struct xs_session *se, struct xs_window *w);
 void xs_session_set_focus(struct xs_session *se, uint32_t id);
@@ -590,5 +619,64 @@ void xs_launcher_hide(struct xs_session *se);
 void xs_launcher_check(struct xs_session *se);
 void xs_launcher_app_started(struct xs_session *se);
 bool xs_launcher_chord(const struct xp_msg_key *k);
+
+/* arrange.c: the session's window manager (SPEC.md section 12) */
+/** A new window from an app: decide whether it is framed; tell clients. */
+void xs_arrange_created(struct xs_session *se, struct xs_window *w);
+/**
+ * The app maps @w: on its first map place it (telling clients and the app);
+ * raise it, keeping its dialogs and the popups above; clear MINIMIZED.
+ */
+void xs_arrange_map(struct xs_session *se, struct xs_window *w);
+/** Raise @w, then its children, then every popup; clients are told. */
+void xs_arrange_raise(struct xs_session *se, struct xs_window *w);
+/** Focus the topmost mapped window that takes the keyboard, or none. */
+void xs_arrange_refocus(struct xs_session *se);
+/** Ask @w's app to close it (CLOSE). */
+void xs_arrange_close(struct xs_session *se, struct xs_window *w);
+/**
+ * Apply the XP_ARR_* @action to @w (geometry @r for MOVE and RESIZE), as
+ * WIN_ARRANGE does; clients and the app are told. Returns 0, or -1 with
+ * @err set (a size over the limits).
+ */
+int xs_arrange_apply(struct xs_session *se, struct xs_window *w, uint32_t action, struct xp_rect r,
+                     struct xp_error *err);
+/** Move and/or resize @w to @r (XP_CONF_* @mask) for the user; clients and app told. */
+int xs_arrange_geometry(struct xs_session *se, struct xs_window *w, uint32_t mask, struct xp_rect r,
+                        struct xp_error *err);
+/** Send @w's WIN_STATE to client @c (a full refresh), if it has one to send. */
+void xs_arrange_refresh(struct xs_peer *c, const struct xs_window *w);
+/** The session's screen changed size: maximised windows follow. */
+void xs_arrange_screen_resized(struct xs_session *se);
+/** True when @w is a window the user arranges (not a popup, not server-sized). */
+bool xs_arrange_managed(const struct xs_window *w);
+/** WIN_ARRANGE from a client or an app (the launcher's window list). */
+int xs_arrange_on_arrange(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+/** WIN_LIST: answer with WIN_ENTRY messages. */
+int xs_arrange_on_list(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+/** WIN_PARENT from an app. */
+int xs_arrange_on_parent(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+
+/* place.c: where a new window goes */
+/**
+ * Choose the position of framed window @w (content geometry) on its first
+ * map: where it asked if its frame fits and covers nothing, else the free
+ * spot nearest the top left, else a cascade from the topmost window.
+ */
+void xs_place(struct xs_session *se, struct xs_window *w);
+
+/* wm.c: the window manager's pointer and keyboard (desktop-mode clients) */
+/** POINTER_WIN from a client. */
+int xs_wm_on_pointer_win(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+/** The window pointer events of @p go to (grab, POINTER_WIN, or what is under it). */
+struct xs_window *xs_wm_pointer_window(struct xs_peer *p);
+/** A KEY from @p: true if it was a window-manager chord (not for the app). */
+bool xs_wm_key(struct xs_peer *p, const struct xp_msg_key *k);
+/** A BUTTON from @p at p->px, p->py: true if the frame or a chord took it. */
+bool xs_wm_button(struct xs_peer *p, uint32_t state);
+/** A MOTION from @p: true if a drag or the frame under it took it. */
+bool xs_wm_motion(struct xs_peer *p);
+/** Window @win is going away: end drags and cycles of every client on it. */
+void xs_wm_forget(struct xs_session *se, uint32_t win);
 
 #endif

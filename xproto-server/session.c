@@ -106,19 +106,6 @@ struct xs_window *xs_window_by_app_id(struct xs_session *se, struct xs_peer *app
 	return w && app->session == se ? w : NULL;
 }
 
-/* The topmost mapped window containing screen point (x, y). */
-struct xs_window *xs_window_at(struct xs_session *se, int32_t x, int32_t y)
-{
-	for (size_t i = se->nwin; i-- > 0;) {
-		struct xs_window *w = se->stack[i];
-		/* 64-bit: positions and sizes come from apps and may be extreme */
-		if (w->mapped && x >= w->x && y >= w->y && (int64_t)x < (int64_t)w->x + w->w &&
-		    (int64_t)y < (int64_t)w->y + w->h)
-			return w;
-	}
-	return NULL;
-}
-
 size_t xs_window_index(struct xs_session *se, const struct xs_window *w)
 {
 	for (size_t i = 0; i < se->nwin; i++)
@@ -141,6 +128,7 @@ void xs_window_remove(struct xs_session *se, struct xs_window *w)
 	size_t i = xs_window_index(se, w);
 	if (i == SIZE_MAX)
 		return;
+	xs_wm_forget(se, w->id);
 	memmove(&se->stack[i], &se->stack[i + 1], (se->nwin - i - 1) * sizeof(*se->stack));
 	se->nwin--;
 	xs_map_del(&se->windows, w->id);

@@ -197,6 +197,7 @@ void xs_update_full(struct xs_peer *c)
 			m.u.win_title = (struct xp_msg_win_title){w->id, xp_str_from(w->title)};
 			xs_peer_send(c, &m);
 		}
+		xs_arrange_refresh(c, w);
 		if (w->cursor)
 			xs_cursor_refresh(c, w);
 		if (!w->mapped) { /* hidden: its pixels wait until it is shown */

@@ -183,4 +183,5 @@ void xs_session_resize(struct xs_session *se, uint32_t w, uint32_t h)
 		else if (r < 0)
 			xs_log(se->srv, XS_INFO, "cannot follow screen size: %s", err.text);
 	}
+	xs_arrange_screen_resized(se);
 }

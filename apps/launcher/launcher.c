@@ -6,11 +6,14 @@
  * the server shows it again on Ctrl+Shift+L or when no window is left. An
  * app that ends before it shows a window is reported in the footer, with
  * the last line it wrote to stderr (APP_EXITED), instead of the help line.
+ * Below, the session's windows (windows.c): Tab moves the keyboard there,
+ * Enter brings the chosen one back.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "launcher.h"
 #include "xpapp.h"
 #include "xrender.h"
 
@@ -31,6 +34,7 @@ struct launcher {
 	int cw, ch, sel, top;
 	struct xa_app_info *apps;
 	size_t n;
+	struct wl wl;     /* the session's windows, under the apps (windows.c) */
 	char status[400]; /* why the last app launched did not start, or "" */
 };
 
@@ -175,9 +179,38 @@ static void start(struct launcher *l)
 	xa_window_unmap(l->d, l->win);
 }
 
+/* The window list's rows start below the app list, its two-row footer and
+ * an empty row. */
+static int wl_row(const struct launcher *l)
+{
+	return shown(l) + 7;
+}
+
+/* A key the window list takes: Tab, or one while the keyboard is in it. */
+static bool window_list_key(struct launcher *l, const struct xa_event *ev)
+{
+	int r = wl_key(&l->wl, l->d, ev);
+	if (r == WL_REDRAW || r == WL_SHOWN_ONE)
+		wl_draw(&l->wl, l->d, l->win, l->cw, l->ch, wl_row(l));
+	if (r == WL_SHOWN_ONE)
+		xa_window_unmap(l->d, l->win);
+	return r != WL_NOT_MINE;
+}
+
+/* Shown again: the session's windows may have changed. */
+static void on_focus(struct launcher *l, const struct xa_event *ev)
+{
+	if (ev->win != l->win || !ev->on)
+		return;
+	wl_load(&l->wl, l->d);
+	wl_draw(&l->wl, l->d, l->win, l->cw, l->ch, wl_row(l));
+}
+
 /* Move the selection, start, or hide, by key. */
 static void on_key(struct launcher *l, const struct xa_event *ev)
 {
+	if (window_list_key(l, ev))
+		return;
 	if (!(ev->state & XP_KEY_PRESSED))
 		return;
 	switch (ev->keysym) {
@@ -218,13 +251,14 @@ static void on_key(struct launcher *l, const struct xa_event *ev)
 static void open_window(struct launcher *l)
 {
 	uint32_t sw, sh, w = (COLS + 2) * (uint32_t)l->cw;
-	uint32_t h = (uint32_t)(shown(l) + 6) * (uint32_t)l->ch;
+	uint32_t h = (uint32_t)(wl_row(l) + WL_ROWS) * (uint32_t)l->ch;
 	xa_screen_size(l->d, &sw, &sh);
 	l->win =
 	    xa_window_create(l->d, sw > w ? (int32_t)(sw - w) / 2 : 0,
 	                     sh > h ? (int32_t)(sh - h) / 3 : 0, w, h, XP_WIN_NO_KEY_RELEASE, BG);
 	xa_window_title(l->d, l->win, "launcher");
 	draw_all(l);
+	wl_draw(&l->wl, l->d, l->win, l->cw, l->ch, wl_row(l));
 	xa_window_map(l->d, l->win);
 }
 
@@ -255,10 +289,13 @@ int main(int argc, char **argv)
 			on_key(&l, &ev);
 		if (ev.type == XA_CLOSE)
 			xa_window_unmap(l.d, l.win);
+		if (ev.type == XA_FOCUS)
+			on_focus(&l, &ev);
 		if (ev.type == XA_APP_EXITED)
 			on_app_exited(&l, &ev);
 	}
 	free(l.apps);
+	wl_finish(&l.wl);
 	xa_close(l.d);
 	return 0;
 }

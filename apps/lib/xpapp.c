@@ -196,53 +196,20 @@ static void copy_cut(char *dst, size_t cap, struct xp_str s)
 	dst[n] = '\0';
 }
 
-/* Append entry @e to *@list (*@n of *@cap used). Returns 1 after the last
- * entry, 0 when more are to come, -1 for an entry out of order or too many. */
-static int add_entry(struct xa_display *d, const struct xp_msg_app_entry *e,
-                     struct xa_app_info **list, size_t *n, size_t *cap)
+static void fill_app(const struct xp_msg *m, void *slot)
 {
-	if ((e->flags & XP_APP_NONE) && *n == 0)
-		return 1;
-	if ((e->flags & XP_APP_NONE) || e->index != *n || *n >= XA_APPS_MAX)
-		return xp_error_set(&d->server_error, XP_ERR_MALFORMED, XP_OP_APP_ENTRY,
-		                    "APP_ENTRY %u out of order or beyond %d", e->index,
-		                    XA_APPS_MAX);
-	if (XU_ARRAY_RESERVE(*list, *cap, *n + 1) < 0)
-		return xp_error_set(&d->server_error, XP_ERR_INTERNAL, 0, "out of memory");
-	copy_cut((*list)[*n].name, sizeof((*list)[*n].name), e->app);
-	copy_cut((*list)[*n].about, sizeof((*list)[*n].about), e->about);
-	(*n)++;
-	return (e->flags & XP_APP_LAST) ? 1 : 0;
+	struct xa_app_info *a = slot;
+	copy_cut(a->name, sizeof(a->name), m->u.app_entry.app);
+	copy_cut(a->about, sizeof(a->about), m->u.app_entry.about);
 }
 
 int xa_app_list(struct xa_display *d, struct xa_app_info **list, size_t *n, int timeout_ms)
 {
-	struct xp_msg m = {.op = XP_OP_APP_LIST}, in;
-	size_t cap = 0;
-	int r = 0;
-	*list = NULL;
-	*n = 0;
-	if (xa_send(d, &m) < 0 || xa_flush(d) < 0)
-		return -1;
-	uint64_t deadline = xp_now_us() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000;
-	while (r == 0 && xp_now_us() < deadline) {
-		int w = xp_conn_wait(&d->conn, &in, xp_ms_until(deadline));
-		if (w < 0)
-			r = -1;
-		else if (w > 0 && in.op == XP_OP_APP_ENTRY)
-			r = add_entry(d, &in.u.app_entry, list, n, &cap);
-		else if (w > 0)
-			xa_take(d, &in, 0);
-	}
-	if (r == 1)
-		return 0;
-	if (r == 0)
-		xp_error_set(&d->server_error, XP_ERR_TIMEOUT, XP_OP_APP_LIST,
-		             "no app list in time");
-	free(*list);
-	*list = NULL;
-	*n = 0;
-	return -1;
+	void *v;
+	int r = xa_collect(d, XP_OP_APP_LIST, XP_OP_APP_ENTRY, sizeof(**list), XA_APPS_MAX,
+	                   fill_app, &v, n, timeout_ms);
+	*list = v;
+	return r;
 }
 
 int xa_flush(struct xa_display *d)

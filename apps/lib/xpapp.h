@@ -88,6 +88,30 @@ int xa_window_configure(struct xa_display *d, uint32_t win, uint32_t mask, int32
 /** Set the title (UTF-8, at most 256 bytes). */
 int xa_window_title(struct xa_display *d, uint32_t win, const char *title);
 
+/* ---- the session's windows (winlist.c; protocol 1.1, SPEC.md section 12) ---- */
+
+/** One window of the session, from xa_window_list(). */
+struct xa_window_info {
+	uint32_t id;     /* the session's id: what xa_window_arrange() takes */
+	uint32_t state;  /* XP_STATE_*: MINIMIZED, MAXIMIZED, FOCUSED ... */
+	char title[257]; /* its title, or its app's name; UTF-8 */
+};
+/**
+ * Ask the server for the session's windows (WIN_LIST), topmost first, the
+ * minimised last, and wait up to @timeout_ms for the whole list; events
+ * arriving meanwhile are queued. *@list is malloc'd (NULL when empty), the
+ * caller frees it. Returns 0, or -1 (timeout, disconnection, bad list).
+ */
+int xa_window_list(struct xa_display *d, struct xa_window_info **list, size_t *n, int timeout_ms);
+/**
+ * Arrange session window @win (an id from xa_window_list, any app's) as the
+ * user asked: XP_ARR_* @action, geometry (@x, @y, @w, @h) for MOVE/RESIZE.
+ */
+int xa_window_arrange(struct xa_display *d, uint32_t win, uint32_t action, int32_t x, int32_t y,
+                      uint32_t w, uint32_t h);
+/** Make @win a dialog (or popup) of @parent, both this app's windows; 0 clears. */
+int xa_window_parent(struct xa_display *d, uint32_t win, uint32_t parent);
+
 /* Drawing: all return 0, or -1 if the request could not be queued. */
 int xa_fill(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t w, uint32_t h,
             uint32_t color);

@@ -25,6 +25,17 @@ struct xa_display {
 };
 
 int xa_send(struct xa_display *d, const struct xp_msg *m);
+/** Copy list entry @m (APP_ENTRY, WIN_ENTRY) into @slot, an element of the list. */
+typedef void (*xa_fill_fn)(const struct xp_msg *m, void *slot);
+/**
+ * Send @req_op (APP_LIST, WIN_LIST) and collect its @entry_op answers into
+ * *@list, a malloc'd array of *@n elements of @size bytes (at most @max;
+ * NULL when empty), @fill copying each; other messages are taken as events.
+ * Waits up to @timeout_ms. Returns 0, or -1 (timeout, disconnection, a bad
+ * list: the display's error says which).
+ */
+int xa_collect(struct xa_display *d, uint8_t req_op, uint8_t entry_op, size_t size, size_t max,
+               xa_fill_fn fill, void **list, size_t *n, int timeout_ms);
 int xa_take(struct xa_display *d, const struct xp_msg *m, uint32_t want_sync);
 
 #endif

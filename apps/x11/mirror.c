@@ -61,6 +61,8 @@ static int create(struct xb *b, struct xb_win *w)
 		return -1;
 	xr_fill(&w->shadow, NULL, 0, 0, w->w, w->h, BG);
 	uint32_t flags = b->maximize && !w->override && !w->transient_for ? XP_WIN_MAXIMIZED : 0;
+	/* a menu or tooltip: the session shows it where X has it, unframed */
+	flags |= w->override ? XP_WIN_POPUP : 0;
 	w->id = xa_window_create(c->d, w->x, w->y, (uint32_t)w->w, (uint32_t)w->h, flags, BG);
 	if (!w->id) {
 		xr_fb_finish(&w->shadow);
@@ -71,6 +73,11 @@ static int create(struct xb *b, struct xb_win *w)
 	c->nwin++;
 	if (w->title[0])
 		xa_window_title(c->d, w->id, w->title);
+	/* a dialog: the session keeps it over its parent (same X client only:
+	 * a parent is one of this connection's windows) */
+	struct xb_win *p = w->transient_for ? xb_win_find(b, w->transient_for) : NULL;
+	if (p && p->cl == c && p->id)
+		xa_window_parent(c->d, w->id, p->id);
 	return 0;
 }
 
