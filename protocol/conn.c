@@ -114,6 +114,7 @@ static int take_preamble(struct xp_conn *c)
 		return 0;
 	if (xp_preamble_check(xp_buf_data(&c->in_plain), &c->err) < 0)
 		return conn_fail(c);
+	c->peer_minor = xp_buf_data(&c->in_plain)[5];
 	xp_buf_consume(&c->in_plain, XP_PREAMBLE_LEN);
 	c->st.plain_in += XP_PREAMBLE_LEN;
 	c->got_preamble = true;

@@ -18,7 +18,7 @@
 
 #define XP_MAGIC         "xpro"
 #define XP_VERSION_MAJOR 1
-#define XP_VERSION_MINOR 0
+#define XP_VERSION_MINOR 1
 #define XP_PREAMBLE_LEN  6 /* magic[4] major minor */
 
 #define XP_MAX_MSG_DEFAULT (4u << 20) /* 4 MiB */
@@ -42,6 +42,21 @@ enum xp_role { XP_ROLE_APP = 1, XP_ROLE_CLIENT = 2, XP_ROLE_VIEWER = 3 };
 
 /* GC flags */
 #define XP_GC_TRANSPARENT 0x1u /* bitmaps and text leave bg pixels alone */
+
+/* CLIP_* selections: the session's clipboard, as X has them */
+#define XP_CLIP_CLIPBOARD 0u /* explicit copy (Ctrl+C, Ctrl+Shift+C) */
+#define XP_CLIP_PRIMARY   1u /* the current text selection (middle click) */
+#define XP_CLIP_COUNT     2u
+/* CLIP_OWN flags */
+#define XP_CLIP_DISOWN 0x1u /* the sender no longer offers the selection */
+/* CLIP_DATA flags */
+#define XP_CLIP_LAST      0x1u       /* the last chunk of this transfer */
+#define XP_CLIP_FAILED    0x2u       /* no data: no owner, refused, aborted or timed out */
+#define XP_CLIP_TRUNCATED 0x4u       /* the owner had more than XP_CLIP_MAX bytes */
+#define XP_CLIP_CHUNK     4000u      /* largest CLIP_DATA payload: below any max_msg */
+#define XP_CLIP_MAX       (8u << 20) /* largest transfer, all chunks */
+/* minor version that introduced the clipboard and font ids above 1 */
+#define XP_MINOR_CLIPBOARD 1
 
 /* IMAGE formats */
 enum xp_image_format { XP_IMG_RAW = 0, XP_IMG_ZLIB = 1, XP_IMG_PNG = 2 };
@@ -109,7 +124,7 @@ enum xp_op {
 #define XP_MSG(N, n, op, dir, fields) XP_OP_##N = op,
 #include "xproto.def"
 #undef XP_MSG
-	XP_OP_MAX = 0x40
+	XP_OP_MAX = 0x48
 };
 
 #define XP_CTYPE_U8    uint8_t
@@ -280,6 +295,7 @@ struct xp_zstate;
 struct xp_conn {
 	int fd;
 	bool got_preamble, eof, failed;
+	uint8_t peer_minor; /* the peer's minor version, from its preamble */
 	struct xp_error err;
 	struct xp_decoder dec;
 	struct xp_buf in_raw, in_plain, out_plain, out_wire;

@@ -174,10 +174,21 @@ static int on_error(struct xs_peer *p, const struct xp_msg *m, struct xp_error *
 }
 
 static const xs_handler_fn handlers[XP_OP_MAX] = {
-    [XP_OP_KEY] = on_key,           [XP_OP_MOTION] = on_motion,   [XP_OP_BUTTON] = on_button,
-    [XP_OP_RESIZE] = on_resize,     [XP_OP_CLOSE] = on_close,     [XP_OP_APP_LIST] = on_app_list,
-    [XP_OP_APP_LAUNCH] = on_launch, [XP_OP_ACK] = on_ack,         [XP_OP_PING] = xs_on_ping,
-    [XP_OP_PONG] = xs_on_ignore,    [XP_OP_STATS] = xs_on_ignore, [XP_OP_ERROR] = on_error,
+    [XP_OP_KEY] = on_key,
+    [XP_OP_MOTION] = on_motion,
+    [XP_OP_BUTTON] = on_button,
+    [XP_OP_RESIZE] = on_resize,
+    [XP_OP_CLOSE] = on_close,
+    [XP_OP_APP_LIST] = on_app_list,
+    [XP_OP_APP_LAUNCH] = on_launch,
+    [XP_OP_ACK] = on_ack,
+    [XP_OP_PING] = xs_on_ping,
+    [XP_OP_PONG] = xs_on_ignore,
+    [XP_OP_STATS] = xs_on_ignore,
+    [XP_OP_ERROR] = on_error,
+    [XP_OP_CLIP_OWN] = xs_clip_on_own,
+    [XP_OP_CLIP_REQUEST] = xs_clip_on_request,
+    [XP_OP_CLIP_DATA] = xs_clip_on_data,
 };
 
 int xs_client_handle(struct xs_peer *p, const struct xp_msg *m)
