@@ -24,9 +24,13 @@ struct xa_display {
 	struct xp_error server_error; /* the last ERROR the server sent */
 	struct xa_event queue[XA_QUEUE];
 	size_t qlen;
+	struct xa_clipstate *clip; /* clip.c, allocated on first use */
 };
 
 int xa_send(struct xa_display *d, const struct xp_msg *m);
 int xa_take(struct xa_display *d, const struct xp_msg *m, uint32_t want_sync);
+/* clip.c: turn a CLIP_* message into an event (false: none yet); free state */
+bool xa_clip_event(struct xa_display *d, const struct xp_msg *m, struct xa_event *ev);
+void xa_clip_free(struct xa_display *d);
 
 #endif
