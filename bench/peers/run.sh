@@ -172,7 +172,7 @@ BASE_PORT=$(free_port $((20000 + $$ % 5000)))
 # The server's built-in app list, with xp-term told where to dump its screen
 # text on SIGUSR1, so that each session can check the workload really ran.
 cat >"$T/apps" <<EOF
-terminal | a terminal running your shell | exec "\$XPROTO_BIN/xp-term" --dump $T/screen.txt
+terminal | a terminal running your shell | exec "\$XPROTO_BIN/xp-term" --size 80x24 --dump $T/screen.txt
 clock | a ticking clock | exec "\$XPROTO_BIN/xp-clock"
 calendar | the shared calendar | exec "\$XPROTO_BIN/xp-calendar"
 EOF

@@ -1,0 +1,377 @@
+/*
+ * scrollback.c - the lines that scrolled off the top, kept compactly.
+ *
+ * A line is stored as a byte string: UTF-8 for each cell's character, with
+ * a few marker bytes below U+0020 (which libvterm never stores in a cell):
+ *   0x00          an empty cell
+ *   0x01 + 10 B   the following cells have these attributes and colours
+ *   0x02 + UTF-8  a wide character (its right half is not stored)
+ *   0x03 + UTF-8  a combining mark on the previous cell
+ * Trailing empty cells with the default look are dropped. An 80-column
+ * shell line costs about its text plus 4 bytes, so 100,000 lines fit in a
+ * few megabytes. Lines live in 64 KiB blocks, oldest first, indexed by a ring
+ * of pointers; when the limit is reached the oldest line goes, and a block
+ * is freed once its last line has gone.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <vterm.h>
+
+#include "term.h"
+
+#define BLOCK_SIZE (64 * 1024)
+#define HDR        4 /* u16 cells, u16 bytes */
+#define ATTR_LEN   10
+#define MARK_EMPTY 0x00
+#define MARK_ATTR  0x01
+#define MARK_WIDE  0x02
+#define MARK_COMB  0x03
+
+struct sb_block {
+	struct sb_block *prev, *next;
+	size_t used, size, live;
+	uint8_t data[];
+};
+
+int term_sb_init(struct term_sb *sb, size_t max_lines)
+{
+	memset(sb, 0, sizeof(*sb));
+	sb->max = max_lines;
+	return 0;
+}
+
+void term_sb_finish(struct term_sb *sb)
+{
+	for (struct sb_block *b = sb->first, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(sb->ring);
+	free(sb->tmp);
+	memset(sb, 0, sizeof(*sb));
+}
+
+size_t term_sb_count(const struct term_sb *sb)
+{
+	return sb->n;
+}
+
+size_t term_sb_bytes(const struct term_sb *sb)
+{
+	return sb->bytes;
+}
+
+/* ---- encoding ---------------------------------------------------------- */
+
+size_t term_utf8_put(char *out, uint32_t cp)
+{
+	uint8_t *o = (uint8_t *)out;
+	if (cp >= 0x110000 || (cp >= 0xd800 && cp < 0xe000))
+		cp = 0xfffd;
+	if (cp < 0x80)
+		return o[0] = (uint8_t)cp, 1;
+	if (cp < 0x800)
+		return o[0] = (uint8_t)(0xc0 | cp >> 6), o[1] = (uint8_t)(0x80 | (cp & 0x3f)), 2;
+	if (cp < 0x10000) {
+		o[0] = (uint8_t)(0xe0 | cp >> 12), o[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
+		o[2] = (uint8_t)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (uint8_t)(0xf0 | cp >> 18), o[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3f));
+	o[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f)), o[3] = (uint8_t)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+static void put_color(uint8_t *o, const VTermColor *c)
+{
+	o[0] = c->type;
+	if (VTERM_COLOR_IS_INDEXED(c)) {
+		o[1] = c->indexed.idx, o[2] = 0, o[3] = 0;
+	} else {
+		o[1] = c->rgb.red, o[2] = c->rgb.green, o[3] = c->rgb.blue;
+	}
+}
+
+static void get_color(const uint8_t *o, VTermColor *c)
+{
+	c->type = o[0];
+	if (VTERM_COLOR_IS_INDEXED(c)) {
+		c->indexed.idx = o[1];
+	} else {
+		c->rgb.red = o[1], c->rgb.green = o[2], c->rgb.blue = o[3];
+	}
+}
+
+static uint16_t attr_bits(const VTermScreenCellAttrs *a)
+{
+	return (uint16_t)(a->bold | a->underline << 1 | a->italic << 3 | a->blink << 4 |
+	                  a->reverse << 5 | a->strike << 6 | a->font << 7 | a->dwl << 11 |
+	                  a->dhl << 12);
+}
+
+static void set_attr_bits(VTermScreenCellAttrs *a, uint16_t v)
+{
+	a->bold = v & 1, a->underline = (v >> 1) & 3, a->italic = (v >> 3) & 1;
+	a->blink = (v >> 4) & 1, a->reverse = (v >> 5) & 1, a->strike = (v >> 6) & 1;
+	a->font = (v >> 7) & 15, a->dwl = (v >> 11) & 1, a->dhl = (v >> 12) & 3;
+}
+
+/* The look of a cell as stored after MARK_ATTR. */
+static void look_of(const VTermScreenCell *c, uint8_t *o)
+{
+	uint16_t bits = attr_bits(&c->attrs);
+	o[0] = (uint8_t)bits, o[1] = (uint8_t)(bits >> 8);
+	put_color(o + 2, &c->fg);
+	put_color(o + 6, &c->bg);
+}
+
+static bool plain_empty(const VTermScreenCell *c)
+{
+	return c->chars[0] == 0 && attr_bits(&c->attrs) == 0 && VTERM_COLOR_IS_DEFAULT_FG(&c->fg) &&
+	       VTERM_COLOR_IS_DEFAULT_BG(&c->bg);
+}
+
+/* Encode @cells into @out (room for cols * 40 + HDR bytes); its length. */
+static size_t encode(int cols, const VTermScreenCell *cells, uint8_t *out)
+{
+	uint8_t look[ATTR_LEN], cur[ATTR_LEN];
+	size_t n = HDR;
+	int last = cols;
+	while (last > 0 && plain_empty(&cells[last - 1]))
+		last--;
+	look_of(&(VTermScreenCell){.fg.type = VTERM_COLOR_DEFAULT_FG | VTERM_COLOR_RGB,
+	                           .bg.type = VTERM_COLOR_DEFAULT_BG | VTERM_COLOR_RGB},
+	        cur);
+	for (int c = 0; c < last; c++) {
+		const VTermScreenCell *k = &cells[c];
+		look_of(k, look);
+		if (memcmp(look, cur, ATTR_LEN)) {
+			out[n++] = MARK_ATTR;
+			memcpy(out + n, look, ATTR_LEN);
+			memcpy(cur, look, ATTR_LEN);
+			n += ATTR_LEN;
+		}
+		if (k->chars[0] == 0 || k->chars[0] == (uint32_t)-1) {
+			out[n++] = MARK_EMPTY;
+			continue;
+		}
+		if (k->width == 2 && c + 1 < cols) {
+			out[n++] = MARK_WIDE;
+			c++;
+		}
+		n += term_utf8_put((char *)out + n, k->chars[0]);
+		for (int i = 1; i < VTERM_MAX_CHARS_PER_CELL && k->chars[i]; i++) {
+			out[n++] = MARK_COMB;
+			n += term_utf8_put((char *)out + n, k->chars[i]);
+		}
+	}
+	out[0] = (uint8_t)cols, out[1] = (uint8_t)(cols >> 8);
+	out[2] = (uint8_t)(n - HDR), out[3] = (uint8_t)((n - HDR) >> 8);
+	return n;
+}
+
+/* ---- decoding ---------------------------------------------------------- */
+
+static uint32_t get_utf8(const uint8_t *p, const uint8_t *end, size_t *len)
+{
+	int n = p[0] < 0x80 ? 1 : p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
+	uint32_t cp = n == 1 ? p[0] : p[0] & (0x7f >> n);
+	if (p + n > end)
+		return *len = (size_t)(end - p), 0xfffd;
+	for (int i = 1; i < n; i++)
+		cp = cp << 6 | (p[i] & 0x3f);
+	*len = (size_t)n;
+	return cp;
+}
+
+static void blank(VTermScreenCell *c, const uint8_t *look)
+{
+	memset(c, 0, sizeof(*c));
+	c->width = 1;
+	set_attr_bits(&c->attrs, (uint16_t)(look[0] | look[1] << 8));
+	get_color(look + 2, &c->fg);
+	get_color(look + 6, &c->bg);
+}
+
+/* Decode the record at @rec into @cols cells. */
+static void decode(const uint8_t *rec, int cols, VTermScreenCell *cells)
+{
+	const uint8_t *p = rec + HDR, *end = p + (rec[2] | rec[3] << 8);
+	uint8_t look[ATTR_LEN];
+	int c = 0;
+	look_of(&(VTermScreenCell){.fg.type = VTERM_COLOR_DEFAULT_FG | VTERM_COLOR_RGB,
+	                           .bg.type = VTERM_COLOR_DEFAULT_BG | VTERM_COLOR_RGB},
+	        look);
+	uint8_t plain[ATTR_LEN];
+	memcpy(plain, look, ATTR_LEN);
+	while (p < end) {
+		size_t len = 1;
+		uint8_t m = *p;
+		if (m == MARK_ATTR && p + 1 + ATTR_LEN <= end) {
+			memcpy(look, p + 1, ATTR_LEN);
+			p += 1 + ATTR_LEN;
+			continue;
+		}
+		if (m == MARK_COMB) {
+			uint32_t cp = get_utf8(p + 1, end, &len);
+			if (c > 0) {
+				VTermScreenCell *k = &cells[c - 1 - (c >= 2 && cells[c - 1].chars[0] ==
+				                                                   (uint32_t)-1)];
+				int i = 0;
+				while (i < VTERM_MAX_CHARS_PER_CELL && k->chars[i])
+					i++;
+				if (i < VTERM_MAX_CHARS_PER_CELL)
+					k->chars[i] = cp;
+			}
+			p += 1 + len;
+			continue;
+		}
+		bool wide = m == MARK_WIDE;
+		if (c >= cols)
+			break;
+		blank(&cells[c], look);
+		if (m != MARK_EMPTY)
+			cells[c].chars[0] = get_utf8(p + wide, end, &len);
+		p += wide + (m == MARK_EMPTY ? 1 : len);
+		if (wide && c + 1 < cols) {
+			cells[c].width = 2;
+			blank(&cells[++c], look);
+			cells[c].chars[0] = (uint32_t)-1;
+		} else if (wide) {
+			cells[c].chars[0] = 0;
+		}
+		c++;
+	}
+	for (; c < cols; c++)
+		blank(&cells[c], plain);
+}
+
+/* ---- the store ---------------------------------------------------------- */
+
+static uint8_t *reserve(struct term_sb *sb, size_t len)
+{
+	struct sb_block *b = sb->last;
+	if (!b || b->size - b->used < len) {
+		size_t size = len > BLOCK_SIZE ? len : BLOCK_SIZE;
+		b = malloc(sizeof(*b) + size);
+		if (!b)
+			return NULL;
+		*b = (struct sb_block){sb->last, NULL, 0, size, 0};
+		if (sb->last)
+			sb->last->next = b;
+		else
+			sb->first = b;
+		sb->last = b;
+		sb->bytes += sizeof(*b) + size;
+	}
+	return b->data + b->used;
+}
+
+static void free_block(struct term_sb *sb, struct sb_block *b)
+{
+	if (b->prev)
+		b->prev->next = b->next;
+	else
+		sb->first = b->next;
+	if (b->next)
+		b->next->prev = b->prev;
+	else
+		sb->last = b->prev;
+	sb->bytes -= sizeof(*b) + b->size;
+	free(b);
+}
+
+static void drop_oldest(struct term_sb *sb)
+{
+	struct sb_block *b = sb->first;
+	sb->head = (sb->head + 1) % sb->cap;
+	sb->n--;
+	sb->dropped++;
+	if (--b->live > 0)
+		return;
+	if (b != sb->last)
+		free_block(sb, b);
+	else
+		b->used = 0;
+}
+
+static int grow_ring(struct term_sb *sb)
+{
+	size_t cap = sb->cap ? sb->cap * 2 : 1024;
+	if (cap > sb->max)
+		cap = sb->max;
+	if (cap <= sb->cap || cap > SIZE_MAX / sizeof(*sb->ring))
+		return -1;
+	uint8_t **ring = malloc(cap * sizeof(*ring));
+	if (!ring)
+		return -1;
+	for (size_t i = 0; i < sb->n; i++)
+		ring[i] = sb->ring[(sb->head + i) % sb->cap];
+	free(sb->ring);
+	sb->bytes += (cap - sb->cap) * sizeof(*ring);
+	sb->ring = ring;
+	sb->cap = cap;
+	sb->head = 0;
+	return 0;
+}
+
+/* Room to encode a line of @cols cells in sb->tmp. */
+static uint8_t *scratch(struct term_sb *sb, int cols)
+{
+	/* worst case per cell: attributes, a wide mark, 6 characters with marks */
+	size_t need = (size_t)cols * (2 + ATTR_LEN + 5 * VTERM_MAX_CHARS_PER_CELL) + HDR;
+	if (need > sb->tmp_cap) {
+		uint8_t *p = realloc(sb->tmp, need);
+		if (!p)
+			return NULL;
+		sb->tmp = p;
+		sb->tmp_cap = need;
+	}
+	return sb->tmp;
+}
+
+int term_sb_push(struct term_sb *sb, int cols, const void *cells)
+{
+	uint8_t *buf;
+	size_t len;
+	if (sb->max == 0 || cols < 1 || cols > 0xffff)
+		return 0;
+	if (!(buf = scratch(sb, cols)))
+		return -1;
+	len = encode(cols, cells, buf);
+	if (sb->n == sb->max)
+		drop_oldest(sb);
+	else if (sb->n == sb->cap && grow_ring(sb) < 0)
+		drop_oldest(sb);
+	uint8_t *rec = len - HDR <= 0xffff ? reserve(sb, len) : NULL;
+	if (rec) {
+		memcpy(rec, buf, len);
+		sb->last->used += len;
+		sb->last->live++;
+		sb->ring[(sb->head + sb->n) % sb->cap] = rec;
+		sb->n++;
+	}
+	return rec ? 0 : -1;
+}
+
+int term_sb_pop(struct term_sb *sb, int cols, void *cells)
+{
+	if (sb->n == 0)
+		return 0;
+	uint8_t *rec = sb->ring[(sb->head + sb->n - 1) % sb->cap];
+	struct sb_block *b = sb->last;
+	decode(rec, cols, cells);
+	sb->n--;
+	b->used = (size_t)(rec - b->data);
+	if (--b->live == 0 && b != sb->first)
+		free_block(sb, b);
+	return 1;
+}
+
+int term_sb_get(const struct term_sb *sb, size_t i, int cols, void *cells)
+{
+	if (i >= sb->n)
+		return -1;
+	decode(sb->ring[(sb->head + i) % sb->cap], cols, cells);
+	return 0;
+}
