@@ -48,7 +48,8 @@ enum xp_role { XP_ROLE_APP = 1, XP_ROLE_CLIENT = 2, XP_ROLE_VIEWER = 3 };
 #define XP_CLIP_PRIMARY   1u /* the current text selection (middle click) */
 #define XP_CLIP_COUNT     2u
 /* CLIP_OWN flags */
-#define XP_CLIP_DISOWN 0x1u /* the sender no longer offers the selection */
+#define XP_CLIP_DISOWN  0x1u /* the sender no longer offers the selection */
+#define XP_CLIP_CURRENT 0x2u /* server -> peer on attach: the owner now, not a change */
 /* CLIP_DATA flags */
 #define XP_CLIP_LAST      0x1u       /* the last chunk of this transfer */
 #define XP_CLIP_FAILED    0x2u       /* no data: no owner, refused, aborted or timed out */

@@ -65,6 +65,7 @@ err_conn:
 void tc_conn_close(struct tc_client *c, const char *why)
 {
 	tc_log(c, "disconnected: %s", why);
+	tc_clip_reset(c);
 	tc_stats_add(&c->total, &c->conn.st);
 	xp_conn_finish(&c->conn);
 	memset(&c->conn, 0, sizeof(c->conn));

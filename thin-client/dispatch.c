@@ -34,9 +34,9 @@ static const tc_handler handlers[XP_OP_MAX] = {
     [XP_OP_IMAGE_CACHED] = tc_on_image_cached,
     [XP_OP_CACHE_DROP] = tc_on_cache_drop,
     [XP_OP_CLOSE] = tc_on_ignore,
-    [XP_OP_CLIP_OWN] = tc_on_ignore,
-    [XP_OP_CLIP_REQUEST] = tc_on_ignore,
-    [XP_OP_CLIP_DATA] = tc_on_ignore,
+    [XP_OP_CLIP_OWN] = tc_on_clip_own,
+    [XP_OP_CLIP_REQUEST] = tc_on_clip_request,
+    [XP_OP_CLIP_DATA] = tc_on_clip_data,
 };
 
 int tc_dispatch(struct tc_client *c, const struct xp_msg *m)

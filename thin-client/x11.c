@@ -29,6 +29,7 @@ struct x11 {
 	xcb_gcontext_t gc;
 	xcb_atom_t wm_protocols, wm_delete, net_wm_name, utf8;
 	struct tc_kbd *kbd;
+	struct tc_xsel *xsel; /* the session clipboard <-> CLIPBOARD, PRIMARY */
 	bool use_shm;
 	xcb_shm_seg_t seg;
 	uint8_t *shm;
@@ -252,10 +253,16 @@ static int x11_events(struct tc_presenter *p, struct tc_client *c)
 {
 	struct x11 *x = (struct x11 *)p;
 	xcb_generic_event_t *ev;
+	if (x->xsel) {
+		tc_xsel_set_user(x->xsel, c);
+		tc_xsel_tick(x->xsel, xp_now_us());
+	}
 	while ((ev = xcb_poll_for_event(x->xc))) {
 		unsigned type = ev->response_type & 0x7f;
 		if (x->kbd && tc_kbd_event(x->kbd, ev))
 			; /* a keymap change, handled */
+		else if (x->xsel && tc_xsel_event(x->xsel, ev))
+			; /* selections: the clipboard */
 		else if (type <= XCB_MAPPING_NOTIFY && x_handlers[type])
 			x_handlers[type](x, c, ev);
 		free(ev);
@@ -299,12 +306,18 @@ static void x11_destroy(struct tc_presenter *p)
 	if (!x)
 		return;
 	tc_kbd_destroy(x->kbd);
+	tc_xsel_destroy(x->xsel);
 	if (x->xc) {
 		shm_free(x);
 		xcb_disconnect(x->xc);
 	}
 	free(x->scratch);
 	free(x);
+}
+
+static struct tc_xsel *x11_xsel(struct tc_presenter *p)
+{
+	return ((struct x11 *)p)->xsel;
 }
 
 static const struct tc_presenter_ops x11_ops = {
@@ -317,6 +330,7 @@ static const struct tc_presenter_ops x11_ops = {
     .bell = x11_bell,
     .window = x11_window,
     .destroy = x11_destroy,
+    .xsel = x11_xsel,
 };
 
 /* ---- creation ---------------------------------------------------------- */
@@ -349,7 +363,7 @@ static void create_window(struct x11 *x, int w, int h)
 	                      XCB_EVENT_MASK_EXPOSURE | XCB_EVENT_MASK_STRUCTURE_NOTIFY |
 	                          XCB_EVENT_MASK_KEY_PRESS | XCB_EVENT_MASK_KEY_RELEASE |
 	                          XCB_EVENT_MASK_BUTTON_PRESS | XCB_EVENT_MASK_BUTTON_RELEASE |
-	                          XCB_EVENT_MASK_POINTER_MOTION};
+	                          XCB_EVENT_MASK_POINTER_MOTION | XCB_EVENT_MASK_PROPERTY_CHANGE};
 	x->win = xcb_generate_id(x->xc);
 	xcb_create_window(x->xc, XCB_COPY_FROM_PARENT, x->win, x->scr->root, 0, 0, (uint16_t)w,
 	                  (uint16_t)h, 0, XCB_WINDOW_CLASS_INPUT_OUTPUT, x->scr->root_visual, mask,
@@ -406,6 +420,7 @@ struct tc_presenter *tc_x11_create(const struct tc_options *o, int *w, int *h)
 	create_window(x, *w, *h);
 	shm_setup(x, o, *w, *h);
 	x->kbd = tc_kbd_create(x->xc); /* without XKB: no keyboard, still a display */
+	x->xsel = tc_xsel_create(x->xc, x->win, &tc_clip_xsel_ops, NULL);
 	xcb_flush(x->xc);
 	return &x->base;
 err_x11:

@@ -143,8 +143,8 @@ int xs_clip_on_data(struct xs_peer *p, const struct xp_msg *m, struct xp_error *
 		send_failed(x->req, x->req_id);
 		xfer_end(x);
 		return xp_error_set(err, XP_ERR_LIMIT, m->op,
-		                    "CLIP_DATA: chunks of at most %u bytes, %u in all", XP_CLIP_CHUNK,
-		                    XP_CLIP_MAX);
+		                    "CLIP_DATA: chunks of at most %u bytes, %u in all",
+		                    XP_CLIP_CHUNK, XP_CLIP_MAX);
 	}
 	x->bytes += d->data.n;
 	struct xp_msg out = *m;
@@ -161,7 +161,7 @@ void xs_clip_attach(struct xs_peer *p)
 	struct xs_clipboard *cb = &p->session->clip;
 	for (uint32_t s = 0; s < XP_CLIP_COUNT; s++)
 		if (cb->owner[s] && cb->owner[s] != p)
-			send_own(p, s, 0, cb->size[s]);
+			send_own(p, s, XP_CLIP_CURRENT, cb->size[s]);
 }
 
 void xs_clip_peer_gone(struct xs_peer *p)
