@@ -132,6 +132,9 @@ int xs_clip_on_request(struct xs_peer *p, const struct xp_msg *m, struct xp_erro
 
 int xs_clip_on_data(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
 {
+	(void)err;
+
+	(void)err;
 	const struct xp_msg_clip_data *d = &m->u.clip_data;
 	struct xs_clip_xfer *x = NULL;
 	for (int i = 0; i < XS_CLIP_XFERS && !x; i++)
@@ -140,11 +143,13 @@ int xs_clip_on_data(struct xs_peer *p, const struct xp_msg *m, struct xp_error *
 	if (!x)
 		return 0; /* timed out or the requester left: the rest is dropped */
 	if (d->data.n > XP_CLIP_CHUNK || x->bytes + d->data.n > XP_CLIP_MAX) {
+		/* not fatal: the transfer ends, and the owner is told why */
 		send_failed(x->req, x->req_id);
 		xfer_end(x);
-		return xp_error_set(err, XP_ERR_LIMIT, m->op,
-		                    "CLIP_DATA: chunks of at most %u bytes, %u in all",
-		                    XP_CLIP_CHUNK, XP_CLIP_MAX);
+		xp_conn_send_error(&p->conn, XP_ERR_LIMIT, m->op,
+		                   "CLIP_DATA: chunks of at most %u bytes, %u in all",
+		                   XP_CLIP_CHUNK, XP_CLIP_MAX);
+		return 0;
 	}
 	x->bytes += d->data.n;
 	struct xp_msg out = *m;

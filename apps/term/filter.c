@@ -1,8 +1,10 @@
 /*
  * filter.c - the bytes from the pty on their way to libvterm.
  *
- * libvterm 0.1 lacks three things xterm does, and each can be done in front
+ * libvterm 0.1 lacks four things xterm does, and each can be done in front
  * of it without touching its state by hand:
+ *   - SM/RM and DECSET/DECRST take only their first parameter: CSI ? 1000 ;
+ *     1006 h is split into one sequence per parameter.
  *   - SGR 2 (faint) is ignored: it is rewritten to SGR 11 (alternative font
  *     1, which nothing else uses) and SGR 22 to 22;10, and screen.c draws
  *     font 1 dim. The colour forms 38/48/58;5;n and ;2;r;g;b are skipped,
@@ -87,7 +89,8 @@ static size_t rewrite_sgr(const char *p, size_t n, char *out, bool *changed)
 			skip = len == 1 && p[i] == '5' ? 1 : len == 1 && p[i] == '2' ? 3 : 0;
 		} else if (skip > 0) {
 			skip--;
-		} else if (len == 2 && p[i + 1] == '8' && (p[i] == '3' || p[i] == '4' || p[i] == '5')) {
+		} else if (len == 2 && p[i + 1] == '8' &&
+		           (p[i] == '3' || p[i] == '4' || p[i] == '5')) {
 			selector = true; /* 38;5;n or 38;2;r;g;b (38:... has its own colons) */
 		} else if (len == 1 && p[i] == '2') {
 			rep = "11";
@@ -109,29 +112,6 @@ static size_t rewrite_sgr(const char *p, size_t n, char *out, bool *changed)
 	return o;
 }
 
-/* DEC private modes: take out 3 (DECCOLM); note 1048/1049 save/restore. */
-static size_t rewrite_decset(const char *p, size_t n, char *out, int *colm, int *save)
-{
-	size_t o = 0;
-	for (size_t i = 0; i <= n;) {
-		size_t j = i;
-		while (j < n && p[j] != ';')
-			j++;
-		if (j - i == 1 && p[i] == '3') {
-			*colm = 1;
-		} else {
-			if ((j - i == 4 && (!memcmp(p + i, "1048", 4) || !memcmp(p + i, "1049", 4))))
-				*save = 1;
-			if (o)
-				out[o++] = ';';
-			memcpy(out + o, p + i, j - i);
-			o += j - i;
-		}
-		i = j + 1;
-	}
-	return o;
-}
-
 /* 132 or 80 columns, as xterm with its 80/132 switch allowed. */
 static void deccolm(struct term *t, bool wide)
 {
@@ -145,6 +125,36 @@ static void deccolm(struct term *t, bool wide)
 	feed(t, "\x1b[r\x1b[2J\x1b[H", 10);
 }
 
+/*
+ * Set or reset modes @p (@n bytes of parameters) one by one, as libvterm
+ * takes one per sequence; @dec: DEC private modes (CSI ?), where 3 is
+ * DECCOLM (done here) and 1048/1049 save and restore the character sets.
+ */
+static void set_modes(struct term *t, const char *p, size_t n, bool dec, char final)
+{
+	for (size_t i = 0; i <= n;) {
+		size_t j = i;
+		char seq[24];
+		while (j < n && p[j] != ';')
+			j++;
+		size_t len = j - i < 8 ? j - i : 8;
+		bool save =
+		    dec && len == 4 && (!memcmp(p + i, "1048", 4) || !memcmp(p + i, "1049", 4));
+		if (save && final == 'h')
+			save_sets(&t->filter);
+		if (dec && len == 1 && p[i] == '3') {
+			deccolm(t, final == 'h');
+		} else {
+			int k = snprintf(seq, sizeof(seq), "\x1b[%s%.*s%c", dec ? "?" : "",
+			                 (int)len, p + i, final);
+			feed(t, seq, (size_t)k);
+		}
+		if (save && final == 'l')
+			restore_sets(t);
+		i = j + 1;
+	}
+}
+
 /* A complete CSI sequence in f->pend: pass it on, changed if need be. */
 static void csi(struct term *t)
 {
@@ -152,8 +162,7 @@ static void csi(struct term *t)
 	const char *s = (const char *)f->pend;
 	size_t n = f->npend;
 	char final = s[n - 1], out[2 * sizeof(f->pend) + 8];
-	bool changed = false;
-	int colm = 0, save = 0;
+	bool changed = false, dec = n >= 3 && s[2] == '?';
 	if (final == 'm' && n >= 3 && (s[2] < '<' || s[2] > '?')) {
 		size_t o = rewrite_sgr(s + 2, n - 3, out + 2, &changed);
 		if (changed) {
@@ -161,21 +170,16 @@ static void csi(struct term *t)
 			feed(t, out, o + 3);
 			return;
 		}
-	} else if ((final == 'h' || final == 'l') && n >= 4 && s[2] == '?') {
-		size_t o = rewrite_decset(s + 3, n - 4, out + 3, &colm, &save);
-		if (save && final == 'h')
-			save_sets(f);
-		if (colm) {
-			out[0] = ESC, out[1] = '[', out[2] = '?', out[o + 3] = final;
-			if (o)
-				feed(t, out, o + 4);
-			deccolm(t, final == 'h');
-		} else {
-			feed(t, s, n);
+	} else if ((final == 'h' || final == 'l') && n >= 3u + dec &&
+	           (dec || (s[2] >= '0' && s[2] <= '9'))) {
+		/* parameters only, no intermediates: one mode at a time */
+		bool plain = true;
+		for (size_t i = 2 + dec; i < n - 1; i++)
+			plain &= (s[i] >= '0' && s[i] <= '9') || s[i] == ';';
+		if (plain) {
+			set_modes(t, s + 2 + dec, n - 3 - dec, dec, final);
+			return;
 		}
-		if (save && final == 'l')
-			restore_sets(t);
-		return;
 	}
 	feed(t, s, n);
 }
@@ -257,7 +261,8 @@ void term_filter_input(struct term *t, const char *s, size_t len)
 			state = esc_byte(t, c);
 			start = i + 1;
 		} else if (state == ST_STRING || state == ST_STRING_ESC) {
-			if (c == 0x07 || (state == ST_STRING_ESC && c == '\\') || c == 0x18 || c == 0x1a)
+			if (c == 0x07 || (state == ST_STRING_ESC && c == '\\') || c == 0x18 ||
+			    c == 0x1a)
 				state = ST_TEXT;
 			else
 				state = c == ESC ? ST_STRING_ESC : ST_STRING;

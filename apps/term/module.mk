@@ -8,3 +8,12 @@ $(BIN)/xp-term: $(TERM_OBJ) $(APPLIB_LIB) $(RENDER_LIB) $(PROTO_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_VTERM) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 
 PROGS += $(BIN)/xp-term
+
+# end to end: a real server, a real shell, the test as a thin client
+TERM_TEST_HELPERS := $(OBJ)/tests/term_harness.o
+$(OBJ)/tests/term_e2e_test.o $(TERM_TEST_HELPERS): MODULE_CFLAGS := $(CFLAGS_CMOCKA)
+$(BIN)/tests/term_e2e_test: $(OBJ)/tests/term_e2e_test.o $(TERM_TEST_HELPERS) $(E2E_OBJ) \
+		$(APPLIB_LIB) $(RENDER_LIB) $(PROTO_LIB) | $(BIN)/xproto-server $(BIN)/xp-term
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
+TESTS += $(BIN)/tests/term_e2e_test

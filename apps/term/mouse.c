@@ -12,8 +12,8 @@
 
 #include "term.h"
 
-#define CLICK_US     400000 /* a second click within this is a double click */
-#define WHEEL_LINES  3
+#define CLICK_US    400000 /* a second click within this is a double click */
+#define WHEEL_LINES 3
 
 static VTermModifier vterm_mods(uint32_t mods)
 {
@@ -59,7 +59,8 @@ static void wheel(struct term *t, int button)
 		return;
 	}
 	for (int i = 0; i < WHEEL_LINES; i++)
-		vterm_keyboard_key(t->vt, button == 4 ? VTERM_KEY_UP : VTERM_KEY_DOWN, VTERM_MOD_NONE);
+		vterm_keyboard_key(t->vt, button == 4 ? VTERM_KEY_UP : VTERM_KEY_DOWN,
+		                   VTERM_MOD_NONE);
 }
 
 /* Button 1 down: count the clicks and start a selection of that kind. */
@@ -67,8 +68,8 @@ static void press(struct term *t, int64_t line, int col)
 {
 	struct term_sel *s = &t->sel;
 	uint64_t now = xp_now_us();
-	bool again = now - s->last_click_us < CLICK_US && line == s->click_line &&
-	             col == s->click_col;
+	bool again =
+	    now - s->last_click_us < CLICK_US && line == s->click_line && col == s->click_col;
 	s->clicks = again ? s->clicks % 3 + 1 : 1;
 	s->last_click_us = now;
 	s->click_line = line;

@@ -257,7 +257,9 @@ static struct xa_cell resolve(const struct term *t, const VTermScreenCell *c)
 		o.fg = o.bg;
 		o.bg = tmp;
 	}
-	for (int i = 1; i < VTERM_MAX_CHARS_PER_CELL && i <= XA_CELL_COMB && c->chars[i]; i++)
+	/* libvterm fills chars[] only up to the first 0 */
+	for (int i = 1; o.ch && i < VTERM_MAX_CHARS_PER_CELL && i <= XA_CELL_COMB && c->chars[i];
+	     i++)
 		o.comb[i - 1] = c->chars[i];
 	if (o.ch == ' ' && !o.comb[0])
 		o.ch = 0;

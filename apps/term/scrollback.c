@@ -215,8 +215,9 @@ static void decode(const uint8_t *rec, int cols, VTermScreenCell *cells)
 		if (m == MARK_COMB) {
 			uint32_t cp = get_utf8(p + 1, end, &len);
 			if (c > 0) {
-				VTermScreenCell *k = &cells[c - 1 - (c >= 2 && cells[c - 1].chars[0] ==
-				                                                   (uint32_t)-1)];
+				VTermScreenCell *k =
+				    &cells[c - 1 -
+				           (c >= 2 && cells[c - 1].chars[0] == (uint32_t)-1)];
 				int i = 0;
 				while (i < VTERM_MAX_CHARS_PER_CELL && k->chars[i])
 					i++;

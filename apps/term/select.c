@@ -1,7 +1,8 @@
 /*
  * select.c - the mouse selection, as xterm makes it: by character (drag),
  * word (double click: letters, digits and -_.~/:@+%# run together, so paths
- * and URLs go whole) or line (triple click). Its ends are absolute lines
+ * and URLs go whole; so do blanks, and repeats of one punctuation mark) or
+ * line (triple click). Its ends are absolute lines
  * (see term.h), so it stays on its text while output scrolls; output that
  * changes a selected row drops it.
  *
@@ -23,12 +24,16 @@ struct span {
 	int c0, c1;     /* first column on l0, last column on l1 */
 };
 
-static bool word_char(uint32_t cp)
+/* Cells a double click takes together have one class (as xterm's
+ * charClass): blanks, word characters, or one punctuation character. */
+static uint32_t char_class(uint32_t cp)
 {
-	if (cp >= 0x80 && cp != (uint32_t)-1)
-		return cp != 0xa0 && cp != 0x3000;
-	return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
-	       (cp && strchr("-_.~/:@+%#", (int)cp));
+	if (cp == 0 || cp == ' ' || cp == '\t' || cp == 0xa0 || cp == 0x3000)
+		return 0;
+	if (cp >= 0x80 || (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') ||
+	    (cp >= 'A' && cp <= 'Z') || strchr("-_.~/:@+%#", (int)cp))
+		return 1; /* the right half of a wide character (-1) goes with it */
+	return cp;
 }
 
 /* Widen [*c0, *c1] on @line to whole words. */
@@ -37,12 +42,11 @@ static void widen_words(struct term *t, int64_t line, int *c0, int *c1)
 	VTermScreenCell vc[MAX_COLS];
 	if (term_line_cells(t, line, vc) < 0)
 		return;
-	if (word_char(vc[*c0].chars[0]))
-		while (*c0 > 0 && word_char(vc[*c0 - 1].chars[0]))
-			(*c0)--;
-	if (word_char(vc[*c1].chars[0]))
-		while (*c1 + 1 < t->cols && word_char(vc[*c1 + 1].chars[0]))
-			(*c1)++;
+	uint32_t k0 = char_class(vc[*c0].chars[0]), k1 = char_class(vc[*c1].chars[0]);
+	while (*c0 > 0 && char_class(vc[*c0 - 1].chars[0]) == k0)
+		(*c0)--;
+	while (*c1 + 1 < t->cols && char_class(vc[*c1 + 1].chars[0]) == k1)
+		(*c1)++;
 }
 
 /* The selection in reading order, widened by its mode. */
@@ -186,8 +190,8 @@ char *term_sel_text(struct term *t, size_t *len)
 				break;
 			buf = nb;
 		}
-		bool wrapped = line_text(t, l, l == sp.l0 ? sp.c0 : 0, l == sp.l1 ? sp.c1 : t->cols - 1,
-		                         buf, &n);
+		bool wrapped = line_text(t, l, l == sp.l0 ? sp.c0 : 0,
+		                         l == sp.l1 ? sp.c1 : t->cols - 1, buf, &n);
 		if (l < sp.l1 && !wrapped)
 			buf[n++] = '\n';
 	}
