@@ -31,16 +31,7 @@
 #define INCR_CHUNK  (256u << 10)
 #define DEADLINE_US (20u * 1000000u)
 
-enum {
-	A_CLIPBOARD,
-	A_TARGETS,
-	A_UTF8,
-	A_TEXT,
-	A_INCR,
-	A_TIMESTAMP,
-	A_ATOM_PAIR,
-	A_COUNT
-};
+enum { A_CLIPBOARD, A_TARGETS, A_UTF8, A_TEXT, A_INCR, A_TIMESTAMP, A_ATOM_PAIR, A_COUNT };
 static const char *const atom_names[A_COUNT] = {"CLIPBOARD", "TARGETS",   "UTF8_STRING", "TEXT",
                                                 "INCR",      "TIMESTAMP", "ATOM_PAIR"};
 
@@ -106,7 +97,7 @@ static xcb_atom_t sel_atom(const struct tc_xsel *x, uint32_t sel)
 
 static int sel_of(const struct tc_xsel *x, xcb_atom_t atom)
 {
-	return atom == XCB_ATOM_PRIMARY ? (int)XP_CLIP_PRIMARY
+	return atom == XCB_ATOM_PRIMARY    ? (int)XP_CLIP_PRIMARY
 	       : atom == x->a[A_CLIPBOARD] ? (int)XP_CLIP_CLIPBOARD
 	                                   : -1;
 }
@@ -144,8 +135,8 @@ static bool put_data(struct tc_xsel *x, const struct waiting *w, xcb_atom_t type
                      size_t len)
 {
 	if (len <= INCR_CHUNK) {
-		xcb_change_property(x->xc, XCB_PROP_MODE_REPLACE, w->requestor, w->property, type, 8,
-		                    (uint32_t)len, data);
+		xcb_change_property(x->xc, XCB_PROP_MODE_REPLACE, w->requestor, w->property, type,
+		                    8, (uint32_t)len, data);
 		free(data);
 		return true;
 	}
@@ -154,8 +145,8 @@ static bool put_data(struct tc_xsel *x, const struct waiting *w, xcb_atom_t type
 		if (o->used)
 			continue;
 		uint32_t size = (uint32_t)len, mask = XCB_EVENT_MASK_PROPERTY_CHANGE;
-		*o = (struct incr_out){true, w->requestor, w->property, type, data, len, 0,
-		                       xp_now_us() + DEADLINE_US};
+		*o = (struct incr_out){true, w->requestor, w->property, type,
+		                       data, len,          0,           xp_now_us() + DEADLINE_US};
 		xcb_change_window_attributes(x->xc, w->requestor, XCB_CW_EVENT_MASK, &mask);
 		xcb_change_property(x->xc, XCB_PROP_MODE_REPLACE, w->requestor, w->property,
 		                    x->a[A_INCR], 32, 1, &size);
@@ -186,8 +177,8 @@ static void answer(struct tc_xsel *x, const struct waiting *w, bool ok)
 static void queue_request(struct tc_xsel *x, uint32_t sel, const xcb_selection_request_event_t *r,
                           xcb_atom_t property)
 {
-	struct waiting w = {true, sel, r->requestor, r->target, property, r->time,
-	                    xp_now_us() + DEADLINE_US};
+	struct waiting w = {
+	    true, sel, r->requestor, r->target, property, r->time, xp_now_us() + DEADLINE_US};
 	if (x->cache[sel]) {
 		answer(x, &w, true);
 		return;
@@ -240,14 +231,15 @@ static bool incr_next(struct tc_xsel *x, const xcb_property_notify_event_t *p)
 		    p->state != XCB_PROPERTY_DELETE)
 			continue;
 		size_t n = o->len - o->off > INCR_CHUNK ? INCR_CHUNK : o->len - o->off;
-		xcb_change_property(x->xc, XCB_PROP_MODE_REPLACE, o->requestor, o->property, o->type, 8,
-		                    (uint32_t)n, o->data + o->off);
+		xcb_change_property(x->xc, XCB_PROP_MODE_REPLACE, o->requestor, o->property,
+		                    o->type, 8, (uint32_t)n, o->data + o->off);
 		o->off += n;
 		o->deadline = xp_now_us() + DEADLINE_US;
 		if (n == 0) { /* the empty property ended it */
 			free(o->data);
-			o->used = false;
+			*o = (struct incr_out){0};
 		}
+
 		return true;
 	}
 	return false;
@@ -268,8 +260,7 @@ static bool fetch_convert(struct tc_xsel *x, struct fetch *f)
 	if (f->step > 2)
 		return false;
 	xcb_atom_t t = targets[f->step] < 0 ? XCB_ATOM_STRING : x->a[targets[f->step]];
-	xcb_convert_selection(x->xc, x->win, sel_atom(x, f->sel), t, f->property,
-	                      XCB_CURRENT_TIME);
+	xcb_convert_selection(x->xc, x->win, sel_atom(x, f->sel), t, f->property, XCB_CURRENT_TIME);
 	return true;
 }
 
@@ -342,7 +333,8 @@ static void on_notify(struct tc_xsel *x, const xcb_selection_notify_event_t *n)
 		struct fetch *k = &x->fetch[i];
 		/* a refusal names no property: it is the pending one of that selection */
 		if (k->used && !k->incr &&
-		    (n->property ? k->property == n->property : sel_atom(x, k->sel) == n->selection))
+		    (n->property ? k->property == n->property
+		                 : sel_atom(x, k->sel) == n->selection))
 			f = k;
 	}
 	if (!f)
@@ -463,7 +455,10 @@ bool tc_xsel_event(struct tc_xsel *x, const void *event)
 		break;
 	}
 	case XCB_PROPERTY_NOTIFY:
-		return incr_next(x, event) || incr_in(x, event);
+		if (!incr_next(x, event) && !incr_in(x, event))
+			return false;
+		break;
+
 	default:
 		return false;
 	}

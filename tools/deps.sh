@@ -32,6 +32,8 @@ FILES="
 /usr/share/fonts/opentype/unifont/unifont_upper.otf:fonts-unifont
 /usr/bin/pcf2bdf:pcf2bdf
 /usr/bin/Xvfb:xvfb
+/usr/bin/xclip:xclip
+
 /usr/bin/xauth:xauth
 /usr/bin/clang:clang
 /usr/bin/pkg-config:pkg-config

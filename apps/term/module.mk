@@ -17,3 +17,12 @@ $(BIN)/tests/term_e2e_test: $(OBJ)/tests/term_e2e_test.o $(TERM_TEST_HELPERS) $(
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 TESTS += $(BIN)/tests/term_e2e_test
+
+# the clipboard across the link with real X selections (Xvfb, xclip)
+$(OBJ)/tests/clip_x11_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA) -Itests
+$(BIN)/tests/clip_x11_test: $(OBJ)/tests/clip_x11_test.o $(TERM_TEST_HELPERS) $(OBJ)/tests/xvfb.o \
+		$(E2E_OBJ) $(APPLIB_LIB) $(RENDER_LIB) $(PROTO_LIB) | $(BIN)/xproto-server \
+		$(BIN)/xp-term $(BIN)/thin-client
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
+TESTS += $(BIN)/tests/clip_x11_test
