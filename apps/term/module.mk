@@ -26,3 +26,11 @@ $(BIN)/tests/clip_x11_test: $(OBJ)/tests/clip_x11_test.o $(TERM_TEST_HELPERS) $(
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 TESTS += $(BIN)/tests/clip_x11_test
+
+# benchmark: scrollback memory and the latency of scrolling back a page
+$(OBJ)/bench/term_bench.o: MODULE_CFLAGS := -Itests
+$(BIN)/bench/term_bench: $(OBJ)/bench/term_bench.o $(TERM_TEST_HELPERS) $(E2E_OBJ) $(APPLIB_LIB) \
+		$(RENDER_LIB) $(PROTO_LIB) | $(BIN)/xproto-server $(BIN)/xp-term
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_LIBPNG) $(LIBS_ZLIB)
+BENCHES += $(BIN)/bench/term_bench

@@ -1,0 +1,127 @@
+/*
+ * term_bench.c - what xp-term's scrollback costs: the memory of 100,000
+ * lines in the real xp-term process (resident size before and after, and
+ * what the scrollback says it holds), and the latency of scrolling back a
+ * page on loopback (Shift+PgUp sent -> the client has every drawing message
+ * of the new page, which the server follows with a MARK). Prints figures,
+ * asserts nothing about speed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "term_harness.h"
+
+#define LINES 100000
+#define PAGES 60
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* A file of @n log-like lines of 80 characters. */
+static int make_lines(const char *path, int n)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	for (int i = 0; i < n; i++)
+		fprintf(f, "2026-11-21 09:%02d:%02d.%03d worker-%02d INFO request %07d served in %3d ms ok\n",
+		        i / 60 % 60, i % 60, i % 1000, i % 16, i, i * 7 % 500);
+	return fclose(f);
+}
+
+static long info_num(struct th *h, const char *key)
+{
+	char buf[64];
+	if (th_dump(h) < 0)
+		return -1;
+	return atol(th_info(h, key, buf, sizeof(buf)));
+}
+
+static int memory(struct th *h)
+{
+	char path[300], cmd[400];
+	snprintf(path, sizeof(path), "%s/lines.txt", h->dir);
+	if (make_lines(path, LINES) < 0)
+		return -1;
+	long before = e2e_rss_kb(h->term);
+	snprintf(cmd, sizeof(cmd), "cat %s; echo DO''NE", path);
+	if (th_type(h, cmd, true) < 0 || th_wait_text(h, "DONE", 120000) < 0)
+		return -1;
+	long after = e2e_rss_kb(h->term), bytes = info_num(h, "scrollback_bytes");
+	long kept = info_num(h, "scrollback");
+	printf("scrollback: %ld lines of 80 characters kept; xp-term resident %ld -> %ld KiB "
+	       "(+%.1f MB); the scrollback holds %.1f MB\n",
+	       kept, before, after, (after - before) / 1024.0, bytes / 1048576.0);
+	return 0;
+}
+
+/*
+ * Send a key; the latency is when the last drawing message of the new page
+ * arrived, the page being over once nothing came for QUIET_MS (MARKs are
+ * answered but do not count: the server sends them up to 200 ms later).
+ */
+#define QUIET_MS 100
+static uint64_t page(struct th *h, uint32_t keysym)
+{
+	struct xp_msg m;
+	uint64_t t0 = xp_now_us(), last = 0, end = t0 + 5000000;
+	if (th_key(h, keysym, XP_MOD_SHIFT, "") < 0)
+		return 0;
+	while (xp_now_us() < end) {
+		int r = xp_conn_wait(&h->c, &m, last ? QUIET_MS : 1000);
+		if (r < 0)
+			return 0;
+		if (r == 0 && last)
+			return last - t0;
+		if (r > 0 && m.op >= XP_OP_TARGET && m.op <= XP_OP_CACHE_DROP)
+			last = xp_now_us();
+		if (r > 0 && m.op == XP_OP_MARK) {
+			struct xp_msg ack = {.op = XP_OP_ACK};
+			ack.u.ack.serial = m.u.mark.serial;
+			xp_conn_send(&h->c, &ack);
+			xp_conn_drain(&h->c, 1000);
+		}
+	}
+	return 0;
+}
+
+
+static int latency(struct th *h)
+{
+	uint64_t t[PAGES];
+	int n = 0;
+	th_pump(h, 300);
+	for (int i = 0; i < PAGES; i++) {
+		uint64_t us = page(h, i % 2 ? 0xff56 : 0xff55); /* PgUp, PgDn */
+		th_pump(h, 30);
+		if (us)
+			t[n++] = us;
+	}
+	if (n == 0)
+		return -1;
+	qsort(t, (size_t)n, sizeof(t[0]), cmp_u64);
+	printf("scrolling a page (Shift+PgUp/PgDn sent -> its last drawing message at the client, loopback): "
+	       "median %.2f ms, p95 %.2f ms, max %.2f ms over %d pages (a frame is 40 ms)\n",
+	       t[n / 2] / 1000.0, t[n * 95 / 100] / 1000.0, t[n - 1] / 1000.0, n);
+	return 0;
+}
+
+int main(void)
+{
+	struct th h;
+	int r = -1;
+	if (th_start(&h, "--size 80x24 --scrollback 100000", NULL) < 0 || th_connect(&h, false) < 0 ||
+	    th_launch(&h) < 0) {
+		fprintf(stderr, "term_bench: cannot start the terminal\n");
+		th_stop(&h);
+		return 1;
+	}
+	r = memory(&h) < 0 || latency(&h) < 0 ? -1 : 0;
+	th_stop(&h);
+	return r < 0 ? 1 : 0;
+}
