@@ -25,7 +25,10 @@ int xr_font_resolve(int font_id, struct xr_font *f)
 	s = &sizes[font_id >> XR_FONT_SIZE_SHIFT];
 	f->size = font_id >> XR_FONT_SIZE_SHIFT;
 	f->style = (unsigned)font_id & XR_FONT_STYLE_MASK;
-	f->cell_w = f->style & XR_FONT_WIDE ? 2 * s->w : s->w;
+	if (f->style & XR_FONT_LINE_MASK) /* DEC line sizes stretch the size's own glyphs */
+		f->style &= ~XR_FONT_WIDE;
+	f->cell_w = f->style & (XR_FONT_WIDE | XR_FONT_LINE_MASK) ? 2 * s->w : s->w;
+
 	f->cell_h = s->h;
 	f->ascent = s->ascent;
 	f->base_w = s->w;

@@ -9,7 +9,9 @@
  * every machine: bold by overstriking one pixel to the right (as xterm does),
  * italic by shearing the rows. Wide fonts (XR_FONT_WIDE) have cells of two
  * columns and take Unifont's 16x16 glyphs; a code point it lacks is drawn
- * narrow, centred.
+ * narrow, centred. DEC double-width and double-height lines stretch the
+ * glyph a narrow font would draw, every pixel doubled.
+
  *
  * U+0000..U+00FF are looked up in a dense table, the rest by binary search.
  * A glyph that exists as it is in a table is returned as a pointer into the
@@ -27,10 +29,14 @@ struct faces {
 };
 
 static const struct faces faces[XR_FONT_SIZES] = {
-    {&xr_font_6x13, &xr_font_6x13B, &xr_font_6x13O}, {&xr_font_7x13, &xr_font_7x13B, &xr_font_7x13O},
-    {&xr_font_7x14, &xr_font_7x14B, NULL},           {&xr_font_8x13, &xr_font_8x13B, &xr_font_8x13O},
-    {&xr_font_9x15, &xr_font_9x15B, NULL},           {&xr_font_9x18, &xr_font_9x18B, NULL},
-    {&xr_font_10x20, NULL, NULL},                    {&xr_font_12x24, NULL, NULL},
+    {&xr_font_6x13, &xr_font_6x13B, &xr_font_6x13O},
+    {&xr_font_7x13, &xr_font_7x13B, &xr_font_7x13O},
+    {&xr_font_7x14, &xr_font_7x14B, NULL},
+    {&xr_font_8x13, &xr_font_8x13B, &xr_font_8x13O},
+    {&xr_font_9x15, &xr_font_9x15B, NULL},
+    {&xr_font_9x18, &xr_font_9x18B, NULL},
+    {&xr_font_10x20, NULL, NULL},
+    {&xr_font_12x24, NULL, NULL},
 };
 
 /* Index of the glyph for @cp in @f, or XR_GLYPH_NONE. */
@@ -227,7 +233,8 @@ static void narrow_bits(uint32_t *bits, const struct xr_font *f, uint32_t cp, in
 		shear(bits, f);
 }
 
-const uint8_t *xr_glyph(const struct xr_font *f, uint32_t cp, uint8_t *scratch)
+/* The glyph of a font without a line size. */
+static const uint8_t *glyph_plain(const struct xr_font *f, uint32_t cp, uint8_t *scratch)
 {
 	uint32_t bits[XR_GLYPH_MAX_H];
 
@@ -248,6 +255,38 @@ const uint8_t *xr_glyph(const struct xr_font *f, uint32_t cp, uint8_t *scratch)
 		narrow_bits(bits, f, cp, f->base_w / 2);
 	}
 	return pack(bits, f, scratch);
+}
+
+/* Row bits (MSB first, at most 16 pixels) with every pixel doubled. */
+static uint32_t doubled(uint32_t v)
+{
+	uint32_t out = 0;
+	for (int c = 0; c < 16; c++)
+		if (v & (0x80000000u >> c))
+			out |= 0xc0000000u >> (2 * c);
+	return out;
+}
+
+const uint8_t *xr_glyph(const struct xr_font *f, uint32_t cp, uint8_t *scratch)
+{
+	unsigned line = f->style & XR_FONT_LINE_MASK;
+	uint32_t in[XR_GLYPH_MAX_H], out[XR_GLYPH_MAX_H];
+	uint8_t tmp[XR_GLYPH_SCRATCH];
+
+	if (!line)
+		return glyph_plain(f, cp, scratch);
+	struct xr_font plain = *f;
+	plain.style &= ~XR_FONT_LINE_MASK;
+	plain.cell_w = f->base_w;
+	plain.bpr = (f->base_w + 7) / 8;
+	load(in, glyph_plain(&plain, cp, tmp), plain.bpr, f->cell_h);
+	for (int r = 0; r < f->cell_h; r++) {
+		int src = line == XR_FONT_DWL       ? r
+		          : line == XR_FONT_DHL_TOP ? r / 2
+		                                    : (r + f->cell_h) / 2;
+		out[r] = doubled(in[src]);
+	}
+	return pack(out, f, scratch);
 }
 
 int xr_glyph_bitmap(int font_id, uint32_t cp, uint8_t *bits, size_t cap)

@@ -57,8 +57,9 @@ struct xr_size_info {
 /* A font id taken apart (font.c). */
 struct xr_font {
 	int size;       /* 0..XR_FONT_SIZES-1 */
-	unsigned style; /* XR_FONT_BOLD | XR_FONT_ITALIC | XR_FONT_WIDE */
-	int cell_w;     /* the cell drawn per code point: 2 * base_w when wide */
+	unsigned style; /* XR_FONT_BOLD, _ITALIC, _WIDE and one line size */
+
+	int cell_w; /* the cell drawn per code point: 2 * base_w when wide */
 	int cell_h, ascent;
 	int base_w; /* the size's own (narrow) cell width */
 	int bpr;    /* bytes per glyph row, (cell_w + 7) / 8 */

@@ -141,15 +141,27 @@ struct xr_rect xr_blit(struct xr_fb *dst, const struct xr_rect *clip, int x, int
  *   XR_FONT_BOLD    the bold face, or the regular one overstruck,
  *   XR_FONT_ITALIC  the oblique face, or the regular one sheared,
  *   XR_FONT_WIDE    cells two columns wide with Unifont's 16x16 glyphs (CJK,
- *                   emoji): one code point per double cell.
- * Ids 0 and 1 are 6x13 regular and bold. Ids fit one varint byte.
+ *                   emoji): one code point per double cell,
+ * and at most one line size (DEC double-width and double-height lines), in
+ * cells two columns wide, the size's own glyph stretched (a line size
+ * replaces XR_FONT_WIDE):
+ *   XR_FONT_DWL         twice as wide,
+ *   XR_FONT_DHL_TOP     twice as wide and high, the top half shown,
+ *   XR_FONT_DHL_BOTTOM  the same, the bottom half shown.
+ * Ids 0 and 1 are 6x13 regular and bold. Ids of the four smallest sizes
+ * fit one varint byte, the others two.
  */
-#define XR_FONT_SIZES           8
-#define XR_FONT_SIZE_SHIFT      3
-#define XR_FONT_BOLD            1u
-#define XR_FONT_ITALIC          2u
-#define XR_FONT_WIDE            4u
-#define XR_FONT_STYLE_MASK      7u
+#define XR_FONT_SIZES      8
+#define XR_FONT_SIZE_SHIFT 5
+#define XR_FONT_BOLD       1u
+#define XR_FONT_ITALIC     2u
+#define XR_FONT_WIDE       4u
+#define XR_FONT_DWL        8u
+#define XR_FONT_DHL_TOP    16u
+#define XR_FONT_DHL_BOTTOM 24u
+#define XR_FONT_LINE_MASK  24u
+#define XR_FONT_STYLE_MASK 31u
+
 #define XR_FONT_ID(size, style) ((int)((unsigned)(size) << XR_FONT_SIZE_SHIFT | (unsigned)(style)))
 enum xr_font_id {
 	XR_FONT_FIXED = 0,

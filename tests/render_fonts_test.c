@@ -323,6 +323,35 @@ static void test_narrow_fallback(void **state)
 	assert_true(ink > 8 * XR_FONT_SIZES);
 }
 
+/* DEC line sizes: the narrow glyph with every pixel doubled (and halves). */
+static void test_line_sizes(void **state)
+{
+	uint32_t reg[MAX_H], dwl[MAX_H], top[MAX_H], bot[MAX_H], want;
+	int w, h, rw;
+
+	(void)state;
+	for (uint32_t cp = 'A'; cp <= 'z'; cp++) {
+		draw(XR_FONT_ID(0, XR_FONT_BOLD), cp, reg, &rw, &h);
+		draw(XR_FONT_ID(0, XR_FONT_BOLD | XR_FONT_DWL), cp, dwl, &w, &h);
+		draw(XR_FONT_ID(0, XR_FONT_BOLD | XR_FONT_DHL_TOP), cp, top, &w, &h);
+		draw(XR_FONT_ID(0, XR_FONT_BOLD | XR_FONT_DHL_BOTTOM), cp, bot, &w, &h);
+		assert_int_equal(w, 2 * rw);
+		for (int r = 0; r < h; r++) {
+			want = 0;
+			for (int c = 0; c < rw; c++)
+				if (reg[r] & (0x80000000u >> c))
+					want |= 0xc0000000u >> (2 * c);
+			assert_int_equal(dwl[r], want);
+			assert_int_equal(top[r], dwl[r / 2]);
+			assert_int_equal(bot[r], dwl[(r + h) / 2]);
+		}
+	}
+	/* a line size replaces WIDE: the same cell, the same glyph */
+	draw(XR_FONT_ID(0, XR_FONT_WIDE | XR_FONT_DWL), 'A', top, &w, &h);
+	draw(XR_FONT_ID(0, XR_FONT_DWL), 'A', dwl, &w, &h);
+	assert_memory_equal(top, dwl, (size_t)h * sizeof(top[0]));
+}
+
 static void test_glyph_bitmap(void **state)
 {
 	uint8_t bits[128];
@@ -334,7 +363,8 @@ static void test_glyph_bitmap(void **state)
 	assert_int_equal(n, 2 * 13);
 	draw(XR_FONT_ID(0, XR_FONT_WIDE), 0x65e5, rows, &w, &h);
 	for (int r = 0; r < h; r++)
-		assert_int_equal((uint32_t)bits[2 * r] << 24 | (uint32_t)bits[2 * r + 1] << 16, rows[r]);
+		assert_int_equal((uint32_t)bits[2 * r] << 24 | (uint32_t)bits[2 * r + 1] << 16,
+		                 rows[r]);
 	n = xr_glyph_bitmap(0, 0x301, bits, sizeof(bits));
 	assert_int_equal(n, 13);
 	assert_int_equal(xr_glyph_bitmap(0, 'A', bits, 12), -1);
@@ -352,6 +382,8 @@ int main(void)
 	    cmocka_unit_test(test_wide_fallback_centred),
 	    cmocka_unit_test(test_narrow_fallback),
 	    cmocka_unit_test(test_glyph_bitmap),
+	    cmocka_unit_test(test_line_sizes),
+
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

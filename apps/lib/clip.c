@@ -88,7 +88,8 @@ int xa_clip_send(struct xa_display *d, uint32_t req, const void *data, size_t le
 	do {
 		uint32_t n = len > XP_CLIP_CHUNK ? XP_CLIP_CHUNK : (uint32_t)len;
 		bool last = n == len;
-		m.u.clip_data = (struct xp_msg_clip_data){req, last ? XP_CLIP_LAST | trunc : 0, {p, n}};
+		m.u.clip_data =
+		    (struct xp_msg_clip_data){req, last ? XP_CLIP_LAST | trunc : 0, {p, n}};
 		if (xa_send(d, &m) < 0)
 			return -1;
 		p += n;
@@ -160,9 +161,8 @@ bool xa_clip_event(struct xa_display *d, const struct xp_msg *m, struct xa_event
 	memset(ev, 0, sizeof(*ev));
 	switch (m->op) {
 	case XP_OP_CLIP_OWN:
-		*ev = (struct xa_event){.type = XA_CLIP_OWNER,
-		                        .sel = m->u.clip_own.sel,
-		                        .flags = m->u.clip_own.flags};
+		*ev = (struct xa_event){
+		    .type = XA_CLIP_OWNER, .sel = m->u.clip_own.sel, .flags = m->u.clip_own.flags};
 		return true;
 	case XP_OP_CLIP_REQUEST:
 		*ev = (struct xa_event){.type = XA_CLIP_REQUEST,

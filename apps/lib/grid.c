@@ -76,7 +76,8 @@ void xa_grid_invalidate(struct xa_grid *g)
 static bool same_look(const struct xa_cell *a, const struct xa_cell *b)
 {
 	return a->fg == b->fg && a->bg == b->bg && a->bold == b->bold &&
-	       a->underline == b->underline && a->italic == b->italic && a->strike == b->strike;
+	       a->underline == b->underline && a->italic == b->italic && a->strike == b->strike &&
+	       a->line == b->line;
 }
 
 static bool cell_eq(const struct xa_cell *a, const struct xa_cell *b)
@@ -97,9 +98,11 @@ static uint64_t row_hash(const struct xa_cell *row, int cols, uint32_t bg, bool 
 	*blank = true;
 	for (int c = 0; c < cols; c++) {
 		const struct xa_cell *k = &row[c];
-		const uint32_t v[4] = {
-		    k->ch, k->fg ^ (uint32_t)k->bold << 24 ^ (uint32_t)k->italic << 25,
-		    k->bg ^ (uint32_t)k->underline << 24 ^ (uint32_t)k->strike << 26, k->comb[0]};
+		const uint32_t v[4] = {k->ch,
+		                       k->fg ^ (uint32_t)k->bold << 24 ^ (uint32_t)k->italic << 25,
+		                       k->bg ^ (uint32_t)k->underline << 24 ^
+		                           (uint32_t)k->strike << 26 ^ (uint32_t)k->line << 27,
+		                       k->comb[0]};
 		for (int i = 0; i < 4; i++)
 			h = (h ^ v[i]) * 1099511628211ull;
 		*blank &= k->ch == 0 && k->bg == bg && k->comb[0] == 0;
@@ -174,7 +177,7 @@ static size_t put_utf8(char *o, uint32_t cp)
 static int font_of(const struct xa_grid *g, const struct xa_cell *k, bool wide)
 {
 	unsigned style = (k->bold ? XR_FONT_BOLD : 0) | (k->italic ? XR_FONT_ITALIC : 0) |
-	                 (wide ? XR_FONT_WIDE : 0);
+	                 (k->line & XR_FONT_LINE_MASK) | (wide && !k->line ? XR_FONT_WIDE : 0);
 	return XR_FONT_ID(g->font_size, style);
 }
 
@@ -196,12 +199,16 @@ static void draw_marks(struct xa_grid *g, const struct xa_cell *row, int r, int 
 {
 	uint8_t bits[4 * XA_MAX_CELL_H];
 	for (int c = c0; c < c1; c++) {
-		int x = c * g->cell_w + (is_wide(row, c, g->cols) ? g->cell_w / 2 : 0);
+		/* a mark on a wide character goes to its middle; a line size stretches it */
+		bool centre = is_wide(row, c, g->cols) && !row[c].line;
+		int font = font_of(g, &row[c], false),
+		    x = c * g->cell_w + (centre ? g->cell_w / 2 : 0);
+		int w = g->cell_w;
+		xr_font_cell(font, &w, NULL, NULL);
 		for (int i = 0; i < XA_CELL_COMB && row[c].comb[i]; i++) {
-			int n = xr_glyph_bitmap(font_of(g, &row[c], false), row[c].comb[i], bits,
-			                        sizeof(bits));
+			int n = xr_glyph_bitmap(font, row[c].comb[i], bits, sizeof(bits));
 			if (n > 0)
-				xa_bitmap(g->d, g->win, x, r * g->cell_h, (uint32_t)g->cell_w,
+				xa_bitmap(g->d, g->win, x, r * g->cell_h, (uint32_t)w,
 				          (uint32_t)g->cell_h, bits, (size_t)n, row[c].fg,
 				          row[c].bg, true);
 		}
@@ -280,7 +287,7 @@ void xa_grid_paint(struct xa_grid *g, const struct xa_cell *cur)
 		xa_fill(g->d, g->win, 0, 0, g->win_w > w ? g->win_w : w,
 		        g->win_h > h ? g->win_h : h, g->bg);
 		for (size_t i = 0; i < n; i++)
-			g->shadow[i] = (struct xa_cell){0, g->fg, g->bg, 0, 0, 0, 0, {0, 0}};
+			g->shadow[i] = (struct xa_cell){.fg = g->fg, .bg = g->bg};
 		g->valid = true;
 	} else if (g->detect_scroll) {
 		int k = detect_scroll(g, cur);

@@ -173,6 +173,7 @@ struct xa_cell {
 	uint8_t bold, underline; /* underline: 0 none, 1 single, 2 double */
 	uint8_t italic, strike;
 	uint32_t comb[XA_CELL_COMB]; /* combining marks, 0-terminated if fewer */
+	uint8_t line; /* DEC line size: 0, XR_FONT_DWL, _DHL_TOP or _DHL_BOTTOM (with a tail) */
 };
 #define XA_WIDE_TAIL 0xffffffffu
 
@@ -183,7 +184,10 @@ struct xa_cell {
  * the last frame (a COPY when rows scrolled, text runs otherwise). A cell
  * followed by an XA_WIDE_TAIL cell is a wide character drawn over both in
  * the size's wide font; bold and italic select the font's styles; marks in
- * comb are drawn over the character as transparent bitmaps.
+ * comb are drawn over the character as transparent bitmaps. A cell with a
+ * line size and a tail is a character of a DEC double-width (or -height)
+ * line, stretched over both.
+
  */
 struct xa_grid {
 	struct xa_display *d;

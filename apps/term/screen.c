@@ -263,6 +263,10 @@ static struct xa_cell resolve(const struct term *t, const VTermScreenCell *c)
 		o.comb[i - 1] = c->chars[i];
 	if (o.ch == ' ' && !o.comb[0])
 		o.ch = 0;
+	/* libvterm's DEC Special Graphics y and z: the slanted forms, which no
+	 * font of ours has; a VT100 (and xterm) shows the plain ones */
+	if (o.ch == 0x2a7d || o.ch == 0x2a7e)
+		o.ch = o.ch == 0x2a7d ? 0x2264 : 0x2265;
 	return o;
 }
 
@@ -273,6 +277,27 @@ static void swap_colours(struct xa_cell *c)
 	c->bg = tmp;
 }
 
+/* A DEC double-width or -height line: its cols / 2 characters, each
+ * stretched over two cells. */
+static void snapshot_dwl(struct term *t, struct xa_cell *row, int64_t line, VTermScreenCell *vc)
+{
+	uint8_t size = vc[0].attrs.dhl == 1   ? XR_FONT_DHL_TOP
+	               : vc[0].attrs.dhl == 2 ? XR_FONT_DHL_BOTTOM
+	                                      : XR_FONT_DWL;
+	for (int c = 0; c < t->cols; c++)
+		row[c] = (struct xa_cell){.fg = DEFAULT_FG, .bg = DEFAULT_BG};
+	for (int c = 0; 2 * c + 1 < t->cols; c++) {
+		struct xa_cell *k = &row[2 * c];
+		*k = vc[c].chars[0] == (uint32_t)-1
+		         ? (struct xa_cell){.fg = rgb(t->vs, vc[c].fg), .bg = rgb(t->vs, vc[c].bg)}
+		         : resolve(t, &vc[c]);
+		if (t->sel.active && term_sel_has(t, line, c))
+			swap_colours(k);
+		k->line = size;
+		k[1] = (struct xa_cell){.ch = XA_WIDE_TAIL, .fg = k->fg, .bg = k->bg};
+	}
+}
+
 /* One row of the window from absolute line @line. */
 static void snapshot_row(struct term *t, int r, int64_t line, VTermScreenCell *vc)
 {
@@ -280,6 +305,10 @@ static void snapshot_row(struct term *t, int r, int64_t line, VTermScreenCell *v
 	if (term_line_cells(t, line, vc) < 0) {
 		for (int c = 0; c < t->cols; c++)
 			row[c] = (struct xa_cell){.fg = DEFAULT_FG, .bg = DEFAULT_BG};
+		return;
+	}
+	if (vc[0].attrs.dwl) {
+		snapshot_dwl(t, row, line, vc);
 		return;
 	}
 	for (int c = 0; c < t->cols; c++) {
@@ -304,9 +333,12 @@ static void put_cursor(struct term *t)
 	VTermPos pos;
 	vterm_state_get_cursorpos(vterm_obtain_state(t->vt), &pos);
 	pos.row += t->view;
+	if (pos.row >= 0 && pos.row < t->rows && t->cur[(size_t)pos.row * (size_t)t->cols].line)
+		pos.col *= 2; /* a double-width line */
 	if (!t->cursor_visible || pos.row < 0 || pos.row >= t->rows || pos.col < 0 ||
 	    pos.col >= t->cols)
 		return;
+
 	struct xa_cell *c = &t->cur[(size_t)pos.row * (size_t)t->cols + (size_t)pos.col];
 	if (c->ch == 0 && !c->underline && !c->comb[0]) {
 		c->ch = CURSOR_BLOCK;
