@@ -177,7 +177,7 @@ static void test_golden_vectors(void **state)
 {
 	(void)state;
 	uint8_t pre[XP_PREAMBLE_LEN];
-	static const uint8_t pre_want[] = {'x', 'p', 'r', 'o', 1, 0};
+	static const uint8_t pre_want[] = {'x', 'p', 'r', 'o', 1, 1};
 	xp_preamble_write(pre);
 	assert_memory_equal(pre, pre_want, sizeof(pre));
 
@@ -372,7 +372,7 @@ static void test_version_mismatch(void **state)
 	assert_int_equal(xp_preamble_check(pre, &err), -1);
 	assert_int_equal(err.code, XP_ERR_VERSION);
 	assert_non_null(strstr(err.text, "2.9"));
-	assert_non_null(strstr(err.text, "1.0"));
+	assert_non_null(strstr(err.text, "we speak 1.1"));
 	memcpy(pre, "X11\0", 4);
 	assert_int_equal(xp_preamble_check(pre, &err), -1);
 	assert_non_null(strstr(err.text, "magic"));
@@ -613,7 +613,8 @@ static void test_handshake_over_socket(void **state)
 
 	assert_int_equal(run_client(false, 7, &c, &got), -1);
 	assert_int_equal(c.err.code, XP_ERR_VERSION);
-	assert_non_null(strstr(c.err.text, "7.0"));
+	assert_non_null(strstr(c.err.text, "peer speaks 7."));
+
 	xp_conn_finish(&c);
 }
 
