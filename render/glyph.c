@@ -169,7 +169,7 @@ static void shear(uint32_t *bits, const struct xr_font *f)
 	int mid = f->ascent * 2 / 3;
 
 	for (int r = 0; r < f->cell_h; r++) {
-		int s = (mid - r) / 4;
+		int s = (mid - r) / 3;
 
 		bits[r] = s >= 0 ? bits[r] >> s : bits[r] << -s;
 	}

@@ -217,7 +217,7 @@ static void test_synthetic_italic(void **state)
 		draw(XR_FONT_ID(size, XR_FONT_ITALIC), cp, it, &w, &h);
 		mask = ~0u << (32 - w);
 		for (int r = 0; r < h; r++) {
-			int s = (a * 2 / 3 - r) / 4; /* the rule in render/glyph.c */
+			int s = (a * 2 / 3 - r) / 3; /* the rule in render/glyph.c */
 
 			reg[r] = (s >= 0 ? reg[r] >> s : reg[r] << -s) & mask;
 		}
