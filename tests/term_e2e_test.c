@@ -204,6 +204,20 @@ static void test_mouse_reports(void **state)
 	assert_true(file_is("mouse", "^[[<0;4;3M^[[<0;4;3m^[[<64;4;3MEND"));
 }
 
+static void test_mouse_x10(void **state)
+{
+	(void)state;
+	start("--size 80x24");
+	raw_cat("printf '\\033[?9h'; ", "cat -v", "x10");
+	wait_info("mouse", "1");
+	/* a press, no release, in the X10 encoding: ESC [ M, 32 + button, 33 + col, row */
+	assert_int_equal(th_button(&h, 1, true, 3 * CW + 1, 2 * CH + 1), 0);
+	assert_int_equal(th_button(&h, 1, false, 3 * CW + 1, 2 * CH + 1), 0);
+	assert_int_equal(th_motion(&h, 9 * CW + 1, 2 * CH + 1), 0);
+	assert_int_equal(th_type(&h, "END", false), 0);
+	assert_true(file_is("x10", "^[[M $#END"));
+}
+
 /* ---- selection, clipboard, paste ---------------------------------------- */
 
 static void double_click(int col, int row)
@@ -263,7 +277,8 @@ static void test_select_and_paste(void **state)
 
 static void test_paste_from_session(void **state)
 {
-	static const char text[] = "from the desktop: caf\xc3\xa9 \xe2\x9c\x93\n\x1b[31mno escape\x07\n";
+	static const char text[] =
+	    "from the desktop: caf\xc3\xa9 \xe2\x9c\x93\n\x1b[31mno escape\x07\n";
 	(void)state;
 	start("--size 80x24");
 	raw_cat("", "cat", "got");
@@ -279,7 +294,8 @@ static void test_paste_from_session(void **state)
 	assert_true(file_is("got", "from the desktop: caf\xc3\xa9 \xe2\x9c\x93\r[31mno escape\r"));
 	assert_int_equal(th_type(&h, "END", false), 0);
 	/* newlines become CR, escape and bell are dropped: nothing runs */
-	assert_true(file_is("got", "from the desktop: caf\xc3\xa9 \xe2\x9c\x93\r[31mno escape\rEND"));
+	assert_true(
+	    file_is("got", "from the desktop: caf\xc3\xa9 \xe2\x9c\x93\r[31mno escape\rEND"));
 	assert_int_equal(h.requests, 1);
 	/* an owner that sends more than a chunk gets LIMIT; the paste fails */
 	h.answer_chunk = XP_CLIP_CHUNK + 1;
@@ -293,7 +309,8 @@ static void test_paste_from_session(void **state)
 		th_pump(&h, 50);
 	assert_int_equal(h.last_error, XP_ERR_LIMIT);
 	assert_int_equal(th_type(&h, "Z", false), 0);
-	assert_true(file_is("got", "from the desktop: caf\xc3\xa9 \xe2\x9c\x93\r[31mno escape\rENDZ"));
+	assert_true(
+	    file_is("got", "from the desktop: caf\xc3\xa9 \xe2\x9c\x93\r[31mno escape\rENDZ"));
 }
 
 static void test_viewer_cannot_own(void **state)
@@ -328,7 +345,8 @@ static void test_titles(void **state)
 		th_pump(&h, 50);
 	assert_string_equal(h.title, "hello title");
 	/* controls and invalid UTF-8 never reach the wire (the server would refuse) */
-	assert_int_equal(th_type(&h, "printf '\\033]0;bad\\001\\377 t\\303\\251tle\\007'", true), 0);
+	assert_int_equal(th_type(&h, "printf '\\033]0;bad\\001\\377 t\\303\\251tle\\007'", true),
+	                 0);
 	end = xp_now_us() + 5000000;
 	while (strcmp(h.title, "bad t\xc3\xa9tle") && xp_now_us() < end)
 		th_pump(&h, 50);
@@ -386,7 +404,8 @@ static void test_deccolm_and_charsets(void **state)
 	assert_int_equal(th_type(&h, "printf '\\033[?3l'", true), 0);
 	wait_info("cols", "80");
 	/* DECSC with the DEC graphics set in G0, ASCII, DECRC: graphics again */
-	assert_int_equal(th_type(&h, "printf 'A\\033(0\\0337\\033(B\\0338qqq\\033(BZ\\n'", true), 0);
+	assert_int_equal(th_type(&h, "printf 'A\\033(0\\0337\\033(B\\0338qqq\\033(BZ\\n'", true),
+	                 0);
 	assert_true(th_wait_text(&h, "A\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80Z", 5000) >= 0);
 }
 
@@ -419,8 +438,9 @@ static void test_renditions(void **state)
 	uint8_t bits[64];
 	(void)state;
 	start("--size 80x24");
-	assert_int_equal(th_type(&h, "clear; printf 'e\\314\\201 \\346\\227\\245 \\033[3mx\\033[0m "
-	                              "\\033[2md\\033[0m \\033[9ms\\033[0m \\033[38;2;1;2;3mX\\n'",
+	assert_int_equal(th_type(&h,
+	                         "clear; printf 'e\\314\\201 \\346\\227\\245 \\033[3mx\\033[0m "
+	                         "\\033[2md\\033[0m \\033[9ms\\033[0m \\033[38;2;1;2;3mX\\n'",
 	                         true),
 	                 0);
 	int row = wait_line("e\xcc\x81 \xe6\x97\xa5");
@@ -432,8 +452,8 @@ static void test_renditions(void **state)
 	struct xr_rect d;
 	xr_bitmap(&ref, NULL, 0, 0, CW, CH, bits, CH, 0xd8d8d8, 0, true, &d);
 	shows(&win, 0, row, &ref);
-	assert_true(px(&win, 2, row * CH + 1) == 0xd8d8d8 || px(&win, 3, row * CH + 1) == 0xd8d8d8 ||
-	            px(&win, 4, row * CH + 1) == 0xd8d8d8);
+	assert_true(px(&win, 2, row * CH + 1) == 0xd8d8d8 ||
+	            px(&win, 3, row * CH + 1) == 0xd8d8d8 || px(&win, 4, row * CH + 1) == 0xd8d8d8);
 	xr_fb_finish(&ref);
 	/* a wide character: both cells, Unifont's glyph */
 	ref_text(&ref, "\xe6\x97\xa5", 2, XR_FONT_ID(0, XR_FONT_WIDE));
@@ -467,6 +487,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_scrollback_limit, teardown),
 	    cmocka_unit_test_teardown(test_xterm_keys, teardown),
 	    cmocka_unit_test_teardown(test_mouse_reports, teardown),
+	    cmocka_unit_test_teardown(test_mouse_x10, teardown),
+
 	    cmocka_unit_test_teardown(test_select_and_paste, teardown),
 	    cmocka_unit_test_teardown(test_paste_from_session, teardown),
 	    cmocka_unit_test_teardown(test_viewer_cannot_own, teardown),

@@ -4,7 +4,10 @@
  * libvterm 0.1 lacks four things xterm does, and each can be done in front
  * of it without touching its state by hand:
  *   - SM/RM and DECSET/DECRST take only their first parameter: CSI ? 1000 ;
- *     1006 h is split into one sequence per parameter.
+ *     1006 h is split into one sequence per parameter. DECSET 9 (X10 mouse
+ *     reports, presses only) is unknown to it: it becomes 1000, and
+ *     mouse.c drops the releases and the modifiers.
+
  *   - SGR 2 (faint) is ignored: it is rewritten to SGR 11 (alternative font
  *     1, which nothing else uses) and SGR 22 to 22;10, and screen.c draws
  *     font 1 dim. The colour forms 38/48/58;5;n and ;2;r;g;b are skipped,
@@ -144,6 +147,10 @@ static void set_modes(struct term *t, const char *p, size_t n, bool dec, char fi
 			save_sets(&t->filter);
 		if (dec && len == 1 && p[i] == '3') {
 			deccolm(t, final == 'h');
+		} else if (dec && len == 1 && p[i] == '9') {
+			/* X10 mouse: presses only (mouse.c), reported as 1000 reports them */
+			t->mouse_x10 = final == 'h';
+			feed(t, final == 'h' ? "\x1b[?1000h" : "\x1b[?1000l", 8);
 		} else {
 			int k = snprintf(seq, sizeof(seq), "\x1b[%s%.*s%c", dec ? "?" : "",
 			                 (int)len, p + i, final);

@@ -1,6 +1,7 @@
 /*
  * mouse.c - pointer events. When the program asked for mouse reports
- * (DECSET 9, 1000, 1002, 1003, encoded as 1005/1006/1015 say) they go to
+ * (DECSET 9, 1000, 1002, 1003, encoded as DECSET 1005/1006/1015 say) they go to
+
  * it through libvterm's mouse API, unless Shift is held: as in xterm, Shift
  * takes the pointer back for selecting and pasting. Otherwise: button 1
  * selects (drag; double click words, triple click lines), button 2 pastes
@@ -42,7 +43,10 @@ static bool reporting(const struct term *t)
 
 static void report(struct term *t, const struct xa_event *ev, int row, int col)
 {
-	VTermModifier mod = vterm_mods(t->mods);
+	VTermModifier mod = t->mouse_x10 ? VTERM_MOD_NONE : vterm_mods(t->mods);
+	if (t->mouse_x10 && (ev->type != XA_BUTTON || !(ev->state & 1)))
+		return; /* X10 reports presses only */
+
 	if (t->view) {
 		t->view = 0;
 		t->dirty = true;

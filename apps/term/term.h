@@ -93,6 +93,8 @@ struct term {
 	size_t out_len, out_cap;
 	uint32_t mods;  /* XP_MOD_* held, as far as key events tell */
 	int mouse_mode; /* what the program asked for, VTERM_PROP_MOUSE_* */
+	bool mouse_x10; /* DECSET 9: presses only, no modifiers */
+
 	bool cursor_visible, altscreen, dirty, child_exited;
 	uint64_t last_frame_us, pending_bytes;
 	char title[257];
