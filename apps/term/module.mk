@@ -34,3 +34,10 @@ $(BIN)/bench/term_bench: $(OBJ)/bench/term_bench.o $(TERM_TEST_HELPERS) $(E2E_OB
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 BENCHES += $(BIN)/bench/term_bench
+
+# the scrollback store on its own, with libvterm's cells
+$(OBJ)/tests/term_sb_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA) $(CFLAGS_VTERM) -Iapps/term
+$(BIN)/tests/term_sb_test: $(OBJ)/tests/term_sb_test.o $(OBJ)/apps/term/scrollback.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_VTERM)
+TESTS += $(BIN)/tests/term_sb_test

@@ -193,55 +193,70 @@ static void blank(VTermScreenCell *c, const uint8_t *look)
 	get_color(look + 6, &c->bg);
 }
 
+/* A combining mark for the character before cell @c (a wide one's head). */
+static void add_mark(VTermScreenCell *cells, int c, uint32_t cp)
+{
+	if (c <= 0)
+		return;
+	VTermScreenCell *k = &cells[c - 1 - (c >= 2 && cells[c - 1].chars[0] == (uint32_t)-1)];
+	int i = 0;
+	while (i < VTERM_MAX_CHARS_PER_CELL && k->chars[i])
+		i++;
+	if (i < VTERM_MAX_CHARS_PER_CELL)
+		k->chars[i] = cp;
+}
+
+/* Cell @c (and its right half when @wide) from the character at @p. */
+static int put_cell(VTermScreenCell *cells, int c, int cols, const uint8_t *look, uint32_t cp,
+                    bool wide)
+{
+	blank(&cells[c], look);
+	cells[c].chars[0] = cp;
+	if (wide && c + 1 < cols) {
+		cells[c].width = 2;
+		blank(&cells[++c], look);
+		cells[c].chars[0] = (uint32_t)-1;
+	} else if (wide) {
+		cells[c].chars[0] = 0; /* half a wide character does not fit */
+	}
+	return c + 1;
+}
+
 /* Decode the record at @rec into @cols cells. */
 static void decode(const uint8_t *rec, int cols, VTermScreenCell *cells)
 {
 	const uint8_t *p = rec + HDR, *end = p + (rec[2] | rec[3] << 8);
-	uint8_t look[ATTR_LEN];
+	uint8_t look[ATTR_LEN], plain[ATTR_LEN];
 	int c = 0;
 	look_of(&(VTermScreenCell){.fg.type = VTERM_COLOR_DEFAULT_FG | VTERM_COLOR_RGB,
 	                           .bg.type = VTERM_COLOR_DEFAULT_BG | VTERM_COLOR_RGB},
 	        look);
-	uint8_t plain[ATTR_LEN];
 	memcpy(plain, look, ATTR_LEN);
 	while (p < end) {
 		size_t len = 1;
 		uint8_t m = *p;
+		bool marked = m == MARK_WIDE || m == MARK_COMB;
+		if (c >= cols && m != MARK_COMB)
+			break; /* a line wider than the screen now: the rest is cut */
+
 		if (m == MARK_ATTR && p + 1 + ATTR_LEN <= end) {
 			memcpy(look, p + 1, ATTR_LEN);
 			p += 1 + ATTR_LEN;
 			continue;
 		}
-		if (m == MARK_COMB) {
-			uint32_t cp = get_utf8(p + 1, end, &len);
-			if (c > 0) {
-				VTermScreenCell *k =
-				    &cells[c - 1 -
-				           (c >= 2 && cells[c - 1].chars[0] == (uint32_t)-1)];
-				int i = 0;
-				while (i < VTERM_MAX_CHARS_PER_CELL && k->chars[i])
-					i++;
-				if (i < VTERM_MAX_CHARS_PER_CELL)
-					k->chars[i] = cp;
-			}
-			p += 1 + len;
+		if (m == MARK_EMPTY || (marked && p + 1 >= end)) {
+			if (m != MARK_COMB)
+				c = put_cell(cells, c, cols, look, 0, false);
+			p++;
 			continue;
 		}
-		bool wide = m == MARK_WIDE;
-		if (c >= cols)
-			break;
-		blank(&cells[c], look);
-		if (m != MARK_EMPTY)
-			cells[c].chars[0] = get_utf8(p + wide, end, &len);
-		p += wide + (m == MARK_EMPTY ? 1 : len);
-		if (wide && c + 1 < cols) {
-			cells[c].width = 2;
-			blank(&cells[++c], look);
-			cells[c].chars[0] = (uint32_t)-1;
-		} else if (wide) {
-			cells[c].chars[0] = 0;
-		}
-		c++;
+
+		uint32_t cp = get_utf8(p + marked, end, &len);
+		p += marked + len;
+		if (m == MARK_COMB)
+			add_mark(cells, c, cp);
+		else
+			c = put_cell(cells, c, cols, look, cp, m == MARK_WIDE);
 	}
 	for (; c < cols; c++)
 		blank(&cells[c], plain);
