@@ -397,7 +397,7 @@ int term_dump_text(struct term *t, const char *path)
 	term_snapshot(t);
 	for (int r = 0; r < t->rows; r++) {
 		const struct xa_cell *row = &t->cur[(size_t)r * (size_t)t->cols];
-		char line[MAX_COLS * 12];
+		char line[MAX_COLS * 12] = "";
 		size_t n = 0, keep = 0;
 		for (int c = 0; c < t->cols; c++) {
 			uint32_t cp = row[c].ch == CURSOR_BLOCK ? ' ' : row[c].ch;
