@@ -29,7 +29,9 @@ static int make_lines(const char *path, int n)
 	if (!f)
 		return -1;
 	for (int i = 0; i < n; i++)
-		fprintf(f, "2026-11-21 09:%02d:%02d.%03d worker-%02d INFO request %07d served in %3d ms ok\n",
+		fprintf(f,
+		        "2026-11-21 09:%02d:%02d.%03d worker-%02d INFO request %07d served in %3d "
+		        "ms ok\n",
 		        i / 60 % 60, i % 60, i % 1000, i % 16, i, i * 7 % 500);
 	return fclose(f);
 }
@@ -90,7 +92,6 @@ static uint64_t page(struct th *h, uint32_t keysym)
 	return 0;
 }
 
-
 static int latency(struct th *h)
 {
 	uint64_t t[PAGES];
@@ -105,7 +106,8 @@ static int latency(struct th *h)
 	if (n == 0)
 		return -1;
 	qsort(t, (size_t)n, sizeof(t[0]), cmp_u64);
-	printf("scrolling a page (Shift+PgUp/PgDn sent -> its last drawing message at the client, loopback): "
+	printf("scrolling a page (Shift+PgUp/PgDn sent -> its last drawing message at the client, "
+	       "loopback): "
 	       "median %.2f ms, p95 %.2f ms, max %.2f ms over %d pages (a frame is 40 ms)\n",
 	       t[n / 2] / 1000.0, t[n * 95 / 100] / 1000.0, t[n - 1] / 1000.0, n);
 	return 0;
@@ -115,8 +117,8 @@ int main(void)
 {
 	struct th h;
 	int r = -1;
-	if (th_start(&h, "--size 80x24 --scrollback 100000", NULL) < 0 || th_connect(&h, false) < 0 ||
-	    th_launch(&h) < 0) {
+	if (th_start(&h, "--size 80x24 --scrollback 100000", NULL) < 0 ||
+	    th_connect(&h, false) < 0 || th_launch(&h) < 0) {
 		fprintf(stderr, "term_bench: cannot start the terminal\n");
 		th_stop(&h);
 		return 1;

@@ -57,43 +57,58 @@ static void stop_pid(pid_t *pid)
 	*pid = -1;
 }
 
-/* The thin client in window mode on the Xvfb, a client of the session;
- * it watches the selections once it has joined. */
-static void start_thin(void)
+/* Thin clients that joined the session so far, from the server's log. */
+static int joined(void)
 {
-	char bin[256], log[300], line[512];
+	char line[512];
+	int n = 0;
+	FILE *f = fopen(h.s.log, "r");
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, "(thin-client) joined") != NULL;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* A thin client in window mode on the Xvfb (@viewer: read-only), a client
+ * of the session; it watches the selections once it has joined. */
+static pid_t start_client(bool viewer)
+{
+	char bin[256], log[300];
 	const char *argv[] = {e2e_bin("thin-client", bin, sizeof(bin)),
 	                      "--log",
 	                      "--cookie",
 	                      h.s.cookie,
 	                      "--size",
 	                      "800x600",
+	                      viewer ? "--read-only" : h.s.addr,
 	                      h.s.addr,
 	                      NULL};
-	snprintf(log, sizeof(log), "%s/thin.log", h.dir);
-	thin = spawn(argv, NULL, NULL, log);
-	assert_true(thin > 0);
+	int before = joined();
+	snprintf(log, sizeof(log), "%s/thin%s.log", h.dir, viewer ? "-viewer" : "");
+	if (!viewer)
+		argv[7] = NULL;
+	pid_t pid = spawn(argv, NULL, NULL, log);
+	assert_true(pid > 0);
 	uint64_t end = xp_now_us() + 15000000;
-	bool joined = false;
-	while (!joined && xp_now_us() < end) {
+	while (joined() == before && xp_now_us() < end)
 		th_pump(&h, 20);
-		FILE *f = fopen(h.s.log, "r");
-		while (f && !joined && fgets(line, sizeof(line), f))
-			joined = strstr(line, "(thin-client) joined") != NULL;
-		if (f)
-			fclose(f);
-	}
-	assert_true(joined);
+	assert_true(joined() > before);
+	return pid;
 }
 
+static void start_thin(void)
+{
+	thin = start_client(false);
+}
 
 static int setup(void **state)
 {
 	(void)state;
 	if (xvfb_start(&xvfb, 1024, 768, 10000) < 0)
 		return -1;
-	if (th_start(&h, "--size 80x24 --scrollback 100000", NULL) < 0 || th_connect(&h, false) < 0 ||
-	    th_launch(&h) < 0)
+	if (th_start(&h, "--size 80x24 --scrollback 100000", NULL) < 0 ||
+	    th_connect(&h, false) < 0 || th_launch(&h) < 0)
 		return -1;
 	return 0;
 }
@@ -142,12 +157,11 @@ static bool xclip_reads(const char *selection, const char *want, size_t len, int
 	size_t n = f ? fread(got, 1, sizeof(got) - 1, f) : 0;
 	if (f) {
 		fseek(f, 0, SEEK_END);
-		fprintf(stderr, "xclip -o %s: %ld bytes, '%.*s...', want %zu\n", selection, ftell(f),
-		        (int)n, got, len);
+		fprintf(stderr, "xclip -o %s: %ld bytes, '%.*s...', want %zu\n", selection,
+		        ftell(f), (int)n, got, len);
 		fclose(f);
 	}
 	return false;
-
 }
 
 static void write_file(const char *name, const char *data, size_t len, char *path, size_t cap)
@@ -236,8 +250,9 @@ static void test_large(void **state)
 	assert_non_null(big);
 	start_thin();
 	for (int i = 0; len < 1000000; i++)
-		len += (size_t)snprintf(big + len, cap - len, "%06d %s\n", i,
-		                        "the quick brown fox jumps over the lazy dog, again and again");
+		len += (size_t)snprintf(
+		    big + len, cap - len, "%06d %s\n", i,
+		    "the quick brown fox jumps over the lazy dog, again and again");
 	write_file("big.txt", big, len, path, sizeof(path));
 	xclip_offer("clipboard", NULL, path);
 	assert_true(th_wait_clip_own(&h, XP_CLIP_CLIPBOARD, 1, 15000));
@@ -302,6 +317,27 @@ static void test_attach_keeps_local(void **state)
 	assert_true(xclip_reads("primary", "local-text", 10, 5000));
 }
 
+/* Two clients of one session on one desktop (a viewer beside the user's
+ * window): each shows the session's selection, neither offers the other's
+ * back, so nothing goes round in circles. */
+static void test_two_clients_one_desktop(void **state)
+{
+	(void)state;
+	start_thin();
+	pid_t viewer = start_client(true);
+	assert_int_equal(th_type(&h, "clear; echo circle-word", true), 0);
+	int row = find_line("circle-word");
+	assert_true(row >= 0);
+	click(1, 2, 2, row);
+	assert_true(th_wait_clip_own(&h, XP_CLIP_PRIMARY, 1, 5000));
+	assert_true(xclip_reads("primary", "circle-word", 11, 15000));
+	/* a second of traffic: no client offers the selection back */
+	th_pump(&h, 1000);
+	assert_int_equal(h.clip_own[XP_CLIP_PRIMARY], 1);
+	assert_true(xclip_reads("primary", "circle-word", 11, 5000));
+	stop_pid(&viewer);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +345,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_large, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_string_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_attach_keeps_local, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_two_clients_one_desktop, setup, teardown),
+
 	};
 	if (!xvfb_available()) {
 		printf("Xvfb not installed: skipping the clipboard tests\n");

@@ -92,7 +92,8 @@ static void answer(struct th *h, uint32_t req)
 	struct xp_msg out = {.op = XP_OP_CLIP_DATA};
 	size_t off = 0, chunk = h->answer_chunk ? h->answer_chunk : XP_CLIP_CHUNK;
 	if (!h->answer) {
-		out.u.clip_data = (struct xp_msg_clip_data){req, XP_CLIP_LAST | XP_CLIP_FAILED, {0}};
+		out.u.clip_data =
+		    (struct xp_msg_clip_data){req, XP_CLIP_LAST | XP_CLIP_FAILED, {0}};
 		xp_conn_send(&h->c, &out);
 		return;
 	}

@@ -24,17 +24,17 @@ struct th {
 	pid_t term; /* the xp-term process */
 	struct xp_conn c;
 	bool connected;
-	uint32_t win;          /* the terminal's window, as the client knows it */
-	char title[300];       /* the last WIN_TITLE */
-	unsigned clip_own[2];  /* CLIP_OWN (not DISOWN) seen per selection */
-	unsigned errors;       /* ERROR messages seen */
-	uint32_t last_error;   /* the last ERROR's code */
-	const char *answer;  /* data to send when asked for a selection we own */
+	uint32_t win;         /* the terminal's window, as the client knows it */
+	char title[300];      /* the last WIN_TITLE */
+	unsigned clip_own[2]; /* CLIP_OWN (not DISOWN) seen per selection */
+	unsigned errors;      /* ERROR messages seen */
+	uint32_t last_error;  /* the last ERROR's code */
+	const char *answer;   /* data to send when asked for a selection we own */
 	size_t answer_len, answer_chunk;
-	unsigned requests;   /* CLIP_REQUEST seen */
-	char *got;           /* CLIP_DATA received for the test's own requests */
+	unsigned requests; /* CLIP_REQUEST seen */
+	char *got;         /* CLIP_DATA received for the test's own requests */
 	size_t got_len;
-	uint32_t got_flags;  /* their flags, or-ed; XP_CLIP_LAST once complete */
+	uint32_t got_flags; /* their flags, or-ed; XP_CLIP_LAST once complete */
 	char lines[TH_LINES][TH_LINE_MAX];
 	int nlines;
 };

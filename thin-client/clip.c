@@ -142,7 +142,10 @@ int tc_on_clip_data(struct tc_client *c, const struct xp_msg *m)
 			}
 		}
 		if (failed || (d->flags & XP_CLIP_LAST)) {
-			tc_xsel_supply(xsel(c), sel, failed ? NULL : in->buf ? in->buf : "",
+			tc_xsel_supply(xsel(c), sel,
+			               failed    ? NULL
+			               : in->buf ? in->buf
+			                         : "",
 			               failed ? 0 : in->len);
 			free(in->buf);
 			*in = (struct tc_clip_in){0};

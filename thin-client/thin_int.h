@@ -175,6 +175,13 @@ struct tc_xsel *tc_xsel_create(struct xcb_connection_t *xc, uint32_t win,
                                const struct tc_xsel_ops *ops, void *user);
 void tc_xsel_destroy(struct tc_xsel *x);
 void tc_xsel_set_user(struct tc_xsel *x, void *user);
+/**
+ * The session this bridge serves ("HOST:PORT/SESSION"), put on our window
+ * as XPROTO_CLIP_SOURCE: a selection owned by a window with the same value
+ * is another client of the same session and is not offered back to it.
+ */
+void tc_xsel_set_source(struct tc_xsel *x, const char *source);
+
 /** Handle @ev (an xcb_generic_event_t) if it is about selections; true if it was. */
 bool tc_xsel_event(struct tc_xsel *x, const void *ev);
 /** The session has an owner for @sel: own it in X (@only_if_free: unless taken). */

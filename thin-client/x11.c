@@ -254,9 +254,14 @@ static int x11_events(struct tc_presenter *p, struct tc_client *c)
 	struct x11 *x = (struct x11 *)p;
 	xcb_generic_event_t *ev;
 	if (x->xsel) {
+		char source[300];
+		snprintf(source, sizeof(source), "%s/%s", c->addr,
+		         c->opt.session ? c->opt.session : "main");
 		tc_xsel_set_user(x->xsel, c);
+		tc_xsel_set_source(x->xsel, source);
 		tc_xsel_tick(x->xsel, xp_now_us());
 	}
+
 	while ((ev = xcb_poll_for_event(x->xc))) {
 		unsigned type = ev->response_type & 0x7f;
 		if (x->kbd && tc_kbd_event(x->kbd, ev))

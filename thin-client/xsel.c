@@ -31,9 +31,9 @@
 #define INCR_CHUNK  (256u << 10)
 #define DEADLINE_US (20u * 1000000u)
 
-enum { A_CLIPBOARD, A_TARGETS, A_UTF8, A_TEXT, A_INCR, A_TIMESTAMP, A_ATOM_PAIR, A_COUNT };
-static const char *const atom_names[A_COUNT] = {"CLIPBOARD", "TARGETS",   "UTF8_STRING", "TEXT",
-                                                "INCR",      "TIMESTAMP", "ATOM_PAIR"};
+enum { A_CLIPBOARD, A_TARGETS, A_UTF8, A_TEXT, A_INCR, A_TIMESTAMP, A_SOURCE, A_COUNT };
+static const char *const atom_names[A_COUNT] = {
+    "CLIPBOARD", "TARGETS", "UTF8_STRING", "TEXT", "INCR", "TIMESTAMP", "XPROTO_CLIP_SOURCE"};
 
 struct waiting { /* a local client asked for text the session has to send */
 	bool used;
@@ -76,6 +76,8 @@ struct tc_xsel {
 	char *cache[XP_CLIP_COUNT];
 	size_t cache_len[XP_CLIP_COUNT];
 	bool asked[XP_CLIP_COUNT];
+	char source[256]; /* the session we bridge, "HOST:PORT/SESSION" */
+
 	struct waiting wait[WAITING];
 	struct incr_out out[INCR_OUT];
 	struct fetch fetch[FETCHES];
@@ -418,6 +420,18 @@ void tc_xsel_set_user(struct tc_xsel *x, void *user)
 }
 
 /* A local client owns @sel now (None: nobody). */
+/* @win is a bridge of the same session (XPROTO_CLIP_SOURCE says so). */
+static bool same_source(struct tc_xsel *x, xcb_window_t win)
+{
+	xcb_get_property_reply_t *r = xcb_get_property_reply(
+	    x->xc, xcb_get_property(x->xc, 0, win, x->a[A_SOURCE], XCB_ATOM_STRING, 0, 64), NULL);
+	size_t n = r ? (size_t)xcb_get_property_value_length(r) : 0;
+	bool same = r && x->source[0] && n == strlen(x->source) &&
+	            !memcmp(xcb_get_property_value(r), x->source, n);
+	free(r);
+	return same;
+}
+
 static void owner_changed(struct tc_xsel *x, int sel, xcb_window_t owner)
 {
 	if (sel < 0 || owner == x->win)
@@ -425,8 +439,18 @@ static void owner_changed(struct tc_xsel *x, int sel, xcb_window_t owner)
 	x->own[sel] = false;
 	if (owner == XCB_NONE)
 		x->ops->disowned_locally(x->user, (uint32_t)sel);
-	else
+	else if (!same_source(x, owner)) /* another client of this session shows its data */
 		x->ops->owned_locally(x->user, (uint32_t)sel);
+}
+
+void tc_xsel_set_source(struct tc_xsel *x, const char *source)
+{
+	if (!x || !strncmp(x->source, source, sizeof(x->source) - 1))
+		return;
+	snprintf(x->source, sizeof(x->source), "%s", source);
+	xcb_change_property(x->xc, XCB_PROP_MODE_REPLACE, x->win, x->a[A_SOURCE], XCB_ATOM_STRING,
+	                    8, (uint32_t)strlen(x->source), x->source);
+	xcb_flush(x->xc);
 }
 
 bool tc_xsel_event(struct tc_xsel *x, const void *event)
@@ -494,7 +518,8 @@ void tc_xsel_take(struct tc_xsel *x, uint32_t sel, bool only_if_free)
 			return;
 	}
 	forget(x, sel);
-	xcb_set_selection_owner(x->xc, x->win, sel_atom(x, sel), XCB_CURRENT_TIME);
+	if (!x->own[sel]) /* taking it again would tell the others it changed hands */
+		xcb_set_selection_owner(x->xc, x->win, sel_atom(x, sel), XCB_CURRENT_TIME);
 	x->own[sel] = true;
 	xcb_flush(x->xc);
 }

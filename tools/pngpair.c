@@ -21,7 +21,8 @@ static void put(struct xr_fb *out, const struct xr_fb *in, int x0, int w, int h)
 	for (int y = 0; y < h; y++)
 		for (int x = 0; x < w; x++)
 			if (x < in->w && y < in->h)
-				out->px[(size_t)(TOP + y) * (size_t)out->stride + (size_t)(x0 + x)] =
+				out->px[(size_t)(TOP + y) * (size_t)out->stride +
+				        (size_t)(x0 + x)] =
 				    in->px[(size_t)y * (size_t)in->stride + (size_t)x];
 }
 
