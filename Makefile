@@ -48,7 +48,7 @@ E2E_OBJ := $(OBJ)/tests/e2e.o
 
 # every folder (and apps/<app>/) owns its fragment; see docs/CONVENTIONS.md.
 # Libraries first: later fragments name them in their prerequisites.
-FRAGMENTS := protocol/module.mk render/module.mk apps/lib/module.mk
+FRAGMENTS := protocol/module.mk render/module.mk apps/lib/module.mk bench/relay/module.mk
 include $(FRAGMENTS)
 include $(filter-out $(FRAGMENTS),$(sort $(wildcard */module.mk apps/*/module.mk)))
 
@@ -96,7 +96,7 @@ format-check: build/deps.mk
 lint: build/deps.mk
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 		--suppress=missingIncludeSystem --inline-suppr -D__GNUC__ \
-		-Iprotocol -Irender -Ithin-client -Ixproto-server -Iapps/lib -I$(GEN) \
+		-Iprotocol -Irender -Ithin-client -Ixproto-server -Iapps/lib -Ibench/relay -I$(GEN) \
 		$$(git ls-files '*.c' | grep -v '^fuzz/')
 
 install: all

@@ -251,7 +251,7 @@ static double watch(struct xp_conn *c, int seconds)
 	double worst = 0;
 	uint64_t end = xp_now_us() + (uint64_t)seconds * 1000000;
 	for (int i = 0; i < SESSIONS; i++)
-		p[i] = (struct pollfd){c[i].fd, POLLIN, 0};
+		p[i] = (struct pollfd){xp_conn_fd(&c[i]), POLLIN, 0};
 	while (xp_now_us() < end) {
 		if (poll(p, SESSIONS, 100) <= 0)
 			continue;

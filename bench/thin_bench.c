@@ -11,18 +11,13 @@
 #include <string.h>
 
 #include "testpeer.h"
+#include "thinrun.h"
 #include "thin.h"
 #include "xrender.h"
 
 #define W      1920
 #define H      1080
 #define ROUNDS 10
-
-static void *run_thread(void *arg)
-{
-	tc_client_run(arg);
-	return NULL;
-}
 
 static int send_msg(struct tp_peer *p, struct xp_msg m)
 {
@@ -101,7 +96,6 @@ int main(void)
 {
 	struct tp_peer p;
 	struct xr_fb pic;
-	pthread_t th;
 	uint32_t serial = 0;
 	int rc = 1;
 	if (tp_init(&p) < 0 || picture(&pic) < 0)
@@ -112,16 +106,16 @@ int main(void)
 	                       .width = W,
 	                       .height = H,
 	                       .no_zlib = true};
-	struct tc_client *c = tc_client_create(&o);
-	if (!c || pthread_create(&th, NULL, run_thread, c) != 0)
+	struct tr_run r;
+	if (tr_start(&r, &o) < 0)
 		return 1;
 	if (tp_accept(&p, false, 5000) == 0 && setup_window(&p) == 0 &&
 	    bench_image(&p, &pic, XR_IMG_ZLIB, &serial) == 0 &&
 	    bench_image(&p, &pic, XR_IMG_PNG, &serial) == 0 && bench_text(&p, &serial) == 0)
 		rc = 0;
-	tc_client_stop(c);
-	pthread_join(th, NULL);
-	tc_client_destroy(c);
+	tc_client_stop(r.c);
+	tr_join(&r, 5000);
+	tr_destroy(&r);
 	xr_fb_finish(&pic);
 	tp_finish(&p);
 	return rc;

@@ -11,10 +11,11 @@ TARGETS := $(patsubst fuzz/%.c,$(FB)/%,$(wildcard fuzz/*_fuzz.c))
 # extra sources and libraries per target
 proto_fuzz_SRC := $(PROTO_SRC)
 proto_fuzz_LIBS := $(LIBS_ZLIB)
-agenda_sync_fuzz_SRC := apps/agenda/wire.c apps/agenda/sync_proto.c apps/agenda/util.c
+agenda_sync_fuzz_SRC := apps/agenda/wire.c apps/agenda/sync_proto.c apps/agenda/util.c \
+	protocol/hex.c
 agenda_sync_fuzz_LIBS := $(LIBS_SQLITE3)
 render_image_fuzz_SRC := $(filter-out render/tools/%,$(wildcard render/*.c)) \
-	$(wildcard build/gen/render/font_*.c)
+	$(wildcard build/gen/render/font_*.c) protocol/utf8.c
 render_image_fuzz_LIBS := $(LIBS_LIBPNG) $(LIBS_ZLIB)
 -include $(wildcard fuzz/*.fuzzmk)
 

@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t split = size ? (mode >> 2) % (size + 1) : 0;
 	const uint8_t *parts[2] = {data, data + split};
 	size_t lens[2] = {split, size - split};
-	for (int i = 0; i < 2 && !c.failed; i++) {
+	for (int i = 0; i < 2 && !xp_conn_failed(&c); i++) {
 		if (xp_conn_feed(&c, parts[i], lens[i]) < 0)
 			break;
 		int r;

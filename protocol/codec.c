@@ -128,7 +128,7 @@ static int get_BYTES(const uint8_t **p, const uint8_t *end, struct xp_bytes *v,
 static int get_STR(const uint8_t **p, const uint8_t *end, struct xp_str *v, struct xp_decoder *d)
 {
 	struct xp_bytes b;
-	if (get_BYTES(p, end, &b, d) < 0 || !xp_utf8_valid(b.p, b.n))
+	if (get_BYTES(p, end, &b, d) < 0 || !xp_utf8_valid((const char *)b.p, b.n))
 		return -1;
 	v->p = (const char *)b.p;
 	v->n = b.n;

@@ -153,10 +153,9 @@ int xp_conn_next(struct xp_conn *c, struct xp_msg *m)
 	}
 }
 
-int xp_conn_send(struct xp_conn *c, const struct xp_msg *m)
+/* Encode @m into the staging buffer, failed connection or not. */
+static int queue_msg(struct xp_conn *c, const struct xp_msg *m)
 {
-	if (c->failed)
-		return -1;
 	ssize_t n = xp_encode(&c->out_plain, m);
 	if (n < 0 || (size_t)n > (size_t)c->dec.max_msg + XP_FRAME_HEADER_MAX) {
 		if (n > 0) /* take the frame back off the end */
@@ -169,6 +168,11 @@ int xp_conn_send(struct xp_conn *c, const struct xp_msg *m)
 	c->st.ops_out[m->op]++;
 	c->st.bytes_out_by_op[m->op] += (uint64_t)n;
 	return 0;
+}
+
+int xp_conn_send(struct xp_conn *c, const struct xp_msg *m)
+{
+	return c->failed ? -1 : queue_msg(c, m);
 }
 
 int xp_conn_send_preamble(struct xp_conn *c)
@@ -190,7 +194,7 @@ int xp_conn_send_error(struct xp_conn *c, enum xp_err_code code, unsigned about,
 	m.u.error.code = code;
 	m.u.error.about = (uint8_t)about;
 	m.u.error.text = xp_str_from(text);
-	return xp_conn_send(c, &m);
+	return queue_msg(c, &m);
 }
 
 int xp_conn_flush(struct xp_conn *c)
@@ -270,4 +274,56 @@ int xp_conn_wait(struct xp_conn *c, struct xp_msg *m, int timeout_ms)
 		if (r2 == 0 && ms == 0)
 			return 0; /* on EOF (r2 < 0) the loop hands out what is left, then -1 */
 	}
+}
+
+int xp_conn_fd(const struct xp_conn *c)
+{
+	return c->fd;
+}
+
+int xp_conn_release_fd(struct xp_conn *c)
+{
+	int fd = c->fd;
+	c->fd = -1;
+	return fd;
+}
+
+const struct xp_error *xp_conn_error(const struct xp_conn *c)
+{
+	return &c->err;
+}
+
+bool xp_conn_failed(const struct xp_conn *c)
+{
+	return c->failed;
+}
+
+const struct xp_conn_stats *xp_conn_stats(const struct xp_conn *c)
+{
+	return &c->st;
+}
+
+uint64_t xp_conn_plain_queued(const struct xp_conn *c)
+{
+	return c->st.plain_out + xp_buf_pending(&c->out_plain);
+}
+
+bool xp_conn_zlib_out(const struct xp_conn *c)
+{
+	return c->zout != NULL;
+}
+
+unsigned xp_conn_peer_minor(const struct xp_conn *c)
+{
+	return c->peer_minor;
+}
+
+void xp_conn_set_max_msg(struct xp_conn *c, uint32_t max_msg)
+{
+	c->dec.max_msg = max_msg;
+}
+
+int xp_conn_send_raw(struct xp_conn *c, const void *data, size_t n)
+{
+	return xp_buf_append(&c->out_plain, data, n);
 }

@@ -23,30 +23,15 @@ const char *xp_cookie_default_path(char *buf, size_t cap)
 	return buf;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
+/* The file's text: 32-64 hex digits, then optional blanks or a newline. */
 static int parse_hex(const char *s, size_t n, struct xp_cookie *c)
 {
 	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
 		n--;
-	if (n % 2 || n / 2 < XP_COOKIE_MIN || n / 2 > XP_COOKIE_MAX)
+	ssize_t len = xp_hex_decode(s, n, c->data, XP_COOKIE_MAX);
+	if (len < XP_COOKIE_MIN)
 		return -1;
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		c->data[i] = (uint8_t)(hi << 4 | lo);
-	}
-	c->len = n / 2;
+	c->len = (size_t)len;
 	return 0;
 }
 
@@ -56,8 +41,7 @@ static int cookie_create(const char *path, struct xp_cookie *c, struct xp_error 
 	c->len = XP_COOKIE_MAX;
 	if (getrandom(c->data, c->len, 0) != (ssize_t)c->len)
 		return xp_error_set(err, XP_ERR_INTERNAL, 0, "getrandom: %s", strerror(errno));
-	for (size_t i = 0; i < c->len; i++)
-		snprintf(hex + 2 * i, 3, "%02x", c->data[i]);
+	xp_hex_encode(c->data, c->len, hex, sizeof(hex));
 	hex[2 * c->len] = '\n';
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)

@@ -21,6 +21,14 @@ $(BIN)/tests/proto_test: $(OBJ)/tests/proto_test.o $(PROTO_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_ZLIB)
 $(OBJ)/tests/proto_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA)
 TESTS += $(BIN)/tests/proto_test
+# unit tests of one libxproto helper each: tests/proto_<name>_test.c
+PROTO_UNIT_SRC := $(wildcard tests/proto_*_test.c)
+PROTO_UNIT_TESTS := $(patsubst tests/%.c,$(BIN)/tests/%,$(PROTO_UNIT_SRC))
+$(call objs,$(PROTO_UNIT_SRC)): MODULE_CFLAGS := $(CFLAGS_CMOCKA)
+$(PROTO_UNIT_TESTS): $(BIN)/tests/%: $(OBJ)/tests/%.o $(PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_ZLIB)
+TESTS += $(PROTO_UNIT_TESTS)
 
 # benchmark
 $(BIN)/bench/proto_bench: $(OBJ)/bench/proto_bench.o $(PROTO_LIB)

@@ -10,9 +10,6 @@
 #define XP_READ_CHUNK       65536u
 #define XP_FRAME_HEADER_MAX 6u /* opcode + 5-byte varint length */
 
-/** True if [p, p+n) is valid UTF-8 (no overlongs, no surrogates). */
-bool xp_utf8_valid(const uint8_t *p, size_t n);
-
 /** zlib state for one direction (zstream.c). */
 struct xp_zstate *xp_zstate_create(bool deflate);
 void xp_zstate_destroy(struct xp_zstate *z);

@@ -1,6 +1,6 @@
 /*
  * wire.c - the primitives every message is built from: growable buffers,
- * LEB128 varints, UTF-8 validation, errors and names.
+ * LEB128 varints, errors and names.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -89,31 +89,6 @@ int xp_get_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v, int max_b
 		}
 	}
 	return -1;
-}
-
-/* Validate UTF-8 per RFC 3629: no overlongs, no surrogates, <= U+10FFFF. */
-bool xp_utf8_valid(const uint8_t *p, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		uint8_t c = p[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
-		if (len == 0 || c > 0xf4 || n - i < len)
-			return false;
-		for (size_t k = 1; k < len; k++)
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-		uint8_t c1 = p[i + 1];
-		if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) ||
-		    (c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 > 0x8f))
-			return false;
-		i += len;
-	}
-	return true;
 }
 
 const char *xp_err_name(enum xp_err_code code)

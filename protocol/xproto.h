@@ -40,6 +40,10 @@ enum xp_role { XP_ROLE_APP = 1, XP_ROLE_CLIENT = 2, XP_ROLE_VIEWER = 3 };
 /* WIN_CREATE flags */
 #define XP_WIN_MAXIMIZED 0x1u /* the server sizes it to the screen */
 
+/* APP_ENTRY flags */
+#define XP_APP_LAST 0x1u /* the last entry of the list */
+#define XP_APP_NONE 0x2u /* the list is empty: this entry names no app */
+
 /* GC flags */
 #define XP_GC_TRANSPARENT 0x1u /* bitmaps and text leave bg pixels alone */
 
@@ -172,6 +176,49 @@ struct xp_str xp_str_from(const char *s);
 /** Copy @s into @dst (size @cap, NUL-terminated, truncated). */
 void xp_str_copy(char *dst, size_t cap, struct xp_str s);
 
+/* ---- hex (hex.c) ---- */
+
+/**
+ * Write the @n bytes at @in as 2 * @n lowercase hex digits and a NUL into
+ * @out (room for @cap chars). Returns the digit count, or -1 (and writes
+ * nothing) when @cap < 2 * @n + 1.
+ */
+ssize_t xp_hex_encode(const uint8_t *in, size_t n, char *out, size_t cap);
+/**
+ * Decode exactly @len hex digits (either case, nothing else) at @hex into
+ * @out (room for @cap bytes). Returns the byte count (@len / 2), or -1 for
+ * an odd @len, a character that is not a hex digit, or more than @cap bytes.
+ */
+ssize_t xp_hex_decode(const char *hex, size_t len, uint8_t *out, size_t cap);
+
+/* ---- UTF-8 (utf8.c): strict RFC 3629, the project's one codec ---- */
+
+#define XP_UTF8_REPLACEMENT 0xfffdu /* U+FFFD, what invalid input decodes to */
+
+/**
+ * Decode one code point from @s (@len bytes, not NUL-terminated). Returns
+ * the bytes consumed, 1-4 (0 only when @len is 0). @cp receives the code
+ * point, or XP_UTF8_REPLACEMENT for an invalid or truncated sequence, of
+ * which only the maximal invalid subpart is consumed (an overlong, a
+ * surrogate, above U+10FFFF, a stray continuation byte, a missing one).
+ */
+size_t xp_utf8_next(const char *s, size_t len, uint32_t *cp);
+/** Length of the longest valid UTF-8 prefix of [@s, @s + @n): @n if all valid. */
+size_t xp_utf8_valid_prefix(const char *s, size_t n);
+/** True if [@s, @s + @n) is valid UTF-8 (an empty string is). */
+bool xp_utf8_valid(const char *s, size_t n);
+/**
+ * Encode @cp into @out. Returns 1-4 bytes written, or 0 (nothing written)
+ * for a surrogate or a value above U+10FFFF.
+ */
+size_t xp_utf8_put(uint32_t cp, char out[4]);
+/**
+ * The longest prefix of valid UTF-8 [@s, @s + @n) that is at most @max bytes
+ * and does not cut a character: @n if it fits, else @max backed off to the
+ * start of the character it would cut.
+ */
+size_t xp_utf8_fit(const char *s, size_t n, size_t max);
+
 /* ---- growable byte buffer ---- */
 
 /** A byte buffer: bytes [off, len) are pending; grows up to @max. */
@@ -292,6 +339,10 @@ struct xp_zstate;
  * xp_conn_finish). Input: read() -> [inflate] -> frames. Output: send()
  * encodes into a staging buffer; flush() compresses it (Z_SYNC_FLUSH) into
  * the wire buffer; write() drains the wire buffer. Errors are sticky.
+ *
+ * The struct is public only so that owners can embed it; its fields are
+ * libxproto's own. Everything else goes through the xp_conn_* functions
+ * (xp_conn_fd, xp_conn_error, xp_conn_stats, ...).
  */
 struct xp_conn {
 	int fd;
@@ -336,7 +387,11 @@ int xp_conn_next(struct xp_conn *c, struct xp_msg *m);
 int xp_conn_send(struct xp_conn *c, const struct xp_msg *m);
 /** Queue the preamble (sent uncompressed, before anything else). */
 int xp_conn_send_preamble(struct xp_conn *c);
-/** Queue an ERROR message with @code, @about and a formatted text. */
+/**
+ * Queue an ERROR message with @code, @about and a formatted text. Unlike
+ * xp_conn_send() it queues even after an input-side failure, so a peer that
+ * broke the protocol still learns why it is dropped (flush and write next).
+ */
 int xp_conn_send_error(struct xp_conn *c, enum xp_err_code code, unsigned about, const char *fmt,
                        ...) __attribute__((format(printf, 4, 5)));
 /** Move queued messages to the wire buffer (compressing). Returns 0 or -1. */
@@ -355,6 +410,36 @@ int xp_conn_drain(struct xp_conn *c, int timeout_ms);
 int xp_conn_wait(struct xp_conn *c, struct xp_msg *m, int timeout_ms);
 /** Bytes queued or waiting on the wire. */
 size_t xp_conn_out_pending(const struct xp_conn *c);
+/** The socket (-1 when none), e.g. to poll it in the owner's loop. */
+int xp_conn_fd(const struct xp_conn *c);
+/**
+ * Take the fd back: the connection forgets it, so xp_conn_finish() will not
+ * close it. Returns the fd (the caller owns it now).
+ */
+int xp_conn_release_fd(struct xp_conn *c);
+/** The last error (code XP_ERR_NONE if none); sticky once the connection failed. */
+const struct xp_error *xp_conn_error(const struct xp_conn *c);
+/** True once reading, decoding or writing failed for good (see xp_conn_error). */
+bool xp_conn_failed(const struct xp_conn *c);
+/** Byte and message counters since xp_conn_init(). */
+const struct xp_conn_stats *xp_conn_stats(const struct xp_conn *c);
+/**
+ * Plain (uncompressed) bytes queued since xp_conn_init(), whether already
+ * flushed or not: the measure flow control counts in.
+ */
+uint64_t xp_conn_plain_queued(const struct xp_conn *c);
+/** True if output is compressed (zlib switched on for it). */
+bool xp_conn_zlib_out(const struct xp_conn *c);
+/** The minor version the peer's preamble announced (0 before it arrived). */
+unsigned xp_conn_peer_minor(const struct xp_conn *c);
+
+/** Accept messages up to @max_msg payload bytes from now on (after a handshake). */
+void xp_conn_set_max_msg(struct xp_conn *c, uint32_t max_msg);
+/**
+ * Queue @n raw bytes as they are, in order with the messages (tests use it
+ * to send garbage). Returns 0, or -1 if out of memory.
+ */
+int xp_conn_send_raw(struct xp_conn *c, const void *data, size_t n);
 
 /* ---- handshake helpers ---- */
 
@@ -380,13 +465,60 @@ int xp_hello_check(const struct xp_msg_hello *h, const struct xp_cookie *ck, str
 /** Negotiate: the smaller max_msg, compression only if both want it. */
 struct xp_caps xp_caps_negotiate(const struct xp_caps *offer, const struct xp_caps *server);
 
-/* ---- sockets ---- */
+/* ---- sockets (net.c): every listen and connect in the project ---- */
+
+#define XP_NET_CLOEXEC  0x1u /* the fd is closed in programs we exec */
+#define XP_NET_NONBLOCK 0x2u /* the fd is non-blocking (event loops) */
 
 /**
- * Connect to "HOST:PORT" (TCP) or a path starting with '/' or '@' (Unix
- * socket). Returns a blocking fd or -1 with @err set.
+ * Listen on TCP @addr, "HOST:PORT" or "[IPV6]:PORT". An empty HOST (":PORT")
+ * or a NULL @addr ("127.0.0.1:0") means loopback; PORT 0 picks a free port.
+ * @flags (XP_NET_*) apply to the listening fd. SO_REUSEADDR, backlog 128.
+ * Returns the fd (the caller closes it) with the bound port in *@port (if
+ * not NULL), or -1 with @err naming the address and the cause.
  */
-int xp_connect(const char *addr, struct xp_error *err);
+int xp_net_listen_tcp(const char *addr, unsigned flags, int *port, struct xp_error *err);
+/**
+ * Listen on the Unix socket @path ("@name": abstract namespace). A stale
+ * socket file at @path is removed first; the socket is created with mode
+ * 0600 (umask 077), so only this user may connect. Returns the fd or -1
+ * with @err set. The caller unlinks @path when done.
+ */
+int xp_net_listen_unix(const char *path, unsigned flags, struct xp_error *err);
+/**
+ * Accept one connection on listening @lfd, the new fd getting @flags
+ * (XP_NET_*) and, on TCP, TCP_NODELAY. Returns the fd, or -1 with errno set
+ * (EAGAIN: nobody waits on a non-blocking @lfd).
+ */
+int xp_net_accept(int lfd, unsigned flags);
+/**
+ * Connect to "HOST:PORT" (TCP, TCP_NODELAY; an empty HOST is 127.0.0.1) or
+ * to a Unix socket path (see xp_net_is_unix). The connect itself blocks,
+ * so a refused peer fails here; XP_NET_NONBLOCK makes the fd non-blocking
+ * afterwards. Returns the fd (the caller closes it) or -1 with @err set.
+ */
+int xp_net_connect(const char *addr, unsigned flags, struct xp_error *err);
+/** True if @addr names a Unix socket: it starts with '/', '.' or '@'. */
+bool xp_net_is_unix(const char *addr);
+/**
+ * Check that @addr is a well-formed "HOST:PORT" or Unix socket path without
+ * resolving or connecting. Returns 0, or -1 with @err saying what is wrong.
+ */
+int xp_net_check(const char *addr, struct xp_error *err);
+/* ---- signals (sig.c) ---- */
+
+/**
+ * Block the @n signals @sigs (they stay pending instead of interrupting)
+ * and return a non-blocking, close-on-exec signalfd that reports them, so
+ * an event loop takes them in order with its other fds. SIGPIPE is ignored
+ * too: a closed socket is an error, not a signal. Programs started later
+ * inherit the blocked mask: unblock it in the child before exec. Returns
+ * the fd (the caller closes it) or -1 with errno set.
+ */
+int xp_signal_fd(const int *sigs, size_t n);
+/** The next signal waiting on @fd (from xp_signal_fd), or 0 when none is. */
+int xp_signal_next(int fd);
+
 /** Microseconds on the monotonic clock. */
 uint64_t xp_now_us(void);
 /** Whole milliseconds left until @deadline_us (monotonic), 0 once it passed. */

@@ -17,7 +17,8 @@ RENDER_GEN := $(patsubst %,$(GEN)/render/font_%.c,$(RENDER_FONTS)) $(GEN)/render
 RENDER_OBJ := $(call objs,$(RENDER_SRC)) \
 	$(patsubst $(GEN)/%.c,$(OBJ)/%.o,$(RENDER_GEN))
 RENDER_LIB := $(LIB)/libxprender.a
-RENDER_LDLIBS := $(RENDER_LIB) $(LIBS_LIBPNG) $(LIBS_ZLIB)
+# text decodes UTF-8 with libxproto: it links after the renderer
+RENDER_LDLIBS := $(RENDER_LIB) $(PROTO_LIB) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 BDF2C := $(BUILD)/tools/bdf2c
 UNIFONT2C := $(BUILD)/tools/unifont2c
 
@@ -33,9 +34,10 @@ $(RENDER_LIB): $(RENDER_OBJ)
 LIBS += $(RENDER_LIB)
 
 # ---- build-time font conversion ------------------------------------------
-$(BDF2C): render/tools/bdf2c.c | build/deps.mk
+# the converter reads hex rows with libxproto's one hex codec
+$(BDF2C): render/tools/bdf2c.c protocol/hex.c | build/deps.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $<
+	$(CC) $(CFLAGS) -o $@ $^
 
 $(GEN)/render/%.bdf: $(RENDER_FONTDIR)/%.pcf.gz | build/deps.mk
 	@mkdir -p $(dir $@)
@@ -65,7 +67,7 @@ RENDER_TESTS := $(patsubst tests/%.c,$(BIN)/tests/%,$(RENDER_TEST_SRC))
 $(call objs,$(RENDER_TEST_SRC)): MODULE_CFLAGS := $(CFLAGS_CMOCKA) $(CFLAGS_LIBPNG) \
 	-DXR_TEST_GEN='"$(GEN)"' -DXR_TEST_BUILD='"$(BUILD)"'
 $(call objs,$(RENDER_TEST_SRC)): | $(RENDER_GEN)
-$(RENDER_TESTS): $(BIN)/tests/%: $(OBJ)/tests/%.o $(RENDER_LIB)
+$(RENDER_TESTS): $(BIN)/tests/%: $(OBJ)/tests/%.o $(RENDER_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(RENDER_LDLIBS) $(LIBS_CMOCKA)
 # render_bdf2c_test runs the converter
@@ -73,7 +75,7 @@ $(BIN)/tests/render_bdf2c_test: $(BDF2C)
 TESTS += $(RENDER_TESTS)
 
 RENDER_BENCH := $(BIN)/bench/render_bench
-$(RENDER_BENCH): $(OBJ)/bench/render_bench.o $(RENDER_LIB)
+$(RENDER_BENCH): $(OBJ)/bench/render_bench.o $(RENDER_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(RENDER_LDLIBS)
 BENCHES += $(RENDER_BENCH)

@@ -10,6 +10,7 @@
 #include <limits.h>
 
 #include "render_int.h"
+#include "xproto.h"
 
 struct text_ctx {
 	struct xr_fb *fb;
@@ -106,7 +107,7 @@ struct xr_rect xr_text(struct xr_fb *fb, const struct xr_rect *clip, int x, int 
 	while (i < len && pen < right) {
 		uint32_t cp;
 
-		i += xr_utf8_next(utf8 + i, len - i, &cp);
+		i += xp_utf8_next(utf8 + i, len - i, &cp);
 		if (pen + f->cell_w > t.v.x)
 			draw_cell(&t, cp, pen);
 		pen += f->cell_w;
@@ -125,7 +126,7 @@ int xr_text_width(const char *utf8, size_t len, int font_id)
 	while (i < len) {
 		uint32_t cp;
 
-		i += xr_utf8_next(utf8 + i, len - i, &cp);
+		i += xp_utf8_next(utf8 + i, len - i, &cp);
 		width += f.cell_w;
 		if (width > INT_MAX)
 			return -1;

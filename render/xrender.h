@@ -130,7 +130,7 @@ int xr_bitmap(struct xr_fb *fb, const struct xr_rect *clip, int x, int y, int w,
 struct xr_rect xr_blit(struct xr_fb *dst, const struct xr_rect *clip, int x, int y,
                        const struct xr_fb *src);
 
-/* ---- text (text.c, font.c, utf8.c) ----------------------------------- */
+/* ---- text (text.c, font.c; UTF-8 decoded by libxproto) ----------- */
 
 /*
  * Built-in fonts: the misc-fixed character-cell family in XR_FONT_SIZES
@@ -224,13 +224,6 @@ int xr_font_size_find(const char *name);
  *         buffer too small.
  */
 int xr_glyph_bitmap(int font_id, uint32_t cp, uint8_t *bits, size_t cap);
-
-/**
- * xr_utf8_next - decode one code point from @s (@len > 0 bytes).
- * @cp: receives the code point, or 0xFFFD for an invalid sequence.
- * Return: bytes consumed, 1..4 (0 only when @len is 0).
- */
-size_t xr_utf8_next(const char *s, size_t len, uint32_t *cp);
 
 /* ---- images (image.c, png.c, encode.c, pngfile.c) -------------------- */
 

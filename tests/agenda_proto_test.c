@@ -6,6 +6,7 @@
  * that connection, keeps serving others and leaves its database unchanged.
  */
 #include "agenda_harness.h"
+#include "xproto.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -143,11 +144,11 @@ static void test_hostile_frames(void **state)
 
 static int raw_connect(int port)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	char addr[32];
+	struct xp_error err;
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	int fd = xp_net_connect(addr, XP_NET_CLOEXEC, &err);
 	assert_true(fd >= 0);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	return fd;
 }
 

@@ -6,6 +6,7 @@
  * no duplicates once retried.
  */
 #include "agenda_harness.h"
+#include "xproto.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -280,12 +281,12 @@ static void test_many_clients(void **state)
 	struct world *w = *state;
 	enum { CLIENTS = 20, IDLE = 100 };
 	int idle[IDLE];
+	char addr[32];
+	struct xp_error err;
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", w->h.port);
 	for (int i = 0; i < IDLE; i++) {
-		struct sockaddr_in sa = {.sin_family = AF_INET,
-		                         .sin_port = htons((uint16_t)w->h.port)};
-		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		idle[i] = socket(AF_INET, SOCK_STREAM, 0);
-		assert_int_equal(connect(idle[i], (struct sockaddr *)&sa, sizeof(sa)), 0);
+		idle[i] = xp_net_connect(addr, XP_NET_CLOEXEC, &err);
+		assert_true(idle[i] >= 0);
 		assert_int_equal(send(idle[i], "\x01", 1, 0), 1);
 	}
 	pid_t kids[CLIENTS];

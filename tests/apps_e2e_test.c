@@ -1,7 +1,9 @@
 /*
  * apps_e2e_test.c - the remote apps end to end: xp-term running a real shell
- * (cells and pixels checked), resize, shell exit, the launcher, and the
- * clock's bytes per tick. Real server, real thin-client processes.
+ * (cells and pixels checked), resize, shell exit, the launcher, the app list
+ * through the protocol (APP_LIST/APP_ENTRY: many entries, odd characters,
+ * none, bad apps files), and the clock's bytes per tick. Real server, real
+ * thin-client and launcher processes.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -213,6 +216,230 @@ static void test_launcher(void **state)
 	stop(&s);
 }
 
+/* ---- the app list through the protocol ---- */
+
+#define MANY_APPS 64 /* the server's limit */
+/* an entry with odd characters: UTF-8, quotes, printf and shell syntax; its
+ * description is longer than the server keeps (95 bytes) and is cut there in
+ * the middle of a 3-byte character */
+#define ODD_NAME "w\xc3\xb6rk-\xc3\x9f \"%s\""
+#define ODD_ABOUT                                                                                  \
+	"caf\xc3\xa9 \xe2\x80\x94 \xe2\x9c\x93 100% $HOME `x` \\ "                                 \
+	"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e "                                                    \
+	"\xc2\xbf\xc2\xa1 \xc2\xabquotes\xc2\xbb \xe2\x80\xb9\xe2\x80\xba"                         \
+	"\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2" \
+	"\x82\xac"                                                                                 \
+	"\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
+
+/* Write an apps file of @n entries, "app00".. with the odd one second; the
+ * last one's command exits at once. Returns its path (static). */
+static const char *many_apps_file(int n)
+{
+	static char path[128];
+	snprintf(path, sizeof(path), "/tmp/xproto-apps-many-%d", (int)getpid());
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("# a comment, then the apps\n\n", f);
+	for (int i = 0; i < n; i++) {
+		if (i == 1)
+			fprintf(f, "%s | %s | exec sleep 30\n", ODD_NAME, ODD_ABOUT);
+		else
+			fprintf(f, "app%02d | app number %d | exec %s\n", i, i,
+			        i == n - 1 ? "true" : "sleep 30");
+	}
+	fclose(f);
+	return path;
+}
+
+static void check_many(const struct xa_app_info *apps, size_t n)
+{
+	assert_int_equal(n, MANY_APPS);
+	assert_string_equal(apps[0].name, "app00");
+	assert_string_equal(apps[0].about, "app number 0");
+	assert_string_equal(apps[1].name, ODD_NAME);
+	/* the description: cut at 93 bytes, before the character at byte 95 */
+	size_t len = strlen(apps[1].about);
+	assert_int_equal(len, 93);
+	assert_memory_equal(apps[1].about, ODD_ABOUT, len);
+	assert_true(xp_utf8_valid(apps[1].about, len));
+	assert_string_equal(apps[MANY_APPS - 1].name, "app63");
+}
+
+/* An app asks for the list (APP_LIST) and gets every entry, exact. */
+static void test_app_list_to_an_app(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	struct xa_app_info *apps;
+	size_t n;
+	const char *path = many_apps_file(MANY_APPS);
+	const char *args[] = {"--apps", path, "--no-launcher", NULL};
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	struct xa_display *d = e2e_app(&s, "main");
+	assert_non_null(d);
+	assert_int_equal(xa_app_list(d, &apps, &n, 5000), 0);
+	check_many(apps, n);
+	free(apps);
+	/* twice on one connection: the same list again */
+	assert_int_equal(xa_app_list(d, &apps, &n, 5000), 0);
+	assert_int_equal(n, MANY_APPS);
+	free(apps);
+	xa_close(d);
+	e2e_server_stop(&s);
+	unlink(path);
+}
+
+/* No app at all: one entry that says so, and an empty list. */
+static void test_app_list_empty(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	struct xa_app_info *apps = (void *)1;
+	size_t n = 99;
+	char path[128];
+	snprintf(path, sizeof(path), "/tmp/xproto-apps-none-%d", (int)getpid());
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("# nothing to launch\n", f);
+	fclose(f);
+	const char *args[] = {"--apps", path, "--no-launcher", NULL};
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	struct xa_display *d = e2e_app(&s, "main");
+	assert_non_null(d);
+	assert_int_equal(xa_app_list(d, &apps, &n, 5000), 0);
+	assert_int_equal(n, 0);
+	assert_null(apps);
+	xa_close(d);
+	e2e_server_stop(&s);
+	unlink(path);
+}
+
+/* Run xproto-server on apps file text @text; its exit status and output. */
+static int server_on_apps(const char *text, char *out, size_t cap)
+{
+	char dir[] = "/tmp/xproto-apps-bad-XXXXXX", path[96], bin[256], cmd[1024];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/apps", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+	         "timeout 10 %s --listen 127.0.0.1:0 --app-socket %s/s --cookie %s/c --apps %s "
+	         "2>&1",
+	         e2e_bin("xproto-server", bin, sizeof(bin)), dir, dir, path);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	size_t n = fread(out, 1, cap - 1, p);
+	out[n] = '\0';
+	int status = pclose(p);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* A bad apps file stops the server with the line and the reason. */
+static void test_bad_apps_files(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *why;
+	} bad[] = {
+	    {"ok | fine | true\nno pipes here\n", ":2: want 'name | description | command'"},
+	    {"a | tab\there | true\n", ":1: name and description must be UTF-8 without control"},
+	    {"\xc3 | bad UTF-8 | true\n", ":1: name and description must be UTF-8"},
+	    {"x | one | true\nx | two | true\n", ":2: an app of that name is already listed"},
+	    {"abcdefghijabcdefghijabcdefghijabc | long | true\n", ":1: name (31 bytes)"},
+	};
+	char out[4096];
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(server_on_apps(bad[i].text, out, sizeof(out)), 1);
+		if (!strstr(out, bad[i].why))
+			fail_msg("apps file %zu: '%s' does not say '%s'", i, out, bad[i].why);
+	}
+	/* one app too many */
+	char *text = malloc(65 * 32 + 1);
+	assert_non_null(text);
+	text[0] = '\0';
+	for (int i = 0; i < 65; i++)
+		snprintf(text + strlen(text), 32, "a%d | x | true\n", i);
+	assert_int_equal(server_on_apps(text, out, sizeof(out)), 1);
+	assert_non_null(strstr(out, ":65: more than 64 apps"));
+	free(text);
+}
+
+/* True if launcher window @win shows @text on list row @visible_row, drawn
+ * as the selected row (@sel: bold, white on blue) or as the others. */
+static bool launcher_row(const struct xr_fb *win, int visible_row, const char *text, bool sel)
+{
+	struct xr_fb want;
+	int cells = 0;
+	for (size_t i = 0, n = strlen(text); i < n; cells++) {
+		uint32_t cp;
+		i += xp_utf8_next(text + i, n - i, &cp);
+	}
+	xr_fb_init(&want, cells * 6, 13);
+	xr_text(&want, NULL, 0, 0, text, strlen(text), sel ? 1 : 0, sel ? 0xffffff : 0xe8e8e8,
+	        sel ? 0x4a78b0 : LAUNCHER_BG, false);
+	bool same = true;
+	for (int y = 0; y < 13 && same; y++)
+		for (int x = 0; x < cells * 6 && same; x++)
+			same = pixel(win, 6 + x, (visible_row + 3) * 13 + y) == pixel(&want, x, y);
+	xr_fb_finish(&want);
+	return same;
+}
+
+/* Dump the server's windows until the launcher's (window 1 of "main")
+ * shows @text on @row, selected or not (@sel), bounded: 15 s. */
+static bool launcher_shows(struct e2e_server *s, int row, const char *text, bool sel)
+{
+	uint64_t end = xp_now_us() + 15000000u;
+	while (xp_now_us() < end) {
+		struct xr_fb win;
+		if (e2e_server_dump(s) < 0 || e2e_server_window(s, "main", 1, &win) < 0)
+			continue;
+		bool ok = win.h == (12 + 6) * 13 && launcher_row(&win, row, text, sel);
+		xr_fb_finish(&win);
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
+/* The real launcher: 64 entries arrive through the protocol, the odd one is
+ * drawn as it is, the list scrolls, and the last entry can be started. */
+static void test_launcher_many_odd_entries(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	const char *path = many_apps_file(MANY_APPS);
+	const char *args[] = {"--apps", path, NULL};
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	/* a client attaches: the launcher starts, asks for the list, draws 12
+	 * rows of 64 (the window is 12 + 6 rows high), and stays */
+	assert_int_equal(e2e_wait(e2e_client_spawn(&s, "wait-idle 1000\nquit\n", NULL), 20000), 0);
+	assert_true(
+	    launcher_shows(&s, 1,
+	                   " 2  " ODD_NAME "  caf\xc3\xa9 \xe2\x80\x94 \xe2\x9c\x93 100% "
+	                   "$HOME `x` \\ \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e \xc2\xbf\xc2\xa1 "
+	                   "\xc2\xabquote",
+	                   false));
+	assert_true(launcher_shows(&s, 0, " 1  app00        app number 0", true));
+	assert_true(launcher_shows(&s, 2, " 3  app02        app number 2", false));
+	assert_true(launcher_shows(&s, 11, "    app11        app number 11", false));
+	/* End scrolls to the last entry; Return starts it */
+	assert_int_equal(
+	    e2e_wait(e2e_client_spawn(
+	                 &s, "wait-idle 800\nkey End\nkey Return\nwait-idle 800\nquit\n", NULL),
+	             20000),
+	    0);
+	assert_true(e2e_launched_pid(&s, "app63") > 0);
+	assert_true(launcher_shows(&s, 0, "    app52        app number 52", false));
+	assert_true(launcher_shows(&s, 11, "    app63        app number 63", true));
+	e2e_server_stop(&s);
+	unlink(path);
+}
+
 /* The clock's bytes per tick on the wire, both directions. */
 static void test_clock_bytes_per_tick(void **state)
 {
@@ -242,12 +469,13 @@ static void test_clock_bytes_per_tick(void **state)
 		}
 		/* count from the second tick on: the first draws the whole window */
 		if (m.op == XP_OP_TEXT && ++ticks == 1) {
-			in0 = c.st.wire_in;
-			out0 = c.st.wire_out;
+			in0 = xp_conn_stats(&c)->wire_in;
+			out0 = xp_conn_stats(&c)->wire_out;
 		}
 	}
 	assert_true(ticks >= 5);
-	double per_tick = (double)(c.st.wire_in - in0 + c.st.wire_out - out0) / (ticks - 1);
+	const struct xp_conn_stats *st = xp_conn_stats(&c);
+	double per_tick = (double)(st->wire_in - in0 + st->wire_out - out0) / (ticks - 1);
 	printf("    clock: %d ticks, %.1f bytes per tick on the wire (both directions)\n",
 	       ticks - 1, per_tick);
 	assert_true(per_tick <= 40.0);
@@ -261,6 +489,10 @@ int main(void)
 	    cmocka_unit_test(test_terminal_session),
 	    cmocka_unit_test(test_terminal_resize_and_exit),
 	    cmocka_unit_test(test_launcher),
+	    cmocka_unit_test(test_app_list_to_an_app),
+	    cmocka_unit_test(test_app_list_empty),
+	    cmocka_unit_test(test_bad_apps_files),
+	    cmocka_unit_test(test_launcher_many_odd_entries),
 	    cmocka_unit_test(test_clock_bytes_per_tick),
 	};
 	signal(SIGPIPE, SIG_IGN);

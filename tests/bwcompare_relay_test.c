@@ -27,6 +27,8 @@
 
 #include <cmocka.h>
 
+#include "xproto.h"
+
 #define UP_BYTES      100000
 #define DOWN_BYTES    54321
 #define IO_TIMEOUT_MS 5000
@@ -95,7 +97,7 @@ static void *serve(void *arg)
 	struct server *s = arg;
 	static unsigned char buf[UP_BYTES];
 	for (int conns = 0; conns < 8; conns++) {
-		int fd = accept(s->lfd, NULL, NULL);
+		int fd = xp_net_accept(s->lfd, XP_NET_CLOEXEC);
 		if (fd < 0)
 			return NULL;
 		if (s->mode == 0) {
@@ -120,15 +122,10 @@ static void *serve(void *arg)
 
 static void server_start(struct server *s, int mode)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(sa);
+	struct xp_error err;
 	s->mode = mode;
-	s->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	s->lfd = xp_net_listen_tcp("127.0.0.1:0", XP_NET_CLOEXEC, &s->port, &err);
 	assert_true(s->lfd >= 0);
-	assert_int_equal(bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(s->lfd, 8), 0);
-	assert_int_equal(getsockname(s->lfd, (struct sockaddr *)&sa, &len), 0);
-	s->port = ntohs(sa.sin_port);
 	assert_int_equal(pthread_create(&s->th, NULL, serve, s), 0);
 }
 
@@ -202,13 +199,11 @@ static void relay_cleanup(struct relay *r)
 
 static int dial(int port)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET,
-	                         .sin_port = htons((uint16_t)port),
-	                         .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	char addr[32];
+	struct xp_error err;
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	int fd = xp_net_connect(addr, XP_NET_CLOEXEC, &err);
 	assert_true(fd >= 0);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return fd;
 }
 

@@ -232,7 +232,7 @@ int e2e_raw_client(struct e2e_server *s, struct xp_conn *c, const char *session,
 		return -1;
 	if (cookie_override)
 		memcpy(ck.data, cookie_override, ck.len);
-	int fd = xp_connect(s->addr, &err);
+	int fd = xp_net_connect(s->addr, XP_NET_CLOEXEC, &err);
 	if (fd < 0)
 		return -1;
 	if (rcvbuf)

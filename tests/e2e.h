@@ -42,7 +42,7 @@ int e2e_server_window(struct e2e_server *s, const char *session, uint32_t id, st
  * Connect a raw protocol client (role thin client, screen 800x600) to
  * session @session of @s and do the handshake. @cookie_override replaces the
  * cookie's bytes if not NULL; @rcvbuf > 0 shrinks the socket's receive
- * buffer. Returns 0 or -1 (c->err says why).
+ * buffer. Returns 0 or -1 (xp_conn_error(c) says why).
  */
 int e2e_raw_client(struct e2e_server *s, struct xp_conn *c, const char *session,
                    const uint8_t *cookie_override, int rcvbuf);

@@ -1,7 +1,9 @@
 /*
  * proto_test.c - libxproto: round trips of every message, golden bytes,
- * truncation, garbage, limits, version and cookie checks, compression and
- * a real socketpair with partial reads and writes.
+ * truncation, garbage, limits, version and cookie checks, compression, a
+ * real socketpair with partial reads and writes, and the connection's
+ * accessors. As libxproto's own test it also looks inside struct xp_conn's
+ * buffers where no accessor is meant to (the in-memory transport, limits).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -459,7 +461,7 @@ static void test_compression_many_flushes(void **state)
 		check_equal(m, &out);
 		assert_int_equal(xp_conn_next(&rx, &out), 0);
 	}
-	assert_true(tx.st.plain_out > 0);
+	assert_true(xp_conn_stats(&tx)->plain_out > 0);
 	xp_conn_finish(&tx);
 	xp_conn_finish(&rx);
 }
@@ -474,7 +476,7 @@ static void test_corrupt_zlib(void **state)
 	static const uint8_t junk[] = {0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0};
 	xp_conn_feed(&rx, junk, sizeof(junk));
 	assert_int_equal(xp_conn_next(&rx, &out), -1);
-	assert_int_equal(rx.err.code, XP_ERR_ZLIB);
+	assert_int_equal(xp_conn_error(&rx)->code, XP_ERR_ZLIB);
 	/* sticky */
 	assert_int_equal(xp_conn_next(&rx, &out), -1);
 	xp_conn_finish(&rx);
@@ -492,7 +494,7 @@ static void test_zlib_bomb_bounded(void **state)
 	xp_conn_enable_zlib(&rx, true, false);
 	/* 1 MB of zeros compresses to ~1 KB: an opcode-0 stream (invalid) */
 	uint8_t *zeros = calloc(1, 1 << 20);
-	xp_buf_append(&tx.out_plain, zeros, 1 << 20);
+	xp_conn_send_raw(&tx, zeros, 1 << 20);
 	xp_conn_flush(&tx);
 	xp_conn_feed(&rx, xp_buf_data(&tx.out_wire), xp_buf_pending(&tx.out_wire));
 	assert_int_equal(xp_conn_next(&rx, &out), -1);
@@ -537,7 +539,7 @@ static void test_socketpair_partial_io(void **state)
 	}
 	assert_int_equal(got, total);
 	assert_true(partial > 0); /* the send buffer really filled up */
-	assert_int_equal(rx.st.wire_in, tx.st.wire_out);
+	assert_int_equal(xp_conn_stats(&rx)->wire_in, xp_conn_stats(&tx)->wire_out);
 	xp_conn_finish(&tx);
 	xp_conn_finish(&rx);
 }
@@ -551,7 +553,7 @@ static void serve_one(int fd, bool refuse, int major)
 	uint8_t pre[XP_PREAMBLE_LEN];
 	xp_preamble_write(pre);
 	pre[4] = (uint8_t)major;
-	xp_buf_append(&s.out_plain, pre, sizeof(pre));
+	xp_conn_send_raw(&s, pre, sizeof(pre));
 	if (xp_conn_wait(&s, &m, 2000) != 1 || m.op != XP_OP_HELLO)
 		_exit(3);
 	if (refuse) {
@@ -607,18 +609,67 @@ static void test_handshake_over_socket(void **state)
 	xp_conn_finish(&c);
 
 	assert_int_equal(run_client(true, XP_VERSION_MAJOR, &c, &got), -1);
-	assert_int_equal(c.err.code, XP_ERR_AUTH);
-	assert_non_null(strstr(c.err.text, "wrong cookie"));
+	assert_int_equal(xp_conn_error(&c)->code, XP_ERR_AUTH);
+	assert_non_null(strstr(xp_conn_error(&c)->text, "wrong cookie"));
 	xp_conn_finish(&c);
 
 	assert_int_equal(run_client(false, 7, &c, &got), -1);
-	assert_int_equal(c.err.code, XP_ERR_VERSION);
-	assert_non_null(strstr(c.err.text, "peer speaks 7."));
-
+	assert_int_equal(xp_conn_error(&c)->code, XP_ERR_VERSION);
+	assert_non_null(strstr(xp_conn_error(&c)->text, "peer speaks 7."));
 	xp_conn_finish(&c);
 }
 
 /* SPEC.md documents every opcode the code defines. */
+/* What owners may know of a connection, through functions only; and an
+ * ERROR still goes out after the input failed. */
+static void test_conn_accessors(void **state)
+{
+	(void)state;
+	int sv[2];
+	struct xp_conn a, b;
+	struct xp_msg m, ping = {.op = XP_OP_PING};
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	xp_conn_init(&a, sv[0], 4096, false);
+	xp_conn_init(&b, sv[1], 4096, false);
+	assert_int_equal(xp_conn_fd(&a), sv[0]);
+	assert_false(xp_conn_zlib_out(&a));
+	assert_int_equal(xp_conn_error(&a)->code, XP_ERR_NONE);
+	/* a frame over the size b accepts, then b is told to accept it */
+	static uint8_t big[6000];
+	m.op = XP_OP_TEXT;
+	m.u.text = (struct xp_msg_text){0, 0, {(const char *)big, 5000}};
+	memset(big, 'x', sizeof(big));
+	xp_conn_set_max_msg(&a, 8192);
+	assert_int_equal(xp_conn_send(&a, &m), 0);
+	assert_int_equal(xp_conn_plain_queued(&a), xp_conn_out_pending(&a));
+	assert_int_equal(xp_conn_drain(&a, 2000), 0);
+	assert_int_equal(xp_conn_stats(&a)->wire_out, xp_conn_plain_queued(&a));
+	xp_conn_set_max_msg(&b, 8192);
+	assert_int_equal(xp_conn_wait(&b, &m, 2000), 1);
+	assert_int_equal(m.u.text.text.n, 5000);
+	/* garbage fails b for good: no more sends, but an ERROR still goes out */
+	static const uint8_t junk[] = {0x3f, 0x00};
+	assert_int_equal(xp_conn_send_raw(&a, junk, sizeof(junk)), 0);
+	assert_int_equal(xp_conn_drain(&a, 2000), 0);
+	assert_int_equal(xp_conn_wait(&b, &m, 2000), -1);
+	assert_true(xp_conn_failed(&b));
+	assert_int_equal(xp_conn_error(&b)->code, XP_ERR_UNKNOWN_OP);
+	assert_int_equal(xp_conn_send(&b, &ping), -1);
+	assert_int_equal(xp_conn_send_error(&b, XP_ERR_UNKNOWN_OP, 0x3f, "go away"), 0);
+	assert_int_equal(xp_conn_drain(&b, 2000), 0);
+	assert_int_equal(xp_conn_wait(&a, &m, 2000), 1);
+	assert_int_equal(m.op, XP_OP_ERROR);
+	assert_int_equal(m.u.error.code, XP_ERR_UNKNOWN_OP);
+	/* released, the fd survives finish */
+	int fd = xp_conn_release_fd(&b);
+	assert_int_equal(fd, sv[1]);
+	assert_int_equal(xp_conn_fd(&b), -1);
+	xp_conn_finish(&b);
+	assert_true(fcntl(fd, F_GETFD) >= 0);
+	close(fd);
+	xp_conn_finish(&a);
+}
+
 static void test_spec_names_every_opcode(void **state)
 {
 	(void)state;
@@ -677,6 +728,7 @@ int main(void)
 	    cmocka_unit_test(test_zlib_bomb_bounded),
 	    cmocka_unit_test(test_socketpair_partial_io),
 	    cmocka_unit_test(test_handshake_over_socket),
+	    cmocka_unit_test(test_conn_accessors),
 	    cmocka_unit_test(test_spec_names_every_opcode),
 	    cmocka_unit_test(test_format_lines),
 	};

@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "xproto.h"
 #include "xrender.h"
 
 #define FG         0x00ffffffu
@@ -91,22 +92,6 @@ static void bdf_load(struct bdf *f, const char *name)
 	assert_true(f->n > 200);
 }
 
-static size_t put_utf8(char *s, uint32_t cp)
-{
-	if (cp < 0x80)
-		return s[0] = (char)cp, 1;
-	if (cp < 0x800)
-		return s[0] = (char)(0xc0 | cp >> 6), s[1] = (char)(0x80 | (cp & 0x3f)), 2;
-	if (cp < 0x10000) {
-		s[0] = (char)(0xe0 | cp >> 12), s[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		s[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	s[0] = (char)(0xf0 | cp >> 18), s[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-	s[2] = (char)(0x80 | (cp >> 6 & 0x3f)), s[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /* Draw @cp in @font at (0, 0) of a fresh framebuffer; its rows as bits. */
 static void draw(int font, uint32_t cp, uint32_t *rows, int *w, int *h)
 {
@@ -115,7 +100,7 @@ static void draw(int font, uint32_t cp, uint32_t *rows, int *w, int *h)
 
 	assert_int_equal(xr_font_cell(font, w, h, NULL), 0);
 	assert_int_equal(xr_fb_init(&fb, *w, *h), 0);
-	xr_text(&fb, NULL, 0, 0, s, put_utf8(s, cp), font, FG, BGC, false);
+	xr_text(&fb, NULL, 0, 0, s, xp_utf8_put(cp, s), font, FG, BGC, false);
 	for (int r = 0; r < *h; r++) {
 		rows[r] = 0;
 		for (int c = 0; c < *w; c++) {

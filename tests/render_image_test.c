@@ -288,25 +288,29 @@ static void test_png_color_types(void **state)
 	static const uint32_t w_rgba[] = {0x0a141e, 0x323c46};
 	static const uint32_t w_pal[] = {0xc86432, 0x010203, 0xc86432};
 	static const uint32_t w_lin[] = {0x12abff};
-	uint8_t *png;
-	size_t len;
+	const struct {
+		uint32_t format;
+		int w;
+		const void *px;
+		const uint8_t *cmap;
+		int ncolors;
+		const uint32_t *want;
+	} cases[] = {
+	    {PNG_FORMAT_GRAY, 2, gray, NULL, 0, w_gray},
+	    {PNG_FORMAT_GA, 2, ga, NULL, 0, w_ga},
+	    {PNG_FORMAT_RGBA, 2, rgba, NULL, 0, w_rgba},
+	    {PNG_FORMAT_RGB_COLORMAP, 3, idx, cmap, 2, w_pal},
+	    {PNG_FORMAT_LINEAR_RGB, 1, lin, NULL, 0, w_lin},
+	};
 
 	(void)state;
-	png = make_png(PNG_FORMAT_GRAY, 2, 1, gray, NULL, 0, &len);
-	decode_expect(png, len, 2, w_gray);
-	free(png);
-	png = make_png(PNG_FORMAT_GA, 2, 1, ga, NULL, 0, &len);
-	decode_expect(png, len, 2, w_ga);
-	free(png);
-	png = make_png(PNG_FORMAT_RGBA, 2, 1, rgba, NULL, 0, &len);
-	decode_expect(png, len, 2, w_rgba);
-	free(png);
-	png = make_png(PNG_FORMAT_RGB_COLORMAP, 3, 1, idx, cmap, 2, &len);
-	decode_expect(png, len, 3, w_pal);
-	free(png);
-	png = make_png(PNG_FORMAT_LINEAR_RGB, 1, 1, lin, NULL, 0, &len);
-	decode_expect(png, len, 1, w_lin);
-	free(png);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t len;
+		uint8_t *png = make_png(cases[i].format, cases[i].w, 1, cases[i].px, cases[i].cmap,
+		                        cases[i].ncolors, &len);
+		decode_expect(png, len, cases[i].w, cases[i].want);
+		free(png);
+	}
 }
 
 static void test_png_file(void **state)

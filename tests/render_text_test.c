@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "xproto.h"
 #include "xrender.h"
 
 #define FG             0x00ffffffu
@@ -169,16 +170,7 @@ static void all_glyphs(const struct bdf_font *f, int id)
 
 		if (cp == 0 || (cp >= 0xd800 && cp < 0xe000))
 			continue;
-		if (cp < 0x80) {
-			s[0] = (char)cp, n = 1;
-		} else if (cp < 0x800) {
-			s[0] = (char)(0xc0 | cp >> 6), n = 2;
-			s[1] = (char)(0x80 | (cp & 0x3f));
-		} else {
-			s[0] = (char)(0xe0 | cp >> 12), n = 3;
-			s[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-			s[2] = (char)(0x80 | (cp & 0x3f));
-		}
+		n = xp_utf8_put(cp, s);
 		assert_true(xr_font_has_glyph(id, cp));
 		xr_text(&fb, NULL, 0, 0, s, n, id, FG, BGC, false);
 		check_cell(&fb, 0, 0, &f->g[i], BGC);
@@ -268,29 +260,6 @@ static void test_invalid_utf8(void **state)
 	xr_fb_finish(&fb);
 }
 
-static void test_utf8_next(void **state)
-{
-	uint32_t cp;
-
-	(void)state;
-	assert_int_equal(xr_utf8_next("", 0, &cp), 0);
-	assert_int_equal(xr_utf8_next("a", 1, &cp), 1);
-	assert_int_equal(cp, 'a');
-	assert_int_equal(xr_utf8_next("\xc3\xa9", 2, &cp), 2);
-	assert_int_equal(cp, 0xe9);
-	assert_int_equal(xr_utf8_next("\xe2\x94\x80", 3, &cp), 3);
-	assert_int_equal(cp, 0x2500);
-	assert_int_equal(xr_utf8_next("\xf4\x8f\xbf\xbf", 4, &cp), 4);
-	assert_int_equal(cp, 0x10ffff);
-	/* length limit respected: a valid sequence cut by len */
-	assert_int_equal(xr_utf8_next("\xe2\x94\x80", 2, &cp), 2);
-	assert_int_equal(cp, 0xfffd);
-	assert_int_equal(xr_utf8_next("\xe0\x80\x80", 3, &cp), 1);
-	assert_int_equal(cp, 0xfffd);
-	assert_int_equal(xr_utf8_next("\xff", 1, &cp), 1);
-	assert_int_equal(cp, 0xfffd);
-}
-
 static void test_bold_fallback(void **state)
 {
 	const struct bdf_glyph *g = bdf_find(&regular, 0x2550);
@@ -372,7 +341,6 @@ int main(void)
 	    cmocka_unit_test(test_coverage),
 	    cmocka_unit_test(test_missing_glyph_box),
 	    cmocka_unit_test(test_invalid_utf8),
-	    cmocka_unit_test(test_utf8_next),
 	    cmocka_unit_test(test_bold_fallback),
 	    cmocka_unit_test(test_transparent_and_clip),
 	    cmocka_unit_test(test_text_edges),

@@ -319,10 +319,10 @@ static void test_hostile_peers(void **state)
 	scene_window(d, 2);
 	/* wrong cookie */
 	assert_int_equal(e2e_raw_client(&s, &c, "main", wrong, 0), -1);
-	assert_int_equal(c.err.code, XP_ERR_AUTH);
+	assert_int_equal(xp_conn_error(&c)->code, XP_ERR_AUTH);
 	xp_conn_finish(&c);
 	/* wrong version: the error names both versions */
-	int fd = xp_connect(s.addr, &err);
+	int fd = xp_net_connect(s.addr, XP_NET_CLOEXEC, &err);
 	uint8_t pre[XP_PREAMBLE_LEN];
 	xp_preamble_write(pre);
 	pre[4] = 9;
@@ -341,7 +341,7 @@ static void test_hostile_peers(void **state)
 	/* garbage after a good handshake, from a client */
 	assert_int_equal(e2e_raw_client(&s, &c, "main", NULL, 0), 0);
 	static const uint8_t junk[] = {0xee, 0x01, 0x02};
-	xp_buf_append(&c.out_plain, junk, sizeof(junk));
+	xp_conn_send_raw(&c, junk, sizeof(junk));
 	xp_conn_drain(&c, 1000);
 	expect_error_then_close(&c, XP_ERR_UNKNOWN_OP);
 	xp_conn_finish(&c);
@@ -353,7 +353,7 @@ static void test_hostile_peers(void **state)
 	assert_int_equal(xa_error(bad)->code, XP_ERR_NO_WINDOW);
 	xa_close(bad);
 	/* an app sending a truncated-then-garbage frame */
-	fd = xp_connect(s.app_socket, &err);
+	fd = xp_net_connect(s.app_socket, XP_NET_CLOEXEC, &err);
 	struct xp_cookie ck;
 	xp_cookie_load(s.cookie, false, &ck, &err);
 	xp_conn_init(&c, fd, 65536, true);
@@ -361,7 +361,7 @@ static void test_hostile_peers(void **state)
 	assert_int_equal(
 	    xp_handshake_client(&c, XP_ROLE_APP, &ck, &want, "main", "bad", &got, 3000), 0);
 	static const uint8_t bad_text[] = {0x27, 0x05, 0x00, 0x00, 0x09, 'a', 'b'};
-	xp_buf_append(&c.out_plain, bad_text, sizeof(bad_text));
+	xp_conn_send_raw(&c, bad_text, sizeof(bad_text));
 	xp_conn_drain(&c, 1000);
 	expect_error_then_close(&c, XP_ERR_MALFORMED);
 	xp_conn_finish(&c);
@@ -454,12 +454,12 @@ static void test_session_names_and_limit(void **state)
 	static const char *const args[] = {"--no-launcher", "--max-sessions", "2", NULL};
 	assert_int_equal(e2e_server_start(&s, args), 0);
 	assert_int_equal(e2e_raw_client(&s, &c[0], "../../tmp/evil", NULL, 0), -1);
-	assert_int_equal(c[0].err.code, XP_ERR_MALFORMED);
+	assert_int_equal(xp_conn_error(&c[0])->code, XP_ERR_MALFORMED);
 	xp_conn_finish(&c[0]);
 	assert_int_equal(e2e_raw_client(&s, &c[0], "one", NULL, 0), 0);
 	assert_int_equal(e2e_raw_client(&s, &c[1], "two", NULL, 0), 0);
 	assert_int_equal(e2e_raw_client(&s, &c[2], "three", NULL, 0), -1);
-	assert_int_equal(c[2].err.code, XP_ERR_LIMIT);
+	assert_int_equal(xp_conn_error(&c[2])->code, XP_ERR_LIMIT);
 	xp_conn_finish(&c[2]);
 	/* an existing session can still be joined */
 	assert_int_equal(e2e_raw_client(&s, &c[2], "one", NULL, 0), 0);

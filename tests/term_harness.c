@@ -61,7 +61,7 @@ int th_connect(struct th *h, bool viewer)
 	struct xp_caps want = {XP_FLAG_ZLIB, XP_MAX_MSG_DEFAULT, 800, 600}, got;
 	if (xp_cookie_load(h->s.cookie, false, &ck, &err) < 0)
 		return -1;
-	int fd = xp_connect(h->s.addr, &err);
+	int fd = xp_net_connect(h->s.addr, XP_NET_CLOEXEC, &err);
 	if (fd < 0)
 		return -1;
 	xp_conn_init(&h->c, fd, XP_MAX_MSG_DEFAULT, true);

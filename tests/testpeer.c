@@ -15,11 +15,9 @@
 
 int tp_init(struct tp_peer *p)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(sa);
 	struct xp_error err;
 	memset(p, 0, sizeof(*p));
-	p->conn.fd = -1;
+	xp_conn_init(&p->conn, -1, XP_MAX_MSG_DEFAULT, true); /* no peer yet */
 	p->screen_w = 800;
 	p->screen_h = 600;
 	snprintf(p->dir, sizeof(p->dir), "/tmp/xproto-tp-XXXXXX");
@@ -28,12 +26,9 @@ int tp_init(struct tp_peer *p)
 	snprintf(p->cookie_path, sizeof(p->cookie_path), "%s/cookie", p->dir);
 	if (xp_cookie_load(p->cookie_path, true, &p->cookie, &err) < 0)
 		return -1;
-	p->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (p->listen_fd < 0 || bind(p->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(p->listen_fd, 8) < 0 ||
-	    getsockname(p->listen_fd, (struct sockaddr *)&sa, &len) < 0)
+	p->listen_fd = xp_net_listen_tcp("127.0.0.1:0", XP_NET_CLOEXEC, &p->port, &err);
+	if (p->listen_fd < 0)
 		return -1;
-	p->port = ntohs(sa.sin_port);
 	snprintf(p->addr, sizeof(p->addr), "127.0.0.1:%d", p->port);
 	return 0;
 }
@@ -42,8 +37,7 @@ void tp_drop(struct tp_peer *p)
 {
 	if (p->connected)
 		xp_conn_finish(&p->conn);
-	memset(&p->conn, 0, sizeof(p->conn));
-	p->conn.fd = -1;
+	xp_conn_init(&p->conn, -1, XP_MAX_MSG_DEFAULT, true); /* no peer */
 	p->connected = false;
 }
 
@@ -104,7 +98,7 @@ int tp_accept(struct tp_peer *p, bool zlib, int timeout_ms)
 	tp_drop(p);
 	if (poll(&pf, 1, timeout_ms) != 1)
 		return -1;
-	int fd = accept4(p->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	int fd = xp_net_accept(p->listen_fd, XP_NET_CLOEXEC);
 	if (fd < 0 || xp_conn_init(&p->conn, fd, XP_MAX_MSG_DEFAULT, true) < 0)
 		return -1;
 	p->connected = true;
@@ -129,7 +123,7 @@ int tp_send_raw(struct tp_peer *p, const void *data, size_t n)
 {
 	if (tp_flush(p, 2000) < 0)
 		return -1;
-	return write(p->conn.fd, data, n) == (ssize_t)n ? 0 : -1;
+	return write(xp_conn_fd(&p->conn), data, n) == (ssize_t)n ? 0 : -1;
 }
 
 static int pong(struct tp_peer *p, const struct xp_msg *ping)
@@ -174,6 +168,24 @@ int tp_expect(struct tp_peer *p, uint8_t op, struct xp_msg *m, bool skip_other, 
 			return -2;
 	}
 	return 0;
+}
+
+int tp_expect_key(struct tp_peer *p, uint32_t state, uint32_t keysym, const char *text,
+                  bool skip_other, int timeout_ms)
+{
+	struct xp_msg m;
+	char got[64];
+	int r = tp_expect(p, XP_OP_KEY, &m, skip_other, timeout_ms);
+	if (r != 1) {
+		fprintf(stderr, "testpeer: no KEY (%d)\n", r);
+		return -1;
+	}
+	xp_str_copy(got, sizeof(got), m.u.key.text);
+	if (m.u.key.state == state && m.u.key.keysym == keysym && !strcmp(got, text))
+		return 0;
+	fprintf(stderr, "testpeer: KEY state %#x keysym %#x '%s', want %#x %#x '%s'\n",
+	        m.u.key.state, m.u.key.keysym, got, state, keysym, text);
+	return -1;
 }
 
 int tp_sync(struct tp_peer *p, uint32_t serial, int timeout_ms)

@@ -19,7 +19,7 @@ struct tp_peer {
 	char dir[64];  /* temporary folder holding the cookie */
 	char cookie_path[96];
 	struct xp_cookie cookie;
-	struct xp_conn conn; /* the accepted peer (conn.fd < 0 when none) */
+	struct xp_conn conn; /* the accepted peer (xp_conn_fd() < 0 when none) */
 	bool connected;
 	uint32_t screen_w, screen_h; /* the size WELCOME announces */
 	/* from the last HELLO */
@@ -55,6 +55,13 @@ int tp_next(struct tp_peer *p, struct xp_msg *m, bool skip_pings, int timeout_ms
  * when another opcode came first and @skip_other is false.
  */
 int tp_expect(struct tp_peer *p, uint8_t op, struct xp_msg *m, bool skip_other, int timeout_ms);
+/**
+ * Wait for a KEY as tp_expect() does and check its @state, @keysym and
+ * @text. Returns 0 if it came and matches; otherwise prints what came (or
+ * that nothing did) and returns -1.
+ */
+int tp_expect_key(struct tp_peer *p, uint32_t state, uint32_t keysym, const char *text,
+                  bool skip_other, int timeout_ms);
 /** Send MARK @serial and wait for ACK >= @serial. Returns 0 or -1. */
 int tp_sync(struct tp_peer *p, uint32_t serial, int timeout_ms);
 /** Wait until the peer closes the connection. Returns 0 or -1 (timeout). */

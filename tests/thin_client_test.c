@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "testpeer.h"
+#include "thinrun.h"
 #include "thin.h"
 #include "xproto.h"
 #include "xrender.h"
@@ -30,51 +31,11 @@
 #define SCREEN_H 240
 #define DESKTOP  0x202428u
 
-/* ---- a client running in a thread ---------------------------------------- */
+/* ---- a client running in a thread (tests/thinrun.h) --------------------- */
 
-struct run {
-	struct tc_client *c;
-	pthread_t th;
-	int status;
-	bool started;
-};
-
-static void *run_thread(void *arg)
+static void run_start(struct tr_run *r, const struct tc_options *o)
 {
-	struct run *r = arg;
-	r->status = tc_client_run(r->c);
-	return NULL;
-}
-
-static void run_start(struct run *r, const struct tc_options *o)
-{
-	memset(r, 0, sizeof(*r));
-	r->c = tc_client_create(o);
-	assert_non_null(r->c);
-	assert_int_equal(pthread_create(&r->th, NULL, run_thread, r), 0);
-	r->started = true;
-}
-
-/* Join within @timeout_ms; a client still running then is stopped (and the
- * test fails). Returns the exit status. */
-static int run_join(struct run *r, int timeout_ms)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	if (pthread_timedjoin_np(r->th, NULL, &ts) != 0) {
-		tc_client_stop(r->c);
-		pthread_join(r->th, NULL);
-		fail_msg("client did not finish within %d ms", timeout_ms);
-	}
-	r->started = false;
-	return r->status;
-}
-
-static void run_destroy(struct run *r)
-{
-	tc_client_destroy(r->c);
-	r->c = NULL;
+	assert_int_equal(tr_start(r, o), 0);
 }
 
 static struct tc_options headless_opts(const struct tp_peer *p)
@@ -408,7 +369,7 @@ static void send_scene(struct scene *s)
 static void test_scene(void **state)
 {
 	struct tp_peer p;
-	struct run r;
+	struct tr_run r;
 	struct scene s = {.p = &p};
 	struct xr_fb expect;
 	assert_int_equal(tp_init(&p), 0);
@@ -422,7 +383,7 @@ static void test_scene(void **state)
 	send_scene(&s);
 	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
 	tp_drop(&p);
-	assert_int_equal(run_join(&r, T_MS), 1);
+	assert_int_equal(tr_join(&r, T_MS), 1);
 	assert_non_null(strstr(tc_last_error(r.c), "connection lost"));
 	ref_screen(&s, &expect, SCREEN_W, SCREEN_H);
 	assert_true(xr_fb_equal(tc_window_fb(r.c, 1), &s.w[1].fb));
@@ -433,7 +394,7 @@ static void test_scene(void **state)
 	assert_int_equal(xr_png_write_file(tc_screen(r.c), "build/thin-scene.png"), 0);
 	xr_fb_finish(&expect);
 	scene_finish(&s);
-	run_destroy(&r);
+	tr_destroy(&r);
 	tp_finish(&p);
 }
 
@@ -442,7 +403,7 @@ static void test_scene(void **state)
 static void test_mark_ping(void **state)
 {
 	struct tp_peer p;
-	struct run r;
+	struct tr_run r;
 	struct xp_msg m = {.op = XP_OP_PING};
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
@@ -461,8 +422,8 @@ static void test_mark_ping(void **state)
 	assert_int_equal(tp_next(&p, &m, false, 3000), 1);
 	assert_int_equal(m.op, XP_OP_PING);
 	tp_drop(&p);
-	assert_int_equal(run_join(&r, T_MS), 1);
-	run_destroy(&r);
+	assert_int_equal(tr_join(&r, T_MS), 1);
+	tr_destroy(&r);
 	tp_finish(&p);
 }
 
@@ -481,13 +442,7 @@ static const char input_script[] = "# every kind of input\n"
 
 static void expect_key(struct tp_peer *p, uint32_t state, uint32_t keysym, const char *text)
 {
-	struct xp_msg m;
-	char got[32];
-	assert_int_equal(tp_expect(p, XP_OP_KEY, &m, false, T_MS), 1);
-	xp_str_copy(got, sizeof(got), m.u.key.text);
-	assert_int_equal(m.u.key.state, state);
-	assert_int_equal(m.u.key.keysym, keysym);
-	assert_string_equal(got, text);
+	assert_int_equal(tp_expect_key(p, state, keysym, text, false, T_MS), 0);
 }
 
 static void expect_press_release(struct tp_peer *p, uint32_t mods, uint32_t keysym,
@@ -517,7 +472,7 @@ static void expect_pointer(struct tp_peer *p)
 static void test_script_input(void **state)
 {
 	struct tp_peer p;
-	struct run r;
+	struct tr_run r;
 	struct xp_msg m;
 	char err[256], app[32];
 	struct tc_script *sc = tc_script_parse(input_script, "input", err, sizeof(err));
@@ -542,10 +497,10 @@ static void test_script_input(void **state)
 	assert_string_equal(app, "clock");
 	assert_int_equal(tp_expect(&p, XP_OP_APP_LIST, &m, false, T_MS), 1);
 	assert_int_equal(tp_wait_eof(&p, T_MS), 0);
-	assert_int_equal(run_join(&r, T_MS), 0);
+	assert_int_equal(tr_join(&r, T_MS), 0);
 	assert_int_equal(tc_screen(r.c)->w, 400);
 	assert_int_equal(tc_screen(r.c)->h, 300);
-	run_destroy(&r);
+	tr_destroy(&r);
 	tc_script_destroy(sc);
 	tp_finish(&p);
 }
@@ -553,7 +508,7 @@ static void test_script_input(void **state)
 static void test_read_only(void **state)
 {
 	struct tp_peer p;
-	struct run r;
+	struct tr_run r;
 	struct xp_msg m;
 	char err[256];
 	struct tc_script *sc = tc_script_parse(input_script, "input", err, sizeof(err));
@@ -569,8 +524,8 @@ static void test_read_only(void **state)
 	while ((r2 = tp_next(&p, &m, true, T_MS)) == 1 && n++ < 100)
 		assert_int_equal(m.op, XP_OP_APP_LIST); /* a question, not input */
 	assert_int_equal(r2, -1);                       /* EOF: the script ended */
-	assert_int_equal(run_join(&r, T_MS), 0);
-	run_destroy(&r);
+	assert_int_equal(tr_join(&r, T_MS), 0);
+	tr_destroy(&r);
 	tc_script_destroy(sc);
 	tp_finish(&p);
 }
@@ -698,7 +653,7 @@ static const struct bad_case bad_cases[] = {
 static void run_bad_case(const struct bad_case *bc)
 {
 	struct tp_peer p;
-	struct run r;
+	struct tr_run r;
 	struct xp_msg m;
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
@@ -710,10 +665,10 @@ static void run_bad_case(const struct bad_case *bc)
 		assert_int_equal(tp_expect(&p, XP_OP_ERROR, &m, true, T_MS), 1);
 	else if (!strcmp(bc->name, "truncated"))
 		tp_drop(&p);
-	assert_int_equal(run_join(&r, T_MS), 1);
+	assert_int_equal(tr_join(&r, T_MS), 1);
 	if (!strstr(tc_last_error(r.c), bc->expect))
 		fail_msg("%s: got '%s', want '%s'", bc->name, tc_last_error(r.c), bc->expect);
-	run_destroy(&r);
+	tr_destroy(&r);
 	tp_finish(&p);
 }
 
@@ -729,7 +684,7 @@ static void test_extreme_coordinates(void **state)
 {
 	static const uint8_t rgb[4 * 4 * 3] = {0};
 	struct tp_peer p;
-	struct run r;
+	struct tr_run r;
 	struct scene s = {.p = &p};
 	struct xp_msg m;
 	assert_int_equal(tp_init(&p), 0);
@@ -753,12 +708,12 @@ static void test_extreme_coordinates(void **state)
 	s_configure(&s, 1, XP_CONF_MOVE, INT32_MIN, INT32_MIN, 0, 0);
 	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
 	tp_drop(&p);
-	assert_int_equal(run_join(&r, T_MS), 1);
+	assert_int_equal(tr_join(&r, T_MS), 1);
 	assert_non_null(strstr(tc_last_error(r.c), "connection closed"));
 	for (int i = 0; i < SCREEN_W * SCREEN_H; i++)
 		assert_int_equal(tc_screen(r.c)->px[i], DESKTOP);
 	scene_finish(&s);
-	run_destroy(&r);
+	tr_destroy(&r);
 	tp_finish(&p);
 }
 
@@ -928,7 +883,7 @@ static void test_process_signals(void **state)
 static void test_reconnect(void **state)
 {
 	struct tp_peer p;
-	struct run r;
+	struct tr_run r;
 	struct scene s1 = {.p = &p}, s2 = {.p = &p};
 	struct xr_fb expect;
 	assert_int_equal(tp_init(&p), 0);
@@ -953,11 +908,11 @@ static void test_reconnect(void **state)
 	ref_screen(&s2, &expect, SCREEN_W, SCREEN_H);
 	assert_true(xr_fb_equal(tc_screen(r.c), &expect));
 	tc_client_stop(r.c);
-	assert_int_equal(run_join(&r, T_MS), 0);
+	assert_int_equal(tr_join(&r, T_MS), 0);
 	xr_fb_finish(&expect);
 	scene_finish(&s1);
 	scene_finish(&s2);
-	run_destroy(&r);
+	tr_destroy(&r);
 	tp_finish(&p);
 }
 

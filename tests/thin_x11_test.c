@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "testpeer.h"
+#include "thinrun.h"
 #include "thin.h"
 #include "xvfb.h"
 
@@ -29,42 +30,14 @@
 
 static struct xvfb xvfb;
 
-struct run {
-	struct tc_client *c;
-	pthread_t th;
-	int status;
-};
-
-static void *run_thread(void *arg)
-{
-	struct run *r = arg;
-	r->status = tc_client_run(r->c);
-	return NULL;
-}
-
-static int run_join(struct run *r, int timeout_ms)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	if (pthread_timedjoin_np(r->th, NULL, &ts) != 0) {
-		tc_client_stop(r->c);
-		pthread_join(r->th, NULL);
-		fail_msg("client did not finish within %d ms", timeout_ms);
-	}
-	return r->status;
-}
-
-static void start(struct run *r, struct tp_peer *p, bool no_shm)
+static void start(struct tr_run *r, struct tp_peer *p, bool no_shm)
 {
 	struct tc_options o = {.addr = p->addr,
 	                       .cookie_path = p->cookie_path,
 	                       .width = 320,
 	                       .height = 240,
 	                       .no_shm = no_shm};
-	r->c = tc_client_create(&o);
-	assert_non_null(r->c);
-	assert_int_equal(pthread_create(&r->th, NULL, run_thread, r), 0);
+	assert_int_equal(tr_start(r, &o), 0);
 	assert_int_equal(tp_accept(p, true, T_MS), 0);
 }
 
@@ -136,7 +109,7 @@ static void check_title(xcb_connection_t *xc, struct tc_client *c, const char *w
 static void pixels(bool no_shm)
 {
 	struct tp_peer p;
-	struct run r;
+	struct tr_run r;
 	assert_int_equal(tp_init(&p), 0);
 	start(&r, &p, no_shm);
 	scene(&p);
@@ -158,8 +131,8 @@ static void pixels(bool no_shm)
 	compare_window(xc, r.c);
 	xcb_disconnect(xc);
 	tp_drop(&p);
-	assert_int_equal(run_join(&r, T_MS), 1);
-	tc_client_destroy(r.c);
+	assert_int_equal(tr_join(&r, T_MS), 1);
+	tr_destroy(&r);
 	tp_finish(&p);
 }
 
@@ -210,19 +183,13 @@ static void key_event(xcb_connection_t *xc, xcb_window_t win, uint8_t type, uint
 
 static void expect_key(struct tp_peer *p, uint32_t state, uint32_t keysym, const char *text)
 {
-	struct xp_msg m;
-	char got[16];
-	assert_int_equal(tp_expect(p, XP_OP_KEY, &m, true, T_MS), 1);
-	xp_str_copy(got, sizeof(got), m.u.key.text);
-	assert_int_equal(m.u.key.state, state);
-	assert_int_equal(m.u.key.keysym, keysym);
-	assert_string_equal(got, text);
+	assert_int_equal(tp_expect_key(p, state, keysym, text, true, T_MS), 0);
 }
 
 static void test_input(void **state)
 {
 	struct tp_peer p;
-	struct run r;
+	struct tr_run r;
 	struct xp_msg m;
 	assert_int_equal(tp_init(&p), 0);
 	start(&r, &p, false);
@@ -263,9 +230,9 @@ static void test_input(void **state)
 	free(proto);
 	free(del);
 	assert_int_equal(tp_wait_eof(&p, T_MS), 0);
-	assert_int_equal(run_join(&r, T_MS), 0);
+	assert_int_equal(tr_join(&r, T_MS), 0);
 	xcb_disconnect(xc);
-	tc_client_destroy(r.c);
+	tr_destroy(&r);
 	tp_finish(&p);
 }
 
@@ -290,7 +257,7 @@ static int set_layout(const char *layout)
 static void test_layout(void **state)
 {
 	struct tp_peer p;
-	struct run r;
+	struct tr_run r;
 	assert_int_equal(tp_init(&p), 0);
 	start(&r, &p, false);
 	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
@@ -310,8 +277,8 @@ static void test_layout(void **state)
 	}
 	xcb_disconnect(xc);
 	tp_drop(&p);
-	assert_int_equal(run_join(&r, T_MS), 1);
-	tc_client_destroy(r.c);
+	assert_int_equal(tr_join(&r, T_MS), 1);
+	tr_destroy(&r);
 	tp_finish(&p);
 }
 

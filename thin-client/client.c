@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "thin_int.h"
@@ -62,14 +61,8 @@ static int load_cookie(struct tc_client *c)
 /* Signals arrive through a signalfd so the poll loop sees them in order. */
 static int open_signals(struct tc_client *c)
 {
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -1;
-	c->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	static const int sigs[] = {SIGUSR1, SIGINT, SIGTERM};
+	c->sigfd = xp_signal_fd(sigs, sizeof(sigs) / sizeof(sigs[0]));
 	return c->sigfd < 0 ? -1 : 0;
 }
 
@@ -103,7 +96,7 @@ struct tc_client *tc_client_create(const struct tc_options *o)
 	c->opt = *o;
 	c->sigfd = -1;
 	c->wake[0] = c->wake[1] = -1;
-	c->conn.fd = -1;
+	xp_conn_init(&c->conn, -1, XP_MAX_MSG_DEFAULT, true); /* not connected */
 	c->backoff_ms = TC_BACKOFF_MIN_MS;
 	snprintf(c->addr, sizeof(c->addr), "%s", o->addr ? o->addr : TC_DEFAULT_ADDR);
 	c->script.s = o->script;

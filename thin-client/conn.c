@@ -36,7 +36,7 @@ static int handshake(struct tc_client *c)
 int tc_connect(struct tc_client *c)
 {
 	struct xp_error err;
-	int fd = xp_connect(c->addr, &err);
+	int fd = xp_net_connect(c->addr, XP_NET_CLOEXEC, &err);
 	if (fd < 0) {
 		snprintf(c->reason, sizeof(c->reason), "cannot connect: %s", err.text);
 		return -1;
@@ -57,7 +57,8 @@ int tc_connect(struct tc_client *c)
 	return 0;
 err_conn:
 	snprintf(c->reason, sizeof(c->reason), "cannot connect to %.200s: %s", c->addr,
-	         c->conn.err.text[0] ? c->conn.err.text : "handshake failed");
+	         xp_conn_error(&c->conn)->text[0] ? xp_conn_error(&c->conn)->text
+	                                          : "handshake failed");
 	xp_conn_finish(&c->conn);
 	return -1;
 }
@@ -66,10 +67,9 @@ void tc_conn_close(struct tc_client *c, const char *why)
 {
 	tc_log(c, "disconnected: %s", why);
 	tc_clip_reset(c);
-	tc_stats_add(&c->total, &c->conn.st);
+	tc_stats_add(&c->total, xp_conn_stats(&c->conn));
 	xp_conn_finish(&c->conn);
-	memset(&c->conn, 0, sizeof(c->conn));
-	c->conn.fd = -1;
+	xp_conn_init(&c->conn, -1, XP_MAX_MSG_DEFAULT, true); /* not connected */
 	c->connected = false;
 	c->have_mark = false;
 	c->motion_pending = false;
@@ -117,7 +117,6 @@ static int violation(struct tc_client *c, const struct xp_error *e)
 	char msg[256];
 	if (e->code != XP_ERR_NONE && e->code != XP_ERR_IO) {
 		/* the failure is on the input side; the output stream is intact */
-		c->conn.failed = false;
 		xp_conn_send_error(&c->conn, e->code, e->about, "%s", e->text);
 		xp_conn_drain(&c->conn, 200);
 		snprintf(msg, sizeof(msg), "connection lost: protocol error: %s", e->text);
@@ -159,7 +158,7 @@ static int apply_buffered(struct tc_client *c)
 	int r;
 	while (c->connected && (r = xp_conn_next(&c->conn, &m)) != 0) {
 		if (r < 0)
-			return violation(c, &c->conn.err);
+			return violation(c, xp_conn_error(&c->conn));
 		c->last_rx_us = xp_now_us();
 		if (tc_dispatch(c, &m) < 0)
 			return violation(c, &c->err);
@@ -176,7 +175,7 @@ int tc_conn_input(struct tc_client *c)
 		if (apply_buffered(c) < 0)
 			return -1;
 		if (r < 0)
-			return violation(c, &c->conn.err);
+			return violation(c, xp_conn_error(&c->conn));
 		if (r == 0)
 			break;
 	}
@@ -194,7 +193,7 @@ int tc_conn_output(struct tc_client *c)
 		tc_send(c, &m);
 	}
 	if (xp_conn_flush(&c->conn) < 0 || xp_conn_write(&c->conn) < 0)
-		return violation(c, &c->conn.err);
+		return violation(c, xp_conn_error(&c->conn));
 	/* a server that sends PINGs but never reads must not grow our memory */
 	if (xp_conn_out_pending(&c->conn) > TC_OUT_MAX_BYTES)
 		return lost(c, "connection lost: the server does not read what we send");

@@ -10,7 +10,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "thin_int.h"
@@ -45,12 +44,11 @@ void tc_present(struct tc_client *c)
 
 static void on_signals(struct tc_client *c)
 {
-	struct signalfd_siginfo si;
-	while (read(c->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGUSR1 && c->opt.screenshot) {
+	for (int sig; (sig = xp_signal_next(c->sigfd)) > 0;) {
+		if (sig == SIGUSR1 && c->opt.screenshot) {
 			tc_screenshot(c, c->opt.screenshot);
-		} else if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
-			tc_log(c, "signal %u: detaching", si.ssi_signo);
+		} else if (sig == SIGINT || sig == SIGTERM) {
+			tc_log(c, "signal %d: detaching", sig);
 			c->quit = true;
 			c->exit_code = TC_EXIT_OK;
 		}
@@ -103,7 +101,7 @@ static void wait_events(struct tc_client *c)
 	int n = 0, pfd = c->pres->ops->fd ? c->pres->ops->fd(c->pres) : -1;
 	if (c->connected) {
 		short ev = POLLIN | (xp_conn_out_pending(&c->conn) ? POLLOUT : 0);
-		p[n++] = (struct pollfd){.fd = c->conn.fd, .events = ev};
+		p[n++] = (struct pollfd){.fd = xp_conn_fd(&c->conn), .events = ev};
 	}
 	if (pfd >= 0)
 		p[n++] = (struct pollfd){.fd = pfd, .events = POLLIN};
@@ -159,7 +157,7 @@ static void finish(struct tc_client *c)
 	if (c->opt.stats || c->opt.headless) {
 		struct xp_conn_stats st = c->total;
 		if (c->connected)
-			tc_stats_add(&st, &c->conn.st);
+			tc_stats_add(&st, xp_conn_stats(&c->conn));
 		tc_stats_print(stderr, &st, &c->rtt);
 	}
 	if (c->connected) /* detach now; the picture stays for tc_screen() */

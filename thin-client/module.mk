@@ -1,11 +1,12 @@
 # thin-client/module.mk - the stateless thin client: libxpthin.a, the
 # thin-client program, its tests (tests/thin_*_test.c with the shared test
-# helpers tests/testpeer.c and tests/xvfb.c) and its benchmark.
+# helpers tests/testpeer.c, tests/xvfb.c and tests/thinrun.c) and its
+# benchmark.
 
 THIN_SRC := $(filter-out thin-client/main.c,$(wildcard thin-client/*.c))
 THIN_OBJ := $(call objs,$(THIN_SRC))
 THIN_LIB := $(LIB)/libxpthin.a
-THIN_DEPLIBS := $(THIN_LIB) $(LIB)/libxproto.a $(LIB)/libxprender.a
+THIN_DEPLIBS := $(THIN_LIB) $(LIB)/libxprender.a $(LIB)/libxproto.a
 # xcb-xkb (keymap change events) always comes with xkbcommon-x11, which
 # needs it; tools/deps.sh has no variable for it yet.
 THIN_XCB_XKB := $(or $(LIBS_XCB_XKB),$(shell pkg-config --libs xcb-xkb 2>/dev/null),-lxcb-xkb)
@@ -28,7 +29,7 @@ $(BIN)/thin-client: $(OBJ)/thin-client/main.o $(THIN_DEPLIBS)
 PROGS += $(BIN)/thin-client
 
 # ---- tests: each links the helpers it needs --------------------------------
-THIN_HELPERS := $(call objs,tests/testpeer.c tests/xvfb.c)
+THIN_HELPERS := $(call objs,tests/testpeer.c tests/xvfb.c tests/thinrun.c)
 THIN_TEST_SRC := $(wildcard tests/thin_*_test.c)
 THIN_TESTS := $(patsubst tests/%.c,$(BIN)/tests/%,$(THIN_TEST_SRC))
 $(call objs,$(THIN_TEST_SRC)) $(THIN_HELPERS): MODULE_CFLAGS := $(CFLAGS_CMOCKA) $(CFLAGS_XCB) \
@@ -40,7 +41,8 @@ TESTS += $(THIN_TESTS)
 
 # ---- benchmark: update latency over loopback ----------------------------
 $(OBJ)/bench/thin_bench.o: MODULE_CFLAGS := -Itests
-$(BIN)/bench/thin_bench: $(OBJ)/bench/thin_bench.o $(OBJ)/tests/testpeer.o $(THIN_DEPLIBS)
+$(BIN)/bench/thin_bench: $(OBJ)/bench/thin_bench.o $(OBJ)/tests/testpeer.o $(OBJ)/tests/thinrun.o \
+		$(THIN_DEPLIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(OBJ)/tests/testpeer.o $(THIN_LDLIBS) -lpthread
+	$(CC) $(LDFLAGS) -o $@ $< $(OBJ)/tests/testpeer.o $(OBJ)/tests/thinrun.o $(THIN_LDLIBS) -lpthread
 BENCHES += $(BIN)/bench/thin_bench

@@ -81,12 +81,12 @@ static int parse_key(struct parse *p, struct tc_cmd *cmd, int argc, char **argv,
 /* Text must be valid UTF-8 and every character must have a keysym. */
 static int parse_type(struct parse *p, struct tc_cmd *cmd, int argc, char **argv, const char *rest)
 {
-	size_t n = strlen(rest);
+	size_t n = strlen(rest), ok = xp_utf8_valid_prefix(rest, n);
+	if (ok < n)
+		return perr(p, "invalid UTF-8 in text at byte %zu", ok);
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		size_t k = xr_utf8_next(rest + i, n - i, &cp);
-		if (cp == 0xfffd && (k != 3 || memcmp(rest + i, "\xef\xbf\xbd", 3)))
-			return perr(p, "invalid UTF-8 in text at byte %zu", i);
+		size_t k = xp_utf8_next(rest + i, n - i, &cp);
 		if (xkb_utf32_to_keysym(cp) == XKB_KEY_NoSymbol)
 			return perr(p, "no keysym for character U+%04X", cp);
 		i += k;

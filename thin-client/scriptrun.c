@@ -41,7 +41,7 @@ static int run_type(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 	while (r->sub < len) {
 		char text[8] = "";
 		uint32_t cp;
-		size_t k = xr_utf8_next(cmd->text + r->sub, len - r->sub, &cp);
+		size_t k = xp_utf8_next(cmd->text + r->sub, len - r->sub, &cp);
 		memcpy(text, cmd->text + r->sub, k);
 		tc_text_filter(text);
 		press_release(c, 0, xkb_utf32_to_keysym(cp), text);
@@ -88,6 +88,19 @@ static int run_wait(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 	return now >= end;
 }
 
+/* A waiting command ends at its limit (cmd->b ms from its start), saying
+ * @what did not happen (1); until then it is looked at again soon (0). */
+static int until_limit(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now,
+                       const char *what)
+{
+	if (now < c->script.start_us + (uint64_t)cmd->b * 1000) {
+		c->script.wake_us = now + IDLE_POLL_US;
+		return 0;
+	}
+	tc_warn("script line %d: %s after %d ms", cmd->line, what, cmd->b);
+	return 1;
+}
+
 /*
  * Idle: nothing from the server for a while, every MARK acked, all shown.
  * The quiet time counts from the command's start at the earliest, so the
@@ -100,12 +113,7 @@ static int run_wait_idle(struct tc_client *c, const struct tc_cmd *cmd, uint64_t
 	if (now >= quiet_since + (uint64_t)cmd->a * 1000 && !c->have_mark && c->comp.dmg.n == 0 &&
 	    xp_conn_out_pending(&c->conn) == 0)
 		return 1;
-	if (now >= c->script.start_us + (uint64_t)cmd->b * 1000) {
-		tc_warn("script line %d: wait-idle timed out after %d ms", cmd->line, cmd->b);
-		return 1;
-	}
-	c->script.wake_us = now + IDLE_POLL_US;
-	return 0;
+	return until_limit(c, cmd, now, "wait-idle timed out");
 }
 
 /* The screen changed after the command started, then idle as wait-idle. */
@@ -113,29 +121,20 @@ static int run_wait_update(struct tc_client *c, const struct tc_cmd *cmd, uint64
 {
 	if (c->last_present_us > c->script.start_us)
 		return run_wait_idle(c, cmd, now);
-	if (now >= c->script.start_us + (uint64_t)cmd->b * 1000) {
-		tc_warn("script line %d: wait-update saw no change in %d ms", cmd->line, cmd->b);
-		return 1;
-	}
-	c->script.wake_us = now + IDLE_POLL_US;
-	return 0;
+	return until_limit(c, cmd, now, "wait-update saw no change");
 }
 
 /* At least cmd->a windows are mapped. */
 static int run_wait_windows(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 {
 	int mapped = 0;
+	char what[64];
 	for (size_t i = 0; i < c->wins.n; i++)
 		mapped += c->wins.v[i] && c->wins.v[i]->mapped;
 	if (mapped >= cmd->a)
 		return 1;
-	if (now >= c->script.start_us + (uint64_t)cmd->b * 1000) {
-		tc_warn("script line %d: %d of %d windows after %d ms", cmd->line, mapped, cmd->a,
-		        cmd->b);
-		return 1;
-	}
-	c->script.wake_us = now + IDLE_POLL_US;
-	return 0;
+	snprintf(what, sizeof(what), "%d of %d windows", mapped, cmd->a);
+	return until_limit(c, cmd, now, what);
 }
 
 static int run_screenshot(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)

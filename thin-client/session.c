@@ -66,7 +66,11 @@ int tc_on_app_entry(struct tc_client *c, const struct xp_msg *m)
 	char app[128], about[200];
 	xp_str_copy(app, sizeof(app), a->app);
 	xp_str_copy(about, sizeof(about), a->about);
-	tc_warn("app %u: %s - %s%s", a->index, app, about, (a->flags & 1) ? " (last)" : "");
+	if (a->flags & XP_APP_NONE)
+		tc_warn("no apps to launch");
+	else
+		tc_warn("app %u: %s - %s%s", a->index, app, about,
+		        (a->flags & XP_APP_LAST) ? " (last)" : "");
 	return 0;
 }
 

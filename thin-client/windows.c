@@ -205,12 +205,7 @@ int tc_on_win_configure(struct tc_client *c, const struct xp_msg *m)
 /* Copy at most TC_TITLE_MAX bytes, cutting at a character boundary. */
 static void copy_title(char *dst, struct xp_str s)
 {
-	uint32_t n = s.n;
-	if (n > TC_TITLE_MAX) {
-		n = TC_TITLE_MAX;
-		while (n > 0 && ((unsigned char)s.p[n] & 0xc0) == 0x80)
-			n--;
-	}
+	size_t n = xp_utf8_fit(s.p, s.n, TC_TITLE_MAX);
 	memcpy(dst, s.p, n);
 	dst[n] = '\0';
 }

@@ -125,7 +125,7 @@ static char *to_latin1(const char *s, size_t len, size_t *out_len)
 	size_t n = 0;
 	for (size_t i = 0; o && i < len;) {
 		uint32_t cp;
-		i += xr_utf8_next(s + i, len - i, &cp);
+		i += xp_utf8_next(s + i, len - i, &cp);
 		o[n++] = (char)(cp < 0x100 ? cp : '?');
 	}
 	*out_len = n;

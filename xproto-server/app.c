@@ -246,6 +246,7 @@ static const xs_handler_fn handlers[XP_OP_MAX] = {
     [XP_OP_ERROR] = xs_on_ignore,
     [XP_OP_STATS] = xs_on_ignore,
     [XP_OP_APP_LAUNCH] = on_launch,
+    [XP_OP_APP_LIST] = xs_on_app_list,
     [XP_OP_CLIP_OWN] = xs_clip_on_own,
     [XP_OP_CLIP_REQUEST] = xs_clip_on_request,
     [XP_OP_CLIP_DATA] = xs_clip_on_data,

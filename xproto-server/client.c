@@ -125,21 +125,6 @@ static int on_close(struct xs_peer *p, const struct xp_msg *m, struct xp_error *
 	return 0;
 }
 
-static int on_app_list(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
-{
-	(void)m;
-	(void)err;
-	const struct xs_server *s = p->srv;
-	for (size_t i = 0; i < s->napps_known; i++) {
-		struct xp_msg out = {.op = XP_OP_APP_ENTRY};
-		out.u.app_entry = (struct xp_msg_app_entry){(uint32_t)i, i + 1 == s->napps_known,
-		                                            xp_str_from(s->apps[i].name),
-		                                            xp_str_from(s->apps[i].about)};
-		xs_peer_send(p, &out);
-	}
-	return 0;
-}
-
 static int on_launch(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
 {
 	char app[64];
@@ -179,7 +164,7 @@ static const xs_handler_fn handlers[XP_OP_MAX] = {
     [XP_OP_BUTTON] = on_button,
     [XP_OP_RESIZE] = on_resize,
     [XP_OP_CLOSE] = on_close,
-    [XP_OP_APP_LIST] = on_app_list,
+    [XP_OP_APP_LIST] = xs_on_app_list,
     [XP_OP_APP_LAUNCH] = on_launch,
     [XP_OP_ACK] = on_ack,
     [XP_OP_PING] = xs_on_ping,

@@ -18,7 +18,7 @@
 
 static bool speaks_clip(const struct xs_peer *p)
 {
-	return p->state == XS_RUNNING && p->conn.peer_minor >= XP_MINOR_CLIPBOARD;
+	return p->state == XS_RUNNING && xp_conn_peer_minor(&p->conn) >= XP_MINOR_CLIPBOARD;
 }
 
 static void send_own(struct xs_peer *to, uint32_t sel, uint32_t flags, uint64_t size)

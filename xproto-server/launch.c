@@ -1,7 +1,8 @@
 /*
  * launch.c - the apps a client may start: a list (built in, or --apps FILE
- * with lines "name | description | command"), spawning with the app socket,
- * cookie and session in the environment, and reaping.
+ * with lines "name | description | command"), told to whoever asks with
+ * APP_LIST (clients, viewers, the launcher app), spawning with the app
+ * socket, cookie and session in the environment, and reaping.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,21 +36,54 @@ static char *trim(char *s)
 	return s;
 }
 
-static int parse_line(char *line, struct xs_app_entry *e)
+/* True if @s (NUL-terminated) is UTF-8 text without control characters:
+ * names and descriptions travel in APP_ENTRY and are drawn by launchers. */
+static bool plain_text(const char *s)
+{
+	for (const char *c = s; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return false;
+	return xp_utf8_valid(s, strlen(s));
+}
+
+/* Parse "name | description | command" into @e; NULL, or what is wrong. */
+static const char *parse_line(char *line, struct xs_app_entry *e)
 {
 	char *a = strchr(line, '|'), *b = a ? strchr(a + 1, '|') : NULL;
 	if (!a || !b)
-		return -1;
+		return "want 'name | description | command'";
 	*a = *b = '\0';
 	char *name = trim(line), *about = trim(a + 1), *cmd = trim(b + 1);
-	if (!*name || !*cmd || strlen(name) >= sizeof(e->name) || strlen(cmd) >= sizeof(e->command))
-		return -1;
+	if (!*name || !*cmd)
+		return "want 'name | description | command'";
+	if (strlen(name) >= sizeof(e->name) || strlen(cmd) >= sizeof(e->command))
+		return "name (31 bytes) or command (511 bytes) too long";
+	if (!plain_text(name) || !plain_text(about))
+		return "name and description must be UTF-8 without control characters";
 	snprintf(e->name, sizeof(e->name), "%s", name);
-	snprintf(e->about, sizeof(e->about), "%s", about);
+	/* a long description is cut, at a character boundary */
+	size_t n = xp_utf8_fit(about, strlen(about), sizeof(e->about) - 1);
+	snprintf(e->about, sizeof(e->about), "%.*s", (int)n, about);
 	snprintf(e->command, sizeof(e->command), "%s", cmd);
-	return 0;
+	return NULL;
 }
 
+/* Why line @t (@whole: not cut by the line buffer) cannot be the next app of
+ * @s, or NULL if it can. */
+static const char *check_line(struct xs_server *s, char *t, bool whole)
+{
+	if (!whole)
+		return "line longer than 1023 bytes";
+	if (s->napps_known == MAX_APPS)
+		return "more than 64 apps";
+	const char *why = parse_line(t, &s->apps[s->napps_known]);
+	for (size_t i = 0; !why && i < s->napps_known; i++)
+		if (!strcmp(s->apps[i].name, s->apps[s->napps_known].name))
+			why = "an app of that name is already listed";
+	return why;
+}
+
+/* Read --apps @path into s->apps; -1 (logged with the line) on the first bad line. */
 static int load_file(struct xs_server *s, const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -57,14 +91,15 @@ static int load_file(struct xs_server *s, const char *path)
 	int lineno = 0;
 	if (!f)
 		return xs_log(s, XS_ERROR, "--apps %s: %s", path, strerror(errno)), -1;
-	while (fgets(line, sizeof(line), f) && s->napps_known < MAX_APPS) {
-		lineno++;
+	while (fgets(line, sizeof(line), f)) {
+		bool whole = strchr(line, '\n') || feof(f);
 		char *t = trim(line);
-		if (!*t || *t == '#')
+		lineno++;
+		if (whole && (!*t || *t == '#'))
 			continue;
-		if (parse_line(t, &s->apps[s->napps_known]) < 0) {
-			xs_log(s, XS_ERROR, "%s:%d: want 'name | description | command'", path,
-			       lineno);
+		const char *why = check_line(s, t, whole);
+		if (why) {
+			xs_log(s, XS_ERROR, "%s:%d: %s", path, lineno, why);
 			fclose(f);
 			return -1;
 		}
@@ -92,16 +127,24 @@ void xs_launch_finish(struct xs_server *s)
 	s->apps = NULL;
 }
 
-/* "name<TAB>description" lines, for the launcher */
-static void export_app_list(const struct xs_server *s)
+int xs_on_app_list(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
 {
-	static char list[MAX_APPS * 160];
-	size_t n = 0;
-	for (size_t i = 0; i < s->napps_known && n + 160 < sizeof(list); i++)
-		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s\t%s\n", s->apps[i].name,
-		                      s->apps[i].about);
-	list[n] = '\0';
-	setenv("XPROTO_APPS", list, 1);
+	const struct xs_server *s = p->srv;
+	struct xp_msg out = {.op = XP_OP_APP_ENTRY};
+	(void)m;
+	(void)err;
+	if (s->napps_known == 0) { /* an empty list is one entry that names nothing */
+		out.u.app_entry.flags = XP_APP_LAST | XP_APP_NONE;
+		xs_peer_send(p, &out);
+		return 0;
+	}
+	for (size_t i = 0; i < s->napps_known; i++) {
+		out.u.app_entry = (struct xp_msg_app_entry){
+		    (uint32_t)i, i + 1 == s->napps_known ? XP_APP_LAST : 0u,
+		    xp_str_from(s->apps[i].name), xp_str_from(s->apps[i].about)};
+		xs_peer_send(p, &out);
+	}
+	return 0;
 }
 
 static void child_exec(struct xs_server *s, struct xs_session *se, const char *cmd)
@@ -118,7 +161,6 @@ static void child_exec(struct xs_server *s, struct xs_session *se, const char *c
 	setenv("XPROTO_COOKIE", s->cookie_path, 1);
 	setenv("XPROTO_SESSION", se->name, 1);
 	setenv("XPROTO_BIN", s->opt.bin_dir, 1);
-	export_app_list(s);
 	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 	_exit(127);
 }

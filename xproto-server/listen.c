@@ -1,67 +1,12 @@
 /*
- * listen.c - the two endpoints: TCP for thin clients (loopback by default)
- * and a Unix socket for apps (peer credentials checked), plus accept().
+ * listen.c - the endpoints: TCP for thin clients (loopback by default), a
+ * Unix socket for apps (peer credentials checked) and optionally TCP for
+ * apps, all opened through libxproto's xp_net_*, plus accept().
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "server_int.h"
-
-static int listen_tcp(const char *addr, int *port_out)
-{
-	char host[256];
-	const char *colon = strrchr(addr, ':');
-	if (!colon || (size_t)(colon - addr) >= sizeof(host))
-		return -1;
-	memcpy(host, addr, (size_t)(colon - addr));
-	host[colon - addr] = '\0';
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *res;
-	if (getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &res) != 0)
-		return -1;
-	int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 64) < 0) {
-		if (fd >= 0)
-			close(fd);
-		freeaddrinfo(res);
-		return -1;
-	}
-	freeaddrinfo(res);
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	getsockname(fd, (struct sockaddr *)&ss, &len);
-	*port_out = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-	                                           : ((struct sockaddr_in *)&ss)->sin_port);
-	return fd;
-}
-
-static int listen_unix(const char *path)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -1;
-	strcpy(sa.sun_path, path);
-	unlink(path); /* a stale socket from a crashed server */
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	mode_t old = umask(077); /* only this user may connect */
-	int r = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	umask(old);
-	if (r < 0 || listen(fd, 64) < 0) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 /* Apps on the Unix socket must run as our user (or root). */
 static bool peer_cred_ok(int fd)
@@ -79,7 +24,7 @@ static void on_accept(struct xs_loop *l, int lfd, unsigned events, void *data)
 	(void)l;
 	(void)events;
 	for (int i = 0; i < 64; i++) {
-		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = xp_net_accept(lfd, XP_NET_NONBLOCK | XP_NET_CLOEXEC);
 		if (fd < 0)
 			return;
 		bool tcp = lfd != s->unix_fd, app_ep = lfd != s->tcp_fd;
@@ -88,39 +33,35 @@ static void on_accept(struct xs_loop *l, int lfd, unsigned events, void *data)
 			close(fd);
 			continue;
 		}
-		if (tcp) {
-			int one = 1;
-			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		}
 		if (!xs_peer_create(s, fd, tcp, app_ep))
 			close(fd);
 	}
 }
 
+/* Listen on TCP @addr (or the Unix socket @path) and watch for callers. */
+static int endpoint(struct xs_server *s, const char *addr, const char *path, int *port)
+{
+	const unsigned flags = XP_NET_NONBLOCK | XP_NET_CLOEXEC;
+	struct xp_error err;
+	int fd = path ? xp_net_listen_unix(path, flags, &err)
+	              : xp_net_listen_tcp(addr, flags, port, &err);
+	if (fd < 0)
+		return xs_log(s, XS_ERROR, "cannot listen: %s", err.text), -1;
+	xs_loop_watch(s->loop, fd, XS_READABLE, on_accept, s);
+	return fd;
+}
+
 int xs_listen_all(struct xs_server *s)
 {
+	int port;
 	s->tcp_fd = s->unix_fd = s->app_tcp_fd = -1;
-	if (s->opt.listen && s->opt.listen[0]) {
-		s->tcp_fd = listen_tcp(s->opt.listen, &s->port);
-		if (s->tcp_fd < 0)
-			return xs_log(s, XS_ERROR, "cannot listen on %s: %s", s->opt.listen,
-			              strerror(errno)),
-			       -1;
-		xs_loop_watch(s->loop, s->tcp_fd, XS_READABLE, on_accept, s);
-	}
-	s->unix_fd = listen_unix(s->app_socket);
-	if (s->unix_fd < 0)
-		return xs_log(s, XS_ERROR, "cannot listen on %s: %s", s->app_socket,
-		              strerror(errno)),
-		       -1;
-	xs_loop_watch(s->loop, s->unix_fd, XS_READABLE, on_accept, s);
-	if (s->opt.app_tcp) {
-		int port;
-		s->app_tcp_fd = listen_tcp(s->opt.app_tcp, &port);
-		if (s->app_tcp_fd < 0)
-			return xs_log(s, XS_ERROR, "cannot listen on %s", s->opt.app_tcp), -1;
-		xs_loop_watch(s->loop, s->app_tcp_fd, XS_READABLE, on_accept, s);
-	}
+	if (s->opt.listen && s->opt.listen[0] &&
+	    (s->tcp_fd = endpoint(s, s->opt.listen, NULL, &s->port)) < 0)
+		return -1;
+	if ((s->unix_fd = endpoint(s, NULL, s->app_socket, NULL)) < 0)
+		return -1;
+	if (s->opt.app_tcp && (s->app_tcp_fd = endpoint(s, s->opt.app_tcp, NULL, &port)) < 0)
+		return -1;
 	return 0;
 }
 

@@ -13,7 +13,8 @@
 static const char usage[] =
     "usage: xproto-server [options]\n"
     "Host xproto sessions: apps connect on a Unix socket, thin clients on TCP.\n"
-    "  --listen HOST:PORT     thin-client endpoint (default 127.0.0.1:7100;\n"
+    "  --listen HOST:PORT     thin-client endpoint (default 127.0.0.1:7100; an\n"
+    "                         empty HOST is 127.0.0.1, PORT 0 any free port;\n"
     "                         use an SSH tunnel to reach it from elsewhere)\n"
     "  --app-socket PATH      app endpoint (default /tmp/xproto-UID-PID.sock)\n"
     "  --app-tcp HOST:PORT    also accept apps over TCP (default: off)\n"

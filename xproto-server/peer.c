@@ -44,7 +44,7 @@ struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool ap
 	snprintf(p->name, sizeof(p->name), "conn %u", p->conn_id);
 	xp_conn_init(&p->conn, fd, s->opt.max_msg, true);
 	if (xs_loop_watch(s->loop, fd, XS_READABLE, on_io, p) < 0) {
-		p->conn.fd = -1; /* the caller closes it */
+		xp_conn_release_fd(&p->conn); /* the caller closes it */
 		xp_conn_finish(&p->conn);
 		free(p);
 		return NULL;
@@ -76,7 +76,7 @@ void xs_peer_close(struct xs_peer *p, const char *why)
 	else if (p->state != XS_HANDSHAKE)
 		p->srv->nclients--;
 	p->state = XS_CLOSED;
-	xs_loop_unwatch(p->srv->loop, p->conn.fd);
+	xs_loop_unwatch(p->srv->loop, xp_conn_fd(&p->conn));
 }
 
 static int drain_expired(struct xs_loop *l, uint64_t id, void *data)
@@ -100,14 +100,13 @@ void xs_peer_fail(struct xs_peer *p, enum xp_err_code code, unsigned about, cons
 	va_end(ap);
 	xs_log(p->srv, XS_INFO, "%s: error %u (%s): %s", p->name, code, xp_err_name(code), text);
 	/* the error goes out plain if the handshake never switched zlib on */
-	p->conn.failed = false;
 	xp_conn_send_error(&p->conn, code, about, "%s", text);
 	if (p->state != XS_HANDSHAKE)
 		xs_session_detach(p);
 	if (p->state == XS_RUNNING)
 		p->role == XP_ROLE_APP ? p->srv->napps-- : p->srv->nclients--;
 	p->state = XS_DRAINING;
-	xs_loop_watch(p->srv->loop, p->conn.fd, XS_WRITABLE, on_io, p);
+	xs_loop_watch(p->srv->loop, xp_conn_fd(&p->conn), XS_WRITABLE, on_io, p);
 	p->drain_timer = xs_loop_timer(p->srv->loop, DRAIN_MS, drain_expired, p);
 }
 
@@ -120,7 +119,7 @@ void xs_peer_destroy(struct xs_peer *p)
 		xs_loop_cancel(l, p->handshake_timer);
 	if (p->drain_timer)
 		xs_loop_cancel(l, p->drain_timer);
-	xs_loop_unwatch(l, p->conn.fd);
+	xs_loop_unwatch(l, xp_conn_fd(&p->conn));
 	xp_conn_finish(&p->conn);
 	xs_idset_finish(&p->known);
 	xs_idset_finish(&p->cached);
@@ -161,7 +160,7 @@ static void send_welcome(struct xs_peer *p, const struct xp_msg_hello *h)
 	    (struct xp_msg_welcome){c.flags, c.max_msg, c.screen_w, c.screen_h, p->conn_id};
 	xp_conn_send(&p->conn, &m);
 	xp_conn_flush(&p->conn);
-	p->conn.dec.max_msg = o->max_msg;
+	xp_conn_set_max_msg(&p->conn, o->max_msg);
 	if (c.flags & XP_FLAG_ZLIB)
 		xp_conn_enable_zlib(&p->conn, true, true);
 }
@@ -270,13 +269,13 @@ static void read_messages(struct xs_peer *p)
 			dispatch(p, &m);
 		if (p->state > XS_RUNNING)
 			return;
-		if (p->conn.failed) {
-			xs_peer_fail(p, p->conn.err.code, p->conn.err.about, "%s",
-			             p->conn.err.text);
+		const struct xp_error *e = xp_conn_error(&p->conn);
+		if (xp_conn_failed(&p->conn)) {
+			xs_peer_fail(p, e->code, e->about, "%s", e->text);
 			return;
 		}
 		if (r < 0) {
-			xs_peer_close(p, p->conn.err.text);
+			xs_peer_close(p, e->text);
 			return;
 		}
 		if (r == 0)
@@ -322,7 +321,7 @@ static void flush_peer(struct xs_peer *p)
 		xs_peer_close(p, "error sent");
 		return;
 	}
-	xs_loop_watch(s->loop, p->conn.fd, mask, on_io, p);
+	xs_loop_watch(s->loop, xp_conn_fd(&p->conn), mask, on_io, p);
 }
 
 void xs_peers_flush(struct xs_server *s)

@@ -108,7 +108,7 @@ static int send_bitmap(struct xs_peer *c, const struct xs_window *w, struct xr_r
 int xs_image_payload(const struct xs_peer *c, const struct xr_fb *fb, struct xr_rect r,
                      uint8_t **data, size_t *len, uint8_t *format)
 {
-	if (!c->conn.zout) {
+	if (!xp_conn_zlib_out(&c->conn)) {
 		*format = XP_IMG_ZLIB;
 		return xr_encode_zlib(fb, r, 6, data, len);
 	}

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "server_int.h"
@@ -57,15 +56,14 @@ static void dump_windows(struct xs_server *s)
 static void on_signal(struct xs_loop *l, int fd, unsigned events, void *data)
 {
 	struct xs_server *s = data;
-	struct signalfd_siginfo si;
 	(void)events;
-	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGCHLD) {
+	for (int sig; (sig = xp_signal_next(fd)) > 0;) {
+		if (sig == SIGCHLD) {
 			xs_launch_reap(s);
-		} else if (si.ssi_signo == SIGUSR1) {
+		} else if (sig == SIGUSR1) {
 			dump_windows(s);
 		} else {
-			xs_log(s, XS_INFO, "signal %u: shutting down", si.ssi_signo);
+			xs_log(s, XS_INFO, "signal %d: shutting down", sig);
 			s->stopping = true;
 			xs_loop_stop(l);
 		}
@@ -91,16 +89,8 @@ static void before_sleep(struct xs_loop *l, void *data)
 
 static int setup_signals(struct xs_server *s)
 {
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	s->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1};
+	s->sig_fd = xp_signal_fd(sigs, sizeof(sigs) / sizeof(sigs[0]));
 	if (s->sig_fd < 0)
 		return -1;
 	return xs_loop_watch(s->loop, s->sig_fd, XS_READABLE, on_signal, s);

@@ -26,7 +26,7 @@ struct xs_draw_state {
 	struct xp_rect clip; /* w == 0: none */
 };
 
-/** A small set of ids (windows a client knows, images it holds). */
+/** A small set of ids (windows a client knows, images it holds); update.c. */
 struct xs_idset {
 	uint32_t *v;
 	size_t n, cap;
@@ -182,7 +182,6 @@ struct xs_window *xs_window_at(struct xs_session *se, int32_t x, int32_t y);
 size_t xs_window_index(struct xs_session *se, const struct xs_window *w);
 void xs_window_raise(struct xs_session *se, struct xs_window *w);
 void xs_session_set_focus(struct xs_session *se, uint32_t id);
-void xs_session_resize(struct xs_session *se, uint32_t w, uint32_t h);
 void xs_window_remove(struct xs_session *se, struct xs_window *w);
 
 /* window.c */
@@ -191,6 +190,14 @@ struct xs_window *xs_window_create(struct xs_peer *app, const struct xp_msg_win_
 int xs_window_resize(struct xs_session *se, struct xs_window *w, uint32_t nw, uint32_t nh,
                      struct xp_error *err);
 void xs_window_announce(struct xs_session *se, struct xs_window *w, uint32_t mask, bool to_app);
+/**
+ * Change the screen size of session @se to @w x @h (a client's RESIZE;
+ * 0 or above 16384 is ignored):
+ * maximized windows follow it and are announced to clients and owners.
+ */
+void xs_session_resize(struct xs_session *se, uint32_t w, uint32_t h);
+/** Fill @m with the WIN_CREATE that introduces @w (session id) to a client. */
+void xs_window_msg_create(const struct xs_window *w, struct xp_msg *m);
 
 /* app.c: messages from apps */
 int xs_app_handle(struct xs_peer *p, const struct xp_msg *m);
@@ -212,7 +219,6 @@ void xs_client_forget(struct xs_peer *c, uint32_t win);
 void xs_client_damage(struct xs_peer *c, uint32_t win, struct xr_rect r);
 bool xs_client_knows(const struct xs_peer *c, uint32_t win);
 int xs_client_learn(struct xs_peer *c, uint32_t win);
-void xs_window_msg_create(const struct xs_window *w, struct xp_msg *m);
 
 /* cache.c: images apps keep and draw again by id */
 int xs_cache_image(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
@@ -253,6 +259,17 @@ int xs_launch(struct xs_server *s, struct xs_session *se, const char *app, pid_t
 int xs_launch_command(struct xs_server *s, struct xs_session *se, const char *cmd, pid_t *pid,
                       struct xp_error *err);
 void xs_launch_reap(struct xs_server *s);
+/**
+ * APP_LIST from a client, viewer or app (the launcher): answer with one
+ * APP_ENTRY per launchable app, the last flagged XP_APP_LAST, or a single
+ * XP_APP_LAST | XP_APP_NONE entry when there is none. Never fails.
+ */
+int xs_on_app_list(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+/**
+ * SIGTERM every launched app's process group, reap them (bounded, about a
+ * second), then SIGKILL what is left. Called once when the server stops.
+ */
+void xs_launch_stop_all(struct xs_server *s);
 
 /* launcher.c */
 void xs_launcher_show(struct xs_session *se);
@@ -260,6 +277,5 @@ void xs_launcher_hide(struct xs_session *se);
 void xs_launcher_check(struct xs_session *se);
 void xs_launcher_app_started(struct xs_session *se);
 bool xs_launcher_chord(const struct xp_msg_key *k);
-void xs_launch_stop_all(struct xs_server *s);
 
 #endif

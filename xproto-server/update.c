@@ -88,7 +88,7 @@ void xs_client_forget(struct xs_peer *c, uint32_t win)
 
 static uint64_t queued_total(const struct xs_peer *c)
 {
-	return c->conn.st.plain_out + xp_buf_pending(&c->conn.out_plain);
+	return xp_conn_plain_queued(&c->conn);
 }
 
 static uint64_t inflight(const struct xs_peer *c)

@@ -306,8 +306,6 @@ const char *ag_ical_check(const struct ag_event *ev);
 /* Expands the recurrences of EV over [FROM, TO), appending to *OUT. */
 int ag_expand(const struct ag_event *ev, int64_t from, int64_t to, struct ag_occurrence **out,
               size_t *n, size_t *cap);
-/* Parses "HOST:PORT" into HOST (size LEN) and *PORT. 0/-1. */
-int ag_parse_hostport(const char *s, char *host, size_t len, int *port);
 /* Converts a hex token to bytes. Returns the byte count or -1. */
 int ag_hex_decode(const char *hex, uint8_t *out, size_t max);
 

@@ -6,6 +6,7 @@
  * counted, and a test hook can cut the connection after N bytes.
  */
 #include "agenda_int.h"
+#include "xproto.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,22 +31,10 @@ struct link {
 
 static int link_connect(struct link *l, const char *server)
 {
-	char host[256], port[16];
-	int p;
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai;
-	if (ag_parse_hostport(server, host, sizeof(host), &p))
-		return ag_fail(l->r, "bad server address '%s'", server);
-	snprintf(port, sizeof(port), "%d", p);
-	if (getaddrinfo(host, port, &hints, &ai))
-		return ag_fail(l->r, "cannot resolve %s", host);
-	l->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (l->fd < 0 || connect(l->fd, ai->ai_addr, ai->ai_addrlen)) {
-		freeaddrinfo(ai);
-		return ag_fail(l->r, "cannot connect to %s: %s", server, strerror(errno));
-	}
-	freeaddrinfo(ai);
-	int one = 1;
-	setsockopt(l->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	struct xp_error err;
+	l->fd = xp_net_connect(server, XP_NET_CLOEXEC, &err);
+	if (l->fd < 0)
+		return ag_fail(l->r, "cannot connect: %s", err.text);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
  * transaction, so what the user typed is durable before the call returns.
  */
 #include "agenda_int.h"
+#include "xproto.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -147,9 +148,8 @@ int ag_replica_configure(struct ag_replica *r, const char *server, const char *u
                          const char *token, const char *agenda)
 {
 	uint8_t raw[AG_MAX_TOKEN];
-	char host[256];
-	int port;
-	if (ag_parse_hostport(server, host, sizeof(host), &port))
+	struct xp_error err;
+	if (xp_net_is_unix(server) || xp_net_check(server, &err) < 0)
 		return ag_fail(r, "bad server address '%s' (want HOST:PORT)", server);
 	if (ag_hex_decode(token, raw, sizeof(raw)) <= 0)
 		return ag_fail(r, "bad token (want the hex string from "

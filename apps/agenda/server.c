@@ -10,6 +10,7 @@
  * violation sends ERROR to that peer and closes only that connection.
  */
 #include "agenda_int.h"
+#include "xproto.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -251,7 +252,7 @@ static void conn_destroy(struct conn *c)
 
 static void accept_one(struct server *s)
 {
-	int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int fd = xp_net_accept(s->lfd, XP_NET_NONBLOCK | XP_NET_CLOEXEC);
 	if (fd < 0)
 		return;
 	struct conn *c = calloc(1, sizeof(*c));
@@ -259,8 +260,6 @@ static void accept_one(struct server *s)
 		close(fd);
 		return;
 	}
-	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->fd = fd;
 	c->last_ms = ag_now_ms();
 	s->conns[s->n++] = c;
@@ -268,31 +267,23 @@ static void accept_one(struct server *s)
 
 static int listen_on(const char *addr, const char *port_file)
 {
-	char host[64];
-	int port, one = 1;
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sa);
-	if (ag_parse_hostport(addr, host, sizeof(host), &port) ||
-	    inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+	struct xp_error err;
+	int port, fd = xp_net_listen_tcp(addr, XP_NET_NONBLOCK | XP_NET_CLOEXEC, &port, &err);
+	if (fd < 0) {
+		fprintf(stderr, "agendad: cannot listen: %s\n", err.text);
 		return -1;
-	sa.sin_port = htons((uint16_t)port);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 128) ||
-	    getsockname(fd, (struct sockaddr *)&sa, &len))
-		goto err_fd;
-	fprintf(stderr, "agendad: listening on %s:%d\n", host, ntohs(sa.sin_port));
+	}
+	fprintf(stderr, "agendad: listening on %s (port %d)\n", addr, port);
 	if (port_file) {
 		FILE *f = fopen(port_file, "w");
 		if (!f)
 			goto err_fd;
-		fprintf(f, "%d\n", ntohs(sa.sin_port));
+		fprintf(f, "%d\n", port);
 		fclose(f);
 	}
 	return fd;
 err_fd:
+	fprintf(stderr, "agendad: %s: %s\n", port_file, strerror(errno));
 	close(fd);
 	return -1;
 }
@@ -414,7 +405,6 @@ int ag_server_run(const struct ag_server_opts *opts)
 	}
 	s.lfd = listen_on(o.listen, o.port_file);
 	if (s.lfd < 0) {
-		fprintf(stderr, "agendad: cannot listen on %s: %s\n", o.listen, strerror(errno));
 		ag_store_close(s.store);
 		return 1;
 	}

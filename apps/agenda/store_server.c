@@ -6,6 +6,7 @@
  * with synchronous=FULL before the caller may acknowledge it.
  */
 #include "agenda_int.h"
+#include "xproto.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -179,8 +180,7 @@ int ag_store_auth(struct ag_store *s, const char *user, const uint8_t *token, si
 	char hex[2 * AG_MAX_TOKEN + 1] = "";
 	int rights = AG_RIGHT_NONE;
 
-	for (size_t i = 0; i < token_len && i < AG_MAX_TOKEN; i++)
-		snprintf(hex + 2 * i, 3, "%02x", token[i]);
+	xp_hex_encode(token, token_len < AG_MAX_TOKEN ? token_len : AG_MAX_TOKEN, hex, sizeof(hex));
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, agenda, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {

@@ -1,9 +1,10 @@
 /*
  * util.c - small helpers shared by the replica and the server: SQLite
- * opening (WAL, synchronous=FULL) and field binding, randomness, clocks,
- * address parsing, and struct ag_event ownership.
+ * opening (WAL, synchronous=FULL) and field binding, randomness, clocks
+ * and struct ag_event ownership.
  */
 #include "agenda_int.h"
+#include "xproto.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -81,9 +82,7 @@ int ag_random_hex(char *out, size_t bytes)
 		return -1;
 	if (getrandom(raw, bytes, 0) != (ssize_t)bytes)
 		return -1;
-	for (size_t i = 0; i < bytes; i++)
-		snprintf(out + 2 * i, 3, "%02x", raw[i]);
-	return 0;
+	return xp_hex_encode(raw, bytes, out, 2 * bytes + 1) < 0 ? -1 : 0;
 }
 
 int64_t ag_now_ms(void)
@@ -93,46 +92,9 @@ int64_t ag_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int ag_parse_hostport(const char *s, char *host, size_t len, int *port)
-{
-	const char *colon = strrchr(s, ':');
-	if (!colon || (size_t)(colon - s) >= len)
-		return -1;
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = 0;
-	char *end;
-	long p = strtol(colon + 1, &end, 10);
-	if (*end || p < 0 || p > 65535 || end == colon + 1)
-		return -1;
-	if (!host[0])
-		snprintf(host, len, "127.0.0.1");
-	*port = (int)p;
-	return 0;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int ag_hex_decode(const char *hex, uint8_t *out, size_t max)
 {
-	size_t n = strlen(hex);
-	if (n % 2 || n / 2 > max)
-		return -1;
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return (int)(n / 2);
+	return (int)xp_hex_decode(hex, strlen(hex), out, max);
 }
 
 void ag_event_finish(struct ag_event *ev)

@@ -1,14 +1,16 @@
 # apps/bwcompare/module.mk - bwcompare (issue 7): the two models side by side
-# on one calendar workload. bwc-relay (the measuring relay, C) and bwc-report
-# (splits the relay traces by step, writes table/CSV/JSON/chart data) are
-# built here; `bwcompare` itself is the POSIX sh driver apps/bwcompare/
-# bwcompare.sh, installed as build/bin/bwcompare. Workloads live in
-# bench/bwcompare/workloads/. `make compare` runs the default comparison.
+# on one calendar workload. bwc-relay (the measuring relay: a front end over
+# bench/relay's librelay) and bwc-report (splits the relay traces by step,
+# writes table/CSV/JSON/chart data) are built here; `bwcompare` itself is the
+# POSIX sh driver apps/bwcompare/bwcompare.sh, installed as
+# build/bin/bwcompare. Workloads live in bench/bwcompare/workloads/.
+# `make compare` runs the default comparison.
 BWC_RELAY_OBJ := $(call objs,apps/bwcompare/relay.c)
 BWC_REPORT_OBJ := $(call objs,apps/bwcompare/report.c)
-$(BIN)/bwc-relay: $(BWC_RELAY_OBJ)
+$(BWC_RELAY_OBJ): MODULE_CFLAGS := $(RELAY_CFLAGS)
+$(BIN)/bwc-relay: $(BWC_RELAY_OBJ) $(RELAY_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_ZLIB)
 $(BIN)/bwc-report: $(BWC_REPORT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lm
@@ -21,11 +23,11 @@ PROGS += $(BIN)/bwc-relay $(BIN)/bwc-report $(BIN)/bwcompare
 BWC_TEST_SRC := $(wildcard tests/bwcompare_*_test.c)
 BWC_TESTS := $(patsubst tests/%.c,$(BIN)/tests/%,$(BWC_TEST_SRC))
 $(call objs,$(BWC_TEST_SRC)): MODULE_CFLAGS := $(CFLAGS_CMOCKA)
-$(BIN)/tests/bwcompare_%: $(OBJ)/tests/bwcompare_%.o $(BIN)/bwc-relay $(BIN)/bwc-report \
+$(BIN)/tests/bwcompare_%: $(OBJ)/tests/bwcompare_%.o $(PROTO_LIB) $(BIN)/bwc-relay $(BIN)/bwc-report \
 		$(BIN)/bwcompare $(BIN)/agenda $(BIN)/agendad $(BIN)/xp-calendar \
 		$(BIN)/xproto-server $(BIN)/thin-client
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_CMOCKA)
+	$(CC) $(LDFLAGS) -o $@ $< $(PROTO_LIB) $(LIBS_CMOCKA) $(LIBS_ZLIB)
 TESTS += $(BWC_TESTS)
 
 # make compare: the default matrix (see bench/bwcompare/README.md);

@@ -118,8 +118,9 @@ static void type_char(struct cal *c, const char *text)
 
 static void backspace(struct cal *c)
 {
-	while (c->input_len > 0 && ((unsigned char)c->input[--c->input_len] & 0xc0) == 0x80)
-		;
+	/* drop the last character: the longest prefix one byte shorter */
+	if (c->input_len > 0)
+		c->input_len = xp_utf8_fit(c->input, c->input_len, c->input_len - 1);
 	c->input[c->input_len] = '\0';
 }
 

@@ -37,7 +37,7 @@ static int put(struct cal *c, int r, int col, const char *s, int w, uint32_t fg,
 		return 0;
 	for (size_t i = 0; s[i] && n < w && col + n < c->cols;) {
 		uint32_t cp;
-		size_t k = xr_utf8_next(s + i, strlen(s + i), &cp);
+		size_t k = xp_utf8_next(s + i, strlen(s + i), &cp);
 		c->cells[r * c->cols + col + n] =
 		    (struct xa_cell){.ch = cp == ' ' ? 0 : cp, .fg = fg, .bg = bg, .bold = bold};
 		i += k;

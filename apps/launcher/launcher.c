@@ -1,7 +1,8 @@
 /*
- * xp-launcher - the start screen of a session: lists the apps the server
- * offers (from $XPROTO_APPS, "name<TAB>description" lines) and starts the
- * chosen one with the keyboard (Up/Down/Enter, or its digit). It then hides;
+ * xp-launcher - the start screen of a session: asks the server which apps
+ * it can launch (APP_LIST, answered with APP_ENTRY messages) and starts the
+ * chosen one with the keyboard (Up/Down, PgUp/PgDn, Home/End and Enter, or
+ * the digit of one of the first nine). A long list scrolls. It then hides;
  * the server shows it again on Ctrl+Shift+L or when no window is left.
  */
 #include <stdio.h>
@@ -11,83 +12,141 @@
 #include "xpapp.h"
 #include "xrender.h"
 
-#define MAX_ITEMS 9
-#define COLS      58
-#define FG        0xe8e8e8u
-#define BG        0x2a3340u
-#define SEL_BG    0x4a78b0u
-#define DIM       0x9aa4b0u
+#define VISIBLE      12 /* rows of the list shown at once */
+#define COLS         58
+#define NAME_CELLS   12
+#define ABOUT_CELLS  (COLS - NAME_CELLS - 7)
+#define FG           0xe8e8e8u
+#define BG           0x2a3340u
+#define SEL_BG       0x4a78b0u
+#define DIM          0x9aa4b0u
+#define LIST_WAIT_MS 5000
 
 struct launcher {
 	struct xa_display *d;
 	uint32_t win;
-	int cw, ch, n, sel;
-	char name[MAX_ITEMS][32], about[MAX_ITEMS][96];
+	int cw, ch, sel, top;
+	struct xa_app_info *apps;
+	size_t n;
 };
 
-static void load_items(struct launcher *l)
+/* Rows of the list on screen: the whole list, at most VISIBLE. */
+static int shown(const struct launcher *l)
 {
-	const char *env = getenv("XPROTO_APPS");
-	char *copy = strdup(env ? env : ""), *save = NULL;
-	for (char *line = strtok_r(copy, "\n", &save); line && l->n < MAX_ITEMS;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *tab = strchr(line, '\t');
-		if (tab)
-			*tab = '\0';
-		snprintf(l->name[l->n], sizeof(l->name[0]), "%s", line);
-		snprintf(l->about[l->n], sizeof(l->about[0]), "%s", tab ? tab + 1 : "");
-		l->n++;
-	}
-	free(copy);
+	return l->n < VISIBLE ? (int)l->n : VISIBLE;
 }
 
+/*
+ * Append @s to @out (at @*len of @cap bytes) as exactly @cells cells: cut
+ * after @cells characters, padded with spaces. One character is one cell.
+ */
+static void put_cells(char *out, size_t cap, size_t *len, const char *s, int cells)
+{
+	size_t n = strlen(s), i = 0;
+	for (int c = 0; c < cells; c++) {
+		uint32_t cp;
+		size_t k = i < n ? xp_utf8_next(s + i, n - i, &cp) : 0;
+		if (*len + (k ? k : 1) >= cap)
+			break;
+		if (k) {
+			memcpy(out + *len, s + i, k);
+			i += k;
+		} else {
+			out[*len] = ' ';
+			k = 1;
+		}
+		*len += k;
+	}
+	out[*len] = '\0';
+}
+
+/* Draw entry @i on its screen row: digit, name, description; selected or not. */
 static void draw_row(struct launcher *l, int i)
 {
-	char line[COLS * 4 + 1];
+	char line[COLS * 4 + 1], num[4] = "   ";
+	size_t len = 0;
 	bool sel = i == l->sel;
-	snprintf(line, sizeof(line), " %d  %-10.10s %-36.36s", i + 1, l->name[i], l->about[i]);
-	xa_text(l->d, l->win, l->cw, (i + 3) * l->ch, line, strlen(line), sel ? 1 : 0,
+	if (i < 9)
+		num[1] = (char)('1' + i);
+	put_cells(line, sizeof(line), &len, num, 4);
+	put_cells(line, sizeof(line), &len, l->apps[i].name, NAME_CELLS);
+	put_cells(line, sizeof(line), &len, " ", 1);
+	put_cells(line, sizeof(line), &len, l->apps[i].about, ABOUT_CELLS);
+	xa_text(l->d, l->win, l->cw, (i - l->top + 3) * l->ch, line, len, sel ? 1 : 0,
 	        sel ? 0xffffffu : FG, sel ? SEL_BG : BG);
 }
 
+/* Draw the whole window: title, the rows on screen, help. */
 static void draw_all(struct launcher *l)
 {
-	static const char title[] = "xproto \xe2\x80\x94 start an app";
 	static const char help[] =
 	    "\xe2\x86\x91\xe2\x86\x93 choose  Enter start  Ctrl+Shift+L shows this again";
+	char title[96];
+	snprintf(title, sizeof(title), "xproto \xe2\x80\x94 start an app (%zu)", l->n);
+	xa_fill(l->d, l->win, 0, 0, (COLS + 2) * (uint32_t)l->cw,
+	        (uint32_t)(shown(l) + 6) * (uint32_t)l->ch, BG);
 	xa_text(l->d, l->win, l->cw, l->ch, title, strlen(title), 1, FG, BG);
-	for (int i = 0; i < l->n; i++)
+	for (int i = l->top; i < l->top + shown(l); i++)
 		draw_row(l, i);
-	xa_text(l->d, l->win, l->cw, (l->n + 4) * l->ch, help, strlen(help), 0, DIM, BG);
+	if (l->n == 0)
+		xa_text(l->d, l->win, l->cw, 3 * l->ch, "no apps to start", 16, 0, DIM, BG);
+	xa_text(l->d, l->win, l->cw, (shown(l) + 4) * l->ch, help, strlen(help), 0, DIM, BG);
 }
 
+/* Select entry @sel (clamped), scrolling so that it is on screen. */
 static void select_item(struct launcher *l, int sel)
 {
-	if (sel < 0 || sel >= l->n || sel == l->sel)
+	if (l->n == 0)
 		return;
-	int old = l->sel;
+	sel = sel < 0 ? 0 : sel >= (int)l->n ? (int)l->n - 1 : sel;
+	if (sel == l->sel)
+		return;
+	int old = l->sel, top = l->top;
 	l->sel = sel;
+	if (sel < top)
+		l->top = sel;
+	else if (sel >= top + VISIBLE)
+		l->top = sel - VISIBLE + 1;
+	if (l->top != top) {
+		draw_all(l);
+		return;
+	}
 	draw_row(l, old);
 	draw_row(l, sel);
 }
 
+/* Launch the selected app and step aside. */
 static void start(struct launcher *l)
 {
-	xa_launch(l->d, l->name[l->sel]);
+	if (l->n == 0)
+		return;
+	xa_launch(l->d, l->apps[l->sel].name);
 	xa_window_unmap(l->d, l->win);
 }
 
-/* Returns false when the launcher should exit. */
-static bool on_key(struct launcher *l, const struct xa_event *ev)
+/* Move the selection, start, or hide, by key. */
+static void on_key(struct launcher *l, const struct xa_event *ev)
 {
 	if (!(ev->state & XP_KEY_PRESSED))
-		return true;
+		return;
 	switch (ev->keysym) {
 	case 0xff52: /* Up */
 		select_item(l, l->sel - 1);
 		break;
 	case 0xff54: /* Down */
 		select_item(l, l->sel + 1);
+		break;
+	case 0xff55: /* Page_Up */
+		select_item(l, l->sel - VISIBLE);
+		break;
+	case 0xff56: /* Page_Down */
+		select_item(l, l->sel + VISIBLE);
+		break;
+	case 0xff50: /* Home */
+		select_item(l, 0);
+		break;
+	case 0xff57: /* End */
+		select_item(l, (int)l->n - 1);
 		break;
 	case 0xff0d: /* Return */
 	case 0xff8d:
@@ -97,12 +156,24 @@ static bool on_key(struct launcher *l, const struct xa_event *ev)
 		xa_window_unmap(l->d, l->win);
 		break;
 	default:
-		if (ev->keysym >= '1' && ev->keysym < (uint32_t)('1' + l->n)) {
+		if (ev->keysym >= '1' && ev->keysym <= '9' && ev->keysym - '1' < l->n) {
 			select_item(l, (int)(ev->keysym - '1'));
 			start(l);
 		}
 	}
-	return true;
+}
+
+/* Create the window, sized to the list, and show it. */
+static void open_window(struct launcher *l)
+{
+	uint32_t sw, sh, w = (COLS + 2) * (uint32_t)l->cw;
+	uint32_t h = (uint32_t)(shown(l) + 6) * (uint32_t)l->ch;
+	xa_screen_size(l->d, &sw, &sh);
+	l->win = xa_window_create(l->d, sw > w ? (int32_t)(sw - w) / 2 : 0,
+	                          sh > h ? (int32_t)(sh - h) / 3 : 0, w, h, 0, BG);
+	xa_window_title(l->d, l->win, "launcher");
+	draw_all(l);
+	xa_window_map(l->d, l->win);
 }
 
 int main(int argc, char **argv)
@@ -111,30 +182,29 @@ int main(int argc, char **argv)
 	struct xp_error err;
 	struct xa_event ev;
 	if (argc > 1) {
-		fputs("usage: xp-launcher (started by xproto-server; apps from $XPROTO_APPS)\n",
+		fputs("usage: xp-launcher (started by xproto-server; it asks the server for\n"
+		      "the apps it can launch)\n",
 		      stdout);
 		return strcmp(argv[1], "--help") ? 2 : 0;
 	}
-	load_items(&l);
 	xr_font_cell(XR_FONT_FIXED, &l.cw, &l.ch, NULL);
 	if (!(l.d = xa_open("xp-launcher", &err))) {
 		fprintf(stderr, "xp-launcher: %s\n", err.text);
 		return 1;
 	}
-	uint32_t sw, sh, w = (COLS + 2) * (uint32_t)l.cw, h = (uint32_t)(l.n + 6) * (uint32_t)l.ch;
-	xa_screen_size(l.d, &sw, &sh);
-	l.win = xa_window_create(l.d, sw > w ? (int32_t)(sw - w) / 2 : 0,
-	                         sh > h ? (int32_t)(sh - h) / 3 : 0, w, h, 0, BG);
-	xa_window_title(l.d, l.win, "launcher");
-	draw_all(&l);
-	xa_window_map(l.d, l.win);
-	int r;
-	while ((r = xa_next_event(l.d, &ev, -1)) == 1) {
-		if (ev.type == XA_KEY && !on_key(&l, &ev))
-			break;
+	if (xa_app_list(l.d, &l.apps, &l.n, LIST_WAIT_MS) < 0) {
+		fprintf(stderr, "xp-launcher: no app list: %s\n", xa_error(l.d)->text);
+		xa_close(l.d);
+		return 1;
+	}
+	open_window(&l);
+	while (xa_next_event(l.d, &ev, -1) == 1) {
+		if (ev.type == XA_KEY)
+			on_key(&l, &ev);
 		if (ev.type == XA_CLOSE)
 			xa_window_unmap(l.d, l.win);
 	}
+	free(l.apps);
 	xa_close(l.d);
 	return 0;
 }

@@ -156,22 +156,14 @@ static void apply_scroll(struct xa_grid *g, int k)
 	}
 }
 
+/* A cell's character as UTF-8: blanks, wide tails and what cannot be
+ * encoded (surrogates, above U+10FFFF) are a space. */
 static size_t put_utf8(char *o, uint32_t cp)
 {
-	if (cp == 0 || cp == XA_WIDE_TAIL || cp > 0x10ffff)
-		cp = ' ';
-	if (cp < 0x80)
-		return o[0] = (char)cp, 1;
-	if (cp < 0x800)
-		return o[0] = (char)(0xc0 | cp >> 6), o[1] = (char)(0x80 | (cp & 0x3f)), 2;
-	if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | cp >> 12), o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | cp >> 18), o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), o[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
+	size_t n = cp == 0 || cp == XA_WIDE_TAIL ? 0 : xp_utf8_put(cp, o);
+	if (n == 0)
+		o[n++] = ' ';
+	return n;
 }
 
 static int font_of(const struct xa_grid *g, const struct xa_cell *k, bool wide)

@@ -17,7 +17,7 @@ struct xa_display *xa_open_at(const char *addr, const char *cookie_path, const c
 		cookie_path = xp_cookie_default_path(path, sizeof(path));
 	if (xp_cookie_load(cookie_path, false, &ck, err) < 0)
 		return NULL;
-	int fd = xp_connect(addr, err);
+	int fd = xp_net_connect(addr, XP_NET_CLOEXEC, err);
 	if (fd < 0)
 		return NULL;
 	struct xa_display *d = calloc(1, sizeof(*d));
@@ -27,10 +27,10 @@ struct xa_display *xa_open_at(const char *addr, const char *cookie_path, const c
 	}
 	xp_conn_init(&d->conn, fd, XP_MAX_MSG_DEFAULT, true);
 	/* apps are local: no compression unless connected over TCP */
-	bool tcp = addr[0] != '/' && addr[0] != '@' && addr[0] != '.';
+	bool tcp = !xp_net_is_unix(addr);
 	struct xp_caps want = {tcp ? XP_FLAG_ZLIB : 0, XP_MAX_MSG_DEFAULT, 0, 0}, got;
 	if (xp_handshake_client(&d->conn, XP_ROLE_APP, &ck, &want, session, name, &got, 5000) < 0) {
-		*err = d->conn.err;
+		*err = *xp_conn_error(&d->conn);
 		xp_conn_finish(&d->conn);
 		free(d);
 		return NULL;
@@ -69,7 +69,7 @@ void xa_close(struct xa_display *d)
 
 int xa_fd(const struct xa_display *d)
 {
-	return d->conn.fd;
+	return xp_conn_fd(&d->conn);
 }
 
 void xa_screen_size(const struct xa_display *d, uint32_t *w, uint32_t *h)
@@ -81,13 +81,13 @@ void xa_screen_size(const struct xa_display *d, uint32_t *w, uint32_t *h)
 const struct xp_error *xa_error(const struct xa_display *d)
 {
 	/* the server's reason beats the "connection closed" that follows it */
-	return d->server_error.code ? &d->server_error : &d->conn.err;
+	return d->server_error.code ? &d->server_error : xp_conn_error(&d->conn);
 }
 
 void xa_wire_bytes(const struct xa_display *d, uint64_t *out, uint64_t *in)
 {
-	*out = d->conn.st.wire_out;
-	*in = d->conn.st.wire_in;
+	*out = xp_conn_stats(&d->conn)->wire_out;
+	*in = xp_conn_stats(&d->conn)->wire_in;
 }
 
 int xa_send(struct xa_display *d, const struct xp_msg *m)
@@ -95,7 +95,7 @@ int xa_send(struct xa_display *d, const struct xp_msg *m)
 	if (xp_conn_send(&d->conn, m) < 0)
 		return -1;
 	/* keep the queue short: a big frame goes out now */
-	if (xp_buf_pending(&d->conn.out_plain) > 256 * 1024)
+	if (xp_conn_out_pending(&d->conn) > 256 * 1024)
 		return xa_flush(d);
 	return 0;
 }
@@ -155,6 +155,73 @@ int xa_launch(struct xa_display *d, const char *name)
 	struct xp_msg m = {.op = XP_OP_APP_LAUNCH};
 	m.u.app_launch.app = xp_str_from(name);
 	return xa_send(d, &m);
+}
+
+/* ---- the app list ---- */
+
+#define XA_APPS_MAX 1024 /* a server listing more is not believed */
+
+/* Copy what fits of @s into @dst (@cap bytes), cut at a character. */
+static void copy_cut(char *dst, size_t cap, struct xp_str s)
+{
+	size_t n = xp_utf8_fit(s.p, s.n, cap - 1);
+	memcpy(dst, s.p, n);
+	dst[n] = '\0';
+}
+
+/* Append entry @e to *@list (*@n of *@cap used). Returns 1 after the last
+ * entry, 0 when more are to come, -1 for an entry out of order or too many. */
+static int add_entry(struct xa_display *d, const struct xp_msg_app_entry *e,
+                     struct xa_app_info **list, size_t *n, size_t *cap)
+{
+	if ((e->flags & XP_APP_NONE) && *n == 0)
+		return 1;
+	if ((e->flags & XP_APP_NONE) || e->index != *n || *n >= XA_APPS_MAX)
+		return xp_error_set(&d->server_error, XP_ERR_MALFORMED, XP_OP_APP_ENTRY,
+		                    "APP_ENTRY %u out of order or beyond %d", e->index,
+		                    XA_APPS_MAX);
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		struct xa_app_info *p = realloc(*list, ncap * sizeof(**list));
+		if (!p)
+			return xp_error_set(&d->server_error, XP_ERR_INTERNAL, 0, "out of memory");
+		*list = p;
+		*cap = ncap;
+	}
+	copy_cut((*list)[*n].name, sizeof((*list)[*n].name), e->app);
+	copy_cut((*list)[*n].about, sizeof((*list)[*n].about), e->about);
+	(*n)++;
+	return (e->flags & XP_APP_LAST) ? 1 : 0;
+}
+
+int xa_app_list(struct xa_display *d, struct xa_app_info **list, size_t *n, int timeout_ms)
+{
+	struct xp_msg m = {.op = XP_OP_APP_LIST}, in;
+	size_t cap = 0;
+	int r = 0;
+	*list = NULL;
+	*n = 0;
+	if (xa_send(d, &m) < 0 || xa_flush(d) < 0)
+		return -1;
+	uint64_t deadline = xp_now_us() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000;
+	while (r == 0 && xp_now_us() < deadline) {
+		int w = xp_conn_wait(&d->conn, &in, xp_ms_until(deadline));
+		if (w < 0)
+			r = -1;
+		else if (w > 0 && in.op == XP_OP_APP_ENTRY)
+			r = add_entry(d, &in.u.app_entry, list, n, &cap);
+		else if (w > 0)
+			xa_take(d, &in, 0);
+	}
+	if (r == 1)
+		return 0;
+	if (r == 0)
+		xp_error_set(&d->server_error, XP_ERR_TIMEOUT, XP_OP_APP_LIST,
+		             "no app list in time");
+	free(*list);
+	*list = NULL;
+	*n = 0;
+	return -1;
 }
 
 int xa_flush(struct xa_display *d)

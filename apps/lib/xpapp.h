@@ -146,6 +146,21 @@ char *xa_clip_take(struct xa_display *d, uint32_t req, size_t *len, uint32_t *fl
 /** Ask the server to start the app named @name in this session (launchers). */
 int xa_launch(struct xa_display *d, const char *name);
 
+/** One app the server can launch, from xa_app_list(). */
+struct xa_app_info {
+	char name[64];   /* UTF-8, NUL-terminated; what xa_launch() takes */
+	char about[128]; /* a one-line description (cut at a character) */
+};
+/**
+ * Ask the server (APP_LIST) which apps it can launch and wait up to
+ * @timeout_ms for the whole list; events arriving meanwhile are queued for
+ * xa_next_event(). On success *@list is a malloc'd array of *@n entries in
+ * the server's order (NULL when there is none), which the caller frees with
+ * free(). Returns 0, or -1 on timeout, disconnection or a malformed list
+ * (xa_error() says which).
+ */
+int xa_app_list(struct xa_display *d, struct xa_app_info **list, size_t *n, int timeout_ms);
+
 /** Send everything queued. Returns 0, or -1 if the connection failed. */
 int xa_flush(struct xa_display *d);
 /**

@@ -47,7 +47,7 @@ static size_t sanitize(const char *s, size_t len, char *out)
 	size_t n = 0;
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		size_t k = xr_utf8_next(s + i, len - i, &cp);
+		size_t k = xp_utf8_next(s + i, len - i, &cp);
 		if (cp == '\n')
 			cp = '\r';
 		if ((cp < 0x20 && cp != '\t' && cp != '\r') || (cp >= 0x7f && cp < 0xa0)) {

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vterm.h>
@@ -161,14 +160,13 @@ static void read_pty(struct term *t)
 
 static void on_signal(struct term *t, int sfd)
 {
-	struct signalfd_siginfo si;
-	while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGUSR1 && t->dump_path)
+	for (int sig; (sig = xp_signal_next(sfd)) > 0;) {
+		if (sig == SIGUSR1 && t->dump_path)
 			term_dump_text(t, t->dump_path);
-		else if (si.ssi_signo == SIGCHLD)
+		else if (sig == SIGCHLD)
 			while (waitpid(-1, NULL, WNOHANG) > 0)
 				;
-		else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGHUP)
+		else if (sig == SIGTERM || sig == SIGHUP)
 			t->child_exited = true;
 	}
 }
@@ -222,15 +220,8 @@ static int run(struct term *t, int sfd)
 
 static int block_signals(void)
 {
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	static const int sigs[] = {SIGUSR1, SIGCHLD, SIGTERM, SIGHUP};
+	return xp_signal_fd(sigs, sizeof(sigs) / sizeof(sigs[0]));
 }
 
 /* The window: the session's screen (maximized) or the cells asked for. */

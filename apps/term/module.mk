@@ -37,7 +37,8 @@ BENCHES += $(BIN)/bench/term_bench
 
 # the scrollback store on its own, with libvterm's cells
 $(OBJ)/tests/term_sb_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA) $(CFLAGS_VTERM) -Iapps/term
-$(BIN)/tests/term_sb_test: $(OBJ)/tests/term_sb_test.o $(OBJ)/apps/term/scrollback.o
+$(BIN)/tests/term_sb_test: $(OBJ)/tests/term_sb_test.o $(OBJ)/apps/term/scrollback.o $(PROTO_LIB)
+
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_VTERM)
 TESTS += $(BIN)/tests/term_sb_test

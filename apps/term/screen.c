@@ -52,7 +52,7 @@ static void set_title(struct term *t, const char *s)
 	size_t n = 0, len = strlen(s);
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		size_t k = xr_utf8_next(s + i, len - i, &cp);
+		size_t k = xp_utf8_next(s + i, len - i, &cp);
 		bool bad = cp == 0xfffd || cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
 		if (!bad && n + k > sizeof(t->title) - 1)
 			break;

@@ -65,21 +65,8 @@ size_t term_sb_bytes(const struct term_sb *sb)
 
 size_t term_utf8_put(char *out, uint32_t cp)
 {
-	uint8_t *o = (uint8_t *)out;
-	if (cp >= 0x110000 || (cp >= 0xd800 && cp < 0xe000))
-		cp = 0xfffd;
-	if (cp < 0x80)
-		return o[0] = (uint8_t)cp, 1;
-	if (cp < 0x800)
-		return o[0] = (uint8_t)(0xc0 | cp >> 6), o[1] = (uint8_t)(0x80 | (cp & 0x3f)), 2;
-	if (cp < 0x10000) {
-		o[0] = (uint8_t)(0xe0 | cp >> 12), o[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
-		o[2] = (uint8_t)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (uint8_t)(0xf0 | cp >> 18), o[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3f));
-	o[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f)), o[3] = (uint8_t)(0x80 | (cp & 0x3f));
-	return 4;
+	size_t n = xp_utf8_put(cp, out);
+	return n ? n : xp_utf8_put(0xfffd, out);
 }
 
 static void put_color(uint8_t *o, const VTermColor *c)

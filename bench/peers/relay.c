@@ -1,11 +1,12 @@
 /*
  * relay.c - xp-relay, the byte counter of the peer benchmark (make
- * bench-peers). A TCP relay on loopback: every connection accepted on
- * --listen is forwarded to --connect, and every chunk it forwards is logged
- * with a timestamp, its direction, its size, and the size the same chunk
- * takes through one zlib stream per direction (level 6, Z_PARTIAL_FLUSH after
- * each chunk, as OpenSSH's `-C` compresses each packet it sends). The
- * benchmark scripts cut the log at a time stamp to bill bytes to a workload.
+ * bench-peers): a front end over librelay (bench/relay). Every connection
+ * accepted on --listen is forwarded to --connect, and every chunk it
+ * forwards is logged with a timestamp, its direction, its size, and the
+ * size the same chunk takes through one zlib stream per direction (level 6,
+ * Z_PARTIAL_FLUSH after each chunk, as OpenSSH's `-C` compresses each packet
+ * it sends). The benchmark scripts cut the log at a time stamp to bill bytes
+ * to a workload.
  *
  * Log lines (one per forwarded chunk, flushed as written):
  *   T CONN DIR RAW ZLIB      T: CLOCK_REALTIME seconds, DIR: c (from the
@@ -13,57 +14,33 @@
  *   T CONN open | close
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <arpa/inet.h>
 #include <time.h>
-#include <unistd.h>
 #include <zlib.h>
 
-#define MAX_CONNS 16
-#define BUF_SIZE  65536
-#define ZBUF_SIZE (BUF_SIZE + BUF_SIZE / 8 + 64)
+#include "relay.h"
 
-/* One direction of a relayed connection: bytes read from src wait in buf
- * until written to dst. */
-struct half {
-	int src, dst;
-	unsigned char buf[BUF_SIZE];
-	size_t len, off;
-	bool eof, shut;
-	FILE *cap; /* --capture: the raw bytes of this direction, or NULL */
-	z_stream z;
-	unsigned long long raw, zbytes;
-};
+#define READ_MAX  65536
+#define ZBUF_SIZE (READ_MAX + READ_MAX / 8 + 64)
 
+/* What one relayed connection keeps: a zlib stream and capture per direction. */
 struct link {
-	bool used;
-	int id;
-	struct half h[2]; /* 0: from the connecting side, 1: from the server */
+	z_stream z[2];
+	bool z_ok[2];
+	FILE *cap[2]; /* --capture: the raw bytes of each direction, or NULL */
+	unsigned long long zbytes[2];
 };
 
-static volatile sig_atomic_t stop;
-static struct link links[MAX_CONNS];
-static FILE *log_file;
-static unsigned char zout[ZBUF_SIZE];
-static const char *capture_dir;
+struct peers {
+	FILE *log;
+	const char *capture_dir;
+	unsigned char zout[ZBUF_SIZE];
+};
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
+/* Wall-clock seconds, as the benchmark scripts cut the log by them. */
 static double now_s(void)
 {
 	struct timespec ts;
@@ -71,168 +48,98 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int parse_addr(const char *s, struct sockaddr_in *sa);
-
-/* Where the relay connects to: 127.0.0.1:PORT, or a Unix socket path. */
-struct target {
-	struct sockaddr_storage sa;
-	socklen_t len;
-};
-
-static int parse_target(const char *s, struct target *t)
-{
-	memset(t, 0, sizeof(*t));
-	if (s[0] == '/') {
-		struct sockaddr_un *un = (struct sockaddr_un *)&t->sa;
-		if (strlen(s) >= sizeof(un->sun_path))
-			return -1;
-		un->sun_family = AF_UNIX;
-		strcpy(un->sun_path, s);
-		t->len = sizeof(*un);
-		return 0;
-	}
-	t->len = sizeof(struct sockaddr_in);
-	return parse_addr(s, (struct sockaddr_in *)&t->sa);
-}
-
-static int parse_addr(const char *s, struct sockaddr_in *sa)
-{
-	char host[64];
-	const char *colon = strrchr(s, ':');
-	if (!colon || (size_t)(colon - s) >= sizeof(host))
-		return -1;
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = 0;
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons((uint16_t)atoi(colon + 1));
-	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
-}
-
-/* Size of CHUNK through the direction's zlib stream, flushed. */
-static size_t zsize(struct half *h, const unsigned char *chunk, size_t n)
+/* Size of @n bytes through stream @z, flushed (0 if zlib failed). */
+static size_t zsize(struct peers *pr, z_stream *z, const unsigned char *p, size_t n)
 {
 	size_t total = 0;
-	h->z.next_in = (unsigned char *)chunk;
-	h->z.avail_in = (uInt)n;
+	z->next_in = (unsigned char *)p;
+	z->avail_in = (uInt)n;
 	do {
-		h->z.next_out = zout;
-		h->z.avail_out = sizeof(zout);
-		if (deflate(&h->z, Z_PARTIAL_FLUSH) == Z_STREAM_ERROR)
+		z->next_out = pr->zout;
+		z->avail_out = sizeof(pr->zout);
+		if (deflate(z, Z_PARTIAL_FLUSH) == Z_STREAM_ERROR)
 			return 0;
-		total += sizeof(zout) - h->z.avail_out;
-	} while (h->z.avail_out == 0);
+		total += sizeof(pr->zout) - z->avail_out;
+	} while (z->avail_out == 0);
 	return total;
 }
 
-static int link_open(int cfd, const struct target *to, int id)
+/* Free a connection's zlib streams and capture files (and @l). */
+static void link_free(struct link *l)
 {
-	struct link *l = NULL;
-	for (int i = 0; i < MAX_CONNS && !l; i++)
-		if (!links[i].used)
-			l = &links[i];
-	int sfd = l ? socket(to->sa.ss_family, SOCK_STREAM, 0) : -1;
-	if (!l || sfd < 0 || connect(sfd, (const struct sockaddr *)&to->sa, to->len) < 0) {
-		fprintf(stderr, "xp-relay: cannot relay connection %d: %s\n", id,
-		        l ? strerror(errno) : "too many connections");
-		if (sfd >= 0)
-			close(sfd);
-		return -1;
-	}
-	int one = 1;
-	fcntl(cfd, F_SETFL, O_NONBLOCK);
-	fcntl(sfd, F_SETFL, O_NONBLOCK);
-	setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (to->sa.ss_family == AF_INET)
-		setsockopt(sfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	memset(l, 0, sizeof(*l));
-	l->used = true;
-	l->id = id;
-	l->h[0].src = l->h[1].dst = cfd;
-	l->h[0].dst = l->h[1].src = sfd;
 	for (int d = 0; d < 2; d++) {
-		if (deflateInit(&l->h[d].z, 6) != Z_OK) {
-			close(sfd);
-			l->used = false;
-			return -1;
-		}
-		if (capture_dir) {
-			char path[4096];
-			snprintf(path, sizeof(path), "%s/conn%d-%c.bin", capture_dir, id,
-			         d ? 's' : 'c');
-			l->h[d].cap = fopen(path, "w");
-		}
+		if (l->z_ok[d])
+			deflateEnd(&l->z[d]);
+		if (l->cap[d])
+			fclose(l->cap[d]);
 	}
-	fprintf(log_file, "%.6f %d open\n", now_s(), id);
-	return 0;
+	free(l);
 }
 
-static void link_close(struct link *l)
+/* --capture: DIR/connN-c.bin (from the connecting side) or -s.bin. */
+static FILE *open_capture(const struct peers *pr, unsigned conn, int d)
 {
-	fprintf(log_file, "%.6f %d close\n", now_s(), l->id);
-	fprintf(stderr, "xp-relay: connection %d: c->s %llu (zlib %llu), s->c %llu (zlib %llu)\n",
-	        l->id, l->h[0].raw, l->h[0].zbytes, l->h[1].raw, l->h[1].zbytes);
-	close(l->h[0].src);
-	close(l->h[0].dst);
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/conn%u-%c.bin", pr->capture_dir, conn, d ? 's' : 'c');
+	return fopen(path, "w");
+}
+
+/* librelay hook: a connection is relayed: its zlib streams, capture files, log line. */
+static int on_open(void *ctx, unsigned conn, uint64_t t_us, void **state)
+{
+	struct peers *pr = ctx;
+	struct link *l = calloc(1, sizeof(*l));
+	(void)t_us;
+	if (!l)
+		return -1;
 	for (int d = 0; d < 2; d++) {
-		deflateEnd(&l->h[d].z);
-		if (l->h[d].cap)
-			fclose(l->h[d].cap);
+		l->z_ok[d] = deflateInit(&l->z[d], 6) == Z_OK;
+		if (!l->z_ok[d] || (pr->capture_dir && !(l->cap[d] = open_capture(pr, conn, d))))
+			goto err_link;
 	}
-	l->used = false;
-}
-
-/* Move bytes one step; -1 when the direction failed. */
-static int half_step(struct link *l, int d, short rev_src)
-{
-	struct half *h = &l->h[d];
-	if (h->len == 0 && !h->eof && (rev_src & (POLLIN | POLLHUP | POLLERR))) {
-		ssize_t n = read(h->src, h->buf, sizeof(h->buf));
-		if (n < 0 && errno != EINTR && errno != EAGAIN)
-			h->eof = true;
-		else if (n == 0)
-			h->eof = true;
-		else if (n > 0) {
-			size_t z = zsize(h, h->buf, (size_t)n);
-			h->len = (size_t)n;
-			h->off = 0;
-			h->raw += (unsigned long long)n;
-			h->zbytes += z;
-			if (h->cap)
-				fwrite(h->buf, 1, (size_t)n, h->cap);
-			fprintf(log_file, "%.6f %d %c %zd %zu\n", now_s(), l->id, d ? 's' : 'c', n,
-			        z);
-		}
-	}
-	if (h->len > h->off) { /* non-blocking: EAGAIN waits for POLLOUT */
-		ssize_t n = write(h->dst, h->buf + h->off, h->len - h->off);
-		if (n < 0 && errno != EINTR && errno != EAGAIN)
-			return -1;
-		if (n > 0)
-			h->off += (size_t)n;
-		if (h->off == h->len)
-			h->len = h->off = 0;
-	}
-	if (h->eof && h->len == 0 && !h->shut) {
-		shutdown(h->dst, SHUT_WR);
-		h->shut = true;
-	}
+	*state = l;
+	fprintf(pr->log, "%.6f %u open\n", now_s(), conn);
 	return 0;
+err_link:
+	fprintf(stderr, "xp-relay: connection %u: no zlib stream or capture file\n", conn);
+	link_free(l);
+	return -1;
 }
 
-static int listen_on(const struct sockaddr_in *sa)
+/* librelay hook: a connection could not be relayed. */
+static void on_refused(void *ctx, unsigned conn, uint64_t t_us, const char *why)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0 || listen(fd, 8) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	(void)ctx;
+	(void)t_us;
+	fprintf(stderr, "xp-relay: cannot relay connection %u: %s\n", conn, why);
 }
 
+/* librelay hook: log a chunk with its size through zlib; capture it. */
+static void on_data(void *ctx, void *state, const struct rl_chunk *c)
+{
+	struct peers *pr = ctx;
+	struct link *l = state;
+	size_t z = zsize(pr, &l->z[c->dir], c->p, c->n);
+	l->zbytes[c->dir] += z;
+	if (l->cap[c->dir])
+		fwrite(c->p, 1, c->n, l->cap[c->dir]);
+	fprintf(pr->log, "%.6f %u %c %zu %zu\n", now_s(), c->conn, c->dir ? 's' : 'c', c->n, z);
+}
+
+/* librelay hook: the connection ended: log it, print its totals, free it. */
+static void on_close(void *ctx, void *state, unsigned conn, uint64_t t_us, const uint64_t bytes[2])
+{
+	struct peers *pr = ctx;
+	struct link *l = state;
+	(void)t_us;
+	fprintf(pr->log, "%.6f %u close\n", now_s(), conn);
+	fprintf(stderr, "xp-relay: connection %u: c->s %llu (zlib %llu), s->c %llu (zlib %llu)\n",
+	        conn, (unsigned long long)bytes[RL_UP], l->zbytes[RL_UP],
+	        (unsigned long long)bytes[RL_DOWN], l->zbytes[RL_DOWN]);
+	link_free(l);
+}
+
+/* The --help text, on @f. */
 static void usage(FILE *f)
 {
 	fputs("usage: xp-relay --listen HOST:PORT --connect HOST:PORT|/UNIX/PATH --log FILE\n"
@@ -241,91 +148,61 @@ static void usage(FILE *f)
 	      "connection, direction (c: from the connecting side, s: from the server),\n"
 	      "bytes, and bytes through zlib level 6 with Z_PARTIAL_FLUSH per chunk.\n"
 	      "--capture DIR also writes each direction's bytes to DIR/connN-{c,s}.bin.\n"
-	      "Stops on SIGINT or SIGTERM.\n",
+	      "Stops on SIGINT or SIGTERM (SIGUSR1/SIGUSR2: offline/online, see\n"
+	      "bench/relay/relay.h).\n",
 	      f);
 }
 
-static void loop(int lfd, const struct target *to)
-{
-	int next_id = 1;
-	while (!stop) {
-		struct pollfd p[1 + 2 * MAX_CONNS];
-		int n = 1;
-		p[0] = (struct pollfd){.fd = lfd, .events = POLLIN};
-		for (int i = 0; i < MAX_CONNS; i++) {
-			struct link *l = &links[i];
-			for (int d = 0; d < 2 && l->used; d++) {
-				short ev = 0;
-				if (l->h[d].len == 0 && !l->h[d].eof)
-					ev |= POLLIN;
-				if (l->h[!d].len > l->h[!d].off)
-					ev |= POLLOUT;
-				p[n++] = (struct pollfd){.fd = l->h[d].src, .events = ev};
-			}
-		}
-		if (poll(p, (nfds_t)n, 1000) < 0)
-			continue;
-		/* the links polled, in order; accept only after, so they match */
-		for (int i = 0, k = 1; i < MAX_CONNS && k + 1 < n; i++) {
-			struct link *l = &links[i];
-			if (!l->used)
-				continue;
-			short rc = p[k].revents, rs = p[k + 1].revents;
-			k += 2;
-			if (half_step(l, 0, rc) < 0 || half_step(l, 1, rs) < 0 ||
-			    (l->h[0].shut && l->h[1].shut))
-				link_close(l);
-		}
-		if (p[0].revents & POLLIN) {
-			int cfd = accept(lfd, NULL, NULL);
-			if (cfd >= 0 && link_open(cfd, to, next_id++) < 0)
-				close(cfd);
-		}
-	}
-}
-
-int main(int argc, char **argv)
+/* Parse the command line into @o and @log_path; -1 on a usage error. */
+static int parse(int argc, char **argv, struct rl_options *o, const char **log_path,
+                 struct peers *pr)
 {
 	static const struct option opts[] = {
 	    {"listen", required_argument, NULL, 'l'}, {"connect", required_argument, NULL, 'c'},
 	    {"log", required_argument, NULL, 'o'},    {"capture", required_argument, NULL, 'C'},
 	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-	struct sockaddr_in from;
-	struct target to;
-	const char *lis = NULL, *con = NULL, *logpath = NULL;
 	for (int c; (c = getopt_long(argc, argv, "h", opts, NULL)) != -1;) {
 		if (c == 'l')
-			lis = optarg;
+			o->listen = optarg;
 		else if (c == 'c')
-			con = optarg;
+			o->target = optarg;
 		else if (c == 'o')
-			logpath = optarg;
+			*log_path = optarg;
 		else if (c == 'C')
-			capture_dir = optarg;
-		else {
-			usage(c == 'h' ? stdout : stderr);
-			return c == 'h' ? 0 : 2;
-		}
+			pr->capture_dir = optarg;
+		else if (c == 'h') {
+			usage(stdout);
+			exit(0);
+		} else
+			return -1;
 	}
-	if (!lis || !con || !logpath || parse_addr(lis, &from) < 0 || parse_target(con, &to) < 0) {
+	return o->listen && o->target && *log_path && optind == argc ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	static struct peers pr;
+	struct rl_options o = {.read_max = READ_MAX, .max_conns = 16};
+	const char *log_path = NULL;
+	struct xp_error err;
+	if (parse(argc, argv, &o, &log_path, &pr) < 0) {
 		usage(stderr);
 		return 2;
 	}
-	int lfd = listen_on(&from);
-	if (lfd < 0 || !(log_file = fopen(logpath, "w"))) {
-		fprintf(stderr, "xp-relay: cannot listen on %s or open %s: %s\n", lis, logpath,
-		        strerror(errno));
+	if (!(pr.log = fopen(log_path, "w"))) {
+		fprintf(stderr, "xp-relay: %s: %s\n", log_path, strerror(errno));
 		return 1;
 	}
-	setvbuf(log_file, NULL, _IOLBF, 0);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
-	loop(lfd, &to);
-	for (int i = 0; i < MAX_CONNS; i++)
-		if (links[i].used)
-			link_close(&links[i]);
-	fclose(log_file);
-	close(lfd);
-	return 0;
+	setvbuf(pr.log, NULL, _IOLBF, 0);
+	o.hooks = (struct rl_hooks){&pr, on_open, on_refused, on_data, on_close, NULL};
+	struct rl_relay *r = rl_create(&o, &err);
+	if (!r) {
+		fprintf(stderr, "xp-relay: %s\n", err.text);
+		fclose(pr.log);
+		return 1;
+	}
+	int rc = rl_run(r);
+	rl_destroy(r);
+	fclose(pr.log);
+	return rc < 0 ? 1 : 0;
 }

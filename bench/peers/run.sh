@@ -336,6 +336,22 @@ type_workload() {
 	esac
 }
 
+# measure_keys DISPLAY WINDOW W LOG: once LOG is quiet, settle the keymap with
+# one key (not billed), then type workload W (W0: nothing) and wait for quiet
+# again. Sets cut (0 for W0): where billing starts in LOG.
+measure_keys() {
+	wait_quiet "$4"
+	cut=0
+	[ "$3" = W0 ] && return 0
+	focus "$1" "$2" || return 1
+	DISPLAY=$1 xdotool type a
+	DISPLAY=$1 xdotool key BackSpace
+	wait_quiet "$4"
+	cut=$(now)
+	type_workload "$1" "$3"
+	wait_quiet "$4"
+}
+
 x11_session() { # W RUN
 	w=$1 r=$2 tag=x11-$1-$2
 	d=$(free_display 140)
@@ -351,17 +367,7 @@ x11_session() { # W RUN
 	xt=$!
 	started $xt
 	win=$(find_window :$d xterm) || return 1
-	wait_quiet "$LOGS/$tag.log"
-	cut=0
-	if [ "$w" != W0 ]; then
-		focus :$d "$win" || return 1
-		DISPLAY=:$d xdotool type a
-		DISPLAY=:$d xdotool key BackSpace
-		wait_quiet "$LOGS/$tag.log"
-		cut=$(now)
-		type_workload :$d "$w"
-		wait_quiet "$LOGS/$tag.log"
-	fi
+	measure_keys :$d "$win" "$w" "$LOGS/$tag.log" || return 1
 	snap :$d "$LOGS/$tag.png"
 	stop $xt $rel $xv
 	record x11 "$w" "$r" "$cut" "$LOGS/$tag.log"
@@ -397,17 +403,7 @@ vnc_session() { # W RUN
 	vv=$!
 	started $vv
 	vwin=$(find_window ":$v" TigerVNC) || return 1
-	wait_quiet "$LOGS/$tag.log"
-	cut=0
-	if [ "$w" != W0 ]; then
-		focus :$v "$vwin" || return 1
-		DISPLAY=:$v xdotool type a
-		DISPLAY=:$v xdotool key BackSpace
-		wait_quiet "$LOGS/$tag.log"
-		cut=$(now)
-		type_workload ":$v" "$w"
-		wait_quiet "$LOGS/$tag.log"
-	fi
+	measure_keys ":$v" "$vwin" "$w" "$LOGS/$tag.log" || return 1
 	snap :$v "$LOGS/$tag.png"
 	stop $vv $rel $xv2 $vnc $xt $xv
 	record vnc "$w" "$r" "$cut" "$LOGS/$tag.log"

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xproto.h"
+
 #define MAX_W        32
 #define MAX_H        64
 #define MAX_GLYPHS   65534
@@ -146,32 +148,21 @@ static int set_cell(struct bdf *b)
 	return 0;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Parse one hex bitmap row of @w pixels into bits left-aligned in a
  * uint32_t. */
 static int hex_row(struct bdf *b, int w, uint32_t *bits)
 {
-	int digits = (w + 7) / 8 * 2;
+	size_t digits = (size_t)(w + 7) / 8 * 2;
+	uint8_t row[4] = {0};
 	uint32_t v = 0;
 
-	for (int i = 0; i < digits; i++) {
-		int d = hexval((unsigned char)b->line[i]);
-
-		if (d < 0)
-			return fail(b, "bad hex row '%s'", b->line);
-		if (i < 8)
-			v |= (uint32_t)d << (28 - 4 * i);
-	}
+	if (strlen(b->line) < digits || xp_hex_decode(b->line, digits, row, sizeof(row)) < 0)
+		return fail(b, "bad hex row '%s'", b->line);
 	for (const char *p = b->line + digits; *p; p++)
 		if (!isspace((unsigned char)*p))
 			return fail(b, "bad hex row '%s'", b->line);
+	for (size_t i = 0; i < sizeof(row); i++)
+		v |= (uint32_t)row[i] << (24 - 8 * i);
 	*bits = v & (w ? ~0u << (32 - w) : 0);
 	return 0;
 }
