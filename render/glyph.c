@@ -74,20 +74,10 @@ static const uint8_t *face_glyph(const struct xr_font_data *f, uint32_t cp)
 
 /* ---- glyphs as rows of bits, MSB = left pixel ------------------------- */
 
-static uint32_t row_bits(const uint8_t *rows, int bpr, int r)
-{
-	const uint8_t *p = rows + (size_t)r * (size_t)bpr;
-	uint32_t bits = 0;
-
-	for (int i = 0; i < bpr; i++)
-		bits |= (uint32_t)p[i] << (24 - 8 * i);
-	return bits;
-}
-
 static void load(uint32_t *bits, const uint8_t *rows, int bpr, int h)
 {
 	for (int r = 0; r < h; r++)
-		bits[r] = row_bits(rows, bpr, r);
+		bits[r] = xr_row_bits(rows, bpr, r);
 }
 
 static const uint8_t *pack(const uint32_t *bits, const struct xr_font *f, uint8_t *out)

@@ -69,6 +69,18 @@ struct xr_font {
 #define XR_GLYPH_MAX_H   32
 #define XR_GLYPH_SCRATCH (XR_GLYPH_MAX_H * 4)
 
+/* Row @r of glyph rows (@bpr bytes each, at most 4) as bits left-aligned in
+ * a uint32_t, most significant bit = column 0. */
+static inline uint32_t xr_row_bits(const uint8_t *rows, int bpr, int r)
+{
+	const uint8_t *p = rows + (size_t)r * (size_t)bpr;
+	uint32_t bits = 0;
+
+	for (int i = 0; i < bpr; i++)
+		bits |= (uint32_t)p[i] << (24 - 8 * i);
+	return bits;
+}
+
 /* font.c: take @font_id apart into @f; 0, or -1 for an unknown id. */
 int xr_font_resolve(int font_id, struct xr_font *f);
 

@@ -21,17 +21,6 @@ struct text_ctx {
 	bool transparent;
 };
 
-/* Row @r of a glyph as bits left-aligned in a uint32_t (MSB = column 0). */
-static uint32_t row_bits(const uint8_t *rows, int bpr, int r)
-{
-	const uint8_t *p = rows + (size_t)r * (size_t)bpr;
-	uint32_t bits = 0;
-
-	for (int i = 0; i < bpr; i++)
-		bits |= (uint32_t)p[i] << (24 - 8 * i);
-	return bits;
-}
-
 /* Opaque, fully visible cell: every pixel written, no per-pixel branch. */
 static void glyph_fast(const struct text_ctx *t, const uint8_t *rows, uint32_t *dst)
 {
@@ -39,7 +28,8 @@ static void glyph_fast(const struct text_ctx *t, const uint8_t *rows, uint32_t *
 	uint32_t diff = t->fg ^ t->bg;
 
 	for (int r = 0; r < f->cell_h; r++, dst += t->fb->stride) {
-		uint32_t bits = f->bpr == 1 ? (uint32_t)rows[r] << 24 : row_bits(rows, f->bpr, r);
+		uint32_t bits =
+		    f->bpr == 1 ? (uint32_t)rows[r] << 24 : xr_row_bits(rows, f->bpr, r);
 
 		for (int c = 0; c < f->cell_w; c++) {
 			uint32_t on = 0u - ((bits << c) >> 31);
@@ -56,7 +46,7 @@ static void glyph_clipped(const struct text_ctx *t, const uint8_t *rows, int64_t
 	const struct xr_font *f = &t->font;
 
 	for (int r = cr.y; r < cr.y + cr.h; r++) {
-		uint32_t bits = row_bits(rows, f->bpr, r);
+		uint32_t bits = xr_row_bits(rows, f->bpr, r);
 		uint32_t *dst =
 		    t->fb->px + (size_t)(t->y + r) * (size_t)t->fb->stride + (size_t)(gx + cr.x);
 

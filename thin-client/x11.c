@@ -41,15 +41,6 @@ struct x11 {
 
 typedef void (*x_handler)(struct x11 *x, struct tc_client *c, xcb_generic_event_t *ev);
 
-static xcb_atom_t atom(xcb_connection_t *xc, const char *name)
-{
-	xcb_intern_atom_reply_t *r =
-	    xcb_intern_atom_reply(xc, xcb_intern_atom(xc, 0, (uint16_t)strlen(name), name), NULL);
-	xcb_atom_t a = r ? r->atom : XCB_ATOM_NONE;
-	free(r);
-	return a;
-}
-
 /* ---- MIT-SHM -------------------------------------------------------- */
 
 static void shm_free(struct x11 *x)
@@ -375,10 +366,10 @@ static void create_window(struct x11 *x, int w, int h)
 	                  values);
 	x->gc = xcb_generate_id(x->xc);
 	xcb_create_gc(x->xc, x->gc, x->win, 0, NULL);
-	x->wm_protocols = atom(x->xc, "WM_PROTOCOLS");
-	x->wm_delete = atom(x->xc, "WM_DELETE_WINDOW");
-	x->net_wm_name = atom(x->xc, "_NET_WM_NAME");
-	x->utf8 = atom(x->xc, "UTF8_STRING");
+	x->wm_protocols = tc_x11_atom(x->xc, "WM_PROTOCOLS");
+	x->wm_delete = tc_x11_atom(x->xc, "WM_DELETE_WINDOW");
+	x->net_wm_name = tc_x11_atom(x->xc, "_NET_WM_NAME");
+	x->utf8 = tc_x11_atom(x->xc, "UTF8_STRING");
 	xcb_change_property(x->xc, XCB_PROP_MODE_REPLACE, x->win, x->wm_protocols, XCB_ATOM_ATOM,
 	                    32, 1, &x->wm_delete);
 	xcb_change_property(x->xc, XCB_PROP_MODE_REPLACE, x->win, XCB_ATOM_WM_CLASS,

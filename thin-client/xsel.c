@@ -83,7 +83,7 @@ struct tc_xsel {
 	struct fetch fetch[FETCHES];
 };
 
-static xcb_atom_t intern(xcb_connection_t *xc, const char *name)
+uint32_t tc_x11_atom(xcb_connection_t *xc, const char *name)
 {
 	xcb_intern_atom_reply_t *r =
 	    xcb_intern_atom_reply(xc, xcb_intern_atom(xc, 0, (uint16_t)strlen(name), name), NULL);
@@ -378,10 +378,10 @@ struct tc_xsel *tc_xsel_create(xcb_connection_t *xc, uint32_t win, const struct 
 		return NULL;
 	*x = (struct tc_xsel){.xc = xc, .win = win, .ops = ops, .user = user};
 	for (int i = 0; i < A_COUNT; i++)
-		x->a[i] = intern(xc, atom_names[i]);
+		x->a[i] = tc_x11_atom(xc, atom_names[i]);
 	for (int i = 0; i < FETCHES; i++) {
 		snprintf(name, sizeof(name), "XPROTO_SEL_%d", i);
-		x->prop[i] = intern(xc, name);
+		x->prop[i] = tc_x11_atom(xc, name);
 	}
 	const xcb_query_extension_reply_t *ext = xcb_get_extension_data(xc, &xcb_xfixes_id);
 	xcb_xfixes_query_version_reply_t *v =

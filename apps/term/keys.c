@@ -49,7 +49,7 @@ static const struct keymap keys[] = {
     {0xff9e, VTERM_KEY_INS},       {0xff9f, VTERM_KEY_DEL},
 };
 
-static VTermModifier mods_of(uint32_t state)
+int term_vterm_mods(uint32_t state)
 {
 	int m = VTERM_MOD_NONE;
 	if (state & XP_MOD_SHIFT)
@@ -58,7 +58,7 @@ static VTermModifier mods_of(uint32_t state)
 		m |= VTERM_MOD_CTRL;
 	if (state & XP_MOD_ALT)
 		m |= VTERM_MOD_ALT;
-	return (VTermModifier)m;
+	return m;
 }
 
 static VTermKey special(uint32_t keysym)
@@ -165,7 +165,7 @@ void term_key(struct term *t, const struct xa_event *ev)
 	if (ev->keysym >= KS_SHIFT_L && ev->keysym <= KS_SUPER_R)
 		return; /* a modifier alone sends nothing */
 	uint32_t m = ev->state & MODS;
-	VTermModifier mod = mods_of(m);
+	VTermModifier mod = (VTermModifier)term_vterm_mods(m);
 	VTermKey k = special(ev->keysym);
 	if (xterm_literal(t, ev->keysym, m)) {
 		back_to_live(t);

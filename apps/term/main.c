@@ -18,7 +18,7 @@
 #include "xrender.h"
 
 #define FRAME_MS     40 /* at most 25 frames per second while output streams */
-#define SETTLE_MS    15 /* a burst of output waits this long for the rest */
+#define QUIET_MS     5  /* a burst of output is over when the pty is quiet this long */
 #define SMALL_OUTPUT 512
 
 static const char usage[] =
@@ -149,6 +149,8 @@ static void read_pty(struct term *t)
 		if (n > 0) {
 			term_filter_input(t, buf, (size_t)n);
 			t->pending_bytes += (uint64_t)n;
+			t->last_input_us = xp_now_us();
+
 			continue;
 		}
 		if (n < 0 && errno == EAGAIN)
@@ -171,14 +173,23 @@ static void on_signal(struct term *t, int sfd)
 	}
 }
 
-/* ms until the next frame may be drawn, 0 now, -1 nothing to draw. */
+/*
+ * ms until the next frame may be drawn, 0 now, -1 nothing to draw. A burst
+ * of output is drawn once it pauses for QUIET_MS, or FRAME_MS after it
+ * began if it does not, so a busy machine that hands the output over in
+ * slices does not get a frame per slice.
+ */
 static int frame_due(const struct term *t, uint64_t first_pending_us)
 {
 	if (!t->dirty)
 		return -1;
 	uint64_t now = xp_now_us(), at = t->last_frame_us + FRAME_MS * 1000u;
-	if (t->pending_bytes >= SMALL_OUTPUT && first_pending_us + SETTLE_MS * 1000u > at)
-		at = first_pending_us + SETTLE_MS * 1000u;
+	uint64_t settle = t->last_input_us + QUIET_MS * 1000u;
+	if (settle > first_pending_us + FRAME_MS * 1000u)
+		settle = first_pending_us + FRAME_MS * 1000u;
+	if (t->pending_bytes >= SMALL_OUTPUT && settle > at)
+		at = settle;
+
 	if (t->pending_bytes < SMALL_OUTPUT && now >= t->last_frame_us + 2000u)
 		return 0; /* a keystroke's echo: draw at once */
 	return now >= at ? 0 : (int)((at - now) / 1000) + 1;

@@ -16,18 +16,6 @@
 #define CLICK_US    400000 /* a second click within this is a double click */
 #define WHEEL_LINES 3
 
-static VTermModifier vterm_mods(uint32_t mods)
-{
-	int m = VTERM_MOD_NONE;
-	if (mods & XP_MOD_SHIFT)
-		m |= VTERM_MOD_SHIFT;
-	if (mods & XP_MOD_CONTROL)
-		m |= VTERM_MOD_CTRL;
-	if (mods & XP_MOD_ALT)
-		m |= VTERM_MOD_ALT;
-	return (VTermModifier)m;
-}
-
 /* The cell under window point (@x, @y), clamped to the screen. */
 static void cell_at(const struct term *t, int32_t x, int32_t y, int *row, int *col)
 {
@@ -43,7 +31,7 @@ static bool reporting(const struct term *t)
 
 static void report(struct term *t, const struct xa_event *ev, int row, int col)
 {
-	VTermModifier mod = t->mouse_x10 ? VTERM_MOD_NONE : vterm_mods(t->mods);
+	VTermModifier mod = t->mouse_x10 ? VTERM_MOD_NONE : (VTermModifier)term_vterm_mods(t->mods);
 	if (t->mouse_x10 && (ev->type != XA_BUTTON || !(ev->state & 1)))
 		return; /* X10 reports presses only */
 

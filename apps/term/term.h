@@ -96,7 +96,8 @@ struct term {
 	bool mouse_x10; /* DECSET 9: presses only, no modifiers */
 
 	bool cursor_visible, altscreen, dirty, child_exited;
-	uint64_t last_frame_us, pending_bytes;
+	uint64_t last_frame_us, pending_bytes, last_input_us;
+
 	char title[257];
 	const char *dump_path;
 };
@@ -157,6 +158,8 @@ size_t term_sb_bytes(const struct term_sb *sb);
 /* keys.c */
 /** Handle a key event: shortcuts, or bytes for the program. */
 void term_key(struct term *t, const struct xa_event *ev);
+/** XP_MOD_* bits @state as libvterm's modifier bits (a VTermModifier). */
+int term_vterm_mods(uint32_t state);
 /** Zoom to font size @size, keeping the window (maximized) or the cells. */
 void term_set_font(struct term *t, int size);
 
