@@ -36,8 +36,13 @@ if [ -n "$missing" ]; then
 fi
 
 T=$(mktemp -d /tmp/xp-vttest.XXXXXX) || exit 1
-PIDS=
+PIDS= XTERM= term=
 cleanup() {
+
+	# vttest spins on a closed tty instead of exiting: end it first
+	for p in $XTERM ${term:-}; do
+		for c in $(ps -o pid= --ppid "$p" 2>/dev/null); do kill -9 "$c" 2>/dev/null; done
+	done
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	rm -rf "$T"
 }
@@ -58,7 +63,8 @@ DX=$(xvfb "$T/dx") DP=$(xvfb "$T/dp")
 DISPLAY=$DX xterm -fn '-misc-fixed-medium-r-semicondensed--13-120-75-75-c-60-iso10646-1' \
 	-fb '-misc-fixed-bold-r-semicondensed--13-120-75-75-c-60-iso10646-1' -132 -ti vt100 +sb -b 0 -bw 0 \
 	-bg black -fg '#d8d8d8' -cr '#d8d8d8' -geometry 80x24+0+0 -e vttest &
-PIDS="$PIDS $!"
+XTERM=$!
+PIDS="$PIDS $XTERM"
 
 # xp-term in a session, shown by a thin client
 cat >"$T/apps" <<EOF
@@ -121,3 +127,6 @@ for menu in ${MENUS:-1 2 3 8}; do
 		keys key Return
 	done
 done
+keys type 0 # vttest's Exit
+keys key Return
+
