@@ -72,7 +72,8 @@ struct tc_xsel {
 	xcb_atom_t a[A_COUNT], prop[FETCHES];
 	uint8_t xfixes_event;
 	bool xfixes;
-	bool own[XP_CLIP_COUNT];
+	bool own[XP_CLIP_COUNT];     /* we are the X owner */
+	bool session[XP_CLIP_COUNT]; /* for the session's owner, whose data we fetch */
 	char *cache[XP_CLIP_COUNT];
 	size_t cache_len[XP_CLIP_COUNT];
 	bool asked[XP_CLIP_COUNT];
@@ -203,7 +204,7 @@ static void on_request(struct tc_xsel *x, const xcb_selection_request_event_t *r
 	int sel = sel_of(x, r->selection);
 	/* obsolete clients name no property: the target is used (ICCCM 2.2) */
 	xcb_atom_t prop = r->property ? r->property : r->target;
-	if (sel < 0 || !x->own[sel] || r->owner != x->win) {
+	if (sel < 0 || !x->session[sel] || r->owner != x->win) {
 		notify(x, r->requestor, r->selection, r->target, XCB_ATOM_NONE, r->time);
 	} else if (r->target == x->a[A_TARGETS]) {
 		xcb_atom_t t[] = {x->a[A_TARGETS], x->a[A_TIMESTAMP], x->a[A_UTF8], XCB_ATOM_STRING,
@@ -432,11 +433,23 @@ static bool same_source(struct tc_xsel *x, xcb_window_t win)
 	return same;
 }
 
-static void owner_changed(struct tc_xsel *x, int sel, xcb_window_t owner)
+/*
+ * The owner of @sel changed. The event may be stale (two takes in a row
+ * arrive after both happened), so the X server is asked who owns it now.
+ */
+static void owner_changed(struct tc_xsel *x, int sel)
 {
-	if (sel < 0 || owner == x->win)
+	xcb_get_selection_owner_reply_t *r;
+	xcb_window_t owner;
+	if (sel < 0)
 		return;
-	x->own[sel] = false;
+	r = xcb_get_selection_owner_reply(x->xc, xcb_get_selection_owner(x->xc, sel_atom(x, sel)),
+	                                  NULL);
+	owner = r ? r->owner : XCB_NONE;
+	free(r);
+	x->own[sel] = owner == x->win;
+	if (owner == x->win)
+		return;
 	if (owner == XCB_NONE)
 		x->ops->disowned_locally(x->user, (uint32_t)sel);
 	else if (!same_source(x, owner)) /* another client of this session shows its data */
@@ -459,7 +472,7 @@ bool tc_xsel_event(struct tc_xsel *x, const void *event)
 	uint8_t type = ev->response_type & 0x7f;
 	if (x->xfixes && type == x->xfixes_event + XCB_XFIXES_SELECTION_NOTIFY) {
 		const xcb_xfixes_selection_notify_event_t *s = event;
-		owner_changed(x, sel_of(x, s->selection), s->owner);
+		owner_changed(x, sel_of(x, s->selection));
 		return true;
 	}
 	switch (type) {
@@ -521,6 +534,7 @@ void tc_xsel_take(struct tc_xsel *x, uint32_t sel, bool only_if_free)
 	if (!x->own[sel]) /* taking it again would tell the others it changed hands */
 		xcb_set_selection_owner(x->xc, x->win, sel_atom(x, sel), XCB_CURRENT_TIME);
 	x->own[sel] = true;
+	x->session[sel] = true;
 	xcb_flush(x->xc);
 }
 
@@ -528,11 +542,13 @@ void tc_xsel_release(struct tc_xsel *x, uint32_t sel)
 {
 	if (!x)
 		return;
-	if (sel >= XP_CLIP_COUNT || !x->own[sel])
+	if (sel >= XP_CLIP_COUNT || !x->session[sel])
 		return;
 	forget(x, sel);
-	xcb_set_selection_owner(x->xc, XCB_NONE, sel_atom(x, sel), XCB_CURRENT_TIME);
+	if (x->own[sel])
+		xcb_set_selection_owner(x->xc, XCB_NONE, sel_atom(x, sel), XCB_CURRENT_TIME);
 	x->own[sel] = false;
+	x->session[sel] = false;
 	xcb_flush(x->xc);
 }
 
