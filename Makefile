@@ -23,7 +23,7 @@ CC ?= cc
 OPT ?= -O2 -g
 CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -Wall -Wextra -Werror -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
-	-Iprotocol -Irender -Ithin-client -Ixproto-server -Iapps/lib -I$(GEN) \
+	-Iprotocol -Irender -Idraw -Ithin-client -Ixproto-server -Iapps/lib -I$(GEN) \
 	$(SANFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := $(SANFLAGS) $(EXTRA_LDFLAGS)
 
@@ -48,7 +48,8 @@ E2E_OBJ := $(OBJ)/tests/e2e.o
 
 # every folder (and apps/<app>/) owns its fragment; see docs/CONVENTIONS.md.
 # Libraries first: later fragments name them in their prerequisites.
-FRAGMENTS := protocol/module.mk render/module.mk apps/lib/module.mk bench/relay/module.mk
+FRAGMENTS := protocol/module.mk render/module.mk apps/lib/module.mk bench/relay/module.mk \
+	draw/module.mk
 include $(FRAGMENTS)
 include $(filter-out $(FRAGMENTS),$(sort $(wildcard */module.mk apps/*/module.mk)))
 
@@ -96,7 +97,8 @@ format-check: build/deps.mk
 lint: build/deps.mk
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 		--suppress=missingIncludeSystem --inline-suppr -D__GNUC__ \
-		-Iprotocol -Irender -Ithin-client -Ixproto-server -Iapps/lib -Ibench/relay -I$(GEN) \
+		-Iprotocol -Irender -Idraw -Ithin-client -Ixproto-server -Iapps/lib -Ibench/relay \
+		-I$(GEN) \
 		$$(git ls-files '*.c' | grep -v '^fuzz/')
 
 install: all

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../tests/e2e.h"
+#include "xdraw.h"
 
 #define SESSIONS 100
 
@@ -70,10 +71,16 @@ static void echo_app(struct e2e_server *s)
 	_exit(0);
 }
 
-/* Apply what arrives to a window framebuffer, as a thin client does. */
-static int render_until_text(struct xp_conn *c, struct xr_fb *fb, char want, int timeout_ms)
+/*
+ * Apply what arrives to the one window's framebuffer with libxpdraw, under
+ * the connection's drawing state @st, as a thin client does.
+ */
+static int render_until_text(struct xp_conn *c, struct xd_state *st, struct xr_fb *fb, char want,
+                             int timeout_ms)
 {
 	struct xp_msg m;
+	struct xp_error err;
+	struct xr_rect d;
 	uint64_t end = xp_now_us() + (uint64_t)timeout_ms * 1000;
 	while (xp_now_us() < end) {
 		if (xp_conn_wait(c, &m, 100) < 0)
@@ -82,11 +89,12 @@ static int render_until_text(struct xp_conn *c, struct xr_fb *fb, char want, int
 			ack(c, &m);
 			xp_conn_flush(c);
 			xp_conn_write(c);
-		} else if (m.op == XP_OP_TEXT) {
-			xr_text(fb, NULL, m.u.text.x, m.u.text.y, m.u.text.text.p, m.u.text.text.n,
-			        0, 0xffffff, 0, false);
-			if (m.u.text.text.n == 1 && m.u.text.text.p[0] == want)
-				return 0;
+		} else if (xd_kind(m.op) == XD_STATE) {
+			xd_state_update(st, &m, &err);
+		} else if (xd_kind(m.op) == XD_DRAW && xd_apply(fb, st, &m, NULL, &d, &err) == 0 &&
+		           m.op == XP_OP_TEXT && m.u.text.text.n == 1 &&
+		           m.u.text.text.p[0] == want) {
+			return 0;
 		}
 	}
 	return -1;
@@ -96,6 +104,7 @@ static void bench_latency(void)
 {
 	struct e2e_server s;
 	struct xp_conn c;
+	struct xd_state st;
 	struct xr_fb fb;
 	enum { N = 2000 };
 	static double lat[N];
@@ -106,6 +115,7 @@ static void bench_latency(void)
 		echo_app(&s);
 	usleep(200000);
 	xr_fb_init(&fb, 480, 312);
+	xd_state_init(&st); /* a new connection */
 	if (e2e_raw_client(&s, &c, "main", NULL, 0) < 0)
 		goto out;
 	int n = 0;
@@ -116,7 +126,7 @@ static void bench_latency(void)
 		uint64_t t0 = xp_now_us();
 		xp_conn_send(&c, &k);
 		xp_conn_drain(&c, 1000);
-		if (render_until_text(&c, &fb, ch, 2000) < 0)
+		if (render_until_text(&c, &st, &fb, ch, 2000) < 0)
 			break;
 		lat[n++] = (double)(xp_now_us() - t0) / 1000.0;
 	}

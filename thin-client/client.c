@@ -100,7 +100,7 @@ struct tc_client *tc_client_create(const struct tc_options *o)
 	c->backoff_ms = TC_BACKOFF_MIN_MS;
 	snprintf(c->addr, sizeof(c->addr), "%s", o->addr ? o->addr : TC_DEFAULT_ADDR);
 	c->script.s = o->script;
-	tc_drawstate_reset(&c->ds);
+	xd_state_init(&c->ds);
 	tc_cache_init(&c->cache, TC_CACHE_MAX_BYTES);
 	signal(SIGPIPE, SIG_IGN); /* a closed socket is an error, not a signal */
 	if (load_cookie(c) < 0 || open_presenter(c, &w, &h) < 0)

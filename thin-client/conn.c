@@ -80,7 +80,7 @@ static void drop_state(struct tc_client *c)
 {
 	tc_wintable_clear(&c->wins);
 	tc_cache_clear(&c->cache);
-	tc_drawstate_reset(&c->ds);
+	xd_state_init(&c->ds);
 	tc_damage_all(&c->comp);
 	tc_title_update(c);
 }

@@ -6,7 +6,7 @@
 THIN_SRC := $(filter-out thin-client/main.c,$(wildcard thin-client/*.c))
 THIN_OBJ := $(call objs,$(THIN_SRC))
 THIN_LIB := $(LIB)/libxpthin.a
-THIN_DEPLIBS := $(THIN_LIB) $(LIB)/libxprender.a $(LIB)/libxproto.a
+THIN_DEPLIBS := $(THIN_LIB) $(DRAW_LDLIBS)
 # xcb-xkb (keymap change events) always comes with xkbcommon-x11, which
 # needs it; tools/deps.sh has no variable for it yet.
 THIN_XCB_XKB := $(or $(LIBS_XCB_XKB),$(shell pkg-config --libs xcb-xkb 2>/dev/null),-lxcb-xkb)

@@ -6,7 +6,8 @@
  *   dispatch.c         opcode-indexed table of message handlers
  *   session.c          session messages (PING, MARK, ERROR, APP_*)
  *   windows.c          the window table (WIN_* messages, stacking)
- *   draw.c, imgcache.c drawing into window framebuffers, the image cache
+ *   draw.c, imgcache.c drawing (libxpdraw) into window framebuffers, the
+ *                      image cache
  *   composite.c        damage tracking and composition into the screen
  *   headless.c, x11.c  presenters: where the screen goes
  *   keyboard.c         xkbcommon translation of X key events
@@ -24,6 +25,7 @@
 #include <stdarg.h>
 
 #include "thin.h"
+#include "xdraw.h"
 #include "xproto.h"
 #include "xrender.h"
 
@@ -63,15 +65,6 @@ struct tc_win *tc_win_find(const struct tc_wintable *t, uint32_t id);
 void tc_wintable_clear(struct tc_wintable *t);
 /** Screen rectangle covered by @w. */
 struct xr_rect tc_win_rect(const struct tc_win *w);
-
-/* ---- drawing state (draw.c) ---- */
-struct tc_drawstate {
-	uint32_t target;
-	uint32_t fg, bg, font, flags;
-	bool has_clip;
-	struct xr_rect clip;
-};
-void tc_drawstate_reset(struct tc_drawstate *d);
 
 /* ---- image cache (imgcache.c) ---- */
 struct tc_cache_entry {
@@ -275,7 +268,7 @@ struct tc_client {
 	unsigned connects;
 	struct xp_conn_stats total; /* of finished connections */
 	struct tc_wintable wins;
-	struct tc_drawstate ds;
+	struct xd_state ds; /* the server's drawing state on this connection */
 	struct tc_cache cache;
 	struct tc_compositor comp;
 	struct tc_presenter *pres;
@@ -323,17 +316,8 @@ int tc_on_win_configure(struct tc_client *c, const struct xp_msg *m);
 int tc_on_win_title(struct tc_client *c, const struct xp_msg *m);
 int tc_on_win_focus(struct tc_client *c, const struct xp_msg *m);
 /* handlers: draw.c */
-int tc_on_target(struct tc_client *c, const struct xp_msg *m);
-int tc_on_gc(struct tc_client *c, const struct xp_msg *m);
-int tc_on_clip(struct tc_client *c, const struct xp_msg *m);
-int tc_on_fill(struct tc_client *c, const struct xp_msg *m);
-int tc_on_fill_rects(struct tc_client *c, const struct xp_msg *m);
-int tc_on_copy(struct tc_client *c, const struct xp_msg *m);
-int tc_on_bitmap(struct tc_client *c, const struct xp_msg *m);
-int tc_on_text(struct tc_client *c, const struct xp_msg *m);
-int tc_on_image(struct tc_client *c, const struct xp_msg *m);
-int tc_on_image_cached(struct tc_client *c, const struct xp_msg *m);
-int tc_on_cache_drop(struct tc_client *c, const struct xp_msg *m);
+/** Any message libxpdraw knows (TARGET, GC, CLIP, drawing). 0, or -1 with c->err. */
+int tc_on_drawing(struct tc_client *c, const struct xp_msg *m);
 /* handlers: clip.c */
 int tc_on_clip_own(struct tc_client *c, const struct xp_msg *m);
 int tc_on_clip_request(struct tc_client *c, const struct xp_msg *m);

@@ -1,6 +1,7 @@
 /*
  * app.c - messages from apps, dispatched through an opcode-indexed table of
- * small handlers. Window ids from an app are its own; the session renumbers
+ * small handlers; drawing messages all go to one handler that applies them
+ * with libxpdraw. Window ids from an app are its own; the session renumbers
  * them for clients. A bad message fails only that app's connection.
  */
 #include <string.h>
@@ -129,67 +130,29 @@ static int on_title(struct xs_peer *p, const struct xp_msg *m, struct xp_error *
 	return 0;
 }
 
-/* ---- sticky state ---- */
+/* ---- drawing: every message libxpdraw knows ---- */
 
-static int on_target(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
+/*
+ * TARGET, GC and CLIP change the app's state; a drawing message is applied
+ * to its target window under that state, then forwarded to the clients
+ * (images kept in the session cache are forwarded by session id).
+ */
+static int on_drawing(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
 {
-	(void)err;
-	p->in.target = m->u.target.win;
-	return 0;
-}
-
-static int on_gc(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
-{
-	const struct xp_msg_gc *g = &m->u.gc;
-	if (g->font >= XR_FONT_COUNT)
-		return xp_error_set(err, XP_ERR_MALFORMED, m->op, "GC: unknown font %u", g->font);
-	p->in.fg = g->fg;
-	p->in.bg = g->bg;
-	p->in.font = g->font;
-	p->in.flags = g->flags & XP_GC_TRANSPARENT;
-	return 0;
-}
-
-static int on_clip(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
-{
-	(void)err;
-	const struct xp_msg_clip *c = &m->u.clip;
-	p->in.clip = (struct xp_rect){c->x, c->y, c->w, c->w ? c->h : 0};
-	return 0;
-}
-
-static int on_draw(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
-{
-	struct xs_window *w = own_window(p, p->in.target, m->op, err);
+	struct xs_cache_use use = {p, NULL};
+	struct xd_cache cache = xs_cache_for(&use);
+	struct xs_window *w = NULL;
 	struct xr_rect damage;
-	if (!w)
+	if (xd_kind(m->op) == XD_STATE)
+		return xd_state_update(&p->in, m, err);
+	if (xd_kind(m->op) == XD_DRAW && !(w = own_window(p, p->in.target, m->op, err)))
 		return -1;
-	if (xs_draw_apply(w, &p->in, m, &damage, err) < 0)
+	if (xd_apply(w ? &w->fb : NULL, &p->in, m, &cache, &damage, err) < 0)
 		return -1;
-	xs_update_draw(p->session, w, &p->in, m, damage);
-	return 0;
-}
-
-static int on_image(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
-{
-	struct xs_window *w;
-	if (m->u.image.cache_id == 0)
-		return on_draw(p, m, err);
-	if (!(w = own_window(p, p->in.target, m->op, err)))
-		return -1;
-	return xs_cache_image(p, w, &p->in, &m->u.image, err);
-}
-
-static int on_image_cached(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
-{
-	struct xs_window *w = own_window(p, p->in.target, m->op, err);
-	return w ? xs_cache_draw(p, w, &p->in, &m->u.image_cached, err) : -1;
-}
-
-static int on_cache_drop(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
-{
-	(void)err;
-	xs_cache_forget(p, m->u.cache_drop.cache_id);
+	if (use.entry)
+		xs_cache_forward(p->session, w, &p->in, &use, m, damage);
+	else if (w)
+		xs_update_draw(p->session, w, &p->in, m, damage);
 	return 0;
 }
 
@@ -228,17 +191,6 @@ static const xs_handler_fn handlers[XP_OP_MAX] = {
     [XP_OP_WIN_UNMAP] = on_unmap,
     [XP_OP_WIN_CONFIGURE] = on_configure,
     [XP_OP_WIN_TITLE] = on_title,
-    [XP_OP_TARGET] = on_target,
-    [XP_OP_GC] = on_gc,
-    [XP_OP_CLIP] = on_clip,
-    [XP_OP_FILL] = on_draw,
-    [XP_OP_FILL_RECTS] = on_draw,
-    [XP_OP_COPY] = on_draw,
-    [XP_OP_BITMAP] = on_draw,
-    [XP_OP_TEXT] = on_draw,
-    [XP_OP_IMAGE] = on_image,
-    [XP_OP_IMAGE_CACHED] = on_image_cached,
-    [XP_OP_CACHE_DROP] = on_cache_drop,
     [XP_OP_BELL] = on_bell,
     [XP_OP_SYNC] = on_sync,
     [XP_OP_PING] = xs_on_ping,
@@ -254,7 +206,9 @@ static const xs_handler_fn handlers[XP_OP_MAX] = {
 
 int xs_app_handle(struct xs_peer *p, const struct xp_msg *m)
 {
-	return xs_dispatch(p, m, handlers, "an app");
+	/* drawing messages have no rows here: libxpdraw's table knows them */
+	bool drawing = xd_kind(m->op) != XD_NOT_DRAWING;
+	return xs_dispatch(p, m, drawing ? on_drawing : handlers[m->op], "an app");
 }
 
 /* The app is gone: its windows go with it. */

@@ -6,6 +6,9 @@
  * client never receives images nobody draws again. The session's cache is
  * bounded (XS_CACHE_MAX), well under what clients may keep (64 MiB), so a
  * client never has to evict what the server believes it holds.
+ *
+ * libxpdraw decodes and draws the images; this file is the cache it is
+ * given (xs_cache_for) and how cached images reach the clients.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -97,77 +100,73 @@ static void send_entry(struct xs_peer *c, const struct xs_cache_entry *e, int32_
 	free(data);
 }
 
-/* Draw entry @e into window @w and tell the clients. */
-static void show(struct xs_session *se, struct xs_window *w, const struct xs_draw_state *st,
-                 const struct xs_cache_entry *e, int32_t x, int32_t y)
+/* The x, y an IMAGE or IMAGE_CACHED message drew its image at. */
+static void origin(const struct xp_msg *m, int32_t *x, int32_t *y)
 {
-	struct xr_rect cbuf = {st->clip.x, st->clip.y, (int)st->clip.w, (int)st->clip.h};
-	struct xr_rect d = xr_blit(&w->fb, st->clip.w ? &cbuf : NULL, x, y, &e->fb);
-	if (xr_rect_empty(d))
+	*x = m->op == XP_OP_IMAGE ? m->u.image.x : m->u.image_cached.x;
+	*y = m->op == XP_OP_IMAGE ? m->u.image.y : m->u.image_cached.y;
+}
+
+void xs_cache_forward(struct xs_session *se, struct xs_window *w, const struct xd_state *st,
+                      const struct xs_cache_use *u, const struct xp_msg *m, struct xr_rect damage)
+{
+	int32_t x, y;
+	if (xr_rect_empty(damage))
 		return;
+	origin(m, &x, &y);
 	for (struct xs_peer *c = se->clients; c; c = c->next) {
 		if (c->state != XS_RUNNING || !xs_client_knows(c, w->id) ||
 		    xs_idset_has(&c->stale, w->id))
 			continue;
-		if (c->behind || xs_set_state(c, w->id, c->out.fg, c->out.bg, c->out.font,
-		                              c->out.flags, &st->clip) < 0)
-			xs_client_damage(c, w->id, d);
+		if (c->behind || xs_client_state(c, w->id, st, xd_reads(m->op)) < 0)
+			xs_client_damage(c, w->id, damage);
 		else
-			send_entry(c, e, x, y);
+			send_entry(c, u->entry, x, y);
 	}
 }
 
-int xs_cache_image(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
-                   const struct xp_msg_image *im, struct xp_error *err)
+/* libxpdraw decoded an IMAGE with a cache id: keep it for the session. */
+static const struct xr_fb *keep(void *ctx, uint32_t app_id, struct xr_fb *img, struct xp_error *err)
 {
-	struct xs_session *se = app->session;
-	struct xs_cache_entry *e = calloc(1, sizeof(*e));
-	struct xr_rect d;
-	if (!e || xr_fb_init(&e->fb, (int)(im->w > XR_FB_MAX_DIM ? 0 : im->w),
-	                     (int)(im->h > XR_FB_MAX_DIM ? 0 : im->h)) < 0) {
-		free(e);
-		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE, "IMAGE: bad size %ux%u",
-		                    im->w, im->h);
-	}
-	if (xr_image(&e->fb, NULL, 0, 0, e->fb.w, e->fb.h, im->format, im->data.p, im->data.n, &d) <
-	    0)
-		goto err_bad;
-	struct xs_cache_entry **old = find(se, app, im->cache_id);
+	struct xs_cache_use *u = ctx;
+	struct xs_session *se = u->app->session;
+	struct xs_cache_entry **old = find(se, u->app, app_id), *e;
+	size_t bytes = (size_t)img->w * (size_t)img->h * 4;
 	if (*old)
 		drop(se, old);
-	if (se->cache_bytes + entry_bytes(e) > XS_CACHE_MAX) {
-		xr_fb_finish(&e->fb);
-		free(e);
-		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE,
-		                    "image cache full (%u MiB per session)", XS_CACHE_MAX >> 20);
+	if (se->cache_bytes + bytes > XS_CACHE_MAX) {
+		xp_error_set(err, XP_ERR_LIMIT, XP_OP_IMAGE,
+		             "image cache full (%u MiB per session)", XS_CACHE_MAX >> 20);
+		return NULL;
 	}
-	*e = (struct xs_cache_entry){se->next_cache_id++, im->cache_id, app, e->fb, se->cache};
+	if (!(e = calloc(1, sizeof(*e)))) {
+		xp_error_set(err, XP_ERR_INTERNAL, XP_OP_IMAGE, "IMAGE: out of memory");
+		return NULL;
+	}
+	*e = (struct xs_cache_entry){se->next_cache_id++, app_id, u->app, *img, se->cache};
+	*img = (struct xr_fb){0}; /* the pixels are the entry's now */
 	se->cache = e;
-	se->cache_bytes += entry_bytes(e);
-	show(se, w, st, e, im->x, im->y);
-	return 0;
-err_bad:
-	xr_fb_finish(&e->fb);
-	free(e);
-	return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE,
-	                    "IMAGE: bad %ux%u image (format %u, %u bytes)", im->w, im->h,
-	                    im->format, im->data.n);
+	se->cache_bytes += bytes;
+	u->entry = e;
+	return &e->fb;
 }
 
-int xs_cache_draw(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
-                  const struct xp_msg_image_cached *ic, struct xp_error *err)
+static const struct xr_fb *lookup(void *ctx, uint32_t app_id)
 {
-	struct xs_cache_entry *e = *find(app->session, app, ic->cache_id);
-	if (!e)
-		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_IMAGE_CACHED,
-		                    "IMAGE_CACHED: no cached image %u", ic->cache_id);
-	show(app->session, w, st, e, ic->x, ic->y);
-	return 0;
+	struct xs_cache_use *u = ctx;
+	u->entry = *find(u->app->session, u->app, app_id);
+	return u->entry ? &u->entry->fb : NULL;
 }
 
-void xs_cache_forget(struct xs_peer *app, uint32_t app_cache_id)
+static void forget(void *ctx, uint32_t app_id)
 {
-	struct xs_cache_entry **pp = find(app->session, app, app_cache_id);
+	struct xs_cache_use *u = ctx;
+	struct xs_cache_entry **pp = find(u->app->session, u->app, app_id);
 	if (*pp)
-		drop(app->session, pp);
+		drop(u->app->session, pp);
+}
+
+struct xd_cache xs_cache_for(struct xs_cache_use *u)
+{
+	return (struct xd_cache){u, keep, lookup, forget};
 }

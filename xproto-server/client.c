@@ -178,5 +178,5 @@ static const xs_handler_fn handlers[XP_OP_MAX] = {
 
 int xs_client_handle(struct xs_peer *p, const struct xp_msg *m)
 {
-	return xs_dispatch(p, m, handlers, "a client");
+	return xs_dispatch(p, m, handlers[m->op], "a client");
 }

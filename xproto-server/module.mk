@@ -8,7 +8,7 @@ $(SERVER_LIB): $(SERVER_OBJ)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
-$(BIN)/xproto-server: $(OBJ)/xproto-server/main.o $(SERVER_LIB) $(RENDER_LIB) $(PROTO_LIB)
+$(BIN)/xproto-server: $(OBJ)/xproto-server/main.o $(SERVER_LIB) $(DRAW_LDLIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_LIBPNG) $(LIBS_ZLIB)
 
@@ -18,14 +18,14 @@ PROGS += $(BIN)/xproto-server
 # end-to-end tests: real server and thin-client processes, in-process apps
 $(OBJ)/tests/server_e2e_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA)
 $(BIN)/tests/server_e2e_test: $(OBJ)/tests/server_e2e_test.o $(E2E_OBJ) $(APPLIB_LIB) \
-		$(RENDER_LIB) $(PROTO_LIB) | $(BIN)/xproto-server $(BIN)/thin-client
+		$(DRAW_LDLIBS) | $(BIN)/xproto-server $(BIN)/thin-client
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 TESTS += $(BIN)/tests/server_e2e_test
 
 # benchmark
-$(BIN)/bench/server_bench: $(OBJ)/bench/server_bench.o $(E2E_OBJ) $(APPLIB_LIB) $(RENDER_LIB) \
-		$(PROTO_LIB) | $(BIN)/xproto-server
+$(BIN)/bench/server_bench: $(OBJ)/bench/server_bench.o $(E2E_OBJ) $(APPLIB_LIB) $(DRAW_LDLIBS) \
+		| $(BIN)/xproto-server
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 BENCHES += $(BIN)/bench/server_bench
@@ -35,9 +35,8 @@ TESTS += tests/server_valgrind_test.sh
 
 # the remote apps end to end (issue: remote apps)
 $(OBJ)/tests/apps_e2e_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA)
-$(BIN)/tests/apps_e2e_test: $(OBJ)/tests/apps_e2e_test.o $(E2E_OBJ) $(APPLIB_LIB) $(RENDER_LIB) \
-		$(PROTO_LIB) | $(BIN)/xproto-server $(BIN)/thin-client $(BIN)/xp-term $(BIN)/xp-clock \
-		$(BIN)/xp-launcher
+$(BIN)/tests/apps_e2e_test: $(OBJ)/tests/apps_e2e_test.o $(E2E_OBJ) $(APPLIB_LIB) $(DRAW_LDLIBS) \
+		| $(BIN)/xproto-server $(BIN)/thin-client $(BIN)/xp-term $(BIN)/xp-clock $(BIN)/xp-launcher
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 TESTS += $(BIN)/tests/apps_e2e_test

@@ -41,6 +41,8 @@ struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool ap
 	p->is_tcp = is_tcp;
 	p->app_endpoint = app_endpoint;
 	p->conn_id = ++s->next_conn_id;
+	xd_state_init(&p->in);  /* what an app has set: nothing yet */
+	xd_state_init(&p->out); /* what a client holds: nothing yet */
 	snprintf(p->name, sizeof(p->name), "conn %u", p->conn_id);
 	xp_conn_init(&p->conn, fd, s->opt.max_msg, true);
 	if (xs_loop_watch(s->loop, fd, XS_READABLE, on_io, p) < 0) {
@@ -199,14 +201,13 @@ static void on_hello(struct xs_peer *p, const struct xp_msg_hello *h)
 /* ---- the receive path ---- */
 
 /*
- * Run the handler @table has for @m's opcode. A message without a handler,
- * or a handler's error, fails this connection with a message naming it.
+ * Run handler @fn (the one the caller's table has for @m's opcode). A
+ * message without a handler (@fn NULL), or a handler's error, fails this
+ * connection with a message naming it.
  */
-int xs_dispatch(struct xs_peer *p, const struct xp_msg *m, const xs_handler_fn *table,
-                const char *who)
+int xs_dispatch(struct xs_peer *p, const struct xp_msg *m, xs_handler_fn fn, const char *who)
 {
 	struct xp_error err = {0};
-	xs_handler_fn fn = table[m->op];
 	if (!fn) {
 		xs_peer_fail(p, XP_ERR_STATE, m->op, "%s is not allowed from %s", xp_op_name(m->op),
 		             who);

@@ -4,52 +4,13 @@
  * runs of tiles that differ from it as 1-bit BITMAPs when they hold two
  * colours (text) or as images otherwise. Used for the full refresh of an
  * attaching client and to repair a client that fell behind.
- *
- * Also the sticky-state encoder: TARGET, GC and CLIP go to a client only
- * when they differ from what it already has.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "server_int.h"
 
 #define TILE_W 6 /* one character cell of the 6x13 font: text lines up with tiles */
 #define TILE_H 13
-
-static int send_simple(struct xs_peer *c, struct xp_msg *m)
-{
-	return xs_peer_send(c, m);
-}
-
-int xs_set_state(struct xs_peer *c, uint32_t target, uint32_t fg, uint32_t bg, uint32_t font,
-                 uint32_t flags, const struct xp_rect *clip)
-{
-	struct xs_draw_state *o = &c->out;
-	struct xp_msg m;
-	struct xp_rect none = {0, 0, 0, 0}, want = clip ? *clip : none;
-	if (o->target != target) {
-		m = (struct xp_msg){.op = XP_OP_TARGET};
-		m.u.target.win = target;
-		if (send_simple(c, &m) < 0)
-			return -1;
-		o->target = target;
-	}
-	if (o->fg != fg || o->bg != bg || o->font != font || o->flags != flags) {
-		m = (struct xp_msg){.op = XP_OP_GC};
-		m.u.gc = (struct xp_msg_gc){fg, bg, font, flags};
-		if (send_simple(c, &m) < 0)
-			return -1;
-		o->fg = fg, o->bg = bg, o->font = font, o->flags = flags;
-	}
-	if (memcmp(&o->clip, &want, sizeof(want)) != 0) {
-		m = (struct xp_msg){.op = XP_OP_CLIP};
-		m.u.clip = (struct xp_msg_clip){want.x, want.y, want.w, want.h};
-		if (send_simple(c, &m) < 0)
-			return -1;
-		o->clip = want;
-	}
-	return 0;
-}
 
 /* Up to two distinct colours of a rectangle; returns how many (3 = more). */
 static int colours(const struct xr_fb *fb, struct xr_rect r, uint32_t out[2])

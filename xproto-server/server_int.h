@@ -9,6 +9,7 @@
 
 #include "loop.h"
 #include "server.h"
+#include "xdraw.h"
 #include "xproto.h"
 #include "xrender.h"
 
@@ -18,13 +19,6 @@ struct xs_cache_entry;
 
 /* per-connection state machine */
 enum xs_state { XS_HANDSHAKE, XS_RUNNING, XS_DRAINING, XS_CLOSED };
-
-/** The sticky drawing state (target, GC, clip) of one stream direction. */
-struct xs_draw_state {
-	uint32_t target;
-	uint32_t fg, bg, font, flags;
-	struct xp_rect clip; /* w == 0: none */
-};
 
 /** A small set of ids (windows a client knows, images it holds); update.c. */
 struct xs_idset {
@@ -55,14 +49,14 @@ struct xs_peer {
 	uint64_t handshake_timer, drain_timer;
 	bool is_tcp, app_endpoint;
 	/* app side */
-	struct xs_draw_state in; /* what the app set (app-local target id) */
+	struct xd_state in; /* what the app set (app-local target id) */
 	int windows;
 	pid_t pid; /* launched by us, or 0 */
 	/* client side */
-	struct xs_draw_state out; /* what the client believes */
-	struct xs_idset known;    /* windows the client has been told about */
-	struct xs_idset cached;   /* session cache entries the client holds */
-	struct xs_idset stale;    /* unmapped windows whose pixels it has not got */
+	struct xd_state out;    /* what the client holds */
+	struct xs_idset known;  /* windows the client has been told about */
+	struct xs_idset cached; /* session cache entries the client holds */
+	struct xs_idset stale;  /* unmapped windows whose pixels it has not got */
 	uint32_t mark_sent, mark_acked;
 	uint64_t plain_at_mark[64]; /* ring: plain bytes queued at MARK n */
 	uint64_t last_ack_us, last_mark_us;
@@ -159,8 +153,7 @@ void xs_listen_close(struct xs_server *s);
 
 /* peer.c: connection lifecycle, and the dispatcher both roles use */
 typedef int (*xs_handler_fn)(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
-int xs_dispatch(struct xs_peer *p, const struct xp_msg *m, const xs_handler_fn *table,
-                const char *who);
+int xs_dispatch(struct xs_peer *p, const struct xp_msg *m, xs_handler_fn fn, const char *who);
 int xs_on_ping(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
 int xs_on_ignore(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
 struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool app_endpoint);
@@ -208,8 +201,16 @@ int xs_client_handle(struct xs_peer *p, const struct xp_msg *m);
 
 /* update.c: what each client is sent */
 void xs_update_window_msg(struct xs_session *se, const struct xp_msg *m);
-void xs_update_draw(struct xs_session *se, struct xs_window *w, const struct xs_draw_state *st,
+void xs_update_draw(struct xs_session *se, struct xs_window *w, const struct xd_state *st,
                     const struct xp_msg *m, struct xr_rect damage);
+/**
+ * Bring client @c to the parts @parts (XD_*) of app state @st, drawing into
+ * window @win (the session id), before a command is sent to it. 0 or -1.
+ */
+int xs_client_state(struct xs_peer *c, uint32_t win, const struct xd_state *st, unsigned parts);
+/** Bring client @c to exactly this state (the refresh encoder's). 0 or -1. */
+int xs_set_state(struct xs_peer *c, uint32_t target, uint32_t fg, uint32_t bg, uint32_t font,
+                 uint32_t flags, const struct xp_rect *clip);
 void xs_update_full(struct xs_peer *c);
 void xs_update_map(struct xs_session *se, struct xs_window *w);
 void xs_update_before_sleep(struct xs_peer *c);
@@ -221,11 +222,19 @@ bool xs_client_knows(const struct xs_peer *c, uint32_t win);
 int xs_client_learn(struct xs_peer *c, uint32_t win);
 
 /* cache.c: images apps keep and draw again by id */
-int xs_cache_image(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
-                   const struct xp_msg_image *im, struct xp_error *err);
-int xs_cache_draw(struct xs_peer *app, struct xs_window *w, const struct xs_draw_state *st,
-                  const struct xp_msg_image_cached *ic, struct xp_error *err);
-void xs_cache_forget(struct xs_peer *app, uint32_t app_cache_id);
+/** One drawing message's use of the session cache by app @app. */
+struct xs_cache_use {
+	struct xs_peer *app;
+	struct xs_cache_entry *entry; /* the entry the message kept or drew, if any */
+};
+/** The session cache as libxpdraw sees it, for one message of @u->app. */
+struct xd_cache xs_cache_for(struct xs_cache_use *u);
+/**
+ * Tell the clients of @se that the entry @u->entry was drawn into @w by
+ * message @m (IMAGE or IMAGE_CACHED) under state @st, changing @damage.
+ */
+void xs_cache_forward(struct xs_session *se, struct xs_window *w, const struct xd_state *st,
+                      const struct xs_cache_use *u, const struct xp_msg *m, struct xr_rect damage);
 void xs_cache_app_gone(struct xs_session *se, struct xs_peer *app);
 void xs_cache_destroy(struct xs_session *se);
 
@@ -233,12 +242,6 @@ void xs_cache_destroy(struct xs_session *se);
 int xs_image_payload(const struct xs_peer *c, const struct xr_fb *fb, struct xr_rect r,
                      uint8_t **data, size_t *len, uint8_t *format);
 int xs_refresh_area(struct xs_peer *c, const struct xs_window *w, struct xr_rect r);
-int xs_set_state(struct xs_peer *c, uint32_t target, uint32_t fg, uint32_t bg, uint32_t font,
-                 uint32_t flags, const struct xp_rect *clip);
-
-/* draw.c: apply drawing to a window framebuffer */
-int xs_draw_apply(struct xs_window *w, const struct xs_draw_state *st, const struct xp_msg *m,
-                  struct xr_rect *damage, struct xp_error *err);
 
 /* clipboard.c: CLIP_* from apps and clients, and the peers' comings and goings */
 int xs_clip_on_own(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);

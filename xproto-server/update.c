@@ -7,6 +7,9 @@
  * are no longer queued for it, only the damaged areas are remembered, and
  * when it has acknowledged everything the current pixels of those areas
  * are sent instead (refresh.c). An app never waits for a client.
+ *
+ * Also the sticky state each client holds (TARGET, GC, CLIP are sent only
+ * when they differ from it, through libxpdraw's xd_state_sync).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -143,38 +146,37 @@ void xs_client_damage(struct xs_peer *c, uint32_t win, struct xr_rect r)
 	c->damage[c->ndamage++] = (struct xs_damage){win, r};
 }
 
-/* Which parts of the GC each drawing command reads. */
-enum { NEED_FG = 1, NEED_BG = 2, NEED_FONT = 4, NEED_FLAGS = 8 };
-
-static unsigned gc_needs(uint8_t op)
+static int emit(void *peer, const struct xp_msg *m)
 {
-	switch (op) {
-	case XP_OP_FILL:
-	case XP_OP_FILL_RECTS:
-		return NEED_FG;
-	case XP_OP_BITMAP:
-		return NEED_FG | NEED_BG | NEED_FLAGS;
-	case XP_OP_TEXT:
-		return NEED_FG | NEED_BG | NEED_FONT | NEED_FLAGS;
-	default:
-		return 0;
-	}
+	return xs_peer_send(peer, m);
 }
 
-static int forward_draw(struct xs_peer *c, uint32_t win, const struct xs_draw_state *st,
+int xs_client_state(struct xs_peer *c, uint32_t win, const struct xd_state *st, unsigned parts)
+{
+	struct xd_state want = *st;
+	want.target = win; /* the app's id is not the session's */
+	return xd_state_sync(&c->out, &want, parts, emit, c);
+}
+
+int xs_set_state(struct xs_peer *c, uint32_t target, uint32_t fg, uint32_t bg, uint32_t font,
+                 uint32_t flags, const struct xp_rect *clip)
+{
+	struct xd_state want = {target, fg, bg, font, flags, {0, 0, 0, 0}};
+	if (clip)
+		want.clip = *clip;
+	return xd_state_sync(&c->out, &want, XD_ALL, emit, c);
+}
+
+/* Send @m with only the parts of the state it reads. */
+static int forward_draw(struct xs_peer *c, uint32_t win, const struct xd_state *st,
                         const struct xp_msg *m)
 {
-	unsigned need = gc_needs(m->op);
-	const struct xs_draw_state *o = &c->out;
-	uint32_t fg = need & NEED_FG ? st->fg : o->fg, bg = need & NEED_BG ? st->bg : o->bg;
-	uint32_t font = need & NEED_FONT ? st->font : o->font;
-	uint32_t flags = need & NEED_FLAGS ? st->flags : o->flags;
-	if (xs_set_state(c, win, fg, bg, font, flags, &st->clip) < 0)
+	if (xs_client_state(c, win, st, xd_reads(m->op)) < 0)
 		return -1;
 	return xs_peer_send(c, m);
 }
 
-void xs_update_draw(struct xs_session *se, struct xs_window *w, const struct xs_draw_state *st,
+void xs_update_draw(struct xs_session *se, struct xs_window *w, const struct xd_state *st,
                     const struct xp_msg *m, struct xr_rect damage)
 {
 	if (xr_rect_empty(damage)) /* nothing changed: nothing to tell */
@@ -200,7 +202,7 @@ void xs_update_full(struct xs_peer *c)
 {
 	struct xs_session *se = c->session;
 	struct xp_msg m;
-	c->out = (struct xs_draw_state){.fg = 0xffffff};
+	xd_state_init(&c->out); /* a new stream to this client */
 	c->known.n = c->cached.n = c->stale.n = c->ndamage = 0;
 	for (size_t i = 0; i < se->nwin; i++) {
 		const struct xs_window *w = se->stack[i];

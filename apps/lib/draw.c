@@ -1,52 +1,45 @@
 /*
- * draw.c - the drawing calls of libxpapp: each sets only the state it needs
- * (target, GC, clip) and only when it changed, then queues one message.
+ * draw.c - the drawing calls of libxpapp: each brings the server's copy of
+ * our drawing state (d->sent) to what the call needs, sending TARGET, GC or
+ * CLIP only for what changed (libxpdraw's xd_state_sync), then queues one
+ * message.
  */
-#include <string.h>
-
 #include "xpapp_int.h"
 
-static int set_target(struct xa_display *d, uint32_t win)
+static int emit(void *d, const struct xp_msg *m)
 {
-	if (d->sent.target == win)
-		return 0;
-	struct xp_msg m = {.op = XP_OP_TARGET};
-	m.u.target.win = win;
-	d->sent.target = win;
-	return xa_send(d, &m);
+	return xa_send(d, m);
 }
 
-static int set_gc(struct xa_display *d, uint32_t fg, uint32_t bg, uint32_t font, uint32_t flags)
+/* Make the server hold @want in the parts drawing message @op reads. */
+static int set_state(struct xa_display *d, const struct xd_state *want, uint8_t op)
 {
-	struct xa_state *s = &d->sent;
-	if (s->fg == fg && s->bg == bg && s->font == font && s->flags == flags)
-		return 0;
-	struct xp_msg m = {.op = XP_OP_GC};
-	m.u.gc = (struct xp_msg_gc){fg, bg, font, flags};
-	s->fg = fg, s->bg = bg, s->font = font, s->flags = flags;
-	return xa_send(d, &m);
+	return xd_state_sync(&d->sent, want, xd_reads(op), emit, d);
+}
+
+/* The state as sent, drawing into @win: callers change what they need. */
+static struct xd_state in_window(const struct xa_display *d, uint32_t win)
+{
+	struct xd_state s = d->sent;
+	s.target = win;
+	return s;
 }
 
 int xa_clip(struct xa_display *d, uint32_t win, const struct xp_rect *r)
 {
-	struct xp_rect want = r ? *r : (struct xp_rect){0, 0, 0, 0};
-	if (set_target(d, win) < 0)
-		return -1;
-	if (!memcmp(&want, &d->sent.clip, sizeof(want)))
-		return 0;
-	struct xp_msg m = {.op = XP_OP_CLIP};
-	m.u.clip = (struct xp_msg_clip){want.x, want.y, want.w, want.h};
-	d->sent.clip = want;
-	return xa_send(d, &m);
+	struct xd_state want = in_window(d, win);
+	want.clip = r ? *r : (struct xp_rect){0, 0, 0, 0};
+	return xd_state_sync(&d->sent, &want, XD_TARGET | XD_CLIP, emit, d);
 }
 
 int xa_fill(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t w, uint32_t h,
             uint32_t color)
 {
-	struct xa_state *s = &d->sent;
-	if (set_target(d, win) < 0 || set_gc(d, color, s->bg, s->font, s->flags) < 0)
-		return -1;
+	struct xd_state want = in_window(d, win);
 	struct xp_msg m = {.op = XP_OP_FILL};
+	want.fg = color;
+	if (set_state(d, &want, m.op) < 0)
+		return -1;
 	m.u.fill = (struct xp_msg_fill){x, y, w, h};
 	return xa_send(d, &m);
 }
@@ -54,10 +47,11 @@ int xa_fill(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t w
 int xa_fill_rects(struct xa_display *d, uint32_t win, const struct xp_rect *r, uint32_t n,
                   uint32_t color)
 {
-	struct xa_state *s = &d->sent;
-	if (set_target(d, win) < 0 || set_gc(d, color, s->bg, s->font, s->flags) < 0)
-		return -1;
+	struct xd_state want = in_window(d, win);
 	struct xp_msg m = {.op = XP_OP_FILL_RECTS};
+	want.fg = color;
+	if (set_state(d, &want, m.op) < 0)
+		return -1;
 	m.u.fill_rects.rects = (struct xp_rects){n, r};
 	return xa_send(d, &m);
 }
@@ -65,9 +59,10 @@ int xa_fill_rects(struct xa_display *d, uint32_t win, const struct xp_rect *r, u
 int xa_copy(struct xa_display *d, uint32_t win, int32_t sx, int32_t sy, uint32_t w, uint32_t h,
             int32_t dx, int32_t dy)
 {
-	if (set_target(d, win) < 0)
-		return -1;
+	struct xd_state want = in_window(d, win);
 	struct xp_msg m = {.op = XP_OP_COPY};
+	if (set_state(d, &want, m.op) < 0)
+		return -1;
 	m.u.copy = (struct xp_msg_copy){sx, sy, w, h, dx, dy};
 	return xa_send(d, &m);
 }
@@ -75,10 +70,13 @@ int xa_copy(struct xa_display *d, uint32_t win, int32_t sx, int32_t sy, uint32_t
 int xa_bitmap(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t w, uint32_t h,
               const uint8_t *bits, size_t len, uint32_t fg, uint32_t bg, bool transparent)
 {
-	if (len > UINT32_MAX || set_target(d, win) < 0 ||
-	    set_gc(d, fg, bg, d->sent.font, transparent ? XP_GC_TRANSPARENT : 0) < 0)
-		return -1;
+	struct xd_state want = in_window(d, win);
 	struct xp_msg m = {.op = XP_OP_BITMAP};
+	want.fg = fg;
+	want.bg = bg;
+	want.flags = transparent ? XP_GC_TRANSPARENT : 0;
+	if (len > UINT32_MAX || set_state(d, &want, m.op) < 0)
+		return -1;
 	m.u.bitmap = (struct xp_msg_bitmap){x, y, w, h, {bits, (uint32_t)len}};
 	return xa_send(d, &m);
 }
@@ -86,9 +84,14 @@ int xa_bitmap(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t
 int xa_text(struct xa_display *d, uint32_t win, int32_t x, int32_t y, const char *utf8, size_t len,
             uint32_t font, uint32_t fg, uint32_t bg)
 {
-	if (len > UINT32_MAX || set_target(d, win) < 0 || set_gc(d, fg, bg, font, 0) < 0)
-		return -1;
+	struct xd_state want = in_window(d, win);
 	struct xp_msg m = {.op = XP_OP_TEXT};
+	want.fg = fg;
+	want.bg = bg;
+	want.font = font;
+	want.flags = 0;
+	if (len > UINT32_MAX || set_state(d, &want, m.op) < 0)
+		return -1;
 	m.u.text = (struct xp_msg_text){x, y, {utf8, (uint32_t)len}};
 	return xa_send(d, &m);
 }
@@ -96,9 +99,10 @@ int xa_text(struct xa_display *d, uint32_t win, int32_t x, int32_t y, const char
 int xa_image_keep(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t w, uint32_t h,
                   uint8_t format, const void *data, size_t len, uint32_t cache_id)
 {
-	if (len > UINT32_MAX || set_target(d, win) < 0)
-		return -1;
+	struct xd_state want = in_window(d, win);
 	struct xp_msg m = {.op = XP_OP_IMAGE};
+	if (len > UINT32_MAX || set_state(d, &want, m.op) < 0)
+		return -1;
 	m.u.image = (struct xp_msg_image){x, y, w, h, format, cache_id, {data, (uint32_t)len}};
 	return xa_send(d, &m);
 }
@@ -111,9 +115,10 @@ int xa_image(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t 
 
 int xa_image_cached(struct xa_display *d, uint32_t win, int32_t x, int32_t y, uint32_t cache_id)
 {
-	if (set_target(d, win) < 0)
-		return -1;
+	struct xd_state want = in_window(d, win);
 	struct xp_msg m = {.op = XP_OP_IMAGE_CACHED};
+	if (set_state(d, &want, m.op) < 0)
+		return -1;
 	m.u.image_cached = (struct xp_msg_image_cached){x, y, cache_id};
 	return xa_send(d, &m);
 }

@@ -38,7 +38,7 @@ struct xa_display *xa_open_at(const char *addr, const char *cookie_path, const c
 	d->screen_w = got.screen_w;
 	d->screen_h = got.screen_h;
 	d->max_msg = got.max_msg;
-	d->sent = (struct xa_state){.fg = 0xffffff};
+	xd_state_init(&d->sent);
 	return d;
 err_fd:
 	close(fd);

@@ -6,21 +6,16 @@
 
 #include <unistd.h>
 
+#include "xdraw.h"
 #include "xpapp.h"
 
 #define XA_QUEUE 256
-
-/** The drawing state the server currently has for this app. */
-struct xa_state {
-	uint32_t target, fg, bg, font, flags;
-	struct xp_rect clip;
-};
 
 struct xa_display {
 	struct xp_conn conn;
 	uint32_t screen_w, screen_h, max_msg;
 	uint32_t next_win, sync_serial;
-	struct xa_state sent;
+	struct xd_state sent;         /* the drawing state the server holds for us */
 	struct xp_error server_error; /* the last ERROR the server sent */
 	struct xa_event queue[XA_QUEUE];
 	size_t qlen;

@@ -3,7 +3,7 @@ TERM_SRC := $(wildcard apps/term/*.c)
 TERM_OBJ := $(call objs,$(TERM_SRC))
 $(TERM_OBJ): MODULE_CFLAGS := $(CFLAGS_VTERM)
 
-$(BIN)/xp-term: $(TERM_OBJ) $(APPLIB_LIB) $(RENDER_LIB) $(PROTO_LIB)
+$(BIN)/xp-term: $(TERM_OBJ) $(APPLIB_LIB) $(DRAW_LDLIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_VTERM) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 

@@ -1,0 +1,219 @@
+/*
+ * draw_e2e_test.c - the sticky drawing state end to end: a real
+ * xproto-server, real headless thin clients and in-process apps on
+ * loopback. An app relies on the initial state (SPEC.md section 6: fg
+ * white, bg black) without sending a GC; what it draws must show with
+ * those colours on a client attached while it draws (forwarded commands)
+ * and on one attached later (the refresh), and both must equal the
+ * server's own copy of the window and the renderer's drawing of the same
+ * text.
+ */
+#include <glob.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "e2e.h"
+
+#define W         240
+#define H         60
+#define T_MS      15000
+#define WHITE     0xffffffu
+#define TEXT_X    4
+#define TEXT_Y    4
+#define FIRST_MSG "first draw: white"
+
+static const char *const base_args[] = {"--no-launcher", NULL};
+
+/* True once some client log in @s->dir holds "checkpoint @name", within @timeout_ms. */
+static bool wait_checkpoint(const struct e2e_server *s, const char *name, int timeout_ms)
+{
+	char pattern[160], want[64], line[256];
+	uint64_t end = xp_now_us() + (uint64_t)timeout_ms * 1000;
+	snprintf(pattern, sizeof(pattern), "%s/client-*.log", s->dir);
+	snprintf(want, sizeof(want), "checkpoint %s ", name);
+	while (xp_now_us() < end) {
+		glob_t g;
+		bool found = false;
+		if (glob(pattern, 0, NULL, &g) == 0) {
+			for (size_t i = 0; i < g.gl_pathc && !found; i++) {
+				FILE *f = fopen(g.gl_pathv[i], "r");
+				while (f && !found && fgets(line, sizeof(line), f))
+					found = strncmp(line, want, strlen(want)) == 0;
+				if (f)
+					fclose(f);
+			}
+			globfree(&g);
+		}
+		if (found)
+			return true;
+		struct timespec ts = {0, 5 * 1000 * 1000};
+		nanosleep(&ts, NULL); /* polling a file: the condition is re-checked */
+	}
+	return false;
+}
+
+/*
+ * Start a client that attaches, waits for @windows windows, says so, waits
+ * for the screen to change and screenshots it to DIR/@shot. Returns its pid
+ * once it has said so: the next change is the test's.
+ */
+static pid_t live_client(struct e2e_server *s, const char *shot, int windows)
+{
+	char script[512];
+	snprintf(script, sizeof(script),
+	         "wait-windows %d\ncheckpoint attached\nwait-update 300\nscreenshot %s/%s\nquit\n",
+	         windows, s->dir, shot);
+	pid_t pid = e2e_client_spawn(s, script, NULL);
+	assert_true(pid > 0);
+	assert_true(wait_checkpoint(s, "attached", T_MS));
+	return pid;
+}
+
+/* Run a client that attaches now and screenshots the refresh to DIR/@shot. */
+static void late_client(struct e2e_server *s, const char *shot)
+{
+	char script[512];
+	snprintf(script, sizeof(script), "wait-windows 1\nwait-idle 300\nscreenshot %s/%s\nquit\n",
+	         s->dir, shot);
+	assert_int_equal(e2e_wait(e2e_client_spawn(s, script, NULL), T_MS), 0);
+}
+
+static long count_colour(const struct xr_fb *fb, int w, int h, uint32_t colour)
+{
+	long n = 0;
+	for (int y = 0; y < h && y < fb->h; y++)
+		for (int x = 0; x < w && x < fb->w; x++)
+			n += (fb->px[(size_t)y * fb->stride + x] & 0xffffff) == colour;
+	return n;
+}
+
+/* The screenshot @shot shows @want in its top-left W x H, which is white somewhere. */
+static void expect_shot(struct e2e_server *s, const char *shot, const struct xr_fb *want)
+{
+	char path[256];
+	struct xr_fb got;
+	snprintf(path, sizeof(path), "%s/%s", s->dir, shot);
+	if (xr_png_read_file(path, &got) < 0)
+		fail_msg("%s: no readable screenshot (%s)", path,
+		         access(s->dir, F_OK) ? "the test directory is gone" : "see client-*.log");
+	long white = count_colour(&got, W, H, WHITE);
+	if (white == 0)
+		fail_msg("%s: the white text left no white pixel", shot);
+	long diff = e2e_fb_diff(&got, want, W, H);
+	if (diff != 0)
+		fail_msg("%s differs from the expected window in %ld pixels", shot, diff);
+	xr_fb_finish(&got);
+}
+
+/* The server's copy of window @win equals @want. */
+static void expect_server(struct e2e_server *s, uint32_t win, const struct xr_fb *want)
+{
+	struct xr_fb srv;
+	assert_int_equal(e2e_server_dump(s), 0);
+	assert_int_equal(e2e_server_window(s, "main", win, &srv), 0);
+	long diff = e2e_fb_diff(&srv, want, W, H);
+	if (diff != 0)
+		fail_msg("server window %u differs from the expected one in %ld pixels", win, diff);
+	xr_fb_finish(&srv);
+}
+
+/* A black window at 0,0, mapped, with nothing drawn yet. */
+static uint32_t black_window(struct xa_display *d)
+{
+	uint32_t win = xa_window_create(d, 0, 0, W, H, 0, 0x000000);
+	assert_true(win != 0);
+	assert_int_equal(xa_window_map(d, win), 0);
+	assert_int_equal(xa_sync(d, T_MS), 0);
+	return win;
+}
+
+/* What the renderer draws for white-on-black FIRST_MSG in a black window. */
+static void expected_window(struct xr_fb *fb)
+{
+	assert_int_equal(xr_fb_init(fb, W, H), 0);
+	xr_text(fb, NULL, TEXT_X, TEXT_Y, FIRST_MSG, strlen(FIRST_MSG), 0, WHITE, 0x000000, false);
+	assert_true(count_colour(fb, W, H, WHITE) > 0);
+}
+
+/* An app's very first draw is white text: no GC goes out, the initial state applies. */
+static void test_first_draw_white_text(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	struct xr_fb want;
+	uint64_t sent_before, sent_after, unused;
+	expected_window(&want);
+	assert_int_equal(e2e_server_start(&s, base_args), 0);
+	struct xa_display *d = e2e_app(&s, "main");
+	assert_non_null(d);
+	uint32_t win = black_window(d);
+	pid_t live = live_client(&s, "live.png", 1);
+	xa_wire_bytes(d, &sent_before, &unused);
+	assert_int_equal(
+	    xa_text(d, win, TEXT_X, TEXT_Y, FIRST_MSG, strlen(FIRST_MSG), 0, WHITE, 0x000000), 0);
+	assert_int_equal(xa_flush(d), 0);
+	xa_wire_bytes(d, &sent_after, &unused);
+	/* TARGET (3 bytes) and TEXT only: the app relied on the initial GC */
+	assert_int_equal(sent_after - sent_before, 3 + 2 + 2 + 1 + strlen(FIRST_MSG));
+	assert_int_equal(xa_sync(d, T_MS), 0);
+	assert_int_equal(e2e_wait(live, T_MS), 0);
+	late_client(&s, "late.png");
+	expect_shot(&s, "live.png", &want);
+	expect_shot(&s, "late.png", &want);
+	expect_server(&s, win, &want);
+	xa_close(d);
+	e2e_server_stop(&s);
+	xr_fb_finish(&want);
+}
+
+/*
+ * Drawing state is per connection: after one app drew yellow text, a second
+ * app's first draw still starts from white, and a client whose state the
+ * yellow text changed (it got it in its refresh) is told to go back.
+ */
+static void test_state_is_per_app(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	struct xr_fb want;
+	expected_window(&want);
+	assert_int_equal(e2e_server_start(&s, base_args), 0);
+	struct xa_display *a = e2e_app(&s, "main");
+	assert_non_null(a);
+	uint32_t wa = xa_window_create(a, 0, H, W, H, 0, 0x000000); /* session window 1 */
+	assert_int_equal(xa_window_map(a, wa), 0);
+	assert_int_equal(xa_text(a, wa, 0, 4, "yellow", 6, 1, 0xffff00, 0x000000), 0);
+	assert_int_equal(xa_sync(a, T_MS), 0);
+	struct xa_display *b = e2e_app(&s, "main");
+	assert_non_null(b);
+	uint32_t wb = black_window(b); /* session window 2, at 0,0 */
+	pid_t live = live_client(&s, "live2.png", 2);
+	assert_int_equal(
+	    xa_text(b, wb, TEXT_X, TEXT_Y, FIRST_MSG, strlen(FIRST_MSG), 0, WHITE, 0x000000), 0);
+	assert_int_equal(xa_sync(b, T_MS), 0);
+	assert_int_equal(e2e_wait(live, T_MS), 0);
+	expect_shot(&s, "live2.png", &want);
+	expect_server(&s, 2, &want);
+	xa_close(b);
+	xa_close(a);
+	e2e_server_stop(&s);
+	xr_fb_finish(&want);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_first_draw_white_text),
+	    cmocka_unit_test(test_state_is_per_app),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
