@@ -13,7 +13,7 @@ PROGS += $(BIN)/xp-term
 TERM_TEST_HELPERS := $(OBJ)/tests/term_harness.o
 $(OBJ)/tests/term_e2e_test.o $(TERM_TEST_HELPERS): MODULE_CFLAGS := $(CFLAGS_CMOCKA)
 $(BIN)/tests/term_e2e_test: $(OBJ)/tests/term_e2e_test.o $(TERM_TEST_HELPERS) $(E2E_OBJ) \
-		$(APPLIB_LIB) $(RENDER_LIB) $(PROTO_LIB) | $(BIN)/xproto-server $(BIN)/xp-term
+		$(APPLIB_LIB) $(DRAW_LDLIBS) | $(BIN)/xproto-server $(BIN)/xp-term
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 TESTS += $(BIN)/tests/term_e2e_test
@@ -21,7 +21,7 @@ TESTS += $(BIN)/tests/term_e2e_test
 # the clipboard across the link with real X selections (Xvfb, xclip)
 $(OBJ)/tests/clip_x11_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA) -Itests
 $(BIN)/tests/clip_x11_test: $(OBJ)/tests/clip_x11_test.o $(TERM_TEST_HELPERS) $(OBJ)/tests/xvfb.o \
-		$(E2E_OBJ) $(APPLIB_LIB) $(RENDER_LIB) $(PROTO_LIB) | $(BIN)/xproto-server \
+		$(E2E_OBJ) $(APPLIB_LIB) $(DRAW_LDLIBS) | $(BIN)/xproto-server \
 		$(BIN)/xp-term $(BIN)/thin-client
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
@@ -30,7 +30,7 @@ TESTS += $(BIN)/tests/clip_x11_test
 # benchmark: scrollback memory and the latency of scrolling back a page
 $(OBJ)/bench/term_bench.o: MODULE_CFLAGS := -Itests
 $(BIN)/bench/term_bench: $(OBJ)/bench/term_bench.o $(TERM_TEST_HELPERS) $(E2E_OBJ) $(APPLIB_LIB) \
-		$(RENDER_LIB) $(PROTO_LIB) | $(BIN)/xproto-server $(BIN)/xp-term
+		$(DRAW_LDLIBS) | $(BIN)/xproto-server $(BIN)/xp-term
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 BENCHES += $(BIN)/bench/term_bench
