@@ -93,8 +93,11 @@ static int parse(int argc, char **argv, struct opts *o)
 		}
 		sized |= !strcmp(argv[i], "--size");
 		bool max = o->maximized;
+		int at = i;
 		if (parse_arg(argc, argv, &i, o) < 0) {
-			fprintf(stderr, "xp-term: bad option or value: %s\n", argv[i]);
+			fprintf(stderr, "xp-term: bad option or value: %s%s%s\n", argv[at],
+			        i > at ? " " : "", i > at ? argv[i] : "");
+
 			return -1;
 		}
 		sized &= !(o->maximized && !max); /* the last of --size, --maximized wins */
