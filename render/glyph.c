@@ -294,8 +294,8 @@ int xr_glyph_bitmap(int font_id, uint32_t cp, uint8_t *bits, size_t cap)
 	return (int)n;
 }
 
-/* The face a style draws from first (what has_glyph and name report). */
-static const struct xr_font_data *style_face(int font_id)
+const struct xr_font_data *xr_font_face(int font_id)
+
 {
 	struct xr_font f;
 	const struct faces *fc;
@@ -314,12 +314,12 @@ static const struct xr_font_data *style_face(int font_id)
 
 bool xr_font_has_glyph(int font_id, uint32_t cp)
 {
-	return face_glyph(style_face(font_id), cp) != NULL;
+	return face_glyph(xr_font_face(font_id), cp) != NULL;
 }
 
 const char *xr_font_name(int font_id)
 {
-	const struct xr_font_data *f = style_face(font_id);
+	const struct xr_font_data *f = xr_font_face(font_id);
 
 	return f ? f->name : NULL;
 }

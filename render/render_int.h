@@ -81,7 +81,16 @@ static inline uint32_t xr_row_bits(const uint8_t *rows, int bpr, int r)
 	return bits;
 }
 
+/*
+ * glyph.c: the face font @font_id draws from first (the bold face for bold,
+ * the oblique face for italic, Unifont's wide face for wide fonts, else the
+ * regular face), or NULL for an unknown id. Its glyphs are drawn as they
+ * are only by ids without synthesised styles or line sizes.
+ */
+const struct xr_font_data *xr_font_face(int font_id);
+
 /* font.c: take @font_id apart into @f; 0, or -1 for an unknown id. */
+
 int xr_font_resolve(int font_id, struct xr_font *f);
 
 /*
@@ -123,5 +132,14 @@ bool xr_rect_in_fb(const struct xr_fb *fb, struct xr_rect r);
 
 /* encode.c: the pixels of row @row of @r as RGB, w * 3 bytes at @out. */
 void xr_row_to_rgb(const struct xr_fb *fb, struct xr_rect r, int row, uint8_t *out);
+
+/*
+ * scroll.c: when rows of @r moved vertically between @shadow and @now, send
+ * the largest such block as one COPY through @e->copy and apply it to
+ * @shadow. Return: 0 (whether or not a scroll was found), -1 on an emitter
+ * failure or no memory.
+ */
+int xr_enc_scroll(struct xr_fb *shadow, const struct xr_fb *now, struct xr_rect r,
+                  const struct xr_emit *e);
 
 #endif /* RENDER_INT_H */

@@ -280,4 +280,105 @@ int xr_png_write_file(const struct xr_fb *fb, const char *path);
  */
 int xr_png_read_file(const char *path, struct xr_fb *out);
 
+/* ---- pixels to drawing commands (tiles.c, glyphs.c, scroll.c) -------- */
+
+/*
+ * One encoder turns pixels into the cheapest drawing commands that
+ * reproduce them exactly, for the server's refresh of an attaching client
+ * and for programs that only have pixels (the X bridge). Pixels are cut into
+ * tiles of one character cell of the built-in font (6x13), aligned to a grid
+ * whose origin ("phase") is found from the content, so that text drawn with
+ * the same font by anyone lines up with tiles. A tile is then a glyph (sent
+ * as TEXT, one character), uniform (FILL), two colours (BITMAP) or more
+ * (IMAGE); adjacent tiles of one kind share one command.
+ */
+
+/** Size of a glyph cell of the built-in fonts, and of the encoder's tiles. */
+#define XR_GLYPH_W 6
+#define XR_GLYPH_H 13
+/** Fonts the encoder recognises glyphs of: ids 0 and 1, 6x13 and 6x13 bold. */
+#define XR_GLYPH_FONTS 2
+
+/**
+ * xr_glyph_match - the code point whose glyph in font @font_id is exactly
+ * the 6x13 cell at (@x, @y) of @fb, drawn in @fg on any other single colour.
+ * Return: the code point (never a control character), or 0 when the cell
+ *         is not such a glyph, does not lie inside @fb, or @font_id is not
+ *         one of the first XR_GLYPH_FONTS.
+
+ */
+uint32_t xr_glyph_match(const struct xr_fb *fb, int x, int y, uint32_t fg, int font_id);
+
+/**
+ * xr_glyph_solid - the code point of font @font_id whose glyph is all
+ * background (@set false, a space) or all foreground (@set true, a full
+ * block), or 0 when the font has none.
+ */
+uint32_t xr_glyph_solid(int font_id, bool set);
+
+/**
+ * Where the encoder's commands go. Every callback returns 0, or -1 to stop
+ * the encoder (which then returns -1). Buffers passed are borrowed for the
+ * call. @copy may be NULL: no scroll detection is done then.
+ */
+struct xr_emit {
+	void *ctx;
+	/** Fill @r with @color. */
+	int (*fill)(void *ctx, struct xr_rect r, uint32_t color);
+	/** 1-bit bitmap over @r: rows of (w + 7) / 8 bytes, MSB first, @len bytes. */
+	int (*bitmap)(void *ctx, struct xr_rect r, const uint8_t *bits, size_t len, uint32_t fg,
+	              uint32_t bg);
+	/** Opaque text, one cell per code point, top-left of the first cell at (@x, @y). */
+	int (*text)(void *ctx, int x, int y, const char *utf8, size_t len, int font_id, uint32_t fg,
+	            uint32_t bg);
+	/** The pixels of @r of @fb as an image. */
+	int (*image)(void *ctx, const struct xr_fb *fb, struct xr_rect r);
+	/** Copy the area @src to the top-left corner (@dx, @dy) (scrolling). */
+	int (*copy)(void *ctx, struct xr_rect src, int dx, int dy);
+};
+
+/**
+ * Encoder state kept between calls by a caller that encodes one window
+ * again and again (zero it to start; no resources to free): the tile grid's
+ * phase, and the colours and font last sent, which the next commands
+ * prefer so that the receiver's sticky graphics context rarely changes.
+ */
+struct xr_enc {
+	int phase_x, phase_y; /* grid origin, 0..XR_GLYPH_W-1 and 0..XR_GLYPH_H-1 */
+	bool phased;          /* the phase was found from text */
+	uint32_t fg, bg;      /* colours of the last TEXT or BITMAP */
+	int font;             /* font of the last TEXT */
+	/* the last call's tiles sent as characters and as two-colour bitmaps:
+	 * many bitmaps and little text make the next update look for the
+	 * phase again (the text moved, or there was none before) */
+	int text_tiles, bitmap_tiles;
+};
+
+/**
+ * xr_enc_refresh - send the pixels of @r of @fb to a receiver that knows
+ * nothing of them: one FILL with the dominant colour, then, band by band,
+ * only the tiles that differ from it.
+ * @st: caller's state (may be freshly zeroed); the phase is looked for in @r.
+ * Return: 0, or -1 when an emitter callback failed or memory ran out.
+ */
+int xr_enc_refresh(struct xr_enc *st, const struct xr_fb *fb, struct xr_rect r,
+                   const struct xr_emit *e);
+
+/**
+ * xr_enc_update - send the changes in @r from @shadow (what the receiver
+ * holds) to @now (the same size): a COPY when rows scrolled (@e->copy set),
+ * then only the tiles that differ, and bring @shadow up to date.
+ * Pixels outside @r of @now are not read.
+ * Return: 0, or -1 on a size mismatch, an emitter failure or no memory
+ *         (then @shadow may hold part of the update: resend all of it).
+ */
+int xr_enc_update(struct xr_enc *st, struct xr_fb *shadow, const struct xr_fb *now,
+                  struct xr_rect r, const struct xr_emit *e);
+
+/**
+ * xr_enc_align - @r grown to whole tiles of @st's grid, within a @w x @h
+ * window: the area worth reading for an update of @r.
+ */
+struct xr_rect xr_enc_align(const struct xr_enc *st, struct xr_rect r, int w, int h);
+
 #endif /* XRENDER_H */

@@ -18,6 +18,10 @@ xcb:libxcb1-dev
 xcb-shm:libxcb-shm0-dev
 xcb-keysyms:libxcb-keysyms1-dev
 xcb-xkb:libxcb-xkb-dev
+xcb-composite:libxcb-composite0-dev
+xcb-damage:libxcb-damage0-dev
+xcb-xfixes:libxcb-xfixes0-dev
+xcb-xtest:libxcb-xtest0-dev
 xkbcommon:libxkbcommon-dev
 xkbcommon-x11:libxkbcommon-x11-dev
 sqlite3:libsqlite3-dev
@@ -35,6 +39,9 @@ FILES="
 /usr/bin/xclip:xclip
 
 /usr/bin/xauth:xauth
+/usr/bin/xterm:xterm
+/usr/bin/xlogo:x11-apps
+/usr/bin/xpra:xpra
 /usr/bin/clang:clang
 /usr/bin/pkg-config:pkg-config
 /usr/bin/valgrind:valgrind

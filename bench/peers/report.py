@@ -16,13 +16,20 @@ import statistics
 import subprocess
 import sys
 
-WORKLOADS = ["W0", "W1", "W2", "W3"]
+WORKLOADS = ["W0", "W1", "W2", "W3", "W4", "W5"]
 LABEL = {"W0": "W0 attach, idle prompt", "W1": "W1 cat 2,000 lines",
-         "W2": "W2 ls -l 500 files", "W3": "W3 type 300 chars"}
-PEERS = ["xproto", "x11", "x11z", "vnc"]
-NAME = {"xproto": "xproto", "x11": "X11 raw", "x11z": "X11+zlib", "vnc": "VNC"}
+         "W2": "W2 ls -l 500 files", "W3": "W3 type 300 chars",
+         "W4": "W4 vim, 20 pages", "W5": "W5 top -d 0.5, 10 s"}
+# xproto: xp-term; bridge: the same xterm as the other peers, through xp-x11
+PEERS = ["xproto", "bridge", "x11", "x11z", "vnc", "xpra"]
+NAME = {"xproto": "xproto (xp-term)", "bridge": "xproto (xterm via xp-x11)",
+        "x11": "X11 raw", "x11z": "X11+zlib", "vnc": "VNC", "xpra": "xpra"}
+SHORT = {"xproto": "xp-term", "bridge": "xterm/x11", "x11": "X11 raw", "x11z": "X11+zlib",
+         "vnc": "VNC", "xpra": "xpra"}
+# the peers running the same xterm, compared with the bridged one
+XTERM_PEERS = ["x11", "x11z", "vnc", "xpra"]
 # which relay direction carries bytes to the user's screen ("down")
-DOWN = {"xproto": "s", "x11": "c", "vnc": "s"}
+DOWN = {"xproto": "s", "bridge": "s", "x11": "c", "vnc": "s", "xpra": "s"}
 TYPED = 300
 COLS, ROWS = 80, 24
 
@@ -69,8 +76,8 @@ def measure(results):
                 dn = DOWN[peer]
                 up_d = "c" if dn == "s" else "s"
                 runs.setdefault((peer, w), []).append((tot[dn][0], tot[up_d][0]))
-            if peer == "xproto":
-                cuts[(w, run)] = (log, before)
+            if peer in ("xproto", "bridge"):
+                cuts[(peer, w, run)] = (log, before)
     return runs, cuts
 
 
@@ -86,19 +93,26 @@ def screen_text(transcript):
 
 
 def floors(home, w2_out):
-    """{workload: (printed raw, printed gzip -9, final screen gzip -9)}."""
+    """{workload: (printed raw, printed gzip -9, final screen gzip -9)}; W5
+    (top) prints what the machine is doing: no floor, zeros."""
     w1 = open(os.path.join(home, "w1.txt"), "rb").read()
     w2 = open(w2_out, "rb").read()
     w3 = open(os.path.join(home, "w3.txt"), "rb").read()
-    printed = {"W0": b"$ ", "W1": w1, "W2": w2, "W3": w3}
+    # vim on 24 rows pages by 21 lines: 20 pages show lines 22..463
+    lines = w1.decode().split("\n")
+    w4 = "\n".join(lines[21:443]).encode()
+    printed = {"W0": b"$ ", "W1": w1, "W2": w2, "W3": w3, "W4": w4}
     screens = {
         "W0": "$ ",
         "W1": "$ cat w1.txt\n" + w1.decode() + "$ ",
         "W2": "$ ls -l d\n" + w2.decode() + "$ ",
         "W3": "$ " + w3.decode(),
+        "W4": "\n".join(lines[420:443]),
     }
-    return {w: (len(printed[w]), gz(printed[w]), gz(screen_text(screens[w]).encode()))
-            for w in WORKLOADS}
+    out = {w: (len(printed[w]), gz(printed[w]), gz(screen_text(screens[w]).encode()))
+           for w in printed}
+    out["W5"] = (0, 0, 0)
+    return out
 
 
 def med(samples, i):
@@ -129,14 +143,14 @@ def dump_messages(dump, path, limit=None):
     return msgs
 
 
-def where_bytes_go(dump, cuts, med_tab):
+def where_bytes_go(dump, cuts, med_tab, peer):
     """Per workload (run 1): messages and decoded bytes by type, each way."""
-    lines = ["", "Where xproto's bytes go (run 1; message counts and bytes before "
-             "compression, by type; wire = after zlib):"]
+    lines = ["", "Where %s's bytes go (run 1; message counts and bytes before "
+             "compression, by type; wire = after zlib):" % NAME[peer]]
     for w in WORKLOADS:
-        if (w, "1") not in cuts:
+        if (peer, w, "1") not in cuts:
             continue
-        log, before = cuts[(w, "1")]
+        log, before = cuts[(peer, w, "1")]
         base = log[:-len(".log")]
         parts = []
         for d, label in (("s", "down"), ("c", "up")):
@@ -154,8 +168,8 @@ def where_bytes_go(dump, cuts, med_tab):
             parts.append("  %s %s: %d msgs, %d B plain: %s" % (
                 w, label, sum(n for n, _ in by.values()), plain,
                 ", ".join("%s %dx %dB" % (k, n, b) for k, (n, b) in top[:8])))
-        if (("xproto", w)) in med_tab:
-            dn, up, tot, _ = med_tab[("xproto", w)]
+        if (peer, w) in med_tab:
+            dn, up, tot, _ = med_tab[(peer, w)]
             parts.append("  %s wire (median): down %d B, up %d B" % (w, dn, up))
         lines += parts
     return lines
@@ -196,40 +210,48 @@ def outliers(runs, tab):
     return out
 
 
+def cell(tab, p, w, ref):
+    """'bytes (ratio to ref)' or '-'."""
+    v = tab.get((p, w))
+    if not v:
+        return "-"
+    r = tab.get((ref, w))
+    if not r or not r[2] or p == ref:
+        return "%d" % v[2]
+    return "%d (%.1fx)" % (v[2], v[2] / r[2])
+
+
 def fmt_table(fl, tab, ws):
-    hdr = ("%-24s %7s %8s %9s | %8s | %9s %6s | %9s %6s | %8s %6s"
-           % ("workload", "printed", "print.gz", "screen.gz", "xproto",
-              "X11 raw", "x", "X11+zlib", "x", "VNC", "x"))
+    hdr = ("%-22s %6s %7s %7s | %9s | %15s | %16s %16s %15s %15s"
+           % ("workload", "printed", "prnt.gz", "scrn.gz", "xp-term", "xterm/xp-x11",
+              "X11 raw", "X11+zlib", "VNC", "xpra"))
     out = [hdr, "-" * len(hdr)]
     for w in ws:
-        row = "%-24s %7d %8d %9d |" % ((LABEL[w],) + fl[w])
-        x = tab.get(("xproto", w))
-        row += " %8s |" % (x[2] if x else "-")
-        for p in PEERS[1:]:
-            v = tab.get((p, w))
-            if not v:
-                row += " %9s %6s |" % ("-", "-")
-                continue
-            ratio = "%.1f" % (v[2] / x[2]) if x and x[2] else "-"
-            row += " %9d %6s |" % (v[2], ratio)
-        out.append(row.rstrip("|").rstrip())
+        f = fl[w] if fl[w][0] else ("-", "-", "-")
+        row = "%-22s %6s %7s %7s |" % ((LABEL[w],) + tuple(str(x) for x in f))
+        row += " %9s |" % cell(tab, "xproto", w, "xproto")
+        row += " %15s |" % cell(tab, "bridge", w, "xproto")
+        for p in XTERM_PEERS:
+            row += " %15s" % cell(tab, p, w, "bridge")
+        out.append(row)
+    out.append("(xterm/xp-x11: ratio to xp-term; the xterm peers: ratio to xterm/xp-x11)")
     return out
 
 
 def fmt_dirs(tab, ws):
     out = ["", "Each direction (median bytes; down = to the user's screen, "
            "up = from the user; runs):"]
-    out.append("%-8s" % "" + "".join("%22s" % NAME[p] for p in PEERS))
+    out.append("%-4s" % "" + "".join("%19s" % SHORT[p] for p in PEERS))
     for w in ws:
-        row = "%-8s" % w
+        row = "%-4s" % w
         for p in PEERS:
             v = tab.get((p, w))
-            row += "%22s" % ("%d / %d (%d)" % (v[0], v[1], v[3]) if v else "-")
+            row += "%19s" % ("%d / %d (%d)" % (v[0], v[1], v[3]) if v else "-")
         out.append(row)
     return out
 
 
-def targets(tab):
+def targets(tab, cpu):
     out = ["", "Targets (both directions, medians):"]
 
     def get(p, w):
@@ -238,25 +260,57 @@ def targets(tab):
 
     for w in WORKLOADS:
         x = get("xproto", w)
-        peers = [(NAME[p], get(p, w)) for p in PEERS[1:] if get(p, w) is not None]
-        if x is None or not peers:
+        peers = [(NAME[p], get(p, w)) for p in XTERM_PEERS if get(p, w) is not None]
+        if x is None or not peers or w in ("W4", "W5"):
             continue
         best = min(peers, key=lambda kv: kv[1])
         ok = all(x < v for _, v in peers)
-        out.append("  %s xproto %d B < every peer (best %s %d B): %s" % (
+        out.append("  %s xp-term %d B < every peer (best %s %d B): %s" % (
             w, x, best[0], best[1], "MET" if ok else "MISSED"))
-        if w in ("W1", "W2"):
-            out.append("  %s xproto <= 1/2 of best peer (%d B): %s (%.2f of it)" % (
-                w, best[1] // 2, "MET" if 2 * x <= best[1] else "MISSED", x / best[1]))
     x0, x3 = get("xproto", "W0"), get("xproto", "W3")
     if x0 is not None:
-        out.append("  W0 xproto attach %d B <= 1500 B: %s" % (
+        out.append("  W0 xp-term attach %d B <= 1500 B: %s" % (
             x0, "MET" if x0 <= 1500 else "MISSED by %d B" % (x0 - 1500)))
     if x3 is not None:
         per = x3 / TYPED
-        out.append("  W3 xproto %.1f B per typed character <= 24: %s" % (
+        out.append("  W3 xp-term %.1f B per typed character <= 24: %s" % (
             per, "MET" if per <= 24 else "MISSED by %.1f B/char" % (per - 24)))
+    out.append("  The same xterm through xp-x11, against VNC and xpra:")
+    for w in WORKLOADS:
+        b = get("bridge", w)
+        peers = [(NAME[p], get(p, w)) for p in ("vnc", "xpra") if get(p, w) is not None]
+        if b is None or not peers:
+            continue
+        best = min(peers, key=lambda kv: kv[1])
+        ok = all(b < v for _, v in peers)
+        out.append("  %s xterm/xp-x11 %d B < VNC and xpra (best %s %d B): %s" % (
+            w, b, best[0], best[1], "MET" if ok else "MISSED"))
+        if w in ("W1", "W2"):
+            out.append("  %s xterm/xp-x11 <= 1/4 of the best of them (%d B): %s (%.2f of it)" % (
+                w, best[1] // 4, "MET" if 4 * b <= best[1] else "MISSED", b / best[1]))
+    b3, x3 = get("bridge", "W3"), get("xproto", "W3")
+    if b3 is not None and x3:
+        out.append("  W3 xterm/xp-x11 %d B <= 2x xp-term (%d B): %s (%.2fx)" % (
+            b3, 2 * x3, "MET" if b3 <= 2 * x3 else "MISSED", b3 / x3))
+    for key, label in (("bridge-idle", "idle xterm (3 s after attach)"),
+                       ("bridge-W5", "top -d 0.5 (W5, whole session)")):
+        if key in cpu:
+            secs, wall = cpu[key]
+            out.append("  xp-x11 CPU, %s: %.2f s in %.1f s = %.1f%% of a core (median)"
+                       % (label, secs, wall, 100 * secs / wall if wall else 0))
     return out
+
+
+def read_cpu(path):
+    """{'bridge-W5': (cpu s, wall s)}: medians of cpu.txt's lines."""
+    runs = {}
+    if os.path.exists(path):
+        for line in open(path):
+            p = line.split()
+            if len(p) == 3:
+                runs.setdefault(p[0], []).append((float(p[1]), float(p[2])))
+    return {k: (statistics.median(c for c, _ in v), statistics.median(t for _, t in v))
+            for k, v in runs.items()}
 
 
 def write_csv(path, fl, tab, runs):
@@ -266,7 +320,7 @@ def write_csv(path, fl, tab, runs):
         for w in WORKLOADS:
             for p in PEERS:
                 v = tab.get((p, w))
-                if not v:
+                if not v or w not in fl:
                     continue
                 per = " ".join(str(d + u) for d, u in runs[(p, w)])
                 f.write("%s,%s,%d,%d,%d,%d,%s,%d,%d,%d\n" % ((w, p) + v + (per,) + fl[w]))
@@ -275,12 +329,12 @@ def write_csv(path, fl, tab, runs):
 def chart(path, fl, tab, ws, tmp, nruns):
     dat = tmp + ".dat"
     with open(dat, "w") as f:
-        f.write("# workload floor xproto x11 x11z vnc\n")
+        f.write("# workload floor xp-term bridge x11 x11z vnc xpra\n")
         for w in ws:
             vals = [fl[w][2]] + [tab[(p, w)][2] if (p, w) in tab else 0 for p in PEERS]
             f.write('"%s" %s\n' % (LABEL[w], " ".join(str(max(v, 1)) for v in vals)))
     gp = """
-set terminal pngcairo size 1100,600 font "DejaVu Sans,10"
+set terminal pngcairo size 1400,650 font "DejaVu Sans,10"
 set output "%s"
 set title "Terminal workloads: bytes on the wire, both directions (median of %d runs; log scale)"
 set style data histograms
@@ -295,12 +349,14 @@ set xtics nomirror
 set xrange [-0.6:%d.6]
 kb(v) = v < 1000 ? sprintf("%%d", v) : v < 100000 ? sprintf("%%.1fK", v / 1000.0) : sprintf("%%dK", int(v / 1000))
 plot "%s" using 2:xtic(1) title "floor: final screen, gzip -9" lc rgb "#bbbbbb", \\
-     "" using 3 title "xproto" lc rgb "#2a7ab0", \\
-     "" using 4 title "X11 raw" lc rgb "#d9534f", \\
-     "" using 5 title "X11+zlib (ssh -C)" lc rgb "#f0ad4e", \\
-     "" using 6 title "VNC (x11vnc, TigerVNC)" lc rgb "#5cb85c", \\
-     for [i=2:6] "" using ($0 + (i - 4) / 6.0):(column(i) * 1.25):(kb(column(i))) \\
-        with labels font ",8" notitle
+     "" using 3 title "xproto (xp-term)" lc rgb "#2a7ab0", \\
+     "" using 4 title "xproto (xterm via xp-x11)" lc rgb "#7fb8e0", \\
+     "" using 5 title "X11 raw (xterm)" lc rgb "#d9534f", \\
+     "" using 6 title "X11+zlib (ssh -C)" lc rgb "#f0ad4e", \\
+     "" using 7 title "VNC (x11vnc, TigerVNC)" lc rgb "#5cb85c", \\
+     "" using 8 title "xpra" lc rgb "#9b59b6", \\
+     for [i=2:8] "" using ($0 + (i - 5) / 8.5):(column(i) * 1.25):(kb(column(i))) \\
+        with labels font ",7" rotate by 90 left notitle
 """ % (path, nruns, len(ws) - 1, dat)
     res = subprocess.run(["gnuplot"], input=gp.encode(), stderr=subprocess.PIPE)
     if res.returncode != 0:
@@ -326,12 +382,13 @@ def main():
              "both directions, median of %d runs" % nruns,
              "printed = text the workload printed (raw), print.gz = that through gzip -9, "
              "screen.gz = the final 80x24 screen's text through gzip -9;",
-             "x = peer bytes / xproto bytes. W0 counts the whole attach; W1-W3 count "
-             "from the moment the workload starts to the end of the session.", ""]
+             "W0 counts the whole attach; W1-W5 count from the moment the workload starts "
+             "to the end of the session.", ""]
     lines += fmt_table(fl, tab, ws)
     lines += fmt_dirs(tab, ws)
-    lines += targets(tab)
-    lines += where_bytes_go(a.dump, cuts, tab)
+    lines += targets(tab, read_cpu(os.path.join(os.path.dirname(a.results), "cpu.txt")))
+    lines += where_bytes_go(a.dump, cuts, tab, "xproto")
+    lines += where_bytes_go(a.dump, cuts, tab, "bridge")
     lines += check_cuts(a.results)
     lines += outliers(runs, tab)
     if a.versions and os.path.exists(a.versions):

@@ -1,0 +1,759 @@
+/*
+ * x11_e2e_test.c - the X bridge (xp-x11) end to end, on real parts: a real
+ * xproto-server, xp-x11 --display-only with its own Xvfb, real X programs
+ * from Debian (xterm, xlogo), headless thin clients and a raw protocol
+ * client on loopback. The pixels a thin client shows of a bridged window
+ * are compared with the X server's own pixels of that window.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <xcb/composite.h>
+#include <xcb/xcb.h>
+
+#include <cmocka.h>
+
+#include "e2e.h"
+
+#define XTERM_GEOMETRY "80x24+0+0"
+
+struct bridge {
+	struct e2e_server s;
+	pid_t pid;
+	char display[16];
+	char log[192];
+	pid_t progs[8];
+	int nprogs;
+};
+
+/* the test's bridge: stopped by teardown even when an assertion fails */
+static struct bridge the;
+
+static bool have(const char *prog)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", prog);
+	return system(cmd) == 0;
+}
+
+/* xp-x11 --display-only: read "DISPLAY=:N" from its stdout. */
+static void bridge_start(struct bridge *br, const char *extra)
+{
+	char bin[256], line[64] = "";
+	int fds[2];
+	memset(br, 0, sizeof(*br));
+	const char *args[] = {"--no-launcher", NULL};
+	assert_int_equal(e2e_server_start(&br->s, args), 0);
+	snprintf(br->log, sizeof(br->log), "%s/x11.log", br->s.dir);
+	assert_int_equal(pipe(fds), 0);
+	br->pid = fork();
+	if (br->pid == 0) {
+		int log = open(br->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fds[1], 1);
+		dup2(log, 2);
+		setenv("XPROTO_APP_SOCKET", br->s.app_socket, 1);
+		setenv("XPROTO_COOKIE", br->s.cookie, 1);
+		setenv("XPROTO_SESSION", "main", 1);
+		execl(e2e_bin("xp-x11", bin, sizeof(bin)), "xp-x11", "--display-only", extra,
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	size_t n = 0;
+	uint64_t end = xp_now_us() + 20000000;
+	while (!strchr(line, '\n') && n < sizeof(line) - 1 && xp_now_us() < end) {
+		struct pollfd p = {fds[0], POLLIN, 0};
+		if (poll(&p, 1, 200) == 1) {
+			ssize_t r = read(fds[0], line + n, sizeof(line) - 1 - n);
+			if (r <= 0)
+				break;
+			n += (size_t)r;
+			line[n] = '\0';
+		}
+	}
+	close(fds[0]);
+	assert_true(sscanf(line, "DISPLAY=%15s", br->display) == 1);
+	print_message("bridge: %s, DISPLAY=%s\n", br->s.dir, br->display);
+}
+
+static void bridge_stop(struct bridge *br)
+{
+	if (!br->s.pid)
+		return;
+	for (int i = 0; i < br->nprogs; i++) {
+		kill(br->progs[i], SIGCONT);
+		kill(br->progs[i], SIGKILL);
+		e2e_wait(br->progs[i], 5000);
+	}
+	if (br->pid > 0) {
+		kill(br->pid, SIGTERM);
+		e2e_wait(br->pid, 5000);
+	}
+	e2e_server_stop(&br->s);
+	memset(br, 0, sizeof(*br));
+}
+
+/* Run an X program on the bridge's display, with a plain bash if it is a shell. */
+static pid_t run(struct bridge *br, const char *const *argv)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		setenv("DISPLAY", br->display, 1);
+		setenv("PS1", "$ ", 1);
+		setenv("LC_ALL", "C.UTF-8", 1);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	br->progs[br->nprogs++] = pid;
+	return pid;
+}
+
+static pid_t xterm(struct bridge *br, const char *geometry)
+{
+	const char *argv[] = {"xterm",     "-T",          "xterm", "-fn", "6x13",
+	                      "-geometry", geometry,      "+sb",   "-e",  "bash",
+	                      "--norc",    "--noprofile", NULL};
+	return run(br, argv);
+}
+
+/* ---- the X side ---- */
+
+static char *title_of(xcb_connection_t *c, xcb_window_t w, char *buf, size_t cap)
+{
+	xcb_get_property_reply_t *r = xcb_get_property_reply(
+	    c, xcb_get_property(c, 0, w, XCB_ATOM_WM_NAME, XCB_ATOM_ANY, 0, 64), NULL);
+	int n = r ? xcb_get_property_value_length(r) : 0;
+	n = n < (int)cap - 1 ? n : (int)cap - 1;
+	if (r)
+		memcpy(buf, xcb_get_property_value(r), (size_t)n);
+	buf[n] = '\0';
+	free(r);
+	return buf;
+}
+
+/* The viewable top-level whose title contains @title, waiting for it. */
+static xcb_window_t xfind(xcb_connection_t *c, const char *title, int timeout_ms)
+{
+	xcb_window_t root = xcb_setup_roots_iterator(xcb_get_setup(c)).data->root, found = 0;
+	uint64_t end = xp_now_us() + (uint64_t)timeout_ms * 1000;
+	while (!found && xp_now_us() < end) {
+		xcb_query_tree_reply_t *t = xcb_query_tree_reply(c, xcb_query_tree(c, root), NULL);
+		xcb_window_t *k = t ? xcb_query_tree_children(t) : NULL;
+		for (int i = 0; t && i < xcb_query_tree_children_length(t) && !found; i++) {
+			char name[128];
+			xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(
+			    c, xcb_get_window_attributes(c, k[i]), NULL);
+			if (a && a->map_state == XCB_MAP_STATE_VIEWABLE &&
+			    strstr(title_of(c, k[i], name, sizeof(name)), title))
+				found = k[i];
+			free(a);
+		}
+		free(t);
+		if (!found)
+			usleep(20000);
+	}
+	return found;
+}
+
+/* What the X server holds for top-level @w (its Composite pixmap). */
+static void xpixels(xcb_connection_t *c, xcb_window_t w, struct xr_fb *fb, int *x, int *y)
+{
+	xcb_get_geometry_reply_t *g = xcb_get_geometry_reply(c, xcb_get_geometry(c, w), NULL);
+	assert_non_null(g);
+	*x = g->x, *y = g->y;
+	xcb_pixmap_t pm = xcb_generate_id(c);
+	xcb_composite_name_window_pixmap(c, w, pm);
+	/* the pixmap holds the border too: all of it is what X shows */
+	int pw = g->width + 2 * g->border_width, ph = g->height + 2 * g->border_width;
+	xcb_get_image_reply_t *im = xcb_get_image_reply(
+	    c,
+	    xcb_get_image(c, XCB_IMAGE_FORMAT_Z_PIXMAP, pm, 0, 0, (uint16_t)pw, (uint16_t)ph, ~0u),
+	    NULL);
+	assert_non_null(im);
+	assert_int_equal(xr_fb_init(fb, pw, ph), 0);
+	const uint32_t *px = (const uint32_t *)(const void *)xcb_get_image_data(im);
+	for (int i = 0; i < pw * ph; i++)
+		fb->px[i] = px[i] & 0xffffff;
+	xcb_free_pixmap(c, pm);
+	free(im);
+	free(g);
+}
+
+/* ---- the session side ---- */
+
+/* A headless thin client's screen once @nwin windows show and all is quiet. */
+static void shot(struct bridge *br, int nwin, const char *extra_script, struct xr_fb *out)
+{
+	char script[512], path[160];
+	static int seq;
+	snprintf(path, sizeof(path), "%s/shot-%d.png", br->s.dir, ++seq);
+	snprintf(script, sizeof(script),
+	         "wait-windows %d 20000\n%swait-idle 700 20000\nscreenshot %s\nquit\n", nwin,
+	         extra_script ? extra_script : "", path);
+	pid_t pid = e2e_client_spawn(&br->s, script, NULL);
+	assert_int_equal(e2e_wait(pid, 60000), 0);
+	assert_int_equal(xr_png_read_file(path, out), 0);
+}
+
+/* Pixels of @win (at x, y of the screen) that differ from @shot. */
+static long diff_at(const struct xr_fb *screen, const struct xr_fb *win, int x, int y)
+{
+	long n = 0;
+	if (x < 0 || y < 0 || x + win->w > screen->w || y + win->h > screen->h)
+		return -1;
+	for (int j = 0; j < win->h; j++)
+		for (int i = 0; i < win->w; i++)
+			n += (screen->px[(size_t)(y + j) * screen->stride + (size_t)(x + i)] &
+			      0xffffff) != win->px[(size_t)j * win->stride + (size_t)i];
+	return n;
+}
+
+/* Pixels of X window @w that a new thin client's screen shows otherwise
+ * (after @script, if any); the X pixels go to @win. */
+static long shown_diff(struct bridge *br, xcb_connection_t *c, xcb_window_t w, int nwin,
+                       const char *script, struct xr_fb *win)
+{
+	struct xr_fb screen;
+	int x, y;
+	shot(br, nwin, script, &screen);
+	xpixels(c, w, win, &x, &y);
+	long d = diff_at(&screen, win, x, y);
+	if (d != 0) {
+		char path[1100];
+		fprintf(stderr, "0x%x at %d,%d %dx%d: %ld pixels differ (see %s/diff-*.png)\n", w,
+		        x, y, win->w, win->h, d, br->s.dir);
+		snprintf(path, sizeof(path), "%s/diff-x.png", br->s.dir);
+		xr_png_write_file(win, path);
+		snprintf(path, sizeof(path), "%s/diff-screen.png", br->s.dir);
+		xr_png_write_file(&screen, path);
+	}
+	xr_fb_finish(&screen);
+	return d;
+}
+
+/*
+ * The X window titled @title, shown by a thin client, pixel for pixel. The
+ * program may still be drawing when the screen goes quiet (a loaded
+ * machine), so a difference is looked at again, twice at most: what must
+ * hold is that the session comes to show exactly what X holds.
+ */
+static void assert_shown_exactly_after(struct bridge *br, const char *title, int nwin,
+                                       const char *script, struct xr_fb *win)
+{
+	xcb_connection_t *c = xcb_connect(br->display, NULL);
+	assert_false(xcb_connection_has_error(c));
+	xcb_window_t w = xfind(c, title, 20000);
+	assert_true(w != 0);
+	long d = -1;
+	for (int attempt = 0; attempt < 3 && d != 0; attempt++) {
+		if (attempt)
+			xr_fb_finish(win);
+		d = shown_diff(br, c, w, nwin, script, win);
+	}
+	assert_int_equal(d, 0);
+	xcb_disconnect(c);
+}
+
+static void assert_shown_exactly(struct bridge *br, const char *title, int nwin)
+{
+	struct xr_fb win;
+	assert_shown_exactly_after(br, title, nwin, NULL, &win);
+	xr_fb_finish(&win);
+}
+
+/* Type @text into the session (and Return), then wait for @file to hold @want. */
+static void type_and_check(struct bridge *br, const char *text, const char *file, const char *want)
+{
+	char script[1600], got[256] = "";
+	/* a click on the xterm (at 0,0) gives it the keyboard */
+	snprintf(script, sizeof(script),
+	         "wait-windows 1 20000\nwait-idle 500 20000\nclick 100 100\ntype-delay 5\ntype %s\n"
+	         "key Return\nwait-idle 500 20000\nquit\n",
+	         text);
+	pid_t pid = e2e_client_spawn(&br->s, script, NULL);
+	assert_int_equal(e2e_wait(pid, 60000), 0);
+	uint64_t end = xp_now_us() + 20000000;
+	while (xp_now_us() < end) {
+		FILE *f = fopen(file, "r");
+		size_t n = f ? fread(got, 1, sizeof(got) - 1, f) : 0;
+		if (f)
+			fclose(f);
+		got[n] = '\0';
+		if (strstr(got, want))
+			break;
+		usleep(20000);
+	}
+	assert_string_equal(got, want);
+}
+
+/* ---- a raw protocol client: window messages in, input out ---- */
+
+struct rwin {
+	uint32_t id;
+	int32_t x, y;
+	uint32_t w, h;
+	bool mapped, gone;
+	char title[64];
+};
+
+struct raw {
+	struct xp_conn c;
+	struct rwin win[700];
+	int n;
+};
+
+static struct rwin *rwin_get(struct raw *r, uint32_t id)
+{
+	for (int i = 0; i < r->n; i++)
+		if (r->win[i].id == id)
+			return &r->win[i];
+	if (r->n == (int)(sizeof(r->win) / sizeof(r->win[0])))
+		return NULL;
+	r->win[r->n] = (struct rwin){.id = id};
+	return &r->win[r->n++];
+}
+
+static void raw_take(struct raw *r, const struct xp_msg *m)
+{
+	struct rwin *w;
+	struct xp_msg ack = {.op = XP_OP_ACK};
+	switch (m->op) {
+	case XP_OP_WIN_CREATE:
+		if ((w = rwin_get(r, m->u.win_create.win)))
+			*w = (struct rwin){m->u.win_create.win,
+			                   m->u.win_create.x,
+			                   m->u.win_create.y,
+			                   m->u.win_create.w,
+			                   m->u.win_create.h,
+			                   false,
+			                   false,
+			                   ""};
+		break;
+	case XP_OP_WIN_CONFIGURE:
+		if ((w = rwin_get(r, m->u.win_configure.win))) {
+			w->x = m->u.win_configure.x, w->y = m->u.win_configure.y;
+			w->w = m->u.win_configure.w, w->h = m->u.win_configure.h;
+		}
+		break;
+	case XP_OP_WIN_MAP:
+	case XP_OP_WIN_UNMAP:
+	case XP_OP_WIN_DESTROY:
+		if ((w = rwin_get(r, m->u.win_map.win))) {
+			w->mapped = m->op == XP_OP_WIN_MAP;
+			w->gone = m->op == XP_OP_WIN_DESTROY;
+		}
+		break;
+	case XP_OP_WIN_TITLE:
+		if ((w = rwin_get(r, m->u.win_title.win)))
+			xp_str_copy(w->title, sizeof(w->title), m->u.win_title.title);
+		break;
+	case XP_OP_MARK:
+		ack.u.ack.serial = m->u.mark.serial;
+		xp_conn_send(&r->c, &ack);
+		break;
+	default:
+		break;
+	}
+}
+
+static void raw_open(struct bridge *br, struct raw *r)
+{
+	memset(r, 0, sizeof(*r));
+	assert_int_equal(e2e_raw_client(&br->s, &r->c, "main", NULL, 0), 0);
+}
+
+/* Read messages until @cond holds (true) or @timeout_ms pass (false). */
+static bool raw_until(struct raw *r, bool (*cond)(struct raw *, const void *), const void *arg,
+                      int timeout_ms)
+{
+	struct xp_msg m;
+	uint64_t end = xp_now_us() + (uint64_t)timeout_ms * 1000;
+	while (!cond(r, arg)) {
+		if (xp_now_us() >= end)
+			return false;
+		int got = xp_conn_wait(&r->c, &m, 50);
+		if (got < 0)
+			return false;
+		if (got > 0)
+			raw_take(r, &m);
+		xp_conn_drain(&r->c, 1000);
+	}
+	return true;
+}
+
+static struct rwin *titled(struct raw *r, const char *title)
+{
+	for (int i = 0; i < r->n; i++)
+		if (!r->win[i].gone && strstr(r->win[i].title, title))
+			return &r->win[i];
+	return NULL;
+}
+
+static bool has_mapped_title(struct raw *r, const void *title)
+{
+	const struct rwin *w = titled(r, title);
+	return w && w->mapped;
+}
+
+static bool is_gone(struct raw *r, const void *id)
+{
+	const struct rwin *w = rwin_get(r, *(const uint32_t *)id);
+	return w && w->gone;
+}
+
+static int mapped_count(struct raw *r)
+{
+	int n = 0;
+	for (int i = 0; i < r->n; i++)
+		n += r->win[i].mapped && !r->win[i].gone;
+	return n;
+}
+
+static void raw_send(struct raw *r, uint8_t op, uint32_t a, int32_t x, int32_t y)
+{
+	struct xp_msg m = {.op = op};
+	if (op == XP_OP_KEY)
+		m.u.key = (struct xp_msg_key){a, (uint32_t)x, {"", 0}};
+	else if (op == XP_OP_BUTTON)
+		m.u.button = (struct xp_msg_button){a, x, y};
+	else if (op == XP_OP_CLOSE)
+		m.u.close.win = a;
+	assert_int_equal(xp_conn_send(&r->c, &m), 0);
+	assert_int_equal(xp_conn_drain(&r->c, 2000), 0);
+}
+
+static struct rwin *raw_wait_window(struct raw *r, const char *title)
+{
+	assert_true(raw_until(r, has_mapped_title, title, 20000));
+	return titled(r, title);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	bridge_stop(&the);
+	return 0;
+}
+
+static void test_pixels_equal(void **state)
+{
+	(void)state;
+	struct bridge *br = &the;
+	bridge_start(br, NULL);
+	xterm(br, XTERM_GEOMETRY);
+	const char *logo[] = {"xlogo", "-geometry", "120x100+520+40", NULL};
+	run(br, logo);
+	assert_shown_exactly(br, "xterm", 2);
+	assert_shown_exactly(br, "xlogo", 2);
+}
+
+static void test_typing_reaches_xterm(void **state)
+{
+	(void)state;
+	struct bridge *br = &the;
+	char cmd[1200], file[1024];
+	bridge_start(br, NULL);
+	xterm(br, XTERM_GEOMETRY);
+	snprintf(file, sizeof(file), "%s/typed.txt", br->s.dir);
+	/* '>' needs Shift; 'é' and 'ß' are not in the X server's US keymap */
+	snprintf(cmd, sizeof(cmd), "echo Typed-\xc3\xa9\xc3\x9f-OK > %s", file);
+	type_and_check(br, cmd, file, "Typed-\xc3\xa9\xc3\x9f-OK\n");
+	assert_shown_exactly(br, "xterm", 1);
+}
+
+/* The override-redirect window X shows is where the session shows @menu. */
+static void assert_popup_where_x_has_it(struct bridge *br, const struct rwin *menu)
+{
+	xcb_connection_t *c = xcb_connect(br->display, NULL);
+	xcb_window_t root = xcb_setup_roots_iterator(xcb_get_setup(c)).data->root;
+	xcb_query_tree_reply_t *t = xcb_query_tree_reply(c, xcb_query_tree(c, root), NULL);
+	bool found = false;
+	for (int i = 0; t && i < xcb_query_tree_children_length(t); i++) {
+		xcb_window_t k = xcb_query_tree_children(t)[i];
+		xcb_get_window_attributes_reply_t *a =
+		    xcb_get_window_attributes_reply(c, xcb_get_window_attributes(c, k), NULL);
+		xcb_get_geometry_reply_t *g =
+		    xcb_get_geometry_reply(c, xcb_get_geometry(c, k), NULL);
+		if (a && g && a->override_redirect && a->map_state == XCB_MAP_STATE_VIEWABLE) {
+			found = true;
+			assert_int_equal(g->x, menu->x);
+			assert_int_equal(g->y, menu->y);
+			assert_int_equal(g->width + 2 * g->border_width, (int)menu->w);
+		}
+		free(a);
+		free(g);
+	}
+	free(t);
+	xcb_disconnect(c);
+	assert_true(found);
+}
+
+/* Control held, left button pressed at @x,@y: the popup that appears. A
+ * click before xterm has set itself up is lost, so it is tried again (a
+ * few times, with the button and key released in between). */
+static struct rwin *ctrl_click(struct raw *r, int32_t x, int32_t y, uint32_t xt_id)
+{
+	for (int attempt = 0; attempt < 4; attempt++) {
+		raw_send(r, XP_OP_KEY, XP_KEY_PRESSED, 0xffe3, 0); /* Control_L */
+		raw_send(r, XP_OP_BUTTON, 1u << 1 | 1, x, y);
+		uint64_t end = xp_now_us() + 5000000;
+		while (xp_now_us() < end) {
+			raw_until(r, has_mapped_title, "no such window", 50);
+			for (int i = 0; i < r->n; i++)
+				if (r->win[i].mapped && !r->win[i].gone && r->win[i].id != xt_id)
+					return &r->win[i];
+		}
+		raw_send(r, XP_OP_BUTTON, 1u << 1, x, y);
+		raw_send(r, XP_OP_KEY, 0, 0xffe3, 0);
+	}
+	return NULL;
+}
+
+/* xterm's Ctrl+left button menu: an override-redirect popup where X puts it */
+static void test_ctrl_click_menu(void **state)
+{
+	(void)state;
+	struct bridge *br = &the;
+	struct raw r;
+	bridge_start(br, NULL);
+	xterm(br, XTERM_GEOMETRY);
+	raw_open(br, &r);
+	struct rwin *xt = raw_wait_window(&r, "xterm");
+	uint32_t xt_id = xt->id;
+	assert_true(raw_until(&r, has_mapped_title, "xterm", 2000));
+	int before = mapped_count(&r);
+	struct rwin *menu = ctrl_click(&r, xt->x + 150, xt->y + 100, xt_id);
+	assert_non_null(menu);
+	assert_int_equal(mapped_count(&r), before + 1);
+	assert_popup_where_x_has_it(br, menu);
+	print_message("menu at %d,%d %ux%u, click at %d,%d\n", menu->x, menu->y, menu->w, menu->h,
+	              xt->x + 150, xt->y + 100);
+	/* xterm centres its menu on the pointer */
+	assert_true(menu->x <= xt->x + 150 && xt->x + 150 < menu->x + (int)menu->w);
+	assert_true(menu->y <= xt->y + 100 && xt->y + 100 < menu->y + (int)menu->h);
+	uint32_t menu_id = menu->id;
+	raw_send(&r, XP_OP_BUTTON, 1u << 1, xt->x + 150, xt->y + 100);
+	raw_send(&r, XP_OP_KEY, 0, 0xffe3, 0);
+	uint64_t end2 = xp_now_us() + 20000000;
+	struct rwin *m2 = rwin_get(&r, menu_id);
+	while ((m2->mapped && !m2->gone) && xp_now_us() < end2)
+		raw_until(&r, has_mapped_title, "no such window", 50);
+	assert_false(m2->mapped && !m2->gone);
+	xp_conn_finish(&r.c);
+}
+
+/* --maximize: the session's size reaches the X window, which redraws */
+static void test_resize(void **state)
+{
+	(void)state;
+	struct bridge *br = &the;
+	bridge_start(br, "--maximize");
+	xterm(br, XTERM_GEOMETRY);
+	struct xr_fb win;
+	assert_shown_exactly_after(br, "xterm", 1, "resize 640 400\nwait-idle 500 20000\n", &win);
+	assert_int_equal(win.w, 640);
+	assert_int_equal(win.h, 400);
+	xr_fb_finish(&win);
+}
+
+/* Closing sends WM_DELETE_WINDOW; a program that does not answer is killed. */
+static void test_close_and_hang(void **state)
+{
+	(void)state;
+	struct bridge *br = &the;
+	struct raw r;
+	bridge_start(br, NULL);
+	pid_t xt = xterm(br, XTERM_GEOMETRY);
+	const char *logo[] = {"xlogo", "-geometry", "120x100+520+40", NULL};
+	pid_t xl = run(br, logo);
+	raw_open(br, &r);
+	uint32_t xt_id = raw_wait_window(&r, "xterm")->id;
+	uint32_t xl_id = raw_wait_window(&r, "xlogo")->id;
+	raw_send(&r, XP_OP_CLOSE, xt_id, 0, 0);
+	assert_true(raw_until(&r, is_gone, &xt_id, 20000));
+	assert_true(e2e_wait(xt, 10000) >= 0); /* xterm exited by itself */
+	kill(xl, SIGSTOP);
+	uint64_t t0 = xp_now_us();
+	raw_send(&r, XP_OP_CLOSE, xl_id, 0, 0);
+	assert_true(raw_until(&r, is_gone, &xl_id, 20000));
+	assert_true(xp_now_us() - t0 >= 2500000); /* after the grace period */
+	kill(xl, SIGCONT);
+	assert_true(e2e_wait(xl, 10000) >= 0);
+	xp_conn_finish(&r.c);
+}
+
+/* A program that crashes takes only its own windows. */
+static void test_crash_costs_only_itself(void **state)
+{
+	(void)state;
+	struct bridge *br = &the;
+	struct raw r;
+	char cmd[1200], file[1024];
+	bridge_start(br, NULL);
+	xterm(br, XTERM_GEOMETRY);
+	const char *logo[] = {"xlogo", "-geometry", "120x100+520+40", NULL};
+	pid_t xl = run(br, logo);
+	raw_open(br, &r);
+	raw_wait_window(&r, "xterm");
+	uint32_t xl_id = raw_wait_window(&r, "xlogo")->id;
+	kill(xl, SIGSEGV);
+	assert_true(raw_until(&r, is_gone, &xl_id, 20000));
+	xp_conn_finish(&r.c);
+	snprintf(file, sizeof(file), "%s/after-crash.txt", br->s.dir);
+	snprintf(cmd, sizeof(cmd), "echo still-here > %s", file);
+	type_and_check(br, cmd, file, "still-here\n");
+	assert_shown_exactly(br, "xterm", 1);
+}
+
+/* The thin client holds nothing: kill -9 it, attach again, same pixels. */
+static void test_reattach_after_kill9(void **state)
+{
+	(void)state;
+	struct bridge *br = &the;
+	bridge_start(br, NULL);
+	xterm(br, XTERM_GEOMETRY);
+	pid_t a =
+	    e2e_client_spawn(&br->s, "wait-windows 1 20000\nwait-idle 300\nwait 60000\n", NULL);
+	struct raw r;
+	raw_open(br, &r);
+	raw_wait_window(&r, "xterm");
+	xp_conn_finish(&r.c);
+	kill(a, SIGKILL);
+	e2e_wait(a, 5000);
+	assert_shown_exactly(br, "xterm", 1);
+}
+
+/* The X server dying ends the bridge; its windows leave the session. */
+static void test_xvfb_dies(void **state)
+{
+	(void)state;
+	struct bridge *br = &the;
+	struct raw r;
+	char path[64], line[256];
+	bridge_start(br, NULL);
+	xterm(br, XTERM_GEOMETRY);
+	raw_open(br, &r);
+	uint32_t id = raw_wait_window(&r, "xterm")->id;
+	/* the bridge's Xvfb is its child */
+	pid_t xvfb = 0;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)br->pid, (int)br->pid);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		xvfb = atoi(line);
+	fclose(f);
+	assert_true(xvfb > 0);
+	kill(xvfb, SIGKILL);
+	assert_int_equal(e2e_wait(br->pid, 20000), 1);
+	br->pid = 0;
+	assert_true(raw_until(&r, is_gone, &id, 20000));
+	xp_conn_finish(&r.c);
+}
+
+/* 500 windows and one of 10000x10000: the bridge refuses or shrinks them,
+ * says so, and the other programs go on. */
+static void test_limits(void **state)
+{
+	(void)state;
+	struct bridge *br = &the;
+	char cmd[1200], file[1024], log[4096] = "";
+	bridge_start(br, NULL);
+	xterm(br, XTERM_GEOMETRY);
+	struct raw r;
+	raw_open(br, &r);
+	raw_wait_window(&r, "xterm");
+	pid_t spam = fork();
+	if (spam == 0) {
+		xcb_connection_t *c = xcb_connect(br->display, NULL);
+		const xcb_screen_t *sc = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
+		for (int i = 0; i < 501; i++) {
+			xcb_window_t w = xcb_generate_id(c);
+			uint16_t side = i == 500 ? 10000 : 20;
+			xcb_create_window(c, XCB_COPY_FROM_PARENT, w, sc->root,
+			                  (int16_t)(i % 40 * 20), (int16_t)(i / 40 * 20 + 350),
+			                  side, side, 0, XCB_WINDOW_CLASS_INPUT_OUTPUT,
+			                  sc->root_visual, 0, NULL);
+			xcb_map_window(c, w);
+		}
+		xcb_flush(c);
+		pause();
+		_exit(0);
+	}
+	br->progs[br->nprogs++] = spam;
+	uint64_t end = xp_now_us() + 30000000;
+	while (xp_now_us() < end &&
+	       (!strstr(log, "more than 64 windows") || !strstr(log, "shrunk"))) {
+		FILE *f = fopen(br->log, "r");
+		size_t n = f ? fread(log, 1, sizeof(log) - 1, f) : 0;
+		if (f)
+			fclose(f);
+		log[n] = '\0';
+		raw_until(&r, has_mapped_title, "no such window", 100);
+	}
+	assert_non_null(strstr(log, "more than 64 windows"));
+	assert_non_null(strstr(log, "shrunk to 4096x4096"));
+	xp_conn_finish(&r.c);
+	snprintf(file, sizeof(file), "%s/after-spam.txt", br->s.dir);
+	snprintf(cmd, sizeof(cmd), "echo unharmed > %s", file);
+	type_and_check(br, cmd, file, "unharmed\n");
+}
+
+/* `xp-x11 -- COMMAND` in a session that has a display joins it. */
+static void test_join_shared_display(void **state)
+{
+	(void)state;
+	struct bridge *br = &the;
+	char bin[256];
+	bridge_start(br, NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 1);
+		dup2(null, 2);
+		setenv("XPROTO_APP_SOCKET", br->s.app_socket, 1);
+		setenv("XPROTO_COOKIE", br->s.cookie, 1);
+		execl(e2e_bin("xp-x11", bin, sizeof(bin)), "xp-x11", "--", "xlogo", "-geometry",
+		      "100x100+300+300", (char *)NULL);
+		_exit(127);
+	}
+	br->progs[br->nprogs++] = pid;
+	/* xlogo runs on the shared display and shows through the first bridge */
+	assert_shown_exactly(br, "xlogo", 1);
+}
+
+int main(void)
+{
+	if (!have("Xvfb") || !have("xterm") || !have("xlogo")) {
+		printf("x11_e2e_test: Xvfb, xterm or xlogo missing: skipped (tools/deps.sh)\n");
+		return 0;
+	}
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_teardown(test_pixels_equal, teardown),
+	    cmocka_unit_test_teardown(test_typing_reaches_xterm, teardown),
+	    cmocka_unit_test_teardown(test_ctrl_click_menu, teardown),
+	    cmocka_unit_test_teardown(test_resize, teardown),
+	    cmocka_unit_test_teardown(test_close_and_hang, teardown),
+	    cmocka_unit_test_teardown(test_crash_costs_only_itself, teardown),
+	    cmocka_unit_test_teardown(test_reattach_after_kill9, teardown),
+	    cmocka_unit_test_teardown(test_xvfb_dies, teardown),
+	    cmocka_unit_test_teardown(test_limits, teardown),
+	    cmocka_unit_test_teardown(test_join_shared_display, teardown),
+	};
+	if (getenv("X11_TEST")) /* one test by name, when looking closer */
+		cmocka_set_test_filter(getenv("X11_TEST"));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
