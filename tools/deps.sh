@@ -28,7 +28,6 @@ sqlite3:libsqlite3-dev
 vterm:libvterm-dev
 libical:libical-dev
 freetype2:libfreetype-dev
-xcb-xfixes:libxcb-xfixes0-dev
 "
 # file or command -> Debian package
 FILES="
