@@ -35,9 +35,9 @@ LIBS += $(RENDER_LIB)
 
 # ---- build-time font conversion ------------------------------------------
 # the converter reads hex rows with libxproto's one hex codec
-$(BDF2C): render/tools/bdf2c.c protocol/hex.c | build/deps.mk
+$(BDF2C): render/tools/bdf2c.c protocol/hex.c render/tools/symbol.h | build/deps.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^
+	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^)
 
 $(GEN)/render/%.bdf: $(RENDER_FONTDIR)/%.pcf.gz | build/deps.mk
 	@mkdir -p $(dir $@)
@@ -50,7 +50,7 @@ $(GEN)/render/font_%.c: $(GEN)/render/%.bdf $(BDF2C)
 	$(BDF2C) xr_font_$* $< $@.tmp
 	mv $@.tmp $@
 
-$(UNIFONT2C): render/tools/unifont2c.c | build/deps.mk
+$(UNIFONT2C): render/tools/unifont2c.c render/tools/symbol.h | build/deps.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CFLAGS_FREETYPE2) -o $@ $< $(LIBS_FREETYPE2)
 

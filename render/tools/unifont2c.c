@@ -31,6 +31,8 @@
 #include <ft2build.h>
 #include FT_FREETYPE_H
 
+#include "symbol.h"
+
 #define EM         16 /* Unifont's pixel grid */
 #define ASCENT     14
 #define MAX_GLYPHS 65534 /* glyph indexes are 16-bit, 0xffff means none */
@@ -241,23 +243,13 @@ static int write_out(const struct conv *cv, const char *sym, const char *path)
 	return 0;
 }
 
-static int symbol_ok(const char *s)
-{
-	if (!isalpha((unsigned char)*s) && *s != '_')
-		return 0;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_')
-			return 0;
-	return 1;
-}
-
 int main(int argc, char **argv)
 {
 	struct conv cv = {.faces = {{"narrow", 8, 1, NULL, 0, 0}, {"wide", 16, 2, NULL, 0, 0}}};
 	FT_Library lib;
 	int ret = 0;
 
-	if (argc < 4 || !symbol_ok(argv[1])) {
+	if (argc < 4 || !xr_tool_symbol_ok(argv[1])) {
 		fprintf(stderr, "usage: unifont2c SYMBOL OUT.c FONT.otf [FONT.otf ...]\n");
 		return 2;
 	}
