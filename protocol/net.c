@@ -160,11 +160,32 @@ int xp_net_listen_tcp(const char *addr, unsigned flags, int *port, struct xp_err
 		fd = listen_on(ai, flags);
 	int e = errno;
 	freeaddrinfo(res);
-	if (fd < 0)
-		return xp_error_set(err, XP_ERR_IO, 0, "listen %s: %s", addr, strerror(e));
+	if (fd < 0) {
+		xp_error_set(err, XP_ERR_IO, 0, "listen %s: %s", addr, strerror(e));
+		errno = e; /* the caller may tell EADDRINUSE from the rest */
+		return -1;
+	}
 	if (port)
 		*port = bound_port(fd);
 	return fd;
+}
+
+/* True if a server answers on the Unix socket @sa: the file is not stale. */
+static bool in_use(const struct sockaddr_un *sa, socklen_t len)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool used = fd >= 0 && connect(fd, (const struct sockaddr *)sa, len) == 0;
+	if (fd >= 0)
+		close(fd);
+	return used;
+}
+
+/* The error for a socket another server listens on; errno EADDRINUSE. */
+static int busy(const char *path, struct xp_error *err)
+{
+	xp_error_set(err, XP_ERR_IO, 0, "listen %s: in use by a running server", path);
+	errno = EADDRINUSE;
+	return -1;
 }
 
 int xp_net_listen_unix(const char *path, unsigned flags, struct xp_error *err)
@@ -173,6 +194,8 @@ int xp_net_listen_unix(const char *path, unsigned flags, struct xp_error *err)
 	socklen_t len;
 	if (unix_addr(path, &sa, &len, err) < 0)
 		return -1;
+	if (path[0] != '@' && in_use(&sa, len))
+		return busy(path, err);
 	if (path[0] != '@')
 		unlink(path); /* a stale socket from a crashed server */
 	int fd = socket(AF_UNIX, SOCK_STREAM | sock_flags(flags), 0);
@@ -182,8 +205,10 @@ int xp_net_listen_unix(const char *path, unsigned flags, struct xp_error *err)
 	int r = bind(fd, (struct sockaddr *)&sa, len);
 	umask(old);
 	if (r < 0 || listen(fd, BACKLOG) < 0) {
-		xp_error_set(err, XP_ERR_IO, 0, "listen %s: %s", path, strerror(errno));
+		int e = errno;
+		xp_error_set(err, XP_ERR_IO, 0, "listen %s: %s", path, strerror(e));
 		close(fd);
+		errno = e;
 		return -1;
 	}
 	return fd;

@@ -30,7 +30,13 @@
 enum xp_role { XP_ROLE_APP = 1, XP_ROLE_CLIENT = 2, XP_ROLE_VIEWER = 3 };
 
 /* HELLO / WELCOME flags */
-#define XP_FLAG_ZLIB 0x1u
+#define XP_FLAG_ZLIB     0x1u /* both: compression (granted if both ask) */
+#define XP_FLAG_EXISTING 0x2u /* HELLO: join only a session that exists (or "main") */
+#define XP_FLAG_QUERY    0x4u /* HELLO: join no session, only ask (SESSION_LIST, APP_LIST) */
+#define XP_FLAG_CREATED  0x8u /* WELCOME: this HELLO created the session */
+#define XP_FLAG_SYNC_KEYS                                                                          \
+	0x10u /* app: answers each key press with SYNC (granted                                    \
+	         to the launcher: its keyboard is synchronous) */
 
 /* WIN_CONFIGURE mask */
 #define XP_CONF_MOVE   0x1u
@@ -43,6 +49,16 @@ enum xp_role { XP_ROLE_APP = 1, XP_ROLE_CLIENT = 2, XP_ROLE_VIEWER = 3 };
 /* APP_ENTRY flags */
 #define XP_APP_LAST 0x1u /* the last entry of the list */
 #define XP_APP_NONE 0x2u /* the list is empty: this entry names no app */
+
+/* APP_EXITED flags */
+#define XP_EXIT_NO_WINDOW  0x1u /* it ended before it showed a window */
+#define XP_EXIT_SIGNAL     0x2u /* status is the signal that killed it */
+#define XP_EXIT_REASON_MAX 200  /* bytes of the last stderr line kept */
+
+/* SESSION_ENTRY flags */
+#define XP_SESSION_LAST 0x1u /* the last entry of the list */
+#define XP_SESSION_NONE 0x2u /* the server has no session: this entry names none */
+#define XP_SESSION_MAX  1024 /* entries a server sends at most (its session limit) */
 
 /* GC flags */
 #define XP_GC_TRANSPARENT 0x1u /* bitmaps and text leave bg pixels alone */
@@ -91,7 +107,8 @@ enum xp_image_format { XP_IMG_RAW = 0, XP_IMG_ZLIB = 1, XP_IMG_PNG = 2 };
 	E(IO, 11, "connection error")                                                              \
 	E(TIMEOUT, 12, "timed out")                                                                \
 	E(INTERNAL, 13, "internal error")                                                          \
-	E(ZLIB, 14, "compressed stream corrupt")
+	E(ZLIB, 14, "compressed stream corrupt")                                                   \
+	E(NO_SESSION, 15, "no such session")
 
 enum xp_err_code {
 #define XP_E_ENUM(n, v, s) XP_ERR_##n = v,
@@ -129,7 +146,7 @@ enum xp_op {
 #define XP_MSG(N, n, op, dir, fields) XP_OP_##N = op,
 #include "xproto.def"
 #undef XP_MSG
-	XP_OP_MAX = 0x48
+	XP_OP_MAX = 0x50
 };
 
 #define XP_CTYPE_U8    uint8_t
@@ -475,14 +492,17 @@ struct xp_caps xp_caps_negotiate(const struct xp_caps *offer, const struct xp_ca
  * or a NULL @addr ("127.0.0.1:0") means loopback; PORT 0 picks a free port.
  * @flags (XP_NET_*) apply to the listening fd. SO_REUSEADDR, backlog 128.
  * Returns the fd (the caller closes it) with the bound port in *@port (if
- * not NULL), or -1 with @err naming the address and the cause.
+ * not NULL), or -1 with @err naming the address and the cause (errno is
+ * kept: EADDRINUSE for a port someone listens on).
  */
 int xp_net_listen_tcp(const char *addr, unsigned flags, int *port, struct xp_error *err);
 /**
  * Listen on the Unix socket @path ("@name": abstract namespace). A stale
- * socket file at @path is removed first; the socket is created with mode
- * 0600 (umask 077), so only this user may connect. Returns the fd or -1
- * with @err set. The caller unlinks @path when done.
+ * socket file at @path (nobody answers on it) is removed first; one a
+ * server still answers on is left alone and refused (errno EADDRINUSE).
+ * The socket is created with mode 0600 (umask 077), so only this user may
+ * connect. Returns the fd or -1 with @err set. The caller unlinks @path
+ * when done.
  */
 int xp_net_listen_unix(const char *path, unsigned flags, struct xp_error *err);
 /**
@@ -505,6 +525,38 @@ bool xp_net_is_unix(const char *addr);
  * resolving or connecting. Returns 0, or -1 with @err saying what is wrong.
  */
 int xp_net_check(const char *addr, struct xp_error *err);
+/* ---- display names (display.c) ---- */
+
+#define XP_DISPLAY_PORT_BASE 7100 /* display N: thin clients on TCP 7100 + N */
+#define XP_DISPLAY_MAX       999
+
+/** Where a display name leads (xp_display_parse). */
+struct xp_display {
+	int number;       /* 0-XP_DISPLAY_MAX, or -1: the name was an address */
+	bool local;       /* on this host: no HOST, localhost, 127.0.0.1, ::1 or unix */
+	char tcp[280];    /* "HOST:PORT" for thin clients ("" for a socket path) */
+	char socket[108]; /* the app socket on this host ("" when not local) */
+};
+/**
+ * Parse @name: ":N" or "HOST:N" with N 0-999 is display N (TCP port 7100 + N
+ * on HOST, default 127.0.0.1, and on this host the Unix socket
+ * xp_display_socket(N)); "HOST:PORT" with PORT 1000-65535 is that address;
+ * a path ('/', '.', '@') is a Unix socket. Returns 0 with @d filled, or -1
+ * with @err saying what is wrong. Nothing is resolved or connected.
+ */
+int xp_display_parse(const char *name, struct xp_display *d, struct xp_error *err);
+/** The app socket of display @n for this user, /tmp/xproto-UID/N.sock, in @buf. */
+const char *xp_display_socket(int n, char *buf, size_t cap);
+/** This user's socket directory, /tmp/xproto-UID, in @buf. */
+const char *xp_display_socket_dir(char *buf, size_t cap);
+/**
+ * Create directory @dir (mode 0700), or check that the one there is a
+ * directory (not a link) owned by this user that no one else may enter:
+ * the socket directory of this user's displays. Returns 0, or -1 with @err
+ * naming what is wrong.
+ */
+int xp_private_dir(const char *dir, struct xp_error *err);
+
 /* ---- signals (sig.c) ---- */
 
 /**

@@ -92,6 +92,7 @@ int e2e_server_start(struct e2e_server *s, const char *const *extra)
 	s->port = read_port(pipefd[0], 5000);
 	close(pipefd[0]);
 	snprintf(s->addr, sizeof(s->addr), "127.0.0.1:%d", s->port);
+	s->display = -1;
 	return s->port > 0 ? 0 : -1;
 }
 
@@ -270,4 +271,63 @@ long e2e_rss_kb(pid_t pid)
 	if (f)
 		fclose(f);
 	return kb;
+}
+
+/* Run the server on display @n; 0 once it serves, 3 if the display is taken, -1. */
+static int try_display(struct e2e_server *s, int n, const char *const *extra)
+{
+	char bin[512], disp[16];
+	const char *argv[32] = {e2e_bin("xproto-server", bin, sizeof(bin)),
+	                        disp,
+	                        "--cookie",
+	                        s->cookie,
+	                        "--dump-dir",
+	                        s->dir};
+	int pipefd[2], k = 6;
+	snprintf(disp, sizeof(disp), ":%d", n);
+	for (int i = 0; extra && extra[i] && k < 30; i++)
+		argv[k++] = extra[i];
+	argv[k] = NULL;
+	if (pipe(pipefd) < 0)
+		return -1;
+	s->pid = fork();
+	if (s->pid == 0) {
+		dup2(pipefd[1], 1);
+		int log = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (log >= 0)
+			dup2(log, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	s->port = read_port(pipefd[0], 10000);
+	close(pipefd[0]);
+	if (s->port > 0)
+		return 0;
+	int status = e2e_wait(s->pid, 5000);
+	s->pid = 0;
+	return status == 3 ? 3 : -1;
+}
+
+int e2e_display_start(struct e2e_server *s, const char *const *extra)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->dir, sizeof(s->dir), "/tmp/xproto-e2e-XXXXXX");
+	if (!mkdtemp(s->dir))
+		return -1;
+	snprintf(s->cookie, sizeof(s->cookie), "%s/cookie", s->dir);
+	snprintf(s->log, sizeof(s->log), "%s/server.log", s->dir);
+	int base = 100 + (int)(getpid() % 700);
+	for (int i = 0; i < 64; i++) {
+		int n = base + i, r = try_display(s, n, extra);
+		if (r == 3)
+			continue;
+		if (r < 0)
+			return -1;
+		s->display = n;
+		snprintf(s->addr, sizeof(s->addr), ":%d", n);
+		xp_display_socket(n, s->app_socket, sizeof(s->app_socket));
+		return 0;
+	}
+	return -1;
 }

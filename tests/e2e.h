@@ -19,8 +19,9 @@ struct e2e_server {
 	char dir[64]; /* temporary directory, removed by e2e_server_stop */
 	char cookie[128];
 	char app_socket[128];
-	char addr[64]; /* 127.0.0.1:PORT */
+	char addr[64]; /* 127.0.0.1:PORT, or :N for e2e_display_start */
 	char log[128];
+	int display; /* e2e_display_start: the display number, else -1 */
 };
 
 /** Path of a built program: $XP_BIN/NAME (default build/bin/NAME). */
@@ -31,6 +32,14 @@ const char *e2e_bin(const char *name, char *buf, size_t cap);
  * (bounded) until it listens. Returns 0 or -1.
  */
 int e2e_server_start(struct e2e_server *s, const char *const *extra);
+/**
+ * Start xproto-server on a free display :N (its own port 7100+N and socket
+ * /tmp/xproto-UID/N.sock, as a user runs it), with a fresh cookie in a new
+ * temporary directory and @extra arguments. A display another server holds
+ * makes it exit 3, and the next one is tried (at most 64, from a number
+ * derived from the pid). Sets s->display and s->addr ":N". Returns 0 or -1.
+ */
+int e2e_display_start(struct e2e_server *s, const char *const *extra);
 /** SIGTERM the server, wait (bounded), remove the directory. */
 void e2e_server_stop(struct e2e_server *s);
 /** Ask the server to dump its windows (SIGUSR1) and wait for them. */

@@ -1,5 +1,7 @@
 /*
- * xvfb.c - the private Xvfb of xvfb.h.
+ * xvfb.c - the private Xvfb of xvfb.h. It runs with -noreset: without it,
+ * Xvfb resets itself when its last client leaves, and a test connecting
+ * right then races the reset ("cannot open display").
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -38,8 +40,8 @@ static void child(int fd, int w, int h)
 		dup2(null, 1);
 		dup2(null, 2);
 	}
-	execlp("Xvfb", "Xvfb", "-displayfd", fdarg, "-nolisten", "tcp", "-screen", "0", screen,
-	       (char *)NULL);
+	execlp("Xvfb", "Xvfb", "-displayfd", fdarg, "-nolisten", "tcp", "-noreset", "-screen", "0",
+	       screen, (char *)NULL);
 	_exit(127);
 }
 

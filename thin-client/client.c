@@ -49,6 +49,8 @@ static int load_cookie(struct tc_client *c)
 	char buf[512];
 	struct xp_error err;
 	const char *path = c->opt.cookie_path;
+	if (c->target.ssh && !path)
+		return 0; /* the bridge on the server host presents that host's cookie */
 	if (!path)
 		path = xp_cookie_default_path(buf, sizeof(buf));
 	if (!path || xp_cookie_load(path, false, &c->cookie, &err) < 0) {
@@ -87,6 +89,21 @@ static int open_presenter(struct tc_client *c, int *w, int *h)
 	return c->pres ? 0 : -1;
 }
 
+/* Where c->addr leads; a session named twice, differently, is refused. */
+static int set_target(struct tc_client *c)
+{
+	char err[300];
+	if (tc_target_parse(c->addr, &c->target, err, sizeof(err)) < 0) {
+		tc_warn("%s", err);
+		return -1;
+	}
+	if (c->opt.session && c->target.session[0] && strcmp(c->opt.session, c->target.session)) {
+		tc_warn("--session %s and %s name different sessions", c->opt.session, c->addr);
+		return -1;
+	}
+	return 0;
+}
+
 struct tc_client *tc_client_create(const struct tc_options *o)
 {
 	struct tc_client *c = calloc(1, sizeof(*c));
@@ -99,6 +116,8 @@ struct tc_client *tc_client_create(const struct tc_options *o)
 	xp_conn_init(&c->conn, -1, XP_MAX_MSG_DEFAULT, true); /* not connected */
 	c->backoff_ms = TC_BACKOFF_MIN_MS;
 	snprintf(c->addr, sizeof(c->addr), "%s", o->addr ? o->addr : TC_DEFAULT_ADDR);
+	if (set_target(c) < 0)
+		goto err_client;
 	c->script.s = o->script;
 	xd_state_init(&c->ds);
 	tc_cache_init(&c->cache, TC_CACHE_MAX_BYTES);

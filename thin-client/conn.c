@@ -9,36 +9,64 @@
 
 #include "thin_int.h"
 
-static bool is_unix_addr(const char *addr)
+/* HELLO's flags: compression unless local, and no new session unless --new. */
+static int hello_flags(const struct tc_client *c)
 {
-	return addr[0] == '/' || addr[0] == '@' || addr[0] == '.';
+	unsigned f = (c->opt.no_zlib || c->target.unix_socket) ? 0 : XP_FLAG_ZLIB;
+	/* a mistyped session name is an error, not a new session */
+	if (!c->opt.new_session)
+		f |= XP_FLAG_EXISTING;
+	return (int)f;
+}
+
+/* The session to join: --session, else the one in ssh://.../SESSION, else main. */
+static const char *session_name(const struct tc_client *c)
+{
+	if (c->opt.session)
+		return c->opt.session;
+	return c->target.session[0] ? c->target.session : "main";
 }
 
 static int handshake(struct tc_client *c)
 {
-	struct xp_caps granted,
-	    want = {
-	        .flags = (c->opt.no_zlib || is_unix_addr(c->addr)) ? 0 : XP_FLAG_ZLIB,
-	        .max_msg = XP_MAX_MSG_DEFAULT,
-	        .screen_w = (uint32_t)c->comp.screen.w,
-	        .screen_h = (uint32_t)c->comp.screen.h,
-	    };
+	struct xp_caps granted, want = {
+	                            .flags = (uint32_t)hello_flags(c),
+	                            .max_msg = XP_MAX_MSG_DEFAULT,
+	                            .screen_w = (uint32_t)c->comp.screen.w,
+	                            .screen_h = (uint32_t)c->comp.screen.h,
+	                        };
 	enum xp_role role = c->opt.read_only ? XP_ROLE_VIEWER : XP_ROLE_CLIENT;
-	if (xp_handshake_client(&c->conn, role, &c->cookie, &want, c->opt.session, "thin-client",
-	                        &granted, TC_HANDSHAKE_MS) < 0)
+	int ms = c->target.ssh ? TC_SSH_HANDSHAKE_MS : TC_HANDSHAKE_MS;
+	if (xp_handshake_client(&c->conn, role, &c->cookie, &want, session_name(c), "thin-client",
+	                        &granted, ms) < 0)
 		return -1;
 	tc_log(c, "connected to %s: zlib %s, max message %u, session screen %ux%u", c->addr,
 	       (granted.flags & XP_FLAG_ZLIB) ? "on" : "off", granted.max_msg, granted.screen_w,
 	       granted.screen_h);
+	if ((granted.flags & XP_FLAG_CREATED) && c->opt.new_session)
+		tc_warn("created session '%s'", session_name(c));
 	return 0;
+}
+
+/* Why connecting failed, with what ssh said about it when it carried the try
+ * (the stream is closed already, so ssh ends). */
+static void connect_failed(struct tc_client *c, const struct xp_error *e)
+{
+	const char *what = e->text[0] ? e->text : "handshake failed";
+	char why[160];
+	tc_ssh_finish(c->ssh_pid, 1000, why, sizeof(why));
+	c->ssh_pid = 0;
+	const char *hint = e->code == XP_ERR_NO_SESSION ? "; thin-client --new creates it" : "";
+	snprintf(c->reason, sizeof(c->reason), "cannot connect to %.120s: %.200s%s%s%.150s%s",
+	         c->addr, what, hint, why[0] ? " (" : "", why, why[0] ? ")" : "");
 }
 
 int tc_connect(struct tc_client *c)
 {
 	struct xp_error err;
-	int fd = xp_net_connect(c->addr, XP_NET_CLOEXEC, &err);
+	int fd = tc_target_open(&c->target, &c->ssh_pid, &err);
 	if (fd < 0) {
-		snprintf(c->reason, sizeof(c->reason), "cannot connect: %s", err.text);
+		connect_failed(c, &err);
 		return -1;
 	}
 	if (xp_conn_init(&c->conn, fd, XP_MAX_MSG_DEFAULT, true) < 0)
@@ -55,11 +83,10 @@ int tc_connect(struct tc_client *c)
 	c->next_ping_us = now;
 	c->reason[0] = '\0';
 	return 0;
-err_conn:
-	snprintf(c->reason, sizeof(c->reason), "cannot connect to %.200s: %s", c->addr,
-	         xp_conn_error(&c->conn)->text[0] ? xp_conn_error(&c->conn)->text
-	                                          : "handshake failed");
+err_conn:;
+	struct xp_error e = *xp_conn_error(&c->conn);
 	xp_conn_finish(&c->conn);
+	connect_failed(c, &e);
 	return -1;
 }
 
@@ -70,6 +97,9 @@ void tc_conn_close(struct tc_client *c, const char *why)
 	tc_stats_add(&c->total, xp_conn_stats(&c->conn));
 	xp_conn_finish(&c->conn);
 	xp_conn_init(&c->conn, -1, XP_MAX_MSG_DEFAULT, true); /* not connected */
+	/* its stdin is closed: it ends; how, if it ended first, is worth saying */
+	tc_ssh_finish(c->ssh_pid, 200, c->ssh_why, sizeof(c->ssh_why));
+	c->ssh_pid = 0;
 	c->connected = false;
 	c->have_mark = false;
 	c->motion_pending = false;
@@ -96,14 +126,15 @@ void tc_disconnect(struct tc_client *c, const char *why)
 /* The connection ended: say why, then reconnect later or stop. */
 static int lost(struct tc_client *c, const char *msg)
 {
-	snprintf(c->reason, sizeof(c->reason), "%s", msg);
-	tc_warn("%s", msg);
 	tc_conn_close(c, msg);
+	snprintf(c->reason, sizeof(c->reason), "%.300s%s%.160s%s", msg, c->ssh_why[0] ? " (" : "",
+	         c->ssh_why, c->ssh_why[0] ? ")" : "");
+	tc_warn("%s", c->reason);
 	if (c->opt.reconnect) {
 		/* start again from nothing; the server resends everything */
 		drop_state(c);
 		c->reconnect_us = xp_now_us() + (uint64_t)c->backoff_ms * 1000;
-	} else {
+	} else if (!c->quit) { /* a stop asked for first (Ctrl-C) stays a clean exit */
 		/* the state stays for the exit screenshot */
 		c->quit = true;
 		c->exit_code = TC_EXIT_ERROR;

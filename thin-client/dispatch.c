@@ -28,6 +28,8 @@ static const tc_handler handlers[XP_OP_MAX] = {
     [XP_OP_CLIP_OWN] = tc_on_clip_own,
     [XP_OP_CLIP_REQUEST] = tc_on_clip_request,
     [XP_OP_CLIP_DATA] = tc_on_clip_data,
+    [XP_OP_APP_EXITED] = tc_on_app_exited,
+    [XP_OP_SESSION_ENTRY] = tc_on_ignore,
 };
 
 int tc_dispatch(struct tc_client *c, const struct xp_msg *m)

@@ -10,9 +10,14 @@
 #include "thin_int.h"
 
 static const char usage_text[] =
-    "usage: thin-client [options] [HOST:PORT]\n"
+    "usage: thin-client [options] [DISPLAY]\n"
     "Show the windows of an xproto session and send keyboard and pointer input.\n"
-    "HOST:PORT defaults to " TC_DEFAULT_ADDR "; a path starting with '/' is a Unix socket.\n"
+    "DISPLAY is :N or HOST:N (display N: TCP port 7100+N on HOST, default\n"
+    "127.0.0.1), HOST:PORT (PORT 1000 and up), a Unix socket path, or\n"
+    "ssh://[USER@]HOST[:N][/SESSION]: through your own ssh to display N (default\n"
+    "0) on HOST, where xp-ssh-bridge presents that host's cookie ($XPROTO_SSH is\n"
+    "the ssh command, default ssh; $XPROTO_SSH_BRIDGE the remote command, default\n"
+    "xp-ssh-bridge). Without DISPLAY: $XPROTO_DISPLAY, else :0.\n"
     "\n"
     "  --headless           render into memory, no X window (needs no $DISPLAY)\n"
     "  --screenshot FILE    write the screen as PNG at exit and on SIGUSR1\n"
@@ -22,7 +27,10 @@ static const char usage_text[] =
     "                       and rebuild the screen from the server\n"
     "  --read-only          join as a viewer: send no input\n"
     "  --cookie FILE        cookie file (default $XPROTO_COOKIE or ~/.xproto-cookie)\n"
-    "  --session NAME       session to join (default main)\n"
+    "  --session NAME       session to join (default main); it must exist\n"
+    "  --new                create the session if it does not exist (and say so)\n"
+    "  --list               print the server's sessions (name, windows, clients,\n"
+    "                       viewers, idle time) and exit\n"
     "  --size WxH           screen size (default: window size, 800x600 headless)\n"
     "  --stats              print traffic statistics and round-trip times at exit\n"
     "                       (always printed in headless mode)\n"
@@ -42,7 +50,9 @@ enum {
 	OPT_SESSION,
 	OPT_SIZE,
 	OPT_STATS,
-	OPT_LOG
+	OPT_LOG,
+	OPT_NEW,
+	OPT_LIST
 };
 
 static const struct option longopts[] = {
@@ -56,6 +66,8 @@ static const struct option longopts[] = {
     {"size", required_argument, NULL, OPT_SIZE},
     {"stats", no_argument, NULL, OPT_STATS},
     {"log", no_argument, NULL, OPT_LOG},
+    {"new", no_argument, NULL, OPT_NEW},
+    {"list", no_argument, NULL, OPT_LIST},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -107,6 +119,12 @@ static int apply(struct tc_options *o, int opt, const char **script_path, FILE *
 	case OPT_LOG:
 		o->log = true;
 		break;
+	case OPT_NEW:
+		o->new_session = true;
+		break;
+	case OPT_LIST:
+		o->list = true;
+		break;
 	case OPT_SIZE:
 		if (parse_size(optarg, &o->width, &o->height) < 0)
 			return usage_error(out, "bad --size '%s' (want WxH, each 1..16384)",
@@ -135,9 +153,14 @@ int tc_options_parse(struct tc_options *o, int argc, char **argv, const char **s
 	}
 	if (argc - optind > 1)
 		return usage_error(out, "too many arguments: '%s'", argv[optind + 1]);
-	o->addr = optind < argc ? argv[optind] : TC_DEFAULT_ADDR;
+	const char *env = getenv("XPROTO_DISPLAY");
+	o->addr = optind < argc ? argv[optind] : env && *env ? env : TC_DEFAULT_ADDR;
 	if (o->session && (!o->session[0] || strlen(o->session) > 64))
 		return usage_error(out, "bad --session '%s' (1-64 bytes)", o->session);
+	struct tc_target t;
+	char why[300];
+	if (tc_target_parse(o->addr, &t, why, sizeof(why)) < 0)
+		return usage_error(out, "%s", why);
 	return 0;
 }
 
@@ -150,6 +173,8 @@ int tc_main(int argc, char **argv)
 	int r = tc_options_parse(&o, argc, argv, &script_path, stderr);
 	if (r != 0)
 		return r > 0 ? TC_EXIT_OK : TC_EXIT_USAGE;
+	if (o.list)
+		return tc_list_sessions(&o, stdout);
 	if (script_path && !(script = tc_script_load(script_path, err, sizeof(err)))) {
 		fprintf(stderr, "%s\n", err);
 		return TC_EXIT_USAGE;

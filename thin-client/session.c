@@ -1,7 +1,8 @@
 /*
  * session.c - handlers of the session messages from the server: ERROR,
  * PING/PONG (round-trip time), MARK (flow control, answered by ACK once
- * presented), BELL and the app launcher's APP_ENTRY / APP_STARTED.
+ * presented), BELL and the app launcher's APP_ENTRY / APP_STARTED /
+ * APP_EXITED (said on stderr: an app that could not start says why).
  */
 #include <string.h>
 
@@ -79,6 +80,28 @@ int tc_on_app_started(struct tc_client *c, const struct xp_msg *m)
 	char app[128];
 	xp_str_copy(app, sizeof(app), m->u.app_started.app);
 	tc_warn("app %s started (pid %u)", app, m->u.app_started.pid);
+	return 0;
+}
+
+void tc_plain(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+int tc_on_app_exited(struct tc_client *c, const struct xp_msg *m)
+{
+	const struct xp_msg_app_exited *e = &m->u.app_exited;
+	char app[64], reason[XP_EXIT_REASON_MAX + 1];
+	xp_str_copy(app, sizeof(app), e->app);
+	xp_str_copy(reason, sizeof(reason), e->reason);
+	tc_plain(app); /* a server's text must not steer the user's terminal */
+	tc_plain(reason);
+	tc_warn("app %s (pid %u) %s %s %u%s%s", app, e->pid,
+	        (e->flags & XP_EXIT_NO_WINDOW) ? "ended before showing a window," : "ended,",
+	        (e->flags & XP_EXIT_SIGNAL) ? "signal" : "status", e->status, reason[0] ? ": " : "",
+	        reason);
 	return 0;
 }
 

@@ -21,7 +21,7 @@
 
 #include "xrender.h"
 
-#define TC_DEFAULT_ADDR "127.0.0.1:7100"
+#define TC_DEFAULT_ADDR ":0" /* display 0: 127.0.0.1:7100 */
 #define TC_DEFAULT_W    800
 #define TC_DEFAULT_H    600
 
@@ -30,7 +30,9 @@ struct tc_client;
 
 /** How a client runs. Zero-initialise, then set what you need. */
 struct tc_options {
-	const char *addr;               /* HOST:PORT or socket path; NULL: TC_DEFAULT_ADDR */
+	const char *addr;               /* :N, HOST:N, HOST:PORT, a socket path or
+	                                   ssh://[USER@]HOST[:N][/SESSION]; NULL:
+	                                   TC_DEFAULT_ADDR */
 	const char *cookie_path;        /* NULL: xp_cookie_default_path() */
 	const char *session;            /* NULL: "main" */
 	const char *screenshot;         /* PNG written at exit and on SIGUSR1, or NULL */
@@ -44,6 +46,8 @@ struct tc_options {
 	bool signals;                   /* handle SIGUSR1/SIGINT/SIGTERM (programs only) */
 	bool no_shm;                    /* X11: never use MIT-SHM (tests) */
 	bool no_zlib;                   /* do not ask for compression */
+	bool new_session;               /* create the session if it does not exist */
+	bool list;                      /* tc_main: print the server's sessions, exit */
 };
 
 /** Exit statuses of tc_client_run() and tc_main(). */
@@ -132,5 +136,13 @@ unsigned tc_connects(const struct tc_client *c);
  * Return: the process exit status (enum tc_exit).
  */
 int tc_main(int argc, char **argv);
+
+/**
+ * tc_list_sessions - connect to @o->addr without joining a session
+ * (XP_FLAG_QUERY), ask for the server's sessions (SESSION_LIST) and print
+ * them to @out as a table: name, windows, clients, viewers, idle time.
+ * Return: TC_EXIT_OK, or TC_EXIT_ERROR after printing why to stderr.
+ */
+int tc_list_sessions(const struct tc_options *o, FILE *out);
 
 #endif /* THIN_H */

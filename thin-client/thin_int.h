@@ -23,6 +23,7 @@
 #define THIN_INT_H
 
 #include <stdarg.h>
+#include <sys/types.h>
 
 #include "thin.h"
 #include "xdraw.h"
@@ -39,6 +40,7 @@
 #define TC_BACKOFF_MIN_MS      100
 #define TC_BACKOFF_MAX_MS      5000
 #define TC_HANDSHAKE_MS        5000
+#define TC_SSH_HANDSHAKE_MS    60000 /* ssh may ask for a password first */
 #define TC_TITLE_MAX           256
 #define TC_OUT_MAX_BYTES       (16u << 20) /* unsent output before giving up */
 #define TC_READS_PER_ITERATION 16          /* of up to 64 KiB each */
@@ -250,6 +252,39 @@ void tc_script_step(struct tc_client *c);
 /** Microseconds until the script wants to run again (UINT64_MAX: never). */
 uint64_t tc_script_next_us(const struct tc_client *c, uint64_t now);
 
+/* ---- where the server is (transport.c) ---- */
+/** A parsed target: a direct address or an ssh host and display. */
+struct tc_target {
+	char shown[256];    /* as the user wrote it, for messages */
+	char addr[300];     /* direct: HOST:PORT or a socket path */
+	bool unix_socket;   /* direct, to a Unix socket */
+	bool ssh;           /* through ssh to display @display of @ssh_host */
+	char ssh_user[64];  /* "" = ssh's default */
+	char ssh_host[256]; /* as ssh takes it (a ~/.ssh/config alias works) */
+	int display;        /* on the ssh host */
+	char session[65];   /* ssh://.../SESSION, "" if none */
+};
+/**
+ * Parse @name (":N", "HOST:N", HOST:PORT, a socket path, or
+ * ssh://[USER@]HOST[:N][/SESSION]) into @t. 0, or -1 with why in @err.
+ */
+int tc_target_parse(const char *name, struct tc_target *t, char *err, size_t cap);
+/**
+ * Open a byte stream to @t: a connected socket, or for ssh a socketpair
+ * whose other end is the stdin/stdout of a new `ssh HOST xp-ssh-bridge :N`
+ * (its pid in *@pid, else 0; the command is $XPROTO_SSH, default ssh, and
+ * $XPROTO_SSH_BRIDGE, default xp-ssh-bridge). Returns the fd (the caller
+ * owns it) or -1 with @err set.
+ */
+int tc_target_open(const struct tc_target *t, pid_t *pid, struct xp_error *err);
+/**
+ * End ssh process @pid (0: nothing): wait up to @grace_ms for it to exit by
+ * itself (its stdin closed), then SIGTERM, then SIGKILL; always reaped.
+ * When it exited by itself, @why (if not NULL) says how ("ssh exited with
+ * status 255"), else it is "".
+ */
+void tc_ssh_finish(pid_t pid, int grace_ms, char *why, size_t cap);
+
 /* ---- statistics (stats.c) ---- */
 struct tc_rtt {
 	uint64_t last, min, max, sum, n;
@@ -261,7 +296,10 @@ void tc_stats_print(FILE *out, const struct xp_conn_stats *s, const struct tc_rt
 /* ---- the client ---- */
 struct tc_client {
 	struct tc_options opt;
-	char addr[256];
+	char addr[256];          /* the target as given, for messages */
+	struct tc_target target; /* where it leads */
+	pid_t ssh_pid;           /* the ssh carrying the connection, or 0 */
+	char ssh_why[160];       /* how the last ssh ended, if it did by itself */
 	struct xp_cookie cookie;
 	struct xp_conn conn;
 	bool connected;
@@ -306,6 +344,9 @@ int tc_on_mark(struct tc_client *c, const struct xp_msg *m);
 int tc_on_bell(struct tc_client *c, const struct xp_msg *m);
 int tc_on_app_entry(struct tc_client *c, const struct xp_msg *m);
 int tc_on_app_started(struct tc_client *c, const struct xp_msg *m);
+int tc_on_app_exited(struct tc_client *c, const struct xp_msg *m);
+/** Replace control characters in @s (text from a server, for a terminal) by '?'. */
+void tc_plain(char *s);
 int tc_on_ignore(struct tc_client *c, const struct xp_msg *m);
 /* handlers: windows.c */
 int tc_on_win_create(struct tc_client *c, const struct xp_msg *m);

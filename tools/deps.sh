@@ -47,6 +47,8 @@ FILES="
 /usr/bin/python3:python3
 /usr/bin/cppcheck:cppcheck
 /usr/bin/clang-format:clang-format
+/usr/bin/ssh:openssh-client
+/usr/sbin/sshd:openssh-server
 "
 
 missing=""

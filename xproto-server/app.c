@@ -77,6 +77,7 @@ static int on_map(struct xs_peer *p, const struct xp_msg *m, struct xp_error *er
 	if (p != p->session->launcher)
 		xs_launcher_hide(p->session);
 	xs_session_set_focus(p->session, w->id); /* a new window takes the keyboard */
+	xs_child_shown(p, w);                    /* with what was typed while it started */
 	return 0;
 }
 
@@ -171,6 +172,7 @@ static int on_sync(struct xs_peer *p, const struct xp_msg *m, struct xp_error *e
 {
 	(void)err;
 	xs_peer_send(p, m); /* the reply is the request echoed */
+	xs_hold_synced(p);  /* a launcher's SYNC: it has acted on its key */
 	return 0;
 }
 

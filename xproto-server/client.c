@@ -29,15 +29,7 @@ static int on_key(struct xs_peer *p, const struct xp_msg *m, struct xp_error *er
 			xs_launcher_show(p->session);
 		return 0;
 	}
-	struct xs_window *w = xs_window_by_id(p->session, p->session->focus);
-	xs_log(p->srv, XS_DEBUG, "key %#x state %#x -> window %u", m->u.key.keysym, m->u.key.state,
-	       w ? w->id : 0);
-	if (!w)
-		return 0;
-	struct xp_msg out = {.op = XP_OP_EV_KEY};
-	out.u.ev_key =
-	    (struct xp_msg_ev_key){w->app_id, m->u.key.state, m->u.key.keysym, m->u.key.text};
-	xs_peer_send(w->owner, &out);
+	xs_key_input(p->session, &m->u.key); /* to the focus, or held for a starting app */
 	return 0;
 }
 
@@ -174,9 +166,13 @@ static const xs_handler_fn handlers[XP_OP_MAX] = {
     [XP_OP_CLIP_OWN] = xs_clip_on_own,
     [XP_OP_CLIP_REQUEST] = xs_clip_on_request,
     [XP_OP_CLIP_DATA] = xs_clip_on_data,
+    [XP_OP_SESSION_LIST] = xs_on_session_list,
 };
 
 int xs_client_handle(struct xs_peer *p, const struct xp_msg *m)
 {
+	if (!p->session)
+		return xs_query_handle(p, m);
+	xs_session_touch(p, m->op);
 	return xs_dispatch(p, m, handlers[m->op], "a client");
 }

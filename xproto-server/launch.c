@@ -152,7 +152,7 @@ int xs_on_app_list(struct xs_peer *p, const struct xp_msg *m, struct xp_error *e
 	return 0;
 }
 
-static void child_exec(struct xs_server *s, struct xs_session *se, const char *cmd)
+static void child_exec(struct xs_server *s, struct xs_session *se, const char *cmd, int err_fd)
 {
 	sigset_t none;
 	sigemptyset(&none);
@@ -162,7 +162,11 @@ static void child_exec(struct xs_server *s, struct xs_session *se, const char *c
 	int null = open("/dev/null", O_RDONLY);
 	if (null >= 0)
 		dup2(null, 0);
-	setenv("XPROTO_APP_SOCKET", s->app_socket, 1);
+	if (err_fd >= 0) { /* the server reads both: why an app failed is shown */
+		dup2(err_fd, 1);
+		dup2(err_fd, 2);
+	}
+	xs_display_child_env(s);
 	setenv("XPROTO_COOKIE", s->cookie_path, 1);
 	setenv("XPROTO_SESSION", se->name, 1);
 	setenv("XPROTO_BIN", s->opt.bin_dir, 1);
@@ -182,6 +186,9 @@ int xs_launch(struct xs_server *s, struct xs_session *se, const char *app, pid_t
 	if (xs_launch_command(s, se, e->command, pid, err) < 0)
 		return -1;
 	xs_log(s, XS_INFO, "launched %s (pid %d) in session '%s'", app, (int)*pid, se->name);
+	struct xs_child *ch = xs_child_find(*pid);
+	if (ch)
+		xs_child_named(ch, app);
 	xs_launcher_app_started(se);
 	return 0;
 }
@@ -195,14 +202,29 @@ int xs_launch_command(struct xs_server *s, struct xs_session *se, const char *cm
 			slot = i;
 	if (slot < 0)
 		return xp_error_set(err, XP_ERR_LIMIT, XP_OP_APP_LAUNCH, "too many running apps");
+	int pfd[2] = {-1, -1};
+	if (pipe2(pfd, O_CLOEXEC) < 0) /* then it writes to our stderr, as before */
+		pfd[0] = pfd[1] = -1;
 	*pid = fork();
-	if (*pid < 0)
-		return xp_error_set(err, XP_ERR_INTERNAL, XP_OP_APP_LAUNCH, "fork: %s",
-		                    strerror(errno));
+	if (*pid < 0) {
+		xp_error_set(err, XP_ERR_INTERNAL, XP_OP_APP_LAUNCH, "fork: %s", strerror(errno));
+		goto err_pipe;
+	}
 	if (*pid == 0)
-		child_exec(s, se, cmd);
+		child_exec(s, se, cmd, pfd[1]);
 	children[slot] = *pid;
+	if (pfd[1] >= 0)
+		close(pfd[1]);
+	if (pfd[0] >= 0)
+		fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+	xs_child_add(s, se, *pid, pfd[0]);
 	return 0;
+err_pipe:
+	if (pfd[0] >= 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+	}
+	return -1;
 }
 
 void xs_launch_reap(struct xs_server *s)
@@ -213,6 +235,7 @@ void xs_launch_reap(struct xs_server *s)
 		for (int i = 0; i < MAX_CHILDREN; i++)
 			if (children[i] == pid)
 				children[i] = 0;
+		xs_child_exited(s, pid, status);
 		if (WIFEXITED(status))
 			xs_log(s, XS_INFO, "app pid %d exited with status %d", (int)pid,
 			       WEXITSTATUS(status));

@@ -3,6 +3,7 @@
  * Unix socket for apps (peer credentials checked) and optionally TCP for
  * apps, all opened through libxproto's xp_net_*, plus accept().
  */
+#include <errno.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -45,8 +46,10 @@ static int endpoint(struct xs_server *s, const char *addr, const char *path, int
 	struct xp_error err;
 	int fd = path ? xp_net_listen_unix(path, flags, &err)
 	              : xp_net_listen_tcp(addr, flags, port, &err);
-	if (fd < 0)
+	if (fd < 0) {
+		s->addr_in_use |= errno == EADDRINUSE;
 		return xs_log(s, XS_ERROR, "cannot listen: %s", err.text), -1;
+	}
 	xs_loop_watch(s->loop, fd, XS_READABLE, on_accept, s);
 	return fd;
 }
@@ -68,6 +71,8 @@ int xs_listen_all(struct xs_server *s)
 void xs_listen_close(struct xs_server *s)
 {
 	int *fds[3] = {&s->tcp_fd, &s->unix_fd, &s->app_tcp_fd};
+	/* only our own socket: a server that failed to start leaves another's alone */
+	bool ours = s->unix_fd >= 0;
 	for (int i = 0; i < 3; i++) {
 		if (*fds[i] >= 0) {
 			xs_loop_unwatch(s->loop, *fds[i]);
@@ -75,6 +80,6 @@ void xs_listen_close(struct xs_server *s)
 			*fds[i] = -1;
 		}
 	}
-	if (s->app_socket[0])
+	if (ours && s->app_socket[0])
 		unlink(s->app_socket);
 }

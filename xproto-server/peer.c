@@ -149,14 +149,21 @@ static int check_role(struct xs_peer *p, const struct xp_msg_hello *h, struct xp
 	return 0;
 }
 
-static void send_welcome(struct xs_peer *p, const struct xp_msg_hello *h)
+static void send_welcome(struct xs_peer *p, const struct xp_msg_hello *h, bool created)
 {
 	const struct xs_options *o = &p->srv->opt;
 	/* compression pays over TCP only; Unix sockets are local and fast */
-	struct xp_caps mine = {p->is_tcp ? XP_FLAG_ZLIB : 0, o->max_msg, p->session->screen_w,
-	                       p->session->screen_h};
+	struct xp_caps mine = {p->is_tcp ? XP_FLAG_ZLIB : 0, o->max_msg,
+	                       p->session ? p->session->screen_w : 0,
+	                       p->session ? p->session->screen_h : 0};
 	struct xp_caps offer = {h->flags, h->max_msg, h->screen_w, h->screen_h};
+	/* the launcher's keyboard is synchronous (hold.c), if its library can */
+	if (p->role == XP_ROLE_APP && strstr(p->name, "(xp-launcher)"))
+		mine.flags |= XP_FLAG_SYNC_KEYS;
 	struct xp_caps c = xp_caps_negotiate(&offer, &mine);
+	p->sync_keys = c.flags & XP_FLAG_SYNC_KEYS;
+	if (created)
+		c.flags |= XP_FLAG_CREATED;
 	struct xp_msg m = {.op = XP_OP_WELCOME};
 	m.u.welcome =
 	    (struct xp_msg_welcome){c.flags, c.max_msg, c.screen_w, c.screen_h, p->conn_id};
@@ -171,29 +178,37 @@ static void on_hello(struct xs_peer *p, const struct xp_msg_hello *h)
 {
 	struct xp_error err;
 	char session[65], name[32];
+	bool created;
 	if (xp_hello_check(h, &p->srv->cookie, &err) < 0 || check_role(p, h, &err) < 0) {
 		xs_peer_fail(p, err.code, XP_OP_HELLO, "%s", err.text);
 		return;
 	}
 	xp_str_copy(session, sizeof(session), h->session);
 	xp_str_copy(name, sizeof(name), h->name);
-	p->session = xs_session_get(p->srv, session, true);
-	if (!p->session) {
-		xs_peer_fail(p, XP_ERR_LIMIT, XP_OP_HELLO, "cannot create session '%s' (limit %d)",
-		             session, p->srv->opt.max_sessions);
+	if ((h->flags & XP_FLAG_QUERY) && h->role == XP_ROLE_APP) {
+		xs_peer_fail(p, XP_ERR_STATE, XP_OP_HELLO, "HELLO: an app must join a session");
+		return;
+	}
+	if (xs_session_join(p, session, h->flags, &created, &err) < 0) {
+		xs_peer_fail(p, err.code, XP_OP_HELLO, "%s", err.text);
 		return;
 	}
 	p->role = (enum xp_role)h->role;
 	snprintf(p->name, sizeof(p->name), "%s %u (%s)", role_name(p->role), p->conn_id, name);
 	/* the first interactive client decides the screen size of a new session */
-	if (p->role == XP_ROLE_CLIENT && !p->session->clients && h->screen_w && h->screen_h)
+	if (p->role == XP_ROLE_CLIENT && p->session && !p->session->clients && h->screen_w &&
+	    h->screen_h)
 		xs_session_resize(p->session, h->screen_w, h->screen_h);
-	send_welcome(p, h);
+	send_welcome(p, h, created);
 	p->state = XS_RUNNING;
 	p->role == XP_ROLE_APP ? p->srv->napps++ : p->srv->nclients++;
 	xs_loop_cancel(p->srv->loop, p->handshake_timer);
 	p->handshake_timer = 0;
 	p->last_ack_us = xp_now_us();
+	if (!p->session) {
+		xs_log(p->srv, XS_INFO, "%s connected to ask (no session)", p->name);
+		return;
+	}
 	xs_session_attach(p->session, p);
 	xs_log(p->srv, XS_INFO, "%s joined session '%s'", p->name, session);
 }

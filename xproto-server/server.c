@@ -3,6 +3,7 @@
  * signal fd (SIGCHLD reaps apps, SIGTERM/SIGINT stop cleanly), the periodic
  * stall check, and the before-sleep flush.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@
 void xs_options_defaults(struct xs_options *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->listen = "127.0.0.1:7100";
+	o->display = 0;
 	o->max_clients = 256;
 	o->max_sessions = 1024;
 	o->max_apps = 512;
@@ -78,6 +79,7 @@ static int periodic(struct xs_loop *l, uint64_t id, void *data)
 	for (struct xs_peer *p = s->peers; p; p = p->all_next)
 		if (p->state == XS_RUNNING && p->role != XP_ROLE_APP)
 			xs_update_check_stall(p);
+	xs_hold_tick(s);
 	return CHECK_MS;
 }
 
@@ -103,11 +105,7 @@ static void default_paths(struct xs_server *s)
 		snprintf(s->cookie_path, sizeof(s->cookie_path), "%s", o->cookie);
 	else
 		xp_cookie_default_path(s->cookie_path, sizeof(s->cookie_path));
-	if (o->app_socket)
-		snprintf(s->app_socket, sizeof(s->app_socket), "%s", o->app_socket);
-	else
-		snprintf(s->app_socket, sizeof(s->app_socket), "/tmp/xproto-%d-%d.sock",
-		         (int)getuid(), (int)getpid());
+	xs_display_paths(s);
 }
 
 struct xs_server *xs_server_create(const struct xs_options *o)
@@ -124,18 +122,22 @@ struct xs_server *xs_server_create(const struct xs_options *o)
 		goto err;
 	}
 	s->loop = xs_loop_create(65536);
-	if (!s->loop || setup_signals(s) < 0 || xs_launch_init(s) < 0 || xs_listen_all(s) < 0)
+	if (!s->loop || setup_signals(s) < 0 || xs_launch_init(s) < 0 ||
+	    xs_display_prepare(s) < 0 || xs_listen_all(s) < 0)
 		goto err;
 	xs_loop_before_sleep(s->loop, before_sleep, s);
 	xs_loop_timer(s->loop, CHECK_MS, periodic, s);
+	xs_display_announce(s);
 	if (s->tcp_fd >= 0)
-		printf("xproto-server: thin clients on %s (port %d)\n", o->listen, s->port);
+		printf("xproto-server: thin clients on %s (port %d)\n", s->opt.listen, s->port);
 	printf("xproto-server: apps on %s\nxproto-server: cookie file %s\n", s->app_socket,
 	       s->cookie_path);
 	fflush(stdout);
 	return s;
-err:
+err:;
+	int e = s->addr_in_use ? EADDRINUSE : EINVAL;
 	xs_server_destroy(s);
+	errno = e;
 	return NULL;
 }
 
@@ -161,6 +163,7 @@ void xs_server_destroy(struct xs_server *s)
 	if (s->loop)
 		xs_listen_close(s);
 	xs_launch_stop_all(s);
+	xs_child_finish_all(s);
 	while (s->peers) {
 		struct xs_peer *p = s->peers;
 		s->peers = p->all_next;
@@ -170,6 +173,7 @@ void xs_server_destroy(struct xs_server *s)
 	while (s->sessions) {
 		struct xs_session *se = s->sessions;
 		s->sessions = se->next;
+		xs_keyq_finish(&se->gate);
 		xs_session_destroy(se);
 	}
 	if (s->sig_fd >= 0)

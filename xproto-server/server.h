@@ -12,8 +12,11 @@
 
 /** Server settings; xs_options_defaults() fills sensible values. */
 struct xs_options {
-	const char *listen;     /* TCP HOST:PORT for thin clients ("" = none) */
-	const char *app_socket; /* Unix socket path for apps */
+	int display;            /* display :N (0-999): the endpoints' defaults */
+	const char *listen;     /* TCP HOST:PORT for thin clients ("" = none, NULL =
+	                           127.0.0.1:7100+N) */
+	const char *app_socket; /* Unix socket path for apps (NULL: the display's,
+	                           /tmp/xproto-UID/N.sock) */
 	const char *app_tcp;    /* optional TCP HOST:PORT for apps (NULL = none) */
 	const char *cookie;     /* cookie file (created if absent) */
 	const char *apps_file;  /* launchable apps, NULL = built-in list */
@@ -37,11 +40,13 @@ struct xs_options {
 
 struct xs_server;
 
-/** Fill @o with defaults (127.0.0.1:7100, ~/.xproto-cookie, ...). */
+/** Fill @o with defaults (display :0, ~/.xproto-cookie, ...). */
 void xs_options_defaults(struct xs_options *o);
 /**
  * Create a server: load or create the cookie, bind the listeners. Returns
- * NULL and prints why on failure. The options' strings must outlive it.
+ * NULL and prints why on failure, with errno EADDRINUSE when an endpoint's
+ * address is taken (the display is in use). The options' strings must
+ * outlive it.
  */
 struct xs_server *xs_server_create(const struct xs_options *o);
 /** Run the loop until SIGTERM/SIGINT or xs_server_stop(). Returns 0 or -1. */

@@ -30,6 +30,39 @@ int xs_idset_add(struct xs_idset *s, uint32_t id);
 void xs_idset_del(struct xs_idset *s, uint32_t id);
 void xs_idset_finish(struct xs_idset *s);
 
+/* Keys typed while an app starts (hold.c): bounded in count and time. */
+#define XS_HOLD_KEYS 256       /* held per launch, and behind the launcher */
+#define XS_HOLD_US   10000000u /* a launch holds keys for at most 10 s */
+#define XS_GATE_US   1000000u  /* the launcher answers a key within 1 s */
+
+/** One key held back (hold.c); its text as much as an app event carries. */
+struct xs_held_key {
+	uint32_t state, keysym;
+	char text[64]; /* NUL-terminated UTF-8, cut at a character */
+};
+
+/** Held keys in order: at most XS_HOLD_KEYS, allocated at the first. */
+struct xs_keyq {
+	struct xs_held_key *v;
+	size_t n;
+	uint32_t dropped; /* keys beyond the bound */
+};
+
+/** An app process the server started, until it is reaped (child.c). */
+struct xs_child {
+	pid_t pid; /* 0: a free slot */
+	struct xs_session *session;
+	char app[32]; /* the name it was launched by; "" for the launcher */
+	uint64_t started_us;
+	bool shown;                        /* it has mapped a window */
+	int err_fd;                        /* its stderr pipe, -1 once closed */
+	char line[256];                    /* the stderr line being read */
+	size_t len;                        /* bytes in @line */
+	bool line_seen;                    /* this line's start was already kept */
+	char last[XP_EXIT_REASON_MAX + 1]; /* the last non-empty stderr line */
+	struct xs_keyq held;               /* keys typed for it while it starts */
+};
+
 /** Damage a behind client still has to be sent, per window. */
 struct xs_damage {
 	uint32_t win;
@@ -67,6 +100,8 @@ struct xs_peer {
 	uint32_t grab;    /* window receiving pointer while a button is held */
 	int32_t px, py;   /* last pointer position */
 	uint64_t dropped_input;
+	pid_t launch_pid; /* app: the launch it belongs to (child.c), or 0 */
+	bool sync_keys;   /* app: answers each key press with SYNC (the launcher) */
 };
 
 struct xs_window {
@@ -114,6 +149,11 @@ struct xs_session {
 	uint32_t next_cache_id;
 	uint64_t launcher_started_us;
 	uint64_t app_launched_us; /* an app is starting: do not cover it */
+	uint64_t active_us;       /* last input from a client (idle time), or creation */
+	pid_t hold_pid;           /* keys are held for this launch (hold.c), or 0 */
+	struct xs_keyq gate;      /* keys behind the launcher's unanswered press */
+	bool gated;               /* the launcher has a key press to answer */
+	uint64_t gate_us;         /* since when */
 	struct xs_clipboard clip;
 };
 
@@ -138,6 +178,9 @@ struct xs_server {
 	char cookie_path[512];
 	char app_socket[108];
 	bool stopping;
+	char listen_addr[300]; /* the display's TCP endpoint when --listen is not given */
+	bool display_socket;   /* the app socket is the display's: apps get XPROTO_DISPLAY */
+	bool addr_in_use;      /* an endpoint failed with EADDRINUSE */
 };
 
 /* log.c */
@@ -146,6 +189,23 @@ void xs_log(const struct xs_server *s, int level, const char *fmt, ...)
 #define XS_ERROR 0
 #define XS_INFO  1
 #define XS_DEBUG 2
+
+/* display.c: the display number's endpoints, and what apps are told */
+/**
+ * Fill s->opt.listen and s->app_socket from display :N where the options
+ * leave them unset (127.0.0.1:7100+N, /tmp/xproto-UID/N.sock). Never fails.
+ */
+void xs_display_paths(struct xs_server *s);
+/** Create or check the private socket directory when the display's socket is used. 0 or -1. */
+int xs_display_prepare(struct xs_server *s);
+/** Print "xproto-server: display :N" when the endpoints are the display's. */
+void xs_display_announce(const struct xs_server *s);
+/**
+ * In a launched app (after fork): point it at this server, XPROTO_DISPLAY=:N
+ * when the app socket is the display's, else XPROTO_APP_SOCKET=PATH (the
+ * other variable is removed, so an inherited one cannot mislead it).
+ */
+void xs_display_child_env(const struct xs_server *s);
 
 /* listen.c */
 int xs_listen_all(struct xs_server *s);
@@ -273,6 +333,63 @@ int xs_on_app_list(struct xs_peer *p, const struct xp_msg *m, struct xp_error *e
  * second), then SIGKILL what is left. Called once when the server stops.
  */
 void xs_launch_stop_all(struct xs_server *s);
+
+/* child.c: the app processes the server started */
+/**
+ * Track child @pid started in session @se; @err_fd (or -1) is the read end
+ * of its stderr pipe, now owned and watched here. 0, or -1 if full.
+ */
+int xs_child_add(struct xs_server *s, struct xs_session *se, pid_t pid, int err_fd);
+/** The tracked child @pid, or NULL. */
+struct xs_child *xs_child_find(pid_t pid);
+/** Child @ch was launched as app @app: keys are held for it from now on. */
+void xs_child_named(struct xs_child *ch, const char *app);
+/**
+ * Child @pid ended with wait() @status: read the rest of its stderr, drop
+ * the keys held for it, and for a named app send APP_EXITED to the
+ * session's clients and launcher (the launcher comes back if nothing shows).
+ */
+void xs_child_exited(struct xs_server *s, pid_t pid, int status);
+/** App @p just joined: find the launch it belongs to (its process session). */
+void xs_child_claim(struct xs_peer *p);
+/** App @p mapped window @w: the first time, its held keys go there. */
+void xs_child_shown(struct xs_peer *p, struct xs_window *w);
+/** Call @fn for every tracked child. */
+void xs_children_each(void (*fn)(struct xs_child *ch, void *data), void *data);
+/** Forget every child (the server stops): pipes closed, held keys freed. */
+void xs_child_finish_all(struct xs_server *s);
+
+/* hold.c: keys typed while an app starts reach that app */
+/** A key from a client of @se: held for a starting app, or routed to the focus. */
+void xs_key_input(struct xs_session *se, const struct xp_msg_key *k);
+/** Child @ch of @se was just launched: keys are held for it (with the launcher's). */
+void xs_hold_launched(struct xs_session *se, struct xs_child *ch);
+/** The launcher @app sent SYNC: it has acted on its key; the keys behind go on. */
+void xs_hold_synced(struct xs_peer *app);
+/** @ch showed its first window @w: its held keys go there, in order. */
+void xs_hold_deliver(struct xs_child *ch, struct xs_window *w);
+/** @ch will show nothing (@why, for the log): its held keys are dropped. */
+void xs_hold_ended(struct xs_child *ch, const char *why);
+/** Every 100 ms: holds past XS_HOLD_US end, a gate past XS_GATE_US opens. */
+void xs_hold_tick(struct xs_server *s);
+/** Free @q's keys. */
+void xs_keyq_finish(struct xs_keyq *q);
+
+/* directory.c: sessions as peers see them */
+/**
+ * Put peer @p in session @name as HELLO @flags ask: none with
+ * XP_FLAG_QUERY; with XP_FLAG_EXISTING only one that exists, or "main";
+ * else found or created. *@created tells whether it was created. Returns 0,
+ * or -1 with @err (NO_SESSION naming the sessions there are, or LIMIT).
+ */
+int xs_session_join(struct xs_peer *p, const char *name, uint32_t flags, bool *created,
+                    struct xp_error *err);
+/** SESSION_LIST: one SESSION_ENTRY per session, the last flagged. Never fails. */
+int xs_on_session_list(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+/** Input message @op from client @p restarts its session's idle clock. */
+void xs_session_touch(struct xs_peer *p, uint8_t op);
+/** A message from a connection that joined no session (XP_FLAG_QUERY). */
+int xs_query_handle(struct xs_peer *p, const struct xp_msg *m);
 
 /* launcher.c */
 void xs_launcher_show(struct xs_session *se);

@@ -24,6 +24,7 @@ struct xs_session *xs_session_get(struct xs_server *s, const char *name, bool cr
 	se->screen_w = (uint32_t)s->opt.screen_w;
 	se->screen_h = (uint32_t)s->opt.screen_h;
 	se->next_win_id = 1;
+	se->active_us = xp_now_us();
 	se->next_cache_id = 1;
 	se->next = s->sessions;
 	s->sessions = se;
@@ -66,6 +67,7 @@ void xs_session_attach(struct xs_session *se, struct xs_peer *p)
 		if (!se->launcher && strstr(p->name, "(xp-launcher)"))
 			se->launcher = p;
 		xs_clip_attach(p);
+		xs_child_claim(p);
 		return;
 	}
 	p->next = se->clients;

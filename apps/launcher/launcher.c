@@ -3,7 +3,9 @@
  * it can launch (APP_LIST, answered with APP_ENTRY messages) and starts the
  * chosen one with the keyboard (Up/Down, PgUp/PgDn, Home/End and Enter, or
  * the digit of one of the first nine). A long list scrolls. It then hides;
- * the server shows it again on Ctrl+Shift+L or when no window is left.
+ * the server shows it again on Ctrl+Shift+L or when no window is left. An
+ * app that ends before it shows a window is reported in the footer, with
+ * the last line it wrote to stderr (APP_EXITED), instead of the help line.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 #define SEL_BG       0x4a78b0u
 #define DIM          0x9aa4b0u
 #define LIST_WAIT_MS 5000
+#define WARN         0xffb060u /* the footer when an app could not start */
 
 struct launcher {
 	struct xa_display *d;
@@ -28,6 +31,7 @@ struct launcher {
 	int cw, ch, sel, top;
 	struct xa_app_info *apps;
 	size_t n;
+	char status[400]; /* why the last app launched did not start, or "" */
 };
 
 /* Rows of the list on screen: the whole list, at most VISIBLE. */
@@ -76,11 +80,54 @@ static void draw_row(struct launcher *l, int i)
 	        sel ? 0xffffffu : FG, sel ? SEL_BG : BG);
 }
 
-/* Draw the whole window: title, the rows on screen, help. */
-static void draw_all(struct launcher *l)
+/* Byte offset in @s after its first @cells characters (one cell each). */
+static size_t cells_end(const char *s, int cells)
+{
+	size_t n = strlen(s), i = 0;
+	for (int c = 0; c < cells && i < n; c++) {
+		uint32_t cp;
+		i += xp_utf8_next(s + i, n - i, &cp);
+	}
+	return i;
+}
+
+/* The two footer rows: why the last app did not start, or the help line. */
+static void draw_footer(struct launcher *l)
 {
 	static const char help[] =
 	    "\xe2\x86\x91\xe2\x86\x93 choose  Enter start  Ctrl+Shift+L shows this again";
+	int row = shown(l) + 4;
+	xa_fill(l->d, l->win, 0, row * l->ch, (COLS + 2) * (uint32_t)l->cw, 2 * (uint32_t)l->ch,
+	        BG);
+	if (!l->status[0]) {
+		xa_text(l->d, l->win, l->cw, row * l->ch, help, strlen(help), 0, DIM, BG);
+		return;
+	}
+	size_t first = cells_end(l->status, COLS), rest = strlen(l->status) - first;
+	xa_text(l->d, l->win, l->cw, row * l->ch, l->status, first, 0, WARN, BG);
+	if (rest)
+		xa_text(l->d, l->win, l->cw, (row + 1) * l->ch, l->status + first,
+		        cells_end(l->status + first, COLS), 0, WARN, BG);
+}
+
+/* APP_EXITED: an app that ended before it showed a window says why here,
+ * and the launcher comes back to say it (and to try another). */
+static void on_app_exited(struct launcher *l, const struct xa_event *ev)
+{
+	char how[48];
+	if (!(ev->state & XP_EXIT_NO_WINDOW))
+		return;
+	snprintf(how, sizeof(how), "%s %u", (ev->state & XP_EXIT_SIGNAL) ? "signal" : "status",
+	         ev->keysym);
+	snprintf(l->status, sizeof(l->status), "%s did not start (%s)%s%s", ev->text, how,
+	         ev->reason[0] ? ": " : "", ev->reason);
+	draw_footer(l);
+	xa_window_map(l->d, l->win);
+}
+
+/* Draw the whole window: title, the rows on screen, the footer. */
+static void draw_all(struct launcher *l)
+{
 	char title[96];
 	snprintf(title, sizeof(title), "xproto \xe2\x80\x94 start an app (%zu)", l->n);
 	xa_fill(l->d, l->win, 0, 0, (COLS + 2) * (uint32_t)l->cw,
@@ -90,7 +137,7 @@ static void draw_all(struct launcher *l)
 		draw_row(l, i);
 	if (l->n == 0)
 		xa_text(l->d, l->win, l->cw, 3 * l->ch, "no apps to start", 16, 0, DIM, BG);
-	xa_text(l->d, l->win, l->cw, (shown(l) + 4) * l->ch, help, strlen(help), 0, DIM, BG);
+	draw_footer(l);
 }
 
 /* Select entry @sel (clamped), scrolling so that it is on screen. */
@@ -120,6 +167,10 @@ static void start(struct launcher *l)
 {
 	if (l->n == 0)
 		return;
+	if (l->status[0]) { /* a new try: the old failure is not news */
+		l->status[0] = '\0';
+		draw_footer(l);
+	}
 	xa_launch(l->d, l->apps[l->sel].name);
 	xa_window_unmap(l->d, l->win);
 }
@@ -203,6 +254,8 @@ int main(int argc, char **argv)
 			on_key(&l, &ev);
 		if (ev.type == XA_CLOSE)
 			xa_window_unmap(l.d, l.win);
+		if (ev.type == XA_APP_EXITED)
+			on_app_exited(&l, &ev);
 	}
 	free(l.apps);
 	xa_close(l.d);

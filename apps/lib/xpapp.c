@@ -28,7 +28,10 @@ struct xa_display *xa_open_at(const char *addr, const char *cookie_path, const c
 	xp_conn_init(&d->conn, fd, XP_MAX_MSG_DEFAULT, true);
 	/* apps are local: no compression unless connected over TCP */
 	bool tcp = !xp_net_is_unix(addr);
-	struct xp_caps want = {tcp ? XP_FLAG_ZLIB : 0, XP_MAX_MSG_DEFAULT, 0, 0}, got;
+	/* we can answer key presses with SYNC: a launcher's keyboard is synchronous */
+	struct xp_caps want = {(tcp ? XP_FLAG_ZLIB : 0) | XP_FLAG_SYNC_KEYS, XP_MAX_MSG_DEFAULT, 0,
+	                       0},
+	               got;
 	if (xp_handshake_client(&d->conn, XP_ROLE_APP, &ck, &want, session, name, &got, 5000) < 0) {
 		*err = *xp_conn_error(&d->conn);
 		xp_conn_finish(&d->conn);
@@ -38,6 +41,7 @@ struct xa_display *xa_open_at(const char *addr, const char *cookie_path, const c
 	d->screen_w = got.screen_w;
 	d->screen_h = got.screen_h;
 	d->max_msg = got.max_msg;
+	d->sync_keys = got.flags & XP_FLAG_SYNC_KEYS;
 	xd_state_init(&d->sent);
 	return d;
 err_fd:
@@ -45,14 +49,42 @@ err_fd:
 	return NULL;
 }
 
+/*
+ * The app endpoint named by XPROTO_DISPLAY (":N" on this host: the display's
+ * socket; HOST:PORT or a path as they are), else XPROTO_APP_SOCKET; into
+ * @buf. NULL with @err set when neither says, or the display is elsewhere.
+ */
+static const char *app_endpoint(char *buf, size_t cap, struct xp_error *err)
+{
+	const char *disp = getenv("XPROTO_DISPLAY"), *sock = getenv("XPROTO_APP_SOCKET");
+	struct xp_display d;
+	if (disp && *disp) {
+		if (xp_display_parse(disp, &d, err) < 0)
+			return NULL;
+		if (d.number >= 0 && !d.local) {
+			xp_error_set(err, XP_ERR_IO, 0,
+			             "XPROTO_DISPLAY=%s is on another host: apps connect to a "
+			             "display of their own host (:N)",
+			             disp);
+			return NULL;
+		}
+		snprintf(buf, cap, "%s", d.number >= 0 || d.socket[0] ? d.socket : d.tcp);
+		return buf;
+	}
+	if (sock && *sock)
+		return snprintf(buf, cap, "%s", sock), buf;
+	xp_error_set(err, XP_ERR_IO, 0,
+	             "neither XPROTO_DISPLAY nor XPROTO_APP_SOCKET is set (start apps from "
+	             "xproto-server, or set XPROTO_DISPLAY=:N)");
+	return NULL;
+}
+
 struct xa_display *xa_open(const char *name, struct xp_error *err)
 {
-	const char *addr = getenv("XPROTO_APP_SOCKET"), *session = getenv("XPROTO_SESSION");
-	if (!addr || !*addr) {
-		xp_error_set(err, XP_ERR_IO, 0,
-		             "XPROTO_APP_SOCKET is not set (start apps from xproto-server)");
+	const char *session = getenv("XPROTO_SESSION");
+	char addr[300];
+	if (!app_endpoint(addr, sizeof(addr), err))
 		return NULL;
-	}
 	return xa_open_at(addr, getenv("XPROTO_COOKIE"), session && *session ? session : "main",
 	                  name, err);
 }
@@ -271,6 +303,13 @@ static bool to_event(const struct xp_msg *m, struct xa_event *ev)
 		*ev = (struct xa_event){
 		    .type = XA_FOCUS, .win = m->u.win_focus.win, .on = m->u.win_focus.on};
 		return true;
+	case XP_OP_APP_EXITED:
+		*ev = (struct xa_event){.type = XA_APP_EXITED,
+		                        .state = m->u.app_exited.flags,
+		                        .keysym = m->u.app_exited.status};
+		xp_str_copy(ev->text, sizeof(ev->text), m->u.app_exited.app);
+		xp_str_copy(ev->reason, sizeof(ev->reason), m->u.app_exited.reason);
+		return true;
 	default:
 		return false;
 	}
@@ -332,10 +371,30 @@ static int pop(struct xa_display *d, struct xa_event *ev)
 	return 1;
 }
 
+/* The key press returned last has been acted on: tell a server that waits. */
+static void input_done(struct xa_display *d)
+{
+	struct xp_msg m = {.op = XP_OP_SYNC}; /* serial 0: no xa_sync() waits for it */
+	if (d->owe_sync && xp_conn_send(&d->conn, &m) == 0) {
+		d->owe_sync = false;
+		xa_flush(d); /* the server holds the next keys until it has this */
+	}
+}
+
+/* Pop the next queued event; a key press is owed a SYNC when asked for. */
+static int next_queued(struct xa_display *d, struct xa_event *ev)
+{
+	if (!pop(d, ev))
+		return 0;
+	d->owe_sync = d->sync_keys && ev->type == XA_KEY && (ev->state & XP_KEY_PRESSED);
+	return 1;
+}
+
 int xa_next_event(struct xa_display *d, struct xa_event *ev, int timeout_ms)
 {
 	struct xp_msg m;
-	if (pop(d, ev))
+	input_done(d);
+	if (next_queued(d, ev))
 		return 1;
 	if (xa_flush(d) < 0)
 		return -1;
@@ -348,7 +407,7 @@ int xa_next_event(struct xa_display *d, struct xa_event *ev, int timeout_ms)
 			return -1;
 		if (r > 0)
 			xa_take(d, &m, 0);
-		if (pop(d, ev))
+		if (next_queued(d, ev))
 			return 1;
 		if (d->qlen == 0 && r == 0 && timeout_ms >= 0 && xp_now_us() >= deadline)
 			return 0;

@@ -23,6 +23,7 @@ enum xa_event_type {
 	XA_CONFIGURE,    /* the server changed a window's geometry: redraw */
 	XA_CLOSE,        /* the user asked to close a window */
 	XA_FOCUS,        /* a window gained or lost the keyboard focus */
+	XA_APP_EXITED,   /* an app launched in this session ended (launchers) */
 	XA_CLIP_OWNER,   /* another peer took (or, DISOWN, dropped) a selection */
 	XA_CLIP_REQUEST, /* someone pastes a selection we offered: xa_clip_send() */
 	XA_CLIP_DATA,    /* a requested selection arrived whole: xa_clip_take() */
@@ -42,13 +43,18 @@ struct xa_event {
 	uint32_t sel;     /* CLIP_OWNER, CLIP_REQUEST: XP_CLIP_CLIPBOARD or _PRIMARY */
 	uint32_t req;     /* CLIP_REQUEST, CLIP_DATA: the transfer */
 	uint32_t flags;   /* CLIP_OWNER: XP_CLIP_DISOWN; CLIP_DATA: XP_CLIP_* data flags */
+	/* APP_EXITED: text = the app's name, state = XP_EXIT_* flags, keysym = its
+	 * exit status (or signal), reason = its last stderr line ("" if none) */
+	char reason[XP_EXIT_REASON_MAX + 1];
 };
 
 /**
  * Connect using the environment the server gives launched apps:
- * XPROTO_APP_SOCKET (address), XPROTO_COOKIE (cookie file), XPROTO_SESSION
- * (session name, default "main"). @name identifies the app in logs.
- * Returns a display, or NULL with @err set. Free with xa_close().
+ * XPROTO_DISPLAY (":N": display N's socket on this host; also HOST:PORT
+ * or a socket path) or else XPROTO_APP_SOCKET (address), XPROTO_COOKIE
+ * (cookie file), XPROTO_SESSION (session name, default "main"). @name
+ * identifies the app in logs. Returns a display, or NULL with @err set.
+ * Free with xa_close().
  */
 struct xa_display *xa_open(const char *name, struct xp_error *err);
 /** Connect to an explicit address (Unix path or HOST:PORT), cookie file and session. */
@@ -114,7 +120,7 @@ int xa_clip(struct xa_display *d, uint32_t win, const struct xp_rect *r);
 /** Ring the bell. */
 int xa_bell(struct xa_display *d, uint32_t win);
 
-/* ---- the session clipboard (clip.c, SPEC.md section 11) ---- */
+/* ---- the session clipboard (clip.c, SPEC.md section 12) ---- */
 
 /**
  * Offer clipboard selection @sel (XP_CLIP_CLIPBOARD or XP_CLIP_PRIMARY) to

@@ -20,6 +20,8 @@ struct xa_display {
 	struct xa_event queue[XA_QUEUE];
 	size_t qlen;
 	struct xa_clipstate *clip; /* clip.c, allocated on first use */
+	bool sync_keys;            /* the server wants a SYNC once each key press is acted on */
+	bool owe_sync;             /* the last event returned was such a key press */
 };
 
 int xa_send(struct xa_display *d, const struct xp_msg *m);

@@ -136,7 +136,8 @@ static bool handle_events(struct term *t)
 			on_configure(t, &ev);
 		else if (ev.type == XA_FOCUS && !ev.on)
 			t->mods = 0; /* keys released elsewhere are not seen */
-		else if (ev.type >= XA_CLIP_OWNER)
+		else if (ev.type == XA_CLIP_OWNER || ev.type == XA_CLIP_REQUEST ||
+		         ev.type == XA_CLIP_DATA)
 			term_clip_event(t, &ev);
 		else if (ev.type == XA_CLOSE)
 			return false;

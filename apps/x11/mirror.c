@@ -193,6 +193,7 @@ static void dispatch(struct xb *b, struct xb_win *w, const struct xa_event *ev)
 	case XA_CLIP_OWNER: /* the clipboard is not bridged yet (thin-client/xsel.c can) */
 	case XA_CLIP_REQUEST:
 	case XA_CLIP_DATA:
+	case XA_APP_EXITED: /* told to launchers only */
 		break;
 	}
 }

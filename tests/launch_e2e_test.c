@@ -1,0 +1,329 @@
+/*
+ * launch_e2e_test.c - launching apps, end to end (issue 12, item 6): keys
+ * typed into the launcher's choice at once reach the new terminal's real
+ * shell; the hold is bounded (256 events, 10 s: the rest and the late ones
+ * are dropped, never given to another window); an app that ends before it
+ * shows a window is reported to the client and in the launcher's footer
+ * with its last stderr line. Real server, launcher, xp-term, bash and
+ * headless thin-client processes; every wait is on a condition.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "e2e.h"
+
+#define T_MS        30000 /* far above a slow run; a condition ends it sooner */
+#define LAUNCHER_BG 0x2a3340u
+#define WARN        0xffb060u
+
+/* Start a server (launcher on) offering @apps ("name | about | command" lines). */
+static void start(struct e2e_server *s, const char *apps)
+{
+	char path[160];
+	snprintf(path, sizeof(path), "/tmp/xproto-launch-%d.apps", (int)getpid());
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(apps, f);
+	fclose(f);
+	const char *args[] = {"--apps", path, NULL};
+	assert_int_equal(e2e_server_start(s, args), 0);
+	unlink(path);
+}
+
+/* A terminal app line: bash with prompt "$ ", its text dumped to DIR/NAME.txt. */
+static void term_app(char *out, size_t cap, const char *name, const char *pre)
+{
+	char bin[256], cwd[512];
+	e2e_bin("xp-term", bin, sizeof(bin));
+	snprintf(out, cap,
+	         "%s | t | %sexec env PS1='$ ' %s%s%s --size 80x24 --dump "
+	         "/tmp/xproto-launch-%d-%s.txt -e bash "
+	         "--norc --noprofile\n",
+	         name, pre, bin[0] == '/' ? "" : getcwd(cwd, sizeof(cwd)), bin[0] == '/' ? "" : "/",
+	         bin, (int)getpid(), name);
+}
+
+static bool file_has(const char *path, const char *text, int ms);
+
+/* The pid of @app once the server logged that it showed its window (so it
+ * takes signals), waiting up to @ms; -1 if it did not. */
+static pid_t launched(struct e2e_server *s, const char *app, int ms)
+{
+	uint64_t end = xp_now_us() + (uint64_t)ms * 1000;
+	char shown[128];
+	pid_t pid;
+	while ((pid = e2e_launched_pid(s, app)) <= 0 && xp_now_us() < end)
+		usleep(20000);
+	snprintf(shown, sizeof(shown), "app %s (pid %d) showed its first window", app, (int)pid);
+	return pid > 0 && file_has(s->log, shown, xp_ms_until(end)) ? pid : -1;
+}
+
+/* Terminal @app's 24 lines of text into @lines (re-read until whole). 0 or -1. */
+static int term_text(const char *app, pid_t pid, char lines[24][256])
+{
+	char path[160];
+	snprintf(path, sizeof(path), "/tmp/xproto-launch-%d-%s.txt", (int)getpid(), app);
+	unlink(path);
+	if (kill(pid, SIGUSR1) < 0)
+		return -1;
+	uint64_t end = xp_now_us() + 5000000u;
+	while (xp_now_us() < end) {
+		FILE *f = fopen(path, "r");
+		int n = 0;
+		while (f && n < 24 && fgets(lines[n], 256, f)) {
+			lines[n][strcspn(lines[n], "\n")] = '\0';
+			n++;
+		}
+		if (f)
+			fclose(f);
+		if (n == 24)
+			return 0;
+		usleep(20000);
+	}
+	return -1;
+}
+
+/* Wait up to @ms until terminal @app's line @row is @want; its last text in @got. */
+static bool term_line_is(const char *app, pid_t pid, int row, const char *want, char *got, int ms)
+{
+	char lines[24][256];
+	uint64_t end = xp_now_us() + (uint64_t)ms * 1000;
+	got[0] = '\0';
+	while (xp_now_us() < end) {
+		if (term_text(app, pid, lines) == 0) {
+			snprintf(got, 256, "%s", lines[row]);
+			if (!strcmp(lines[row], want))
+				return true;
+		}
+		usleep(50000);
+	}
+	return false;
+}
+
+/* True once file @path contains @text (bounded by @ms). */
+static bool file_has(const char *path, const char *text, int ms)
+{
+	uint64_t end = xp_now_us() + (uint64_t)ms * 1000;
+	static char buf[1 << 16];
+	while (xp_now_us() < end) {
+		FILE *f = fopen(path, "r");
+		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+		if (f)
+			fclose(f);
+		buf[n] = '\0';
+		if (strstr(buf, text))
+			return true;
+		usleep(20000);
+	}
+	return false;
+}
+
+/* The log of the one client spawned on @s (its stderr), in @out, once the
+ * client has opened it (bounded). */
+static const char *client_log(const struct e2e_server *s, char *out, size_t cap)
+{
+	uint64_t end = xp_now_us() + (uint64_t)T_MS * 1000;
+	out[0] = '\0';
+	while (!out[0] && xp_now_us() < end) {
+		DIR *d = opendir(s->dir);
+		struct dirent *e;
+		while (d && (e = readdir(d)))
+			if (!strncmp(e->d_name, "client-", 7))
+				snprintf(out, cap, "%s/%.32s", s->dir, e->d_name);
+		if (d)
+			closedir(d);
+		if (!out[0])
+			usleep(20000);
+	}
+	return out;
+}
+
+/* The server's log line about keys given to a window after its start. */
+static const char *held_line(const struct e2e_server *s)
+{
+	static char line[256];
+	FILE *f = fopen(s->log, "r");
+	snprintf(line, sizeof(line), "xproto-server: (none)");
+	while (f && fgets(line, sizeof(line), f) && !strstr(line, "keys typed while"))
+		;
+	if (f)
+		fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	return line;
+}
+
+static void cleanup_dumps(const char *const *apps)
+{
+	char path[160];
+	for (int i = 0; apps[i]; i++) {
+		snprintf(path, sizeof(path), "/tmp/xproto-launch-%d-%s.txt", (int)getpid(),
+		         apps[i]);
+		unlink(path);
+	}
+}
+
+/* Pick the terminal in the launcher and type at once: the shell gets every key. */
+static void test_keys_typed_at_once_reach_the_shell(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	char apps[1024], got[256];
+	term_app(apps, sizeof(apps), "terminal", "");
+	start(&s, apps);
+	/* the launcher is up; Return starts the terminal, the rest is typed at once */
+	pid_t c = e2e_client_spawn(&s,
+	                           "wait-windows 1\nwait-idle 300\nkey Return\n"
+	                           "type echo typed-early\nkey Return\nwait 60000\n",
+	                           NULL);
+	assert_true(c > 0);
+	pid_t term = launched(&s, "terminal", T_MS);
+	assert_true(term > 0);
+	if (!term_line_is("terminal", term, 1, "typed-early", got, T_MS))
+		fail_msg("the shell's output line is '%s'", got);
+	assert_true(term_line_is("terminal", term, 0, "$ echo typed-early", got, 1000));
+	assert_true(file_has(s.log, "keys typed while terminal started go to its window", 1000));
+	printf("    %s\n", strstr(held_line(&s), "xproto-server: ") + 15);
+	kill(c, SIGTERM);
+	assert_int_equal(e2e_wait(c, 10000), 0);
+	e2e_server_stop(&s);
+	cleanup_dumps((const char *const[]){"terminal", NULL});
+}
+
+/* More than 256 key events while an app starts: the first 256 arrive, no more. */
+static void test_hold_is_bounded_in_count(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	char apps[1024], got[256], script[1024], want[256] = "$ ";
+	term_app(apps, sizeof(apps), "slow", "sleep 2; ");
+	start(&s, apps);
+	/* 200 characters are 400 events: 128 characters fit in 256 */
+	snprintf(script, sizeof(script), "launch slow\ntype %0200d\nwait 60000\n", 0);
+	pid_t c = e2e_client_spawn(&s, script, (const char *const[]){"--size", "800x400", NULL});
+	pid_t term = launched(&s, "slow", T_MS);
+	assert_true(term > 0);
+	memset(want + 2, '0', 78);
+	want[80] = '\0';
+	if (!term_line_is("slow", term, 0, want, got, T_MS))
+		fail_msg("line 0 is '%s'", got);
+	memset(want, '0', 50); /* the 128th character ends the second line */
+	want[50] = '\0';
+	assert_true(term_line_is("slow", term, 1, want, got, 2000));
+	assert_true(file_has(s.log, "more than 256 keys typed while slow starts: dropped", 1000));
+	kill(c, SIGTERM);
+	assert_int_equal(e2e_wait(c, 10000), 0);
+	e2e_server_stop(&s);
+	cleanup_dumps((const char *const[]){"slow", NULL});
+}
+
+/* An app that shows nothing within 10 s gets none of the keys typed for it. */
+static void test_hold_is_bounded_in_time(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	char apps[1024], got[256];
+	term_app(apps, sizeof(apps), "late", "sleep 11; ");
+	start(&s, apps);
+	pid_t c =
+	    e2e_client_spawn(&s, "launch late\ntype echo lost\nkey Return\nwait 60000\n", NULL);
+	assert_true(
+	    file_has(s.log, "keys typed for late dropped: it showed no window in time", T_MS));
+	pid_t term = launched(&s, "late", T_MS);
+	assert_true(term > 0);
+	/* the prompt, with nothing typed after it */
+	if (!term_line_is("late", term, 0, "$", got, T_MS))
+		fail_msg("line 0 is '%s'", got);
+	kill(c, SIGTERM);
+	assert_int_equal(e2e_wait(c, 10000), 0);
+	e2e_server_stop(&s);
+	cleanup_dumps((const char *const[]){"late", NULL});
+}
+
+static uint32_t pixel(const struct xr_fb *fb, int x, int y)
+{
+	return fb->px[(size_t)y * (size_t)fb->stride + (size_t)x] & 0xffffff;
+}
+
+/* True if @win shows @text at cell (1, @row) in the launcher's warning colour. */
+static bool shows(const struct xr_fb *win, int row, const char *text)
+{
+	struct xr_fb want;
+	int n = (int)strlen(text); /* ASCII here: one byte, one cell */
+	bool same = win->w >= (n + 1) * 6 && win->h >= (row + 1) * 13;
+	xr_fb_init(&want, n * 6, 13);
+	xr_text(&want, NULL, 0, 0, text, (size_t)n, 0, WARN, LAUNCHER_BG, false);
+	for (int y = 0; y < 13 && same; y++)
+		for (int x = 0; x < n * 6 && same; x++)
+			same = pixel(win, 6 + x, row * 13 + y) == pixel(&want, x, y);
+	xr_fb_finish(&want);
+	return same;
+}
+
+/* The launcher's window (the first of "main") shows @l1 and @l2 in its footer. */
+static bool launcher_footer(struct e2e_server *s, const char *l1, const char *l2, int ms)
+{
+	uint64_t end = xp_now_us() + (uint64_t)ms * 1000;
+	while (xp_now_us() < end) {
+		struct xr_fb win;
+		if (e2e_server_dump(s) == 0 && e2e_server_window(s, "main", 1, &win) == 0) {
+			/* two apps: rows 3-4 list them, the footer is rows 6 and 7 */
+			bool ok = shows(&win, 6, l1) && shows(&win, 7, l2);
+			xr_fb_finish(&win);
+			if (ok)
+				return true;
+		}
+		usleep(50000);
+	}
+	return false;
+}
+
+/* An app that ends before it shows a window: the client and the launcher say why. */
+static void test_launcher_says_why_an_app_did_not_start(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	char apps[1024], clientlog[160];
+	term_app(apps, sizeof(apps), "terminal", "");
+	strcat(apps,
+	       "broken | b | echo starting; echo 'broken: cannot open /nonexistent/agenda.db: "
+	       "no such file or directory' >&2; exit 3\n");
+	start(&s, apps);
+	pid_t c = e2e_client_spawn(&s, "wait-windows 1\nwait-idle 300\nkey 2\nwait 60000\n", NULL);
+	client_log(&s, clientlog, sizeof(clientlog));
+	assert_true(file_has(clientlog, "app broken (pid", T_MS));
+	assert_true(file_has(clientlog,
+	                     "ended before showing a window, status 3: broken: cannot open "
+	                     "/nonexistent/agenda.db: no such file or directory",
+	                     1000));
+	/* 58 cells a row: the reason wraps onto the second footer row */
+	assert_true(launcher_footer(&s,
+	                            "broken did not start (status 3): broken: cannot open /none",
+	                            "xistent/agenda.db: no such file or directory", T_MS));
+	/* every stderr line still reaches the server's log */
+	assert_true(file_has(s.log, "broken: cannot open /nonexistent/agenda.db", 1000));
+	kill(c, SIGTERM);
+	assert_int_equal(e2e_wait(c, 10000), 0);
+	e2e_server_stop(&s);
+	cleanup_dumps((const char *const[]){"terminal", NULL});
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_keys_typed_at_once_reach_the_shell),
+	    cmocka_unit_test(test_launcher_says_why_an_app_did_not_start),
+	    cmocka_unit_test(test_hold_is_bounded_in_count),
+	    cmocka_unit_test(test_hold_is_bounded_in_time),
+	};
+	return cmocka_run_group_tests_name("launching apps", tests, NULL, NULL);
+}
