@@ -1,10 +1,11 @@
 /*
  * term_bench.c - what xp-term's scrollback costs: the memory of 100,000
  * lines in the real xp-term process (resident size before and after, and
- * what the scrollback says it holds), and the latency of scrolling back a
- * page on loopback (Shift+PgUp sent -> the client has every drawing message
- * of the new page, which the server follows with a MARK). Prints figures,
- * asserts nothing about speed.
+ * what the scrollback says it holds) for plain lines, lines coloured as a
+ * log viewer colours them and lines whose every character has a colour;
+ * and the latency of scrolling back a page on loopback (Shift+PgUp sent ->
+ * the client has every drawing message of the new page, which the server
+ * follows with a MARK). Prints figures, asserts nothing about speed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,17 +23,34 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* A file of @n log-like lines of 80 characters. */
-static int make_lines(const char *path, int n)
+enum look { PLAIN, COLOURED, RAINBOW };
+static const char *const look_name[] = {"plain",
+                                        "coloured like a log viewer's (5 colour changes a line)",
+                                        "every character in its own 256-colour"};
+
+/* A file of @n log-like lines of 80 visible characters, in look @look. */
+static int make_lines(const char *path, int n, enum look look)
 {
 	FILE *f = fopen(path, "w");
+	char line[128];
 	if (!f)
 		return -1;
-	for (int i = 0; i < n; i++)
-		fprintf(f,
-		        "2026-11-21 09:%02d:%02d.%03d worker-%02d INFO request %07d served in %3d "
-		        "ms ok\n",
-		        i / 60 % 60, i % 60, i % 1000, i % 16, i, i * 7 % 500);
+	for (int i = 0; i < n; i++) {
+		snprintf(line, sizeof(line),
+		         "2026-11-21 09:%02d:%02d.%03d worker-%02d INFO request %07d served in %3d "
+		         "ms ok",
+		         i / 60 % 60, i % 60, i % 1000, i % 16, i, i * 7 % 500);
+		if (look == PLAIN)
+			fprintf(f, "%s\n", line);
+		else if (look == COLOURED)
+			fprintf(f,
+			        "\033[2m%.23s\033[0m \033[36m%.9s\033[0m \033[32m%.4s\033[0m %.16s"
+			        "\033[1m%.10s\033[0m%s\n",
+			        line, line + 24, line + 34, line + 39, line + 55, line + 65);
+		for (int c = 0; look == RAINBOW && line[c]; c++)
+			fprintf(f, "\033[38;5;%dm%c%s", 16 + (i + c) % 216, line[c],
+			        line[c + 1] ? "" : "\033[0m\n");
+	}
 	return fclose(f);
 }
 
@@ -44,21 +62,24 @@ static long info_num(struct th *h, const char *key)
 	return atol(th_info(h, key, buf, sizeof(buf)));
 }
 
-static int memory(struct th *h)
+/* Fill the scrollback with LINES lines of @look (replacing what it held). */
+static int memory(struct th *h, enum look look)
 {
 	char path[300], cmd[400];
 	snprintf(path, sizeof(path), "%s/lines.txt", h->dir);
-	if (make_lines(path, LINES) < 0)
+	if (make_lines(path, LINES, look) < 0)
 		return -1;
 	long before = e2e_rss_kb(h->term);
-	snprintf(cmd, sizeof(cmd), "cat %s; echo DO''NE", path);
-	if (th_type(h, cmd, true) < 0 || th_wait_text(h, "DONE", 120000) < 0)
+	snprintf(cmd, sizeof(cmd), "cat %s; echo DO''NE%d", path, (int)look);
+	snprintf(path, sizeof(path), "DONE%d", (int)look);
+	if (th_type(h, cmd, true) < 0 || th_wait_text(h, path, 300000) < 0)
 		return -1;
 	long after = e2e_rss_kb(h->term), bytes = info_num(h, "scrollback_bytes");
 	long kept = info_num(h, "scrollback");
-	printf("scrollback: %ld lines of 80 characters kept; xp-term resident %ld -> %ld KiB "
-	       "(+%.1f MB); the scrollback holds %.1f MB\n",
-	       kept, before, after, (after - before) / 1024.0, bytes / 1048576.0);
+	printf("scrollback, %s: %ld lines of 80 characters kept, the scrollback holds %.1f MB "
+	       "(%.0f bytes a line); xp-term resident %ld -> %ld KiB\n",
+	       look_name[look], kept, bytes / 1048576.0, kept > 0 ? (double)bytes / kept : 0.0,
+	       before, after);
 	return 0;
 }
 
@@ -123,7 +144,10 @@ int main(void)
 		th_stop(&h);
 		return 1;
 	}
-	r = memory(&h) < 0 || latency(&h) < 0 ? -1 : 0;
+	r = memory(&h, PLAIN) < 0 || latency(&h) < 0 || memory(&h, COLOURED) < 0 ||
+	            memory(&h, RAINBOW) < 0
+	        ? -1
+	        : 0;
 	th_stop(&h);
 	return r < 0 ? 1 : 0;
 }

@@ -3,12 +3,14 @@
  * same (characters, wide characters, combining marks, attributes, both
  * kinds of colour, blank cells that keep a colour), lines cut or padded to
  * another width, the oldest lines dropped at the limit with their memory,
- * and the newest taken back (a resize).
+ * and the newest taken back (a resize); all of it again once the lines sit
+ * in sealed (deflated) blocks.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <vterm.h>
 
@@ -130,11 +132,77 @@ static void test_limit(void **state)
 	term_sb_finish(&sb);
 }
 
+/* Line @i of the sealed-block test: text, and a colour that changes per cell. */
+static void line_of(int i, VTermScreenCell *v)
+{
+	for (int c = 0; c < COLS; c++) {
+		v[c] = cell((uint32_t)('a' + (i * 7 + c) % 26));
+		vterm_color_indexed(&v[c].fg, (uint8_t)((i + c) % 256));
+	}
+	v[COLS - 1] = cell(0x4e00 + (uint32_t)(i % 1000)); /* not ASCII */
+}
+
+static void check_line(struct term_sb *sb, size_t at, int i)
+{
+	VTermScreenCell want[COLS], got[COLS];
+	line_of(i, want);
+	assert_int_equal(term_sb_get(sb, at, COLS, got), 0);
+	for (int c = 0; c < COLS; c++)
+		same_cell(&got[c], &want[c], c);
+}
+
+/* Many blocks' worth of lines: the full blocks are deflated, every line
+ * still reads back (in any order), pops cross into sealed blocks, pushes
+ * after them go on, and the limit frees sealed blocks. */
+static void test_sealed_blocks(void **state)
+{
+	struct term_sb sb;
+	VTermScreenCell in[COLS], out[COLS];
+	enum { N = 20000, MAX = 15000 };
+	(void)state;
+	term_sb_init(&sb, MAX);
+	for (int i = 0; i < N; i++) {
+		line_of(i, in);
+		assert_int_equal(term_sb_push(&sb, COLS, in), 0);
+	}
+	assert_int_equal(term_sb_count(&sb), MAX);
+	/* deflated: well under the encoded size (about 250 bytes a line) */
+	printf("    %d lines of %d cells in %zu bytes\n", MAX, COLS, term_sb_bytes(&sb));
+	assert_true(term_sb_bytes(&sb) < (size_t)MAX * 250 / 2);
+	/* oldest, newest, and back and forth between blocks */
+	check_line(&sb, 0, N - MAX);
+	check_line(&sb, MAX - 1, N - 1);
+	for (size_t at = 0; at < MAX; at += 977) {
+		check_line(&sb, at, (int)(N - MAX + at));
+		check_line(&sb, MAX - 1 - at, (int)(N - 1 - at));
+	}
+	/* take back 3,000 lines: through the open block into sealed ones */
+	for (int i = N - 1; i >= N - 3000; i--) {
+		VTermScreenCell want[COLS];
+		line_of(i, want);
+		assert_int_equal(term_sb_pop(&sb, COLS, out), 1);
+		for (int c = 0; c < COLS; c++)
+			same_cell(&out[c], &want[c], c);
+	}
+	assert_int_equal(term_sb_count(&sb), MAX - 3000);
+	/* push again after a sealed block, up to the limit and beyond */
+	for (int i = N - 3000; i < N + 5000; i++) {
+		line_of(i, in);
+		assert_int_equal(term_sb_push(&sb, COLS, in), 0);
+	}
+	assert_int_equal(term_sb_count(&sb), MAX);
+	for (size_t at = 0; at < MAX; at += 1013)
+		check_line(&sb, at, (int)(N + 5000 - MAX + at));
+	check_line(&sb, MAX - 1, N + 4999);
+	term_sb_finish(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_round_trip),
 	    cmocka_unit_test(test_limit),
+	    cmocka_unit_test(test_sealed_blocks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 # apps/term/module.mk - xp-term
 TERM_SRC := $(wildcard apps/term/*.c)
 TERM_OBJ := $(call objs,$(TERM_SRC))
-$(TERM_OBJ): MODULE_CFLAGS := $(CFLAGS_VTERM)
+$(TERM_OBJ): MODULE_CFLAGS := $(CFLAGS_VTERM) $(CFLAGS_ZLIB)
 
 $(BIN)/xp-term: $(TERM_OBJ) $(APPLIB_LIB) $(DRAW_LDLIBS)
 	@mkdir -p $(dir $@)
@@ -38,7 +38,6 @@ BENCHES += $(BIN)/bench/term_bench
 # the scrollback store on its own, with libvterm's cells
 $(OBJ)/tests/term_sb_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA) $(CFLAGS_VTERM) -Iapps/term
 $(BIN)/tests/term_sb_test: $(OBJ)/tests/term_sb_test.o $(OBJ)/apps/term/scrollback.o $(PROTO_LIB)
-
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_VTERM)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_VTERM) $(LIBS_ZLIB)
 TESTS += $(BIN)/tests/term_sb_test

@@ -8,14 +8,17 @@
  *   0x02 + UTF-8  a wide character (its right half is not stored)
  *   0x03 + UTF-8  a combining mark on the previous cell
  * Trailing empty cells with the default look are dropped. An 80-column
- * shell line costs about its text plus 4 bytes, so 100,000 lines fit in a
- * few megabytes. Lines live in 64 KiB blocks, oldest first, indexed by a ring
- * of pointers; when the limit is reached the oldest line goes, and a block
- * is freed once its last line has gone.
+ * shell line costs about its text plus 4 bytes. Lines are appended to a
+ * 64 KiB block; a full block is sealed, deflated with zlib (log-like text
+ * shrinks several times, colours changing every cell far more), and
+ * inflated again, one block at a time, when a line of it is read. A ring
+ * of (block, offset) references finds line i; when the limit is reached
+ * the oldest line goes, and a block is freed once its last line has gone.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <vterm.h>
+#include <zlib.h>
 
 #include "term.h"
 
@@ -29,7 +32,10 @@
 
 struct sb_block {
 	struct sb_block *prev, *next;
-	size_t used, size, live;
+	size_t used; /* bytes of line records (before deflating) */
+	size_t size; /* bytes of data[] */
+	size_t live; /* lines of it still kept */
+	bool sealed; /* data[] holds the records deflated; nothing is appended */
 	uint8_t data[];
 };
 
@@ -48,6 +54,7 @@ void term_sb_finish(struct term_sb *sb)
 	}
 	free(sb->ring);
 	free(sb->tmp);
+	free(sb->raw);
 	memset(sb, 0, sizeof(*sb));
 }
 
@@ -251,15 +258,79 @@ static void decode(const uint8_t *rec, int cols, VTermScreenCell *cells)
 
 /* ---- the store ---------------------------------------------------------- */
 
+static struct term_sb_ref *ref_at(const struct term_sb *sb, size_t i)
+{
+	return &sb->ring[(sb->head + i) % sb->cap];
+}
+
+/*
+ * Deflate the last block @b into a block of its compressed size. Its lines
+ * are the newest b->live of the ring, whose references follow it. On any
+ * failure (or nothing gained) it stays as it is.
+ */
+static void seal(struct term_sb *sb, struct sb_block *b)
+{
+	uLongf zlen = compressBound((uLong)b->used);
+	struct sb_block *z = malloc(sizeof(*z) + zlen);
+	if (!z)
+		return;
+	/* the header first: assigning it may write its padding over data[] */
+	*z = (struct sb_block){b->prev, NULL, b->used, 0, b->live, true};
+	if (compress2(z->data, &zlen, b->data, (uLong)b->used, Z_DEFAULT_COMPRESSION) != Z_OK ||
+	    zlen >= b->used) {
+		free(z);
+		return;
+	}
+	z->size = zlen;
+	struct sb_block *shrunk = realloc(z, sizeof(*z) + zlen);
+	z = shrunk ? shrunk : z;
+	if (z->prev)
+		z->prev->next = z;
+	else
+		sb->first = z;
+	sb->last = z;
+	for (size_t k = 1; k <= z->live; k++)
+		ref_at(sb, sb->n - k)->b = z;
+	sb->bytes = sb->bytes - b->size + zlen;
+	free(b);
+}
+
+/* The bytes of line @r: in its block, or in the inflated copy of it. */
+static const uint8_t *record(struct term_sb *sb, struct term_sb_ref r)
+{
+	const struct sb_block *b = r.b;
+	if (!b->sealed)
+		return b->data + r.off;
+	if (sb->inflated != b) {
+		if (b->used > sb->raw_cap) {
+			uint8_t *p = realloc(sb->raw, b->used);
+			if (!p)
+				return NULL;
+			sb->bytes += b->used - sb->raw_cap;
+			sb->raw = p;
+			sb->raw_cap = b->used;
+		}
+		uLongf len = (uLongf)b->used;
+		sb->inflated = NULL;
+		if (uncompress(sb->raw, &len, b->data, (uLong)b->size) != Z_OK || len != b->used)
+			return NULL;
+		sb->inflated = b;
+	}
+	return sb->raw + r.off;
+}
+
+/* Room for @len more bytes at the end of the last block (a new one if full). */
 static uint8_t *reserve(struct term_sb *sb, size_t len)
 {
 	struct sb_block *b = sb->last;
-	if (!b || b->size - b->used < len) {
+	if (!b || b->sealed || b->size - b->used < len) {
 		size_t size = len > BLOCK_SIZE ? len : BLOCK_SIZE;
+		if (b && !b->sealed)
+			seal(sb, b);
 		b = malloc(sizeof(*b) + size);
 		if (!b)
 			return NULL;
-		*b = (struct sb_block){sb->last, NULL, 0, size, 0};
+		*b = (struct sb_block){sb->last, NULL, 0, size, 0, false};
 		if (sb->last)
 			sb->last->next = b;
 		else
@@ -280,6 +351,8 @@ static void free_block(struct term_sb *sb, struct sb_block *b)
 		b->next->prev = b->prev;
 	else
 		sb->last = b->prev;
+	if (sb->inflated == b)
+		sb->inflated = NULL;
 	sb->bytes -= sizeof(*b) + b->size;
 	free(b);
 }
@@ -292,7 +365,7 @@ static void drop_oldest(struct term_sb *sb)
 	sb->dropped++;
 	if (--b->live > 0)
 		return;
-	if (b != sb->last)
+	if (b != sb->last || b->sealed)
 		free_block(sb, b);
 	else
 		b->used = 0;
@@ -305,11 +378,11 @@ static int grow_ring(struct term_sb *sb)
 		cap = sb->max;
 	if (cap <= sb->cap || cap > SIZE_MAX / sizeof(*sb->ring))
 		return -1;
-	uint8_t **ring = malloc(cap * sizeof(*ring));
+	struct term_sb_ref *ring = malloc(cap * sizeof(*ring));
 	if (!ring)
 		return -1;
 	for (size_t i = 0; i < sb->n; i++)
-		ring[i] = sb->ring[(sb->head + i) % sb->cap];
+		ring[i] = *ref_at(sb, i);
 	free(sb->ring);
 	sb->bytes += (cap - sb->cap) * sizeof(*ring);
 	sb->ring = ring;
@@ -347,34 +420,39 @@ int term_sb_push(struct term_sb *sb, int cols, const void *cells)
 	else if (sb->n == sb->cap && grow_ring(sb) < 0)
 		drop_oldest(sb);
 	uint8_t *rec = len - HDR <= 0xffff ? reserve(sb, len) : NULL;
-	if (rec) {
-		memcpy(rec, buf, len);
-		sb->last->used += len;
-		sb->last->live++;
-		sb->ring[(sb->head + sb->n) % sb->cap] = rec;
-		sb->n++;
-	}
-	return rec ? 0 : -1;
+	if (!rec)
+		return -1;
+	memcpy(rec, buf, len);
+	*ref_at(sb, sb->n) = (struct term_sb_ref){sb->last, (uint32_t)sb->last->used};
+	sb->last->used += len;
+	sb->last->live++;
+	sb->n++;
+	return 0;
 }
 
 int term_sb_pop(struct term_sb *sb, int cols, void *cells)
 {
 	if (sb->n == 0)
 		return 0;
-	uint8_t *rec = sb->ring[(sb->head + sb->n - 1) % sb->cap];
-	struct sb_block *b = sb->last;
+	struct term_sb_ref r = *ref_at(sb, sb->n - 1);
+	struct sb_block *b = r.b; /* the last block: no block is left empty */
+	const uint8_t *rec = record(sb, r);
+	if (!rec)
+		return 0;
 	decode(rec, cols, cells);
 	sb->n--;
-	b->used = (size_t)(rec - b->data);
-	if (--b->live == 0 && b != sb->first)
+	if (!b->sealed) /* a sealed block keeps the bytes until it goes */
+		b->used = r.off;
+	if (--b->live == 0 && (b != sb->first || b->sealed))
 		free_block(sb, b);
 	return 1;
 }
 
-int term_sb_get(const struct term_sb *sb, size_t i, int cols, void *cells)
+int term_sb_get(struct term_sb *sb, size_t i, int cols, void *cells)
 {
-	if (i >= sb->n)
+	const uint8_t *rec = i < sb->n ? record(sb, *ref_at(sb, i)) : NULL;
+	if (!rec)
 		return -1;
-	decode(sb->ring[(sb->head + i) % sb->cap], cols, cells);
+	decode(rec, cols, cells);
 	return 0;
 }

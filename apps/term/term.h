@@ -28,16 +28,26 @@ struct VTerm;
 struct VTermScreen;
 struct sb_block;
 
+/* Where a scrollback line is: its block, and its offset in the block's
+ * (uncompressed) bytes (scrollback.c). */
+struct term_sb_ref {
+	struct sb_block *b;
+	uint32_t off;
+};
+
 /* The lines that scrolled off the top (scrollback.c). */
 struct term_sb {
-	uint8_t **ring;      /* line records, oldest at ring[head] */
-	size_t cap, head, n; /* ring capacity, oldest slot, lines kept */
-	size_t max;          /* most lines kept */
-	uint64_t dropped;    /* lines dropped from the front so far */
+	struct term_sb_ref *ring; /* one per line, oldest at ring[head] */
+	size_t cap, head, n;      /* ring capacity, oldest slot, lines kept */
+	size_t max;               /* most lines kept */
+	uint64_t dropped;         /* lines dropped from the front so far */
 	struct sb_block *first, *last;
-	size_t bytes; /* memory held (blocks and ring) */
+	size_t bytes; /* memory held (blocks, ring, inflated copy) */
 	uint8_t *tmp; /* encoding scratch */
 	size_t tmp_cap;
+	const struct sb_block *inflated; /* the sealed block @raw holds, or NULL */
+	uint8_t *raw;                    /* its bytes, inflated */
+	size_t raw_cap;
 };
 
 enum term_sel_mode { TERM_SEL_CHAR = 1, TERM_SEL_WORD, TERM_SEL_LINE };
@@ -148,7 +158,7 @@ int term_sb_push(struct term_sb *sb, int cols, const void *cells);
 /** Take the newest line back into @cells (@cols wide). 1, or 0 when empty. */
 int term_sb_pop(struct term_sb *sb, int cols, void *cells);
 /** Line @i (0 = oldest kept) into @cells, @cols wide. 0 or -1. */
-int term_sb_get(const struct term_sb *sb, size_t i, int cols, void *cells);
+int term_sb_get(struct term_sb *sb, size_t i, int cols, void *cells);
 size_t term_sb_count(const struct term_sb *sb);
 /** Write @cp as UTF-8 (1..4 bytes, U+FFFD for a non-character) at @out. */
 size_t term_utf8_put(char *out, uint32_t cp);
