@@ -204,6 +204,22 @@ static void test_mouse_reports(void **state)
 	assert_true(file_is("mouse", "^[[<0;4;3M^[[<0;4;3m^[[<64;4;3MEND"));
 }
 
+/* DECSET 1002: motion is reported only while a button is held. */
+static void test_mouse_drag(void **state)
+{
+	(void)state;
+	start("--size 80x24");
+	raw_cat("printf '\\033[?1002;1006h'; ", "cat -v", "drag");
+	wait_info("mouse", "2");
+	assert_int_equal(th_motion(&h, 1 * CW + 1, 1 * CH + 1), 0); /* no button: nothing */
+	assert_int_equal(th_button(&h, 1, true, 3 * CW + 1, 2 * CH + 1), 0);
+	assert_int_equal(th_motion(&h, 5 * CW + 1, 2 * CH + 1), 0); /* dragged: 32 + 0 */
+	assert_int_equal(th_button(&h, 1, false, 5 * CW + 1, 2 * CH + 1), 0);
+	assert_int_equal(th_motion(&h, 7 * CW + 1, 2 * CH + 1), 0); /* released: nothing */
+	assert_int_equal(th_type(&h, "END", false), 0);
+	assert_true(file_is("drag", "^[[<0;4;3M^[[<32;6;3M^[[<0;6;3mEND"));
+}
+
 static void test_mouse_x10(void **state)
 {
 	(void)state;
@@ -487,6 +503,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_scrollback_limit, teardown),
 	    cmocka_unit_test_teardown(test_xterm_keys, teardown),
 	    cmocka_unit_test_teardown(test_mouse_reports, teardown),
+	    cmocka_unit_test_teardown(test_mouse_drag, teardown),
 	    cmocka_unit_test_teardown(test_mouse_x10, teardown),
 
 	    cmocka_unit_test_teardown(test_select_and_paste, teardown),
