@@ -150,6 +150,20 @@ static void test_scrollback(void **state)
 	assert_true(atoi(info("scrollback")) >= 2977);
 }
 
+/* By default 10,000 lines are kept (the issue asks for at least that). */
+static void test_scrollback_default(void **state)
+{
+	(void)state;
+	start("--size 80x24");
+	assert_int_equal(th_type(&h, "seq 1 12000", true), 0);
+	wait_top(11978);
+	assert_string_equal(info("scrollback"), "10000");
+	for (int i = 0; i < 500; i++) /* more pages than there are */
+		assert_int_equal(th_key(&h, KS_PAGE_UP, XP_MOD_SHIFT, ""), 0);
+	wait_info("view", "10000");
+	assert_int_equal(num(0), 11978 - 10000);
+}
+
 static void test_scrollback_limit(void **state)
 {
 	(void)state;
@@ -500,6 +514,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(test_scrollback, teardown),
+	    cmocka_unit_test_teardown(test_scrollback_default, teardown),
 	    cmocka_unit_test_teardown(test_scrollback_limit, teardown),
 	    cmocka_unit_test_teardown(test_xterm_keys, teardown),
 	    cmocka_unit_test_teardown(test_mouse_reports, teardown),
