@@ -165,8 +165,11 @@ struct tc_xsel_ops {
 	/** The text of tc_xsel_fetch(@id) (UTF-8, borrowed), or NULL when there was none. */
 	void (*fetched)(void *user, uint32_t id, const char *data, size_t len, bool truncated);
 };
-/** The atom called @name on @xc (interned if new), or 0 (XCB_ATOM_NONE). */
-uint32_t tc_x11_atom(struct xcb_connection_t *xc, const char *name);
+/**
+ * The atoms called @names[0..@n) on @xc (interned if new) into @out, 0
+ * (XCB_ATOM_NONE) where X did not answer; one round trip for up to 32.
+ */
+void tc_x11_atoms(struct xcb_connection_t *xc, const char *const *names, size_t n, uint32_t *out);
 /** Bridge the selections of @xc through our window @win (it must get PropertyNotify). */
 struct tc_xsel *tc_xsel_create(struct xcb_connection_t *xc, uint32_t win,
                                const struct tc_xsel_ops *ops, void *user);

@@ -366,10 +366,14 @@ static void create_window(struct x11 *x, int w, int h)
 	                  values);
 	x->gc = xcb_generate_id(x->xc);
 	xcb_create_gc(x->xc, x->gc, x->win, 0, NULL);
-	x->wm_protocols = tc_x11_atom(x->xc, "WM_PROTOCOLS");
-	x->wm_delete = tc_x11_atom(x->xc, "WM_DELETE_WINDOW");
-	x->net_wm_name = tc_x11_atom(x->xc, "_NET_WM_NAME");
-	x->utf8 = tc_x11_atom(x->xc, "UTF8_STRING");
+	static const char *const names[] = {"WM_PROTOCOLS", "WM_DELETE_WINDOW", "_NET_WM_NAME",
+	                                    "UTF8_STRING"};
+	uint32_t a[4];
+	tc_x11_atoms(x->xc, names, 4, a);
+	x->wm_protocols = a[0];
+	x->wm_delete = a[1];
+	x->net_wm_name = a[2];
+	x->utf8 = a[3];
 	xcb_change_property(x->xc, XCB_PROP_MODE_REPLACE, x->win, x->wm_protocols, XCB_ATOM_ATOM,
 	                    32, 1, &x->wm_delete);
 	xcb_change_property(x->xc, XCB_PROP_MODE_REPLACE, x->win, XCB_ATOM_WM_CLASS,

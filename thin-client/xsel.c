@@ -84,13 +84,21 @@ struct tc_xsel {
 	struct fetch fetch[FETCHES];
 };
 
-uint32_t tc_x11_atom(xcb_connection_t *xc, const char *name)
+void tc_x11_atoms(xcb_connection_t *xc, const char *const *names, size_t n, uint32_t *out)
 {
-	xcb_intern_atom_reply_t *r =
-	    xcb_intern_atom_reply(xc, xcb_intern_atom(xc, 0, (uint16_t)strlen(name), name), NULL);
-	xcb_atom_t a = r ? r->atom : XCB_ATOM_NONE;
-	free(r);
-	return a;
+	enum { BATCH = 32 };
+	xcb_intern_atom_cookie_t ck[BATCH];
+	for (size_t at = 0; at < n; at += BATCH) { /* the requests, then the replies */
+		size_t k = n - at < BATCH ? n - at : BATCH;
+		for (size_t i = 0; i < k; i++)
+			ck[i] =
+			    xcb_intern_atom(xc, 0, (uint16_t)strlen(names[at + i]), names[at + i]);
+		for (size_t i = 0; i < k; i++) {
+			xcb_intern_atom_reply_t *r = xcb_intern_atom_reply(xc, ck[i], NULL);
+			out[at + i] = r ? r->atom : XCB_ATOM_NONE;
+			free(r);
+		}
+	}
 }
 
 static xcb_atom_t sel_atom(const struct tc_xsel *x, uint32_t sel)
@@ -374,16 +382,21 @@ struct tc_xsel *tc_xsel_create(xcb_connection_t *xc, uint32_t win, const struct 
                                void *user)
 {
 	struct tc_xsel *x = calloc(1, sizeof(*x));
-	char name[32];
+	char prop_names[FETCHES][16];
+	const char *names[A_COUNT + FETCHES];
+	uint32_t atoms[A_COUNT + FETCHES];
 	if (!x)
 		return NULL;
 	*x = (struct tc_xsel){.xc = xc, .win = win, .ops = ops, .user = user};
 	for (int i = 0; i < A_COUNT; i++)
-		x->a[i] = tc_x11_atom(xc, atom_names[i]);
+		names[i] = atom_names[i];
 	for (int i = 0; i < FETCHES; i++) {
-		snprintf(name, sizeof(name), "XPROTO_SEL_%d", i);
-		x->prop[i] = tc_x11_atom(xc, name);
+		snprintf(prop_names[i], sizeof(prop_names[i]), "XPROTO_SEL_%d", i);
+		names[A_COUNT + i] = prop_names[i];
 	}
+	tc_x11_atoms(xc, names, A_COUNT + FETCHES, atoms);
+	memcpy(x->a, atoms, sizeof(x->a));
+	memcpy(x->prop, atoms + A_COUNT, sizeof(x->prop));
 	const xcb_query_extension_reply_t *ext = xcb_get_extension_data(xc, &xcb_xfixes_id);
 	xcb_xfixes_query_version_reply_t *v =
 	    ext && ext->present
