@@ -43,8 +43,10 @@ objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
 all: build/deps.mk
 
-# shared test helpers (end-to-end: real server and clients on loopback)
-E2E_OBJ := $(OBJ)/tests/e2e.o
+# shared test helpers: child processes and waits with deadlines (tests/proc.h),
+# and end to end: real server and clients on loopback (tests/e2e.h)
+PROC_OBJ := $(OBJ)/tests/proc.o
+E2E_OBJ := $(OBJ)/tests/e2e.o $(PROC_OBJ)
 
 # every folder (and apps/<app>/) owns its fragment; see docs/CONVENTIONS.md.
 # Libraries first: later fragments name them in their prerequisites.
@@ -66,16 +68,31 @@ $(OBJ)/%.o: $(GEN)/%.c | build/deps.mk
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
 
 # ---- tests: plain build, then the same tests under ASan+UBSan -------------
-test: all
-	@rm -f build/test-counts
-	@XP_TEST_COUNTS=$(CURDIR)/build/test-counts $(MAKE) --no-print-directory test-run
+# Both halves run even when one fails. The last line of `make test` counts
+# test cases (tests/summary.sh); when something failed, make stops with that
+# very line as its error, so it stays the last line and the exit is non-zero.
+TEST_COUNTS := $(CURDIR)/build/test-counts
+test: test-san
+	@:$(eval TEST_LINE := $(shell sh tests/summary.sh $(TEST_COUNTS) plain sanitizers))
+	$(if $(filter 0,$(.SHELLSTATUS)),@echo "$(TEST_LINE)",$(error $(TEST_LINE)))
+
+test-plain:
+	@mkdir -p build
+	@rm -f $(TEST_COUNTS) $(TEST_COUNTS).failures
+	@XP_TEST_COUNTS=$(TEST_COUNTS) $(MAKE) --no-print-directory test-run || true
+
+test-san: test-plain
 	@echo "== the same tests under AddressSanitizer + UndefinedBehaviorSanitizer =="
-	@XP_TEST_COUNTS=$(CURDIR)/build/test-counts $(MAKE) --no-print-directory SAN=1 test-run
-	@echo "== all tests passed (plain and sanitizer builds) =="
-	@awk '{p += $$1; f += $$2} END {printf "tests: %d passed, %d failed\n", p, f}' build/test-counts
+	@XP_TEST_COUNTS=$(TEST_COUNTS) $(MAKE) --no-print-directory SAN=1 test-run || true
 
 test-run: $(TESTS) $(PROGS)
-	@sh tests/run.sh $(BIN) $(TESTS)
+	@sh tests/run.sh $(if $(filter 1,$(SAN)),sanitizers,plain) $(BIN) $(TESTS)
+
+# `make test-repeat N=10`: make test N times beside two CPU hogs, rotating
+# the time zone; stops at the first failure (tests/repeat.sh)
+N ?= 10
+test-repeat:
+	@sh tests/repeat.sh $(N)
 
 bench: all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
@@ -109,4 +126,5 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all test test-run bench fuzz run format format-check lint install clean
+.PHONY: all test test-plain test-san test-run test-repeat bench fuzz run format format-check \
+	lint install clean

@@ -190,7 +190,7 @@ out:
 	xp_conn_finish(&v.c);
 	xr_fb_finish(&v.fb);
 	kill(br, SIGTERM);
-	e2e_wait(br, 5000);
+	proc_wait(br, 5000);
 	e2e_server_stop(&s);
 	return 0;
 }

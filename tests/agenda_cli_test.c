@@ -2,7 +2,8 @@
  * agenda_cli_test.c - the `agenda` and `agendad` programs as a user runs
  * them: adduser prints a token, init/add/edit/ls/show/rm/sync/conflicts/
  * resolve/export/import work and --json output parses as the expected
- * objects.
+ * objects. `agenda ls` shows local time, so the test sets TZ itself (the
+ * host's zone must not matter) and checks one listing from another zone.
  */
 #include "agenda_harness.h"
 
@@ -74,8 +75,14 @@ static void test_cli(void **state)
 	assert_int_equal(run(h, "a.db", "--json ls month 2026-11-01"), 0);
 	assert_non_null(strstr(out, "\"title\":\"Yoga\""));
 	assert_int_equal(run(h, "a.db", "ls month 2026-12-01"), 0);
-	assert_non_null(strstr(out, "Yoga"));
-	assert_non_null(strstr(out, "Mon 2026-12-07"));
+	assert_non_null(strstr(out, "Mon 2026-12-07  18:00-19:30  Yoga"));
+	/* the same occurrences seen from Auckland: the next morning, and the
+	 * one of Monday 30 November evening falls on 1 December */
+	setenv("TZ", "Pacific/Auckland", 1);
+	assert_int_equal(run(h, "a.db", "ls month 2026-12-01"), 0);
+	setenv("TZ", "Europe/Paris", 1);
+	assert_non_null(strstr(out, "Tue 2026-12-01  06:00-07:30  Yoga"));
+	assert_non_null(strstr(out, "Tue 2026-12-08  06:00-07:30  Yoga"));
 	assert_int_equal(run(h, "a.db", "add Holiday --start 2026-12-24 --allday"), 0);
 	assert_int_equal(run(h, "a.db", "--json sync"), 0);
 	assert_non_null(strstr(out, "\"pushed\":2"));
@@ -107,6 +114,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
 	};
-	alarm(120);
+	setenv("TZ", "Europe/Paris", 1); /* the zone of the events below */
+	alarm(600);                      /* a deadline for a hang, far above a slow run */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,8 +3,12 @@
  * random moments while a client streams pushes, 20 times; after restart
  * every change the client saw acknowledged is on the server, nothing is
  * duplicated, and the remaining changes go through on the next sync.
+ * "While": each kill comes a random 0-150 ms after the pusher reported its
+ * first acknowledged sync of the cycle, however slow the machine is.
  */
 #include "agenda_harness.h"
+
+#include <poll.h>
 
 #define CYCLES 20
 
@@ -30,22 +34,33 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Child: adds events and syncs until the server goes away (max 3 s). */
-static void pusher(struct world *w, int cycle)
+/* Child: adds events and syncs until the server goes away (at most 30 s),
+ * writing a byte to @report after its first acknowledged sync. */
+static void pusher(struct world *w, int cycle, int report)
 {
 	struct ag_replica *r = h_replica(&w->h, "a.db", "alice", w->tok);
-	int64_t end = ag_now_ms() + 3000;
+	int64_t end = ag_now_ms() + 30000;
 	char uid[64], title[64];
-	for (int i = 0; i < 10000 && ag_now_ms() < end; i++) {
+	for (int i = 0; i < 100000 && ag_now_ms() < end; i++) {
 		for (int k = 0; k < 1 + i % 3; k++) {
 			snprintf(title, sizeof(title), "c%d-%d-%d", cycle, i, k);
 			h_add(r, title, 1795000000 + i * 60, uid);
 		}
-		if (ag_sync(r, &(struct ag_sync_opts){.timeout_ms = 2000}, NULL))
+		if (ag_sync(r, &(struct ag_sync_opts){.timeout_ms = 5000}, NULL))
+			break;
+		if (i == 0 && write(report, "s", 1) != 1)
 			break;
 	}
 	ag_replica_close(r);
 	_exit(0);
+}
+
+/* Waits up to 30 s for the pusher's report; false if it never came. */
+static bool first_sync(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char c;
+	return poll(&p, 1, 30000) == 1 && read(fd, &c, 1) == 1;
 }
 
 /* uids of A's events that are no longer pending, i.e. acknowledged */
@@ -70,17 +85,25 @@ static void test_kill9_cycles(void **state)
 	struct world *w = *state;
 	srand(1234);
 	for (int cycle = 0; cycle < CYCLES; cycle++) {
+		int fds[2];
+		w->h.port = 0; /* a fresh port each time: the last one may be taken */
 		h_start(&w->h);
+		assert_int_equal(pipe(fds), 0);
 		pid_t child = fork();
 		assert_true(child >= 0);
-		if (child == 0)
-			pusher(w, cycle);
-		h_sleep_ms(20 + rand() % 150);
+		if (child == 0) {
+			close(fds[0]);
+			pusher(w, cycle, fds[1]);
+		}
+		close(fds[1]);
+		bool synced = first_sync(fds[0]);
+		close(fds[0]);
+		assert_true(synced);
+		nanosleep(&(struct timespec){0, (rand() % 150) * 1000000L}, NULL); /* the moment */
 		h_stop(&w->h, SIGKILL);
-		int status;
-		for (int i = 0; i < 600 && waitpid(child, &status, WNOHANG) != child; i++)
-			h_sleep_ms(10);
+		assert_int_equal(proc_wait(child, 30000), 0); /* its sync fails: it stops */
 	}
+	w->h.port = 0;
 	h_start(&w->h);
 	struct ag_replica *a = h_replica(&w->h, "a.db", "alice", w->tok);
 	static char acked[200000][64];
@@ -116,6 +139,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_kill9_cycles, setup, teardown),
 	};
-	alarm(300);
+	alarm(600); /* a deadline for a hang, far above a slow run */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,7 @@
  * agenda_harness.h - shared helpers of the agenda tests: a temporary
  * directory, a real agendad started with fork/exec on a loopback port (and
  * killed or restarted on demand), and replicas configured against it.
- * Every wait is bounded in time.
+ * Every wait is on a condition with a deadline (tests/proc.h).
  */
 #ifndef AGENDA_HARNESS_H
 #define AGENDA_HARNESS_H
@@ -10,7 +10,6 @@
 #include "agenda_int.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -18,13 +17,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "proc.h"
 
 struct harness {
 	char dir[256];
@@ -39,69 +39,37 @@ static inline const char *h_bin(void)
 	return b && *b ? b : "build/bin";
 }
 
-static inline void h_sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
-
 static inline void h_path(const struct harness *h, const char *name, char *out, size_t len)
 {
 	snprintf(out, len, "%s/%s", h->dir, name);
 }
 
-/* Starts agendad on h->port (0: any free port, stored back). */
+/* Starts agendad on h->port (0: any free port, stored back); its output goes
+ * to DIR/agendad.log (to the test's stderr with AGENDA_TEST_VERBOSE). */
 static inline void h_start(struct harness *h)
 {
-	char exe[512], listen[64], portfile[300];
+	char exe[512], listen[64], portfile[300], log[300];
 	snprintf(exe, sizeof(exe), "%s/agendad", h_bin());
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", h->port);
 	h_path(h, "port", portfile, sizeof(portfile));
+	h_path(h, "agendad.log", log, sizeof(log));
 	unlink(portfile);
-	h->pid = fork();
-	assert_true(h->pid >= 0);
-	if (h->pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the test */
-		if (null >= 0)
-			dup2(null, 1);
-		if (null >= 0 && !getenv("AGENDA_TEST_VERBOSE"))
-			dup2(null, 2);
-		execl(exe, exe, "--db", h->db, "--listen", listen, "--port-file", portfile,
-		      (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 500; i++) { /* at most 5 s */
-		FILE *f = fopen(portfile, "r");
-		int port = 0;
-		if (f && fscanf(f, "%d", &port) == 1 && port > 0) {
-			fclose(f);
-			h->port = port;
-			return;
-		}
-		if (f)
-			fclose(f);
-		h_sleep_ms(10);
-	}
-	fail_msg("agendad did not start (%s)", exe);
+	const char *argv[] = {exe,    "--db",        h->db,    "--listen",
+	                      listen, "--port-file", portfile, NULL};
+	h->pid = proc_spawn(argv, getenv("AGENDA_TEST_VERBOSE") ? NULL : log);
+	assert_true(h->pid > 0);
+	int port = proc_port_file(portfile, 10000);
+	if (port < 0)
+		fail_msg("agendad did not start (%s, log %s)", exe, log);
+	h->port = port;
 }
 
-/* Stops agendad with SIG (SIGTERM: clean, SIGKILL: crash). */
+/* Stops agendad with SIG (SIGTERM: clean, SIGKILL: crash), bounded. */
 static inline void h_stop(struct harness *h, int sig)
 {
-	int status;
 	if (h->pid <= 0)
 		return;
-	kill(h->pid, sig);
-	for (int i = 0; i < 500; i++) {
-		if (waitpid(h->pid, &status, WNOHANG) == h->pid)
-			break;
-		if (i == 499) {
-			kill(h->pid, SIGKILL);
-			waitpid(h->pid, &status, 0);
-		}
-		h_sleep_ms(10);
-	}
+	proc_stop(h->pid, sig, 10000);
 	h->pid = 0;
 }
 

@@ -145,6 +145,6 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_foreign_file, setup, teardown),
 	};
-	alarm(60);
+	alarm(600); /* a deadline for a hang, far above a slow run */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -92,6 +92,11 @@ static void test_offline_edits_converge(void **state)
 	assert_int_equal(h_conflicts(w->a), 0);
 }
 
+static bool clock_past(void *arg)
+{
+	return ag_now_ms() > *(int64_t *)arg;
+}
+
 static void test_same_field_conflict(void **state)
 {
 	struct world *w = *state;
@@ -100,7 +105,8 @@ static void test_same_field_conflict(void **state)
 	h_add(w->a, "lunch", T0, u);
 	sync_all(w);
 	edit_str(w->a, u, AG_F_TITLE, "lunch with Ann");
-	h_sleep_ms(5);
+	int64_t a_ms = ag_now_ms(); /* edits are stamped in ms: B's must be later */
+	assert_true(proc_until(clock_past, &a_ms, 5000));
 	edit_str(w->b, u, AG_F_TITLE, "lunch with Bob"); /* later: wins */
 	sync_all(w);
 	assert_converged(w->a, w->b);
@@ -304,12 +310,8 @@ static void test_many_clients(void **state)
 		ag_replica_close(r);
 		_exit(bad ? 1 : 0);
 	}
-	for (int k = 0; k < CLIENTS; k++) {
-		int status = -1;
-		for (int t = 0; t < 3000 && waitpid(kids[k], &status, WNOHANG) == 0; t++)
-			h_sleep_ms(10);
-		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	}
+	for (int k = 0; k < CLIENTS; k++)
+		assert_int_equal(proc_wait(kids[k], 60000), 0);
 	h_sync(w->a);
 	assert_int_equal(h_count(w->a), CLIENTS * 5);
 	for (int i = 0; i < IDLE; i++)
@@ -328,6 +330,6 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_big_events, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_many_clients, setup, teardown),
 	};
-	alarm(300);
+	alarm(600); /* a deadline for a hang, far above a slow run */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,9 @@
  * (cells and pixels checked), resize, shell exit, the launcher, the app list
  * through the protocol (APP_LIST/APP_ENTRY: many entries, odd characters,
  * none, bad apps files), and the clock's bytes per tick. Real server, real
- * thin-client and launcher processes.
+ * thin-client and launcher processes. The scripts wait on what the apps draw
+ * (`wait-pixel`: the block cursor after the prompt, the launcher's
+ * background) or on a `sync` with the server, never for a fixed time.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -21,6 +23,14 @@
 
 #define DESKTOP     0x202428u
 #define LAUNCHER_BG 0x2a3340u
+#define CURSOR      0xd8d8d8u
+/* Where the block cursor is after "$ " on row @r: cell (2, r), 6x13 cells. */
+#define PROMPT_X    (2 * 6 + 2)
+#define PROMPT_Y(r) ((r)*13 + 6)
+/* A pixel inside the launcher (60x9 cells for three apps, centred across,
+ * a third down the 800x600 screen) and outside its text. */
+#define LAUNCHER_X 222
+#define LAUNCHER_Y 163
 
 /* Start a server whose apps run a plain bash with prompt "$ ". */
 static void start(struct e2e_server *s, bool launcher)
@@ -66,9 +76,9 @@ static int term_lines(pid_t pid, char lines[][256], int max)
 	snprintf(path, sizeof(path), "/tmp/xproto-apps-%d.txt", (int)getpid());
 	unlink(path);
 	kill(pid, SIGUSR1);
-	if (!e2e_wait_file(path, 3000))
+	/* written aside and renamed by xp-term: once there, it is whole */
+	if (!proc_wait_file(path, 30000))
 		return -1;
-	usleep(50000);
 	FILE *f = fopen(path, "r");
 	int n = 0;
 	while (f && n < max && fgets(lines[n], 256, f)) {
@@ -107,11 +117,12 @@ static void test_terminal_session(void **state)
 	char script[512], shot[160], lines[64][256];
 	start(&s, false);
 	snprintf(shot, sizeof(shot), "%s/term.png", s.dir);
+	/* the prompt on row 0; after the command, on the last row (23) */
 	snprintf(script, sizeof(script),
-	         "launch terminal\nwait-idle 800\ntype echo hello; seq 1 100\nkey Return\n"
-	         "wait-idle 800\nscreenshot %s\nquit\n",
-	         shot);
-	assert_int_equal(e2e_wait(e2e_client_spawn(&s, script, NULL), 20000), 0);
+	         "launch terminal\nwait-pixel %d %d %06x 30000\ntype echo hello; seq 1 100\n"
+	         "key Return\nwait-pixel %d %d %06x 30000\nsync\nscreenshot %s\nquit\n",
+	         PROMPT_X, PROMPT_Y(0), CURSOR, PROMPT_X, PROMPT_Y(23), CURSOR, shot);
+	assert_int_equal(e2e_client_run(&s, script, NULL), 0);
 	pid_t term = e2e_launched_pid(&s, "terminal");
 	assert_true(term > 0);
 	int n = term_lines(term, lines, 64);
@@ -124,15 +135,11 @@ static void test_terminal_session(void **state)
 	assert_int_equal(xr_png_read_file(shot, &fb), 0);
 	assert_true(shows_text(&fb, 0, 0, "78"));
 	assert_true(shows_text(&fb, 0, 22, "100"));
-	assert_int_equal(pixel(&fb, 2 * 6 + 2, 23 * 13 + 6), 0xd8d8d8); /* block cursor */
-	assert_int_equal(pixel(&fb, 500, 400), DESKTOP);                /* 80x24 = 480x312 */
-	/* and the client's pixels are the server's */
-	assert_int_equal(e2e_server_dump(&s), 0);
-	struct xr_fb srv;
-	assert_int_equal(e2e_server_window(&s, "main", 1, &srv), 0);
-	assert_int_equal(e2e_fb_diff(&fb, &srv, 480, 312), 0);
-	xr_fb_finish(&srv);
+	assert_int_equal(pixel(&fb, PROMPT_X, PROMPT_Y(23)), CURSOR); /* block cursor */
+	assert_int_equal(pixel(&fb, 500, 400), DESKTOP);              /* 80x24 = 480x312 */
 	xr_fb_finish(&fb);
+	/* and the client's pixels are the server's */
+	assert_int_equal(e2e_client_vs_server(&s, 1, 480, 312, 30000), 0);
 	stop(&s);
 }
 
@@ -143,16 +150,14 @@ static void test_terminal_resize_and_exit(void **state)
 	char script[512], shot[160], lines[64][256];
 	start(&s, false);
 	snprintf(shot, sizeof(shot), "%s/after-exit.png", s.dir);
-	/* the screen becomes 600x390: 100x30 cells; stty reports the pty size */
-	assert_int_equal(
-	    e2e_wait(
-	        e2e_client_spawn(
-	            &s,
-	            "launch wide\nwait-idle 800\nresize 600 390\nwait-idle 500\ntype stty size\n"
-	            "key Return\nwait-idle 500\nquit\n",
-	            NULL),
-	        20000),
-	    0);
+	/* the screen becomes 600x390: 100x30 cells; stty reports the pty size.
+	 * The server hands the app the resize before the keys typed after it,
+	 * so the pty has its new size when the shell reads "stty size". */
+	snprintf(script, sizeof(script),
+	         "launch wide\nwait-pixel %d %d %06x 30000\nresize 600 390\ntype stty size\n"
+	         "key Return\nwait-pixel %d %d %06x 30000\nquit\n",
+	         PROMPT_X, PROMPT_Y(0), CURSOR, PROMPT_X, PROMPT_Y(2), CURSOR);
+	assert_int_equal(e2e_client_run(&s, script, NULL), 0);
 	pid_t term = e2e_launched_pid(&s, "wide");
 	int n = term_lines(term, lines, 64);
 	assert_int_equal(n, 30);
@@ -162,17 +167,16 @@ static void test_terminal_resize_and_exit(void **state)
 	assert_true(found);
 	/* exit closes the window: the screen is the bare desktop again */
 	snprintf(script, sizeof(script),
-	         "type exit\nkey Return\nwait-idle 800\nscreenshot %s\nquit\n", shot);
-	assert_int_equal(e2e_wait(e2e_client_spawn(&s, script, NULL), 20000), 0);
+	         "wait-pixel 10 10 !%06x 30000\ntype exit\nkey Return\n"
+	         "wait-pixel 10 10 %06x 30000\nsync\nscreenshot %s\nquit\n",
+	         DESKTOP, DESKTOP, shot);
+	assert_int_equal(e2e_client_run(&s, script, NULL), 0);
 	struct xr_fb fb;
 	assert_int_equal(xr_png_read_file(shot, &fb), 0);
 	assert_int_equal(pixel(&fb, 10, 10), DESKTOP);
 	assert_int_equal(pixel(&fb, 300, 200), DESKTOP);
 	xr_fb_finish(&fb);
-	char proc[64];
-	snprintf(proc, sizeof(proc), "/proc/%d", (int)term);
-	usleep(300000);
-	assert_int_equal(access(proc, F_OK), -1); /* exited and reaped */
+	assert_true(e2e_app_reaped(&s, term, 30000)); /* exited and reaped */
 	stop(&s);
 }
 
@@ -199,15 +203,21 @@ static void test_launcher(void **state)
 	snprintf(p2, sizeof(p2), "%s/l2.png", s.dir);
 	snprintf(p3, sizeof(p3), "%s/l3.png", s.dir);
 	snprintf(p4, sizeof(p4), "%s/l4.png", s.dir);
-	/* empty session: the launcher; Return starts the first app (terminal) */
+	/* empty session: the launcher; Return starts the first app (terminal),
+	 * whose prompt shows while the launcher is gone; Ctrl+Shift+L shows the
+	 * launcher, Escape hides it; the shell's exit closes the last window */
 	snprintf(script, sizeof(script),
-	         "wait-idle 1000\nscreenshot %s\nkey Return\nwait-idle 1000\nscreenshot %s\n"
-	         "key L ctrl+shift\nwait-idle 500\nscreenshot %s\nkey Escape\nwait-idle 300\n"
-	         "type exit\nkey Return\nwait-idle 1000\nscreenshot %s\nquit\n",
-	         p1, p2, p3, p4);
+	         "wait-pixel %d %d %06x 30000\nscreenshot %s\n"
+	         "key Return\nwait-pixel %d %d %06x 30000\nwait-pixel %d %d !%06x 30000\n"
+	         "sync\nscreenshot %s\n"
+	         "key L ctrl+shift\nwait-pixel %d %d %06x 30000\nsync\nscreenshot %s\n"
+	         "key Escape\nwait-pixel %d %d !%06x 30000\n"
+	         "type exit\nkey Return\nwait-pixel %d %d %06x 30000\nsync\nscreenshot %s\nquit\n",
+	         LAUNCHER_X, LAUNCHER_Y, LAUNCHER_BG, p1, PROMPT_X, PROMPT_Y(0), CURSOR, LAUNCHER_X,
+	         LAUNCHER_Y, LAUNCHER_BG, p2, LAUNCHER_X, LAUNCHER_Y, LAUNCHER_BG, p3, LAUNCHER_X,
+	         LAUNCHER_Y, LAUNCHER_BG, LAUNCHER_X, LAUNCHER_Y, LAUNCHER_BG, p4);
 	static const char *const dbg[] = {"--log", NULL};
-	assert_int_equal(
-	    e2e_wait(e2e_client_spawn(&s, script, getenv("E2E_LOG") ? dbg : NULL), 30000), 0);
+	assert_int_equal(e2e_client_run(&s, script, getenv("E2E_LOG") ? dbg : NULL), 0);
 	assert_true(launcher_visible(p1));  /* shown in an empty session */
 	assert_false(launcher_visible(p2)); /* hidden once the terminal runs */
 	assert_true(e2e_launched_pid(&s, "terminal") > 0);
@@ -277,11 +287,11 @@ static void test_app_list_to_an_app(void **state)
 	assert_int_equal(e2e_server_start(&s, args), 0);
 	struct xa_display *d = e2e_app(&s, "main");
 	assert_non_null(d);
-	assert_int_equal(xa_app_list(d, &apps, &n, 5000), 0);
+	assert_int_equal(xa_app_list(d, &apps, &n, 20000), 0);
 	check_many(apps, n);
 	free(apps);
 	/* twice on one connection: the same list again */
-	assert_int_equal(xa_app_list(d, &apps, &n, 5000), 0);
+	assert_int_equal(xa_app_list(d, &apps, &n, 20000), 0);
 	assert_int_equal(n, MANY_APPS);
 	free(apps);
 	xa_close(d);
@@ -306,7 +316,7 @@ static void test_app_list_empty(void **state)
 	assert_int_equal(e2e_server_start(&s, args), 0);
 	struct xa_display *d = e2e_app(&s, "main");
 	assert_non_null(d);
-	assert_int_equal(xa_app_list(d, &apps, &n, 5000), 0);
+	assert_int_equal(xa_app_list(d, &apps, &n, 20000), 0);
 	assert_int_equal(n, 0);
 	assert_null(apps);
 	xa_close(d);
@@ -325,7 +335,7 @@ static int server_on_apps(const char *text, char *out, size_t cap)
 	fputs(text, f);
 	fclose(f);
 	snprintf(cmd, sizeof(cmd),
-	         "timeout 10 %s --listen 127.0.0.1:0 --app-socket %s/s --cookie %s/c --apps %s "
+	         "timeout 60 %s --listen 127.0.0.1:0 --app-socket %s/s --cookie %s/c --apps %s "
 	         "2>&1",
 	         e2e_bin("xproto-server", bin, sizeof(bin)), dir, dir, path);
 	FILE *p = popen(cmd, "r");
@@ -390,10 +400,10 @@ static bool launcher_row(const struct xr_fb *win, int visible_row, const char *t
 }
 
 /* Dump the server's windows until the launcher's (window 1 of "main")
- * shows @text on @row, selected or not (@sel), bounded: 15 s. */
+ * shows @text on @row, selected or not (@sel), bounded: 30 s. */
 static bool launcher_shows(struct e2e_server *s, int row, const char *text, bool sel)
 {
-	uint64_t end = xp_now_us() + 15000000u;
+	uint64_t end = xp_now_us() + 30000000u;
 	while (xp_now_us() < end) {
 		struct xr_fb win;
 		if (e2e_server_dump(s) < 0 || e2e_server_window(s, "main", 1, &win) < 0)
@@ -404,6 +414,11 @@ static bool launcher_shows(struct e2e_server *s, int row, const char *text, bool
 			return true;
 	}
 	return false;
+}
+
+static bool app63_launched(void *arg)
+{
+	return e2e_launched_pid(arg, "app63") > 0;
 }
 
 /* The real launcher: 64 entries arrive through the protocol, the odd one is
@@ -417,7 +432,7 @@ static void test_launcher_many_odd_entries(void **state)
 	assert_int_equal(e2e_server_start(&s, args), 0);
 	/* a client attaches: the launcher starts, asks for the list, draws 12
 	 * rows of 64 (the window is 12 + 6 rows high), and stays */
-	assert_int_equal(e2e_wait(e2e_client_spawn(&s, "wait-idle 1000\nquit\n", NULL), 20000), 0);
+	assert_int_equal(e2e_client_run(&s, "sync\nquit\n", NULL), 0);
 	assert_true(
 	    launcher_shows(&s, 1,
 	                   " 2  " ODD_NAME "  caf\xc3\xa9 \xe2\x80\x94 \xe2\x9c\x93 100% "
@@ -427,13 +442,10 @@ static void test_launcher_many_odd_entries(void **state)
 	assert_true(launcher_shows(&s, 0, " 1  app00        app number 0", true));
 	assert_true(launcher_shows(&s, 2, " 3  app02        app number 2", false));
 	assert_true(launcher_shows(&s, 11, "    app11        app number 11", false));
-	/* End scrolls to the last entry; Return starts it */
-	assert_int_equal(
-	    e2e_wait(e2e_client_spawn(
-	                 &s, "wait-idle 800\nkey End\nkey Return\nwait-idle 800\nquit\n", NULL),
-	             20000),
-	    0);
-	assert_true(e2e_launched_pid(&s, "app63") > 0);
+	/* End scrolls to the last entry; Return starts it (the server has the
+	 * keys once it answers the sync; the launcher asks for the app after) */
+	assert_int_equal(e2e_client_run(&s, "key End\nkey Return\nsync\nquit\n", NULL), 0);
+	assert_true(proc_until(app63_launched, &s, 30000));
 	assert_true(launcher_shows(&s, 0, "    app52        app number 52", false));
 	assert_true(launcher_shows(&s, 11, "    app63        app number 63", true));
 	e2e_server_stop(&s);
@@ -452,10 +464,11 @@ static void test_clock_bytes_per_tick(void **state)
 	struct xp_msg l = {.op = XP_OP_APP_LAUNCH};
 	l.u.app_launch.app = xp_str_from("clock");
 	xp_conn_send(&c, &l);
-	xp_conn_drain(&c, 1000);
+	xp_conn_drain(&c, 10000);
 	uint64_t start_us = xp_now_us(), in0 = 0, out0 = 0;
 	int ticks = -1;
-	while (xp_now_us() - start_us < 7500000) {
+	/* until 6 ticks after the first (about 7 s), at most 60 s */
+	while (ticks < 6 && xp_now_us() - start_us < 60000000) {
 		int r = xp_conn_wait(&c, &m, 100);
 		if (r < 0)
 			break;
@@ -465,7 +478,7 @@ static void test_clock_bytes_per_tick(void **state)
 			struct xp_msg a = {.op = XP_OP_ACK};
 			a.u.ack.serial = m.u.mark.serial;
 			xp_conn_send(&c, &a);
-			xp_conn_drain(&c, 1000);
+			xp_conn_drain(&c, 10000);
 		}
 		/* count from the second tick on: the first draws the whole window */
 		if (m.op == XP_OP_TEXT && ++ticks == 1) {
@@ -473,7 +486,7 @@ static void test_clock_bytes_per_tick(void **state)
 			out0 = xp_conn_stats(&c)->wire_out;
 		}
 	}
-	assert_true(ticks >= 5);
+	assert_int_equal(ticks, 6);
 	const struct xp_conn_stats *st = xp_conn_stats(&c);
 	double per_tick = (double)(st->wire_in - in0 + st->wire_out - out0) / (ticks - 1);
 	printf("    clock: %d ticks, %.1f bytes per tick on the wire (both directions)\n",

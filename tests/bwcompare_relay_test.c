@@ -1,10 +1,12 @@
 /*
  * bwcompare_relay_test.c - bwc-relay, the measuring relay of bwcompare: it
  * counts a known byte stream exactly (totals and trace), forwards it
- * unchanged, adds the configured latency and paces to the configured
- * bandwidth (bounded tolerances), and its offline switch cuts and refuses
+ * unchanged, adds at least the configured latency and paces to at most the
+ * configured bandwidth, and its offline switch cuts and refuses
  * connections. A small echo/sink server runs in a thread on loopback; the
- * relay is the real program (XP_BIN or build/bin). Every wait is bounded.
+ * relay is the real program (XP_BIN or build/bin). Every wait is on a
+ * condition with a deadline. Times are asserted from below (what the relay
+ * must add); from above only loosely, as a loaded machine adds its own.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,11 +29,12 @@
 
 #include <cmocka.h>
 
+#include "proc.h"
 #include "xproto.h"
 
 #define UP_BYTES      100000
 #define DOWN_BYTES    54321
-#define IO_TIMEOUT_MS 5000
+#define IO_TIMEOUT_MS 10000
 
 struct server {
 	int lfd, port;
@@ -50,12 +53,6 @@ static uint64_t now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
 }
 
 static unsigned char pattern(size_t i, int salt)
@@ -142,7 +139,9 @@ static const char *bin(void)
 	return b && *b ? b : "build/bin";
 }
 
-static void relay_start(struct relay *r, int to_port, const char *rtt, const char *bw)
+/* Starts bwc-relay to @to_port; @gap is its --msg-gap in ms. */
+static void relay_start(struct relay *r, int to_port, const char *rtt, const char *bw,
+                        const char *gap)
 {
 	char exe[256], to[32], portfile[128];
 	snprintf(r->dir, sizeof(r->dir), "/tmp/bwc_relay_test_XXXXXX");
@@ -152,41 +151,20 @@ static void relay_start(struct relay *r, int to_port, const char *rtt, const cha
 	snprintf(portfile, sizeof(portfile), "%s/port", r->dir);
 	snprintf(exe, sizeof(exe), "%s/bwc-relay", bin());
 	snprintf(to, sizeof(to), "127.0.0.1:%d", to_port);
-	r->pid = fork();
-	assert_true(r->pid >= 0);
-	if (r->pid == 0) {
-		if (!freopen(r->totals, "w", stdout))
-			_exit(127);
-		execl(exe, exe, "--to", to, "--rtt", rtt, "--bw", bw, "--trace", r->trace,
-		      "--port-file", portfile, (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 500 && !r->port; i++) { /* at most 5 s */
-		FILE *f = fopen(portfile, "r");
-		if (f) {
-			if (fscanf(f, "%d", &r->port) != 1)
-				r->port = 0;
-			fclose(f);
-		}
-		if (!r->port)
-			sleep_ms(10);
-	}
+	const char *argv[] = {exe,      "--to",    to,       "--rtt",     rtt, "--bw",
+	                      bw,       "--trace", r->trace, "--msg-gap", gap, "--port-file",
+	                      portfile, NULL};
+	r->pid = proc_spawn(argv, r->totals); /* the totals come on stdout */
+	assert_true(r->pid > 0);
+	r->port = proc_port_file(portfile, IO_TIMEOUT_MS);
 	assert_true(r->port > 0);
 }
 
 /* Stops the relay (SIGTERM: it flushes its trace and prints totals). */
 static void relay_stop(struct relay *r)
 {
-	int status = 0;
-	kill(r->pid, SIGTERM);
-	for (int i = 0; i < 500; i++) {
-		if (waitpid(r->pid, &status, WNOHANG) == r->pid)
-			return;
-		sleep_ms(10);
-	}
-	kill(r->pid, SIGKILL);
-	waitpid(r->pid, &status, 0);
-	fail_msg("bwc-relay did not exit on SIGTERM");
+	if (proc_stop(r->pid, SIGTERM, IO_TIMEOUT_MS) != 0)
+		fail_msg("bwc-relay did not exit cleanly on SIGTERM");
 }
 
 static void relay_cleanup(struct relay *r)
@@ -234,7 +212,9 @@ static void test_counts_exactly(void **state)
 	static unsigned char buf[UP_BYTES];
 	unsigned long long up, down, msgs, rts, conns, v[5];
 	server_start(&s, 0);
-	relay_start(&r, s.port, "0", "0");
+	/* a message ends when the direction changes, never on a pause: a loaded
+	 * machine pauses anywhere, and the count must not depend on it */
+	relay_start(&r, s.port, "0", "0", "600000");
 	int fd = dial(r.port);
 	for (size_t i = 0; i < UP_BYTES; i++)
 		buf[i] = pattern(i, 1);
@@ -243,7 +223,7 @@ static void test_counts_exactly(void **state)
 	for (size_t i = 0; i < DOWN_BYTES; i++)
 		assert_int_equal(buf[i], pattern(i, 2)); /* the server saw the exact stream */
 	close(fd);
-	sleep_ms(100);
+	/* every byte was counted before it was forwarded: nothing to wait for */
 	relay_stop(&r);
 	server_stop(&s);
 	FILE *f = fopen(r.totals, "r");
@@ -278,17 +258,19 @@ static int echo_ms(int fd)
 	return (int)(now_ms() - t0);
 }
 
+/* An RTT of 1 s: an echo pays it once, the first one twice (the emulated
+ * handshake); the margin above tells one RTT from two on a loaded machine. */
 static void test_latency(void **state)
 {
 	struct server s;
 	struct relay r = {0};
 	server_start(&s, 1);
-	relay_start(&r, s.port, "200", "0");
+	relay_start(&r, s.port, "1000", "0", "10");
 	int fd = dial(r.port);
 	int first = echo_ms(fd); /* pays the emulated handshake: one more RTT */
-	assert_in_range(first, 390, 480);
-	for (int i = 0; i < 3; i++)
-		assert_in_range(echo_ms(fd), 195, 260);
+	assert_in_range(first, 1990, 2990);
+	for (int i = 0; i < 2; i++)
+		assert_in_range(echo_ms(fd), 995, 1990);
 	close(fd);
 	relay_stop(&r);
 	server_stop(&s);
@@ -301,7 +283,7 @@ static void test_bandwidth(void **state)
 	struct relay r = {0};
 	static unsigned char buf[UP_BYTES];
 	server_start(&s, 0);
-	relay_start(&r, s.port, "0", "1"); /* 1 Mbit/s: 100000 bytes take 0.8 s */
+	relay_start(&r, s.port, "0", "1", "10"); /* 1 Mbit/s: 100000 bytes take 0.8 s */
 	int fd = dial(r.port);
 	for (size_t i = 0; i < UP_BYTES; i++)
 		buf[i] = pattern(i, 1);
@@ -310,11 +292,24 @@ static void test_bandwidth(void **state)
 	/* the answer (54321 bytes, 0.43 s) starts once everything arrived */
 	assert_int_equal(read_n(fd, buf, DOWN_BYTES), DOWN_BYTES);
 	int ms = (int)(now_ms() - t0);
-	assert_in_range(ms, 1180, 1500);
+	assert_in_range(ms, 1180, 6000); /* never faster than 1.23 s */
 	close(fd);
 	relay_stop(&r);
 	server_stop(&s);
 	relay_cleanup(&r);
+}
+
+/* One echo on a new connection: true if it came back, false if the relay
+ * closed the connection (refused it). */
+static bool echo_once(int port)
+{
+	unsigned char b[100];
+	int fd = dial(port);
+	memset(b, 'y', sizeof(b));
+	bool ok =
+	    write_all(fd, b, sizeof(b), sizeof(b)) == 0 && read_n(fd, b, sizeof(b)) == sizeof(b);
+	close(fd);
+	return ok;
 }
 
 static void test_offline(void **state)
@@ -323,19 +318,24 @@ static void test_offline(void **state)
 	struct relay r = {0};
 	unsigned char b[8];
 	server_start(&s, 1);
-	relay_start(&r, s.port, "0", "0");
+	relay_start(&r, s.port, "0", "0", "10");
 	int fd = dial(r.port);
-	assert_int_equal(echo_ms(fd) < 1000, 1);
+	assert_int_equal(echo_ms(fd) < IO_TIMEOUT_MS, 1);
 	kill(r.pid, SIGUSR1); /* offline: the connection is cut */
 	assert_int_equal(read_n(fd, b, 1), 0);
 	close(fd);
 	fd = dial(r.port); /* accepted, then closed at once */
 	assert_int_equal(read_n(fd, b, 1), 0);
 	close(fd);
+	/* back online once the relay has handled the signal: until then each
+	 * try is refused (and traced as such), so count the tries */
+	int refusals = 1;
 	kill(r.pid, SIGUSR2);
-	sleep_ms(50);
+	uint64_t end = now_ms() + IO_TIMEOUT_MS;
+	while (!echo_once(r.port) && now_ms() < end)
+		refusals++;
 	fd = dial(r.port);
-	assert_int_equal(echo_ms(fd) < 1000, 1);
+	assert_int_equal(echo_ms(fd) < IO_TIMEOUT_MS, 1);
 	close(fd);
 	relay_stop(&r);
 	server_stop(&s);
@@ -349,7 +349,7 @@ static void test_offline(void **state)
 	fclose(f);
 	assert_int_equal(offline, 1);
 	assert_int_equal(online, 1);
-	assert_int_equal(refused, 1);
+	assert_int_equal(refused, refusals);
 	relay_cleanup(&r);
 }
 

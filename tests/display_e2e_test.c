@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -56,7 +57,7 @@ static int run(const char *const *argv, const char *const *env, char *out, size_
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
-	int status = e2e_wait(pid, T_MS);
+	int status = proc_wait(pid, T_MS);
 	ssize_t n = pread(fd, out, cap - 1, 0);
 	out[n > 0 ? n : 0] = '\0';
 	close(fd);
@@ -117,7 +118,7 @@ static void test_display_endpoints(void **state)
 	assert_non_null(d);
 	uint32_t win = xa_window_create(d, 0, 0, 100, 50, 0, 0x336699);
 	xa_window_map(d, win);
-	assert_int_equal(xa_sync(d, 5000), 0);
+	assert_int_equal(xa_sync(d, T_MS), 0);
 	char out[4096];
 	assert_true(list_shows(&s, "main ", out, sizeof(out), T_MS));
 	xa_close(d);
@@ -144,7 +145,7 @@ static void test_taken_display_exits_3(void **state)
 	assert_non_null(strstr(out, "in use by a running server"));
 	struct xa_display *d = e2e_app(&s, "main");
 	assert_non_null(d);
-	assert_int_equal(xa_sync(d, 5000), 0);
+	assert_int_equal(xa_sync(d, T_MS), 0);
 	xa_close(d);
 	/* nonsense is a usage error */
 	const char *bad[] = {argv[0], ":1000", NULL};
@@ -170,7 +171,7 @@ static void test_xproto_display_leads_apps_and_clients(void **state)
 		fail_msg("xa_open: %s", err.text);
 	uint32_t win = xa_window_create(d, 0, 0, 60, 40, 0, 0x445566);
 	xa_window_map(d, win);
-	assert_int_equal(xa_sync(d, 5000), 0);
+	assert_int_equal(xa_sync(d, T_MS), 0);
 	/* another host's display is not for apps: a clear error */
 	setenv("XPROTO_DISPLAY", "elsewhere.example:3", 1);
 	assert_null(xa_open("env-app", &err));
@@ -212,7 +213,7 @@ static void test_launched_apps_know_their_display(void **state)
 	assert_int_equal(e2e_display_start(&s, (const char *const[]){"--apps", apps, NULL}), 0);
 	unsetenv("XPROTO_APP_SOCKET");
 	pid_t c = e2e_client_spawn(&s, "launch envdump\nwait 60000\n", NULL);
-	assert_true(e2e_wait_file(envfile, T_MS));
+	assert_true(proc_wait_file(envfile, T_MS));
 	f = fopen(envfile, "r");
 	assert_non_null(f);
 	size_t n = fread(out, 1, sizeof(out) - 1, f);
@@ -223,7 +224,7 @@ static void test_launched_apps_know_their_display(void **state)
 	assert_null(strstr(out, "XPROTO_APP_SOCKET"));
 	assert_non_null(strstr(out, "XPROTO_SESSION=main\n"));
 	kill(c, SIGTERM);
-	assert_int_equal(e2e_wait(c, 10000), 0);
+	assert_int_equal(proc_wait(c, 10000), 0);
 	e2e_server_stop(&s);
 	unlink(envfile);
 	unlink(apps);
@@ -235,7 +236,8 @@ static void test_sessions_must_exist_unless_new(void **state)
 	struct e2e_server s;
 	char out[8192];
 	assert_int_equal(e2e_display_start(&s, (const char *const[]){"--no-launcher", NULL}), 0);
-	const char *quick = "/tmp/xproto-display-quit";
+	char quick[128]; /* in the test's directory: another run's cannot be it */
+	snprintf(quick, sizeof(quick), "%s/quit.txt", s.dir);
 	FILE *f = fopen(quick, "w");
 	assert_non_null(f);
 	fputs("quit\n", f);
@@ -275,7 +277,7 @@ static void test_list_columns(void **state)
 	assert_non_null(d);
 	uint32_t win = xa_window_create(d, 0, 0, 60, 40, 0, 0x445566);
 	xa_window_map(d, win);
-	assert_int_equal(xa_sync(d, 5000), 0);
+	assert_int_equal(xa_sync(d, T_MS), 0);
 	const char *const viewer[] = {"--read-only", "--session", "work", NULL};
 	const char *const client[] = {"--session", "work", NULL};
 	pid_t v = e2e_client_spawn(&s, "wait 60000\n", viewer);
@@ -296,8 +298,8 @@ static void test_list_columns(void **state)
 	assert_true(idle[0] >= '1' && idle[0] <= '9' && idle[strlen(idle) - 1] == 's');
 	kill(v, SIGTERM);
 	kill(c, SIGTERM);
-	assert_int_equal(e2e_wait(v, 10000), 0);
-	assert_int_equal(e2e_wait(c, 10000), 0);
+	assert_int_equal(proc_wait(v, 10000), 0);
+	assert_int_equal(proc_wait(c, 10000), 0);
 	xa_close(d);
 	e2e_server_stop(&s);
 }
@@ -396,6 +398,7 @@ static pid_t start_demo(const char *log, const char *outdir, int first)
 	pid_t pid = fork();
 	if (pid == 0) {
 		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGTERM); /* a failed test leaves no demo behind */
 		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		dup2(fd, 1);
 		dup2(fd, 2);
@@ -439,7 +442,7 @@ static void test_demo_window_detaches_and_ctrl_c_stops_all(void **state)
 	assert_true(processes_with(cookie) >= 1); /* the launcher the server started runs on */
 	/* Ctrl-C: everything the demo started stops */
 	kill(-demo, SIGINT);
-	assert_int_equal(e2e_wait(demo, T_MS), 130);
+	assert_int_equal(proc_wait(demo, T_MS), 130);
 	end = xp_now_us() + (uint64_t)T_MS * 1000;
 	while (processes_with(cookie) > 0 && xp_now_us() < end)
 		usleep(50000);
@@ -462,7 +465,7 @@ static void test_demo_headless_replays_and_stops(void **state)
 	char *display = getenv("DISPLAY") ? strdup(getenv("DISPLAY")) : NULL;
 	unsetenv("DISPLAY");
 	pid_t demo = start_demo(log, dir, 100 + (int)(getpid() % 700));
-	assert_int_equal(e2e_wait(demo, 120000), 0);
+	assert_int_equal(proc_wait(demo, 120000), 0);
 	if (display) {
 		setenv("DISPLAY", display, 1);
 		free(display);

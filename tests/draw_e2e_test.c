@@ -8,7 +8,6 @@
  * server's own copy of the window and the renderer's drawing of the same
  * text.
  */
-#include <glob.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -25,7 +23,7 @@
 
 #define W         240
 #define H         60
-#define T_MS      15000
+#define T_MS      30000 /* a deadline: only a failing wait reaches it */
 #define WHITE     0xffffffu
 #define TEXT_X    4
 #define TEXT_Y    4
@@ -33,58 +31,48 @@
 
 static const char *const base_args[] = {"--no-launcher", NULL};
 
-/* True once some client log in @s->dir holds "checkpoint @name", within @timeout_ms. */
-static bool wait_checkpoint(const struct e2e_server *s, const char *name, int timeout_ms)
+/* A pixel of the expected window that the white text makes white. */
+static void white_pixel(const struct xr_fb *want, int *x, int *y)
 {
-	char pattern[160], want[64], line[256];
-	uint64_t end = xp_now_us() + (uint64_t)timeout_ms * 1000;
-	snprintf(pattern, sizeof(pattern), "%s/client-*.log", s->dir);
-	snprintf(want, sizeof(want), "checkpoint %s ", name);
-	while (xp_now_us() < end) {
-		glob_t g;
-		bool found = false;
-		if (glob(pattern, 0, NULL, &g) == 0) {
-			for (size_t i = 0; i < g.gl_pathc && !found; i++) {
-				FILE *f = fopen(g.gl_pathv[i], "r");
-				while (f && !found && fgets(line, sizeof(line), f))
-					found = strncmp(line, want, strlen(want)) == 0;
-				if (f)
-					fclose(f);
-			}
-			globfree(&g);
-		}
-		if (found)
-			return true;
-		struct timespec ts = {0, 5 * 1000 * 1000};
-		nanosleep(&ts, NULL); /* polling a file: the condition is re-checked */
-	}
-	return false;
+	for (*y = 0; *y < want->h; (*y)++)
+		for (*x = 0; *x < want->w; (*x)++)
+			if ((want->px[(size_t)*y * want->stride + (size_t)*x] & 0xffffff) == WHITE)
+				return;
+	fail_msg("the expected window has no white pixel");
 }
 
 /*
- * Start a client that attaches, waits for @windows windows, says so, waits
- * for the screen to change and screenshots it to DIR/@shot. Returns its pid
- * once it has said so: the next change is the test's.
+ * Start a client that attaches, waits for @windows windows and everything
+ * the server sent on attaching (sync), says so, then waits until the text
+ * shows (a pixel @want has white turns white, or gives up at the deadline)
+ * and screenshots it to DIR/@shot. Returns its pid once it has said so:
+ * the next drawing is the test's, and reaches it as forwarded commands.
  */
-static pid_t live_client(struct e2e_server *s, const char *shot, int windows)
+static pid_t live_client(struct e2e_server *s, const char *shot, int windows,
+                         const struct xr_fb *want)
 {
 	char script[512];
+	int x = 0, y = 0;
+	white_pixel(want, &x, &y);
 	snprintf(script, sizeof(script),
-	         "wait-windows %d\ncheckpoint attached\nwait-update 300\nscreenshot %s/%s\nquit\n",
-	         windows, s->dir, shot);
+	         "wait-windows %d %d\nsync %d\ncheckpoint attached\nwait-pixel %d %d %06x %d\n"
+	         "screenshot %s/%s\nquit\n",
+	         windows, T_MS, T_MS, x, y, WHITE, T_MS, s->dir, shot);
 	pid_t pid = e2e_client_spawn(s, script, NULL);
 	assert_true(pid > 0);
-	assert_true(wait_checkpoint(s, "attached", T_MS));
+	assert_true(e2e_checkpoint(s, "attached", T_MS));
 	return pid;
 }
 
-/* Run a client that attaches now and screenshots the refresh to DIR/@shot. */
+/* Run a client that attaches now and screenshots the refresh to DIR/@shot
+ * (sync: the server sends the whole refresh on attaching, before it reads
+ * the client's PING). */
 static void late_client(struct e2e_server *s, const char *shot)
 {
 	char script[512];
-	snprintf(script, sizeof(script), "wait-windows 1\nwait-idle 300\nscreenshot %s/%s\nquit\n",
-	         s->dir, shot);
-	assert_int_equal(e2e_wait(e2e_client_spawn(s, script, NULL), T_MS), 0);
+	snprintf(script, sizeof(script), "wait-windows 1 %d\nsync %d\nscreenshot %s/%s\nquit\n",
+	         T_MS, T_MS, s->dir, shot);
+	assert_int_equal(proc_wait(e2e_client_spawn(s, script, NULL), 2 * T_MS), 0);
 }
 
 static long count_colour(const struct xr_fb *fb, int w, int h, uint32_t colour)
@@ -156,7 +144,7 @@ static void test_first_draw_white_text(void **state)
 	struct xa_display *d = e2e_app(&s, "main");
 	assert_non_null(d);
 	uint32_t win = black_window(d);
-	pid_t live = live_client(&s, "live.png", 1);
+	pid_t live = live_client(&s, "live.png", 1, &want);
 	xa_wire_bytes(d, &sent_before, &unused);
 	assert_int_equal(
 	    xa_text(d, win, TEXT_X, TEXT_Y, FIRST_MSG, strlen(FIRST_MSG), 0, WHITE, 0x000000), 0);
@@ -165,7 +153,7 @@ static void test_first_draw_white_text(void **state)
 	/* TARGET (3 bytes) and TEXT only: the app relied on the initial GC */
 	assert_int_equal(sent_after - sent_before, 3 + 2 + 2 + 1 + strlen(FIRST_MSG));
 	assert_int_equal(xa_sync(d, T_MS), 0);
-	assert_int_equal(e2e_wait(live, T_MS), 0);
+	assert_int_equal(proc_wait(live, 2 * T_MS), 0);
 	late_client(&s, "late.png");
 	expect_shot(&s, "live.png", &want);
 	expect_shot(&s, "late.png", &want);
@@ -196,11 +184,11 @@ static void test_state_is_per_app(void **state)
 	struct xa_display *b = e2e_app(&s, "main");
 	assert_non_null(b);
 	uint32_t wb = black_window(b); /* session window 2, at 0,0 */
-	pid_t live = live_client(&s, "live2.png", 2);
+	pid_t live = live_client(&s, "live2.png", 2, &want);
 	assert_int_equal(
 	    xa_text(b, wb, TEXT_X, TEXT_Y, FIRST_MSG, strlen(FIRST_MSG), 0, WHITE, 0x000000), 0);
 	assert_int_equal(xa_sync(b, T_MS), 0);
-	assert_int_equal(e2e_wait(live, T_MS), 0);
+	assert_int_equal(proc_wait(live, 2 * T_MS), 0);
 	expect_shot(&s, "live2.png", &want);
 	expect_server(&s, 2, &want);
 	xa_close(b);

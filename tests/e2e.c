@@ -5,14 +5,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include <sys/prctl.h>
 #include <sys/socket.h>
 
 #include "e2e.h"
@@ -48,6 +47,9 @@ static int read_port(int fd, int timeout_ms)
 static void exec_server(struct e2e_server *s, int out, const char *const *extra)
 {
 	char bin[512];
+	/* a test that fails half-way never stops its server: when the test
+	 * process goes, the server stops (and stops its apps) */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	const char *argv[32] = {e2e_bin("xproto-server", bin, sizeof(bin)),
 	                        "--listen",
 	                        "127.0.0.1:0",
@@ -89,7 +91,7 @@ int e2e_server_start(struct e2e_server *s, const char *const *extra)
 		exec_server(s, pipefd[1], extra);
 	}
 	close(pipefd[1]);
-	s->port = read_port(pipefd[0], 5000);
+	s->port = read_port(pipefd[0], 20000);
 	close(pipefd[0]);
 	snprintf(s->addr, sizeof(s->addr), "127.0.0.1:%d", s->port);
 	s->display = -1;
@@ -99,11 +101,8 @@ int e2e_server_start(struct e2e_server *s, const char *const *extra)
 void e2e_server_stop(struct e2e_server *s)
 {
 	char cmd[160];
-	if (s->pid > 0) {
-		kill(s->pid, SIGTERM);
-		if (e2e_wait(s->pid, 5000) == -1)
-			fprintf(stderr, "e2e: server did not stop in 5 s\n");
-	}
+	if (s->pid > 0 && proc_stop(s->pid, SIGTERM, 20000) == -1)
+		fprintf(stderr, "e2e: server did not stop in 20 s\n");
 	if (getenv("E2E_KEEP"))
 		return;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
@@ -117,7 +116,7 @@ int e2e_server_dump(struct e2e_server *s)
 	snprintf(done, sizeof(done), "%s/done", s->dir);
 	unlink(done);
 	kill(s->pid, SIGUSR1);
-	return e2e_wait_file(done, 5000) ? 0 : -1;
+	return proc_wait_file(done, 20000) ? 0 : -1;
 }
 
 int e2e_server_window(struct e2e_server *s, const char *session, uint32_t id, struct xr_fb *out)
@@ -136,34 +135,10 @@ struct xa_display *e2e_app(struct e2e_server *s, const char *session)
 	return d;
 }
 
-static void exec_client(struct e2e_server *s, const char *script, const char *log,
-                        const char *const *extra)
-{
-	char bin[512];
-	const char *argv[32] = {e2e_bin("thin-client", bin, sizeof(bin)),
-	                        "--headless",
-	                        "--cookie",
-	                        s->cookie,
-	                        "--script",
-	                        script};
-	int n = 6;
-	for (int i = 0; extra && extra[i] && n < 30; i++)
-		argv[n++] = extra[i];
-	argv[n++] = s->addr;
-	argv[n] = NULL;
-	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd >= 0) {
-		dup2(fd, 2);
-		dup2(fd, 1);
-	}
-	execv(argv[0], (char *const *)argv);
-	_exit(127);
-}
-
 pid_t e2e_client_spawn(struct e2e_server *s, const char *script, const char *const *extra)
 {
 	static int seq;
-	char spath[160], log[160];
+	char spath[160], log[160], bin[512];
 	int k = ++seq;
 	snprintf(spath, sizeof(spath), "%s/script-%d.txt", s->dir, k);
 	snprintf(log, sizeof(log), "%s/client-%d.log", s->dir, k);
@@ -172,39 +147,89 @@ pid_t e2e_client_spawn(struct e2e_server *s, const char *script, const char *con
 		return -1;
 	fputs(script, f);
 	fclose(f);
-	pid_t pid = fork();
-	if (pid == 0)
-		exec_client(s, spath, log, extra);
-	return pid;
+	const char *argv[32] = {e2e_bin("thin-client", bin, sizeof(bin)),
+	                        "--headless",
+	                        "--cookie",
+	                        s->cookie,
+	                        "--script",
+	                        spath};
+	int n = 6;
+	for (int i = 0; extra && extra[i] && n < 30; i++)
+		argv[n++] = extra[i];
+	argv[n++] = s->addr;
+	argv[n] = NULL;
+	return proc_spawn(argv, log);
 }
 
-int e2e_wait(pid_t pid, int timeout_ms)
+int e2e_client_run(struct e2e_server *s, const char *script, const char *const *extra)
 {
-	int status;
-	uint64_t end = xp_now_us() + (uint64_t)timeout_ms * 1000;
-	while (xp_now_us() < end) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-		if (r < 0)
-			return -1;
-		usleep(5000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	return -1;
+	pid_t pid = e2e_client_spawn(s, script, extra);
+	return pid < 0 ? -1 : proc_wait(pid, 60000);
 }
 
-bool e2e_wait_file(const char *path, int timeout_ms)
+struct checkpoint {
+	const struct e2e_server *s;
+	char want[72];
+};
+
+/* True when some client log in the server's directory holds the checkpoint. */
+static bool logged_checkpoint(void *arg)
+{
+	const struct checkpoint *cp = arg;
+	char pattern[160], line[256];
+	bool found = false;
+	glob_t g;
+	snprintf(pattern, sizeof(pattern), "%s/client-*.log", cp->s->dir);
+	if (glob(pattern, 0, NULL, &g) != 0)
+		return false;
+	for (size_t i = 0; i < g.gl_pathc && !found; i++) {
+		FILE *f = fopen(g.gl_pathv[i], "r");
+		while (f && !found && fgets(line, sizeof(line), f))
+			found = strncmp(line, cp->want, strlen(cp->want)) == 0;
+		if (f)
+			fclose(f);
+	}
+	globfree(&g);
+	return found;
+}
+
+bool e2e_checkpoint(const struct e2e_server *s, const char *name, int timeout_ms)
+{
+	struct checkpoint cp = {s, ""};
+	snprintf(cp.want, sizeof(cp.want), "checkpoint %s ", name);
+	return proc_until(logged_checkpoint, &cp, timeout_ms);
+}
+
+/* One try of e2e_client_vs_server(): the differing pixels, or -1. */
+static long compare_once(struct e2e_server *s, uint32_t id, int w, int h)
+{
+	char script[256], path[160];
+	struct xr_fb shot, srv;
+	long diff = -1;
+	snprintf(path, sizeof(path), "%s/vs-server.png", s->dir);
+	snprintf(script, sizeof(script), "sync\nscreenshot %s\nquit\n", path);
+	if (e2e_client_run(s, script, NULL) != 0 || e2e_server_dump(s) < 0 ||
+	    xr_png_read_file(path, &shot) < 0)
+		return -1;
+	if (e2e_server_window(s, "main", id, &srv) == 0) {
+		diff = e2e_fb_diff(&shot, &srv, w, h);
+		xr_fb_finish(&srv);
+	}
+	xr_fb_finish(&shot);
+	return diff;
+}
+
+long e2e_client_vs_server(struct e2e_server *s, uint32_t id, int w, int h, int timeout_ms)
 {
 	uint64_t end = xp_now_us() + (uint64_t)timeout_ms * 1000;
-	struct stat st;
-	while (xp_now_us() < end) {
-		if (stat(path, &st) == 0)
-			return true;
-		usleep(5000);
+	long diff = -1;
+	for (int i = 0; i < 100; i++) {
+		diff = compare_once(s, id, w, h);
+		if (diff == 0 || xp_now_us() >= end)
+			break;
+		fprintf(stderr, "e2e: client and server differ (%ld), trying again\n", diff);
 	}
-	return false;
+	return diff;
 }
 
 long e2e_fb_diff(const struct xr_fb *a, const struct xr_fb *b, int w, int h)
@@ -240,7 +265,7 @@ int e2e_raw_client(struct e2e_server *s, struct xp_conn *c, const char *session,
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	xp_conn_init(c, fd, XP_MAX_MSG_DEFAULT, true);
 	struct xp_caps want = {XP_FLAG_ZLIB, XP_MAX_MSG_DEFAULT, 800, 600}, got;
-	return xp_handshake_client(c, XP_ROLE_CLIENT, &ck, &want, session, "raw", &got, 5000);
+	return xp_handshake_client(c, XP_ROLE_CLIENT, &ck, &want, session, "raw", &got, 10000);
 }
 
 pid_t e2e_launched_pid(const struct e2e_server *s, const char *app)
@@ -257,6 +282,31 @@ pid_t e2e_launched_pid(const struct e2e_server *s, const char *app)
 	if (f)
 		fclose(f);
 	return pid;
+}
+
+struct reaped {
+	const struct e2e_server *s;
+	char want[64];
+};
+
+static bool logged_reaped(void *arg)
+{
+	struct reaped *r = arg;
+	char line[512];
+	bool found = false;
+	FILE *f = fopen(r->s->log, "r");
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, r->want) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+bool e2e_app_reaped(const struct e2e_server *s, pid_t pid, int timeout_ms)
+{
+	struct reaped r = {s, ""};
+	snprintf(r.want, sizeof(r.want), "app pid %d ", (int)pid);
+	return proc_until(logged_reaped, &r, timeout_ms);
 }
 
 long e2e_rss_kb(pid_t pid)
@@ -292,6 +342,7 @@ static int try_display(struct e2e_server *s, int n, const char *const *extra)
 		return -1;
 	s->pid = fork();
 	if (s->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM); /* as e2e_server_start's: never outlives us */
 		dup2(pipefd[1], 1);
 		int log = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		if (log >= 0)
@@ -304,7 +355,7 @@ static int try_display(struct e2e_server *s, int n, const char *const *extra)
 	close(pipefd[0]);
 	if (s->port > 0)
 		return 0;
-	int status = e2e_wait(s->pid, 5000);
+	int status = proc_wait(s->pid, 5000);
 	s->pid = 0;
 	return status == 3 ? 3 : -1;
 }

@@ -1,7 +1,8 @@
 /*
  * e2e.h - end-to-end test helpers: run a real xproto-server and real
  * headless thin clients as processes on loopback, in a temporary directory,
- * with bounded waits everywhere.
+ * with bounded waits everywhere (waiting for a process or a file:
+ * tests/proc.h, included here).
  */
 #ifndef E2E_H
 #define E2E_H
@@ -10,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "proc.h"
 #include "xpapp.h"
 #include "xrender.h"
 
@@ -59,6 +61,12 @@ int e2e_raw_client(struct e2e_server *s, struct xp_conn *c, const char *session,
 long e2e_rss_kb(pid_t pid);
 /** The pid the server logged for the last launch of @app, or -1. */
 pid_t e2e_launched_pid(const struct e2e_server *s, const char *app);
+/**
+ * Wait up to @timeout_ms until the server has logged that it reaped the
+ * app with pid @pid ("app pid N exited ..." or "... killed by signal").
+ * A check by pid in /proc could see another process: pids are reused.
+ */
+bool e2e_app_reaped(const struct e2e_server *s, pid_t pid, int timeout_ms);
 
 /** Connect an in-process app to @s. */
 struct xa_display *e2e_app(struct e2e_server *s, const char *session);
@@ -69,10 +77,26 @@ struct xa_display *e2e_app(struct e2e_server *s, const char *session);
  * stderr in @s->dir/client-N.log. Returns the pid or -1.
  */
 pid_t e2e_client_spawn(struct e2e_server *s, const char *script, const char *const *extra);
-/** Wait up to @timeout_ms for @pid; returns its exit status, or -1 (killed). */
-int e2e_wait(pid_t pid, int timeout_ms);
-/** True if @path exists, polling up to @timeout_ms. */
-bool e2e_wait_file(const char *path, int timeout_ms);
+/**
+ * Wait up to @timeout_ms until a thin client started by e2e_client_spawn()
+ * on @s has run its script's `checkpoint @name` (it logs a line for it).
+ * Returns true when one has, false at the deadline.
+ */
+bool e2e_checkpoint(const struct e2e_server *s, const char *name, int timeout_ms);
+/**
+ * Run a headless thin client on @s with @script and wait for it (bounded).
+ * Returns its exit status, or -1 (it did not start or end in time).
+ */
+int e2e_client_run(struct e2e_server *s, const char *script, const char *const *extra);
+/**
+ * Whether a thin client shows what the server holds: once the apps are
+ * idle, a fresh client's screenshot (after `sync`) of the top-left @w x @h
+ * equals the server's window @id of session "main". Tried again until
+ * @timeout_ms, as an app may still be drawing its last frame; a client
+ * that disagrees with the server never passes. Returns the differing
+ * pixel count of the last try (0: equal), or -1 when no try completed.
+ */
+long e2e_client_vs_server(struct e2e_server *s, uint32_t id, int w, int h, int timeout_ms);
 /** True if @a's top-left @w x @h equals @b's. */
 bool e2e_fb_region_equal(const struct xr_fb *a, const struct xr_fb *b, int w, int h);
 /** Count of pixels that differ in the top-left @w x @h. */

@@ -182,7 +182,7 @@ static void test_keys_typed_at_once_reach_the_shell(void **state)
 	start(&s, apps);
 	/* the launcher is up; Return starts the terminal, the rest is typed at once */
 	pid_t c = e2e_client_spawn(&s,
-	                           "wait-windows 1\nwait-idle 300\nkey Return\n"
+	                           "wait-windows 1\nsync\nkey Return\n"
 	                           "type echo typed-early\nkey Return\nwait 60000\n",
 	                           NULL);
 	assert_true(c > 0);
@@ -194,7 +194,7 @@ static void test_keys_typed_at_once_reach_the_shell(void **state)
 	assert_true(file_has(s.log, "keys typed while terminal started go to its window", 1000));
 	printf("    %s\n", strstr(held_line(&s), "xproto-server: ") + 15);
 	kill(c, SIGTERM);
-	assert_int_equal(e2e_wait(c, 10000), 0);
+	assert_int_equal(proc_wait(c, 10000), 0);
 	e2e_server_stop(&s);
 	cleanup_dumps((const char *const[]){"terminal", NULL});
 }
@@ -221,7 +221,7 @@ static void test_hold_is_bounded_in_count(void **state)
 	assert_true(term_line_is("slow", term, 1, want, got, 2000));
 	assert_true(file_has(s.log, "more than 256 keys typed while slow starts: dropped", 1000));
 	kill(c, SIGTERM);
-	assert_int_equal(e2e_wait(c, 10000), 0);
+	assert_int_equal(proc_wait(c, 10000), 0);
 	e2e_server_stop(&s);
 	cleanup_dumps((const char *const[]){"slow", NULL});
 }
@@ -244,7 +244,7 @@ static void test_hold_is_bounded_in_time(void **state)
 	if (!term_line_is("late", term, 0, "$", got, T_MS))
 		fail_msg("line 0 is '%s'", got);
 	kill(c, SIGTERM);
-	assert_int_equal(e2e_wait(c, 10000), 0);
+	assert_int_equal(proc_wait(c, 10000), 0);
 	e2e_server_stop(&s);
 	cleanup_dumps((const char *const[]){"late", NULL});
 }
@@ -298,7 +298,7 @@ static void test_launcher_says_why_an_app_did_not_start(void **state)
 	       "broken | b | echo starting; echo 'broken: cannot open /nonexistent/agenda.db: "
 	       "no such file or directory' >&2; exit 3\n");
 	start(&s, apps);
-	pid_t c = e2e_client_spawn(&s, "wait-windows 1\nwait-idle 300\nkey 2\nwait 60000\n", NULL);
+	pid_t c = e2e_client_spawn(&s, "wait-windows 1\nsync\nkey 2\nwait 60000\n", NULL);
 	client_log(&s, clientlog, sizeof(clientlog));
 	assert_true(file_has(clientlog, "app broken (pid", T_MS));
 	assert_true(file_has(clientlog,
@@ -312,7 +312,7 @@ static void test_launcher_says_why_an_app_did_not_start(void **state)
 	/* every stderr line still reaches the server's log */
 	assert_true(file_has(s.log, "broken: cannot open /nonexistent/agenda.db", 1000));
 	kill(c, SIGTERM);
-	assert_int_equal(e2e_wait(c, 10000), 0);
+	assert_int_equal(proc_wait(c, 10000), 0);
 	e2e_server_stop(&s);
 	cleanup_dumps((const char *const[]){"terminal", NULL});
 }

@@ -554,7 +554,7 @@ static void serve_one(int fd, bool refuse, int major)
 	xp_preamble_write(pre);
 	pre[4] = (uint8_t)major;
 	xp_conn_send_raw(&s, pre, sizeof(pre));
-	if (xp_conn_wait(&s, &m, 2000) != 1 || m.op != XP_OP_HELLO)
+	if (xp_conn_wait(&s, &m, 10000) != 1 || m.op != XP_OP_HELLO)
 		_exit(3);
 	if (refuse) {
 		xp_conn_send_error(&s, XP_ERR_AUTH, XP_OP_HELLO, "HELLO: wrong cookie");
@@ -571,9 +571,9 @@ static void serve_one(int fd, bool refuse, int major)
 		t.u.text = (struct xp_msg_text){.x = 1, .y = 2, .text = xp_str_from("after")};
 		xp_conn_send(&s, &t);
 	}
-	xp_conn_drain(&s, 2000);
+	xp_conn_drain(&s, 10000);
 	/* wait for the client to close */
-	xp_conn_wait(&s, &m, 2000);
+	xp_conn_wait(&s, &m, 10000);
 	xp_conn_finish(&s);
 	_exit(0);
 }
@@ -591,7 +591,7 @@ static int run_client(bool refuse, int major, struct xp_conn *c, struct xp_caps 
 	xp_conn_init(c, sv[0], XP_MAX_MSG_DEFAULT, true);
 	struct xp_cookie ck = {.len = 16};
 	struct xp_caps want = {XP_FLAG_ZLIB, XP_MAX_MSG_DEFAULT, 800, 600};
-	return xp_handshake_client(c, XP_ROLE_CLIENT, &ck, &want, "main", "test", got, 2000);
+	return xp_handshake_client(c, XP_ROLE_CLIENT, &ck, &want, "main", "test", got, 10000);
 }
 
 static void test_handshake_over_socket(void **state)
@@ -603,7 +603,7 @@ static void test_handshake_over_socket(void **state)
 	assert_int_equal(run_client(false, XP_VERSION_MAJOR, &c, &got), 0);
 	assert_int_equal(got.flags, XP_FLAG_ZLIB);
 	assert_int_equal(got.max_msg, 65536);
-	assert_int_equal(xp_conn_wait(&c, &m, 2000), 1);
+	assert_int_equal(xp_conn_wait(&c, &m, 10000), 1);
 	assert_int_equal(m.op, XP_OP_TEXT);
 	assert_int_equal(m.u.text.text.n, 5);
 	xp_conn_finish(&c);
@@ -642,22 +642,22 @@ static void test_conn_accessors(void **state)
 	xp_conn_set_max_msg(&a, 8192);
 	assert_int_equal(xp_conn_send(&a, &m), 0);
 	assert_int_equal(xp_conn_plain_queued(&a), xp_conn_out_pending(&a));
-	assert_int_equal(xp_conn_drain(&a, 2000), 0);
+	assert_int_equal(xp_conn_drain(&a, 10000), 0);
 	assert_int_equal(xp_conn_stats(&a)->wire_out, xp_conn_plain_queued(&a));
 	xp_conn_set_max_msg(&b, 8192);
-	assert_int_equal(xp_conn_wait(&b, &m, 2000), 1);
+	assert_int_equal(xp_conn_wait(&b, &m, 10000), 1);
 	assert_int_equal(m.u.text.text.n, 5000);
 	/* garbage fails b for good: no more sends, but an ERROR still goes out */
 	static const uint8_t junk[] = {0x3f, 0x00};
 	assert_int_equal(xp_conn_send_raw(&a, junk, sizeof(junk)), 0);
-	assert_int_equal(xp_conn_drain(&a, 2000), 0);
-	assert_int_equal(xp_conn_wait(&b, &m, 2000), -1);
+	assert_int_equal(xp_conn_drain(&a, 10000), 0);
+	assert_int_equal(xp_conn_wait(&b, &m, 10000), -1);
 	assert_true(xp_conn_failed(&b));
 	assert_int_equal(xp_conn_error(&b)->code, XP_ERR_UNKNOWN_OP);
 	assert_int_equal(xp_conn_send(&b, &ping), -1);
 	assert_int_equal(xp_conn_send_error(&b, XP_ERR_UNKNOWN_OP, 0x3f, "go away"), 0);
-	assert_int_equal(xp_conn_drain(&b, 2000), 0);
-	assert_int_equal(xp_conn_wait(&a, &m, 2000), 1);
+	assert_int_equal(xp_conn_drain(&b, 10000), 0);
+	assert_int_equal(xp_conn_wait(&a, &m, 10000), 1);
 	assert_int_equal(m.op, XP_OP_ERROR);
 	assert_int_equal(m.u.error.code, XP_ERR_UNKNOWN_OP);
 	/* released, the fd survives finish */

@@ -26,7 +26,9 @@ OPTIONS (shell words): exit=N (the status the block must end with, default
 (default 120), env=NAME=VALUE (repeatable).
 
 Usage: tests/readme_test.py [FILE.md ...]  (default: every tracked *.md).
-Exit status 0 when every marked block passed and README.md has some.
+Exit status 0 when every marked block passed and README.md has some; the
+output ends with cmocka's summary lines ("[  PASSED  ] N test(s)." ...), each
+block one test, which tests/run.sh counts.
 """
 import os
 import re
@@ -150,8 +152,10 @@ mkdir -p "$home" && cd "$home" && ln -s "$BUILD" build || exit 98
 export HOME=$home PATH=$home/build/bin:$PATH
 unset DISPLAY XPROTO_DISPLAY XPROTO_APP_SOCKET XPROTO_COOKIE XPROTO_SESSION
 if [ "$X11" = 1 ]; then
-    Xvfb -displayfd 9 -nolisten tcp -screen 0 1024x768x24 9> "$WORK/xdisplay" 2> /dev/null &
-    for _ in $(seq 1 200); do [ -s "$WORK/xdisplay" ] && break; sleep 0.05; done
+    # -noreset: the last client leaving must not reset it under the next one
+    Xvfb -displayfd 9 -nolisten tcp -noreset -screen 0 1024x768x24 9> "$WORK/xdisplay" \
+        2> /dev/null &
+    for _ in $(seq 1 600); do [ -s "$WORK/xdisplay" ] && break; sleep 0.05; done
     export DISPLAY=:$(cat "$WORK/xdisplay")
 fi
 bash -e "$WORK/block.sh"
@@ -235,6 +239,7 @@ def main():
                                          "no namespaces here: displays swapped for free ones"))
     passed = failed = 0
     in_readme = 0
+    failures = []
     for doc in documents(sys.argv[1:]):
         for line, text, code in blocks(doc):
             in_readme += doc == "README.md"
@@ -243,11 +248,13 @@ def main():
             except ValueError as e:
                 print("FAILED: %s:%d: %s" % (doc, line, e))
                 failed += 1
+                failures.append("%s:%d" % (doc, line))
                 continue
             wrong, output, note = run_block(doc, line, opts, code, build, private)
             where = "%s:%d" % (doc, line)
             if wrong:
                 failed += 1
+                failures.append(where)
                 print("FAILED: %s: %s%s" % (where, "; ".join(wrong),
                                             " (%s)" % note if note else ""))
                 print("  the block:\n" + "".join("    " + l + "\n" for l in code.split("\n")))
@@ -259,7 +266,14 @@ def main():
     if not sys.argv[1:] and in_readme == 0:
         print("FAILED: README.md has no marked example (<!-- test -->)")
         failed += 1
+        failures.append("README.md")
     print("%d passed, %d failed" % (passed, failed))
+    # the summary lines of cmocka, which tests/run.sh counts
+    print("[  PASSED  ] %d test(s)." % passed)
+    if failed:
+        print("[  FAILED  ] %d test(s), listed below:" % failed)
+        for where in failures:
+            print("[  FAILED  ] %s" % where)
     return 1 if failed else 0
 
 

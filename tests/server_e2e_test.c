@@ -1,6 +1,9 @@
 /*
  * server_e2e_test.c - xproto-server end to end: a real server process, real
  * headless thin-client processes and in-process apps, over loopback.
+ * Nothing waits a fixed time: an app's xa_sync() means the server has its
+ * drawing, a client's `sync` that it has everything the server sent, and
+ * a client's screenshot file that it has attached.
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -61,16 +64,37 @@ static uint32_t scene_window(struct xa_display *d, int variant)
 	xa_window_title(d, win, "scene");
 	xa_window_map(d, win);
 	draw_scene(d, win, variant);
-	assert_int_equal(xa_sync(d, 5000), 0);
+	assert_int_equal(xa_sync(d, 20000), 0);
 	return win;
 }
 
-/* Run a client that screenshots to DIR/NAME; returns its exit status. */
+/* Run a client that screenshots to DIR/NAME once it has everything the
+ * server sent; returns its exit status. */
 static int screenshot(struct e2e_server *s, const char *name, const char *const *extra)
 {
 	char script[512];
-	snprintf(script, sizeof(script), "wait-idle 300\nscreenshot %s/%s\nquit\n", s->dir, name);
-	return e2e_wait(e2e_client_spawn(s, script, extra), 15000);
+	snprintf(script, sizeof(script), "sync\nscreenshot %s/%s\nquit\n", s->dir, name);
+	return e2e_client_run(s, script, extra);
+}
+
+/* Wait (bounded) for a client's screenshot DIR/NAME: it has attached. */
+static void wait_shot(struct e2e_server *s, const char *name)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+	assert_true(proc_wait_file(path, 30000));
+}
+
+/* The pixel at @x, @y of the screenshot DIR/NAME. */
+static uint32_t shot_pixel(struct e2e_server *s, const char *name, int x, int y)
+{
+	char path[256];
+	struct xr_fb fb;
+	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+	assert_int_equal(xr_png_read_file(path, &fb), 0);
+	uint32_t px = fb.px[(size_t)y * (size_t)fb.stride + (size_t)x] & 0xffffff;
+	xr_fb_finish(&fb);
+	return px;
 }
 
 static void expect_same_as_server(struct e2e_server *s, const char *name, uint32_t win)
@@ -113,14 +137,19 @@ static void test_hidden_window_pixels_on_map(void **state)
 	struct xa_display *d = e2e_app(&s, "main");
 	uint32_t hidden = xa_window_create(d, 0, 0, W, H, 0, 0x102030); /* id 1, unmapped */
 	draw_scene(d, hidden, 5);
-	assert_int_equal(xa_sync(d, 3000), 0);
-	snprintf(script, sizeof(script), "wait 700\nwait-idle 300\nscreenshot %s/h.png\nquit\n",
-	         s.dir);
+	assert_int_equal(xa_sync(d, 10000), 0);
+	/* attached: the window is known but its pixels were not sent; then the
+	 * orange fill of the scene shows once it is mapped */
+	snprintf(script, sizeof(script),
+	         "sync\nscreenshot %s/before.png\nwait-pixel 210 20 ff8800 30000\nsync\n"
+	         "screenshot %s/h.png\nquit\n",
+	         s.dir, s.dir);
 	pid_t c = e2e_client_spawn(&s, script, NULL);
-	usleep(300000); /* attached: the window is known but its pixels were not sent */
+	wait_shot(&s, "before.png");
+	assert_int_equal(shot_pixel(&s, "before.png", 210, 20), 0x202428); /* the desktop */
 	xa_window_map(d, hidden);
-	assert_int_equal(xa_sync(d, 3000), 0);
-	assert_int_equal(e2e_wait(c, 10000), 0);
+	assert_int_equal(xa_sync(d, 10000), 0);
+	assert_int_equal(proc_wait(c, 60000), 0);
 	expect_same_as_server(&s, "h.png", 1);
 	xa_close(d);
 	e2e_server_stop(&s);
@@ -134,7 +163,11 @@ static void test_kill_client_restart(void **state)
 	assert_int_equal(e2e_server_start(&s, base_args), 0);
 	struct xa_display *d = e2e_app(&s, "main");
 	uint32_t win = scene_window(d, 0);
-	pid_t victim = e2e_client_spawn(&s, "wait 20000\nquit\n", NULL);
+	char script[256];
+	snprintf(script, sizeof(script), "sync\nscreenshot %s/victim.png\nwait 60000\nquit\n",
+	         s.dir);
+	pid_t victim = e2e_client_spawn(&s, script, NULL);
+	wait_shot(&s, "victim.png"); /* attached */
 	for (int i = 0; i < 400; i++) {
 		char t[32];
 		snprintf(t, sizeof(t), "frame %d", i);
@@ -142,10 +175,9 @@ static void test_kill_client_restart(void **state)
 		xa_flush(d);
 		if (i == 200)
 			kill(victim, SIGKILL);
-		usleep(1000);
 	}
-	assert_int_equal(e2e_wait(victim, 5000), 128 + SIGKILL);
-	assert_int_equal(xa_sync(d, 5000), 0);
+	assert_int_equal(proc_wait(victim, 10000), 128 + SIGKILL);
+	assert_int_equal(xa_sync(d, 10000), 0);
 	assert_int_equal(screenshot(&s, "b.png", NULL), 0);
 	expect_same_as_server(&s, "b.png", 1);
 	xa_close(d);
@@ -162,12 +194,12 @@ static void test_two_viewers_identical(void **state)
 	assert_int_equal(e2e_server_start(&s, base_args), 0);
 	struct xa_display *d = e2e_app(&s, "main");
 	scene_window(d, 1);
-	snprintf(script, sizeof(script), "wait-idle 300\nscreenshot %s/v1.png\nquit\n", s.dir);
+	snprintf(script, sizeof(script), "sync\nscreenshot %s/v1.png\nquit\n", s.dir);
 	pid_t a = e2e_client_spawn(&s, script, NULL);
-	snprintf(script, sizeof(script), "wait-idle 300\nscreenshot %s/v2.png\nquit\n", s.dir);
+	snprintf(script, sizeof(script), "sync\nscreenshot %s/v2.png\nquit\n", s.dir);
 	pid_t b = e2e_client_spawn(&s, script, ro);
-	assert_int_equal(e2e_wait(a, 15000), 0);
-	assert_int_equal(e2e_wait(b, 15000), 0);
+	assert_int_equal(proc_wait(a, 60000), 0);
+	assert_int_equal(proc_wait(b, 60000), 0);
 	struct xr_fb f1, f2;
 	snprintf(p1, sizeof(p1), "%s/v1.png", s.dir);
 	snprintf(p2, sizeof(p2), "%s/v2.png", s.dir);
@@ -181,15 +213,20 @@ static void test_two_viewers_identical(void **state)
 	e2e_server_stop(&s);
 }
 
-static int count_keys(struct xa_display *d, int ms, char *text, size_t cap)
+/* Read the app's events until @want key events came (at most 30 s); the
+ * text of the presses goes to @text. Returns the number of key events. */
+static int read_keys(struct xa_display *d, int want, char *text, size_t cap)
 {
 	struct xa_event ev;
 	int keys = 0;
-	uint64_t end = xp_now_us() + (uint64_t)ms * 1000;
-	while (xp_now_us() < end) {
-		if (xa_next_event(d, &ev, 50) == 1 && ev.type == XA_KEY) {
+	uint64_t end = xp_now_us() + 30000000u;
+	while (keys < want && xp_now_us() < end) {
+		if (xa_next_event(d, &ev, 100) != 1)
+			continue;
+		assert_int_not_equal(ev.type, XA_BUTTON); /* the viewer's click */
+		if (ev.type == XA_KEY) {
 			keys++;
-			if (text && (ev.state & XP_KEY_PRESSED))
+			if (ev.state & XP_KEY_PRESSED)
 				strncat(text, ev.text, cap - strlen(text) - 1);
 		}
 	}
@@ -205,13 +242,12 @@ static void test_read_only_keys_dropped(void **state)
 	assert_int_equal(e2e_server_start(&s, base_args), 0);
 	struct xa_display *d = e2e_app(&s, "main");
 	scene_window(d, 0);
-	pid_t v = e2e_client_spawn(&s, "type hello\nkey Return\nclick 10 10\nwait 300\nquit\n", ro);
-	assert_int_equal(e2e_wait(v, 10000), 0);
-	assert_int_equal(count_keys(d, 500, NULL, 0), 0);
-	/* control: the same keys from a normal client do arrive */
-	pid_t c = e2e_client_spawn(&s, "type hi\nwait 300\nquit\n", NULL);
-	assert_int_equal(e2e_wait(c, 10000), 0);
-	assert_true(count_keys(d, 500, typed, sizeof(typed)) >= 2);
+	/* the viewer's input, then (its sync answered: the server has handled
+	 * it) a normal client's: the app gets the second and only that */
+	assert_int_equal(
+	    e2e_client_run(&s, "type hello\nkey Return\nclick 10 10\nsync\nquit\n", ro), 0);
+	assert_int_equal(e2e_client_run(&s, "type hi\nsync\nquit\n", NULL), 0);
+	assert_int_equal(read_keys(d, 4, typed, sizeof(typed)), 4);
 	assert_string_equal(typed, "hi");
 	xa_close(d);
 	e2e_server_stop(&s);
@@ -232,7 +268,7 @@ static double wait_text(struct xp_conn *c, const char *want, int timeout_ms)
 			struct xp_msg a = {.op = XP_OP_ACK};
 			a.u.ack.serial = m.u.mark.serial;
 			xp_conn_send(c, &a);
-			xp_conn_drain(c, 1000);
+			xp_conn_drain(c, 10000);
 		}
 		if (m.op == XP_OP_TEXT && m.u.text.text.n == strlen(want) &&
 		    !memcmp(m.u.text.text.p, want, m.u.text.text.n))
@@ -247,11 +283,16 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * A client that reads nothing delays nobody: with a stall timeout far
+ * longer than the test, a server that waited for it would stop the live
+ * client and the app past their deadlines. The figures are printed.
+ */
 static void test_stalled_client_harms_nobody(void **state)
 {
 	(void)state;
 	struct e2e_server s;
-	static const char *const args[] = {"--no-launcher", "--stall-timeout", "1500", NULL};
+	static const char *const args[] = {"--no-launcher", "--stall-timeout", "120000", NULL};
 	struct xp_conn stalled, live;
 	double delay[300], sync_ms[300];
 	assert_int_equal(e2e_server_start(&s, args), 0);
@@ -270,9 +311,9 @@ static void test_stalled_client_harms_nobody(void **state)
 		snprintf(t, sizeof(t), "mark %d", i);
 		uint64_t t0 = xp_now_us();
 		xa_text(d, win, 0, 180, t, strlen(t), 0, 0xffffff, 0);
-		assert_int_equal(xa_sync(d, 2000), 0);
+		assert_int_equal(xa_sync(d, 20000), 0);
 		sync_ms[i] = (double)(xp_now_us() - t0) / 1000.0;
-		delay[i] = wait_text(&live, t, 3000);
+		delay[i] = wait_text(&live, t, 20000);
 		assert_true(delay[i] >= 0);
 	}
 	qsort(delay, 300, sizeof(double), cmp_double);
@@ -280,15 +321,6 @@ static void test_stalled_client_harms_nobody(void **state)
 	printf("    with a stalled client: live client update delay median %.2f ms, max %.2f ms;"
 	       " app round trip median %.2f ms, max %.2f ms\n",
 	       delay[150], delay[299], sync_ms[150], sync_ms[299]);
-	assert_true(delay[299] < 1000);
-	assert_true(sync_ms[299] < 1000);
-	/* the stalled client was dropped: after its backlog comes EOF */
-	struct xp_msg m;
-	int r = 0;
-	usleep(2000 * 1000);
-	for (int i = 0; i < 200000 && (r = xp_conn_wait(&stalled, &m, 2000)) == 1; i++)
-		;
-	assert_int_equal(r, -1);
 	xp_conn_finish(&stalled);
 	xp_conn_finish(&live);
 	xa_close(d);
@@ -300,11 +332,35 @@ static void expect_error_then_close(struct xp_conn *c, enum xp_err_code code)
 {
 	struct xp_msg m;
 	int r, seen = 0;
-	for (int i = 0; i < 10000 && (r = xp_conn_wait(c, &m, 3000)) == 1; i++)
+	for (int i = 0; i < 200000 && (r = xp_conn_wait(c, &m, 30000)) == 1; i++)
 		if (m.op == XP_OP_ERROR && m.u.error.code == code)
 			seen = 1;
 	assert_int_equal(seen, 1);
 	assert_int_equal(r, -1);
+}
+
+/* A client that acknowledges nothing is dropped after the stall timeout:
+ * after its backlog comes the end of the stream. */
+static void test_stalled_client_dropped(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	static const char *const args[] = {"--no-launcher", "--stall-timeout", "1500", NULL};
+	struct xp_conn stalled;
+	assert_int_equal(e2e_server_start(&s, args), 0);
+	struct xa_display *d = e2e_app(&s, "main");
+	uint32_t win = scene_window(d, 0);
+	assert_int_equal(e2e_raw_client(&s, &stalled, "main", NULL, 4096), 0);
+	char filler[200];
+	memset(filler, 'x', sizeof(filler));
+	for (int i = 0; i < 20; i++)
+		xa_text(d, win, 0, 160, filler, sizeof(filler), 0, (uint32_t)i, 0);
+	assert_int_equal(xa_sync(d, 20000), 0);
+	/* reading does not acknowledge: the timeout runs all the same */
+	expect_error_then_close(&stalled, XP_ERR_TIMEOUT);
+	xp_conn_finish(&stalled);
+	xa_close(d);
+	e2e_server_stop(&s);
 }
 
 static void test_hostile_peers(void **state)
@@ -329,7 +385,7 @@ static void test_hostile_peers(void **state)
 	assert_int_equal(write(fd, pre, sizeof(pre)), (ssize_t)sizeof(pre));
 	xp_conn_init(&c, fd, 65536, true);
 	struct xp_msg m;
-	assert_int_equal(xp_conn_wait(&c, &m, 3000), 1);
+	assert_int_equal(xp_conn_wait(&c, &m, 20000), 1);
 	assert_int_equal(m.op, XP_OP_ERROR);
 	assert_int_equal(m.u.error.code, XP_ERR_VERSION);
 	char text[160];
@@ -342,14 +398,14 @@ static void test_hostile_peers(void **state)
 	assert_int_equal(e2e_raw_client(&s, &c, "main", NULL, 0), 0);
 	static const uint8_t junk[] = {0xee, 0x01, 0x02};
 	xp_conn_send_raw(&c, junk, sizeof(junk));
-	xp_conn_drain(&c, 1000);
+	xp_conn_drain(&c, 10000);
 	expect_error_then_close(&c, XP_ERR_UNKNOWN_OP);
 	xp_conn_finish(&c);
 	/* an app drawing into a window it does not own */
 	struct xa_display *bad = e2e_app(&s, "main");
 	assert_non_null(bad);
 	xa_fill(bad, 1, 0, 0, 10, 10, 0xff0000); /* window 1 of *its* ids: none */
-	assert_int_equal(xa_sync(bad, 3000), -1);
+	assert_int_equal(xa_sync(bad, 20000), -1);
 	assert_int_equal(xa_error(bad)->code, XP_ERR_NO_WINDOW);
 	xa_close(bad);
 	/* an app sending a truncated-then-garbage frame */
@@ -359,16 +415,16 @@ static void test_hostile_peers(void **state)
 	xp_conn_init(&c, fd, 65536, true);
 	struct xp_caps want = {0, 65536, 0, 0}, got;
 	assert_int_equal(
-	    xp_handshake_client(&c, XP_ROLE_APP, &ck, &want, "main", "bad", &got, 3000), 0);
+	    xp_handshake_client(&c, XP_ROLE_APP, &ck, &want, "main", "bad", &got, 10000), 0);
 	static const uint8_t bad_text[] = {0x27, 0x05, 0x00, 0x00, 0x09, 'a', 'b'};
 	xp_conn_send_raw(&c, bad_text, sizeof(bad_text));
-	xp_conn_drain(&c, 1000);
+	xp_conn_drain(&c, 10000);
 	expect_error_then_close(&c, XP_ERR_MALFORMED);
 	xp_conn_finish(&c);
 	/* extreme coordinates from an app and from a client (UBSan in the SAN run) */
 	uint32_t far = xa_window_create(d, INT32_MAX - 50, INT32_MIN + 5, 100, 100, 0, 0);
 	xa_window_map(d, far);
-	assert_int_equal(xa_sync(d, 3000), 0);
+	assert_int_equal(xa_sync(d, 20000), 0);
 	assert_int_equal(e2e_raw_client(&s, &c, "main", NULL, 0), 0);
 	struct xp_msg in = {.op = XP_OP_BUTTON};
 	in.u.button =
@@ -377,11 +433,11 @@ static void test_hostile_peers(void **state)
 	in = (struct xp_msg){.op = XP_OP_MOTION};
 	in.u.motion = (struct xp_msg_motion){INT32_MIN, INT32_MAX};
 	xp_conn_send(&c, &in);
-	assert_int_equal(xp_conn_drain(&c, 1000), 0);
+	assert_int_equal(xp_conn_drain(&c, 10000), 0);
 	xp_conn_finish(&c);
 	struct xa_event ev;
-	assert_int_equal(xa_next_event(d, &ev, 2000), 1); /* the press reached the far window */
-	while (ev.type != XA_BUTTON && xa_next_event(d, &ev, 500) == 1)
+	assert_int_equal(xa_next_event(d, &ev, 20000), 1); /* the press reached the far window */
+	while (ev.type != XA_BUTTON && xa_next_event(d, &ev, 20000) == 1)
 		;
 	assert_int_equal(ev.type, XA_BUTTON);
 	assert_int_equal(ev.win, far);
@@ -389,7 +445,7 @@ static void test_hostile_peers(void **state)
 	xa_window_destroy(d, far);
 	/* everyone else carried on: the good app still draws, a client sees it */
 	draw_scene(d, 1, 3);
-	assert_int_equal(xa_sync(d, 3000), 0);
+	assert_int_equal(xa_sync(d, 20000), 0);
 	assert_int_equal(screenshot(&s, "after.png", NULL), 0);
 	expect_same_as_server(&s, "after.png", 1);
 	xa_close(d);
@@ -413,31 +469,37 @@ static void test_image_cache(void **state)
 		for (int x = 0; x < 24; x++)
 			img.px[y * img.stride + x] = XR_RGB(x * 10, 255 - y * 15, (x ^ y) * 8);
 	xr_encode_png(&img, (struct xr_rect){0, 0, 24, 16}, 6, &png, &len);
-	/* client A watches from the start; B attaches later */
-	snprintf(script, sizeof(script), "wait 1500\nwait-idle 300\nscreenshot %s/ca.png\nquit\n",
-	         s.dir);
+	/* client A watches from the start (its first screenshot says it has
+	 * attached) until the last copy shows; B attaches later. The image's
+	 * top-left pixel is pure green. */
+	snprintf(script, sizeof(script),
+	         "sync\nscreenshot %s/ca0.png\nwait-pixel 160 150 00ff00 30000\nsync\n"
+	         "screenshot %s/ca.png\nquit\n",
+	         s.dir, s.dir);
 	pid_t a = e2e_client_spawn(&s, script, NULL);
-	usleep(500000);
+	wait_shot(&s, "ca0.png");
 	xa_image_keep(d, win, 10, 150, 24, 16, XP_IMG_PNG, png, len, 7);
 	for (int i = 1; i < 6; i++)
 		xa_image_cached(d, win, 10 + i * 30, 150, 7);
-	assert_int_equal(xa_sync(d, 3000), 0);
+	assert_int_equal(xa_sync(d, 10000), 0);
 	assert_int_equal(screenshot(&s, "cb.png", NULL), 0); /* B: only the refresh */
-	assert_int_equal(e2e_wait(a, 10000), 0);
+	assert_int_equal(proc_wait(a, 60000), 0);
 	expect_same_as_server(&s, "ca.png", 1);
 	expect_same_as_server(&s, "cb.png", 1);
 	/* B again, attached while the app draws from the cache: gets the pixels */
-	snprintf(script, sizeof(script), "wait 800\nwait-idle 300\nscreenshot %s/cc.png\nquit\n",
-	         s.dir);
+	snprintf(script, sizeof(script),
+	         "sync\nscreenshot %s/cc0.png\nwait-pixel 200 170 00ff00 30000\nsync\n"
+	         "screenshot %s/cc.png\nquit\n",
+	         s.dir, s.dir);
 	pid_t b = e2e_client_spawn(&s, script, NULL);
-	usleep(400000);
+	wait_shot(&s, "cc0.png");
 	xa_image_cached(d, win, 200, 170, 7);
-	assert_int_equal(xa_sync(d, 3000), 0);
-	assert_int_equal(e2e_wait(b, 10000), 0);
+	assert_int_equal(xa_sync(d, 10000), 0);
+	assert_int_equal(proc_wait(b, 60000), 0);
 	expect_same_as_server(&s, "cc.png", 1);
 	xa_cache_drop(d, 7);
 	xa_image_cached(d, win, 0, 0, 7); /* dropped: an error for this app only */
-	assert_int_equal(xa_sync(d, 3000), -1);
+	assert_int_equal(xa_sync(d, 10000), -1);
 	assert_int_equal(xa_error(d)->code, XP_ERR_MALFORMED);
 	free(png);
 	xr_fb_finish(&img);
@@ -478,7 +540,7 @@ static void test_flood_respects_memory_limit(void **state)
 	int made = 0;
 	for (int i = 0; i < 20; i++) {
 		xa_window_create(d, 0, 0, 1000, 1000, 0, 0); /* 4 MB each */
-		if (xa_sync(d, 3000) < 0)
+		if (xa_sync(d, 20000) < 0)
 			break;
 		made++;
 	}
@@ -513,21 +575,18 @@ static void test_apps_reaped_and_stopped(void **state)
 	snprintf(args_apps, sizeof(args_apps), "%s", apps);
 	const char *const args[] = {"--no-launcher", "--apps", args_apps, NULL};
 	assert_int_equal(e2e_server_start(&s, args), 0);
-	pid_t c = e2e_client_spawn(
-	    &s, "apps\nlaunch quick\nlaunch long\nlaunch nosuch\nwait 800\nquit\n", NULL);
-	assert_int_equal(e2e_wait(c, 10000), 0);
+	/* the server launches in order, before it answers the client's sync */
+	assert_int_equal(
+	    e2e_client_run(&s, "apps\nlaunch quick\nlaunch long\nlaunch nosuch\nsync\nquit\n",
+	                   NULL),
+	    0);
 	pid_t quick = e2e_launched_pid(&s, "quick"), lng = e2e_launched_pid(&s, "long");
 	assert_true(quick > 0 && lng > 0);
-	char proc[64];
-	snprintf(proc, sizeof(proc), "/proc/%d", (int)quick);
-	assert_int_equal(access(proc, F_OK), -1); /* reaped: not even a zombie */
-	snprintf(proc, sizeof(proc), "/proc/%d", (int)lng);
-	assert_int_equal(access(proc, F_OK), 0);
-	pid_t server = s.pid;
-	kill(server, SIGTERM);
-	assert_int_equal(e2e_wait(server, 5000), 0); /* clean exit */
+	assert_true(e2e_app_reaped(&s, quick, 30000));         /* reaped: not even a zombie */
+	assert_false(e2e_app_reaped(&s, lng, 0));              /* still running */
+	assert_int_equal(proc_stop(s.pid, SIGTERM, 20000), 0); /* clean exit */
 	s.pid = 0;
-	assert_int_equal(access(proc, F_OK), -1); /* SIGTERM took its apps along */
+	assert_true(e2e_app_reaped(&s, lng, 0)); /* SIGTERM took its apps along */
 	e2e_server_stop(&s);
 	unlink(apps);
 }
@@ -541,6 +600,7 @@ int main(void)
 	    cmocka_unit_test(test_two_viewers_identical),
 	    cmocka_unit_test(test_read_only_keys_dropped),
 	    cmocka_unit_test(test_stalled_client_harms_nobody),
+	    cmocka_unit_test(test_stalled_client_dropped),
 	    cmocka_unit_test(test_hostile_peers),
 	    cmocka_unit_test(test_image_cache),
 	    cmocka_unit_test(test_session_names_and_limit),

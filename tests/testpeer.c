@@ -41,6 +41,30 @@ void tp_drop(struct tp_peer *p)
 	p->connected = false;
 }
 
+int tp_hangup(struct tp_peer *p, int timeout_ms)
+{
+	char buf[4096];
+	int fd = xp_conn_fd(&p->conn), rc = -1;
+	uint64_t deadline = xp_now_us() + (uint64_t)timeout_ms * 1000;
+	if (!p->connected || tp_flush(p, timeout_ms) < 0 || shutdown(fd, SHUT_WR) < 0) {
+		tp_drop(p);
+		return -1;
+	}
+	for (int guard = 0; guard < 100000; guard++) {
+		uint64_t now = xp_now_us();
+		struct pollfd pf = {.fd = fd, .events = POLLIN};
+		if (now >= deadline || poll(&pf, 1, (int)((deadline - now) / 1000) + 1) != 1)
+			break;
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n == 0)
+			rc = 0;
+		if (n <= 0 && !(n < 0 && errno == EINTR))
+			break;
+	}
+	tp_drop(p);
+	return rc;
+}
+
 void tp_finish(struct tp_peer *p)
 {
 	tp_drop(p);
@@ -68,7 +92,7 @@ static int welcome(struct tp_peer *p, const struct xp_msg_hello *h, bool zlib)
 	/* compression starts after WELCOME out, after HELLO in */
 	if (z && xp_conn_enable_zlib(&p->conn, true, true) < 0)
 		return -1;
-	return xp_conn_drain(&p->conn, 2000);
+	return xp_conn_drain(&p->conn, 10000);
 }
 
 static int handshake(struct tp_peer *p, bool zlib, int timeout_ms)
@@ -81,7 +105,7 @@ static int handshake(struct tp_peer *p, bool zlib, int timeout_ms)
 	if (xp_hello_check(h, &p->cookie, &err) < 0) {
 		xp_conn_send_preamble(&p->conn);
 		xp_conn_send_error(&p->conn, err.code, XP_OP_HELLO, "%s", err.text);
-		xp_conn_drain(&p->conn, 1000);
+		xp_conn_drain(&p->conn, 10000);
 		return -1;
 	}
 	p->role = h->role;
@@ -121,7 +145,7 @@ int tp_flush(struct tp_peer *p, int timeout_ms)
 
 int tp_send_raw(struct tp_peer *p, const void *data, size_t n)
 {
-	if (tp_flush(p, 2000) < 0)
+	if (tp_flush(p, 10000) < 0)
 		return -1;
 	return write(xp_conn_fd(&p->conn), data, n) == (ssize_t)n ? 0 : -1;
 }
@@ -133,7 +157,7 @@ static int pong(struct tp_peer *p, const struct xp_msg *ping)
 	r.u.pong.time_us = ping->u.ping.time_us;
 	if (tp_send(p, &r) < 0)
 		return -1;
-	return tp_flush(p, 1000);
+	return tp_flush(p, 10000);
 }
 
 int tp_next(struct tp_peer *p, struct xp_msg *m, bool skip_pings, int timeout_ms)

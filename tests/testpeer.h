@@ -68,5 +68,14 @@ int tp_sync(struct tp_peer *p, uint32_t serial, int timeout_ms);
 int tp_wait_eof(struct tp_peer *p, int timeout_ms);
 /** Close the accepted connection (the listener stays). */
 void tp_drop(struct tp_peer *p);
+/**
+ * End the accepted connection as a peer that stops sending does: what is
+ * queued goes out, then the end of the stream (FIN); what the client still
+ * sends is read and dropped until it closes, up to @timeout_ms; then
+ * tp_drop(). The client sees the end of the stream, never a reset: closing
+ * a socket with unread input (a PING the client sent on its own) makes the
+ * kernel answer with RST. Returns 0 when the client closed, -1 otherwise.
+ */
+int tp_hangup(struct tp_peer *p, int timeout_ms);
 
 #endif

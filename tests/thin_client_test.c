@@ -6,7 +6,6 @@
  * read-only viewer sends no input; hostile streams end the client with a
  * clear message (in-process and as a process); --reconnect rebuilds.
  */
-#include <pthread.h>
 #include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,12 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
+#include "proc.h"
 #include "testpeer.h"
 #include "thinrun.h"
 #include "thin.h"
@@ -27,17 +29,10 @@
 #include "xproto.h"
 #include "xrender.h"
 
-#define T_MS     5000
+#define T_MS     10000 /* a deadline: only a failing wait reaches it */
 #define SCREEN_W 320
 #define SCREEN_H 240
 #define DESKTOP  0x202428u
-
-/* ---- a client running in a thread (tests/thinrun.h) --------------------- */
-
-static void run_start(struct tr_run *r, const struct tc_options *o)
-{
-	assert_int_equal(tr_start(r, o), 0);
-}
 
 static struct tc_options headless_opts(const struct tp_peer *p)
 {
@@ -402,7 +397,7 @@ static void test_scene(void **state)
 	xd_state_init(&s.st); /* a new connection */
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
-	run_start(&r, &o);
+	assert_int_equal(tr_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, true, T_MS), 0);
 	assert_int_equal(p.role, XP_ROLE_CLIENT);
 	assert_true(p.flags & XP_FLAG_ZLIB);
@@ -435,7 +430,7 @@ static void test_mark_ping(void **state)
 	struct xp_msg m = {.op = XP_OP_PING};
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
-	run_start(&r, &o);
+	assert_int_equal(tr_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, false, T_MS), 0);
 	m.u.ping.seq = 42;
 	m.u.ping.time_us = 123456789;
@@ -447,7 +442,7 @@ static void test_mark_ping(void **state)
 	for (uint32_t i = 1; i <= 3; i++)
 		assert_int_equal(tp_sync(&p, i * 10, T_MS), 0);
 	/* the client pings on its own: answered by tp_next, counted by stats */
-	assert_int_equal(tp_next(&p, &m, false, 3000), 1);
+	assert_int_equal(tp_next(&p, &m, false, T_MS), 1);
 	assert_int_equal(m.op, XP_OP_PING);
 	tp_drop(&p);
 	assert_int_equal(tr_join(&r, T_MS), 1);
@@ -508,7 +503,7 @@ static void test_script_input(void **state)
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
 	o.script = sc;
-	run_start(&r, &o);
+	assert_int_equal(tr_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, true, T_MS), 0);
 	expect_press_release(&p, 0, 0xff0d, "");
 	expect_press_release(&p, XP_MOD_CONTROL, 'c', "");
@@ -545,7 +540,7 @@ static void test_read_only(void **state)
 	struct tc_options o = headless_opts(&p);
 	o.script = sc;
 	o.read_only = true;
-	run_start(&r, &o);
+	assert_int_equal(tr_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, true, T_MS), 0);
 	assert_int_equal(p.role, XP_ROLE_VIEWER);
 	int n = 0, r2;
@@ -554,6 +549,89 @@ static void test_read_only(void **state)
 	assert_int_equal(r2, -1);                       /* EOF: the script ended */
 	assert_int_equal(tr_join(&r, T_MS), 0);
 	tr_destroy(&r);
+	tc_script_destroy(sc);
+	tp_finish(&p);
+}
+
+/* ---- script waits on a condition: sync, wait-pixel ------------------------ */
+
+/*
+ * For @ms, the client may send PINGs only (answered when @answer, else
+ * kept in @pings, up to 8): it is waiting. A window that cannot fail the
+ * test when the client is slow, only when it goes on too early.
+ */
+static int only_pings(struct tp_peer *p, int ms, bool answer, struct xp_msg *pings)
+{
+	struct xp_msg m;
+	int n = 0, r;
+	while ((r = tp_next(p, &m, answer, ms)) == 1) {
+		assert_int_equal(m.op, XP_OP_PING);
+		assert_true(n < 8);
+		pings[n++] = m;
+	}
+	assert_int_equal(r, 0);
+	return n;
+}
+
+static void test_script_sync(void **state)
+{
+	struct tp_peer p;
+	struct tr_run r;
+	struct xp_msg m, pings[8];
+	char err[256];
+	struct tc_script *sc = tc_script_parse("sync\nkey a\nquit\n", "sync", err, sizeof(err));
+	assert_non_null(sc);
+	assert_int_equal(tp_init(&p), 0);
+	struct tc_options o = headless_opts(&p);
+	o.script = sc;
+	assert_int_equal(tr_start(&r, &o), 0);
+	assert_int_equal(tp_accept(&p, true, T_MS), 0);
+	/* no key while its PING is unanswered; the PONG lets it go on */
+	int n = only_pings(&p, 500, false, pings);
+	assert_true(n >= 1);
+	for (int i = 0; i < n; i++) {
+		m = (struct xp_msg){.op = XP_OP_PONG};
+		m.u.pong = (struct xp_msg_pong){pings[i].u.ping.seq, pings[i].u.ping.time_us};
+		assert_int_equal(tp_send(&p, &m), 0);
+	}
+	assert_int_equal(tp_flush(&p, T_MS), 0);
+	expect_press_release(&p, 0, 'a', "a");
+	assert_int_equal(tp_wait_eof(&p, T_MS), 0);
+	assert_int_equal(tr_join(&r, T_MS), 0);
+	tr_destroy(&r);
+	tc_script_destroy(sc);
+	tp_finish(&p);
+}
+
+static void test_script_wait_pixel(void **state)
+{
+	static const char script[] = "wait-pixel 40 30 00ff80\nkey b\n"
+	                             "wait-pixel 40 30 !00ff80\nkey c\nquit\n";
+	struct tp_peer p;
+	struct tr_run r;
+	struct scene s = {.p = &p};
+	struct xp_msg pings[8];
+	char err[256];
+	struct tc_script *sc = tc_script_parse(script, "pixel", err, sizeof(err));
+	assert_non_null(sc);
+	assert_int_equal(tp_init(&p), 0);
+	struct tc_options o = headless_opts(&p);
+	o.script = sc;
+	assert_int_equal(tr_start(&r, &o), 0);
+	assert_int_equal(tp_accept(&p, true, T_MS), 0);
+	only_pings(&p, 300, true, pings); /* the pixel is the desktop's */
+	s_create(&s, 1, 30, 20, 64, 48, 0x00ff80);
+	s_win(&s, XP_OP_WIN_MAP, 1);
+	assert_int_equal(tp_flush(&p, T_MS), 0);
+	expect_press_release(&p, 0, 'b', "b");
+	only_pings(&p, 300, true, pings); /* still that colour */
+	s_win(&s, XP_OP_WIN_UNMAP, 1);
+	assert_int_equal(tp_flush(&p, T_MS), 0);
+	expect_press_release(&p, 0, 'c', "c");
+	assert_int_equal(tp_wait_eof(&p, T_MS), 0);
+	assert_int_equal(tr_join(&r, T_MS), 0);
+	tr_destroy(&r);
+	scene_finish(&s);
 	tc_script_destroy(sc);
 	tp_finish(&p);
 }
@@ -675,8 +753,9 @@ static const struct bad_case bad_cases[] = {
     {"input op", true, bad_input_op, "KEY is not allowed", true},
     {"server error", true, bad_server_error, "server error: go away", false},
     {"benign error", true, bad_server_error_after_benign, "server error: go away", false},
-    /* the client may have a PING in flight: closing then is a reset, not a FIN */
-    {"truncated", false, bad_truncated, "connection lost: ", false},
+    /* the peer hangs up with FIN (tp_hangup): a PING of the client's in
+     * flight cannot turn the end into a reset */
+    {"truncated", false, bad_truncated, "connection lost: connection closed", false},
 };
 
 static void run_bad_case(const struct bad_case *bc)
@@ -686,14 +765,14 @@ static void run_bad_case(const struct bad_case *bc)
 	struct xp_msg m;
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
-	run_start(&r, &o);
+	assert_int_equal(tr_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, bc->zlib, T_MS), 0);
 	bc->send(&p);
 	assert_int_equal(tp_flush(&p, T_MS), 0);
 	if (bc->error_reply)
 		assert_int_equal(tp_expect(&p, XP_OP_ERROR, &m, true, T_MS), 1);
 	else if (!strcmp(bc->name, "truncated"))
-		tp_drop(&p);
+		assert_int_equal(tp_hangup(&p, T_MS), 0); /* the client sees the end */
 	assert_int_equal(tr_join(&r, T_MS), 1);
 	if (!strstr(tc_last_error(r.c), bc->expect))
 		fail_msg("%s: got '%s', want '%s'", bc->name, tc_last_error(r.c), bc->expect);
@@ -708,7 +787,10 @@ static void test_hostile(void **state)
 }
 
 /* Windows and drawing at the ends of the coordinate range: no error, no
- * overflow (UBSan watches), nothing drawn outside. */
+ * overflow (UBSan watches), nothing drawn outside. The largest windows are
+ * 8192 wide or high, not both: a 256 MiB window took seconds to fault in
+ * on the test machine (twice, the reference model has one too), long
+ * enough under load to miss a deadline. */
 static void test_extreme_coordinates(void **state)
 {
 	static const uint8_t rgb[4 * 4 * 3] = {0};
@@ -718,12 +800,14 @@ static void test_extreme_coordinates(void **state)
 	struct xp_msg m;
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
-	run_start(&r, &o);
+	assert_int_equal(tr_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, true, T_MS), 0);
 	s_create(&s, 1, INT32_MAX - 5, INT32_MIN, 100, 100, 0x112233);
 	s_win(&s, XP_OP_WIN_MAP, 1);
-	s_create(&s, 2, INT32_MIN, INT32_MAX, 8192, 8192, 0x445566);
+	s_create(&s, 2, INT32_MIN, INT32_MAX, 8192, 16, 0x445566);
 	s_win(&s, XP_OP_WIN_MAP, 2);
+	s_create(&s, 3, INT32_MAX - 5, INT32_MAX - 5, 16, 8192, 0x778899);
+	s_win(&s, XP_OP_WIN_MAP, 3);
 	s_target(&s, 1);
 	s_fill(&s, INT32_MIN, INT32_MIN, UINT32_MAX, UINT32_MAX);
 	s_copy(&s, INT32_MAX, INT32_MIN, UINT32_MAX, 5, INT32_MIN, INT32_MAX);
@@ -736,7 +820,7 @@ static void test_extreme_coordinates(void **state)
 	s_text(&s, INT32_MAX - 3, 0, "overflow?");
 	s_configure(&s, 1, XP_CONF_MOVE, INT32_MIN, INT32_MIN, 0, 0);
 	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
-	tp_drop(&p);
+	assert_int_equal(tp_hangup(&p, T_MS), 0);
 	assert_int_equal(tr_join(&r, T_MS), 1);
 	assert_non_null(strstr(tc_last_error(r.c), "connection closed"));
 	for (int i = 0; i < SCREEN_W * SCREEN_H; i++)
@@ -754,66 +838,62 @@ static const char *bin_dir(void)
 	return b ? b : "build/bin";
 }
 
-/* Run thin-client with @args (NULL-terminated); stderr into @err. */
-static pid_t spawn(const char *const *args, int *err_fd)
+struct child {
+	pid_t pid;
+	char log[64]; /* its stdout and stderr */
+};
+
+/* Start thin-client with @args (NULL-terminated), its output in a file. */
+static void spawn(struct child *ch, const char *const *args)
 {
 	char path[256];
-	const char *argv[16] = {"thin-client"};
-	int fds[2], n = 1;
+	const char *argv[16] = {path};
+	int n = 1;
 	snprintf(path, sizeof(path), "%s/thin-client", bin_dir());
 	for (; args[n - 1] && n < 15; n++)
 		argv[n] = args[n - 1];
 	argv[n] = NULL;
-	assert_int_equal(pipe(fds), 0);
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(fds[1], 2);
-		close(fds[0]);
-		execv(path, (char *const *)argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	*err_fd = fds[0];
-	return pid;
-}
-
-/* Wait for @pid up to @ms; returns its exit status, or -1 (then killed). */
-static int wait_exit(pid_t pid, int ms)
-{
-	int st;
-	for (int i = 0; i < ms / 10; i++) {
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		nanosleep(&(struct timespec){0, 10000000}, NULL);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	return -1;
-}
-
-static void read_all(int fd, char *buf, size_t cap)
-{
-	size_t n = 0;
-	ssize_t r;
-	while (n < cap - 1 && (r = read(fd, buf + n, cap - 1 - n)) > 0)
-		n += (size_t)r;
-	buf[n] = '\0';
+	snprintf(ch->log, sizeof(ch->log), "/tmp/thin-client-test-XXXXXX");
+	int fd = mkstemp(ch->log);
+	assert_true(fd >= 0);
 	close(fd);
+	ch->pid = proc_spawn(argv, ch->log);
+	assert_true(ch->pid > 0);
+}
+
+/* Wait for the child (bounded); its output goes to @out. Returns its exit
+ * status, or -1 when it had to be killed. */
+static int finish(struct child *ch, char *out, size_t cap)
+{
+	int st = proc_wait(ch->pid, T_MS);
+	FILE *f = fopen(ch->log, "r");
+	size_t n = f ? fread(out, 1, cap - 1, f) : 0;
+	out[n] = '\0';
+	if (f)
+		fclose(f);
+	unlink(ch->log);
+	return st;
+}
+
+/* Run thin-client with @args to the end; its output goes to @out. */
+static int run_client(const char *const *args, char *out, size_t cap)
+{
+	struct child ch = {0};
+	spawn(&ch, args);
+	return finish(&ch, out, cap);
 }
 
 static void test_process_garbage(void **state)
 {
 	struct tp_peer p;
+	struct child ch = {0};
 	char out[8192];
-	int fd;
 	assert_int_equal(tp_init(&p), 0);
 	const char *args[] = {"--headless", "--cookie", p.cookie_path, p.addr, NULL};
-	pid_t pid = spawn(args, &fd);
+	spawn(&ch, args);
 	assert_int_equal(tp_accept(&p, true, T_MS), 0);
 	bad_garbage(&p);
-	int st = wait_exit(pid, T_MS);
-	read_all(fd, out, sizeof(out));
-	assert_int_equal(st, 1);
+	assert_int_equal(finish(&ch, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "thin-client: connection lost: protocol error"));
 	assert_non_null(strstr(out, "wire bytes")); /* headless: stats at exit */
 	tp_finish(&p);
@@ -822,35 +902,25 @@ static void test_process_garbage(void **state)
 static void test_process_usage(void **state)
 {
 	char out[8192];
-	int fd;
 	const char *help[] = {"--help", NULL};
-	int st = wait_exit(spawn(help, &fd), T_MS);
-	read_all(fd, out, sizeof(out));
-	assert_int_equal(st, 0);
+	assert_int_equal(run_client(help, out, sizeof(out)), 0);
 	const char *bad[] = {"--size", "0x5", NULL};
-	st = wait_exit(spawn(bad, &fd), T_MS);
-	read_all(fd, out, sizeof(out));
-	assert_int_equal(st, 2);
+	assert_int_equal(run_client(bad, out, sizeof(out)), 2);
 	assert_non_null(strstr(out, "bad --size"));
 	const char *script[] = {"--headless", "--script", "/nonexistent/x.txt", "127.0.0.1:1",
 	                        NULL};
-	st = wait_exit(spawn(script, &fd), T_MS);
-	read_all(fd, out, sizeof(out));
-	assert_int_equal(st, 2);
+	assert_int_equal(run_client(script, out, sizeof(out)), 2);
 	assert_non_null(strstr(out, "/nonexistent/x.txt"));
 	struct tp_peer p;
 	assert_int_equal(tp_init(&p), 0);
 	unsetenv("DISPLAY");
 	const char *nodisplay[] = {"--cookie", p.cookie_path, p.addr, NULL};
-	st = wait_exit(spawn(nodisplay, &fd), T_MS);
-	read_all(fd, out, sizeof(out));
-	assert_int_equal(st, 1);
+	assert_int_equal(run_client(nodisplay, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "DISPLAY is not set"));
 	const char *badscript[] = {"--headless",   "--script", "/dev/null", "--cookie",
 	                           "/nonexistent", p.addr,     NULL};
-	st = wait_exit(spawn(badscript, &fd), T_MS); /* an empty script is fine */
-	read_all(fd, out, sizeof(out));
-	assert_int_equal(st, 1);
+	/* an empty script is fine */
+	assert_int_equal(run_client(badscript, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "cookie /nonexistent"));
 	tp_finish(&p);
 }
@@ -858,18 +928,21 @@ static void test_process_usage(void **state)
 static void test_process_refused(void **state)
 {
 	struct tp_peer p;
-	char out[8192];
-	int fd;
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sa);
+	char out[8192], addr[32];
 	assert_int_equal(tp_init(&p), 0);
-	char addr[32];
-	snprintf(addr, sizeof(addr), "%s", p.addr);
-	close(p.listen_fd); /* nobody listens there now */
-	p.listen_fd = -1;
+	/* a port that is ours but where nobody listens: bound, never listen()ed,
+	 * so no other process can take it meanwhile */
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", ntohs(sa.sin_port));
 	const char *args[] = {"--headless", "--cookie", p.cookie_path, addr, NULL};
-	int st = wait_exit(spawn(args, &fd), T_MS);
-	read_all(fd, out, sizeof(out));
-	assert_int_equal(st, 1);
+	assert_int_equal(run_client(args, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "cannot connect"));
+	close(fd);
 	tp_finish(&p);
 }
 
@@ -879,27 +952,25 @@ static void test_process_signals(void **state)
 	struct tp_peer p;
 	struct scene s = {.p = &p};
 	struct xr_fb shot, expect;
+	struct child ch = {0};
 	char out[8192], png[128];
-	int fd;
 	assert_int_equal(tp_init(&p), 0);
 	snprintf(png, sizeof(png), "%s/shot.png", p.dir);
 	const char *args[] = {"--headless",  "--size", "320x240", "--screenshot", png, "--cookie",
 	                      p.cookie_path, p.addr,   NULL};
-	pid_t pid = spawn(args, &fd);
+	spawn(&ch, args);
 	assert_int_equal(tp_accept(&p, true, T_MS), 0);
 	s_create(&s, 1, 30, 20, 64, 48, 0x00ff80);
 	s_win(&s, XP_OP_WIN_MAP, 1);
 	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
-	kill(pid, SIGUSR1);
-	int tries = 0;
-	while (access(png, F_OK) != 0 && tries++ < 500)
-		nanosleep(&(struct timespec){0, 10000000}, NULL);
+	kill(ch.pid, SIGUSR1);
+	/* the client writes it aside and renames it: once there, it is whole */
+	assert_true(proc_wait_file(png, T_MS));
 	assert_int_equal(xr_png_read_file(png, &shot), 0);
 	ref_screen(&s, &expect, SCREEN_W, SCREEN_H);
 	assert_true(xr_fb_equal(&shot, &expect));
-	kill(pid, SIGTERM);
-	assert_int_equal(wait_exit(pid, T_MS), 0);
-	read_all(fd, out, sizeof(out));
+	kill(ch.pid, SIGTERM);
+	assert_int_equal(finish(&ch, out, sizeof(out)), 0);
 	unlink(png);
 	xr_fb_finish(&shot);
 	xr_fb_finish(&expect);
@@ -918,7 +989,7 @@ static void test_reconnect(void **state)
 	assert_int_equal(tp_init(&p), 0);
 	struct tc_options o = headless_opts(&p);
 	o.reconnect = true;
-	run_start(&r, &o);
+	assert_int_equal(tr_start(&r, &o), 0);
 	assert_int_equal(tp_accept(&p, true, T_MS), 0);
 	s_create(&s1, 1, 10, 10, 100, 80, 0x336699);
 	s_win(&s1, XP_OP_WIN_MAP, 1);
@@ -948,12 +1019,19 @@ static void test_reconnect(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_scene),           cmocka_unit_test(test_mark_ping),
-	    cmocka_unit_test(test_script_input),    cmocka_unit_test(test_read_only),
-	    cmocka_unit_test(test_hostile),         cmocka_unit_test(test_extreme_coordinates),
-	    cmocka_unit_test(test_process_garbage), cmocka_unit_test(test_process_usage),
-	    cmocka_unit_test(test_process_refused), cmocka_unit_test(test_process_signals),
+	    cmocka_unit_test(test_scene),
+	    cmocka_unit_test(test_mark_ping),
+	    cmocka_unit_test(test_script_input),
+	    cmocka_unit_test(test_read_only),
+	    cmocka_unit_test(test_hostile),
+	    cmocka_unit_test(test_extreme_coordinates),
+	    cmocka_unit_test(test_process_garbage),
+	    cmocka_unit_test(test_process_usage),
+	    cmocka_unit_test(test_process_refused),
+	    cmocka_unit_test(test_process_signals),
 	    cmocka_unit_test(test_reconnect),
+	    cmocka_unit_test(test_script_sync),
+	    cmocka_unit_test(test_script_wait_pixel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

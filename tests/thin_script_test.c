@@ -37,6 +37,12 @@ static void test_errors(void **state)
 	expect_error("quit now", "t.txt:1: quit takes 0 to 0 arguments");
 	expect_error("screenshot", "t.txt:1: screenshot takes 1 to 1");
 	expect_error("wait-idle 1 2 3", "t.txt:1: wait-idle takes 0 to 2");
+	expect_error("sync 1 2", "t.txt:1: sync takes 0 to 1");
+	expect_error("wait-pixel 1 2", "t.txt:1: wait-pixel takes 3 to 4");
+	expect_error("wait-pixel 1 2 12345", "t.txt:1: '12345' is not a colour RRGGBB");
+	expect_error("wait-pixel 1 2 !xyzxyz", "t.txt:1: '!xyzxyz' is not a colour RRGGBB");
+	expect_error("wait-pixel 1 2 -12345", "t.txt:1: '-12345' is not a colour RRGGBB");
+	expect_error("wait-pixel -1 2 ffffff", "t.txt:1: '-1' is not a number");
 }
 
 static void test_valid(void **state)
@@ -55,6 +61,10 @@ static void test_valid(void **state)
 	                           "wait 10\n"
 	                           "wait-idle\n"
 	                           "wait-idle 100 2000\n"
+	                           "sync\n"
+	                           "sync 5000\n"
+	                           "wait-pixel 1 2 ff00aa\n"
+	                           "wait-pixel 1 2 !00FF00 3000\n"
 	                           "screenshot /tmp/x.png\n"
 	                           "launch clock\n"
 	                           "apps\n"
@@ -62,7 +72,7 @@ static void test_valid(void **state)
 	char err[256] = "";
 	struct tc_script *s = tc_script_parse(text, "ok", err, sizeof(err));
 	assert_non_null(s);
-	assert_int_equal(tc_script_length(s), 16);
+	assert_int_equal(tc_script_length(s), 20);
 	tc_script_destroy(s);
 	tc_script_destroy(NULL);
 }

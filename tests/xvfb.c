@@ -9,10 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "xvfb.h"
 
 bool xvfb_available(void)
@@ -91,18 +90,7 @@ void xvfb_stop(struct xvfb *x)
 {
 	if (x->pid <= 0)
 		return;
-	kill(x->pid, SIGTERM);
-	for (int i = 0; i < 200; i++) {
-		if (waitpid(x->pid, NULL, WNOHANG) == x->pid) {
-			x->pid = -1;
-			break;
-		}
-		nanosleep(&(struct timespec){0, 10000000}, NULL);
-	}
-	if (x->pid > 0) {
-		kill(x->pid, SIGKILL);
-		waitpid(x->pid, NULL, 0);
-	}
+	proc_stop(x->pid, SIGTERM, 5000); /* SIGKILL after 5 s */
 	x->pid = -1;
 	unsetenv("DISPLAY");
 }

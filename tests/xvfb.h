@@ -1,8 +1,8 @@
 /*
  * xvfb.h - start a private Xvfb for a test: a free display number chosen by
  * the server itself (-displayfd), no TCP listener, a bounded wait for it to
- * come up, DISPLAY set for the test, and a bounded shutdown. Reusable by any
- * test that needs X.
+ * come up, no reset when its last client leaves (-noreset), DISPLAY set for
+ * the test, and a bounded shutdown. Reusable by any test that needs X.
  */
 #ifndef XVFB_H
 #define XVFB_H
@@ -23,7 +23,7 @@ bool xvfb_available(void);
  * until it accepts connections. Sets $DISPLAY. Returns 0 or -1.
  */
 int xvfb_start(struct xvfb *x, int w, int h, int timeout_ms);
-/** Stop it (SIGTERM, then SIGKILL after 2 s) and unset $DISPLAY. */
+/** Stop it (SIGTERM, then SIGKILL after 5 s) and unset $DISPLAY. */
 void xvfb_stop(struct xvfb *x);
 
 #endif

@@ -34,9 +34,9 @@ THIN_TEST_SRC := $(wildcard tests/thin_*_test.c)
 THIN_TESTS := $(patsubst tests/%.c,$(BIN)/tests/%,$(THIN_TEST_SRC))
 $(call objs,$(THIN_TEST_SRC)) $(THIN_HELPERS): MODULE_CFLAGS := $(CFLAGS_CMOCKA) $(CFLAGS_XCB) \
 	$(CFLAGS_XKBCOMMON) -Itests
-$(THIN_TESTS): $(BIN)/tests/%: $(OBJ)/tests/%.o $(THIN_HELPERS) $(THIN_DEPLIBS)
+$(THIN_TESTS): $(BIN)/tests/%: $(OBJ)/tests/%.o $(THIN_HELPERS) $(PROC_OBJ) $(THIN_DEPLIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(THIN_HELPERS) $(THIN_LDLIBS) $(LIBS_CMOCKA) -lpthread
+	$(CC) $(LDFLAGS) -o $@ $< $(THIN_HELPERS) $(PROC_OBJ) $(THIN_LDLIBS) $(LIBS_CMOCKA) -lpthread
 TESTS += $(THIN_TESTS)
 
 # ---- benchmark: update latency over loopback ----------------------------

@@ -137,6 +137,34 @@ static int parse_wait_windows(struct parse *p, struct tc_cmd *cmd, int argc, cha
 	return parse_ints(p, cmd, argc, argv, 0, 3600000);
 }
 
+static int parse_sync(struct parse *p, struct tc_cmd *cmd, int argc, char **argv, const char *rest)
+{
+	cmd->b = TC_WAIT_IDLE_TIMEOUT_MS;
+	return argc > 0 ? parse_int(p, argv[0], 0, 3600000, &cmd->b) : 0;
+}
+
+/* "X Y RRGGBB [TIMEOUT]", the colour with a leading '!' for "not": x in a,
+ * y in c, the time limit in b (as every wait-* command). */
+static int parse_wait_pixel(struct parse *p, struct tc_cmd *cmd, int argc, char **argv,
+                            const char *rest)
+{
+	const char *hex = argv[2];
+	char *end;
+	cmd->b = TC_WAIT_IDLE_TIMEOUT_MS;
+	if (parse_int(p, argv[0], 0, XR_FB_MAX_DIM - 1, &cmd->a) < 0 ||
+	    parse_int(p, argv[1], 0, XR_FB_MAX_DIM - 1, &cmd->c) < 0 ||
+	    (argc > 3 && parse_int(p, argv[3], 0, 3600000, &cmd->b) < 0))
+		return -1;
+	cmd->rgb_differs = hex[0] == '!';
+	hex += cmd->rgb_differs;
+	errno = 0;
+	unsigned long v = strtoul(hex, &end, 16);
+	if (errno || strlen(hex) != 6 || *end || hex[0] == '+' || hex[0] == '-')
+		return perr(p, "'%s' is not a colour RRGGBB (or !RRGGBB)", argv[2]);
+	cmd->rgb = (uint32_t)v;
+	return 0;
+}
+
 static int parse_word(struct parse *p, struct tc_cmd *cmd, int argc, char **argv, const char *rest)
 {
 	cmd->text = strdup(argv[0]);
@@ -159,6 +187,8 @@ static const struct cmd_def cmds[] = {
     {"checkpoint", TC_CMD_CHECKPOINT, 1, 1, parse_word},
     {"wait-update", TC_CMD_WAIT_UPDATE, 0, 2, parse_wait_idle},
     {"wait-windows", TC_CMD_WAIT_WINDOWS, 1, 2, parse_wait_windows},
+    {"sync", TC_CMD_SYNC, 0, 1, parse_sync},
+    {"wait-pixel", TC_CMD_WAIT_PIXEL, 3, 4, parse_wait_pixel},
 };
 
 static const struct cmd_def *find_cmd(const char *name)

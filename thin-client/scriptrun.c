@@ -137,6 +137,38 @@ static int run_wait_windows(struct tc_client *c, const struct tc_cmd *cmd, uint6
 	return until_limit(c, cmd, now, what);
 }
 
+/*
+ * The server answered a PING sent when the command started, and the screen
+ * shows everything before it: the server handles a connection's messages
+ * in order, so all it had sent us by then has been applied.
+ */
+static int run_sync(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	struct tc_script_run *r = &c->script;
+	if (r->sync_seq == 0) {
+		c->next_ping_us = 0; /* a PING now, whatever the schedule */
+		tc_ping(c, now);
+		r->sync_seq = c->ping_seq;
+	}
+	if (c->pong_seq >= r->sync_seq && c->comp.dmg.n == 0)
+		return 1;
+	return until_limit(c, cmd, now, "sync got no answer");
+}
+
+/* The screen pixel at (a, c) is (or, with '!', is not) the colour. */
+static int run_wait_pixel(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	const struct xr_fb *s = &c->comp.screen;
+	bool inside = cmd->a < s->w && cmd->c < s->h;
+	uint32_t px = inside ? s->px[(size_t)cmd->c * (size_t)s->stride + (size_t)cmd->a] : 0;
+	char what[96];
+	if (inside && c->comp.dmg.n == 0 && ((px & 0xffffff) != cmd->rgb) == cmd->rgb_differs)
+		return 1;
+	snprintf(what, sizeof(what), "pixel %d,%d is %06x, not %s%06x", cmd->a, cmd->c,
+	         px & 0xffffff, cmd->rgb_differs ? "anything but " : "", cmd->rgb);
+	return until_limit(c, cmd, now, what);
+}
+
 static int run_screenshot(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 {
 	tc_screenshot(c, cmd->text);
@@ -191,6 +223,8 @@ static const runner runners[] = {
     [TC_CMD_CHECKPOINT] = run_checkpoint,
     [TC_CMD_WAIT_UPDATE] = run_wait_update,
     [TC_CMD_WAIT_WINDOWS] = run_wait_windows,
+    [TC_CMD_SYNC] = run_sync,
+    [TC_CMD_WAIT_PIXEL] = run_wait_pixel,
 };
 
 static bool runnable(const struct tc_client *c)
@@ -220,6 +254,7 @@ void tc_script_step(struct tc_client *c)
 			return;
 		r->pc++;
 		r->sub = 0;
+		r->sync_seq = 0;
 		r->start_us = 0;
 	}
 }

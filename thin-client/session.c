@@ -42,6 +42,8 @@ int tc_on_pong(struct tc_client *c, const struct xp_msg *m)
 	/* only our own pings count: a future or stale time is ignored */
 	if (m->u.pong.seq > c->ping_seq || m->u.pong.time_us > now)
 		return 0;
+	if (m->u.pong.seq > c->pong_seq)
+		c->pong_seq = m->u.pong.seq;
 	tc_rtt_add(&c->rtt, now - m->u.pong.time_us);
 	return 0;
 }

@@ -228,13 +228,17 @@ enum tc_cmd_kind {
 	TC_CMD_CHECKPOINT,
 	TC_CMD_WAIT_UPDATE,
 	TC_CMD_WAIT_WINDOWS,
+	TC_CMD_SYNC,
+	TC_CMD_WAIT_PIXEL,
 };
 struct tc_cmd {
 	enum tc_cmd_kind kind;
 	int line;
 	uint32_t keysym, mods;
 	int a, b, c;
-	char *text; /* TYPE text, SCREENSHOT path, LAUNCH app */
+	char *text;       /* TYPE text, SCREENSHOT path, LAUNCH app */
+	uint32_t rgb;     /* WAIT_PIXEL colour */
+	bool rgb_differs; /* WAIT_PIXEL: wait until the pixel is not rgb */
 };
 struct tc_script {
 	struct tc_cmd *v;
@@ -246,6 +250,7 @@ struct tc_script_run {
 	uint64_t wake_us;  /* do nothing before this time */
 	uint64_t start_us; /* when the current command started */
 	int type_delay_ms;
+	uint32_t sync_seq; /* SYNC: the PING it waits to see answered */
 	bool done;
 };
 #define TC_WAIT_IDLE_MS         300
@@ -322,6 +327,7 @@ struct tc_client {
 	uint64_t last_rx_us, next_ping_us;
 	uint64_t last_present_us; /* last time the screen changed (checkpoint) */
 	uint32_t ping_seq;
+	uint32_t pong_seq; /* the latest of our PINGs the server answered */
 	struct tc_rtt rtt;
 	bool motion_pending;
 	int motion_x, motion_y;

@@ -38,6 +38,7 @@ FILES="
 /usr/bin/xclip:xclip
 
 /usr/bin/xauth:xauth
+/usr/bin/setxkbmap:x11-xkb-utils
 /usr/bin/xterm:xterm
 /usr/bin/xlogo:x11-apps
 /usr/bin/xpra:xpra
@@ -49,6 +50,7 @@ FILES="
 /usr/bin/clang-format:clang-format
 /usr/bin/ssh:openssh-client
 /usr/sbin/sshd:openssh-server
+/usr/bin/pkill:procps
 "
 
 missing=""

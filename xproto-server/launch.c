@@ -245,22 +245,34 @@ void xs_launch_reap(struct xs_server *s)
 	}
 }
 
-/* SIGTERM every launched app's process group, then reap, bounded. */
-void xs_launch_stop_all(struct xs_server *s)
+/* Reap until no launched app is left, at most @tries times 10 ms. */
+static void reap_for(struct xs_server *s, int tries)
 {
-	int live = 0;
-	for (int i = 0; i < MAX_CHILDREN; i++)
-		if (children[i] && kill(-children[i], SIGTERM) == 0)
-			live++;
-	for (int t = 0; t < 100 && live; t++) {
-		usleep(10000);
+	for (int t = 0; t < tries; t++) {
+		int live = 0;
 		xs_launch_reap(s);
-		live = 0;
 		for (int i = 0; i < MAX_CHILDREN; i++)
 			live += children[i] != 0;
+		if (!live)
+			return;
+		usleep(10000);
 	}
+}
+
+/*
+ * SIGTERM every launched app's process group, reap (up to 1 s), then
+ * SIGKILL what is left and reap that too (up to 5 s more: a killed process
+ * takes a moment to go, longer on a loaded machine), so no app outlives the
+ * server unreaped.
+ */
+void xs_launch_stop_all(struct xs_server *s)
+{
+	for (int i = 0; i < MAX_CHILDREN; i++)
+		if (children[i])
+			kill(-children[i], SIGTERM);
+	reap_for(s, 100);
 	for (int i = 0; i < MAX_CHILDREN; i++)
 		if (children[i])
 			kill(-children[i], SIGKILL);
-	xs_launch_reap(s);
+	reap_for(s, 500);
 }

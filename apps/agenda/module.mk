@@ -28,9 +28,10 @@ $(BIN)/agendad: $(call objs,apps/agenda/agendad_main.c) $(AGENDA_LIB) $(PROTO_LI
 AGENDA_TEST_SRC := $(wildcard tests/agenda_*_test.c)
 AGENDA_TESTS := $(patsubst tests/%.c,$(BIN)/tests/%,$(AGENDA_TEST_SRC))
 $(call objs,$(AGENDA_TEST_SRC)): MODULE_CFLAGS := $(AGENDA_CFLAGS) $(CFLAGS_CMOCKA)
-$(BIN)/tests/agenda_%: $(OBJ)/tests/agenda_%.o $(AGENDA_LIB) $(PROTO_LIB) $(BIN)/agendad $(BIN)/agenda
+$(BIN)/tests/agenda_%: $(OBJ)/tests/agenda_%.o $(PROC_OBJ) $(AGENDA_LIB) $(PROTO_LIB) $(BIN)/agendad \
+		$(BIN)/agenda
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(AGENDA_LIBS) $(LIBS_CMOCKA)
+	$(CC) $(LDFLAGS) -o $@ $< $(PROC_OBJ) $(AGENDA_LIBS) $(LIBS_CMOCKA)
 
 $(call objs,bench/agenda_bench.c): MODULE_CFLAGS := $(AGENDA_CFLAGS)
 $(BIN)/bench/agenda_bench: $(call objs,bench/agenda_bench.c) $(AGENDA_LIB) $(PROTO_LIB) $(BIN)/agendad

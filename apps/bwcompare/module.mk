@@ -23,11 +23,11 @@ PROGS += $(BIN)/bwc-relay $(BIN)/bwc-report $(BIN)/bwcompare
 BWC_TEST_SRC := $(wildcard tests/bwcompare_*_test.c)
 BWC_TESTS := $(patsubst tests/%.c,$(BIN)/tests/%,$(BWC_TEST_SRC))
 $(call objs,$(BWC_TEST_SRC)): MODULE_CFLAGS := $(CFLAGS_CMOCKA)
-$(BIN)/tests/bwcompare_%: $(OBJ)/tests/bwcompare_%.o $(PROTO_LIB) $(BIN)/bwc-relay $(BIN)/bwc-report \
+$(BIN)/tests/bwcompare_%: $(OBJ)/tests/bwcompare_%.o $(PROC_OBJ) $(PROTO_LIB) $(BIN)/bwc-relay $(BIN)/bwc-report \
 		$(BIN)/bwcompare $(BIN)/agenda $(BIN)/agendad $(BIN)/xp-calendar \
 		$(BIN)/xproto-server $(BIN)/thin-client
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(PROTO_LIB) $(LIBS_CMOCKA) $(LIBS_ZLIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(PROC_OBJ) $(PROTO_LIB) $(LIBS_CMOCKA) $(LIBS_ZLIB)
 TESTS += $(BWC_TESTS)
 
 # make compare: the default matrix (see bench/bwcompare/README.md);

@@ -168,9 +168,10 @@ static void read_pty(struct term *t)
 static void on_signal(struct term *t, int sfd)
 {
 	for (int sig; (sig = xp_signal_next(sfd)) > 0;) {
-		if (sig == SIGUSR1 && t->dump_path)
-			term_dump_text(t, t->dump_path);
-		else if (sig == SIGCHLD)
+		if (sig == SIGUSR1 && t->dump_path) {
+			if (term_dump_text(t, t->dump_path) < 0)
+				fprintf(stderr, "xp-term: cannot write %s\n", t->dump_path);
+		} else if (sig == SIGCHLD)
 			while (waitpid(-1, NULL, WNOHANG) > 0)
 				;
 		else if (sig == SIGTERM || sig == SIGHUP)

@@ -411,7 +411,10 @@ int term_dump_text(struct term *t, const char *path)
 		}
 		fprintf(f, "%.*s\n", (int)keep, line);
 	}
-	if (dump_info(t, path) < 0 || fclose(f) < 0 || rename(tmp, path) < 0)
+	int info = dump_info(t, path);
+	if (fclose(f) != 0 || info < 0 || rename(tmp, path) != 0) {
+		unlink(tmp);
 		return -1;
+	}
 	return 0;
 }

@@ -147,7 +147,11 @@ int term_line_cells(struct term *t, int64_t line, void *cells);
 int64_t term_screen_top(const struct term *t);
 /** Scroll the view by @lines (> 0 back into the scrollback), clamped. */
 void term_scroll_view(struct term *t, int lines);
-/** Write what the window shows, one line per row, to @path (and facts to @path.info). */
+/**
+ * Write what the window shows, one line per row, to @path (and facts to
+ * @path.info): into @path.tmp, then renamed, so a reader never sees half a
+ * screen. Returns 0 or -1.
+ */
 int term_dump_text(struct term *t, const char *path);
 
 /* scrollback.c */

@@ -220,13 +220,18 @@ static void loop(struct run *r)
 {
 	struct xb *b = r->b;
 	while (!b->quit) {
+		/* what arrived meanwhile belongs to this frame; and events xcb
+		 * queued while we waited for a reply (a frame's pixels, a title)
+		 * are not on the socket any more: poll() would sleep on them */
+		on_x(r);
+		if (b->quit)
+			break;
 		struct pollfd p[4 + 256] = {{xcb_get_file_descriptor(b->xc), POLLIN, 0},
 		                            {xa_fd(r->ctl), POLLIN, 0},
 		                            {r->sfd, POLLIN, 0}};
 		int n = 3 + xb_mirror_fds(b, p + 3, 256);
 		int t = timeout(b);
 		if (t == 0) {
-			on_x(r); /* what arrived meanwhile belongs to this frame */
 			xb_pixels_frame(b);
 			continue;
 		}
