@@ -5,7 +5,9 @@
  * log viewer colours them and lines whose every character has a colour;
  * and the latency of scrolling back a page on loopback (Shift+PgUp sent ->
  * the client has every drawing message of the new page, which the server
- * follows with a MARK). Prints figures, asserts nothing about speed.
+ * follows with a MARK); and typing: bytes per typed character and the
+ * input-to-pixels latency of an echo. Prints figures, asserts nothing
+ * about speed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 
 #define LINES 100000
 #define PAGES 60
+#define KEYS  300
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -83,6 +86,20 @@ static int memory(struct th *h, enum look look)
 	return 0;
 }
 
+/* The next message from the server within @ms, MARKs answered on the way
+ * (as a thin client does): 1, 0 when none came, -1 on error. */
+static int next(struct th *h, struct xp_msg *m, int ms)
+{
+	int r = xp_conn_wait(&h->c, m, ms);
+	if (r > 0 && m->op == XP_OP_MARK) {
+		struct xp_msg ack = {.op = XP_OP_ACK};
+		ack.u.ack.serial = m->u.mark.serial;
+		xp_conn_send(&h->c, &ack);
+		xp_conn_drain(&h->c, 1000);
+	}
+	return r;
+}
+
 /*
  * Send a key; the latency is when the last drawing message of the new page
  * arrived, the page being over once nothing came for QUIET_MS (MARKs are
@@ -96,19 +113,13 @@ static uint64_t page(struct th *h, uint32_t keysym)
 	if (th_key(h, keysym, XP_MOD_SHIFT, "") < 0)
 		return 0;
 	while (xp_now_us() < end) {
-		int r = xp_conn_wait(&h->c, &m, last ? QUIET_MS : 1000);
+		int r = next(h, &m, last ? QUIET_MS : 1000);
 		if (r < 0)
 			return 0;
 		if (r == 0 && last)
 			return last - t0;
 		if (r > 0 && m.op >= XP_OP_TARGET && m.op <= XP_OP_CACHE_DROP)
 			last = xp_now_us();
-		if (r > 0 && m.op == XP_OP_MARK) {
-			struct xp_msg ack = {.op = XP_OP_ACK};
-			ack.u.ack.serial = m.u.mark.serial;
-			xp_conn_send(&h->c, &ack);
-			xp_conn_drain(&h->c, 1000);
-		}
 	}
 	return 0;
 }
@@ -134,6 +145,92 @@ static int latency(struct th *h)
 	return 0;
 }
 
+/*
+ * Type @ch as a keyboard does (press, then release, each its own KEY) and
+ * wait for its echo: a TEXT holding @ch, drawn into @fb as the thin client
+ * draws it. The microseconds from the press to the pixels, or 0 (timeout).
+ */
+static uint64_t echo(struct th *h, struct xr_fb *fb, char ch)
+{
+	struct xp_msg m;
+	char txt[2] = {ch, 0};
+	uint32_t fg = 0xffffff, bg = 0, font = 0;
+	uint64_t t0 = xp_now_us(), end = t0 + 5000000;
+	if (th_key(h, (uint8_t)ch, 0, txt) < 0)
+		return 0;
+	while (xp_now_us() < end) {
+		int r = next(h, &m, 100);
+		if (r < 0)
+			return 0;
+		if (r > 0 && m.op == XP_OP_GC)
+			fg = m.u.gc.fg, bg = m.u.gc.bg, font = m.u.gc.font;
+		if (r > 0 && m.op == XP_OP_TEXT && memchr(m.u.text.text.p, ch, m.u.text.text.n)) {
+			xr_text(fb, NULL, m.u.text.x, m.u.text.y, m.u.text.text.p, m.u.text.text.n,
+			        (int)font, fg, bg, false);
+			return xp_now_us() - t0;
+		}
+	}
+	return 0;
+}
+
+/* Bytes on the test client's socket so far, both ways. */
+static uint64_t wire(const struct th *h)
+{
+	const struct xp_conn_stats *st = xp_conn_stats(&h->c);
+	return st->wire_in + st->wire_out;
+}
+
+/* Read until nothing came for @ms (MARKs answered), at most 5 s. */
+static void quiet(struct th *h, int ms)
+{
+	struct xp_msg m;
+	uint64_t end = xp_now_us() + 5000000;
+	while (xp_now_us() < end && next(h, &m, ms) > 0)
+		;
+}
+
+/*
+ * Typing, as bench-peers' W3 types: KEYS characters on one line, each
+ * waited for; the bytes on the wire both ways (keys, drawing, MARK/ACK) per
+ * character. Then the latency of KEYS more, each erased again with
+ * BackSpace so every echo lands in the same cell.
+ */
+static int typing(struct th *h)
+{
+	static uint64_t t[KEYS];
+	struct xr_fb fb;
+	int n = 0;
+	xr_fb_init(&fb, 80 * 6, 24 * 13);
+	quiet(h, 300);
+	uint64_t b0 = wire(h);
+	for (int i = 0; i < KEYS; i++)
+		if (!echo(h, &fb, (char)('a' + i % 26)))
+			break;
+	quiet(h, 300);
+	uint64_t bytes = wire(h) - b0;
+	th_key(h, 'u', XP_MOD_CONTROL, ""); /* Ctrl+U: the line is empty again */
+	quiet(h, 300);
+	for (int i = 0; i < KEYS; i++) {
+		uint64_t us = echo(h, &fb, (char)('a' + i % 26));
+		if (us)
+			t[n++] = us;
+		th_key(h, 0xff08, 0, "");
+		quiet(h, 30);
+	}
+	xr_fb_finish(&fb);
+	if (n == 0)
+		return -1;
+	qsort(t, (size_t)n, sizeof(t[0]), cmp_u64);
+	printf("typing %d characters (press and release each a KEY, each echo waited for): "
+	       "%.1f bytes per character on the wire, both ways (target: within 5 %% of "
+	       "main's)\n",
+	       KEYS, (double)bytes / KEYS);
+	printf("input-to-pixels (KEY press sent -> bash echoed -> xp-term drew -> server -> the "
+	       "client drew it), loopback: p50 %.2f ms, p99 %.2f ms, max %.2f ms over %d keys\n",
+	       t[n / 2] / 1000.0, t[n * 99 / 100] / 1000.0, t[n - 1] / 1000.0, n);
+	return 0;
+}
+
 int main(void)
 {
 	struct th h;
@@ -144,8 +241,8 @@ int main(void)
 		th_stop(&h);
 		return 1;
 	}
-	r = memory(&h, PLAIN) < 0 || latency(&h) < 0 || memory(&h, COLOURED) < 0 ||
-	            memory(&h, RAINBOW) < 0
+	r = typing(&h) < 0 || memory(&h, PLAIN) < 0 || latency(&h) < 0 ||
+	            memory(&h, COLOURED) < 0 || memory(&h, RAINBOW) < 0
 	        ? -1
 	        : 0;
 	th_stop(&h);

@@ -1,8 +1,10 @@
 /*
- * clip_x11_test.c - the clipboard across the link, end to end, with real X
- * selections: a private Xvfb is the user's desktop, xclip is a program on
- * it, a thin client in window mode bridges it with a session where xp-term
- * runs bash. The test drives xp-term as a second (raw protocol) client and
+ * clip_x11_test.c - xp-term through a real thin client on a real X desktop:
+ * typing with real X key events (xdotool, XTEST: each press and release its
+ * own event), and the clipboard across the link with real X selections. A
+ * private Xvfb is the user's desktop, xclip and xdotool are programs on it,
+ * a thin client in window mode bridges it with a session where xp-term runs
+ * bash. The test drives xp-term as a second (raw protocol) client and
  * learns from it when a selection changed hands in the session. Text copied
  * with xclip is read back from what the shell received; text selected in
  * xp-term is read back with xclip -o. Both directions also with 1 MB (INCR),
@@ -52,7 +54,7 @@ static void stop_pid(pid_t *pid)
 {
 	if (*pid > 0) {
 		kill(*pid, SIGTERM);
-		e2e_wait(*pid, 5000);
+		proc_wait(*pid, 5000);
 	}
 	*pid = -1;
 }
@@ -149,7 +151,7 @@ static bool xclip_reads(const char *selection, const char *want, size_t len, int
 	do {
 		th_pump(&h, 20);
 		pid_t pid = spawn(argv, NULL, out, NULL);
-		if (e2e_wait(pid, 10000) == 0 && th_wait_file(out, want, len, 1))
+		if (proc_wait(pid, 10000) == 0 && th_wait_file(out, want, len, 1))
 			return true;
 	} while (xp_now_us() < end);
 	FILE *f = fopen(out, "rb");
@@ -338,6 +340,39 @@ static void test_two_clients_one_desktop(void **state)
 	stop_pid(&viewer);
 }
 
+/* xdotool @args on the Xvfb (XTEST events), waited for. */
+static void xdotool(const char *const *args)
+{
+	const char *argv[16] = {"timeout", "20", "xdotool"};
+	int n = 3;
+	while (*args && n < 15)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	assert_int_equal(proc_wait(spawn(argv, NULL, NULL, NULL), 30000), 0);
+}
+
+/* Keys pressed on the user's keyboard reach the remote shell: letters,
+ * shifted symbols, Ctrl+U (erase the line) and Return, as xterm sends them. */
+static void test_typing_real_keys(void **state)
+{
+	(void)state;
+	if (system("command -v xdotool >/dev/null") != 0)
+		skip();
+	start_thin();
+	xdotool((const char *[]){"search", "--sync", "--class", "thin-client", "windowfocus",
+	                         "--sync", NULL});
+	xdotool((const char *[]){"type", "--delay", "5", "rm -rf /nothing-here", NULL});
+	xdotool((const char *[]){"key", "ctrl+u", NULL});
+	xdotool((const char *[]){"type", "--delay", "5", "echo \"Typed: $((6*7))_A~|\"", NULL});
+	xdotool((const char *[]){"key", "Return", NULL});
+	if (find_line("Typed: 42_A~|") < 0) {
+		for (int i = 0; i < h.nlines; i++) /* what the terminal shows instead */
+			fprintf(stderr, "xp-term row %d: %s\n", i, h.lines[i]);
+		fail_msg("the typed command did not run");
+	}
+	assert_true(find_line("$ echo \"Typed: $((6*7))_A~|\"") >= 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +381,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_string_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_attach_keeps_local, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_two_clients_one_desktop, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_typing_real_keys, setup, teardown),
 
 	};
 	if (!xvfb_available()) {

@@ -238,7 +238,7 @@ int th_dump(struct th *h)
 {
 	FILE *f;
 	unlink(h->dump);
-	if (kill(h->term, SIGUSR1) < 0 || !e2e_wait_file(h->dump, 5000))
+	if (kill(h->term, SIGUSR1) < 0 || !proc_wait_file(h->dump, 5000))
 		return -1;
 	f = fopen(h->dump, "r");
 	h->nlines = 0;

@@ -36,6 +36,7 @@ FILES="
 /usr/bin/pcf2bdf:pcf2bdf
 /usr/bin/Xvfb:xvfb
 /usr/bin/xclip:xclip
+/usr/bin/xdotool:xdotool
 
 /usr/bin/xauth:xauth
 /usr/bin/setxkbmap:x11-xkb-utils
