@@ -8,7 +8,8 @@
  * learns from it when a selection changed hands in the session. Text copied
  * with xclip is read back from what the shell received; text selected in
  * xp-term is read back with xclip -o. Both directions also with 1 MB (INCR),
- * and an owner that offers only STRING (Latin-1).
+ * 9 MiB cut to the 8 MiB limit, and an owner that offers only STRING
+ * (Latin-1).
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -284,6 +285,33 @@ static void test_large(void **state)
 	free(big);
 }
 
+/* A desktop selection above the limit (9 MiB): the session gets its first
+ * XP_CLIP_MAX bytes, flagged truncated, and nothing more. */
+static void test_oversized_cut(void **state)
+{
+	char path[300];
+	size_t len = 9u << 20;
+	char *big = malloc(len);
+	(void)state;
+	assert_non_null(big);
+	for (size_t i = 0; i < len; i++)
+		big[i] = (char)('a' + i % 26);
+	start_thin();
+	write_file("huge.txt", big, len, path, sizeof(path));
+	xclip_offer("clipboard", NULL, path);
+	assert_true(th_wait_clip_own(&h, XP_CLIP_CLIPBOARD, 1, 15000));
+	assert_int_equal(th_clip_request(&h, XP_CLIP_CLIPBOARD), 0);
+	uint64_t end = xp_now_us() + 60000000;
+	while (!(h.got_flags & XP_CLIP_LAST) && xp_now_us() < end)
+		th_pump(&h, 50);
+	assert_true(h.got_flags & XP_CLIP_LAST);
+	assert_true(h.got_flags & XP_CLIP_TRUNCATED);
+	assert_false(h.got_flags & XP_CLIP_FAILED);
+	assert_int_equal(h.got_len, XP_CLIP_MAX);
+	assert_memory_equal(h.got, big, XP_CLIP_MAX);
+	free(big);
+}
+
 /* An owner that offers only STRING: Latin-1, pasted as UTF-8. */
 static void test_string_only(void **state)
 {
@@ -378,6 +406,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_both_ways, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_large, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_oversized_cut, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_string_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_attach_keeps_local, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_two_clients_one_desktop, setup, teardown),
