@@ -42,6 +42,12 @@ int th_start(struct th *h, const char *term_args, const char *const *server_extr
 	return e2e_server_start(&h->s, extra);
 }
 
+/* Run the rm command @arg; true once it succeeded. */
+static bool removed(void *arg)
+{
+	return system(arg) == 0;
+}
+
 void th_stop(struct th *h)
 {
 	char cmd[200];
@@ -49,8 +55,9 @@ void th_stop(struct th *h)
 	e2e_server_stop(&h->s);
 	if (getenv("E2E_KEEP"))
 		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", h->dir);
-	if (system(cmd) != 0)
+	/* the shell may still be writing there as it hangs up: try again */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' 2>/dev/null", h->dir);
+	if (!proc_until(removed, cmd, 10000))
 		fprintf(stderr, "th: cannot remove %s\n", h->dir);
 }
 

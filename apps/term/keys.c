@@ -160,6 +160,8 @@ static void back_to_live(struct term *t)
 void term_key(struct term *t, const struct xa_event *ev)
 {
 	track_mods(t, ev);
+	if (ev->state & XP_KEY_PRESSED)
+		t->last_user_us = xp_now_us(); /* what it does is drawn at once */
 	if (!(ev->state & XP_KEY_PRESSED) || shortcut(t, ev))
 		return;
 	if (ev->keysym >= KS_SHIFT_L && ev->keysym <= KS_SUPER_R)

@@ -196,11 +196,12 @@ static int frame_due(const struct term *t, uint64_t first_pending_us)
 	if (t->pending_bytes >= SMALL_OUTPUT && settle > at)
 		at = settle;
 
-	/* a keystroke's echo: drawn at once when the program was sent something
-	 * since the last frame (or that frame is 2 ms old); a trickle of output
-	 * nobody typed for waits for the frame */
+	/* a keystroke's echo or action (a page back, a zoom): drawn at once
+	 * when a key was pressed or the program sent something since the last
+	 * frame (or that frame is 2 ms old); a trickle of output nobody typed
+	 * for waits for the frame */
 	if (t->pending_bytes < SMALL_OUTPUT &&
-	    (t->last_sent_us > t->last_frame_us || now >= t->last_frame_us + 2000u))
+	    (t->last_user_us > t->last_frame_us || now >= t->last_frame_us + 2000u))
 		return 0;
 	return now >= at ? 0 : (int)((at - now) / 1000) + 1;
 }

@@ -88,7 +88,7 @@ void term_pty_queue(struct term *t, const char *s, size_t len)
 	}
 	memcpy(t->out + t->out_len, s, len);
 	t->out_len += len;
-	t->last_sent_us = xp_now_us();
+	t->last_user_us = xp_now_us();
 	term_pty_flush(t);
 }
 

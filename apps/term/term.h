@@ -107,7 +107,7 @@ struct term {
 
 	bool cursor_visible, altscreen, dirty, child_exited;
 	uint64_t last_frame_us, pending_bytes, last_input_us;
-	uint64_t last_sent_us; /* when bytes were last queued for the program */
+	uint64_t last_user_us; /* the last key pressed or bytes queued for the program */
 
 	char title[257];
 	const char *dump_path;
