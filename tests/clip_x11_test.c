@@ -368,6 +368,24 @@ static void test_two_clients_one_desktop(void **state)
 	stop_pid(&viewer);
 }
 
+struct child {
+	pid_t pid;
+	int status;
+};
+
+/* True once @arg's child ended (its status kept); the session is read
+ * meanwhile, so the test's client keeps answering the server's MARKs. */
+static bool child_ended(void *arg)
+{
+	struct child *c = arg;
+	int st;
+	th_pump(&h, 20);
+	if (waitpid(c->pid, &st, WNOHANG) != c->pid)
+		return false;
+	c->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	return true;
+}
+
 /* xdotool @args on the Xvfb (XTEST events), waited for. */
 static void xdotool(const char *const *args)
 {
@@ -376,7 +394,10 @@ static void xdotool(const char *const *args)
 	while (*args && n < 15)
 		argv[n++] = *args++;
 	argv[n] = NULL;
-	assert_int_equal(proc_wait(spawn(argv, NULL, NULL, NULL), 30000), 0);
+	struct child c = {spawn(argv, NULL, NULL, NULL), -1};
+	assert_true(c.pid > 0);
+	assert_true(proc_until(child_ended, &c, 30000));
+	assert_int_equal(c.status, 0);
 }
 
 /* Keys pressed on the user's keyboard reach the remote shell: letters,
@@ -399,6 +420,7 @@ static void test_typing_real_keys(void **state)
 		fail_msg("the typed command did not run");
 	}
 	assert_true(find_line("$ echo \"Typed: $((6*7))_A~|\"") >= 0);
+	assert_true(h.connected); /* the server kept the test's client */
 }
 
 int main(void)

@@ -165,7 +165,8 @@ void th_pump(struct th *h, int ms)
 	uint64_t end = xp_now_us() + (uint64_t)ms * 1000;
 	while (h->connected) {
 		int r = xp_conn_wait(&h->c, &m, xp_ms_until(end));
-		if (r < 0) {
+		if (r < 0) { /* the server hung up on us: the tests see !connected */
+			xp_conn_finish(&h->c);
 			h->connected = false;
 			return;
 		}
