@@ -23,7 +23,7 @@ CC ?= cc
 OPT ?= -O2 -g
 CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -Wall -Wextra -Werror -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
-	-Iprotocol -Irender -Idraw -Ithin-client -Ixproto-server -Iapps/lib -I$(GEN) \
+	-Iprotocol -Irender -Idraw -Ithin-client -Ixproto-server -Iapps/lib -Iutil -I$(GEN) \
 	$(SANFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := $(SANFLAGS) $(EXTRA_LDFLAGS)
 
@@ -35,6 +35,7 @@ build/deps.mk: tools/deps.sh
 PROGS :=
 TESTS :=
 BENCHES :=
+STRESS :=
 FUZZERS :=
 LIBS :=
 
@@ -68,6 +69,11 @@ $(OBJ)/%.o: $(GEN)/%.c | build/deps.mk
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
 
 # ---- tests: plain build, then the same tests under ASan+UBSan -------------
+# The plain build runs with glibc's heap checking: the sanitizers' allocators
+# hide some heap bugs (their realloc always moves a block; glibc's may grow
+# it in place). Every process a test starts (servers, clients) inherits it.
+HEAP_CHECK := LD_PRELOAD=libc_malloc_debug.so.0 GLIBC_TUNABLES=glibc.malloc.check=3 \
+	MALLOC_PERTURB_=165
 # Both halves run even when one fails. The last line of `make test` counts
 # test cases (tests/summary.sh); when something failed, make stops with that
 # very line as its error, so it stays the last line and the exit is non-zero.
@@ -79,14 +85,16 @@ test: test-san
 test-plain:
 	@mkdir -p build
 	@rm -f $(TEST_COUNTS) $(TEST_COUNTS).failures
-	@XP_TEST_COUNTS=$(TEST_COUNTS) $(MAKE) --no-print-directory test-run || true
+	@XP_TEST_COUNTS=$(TEST_COUNTS) $(MAKE) --no-print-directory test-run \
+		TEST_ENV="$(HEAP_CHECK)" || true
 
 test-san: test-plain
 	@echo "== the same tests under AddressSanitizer + UndefinedBehaviorSanitizer =="
 	@XP_TEST_COUNTS=$(TEST_COUNTS) $(MAKE) --no-print-directory SAN=1 test-run || true
 
 test-run: $(TESTS) $(PROGS)
-	@sh tests/run.sh $(if $(filter 1,$(SAN)),sanitizers,plain) $(BIN) $(TESTS)
+	@$(if $(TEST_ENV),env $(TEST_ENV)) sh tests/run.sh $(if $(filter 1,$(SAN)),sanitizers,plain) \
+		$(BIN) $(TESTS)
 
 # `make test-repeat N=10`: make test N times beside two CPU hogs, rotating
 # the time zone; stops at the first failure (tests/repeat.sh)
@@ -96,6 +104,13 @@ test-repeat:
 
 bench: all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
+
+# the long hostile-peer suites: every tests/stress/*.sh (given the binaries'
+# folder as $1 and $XP_BIN; a fragment adds what its script needs to STRESS)
+stress: all $(STRESS)
+	@failed=""; for t in tests/stress/*.sh; do echo "== $$t"; \
+		XP_BIN=$(BIN) sh $$t $(BIN) || failed="$$failed $$t"; done; \
+	if [ -n "$$failed" ]; then echo "stress: failed:$$failed"; exit 1; fi; echo "stress: all passed"
 
 FUZZ_SECONDS ?= 60
 fuzz: all
@@ -114,7 +129,7 @@ format-check: build/deps.mk
 lint: build/deps.mk
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 		--suppress=missingIncludeSystem --inline-suppr -D__GNUC__ \
-		-Iprotocol -Irender -Idraw -Ithin-client -Ixproto-server -Iapps/lib -Ibench/relay \
+		-Iprotocol -Irender -Idraw -Ithin-client -Ixproto-server -Iapps/lib -Ibench/relay -Iutil \
 		-I$(GEN) \
 		$$(git ls-files '*.c' | grep -v '^fuzz/')
 
@@ -126,5 +141,5 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all test test-plain test-san test-run test-repeat bench fuzz run format format-check \
-	lint install clean
+.PHONY: all test test-plain test-san test-run test-repeat bench stress fuzz run format \
+	format-check lint install clean

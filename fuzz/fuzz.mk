@@ -5,7 +5,7 @@ FUZZ_SECONDS ?= 60
 FB := build/fuzz
 FCC := clang
 FFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=all -Iprotocol -Irender -Idraw -Iapps/lib -Iapps/agenda -Ibuild/gen
+	-fno-sanitize-recover=all -Iprotocol -Irender -Idraw -Iapps/lib -Iapps/agenda -Ixproto-server -Iutil -Ibuild/gen
 PROTO_SRC := $(filter-out protocol/xproto-dump.c,$(wildcard protocol/*.c))
 TARGETS := $(patsubst fuzz/%.c,$(FB)/%,$(wildcard fuzz/*_fuzz.c))
 # extra sources and libraries per target
@@ -17,6 +17,10 @@ agenda_sync_fuzz_LIBS := $(LIBS_SQLITE3)
 render_image_fuzz_SRC := $(filter-out render/tools/%,$(wildcard render/*.c)) \
 	$(wildcard build/gen/render/font_*.c) protocol/utf8.c
 render_image_fuzz_LIBS := $(LIBS_LIBPNG) $(LIBS_ZLIB)
+# the server's real dispatch and state (server_fuzz.c drives it over socketpairs)
+server_fuzz_SRC := $(filter-out xproto-server/main.c,$(wildcard xproto-server/*.c)) $(PROTO_SRC) \
+	$(filter-out protocol/%,$(render_image_fuzz_SRC)) $(wildcard draw/*.c)
+server_fuzz_LIBS := $(LIBS_LIBPNG) $(LIBS_ZLIB)
 draw_fuzz_SRC := $(sort $(PROTO_SRC) $(render_image_fuzz_SRC) $(wildcard draw/*.c))
 draw_fuzz_LIBS := $(LIBS_LIBPNG) $(LIBS_ZLIB)
 -include $(wildcard fuzz/*.fuzzmk)
@@ -33,7 +37,7 @@ run: $(TARGETS)
 	done
 
 .SECONDEXPANSION:
-$(FB)/%: fuzz/%.c $$($$*_SRC) $(wildcard protocol/*.h protocol/*.def render/*.h draw/*.h apps/*/*.h)
+$(FB)/%: fuzz/%.c $$($$*_SRC) $(wildcard protocol/*.h protocol/*.def render/*.h draw/*.h apps/*/*.h xproto-server/*.h)
 	@mkdir -p $(dir $@)
 	$(FCC) $(FFLAGS) -o $@ $< $($*_SRC) $($*_LIBS)
 

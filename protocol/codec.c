@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "proto_int.h"
+#include "xputil.h"
 
 /* ---- upper bounds of each field's encoded size (for one reserve) ---- */
 #define MAX_U8(v)    1
@@ -141,13 +142,15 @@ static int get_RECTS(const uint8_t **p, const uint8_t *end, struct xp_rects *v,
 	/* each rectangle takes at least 4 bytes: this bounds n by the payload */
 	if (get_UV(p, end, &n, d) < 0 || (size_t)(end - *p) / 4 < n)
 		return -1;
-	if (n > d->scratch_cap) {
-		struct xp_rect *s = realloc(d->scratch, (size_t)n * sizeof(*s));
-		if (!s)
-			return -1;
-		d->scratch = s;
-		d->scratch_cap = n;
+	if (d->max_rects && n > d->max_rects) {
+		/* not worth parsing: its receiver refuses it by the count alone
+		 * (RECTS is the last field of its message, FILL_RECTS) */
+		*p = end;
+		*v = (struct xp_rects){n, NULL};
+		return 0;
 	}
+	if (n > d->scratch_cap && XU_ARRAY_RESIZE(d->scratch, d->scratch_cap, n) < 0)
+		return -1;
 	for (uint32_t i = 0; i < n; i++) {
 		struct xp_rect *r = &d->scratch[i];
 		if (get_SV(p, end, &r->x, d) || get_SV(p, end, &r->y, d) ||

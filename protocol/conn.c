@@ -17,16 +17,27 @@ static int conn_fail(struct xp_conn *c)
 	return -1;
 }
 
+/* Input may hold one whole frame plus a read chunk, never more. */
+static size_t input_max(uint32_t max_msg)
+{
+	size_t chunk = max_msg < XP_READ_CHUNK ? max_msg : XP_READ_CHUNK;
+	return (size_t)max_msg + XP_FRAME_HEADER_MAX + chunk;
+}
+
+void xp_conn_set_max_msg(struct xp_conn *c, uint32_t max_msg)
+{
+	c->dec.max_msg = max_msg;
+	c->in_raw.max = c->in_plain.max = input_max(max_msg);
+}
+
 int xp_conn_init(struct xp_conn *c, int fd, uint32_t max_msg, bool expect_preamble)
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
 	c->got_preamble = !expect_preamble;
 	xp_decoder_init(&c->dec, max_msg);
-	/* input may hold one whole frame plus a read chunk */
-	size_t in_max = (size_t)max_msg + XP_FRAME_HEADER_MAX + XP_READ_CHUNK;
-	xp_buf_init(&c->in_raw, in_max);
-	xp_buf_init(&c->in_plain, in_max);
+	xp_buf_init(&c->in_raw, input_max(max_msg));
+	xp_buf_init(&c->in_plain, input_max(max_msg));
 	/* output is bounded by the owner's flow control, not here */
 	xp_buf_init(&c->out_plain, SIZE_MAX / 4);
 	xp_buf_init(&c->out_wire, SIZE_MAX / 4);
@@ -86,9 +97,9 @@ int xp_conn_read(struct xp_conn *c)
 	struct xp_buf *dst = c->zin ? &c->in_raw : &c->in_plain;
 	if (c->failed || c->eof)
 		return -1;
-	size_t room = dst->max - xp_buf_pending(dst);
-	if (room == 0)
+	if (xp_buf_pending(dst) >= dst->max)
 		return 0;
+	size_t room = dst->max - xp_buf_pending(dst);
 	if (room > XP_READ_CHUNK)
 		room = XP_READ_CHUNK;
 	if (xp_buf_reserve(dst, room) < 0)
@@ -123,6 +134,7 @@ static int take_preamble(struct xp_conn *c)
 
 int xp_conn_next(struct xp_conn *c, struct xp_msg *m)
 {
+	size_t inflated = 0, slice = c->inflate_slice ? c->inflate_slice : SIZE_MAX;
 	if (c->failed)
 		return -1;
 	for (;;) {
@@ -142,15 +154,23 @@ int xp_conn_next(struct xp_conn *c, struct xp_msg *m)
 			return 1;
 		}
 		size_t before = xp_buf_pending(&c->in_plain);
-		if (!c->zin || xp_buf_pending(&c->in_raw) == 0)
+		if (!c->zin || xp_buf_pending(&c->in_raw) == 0 || inflated >= slice)
 			return 0;
-		if (xp_zstate_inflate(c->zin, &c->in_raw, &c->in_plain) < 0) {
+		if (xp_zstate_inflate(c->zin, &c->in_raw, &c->in_plain, slice - inflated) < 0) {
 			xp_error_set(&c->err, XP_ERR_ZLIB, 0, "compressed stream corrupt");
 			return conn_fail(c);
 		}
-		if (xp_buf_pending(&c->in_plain) == before)
+		size_t got = xp_buf_pending(&c->in_plain) - before;
+		if (got == 0)
 			return 0;
+		inflated += got;
+		c->st.inflated += got;
 	}
+}
+
+bool xp_conn_input_pending(const struct xp_conn *c)
+{
+	return c->zin && xp_buf_pending(&c->in_raw) > 0 && !c->failed;
 }
 
 /* Encode @m into the staging buffer, failed connection or not. */
@@ -202,9 +222,14 @@ int xp_conn_flush(struct xp_conn *c)
 	size_t n = xp_buf_pending(&c->out_plain);
 	if (n == 0)
 		return 0;
+	/* a slice ends without a sync point: the rest follows on the next flush */
+	bool all = !c->zout || !c->deflate_slice || n <= c->deflate_slice;
+	if (!all)
+		n = c->deflate_slice;
 	c->st.plain_out += n;
-	int r = c->zout ? xp_zstate_deflate(c->zout, xp_buf_data(&c->out_plain), n, &c->out_wire)
-	                : xp_buf_append(&c->out_wire, xp_buf_data(&c->out_plain), n);
+	int r = c->zout
+	            ? xp_zstate_deflate(c->zout, xp_buf_data(&c->out_plain), n, &c->out_wire, all)
+	            : xp_buf_append(&c->out_wire, xp_buf_data(&c->out_plain), n);
 	xp_buf_consume(&c->out_plain, n);
 	if (r < 0) {
 		xp_error_set(&c->err, XP_ERR_INTERNAL, 0, "output buffer: out of memory");
@@ -239,8 +264,9 @@ size_t xp_conn_out_pending(const struct xp_conn *c)
 int xp_conn_drain(struct xp_conn *c, int timeout_ms)
 {
 	uint64_t deadline = xp_now_us() + (uint64_t)timeout_ms * 1000;
-	if (xp_conn_flush(c) < 0)
-		return -1;
+	while (xp_buf_pending(&c->out_plain) > 0) /* all of it, slice by slice */
+		if (xp_conn_flush(c) < 0)
+			return -1;
 	for (;;) {
 		int r = xp_conn_write(c);
 		if (r != 0)
@@ -298,6 +324,27 @@ bool xp_conn_failed(const struct xp_conn *c)
 	return c->failed;
 }
 
+bool xp_conn_eof(const struct xp_conn *c)
+{
+	return c->eof;
+}
+
+size_t xp_conn_unflushed(const struct xp_conn *c)
+{
+	return xp_buf_pending(&c->out_plain);
+}
+
+void xp_conn_set_max_rects(struct xp_conn *c, uint32_t max)
+{
+	c->dec.max_rects = max;
+}
+
+void xp_conn_set_slices(struct xp_conn *c, size_t inflate, size_t deflate)
+{
+	c->inflate_slice = inflate;
+	c->deflate_slice = deflate;
+}
+
 const struct xp_conn_stats *xp_conn_stats(const struct xp_conn *c)
 {
 	return &c->st;
@@ -316,11 +363,6 @@ bool xp_conn_zlib_out(const struct xp_conn *c)
 unsigned xp_conn_peer_minor(const struct xp_conn *c)
 {
 	return c->peer_minor;
-}
-
-void xp_conn_set_max_msg(struct xp_conn *c, uint32_t max_msg)
-{
-	c->dec.max_msg = max_msg;
 }
 
 int xp_conn_send_raw(struct xp_conn *c, const void *data, size_t n)

@@ -52,20 +52,37 @@ static int cookie_create(const char *path, struct xp_cookie *c, struct xp_error 
 	return 0;
 }
 
+/* A cookie is a regular file of ours that nobody else may read or write. */
+static int check_file(int fd, const char *path, struct xp_error *err)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return xp_error_set(err, XP_ERR_AUTH, 0, "cookie %s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return xp_error_set(err, XP_ERR_AUTH, 0, "cookie %s: not a regular file", path);
+	if (st.st_uid != geteuid())
+		return xp_error_set(err, XP_ERR_AUTH, 0,
+		                    "cookie %s: owned by uid %u, not by us (%u)", path,
+		                    (unsigned)st.st_uid, (unsigned)geteuid());
+	if (st.st_mode & 077)
+		return xp_error_set(
+		    err, XP_ERR_AUTH, 0,
+		    "cookie %s: must not be readable by group or others (chmod 600)", path);
+	return 0;
+}
+
 int xp_cookie_load(const char *path, bool create, struct xp_cookie *c, struct xp_error *err)
 {
 	char buf[2 * XP_COOKIE_MAX + 8];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* non-blocking: opening a FIFO must not wait for a writer */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0 && errno == ENOENT && create)
 		return cookie_create(path, c, err);
 	if (fd < 0)
 		return xp_error_set(err, XP_ERR_AUTH, 0, "cookie %s: %s", path, strerror(errno));
-	struct stat st;
-	if (fstat(fd, &st) < 0 || (st.st_mode & 077)) {
+	if (check_file(fd, path, err) < 0) {
 		close(fd);
-		return xp_error_set(
-		    err, XP_ERR_AUTH, 0,
-		    "cookie %s: must not be readable by group or others (chmod 600)", path);
+		return -1;
 	}
 	ssize_t n = read(fd, buf, sizeof(buf));
 	close(fd);

@@ -76,7 +76,7 @@ static void fmt_BYTES(struct out *o, const char *name, struct xp_bytes v)
 static void fmt_RECTS(struct out *o, const char *name, struct xp_rects v)
 {
 	emit(o, " %s=%u{", name, v.n);
-	for (uint32_t i = 0; i < v.n && i < 8; i++)
+	for (uint32_t i = 0; v.v && i < v.n && i < 8; i++) /* v is NULL when not parsed */
 		emit(o, "%s%d,%d %ux%u", i ? " " : "", v.v[i].x, v.v[i].y, v.v[i].w, v.v[i].h);
 	emit(o, v.n > 8 ? " ...}" : "}");
 }

@@ -13,12 +13,17 @@
 /** zlib state for one direction (zstream.c). */
 struct xp_zstate *xp_zstate_create(bool deflate);
 void xp_zstate_destroy(struct xp_zstate *z);
-/** Compress all of @in into @out with Z_SYNC_FLUSH. Returns 0 or -1. */
-int xp_zstate_deflate(struct xp_zstate *z, const uint8_t *in, size_t n, struct xp_buf *out);
 /**
- * Inflate from @in into @out while @out has room under its max. Consumes
- * what it used from @in. Returns 0, or -1 if the stream is corrupt.
+ * Compress all of @in into @out, ending with Z_SYNC_FLUSH when @sync (the
+ * receiver can then decode everything so far). Returns 0 or -1.
  */
-int xp_zstate_inflate(struct xp_zstate *z, struct xp_buf *in, struct xp_buf *out);
+int xp_zstate_deflate(struct xp_zstate *z, const uint8_t *in, size_t n, struct xp_buf *out,
+                      bool sync);
+/**
+ * Inflate from @in into @out while @out has room under its max, at most
+ * @max_out bytes. Consumes what it used from @in. Returns 0, or -1 if the
+ * stream is corrupt.
+ */
+int xp_zstate_inflate(struct xp_zstate *z, struct xp_buf *in, struct xp_buf *out, size_t max_out);
 
 #endif

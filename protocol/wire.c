@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "proto_int.h"
+#include "xputil.h"
 
 void xp_buf_init(struct xp_buf *b, size_t max)
 {
@@ -37,12 +38,7 @@ int xp_buf_reserve(struct xp_buf *b, size_t n)
 	size_t cap = b->cap ? b->cap : 256;
 	while (cap - b->len < n)
 		cap = cap > b->max / 2 ? b->max : cap * 2;
-	uint8_t *p = realloc(b->p, cap);
-	if (!p)
-		return -1;
-	b->p = p;
-	b->cap = cap;
-	return 0;
+	return XU_ARRAY_RESIZE(b->p, b->cap, cap);
 }
 
 int xp_buf_append(struct xp_buf *b, const void *data, size_t n)

@@ -293,6 +293,7 @@ ssize_t xp_encode(struct xp_buf *b, const struct xp_msg *m);
 /** Decoder state: the maximum message size and scratch for arrays. */
 struct xp_decoder {
 	uint32_t max_msg;
+	uint32_t max_rects; /* 0: any; more rectangles are not parsed (v NULL) */
 	struct xp_rect *scratch;
 	size_t scratch_cap;
 };
@@ -329,8 +330,10 @@ struct xp_cookie {
 };
 /**
  * Load the cookie from @path (hex text). If the file is absent and @create
- * is true, generate 32 random bytes and write them with mode 0600. Refuses a
- * file readable by group or others. Returns 0 or -1 with @err set.
+ * is true, generate 32 random bytes and write them with mode 0600. Refuses
+ * anything but a regular file owned by the effective user and unreadable by
+ * group and others (a FIFO is refused without waiting for a writer).
+ * Returns 0 or -1 with @err set.
  */
 int xp_cookie_load(const char *path, bool create, struct xp_cookie *c, struct xp_error *err);
 /** Compare a presented cookie with @c in constant time; true if equal. */
@@ -345,6 +348,7 @@ struct xp_conn_stats {
 	uint64_t wire_in, wire_out;   /* bytes on the socket */
 	uint64_t plain_in, plain_out; /* bytes before compression */
 	uint64_t msgs_in, msgs_out;
+	uint64_t inflated; /* bytes inflated from the compressed input */
 	uint64_t ops_in[XP_OP_MAX], ops_out[XP_OP_MAX];
 	uint64_t bytes_out_by_op[XP_OP_MAX];
 };
@@ -370,6 +374,7 @@ struct xp_conn {
 	struct xp_buf in_raw, in_plain, out_plain, out_wire;
 	struct xp_zstate *zin, *zout;
 	struct xp_conn_stats st;
+	size_t inflate_slice, deflate_slice; /* xp_conn_set_slices */
 };
 
 /**
@@ -380,6 +385,13 @@ struct xp_conn {
 int xp_conn_init(struct xp_conn *c, int fd, uint32_t max_msg, bool expect_preamble);
 /** Close the fd and free all buffers. Accepts a zeroed struct. */
 void xp_conn_finish(struct xp_conn *c);
+/**
+ * Accept messages up to @max_msg bytes from now on, and let the input
+ * buffers hold one such message plus a read chunk (a server starts a peer
+ * with a small limit and raises it once the peer has authenticated). Input
+ * already buffered beyond a lowered limit stays until it is consumed.
+ */
+void xp_conn_set_max_msg(struct xp_conn *c, uint32_t max_msg);
 /**
  * Switch on zlib for the input and/or output direction from now on. Input
  * already buffered past the current message is treated as compressed.
@@ -396,10 +408,13 @@ int xp_conn_read(struct xp_conn *c);
 int xp_conn_feed(struct xp_conn *c, const void *data, size_t n);
 /**
  * Take the next message. Returns 1 with @m filled (borrowing from @c until
- * the next call), 0 if more bytes are needed, -1 on a protocol error
- * (c->err names the message and the cause).
+ * the next call), 0 if more bytes are needed or the inflate slice is used
+ * up (see xp_conn_input_pending), -1 on a protocol error (c->err names the
+ * message and the cause).
  */
 int xp_conn_next(struct xp_conn *c, struct xp_msg *m);
+/** True when received compressed bytes are still waiting to be inflated. */
+bool xp_conn_input_pending(const struct xp_conn *c);
 /** Queue @m for sending (encoded, not yet flushed). Returns 0 or -1. */
 int xp_conn_send(struct xp_conn *c, const struct xp_msg *m);
 /** Queue the preamble (sent uncompressed, before anything else). */
@@ -411,7 +426,11 @@ int xp_conn_send_preamble(struct xp_conn *c);
  */
 int xp_conn_send_error(struct xp_conn *c, enum xp_err_code code, unsigned about, const char *fmt,
                        ...) __attribute__((format(printf, 4, 5)));
-/** Move queued messages to the wire buffer (compressing). Returns 0 or -1. */
+/**
+ * Move queued messages to the wire buffer (compressing; at most
+ * deflate_slice bytes when set: call again while xp_buf_pending(&out_plain)).
+ * Returns 0 or -1.
+ */
 int xp_conn_flush(struct xp_conn *c);
 /**
  * write() the wire buffer. Returns 1 when it is empty, 0 if bytes remain
@@ -438,6 +457,22 @@ int xp_conn_release_fd(struct xp_conn *c);
 const struct xp_error *xp_conn_error(const struct xp_conn *c);
 /** True once reading, decoding or writing failed for good (see xp_conn_error). */
 bool xp_conn_failed(const struct xp_conn *c);
+/** True once the peer closed its side; messages buffered before can still be taken. */
+bool xp_conn_eof(const struct xp_conn *c);
+/** Plain bytes queued and not yet flushed (compressed) to the wire buffer. */
+size_t xp_conn_unflushed(const struct xp_conn *c);
+/**
+ * Bound the work of one call (0 = none): at most @inflate bytes inflated per
+ * xp_conn_next() and @deflate bytes compressed per xp_conn_flush(); the
+ * rest waits for the next call (see xp_conn_input_pending, xp_conn_unflushed).
+ */
+void xp_conn_set_slices(struct xp_conn *c, size_t inflate, size_t deflate);
+/**
+ * A RECTS field with more than @max rectangles (0: no limit) is not parsed:
+ * it decodes with its count and v = NULL, for a receiver that refuses it by
+ * the count (parsing 700,000 rectangles to refuse them is the cost to avoid).
+ */
+void xp_conn_set_max_rects(struct xp_conn *c, uint32_t max);
 /** Byte and message counters since xp_conn_init(). */
 const struct xp_conn_stats *xp_conn_stats(const struct xp_conn *c);
 /**
@@ -449,9 +484,6 @@ uint64_t xp_conn_plain_queued(const struct xp_conn *c);
 bool xp_conn_zlib_out(const struct xp_conn *c);
 /** The minor version the peer's preamble announced (0 before it arrived). */
 unsigned xp_conn_peer_minor(const struct xp_conn *c);
-
-/** Accept messages up to @max_msg payload bytes from now on (after a handshake). */
-void xp_conn_set_max_msg(struct xp_conn *c, uint32_t max_msg);
 /**
  * Queue @n raw bytes as they are, in order with the messages (tests use it
  * to send garbage). Returns 0, or -1 if out of memory.

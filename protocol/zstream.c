@@ -40,7 +40,8 @@ void xp_zstate_destroy(struct xp_zstate *s)
 	free(s);
 }
 
-int xp_zstate_deflate(struct xp_zstate *s, const uint8_t *in, size_t n, struct xp_buf *out)
+int xp_zstate_deflate(struct xp_zstate *s, const uint8_t *in, size_t n, struct xp_buf *out,
+                      bool sync)
 {
 	s->z.next_in = (Bytef *)in;
 	s->z.avail_in = (uInt)n;
@@ -50,7 +51,7 @@ int xp_zstate_deflate(struct xp_zstate *s, const uint8_t *in, size_t n, struct x
 			return -1;
 		s->z.next_out = out->p + out->len;
 		s->z.avail_out = (uInt)(out->cap - out->len);
-		int r = deflate(&s->z, Z_SYNC_FLUSH);
+		int r = deflate(&s->z, sync ? Z_SYNC_FLUSH : Z_NO_FLUSH);
 		out->len = out->cap - s->z.avail_out;
 		if (r != Z_OK && r != Z_BUF_ERROR)
 			return -1;
@@ -60,12 +61,15 @@ int xp_zstate_deflate(struct xp_zstate *s, const uint8_t *in, size_t n, struct x
 	}
 }
 
-int xp_zstate_inflate(struct xp_zstate *s, struct xp_buf *in, struct xp_buf *out)
+int xp_zstate_inflate(struct xp_zstate *s, struct xp_buf *in, struct xp_buf *out, size_t max_out)
 {
-	while (xp_buf_pending(in) > 0) {
-		size_t want = out->max - (out->len - out->off);
+	while (xp_buf_pending(in) > 0 && max_out > 0) {
+		size_t pending = xp_buf_pending(out);
+		size_t want = pending < out->max ? out->max - pending : 0;
 		if (want > XP_READ_CHUNK)
 			want = XP_READ_CHUNK;
+		if (want > max_out)
+			want = max_out;
 		if (want == 0 || xp_buf_reserve(out, want) < 0)
 			return 0; /* full: decode what we have first */
 		s->z.next_in = (Bytef *)xp_buf_data(in);
@@ -75,6 +79,7 @@ int xp_zstate_inflate(struct xp_zstate *s, struct xp_buf *in, struct xp_buf *out
 		int r = inflate(&s->z, Z_SYNC_FLUSH);
 		xp_buf_consume(in, xp_buf_pending(in) - s->z.avail_in);
 		out->len += want - s->z.avail_out;
+		max_out -= want - s->z.avail_out;
 		if (r == Z_BUF_ERROR && s->z.avail_out > 0)
 			return 0; /* needs more input */
 		if (r != Z_OK && r != Z_BUF_ERROR)

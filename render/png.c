@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "render_int.h"
+#include "xputil.h"
 
 struct png_src {
 	const uint8_t *data;
@@ -149,25 +150,94 @@ err_png:
 	return ret;
 }
 
+/* ---- row by row (xr_image_stream): the decoder state lives on the heap ---- */
+
+struct xr_png_rows {
+	struct png_dec d;
+	int passes;      /* 1, or 7 for an interlaced image */
+	int next, total; /* row-passes read so far, and h * passes */
+};
+
+/* The header, checked and set up for 8-bit RGB rows (may longjmp). */
+static int rows_open_run(struct xr_png_rows *r)
+{
+	png_uint_32 w, h;
+
+	if (setjmp(png_jmpbuf(r->d.png)))
+		return -1;
+	png_set_read_fn(r->d.png, &r->d.src, read_cb);
+	png_set_user_limits(r->d.png, XR_FB_MAX_DIM, XR_FB_MAX_DIM);
+	png_set_chunk_malloc_max(r->d.png, 1 << 20);
+	png_read_info(r->d.png, r->d.info);
+	w = png_get_image_width(r->d.png, r->d.info);
+	h = png_get_image_height(r->d.png, r->d.info);
+	if (!size_wanted(&r->d, w, h))
+		return -1;
+	r->passes = png_set_interlace_handling(r->d.png);
+	set_rgb8(r->d.png, r->d.info);
+	if (png_get_rowbytes(r->d.png, r->d.info) != (size_t)w * 3)
+		return -1;
+	r->d.w = (int)w;
+	r->d.h = (int)h;
+	r->total = r->d.h * r->passes;
+	return 0;
+}
+
+struct xr_png_rows *xr_png_rows_open(const uint8_t *data, size_t len, int w, int h)
+{
+	struct xr_png_rows *r;
+
+	if (!data || len < 8 || png_sig_cmp(data, 0, 8) != 0 || !(r = calloc(1, sizeof(*r))))
+		return NULL;
+	r->d = (struct png_dec){.src = {data, len, 0}, .want_w = w, .want_h = h};
+	r->d.png =
+	    png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, png_quiet_error, png_quiet_warning);
+	if (r->d.png)
+		r->d.info = png_create_info_struct(r->d.png);
+	if (!r->d.info || rows_open_run(r) < 0) {
+		xr_png_rows_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Up to @max row-passes into @rgb, then the end of the file (may longjmp). */
+static int rows_read_run(struct xr_png_rows *r, uint8_t *rgb, int max)
+{
+	if (setjmp(png_jmpbuf(r->d.png)))
+		return -1;
+	for (int i = 0; i < max && r->next < r->total; i++, r->next++)
+		png_read_row(r->d.png, rgb + (size_t)(r->next % r->d.h) * (size_t)r->d.w * 3, NULL);
+	if (r->next < r->total)
+		return 0;
+	png_read_end(r->d.png, NULL);
+	return 1;
+}
+
+int xr_png_rows_read(struct xr_png_rows *r, uint8_t *rgb, int max_rows)
+{
+	return rows_read_run(r, rgb, max_rows < 1 ? 1 : max_rows);
+}
+
+int xr_png_rows_passes(const struct xr_png_rows *r)
+{
+	return r->passes;
+}
+
+void xr_png_rows_close(struct xr_png_rows *r)
+{
+	if (!r)
+		return;
+	png_destroy_read_struct(&r->d.png, r->d.info ? &r->d.info : NULL, NULL);
+	free(r);
+}
+
 static void write_cb(png_structp png, png_bytep in, size_t n)
 {
 	struct png_out *o = png_get_io_ptr(png);
 
-	if (n > o->cap - o->len) {
-		size_t cap = o->cap ? o->cap : 4096;
-		uint8_t *p;
-
-		while (cap - o->len < n) {
-			if (cap > SIZE_MAX / 2)
-				png_error(png, "PNG too large");
-			cap *= 2;
-		}
-		p = realloc(o->data, cap);
-		if (!p)
-			png_error(png, "out of memory");
-		o->data = p;
-		o->cap = cap;
-	}
+	if (n > SIZE_MAX - o->len || XU_ARRAY_RESERVE(o->data, o->cap, o->len + n) < 0)
+		png_error(png, "out of memory");
 	memcpy(o->data + o->len, in, n);
 	o->len += n;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "render_int.h"
+#include "xputil.h"
 
 /* Files above this are not PNGs we would accept (XR_IMG_MAX_PIXELS RGB). */
 #define PNG_FILE_MAX ((size_t)XR_IMG_MAX_PIXELS * 4)
@@ -37,18 +38,15 @@ err_free:
 static uint8_t *read_all(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL, *p;
+	uint8_t *buf = NULL;
 	size_t cap = 0, n = 0, got;
 
 	if (!f)
 		return NULL;
 	do {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 65536;
-			if (cap > PNG_FILE_MAX || !(p = realloc(buf, cap)))
-				goto err_close;
-			buf = p;
-		}
+		if (n == cap && (n >= PNG_FILE_MAX ||
+		                 XU_ARRAY_RESERVE(buf, cap, n < 65536 ? 65536 : n * 2) < 0))
+			goto err_close;
 		got = fread(buf + n, 1, cap - n, f);
 		n += got;
 	} while (got > 0);

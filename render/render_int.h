@@ -119,6 +119,21 @@ void xr_fill_span(uint32_t *p, size_t n, uint32_t color);
 int xr_png_decode(const uint8_t *data, size_t len, int want_w, int want_h, uint8_t **rgb, int *w,
                   int *h);
 
+/*
+ * png.c: a PNG read a few rows at a time (xr_image_stream). _open checks
+ * the header against @w x @h (NULL if it differs, or on bad data); _read
+ * decodes up to @max_rows row-passes (an interlaced image has 7 passes over
+ * its h rows) into @rgb (w*h*3 bytes, kept between calls) and returns 1 once
+ * the whole file is read and checked, 0 while rows remain, -1 on bad data;
+ * _passes says how many passes the image has. @data is borrowed until
+ * _close, which accepts NULL.
+ */
+struct xr_png_rows;
+struct xr_png_rows *xr_png_rows_open(const uint8_t *data, size_t len, int w, int h);
+int xr_png_rows_read(struct xr_png_rows *r, uint8_t *rgb, int max_rows);
+int xr_png_rows_passes(const struct xr_png_rows *r);
+void xr_png_rows_close(struct xr_png_rows *r);
+
 /* image.c: check an image size (1..XR_FB_MAX_DIM, <= XR_IMG_MAX_PIXELS) and
  * return its RGB byte count, or 0 when the size is bad. */
 size_t xr_img_rgb_size(int w, int h);

@@ -249,6 +249,54 @@ int xr_image(struct xr_fb *fb, const struct xr_rect *clip, int x, int y, int w, 
              const void *data, size_t len, struct xr_rect *damage);
 
 /**
+ * struct xr_image_stream - an image decoded a slice at a time, for a caller
+ * that must not spend long on one image (a server sharing its thread). The
+ * whole image is decoded and checked before xr_image_stream_draw() draws
+ * anything, as with xr_image().
+ */
+struct xr_image_stream;
+
+/**
+ * xr_image_stream_create - start decoding an image; arguments as xr_image().
+ * @data: borrowed until xr_image_stream_destroy().
+ * Return: the stream, or NULL on a bad size or format, a PNG whose header
+ *         does not match @w x @h, or allocation failure.
+ */
+struct xr_image_stream *xr_image_stream_create(int w, int h, int format, const void *data,
+                                               size_t len);
+
+/**
+ * xr_image_stream_step - decode about @budget more bytes of pixels (3 per
+ * pixel; a PNG at least one row).
+ * Return: 1 when the image is complete and checked, 0 while more remains,
+ *         -1 on malformed data (short, long or corrupt). Repeats its result
+ *         once complete or bad.
+ */
+int xr_image_stream_step(struct xr_image_stream *s, size_t budget);
+
+/** xr_image_stream_decoded - bytes of pixels decoded so far (for accounting). */
+size_t xr_image_stream_decoded(const struct xr_image_stream *s);
+
+/**
+ * xr_image_stream_draw - draw a complete image with its top-left corner at
+ * (@x, @y), clipped to @fb and @clip (NULL: none).
+ * Return: the damaged rectangle; empty when the image is not complete.
+ */
+struct xr_rect xr_image_stream_draw(const struct xr_image_stream *s, struct xr_fb *fb,
+                                    const struct xr_rect *clip, int x, int y);
+
+/**
+ * xr_image_stream_take - take the decoded pixels away from @s, to free
+ * them as the caller likes (a server gives large blocks back a piece at a
+ * time). Return: the malloc'd block (then @s draws nothing more), with its
+ * size in *@size; NULL when @s owns none (RAW borrows the caller's bytes).
+ */
+void *xr_image_stream_take(struct xr_image_stream *s, size_t *size);
+
+/** xr_image_stream_destroy - free @s; accepts NULL. */
+void xr_image_stream_destroy(struct xr_image_stream *s);
+
+/**
  * xr_encode_zlib - encode the pixels of @r as an XR_IMG_ZLIB image.
  * @r: non-empty rectangle inside @fb.
  * @level: zlib level 0..9, or -1 for the default.

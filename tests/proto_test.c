@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -408,6 +410,66 @@ static void test_cookie_file(void **state)
 	rmdir(dir);
 }
 
+/* xp_cookie_load(@path) in a child, bounded: 0/-1 as it returned, -2 if it hung. */
+static int load_bounded(const char *path, bool create, char *why, size_t cap)
+{
+	int pfd[2];
+	assert_int_equal(pipe(pfd), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct xp_cookie c;
+		struct xp_error err = {0};
+		int r = xp_cookie_load(path, create, &c, &err);
+		ssize_t w = write(pfd[1], err.text, strlen(err.text) + 1);
+		_exit(r == 0 && w > 0 ? 0 : 1);
+	}
+	close(pfd[1]);
+	int status = 0, rc = -2;
+	for (int i = 0; i < 300; i++) { /* 3 s */
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			rc = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+			break;
+		}
+		usleep(10000);
+	}
+	if (rc == -2) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	ssize_t n = read(pfd[0], why, cap - 1);
+	why[n > 0 ? n : 0] = '\0';
+	close(pfd[0]);
+	return rc;
+}
+
+/*
+ * Only a regular file owned by us is a cookie: a FIFO at the cookie path hung
+ * the server's start-up, and another user's file was accepted.
+ */
+static void test_cookie_file_kind_and_owner(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/xproto-test-XXXXXX", path[64], why[200];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/cookie", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(load_bounded(path, false, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "not a regular file"));
+	assert_int_equal(load_bounded(path, true, why, sizeof(why)), -1);
+	unlink(path);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(load_bounded(path, true, why, sizeof(why)), -1);
+	rmdir(path);
+	assert_int_equal(load_bounded(path, true, why, sizeof(why)), 0); /* created */
+	if (geteuid() == 0) { /* only root can give a file to someone else */
+		assert_int_equal(chown(path, 65534, 65534), 0);
+		assert_int_equal(load_bounded(path, false, why, sizeof(why)), -1);
+		assert_non_null(strstr(why, "owned by"));
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
 static void test_hello_check(void **state)
 {
 	(void)state;
@@ -502,6 +564,95 @@ static void test_zlib_bomb_bounded(void **state)
 	free(zeros);
 	xp_conn_finish(&tx);
 	xp_conn_finish(&rx);
+}
+
+/*
+ * Work slices: a server bounds the bytes it inflates per xp_conn_next() and
+ * compresses per xp_conn_flush(), and the stream stays intact across them.
+ */
+static void test_zlib_slices(void **state)
+{
+	(void)state;
+	struct xp_conn tx, rx;
+	struct xp_msg m = {.op = XP_OP_IMAGE}, out;
+	enum { N = 1 << 20, SLICE = 64 << 10 };
+	uint8_t *pix = malloc(N);
+	for (size_t i = 0; i < N; i++)
+		pix[i] = (uint8_t)(i * 2654435761u >> 13); /* compresses poorly */
+	xp_conn_init(&tx, -1, XP_MAX_MSG_DEFAULT, false);
+	xp_conn_init(&rx, -1, XP_MAX_MSG_DEFAULT, false);
+	xp_conn_enable_zlib(&tx, false, true);
+	xp_conn_enable_zlib(&rx, true, false);
+	xp_conn_set_slices(&tx, 0, SLICE);
+	xp_conn_set_slices(&rx, SLICE, 0);
+	m.u.image = (struct xp_msg_image){1, 2, 1024, 341, XP_IMG_RAW, 0, {pix, N}};
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(xp_conn_send(&tx, &m), 0);
+	int flushes = 0;
+	while (xp_conn_unflushed(&tx) > 0 && flushes < 1000) {
+		size_t before = xp_conn_unflushed(&tx);
+		assert_int_equal(xp_conn_flush(&tx), 0);
+		assert_true(before - xp_conn_unflushed(&tx) <= SLICE);
+		flushes++;
+	}
+	assert_true(flushes >= 3 * N / SLICE);
+	xp_conn_feed(&rx, xp_buf_data(&tx.out_wire), xp_buf_pending(&tx.out_wire));
+	int got = 0, calls = 0;
+	for (; calls < 10000 && got < 3; calls++) {
+		uint64_t before = xp_conn_stats(&rx)->inflated;
+		int r = xp_conn_next(&rx, &out);
+		assert_true(xp_conn_stats(&rx)->inflated - before <= SLICE);
+		if (r == 1) {
+			assert_int_equal(out.op, XP_OP_IMAGE);
+			assert_int_equal(out.u.image.data.n, N);
+			assert_memory_equal(out.u.image.data.p, pix, N);
+			got++;
+		} else {
+			assert_int_equal(r, 0);
+			assert_true(xp_conn_input_pending(&rx));
+		}
+	}
+	assert_int_equal(got, 3);
+	assert_true(calls > 3 * N / SLICE);
+	assert_false(xp_conn_input_pending(&rx));
+	free(pix);
+	xp_conn_finish(&tx);
+	xp_conn_finish(&rx);
+}
+
+/* More rectangles than the receiver takes are counted, not parsed. */
+static void test_max_rects(void **state)
+{
+	(void)state;
+	static struct xp_rect rs[10];
+	struct xp_buf b;
+	struct xp_decoder d;
+	struct xp_msg m = {.op = XP_OP_FILL_RECTS}, out;
+	struct xp_error err;
+	for (int i = 0; i < 10; i++)
+		rs[i] = (struct xp_rect){i, -i, 3, 4};
+	xp_buf_init(&b, 1 << 16);
+	xp_decoder_init(&d, 1 << 16);
+	d.max_rects = 4;
+	m.u.fill_rects.rects = (struct xp_rects){3, rs};
+	ssize_t n = xp_encode(&b, &m);
+	assert_int_equal(xp_decode(&d, xp_buf_data(&b), (size_t)n, &out, &err), n);
+	assert_int_equal(out.u.fill_rects.rects.n, 3);
+	assert_int_equal(out.u.fill_rects.rects.v[2].y, -2);
+	xp_buf_consume(&b, (size_t)n);
+	m.u.fill_rects.rects.n = 10;
+	n = xp_encode(&b, &m);
+	assert_int_equal(xp_decode(&d, xp_buf_data(&b), (size_t)n, &out, &err), n);
+	assert_int_equal(out.u.fill_rects.rects.n, 10);
+	assert_null(out.u.fill_rects.rects.v);
+	char line[256];
+	xp_msg_format(&out, line, sizeof(line)); /* the dumper copes with it */
+	assert_non_null(strstr(line, "10{"));
+	/* a count the payload cannot hold is still malformed */
+	static const uint8_t bad[] = {XP_OP_FILL_RECTS, 0x02, 0x7f, 0x00};
+	assert_int_equal(xp_decode(&d, bad, sizeof(bad), &out, &err), -1);
+	xp_buf_finish(&b);
+	xp_decoder_finish(&d);
 }
 
 /* Real socketpair, tiny buffers: partial writes, byte-by-byte reads. */
@@ -726,11 +877,14 @@ int main(void)
 	    cmocka_unit_test(test_compression_many_flushes),
 	    cmocka_unit_test(test_corrupt_zlib),
 	    cmocka_unit_test(test_zlib_bomb_bounded),
+	    cmocka_unit_test(test_zlib_slices),
+	    cmocka_unit_test(test_max_rects),
 	    cmocka_unit_test(test_socketpair_partial_io),
 	    cmocka_unit_test(test_handshake_over_socket),
 	    cmocka_unit_test(test_conn_accessors),
 	    cmocka_unit_test(test_spec_names_every_opcode),
 	    cmocka_unit_test(test_format_lines),
+	    cmocka_unit_test(test_cookie_file_kind_and_owner),
 	};
 	return cmocka_run_group_tests_name("protocol", tests, NULL, NULL);
 }

@@ -313,6 +313,143 @@ static void test_png_color_types(void **state)
 	}
 }
 
+/* ---- xr_image_stream: the same pixels as xr_image, a slice at a time ---- */
+
+/* Decode with a stream in slices of @budget bytes; the steps it took, or -1. */
+static int stream_draw(struct xr_fb *fb, int w, int h, int format, const void *data, size_t len,
+                       size_t budget)
+{
+	struct xr_image_stream *s = xr_image_stream_create(w, h, format, data, len);
+	int steps = 0, r = 0;
+	if (!s)
+		return -1;
+	while (steps < 1000000 && (r = xr_image_stream_step(s, budget)) == 0) {
+		steps++;
+		/* nothing is drawn before the whole image is checked */
+		assert_true(xr_rect_empty(xr_image_stream_draw(s, fb, NULL, 0, 0)));
+	}
+	assert_int_equal(xr_image_stream_step(s, budget), r); /* a repeat says the same */
+	if (r == 1)
+		xr_image_stream_draw(s, fb, NULL, 3, 2);
+	xr_image_stream_destroy(s);
+	return r == 1 ? steps : -1;
+}
+
+static void expect_stream_equal(int w, int h, int format, const void *data, size_t len,
+                                size_t budget, int min_steps)
+{
+	struct xr_fb a, b;
+	struct xr_rect d;
+	fb_new(&a, w + 6, h + 4);
+	fb_new(&b, w + 6, h + 4);
+	assert_int_equal(xr_image(&a, NULL, 3, 2, w, h, format, data, len, &d), 0);
+	int steps = stream_draw(&b, w, h, format, data, len, budget);
+	assert_true(steps >= min_steps);
+	assert_true(xr_fb_equal(&a, &b));
+	xr_fb_finish(&a);
+	xr_fb_finish(&b);
+}
+
+/* An interlaced (Adam7) RGB PNG of @fb, written with libpng's full API. */
+static uint8_t *make_interlaced_png(const struct xr_fb *fb, size_t *len)
+{
+	FILE *f = tmpfile();
+	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+	png_infop info = png_create_info_struct(png);
+	uint8_t *row = malloc((size_t)fb->w * 3), *out;
+	assert_true(f && png && info && row && !setjmp(png_jmpbuf(png)));
+	png_init_io(png, f);
+	png_set_IHDR(png, info, (png_uint_32)fb->w, (png_uint_32)fb->h, 8, PNG_COLOR_TYPE_RGB,
+	             PNG_INTERLACE_ADAM7, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_write_info(png, info);
+	int passes = png_set_interlace_handling(png);
+	for (int p = 0; p < passes; p++) {
+		for (int y = 0; y < fb->h; y++) {
+			for (int x = 0; x < fb->w; x++) {
+				uint32_t v = px(fb, x, y);
+				row[x * 3] = (uint8_t)(v >> 16), row[x * 3 + 1] = (uint8_t)(v >> 8);
+				row[x * 3 + 2] = (uint8_t)v;
+			}
+			png_write_row(png, row);
+		}
+	}
+	png_write_end(png, NULL);
+	png_destroy_write_struct(&png, &info);
+	*len = (size_t)ftell(f);
+	out = malloc(*len);
+	rewind(f);
+	assert_int_equal(fread(out, 1, *len, f), *len);
+	fclose(f);
+	free(row);
+	return out;
+}
+
+static void test_stream_equals_image(void **state)
+{
+	(void)state;
+	struct xr_fb src;
+	uint8_t *z, *png;
+	size_t zlen, plen;
+	fb_pattern(&src, 301, 97);
+	struct xr_rect all = {0, 0, 301, 97};
+	size_t raw_len = 301 * 97 * 3;
+	uint8_t *raw = malloc(raw_len);
+	for (int y = 0; y < 97; y++)
+		for (int x = 0; x < 301; x++) {
+			uint32_t v = px(&src, x, y);
+			uint8_t *o = raw + ((size_t)y * 301 + (size_t)x) * 3;
+			o[0] = (uint8_t)(v >> 16), o[1] = (uint8_t)(v >> 8), o[2] = (uint8_t)v;
+		}
+	expect_stream_equal(301, 97, XR_IMG_RAW, raw, raw_len, 100, 0);
+	assert_int_equal(xr_encode_zlib(&src, all, 6, &z, &zlen), 0);
+	expect_stream_equal(301, 97, XR_IMG_ZLIB, z, zlen, 1000, (int)(raw_len / 1000) - 1);
+	expect_stream_equal(301, 97, XR_IMG_ZLIB, z, zlen, SIZE_MAX, 0);
+	assert_int_equal(xr_encode_png(&src, all, 6, &png, &plen), 0);
+	expect_stream_equal(301, 97, XR_IMG_PNG, png, plen, 301 * 3 * 4, 97 / 4 - 1);
+	free(png);
+	png = make_interlaced_png(&src, &plen);
+	expect_stream_equal(301, 97, XR_IMG_PNG, png, plen, 301 * 3 * 4, 7 * 97 / 4 - 1);
+	free(png);
+	free(z);
+	free(raw);
+	xr_fb_finish(&src);
+}
+
+/* Short, long, corrupt or mis-sized data is refused, and nothing is drawn. */
+static void test_stream_rejects(void **state)
+{
+	(void)state;
+	struct xr_fb src, fb;
+	uint8_t *z, *png, *longer;
+	size_t zlen, plen;
+	fb_pattern(&src, 40, 30);
+	struct xr_rect all = {0, 0, 40, 30};
+	assert_int_equal(xr_encode_zlib(&src, all, 6, &z, &zlen), 0);
+	fb_new(&fb, 50, 40);
+	assert_int_equal(stream_draw(&fb, 40, 30, XR_IMG_ZLIB, z, zlen - 5, 64), -1); /* short */
+	longer = malloc(zlen + 4);
+	memcpy(longer, z, zlen);
+	memset(longer + zlen, 0, 4);
+	assert_int_equal(stream_draw(&fb, 40, 30, XR_IMG_ZLIB, longer, zlen + 4, 64), -1);
+	assert_int_equal(stream_draw(&fb, 40, 29, XR_IMG_ZLIB, z, zlen, 64), -1); /* too many */
+	assert_int_equal(stream_draw(&fb, 40, 31, XR_IMG_ZLIB, z, zlen, 64), -1); /* too few */
+	z[zlen / 2] ^= 0x55;
+	assert_int_equal(stream_draw(&fb, 40, 30, XR_IMG_ZLIB, z, zlen, 64), -1); /* corrupt */
+	assert_int_equal(stream_draw(&fb, 40, 30, XR_IMG_RAW, z, 40 * 30 * 3 - 1, 64), -1);
+	assert_int_equal(xr_encode_png(&src, all, 6, &png, &plen), 0);
+	assert_null(xr_image_stream_create(40, 31, XR_IMG_PNG, png, plen)); /* header says 40x30 */
+	assert_int_equal(stream_draw(&fb, 40, 30, XR_IMG_PNG, png, plen - 20, 120), -1);
+	assert_null(xr_image_stream_create(0, 30, XR_IMG_ZLIB, z, zlen));
+	assert_null(xr_image_stream_create(40, 30, 7, z, zlen));
+	assert_null(xr_image_stream_create(5000, 5000, XR_IMG_ZLIB, z, zlen)); /* > max pixels */
+	assert_untouched(&fb);
+	free(z);
+	free(longer);
+	free(png);
+	xr_fb_finish(&src);
+	xr_fb_finish(&fb);
+}
+
 static void test_png_file(void **state)
 {
 	char path[256];
@@ -338,6 +475,37 @@ static void test_png_file(void **state)
 	xr_fb_finish(&src);
 }
 
+/* The decoded pixels can be taken away (to free as the caller likes): then nothing is drawn. */
+static void test_stream_take(void **state)
+{
+	static uint8_t rgb[8 * 6 * 3], z[512];
+	uLongf zlen = sizeof(z);
+	size_t n = 99;
+	struct xr_fb fb;
+	(void)state;
+	fb_new(&fb, 8, 6);
+	for (size_t i = 0; i < sizeof(rgb); i++)
+		rgb[i] = (uint8_t)(i * 5);
+	assert_int_equal(compress2(z, &zlen, rgb, sizeof(rgb), 6), Z_OK);
+	struct xr_image_stream *s = xr_image_stream_create(8, 6, XR_IMG_ZLIB, z, zlen);
+	assert_int_equal(xr_image_stream_step(s, 1 << 20), 1);
+	uint8_t *px = xr_image_stream_take(s, &n);
+	assert_non_null(px);
+	assert_int_equal(n, sizeof(rgb));
+	assert_memory_equal(px, rgb, sizeof(rgb));
+	assert_true(xr_rect_empty(xr_image_stream_draw(s, &fb, NULL, 0, 0)));
+	assert_null(xr_image_stream_take(s, &n)); /* taken once */
+	assert_int_equal(n, 0);
+	xr_image_stream_destroy(s);
+	free(px);
+	/* RAW borrows the caller's bytes: nothing to take */
+	s = xr_image_stream_create(8, 6, XR_IMG_RAW, rgb, sizeof(rgb));
+	assert_null(xr_image_stream_take(s, &n));
+	assert_int_not_equal(xr_image_stream_draw(s, &fb, NULL, 0, 0).w, 0);
+	xr_image_stream_destroy(s);
+	xr_fb_finish(&fb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,6 +517,9 @@ int main(void)
 	    cmocka_unit_test(test_encode_rejects),
 	    cmocka_unit_test(test_png_color_types),
 	    cmocka_unit_test(test_png_file),
+	    cmocka_unit_test(test_stream_equals_image),
+	    cmocka_unit_test(test_stream_rejects),
+	    cmocka_unit_test(test_stream_take),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

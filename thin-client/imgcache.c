@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "thin_int.h"
+#include "xputil.h"
 
 static size_t fb_bytes(const struct xr_fb *fb)
 {
@@ -56,14 +57,8 @@ int tc_cache_put(struct tc_cache *k, uint32_t id, struct xr_fb *fb)
 		return -1;
 	while (k->n > 0 && k->bytes + need > k->max)
 		remove_at(k, 0);
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? k->cap * 2 : 16;
-		struct tc_cache_entry *v = realloc(k->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		k->v = v;
-		k->cap = cap;
-	}
+	if (XU_ARRAY_RESERVE(k->v, k->cap, k->n + 1) < 0)
+		return -1;
 	k->v[k->n++] = (struct tc_cache_entry){.id = id, .fb = *fb};
 	k->bytes += need;
 	memset(fb, 0, sizeof(*fb)); /* ownership moved into the cache */

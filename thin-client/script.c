@@ -9,6 +9,7 @@
 #include <xkbcommon/xkbcommon.h>
 
 #include "thin_int.h"
+#include "xputil.h"
 
 #define MAX_ARGS         4
 #define SCRIPT_MAX_BYTES (1u << 20)
@@ -201,14 +202,8 @@ static const struct cmd_def *find_cmd(const char *name)
 
 static int append(struct parse *p, struct tc_script *s, const struct tc_cmd *cmd)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		struct tc_cmd *v = realloc(s->v, cap * sizeof(*v));
-		if (!v)
-			return perr(p, "out of memory");
-		s->v = v;
-		s->cap = cap;
-	}
+	if (XU_ARRAY_RESERVE(s->v, s->cap, s->n + 1) < 0)
+		return perr(p, "out of memory");
 	s->v[s->n++] = *cmd;
 	return 0;
 }

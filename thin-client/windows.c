@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "thin_int.h"
+#include "xputil.h"
 
 struct tc_win *tc_win_find(const struct tc_wintable *t, uint32_t id)
 {
@@ -92,14 +93,8 @@ static int check_room(struct tc_client *c, uint64_t add)
 	if (t->pixels + add > TC_WIN_PIXELS_MAX)
 		return tc_fail(c, XP_ERR_LIMIT, XP_OP_WIN_CREATE,
 		               "WIN_CREATE: window memory limit");
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		struct tc_win **v = realloc(t->v, cap * sizeof(*v));
-		if (!v)
-			return tc_fail(c, XP_ERR_INTERNAL, XP_OP_WIN_CREATE, "out of memory");
-		t->v = v;
-		t->cap = cap;
-	}
+	if (XU_ARRAY_RESERVE(t->v, t->cap, t->n + 1) < 0)
+		return tc_fail(c, XP_ERR_INTERNAL, XP_OP_WIN_CREATE, "out of memory");
 	return 0;
 }
 

@@ -17,10 +17,33 @@ static struct xs_window *own_window(struct xs_peer *p, uint32_t id, unsigned op,
 	return w;
 }
 
+/*
+ * A new window's background: a FILL of all of it, a job when the window is
+ * large (a 4096x4096 one is 64 MiB to touch). Clients fill it themselves
+ * from WIN_CREATE, so the FILL is not forwarded.
+ */
+static int fill_background(struct xs_peer *p, struct xs_window *w, struct xp_error *err)
+{
+	struct xd_state st;
+	struct xp_msg fill = {.op = XP_OP_FILL};
+	xd_state_init(&st);
+	st.target = w->app_id;
+	st.fg = w->bg;
+	fill.u.fill = (struct xp_msg_fill){0, 0, w->w, w->h};
+	uint64_t units = (uint64_t)w->w * w->h / 2;
+	if (w->bg == 0) /* the pixels start black */
+		return 0;
+	if (xs_job_worth(p, units))
+		return xs_job_start(p, w, &st, &fill, units, false, err);
+	xr_fill(&w->fb, NULL, 0, 0, (int)w->w, (int)w->h, w->bg);
+	xs_peer_charge(p, units);
+	return 0;
+}
+
 static int on_create(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
 {
 	struct xs_window *w = xs_window_create(p, &m->u.win_create, err);
-	if (!w)
+	if (!w || fill_background(p, w, err) < 0)
 		return -1;
 	struct xp_msg out;
 	xs_window_msg_create(w, &out);
@@ -66,11 +89,26 @@ static int on_destroy(struct xs_peer *p, const struct xp_msg *m, struct xp_error
 	return 0;
 }
 
+/* Whether a window of an app other than @p is shown in @p's session. */
+static bool others_shown(const struct xs_peer *p)
+{
+	const struct xs_session *se = p->session;
+	for (size_t i = 0; i < se->nwin; i++)
+		if (se->stack[i]->mapped && se->stack[i]->owner != p)
+			return true;
+	return false;
+}
+
 static int on_map(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
 {
 	struct xs_window *w = own_window(p, m->u.win_map.win, m->op, err);
 	if (!w)
 		return -1;
+	/* a start screen that boots after the app launched meanwhile showed a
+	 * window stays hidden: it would take that app's keyboard (as hidden by
+	 * xs_launcher_hide; Ctrl+Shift+L still shows it) */
+	if (p == p->session->launcher && others_shown(p))
+		return 0;
 	w->mapped = true;
 	xs_window_raise(p->session, w);
 	xs_update_map(p->session, w);
@@ -101,10 +139,13 @@ static int on_configure(struct xs_peer *p, const struct xp_msg *m, struct xp_err
 	uint32_t mask = c->mask & (XP_CONF_MOVE | XP_CONF_RESIZE | XP_CONF_RAISE);
 	if (!w)
 		return -1;
+	int r = 0;
 	if (w->flags & XP_WIN_MAXIMIZED) /* the server owns its geometry */
 		mask &= XP_CONF_RAISE;
-	if ((mask & XP_CONF_RESIZE) && xs_window_resize(p->session, w, c->w, c->h, err) < 0)
+	if ((mask & XP_CONF_RESIZE) && (r = xs_job_resize(p, w, c->w, c->h, false, err)) < 0)
 		return -1;
+	if (r > 0) /* large: resized in pieces, announced when done */
+		mask &= ~(uint32_t)XP_CONF_RESIZE;
 	if (mask & XP_CONF_MOVE) {
 		w->x = c->x;
 		w->y = c->y;
@@ -144,12 +185,19 @@ static int on_drawing(struct xs_peer *p, const struct xp_msg *m, struct xp_error
 	struct xd_cache cache = xs_cache_for(&use);
 	struct xs_window *w = NULL;
 	struct xr_rect damage;
+	uint64_t units = 0;
 	if (xd_kind(m->op) == XD_STATE)
 		return xd_state_update(&p->in, m, err);
 	if (xd_kind(m->op) == XD_DRAW && !(w = own_window(p, p->in.target, m->op, err)))
 		return -1;
+	/* paid for before it is done: over a limit refused, over the turn's share a job */
+	if (w && xs_draw_cost(w->w, w->h, &p->in.clip, m, &units, err) < 0)
+		return -1;
+	if (w && xs_job_splits(m) && xs_job_worth(p, units))
+		return xs_job_start(p, w, &p->in, m, units, true, err);
 	if (xd_apply(w ? &w->fb : NULL, &p->in, m, &cache, &damage, err) < 0)
 		return -1;
+	xs_peer_charge(p, units ? units : (uint64_t)damage.w * (uint64_t)damage.h / 2);
 	if (use.entry)
 		xs_cache_forward(p->session, w, &p->in, &use, m, damage);
 	else if (w)

@@ -1,6 +1,6 @@
 /*
  * clipboard.c - the session's clipboard: who owns each selection (CLIPBOARD,
- * PRIMARY) and the transfers in flight (SPEC.md section 12).
+ * PRIMARY) and the transfers in flight (SPEC.md section 13).
  *
  * Like X, the data stays with its owner (an app such as xp-term, or a thin
  * client bridging its user's X selections) until someone pastes: CLIP_OWN

@@ -169,7 +169,7 @@ static void child_exec(struct xs_server *s, struct xs_session *se, const char *c
 	xs_display_child_env(s);
 	setenv("XPROTO_COOKIE", s->cookie_path, 1);
 	setenv("XPROTO_SESSION", se->name, 1);
-	setenv("XPROTO_BIN", s->opt.bin_dir, 1);
+	setenv("XPROTO_BIN", s->opt.bin_dir ? s->opt.bin_dir : ".", 1);
 	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 	_exit(127);
 }

@@ -5,11 +5,13 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
 #include "loop.h"
 #include "xproto.h"
+#include "xputil.h"
 
 struct watch {
 	unsigned mask;
@@ -26,10 +28,12 @@ struct timer {
 
 struct xs_loop {
 	int epfd, max_fds;
-	bool stop;
-	struct watch *watches;
+	bool stop, wake;       /* wake: work is left, the next wait must not block */
+	struct watch *watches; /* indexed by fd, grown as fds appear */
+	size_t nwatches;
 	struct timer *timers;
 	uint64_t next_timer_id;
+	uint64_t ctl_calls; /* epoll_ctl calls, for tests */
 	xs_hook_fn before_sleep;
 	void *before_sleep_data;
 };
@@ -39,18 +43,13 @@ struct xs_loop *xs_loop_create(int max_fds)
 	struct xs_loop *l = calloc(1, sizeof(*l));
 	if (!l)
 		return NULL;
-	l->watches = calloc((size_t)max_fds, sizeof(*l->watches));
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (!l->watches || l->epfd < 0)
-		goto err;
+	if (l->epfd < 0) {
+		free(l);
+		return NULL;
+	}
 	l->max_fds = max_fds;
 	return l;
-err:
-	free(l->watches);
-	if (l->epfd >= 0)
-		close(l->epfd);
-	free(l);
-	return NULL;
 }
 
 void xs_loop_destroy(struct xs_loop *l)
@@ -71,19 +70,36 @@ int xs_loop_watch(struct xs_loop *l, int fd, unsigned mask, xs_fd_fn fn, void *d
 {
 	if (fd < 0 || fd >= l->max_fds)
 		return -1;
-	struct epoll_event ev = {.data.fd = fd};
-	ev.events = (mask & XS_READABLE ? EPOLLIN : 0u) | (mask & XS_WRITABLE ? EPOLLOUT : 0u);
-	int op = l->watches[fd].fn ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-	if (epoll_ctl(l->epfd, op, fd, &ev) < 0)
-		return -1;
-	l->watches[fd] = (struct watch){mask, fn, data};
+	if ((size_t)fd >= l->nwatches) {
+		size_t old = l->nwatches;
+		if (XU_ARRAY_RESERVE(l->watches, l->nwatches, (size_t)fd + 1) < 0)
+			return -1;
+		memset(l->watches + old, 0, (l->nwatches - old) * sizeof(*l->watches));
+	}
+	struct watch *w = &l->watches[fd];
+	/* the kernel is asked only when the interest changes, not every turn */
+	if (!w->fn || w->mask != mask) {
+		struct epoll_event ev = {.data.fd = fd};
+		ev.events =
+		    (mask & XS_READABLE ? EPOLLIN : 0u) | (mask & XS_WRITABLE ? EPOLLOUT : 0u);
+		l->ctl_calls++;
+		if (epoll_ctl(l->epfd, w->fn ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) < 0)
+			return -1;
+	}
+	*w = (struct watch){mask, fn, data};
 	return 0;
+}
+
+uint64_t xs_loop_ctl_calls(const struct xs_loop *l)
+{
+	return l->ctl_calls;
 }
 
 void xs_loop_unwatch(struct xs_loop *l, int fd)
 {
-	if (fd < 0 || fd >= l->max_fds || !l->watches[fd].fn)
+	if (fd < 0 || (size_t)fd >= l->nwatches || !l->watches[fd].fn)
 		return;
+	l->ctl_calls++;
 	epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
 	l->watches[fd] = (struct watch){0};
 }
@@ -115,6 +131,11 @@ void xs_loop_before_sleep(struct xs_loop *l, xs_hook_fn fn, void *data)
 {
 	l->before_sleep = fn;
 	l->before_sleep_data = data;
+}
+
+void xs_loop_wake(struct xs_loop *l)
+{
+	l->wake = true;
 }
 
 void xs_loop_stop(struct xs_loop *l)
@@ -163,27 +184,39 @@ static void run_timers(struct xs_loop *l)
 		;
 }
 
-int xs_loop_run(struct xs_loop *l)
+int xs_loop_turn(struct xs_loop *l, int max_wait_ms)
 {
 	struct epoll_event evs[64];
-	l->stop = false;
-	while (!l->stop) {
-		if (l->before_sleep)
-			l->before_sleep(l, l->before_sleep_data);
-		int n = epoll_wait(l->epfd, evs, 64, next_timeout(l));
-		if (n < 0 && errno != EINTR)
-			return -1;
-		for (int i = 0; i < n; i++) {
-			int fd = evs[i].data.fd;
-			struct watch w = l->watches[fd];
-			unsigned mask =
-			    (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR) ? XS_READABLE : 0u) |
-			    (evs[i].events & EPOLLOUT ? XS_WRITABLE : 0u);
-			/* a callback may unwatch fds later in this batch */
-			if (w.fn && l->watches[fd].fn)
-				w.fn(l, fd, mask, w.data);
-		}
-		run_timers(l);
+	if (l->before_sleep)
+		l->before_sleep(l, l->before_sleep_data);
+	int wait = l->wake ? 0 : next_timeout(l);
+	if (max_wait_ms >= 0 && (wait < 0 || wait > max_wait_ms))
+		wait = max_wait_ms;
+	l->wake = false;
+	int n = epoll_wait(l->epfd, evs, 64, wait);
+	if (n < 0 && errno != EINTR)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		int fd = evs[i].data.fd;
+		if ((size_t)fd >= l->nwatches)
+			continue;
+		struct watch w = l->watches[fd];
+		unsigned mask =
+		    (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR) ? XS_READABLE : 0u) |
+		    (evs[i].events & EPOLLOUT ? XS_WRITABLE : 0u);
+		/* a callback may unwatch fds later in this batch */
+		if (w.fn && l->watches[fd].fn)
+			w.fn(l, fd, mask, w.data);
 	}
+	run_timers(l);
+	return 0;
+}
+
+int xs_loop_run(struct xs_loop *l)
+{
+	l->stop = false;
+	while (!l->stop)
+		if (xs_loop_turn(l, -1) < 0)
+			return -1;
 	return 0;
 }

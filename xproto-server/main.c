@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +35,23 @@ static const char usage[] =
     "                         this program)\n"
     "  --max-clients N        thin clients in all sessions (default 256)\n"
     "  --max-sessions N       named sessions (default 1024)\n"
+    "  --max-apps N           app connections in all sessions (default 512)\n"
     "  --max-windows N        windows per app (default 64)\n"
     "  --max-session-mb N     window pixels per session in MiB (default 256)\n"
+    "  --max-total-mb N       window and cached-image pixels of all sessions\n"
+    "                         together, in MiB (default 1024)\n"
+    "  --max-queued-mb N      output queued for a peer that does not read\n"
+    "                         before it is dropped, in MiB (default 32)\n"
     "  --screen WxH           screen size of a new session (default 800x600;\n"
     "                         the first client's window size wins)\n"
     "  --stall-timeout MS     drop a client that acknowledges nothing for MS\n"
     "                         (default 15000)\n"
+    "  --keepalive MS         a client silent for MS is sent a MARK, and dropped\n"
+    "                         if it does not answer it in time (default 20000)\n"
+    "  --handshake-timeout MS drop a connection not authenticated MS after it\n"
+    "                         connected, however active (default 5000)\n"
+    "  --max-handshakes N     connections in their handshake at once; a new one\n"
+    "                         beyond N drops the oldest (default 128)\n"
     "  --log LEVEL            error, info (default) or debug\n"
     "  --no-launcher          do not show the start screen in empty sessions\n"
     "  --detach               once listening, run in the background (its log still\n"
@@ -95,11 +108,6 @@ static void detach_ready(int ready, unsigned char status)
 		close(null);
 }
 
-static int parse_log(const char *s)
-{
-	return !strcmp(s, "error") ? 0 : !strcmp(s, "debug") ? 2 : 1;
-}
-
 /* ":N" into o->display; -1 (with a message) if @arg is not one. */
 static int parse_display(const char *arg, struct xs_options *o)
 {
@@ -114,76 +122,107 @@ static int parse_display(const char *arg, struct xs_options *o)
 	return 0;
 }
 
+/* How each option's argument is stored in struct xs_options. */
+enum opt_kind { OPT_STR, OPT_INT, OPT_MB, OPT_FLAG, OPT_LOG, OPT_SCREEN, OPT_DETACH };
+
+struct opt {
+	const char *name;
+	enum opt_kind kind;
+	size_t off; /* of the field in struct xs_options */
+};
+
+#define OFF(field) offsetof(struct xs_options, field)
+static const struct opt opts[] = {
+    {"listen", OPT_STR, OFF(listen)},
+    {"app-socket", OPT_STR, OFF(app_socket)},
+    {"app-tcp", OPT_STR, OFF(app_tcp)},
+    {"cookie", OPT_STR, OFF(cookie)},
+    {"apps", OPT_STR, OFF(apps_file)},
+    {"bin", OPT_STR, OFF(bin_dir)},
+    {"max-clients", OPT_INT, OFF(max_clients)},
+    {"max-windows", OPT_INT, OFF(max_windows_per_app)},
+    {"max-sessions", OPT_INT, OFF(max_sessions)},
+    {"max-apps", OPT_INT, OFF(max_apps)},
+    {"max-session-mb", OPT_MB, OFF(max_session_bytes)},
+    {"max-total-mb", OPT_MB, OFF(max_total_bytes)},
+    {"max-queued-mb", OPT_MB, OFF(client_hard_limit)},
+    {"screen", OPT_SCREEN, 0},
+    {"stall-timeout", OPT_INT, OFF(stall_timeout_ms)},
+    {"keepalive", OPT_INT, OFF(keepalive_ms)},
+    {"handshake-timeout", OPT_INT, OFF(handshake_timeout_ms)},
+    {"max-handshakes", OPT_INT, OFF(max_handshakes)},
+    {"log", OPT_LOG, OFF(log_level)},
+    {"dump-dir", OPT_STR, OFF(dump_dir)},
+    {"no-launcher", OPT_FLAG, OFF(no_launcher)},
+    {"detach", OPT_DETACH, 0},
+};
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+/* A whole positive decimal number up to @max, or -1. */
+static long long positive(const char *s, long long max)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	return end == s || *end || v <= 0 || v > max ? -1 : v;
+}
+
+/* Store @arg for @op into @o. Returns 0, or -1 after saying why. */
+static int set_opt(const struct opt *op, const char *arg, struct xs_options *o)
+{
+	char *field = (char *)o + op->off;
+	long long v = 0;
+	switch (op->kind) {
+	case OPT_STR:
+		*(const char **)field = arg;
+		return 0;
+	case OPT_FLAG:
+		*(bool *)field = true;
+		return 0;
+	case OPT_DETACH:
+		detach = true;
+		return 0;
+	case OPT_LOG:
+		v = !strcmp(arg, "error")   ? 0
+		    : !strcmp(arg, "info")  ? 1
+		    : !strcmp(arg, "debug") ? 2
+		                            : -1;
+		*(int *)field = (int)v;
+		break;
+	case OPT_SCREEN:
+		if (sscanf(arg, "%dx%d", &o->screen_w, &o->screen_h) != 2 || o->screen_w <= 0 ||
+		    o->screen_h <= 0 || o->screen_w > 16384 || o->screen_h > 16384)
+			v = -1;
+		break;
+	case OPT_INT:
+		if ((v = positive(arg, INT32_MAX)) > 0)
+			*(int *)field = (int)v;
+		break;
+	case OPT_MB:
+		if ((v = positive(arg, (long long)(SIZE_MAX >> 21))) > 0)
+			*(size_t *)field = (size_t)v << 20;
+		break;
+	}
+	if (v >= 0)
+		return 0;
+	fprintf(stderr, "xproto-server: --%s: '%s' is not a valid value\n", op->name, arg);
+	return -1;
+}
+
 static int parse_opts(int argc, char **argv, struct xs_options *o)
 {
-	static const struct option longs[] = {
-	    {"listen", 1, 0, 'l'},       {"app-socket", 1, 0, 'a'},
-	    {"app-tcp", 1, 0, 'T'},      {"cookie", 1, 0, 'c'},
-	    {"apps", 1, 0, 'A'},         {"bin", 1, 0, 'b'},
-	    {"max-clients", 1, 0, 'm'},  {"max-windows", 1, 0, 'w'},
-	    {"max-sessions", 1, 0, 'S'}, {"max-session-mb", 1, 0, 'M'},
-	    {"screen", 1, 0, 's'},       {"stall-timeout", 1, 0, 't'},
-	    {"log", 1, 0, 'L'},          {"dump-dir", 1, 0, 'D'},
-	    {"no-launcher", 0, 0, 'N'},  {"detach", 0, 0, 'B'},
-	    {"help", 0, 0, 'h'},         {0, 0, 0, 0}};
+	struct option longs[NOPTS + 2] = {{"help", 0, 0, 'h'}};
+	for (size_t i = 0; i < NOPTS; i++)
+		longs[i + 1] = (struct option){
+		    opts[i].name, opts[i].kind != OPT_FLAG && opts[i].kind != OPT_DETACH, 0,
+		    256 + (int)i};
 	int c;
 	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
-		switch (c) {
-		case 'l':
-			o->listen = optarg;
-			break;
-		case 'a':
-			o->app_socket = optarg;
-			break;
-		case 'T':
-			o->app_tcp = optarg;
-			break;
-		case 'c':
-			o->cookie = optarg;
-			break;
-		case 'A':
-			o->apps_file = optarg;
-			break;
-		case 'b':
-			o->bin_dir = optarg;
-			break;
-		case 'm':
-			o->max_clients = atoi(optarg);
-			break;
-		case 'w':
-			o->max_windows_per_app = atoi(optarg);
-			break;
-		case 'S':
-			o->max_sessions = atoi(optarg);
-			break;
-		case 'M':
-			o->max_session_bytes = (size_t)atoi(optarg) << 20;
-			break;
-		case 's':
-			if (sscanf(optarg, "%dx%d", &o->screen_w, &o->screen_h) != 2)
-				return -1;
-			break;
-		case 't':
-			o->stall_timeout_ms = atoi(optarg);
-			break;
-		case 'L':
-			o->log_level = parse_log(optarg);
-			break;
-		case 'D':
-			o->dump_dir = optarg;
-			break;
-		case 'N':
-			o->no_launcher = true;
-			break;
-		case 'B':
-			detach = true;
-			break;
-		case 'h':
+		if (c == 'h') {
 			fputs(usage, stdout);
 			exit(0);
-		default:
-			return -1;
 		}
+		if (c < 256 || set_opt(&opts[c - 256], optarg, o) < 0)
+			return -1;
 	}
 	if (optind < argc && parse_display(argv[optind], o) == 0)
 		optind++;

@@ -24,8 +24,8 @@ $(BIN)/tests/server_e2e_test: $(OBJ)/tests/server_e2e_test.o $(E2E_OBJ) $(APPLIB
 TESTS += $(BIN)/tests/server_e2e_test
 
 # benchmark
-$(BIN)/bench/server_bench: $(OBJ)/bench/server_bench.o $(E2E_OBJ) $(APPLIB_LIB) $(DRAW_LDLIBS) \
-		| $(BIN)/xproto-server
+$(BIN)/bench/server_bench: $(OBJ)/bench/server_bench.o $(OBJ)/tests/hostile.o $(E2E_OBJ) \
+		$(APPLIB_LIB) $(DRAW_LDLIBS) | $(BIN)/xproto-server
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 BENCHES += $(BIN)/bench/server_bench
@@ -40,3 +40,28 @@ $(BIN)/tests/apps_e2e_test: $(OBJ)/tests/apps_e2e_test.o $(E2E_OBJ) $(APPLIB_LIB
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 TESTS += $(BIN)/tests/apps_e2e_test
+
+# hostile and heavy peers, the fast cases (issue 11; the long ones: make stress)
+$(OBJ)/tests/server_hostile_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA)
+$(BIN)/tests/server_hostile_test: $(OBJ)/tests/server_hostile_test.o $(E2E_OBJ) $(APPLIB_LIB) \
+		$(DRAW_LDLIBS) | $(BIN)/xproto-server $(BIN)/thin-client
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
+TESTS += $(BIN)/tests/server_hostile_test
+
+# the event loop, the hash map and the drawing costs on their own
+SERVER_UNIT_TESTS := $(BIN)/tests/server_loop_test $(BIN)/tests/server_map_test \
+	$(BIN)/tests/server_cost_test
+$(patsubst $(BIN)/%,$(OBJ)/%.o,$(SERVER_UNIT_TESTS)): MODULE_CFLAGS := $(CFLAGS_CMOCKA)
+$(SERVER_UNIT_TESTS): $(BIN)/tests/%: $(OBJ)/tests/%.o $(SERVER_LIB) $(DRAW_LDLIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
+TESTS += $(SERVER_UNIT_TESTS)
+
+# the long hostile-peer suite (make stress): tests/stress/server_stress.sh runs it
+HOSTILE_OBJ := $(OBJ)/tests/hostile.o
+$(BIN)/tests/server_stress: $(OBJ)/tests/stress/server_stress.o $(HOSTILE_OBJ) $(E2E_OBJ) \
+		$(APPLIB_LIB) $(DRAW_LDLIBS) | $(BIN)/xproto-server
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_LIBPNG) $(LIBS_ZLIB)
+STRESS += $(BIN)/tests/server_stress

@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "server_int.h"
 
-#define READS_PER_EVENT 4 /* fairness: then let others run */
-#define DRAIN_MS        1000
+#define READS_PER_EVENT    4 /* fairness: then let others run */
+#define DRAIN_MS           1000
+#define XS_PREAUTH_MAX_MSG 1024u /* a HELLO is at most ~250 bytes with a 64-byte name */
 
 static void on_io(struct xs_loop *l, int fd, unsigned events, void *data);
 
@@ -32,6 +34,85 @@ static int handshake_expired(struct xs_loop *l, uint64_t id, void *data)
 	return -1;
 }
 
+/*
+ * The app and client limits count admitted peers: a peer is counted once,
+ * when its HELLO is accepted, and uncounted once, whichever of failing and
+ * closing comes first.
+ */
+static void count_in(struct xs_peer *p)
+{
+	p->role == XP_ROLE_APP ? p->srv->napps++ : p->srv->nclients++;
+	p->counted = true;
+}
+
+static void count_out(struct xs_peer *p)
+{
+	if (!p->counted)
+		return;
+	p->role == XP_ROLE_APP ? p->srv->napps-- : p->srv->nclients--;
+	p->counted = false;
+}
+
+/*
+ * Peers in their handshake, oldest first. They are cheap (a small input
+ * buffer, no session) and few: when a new connection would pass
+ * max_handshakes, the oldest one is dropped, so a flood of idle or slow
+ * connections costs the attacker its own slots and a legitimate peer, which
+ * authenticates within a round trip, still gets in.
+ */
+static void handshakes_add(struct xs_peer *p)
+{
+	struct xs_server *s = p->srv;
+	p->hs_older = s->hs_newest;
+	p->hs_newer = NULL;
+	if (s->hs_newest)
+		s->hs_newest->hs_newer = p;
+	else
+		s->hs_oldest = p;
+	s->hs_newest = p;
+	p->in_handshakes = true;
+	s->nhandshakes++;
+}
+
+static void handshakes_remove(struct xs_peer *p)
+{
+	struct xs_server *s = p->srv;
+	if (!p->in_handshakes)
+		return;
+	if (p->hs_older)
+		p->hs_older->hs_newer = p->hs_newer;
+	else
+		s->hs_oldest = p->hs_newer;
+	if (p->hs_newer)
+		p->hs_newer->hs_older = p->hs_older;
+	else
+		s->hs_newest = p->hs_older;
+	p->hs_older = p->hs_newer = NULL;
+	p->in_handshakes = false;
+	s->nhandshakes--;
+}
+
+bool xs_peer_drop_oldest_handshake(struct xs_server *s, const char *why)
+{
+	struct xs_peer *old = s->hs_oldest;
+	if (!old)
+		return false;
+	xp_conn_send_error(&old->conn, XP_ERR_LIMIT, 0, "%s", why);
+	xp_conn_flush(&old->conn);
+	xp_conn_write(&old->conn); /* best effort: it does not get to wait */
+	xs_peer_close(old, why);
+	close(xp_conn_release_fd(&old->conn)); /* now: the descriptor may be what we lack */
+	return true;
+}
+
+/* Make room for one more handshake: the oldest is told why and closed. */
+static void handshakes_make_room(struct xs_server *s)
+{
+	while (s->nhandshakes >= s->opt.max_handshakes &&
+	       xs_peer_drop_oldest_handshake(s, "too many connections in their handshake"))
+		;
+}
+
 struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool app_endpoint)
 {
 	struct xs_peer *p = calloc(1, sizeof(*p));
@@ -44,7 +125,10 @@ struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool ap
 	xd_state_init(&p->in);  /* what an app has set: nothing yet */
 	xd_state_init(&p->out); /* what a client holds: nothing yet */
 	snprintf(p->name, sizeof(p->name), "conn %u", p->conn_id);
-	xp_conn_init(&p->conn, fd, s->opt.max_msg, true);
+	/* before authentication a peer may send a HELLO and nothing bigger */
+	xp_conn_init(&p->conn, fd, XS_PREAUTH_MAX_MSG, true);
+	xp_conn_set_slices(&p->conn, XS_INFLATE_SLICE, XS_DEFLATE_SLICE);
+	xp_conn_set_max_rects(&p->conn, XS_MAX_RECTS); /* more: refused unparsed (cost.c) */
 	if (xs_loop_watch(s->loop, fd, XS_READABLE, on_io, p) < 0) {
 		xp_conn_release_fd(&p->conn); /* the caller closes it */
 		xp_conn_finish(&p->conn);
@@ -52,8 +136,11 @@ struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool ap
 		return NULL;
 	}
 	xp_conn_send_preamble(&p->conn);
+	/* an absolute deadline: bytes trickling in do not extend it */
 	p->handshake_timer =
 	    xs_loop_timer(s->loop, s->opt.handshake_timeout_ms, handshake_expired, p);
+	handshakes_make_room(s);
+	handshakes_add(p);
 	p->all_next = s->peers;
 	s->peers = p;
 	return p;
@@ -73,10 +160,8 @@ void xs_peer_close(struct xs_peer *p, const char *why)
 	xs_log(p->srv, XS_INFO, "%s (%s) closed: %s", p->name, role_name(p->role), why);
 	if (p->state != XS_HANDSHAKE)
 		xs_session_detach(p);
-	if (p->role == XP_ROLE_APP && p->state != XS_HANDSHAKE)
-		p->srv->napps--;
-	else if (p->state != XS_HANDSHAKE)
-		p->srv->nclients--;
+	count_out(p);
+	handshakes_remove(p);
 	p->state = XS_CLOSED;
 	xs_loop_unwatch(p->srv->loop, xp_conn_fd(&p->conn));
 }
@@ -105,8 +190,8 @@ void xs_peer_fail(struct xs_peer *p, enum xp_err_code code, unsigned about, cons
 	xp_conn_send_error(&p->conn, code, about, "%s", text);
 	if (p->state != XS_HANDSHAKE)
 		xs_session_detach(p);
-	if (p->state == XS_RUNNING)
-		p->role == XP_ROLE_APP ? p->srv->napps-- : p->srv->nclients--;
+	count_out(p);
+	handshakes_remove(p);
 	p->state = XS_DRAINING;
 	xs_loop_watch(p->srv->loop, xp_conn_fd(&p->conn), XS_WRITABLE, on_io, p);
 	p->drain_timer = xs_loop_timer(p->srv->loop, DRAIN_MS, drain_expired, p);
@@ -117,6 +202,8 @@ void xs_peer_destroy(struct xs_peer *p)
 	if (!p)
 		return;
 	struct xs_loop *l = p->srv->loop;
+	handshakes_remove(p);
+	xs_job_cancel(p);
 	if (p->handshake_timer)
 		xs_loop_cancel(l, p->handshake_timer);
 	if (p->drain_timer)
@@ -126,6 +213,8 @@ void xs_peer_destroy(struct xs_peer *p)
 	xs_idset_finish(&p->known);
 	xs_idset_finish(&p->cached);
 	xs_idset_finish(&p->stale);
+	xs_map_finish(&p->app_windows);
+	xs_map_finish(&p->app_images);
 	free(p->damage);
 	free(p);
 }
@@ -169,7 +258,7 @@ static void send_welcome(struct xs_peer *p, const struct xp_msg_hello *h, bool c
 	    (struct xp_msg_welcome){c.flags, c.max_msg, c.screen_w, c.screen_h, p->conn_id};
 	xp_conn_send(&p->conn, &m);
 	xp_conn_flush(&p->conn);
-	xp_conn_set_max_msg(&p->conn, o->max_msg);
+	xp_conn_set_max_msg(&p->conn, o->max_msg); /* authenticated: full-size messages */
 	if (c.flags & XP_FLAG_ZLIB)
 		xp_conn_enable_zlib(&p->conn, true, true);
 }
@@ -201,10 +290,11 @@ static void on_hello(struct xs_peer *p, const struct xp_msg_hello *h)
 		xs_session_resize(p->session, h->screen_w, h->screen_h);
 	send_welcome(p, h, created);
 	p->state = XS_RUNNING;
-	p->role == XP_ROLE_APP ? p->srv->napps++ : p->srv->nclients++;
+	handshakes_remove(p);
+	count_in(p);
 	xs_loop_cancel(p->srv->loop, p->handshake_timer);
 	p->handshake_timer = 0;
-	p->last_ack_us = xp_now_us();
+	p->last_ack_us = p->last_input_us = xp_now_us();
 	if (!p->session) {
 		xs_log(p->srv, XS_INFO, "%s connected to ask (no session)", p->name);
 		return;
@@ -217,8 +307,10 @@ static void on_hello(struct xs_peer *p, const struct xp_msg_hello *h)
 
 /*
  * Run handler @fn (the one the caller's table has for @m's opcode). A
- * message without a handler (@fn NULL), or a handler's error, fails this
- * connection with a message naming it.
+ * message without a handler (@fn NULL) fails this connection with a message
+ * naming it; so does a handler's error, unless SPEC.md calls it non-fatal
+ * (LIMIT, NO_WINDOW, NO_APP, READ_ONLY): then the peer is told and its
+ * connection goes on.
  */
 int xs_dispatch(struct xs_peer *p, const struct xp_msg *m, xs_handler_fn fn, const char *who)
 {
@@ -230,8 +322,20 @@ int xs_dispatch(struct xs_peer *p, const struct xp_msg *m, xs_handler_fn fn, con
 	}
 	if (fn(p, m, &err) == 0)
 		return 0;
+	if (!xs_error_fatal(err.code)) { /* refused, and the peer carries on */
+		xs_log(p->srv, XS_DEBUG, "%s: refused %s: %s", p->name, xp_op_name(m->op),
+		       err.text);
+		xp_conn_send_error(&p->conn, err.code, m->op, "%s", err.text);
+		return -1;
+	}
 	xs_peer_fail(p, err.code, m->op, "%s", err.text);
 	return -1;
+}
+
+bool xs_error_fatal(enum xp_err_code code)
+{
+	return code != XP_ERR_LIMIT && code != XP_ERR_NO_WINDOW && code != XP_ERR_NO_APP &&
+	       code != XP_ERR_READ_ONLY;
 }
 
 int xs_on_ping(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
@@ -275,26 +379,102 @@ static void dispatch(struct xs_peer *p, const struct xp_msg *m)
 		xs_client_handle(p, m);
 }
 
-static void read_messages(struct xs_peer *p)
+/*
+ * A new loop turn gives the peer a new budget; one per turn, however it is
+ * called. An overdraft (work done at once that cost more than was left) is
+ * paid from it.
+ */
+static void refill(struct xs_peer *p)
+{
+	struct xs_server *s = p->srv;
+	if (p->budget_turn == s->turn)
+		return;
+	uint32_t share = XS_TURN_WORK / (uint32_t)(s->workers > 0 ? s->workers : 1);
+	share = share > XS_TURN_BUDGET  ? XS_TURN_BUDGET
+	        : share < XS_MIN_BUDGET ? XS_MIN_BUDGET
+	                                : share;
+	p->budget_turn = s->turn;
+	p->budget = (p->budget < 0 ? p->budget : 0) + (int64_t)share;
+	s->working++;
+}
+
+int64_t xs_peer_budget(struct xs_peer *p)
+{
+	refill(p);
+	return p->budget;
+}
+
+void xs_peer_charge(struct xs_peer *p, uint64_t units)
+{
+	p->budget -= units > XS_TURN_BUDGET ? (int64_t)XS_TURN_BUDGET : (int64_t)units;
+}
+
+/*
+ * Charge @p for a message whose handling took @ns nanoseconds, of which
+ * its handler already charged @charged (a drawing's estimate): at least
+ * XS_MSG_COST, and what the estimate missed (forwarding to many clients,
+ * freeing a large window, a slow machine).
+ */
+static void charge_measured(struct xs_peer *p, uint64_t ns, int64_t charged)
+{
+	uint64_t done = charged > 0 ? (uint64_t)charged : 0;
+	xs_peer_charge(p, ns > done + XS_MSG_COST ? ns - done : XS_MSG_COST);
+}
+
+/*
+ * Dispatch the messages already received while the peer's budget lasts:
+ * each costs its bytes and the time it took (at least XS_MSG_COST),
+ * inflating costs the bytes it makes, and drawing what it touches. What is
+ * left waits for the next turn (p->pending), so other connections run
+ * between the pieces.
+ */
+static void receive(struct xs_peer *p)
 {
 	struct xp_msg m;
-	int r;
-	for (int i = 0; i < READS_PER_EVENT && p->state <= XS_RUNNING; i++) {
-		r = xp_conn_read(&p->conn);
-		while (p->state <= XS_RUNNING && xp_conn_next(&p->conn, &m) == 1)
+	refill(p);
+	p->pending = false;
+	while (p->state <= XS_RUNNING) {
+		/* an app's drawing in progress goes first: its next messages wait */
+		if (p->budget <= 0 || (p->job && !xs_job_run(p))) {
+			p->pending = true;
+			return;
+		}
+		const struct xp_conn_stats *st = xp_conn_stats(&p->conn);
+		uint64_t in0 = st->plain_in, z0 = st->inflated;
+		int r = xp_conn_next(&p->conn, &m);
+		xs_peer_charge(p, (st->plain_in - in0) + (st->inflated - z0));
+		if (r == 1) {
+			int64_t before = p->budget;
+			uint64_t t0 = xp_now_us();
 			dispatch(p, &m);
-		if (p->state > XS_RUNNING)
-			return;
-		const struct xp_error *e = xp_conn_error(&p->conn);
-		if (xp_conn_failed(&p->conn)) {
+			charge_measured(p, (xp_now_us() - t0) * 1000, before - p->budget);
+		} else if (r < 0) {
+			const struct xp_error *e = xp_conn_error(&p->conn);
 			xs_peer_fail(p, e->code, e->about, "%s", e->text);
-			return;
+		} else if (!xp_conn_input_pending(&p->conn)) {
+			return; /* everything received is taken */
 		}
-		if (r < 0) {
-			xs_peer_close(p, e->text);
-			return;
-		}
-		if (r == 0)
+	}
+}
+
+/* Take what is received; a peer that is done and whose input ended is closed. */
+static void take_input(struct xs_peer *p)
+{
+	receive(p);
+	if (p->state <= XS_RUNNING && !p->pending && xp_conn_eof(&p->conn))
+		xs_peer_close(p, xp_conn_error(&p->conn)->text);
+}
+
+/* Readable: read and dispatch while the budget lasts (unread bytes wait in the socket). */
+static void read_messages(struct xs_peer *p)
+{
+	take_input(p);
+	for (int i = 0; i < READS_PER_EVENT && p->state <= XS_RUNNING && !p->pending; i++) {
+		int r = xp_conn_read(&p->conn);
+		if (r > 0)
+			p->last_input_us = xp_now_us();
+		take_input(p);
+		if (r <= 0)
 			return;
 	}
 }
@@ -317,14 +497,36 @@ static void on_io(struct xs_loop *l, int fd, unsigned events, void *data)
 
 /* ---- before each wait: flush everyone, reap the closed ---- */
 
+/*
+ * Compress (if zlib is on) what is queued for @p, up to its slice, and
+ * learn how fast its output compresses: a slice of noise takes five times
+ * as long as one of text, so slices are given in time (share_deflate).
+ */
+static void flush_measured(struct xs_peer *p)
+{
+	uint64_t before = xp_conn_stats(&p->conn)->plain_out, t0 = xp_now_us();
+	xp_conn_flush(&p->conn);
+	uint64_t n = xp_conn_stats(&p->conn)->plain_out - before, us = xp_now_us() - t0;
+	if (!xp_conn_zlib_out(&p->conn) || n < XS_MIN_DEFLATE)
+		return; /* nothing compressed, or too little to tell */
+	uint64_t rate = n * 1000 / (us ? us : 1), was = p->zrate ? p->zrate : XS_DEFLATE_RATE;
+	rate = rate > was * 2 ? was * 2 : rate; /* one fast slice is not a trend */
+	p->zrate = rate > UINT32_MAX ? UINT32_MAX : (uint32_t)rate;
+}
+
 static void flush_peer(struct xs_peer *p)
 {
 	struct xs_server *s = p->srv;
 	if (p->state == XS_RUNNING && p->role != XP_ROLE_APP)
 		xs_update_before_sleep(p);
+	/* an app that does not read (events, replies, errors) is not kept waiting forever */
+	if (p->state == XS_RUNNING && p->role == XP_ROLE_APP &&
+	    xp_conn_out_pending(&p->conn) > s->opt.client_hard_limit)
+		xs_peer_fail(p, XP_ERR_LIMIT, 0, "app is not reading (%zu bytes queued)",
+		             xp_conn_out_pending(&p->conn));
 	if (p->state == XS_CLOSED)
 		return;
-	xp_conn_flush(&p->conn);
+	flush_measured(p);
 	int w = xp_conn_write(&p->conn);
 	if (w < 0) {
 		xs_peer_close(p, "write failed");
@@ -340,10 +542,43 @@ static void flush_peer(struct xs_peer *p)
 	xs_loop_watch(s->loop, xp_conn_fd(&p->conn), mask, on_io, p);
 }
 
+/*
+ * Output compression this turn: XS_DEFLATE_US shared by the peers that have
+ * output, each given the bytes its output compresses in its share of that
+ * time (as measured by flush_measured).
+ */
+static void share_deflate(struct xs_server *s)
+{
+	uint32_t n = 0;
+	for (struct xs_peer *p = s->peers; p; p = p->all_next)
+		n += p->state <= XS_DRAINING && xp_conn_unflushed(&p->conn) > 0;
+	uint64_t us = XS_DEFLATE_US / (n ? n : 1);
+	for (struct xs_peer *p = s->peers; p; p = p->all_next) {
+		uint64_t share = (p->zrate ? p->zrate : XS_DEFLATE_RATE) * us / 1000;
+		share = share > XS_DEFLATE_SLICE ? XS_DEFLATE_SLICE
+		        : share < XS_MIN_DEFLATE ? XS_MIN_DEFLATE
+		                                 : share;
+		xp_conn_set_slices(&p->conn, XS_INFLATE_SLICE, (size_t)share);
+	}
+}
+
 void xs_peers_flush(struct xs_server *s)
 {
+	bool busy = false;
+	s->workers = s->working; /* they share the next turn */
+	s->working = 0;
+	s->turn++;
 	for (struct xs_peer *p = s->peers; p; p = p->all_next)
+		if (p->pending && p->state <= XS_RUNNING)
+			take_input(p); /* the next piece of what a busy peer sent */
+	share_deflate(s);
+	for (struct xs_peer *p = s->peers; p; p = p->all_next) {
 		flush_peer(p);
+		busy |= p->state <= XS_RUNNING && (p->pending || xp_conn_unflushed(&p->conn) > 0);
+	}
+	busy |= xs_release_some(s);
+	if (busy) /* work is left: poll, do not sleep */
+		xs_loop_wake(s->loop);
 	for (struct xs_peer **pp = &s->peers; *pp;) {
 		struct xs_peer *p = *pp;
 		if (p->state == XS_CLOSED) {

@@ -24,11 +24,14 @@ void xs_options_defaults(struct xs_options *o)
 	o->max_windows_per_app = 64;
 	o->max_window_dim = 4096;
 	o->max_session_bytes = 256u << 20;
+	o->max_total_bytes = (size_t)1 << 30;
 	o->max_msg = XP_MAX_MSG_DEFAULT;
 	o->client_window_bytes = 256u << 10;
 	o->client_hard_limit = 32u << 20;
 	o->stall_timeout_ms = 15000;
+	o->keepalive_ms = 20000;
 	o->handshake_timeout_ms = 5000;
+	o->max_handshakes = 128;
 	o->screen_w = 800;
 	o->screen_h = 600;
 	o->log_level = XS_INFO;
@@ -151,6 +154,11 @@ int xs_server_run(struct xs_server *s)
 	return xs_loop_run(s->loop);
 }
 
+int xs_server_turn(struct xs_server *s, int max_wait_ms)
+{
+	return xs_loop_turn(s->loop, max_wait_ms);
+}
+
 void xs_server_stop(struct xs_server *s)
 {
 	xs_loop_stop(s->loop);
@@ -176,6 +184,7 @@ void xs_server_destroy(struct xs_server *s)
 		xs_keyq_finish(&se->gate);
 		xs_session_destroy(se);
 	}
+	xs_release_all(s);
 	if (s->sig_fd >= 0)
 		close(s->sig_fd);
 	xs_launch_finish(s);

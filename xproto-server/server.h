@@ -27,15 +27,18 @@ struct xs_options {
 	int max_windows_per_app;
 	int max_window_dim;         /* pixels, each side */
 	size_t max_session_bytes;   /* window pixels per session */
+	size_t max_total_bytes;     /* window and cached pixels, all sessions */
 	uint32_t max_msg;           /* largest message accepted */
 	size_t client_window_bytes; /* unacknowledged output before "behind" */
-	size_t client_hard_limit;   /* queued output that drops a client */
+	size_t client_hard_limit;   /* queued output that drops a client or an app */
 	int stall_timeout_ms;       /* no ACK for this long: drop */
-	int handshake_timeout_ms;
-	int screen_w, screen_h; /* default session screen */
-	int log_level;          /* 0 error, 1 info, 2 debug */
-	const char *dump_dir;   /* SIGUSR1 writes every window as PNG here */
-	bool no_launcher;       /* never show the start screen (tests) */
+	int keepalive_ms;           /* a client silent this long is sent a MARK */
+	int handshake_timeout_ms;   /* from connect to WELCOME, however active */
+	int max_handshakes;         /* connections not yet authenticated */
+	int screen_w, screen_h;     /* default session screen */
+	int log_level;              /* 0 error, 1 info, 2 debug */
+	const char *dump_dir;       /* SIGUSR1 writes every window as PNG here */
+	bool no_launcher;           /* never show the start screen (tests) */
 };
 
 struct xs_server;
@@ -51,6 +54,11 @@ void xs_options_defaults(struct xs_options *o);
 struct xs_server *xs_server_create(const struct xs_options *o);
 /** Run the loop until SIGTERM/SIGINT or xs_server_stop(). Returns 0 or -1. */
 int xs_server_run(struct xs_server *s);
+/**
+ * Run one turn of the loop, waiting at most @max_wait_ms for something to
+ * happen (tests and fuzzers drive the server this way). Returns 0 or -1.
+ */
+int xs_server_turn(struct xs_server *s, int max_wait_ms);
 /** Ask the loop to stop (async-signal-safe through a pipe is not needed). */
 void xs_server_stop(struct xs_server *s);
 /** Stop launched apps, close everything, free. Accepts NULL. */

@@ -17,17 +17,76 @@ struct xs_server;
 struct xs_session;
 struct xs_cache_entry;
 
+/*
+ * Fairness: the loop is one thread, so the work of each loop turn is
+ * bounded, in units of about a nanosecond: a byte decoded or inflated is one
+ * unit, a message XS_MSG_COST more, drawing what it touches. The turn's
+ * XS_TURN_WORK (about a millisecond: on a loaded machine every millisecond
+ * of a turn is many for another session's round trip) is shared by the
+ * connections that worked in the last turn (at
+ * most XS_TURN_BUDGET, at least XS_MIN_BUDGET each); a peer whose share is
+ * spent is not read again until the next turn (peer.c). A message is
+ * charged the time it really took when that is more than its estimate.
+ * Output is compressed XS_DEFLATE_US a turn, shared the same way: each peer
+ * compresses the bytes its output takes that long to (measured; between
+ * XS_MIN_DEFLATE and XS_DEFLATE_SLICE).
+ */
+#define XS_TURN_WORK     (1u << 20)
+#define XS_TURN_BUDGET   (256u << 10)
+#define XS_MIN_BUDGET    (32u << 10)
+#define XS_MSG_COST      128u
+#define XS_INFLATE_SLICE (256u << 10)
+#define XS_DEFLATE_US    1000u
+#define XS_DEFLATE_RATE  (32u << 10) /* bytes compressed a ms, until measured */
+#define XS_DEFLATE_SLICE (128u << 10)
+#define XS_MIN_DEFLATE   (8u << 10)
+#define XS_PIECE_US      250u /* a piece of a large drawing job takes about this */
+
+/* Per-message limits of drawing (SPEC.md section 12): beyond, LIMIT. */
+#define XS_MAX_RECTS       4096u       /* rectangles in one FILL_RECTS */
+#define XS_MAX_DRAW_PIXELS (64u << 20) /* pixels one FILL_RECTS may touch */
+#define XS_MAX_TEXT        16384u      /* bytes of one TEXT */
+
 /* per-connection state machine */
 enum xs_state { XS_HANDSHAKE, XS_RUNNING, XS_DRAINING, XS_CLOSED };
 
-/** A small set of ids (windows a client knows, images it holds); update.c. */
+/* map.c: a hash map from 64-bit keys to (non-NULL) pointers, O(1) */
+struct xs_map_slot {
+	uint64_t key;
+	void *val; /* NULL: empty slot */
+};
+/** A map; a zeroed struct is an empty map. */
+struct xs_map {
+	struct xs_map_slot *slot;
+	size_t cap, n; /* cap: 0 or a power of two; n entries */
+	uint64_t seed; /* per map, random: peers cannot make ids collide */
+};
+/** The value stored under @key, or NULL. */
+void *xs_map_get(const struct xs_map *m, uint64_t key);
+/** Store @val (not NULL) under @key, replacing. Returns 0 or -1 (no memory). */
+int xs_map_put(struct xs_map *m, uint64_t key, void *val);
+/** Remove @key; returns the value it had, or NULL. */
+void *xs_map_del(struct xs_map *m, uint64_t key);
+/**
+ * Iterate: start with *@pos = 0; each call gives the next entry (@key and
+ * @val may be NULL) and returns true, or false at the end. The map must not
+ * change during the iteration.
+ */
+bool xs_map_next(const struct xs_map *m, size_t *pos, uint64_t *key, void **val);
+/** Remove everything, keeping the table. */
+void xs_map_clear(struct xs_map *m);
+/** Free the table; the map is empty and usable again. */
+void xs_map_finish(struct xs_map *m);
+
+/** A set of ids (windows a client knows, images it holds), O(1) each. */
 struct xs_idset {
-	uint32_t *v;
-	size_t n, cap;
+	struct xs_map map;
 };
 bool xs_idset_has(const struct xs_idset *s, uint32_t id);
+/** Add @id; returns 0, or -1 when out of memory. */
 int xs_idset_add(struct xs_idset *s, uint32_t id);
 void xs_idset_del(struct xs_idset *s, uint32_t id);
+void xs_idset_clear(struct xs_idset *s);
 void xs_idset_finish(struct xs_idset *s);
 
 /* Keys typed while an app starts (hold.c): bounded in count and time. */
@@ -81,10 +140,15 @@ struct xs_peer {
 	uint32_t conn_id;
 	uint64_t handshake_timer, drain_timer;
 	bool is_tcp, app_endpoint;
+	bool counted;                        /* in the server's app or client count (peer.c) */
+	bool in_handshakes;                  /* linked in the server's handshake list */
+	struct xs_peer *hs_older, *hs_newer; /* that list, oldest first */
 	/* app side */
 	struct xd_state in; /* what the app set (app-local target id) */
 	int windows;
-	pid_t pid; /* launched by us, or 0 */
+	struct xs_map app_windows; /* the app's window id -> struct xs_window */
+	struct xs_map app_images;  /* the app's cache id -> struct xs_cache_entry */
+	pid_t pid;                 /* launched by us, or 0 */
 	/* client side */
 	struct xd_state out;    /* what the client holds */
 	struct xs_idset known;  /* windows the client has been told about */
@@ -93,6 +157,13 @@ struct xs_peer {
 	uint32_t mark_sent, mark_acked;
 	uint64_t plain_at_mark[64]; /* ring: plain bytes queued at MARK n */
 	uint64_t last_ack_us, last_mark_us;
+	uint64_t last_input_us; /* bytes last arrived (keepalive) */
+	int64_t budget;         /* work left this turn (its share of XS_TURN_WORK) */
+	uint32_t zrate;         /* bytes of its output compressed a ms (0: not measured) */
+	uint32_t repair_ns;     /* what refreshing a pixel for it costs, in ns (update.c) */
+	struct xs_job *job;     /* an app's drawing in progress (job.c) */
+	uint64_t budget_turn;   /* the turn the budget belongs to */
+	bool pending;           /* received input left for the next turn */
 	bool sent_since_mark, behind;
 	struct xs_damage *damage;
 	size_t ndamage, damage_cap;
@@ -111,6 +182,8 @@ struct xs_window {
 	int32_t x, y;
 	uint32_t w, h, flags, bg;
 	bool mapped;
+	bool busy;               /* a job is drawing into it (job.c): not repaired meanwhile */
+	uint32_t want_w, want_h; /* a size to take after its app's job (job.c), or 0 */
 	char title[257];
 	struct xr_fb fb;
 };
@@ -145,6 +218,8 @@ struct xs_session {
 	size_t pixel_bytes;
 	struct xs_peer *launcher;     /* the xp-launcher app, if connected */
 	struct xs_cache_entry *cache; /* images apps asked to keep */
+	struct xs_idset cache_ids;    /* their session-wide ids */
+	struct xs_map windows;        /* session id -> struct xs_window */
 	size_t cache_bytes;
 	uint32_t next_cache_id;
 	uint64_t launcher_started_us;
@@ -168,10 +243,18 @@ struct xs_server {
 	struct xs_loop *loop;
 	struct xp_cookie cookie;
 	int tcp_fd, unix_fd, app_tcp_fd, sig_fd;
+	uint64_t accept_timer; /* accepting paused: out of descriptors (listen.c) */
+	uint64_t turn;         /* loop turns so far: budgets are per turn */
+	int workers, working;  /* peers that worked in the last turn, and in this one */
 	int port;
 	struct xs_session *sessions;
 	struct xs_peer *peers;
 	int nclients, napps, nsessions;
+	size_t pixel_bytes;                    /* window and cached-image pixels, all sessions */
+	struct xs_release *releases;           /* pixels being given back (release.c) */
+	size_t releasing;                      /* ... their bytes, counted in pixel_bytes */
+	struct xs_peer *hs_oldest, *hs_newest; /* peers in their handshake */
+	int nhandshakes;
 	uint32_t next_conn_id;
 	struct xs_app_entry *apps;
 	size_t napps_known;
@@ -214,14 +297,29 @@ void xs_listen_close(struct xs_server *s);
 /* peer.c: connection lifecycle, and the dispatcher both roles use */
 typedef int (*xs_handler_fn)(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
 int xs_dispatch(struct xs_peer *p, const struct xp_msg *m, xs_handler_fn fn, const char *who);
+/** True for the error codes that close the connection (SPEC.md section 8). */
+bool xs_error_fatal(enum xp_err_code code);
 int xs_on_ping(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
 int xs_on_ignore(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
 struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool app_endpoint);
 void xs_peer_fail(struct xs_peer *p, enum xp_err_code code, unsigned about, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void xs_peer_close(struct xs_peer *p, const char *why);
+/**
+ * Close the oldest connection still in its handshake at once (its fd too),
+ * telling it @why. Returns false when no connection is in its handshake.
+ */
+bool xs_peer_drop_oldest_handshake(struct xs_server *s, const char *why);
 void xs_peer_destroy(struct xs_peer *p);
+/**
+ * Before each wait: give busy peers their next piece of work, flush every
+ * peer's output, free the closed; keeps the loop polling while work is left.
+ */
 void xs_peers_flush(struct xs_server *s);
+/** The work @p may still do this turn (refilled once per turn). */
+int64_t xs_peer_budget(struct xs_peer *p);
+/** Charge @units of work to @p's budget for this turn (drawing, refreshes). */
+void xs_peer_charge(struct xs_peer *p, uint64_t units);
 int xs_peer_send(struct xs_peer *p, const struct xp_msg *m);
 
 /* session.c */
@@ -240,8 +338,27 @@ void xs_window_remove(struct xs_session *se, struct xs_window *w);
 /* window.c */
 struct xs_window *xs_window_create(struct xs_peer *app, const struct xp_msg_win_create *c,
                                    struct xp_error *err);
+/** Resize @w to @nw x @nh at once (limits checked). Returns 0, or -1 with @err set. */
 int xs_window_resize(struct xs_session *se, struct xs_window *w, uint32_t nw, uint32_t nh,
                      struct xp_error *err);
+/*
+ * The same in steps, for a job (job.c): _begin checks the limits for the
+ * new size and allocates its pixels into *@next (0 or -1, @err set);
+ * _rows makes rows [@y0, @y1) of *@next (the old pixels where they were,
+ * the background beyond); _end makes *@next, every row made, @w's pixels
+ * (taken, zeroed), frees the old ones and counts the new size.
+ */
+int xs_window_resize_begin(struct xs_session *se, const struct xs_window *w, uint32_t nw,
+                           uint32_t nh, struct xr_fb *next, struct xp_error *err);
+void xs_window_resize_rows(const struct xs_window *w, struct xr_fb *next, int y0, int y1);
+void xs_window_resize_end(struct xs_session *se, struct xs_window *w, struct xr_fb *next);
+/**
+ * Whether the server-wide pixel budget (windows and cached images of every
+ * session) allows replacing @old_bytes by @new_bytes; pixels still being
+ * given back (release.c) are given back at once if that makes room.
+ * Returns 0, or -1 with @err set to LIMIT.
+ */
+int xs_pixels_check(struct xs_server *s, size_t old_bytes, size_t new_bytes, struct xp_error *err);
 void xs_window_announce(struct xs_session *se, struct xs_window *w, uint32_t mask, bool to_app);
 /**
  * Change the screen size of session @se to @w x @h (a client's RESIZE;
@@ -278,6 +395,8 @@ int xs_update_ack(struct xs_peer *c, uint32_t serial);
 void xs_update_check_stall(struct xs_peer *c);
 void xs_client_forget(struct xs_peer *c, uint32_t win);
 void xs_client_damage(struct xs_peer *c, uint32_t win, struct xr_rect r);
+/** Stop forwarding drawing to @c: it is sent the pixels of @damage (and more) later. */
+void xs_client_behind(struct xs_peer *c, uint32_t win, struct xr_rect damage);
 bool xs_client_knows(const struct xs_peer *c, uint32_t win);
 int xs_client_learn(struct xs_peer *c, uint32_t win);
 
@@ -295,6 +414,16 @@ struct xd_cache xs_cache_for(struct xs_cache_use *u);
  */
 void xs_cache_forward(struct xs_session *se, struct xs_window *w, const struct xd_state *st,
                       const struct xs_cache_use *u, const struct xp_msg *m, struct xr_rect damage);
+/** Whether @app may keep image @im (size, cache and server limits). 0 or -1, @err set. */
+int xs_cache_check(struct xs_peer *app, const struct xp_msg_image *im, struct xp_error *err);
+/**
+ * Keep @fb (@im decoded; ownership taken, *@fb zeroed) as @app's image
+ * @im->cache_id, already drawn into @w changing @damage, and tell the
+ * clients. Returns 0, or -1 with @err set (out of memory; @fb freed).
+ */
+int xs_cache_add(struct xs_peer *app, struct xs_window *w, const struct xd_state *st,
+                 const struct xp_msg_image *im, struct xr_fb *fb, struct xr_rect damage,
+                 struct xp_error *err);
 void xs_cache_app_gone(struct xs_session *se, struct xs_peer *app);
 void xs_cache_destroy(struct xs_session *se);
 
@@ -302,6 +431,77 @@ void xs_cache_destroy(struct xs_session *se);
 int xs_image_payload(const struct xs_peer *c, const struct xr_fb *fb, struct xr_rect r,
                      uint8_t **data, size_t *len, uint8_t *format);
 int xs_refresh_area(struct xs_peer *c, const struct xs_window *w, struct xr_rect r);
+
+/* cost.c: what drawing costs, and its per-message limits */
+/** Pixels of (x, y, w, h) inside a @ww x @wh window and @clip (NULL or w 0: none). */
+uint64_t xs_clipped_area(uint32_t ww, uint32_t wh, const struct xp_rect *clip, int64_t x, int64_t y,
+                         int64_t w, int64_t h);
+/**
+ * The work units drawing @m into a @ww x @wh window under @clip costs, in
+ * *@units. Returns 0, or -1 with @err set to LIMIT when @m is over a
+ * per-message limit (then nothing may be drawn).
+ */
+int xs_draw_cost(uint32_t ww, uint32_t wh, const struct xp_rect *clip, const struct xp_msg *m,
+                 uint64_t *units, struct xp_error *err);
+
+/**
+ * The rows [*@y0, *@y1) a FILL, FILL_RECTS, COPY, BITMAP or IMAGE @m can touch in a
+ * @ww x @wh window under @clip (empty: y0 == y1). Returns 0, or -1 for
+ * another message.
+ */
+int xs_draw_rows(uint32_t ww, uint32_t wh, const struct xp_rect *clip, const struct xp_msg *m,
+                 int64_t *y0, int64_t *y1);
+
+/* job.c: drawing too large for one turn, a piece per turn */
+struct xs_job;
+/**
+ * True when drawing that costs @units is worth a job for @app: more than a
+ * full share of a turn and more than what is left of it. Smaller drawing
+ * is done at once (the peer's next turn pays for an overdraft).
+ */
+bool xs_job_worth(struct xs_peer *app, uint64_t units);
+/** True for the messages a job can split (fills, copies, bitmaps, images). */
+bool xs_job_splits(const struct xp_msg *m);
+/**
+ * Start drawing @m (whose cost is @units) into @w under @st as @app's job:
+ * the message is copied, the window marked busy; when done, clients are
+ * sent @m if @forward. Returns 0, or -1 with @err set (nothing started).
+ */
+int xs_job_start(struct xs_peer *app, struct xs_window *w, const struct xd_state *st,
+                 const struct xp_msg *m, uint64_t units, bool forward, struct xp_error *err);
+/**
+ * Work on @app's job while its budget lasts; once complete, tell the
+ * clients and free it (a bad image fails the app). Returns true when the
+ * job is over.
+ */
+bool xs_job_run(struct xs_peer *app);
+/** Drop @app's job, if any (the app is gone). */
+void xs_job_cancel(struct xs_peer *app);
+/**
+ * Resize @w (of @app) to @nw x @nh: at once when that is cheap, else as
+ * @app's job, announced to clients (and to @app if @to_app) when done; if
+ * @app has a job already, once it is done. Returns 0 (resized: the caller
+ * announces it), 1 (it will be done and announced), or -1 with @err set.
+ */
+int xs_job_resize(struct xs_peer *app, struct xs_window *w, uint32_t nw, uint32_t nh, bool to_app,
+                  struct xp_error *err);
+/** Pixel bytes @app's job holds against the server-wide budget (for checks). */
+size_t xs_job_reserved(const struct xs_peer *app);
+
+/* release.c: large pixel buffers given back a piece per turn */
+struct xs_release;
+/**
+ * Free @fb's pixels (taken; *@fb zeroed): a large buffer is queued and
+ * given back to the kernel a piece per turn, its bytes counted in
+ * @s->pixel_bytes until then; a small one is freed now.
+ */
+void xs_release_fb(struct xs_server *s, struct xr_fb *fb);
+/** The same for @bytes of malloc'd @block (taken; NULL is nothing). */
+void xs_release(struct xs_server *s, void *block, size_t bytes);
+/** Give back pixels for about XS_PIECE_US. Returns true if some are left. */
+bool xs_release_some(struct xs_server *s);
+/** Free everything queued, at once (the server is stopping). */
+void xs_release_all(struct xs_server *s);
 
 /* clipboard.c: CLIP_* from apps and clients, and the peers' comings and goings */
 int xs_clip_on_own(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);

@@ -42,6 +42,7 @@ void xs_session_destroy(struct xs_session *se)
 		free(se->stack[i]);
 	}
 	free(se->stack);
+	xs_map_finish(&se->windows);
 	xs_cache_destroy(se);
 	xs_clip_finish(se);
 	free(se);
@@ -84,6 +85,7 @@ void xs_session_detach(struct xs_peer *p)
 		return;
 	xs_clip_peer_gone(p);
 	if (p->role == XP_ROLE_APP) {
+		xs_job_cancel(p);
 		list_remove(&se->apps, p);
 		if (se->launcher == p)
 			se->launcher = NULL;
@@ -98,18 +100,13 @@ void xs_session_detach(struct xs_peer *p)
 
 struct xs_window *xs_window_by_id(struct xs_session *se, uint32_t id)
 {
-	for (size_t i = 0; i < se->nwin; i++)
-		if (se->stack[i]->id == id)
-			return se->stack[i];
-	return NULL;
+	return xs_map_get(&se->windows, id);
 }
 
 struct xs_window *xs_window_by_app_id(struct xs_session *se, struct xs_peer *app, uint32_t app_id)
 {
-	for (size_t i = 0; i < se->nwin; i++)
-		if (se->stack[i]->owner == app && se->stack[i]->app_id == app_id)
-			return se->stack[i];
-	return NULL;
+	struct xs_window *w = xs_map_get(&app->app_windows, app_id);
+	return w && app->session == se ? w : NULL;
 }
 
 /* The topmost mapped window containing screen point (x, y). */
@@ -149,10 +146,13 @@ void xs_window_remove(struct xs_session *se, struct xs_window *w)
 		return;
 	memmove(&se->stack[i], &se->stack[i + 1], (se->nwin - i - 1) * sizeof(*se->stack));
 	se->nwin--;
+	xs_map_del(&se->windows, w->id);
+	xs_map_del(&w->owner->app_windows, w->app_id);
 	se->pixel_bytes -= (size_t)w->fb.w * (size_t)w->fb.h * 4;
+	se->srv->pixel_bytes -= (size_t)w->fb.w * (size_t)w->fb.h * 4;
 	if (se->focus == w->id)
 		xs_session_set_focus(se, 0);
-	xr_fb_finish(&w->fb);
+	xs_release_fb(se->srv, &w->fb);
 	free(w);
 }
 

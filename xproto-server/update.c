@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "server_int.h"
+#include "xputil.h"
 
 #define MARK_RING 64u
 /*
@@ -22,48 +23,10 @@
  * MARK_BYTES of output, or for output left unmarked for MARK_US: enough for
  * flow control, cheap for a typist.
  */
-#define MARK_BYTES (16u << 10)
-#define MARK_US    200000u
-
-bool xs_idset_has(const struct xs_idset *s, uint32_t id)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i] == id)
-			return true;
-	return false;
-}
-
-int xs_idset_add(struct xs_idset *s, uint32_t id)
-{
-	if (xs_idset_has(s, id))
-		return 0;
-	if (s->n == s->cap) {
-		size_t cap = s->cap * 2 + 8;
-		uint32_t *v = realloc(s->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		s->v = v;
-		s->cap = cap;
-	}
-	s->v[s->n++] = id;
-	return 0;
-}
-
-void xs_idset_del(struct xs_idset *s, uint32_t id)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		if (s->v[i] == id) {
-			s->v[i] = s->v[--s->n];
-			return;
-		}
-	}
-}
-
-void xs_idset_finish(struct xs_idset *s)
-{
-	free(s->v);
-	*s = (struct xs_idset){0};
-}
+#define MARK_BYTES  (16u << 10)
+#define MARK_US     200000u
+#define REPAIR_ROWS 13 /* the refresh's tile height: bands of whole tiles */
+#define REPAIR_NS   2  /* ns a pixel of refresh costs at least (flat colour) */
 
 bool xs_client_knows(const struct xs_peer *c, uint32_t win)
 {
@@ -133,15 +96,9 @@ void xs_client_damage(struct xs_peer *c, uint32_t win, struct xr_rect r)
 			return;
 		}
 	}
-	if (c->ndamage == c->damage_cap) {
-		size_t cap = c->damage_cap * 2 + 4;
-		struct xs_damage *d = realloc(c->damage, cap * sizeof(*d));
-		if (!d) {
-			xs_peer_fail(c, XP_ERR_INTERNAL, 0, "out of memory");
-			return;
-		}
-		c->damage = d;
-		c->damage_cap = cap;
+	if (XU_ARRAY_RESERVE(c->damage, c->damage_cap, c->ndamage + 1) < 0) {
+		xs_peer_fail(c, XP_ERR_INTERNAL, 0, "out of memory");
+		return;
 	}
 	c->damage[c->ndamage++] = (struct xs_damage){win, r};
 }
@@ -176,6 +133,32 @@ static int forward_draw(struct xs_peer *c, uint32_t win, const struct xd_state *
 	return xs_peer_send(c, m);
 }
 
+/* About the bytes @m takes on the wire: what matters is the large ones. */
+static size_t wire_size(const struct xp_msg *m)
+{
+	switch (m->op) {
+	case XP_OP_FILL_RECTS:
+		return 16 + (size_t)m->u.fill_rects.rects.n * 20;
+	case XP_OP_BITMAP:
+		return 32 + m->u.bitmap.bits.n;
+	case XP_OP_TEXT:
+		return 16 + m->u.text.text.n;
+	case XP_OP_IMAGE:
+		return 40 + m->u.image.data.n;
+	default:
+		return 32;
+	}
+}
+
+void xs_client_behind(struct xs_peer *c, uint32_t win, struct xr_rect damage)
+{
+	xs_client_damage(c, win, damage);
+	if (!c->behind)
+		xs_log(c->srv, XS_DEBUG, "%s is behind (%llu bytes unacknowledged)", c->name,
+		       (unsigned long long)inflight(c));
+	c->behind = true;
+}
+
 void xs_update_draw(struct xs_session *se, struct xs_window *w, const struct xd_state *st,
                     const struct xp_msg *m, struct xr_rect damage)
 {
@@ -184,17 +167,14 @@ void xs_update_draw(struct xs_session *se, struct xs_window *w, const struct xd_
 	for (struct xs_peer *c = se->clients; c; c = c->next) {
 		if (!live(c) || !xs_client_knows(c, w->id) || xs_idset_has(&c->stale, w->id))
 			continue; /* a stale window gets its pixels when it is mapped */
-		if (c->behind) {
-			xs_client_damage(c, w->id, damage);
-			continue;
-		}
-		if (forward_draw(c, w->id, st, m) < 0)
-			xs_client_damage(c, w->id, damage);
-		if (inflight(c) > c->srv->opt.client_window_bytes) {
-			c->behind = true;
-			xs_log(c->srv, XS_DEBUG, "%s is behind (%llu bytes unacknowledged)",
-			       c->name, (unsigned long long)inflight(c));
-		}
+		/*
+		 * A message that does not fit what the client may have in flight is
+		 * not queued: a 4 MiB message copied to fifty clients was 200 MiB
+		 * of queues. The client gets the pixels it changed instead.
+		 */
+		if (c->behind || inflight(c) + wire_size(m) > c->srv->opt.client_window_bytes ||
+		    forward_draw(c, w->id, st, m) < 0)
+			xs_client_behind(c, w->id, damage);
 	}
 }
 
@@ -203,7 +183,10 @@ void xs_update_full(struct xs_peer *c)
 	struct xs_session *se = c->session;
 	struct xp_msg m;
 	xd_state_init(&c->out); /* a new stream to this client */
-	c->known.n = c->cached.n = c->stale.n = c->ndamage = 0;
+	xs_idset_clear(&c->known);
+	xs_idset_clear(&c->cached);
+	xs_idset_clear(&c->stale);
+	c->ndamage = 0;
 	for (size_t i = 0; i < se->nwin; i++) {
 		const struct xs_window *w = se->stack[i];
 		xs_window_msg_create(w, &m);
@@ -218,7 +201,8 @@ void xs_update_full(struct xs_peer *c)
 			xs_idset_add(&c->stale, w->id);
 			continue;
 		}
-		xs_refresh_area(c, w, (struct xr_rect){0, 0, (int)w->w, (int)w->h});
+		/* its pixels follow, a slice per turn (repair_some) */
+		xs_client_behind(c, w->id, (struct xr_rect){0, 0, (int)w->w, (int)w->h});
 		m.op = XP_OP_WIN_MAP;
 		m.u.win_map.win = w->id;
 		xs_peer_send(c, &m);
@@ -239,25 +223,77 @@ void xs_update_map(struct xs_session *se, struct xs_window *w)
 		if (!live(c) || !xs_idset_has(&c->stale, w->id))
 			continue;
 		xs_idset_del(&c->stale, w->id);
-		if (c->behind)
-			xs_client_damage(c, w->id, all);
-		else
-			xs_refresh_area(c, w, all);
+		xs_client_behind(c, w->id, all);
 	}
 	m.u.win_map.win = w->id;
 	xs_update_window_msg(se, &m);
 }
 
-static void repair(struct xs_peer *c)
+/*
+ * What refreshing a pixel costs @c next, in ns, after a band of @px pixels
+ * took @ns: the encoder's cost depends on the pixels (text takes about ten
+ * times what flat colour does). A dearer band counts at once; a cheaper one
+ * at most halves the cost, so one quick band does not make the next huge.
+ */
+static uint32_t repair_cost(uint32_t was, uint64_t ns, uint64_t px)
 {
-	size_t n = c->ndamage;
-	c->ndamage = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct xs_window *w = xs_window_by_id(c->session, c->damage[i].win);
-		if (w)
-			xs_refresh_area(c, w, c->damage[i].r);
+	uint64_t now = ns / (px ? px : 1);
+	now = now < was / 2 ? was / 2 : now;
+	return now < REPAIR_NS ? REPAIR_NS : now > UINT32_MAX ? UINT32_MAX : (uint32_t)now;
+}
+
+/*
+ * Send the current pixels of damaged area @d of window @w, whole 13-row
+ * bands at a time, while the client has room in flight and its turn's
+ * budget lasts: a band is as many rows as the budget pays for at what a
+ * pixel last cost, and the client is charged what the band took. Returns
+ * true when @d is done.
+ */
+static bool repair_one(struct xs_peer *c, struct xs_damage *d, const struct xs_window *w)
+{
+	for (;;) {
+		struct xr_rect r =
+		    w ? xr_rect_intersect(d->r, (struct xr_rect){0, 0, (int)w->w, (int)w->h})
+		      : (struct xr_rect){0, 0, 0, 0};
+		if (xr_rect_empty(r))
+			return true;
+		int64_t budget = xs_peer_budget(c);
+		if (budget <= 0 || inflight(c) >= c->srv->opt.client_window_bytes)
+			return false;
+		uint32_t cost = c->repair_ns ? c->repair_ns : REPAIR_NS;
+		int64_t rows = budget / cost / r.w / REPAIR_ROWS * REPAIR_ROWS;
+		rows = rows < REPAIR_ROWS ? REPAIR_ROWS : rows;
+		struct xr_rect band = {r.x, r.y, r.w, rows < r.h ? (int)rows : r.h};
+		uint64_t px = (uint64_t)band.w * (uint64_t)band.h, t0 = xp_now_us();
+		xs_refresh_area(c, w, band);
+		uint64_t ns = (xp_now_us() - t0) * 1000;
+		c->repair_ns = repair_cost(cost, ns, px);
+		xs_peer_charge(c, ns > px * REPAIR_NS ? ns : px * REPAIR_NS);
+		d->r = (struct xr_rect){r.x, r.y + band.h, r.w, r.h - band.h};
 	}
-	c->behind = false;
+}
+
+/*
+ * Repair a client that fell behind (or just attached) a slice per turn, so
+ * a large session's attach or a client far behind costs a slice per turn,
+ * not one long stall. A window a job is still drawing into waits: its
+ * pixels are half drawn. Returns true when nothing is left to repair.
+ */
+static bool repair_some(struct xs_peer *c)
+{
+	bool waiting = false;
+	for (size_t i = c->ndamage; i-- > 0;) {
+		struct xs_damage *d = &c->damage[i];
+		const struct xs_window *w = xs_window_by_id(c->session, d->win);
+		if (w && w->busy) {
+			waiting = true;
+			continue;
+		}
+		if (!repair_one(c, d, w))
+			return false;
+		c->damage[i] = c->damage[--c->ndamage]; /* the last one was seen already */
+	}
+	return !waiting;
 }
 
 static void send_mark(struct xs_peer *c)
@@ -275,11 +311,11 @@ static void send_mark(struct xs_peer *c)
 
 void xs_update_before_sleep(struct xs_peer *c)
 {
-	if (c->behind && c->mark_acked == c->mark_sent && xp_conn_out_pending(&c->conn) == 0)
-		repair(c);
+	if (c->behind && repair_some(c))
+		c->behind = false;
 	uint64_t at_last = c->mark_sent ? c->plain_at_mark[c->mark_sent % MARK_RING] : 0;
 	uint64_t unmarked = queued_total(c) - at_last;
-	if (unmarked >= MARK_BYTES || c->behind || c->mark_sent == 0 ||
+	if (unmarked >= MARK_BYTES || (c->behind && unmarked > 0) || c->mark_sent == 0 ||
 	    (unmarked > 0 && xp_now_us() - c->last_mark_us >= MARK_US))
 		send_mark(c);
 	if (xp_conn_out_pending(&c->conn) > c->srv->opt.client_hard_limit)
@@ -287,11 +323,20 @@ void xs_update_before_sleep(struct xs_peer *c)
 		             xp_conn_out_pending(&c->conn));
 }
 
-/* Called periodically: drop a client that stopped acknowledging. */
+/*
+ * Called periodically: drop a client that stopped acknowledging. A client
+ * that has sent nothing for the keepalive interval while it had nothing to
+ * acknowledge is sent a MARK: a live one answers, a vanished one (no FIN,
+ * a dead link) is then dropped like any stalled client.
+ */
 void xs_update_check_stall(struct xs_peer *c)
 {
-	if (c->mark_acked == c->mark_sent)
+	if (c->mark_acked == c->mark_sent) {
+		uint64_t silent_ms = (xp_now_us() - c->last_input_us) / 1000;
+		if (silent_ms >= (uint64_t)c->srv->opt.keepalive_ms)
+			send_mark(c);
 		return;
+	}
 	uint64_t idle_ms = (xp_now_us() - c->last_ack_us) / 1000;
 	if (idle_ms > (uint64_t)c->srv->opt.stall_timeout_ms)
 		xs_peer_fail(c, XP_ERR_TIMEOUT, 0, "no ACK for %llu ms",

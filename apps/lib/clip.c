@@ -1,5 +1,5 @@
 /*
- * clip.c - the session clipboard for apps (SPEC.md section 12): offer a
+ * clip.c - the session clipboard for apps (SPEC.md section 13): offer a
  * selection, answer requests for it in chunks, ask for one and collect its
  * chunks into one buffer, delivered as an XA_CLIP_DATA event.
  */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "xpapp_int.h"
+#include "xputil.h"
 
 struct xa_display *xa_open_at(const char *addr, const char *cookie_path, const char *session,
                               const char *name, struct xp_error *err)
@@ -212,14 +213,8 @@ static int add_entry(struct xa_display *d, const struct xp_msg_app_entry *e,
 		return xp_error_set(&d->server_error, XP_ERR_MALFORMED, XP_OP_APP_ENTRY,
 		                    "APP_ENTRY %u out of order or beyond %d", e->index,
 		                    XA_APPS_MAX);
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		struct xa_app_info *p = realloc(*list, ncap * sizeof(**list));
-		if (!p)
-			return xp_error_set(&d->server_error, XP_ERR_INTERNAL, 0, "out of memory");
-		*list = p;
-		*cap = ncap;
-	}
+	if (XU_ARRAY_RESERVE(*list, *cap, *n + 1) < 0)
+		return xp_error_set(&d->server_error, XP_ERR_INTERNAL, 0, "out of memory");
 	copy_cut((*list)[*n].name, sizeof((*list)[*n].name), e->app);
 	copy_cut((*list)[*n].about, sizeof((*list)[*n].about), e->about);
 	(*n)++;
@@ -339,6 +334,7 @@ int xa_take(struct xa_display *d, const struct xp_msg *m, uint32_t want_sync)
 		xp_str_copy(text, sizeof(text), m->u.error.text);
 		xp_error_set(&d->server_error, (enum xp_err_code)m->u.error.code, m->u.error.about,
 		             "server: %s", text);
+		d->server_errors++;
 		fprintf(stderr, "xpapp: %s\n", d->server_error.text);
 	}
 	return 0;
@@ -347,7 +343,7 @@ int xa_take(struct xa_display *d, const struct xp_msg *m, uint32_t want_sync)
 int xa_sync(struct xa_display *d, int timeout_ms)
 {
 	struct xp_msg m = {.op = XP_OP_SYNC}, in;
-	uint32_t serial = ++d->sync_serial;
+	uint32_t serial = ++d->sync_serial, errors = d->server_errors;
 	m.u.sync.serial = serial;
 	if (xa_send(d, &m) < 0 || xa_flush(d) < 0)
 		return -1;
@@ -357,7 +353,7 @@ int xa_sync(struct xa_display *d, int timeout_ms)
 		if (r < 0)
 			return -1;
 		if (r > 0 && xa_take(d, &in, serial))
-			return 0;
+			return d->server_errors == errors ? 0 : -1;
 	}
 	return -1;
 }

@@ -120,7 +120,7 @@ int xa_clip(struct xa_display *d, uint32_t win, const struct xp_rect *r);
 /** Ring the bell. */
 int xa_bell(struct xa_display *d, uint32_t win);
 
-/* ---- the session clipboard (clip.c, SPEC.md section 12) ---- */
+/* ---- the session clipboard (clip.c, SPEC.md section 13) ---- */
 
 /**
  * Offer clipboard selection @sel (XP_CLIP_CLIPBOARD or XP_CLIP_PRIMARY) to
@@ -171,7 +171,10 @@ int xa_app_list(struct xa_display *d, struct xa_app_info **list, size_t *n, int 
 int xa_flush(struct xa_display *d);
 /**
  * Flush and wait until the server has processed everything sent so far
- * (events arriving meanwhile are queued). Returns 0, or -1 on error/timeout.
+ * (events arriving meanwhile are queued). Returns 0; -1 on timeout, on a
+ * closed connection, or when the server refused an earlier request
+ * (xa_error() says why; after a non-fatal error such as LIMIT or NO_WINDOW
+ * the connection stays usable).
  */
 int xa_sync(struct xa_display *d, int timeout_ms);
 /**

@@ -17,6 +17,7 @@ struct xa_display {
 	uint32_t next_win, sync_serial;
 	struct xd_state sent;         /* the drawing state the server holds for us */
 	struct xp_error server_error; /* the last ERROR the server sent */
+	uint32_t server_errors;       /* ERRORs received so far (xa_sync) */
 	struct xa_event queue[XA_QUEUE];
 	size_t qlen;
 	struct xa_clipstate *clip; /* clip.c, allocated on first use */

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "xputil.h"
 
 #include "xproto.h"
 
@@ -242,15 +243,8 @@ static int add_glyph(struct bdf *b)
 {
 	int keep = 0;
 
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		struct glyph *g = realloc(b->g, cap * sizeof(*g));
-
-		if (!g)
-			return fail(b, "out of memory");
-		b->g = g;
-		b->cap = cap;
-	}
+	if (XU_ARRAY_RESERVE(b->g, b->cap, b->n + 1) < 0)
+		return fail(b, "out of memory");
 	if (read_glyph(b, &b->g[b->n], &keep) < 0)
 		return -1;
 	if (keep && ++b->n > MAX_GLYPHS)
