@@ -11,6 +11,7 @@
  *   composite.c        damage tracking and composition into the screen
  *   headless.c, x11.c  presenters: where the screen goes
  *   keyboard.c         xkbcommon translation of X key events
+ *   clip.c, xsel.c     the session clipboard, bridged with the X selections
  *   input.c            input messages to the server (from X or the script)
  *   script.c, scriptrun.c   the input script: parser and player
  *   stats.c            statistics
@@ -156,6 +157,8 @@ struct tc_presenter_ops {
 	 * turn; returns 1 if something was shown. NULL: not needed.
 	 */
 	int (*sync)(struct tc_presenter *p, struct tc_client *c);
+	/** The X selection bridge, or NULL (headless). May be NULL itself. */
+	struct tc_xsel *(*xsel)(struct tc_presenter *p);
 };
 struct tc_presenter {
 	const struct tc_presenter_ops *ops;
@@ -276,6 +279,65 @@ void tc_kbd_translate(struct tc_kbd *k, uint8_t keycode, uint16_t xstate, bool p
                       uint32_t *keysym, uint32_t *mods, char *text, size_t cap);
 /** Keep only printable text: "" if @text holds control characters. */
 void tc_text_filter(char *text);
+
+/* ---- X selections (xsel.c): the session clipboard on an X display ---- */
+struct tc_xsel;
+/** What the bridge tells its user (the client; the X bridge could be another). */
+struct tc_xsel_ops {
+	/** A local X client now owns @sel (XP_CLIP_*): offer it to the session. */
+	void (*owned_locally)(void *user, uint32_t sel);
+	/** Nobody owns @sel locally any more. */
+	void (*disowned_locally)(void *user, uint32_t sel);
+	/** A local client pastes @sel: fetch the session's data, then tc_xsel_supply(). */
+	void (*wanted)(void *user, uint32_t sel);
+	/** The text of tc_xsel_fetch(@id) (UTF-8, borrowed), or NULL when there was none. */
+	void (*fetched)(void *user, uint32_t id, const char *data, size_t len, bool truncated);
+};
+/**
+ * The atoms called @names[0..@n) on @xc (interned if new) into @out, 0
+ * (XCB_ATOM_NONE) where X did not answer; one round trip for up to 32.
+ */
+void tc_x11_atoms(struct xcb_connection_t *xc, const char *const *names, size_t n, uint32_t *out);
+/** Bridge the selections of @xc through our window @win (it must get PropertyNotify). */
+struct tc_xsel *tc_xsel_create(struct xcb_connection_t *xc, uint32_t win,
+                               const struct tc_xsel_ops *ops, void *user);
+void tc_xsel_destroy(struct tc_xsel *x);
+void tc_xsel_set_user(struct tc_xsel *x, void *user);
+/**
+ * The session this bridge serves ("HOST:PORT/SESSION"), put on our window
+ * as XPROTO_CLIP_SOURCE: a selection owned by a window with the same value
+ * is another client of the same session and is not offered back to it.
+ */
+void tc_xsel_set_source(struct tc_xsel *x, const char *source);
+
+/** Handle @ev (an xcb_generic_event_t) if it is about selections; true if it was. */
+bool tc_xsel_event(struct tc_xsel *x, const void *ev);
+/** The session has an owner for @sel: own it in X (@only_if_free: unless taken). */
+void tc_xsel_take(struct tc_xsel *x, uint32_t sel, bool only_if_free);
+/** The session has no owner for @sel: give the X selection up if we hold it. */
+void tc_xsel_release(struct tc_xsel *x, uint32_t sel);
+/** The session's data for @sel (NULL: none), for the clients that wait. */
+void tc_xsel_supply(struct tc_xsel *x, uint32_t sel, const char *data, size_t len);
+/** Read the local X selection @sel for the session; the answer via fetched(@id). */
+void tc_xsel_fetch(struct tc_xsel *x, uint32_t sel, uint32_t id);
+/** Give up on whatever has waited too long. */
+void tc_xsel_tick(struct tc_xsel *x, uint64_t now);
+
+/* clip.c */
+/** Session data asked for one selection, for local X clients. */
+struct tc_clip_in {
+	uint32_t req; /* our CLIP_REQUEST id, 0: none */
+	char *buf;
+	size_t len;
+};
+struct tc_clip {
+	bool announced[XP_CLIP_COUNT]; /* we offered a local selection */
+	struct tc_clip_in in[XP_CLIP_COUNT];
+	uint32_t next_req;
+};
+extern const struct tc_xsel_ops tc_clip_xsel_ops;
+/** The connection ended: drop transfers, give up the X selections held for it. */
+void tc_clip_reset(struct tc_client *c);
 
 /* ---- script (script.c, scriptrun.c) ---- */
 enum tc_cmd_kind {
@@ -435,10 +497,11 @@ struct tc_client {
 	struct tc_status status; /* the box shown while not connected */
 	bool stale;              /* the picture is from a lost connection */
 	bool lingering;          /* failed (hold_on_error): showing why until the user quits */
-	struct xp_error err;     /* set by a handler that rejects a message */
-	char reason[512];        /* why the last connect failed or the connection ended */
-	char lost[512];          /* why the connection shown ended ("" if none was) */
-	char hint[160];          /* what to do about a refusal ("" if nothing) */
+	struct tc_clip clip;
+	struct xp_error err; /* set by a handler that rejects a message */
+	char reason[512];    /* why the last connect failed or the connection ended */
+	char lost[512];      /* why the connection shown ended ("" if none was) */
+	char hint[160];      /* what to do about a refusal ("" if nothing) */
 };
 
 /* dispatch.c */
@@ -482,6 +545,10 @@ int tc_on_win_entry(struct tc_client *c, const struct xp_msg *m);
 /* handlers: draw.c */
 /** Any message libxpdraw knows (TARGET, GC, CLIP, drawing). 0, or -1 with c->err. */
 int tc_on_drawing(struct tc_client *c, const struct xp_msg *m);
+/* handlers: clip.c */
+int tc_on_clip_own(struct tc_client *c, const struct xp_msg *m);
+int tc_on_clip_request(struct tc_client *c, const struct xp_msg *m);
+int tc_on_clip_data(struct tc_client *c, const struct xp_msg *m);
 
 /* windows.c: damage a window-local rectangle of @w on the screen */
 void tc_win_damage(struct tc_client *c, struct tc_win *w, struct xr_rect local);

@@ -223,6 +223,24 @@ struct xs_window {
 	struct xs_arrange arr;    /* placement, frame, minimised, parent (arrange.c) */
 };
 
+/* clipboard.c: one transfer from a selection's owner to a requester */
+#define XS_CLIP_XFERS          8 /* in flight per session */
+#define XS_CLIP_XFERS_PER_PEER 2 /* of which one requester may have */
+struct xs_clip_xfer {
+	uint32_t id;     /* the id the owner answers to; 0: slot free */
+	uint32_t req_id; /* the requester's own id */
+	struct xs_peer *owner, *req;
+	uint64_t bytes, timer;
+};
+
+/** The session's clipboard: each selection's owner, the transfers. */
+struct xs_clipboard {
+	struct xs_peer *owner[XP_CLIP_COUNT]; /* NULL: nobody offers it */
+	uint64_t size[XP_CLIP_COUNT];         /* the owner's size hint */
+	struct xs_clip_xfer xfer[XS_CLIP_XFERS];
+	uint32_t next_id;
+};
+
 struct xs_session {
 	struct xs_server *srv;
 	struct xs_session *next;
@@ -246,6 +264,7 @@ struct xs_session {
 	struct xs_keyq gate;      /* keys behind the launcher's unanswered press */
 	bool gated;               /* the launcher has a key press to answer */
 	uint64_t gate_us;         /* since when */
+	struct xs_clipboard clip;
 };
 
 struct xs_app_entry {
@@ -535,6 +554,17 @@ void xs_release(struct xs_server *s, void *block, size_t bytes);
 bool xs_release_some(struct xs_server *s);
 /** Free everything queued, at once (the server is stopping). */
 void xs_release_all(struct xs_server *s);
+
+/* clipboard.c: CLIP_* from apps and clients, and the peers' comings and goings */
+int xs_clip_on_own(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+int xs_clip_on_request(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+int xs_clip_on_data(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+/** A peer joined the session: tell it who owns what. */
+void xs_clip_attach(struct xs_peer *p);
+/** A peer leaves: its selections and transfers end. */
+void xs_clip_peer_gone(struct xs_peer *p);
+/** The session goes: cancel the transfers' timers. */
+void xs_clip_finish(struct xs_session *se);
 
 /* launch.c */
 int xs_launch_init(struct xs_server *s);

@@ -20,8 +20,9 @@ struct xa_display {
 	uint32_t server_errors;       /* ERRORs received so far (xa_sync) */
 	struct xa_event queue[XA_QUEUE];
 	size_t qlen;
-	bool sync_keys; /* the server wants a SYNC once each key press is acted on */
-	bool owe_sync;  /* the last event returned was such a key press */
+	struct xa_clipstate *clip; /* clip.c, allocated on first use */
+	bool sync_keys;            /* the server wants a SYNC once each key press is acted on */
+	bool owe_sync;             /* the last event returned was such a key press */
 };
 
 int xa_send(struct xa_display *d, const struct xp_msg *m);
@@ -37,5 +38,8 @@ typedef void (*xa_fill_fn)(const struct xp_msg *m, void *slot);
 int xa_collect(struct xa_display *d, uint8_t req_op, uint8_t entry_op, size_t size, size_t max,
                xa_fill_fn fill, void **list, size_t *n, int timeout_ms);
 int xa_take(struct xa_display *d, const struct xp_msg *m, uint32_t want_sync);
+/* clip.c: turn a CLIP_* message into an event (false: none yet); free state */
+bool xa_clip_event(struct xa_display *d, const struct xp_msg *m, struct xa_event *ev);
+void xa_clip_free(struct xa_display *d);
 
 #endif
