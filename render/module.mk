@@ -25,7 +25,7 @@ $(RENDER_OBJ): | $(RENDER_GEN)
 $(RENDER_LIB): $(RENDER_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 LIBS += $(RENDER_LIB)
 
 # ---- build-time font conversion ------------------------------------------

@@ -20,7 +20,7 @@ $(THIN_OBJ) $(OBJ)/thin-client/main.o: MODULE_CFLAGS := $(CFLAGS_XCB) $(CFLAGS_X
 $(THIN_LIB): $(THIN_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 LIBS += $(THIN_LIB)
 
 $(BIN)/thin-client: $(OBJ)/thin-client/main.o $(THIN_DEPLIBS)
