@@ -77,7 +77,9 @@ struct tc_wintable {
 	uint32_t focused;
 };
 
+/** The window of server id @id, or NULL; still owned by @t. */
 struct tc_win *tc_win_find(const struct tc_wintable *t, uint32_t id);
+/** Free every window and the array; @t is empty and usable again. */
 void tc_wintable_clear(struct tc_wintable *t);
 /** Screen rectangle covered by @w's content. */
 struct xr_rect tc_win_rect(const struct tc_win *w);
@@ -104,11 +106,15 @@ struct tc_cache {
 	struct tc_cache_entry *v;
 	size_t n, cap, bytes, max;
 };
+/** An empty cache of at most @max_bytes of pixels; allocates nothing. */
 void tc_cache_init(struct tc_cache *k, size_t max_bytes);
+/** Free every image and the array; @k is empty, its limit kept. */
 void tc_cache_clear(struct tc_cache *k);
 /** Take ownership of @fb under @id (replacing, evicting the oldest). */
 int tc_cache_put(struct tc_cache *k, uint32_t id, struct xr_fb *fb);
+/** Image @id (still owned by @k, valid until it changes), or NULL. */
 const struct xr_fb *tc_cache_get(const struct tc_cache *k, uint32_t id);
+/** Free image @id (absent: nothing happens). */
 void tc_cache_drop(struct tc_cache *k, uint32_t id);
 
 /* ---- damage and composition (composite.c) ---- */
@@ -121,13 +127,20 @@ struct tc_compositor {
 	struct tc_damage dmg;
 	uint32_t desktop_bg;
 };
+/** A @w x @h screen filled with the desktop colour, all damaged. 0, or -1 (out of memory). */
 int tc_comp_init(struct tc_compositor *k, int w, int h);
+/** Free the screen's pixels and drop the damage. */
 void tc_comp_finish(struct tc_compositor *k);
+/**
+ * Resize the screen to @w x @h (new area in the desktop colour), all damaged.
+ * 0, or -1 (out of memory; the old screen is kept).
+ */
 int tc_comp_resize(struct tc_compositor *k, int w, int h);
 /** Add screen rectangle @r (clipped to the screen) to the damage. */
 void tc_damage_add(struct tc_compositor *k, struct xr_rect r);
 /** Add window-local @r offset by (@dx, @dy), computed without overflow. */
 void tc_damage_add_offset(struct tc_compositor *k, struct xr_rect r, int dx, int dy);
+/** Damage the whole screen (the damage becomes that one rectangle). */
 void tc_damage_all(struct tc_compositor *k);
 /** Recompose the damaged area from @t; moves the damage into @out. */
 void tc_comp_update(struct tc_compositor *k, const struct tc_wintable *t, struct tc_damage *out);
@@ -163,14 +176,18 @@ struct tc_presenter_ops {
 struct tc_presenter {
 	const struct tc_presenter_ops *ops;
 };
+/** A presenter that shows nothing (--headless: render into memory). NULL if out of memory. */
 struct tc_presenter *tc_headless_create(void);
+
+/* seamless.c */
 /**
  * Open a seamless display: one X window per remote window, managed by the
- * user's window manager (seamless.c). @w, @h receive the session screen
+ * user's window manager. @w, @h receive the session screen
  * (the X screen in logical pixels, unless the options set it), *@scale the
  * scale. NULL after a message.
  */
 struct tc_presenter *tc_seamless_create(const struct tc_options *o, int *w, int *h, int *scale);
+
 /**
  * Open the X window; @w, @h: the screen in logical pixels, 0 for the
  * default (updated to what was chosen); *@scale receives the scale (the
@@ -264,7 +281,13 @@ int tc_seamless_events(struct tc_presenter *p, struct tc_client *c);
 /* ---- keyboard (keyboard.c) ---- */
 struct tc_kbd;
 struct xcb_connection_t;
+/**
+ * Follow the keyboard of @xc through XKB (keymap, state, change events).
+ * NULL after a warning when the server has no XKB or the keymap cannot be
+ * read; free it with tc_kbd_destroy().
+ */
 struct tc_kbd *tc_kbd_create(struct xcb_connection_t *xc);
+/** Free @k and its keymap and state (not the X connection); NULL is a no-op. */
 void tc_kbd_destroy(struct tc_kbd *k);
 /** Handle an XKB event (an xcb_generic_event_t: keymap changes). True if
  * @ev was one. */
@@ -432,8 +455,11 @@ void tc_ssh_finish(pid_t pid, int grace_ms, char *why, size_t cap);
 struct tc_rtt {
 	uint64_t last, min, max, sum, n;
 };
+/** Add the counters of @s (one connection's) to @total (across reconnects). */
 void tc_stats_add(struct xp_conn_stats *total, const struct xp_conn_stats *s);
+/** Count one round trip of @us microseconds in @r (last, min, max, mean). */
 void tc_rtt_add(struct tc_rtt *r, uint64_t us);
+/** Print the byte, message and round-trip figures of @s and @r, and per-opcode rows, to @out. */
 void tc_stats_print(FILE *out, const struct xp_conn_stats *s, const struct tc_rtt *r);
 
 /* ---- the connection's state on screen (status.c) ---- */
@@ -510,27 +536,62 @@ typedef int (*tc_handler)(struct tc_client *c, const struct xp_msg *m);
 int tc_dispatch(struct tc_client *c, const struct xp_msg *m);
 
 /* handlers: session.c */
+/**
+ * ERROR from the server: a non-fatal one is warned about (0); a fatal one
+ * sets c->err with code NONE (no ERROR in reply) and returns -1.
+ */
 int tc_on_error(struct tc_client *c, const struct xp_msg *m);
+/** PING: answer PONG with its seq and time. 0, or -1 as tc_send(). */
 int tc_on_ping(struct tc_client *c, const struct xp_msg *m);
+/** PONG: count the round trip of one of our own pings (others ignored). 0. */
 int tc_on_pong(struct tc_client *c, const struct xp_msg *m);
+/** MARK: remember its serial; the next output sends ACK for it. 0. */
 int tc_on_mark(struct tc_client *c, const struct xp_msg *m);
+/** BELL: ring through the presenter, if it can. 0. */
 int tc_on_bell(struct tc_client *c, const struct xp_msg *m);
+/** APP_ENTRY: one launchable app (or "no apps to launch"), told on stderr. 0. */
 int tc_on_app_entry(struct tc_client *c, const struct xp_msg *m);
+/** APP_STARTED: the app and its pid, told on stderr. 0. */
 int tc_on_app_started(struct tc_client *c, const struct xp_msg *m);
+/** APP_EXITED: how an app ended, told on stderr (control characters replaced). 0. */
 int tc_on_app_exited(struct tc_client *c, const struct xp_msg *m);
 /** Replace control characters in @s (text from a server, for a terminal) by '?'. */
 void tc_plain(char *s);
+/** A handler for messages that are allowed and need nothing done. 0. */
 int tc_on_ignore(struct tc_client *c, const struct xp_msg *m);
 /* handlers: windows.c */
+/**
+ * WIN_CREATE: a new window filled with its background, on top, unmapped.
+ * -1 with c->err when the id exists (STATE), the size or count is over a
+ * limit (LIMIT) or out of memory (INTERNAL).
+ */
 int tc_on_win_create(struct tc_client *c, const struct xp_msg *m);
+/** WIN_DESTROY: damage, unlink and free the window (and its focus). 0, or -1 if unknown. */
 int tc_on_win_destroy(struct tc_client *c, const struct xp_msg *m);
+/** WIN_MAP: show and raise the window. 0, or -1 if unknown. */
 int tc_on_win_map(struct tc_client *c, const struct xp_msg *m);
+/** WIN_UNMAP: hide the window (its pixels are kept). 0, or -1 if unknown. */
 int tc_on_win_unmap(struct tc_client *c, const struct xp_msg *m);
+/**
+ * WIN_CONFIGURE: resize (limits checked), move and/or raise as its mask says.
+ * 0, or -1 with c->err (unknown window, size over a limit, out of memory).
+ */
 int tc_on_win_configure(struct tc_client *c, const struct xp_msg *m);
+/** WIN_TITLE: keep the title; the X title and frame follow. 0, or -1 if unknown. */
 int tc_on_win_title(struct tc_client *c, const struct xp_msg *m);
+/** WIN_FOCUS: the window gains (or loses) the focus; frames and title follow. 0 or -1. */
 int tc_on_win_focus(struct tc_client *c, const struct xp_msg *m);
-/* handlers and the rest: cursor.c */
+
+/* cursor.c: handlers and the rest */
+/**
+ * CURSOR: check the shape and keep it under its id (replacing one; windows
+ * showing the old shape keep it). 0, or -1 with c->err (malformed, out of memory).
+ */
 int tc_on_cursor(struct tc_client *c, const struct xp_msg *m);
+/**
+ * WIN_CURSOR: the window shows the shape of the given id (0: the default).
+ * 0, or -1 with c->err when the window (NO_WINDOW) or shape (MALFORMED) is unknown.
+ */
 int tc_on_win_cursor(struct tc_client *c, const struct xp_msg *m);
 /** Drop one reference to @cur; accepts NULL. */
 void tc_cursor_unref(struct tc_cursor *cur);
@@ -538,6 +599,8 @@ void tc_cursor_unref(struct tc_cursor *cur);
 void tc_cursor_clear(struct tc_client *c);
 /** Give the presenter the shape of the window under the pointer, if it changed. */
 void tc_cursor_sync(struct tc_client *c);
+
+/* handlers: windows.c */
 /** WIN_STATE: a window's arrangement (minimised, maximised, framed, parent). 0 or -1. */
 int tc_on_win_state(struct tc_client *c, const struct xp_msg *m);
 /** WIN_ENTRY: one row of a WIN_LIST answer (the script's `windows`), told on stderr; 0. */
@@ -550,12 +613,21 @@ int tc_on_clip_own(struct tc_client *c, const struct xp_msg *m);
 int tc_on_clip_request(struct tc_client *c, const struct xp_msg *m);
 int tc_on_clip_data(struct tc_client *c, const struct xp_msg *m);
 
-/* windows.c: damage a window-local rectangle of @w on the screen */
+/* windows.c */
+/**
+ * Damage window-local rectangle @local of @w: it joins @w's dirty area
+ * (clipped to @w) and, when @w is mapped, the screen's damage.
+ */
 void tc_win_damage(struct tc_client *c, struct tc_win *w, struct xr_rect local);
-/* windows.c: the X title follows the focused window */
+/** Set the X title: the focused window's title, then "— thin-client". */
 void tc_title_update(struct tc_client *c);
 
 /* conn.c */
+/**
+ * Connect to the target (TCP or ssh) and shake hands; a stale picture is
+ * dropped, the ping clock restarts. 0, or -1 with c->reason (and a hint)
+ * saying why; a started ssh is ended then.
+ */
 int tc_connect(struct tc_client *c);
 /** Close the connection but keep what is shown; @why for the log. */
 void tc_conn_close(struct tc_client *c, const char *why);
@@ -563,6 +635,7 @@ void tc_conn_close(struct tc_client *c, const char *why);
 void tc_disconnect(struct tc_client *c, const char *why);
 /** Queue @m (dropped when not connected). 0 or -1. */
 int tc_send(struct tc_client *c, const struct xp_msg *m);
+/** When connected, send PING if one is due at @now (µs), and set c->next_ping_us. */
 void tc_ping(struct tc_client *c, uint64_t now);
 /** Read and apply what the server sent. 0, or -1 when the connection ended. */
 int tc_conn_input(struct tc_client *c);
@@ -570,14 +643,28 @@ int tc_conn_input(struct tc_client *c);
 int tc_conn_output(struct tc_client *c);
 
 /* input.c: input messages; all are dropped in read-only mode */
+/**
+ * KEY @keysym with @state (XP_KEY_PRESSED, modifiers) and @text (NULL: "");
+ * a release goes only if the focused app takes releases or its press went
+ * out. A press ends a client lingering after a failure.
+ */
 void tc_input_key(struct tc_client *c, uint32_t state, uint32_t keysym, const char *text);
+/** The pointer moved to @x, @y: kept and sent as one MOTION later (coalesced). */
 void tc_input_motion(struct tc_client *c, int x, int y);
 /** The pointer is at @x, @y of the screen (for its shape); sends nothing. */
 void tc_input_pointer_seen(struct tc_client *c, int x, int y);
+/** BUTTON @button pressed or released at @x, @y (pending motion first). */
 void tc_input_button(struct tc_client *c, int button, bool pressed, int x, int y);
+/**
+ * The screen is now @w x @h: resize the compositor and presenter (warning on
+ * failure), then send RESIZE. Nothing when the size did not change.
+ */
 void tc_input_resize(struct tc_client *c, int w, int h);
+/** Send the pending MOTION, if any. */
 void tc_input_flush_motion(struct tc_client *c);
+/** APP_LAUNCH of the app named @app (not in read-only mode). */
 void tc_app_launch(struct tc_client *c, const char *app);
+/** APP_LIST (read-only viewers may ask too); the entries are told on stderr. */
 void tc_app_list(struct tc_client *c);
 /** Ask for the session's window list (WIN_LIST); the entries are logged. */
 void tc_win_list(struct tc_client *c);
@@ -602,7 +689,9 @@ int tc_screenshot(struct tc_client *c, const char *path);
 void tc_present(struct tc_client *c);
 
 /* logging: tc_log only with --log; tc_warn always; both to stderr */
+/** Print "thin-client: " and the printf-style line @fmt to stderr, only with --log. */
 void tc_log(const struct tc_client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** Print "thin-client: " and the printf-style line @fmt to stderr. */
 void tc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** Set c->err (the message handler failed); returns -1. */
 int tc_fail(struct tc_client *c, enum xp_err_code code, unsigned op, const char *fmt, ...)
