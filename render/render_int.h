@@ -90,7 +90,6 @@ static inline uint32_t xr_row_bits(const uint8_t *rows, int bpr, int r)
 const struct xr_font_data *xr_font_face(int font_id);
 
 /* font.c: take @font_id apart into @f; 0, or -1 for an unknown id. */
-
 int xr_font_resolve(int font_id, struct xr_font *f);
 
 /*
@@ -129,9 +128,13 @@ int xr_png_decode(const uint8_t *data, size_t len, int want_w, int want_h, uint8
  * _close, which accepts NULL.
  */
 struct xr_png_rows;
+/** Open @data (@len bytes) as a @w x @h PNG; NULL if the header differs or is bad. */
 struct xr_png_rows *xr_png_rows_open(const uint8_t *data, size_t len, int w, int h);
+/** Decode up to @max_rows row-passes into @rgb: 1 when done and checked, 0 more, -1 bad. */
 int xr_png_rows_read(struct xr_png_rows *r, uint8_t *rgb, int max_rows);
+/** How many passes @r's image has (1, or 7 when interlaced). */
 int xr_png_rows_passes(const struct xr_png_rows *r);
+/** Free @r (NULL-safe); @data is no longer borrowed. */
 void xr_png_rows_close(struct xr_png_rows *r);
 
 /* image.c: check an image size (1..XR_FB_MAX_DIM, <= XR_IMG_MAX_PIXELS) and

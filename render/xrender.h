@@ -89,7 +89,7 @@ struct xr_rect xr_rect_intersect(struct xr_rect a, struct xr_rect b);
  */
 struct xr_rect xr_rect_union(struct xr_rect a, struct xr_rect b);
 
-/* ---- drawing (fill.c, copy.c, bitmap.c) ------------------------------ */
+/* ---- drawing (fill.c, copy.c, bitmap.c, blit.c) ------------------------ */
 
 /**
  * xr_fill - fill the rectangle (@x, @y, @w, @h) with @color.
@@ -225,7 +225,7 @@ int xr_font_size_find(const char *name);
  */
 int xr_glyph_bitmap(int font_id, uint32_t cp, uint8_t *bits, size_t cap);
 
-/* ---- images (image.c, png.c, encode.c, pngfile.c) -------------------- */
+/* ---- images (image.c, png.c, encode.c, pngfile.c, stream.c) ----------- */
 
 /** Image formats of xr_image (wire values, stable). */
 enum xr_img_format {

@@ -324,7 +324,9 @@ void tc_x11_atoms(struct xcb_connection_t *xc, const char *const *names, size_t 
 /** Bridge the selections of @xc through our window @win (it must get PropertyNotify). */
 struct tc_xsel *tc_xsel_create(struct xcb_connection_t *xc, uint32_t win,
                                const struct tc_xsel_ops *ops, void *user);
+/** Free bridge @x: transfers in flight and cached texts; NULL-safe. */
 void tc_xsel_destroy(struct tc_xsel *x);
+/** Pass @user to @x's callbacks from now on. */
 void tc_xsel_set_user(struct tc_xsel *x, void *user);
 /**
  * The session this bridge serves ("HOST:PORT/SESSION"), put on our window
@@ -609,8 +611,11 @@ int tc_on_win_entry(struct tc_client *c, const struct xp_msg *m);
 /** Any message libxpdraw knows (TARGET, GC, CLIP, drawing). 0, or -1 with c->err. */
 int tc_on_drawing(struct tc_client *c, const struct xp_msg *m);
 /* handlers: clip.c */
+/** CLIP_OWN: another peer owns a selection now; the desktop's X selection follows. 0. */
 int tc_on_clip_own(struct tc_client *c, const struct xp_msg *m);
+/** CLIP_REQUEST: the session pastes what we own; the desktop's text is fetched and sent. 0. */
 int tc_on_clip_request(struct tc_client *c, const struct xp_msg *m);
+/** CLIP_DATA: a piece of a paste we asked for; handed to the X requestor when complete. 0. */
 int tc_on_clip_data(struct tc_client *c, const struct xp_msg *m);
 
 /* windows.c */

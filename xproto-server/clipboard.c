@@ -133,8 +133,6 @@ int xs_clip_on_request(struct xs_peer *p, const struct xp_msg *m, struct xp_erro
 int xs_clip_on_data(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err)
 {
 	(void)err;
-
-	(void)err;
 	const struct xp_msg_clip_data *d = &m->u.clip_data;
 	struct xs_clip_xfer *x = NULL;
 	for (int i = 0; i < XS_CLIP_XFERS && !x; i++)

@@ -697,7 +697,18 @@ void xs_release_all(struct xs_server *s);
 
 /* clipboard.c: CLIP_* from apps and clients, and the peers' comings and goings */
 int xs_clip_on_own(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+/**
+ * CLIP_REQUEST from @p: forwarded to the selection's owner under a server
+ * id, or answered at once with a FAILED CLIP_DATA when nobody else owns it
+ * or too many transfers wait. 0, or -1 with @err for an unknown selection.
+ */
 int xs_clip_on_request(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+/**
+ * CLIP_DATA from the owner @p: a piece of a transfer, passed on to the peer
+ * that asked; one for a transfer that is not @p's (timed out, its asker
+ * gone) is dropped. A piece over XP_CLIP_CHUNK, or past XP_CLIP_MAX in all,
+ * ends the transfer (FAILED to the asker, LIMIT to @p). Always 0.
+ */
 int xs_clip_on_data(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
 /** A peer joined the session: tell it who owns what. */
 void xs_clip_attach(struct xs_peer *p);

@@ -85,8 +85,11 @@ const struct xp_error *xa_error(const struct xa_display *d);
  */
 uint32_t xa_window_create(struct xa_display *d, int32_t x, int32_t y, uint32_t w, uint32_t h,
                           uint32_t flags, uint32_t bg);
+/** Destroy window @win (the app's id); the server forgets it. 0, or -1 if sending failed. */
 int xa_window_destroy(struct xa_display *d, uint32_t win);
+/** Show window @win (WIN_MAP). 0, or -1 if sending failed. */
 int xa_window_map(struct xa_display *d, uint32_t win);
+/** Hide window @win (WIN_UNMAP); it keeps its pixels. 0, or -1 if sending failed. */
 int xa_window_unmap(struct xa_display *d, uint32_t win);
 /** Move (XP_CONF_MOVE), resize (XP_CONF_RESIZE) and/or raise (XP_CONF_RAISE). */
 int xa_window_configure(struct xa_display *d, uint32_t win, uint32_t mask, int32_t x, int32_t y,

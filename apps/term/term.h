@@ -132,6 +132,7 @@ void term_filter_input(struct term *t, const char *s, size_t len);
 /* screen.c */
 /** Create the emulator and the grid for t->rows x t->cols. 0 or -1. */
 int term_vt_init(struct term *t);
+/** Free the emulator and the grids term_vt_init() made; safe to call twice. */
 void term_vt_finish(struct term *t);
 /** Resize the emulator and the grid; the next frame redraws everything. */
 int term_resize(struct term *t, int rows, int cols);
@@ -157,6 +158,7 @@ int term_dump_text(struct term *t, const char *path);
 
 /* scrollback.c */
 int term_sb_init(struct term_sb *sb, size_t max_lines);
+/** Free every line @sb keeps (its blocks and buffers). */
 void term_sb_finish(struct term_sb *sb);
 /** Keep line @cells (@cols VTermScreenCell) as the newest. 0 or -1. */
 int term_sb_push(struct term_sb *sb, int cols, const void *cells);
@@ -164,6 +166,7 @@ int term_sb_push(struct term_sb *sb, int cols, const void *cells);
 int term_sb_pop(struct term_sb *sb, int cols, void *cells);
 /** Line @i (0 = oldest kept) into @cells, @cols wide. 0 or -1. */
 int term_sb_get(struct term_sb *sb, size_t i, int cols, void *cells);
+/** The number of lines @sb keeps. */
 size_t term_sb_count(const struct term_sb *sb);
 /** Write @cp as UTF-8 (1..4 bytes, U+FFFD for a non-character) at @out. */
 size_t term_utf8_put(char *out, uint32_t cp);
@@ -205,6 +208,7 @@ void term_clip_paste(struct term *t, uint32_t which);
 void term_clip_event(struct term *t, const struct xa_event *ev);
 /** Send @len bytes to the program as a paste (bracketed when it asked). */
 void term_paste(struct term *t, const char *s, size_t len);
+/** Free the text @t offers as the session's selections. */
 void term_clip_finish(struct term *t);
 
 #endif
