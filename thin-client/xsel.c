@@ -15,15 +15,17 @@
  *
  * Everything is bounded: XP_CLIP_MAX bytes per transfer (more is cut and
  * flagged), a fixed number of waiting requests, INCR transfers and fetches,
- * each with a deadline. The module needs only xcb and a window of its own;
- * the X bridge (xp-x11) can use it as it is against its X server.
+ * each with a deadline. The module needs only xcb and a window of its own
+ * (xsel.h): the X bridge (xp-x11) uses it as it is against its X server.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xcb/xcb.h>
 #include <xcb/xfixes.h>
 
-#include "thin_int.h"
+#include "xproto.h"
+#include "xsel.h"
 
 #define WAITING     16
 #define INCR_OUT    8
@@ -400,7 +402,10 @@ struct tc_xsel *tc_xsel_create(xcb_connection_t *xc, uint32_t win, const struct 
 	const xcb_query_extension_reply_t *ext = xcb_get_extension_data(xc, &xcb_xfixes_id);
 	xcb_xfixes_query_version_reply_t *v =
 	    ext && ext->present
-	        ? xcb_xfixes_query_version_reply(xc, xcb_xfixes_query_version(xc, 1, 0), NULL)
+	        /* selection events are XFixes 1.0, but X keeps the version a client
+	         * asked for last: asking less would take the cursor requests of
+	         * XFixes 2+ from a program that uses them on the same connection */
+	        ? xcb_xfixes_query_version_reply(xc, xcb_xfixes_query_version(xc, 5, 0), NULL)
 	        : NULL;
 	if (v) {
 		uint32_t mask = XCB_XFIXES_SELECTION_EVENT_MASK_SET_SELECTION_OWNER |
@@ -623,4 +628,25 @@ void tc_xsel_tick(struct tc_xsel *x, uint64_t now)
 	for (int i = 0; i < FETCHES; i++)
 		if (x->fetch[i].used && now > x->fetch[i].deadline)
 			fetch_done(x, &x->fetch[i], false);
+}
+
+/* Keep the earlier of @due and @deadline (µs; 0: none yet). */
+static uint64_t earlier(uint64_t due, bool used, uint64_t deadline)
+{
+	return used && (!due || deadline < due) ? deadline : due;
+}
+
+int tc_xsel_due(const struct tc_xsel *x, uint64_t now)
+{
+	uint64_t due = 0;
+	for (int i = 0; x && i < WAITING; i++)
+		due = earlier(due, x->wait[i].used, x->wait[i].deadline);
+	for (int i = 0; x && i < INCR_OUT; i++)
+		due = earlier(due, x->out[i].used, x->out[i].deadline);
+	for (int i = 0; x && i < FETCHES; i++)
+		due = earlier(due, x->fetch[i].used, x->fetch[i].deadline);
+	if (!due)
+		return -1;
+	/* tick gives up strictly after the deadline: one ms past it */
+	return due < now ? 0 : (int)((due - now) / 1000 + 1);
 }
