@@ -74,17 +74,11 @@ uint32_t xa_clip_request(struct xa_display *d, uint32_t sel)
 	return slot->req;
 }
 
-int xa_clip_send(struct xa_display *d, uint32_t req, const void *data, size_t len)
+/* @len bytes in chunks; the last is flagged LAST and @trunc. */
+static int send_chunks(struct xa_display *d, uint32_t req, const uint8_t *p, size_t len,
+                       uint32_t trunc)
 {
 	struct xp_msg m = {.op = XP_OP_CLIP_DATA};
-	const uint8_t *p = data;
-	uint32_t trunc = len > XP_CLIP_MAX ? XP_CLIP_TRUNCATED : 0;
-	if (!data) {
-		m.u.clip_data = (struct xp_msg_clip_data){req, XP_CLIP_LAST | XP_CLIP_FAILED, {0}};
-		return xa_send(d, &m);
-	}
-	if (trunc)
-		len = XP_CLIP_MAX;
 	do {
 		uint32_t n = len > XP_CLIP_CHUNK ? XP_CLIP_CHUNK : (uint32_t)len;
 		bool last = n == len;
@@ -96,6 +90,25 @@ int xa_clip_send(struct xa_display *d, uint32_t req, const void *data, size_t le
 		len -= n;
 	} while (len > 0);
 	return 0;
+}
+
+int xa_clip_send(struct xa_display *d, uint32_t req, const void *data, size_t len)
+{
+	struct xp_msg m = {.op = XP_OP_CLIP_DATA};
+	if (!data) {
+		m.u.clip_data = (struct xp_msg_clip_data){req, XP_CLIP_LAST | XP_CLIP_FAILED, {0}};
+		return xa_send(d, &m);
+	}
+	if (len > XP_CLIP_MAX)
+		return send_chunks(d, req, data, XP_CLIP_MAX, XP_CLIP_TRUNCATED);
+	return send_chunks(d, req, data, len, 0);
+}
+
+int xa_clip_send_cut(struct xa_display *d, uint32_t req, const void *data, size_t len)
+{
+	if (!data)
+		return xa_clip_send(d, req, NULL, 0);
+	return send_chunks(d, req, data, len > XP_CLIP_MAX ? XP_CLIP_MAX : len, XP_CLIP_TRUNCATED);
 }
 
 static struct xa_paste *find(struct xa_display *d, uint32_t req)

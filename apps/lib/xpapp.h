@@ -199,6 +199,12 @@ int xa_clip_disown(struct xa_display *d, uint32_t sel);
  */
 int xa_clip_send(struct xa_display *d, uint32_t req, const void *data, size_t len);
 /**
+ * As xa_clip_send(), for text the caller already cut (the owner had more
+ * than @len bytes, e.g. an X selection past XP_CLIP_MAX): the last chunk is
+ * flagged truncated whatever @len is.
+ */
+int xa_clip_send_cut(struct xa_display *d, uint32_t req, const void *data, size_t len);
+/**
  * Ask for the contents of selection @sel. Returns the request id (> 0), or 0
  * when too many requests wait or the connection failed. An XA_CLIP_DATA
  * event with this id follows (after at most the server's timeout).
