@@ -196,7 +196,7 @@ static void on_x(struct run *r)
 	struct xb *b = r->b;
 	xcb_generic_event_t *ev;
 	while ((ev = xcb_poll_for_event(b->xc))) {
-		if (!xb_pixels_damage(b, ev) && !xb_cursor_event(b, ev))
+		if (!xb_clip_xevent(b, ev) && !xb_pixels_damage(b, ev) && !xb_cursor_event(b, ev))
 			xb_wm_event(b, ev);
 		free(ev);
 	}
@@ -212,7 +212,9 @@ static void on_session(struct run *r)
 	struct xa_event ev;
 	int n;
 	while ((n = xa_next_event(r->ctl, &ev, 0)) > 0)
-		;
+		if (ev.type == XA_CLIP_OWNER || ev.type == XA_CLIP_REQUEST ||
+		    ev.type == XA_CLIP_DATA)
+			xb_clip_session(r->b, &ev);
 	if (n < 0) {
 		xb_log("the session is gone: %s", xa_error(r->ctl)->text);
 		r->b->quit = true;
@@ -221,8 +223,9 @@ static void on_session(struct run *r)
 
 static int timeout(struct xb *b)
 {
-	int a = xb_pixels_due(b), t = xb_wm_timers(b);
-	return a < 0 ? t : t < 0 ? a : a < t ? a : t;
+	int a = xb_pixels_due(b), t = xb_wm_timers(b), c = xb_clip_timers(b);
+	t = a < 0 ? t : t < 0 ? a : a < t ? a : t;
+	return c < 0 ? t : t < 0 ? c : c < t ? c : t;
 }
 
 static void loop(struct run *r)
@@ -276,6 +279,7 @@ static int start(struct run *r, const struct opts *o)
 		return -1;
 	if (!(b->in = xb_input_create(b)))
 		return -1;
+	xb_clip_init(b, r->ctl); /* without it the bridge still shows the programs */
 	xb_wm_adopt(b);
 	return 0;
 }
@@ -287,6 +291,7 @@ static void finish(struct run *r, bool own_file)
 	if (own_file && xb_display_file(b->addr, b->session, path, sizeof(path)))
 		unlink(path);
 	xb_mirror_finish(b); /* the server drops the windows with the connections */
+	xb_clip_finish(b);
 	if (b->xc)
 		xb_input_destroy(b, b->in);
 	xb_x_close(b);

@@ -16,6 +16,7 @@
  *   pixels.c   damage -> read -> encode -> send, and the frame pacing
  *   input.c    KEY/BUTTON/MOTION -> XTEST, keysyms -> keycodes
  *   cursor.c   the pointer shape X shows (XFIXES) -> CURSOR, WIN_CURSOR
+ *   clip.c     CLIPBOARD, PRIMARY <-> the session clipboard (thin-client/xsel.c)
  *   main.c     options, the event loop
  */
 #ifndef XB_X11_H
@@ -45,6 +46,16 @@ struct xb_atoms {
 };
 
 struct xb;
+struct tc_xsel;
+
+/** The session clipboard bridged with the display's selections (clip.c). */
+struct xb_clip {
+	struct xa_display *ctl;        /* the bridge's own connection: it owns for X */
+	struct tc_xsel *xsel;          /* the selection protocol, NULL: not bridged */
+	xcb_window_t win;              /* owns the X selections for the session */
+	bool announced[XP_CLIP_COUNT]; /* an X client's selection is offered */
+	uint32_t req[XP_CLIP_COUNT];   /* our paste of the session's selection, 0 none */
+};
 
 /** One X client: one xproto app connection, shared by its windows. */
 struct xb_client {
@@ -106,6 +117,7 @@ struct xb {
 	xcb_atom_t default_cursor; /* the name of the root's arrow (cursor.c) */
 	bool cursor_warned;        /* a shape too large was reported */
 	struct xb_input *in;
+	struct xb_clip clip;
 	/* the xproto side */
 	const char *addr, *cookie, *session;
 	uint32_t screen_w, screen_h;
@@ -244,6 +256,27 @@ int xb_cursor_init(struct xb *b);
 void xb_cursor_update(struct xb *b);
 /** xb_cursor_event - an XFIXES CursorNotify; false if @ev is not one. */
 bool xb_cursor_event(struct xb *b, xcb_generic_event_t *ev);
+
+/* clip.c */
+
+/**
+ * xb_clip_init - bridge CLIPBOARD and PRIMARY of the display with the
+ * session clipboard over @ctl, the bridge's own session connection
+ * (borrowed: it must outlive xb_clip_finish). Return: 0, or -1 (logged;
+ * the bridge runs on without a clipboard).
+ */
+int xb_clip_init(struct xb *b, struct xa_display *ctl);
+/** xb_clip_finish - free the selection state (the X side goes with the display). */
+void xb_clip_finish(struct xb *b);
+/** xb_clip_xevent - an X event about selections; false if @ev is not one. */
+bool xb_clip_xevent(struct xb *b, xcb_generic_event_t *ev);
+/** xb_clip_session - an XA_CLIP_OWNER, XA_CLIP_REQUEST or XA_CLIP_DATA on ctl. */
+void xb_clip_session(struct xb *b, const struct xa_event *ev);
+/**
+ * xb_clip_timers - give up transfers past their deadline.
+ * Return: ms until the next deadline, -1 none.
+ */
+int xb_clip_timers(struct xb *b);
 
 /** xb_log - print a line on stderr prefixed "xp-x11: ". */
 void xb_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
