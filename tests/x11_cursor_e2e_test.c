@@ -112,23 +112,6 @@ static bool user_shows(xcb_connection_t *uc, xcb_connection_t *bc, int16_t x, in
 	return false;
 }
 
-/* A real thin-client window on the user's display, attached to the session. */
-static pid_t start_client(void)
-{
-	char bin[256];
-	pid_t pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		dup2(null, 1);
-		dup2(null, 2);
-		setenv("DISPLAY", user.name, 1);
-		execl(e2e_bin("thin-client", bin, sizeof(bin)), "thin-client", "--size", "800x600",
-		      "--cookie", the.s.cookie, the.s.addr, (char *)NULL);
-		_exit(127);
-	}
-	return pid;
-}
-
 static void test_shapes_reach_the_real_window(void **state)
 {
 	(void)state;
@@ -144,7 +127,7 @@ static void test_shapes_reach_the_real_window(void **state)
 	/* the user's default: what their display shows outside our window */
 	move(uc, 1000, 700);
 	assert_true(shape_now(uc, &deflt));
-	client = start_client();
+	client = br_thin_client(&the, user.name, "800x600");
 	/* xterm's I-beam, on the real window */
 	assert_true(user_shows(uc, bc, 100, 100, xterm, NULL, &ibeam));
 	print_message("xterm: %ux%u cursor, hot spot %u,%u\n", ibeam.w, ibeam.h, ibeam.hot_x,
@@ -164,7 +147,7 @@ static void test_shapes_reach_the_real_window(void **state)
 	kill(client, SIGKILL);
 	proc_wait(client, 20000);
 	move(uc, 1000, 700);
-	client = start_client();
+	client = br_thin_client(&the, user.name, "800x600");
 	assert_true(user_shows(uc, bc, 100, 120, xterm, &ibeam, &got));
 	xcb_disconnect(bc);
 	xcb_disconnect(uc);

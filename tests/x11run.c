@@ -90,6 +90,24 @@ static void show_file(const char *path)
 	fprintf(stderr, "---- %s\n%.*s---- end of %s\n", path, (int)n, buf, path);
 }
 
+pid_t br_thin_client(struct br_bridge *br, const char *display, const char *size)
+{
+	static int n;
+	char bin[256], log[192];
+	snprintf(log, sizeof(log), "%s/client-%d.log", br->s.dir, ++n);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR), err = open(log, O_WRONLY | O_CREAT, 0600);
+		dup2(null, 1);
+		dup2(err, 2);
+		setenv("DISPLAY", display, 1);
+		execl(e2e_bin("thin-client", bin, sizeof(bin)), "thin-client", "--size", size,
+		      "--cookie", br->s.cookie, br->s.addr, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
 /* A test that failed shows what the server, the bridge and the clients said. */
 static void show_logs(const struct br_bridge *br)
 {

@@ -41,6 +41,13 @@ void br_stop(struct br_bridge *br);
 pid_t br_run(struct br_bridge *br, const char *const *argv);
 /** xterm -fn 6x13 -geometry @geometry +sb running bash --norc, titled "xterm". */
 pid_t br_xterm(struct br_bridge *br, const char *geometry);
+/**
+ * A real thin-client window (--size @size, "WxH") on X display @display
+ * (the user's desktop), attached to the bridge's session; its stderr in
+ * the server's directory as client-N.log (shown when the test fails).
+ * Its pid.
+ */
+pid_t br_thin_client(struct br_bridge *br, const char *display, const char *size);
 /** The viewable top-level on @c whose title contains @title, waiting up to @timeout_ms; 0 if none.
  */
 xcb_window_t br_xfind(xcb_connection_t *c, const char *title, int timeout_ms);
