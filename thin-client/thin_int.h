@@ -371,7 +371,7 @@ void tc_xsel_tick(struct tc_xsel *x, uint64_t now);
 struct tc_clip_in {
 	uint32_t req; /* our CLIP_REQUEST id, 0: none */
 	char *buf;
-	size_t len;
+	size_t len, cap; /* XU_ARRAY_RESERVE */
 };
 struct tc_clip {
 	bool announced[XP_CLIP_COUNT]; /* we offered a local selection */
