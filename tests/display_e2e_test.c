@@ -230,8 +230,8 @@ static void test_launched_apps_know_their_display(void **state)
 	assert_non_null(strstr(out, want));
 	assert_null(strstr(out, "XPROTO_APP_SOCKET"));
 	assert_non_null(strstr(out, "XPROTO_SESSION=main\n"));
-	kill(c, SIGTERM);
-	assert_int_equal(proc_wait(c, 10000), 0);
+	/* envdump ends without a window: the script that launched it stops, status 1 */
+	assert_int_equal(proc_wait(c, T_MS), 1);
 	e2e_server_stop(&s);
 	unlink(envfile);
 	unlink(apps);
