@@ -132,6 +132,7 @@ lint: build/deps.mk
 		-Iprotocol -Irender -Idraw -Ithin-client -Ixproto-server -Iapps/lib -Ibench/relay -Iutil \
 		-I$(GEN) \
 		$$(git ls-files '*.c' | grep -v '^fuzz/')
+	python3 tools/doccheck.py $$(git ls-files '*.h')
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib

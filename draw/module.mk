@@ -11,7 +11,7 @@ DRAW_LIB := $(LIB)/libxpdraw.a
 $(DRAW_LIB): $(DRAW_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 LIBS += $(DRAW_LIB)
 
 # link order for programs: $(DRAW_LDLIBS) after the libraries that use it

@@ -6,7 +6,7 @@ $(PROTO_OBJ) $(OBJ)/protocol/xproto-dump.o: MODULE_CFLAGS := $(CFLAGS_ZLIB)
 
 $(PROTO_LIB): $(PROTO_OBJ)
 	@mkdir -p $(dir $@)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BIN)/xproto-dump: $(OBJ)/protocol/xproto-dump.o $(PROTO_LIB)
 	@mkdir -p $(dir $@)

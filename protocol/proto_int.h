@@ -10,8 +10,13 @@
 #define XP_READ_CHUNK       65536u
 #define XP_FRAME_HEADER_MAX 6u /* opcode + 5-byte varint length */
 
-/** zlib state for one direction (zstream.c). */
+/**
+ * zlib state for one direction (zstream.c): a compressor when @deflate, else
+ * a decompressor (level 6, default window). Returns NULL when out of memory
+ * or zlib fails to start; the caller frees it with xp_zstate_destroy().
+ */
 struct xp_zstate *xp_zstate_create(bool deflate);
+/** End the zlib stream of @z and free it; NULL is a no-op. */
 void xp_zstate_destroy(struct xp_zstate *z);
 /**
  * Compress all of @in into @out, ending with Z_PARTIAL_FLUSH when @sync

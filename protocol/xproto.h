@@ -100,6 +100,22 @@ enum xp_cursor_format {
 /* GC flags */
 #define XP_GC_TRANSPARENT 0x1u /* bitmaps and text leave bg pixels alone */
 
+/* CLIP_* selections: the session's clipboard, as X has them */
+#define XP_CLIP_CLIPBOARD 0u /* explicit copy (Ctrl+C, Ctrl+Shift+C) */
+#define XP_CLIP_PRIMARY   1u /* the current text selection (middle click) */
+#define XP_CLIP_COUNT     2u
+/* CLIP_OWN flags */
+#define XP_CLIP_DISOWN  0x1u /* the sender no longer offers the selection */
+#define XP_CLIP_CURRENT 0x2u /* server -> peer on attach: the owner now, not a change */
+/* CLIP_DATA flags */
+#define XP_CLIP_LAST      0x1u       /* the last chunk of this transfer */
+#define XP_CLIP_FAILED    0x2u       /* no data: no owner, refused, aborted or timed out */
+#define XP_CLIP_TRUNCATED 0x4u       /* the owner had more than XP_CLIP_MAX bytes */
+#define XP_CLIP_CHUNK     4000u      /* largest CLIP_DATA payload: below any max_msg */
+#define XP_CLIP_MAX       (8u << 20) /* largest transfer, all chunks */
+/* minor version that introduced the clipboard and font ids above 1 */
+#define XP_MINOR_CLIPBOARD 1
+
 /* IMAGE formats */
 enum xp_image_format { XP_IMG_RAW = 0, XP_IMG_ZLIB = 1, XP_IMG_PNG = 2 };
 

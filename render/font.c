@@ -1,98 +1,65 @@
 /*
- * font.c - the built-in fonts and glyph lookup.
+ * font.c - font ids and cell metrics.
  *
- * Glyph tables are generated at build time from misc-fixed BDF files (see
- * render/fonts/README). U+0000..U+00FF are looked up in a dense table, the
- * rest by binary search over the sorted code points. The bold face lacks
- * many symbols, so it falls back to the regular face before the default
- * glyph.
+ * A font id is SIZE << 3 | style bits (bold, italic, wide), so ids 0 and 1
+ * are the 6x13 regular and bold faces they always were. The metrics of each
+ * size are written out here rather than read from the glyph tables, so a
+ * program that only lays out cells (an app) does not link the glyphs; the
+ * tests check them against the fonts.
  */
+#include <string.h>
+
 #include "render_int.h"
 
-struct font_entry {
-	const struct xr_font_data *data;
-	int fallback; /* font id, or -1 */
+static const struct xr_size_info sizes[XR_FONT_SIZES] = {
+    {"6x13", 6, 13, 11}, {"7x13", 7, 13, 11}, {"7x14", 7, 14, 12},   {"8x13", 8, 13, 11},
+    {"9x15", 9, 15, 12}, {"9x18", 9, 18, 14}, {"10x20", 10, 20, 16}, {"12x24", 12, 24, 22},
 };
 
-static const struct font_entry fonts[XR_FONT_COUNT] = {
-    [XR_FONT_FIXED] = {&xr_font_6x13, -1},
-    [XR_FONT_FIXED_BOLD] = {&xr_font_6x13B, XR_FONT_FIXED},
-};
-
-const struct xr_font_data *xr_font_get(int font_id)
+int xr_font_resolve(int font_id, struct xr_font *f)
 {
+	const struct xr_size_info *s;
+
 	if (font_id < 0 || font_id >= XR_FONT_COUNT)
-		return NULL;
-	return fonts[font_id].data;
-}
+		return -1;
+	s = &sizes[font_id >> XR_FONT_SIZE_SHIFT];
+	f->size = font_id >> XR_FONT_SIZE_SHIFT;
+	f->style = (unsigned)font_id & XR_FONT_STYLE_MASK;
+	if (f->style & XR_FONT_LINE_MASK) /* DEC line sizes stretch the size's own glyphs */
+		f->style &= ~XR_FONT_WIDE;
+	f->cell_w = f->style & (XR_FONT_WIDE | XR_FONT_LINE_MASK) ? 2 * s->w : s->w;
 
-/* Index of the glyph for @cp in @f, or XR_GLYPH_NONE. */
-static uint32_t glyph_index(const struct xr_font_data *f, uint32_t cp)
-{
-	uint32_t lo = 0, hi = f->nglyphs;
-
-	if (cp < 256)
-		return f->low[cp];
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (f->cps[mid] == cp)
-			return mid;
-		if (f->cps[mid] < cp)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return XR_GLYPH_NONE;
-}
-
-static const uint8_t *glyph_rows(const struct xr_font_data *f, uint32_t i)
-{
-	return f->rows + (size_t)i * (size_t)f->cell_h * (size_t)f->bytes_per_row;
-}
-
-const uint8_t *xr_font_lookup(const struct xr_font_data *f, int font_id, uint32_t cp)
-{
-	uint32_t i = glyph_index(f, cp);
-	int fb_id = fonts[font_id].fallback;
-
-	if (i != XR_GLYPH_NONE)
-		return glyph_rows(f, i);
-	if (fb_id >= 0) {
-		const struct xr_font_data *g = fonts[fb_id].data;
-
-		i = glyph_index(g, cp);
-		if (i != XR_GLYPH_NONE && g->cell_w == f->cell_w && g->cell_h == f->cell_h)
-			return glyph_rows(g, i);
-	}
-	return glyph_rows(f, f->default_glyph);
+	f->cell_h = s->h;
+	f->ascent = s->ascent;
+	f->base_w = s->w;
+	f->bpr = (f->cell_w + 7) / 8;
+	return 0;
 }
 
 int xr_font_cell(int font_id, int *w, int *h, int *ascent)
 {
-	const struct xr_font_data *f = xr_font_get(font_id);
+	struct xr_font f;
 
-	if (!f)
+	if (xr_font_resolve(font_id, &f) < 0)
 		return -1;
 	if (w)
-		*w = f->cell_w;
+		*w = f.cell_w;
 	if (h)
-		*h = f->cell_h;
+		*h = f.cell_h;
 	if (ascent)
-		*ascent = f->ascent;
+		*ascent = f.ascent;
 	return 0;
 }
 
-bool xr_font_has_glyph(int font_id, uint32_t cp)
+const char *xr_font_size_name(int size)
 {
-	const struct xr_font_data *f = xr_font_get(font_id);
-
-	return f && glyph_index(f, cp) != XR_GLYPH_NONE;
+	return size >= 0 && size < XR_FONT_SIZES ? sizes[size].name : NULL;
 }
 
-const char *xr_font_name(int font_id)
+int xr_font_size_find(const char *name)
 {
-	const struct xr_font_data *f = xr_font_get(font_id);
-
-	return f ? f->name : NULL;
+	for (int i = 0; name && i < XR_FONT_SIZES; i++)
+		if (!strcmp(sizes[i].name, name))
+			return i;
+	return -1;
 }

@@ -19,8 +19,8 @@
 #define SLOTS 16384u /* power of two, well above the glyphs of both fonts */
 
 struct slot {
-	uint64_t hi, lo;            /* the pattern: rows 0-9 and 10-12, 6 bits each */
-	uint32_t cp[XR_FONT_COUNT]; /* 0: this font has no such glyph */
+	uint64_t hi, lo;             /* the pattern: rows 0-9 and 10-12, 6 bits each */
+	uint32_t cp[XR_GLYPH_FONTS]; /* 0: this font has no such glyph */
 	bool used;
 };
 
@@ -67,7 +67,7 @@ static bool better(uint32_t cp, uint32_t old)
 
 static void add_font(int font_id)
 {
-	const struct xr_font_data *f = xr_font_get(font_id);
+	const struct xr_font_data *f = xr_font_face(font_id);
 	if (!f || f->cell_w != XR_GLYPH_W || f->cell_h != XR_GLYPH_H || f->bytes_per_row != 1)
 		return;
 	for (uint32_t i = 0; i < f->nglyphs; i++) {
@@ -92,7 +92,7 @@ static void add_font(int font_id)
 static void build(void)
 {
 	table = calloc(SLOTS, sizeof(*table));
-	for (int f = 0; f < XR_FONT_COUNT; f++)
+	for (int f = 0; f < XR_GLYPH_FONTS; f++)
 		add_font(f);
 }
 
@@ -115,7 +115,7 @@ static void pattern(const struct xr_fb *fb, int x, int y, uint32_t fg, uint64_t 
 uint32_t xr_glyph_match(const struct xr_fb *fb, int x, int y, uint32_t fg, int font_id)
 {
 	pthread_once(&once, build);
-	if (font_id < 0 || font_id >= XR_FONT_COUNT || x < 0 || y < 0 || x > fb->w - XR_GLYPH_W ||
+	if (font_id < 0 || font_id >= XR_GLYPH_FONTS || x < 0 || y < 0 || x > fb->w - XR_GLYPH_W ||
 	    y > fb->h - XR_GLYPH_H)
 		return 0;
 	uint64_t hi, lo;
@@ -127,7 +127,7 @@ uint32_t xr_glyph_match(const struct xr_fb *fb, int x, int y, uint32_t fg, int f
 uint32_t xr_glyph_solid(int font_id, bool set)
 {
 	pthread_once(&once, build);
-	if (font_id < 0 || font_id >= XR_FONT_COUNT)
+	if (font_id < 0 || font_id >= XR_GLYPH_FONTS)
 		return 0;
 	uint64_t hi = set ? (1ull << 60) - 1 : 0, lo = set ? (1ull << 18) - 1 : 0;
 	const struct slot *s = find(hi, lo, false);

@@ -2,8 +2,8 @@
  * render_int.h - internals shared by the files of the renderer.
  *
  * Nothing here is part of the public API (xrender.h). The generated font
- * tables ($(GEN)/render/font_*.c, written by render/tools/bdf2c.c) include
- * this header for struct xr_font_data.
+ * tables ($(GEN)/render/font_*.c, written by render/tools/bdf2c.c and
+ * render/tools/unifont2c.c) include this header for struct xr_font_data.
  */
 #ifndef RENDER_INT_H
 #define RENDER_INT_H
@@ -38,18 +38,66 @@ struct xr_font_data {
 };
 
 /* Generated from the misc-fixed BDF files (see render/module.mk). */
-extern const struct xr_font_data xr_font_6x13;
-extern const struct xr_font_data xr_font_6x13B;
+extern const struct xr_font_data xr_font_6x13, xr_font_6x13B, xr_font_6x13O;
+extern const struct xr_font_data xr_font_7x13, xr_font_7x13B, xr_font_7x13O;
+extern const struct xr_font_data xr_font_7x14, xr_font_7x14B;
+extern const struct xr_font_data xr_font_8x13, xr_font_8x13B, xr_font_8x13O;
+extern const struct xr_font_data xr_font_9x15, xr_font_9x15B;
+extern const struct xr_font_data xr_font_9x18, xr_font_9x18B;
+extern const struct xr_font_data xr_font_10x20, xr_font_12x24;
+/* Generated from GNU Unifont (render/tools/unifont2c.c): 8x16 and 16x16. */
+extern const struct xr_font_data xr_font_unifont_narrow, xr_font_unifont_wide;
 
-/* font.c: the font of @font_id, or NULL. */
-const struct xr_font_data *xr_font_get(int font_id);
+/* The name and cell of one font size (font.c). */
+struct xr_size_info {
+	const char *name;
+	int w, h, ascent;
+};
+
+/* A font id taken apart (font.c). */
+struct xr_font {
+	int size;       /* 0..XR_FONT_SIZES-1 */
+	unsigned style; /* XR_FONT_BOLD, _ITALIC, _WIDE and one line size */
+
+	int cell_w; /* the cell drawn per code point: 2 * base_w when wide */
+	int cell_h, ascent;
+	int base_w; /* the size's own (narrow) cell width */
+	int bpr;    /* bytes per glyph row, (cell_w + 7) / 8 */
+};
+
+/* Tallest cell of any size, and scratch space for one synthesised glyph. */
+#define XR_GLYPH_MAX_H   32
+#define XR_GLYPH_SCRATCH (XR_GLYPH_MAX_H * 4)
+
+/* Row @r of glyph rows (@bpr bytes each, at most 4) as bits left-aligned in
+ * a uint32_t, most significant bit = column 0. */
+static inline uint32_t xr_row_bits(const uint8_t *rows, int bpr, int r)
+{
+	const uint8_t *p = rows + (size_t)r * (size_t)bpr;
+	uint32_t bits = 0;
+
+	for (int i = 0; i < bpr; i++)
+		bits |= (uint32_t)p[i] << (24 - 8 * i);
+	return bits;
+}
 
 /*
- * font.c: the glyph rows for @cp in font @font_id, falling back to the
- * fallback font and then to the font's default glyph; never NULL for a valid
- * font.
+ * glyph.c: the face font @font_id draws from first (the bold face for bold,
+ * the oblique face for italic, Unifont's wide face for wide fonts, else the
+ * regular face), or NULL for an unknown id. Its glyphs are drawn as they
+ * are only by ids without synthesised styles or line sizes.
  */
-const uint8_t *xr_font_lookup(const struct xr_font_data *f, int font_id, uint32_t cp);
+const struct xr_font_data *xr_font_face(int font_id);
+
+/* font.c: take @font_id apart into @f; 0, or -1 for an unknown id. */
+int xr_font_resolve(int font_id, struct xr_font *f);
+
+/*
+ * glyph.c: the rows of code point @cp in font @f (cell_h rows of f->bpr
+ * bytes, placed in the cell), never NULL: a pointer into a generated table,
+ * or @scratch (XR_GLYPH_SCRATCH bytes) holding a synthesised glyph.
+ */
+const uint8_t *xr_glyph(const struct xr_font *f, uint32_t cp, uint8_t *scratch);
 
 /*
  * rect.c: the part of (x, y, w, h) inside @fb and @clip (NULL = no clip),
@@ -80,9 +128,13 @@ int xr_png_decode(const uint8_t *data, size_t len, int want_w, int want_h, uint8
  * _close, which accepts NULL.
  */
 struct xr_png_rows;
+/** Open @data (@len bytes) as a @w x @h PNG; NULL if the header differs or is bad. */
 struct xr_png_rows *xr_png_rows_open(const uint8_t *data, size_t len, int w, int h);
+/** Decode up to @max_rows row-passes into @rgb: 1 when done and checked, 0 more, -1 bad. */
 int xr_png_rows_read(struct xr_png_rows *r, uint8_t *rgb, int max_rows);
+/** How many passes @r's image has (1, or 7 when interlaced). */
 int xr_png_rows_passes(const struct xr_png_rows *r);
+/** Free @r (NULL-safe); @data is no longer borrowed. */
 void xr_png_rows_close(struct xr_png_rows *r);
 
 /* image.c: check an image size (1..XR_FB_MAX_DIM, <= XR_IMG_MAX_PIXELS) and

@@ -492,7 +492,7 @@ static bool is_text_tile(const struct xr_fb *fb, struct xr_rect area, int x, int
 	t.n = colours(fb, t.r, t.col);
 	if (t.n != 2)
 		return false;
-	for (int f = 0; f < XR_FONT_COUNT; f++) {
+	for (int f = 0; f < XR_GLYPH_FONTS; f++) {
 		for (int k = 0; k < 2; k++) {
 			uint32_t cp = xr_glyph_match(fb, x, y, t.col[k], f);
 			if (cp > 0x20 && cp < 0x7f)

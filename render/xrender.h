@@ -89,7 +89,7 @@ struct xr_rect xr_rect_intersect(struct xr_rect a, struct xr_rect b);
  */
 struct xr_rect xr_rect_union(struct xr_rect a, struct xr_rect b);
 
-/* ---- drawing (fill.c, copy.c, bitmap.c) ------------------------------ */
+/* ---- drawing (fill.c, copy.c, bitmap.c, blit.c) ------------------------ */
 
 /**
  * xr_fill - fill the rectangle (@x, @y, @w, @h) with @color.
@@ -132,17 +132,52 @@ struct xr_rect xr_blit(struct xr_fb *dst, const struct xr_rect *clip, int x, int
 
 /* ---- text (text.c, font.c; UTF-8 decoded by libxproto) ----------- */
 
-/** Built-in fonts: misc-fixed 6x13 (ISO 10646) and its bold face. */
-enum xr_font_id { XR_FONT_FIXED = 0, XR_FONT_FIXED_BOLD = 1, XR_FONT_COUNT };
+/*
+ * Built-in fonts: the misc-fixed character-cell family in XR_FONT_SIZES
+ * sizes (6x13, 7x13, 7x14, 8x13, 9x15, 9x18, 10x20, 12x24), each with GNU
+ * Unifont behind it for what misc-fixed lacks. A font id is
+ * XR_FONT_ID(size, style): size 0..XR_FONT_SIZES-1 (xr_font_size_name()),
+ * style any of
+ *   XR_FONT_BOLD    the bold face, or the regular one overstruck,
+ *   XR_FONT_ITALIC  the oblique face, or the regular one sheared,
+ *   XR_FONT_WIDE    cells two columns wide with Unifont's 16x16 glyphs (CJK,
+ *                   emoji): one code point per double cell,
+ * and at most one line size (DEC double-width and double-height lines), in
+ * cells two columns wide, the size's own glyph stretched (a line size
+ * replaces XR_FONT_WIDE):
+ *   XR_FONT_DWL         twice as wide,
+ *   XR_FONT_DHL_TOP     twice as wide and high, the top half shown,
+ *   XR_FONT_DHL_BOTTOM  the same, the bottom half shown.
+ * Ids 0 and 1 are 6x13 regular and bold. Ids of the four smallest sizes
+ * fit one varint byte, the others two.
+ */
+#define XR_FONT_SIZES      8
+#define XR_FONT_SIZE_SHIFT 5
+#define XR_FONT_BOLD       1u
+#define XR_FONT_ITALIC     2u
+#define XR_FONT_WIDE       4u
+#define XR_FONT_DWL        8u
+#define XR_FONT_DHL_TOP    16u
+#define XR_FONT_DHL_BOTTOM 24u
+#define XR_FONT_LINE_MASK  24u
+#define XR_FONT_STYLE_MASK 31u
+
+#define XR_FONT_ID(size, style) ((int)((unsigned)(size) << XR_FONT_SIZE_SHIFT | (unsigned)(style)))
+enum xr_font_id {
+	XR_FONT_FIXED = 0,
+	XR_FONT_FIXED_BOLD = 1,
+	XR_FONT_COUNT = XR_FONT_SIZES << XR_FONT_SIZE_SHIFT
+};
 
 /**
  * xr_text - draw UTF-8 text, one character cell per code point.
  * @x, @y: top-left corner of the first cell (y is the top of the cell).
  * @utf8: @len bytes, not NUL-terminated, borrowed. Each invalid or truncated
- *        sequence (maximal subpart) draws one U+FFFD glyph; a code point the
- *        font lacks draws the font's default glyph (a dotted box). The bold
- *        font borrows glyphs it lacks from the regular font first.
- * @font_id: an enum xr_font_id; any other value draws nothing.
+ *        sequence (maximal subpart) draws one U+FFFD glyph; a code point
+ *        neither the size's faces nor Unifont have draws the regular face's
+ *        default glyph (a dotted box). A bold face borrows glyphs it lacks
+ *        from the regular face, unchanged.
+ * @font_id: 0..XR_FONT_COUNT-1; any other value draws nothing.
  * @fg, @bg: glyph and cell background colors; the background is left
  *        unchanged when @transparent_bg.
  * Return: the damaged rectangle (the visible part of the cells).
@@ -165,15 +200,32 @@ int xr_text_width(const char *utf8, size_t len, int font_id);
 int xr_font_cell(int font_id, int *w, int *h, int *ascent);
 
 /**
- * xr_font_has_glyph - true when the font itself (not its fallback) has a
- * glyph for code point @cp.
+ * xr_font_has_glyph - true when the face the style of @font_id draws from
+ * first (the bold face for bold, the oblique face for italic, the regular
+ * face otherwise; Unifont's 16x16 face for wide fonts) has a glyph for @cp.
  */
 bool xr_font_has_glyph(int font_id, uint32_t cp);
 
-/** xr_font_name - the font's XLFD name (static string), or NULL. */
+/** xr_font_name - the XLFD (or Unifont) name of that face (static string), or NULL. */
 const char *xr_font_name(int font_id);
 
-/* ---- images (image.c, png.c, encode.c, pngfile.c) -------------------- */
+/** xr_font_size_name - the name of size @size ("6x13"), or NULL. */
+const char *xr_font_size_name(int size);
+
+/** xr_font_size_find - the size called @name ("9x15"), or -1. */
+int xr_font_size_find(const char *name);
+
+/**
+ * xr_glyph_bitmap - the glyph xr_text() draws for @cp in @font_id, as rows
+ * of (cell width + 7) / 8 bytes, most significant bit first, cell height
+ * rows (a BITMAP message of the cell's size).
+ * @bits: receives the rows; @cap its size in bytes.
+ * Return: the number of bytes written, or -1 for an unknown font or a
+ *         buffer too small.
+ */
+int xr_glyph_bitmap(int font_id, uint32_t cp, uint8_t *bits, size_t cap);
+
+/* ---- images (image.c, png.c, encode.c, pngfile.c, stream.c) ----------- */
 
 /** Image formats of xr_image (wire values, stable). */
 enum xr_img_format {
@@ -292,12 +344,16 @@ int xr_png_read_file(const char *path, struct xr_fb *out);
 /** Size of a glyph cell of the built-in fonts, and of the encoder's tiles. */
 #define XR_GLYPH_W 6
 #define XR_GLYPH_H 13
+/** Fonts the encoder recognises glyphs of: ids 0 and 1, 6x13 and 6x13 bold. */
+#define XR_GLYPH_FONTS 2
 
 /**
  * xr_glyph_match - the code point whose glyph in font @font_id is exactly
  * the 6x13 cell at (@x, @y) of @fb, drawn in @fg on any other single colour.
  * Return: the code point (never a control character), or 0 when the cell
- *         is not such a glyph or does not lie inside @fb.
+ *         is not such a glyph, does not lie inside @fb, or @font_id is not
+ *         one of the first XR_GLYPH_FONTS.
+
  */
 uint32_t xr_glyph_match(const struct xr_fb *fb, int x, int y, uint32_t fg, int font_id);
 

@@ -4,6 +4,8 @@
  * prints a token, every command works and its --json output says the same,
  * bad dates, times, minutes and ranges are refused with a message and a
  * non-zero exit, a refusal by the server is an error with its words,
+ * `grant` while agendad runs applies at once and leaves no lock (a grant to
+ * an unknown user is refused),
  * counts are true, SIGTERM/SIGINT stop agendad (also --detach). Every command runs with
  * TZ=Europe/Paris (the host's zone must not matter), and one listing is checked from Auckland.
  */
@@ -155,6 +157,10 @@ static void test_refusals(void **state)
 	} bad[] = {
 	    {"add x --start '2026-02-30 25:61'", "February 2026 has 28 days"},
 	    {"add x --start '2026-02-28 25:61'", "hour 25"},
+	    {"add x --start '2026-13-45 10:00'", "month 13"},
+	    {"add x --start '2026-01-01 24:00'", "hour 24"},
+	    {"add x --start '2026-01-01 12:61'", "minute 61"},
+	    {"add x --start 24:00", "is not a date"},
 	    {"add x --start notadate", "is not a date"},
 	    {"add x --start 2026-12-01 --minutes abc", "not a number of minutes"},
 	    {"add x --start 2026-12-01 --minutes -30", "not a number of minutes"},
@@ -206,6 +212,23 @@ static void test_server_refusals(void **state)
 	assert_non_null(strstr(out, "read-only"));
 	assert_int_equal(run(h, "ro.db", "ls day 2026-12-01"), 0);
 	assert_non_null(strstr(out, "(no events)"));
+	/* grants while agendad runs: no lock left behind, rights apply at once */
+	assert_int_equal(run(h, NULL, "grant nobody --agenda team --rw --db %s", h->db), 1);
+	assert_non_null(strstr(out, "no user 'nobody'"));
+	assert_int_equal(run(h, NULL, "grant rob --agenda team --rw --db %s", h->db), 0);
+	assert_int_equal(run(h, "ro.db", "sync"), 0); /* learns it may write */
+	assert_int_equal(run(h, "ro.db", "add z --start 2026-12-02"), 0);
+	assert_int_equal(run(h, NULL, "grant rob --agenda team --ro --db %s", h->db), 0);
+	assert_int_equal(run(h, "ro.db", "sync"), 1);
+	assert_non_null(strstr(out, "read-only"));
+	assert_null(strstr(out, "busy"));
+	assert_int_equal(run(h, "w.db",
+	                     "init --server 127.0.0.1:%d --user ann --token %s --agenda team",
+	                     h->port, tok),
+	                 0);
+	assert_int_equal(run(h, "w.db", "add w --start 2026-12-02"), 0);
+	assert_int_equal(run(h, "w.db", "sync"), 0);
+	assert_non_null(strstr(out, "pushed 1"));
 }
 
 /* True once the process @arg (a pid, not our child) has ended: gone, or a

@@ -52,7 +52,8 @@ static void start(struct e2e_server *s, bool launcher)
 	const char *dir = bin[0] == '/' ? "" : getcwd(cwd, sizeof(cwd));
 	const char *sep = bin[0] == '/' ? "" : "/";
 	fprintf(f,
-	        "terminal | t | exec env PS1='$ ' %s%s%sxp-term --dump %s.txt -e bash --norc "
+	        "terminal | t | exec env PS1='$ ' %s%s%sxp-term --size 80x24 --dump %s.txt -e bash "
+	        "--norc "
 	        "--noprofile\n",
 	        dir, sep, bin, apps_path);
 	fprintf(

@@ -46,7 +46,8 @@ static void term_app(char *out, size_t cap, const char *name, const char *pre)
 	char bin[256], cwd[512];
 	e2e_bin("xp-term", bin, sizeof(bin));
 	snprintf(out, cap,
-	         "%s | t | %sexec env PS1='$ ' %s%s%s --dump /tmp/xproto-launch-%d-%s.txt -e bash "
+	         "%s | t | %sexec env PS1='$ ' %s%s%s --size 80x24 --dump "
+	         "/tmp/xproto-launch-%d-%s.txt -e bash "
 	         "--norc --noprofile\n",
 	         name, pre, bin[0] == '/' ? "" : getcwd(cwd, sizeof(cwd)), bin[0] == '/' ? "" : "/",
 	         bin, (int)getpid(), name);

@@ -271,7 +271,7 @@ static void glyphs_are_found(void **state)
 	assert_int_equal(xr_fb_init(&fb, 12, 13), 0);
 	for (uint32_t c = 0x21; c < 0x7f; c++) {
 		char s[2] = {(char)c, 0};
-		for (int f = 0; f < XR_FONT_COUNT; f++) {
+		for (int f = 0; f < XR_GLYPH_FONTS; f++) {
 			xr_text(&fb, NULL, 0, 0, s, 1, f, 0x123456, 0xfedcba, false);
 			assert_int_equal(xr_glyph_match(&fb, 0, 0, 0x123456, f), c);
 			assert_int_equal(xr_glyph_match(&fb, 0, 0, 0xfedcba, f) == c, 0);

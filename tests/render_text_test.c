@@ -125,11 +125,11 @@ static void test_font_cell(void **state)
 	assert_int_equal(h, 13);
 	assert_int_equal(a, 11);
 	assert_int_equal(xr_font_cell(XR_FONT_FIXED_BOLD, &w, NULL, NULL), 0);
-	assert_int_equal(xr_font_cell(2, &w, &h, &a), -1);
+	assert_int_equal(xr_font_cell(XR_FONT_COUNT, &w, &h, &a), -1);
 	assert_int_equal(xr_font_cell(-1, NULL, NULL, NULL), -1);
 	assert_non_null(strstr(xr_font_name(XR_FONT_FIXED), "Fixed-Medium"));
 	assert_non_null(strstr(xr_font_name(XR_FONT_FIXED_BOLD), "Fixed-Bold"));
-	assert_null(xr_font_name(7));
+	assert_null(xr_font_name(XR_FONT_COUNT));
 }
 
 static void test_glyph_A(void **state)
@@ -212,7 +212,7 @@ static void test_coverage(void **state)
 	for (uint32_t cp = 0x20; cp <= 0x7e; cp++)
 		assert_true(xr_font_has_glyph(XR_FONT_FIXED_BOLD, cp));
 	assert_false(xr_font_has_glyph(XR_FONT_FIXED, 0x110000));
-	assert_false(xr_font_has_glyph(5, 'A'));
+	assert_false(xr_font_has_glyph(XR_FONT_COUNT, 'A'));
 }
 
 static void test_missing_glyph_box(void **state)
@@ -319,7 +319,7 @@ static void test_text_edges(void **state)
 	assert_int_equal(d.w, 0);
 	d = xr_text(&fb, NULL, INT_MIN, INT_MIN, "AB", 2, 0, FG, BGC, false);
 	assert_int_equal(d.w, 0);
-	d = xr_text(&fb, NULL, 0, 0, "AB", 2, 9, FG, BGC, false);
+	d = xr_text(&fb, NULL, 0, 0, "AB", 2, XR_FONT_COUNT, FG, BGC, false);
 	assert_int_equal(d.w, 0);
 	d = xr_text(&fb, NULL, 0, 0, "", 0, 0, FG, BGC, false);
 	assert_int_equal(d.w, 0);
@@ -328,7 +328,7 @@ static void test_text_edges(void **state)
 	assert_int_equal(d.x, 15);
 	assert_int_equal(d.w, 5);
 	assert_int_equal(xr_text_width("ab\xc3\xa9", 4, 0), 3 * CW);
-	assert_int_equal(xr_text_width("ab", 2, 3), -1);
+	assert_int_equal(xr_text_width("ab", 2, XR_FONT_COUNT), -1);
 	xr_fb_finish(&fb);
 }
 

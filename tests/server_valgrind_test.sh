@@ -29,7 +29,7 @@ wait_until() {
 
 printf 'PS1="$ "\n' > "$dir/rc"
 cat > "$dir/apps" <<APPS
-terminal | t | exec env HOME=$dir $PWD/$bin/xp-term -e bash --rcfile $dir/rc
+terminal | t | exec env HOME=$dir $PWD/$bin/xp-term --size 80x24 -e bash --rcfile $dir/rc
 APPS
 valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	--error-exitcode=9 --log-file="$dir/vg.log" "$bin/xproto-server" \
@@ -39,10 +39,10 @@ vg=$!
 listening() { port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$dir/out"); [ -n "$port" ]; }
 wait_until 120 listening || { cat "$dir/server.log"; fail "the server did not start"; }
 
-# the prompt's block cursor (cell 2 of row 0, then of row 23, in the
-# session's first window: its frame's border 4 and title bar 22 before it)
-# says the shell is ready, then done; the desktop colour at 10,10 that the
-# window closed
+# the prompt's block cursor (cell 2 of row 0, then of row 23 of the 80x24
+# window, in the session's first window: its frame's border 4 and title bar
+# 22 before it; without --size xp-term fills the screen) says the shell is
+# ready, then done; the desktop colour at 10,10 that the window closed
 cat > "$dir/s1" <<S
 launch terminal
 wait-pixel 18 28 d8d8d8 60000

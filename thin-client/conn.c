@@ -120,6 +120,7 @@ err_conn:;
 void tc_conn_close(struct tc_client *c, const char *why)
 {
 	tc_log(c, "disconnected: %s", why);
+	tc_clip_reset(c);
 	tc_stats_add(&c->total, xp_conn_stats(&c->conn));
 	xp_conn_finish(&c->conn);
 	xp_conn_init(&c->conn, -1, XP_MAX_MSG_DEFAULT, true); /* not connected */

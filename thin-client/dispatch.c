@@ -29,6 +29,9 @@ static const tc_handler handlers[XP_OP_MAX] = {
     [XP_OP_WIN_STATE] = tc_on_win_state,
     [XP_OP_WIN_ENTRY] = tc_on_win_entry,
     [XP_OP_CLOSE] = tc_on_ignore,
+    [XP_OP_CLIP_OWN] = tc_on_clip_own,
+    [XP_OP_CLIP_REQUEST] = tc_on_clip_request,
+    [XP_OP_CLIP_DATA] = tc_on_clip_data,
     [XP_OP_APP_EXITED] = tc_on_app_exited,
     [XP_OP_SESSION_ENTRY] = tc_on_ignore,
 };

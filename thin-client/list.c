@@ -3,6 +3,7 @@
  * (XP_FLAG_QUERY), ask for the sessions (SESSION_LIST) and print one line
  * per SESSION_ENTRY. Works over every transport, ssh:// included.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -109,6 +110,7 @@ int tc_list_sessions(const struct tc_options *o, FILE *out)
 	if (cookie(o, &t, &ck, &err) < 0)
 		return tc_warn("cookie: %s", err.text), TC_EXIT_ERROR;
 	want.flags |= t.unix_socket ? 0 : XP_FLAG_ZLIB;
+	signal(SIGPIPE, SIG_IGN); /* ssh gone before our HELLO: an error, not a signal */
 	int fd = tc_target_open(&t, &pid, &err);
 	if (fd >= 0) {
 		xp_conn_init(&conn, fd, XP_MAX_MSG_DEFAULT, true);

@@ -10,17 +10,16 @@ THIN_DEPLIBS := $(THIN_LIB) $(DRAW_LDLIBS)
 # xcb-xkb (keymap change events) always comes with xkbcommon-x11, which
 # needs it; tools/deps.sh has no variable for it yet.
 THIN_XCB_XKB := $(or $(LIBS_XCB_XKB),$(shell pkg-config --libs xcb-xkb 2>/dev/null),-lxcb-xkb)
-THIN_LDLIBS := $(THIN_DEPLIBS) $(LIBS_XCB_SHM) $(LIBS_XCB_RENDER) $(LIBS_XKBCOMMON_X11) \
+THIN_LDLIBS := $(THIN_DEPLIBS) $(LIBS_XCB_SHM) $(LIBS_XCB_RENDER) $(LIBS_XCB_XFIXES) $(LIBS_XKBCOMMON_X11) \
 	$(THIN_XCB_XKB) $(LIBS_XCB) \
 	$(LIBS_LIBPNG) $(LIBS_ZLIB)
 
-$(THIN_OBJ) $(OBJ)/thin-client/main.o: MODULE_CFLAGS := $(CFLAGS_XCB) $(CFLAGS_XCB_SHM) $(CFLAGS_XCB_RENDER) \
+$(THIN_OBJ) $(OBJ)/thin-client/main.o: MODULE_CFLAGS := $(CFLAGS_XCB) $(CFLAGS_XCB_SHM) $(CFLAGS_XCB_RENDER) $(CFLAGS_XCB_XFIXES) \
 	$(CFLAGS_XKBCOMMON) $(CFLAGS_XKBCOMMON_X11)
 
 $(THIN_LIB): $(THIN_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 LIBS += $(THIN_LIB)
 
 $(BIN)/thin-client: $(OBJ)/thin-client/main.o $(THIN_DEPLIBS)

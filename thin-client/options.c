@@ -18,6 +18,8 @@ static const char usage_text[] =
     "0) on HOST, where xp-ssh-bridge presents that host's cookie ($XPROTO_SSH is\n"
     "the ssh command, default ssh; $XPROTO_SSH_BRIDGE the remote command, default\n"
     "xp-ssh-bridge). Without DISPLAY: $XPROTO_DISPLAY, else :0.\n"
+    "In a window, the session's clipboard is bridged with this X display's\n"
+    "CLIPBOARD and PRIMARY selections (a read-only viewer pastes, never offers).\n"
     "\n"
     "  --headless           render into memory, no X window (needs no $DISPLAY)\n"
     "  --screenshot FILE    write the screen as PNG at exit and on SIGUSR1\n"

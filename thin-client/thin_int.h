@@ -11,6 +11,7 @@
  *   composite.c        damage tracking and composition into the screen
  *   headless.c, x11.c  presenters: where the screen goes
  *   keyboard.c         xkbcommon translation of X key events
+ *   clip.c, xsel.c     the session clipboard, bridged with the X selections
  *   input.c            input messages to the server (from X or the script)
  *   script.c, scriptrun.c   the input script: parser and player
  *   stats.c            statistics
@@ -78,7 +79,9 @@ struct tc_wintable {
 	uint64_t created; /* WIN_CREATEs so far (wait-launched) */
 };
 
+/** The window of server id @id, or NULL; still owned by @t. */
 struct tc_win *tc_win_find(const struct tc_wintable *t, uint32_t id);
+/** Free every window and the array; @t is empty and usable again. */
 void tc_wintable_clear(struct tc_wintable *t);
 /** Screen rectangle covered by @w's content. */
 struct xr_rect tc_win_rect(const struct tc_win *w);
@@ -105,11 +108,15 @@ struct tc_cache {
 	struct tc_cache_entry *v;
 	size_t n, cap, bytes, max;
 };
+/** An empty cache of at most @max_bytes of pixels; allocates nothing. */
 void tc_cache_init(struct tc_cache *k, size_t max_bytes);
+/** Free every image and the array; @k is empty, its limit kept. */
 void tc_cache_clear(struct tc_cache *k);
 /** Take ownership of @fb under @id (replacing, evicting the oldest). */
 int tc_cache_put(struct tc_cache *k, uint32_t id, struct xr_fb *fb);
+/** Image @id (still owned by @k, valid until it changes), or NULL. */
 const struct xr_fb *tc_cache_get(const struct tc_cache *k, uint32_t id);
+/** Free image @id (absent: nothing happens). */
 void tc_cache_drop(struct tc_cache *k, uint32_t id);
 
 /* ---- damage and composition (composite.c) ---- */
@@ -122,13 +129,20 @@ struct tc_compositor {
 	struct tc_damage dmg;
 	uint32_t desktop_bg;
 };
+/** A @w x @h screen filled with the desktop colour, all damaged. 0, or -1 (out of memory). */
 int tc_comp_init(struct tc_compositor *k, int w, int h);
+/** Free the screen's pixels and drop the damage. */
 void tc_comp_finish(struct tc_compositor *k);
+/**
+ * Resize the screen to @w x @h (new area in the desktop colour), all damaged.
+ * 0, or -1 (out of memory; the old screen is kept).
+ */
 int tc_comp_resize(struct tc_compositor *k, int w, int h);
 /** Add screen rectangle @r (clipped to the screen) to the damage. */
 void tc_damage_add(struct tc_compositor *k, struct xr_rect r);
 /** Add window-local @r offset by (@dx, @dy), computed without overflow. */
 void tc_damage_add_offset(struct tc_compositor *k, struct xr_rect r, int dx, int dy);
+/** Damage the whole screen (the damage becomes that one rectangle). */
 void tc_damage_all(struct tc_compositor *k);
 /** Recompose the damaged area from @t; moves the damage into @out. */
 void tc_comp_update(struct tc_compositor *k, const struct tc_wintable *t, struct tc_damage *out);
@@ -158,18 +172,24 @@ struct tc_presenter_ops {
 	 * turn; returns 1 if something was shown. NULL: not needed.
 	 */
 	int (*sync)(struct tc_presenter *p, struct tc_client *c);
+	/** The X selection bridge, or NULL (headless). May be NULL itself. */
+	struct tc_xsel *(*xsel)(struct tc_presenter *p);
 };
 struct tc_presenter {
 	const struct tc_presenter_ops *ops;
 };
+/** A presenter that shows nothing (--headless: render into memory). NULL if out of memory. */
 struct tc_presenter *tc_headless_create(void);
+
+/* seamless.c */
 /**
  * Open a seamless display: one X window per remote window, managed by the
- * user's window manager (seamless.c). @w, @h receive the session screen
+ * user's window manager. @w, @h receive the session screen
  * (the X screen in logical pixels, unless the options set it), *@scale the
  * scale. NULL after a message.
  */
 struct tc_presenter *tc_seamless_create(const struct tc_options *o, int *w, int *h, int *scale);
+
 /**
  * Open the X window; @w, @h: the screen in logical pixels, 0 for the
  * default (updated to what was chosen); *@scale receives the scale (the
@@ -263,7 +283,13 @@ int tc_seamless_events(struct tc_presenter *p, struct tc_client *c);
 /* ---- keyboard (keyboard.c) ---- */
 struct tc_kbd;
 struct xcb_connection_t;
+/**
+ * Follow the keyboard of @xc through XKB (keymap, state, change events).
+ * NULL after a warning when the server has no XKB or the keymap cannot be
+ * read; free it with tc_kbd_destroy().
+ */
 struct tc_kbd *tc_kbd_create(struct xcb_connection_t *xc);
+/** Free @k and its keymap and state (not the X connection); NULL is a no-op. */
 void tc_kbd_destroy(struct tc_kbd *k);
 /** Handle an XKB event (an xcb_generic_event_t: keymap changes). True if
  * @ev was one. */
@@ -278,6 +304,67 @@ void tc_kbd_translate(struct tc_kbd *k, uint8_t keycode, uint16_t xstate, bool p
                       uint32_t *keysym, uint32_t *mods, char *text, size_t cap);
 /** Keep only printable text: "" if @text holds control characters. */
 void tc_text_filter(char *text);
+
+/* ---- X selections (xsel.c): the session clipboard on an X display ---- */
+struct tc_xsel;
+/** What the bridge tells its user (the client; the X bridge could be another). */
+struct tc_xsel_ops {
+	/** A local X client now owns @sel (XP_CLIP_*): offer it to the session. */
+	void (*owned_locally)(void *user, uint32_t sel);
+	/** Nobody owns @sel locally any more. */
+	void (*disowned_locally)(void *user, uint32_t sel);
+	/** A local client pastes @sel: fetch the session's data, then tc_xsel_supply(). */
+	void (*wanted)(void *user, uint32_t sel);
+	/** The text of tc_xsel_fetch(@id) (UTF-8, borrowed), or NULL when there was none. */
+	void (*fetched)(void *user, uint32_t id, const char *data, size_t len, bool truncated);
+};
+/**
+ * The atoms called @names[0..@n) on @xc (interned if new) into @out, 0
+ * (XCB_ATOM_NONE) where X did not answer; one round trip for up to 32.
+ */
+void tc_x11_atoms(struct xcb_connection_t *xc, const char *const *names, size_t n, uint32_t *out);
+/** Bridge the selections of @xc through our window @win (it must get PropertyNotify). */
+struct tc_xsel *tc_xsel_create(struct xcb_connection_t *xc, uint32_t win,
+                               const struct tc_xsel_ops *ops, void *user);
+/** Free bridge @x: transfers in flight and cached texts; NULL-safe. */
+void tc_xsel_destroy(struct tc_xsel *x);
+/** Pass @user to @x's callbacks from now on. */
+void tc_xsel_set_user(struct tc_xsel *x, void *user);
+/**
+ * The session this bridge serves ("HOST:PORT/SESSION"), put on our window
+ * as XPROTO_CLIP_SOURCE: a selection owned by a window with the same value
+ * is another client of the same session and is not offered back to it.
+ */
+void tc_xsel_set_source(struct tc_xsel *x, const char *source);
+
+/** Handle @ev (an xcb_generic_event_t) if it is about selections; true if it was. */
+bool tc_xsel_event(struct tc_xsel *x, const void *ev);
+/** The session has an owner for @sel: own it in X (@only_if_free: unless taken). */
+void tc_xsel_take(struct tc_xsel *x, uint32_t sel, bool only_if_free);
+/** The session has no owner for @sel: give the X selection up if we hold it. */
+void tc_xsel_release(struct tc_xsel *x, uint32_t sel);
+/** The session's data for @sel (NULL: none), for the clients that wait. */
+void tc_xsel_supply(struct tc_xsel *x, uint32_t sel, const char *data, size_t len);
+/** Read the local X selection @sel for the session; the answer via fetched(@id). */
+void tc_xsel_fetch(struct tc_xsel *x, uint32_t sel, uint32_t id);
+/** Give up on whatever has waited too long. */
+void tc_xsel_tick(struct tc_xsel *x, uint64_t now);
+
+/* clip.c */
+/** Session data asked for one selection, for local X clients. */
+struct tc_clip_in {
+	uint32_t req; /* our CLIP_REQUEST id, 0: none */
+	char *buf;
+	size_t len;
+};
+struct tc_clip {
+	bool announced[XP_CLIP_COUNT]; /* we offered a local selection */
+	struct tc_clip_in in[XP_CLIP_COUNT];
+	uint32_t next_req;
+};
+extern const struct tc_xsel_ops tc_clip_xsel_ops;
+/** The connection ended: drop transfers, give up the X selections held for it. */
+void tc_clip_reset(struct tc_client *c);
 
 /* ---- script (script.c, scriptrun.c) ---- */
 enum tc_cmd_kind {
@@ -376,8 +463,11 @@ void tc_ssh_finish(pid_t pid, int grace_ms, char *why, size_t cap);
 struct tc_rtt {
 	uint64_t last, min, max, sum, n;
 };
+/** Add the counters of @s (one connection's) to @total (across reconnects). */
 void tc_stats_add(struct xp_conn_stats *total, const struct xp_conn_stats *s);
+/** Count one round trip of @us microseconds in @r (last, min, max, mean). */
 void tc_rtt_add(struct tc_rtt *r, uint64_t us);
+/** Print the byte, message and round-trip figures of @s and @r, and per-opcode rows, to @out. */
 void tc_stats_print(FILE *out, const struct xp_conn_stats *s, const struct tc_rtt *r);
 
 /* ---- the connection's state on screen (status.c) ---- */
@@ -441,10 +531,11 @@ struct tc_client {
 	struct tc_status status; /* the box shown while not connected */
 	bool stale;              /* the picture is from a lost connection */
 	bool lingering;          /* failed (hold_on_error): showing why until the user quits */
-	struct xp_error err;     /* set by a handler that rejects a message */
-	char reason[512];        /* why the last connect failed or the connection ended */
-	char lost[512];          /* why the connection shown ended ("" if none was) */
-	char hint[160];          /* what to do about a refusal ("" if nothing) */
+	struct tc_clip clip;
+	struct xp_error err; /* set by a handler that rejects a message */
+	char reason[512];    /* why the last connect failed or the connection ended */
+	char lost[512];      /* why the connection shown ended ("" if none was) */
+	char hint[160];      /* what to do about a refusal ("" if nothing) */
 };
 
 /* dispatch.c */
@@ -453,27 +544,62 @@ typedef int (*tc_handler)(struct tc_client *c, const struct xp_msg *m);
 int tc_dispatch(struct tc_client *c, const struct xp_msg *m);
 
 /* handlers: session.c */
+/**
+ * ERROR from the server: a non-fatal one is warned about (0); a fatal one
+ * sets c->err with code NONE (no ERROR in reply) and returns -1.
+ */
 int tc_on_error(struct tc_client *c, const struct xp_msg *m);
+/** PING: answer PONG with its seq and time. 0, or -1 as tc_send(). */
 int tc_on_ping(struct tc_client *c, const struct xp_msg *m);
+/** PONG: count the round trip of one of our own pings (others ignored). 0. */
 int tc_on_pong(struct tc_client *c, const struct xp_msg *m);
+/** MARK: remember its serial; the next output sends ACK for it. 0. */
 int tc_on_mark(struct tc_client *c, const struct xp_msg *m);
+/** BELL: ring through the presenter, if it can. 0. */
 int tc_on_bell(struct tc_client *c, const struct xp_msg *m);
+/** APP_ENTRY: one launchable app (or "no apps to launch"), told on stderr. 0. */
 int tc_on_app_entry(struct tc_client *c, const struct xp_msg *m);
+/** APP_STARTED: the app and its pid, told on stderr. 0. */
 int tc_on_app_started(struct tc_client *c, const struct xp_msg *m);
+/** APP_EXITED: how an app ended, told on stderr (control characters replaced). 0. */
 int tc_on_app_exited(struct tc_client *c, const struct xp_msg *m);
 /** Replace control characters in @s (text from a server, for a terminal) by '?'. */
 void tc_plain(char *s);
+/** A handler for messages that are allowed and need nothing done. 0. */
 int tc_on_ignore(struct tc_client *c, const struct xp_msg *m);
 /* handlers: windows.c */
+/**
+ * WIN_CREATE: a new window filled with its background, on top, unmapped.
+ * -1 with c->err when the id exists (STATE), the size or count is over a
+ * limit (LIMIT) or out of memory (INTERNAL).
+ */
 int tc_on_win_create(struct tc_client *c, const struct xp_msg *m);
+/** WIN_DESTROY: damage, unlink and free the window (and its focus). 0, or -1 if unknown. */
 int tc_on_win_destroy(struct tc_client *c, const struct xp_msg *m);
+/** WIN_MAP: show and raise the window. 0, or -1 if unknown. */
 int tc_on_win_map(struct tc_client *c, const struct xp_msg *m);
+/** WIN_UNMAP: hide the window (its pixels are kept). 0, or -1 if unknown. */
 int tc_on_win_unmap(struct tc_client *c, const struct xp_msg *m);
+/**
+ * WIN_CONFIGURE: resize (limits checked), move and/or raise as its mask says.
+ * 0, or -1 with c->err (unknown window, size over a limit, out of memory).
+ */
 int tc_on_win_configure(struct tc_client *c, const struct xp_msg *m);
+/** WIN_TITLE: keep the title; the X title and frame follow. 0, or -1 if unknown. */
 int tc_on_win_title(struct tc_client *c, const struct xp_msg *m);
+/** WIN_FOCUS: the window gains (or loses) the focus; frames and title follow. 0 or -1. */
 int tc_on_win_focus(struct tc_client *c, const struct xp_msg *m);
-/* handlers and the rest: cursor.c */
+
+/* cursor.c: handlers and the rest */
+/**
+ * CURSOR: check the shape and keep it under its id (replacing one; windows
+ * showing the old shape keep it). 0, or -1 with c->err (malformed, out of memory).
+ */
 int tc_on_cursor(struct tc_client *c, const struct xp_msg *m);
+/**
+ * WIN_CURSOR: the window shows the shape of the given id (0: the default).
+ * 0, or -1 with c->err when the window (NO_WINDOW) or shape (MALFORMED) is unknown.
+ */
 int tc_on_win_cursor(struct tc_client *c, const struct xp_msg *m);
 /** Drop one reference to @cur; accepts NULL. */
 void tc_cursor_unref(struct tc_cursor *cur);
@@ -481,6 +607,8 @@ void tc_cursor_unref(struct tc_cursor *cur);
 void tc_cursor_clear(struct tc_client *c);
 /** Give the presenter the shape of the window under the pointer, if it changed. */
 void tc_cursor_sync(struct tc_client *c);
+
+/* handlers: windows.c */
 /** WIN_STATE: a window's arrangement (minimised, maximised, framed, parent). 0 or -1. */
 int tc_on_win_state(struct tc_client *c, const struct xp_msg *m);
 /** WIN_ENTRY: one row of a WIN_LIST answer (the script's `windows`), told on stderr; 0. */
@@ -488,13 +616,29 @@ int tc_on_win_entry(struct tc_client *c, const struct xp_msg *m);
 /* handlers: draw.c */
 /** Any message libxpdraw knows (TARGET, GC, CLIP, drawing). 0, or -1 with c->err. */
 int tc_on_drawing(struct tc_client *c, const struct xp_msg *m);
+/* handlers: clip.c */
+/** CLIP_OWN: another peer owns a selection now; the desktop's X selection follows. 0. */
+int tc_on_clip_own(struct tc_client *c, const struct xp_msg *m);
+/** CLIP_REQUEST: the session pastes what we own; the desktop's text is fetched and sent. 0. */
+int tc_on_clip_request(struct tc_client *c, const struct xp_msg *m);
+/** CLIP_DATA: a piece of a paste we asked for; handed to the X requestor when complete. 0. */
+int tc_on_clip_data(struct tc_client *c, const struct xp_msg *m);
 
-/* windows.c: damage a window-local rectangle of @w on the screen */
+/* windows.c */
+/**
+ * Damage window-local rectangle @local of @w: it joins @w's dirty area
+ * (clipped to @w) and, when @w is mapped, the screen's damage.
+ */
 void tc_win_damage(struct tc_client *c, struct tc_win *w, struct xr_rect local);
-/* windows.c: the X title follows the focused window */
+/** Set the X title: the focused window's title, then "— thin-client". */
 void tc_title_update(struct tc_client *c);
 
 /* conn.c */
+/**
+ * Connect to the target (TCP or ssh) and shake hands; a stale picture is
+ * dropped, the ping clock restarts. 0, or -1 with c->reason (and a hint)
+ * saying why; a started ssh is ended then.
+ */
 int tc_connect(struct tc_client *c);
 /** Close the connection but keep what is shown; @why for the log. */
 void tc_conn_close(struct tc_client *c, const char *why);
@@ -502,6 +646,7 @@ void tc_conn_close(struct tc_client *c, const char *why);
 void tc_disconnect(struct tc_client *c, const char *why);
 /** Queue @m (dropped when not connected). 0 or -1. */
 int tc_send(struct tc_client *c, const struct xp_msg *m);
+/** When connected, send PING if one is due at @now (µs), and set c->next_ping_us. */
 void tc_ping(struct tc_client *c, uint64_t now);
 /** Read and apply what the server sent. 0, or -1 when the connection ended. */
 int tc_conn_input(struct tc_client *c);
@@ -509,14 +654,28 @@ int tc_conn_input(struct tc_client *c);
 int tc_conn_output(struct tc_client *c);
 
 /* input.c: input messages; all are dropped in read-only mode */
+/**
+ * KEY @keysym with @state (XP_KEY_PRESSED, modifiers) and @text (NULL: "");
+ * a release goes only if the focused app takes releases or its press went
+ * out. A press ends a client lingering after a failure.
+ */
 void tc_input_key(struct tc_client *c, uint32_t state, uint32_t keysym, const char *text);
+/** The pointer moved to @x, @y: kept and sent as one MOTION later (coalesced). */
 void tc_input_motion(struct tc_client *c, int x, int y);
 /** The pointer is at @x, @y of the screen (for its shape); sends nothing. */
 void tc_input_pointer_seen(struct tc_client *c, int x, int y);
+/** BUTTON @button pressed or released at @x, @y (pending motion first). */
 void tc_input_button(struct tc_client *c, int button, bool pressed, int x, int y);
+/**
+ * The screen is now @w x @h: resize the compositor and presenter (warning on
+ * failure), then send RESIZE. Nothing when the size did not change.
+ */
 void tc_input_resize(struct tc_client *c, int w, int h);
+/** Send the pending MOTION, if any. */
 void tc_input_flush_motion(struct tc_client *c);
+/** APP_LAUNCH of the app named @app (not in read-only mode). */
 void tc_app_launch(struct tc_client *c, const char *app);
+/** APP_LIST (read-only viewers may ask too); the entries are told on stderr. */
 void tc_app_list(struct tc_client *c);
 /** Ask for the session's window list (WIN_LIST); the entries are logged. */
 void tc_win_list(struct tc_client *c);
@@ -541,7 +700,9 @@ int tc_screenshot(struct tc_client *c, const char *path);
 void tc_present(struct tc_client *c);
 
 /* logging: tc_log only with --log; tc_warn always; both to stderr */
+/** Print "thin-client: " and the printf-style line @fmt to stderr, only with --log. */
 void tc_log(const struct tc_client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** Print "thin-client: " and the printf-style line @fmt to stderr. */
 void tc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** Set c->err (the message handler failed); returns -1. */
 int tc_fail(struct tc_client *c, enum xp_err_code code, unsigned op, const char *fmt, ...)

@@ -33,6 +33,7 @@ struct x11 {
 	xcb_gcontext_t gc;
 	xcb_atom_t wm_protocols, wm_delete, net_wm_name, utf8;
 	struct tc_kbd *kbd;
+	struct tc_xsel *xsel; /* the session clipboard <-> CLIPBOARD, PRIMARY */
 	bool use_shm;
 	xcb_shm_seg_t seg;
 	uint8_t *shm;
@@ -46,11 +47,6 @@ struct x11 {
 };
 
 typedef void (*x_handler)(struct x11 *x, struct tc_client *c, xcb_generic_event_t *ev);
-
-static xcb_atom_t atom(xcb_connection_t *xc, const char *name)
-{
-	return tc_xatom(xc, name);
-}
 
 /* ---- MIT-SHM -------------------------------------------------------- */
 
@@ -253,10 +249,21 @@ static int x11_events(struct tc_presenter *p, struct tc_client *c)
 {
 	struct x11 *x = (struct x11 *)p;
 	xcb_generic_event_t *ev;
+	if (x->xsel) {
+		char source[300];
+		snprintf(source, sizeof(source), "%s/%s", c->addr,
+		         c->opt.session ? c->opt.session : "main");
+		tc_xsel_set_user(x->xsel, c);
+		tc_xsel_set_source(x->xsel, source);
+		tc_xsel_tick(x->xsel, xp_now_us());
+	}
+
 	while ((ev = xcb_poll_for_event(x->xc))) {
 		unsigned type = ev->response_type & 0x7f;
 		if (x->kbd && tc_kbd_event(x->kbd, ev))
 			; /* a keymap change, handled */
+		else if (x->xsel && tc_xsel_event(x->xsel, ev))
+			; /* selections: the clipboard */
 		else if (type <= XCB_MAPPING_NOTIFY && x_handlers[type])
 			x_handlers[type](x, c, ev);
 		free(ev);
@@ -363,12 +370,18 @@ static void x11_destroy(struct tc_presenter *p)
 	if (!x)
 		return;
 	tc_kbd_destroy(x->kbd);
+	tc_xsel_destroy(x->xsel);
 	if (x->xc) {
 		shm_free(x);
 		xcb_disconnect(x->xc);
 	}
 	free(x->scratch);
 	free(x);
+}
+
+static struct tc_xsel *x11_xsel(struct tc_presenter *p)
+{
+	return ((struct x11 *)p)->xsel;
 }
 
 static const struct tc_presenter_ops x11_ops = {
@@ -382,6 +395,7 @@ static const struct tc_presenter_ops x11_ops = {
     .window = x11_window,
     .cursor = x11_cursor,
     .destroy = x11_destroy,
+    .xsel = x11_xsel,
 };
 
 /* ---- creation ---------------------------------------------------------- */
@@ -393,17 +407,22 @@ static void create_window(struct x11 *x, int w, int h)
 	                      XCB_EVENT_MASK_EXPOSURE | XCB_EVENT_MASK_STRUCTURE_NOTIFY |
 	                          XCB_EVENT_MASK_KEY_PRESS | XCB_EVENT_MASK_KEY_RELEASE |
 	                          XCB_EVENT_MASK_BUTTON_PRESS | XCB_EVENT_MASK_BUTTON_RELEASE |
-	                          XCB_EVENT_MASK_POINTER_MOTION | XCB_EVENT_MASK_ENTER_WINDOW};
+	                          XCB_EVENT_MASK_POINTER_MOTION | XCB_EVENT_MASK_ENTER_WINDOW |
+	                          XCB_EVENT_MASK_PROPERTY_CHANGE};
 	x->win = xcb_generate_id(x->xc);
 	xcb_create_window(x->xc, XCB_COPY_FROM_PARENT, x->win, x->scr->root, 0, 0, (uint16_t)w,
 	                  (uint16_t)h, 0, XCB_WINDOW_CLASS_INPUT_OUTPUT, x->scr->root_visual, mask,
 	                  values);
 	x->gc = xcb_generate_id(x->xc);
 	xcb_create_gc(x->xc, x->gc, x->win, 0, NULL);
-	x->wm_protocols = atom(x->xc, "WM_PROTOCOLS");
-	x->wm_delete = atom(x->xc, "WM_DELETE_WINDOW");
-	x->net_wm_name = atom(x->xc, "_NET_WM_NAME");
-	x->utf8 = atom(x->xc, "UTF8_STRING");
+	static const char *const names[] = {"WM_PROTOCOLS", "WM_DELETE_WINDOW", "_NET_WM_NAME",
+	                                    "UTF8_STRING"};
+	uint32_t a[4];
+	tc_x11_atoms(x->xc, names, 4, a);
+	x->wm_protocols = a[0];
+	x->wm_delete = a[1];
+	x->net_wm_name = a[2];
+	x->utf8 = a[3];
 	xcb_change_property(x->xc, XCB_PROP_MODE_REPLACE, x->win, x->wm_protocols, XCB_ATOM_ATOM,
 	                    32, 1, &x->wm_delete);
 	xcb_change_property(x->xc, XCB_PROP_MODE_REPLACE, x->win, XCB_ATOM_WM_CLASS,
@@ -505,6 +524,7 @@ struct tc_presenter *tc_x11_create(const struct tc_options *o, int *w, int *h, i
 	shm_setup(x, o, *w * x->scale, *h * x->scale);
 	x->argb32 = find_argb32(x->xc);
 	x->kbd = tc_kbd_create(x->xc); /* without XKB: no keyboard, still a display */
+	x->xsel = tc_xsel_create(x->xc, x->win, &tc_clip_xsel_ops, NULL);
 	xcb_flush(x->xc);
 	return &x->base;
 err_x11:

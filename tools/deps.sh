@@ -28,12 +28,17 @@ xkbcommon-x11:libxkbcommon-x11-dev
 sqlite3:libsqlite3-dev
 vterm:libvterm-dev
 libical:libical-dev
+freetype2:libfreetype-dev
 "
 # file or command -> Debian package
 FILES="
 /usr/share/fonts/X11/misc/6x13.pcf.gz:xfonts-base
+/usr/share/fonts/opentype/unifont/unifont_upper.otf:fonts-unifont
 /usr/bin/pcf2bdf:pcf2bdf
 /usr/bin/Xvfb:xvfb
+/usr/bin/xclip:xclip
+/usr/bin/xdotool:xdotool
+
 /usr/bin/xauth:xauth
 /usr/bin/setxkbmap:x11-xkb-utils
 /usr/bin/xterm:xterm

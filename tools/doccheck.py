@@ -15,7 +15,7 @@ import re
 import sys
 
 PROTO = re.compile(r'^[A-Za-z_][\w \t\*]*?\b(\w+)\s*\(')
-SKIP = ('typedef', 'struct', 'enum', 'union', '#', 'static inline', 'return')
+SKIP = ('typedef', '#', 'static inline', 'return')
 
 
 def statements(lines):

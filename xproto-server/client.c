@@ -164,6 +164,9 @@ static const xs_handler_fn handlers[XP_OP_MAX] = {
     [XP_OP_WIN_ARRANGE] = xs_arrange_on_arrange,
     [XP_OP_WIN_LIST] = xs_arrange_on_list,
     [XP_OP_POINTER_WIN] = xs_wm_on_pointer_win,
+    [XP_OP_CLIP_OWN] = xs_clip_on_own,
+    [XP_OP_CLIP_REQUEST] = xs_clip_on_request,
+    [XP_OP_CLIP_DATA] = xs_clip_on_data,
     [XP_OP_SESSION_LIST] = xs_on_session_list,
 };
 

@@ -6,7 +6,7 @@ $(SERVER_OBJ): | $(RENDER_GEN)
 
 $(SERVER_LIB): $(SERVER_OBJ)
 	@mkdir -p $(dir $@)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BIN)/xproto-server: $(OBJ)/xproto-server/main.o $(SERVER_LIB) $(DRAW_LDLIBS)
 	@mkdir -p $(dir $@)

@@ -83,11 +83,15 @@ void xs_map_finish(struct xs_map *m);
 struct xs_idset {
 	struct xs_map map;
 };
+/** True when @id is in @s. */
 bool xs_idset_has(const struct xs_idset *s, uint32_t id);
 /** Add @id; returns 0, or -1 when out of memory. */
 int xs_idset_add(struct xs_idset *s, uint32_t id);
+/** Remove @id (absent: nothing happens). */
 void xs_idset_del(struct xs_idset *s, uint32_t id);
+/** Remove every id, keeping the table. */
 void xs_idset_clear(struct xs_idset *s);
+/** Free the table; the set is empty and usable again. */
 void xs_idset_finish(struct xs_idset *s);
 
 /** What the session's window manager keeps about a window (arrange.c). */
@@ -225,6 +229,24 @@ struct xs_window {
 	struct xs_arrange arr;    /* placement, frame, minimised, parent (arrange.c) */
 };
 
+/* clipboard.c: one transfer from a selection's owner to a requester */
+#define XS_CLIP_XFERS          8 /* in flight per session */
+#define XS_CLIP_XFERS_PER_PEER 2 /* of which one requester may have */
+struct xs_clip_xfer {
+	uint32_t id;     /* the id the owner answers to; 0: slot free */
+	uint32_t req_id; /* the requester's own id */
+	struct xs_peer *owner, *req;
+	uint64_t bytes, timer;
+};
+
+/** The session's clipboard: each selection's owner, the transfers. */
+struct xs_clipboard {
+	struct xs_peer *owner[XP_CLIP_COUNT]; /* NULL: nobody offers it */
+	uint64_t size[XP_CLIP_COUNT];         /* the owner's size hint */
+	struct xs_clip_xfer xfer[XS_CLIP_XFERS];
+	uint32_t next_id;
+};
+
 struct xs_session {
 	struct xs_server *srv;
 	struct xs_session *next;
@@ -248,6 +270,7 @@ struct xs_session {
 	struct xs_keyq gate;      /* keys behind the launcher's unanswered press */
 	bool gated;               /* the launcher has a key press to answer */
 	uint64_t gate_us;         /* since when */
+	struct xs_clipboard clip;
 };
 
 struct xs_app_entry {
@@ -285,6 +308,11 @@ struct xs_server {
 };
 
 /* log.c */
+/**
+ * Print "xproto-server: " (and a timestamp at XS_DEBUG) and the printf-style
+ * line @fmt to stderr when @level is at most the server's log level; a NULL
+ * @s logs everything.
+ */
 void xs_log(const struct xs_server *s, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 #define XS_ERROR 0
@@ -309,25 +337,62 @@ void xs_display_announce(const struct xs_server *s);
 void xs_display_child_env(const struct xs_server *s);
 
 /* listen.c */
+/**
+ * Open and watch the endpoints: TCP s->opt.listen for clients (if set), the
+ * Unix socket s->app_socket for apps, TCP s->opt.app_tcp for apps (if set).
+ * Returns 0, or -1 (logged) leaving those opened so far for xs_listen_close().
+ */
 int xs_listen_all(struct xs_server *s);
+/**
+ * Stop accepting: cancel the accept pause, close every endpoint and unlink
+ * the app socket, but only if this server had opened it.
+ */
 void xs_listen_close(struct xs_server *s);
 
 /* peer.c: connection lifecycle, and the dispatcher both roles use */
+/** A message handler: 0, or -1 with @err set (xs_dispatch() decides what follows). */
 typedef int (*xs_handler_fn)(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+/**
+ * Run handler @fn for @m. No handler (@fn NULL) fails the connection with
+ * "X is not allowed from @who"; a handler's fatal error fails it too, a
+ * non-fatal one (xs_error_fatal()) is sent as ERROR and the peer goes on.
+ * Returns 0 when the handler succeeded, else -1.
+ */
 int xs_dispatch(struct xs_peer *p, const struct xp_msg *m, xs_handler_fn fn, const char *who);
 /** True for the error codes that close the connection (SPEC.md section 8). */
 bool xs_error_fatal(enum xp_err_code code);
+/** PING: answer PONG with its seq and time; for a client it may need no MARK. Returns 0. */
 int xs_on_ping(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+/** A handler for messages that are allowed and need nothing done. Returns 0. */
 int xs_on_ignore(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+/**
+ * A new connection on @fd (accepted from TCP when @is_tcp, on an app endpoint
+ * when @app_endpoint): send the preamble, start the handshake deadline and
+ * add it to s->peers, which owns it. Returns NULL when out of memory or @fd
+ * cannot be watched; the caller then closes @fd.
+ */
 struct xs_peer *xs_peer_create(struct xs_server *s, int fd, bool is_tcp, bool app_endpoint);
+/**
+ * Fail @p: log and send ERROR @code about opcode @about with the printf-style
+ * text @fmt (cut at 159 bytes), leave its session, then drain its output and
+ * close it. Does nothing when @p is already closed or draining.
+ */
 void xs_peer_fail(struct xs_peer *p, enum xp_err_code code, unsigned about, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/**
+ * Close @p at once, logging @why: leave its session and stop watching it; it
+ * is freed by the next xs_peers_flush(). Does nothing when already closed.
+ */
 void xs_peer_close(struct xs_peer *p, const char *why);
 /**
  * Close the oldest connection still in its handshake at once (its fd too),
  * telling it @why. Returns false when no connection is in its handshake.
  */
 bool xs_peer_drop_oldest_handshake(struct xs_server *s, const char *why);
+/**
+ * Free @p, its timers, its job, its connection (the fd is closed) and its
+ * sets; the caller has unlinked it from s->peers. NULL is a no-op.
+ */
 void xs_peer_destroy(struct xs_peer *p);
 /**
  * Before each wait: give busy peers their next piece of work, flush every
@@ -338,21 +403,57 @@ void xs_peers_flush(struct xs_server *s);
 int64_t xs_peer_budget(struct xs_peer *p);
 /** Charge @units of work to @p's budget for this turn (drawing, refreshes). */
 void xs_peer_charge(struct xs_peer *p, uint64_t units);
+/**
+ * Queue @m to @p (copied). Only a running peer is sent anything but ERROR:
+ * returns -1 then, or when the connection fails; else 0.
+ */
 int xs_peer_send(struct xs_peer *p, const struct xp_msg *m);
 
 /* session.c */
+/**
+ * The session named @name; when there is none and @create is set, a new one
+ * (owned by s->sessions) unless max_sessions are open. NULL when absent, at
+ * the limit or out of memory.
+ */
 struct xs_session *xs_session_get(struct xs_server *s, const char *name, bool create);
+/**
+ * Add @p to @se: an app joins its apps (and may be its launcher); a client
+ * joins its clients and is sent the whole session (xs_update_full()).
+ */
 void xs_session_attach(struct xs_session *se, struct xs_peer *p);
+/**
+ * Take @p out of its session, if any: an app's job, cached images and
+ * windows go with it, and the launcher may come back.
+ */
 void xs_session_detach(struct xs_peer *p);
+/** Free @se, its windows and its cache; peers must be gone. NULL is a no-op. */
 void xs_session_destroy(struct xs_session *se);
+/** The window of session id @id, or NULL. */
 struct xs_window *xs_window_by_id(struct xs_session *se, uint32_t id);
+/** The window @app calls @app_id, or NULL (also when @app is not in @se). */
 struct xs_window *xs_window_by_app_id(struct xs_session *se, struct xs_peer *app, uint32_t app_id);
+/** Position of @w in the stacking order (0: bottom), or SIZE_MAX if absent. */
 size_t xs_window_index(struct xs_session *se, const struct xs_window *w);
+/** Move @w to the top of the stacking order; nobody is told. */
 void xs_window_raise(struct xs_session *se, struct xs_window *w);
+/**
+ * Give the focus to window @id (0 or unknown: none): the old and new owners
+ * are told; clients hear of the new focus only, never of "none".
+ */
 void xs_session_set_focus(struct xs_session *se, uint32_t id);
+/**
+ * Unlink @w from @se and its owner's ids, uncount its pixels (given back
+ * through xs_release_fb()) and free it; moves the focus off it. Nobody is
+ * told, and the owner's window count is the caller's to lower.
+ */
 void xs_window_remove(struct xs_session *se, struct xs_window *w);
 
 /* window.c */
+/**
+ * The window @c (a WIN_CREATE) of @app, full-screen when maximized, black
+ * pixels, on top of the stack; owned by the session. NULL with @err set when
+ * the id is zero or in use (MALFORMED), or over a limit or out of memory (LIMIT).
+ */
 struct xs_window *xs_window_create(struct xs_peer *app, const struct xp_msg_win_create *c,
                                    struct xp_error *err);
 /** Resize @w to @nw x @nh at once (limits checked). Returns 0, or -1 with @err set. */
@@ -367,7 +468,9 @@ int xs_window_resize(struct xs_session *se, struct xs_window *w, uint32_t nw, ui
  */
 int xs_window_resize_begin(struct xs_session *se, const struct xs_window *w, uint32_t nw,
                            uint32_t nh, struct xr_fb *next, struct xp_error *err);
+/** Make rows [@y0, @y1) of *@next from @w's pixels and background (see above). */
 void xs_window_resize_rows(const struct xs_window *w, struct xr_fb *next, int y0, int y1);
+/** Give *@next (taken, zeroed) to @w, release the old pixels and count the new size. */
 void xs_window_resize_end(struct xs_session *se, struct xs_window *w, struct xr_fb *next);
 /**
  * Whether the server-wide pixel budget (windows and cached images of every
@@ -376,6 +479,10 @@ void xs_window_resize_end(struct xs_session *se, struct xs_window *w, struct xr_
  * Returns 0, or -1 with @err set to LIMIT.
  */
 int xs_pixels_check(struct xs_server *s, size_t old_bytes, size_t new_bytes, struct xp_error *err);
+/**
+ * Send @w's geometry as WIN_CONFIGURE with @mask (XP_CONF_*) to the clients
+ * that know it, and to its app (under the app's id) when @to_app.
+ */
 void xs_window_announce(struct xs_session *se, struct xs_window *w, uint32_t mask, bool to_app);
 /**
  * Change the screen size of session @se to @w x @h (a client's RESIZE;
@@ -387,14 +494,33 @@ void xs_session_resize(struct xs_session *se, uint32_t w, uint32_t h);
 void xs_window_msg_create(const struct xs_window *w, struct xp_msg *m);
 
 /* app.c: messages from apps */
+/** Dispatch message @m of app @p (drawing or not) through xs_dispatch(). 0 or -1. */
 int xs_app_handle(struct xs_peer *p, const struct xp_msg *m);
+/**
+ * App @p leaves its session: clients are told its windows are destroyed,
+ * they are removed, its cursors dropped, and the focus moves on if it held it.
+ */
 void xs_app_gone(struct xs_peer *p);
 
 /* client.c: messages from thin clients */
+/**
+ * Dispatch message @m of client @p through xs_dispatch(); one in no session
+ * goes to xs_query_handle(). Input restarts the session's idle clock. 0 or -1.
+ */
 int xs_client_handle(struct xs_peer *p, const struct xp_msg *m);
 
 /* update.c: what each client is sent */
+/**
+ * Send window message @m (session ids; its first field is the window) to
+ * every live client that knows the window: WIN_CREATE teaches it (a client
+ * out of memory fails), WIN_DESTROY makes it forget.
+ */
 void xs_update_window_msg(struct xs_session *se, const struct xp_msg *m);
+/**
+ * Forward drawing message @m under state @st to each live client that knows
+ * @w and has it shown; a client that is behind, or whose in-flight bytes
+ * would pass its window, is sent the pixels of @damage later instead.
+ */
 void xs_update_draw(struct xs_session *se, struct xs_window *w, const struct xd_state *st,
                     const struct xp_msg *m, struct xr_rect damage);
 /**
@@ -405,8 +531,17 @@ int xs_client_state(struct xs_peer *c, uint32_t win, const struct xd_state *st, 
 /** Bring client @c to exactly this state (the refresh encoder's). 0 or -1. */
 int xs_set_state(struct xs_peer *c, uint32_t target, uint32_t fg, uint32_t bg, uint32_t font,
                  uint32_t flags, const struct xp_rect *clip);
+/**
+ * Start client @c afresh (new attach): forget what it held, then send every
+ * window, title, frame, cursor and map; the pixels follow a slice per turn.
+ */
 void xs_update_full(struct xs_peer *c);
+/** Map @w for the clients; those that never got its pixels get them first. */
 void xs_update_map(struct xs_session *se, struct xs_window *w);
+/**
+ * Before the loop sleeps: send client @c a slice of its repairs, a MARK when
+ * enough is unmarked, and fail it (LIMIT) when its queue passes the hard limit.
+ */
 void xs_update_before_sleep(struct xs_peer *c);
 /**
  * What client @c was sent after it had @before plain bytes queued (a PONG)
@@ -414,6 +549,10 @@ void xs_update_before_sleep(struct xs_peer *c);
  * MARK is taken to cover it, so an idle client's PING costs no MARK and ACK.
  */
 void xs_update_unmarked(struct xs_peer *c, uint64_t before);
+/**
+ * ACK @serial from client @c (cumulative; a repeat is harmless). Returns 0,
+ * or -1 when @serial was never sent.
+ */
 int xs_update_ack(struct xs_peer *c, uint32_t serial);
 /**
  * Follow what was sent to client @c so far with a MARK now (unless too many
@@ -421,12 +560,21 @@ int xs_update_ack(struct xs_peer *c, uint32_t serial);
  * says @c has processed all of it.
  */
 uint32_t xs_update_mark_now(struct xs_peer *c);
+/**
+ * Periodic: fail (TIMEOUT) client @c when a MARK stays unacknowledged past
+ * stall_timeout_ms; a client silent for keepalive_ms with nothing to
+ * acknowledge is sent a MARK so a dead link shows.
+ */
 void xs_update_check_stall(struct xs_peer *c);
+/** Client @c no longer knows window @win: its damage and state target go too. */
 void xs_client_forget(struct xs_peer *c, uint32_t win);
+/** Add @r to the pixels of @win owed to @c (out of memory fails @c). */
 void xs_client_damage(struct xs_peer *c, uint32_t win, struct xr_rect r);
 /** Stop forwarding drawing to @c: it is sent the pixels of @damage (and more) later. */
 void xs_client_behind(struct xs_peer *c, uint32_t win, struct xr_rect damage);
+/** True when client @c was sent window @win's WIN_CREATE. */
 bool xs_client_knows(const struct xs_peer *c, uint32_t win);
+/** Record that @c knows window @win. 0, or -1 when out of memory. */
 int xs_client_learn(struct xs_peer *c, uint32_t win);
 
 /* cache.c: images apps keep and draw again by id */
@@ -453,7 +601,9 @@ int xs_cache_check(struct xs_peer *app, const struct xp_msg_image *im, struct xp
 int xs_cache_add(struct xs_peer *app, struct xs_window *w, const struct xd_state *st,
                  const struct xp_msg_image *im, struct xr_fb *fb, struct xr_rect damage,
                  struct xp_error *err);
+/** Drop every image @app keeps in @se's cache and free its id map. */
 void xs_cache_app_gone(struct xs_session *se, struct xs_peer *app);
+/** Free every entry of @se's cache (the session is going; clients are not told). */
 void xs_cache_destroy(struct xs_session *se);
 
 /* cursor.c: pointer shapes, kept per window */
@@ -469,8 +619,17 @@ void xs_cursor_unref(struct xs_cursor *cur);
 void xs_cursor_app_gone(struct xs_peer *app);
 
 /* refresh.c: send the current pixels of a window area */
+/**
+ * The pixels of @r (inside @fb: not checked) as an IMAGE payload for @c: raw
+ * RGB when its stream is compressed, else zlib. *@data is malloc'd (the
+ * caller frees it), *@len and *@format set. 0, or -1 when out of memory.
+ */
 int xs_image_payload(const struct xs_peer *c, const struct xr_fb *fb, struct xr_rect r,
                      uint8_t **data, size_t *len, uint8_t *format);
+/**
+ * Send client @c the current pixels of area @r of @w, encoded as fills,
+ * bitmaps, text and images (xr_enc_refresh()). 0 or -1.
+ */
 int xs_refresh_area(struct xs_peer *c, const struct xs_window *w, struct xr_rect r);
 
 /* cost.c: what drawing costs, and its per-message limits */
@@ -544,13 +703,51 @@ bool xs_release_some(struct xs_server *s);
 /** Free everything queued, at once (the server is stopping). */
 void xs_release_all(struct xs_server *s);
 
+/* clipboard.c: CLIP_* from apps and clients, and the peers' comings and goings */
+int xs_clip_on_own(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+/**
+ * CLIP_REQUEST from @p: forwarded to the selection's owner under a server
+ * id, or answered at once with a FAILED CLIP_DATA when nobody else owns it
+ * or too many transfers wait. 0, or -1 with @err for an unknown selection.
+ */
+int xs_clip_on_request(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+/**
+ * CLIP_DATA from the owner @p: a piece of a transfer, passed on to the peer
+ * that asked; one for a transfer that is not @p's (timed out, its asker
+ * gone) is dropped. A piece over XP_CLIP_CHUNK, or past XP_CLIP_MAX in all,
+ * ends the transfer (FAILED to the asker, LIMIT to @p). Always 0.
+ */
+int xs_clip_on_data(struct xs_peer *p, const struct xp_msg *m, struct xp_error *err);
+/** A peer joined the session: tell it who owns what. */
+void xs_clip_attach(struct xs_peer *p);
+/** A peer leaves: its selections and transfers end. */
+void xs_clip_peer_gone(struct xs_peer *p);
+/** The session goes: cancel the transfers' timers. */
+void xs_clip_finish(struct xs_session *se);
+
 /* launch.c */
+/**
+ * Fill the list of launchable apps: from the --apps file, or the built-in ones
+ * plus xterm and yad's calendar where installed. 0, or -1 (out of memory or
+ * a bad apps file).
+ */
 int xs_launch_init(struct xs_server *s);
+/** Free the app list. */
 void xs_launch_finish(struct xs_server *s);
+/**
+ * Start the app named @app in session @se; *@pid gets its pid. Returns 0,
+ * or -1 with @err set (NO_APP when unknown, else as xs_launch_command()).
+ */
 int xs_launch(struct xs_server *s, struct xs_session *se, const char *app, pid_t *pid,
               struct xp_error *err);
+/**
+ * Fork and run shell command @cmd as an app of @se, its stdout and stderr
+ * through a pipe the server reads; *@pid gets its pid. Returns 0, or -1 with @err set
+ * (LIMIT: too many running apps; INTERNAL: fork failed).
+ */
 int xs_launch_command(struct xs_server *s, struct xs_session *se, const char *cmd, pid_t *pid,
                       struct xp_error *err);
+/** Reap every exited child without blocking, logging how it ended (on SIGCHLD). */
 void xs_launch_reap(struct xs_server *s);
 /**
  * APP_LIST from a client, viewer or app (the launcher): answer with one
@@ -630,10 +827,21 @@ void xs_session_touch(struct xs_peer *p, uint8_t op);
 int xs_query_handle(struct xs_peer *p, const struct xp_msg *m);
 
 /* launcher.c */
+/**
+ * Show the start screen of @se: map, raise and focus its window, or start
+ * xp-launcher when it has none (not twice within the relaunch delay).
+ */
 void xs_launcher_show(struct xs_session *se);
+/** Another app showed a window: unmap the start screen for the clients. */
 void xs_launcher_hide(struct xs_session *se);
+/**
+ * Show the start screen when @se has a client and no mapped window (unless
+ * the server stops, --no-launcher, or an app was just launched).
+ */
 void xs_launcher_check(struct xs_session *se);
+/** An app was launched in @se: hold the launcher back, and check again later. */
 void xs_launcher_app_started(struct xs_session *se);
+/** True for the key chord that brings the start screen back (Ctrl+Shift+L). */
 bool xs_launcher_chord(const struct xp_msg_key *k);
 
 /* arrange.c: the session's window manager (SPEC.md section 12) */

@@ -45,6 +45,7 @@ void xs_session_destroy(struct xs_session *se)
 	free(se->stack);
 	xs_map_finish(&se->windows);
 	xs_cache_destroy(se);
+	xs_clip_finish(se);
 	free(se);
 }
 
@@ -67,12 +68,14 @@ void xs_session_attach(struct xs_session *se, struct xs_peer *p)
 		se->apps = p;
 		if (!se->launcher && strstr(p->name, "(xp-launcher)"))
 			se->launcher = p;
+		xs_clip_attach(p);
 		xs_child_claim(p);
 		return;
 	}
 	p->next = se->clients;
 	se->clients = p;
 	xs_update_full(p);
+	xs_clip_attach(p);
 	xs_launcher_check(se);
 }
 
@@ -81,6 +84,7 @@ void xs_session_detach(struct xs_peer *p)
 	struct xs_session *se = p->session;
 	if (!se)
 		return;
+	xs_clip_peer_gone(p);
 	if (p->role == XP_ROLE_APP) {
 		xs_job_cancel(p);
 		list_remove(&se->apps, p);

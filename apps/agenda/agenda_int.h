@@ -45,13 +45,20 @@ struct ag_buf {
 	size_t len, cap;
 	bool oom;
 };
+/* Frees the data of B and zeroes it (B itself is the caller's). */
 void ag_buf_finish(struct ag_buf *b);
+/* Appends N bytes at P; after a failed allocation (OOM set) appends nothing. */
 void ag_buf_bytes(struct ag_buf *b, const void *p, size_t n);
+/* Appends the byte V. */
 void ag_buf_u8(struct ag_buf *b, uint8_t v);
+/* Appends V as 8 bytes, little-endian. */
 void ag_buf_u64le(struct ag_buf *b, uint64_t v);
+/* Appends V as a LEB128 varint (7 bits a byte, 1 to 10 bytes). */
 void ag_buf_varint(struct ag_buf *b, uint64_t v);
+/* Appends V zigzag-encoded as a varint (small negatives stay short). */
 void ag_buf_svarint(struct ag_buf *b, int64_t v);
-void ag_buf_str(struct ag_buf *b, const char *s); /* NULL = "" */
+/* Appends S as a varint length and its bytes (no NUL); NULL is "". */
+void ag_buf_str(struct ag_buf *b, const char *s);
 /* Appends S (NUL-terminated) without a length. */
 void ag_buf_puts(struct ag_buf *b, const char *s);
 /* Drops the first N bytes. */
@@ -67,9 +74,13 @@ struct ag_rd {
 	size_t len, pos;
 	const char *err;
 };
+/* Reads one byte; 0 and ERR "truncated" when none is left. */
 uint8_t ag_rd_u8(struct ag_rd *r);
+/* Reads 8 bytes little-endian; 0 and ERR "truncated" when fewer are left. */
 uint64_t ag_rd_u64le(struct ag_rd *r);
+/* Reads a LEB128 varint; 0 and ERR set when truncated or over 64 bits. */
 uint64_t ag_rd_varint(struct ag_rd *r);
+/* Reads a zigzag varint (as ag_buf_svarint() writes); 0 on error. */
 int64_t ag_rd_svarint(struct ag_rd *r);
 /* Reads a length-prefixed string of MIN..MAX bytes without NUL bytes;
  * returns a malloc'd NUL-terminated copy (or NULL on error). */
@@ -78,6 +89,7 @@ char *ag_rd_str(struct ag_rd *r, size_t min, size_t max);
 size_t ag_rd_bytes(struct ag_rd *r, uint8_t *out, size_t max);
 /* Bytes not read yet. */
 size_t ag_rd_left(const struct ag_rd *r);
+/* Sets ERR to WHY (a static string, not copied) unless an error is already set. */
 void ag_rd_fail(struct ag_rd *r, const char *why);
 
 /* ---- registers: key -> value maps (kv.c) ---------------------------------- */
@@ -106,6 +118,7 @@ void ag_kvs_del(struct ag_kvs *s, const char *key);
 void ag_kvs_sort(struct ag_kvs *s);
 /* Bytes of keys and non-empty values. */
 size_t ag_kvs_size(const struct ag_kvs *s);
+/* Frees every key, value and the array, and zeroes S; NULL is a no-op. */
 void ag_kvs_finish(struct ag_kvs *s);
 /* True when KEY is a register key agendad accepts (SYNC.md section 1). */
 bool ag_key_valid(const char *key);
@@ -142,6 +155,7 @@ struct ag_ics_reader {
 /* Reads the next unfolded content line into *LINE (valid until the next
  * call). 1 a line, 0 end of file, -1 a line over the limit. */
 int ag_ics_next(struct ag_ics_reader *rd, const char **line);
+/* Frees the line buffers of RD; does not close RD->f (the caller's). */
 void ag_ics_reader_finish(struct ag_ics_reader *rd);
 
 /* One component's lines (its own BEGIN/END excluded, nested ones kept). */
@@ -156,6 +170,7 @@ struct ag_comp {
 int ag_comp_read(struct ag_ics_reader *rd, const char *name, size_t max_bytes, struct ag_comp *out);
 /* Adds one line (copied). 0/-1. */
 int ag_comp_add(struct ag_comp *c, const char *line);
+/* Frees every line of C and the array, and zeroes C. */
 void ag_comp_finish(struct ag_comp *c);
 /* Joins lines [FROM, TO) of C with "\n". malloc'd. */
 char *ag_comp_text(const struct ag_comp *c, size_t from, size_t to);
@@ -348,11 +363,13 @@ struct ag_msg {
 	} u;
 };
 
+/* wire.c */
 /* Looks at the start of IN (LEN bytes) for a frame [type u8][len varint]
  * [body] of at most MAX body bytes. Returns 1 with *HDR and *BODY set when
  * complete, 0 when more bytes are needed (*HDR set once the header is
  * complete, else 0), -1 on an oversized or malformed header. */
 int ag_frame_peek(const uint8_t *in, size_t len, size_t max, size_t *hdr, size_t *body);
+
 /* Decodes one complete frame (header included) into MSG. Returns 0, or -1
  * with a static reason in *WHY; MSG must be released with ag_msg_finish()
  * in both cases. */
@@ -363,10 +380,14 @@ int ag_msg_encode(struct ag_buf *out, const struct ag_msg *msg);
 void ag_msg_finish(struct ag_msg *msg);
 /* Name of message type TYPE, or "unknown". */
 const char *ag_msg_name(uint8_t type);
+/* Frees the uid and registers C owns and zeroes C (C itself is the caller's). */
 void ag_change_finish(struct ag_change *c);
+/* Frees the strings and registers REC owns and zeroes REC. */
 void ag_record_finish(struct ag_record *rec);
-/* Upper bound of the encoded size of change C / record REC. */
+/* Upper bound of the encoded size of change C. */
 size_t ag_change_size(const struct ag_change *c);
+/* Upper bound of the encoded size of record REC (a conflict's key, value and
+ * loser must be set). */
 size_t ag_record_size(const struct ag_record *rec);
 
 /* ---- sqlite and small helpers (util.c) ------------------------------------- */
@@ -444,6 +465,8 @@ struct ag_store {
 sqlite3_stmt *ag_store_stmt(struct ag_store *s, enum ag_stmt id);
 /* Opens the server database PATH (writer and reader connections). 0/-1. */
 int ag_store_open(const char *path, struct ag_store **out, char *err, size_t errlen);
+/* Stops and joins the checkpointer thread if it runs, finalizes the statements,
+ * closes both connections and frees S; NULL is a no-op. */
 void ag_store_close(struct ag_store *s);
 /* WAL pages (4 KiB) past which the checkpointer copies the WAL back, and
  * past which push slices wait until it has caught up (SYNC.md section 8). */
@@ -567,13 +590,16 @@ void ag_srv_commit(struct ag_srv *s);
 struct ag_conn *ag_srv_shed(struct ag_srv *s);
 /* The label (fd) of connection C. */
 int ag_srv_conn_fd(const struct ag_conn *c);
-/* Connections of S (for the I/O loop). */
+/* Number of connections of S (for the I/O loop). */
 size_t ag_srv_nconns(const struct ag_srv *s);
+/* Connection I (< ag_srv_nconns()) of S; still owned by S. */
 struct ag_conn *ag_srv_conn_at(const struct ag_srv *s, size_t i);
+
+/* server.c */
 /* Runs agendad until SIGINT/SIGTERM. Returns the exit status. */
 int ag_server_run(const struct ag_server_opts *opts);
 
-/* ---- replica internals (replica*.c) --------------------------------------- */
+/* ---- replica internals (replica.c, replica_edit.c, replica_sync.c) ------------ */
 #define AG_STMT_CACHE 64
 struct ag_replica {
 	sqlite3 *db;
@@ -590,12 +616,16 @@ struct ag_replica {
 sqlite3_stmt *ag_rstmt(struct ag_replica *r, const char *sql);
 /* Sets R's error message (printf style) and returns -1. */
 int ag_fail(struct ag_replica *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Reads/writes a setting. */
+/* The integer setting KEY of the meta table, or DFLT when absent or on error. */
 int64_t ag_meta_int(struct ag_replica *r, const char *key, int64_t dflt);
+/* Stores the integer setting KEY = V. 0, or -1 with R's error set. */
 int ag_meta_set_int(struct ag_replica *r, const char *key, int64_t v);
+/* Stores the text setting KEY = V (copied by SQLite). 0, or -1 with R's error set. */
 int ag_meta_set(struct ag_replica *r, const char *key, const char *v);
-/* BEGIN IMMEDIATE / COMMIT (or ROLLBACK when RC != 0). */
+/* BEGIN IMMEDIATE. 0, or -1 with R's error "replica busy: ..." set. */
 int ag_txn_begin(struct ag_replica *r);
+/* COMMIT when RC is 0, else (or when COMMIT fails) ROLLBACK. Returns 0 only
+ * when committed; -1 otherwise, without setting R's error. */
 int ag_txn_end(struct ag_replica *r, int rc);
 /* Loads the registers of UID (with seqs) into OUT. 1 found, 0 absent, -1. */
 int ag_entries_load(struct ag_replica *r, const char *uid, struct ag_kvs *out);
@@ -624,6 +654,8 @@ int ag_page_apply(struct ag_replica *r, const struct ag_msg_page *page, char **r
 int ag_full_begin(struct ag_replica *r);
 /* Ends it: drops what the server did not send, except pending keys. */
 int ag_full_end(struct ag_replica *r);
+
+/* edit.c */
 /* Builds the registers an edit E makes to event CUR (NULL: a new event)
  * into OUT. 0/-1 with an error in R. */
 int ag_edit_kvs(struct ag_replica *r, const struct ag_kvs *cur, const struct ag_edit *e,
@@ -658,9 +690,12 @@ struct cli_command {
 const struct cli_command *cli_command(const char *name);
 /* Parses C's options into O. 0, 1 (an error was printed) or 2 (usage). */
 int cli_parse_opts(struct cli *c, struct cli_opts *o);
+/* Frees the --exdate / --rm-exdate copies in O (O itself is the caller's). */
 void cli_opts_finish(struct cli_opts *o);
 /* Prints "agenda: WHAT" (NULL: the replica's error) and returns 1. */
 int cli_fail(struct cli *c, const char *what);
+/* Writes S (NULL: "") to OUT as a quoted JSON string, escaping '"', '\\' and
+ * control characters. */
 void cli_json_str(FILE *out, const char *s);
 /* One line (or JSON object) for an occurrence START..END of EV. */
 void cli_print_event(FILE *out, const struct ag_event *ev, int64_t start, int64_t end, bool json);
@@ -668,7 +703,10 @@ void cli_print_event(FILE *out, const struct ag_event *ev, int64_t start, int64_
 void cli_print_details(FILE *out, const struct ag_event *ev, const char *ics, bool json);
 /* A conflict as one line or a JSON object. */
 void cli_print_conflict(FILE *out, const struct ag_conflict *c, bool json);
+/* Local midnight that starts the day of time T (seconds since the epoch). */
 int64_t cli_day_start(int64_t t);
+/* T moved by DAYS calendar days in local time, keeping the time of day (DST-safe
+ * through mktime()). */
 int64_t cli_add_days(int64_t t, int days);
 
 #endif

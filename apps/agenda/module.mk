@@ -18,7 +18,7 @@ $(AGENDA_LIB_OBJ) $(AGENDA_CLI_OBJ) $(call objs,apps/agenda/agendad_main.c): \
 	MODULE_CFLAGS := $(AGENDA_CFLAGS)
 $(AGENDA_LIB): $(AGENDA_LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BIN)/agenda: $(AGENDA_CLI_OBJ) $(AGENDA_LIB) $(PROTO_LIB)
 	@mkdir -p $(dir $@)

@@ -64,8 +64,15 @@ struct cal {
 };
 
 /* model.c */
+/** Local midnight that starts the day of the time @t (seconds since the epoch). */
 int64_t cal_midnight(int64_t t);
+/** Local midnight @n days (may be negative) after @day's date; DST-safe through mktime(). */
 int64_t cal_add_days(int64_t day, int n);
+/**
+ * The same day of the month @n months (may be negative) after @day, clamped to the
+ * last day of a shorter month (31 Jan + 1 = 28 or 29 Feb). Keeps @day's time of day,
+ * so pass a midnight to get one.
+ */
 int64_t cal_add_months(int64_t day, int n);
 /** The first day shown by the current view (a Monday). */
 int64_t cal_view_start(const struct cal *c);

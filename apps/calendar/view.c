@@ -25,7 +25,7 @@ static void blank(struct cal *c, int r, int col, int w, uint32_t bg)
 {
 	for (int i = 0; i < w && r >= 0 && r < c->rows && col + i < c->cols; i++)
 		if (col + i >= 0)
-			c->cells[r * c->cols + col + i] = (struct xa_cell){0, FG, bg, 0, 0};
+			c->cells[r * c->cols + col + i] = (struct xa_cell){.fg = FG, .bg = bg};
 }
 
 /* Put UTF-8 @s at (r, col), at most @w cells. Returns cells used. */
@@ -39,7 +39,7 @@ static int put(struct cal *c, int r, int col, const char *s, int w, uint32_t fg,
 		uint32_t cp;
 		size_t k = xp_utf8_next(s + i, strlen(s + i), &cp);
 		c->cells[r * c->cols + col + n] =
-		    (struct xa_cell){cp == ' ' ? 0 : cp, fg, bg, bold, 0};
+		    (struct xa_cell){.ch = cp == ' ' ? 0 : cp, .fg = fg, .bg = bg, .bold = bold};
 		i += k;
 		n++;
 	}
@@ -200,7 +200,7 @@ static void draw_detail(struct cal *c)
 	for (int r = top; r < c->rows; r++)
 		blank(c, r, 0, c->cols, BG);
 	for (int i = 0; i < c->cols; i++)
-		c->cells[top * c->cols + i] = (struct xa_cell){0x2500, DIM, BG, 0, 0};
+		c->cells[top * c->cols + i] = (struct xa_cell){.ch = 0x2500, .fg = DIM, .bg = BG};
 	fmt_day(c->day, "%A %e %B %Y", title, sizeof(title));
 	put(c, top + 1, 1, title, c->cols - 2, ACCENT, BG, true);
 	int n = cal_day_events(c, c->day, idx, MAX_DAY_EVENTS);

@@ -5,6 +5,6 @@ APPLIB_LIB := $(LIB)/libxpapp.a
 
 $(APPLIB_LIB): $(APPLIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 LIBS += $(APPLIB_LIB)

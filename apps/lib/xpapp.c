@@ -99,6 +99,7 @@ void xa_close(struct xa_display *d)
 		return;
 	xp_conn_drain(&d->conn, 1000);
 	xp_conn_finish(&d->conn);
+	xa_clip_free(d);
 	free(d);
 }
 
@@ -290,7 +291,7 @@ static void queue_push(struct xa_display *d, const struct xa_event *ev)
 int xa_take(struct xa_display *d, const struct xp_msg *m, uint32_t want_sync)
 {
 	struct xa_event ev;
-	if (to_event(m, &ev)) {
+	if (to_event(m, &ev) || xa_clip_event(d, m, &ev)) {
 		queue_push(d, &ev);
 	} else if (m->op == XP_OP_PING) {
 		struct xp_msg p = {.op = XP_OP_PONG};

@@ -17,13 +17,16 @@ struct xa_display;
 
 /** Event kinds delivered by xa_next_event(). */
 enum xa_event_type {
-	XA_KEY = 1,    /* key press or release in the focused window */
-	XA_BUTTON,     /* pointer button press or release */
-	XA_MOTION,     /* pointer moved */
-	XA_CONFIGURE,  /* the server changed a window's geometry: redraw */
-	XA_CLOSE,      /* the user asked to close a window */
-	XA_FOCUS,      /* a window gained or lost the keyboard focus */
-	XA_APP_EXITED, /* an app launched in this session ended (launchers) */
+	XA_KEY = 1,      /* key press or release in the focused window */
+	XA_BUTTON,       /* pointer button press or release */
+	XA_MOTION,       /* pointer moved */
+	XA_CONFIGURE,    /* the server changed a window's geometry: redraw */
+	XA_CLOSE,        /* the user asked to close a window */
+	XA_FOCUS,        /* a window gained or lost the keyboard focus */
+	XA_APP_EXITED,   /* an app launched in this session ended (launchers) */
+	XA_CLIP_OWNER,   /* another peer took (or, DISOWN, dropped) a selection */
+	XA_CLIP_REQUEST, /* someone pastes a selection we offered: xa_clip_send() */
+	XA_CLIP_DATA,    /* a requested selection arrived whole: xa_clip_take() */
 };
 
 /** One input or window event. Strings are copied into the event. */
@@ -37,6 +40,9 @@ struct xa_event {
 	uint32_t w, h;    /* CONFIGURE: size */
 	uint32_t buttons; /* MOTION: held buttons, bit n-1 for button n */
 	bool on;          /* FOCUS */
+	uint32_t sel;     /* CLIP_OWNER, CLIP_REQUEST: XP_CLIP_CLIPBOARD or _PRIMARY */
+	uint32_t req;     /* CLIP_REQUEST, CLIP_DATA: the transfer */
+	uint32_t flags;   /* CLIP_OWNER: XP_CLIP_DISOWN; CLIP_DATA: XP_CLIP_* data flags */
 	/* APP_EXITED: text = the app's name, state = XP_EXIT_* flags, keysym = its
 	 * exit status (or signal), reason = its last stderr line ("" if none) */
 	char reason[XP_EXIT_REASON_MAX + 1];
@@ -84,8 +90,11 @@ const struct xp_error *xa_error(const struct xa_display *d);
  */
 uint32_t xa_window_create(struct xa_display *d, int32_t x, int32_t y, uint32_t w, uint32_t h,
                           uint32_t flags, uint32_t bg);
+/** Destroy window @win (the app's id); the server forgets it. 0, or -1 if sending failed. */
 int xa_window_destroy(struct xa_display *d, uint32_t win);
+/** Show window @win (WIN_MAP). 0, or -1 if sending failed. */
 int xa_window_map(struct xa_display *d, uint32_t win);
+/** Hide window @win (WIN_UNMAP); it keeps its pixels. 0, or -1 if sending failed. */
 int xa_window_unmap(struct xa_display *d, uint32_t win);
 /** Move (XP_CONF_MOVE), resize (XP_CONF_RESIZE) and/or raise (XP_CONF_RAISE). */
 int xa_window_configure(struct xa_display *d, uint32_t win, uint32_t mask, int32_t x, int32_t y,
@@ -179,6 +188,35 @@ int xa_cursor_standard(struct xa_display *d, uint32_t id, enum xa_cursor_shape s
  */
 int xa_window_cursor(struct xa_display *d, uint32_t win, uint32_t id);
 
+/* ---- the session clipboard (clip.c, SPEC.md section 14) ---- */
+
+/**
+ * Offer clipboard selection @sel (XP_CLIP_CLIPBOARD or XP_CLIP_PRIMARY) to
+ * the session; @size is a hint (bytes, 0 unknown). Requests then arrive as
+ * XA_CLIP_REQUEST events, until an XA_CLIP_OWNER event says another took it.
+ */
+int xa_clip_own(struct xa_display *d, uint32_t sel, uint64_t size);
+/** Stop offering @sel (only if we still own it). */
+int xa_clip_disown(struct xa_display *d, uint32_t sel);
+/**
+ * Answer request @req with @len bytes of UTF-8 text (copied), in chunks; more
+ * than XP_CLIP_MAX bytes are cut and flagged truncated. @data NULL refuses.
+ */
+int xa_clip_send(struct xa_display *d, uint32_t req, const void *data, size_t len);
+/**
+ * Ask for the contents of selection @sel. Returns the request id (> 0), or 0
+ * when too many requests wait or the connection failed. An XA_CLIP_DATA
+ * event with this id follows (after at most the server's timeout).
+ */
+uint32_t xa_clip_request(struct xa_display *d, uint32_t sel);
+/**
+ * The data of completed request @req: a malloc'd, NUL-terminated buffer the
+ * caller frees, @len its length, @flags the XP_CLIP_* data flags (FAILED:
+ * nothing came, TRUNCATED: cut at XP_CLIP_MAX). NULL for an unknown or
+ * unfinished request. The bytes are as the owner sent them: not checked.
+ */
+char *xa_clip_take(struct xa_display *d, uint32_t req, size_t *len, uint32_t *flags);
+
 /** Ask the server to start the app named @name in this session (launchers). */
 int xa_launch(struct xa_display *d, const char *name);
 
@@ -217,23 +255,37 @@ void xa_wire_bytes(const struct xa_display *d, uint64_t *out, uint64_t *in);
 
 /* ---- character-cell surfaces (grid.c) ---- */
 
-/** One character cell: a code point (0 = blank) and its colours. */
+/** Combining marks a cell keeps, drawn over its character. */
+#define XA_CELL_COMB 2
+
+/** One character cell: a code point (0 = blank) and its look. */
 struct xa_cell {
-	uint32_t ch;     /* XA_WIDE_TAIL: right half of a wide character */
-	uint32_t fg, bg; /* 0x00RRGGBB */
-	uint8_t bold, underline;
+	uint32_t ch;             /* XA_WIDE_TAIL: right half of a wide character */
+	uint32_t fg, bg;         /* 0x00RRGGBB */
+	uint8_t bold, underline; /* underline: 0 none, 1 single, 2 double */
+	uint8_t italic, strike;
+	uint32_t comb[XA_CELL_COMB]; /* combining marks, 0-terminated if fewer */
+	uint8_t line; /* DEC line size: 0, XR_FONT_DWL, _DHL_TOP or _DHL_BOTTOM (with a tail) */
 };
 #define XA_WIDE_TAIL 0xffffffffu
 
 /**
- * A window shown as rows x cols cells of the 6x13 font. The app builds a
- * full array of cells per frame; xa_grid_paint() sends only what changed
- * since the last frame (a COPY when rows scrolled, text runs otherwise).
+ * A window shown as rows x cols cells of one font size (xr_font_size_name();
+ * 0, 6x13, unless xa_grid_set_font() says otherwise). The app builds a full
+ * array of cells per frame; xa_grid_paint() sends only what changed since
+ * the last frame (a COPY when rows scrolled, text runs otherwise). A cell
+ * followed by an XA_WIDE_TAIL cell is a wide character drawn over both in
+ * the size's wide font; bold and italic select the font's styles; marks in
+ * comb are drawn over the character as transparent bitmaps. A cell with a
+ * line size and a tail is a character of a DEC double-width (or -height)
+ * line, stretched over both.
+
  */
 struct xa_grid {
 	struct xa_display *d;
 	uint32_t win, fg, bg;
-	int rows, cols, cell_w, cell_h;
+	int rows, cols, cell_w, cell_h, ascent, font_size;
+	uint32_t win_w, win_h;  /* window size in pixels; 0: the cells' */
 	struct xa_cell *shadow; /* what the window shows */
 	bool valid, detect_scroll;
 };
@@ -244,6 +296,17 @@ int xa_grid_init(struct xa_grid *g, struct xa_display *d, uint32_t win, int rows
 void xa_grid_finish(struct xa_grid *g);
 /** Change the size; the next paint redraws everything. 0 or -1. */
 int xa_grid_resize(struct xa_grid *g, int rows, int cols);
+/**
+ * Use font size @size (0..XR_FONT_SIZES-1) from now on; the cell size
+ * changes (read g->cell_w, g->cell_h) and the next paint redraws
+ * everything. 0, or -1 for an unknown size.
+ */
+int xa_grid_set_font(struct xa_grid *g, int size);
+/**
+ * The window is @w x @h pixels: a full redraw paints the strips the cells
+ * do not cover in the blank colour (0 x 0: only the cells' area).
+ */
+void xa_grid_set_window(struct xa_grid *g, uint32_t w, uint32_t h);
 /** Forget what the window shows: the next paint redraws everything. */
 void xa_grid_invalidate(struct xa_grid *g);
 /** Send the difference between the window and @cells (rows * cols, borrowed). */

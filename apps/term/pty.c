@@ -1,5 +1,7 @@
 /*
- * pty.c - the pseudo-terminal and the shell running on it.
+ * pty.c - the pseudo-terminal, the shell running on it, and the bytes
+ * waiting for it: keystrokes and pastes are queued and written as the pty
+ * takes them, so a large paste never blocks the terminal.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,5 +67,47 @@ int term_pty_spawn(struct term *t, char *const argv[])
 	if (t->child == 0)
 		child(slave, argv);
 	fcntl(t->pty, F_SETFL, fcntl(t->pty, F_GETFL) | O_NONBLOCK);
+	return 0;
+}
+
+void term_pty_queue(struct term *t, const char *s, size_t len)
+{
+	if (len > TERM_OUT_MAX - t->out_len) {
+		fprintf(stderr, "xp-term: %zu bytes for the program dropped (queue full)\n", len);
+		return;
+	}
+	if (t->out_len + len > t->out_cap) {
+		size_t cap = t->out_cap ? t->out_cap : 4096;
+		while (cap < t->out_len + len)
+			cap *= 2;
+		uint8_t *p = realloc(t->out, cap);
+		if (!p)
+			return;
+		t->out = p;
+		t->out_cap = cap;
+	}
+	memcpy(t->out + t->out_len, s, len);
+	t->out_len += len;
+	t->last_user_us = xp_now_us();
+	term_pty_flush(t);
+}
+
+int term_pty_flush(struct term *t)
+{
+	size_t done = 0;
+	while (done < t->out_len) {
+		ssize_t n = write(t->pty, t->out + done, t->out_len - done);
+		if (n > 0) {
+			done += (size_t)n;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else {
+			if (n < 0 && errno != EAGAIN)
+				done = t->out_len; /* the pty is gone: nothing will take them */
+			break;
+		}
+	}
+	memmove(t->out, t->out + done, t->out_len - done);
+	t->out_len -= done;
 	return 0;
 }

@@ -197,6 +197,9 @@ static void dispatch(struct xb *b, struct xb_win *w, const struct xa_event *ev)
 		if (ev->on)
 			xb_wm_focus(b, w);
 		break;
+	case XA_CLIP_OWNER: /* the clipboard is not bridged yet (thin-client/xsel.c can) */
+	case XA_CLIP_REQUEST:
+	case XA_CLIP_DATA:
 	case XA_APP_EXITED: /* told to launchers only */
 		break;
 	}

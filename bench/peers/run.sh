@@ -187,7 +187,7 @@ XTERM_ARGS="-fn 6x13 -geometry 80x24+0+0 +sb"
 # text on SIGUSR1 and xterm where to log what it printed, so that each session
 # can check the workload really ran.
 cat >"$T/apps" <<EOF
-terminal | a terminal running your shell | exec "\$XPROTO_BIN/xp-term" --dump $T/screen.txt
+terminal | a terminal running your shell | exec "\$XPROTO_BIN/xp-term" --size 80x24 --dump $T/screen.txt
 xterm | xterm through the X bridge | exec "\$XPROTO_BIN/xp-x11" -- xterm $XTERM_ARGS -l -lf $T/xterm.log
 clock | a ticking clock | exec "\$XPROTO_BIN/xp-clock"
 calendar | the shared calendar | exec "\$XPROTO_BIN/xp-calendar"

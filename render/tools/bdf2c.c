@@ -21,6 +21,8 @@
 
 #include "xproto.h"
 
+#include "symbol.h"
+
 #define MAX_W        32
 #define MAX_H        64
 #define MAX_GLYPHS   65534
@@ -359,16 +361,6 @@ static void emit(const struct bdf *b, const char *sym, size_t def, FILE *out)
 	        def);
 }
 
-static int symbol_ok(const char *s)
-{
-	if (!isalpha((unsigned char)*s) && *s != '_')
-		return 0;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_')
-			return 0;
-	return 1;
-}
-
 static int convert(struct bdf *b, const char *sym, const char *out_path)
 {
 	size_t def;
@@ -392,7 +384,7 @@ int main(int argc, char **argv)
 	struct bdf b = {.ascent = -1, .descent = -1, .default_char = -1, .chars = -1};
 	int ret;
 
-	if (argc != 4 || !symbol_ok(argv[1])) {
+	if (argc != 4 || !xr_tool_symbol_ok(argv[1])) {
 		fprintf(stderr, "usage: bdf2c SYMBOL IN.bdf OUT.c\n");
 		return 2;
 	}
