@@ -67,6 +67,7 @@ struct tc_win {
 	struct xr_fb fb;
 	struct tc_cursor *cursor; /* the pointer shape over it, NULL = the default */
 	struct xr_rect dirty;     /* window-local damage not yet shown (seamless) */
+	uint64_t born;            /* the table's `created` when it was created */
 };
 
 /** All windows, v[0] at the bottom of the stacking order. */
@@ -75,6 +76,7 @@ struct tc_wintable {
 	size_t n, cap;
 	uint64_t pixels;
 	uint32_t focused;
+	uint64_t created; /* WIN_CREATEs so far (wait-launched) */
 };
 
 /** The window of server id @id, or NULL; still owned by @t. */
@@ -407,6 +409,7 @@ enum tc_cmd_kind {
 	TC_CMD_WINDOWS,
 	TC_CMD_SYNC,
 	TC_CMD_WAIT_PIXEL,
+	TC_CMD_WAIT_LAUNCHED,
 };
 struct tc_cmd {
 	enum tc_cmd_kind kind;
@@ -430,6 +433,9 @@ struct tc_script_run {
 	int type_delay_ms;
 	uint32_t sync_seq; /* SYNC: the PING it waits to see answered */
 	bool done;
+	uint64_t launch_at;   /* c->wins.created when its last launch ran */
+	uint32_t launched[8]; /* pids of its last launches (APP_STARTED), a ring */
+	unsigned nlaunched;   /* launches so far */
 };
 #define TC_WAIT_IDLE_MS         300
 #define TC_WAIT_IDLE_TIMEOUT_MS 10000
