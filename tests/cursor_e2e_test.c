@@ -113,8 +113,9 @@ static struct xa_display *app_with_windows(struct e2e_server *s, uint32_t *a, ui
 {
 	struct xa_display *d = e2e_app(s, "main");
 	assert_non_null(d);
-	*a = xa_window_create(d, 0, 0, 100, 50, 0, 0x102030);
-	*b = xa_window_create(d, 200, 0, 100, 50, 0, 0x302010);
+	/* popups: shown exactly where asked, never placed or framed by the session */
+	*a = xa_window_create(d, 0, 0, 100, 50, XP_WIN_POPUP, 0x102030);
+	*b = xa_window_create(d, 200, 0, 100, 50, XP_WIN_POPUP, 0x302010);
 	xa_window_map(d, *a);
 	xa_window_map(d, *b);
 	assert_int_equal(xa_cursor_standard(d, 1, XA_CURSOR_IBEAM), 0);

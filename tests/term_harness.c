@@ -114,6 +114,32 @@ static void answer(struct th *h, uint32_t req)
 	} while (off < h->answer_len);
 }
 
+/* Where window @id is on the session's screen, kept from what the server says. */
+static void set_pos(struct th *h, uint32_t id, int32_t x, int32_t y)
+{
+	int i = 0;
+	while (i < h->npos && h->pos[i].id != id)
+		i++;
+	if (i == h->npos && h->npos == (int)(sizeof(h->pos) / sizeof(h->pos[0])))
+		return;
+	if (i == h->npos)
+		h->npos++;
+	h->pos[i].id = id;
+	h->pos[i].x = x;
+	h->pos[i].y = y;
+}
+
+/* The terminal window's origin on the screen in *@x, *@y (0, 0 if unknown). */
+static void win_origin(const struct th *h, int *x, int *y)
+{
+	*x = *y = 0;
+	for (int i = 0; i < h->npos; i++)
+		if (h->pos[i].id == h->win) {
+			*x = h->pos[i].x;
+			*y = h->pos[i].y;
+		}
+}
+
 static void take(struct th *h, const struct xp_msg *m)
 {
 	struct xp_msg out;
@@ -122,6 +148,14 @@ static void take(struct th *h, const struct xp_msg *m)
 		out = (struct xp_msg){.op = XP_OP_ACK};
 		out.u.ack.serial = m->u.mark.serial;
 		xp_conn_send(&h->c, &out);
+		break;
+	case XP_OP_WIN_CREATE:
+		set_pos(h, m->u.win_create.win, m->u.win_create.x, m->u.win_create.y);
+		break;
+	case XP_OP_WIN_CONFIGURE:
+		if (m->u.win_configure.mask & XP_CONF_MOVE)
+			set_pos(h, m->u.win_configure.win, m->u.win_configure.x,
+			        m->u.win_configure.y);
 		break;
 	case XP_OP_WIN_MAP:
 		if (!h->win)
@@ -216,14 +250,18 @@ int th_type(struct th *h, const char *s, bool enter)
 int th_button(struct th *h, int button, bool pressed, int x, int y)
 {
 	struct xp_msg m = {.op = XP_OP_BUTTON};
-	m.u.button = (struct xp_msg_button){XP_BUTTON_STATE(button, pressed), x, y};
+	int ox, oy;
+	win_origin(h, &ox, &oy);
+	m.u.button = (struct xp_msg_button){XP_BUTTON_STATE(button, pressed), ox + x, oy + y};
 	return send_msg(h, &m);
 }
 
 int th_motion(struct th *h, int x, int y)
 {
 	struct xp_msg m = {.op = XP_OP_MOTION};
-	m.u.motion = (struct xp_msg_motion){x, y};
+	int ox, oy;
+	win_origin(h, &ox, &oy);
+	m.u.motion = (struct xp_msg_motion){ox + x, oy + y};
 	return send_msg(h, &m);
 }
 

@@ -24,7 +24,12 @@ struct th {
 	pid_t term; /* the xp-term process */
 	struct xp_conn c;
 	bool connected;
-	uint32_t win;         /* the terminal's window, as the client knows it */
+	uint32_t win; /* the terminal's window, as the client knows it */
+	struct {      /* where the session put each window (WIN_CREATE, WIN_CONFIGURE) */
+		uint32_t id;
+		int32_t x, y;
+	} pos[16];
+	int npos;
 	char title[300];      /* the last WIN_TITLE */
 	unsigned clip_own[2]; /* CLIP_OWN (not DISOWN) seen per selection */
 	unsigned errors;      /* ERROR messages seen */
@@ -62,9 +67,12 @@ int th_key(struct th *h, uint32_t keysym, uint32_t mods, const char *text);
 int th_key_edge(struct th *h, uint32_t keysym, bool pressed);
 /** Type @s (ASCII), then Return if @enter. */
 int th_type(struct th *h, const char *s, bool enter);
-/** A button press or release at screen (@x, @y). */
+/**
+ * A button press or release at (@x, @y) of the terminal's window (the
+ * session places and frames windows: the harness adds where it put it).
+ */
 int th_button(struct th *h, int button, bool pressed, int x, int y);
-/** The pointer moved to screen (@x, @y). */
+/** The pointer moved to (@x, @y) of the terminal's window. */
 int th_motion(struct th *h, int x, int y);
 
 /** Dump the terminal's window text into h->lines (h->nlines). 0 or -1. */

@@ -213,17 +213,24 @@ static uint64_t ping_due(const struct tc_client *c, uint64_t now)
 	return c->last_ping_us + (active ? TC_PING_INTERVAL_US : TC_PING_IDLE_US);
 }
 
+void tc_ping_now(struct tc_client *c, uint64_t now)
+{
+	if (!c->connected)
+		return;
+	struct xp_msg m = {.op = XP_OP_PING};
+	m.u.ping.seq = ++c->ping_seq;
+	m.u.ping.time_us = now;
+	tc_send(c, &m);
+	c->last_ping_us = now;
+	c->next_ping_us = ping_due(c, now);
+}
+
 void tc_ping(struct tc_client *c, uint64_t now)
 {
 	if (!c->connected)
 		return;
-	if (now >= ping_due(c, now)) {
-		struct xp_msg m = {.op = XP_OP_PING};
-		m.u.ping.seq = ++c->ping_seq;
-		m.u.ping.time_us = now;
-		tc_send(c, &m);
-		c->last_ping_us = now;
-	}
+	if (now >= ping_due(c, now))
+		tc_ping_now(c, now);
 	c->next_ping_us = ping_due(c, now);
 }
 

@@ -189,8 +189,7 @@ static int run_sync(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 {
 	struct tc_script_run *r = &c->script;
 	if (r->sync_seq == 0) {
-		c->next_ping_us = 0; /* a PING now, whatever the schedule */
-		tc_ping(c, now);
+		tc_ping_now(c, now); /* whatever the schedule */
 		r->sync_seq = c->ping_seq;
 	}
 	if (c->pong_seq >= r->sync_seq && c->comp.dmg.n == 0)

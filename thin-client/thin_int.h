@@ -642,6 +642,11 @@ void tc_disconnect(struct tc_client *c, const char *why);
 int tc_send(struct tc_client *c, const struct xp_msg *m);
 /** When connected, send PING if one is due at @now (µs), and set c->next_ping_us. */
 void tc_ping(struct tc_client *c, uint64_t now);
+/**
+ * Send a PING at once, whatever the schedule (a script's `sync` waits for
+ * its PONG: the server answers it after everything sent before it).
+ */
+void tc_ping_now(struct tc_client *c, uint64_t now);
 /** Read and apply what the server sent. 0, or -1 when the connection ended. */
 int tc_conn_input(struct tc_client *c);
 /** Send ACK for the last MARK, flush and write. 0 or -1. */
