@@ -9,8 +9,9 @@
  * with one COMMIT (group commit) and the answers written in it are
  * released once it is durable (store_sync.c). Pull pages are read from
  * committed data, produced only while the client drains its output, and
- * held like ACKs while they show anything not yet durable. The I/O loop (server.c) and the
- * fuzzer (fuzz/agenda_server_fuzz.c) drive it the same way.
+ * held like ACKs while they show anything not yet durable. The I/O loop
+ * (server.c) and the fuzzer (fuzz/agenda_server_fuzz.c) drive it the same
+ * way.
  */
 #include "agenda_int.h"
 
