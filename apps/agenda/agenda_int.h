@@ -417,7 +417,7 @@ void ag_hash_hex(const char *s, size_t n, char *out);
 /* strdup() that accepts NULL (gives ""); NULL only when out of memory. */
 char *ag_strdup(const char *s);
 
-/* ---- server store (store.c, store_sync.c, store_push.c, store_page.c) -------- */
+/* ---- server store (store.c, store_push.c, store_page.c) ---------------------- */
 /* Prepared statements of the store, on the writer (W) or the reader (R). */
 enum ag_stmt {
 	AG_S_EVENT_GET,    /* W */
@@ -460,21 +460,6 @@ struct ag_store {
 		atomic_llong commits;  /* the writer's commits so far */
 		atomic_llong last_ms;  /* monotonic time of the last one */
 	} ck;
-	/* group commit (store_sync.c); the loop thread's view: */
-	uint64_t commits;    /* successful COMMITs so far */
-	uint64_t durable;    /* how many of them are on disk */
-	int64_t durable_seq; /* seq as of the last durable COMMIT */
-	/* the syncer thread (agendad only), under MU */
-	struct {
-		pthread_t thread;
-		pthread_mutex_t mu;
-		pthread_cond_t cv;
-		int wal_fd, efd; /* the WAL file; eventfd: a sync finished */
-		bool running, stop, failed;
-		int err;             /* errno of the failed fdatasync */
-		uint64_t want, done; /* COMMITs asked to be / made durable */
-		int64_t want_seq, done_seq;
-	} sy;
 };
 /* Statement ID, reset and unbound, ready to bind. */
 sqlite3_stmt *ag_store_stmt(struct ag_store *s, enum ag_stmt id);
@@ -492,20 +477,6 @@ void ag_store_close(struct ag_store *s);
  * (PASSIVE) whenever the WAL is over AG_WAL_SOFT pages and truncates it once
  * writes have stopped for a second. 0/-1. */
 int ag_store_checkpointer(struct ag_store *s, const char *path, char *err, size_t errlen);
-/* Starts the syncer thread on database PATH (after any fork): from then on
- * COMMITs do not wait for the disk (synchronous=NORMAL) and the thread
- * fdatasync()s the WAL behind them; ag_store_sync_poll() says how far it
- * got. Without it, every COMMIT is durable when it returns. 0/-1 (ERR). */
-int ag_store_syncer(struct ag_store *s, const char *path, char *err, size_t errlen);
-/* Stops and joins the syncer thread if it runs (ag_store_close() does). */
-void ag_store_sync_stop(struct ag_store *s);
-/* Called after each successful COMMIT: counts it and asks for its sync. */
-void ag_store_committed(struct ag_store *s);
-/* The eventfd readable when a sync finished, or -1 without the thread. */
-int ag_store_sync_fd(const struct ag_store *s);
-/* Takes the syncer's progress into s->durable and s->durable_seq. -1 when
- * an fdatasync failed (said on stderr): nothing more can be promised. */
-int ag_store_sync_poll(struct ag_store *s);
 /* True while the WAL is over AG_WAL_HARD pages and the checkpointer has not
  * copied all of it yet: bulk writes (push slices) should wait a turn; the
  * next write after it has caught up starts the WAL over. */
@@ -538,8 +509,7 @@ int ag_store_generation(struct ag_store *s, const struct ag_push_ctx *x, uint64_
                         uint64_t gen, uint64_t *next, bool *forked);
 /* Opens a group transaction (one fsync for everything until commit). */
 int ag_store_begin(struct ag_store *s);
-/* Commits it; on failure rolls everything back. Durable at once without the
- * syncer thread, else once s->durable reaches s->commits. 0/-1. */
+/* Commits it (synchronous=FULL); on failure rolls everything back. 0/-1. */
 int ag_store_commit(struct ag_store *s);
 /* Applies change C (inside ag_store_begin/commit; its own savepoint) and
  * fills ACK. 0, or -1 on a database error (nothing of C applied). */
@@ -614,15 +584,10 @@ void ag_srv_conn_close(struct ag_srv *s, struct ag_conn *c);
  * once; what it wrote waits for ag_srv_commit(). Returns the milliseconds
  * until the next deadline or work (0: more work is ready). */
 int ag_srv_turn(struct ag_srv *s, int64_t now_ms);
-/* Ends the turn: the group COMMIT; the answers it held are released once it
- * is durable (at once without the syncer thread; else ag_srv_durable()),
- * or replaced by ERROR if it failed; expired rows are trimmed and the WAL
+/* Ends the turn: the group COMMIT, then the answers it held are released
+ * (or replaced by ERROR if it failed); expired rows are trimmed and the WAL
  * checkpointed now and then. */
 void ag_srv_commit(struct ag_srv *s);
-/* A sync finished (ag_store_sync_fd() became readable): releases the
- * answers it made durable. -1 when an fdatasync failed: the server must
- * stop (what it acknowledged next could be lost). */
-int ag_srv_durable(struct ag_srv *s);
 /* The connection to give up when out of file descriptors: the oldest one
  * still in its handshake, or NULL. */
 struct ag_conn *ag_srv_shed(struct ag_srv *s);

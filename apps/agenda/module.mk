@@ -4,8 +4,7 @@
 AGENDA_LIB_SRC := apps/agenda/wire.c apps/agenda/kv.c apps/agenda/ics.c apps/agenda/props.c \
 	apps/agenda/tz.c apps/agenda/timeparse.c apps/agenda/view.c apps/agenda/recur.c \
 	apps/agenda/edit.c apps/agenda/sync_proto.c apps/agenda/util.c \
-	apps/agenda/store.c apps/agenda/store_sync.c apps/agenda/store_push.c \
-	apps/agenda/store_page.c \
+	apps/agenda/store.c apps/agenda/store_push.c apps/agenda/store_page.c \
 	apps/agenda/server_conn.c apps/agenda/server.c \
 	apps/agenda/replica.c apps/agenda/replica_edit.c apps/agenda/replica_sync.c \
 	apps/agenda/client_sync.c apps/agenda/ical.c

@@ -4,9 +4,7 @@
  * server_conn.c (which owns every decision), accepts connections while
  * there is room, backs off accepting when out of file descriptors instead
  * of spinning, and runs until SIGINT/SIGTERM (taken through a signalfd
- * among the sockets). Two more threads: one checkpoints the WAL (store.c),
- * one fdatasync()s it behind the COMMITs and wakes the loop through an
- * eventfd (store_sync.c), so the loop never waits for the disk.
+ * among the sockets). A second thread only checkpoints the WAL (store.c).
  */
 #include "agenda_int.h"
 #include "xproto.h"
@@ -22,11 +20,10 @@
 #include <unistd.h>
 
 #define ACCEPT_BURST 16
-#define NFIXED       3 /* pollfds before the connections: listener, signals, syncer */
+#define NFIXED       2 /* pollfds before the connections: listener, signals */
 
 struct loop {
 	struct ag_srv *srv;
-	struct ag_store *store;
 	const struct ag_server_opts *o;
 	int lfd, sigfd;
 	bool stop;            /* SIGINT or SIGTERM arrived */
@@ -125,7 +122,6 @@ static int prepare_poll(struct loop *l, int64_t now, size_t *np)
 	bool accepting = n < l->o->max_clients && now >= l->accept_pause;
 	l->pfd[0] = (struct pollfd){.fd = accepting ? l->lfd : -1, .events = POLLIN};
 	l->pfd[1] = (struct pollfd){.fd = l->sigfd, .events = POLLIN};
-	l->pfd[2] = (struct pollfd){.fd = ag_store_sync_fd(l->store), .events = POLLIN};
 	for (size_t i = 0; i < n; i++) {
 		struct ag_conn *c = ag_srv_conn_at(l->srv, i);
 		size_t out;
@@ -168,8 +164,6 @@ static int loop_once(struct loop *l)
 	if (l->pfd[1].revents & POLLIN)
 		while (xp_signal_next(l->sigfd) > 0)
 			l->stop = true;
-	if ((l->pfd[2].revents & POLLIN) && ag_srv_durable(l->srv))
-		return -1; /* an fdatasync failed: stop rather than promise more */
 	for (size_t i = n; i-- > 0;) {
 		struct ag_conn *c = l->map[i];
 		short rev = l->pfd[i + NFIXED].revents;
@@ -188,7 +182,7 @@ static int loop_once(struct loop *l)
 
 static int serve(struct ag_store *store, const struct ag_server_opts *o, int lfd, int sigfd)
 {
-	struct loop l = {.store = store, .o = o, .lfd = lfd, .sigfd = sigfd};
+	struct loop l = {.o = o, .lfd = lfd, .sigfd = sigfd};
 	l.srv = ag_srv_create(store, o);
 	int rc = l.srv ? 0 : -1;
 	while (!rc && !l.stop)
@@ -249,8 +243,7 @@ int ag_server_run(const struct ag_server_opts *opts)
 		return 1;
 	}
 	int rc = o.detach ? detach() : 0;
-	if (!rc && (ag_store_checkpointer(store, o.db, err, sizeof(err)) ||
-	            ag_store_syncer(store, o.db, err, sizeof(err)))) {
+	if (!rc && ag_store_checkpointer(store, o.db, err, sizeof(err))) {
 		fprintf(stderr, "agendad: %s\n", err);
 		rc = -1;
 	}

@@ -6,12 +6,10 @@
  * 512-byte HELLO and nothing else, within an absolute deadline, and only
  * so many handshakes are open at once (SYNC.md section 8). A PUSH is
  * applied in slices of a bounded amount of work per turn; every turn ends
- * with one COMMIT (group commit) and the answers written in it are
- * released once it is durable (store_sync.c). Pull pages are read from
- * committed data, produced only while the client drains its output, and
- * held like ACKs while they show anything not yet durable. The I/O loop
- * (server.c) and the fuzzer (fuzz/agenda_server_fuzz.c) drive it the same
- * way.
+ * with one COMMIT (group commit) and only then are the answers written in
+ * it released. Pull pages are read from committed data, produced only
+ * while the client drains its output. The I/O loop (server.c) and the
+ * fuzzer (fuzz/agenda_server_fuzz.c) drive it the same way.
  */
 #include "agenda_int.h"
 
@@ -22,7 +20,6 @@
 #define OUT_LOW     (256u << 10) /* produce the next pull page below this */
 #define MAX_PAGE    5000
 #define CLOSE_GRACE 5000 /* ms a closing peer has to read its ERROR */
-#define TICKET_OPEN UINT64_MAX
 
 enum conn_state { C_HELLO, C_READY, C_PUSHING, C_PULLING, C_CLOSING };
 
@@ -40,9 +37,8 @@ struct ag_conn {
 	unsigned page;
 	char **uids; /* refetches of the first page */
 	size_t nuids;
-	bool held; /* output from HELD_MARK on waits for COMMIT number TICKET */
+	bool held; /* output from HELD_MARK on waits for the COMMIT */
 	size_t held_mark;
-	uint64_t ticket; /* TICKET_OPEN: the COMMIT of the open transaction */
 	bool quiet_close;
 };
 
@@ -62,34 +58,12 @@ struct ag_srv {
 
 /* ---- output --------------------------------------------------------------------- */
 
-/* C's output from now on waits until COMMIT number TICKET is durable (and
- * so does everything already held). */
-static void hold_until(struct ag_conn *c, uint64_t ticket)
-{
-	if (!c->held) {
-		c->held = true;
-		c->held_mark = c->out.len;
-		c->ticket = ticket;
-	} else if (ticket > c->ticket) {
-		c->ticket = ticket;
-	}
-}
-
-/* Output written while the group transaction is open waits for its COMMIT
- * to be durable. */
+/* Output written while the group transaction is open waits for its COMMIT. */
 static void hold(struct ag_srv *s, struct ag_conn *c)
 {
-	if (s->batch)
-		hold_until(c, TICKET_OPEN);
-}
-
-/* Releases the output of every connection whose COMMIT is durable. */
-static void release(struct ag_srv *s)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		struct ag_conn *c = s->conns[i];
-		if (c->held && c->ticket != TICKET_OPEN && c->ticket <= s->store->durable)
-			c->held = false;
+	if (s->batch && !c->held) {
+		c->held = true;
+		c->held_mark = c->out.len;
 	}
 }
 
@@ -236,17 +210,6 @@ static void free_uids(struct ag_conn *c)
 	c->nuids = 0;
 }
 
-/* The largest sequence number page P shows. */
-static int64_t page_top(const struct ag_msg_page *p)
-{
-	int64_t top = (int64_t)p->anchor;
-	for (size_t i = 0; i < p->n; i++)
-		for (size_t k = 0; k < p->rec[i].entries.n; k++)
-			if (p->rec[i].entries.v[k].seq > top)
-				top = p->rec[i].entries.v[k].seq;
-	return top;
-}
-
 static void send_page(struct ag_srv *s, struct ag_conn *c)
 {
 	struct ag_msg p = {.type = AG_MSG_PAGE};
@@ -267,12 +230,10 @@ static void send_page(struct ag_srv *s, struct ag_conn *c)
 	}
 	if (c->reset)
 		p.u.page.flags |= AG_PAGE_RESET;
-	if (page_top(&p.u.page) > s->store->durable_seq)
-		hold_until(c, s->store->commits); /* it shows what is not on disk yet */
 	c->reset = false;
 	c->cursor = p.u.page.anchor;
 	c->state = p.u.page.flags & AG_PAGE_MORE ? C_PULLING : C_READY;
-	conn_put(s, c, &p, false); /* committed data, held above if not yet durable */
+	conn_put(s, c, &p, false); /* committed data (behind what is held, if anything) */
 	ag_msg_finish(&p);
 }
 
@@ -566,8 +527,8 @@ static void conn_work(struct ag_srv *s, struct ag_conn *c)
 	s->busy = true;
 }
 
-/* Ends the turn's group commit: the answers it held wait for it to be
- * durable (or, if the COMMIT failed, are withdrawn). */
+/* Ends the turn's group commit and releases (or, if the COMMIT failed,
+ * withdraws) the answers it held. */
 static void batch_end(struct ag_srv *s)
 {
 	if (!s->batch)
@@ -577,16 +538,14 @@ static void batch_end(struct ag_srv *s)
 	s->last_commit = s->now;
 	for (size_t i = 0; i < s->n; i++) {
 		struct ag_conn *c = s->conns[i];
-		if (!c->held || c->ticket != TICKET_OPEN)
+		if (!c->held)
 			continue;
-		c->ticket = s->store->commits;
+		c->held = false;
 		if (rc) {
-			c->held = false;
 			c->out.len = c->held_mark;
 			conn_error(s, c, AG_E_SERVER, "commit failed, nothing applied; retry");
 		}
 	}
-	release(s);
 }
 
 static void housekeeping(struct ag_srv *s)
@@ -651,12 +610,4 @@ void ag_srv_commit(struct ag_srv *s)
 {
 	batch_end(s);
 	housekeeping(s);
-}
-
-int ag_srv_durable(struct ag_srv *s)
-{
-	if (ag_store_sync_poll(s->store))
-		return -1;
-	release(s);
-	return 0;
 }

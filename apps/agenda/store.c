@@ -212,7 +212,6 @@ int ag_store_open(const char *path, struct ag_store **out, char *err, size_t err
 		}
 	if (load_state(s))
 		goto err_sql;
-	s->durable_seq = s->seq;
 	/* our hook replaces SQLite's automatic checkpoint at commit (it would
 	 * stall the event loop): ag_store_checkpoint() and the checkpointer do it */
 	sqlite3_wal_hook(s->db, wal_hook, s);
@@ -230,7 +229,6 @@ void ag_store_close(struct ag_store *s)
 {
 	if (!s)
 		return;
-	ag_store_sync_stop(s);
 	if (s->ck.running) {
 		atomic_store(&s->ck.stop, true);
 		pthread_join(s->ck.thread, NULL);
@@ -408,10 +406,8 @@ int ag_store_begin(struct ag_store *s)
 int ag_store_commit(struct ag_store *s)
 {
 	s->in_txn = false;
-	if (ag_db_exec(s->db, "COMMIT") == 0) {
-		ag_store_committed(s);
+	if (ag_db_exec(s->db, "COMMIT") == 0)
 		return 0;
-	}
 	ag_db_exec(s->db, "ROLLBACK");
 	load_state(s);
 	return -1;

@@ -173,11 +173,7 @@ int ag_store_page(struct ag_store *s, const struct ag_page_req *req, struct ag_m
 		return -1;
 	sqlite3_stmt *top = ag_store_stmt(s, AG_S_TOP);
 	int rc = sqlite3_step(top) == SQLITE_ROW ? 0 : -1;
-	/* a final page's anchor never passes what is durable: a replica must
-	 * not skip sequence numbers that agendad could lose and hand out again */
 	int64_t committed = sqlite3_column_int64(top, 0);
-	if (committed > s->durable_seq)
-		committed = s->durable_seq;
 	sqlite3_reset(top);
 	for (size_t i = 0; !rc && i < req->nuids; i++)
 		rc = add_refetch(&x, req->uids[i]);
