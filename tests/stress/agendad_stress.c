@@ -550,8 +550,8 @@ static void part_big_batch(void)
 		waitpid(kid, &status, 0);
 	printf("  12 frames (12,288 changes, 48 MiB) applied in %.1f s\n",
 	       (ag_mono_ms() - t0) / 1000.0);
-	/* what the round trips below are made of on a shared machine: the loop
-	 * never waits for the disk, but it does wait for a CPU */
+	/* what the round trips below are made of on a shared machine: the
+	 * loop's own work, its COMMITs' fsyncs, and waiting for a CPU */
 	if (sched && loop_sched(s.pid, &run1, &wait1))
 		printf("  agendad's event loop meanwhile: %.2f s on a CPU, %.2f s runnable but "
 		       "waiting for one\n",
