@@ -50,7 +50,7 @@ $(GEN)/render/font_%.c: $(GEN)/render/%.bdf $(BDF2C)
 	$(BDF2C) xr_font_$* $< $@.tmp
 	mv $@.tmp $@
 
-$(UNIFONT2C): render/tools/unifont2c.c render/tools/symbol.h | build/deps.mk
+$(UNIFONT2C): render/tools/unifont2c.c render/tools/symbol.h util/xputil.h | build/deps.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CFLAGS_FREETYPE2) -o $@ $< $(LIBS_FREETYPE2)
 

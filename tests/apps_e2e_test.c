@@ -446,7 +446,7 @@ static void test_launcher_many_odd_entries(void **state)
 	    launcher_shows(&s, 1,
 	                   " 2  " ODD_NAME "  caf\xc3\xa9 \xe2\x80\x94 \xe2\x9c\x93 100% "
 	                   "$HOME `x` \\ \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e \xc2\xbf\xc2\xa1 "
-	                   "\xc2\xabquote",
+	                   "\xc2\xabquot\xe2\x80\xa6", /* cut: its last cell is an ellipsis */
 	                   false));
 	assert_true(launcher_shows(&s, 0, " 1  app00        app number 0", true));
 	assert_true(launcher_shows(&s, 2, " 3  app02        app number 2", false));

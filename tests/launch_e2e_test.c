@@ -317,11 +317,37 @@ static void test_launcher_says_why_an_app_did_not_start(void **state)
 	cleanup_dumps((const char *const[]){"terminal", NULL});
 }
 
+/*
+ * A script's launch that ends before it shows a window stops the script
+ * (status 1): the keys after it were meant for that app, and the launcher
+ * must not get them (a Return there would start the terminal).
+ */
+static void test_script_stops_when_its_app_does_not_start(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	char apps[1024], clientlog[160];
+	term_app(apps, sizeof(apps), "terminal", "");
+	strcat(apps, "broken | b | echo 'broken: no display' >&2; exit 3\n");
+	start(&s, apps);
+	pid_t c = e2e_client_spawn(
+	    &s, "wait-windows 1\nlaunch broken\nwait-idle\ntype hi\nkey Return\nwait-idle\n", NULL);
+	assert_int_equal(proc_wait(c, T_MS), 1);
+	client_log(&s, clientlog, sizeof(clientlog));
+	assert_true(
+	    file_has(clientlog, "script stopped: app broken, launched by it, did not start", 1000));
+	/* a second client's PING answered: anything the first sent was handled */
+	assert_int_equal(proc_wait(e2e_client_spawn(&s, "sync\n", NULL), T_MS), 0);
+	assert_false(file_has(s.log, "launched terminal", 50)); /* one read, at least */
+	e2e_server_stop(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_keys_typed_at_once_reach_the_shell),
 	    cmocka_unit_test(test_launcher_says_why_an_app_did_not_start),
+	    cmocka_unit_test(test_script_stops_when_its_app_does_not_start),
 	    cmocka_unit_test(test_hold_is_bounded_in_count),
 	    cmocka_unit_test(test_hold_is_bounded_in_time),
 	};

@@ -21,7 +21,8 @@ ends it) the way a user would run it in a fresh home directory:
 - $DISPLAY is unset, unless the block is marked x11 (then a private Xvfb).
 
 OPTIONS (shell words): exit=N (the status the block must end with, default
-0), expect=TEXT (its output must contain TEXT; repeatable), file=PATH
+0), expect=TEXT (its output must contain TEXT; repeatable), reject=TEXT (its
+output must not contain TEXT, e.g. a script's warning; repeatable), file=PATH
 (must exist and not be empty afterwards; repeatable), x11, timeout=SECONDS
 (default 120), env=NAME=VALUE (repeatable).
 
@@ -78,7 +79,7 @@ def options(text):
     opts = {"exit": ["0"], "timeout": ["120"]}
     for word in shlex.split(text):
         key, _, value = word.partition("=")
-        if key not in ("exit", "expect", "file", "x11", "timeout", "env"):
+        if key not in ("exit", "expect", "reject", "file", "x11", "timeout", "env"):
             raise ValueError("unknown option '%s'" % word)
         if key in ("exit", "timeout"):
             opts[key] = [value]
@@ -214,6 +215,9 @@ def check(opts, output, result, note):
     for text in opts.get("expect", []):
         if text not in output:
             wrong.append("output lacks '%s'" % text)
+    for text in opts.get("reject", []):
+        if text in output:
+            wrong.append("output has '%s'" % text)
     wrong += [l for l in result.split("\n") if l.startswith("missing ")]
     return wrong
 

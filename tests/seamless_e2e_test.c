@@ -6,7 +6,10 @@
  * and the server's pixels; the WM's move, resize, focus, minimise, restore
  * and close reach the session and the app; popups are override-redirect
  * windows at their place, dialogs transient for their parent. And --scale
- * chosen from the X screen's DPI, pixel-exact.
+ * chosen from the X screen's DPI, pixel-exact. Pointer shapes: each X
+ * window has its own window's (WIN_CURSOR), and at --scale N, in desktop
+ * mode too, the shape is N times as large, pixel for pixel, as XFIXES
+ * reports it with the pointer moved there by XTEST.
  *
  * The window manager is driven as a pager or a task bar drives it: EWMH
  * client messages to the root window (_NET_MOVERESIZE_WINDOW,
@@ -24,6 +27,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <xcb/xcb.h>
+#include <xcb/xfixes.h>
+#include <xcb/xtest.h>
 
 #include <cmocka.h>
 
@@ -751,6 +756,157 @@ static void test_lost_window_stays(void **state)
 	r->client = 0;
 }
 
+/* ---- pointer shapes ---------------------------------------------------- */
+
+#define SHAPE_MAX (64 * 3) /* XP_CURSOR_MAX_DIM at scale 3 */
+
+/* What XFIXES says the display shows as its cursor. */
+struct shape {
+	uint32_t w, h, hot_x, hot_y;
+	uint32_t px[SHAPE_MAX * SHAPE_MAX];
+};
+
+static bool shape_now(xcb_connection_t *c, struct shape *s)
+{
+	xcb_xfixes_get_cursor_image_reply_t *r =
+	    xcb_xfixes_get_cursor_image_reply(c, xcb_xfixes_get_cursor_image(c), NULL);
+	bool ok = r && r->width <= SHAPE_MAX && r->height <= SHAPE_MAX;
+	if (ok) {
+		s->w = r->width, s->h = r->height, s->hot_x = r->xhot, s->hot_y = r->yhot;
+		memcpy(s->px, xcb_xfixes_get_cursor_image_cursor_image(r),
+		       (size_t)r->width * r->height * 4);
+	}
+	free(r);
+	return ok;
+}
+
+static bool same_shape(const struct shape *a, const struct shape *b)
+{
+	return a->w == b->w && a->h == b->h && a->hot_x == b->hot_x && a->hot_y == b->hot_y &&
+	       !memcmp(a->px, b->px, (size_t)a->w * a->h * 4);
+}
+
+/* A w x h test shape (opaque or transparent pixels only: no premultiplying
+ * question), @seed making each different; defined as @id in the session. */
+static void define_shape(struct rig *r, uint32_t id, uint32_t w, uint32_t h, uint32_t hot_x,
+                         uint32_t hot_y, uint32_t seed, struct shape *out)
+{
+	*out = (struct shape){w, h, hot_x, hot_y, {0}};
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t x = 0; x < w; x++)
+			out->px[y * w + x] = (x + y * seed) % 3 == 0 ? 0
+			                     : (x ^ y) & 1           ? 0xff000000u | seed * 0x10305u
+			                                             : 0xffffffffu;
+	assert_int_equal(xa_cursor_argb(r->d, id, w, h, hot_x, hot_y, out->px), 0);
+}
+
+/* @s at scale @k: each pixel a k x k block, the hot spot scaled. */
+static void scale_shape(const struct shape *s, uint32_t k, struct shape *out)
+{
+	*out = (struct shape){s->w * k, s->h * k, s->hot_x * k, s->hot_y * k, {0}};
+	for (uint32_t y = 0; y < out->h; y++)
+		for (uint32_t x = 0; x < out->w; x++)
+			out->px[y * out->w + x] = s->px[(y / k) * s->w + x / k];
+}
+
+struct pointing {
+	struct rig *r;
+	int16_t x, y;
+	const struct shape *want;
+	struct shape got;
+	int turns;
+};
+
+/* proc_until: with the pointer moved (again) to @arg's x, y, X shows want. */
+static bool points_with(void *arg)
+{
+	struct pointing *p = arg;
+	xcb_connection_t *c = p->r->xc;
+	int16_t x = (int16_t)(p->x + p->turns++ % 2); /* a motion each turn: desktop
+	                                                 mode learns the pointer */
+	xcb_test_fake_input(c, XCB_MOTION_NOTIFY, 0, XCB_CURRENT_TIME, p->r->root, x, p->y, 0);
+	free(xcb_get_input_focus_reply(c, xcb_get_input_focus(c), NULL));
+	return shape_now(c, &p->got) && same_shape(&p->got, p->want);
+}
+
+/* Wait (bounded) until, the pointer at root @x,@y, X shows @want. */
+static bool shows_shape(struct rig *r, int x, int y, const struct shape *want)
+{
+	static struct pointing p;
+	p = (struct pointing){r, (int16_t)x, (int16_t)y, want, {0}, 0};
+	if (proc_until(points_with, &p, WAIT_MS))
+		return true;
+	print_message("at %d,%d: %ux%u hot %u,%u shown, %ux%u hot %u,%u wanted\n", x, y, p.got.w,
+	              p.got.h, p.got.hot_x, p.got.hot_y, want->w, want->h, want->hot_x,
+	              want->hot_y);
+	print_client_log(r);
+	return false;
+}
+
+/*
+ * Two windows with two shapes, a thin client at scale @k (--seamless or
+ * not), no WM: the session's point (x, y) is the root's (k x, k y) in both
+ * modes. Over each window X shows its shape, k times as large; a window's
+ * new shape, and the default again, follow.
+ */
+static void check_shapes(int k, bool seamless)
+{
+	struct rig *r = &rig;
+	struct shape one, two, want, deflt;
+	int32_t ax = 10, ay = 10, bx = 160, by = 10; /* asked for; the session's, below */
+	char scale[8];
+	rig_start(r, 0, false);
+	free(xcb_xfixes_query_version_reply(r->xc, xcb_xfixes_query_version(r->xc, 5, 0), NULL));
+	assert_true(shape_now(r->xc, &deflt)); /* the root's, before any client */
+	uint32_t a = app_window(r, ax, ay, 120, 90, 0, 0x203a50u, "alpha");
+	assert_int_equal(e2e_window_pos(r->d, a, &ax, &ay), 0);
+	uint32_t b = app_window(r, bx, by, 120, 90, 0, 0x502a20u, "beta");
+	assert_int_equal(e2e_window_pos(r->d, b, &bx, &by), 0);
+	define_shape(r, 1, 16, 20, 3, 5, 7, &one);
+	define_shape(r, 2, 24, 12, 20, 6, 11, &two);
+	assert_int_equal(xa_window_cursor(r->d, a, 1), 0);
+	assert_int_equal(xa_window_cursor(r->d, b, 2), 0);
+	assert_int_equal(xa_sync(r->d, 5000), 0);
+	snprintf(scale, sizeof(scale), "%d", k);
+	const char *args[] = {"--scale", scale, "--size", "320x240", seamless ? "--seamless" : NULL,
+	                      NULL};
+	r->client = spawn_client(r, args);
+	scale_shape(&one, (uint32_t)k, &want);
+	assert_true(shows_shape(r, (ax + 60) * k, (ay + 45) * k, &want));
+	print_message("scale %d%s: %ux%u shape, hot spot %u,%u\n", k, seamless ? ", seamless" : "",
+	              want.w, want.h, want.hot_x, want.hot_y);
+	scale_shape(&two, (uint32_t)k, &want);
+	assert_true(shows_shape(r, (bx + 60) * k, (by + 45) * k, &want));
+	/* alpha takes beta's shape, then the default: followed */
+	assert_int_equal(xa_window_cursor(r->d, a, 2), 0);
+	assert_int_equal(xa_sync(r->d, 5000), 0);
+	assert_true(shows_shape(r, (ax + 60) * k, (ay + 45) * k, &want));
+	assert_int_equal(xa_window_cursor(r->d, a, 0), 0);
+	assert_int_equal(xa_sync(r->d, 5000), 0);
+	assert_true(shows_shape(r, (ax + 60) * k, (ay + 45) * k, &deflt));
+}
+
+/* Seamless: each X window shows its own window's shape. */
+static void test_seamless_shapes(void **state)
+{
+	(void)state;
+	check_shapes(1, true);
+}
+
+/* Seamless at --scale 2: the shapes twice as large, hot spots doubled. */
+static void test_seamless_shapes_scaled(void **state)
+{
+	(void)state;
+	check_shapes(2, true);
+}
+
+/* The desktop window at --scale 3: the shape under the pointer, 3x. */
+static void test_desktop_shapes_scaled(void **state)
+{
+	(void)state;
+	check_shapes(3, false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -761,6 +917,9 @@ int main(void)
 	    cmocka_unit_test_teardown(test_scale_from_dpi, teardown),
 	    cmocka_unit_test_teardown(test_refused_window_stays, teardown),
 	    cmocka_unit_test_teardown(test_lost_window_stays, teardown),
+	    cmocka_unit_test_teardown(test_seamless_shapes, teardown),
+	    cmocka_unit_test_teardown(test_seamless_shapes_scaled, teardown),
+	    cmocka_unit_test_teardown(test_desktop_shapes_scaled, teardown),
 	};
 	if (getenv("CMOCKA_FILTER")) /* one test, when looking closer */
 		cmocka_set_test_filter(getenv("CMOCKA_FILTER"));

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "term_harness.h"
+#include "xputil.h"
 
 int th_start(struct th *h, const char *term_args, const char *const *server_extra)
 {
@@ -85,7 +86,7 @@ void th_disconnect(struct th *h)
 {
 	free(h->got);
 	h->got = NULL;
-	h->got_len = 0;
+	h->got_len = h->got_cap = 0;
 	if (!h->connected)
 		return;
 	xp_conn_drain(&h->c, 1000);
@@ -174,10 +175,9 @@ static void take(struct th *h, const struct xp_msg *m)
 		break;
 	case XP_OP_CLIP_DATA:
 		if (!(m->u.clip_data.flags & XP_CLIP_FAILED)) {
-			char *nb = realloc(h->got, h->got_len + m->u.clip_data.data.n + 1);
-			if (!nb)
+			if (XU_ARRAY_RESERVE(h->got, h->got_cap,
+			                     h->got_len + m->u.clip_data.data.n + 1) < 0)
 				break;
-			h->got = nb;
 			memcpy(h->got + h->got_len, m->u.clip_data.data.p, m->u.clip_data.data.n);
 			h->got_len += m->u.clip_data.data.n;
 			h->got[h->got_len] = '\0';
@@ -360,7 +360,7 @@ int th_clip_request(struct th *h, uint32_t sel)
 	struct xp_msg m = {.op = XP_OP_CLIP_REQUEST};
 	free(h->got);
 	h->got = NULL;
-	h->got_len = 0;
+	h->got_len = h->got_cap = 0;
 	h->got_flags = 0;
 	m.u.clip_request = (struct xp_msg_clip_request){7, sel};
 	return send_msg(h, &m);

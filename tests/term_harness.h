@@ -36,10 +36,10 @@ struct th {
 	uint32_t last_error;  /* the last ERROR's code */
 	const char *answer;   /* data to send when asked for a selection we own */
 	size_t answer_len, answer_chunk;
-	unsigned requests; /* CLIP_REQUEST seen */
-	char *got;         /* CLIP_DATA received for the test's own requests */
-	size_t got_len;
-	uint32_t got_flags; /* their flags, or-ed; XP_CLIP_LAST once complete */
+	unsigned requests;       /* CLIP_REQUEST seen */
+	char *got;               /* CLIP_DATA received for the test's own requests */
+	size_t got_len, got_cap; /* XU_ARRAY_RESERVE */
+	uint32_t got_flags;      /* their flags, or-ed; XP_CLIP_LAST once complete */
 	char lines[TH_LINES][TH_LINE_MAX];
 	int nlines;
 };

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "thin_int.h"
+#include "xputil.h"
 
 static struct tc_xsel *xsel(struct tc_client *c)
 {
@@ -132,11 +133,9 @@ int tc_on_clip_data(struct tc_client *c, const struct xp_msg *m)
 			continue;
 		bool failed = d->flags & XP_CLIP_FAILED;
 		if (!failed && in->len + d->data.n <= XP_CLIP_MAX) {
-			char *nb = realloc(in->buf, in->len + d->data.n + 1);
-			if (!nb)
+			if (XU_ARRAY_RESERVE(in->buf, in->cap, in->len + d->data.n + 1) < 0) {
 				failed = true;
-			else {
-				in->buf = nb;
+			} else {
 				memcpy(in->buf + in->len, d->data.p, d->data.n);
 				in->len += d->data.n;
 			}

@@ -4,8 +4,10 @@
  * window holds a counted reference to the shape it was given. After each
  * batch of messages and input, the shape of the window under the pointer
  * goes to the presenter (X: a Render cursor on the real window; headless:
- * just kept, for tc_cursor_shown()). Like everything else, shapes are
- * dropped on disconnect and come back with the server's refresh.
+ * just kept, for tc_cursor_shown()). The seamless presenter has no one
+ * window under the pointer: it gives each of its X windows its own
+ * window's shape (seamless.c) and X shows the one under the pointer. Like everything else, shapes
+ * are dropped on disconnect and come back with the server's refresh.
  */
 #include <stdlib.h>
 
@@ -17,7 +19,7 @@ void tc_cursor_unref(struct tc_cursor *cur)
 		free(cur);
 }
 
-static struct tc_cursor *cursor_ref(struct tc_cursor *cur)
+struct tc_cursor *tc_cursor_ref(struct tc_cursor *cur)
 {
 	if (cur)
 		cur->refs++;
@@ -58,7 +60,7 @@ int tc_on_win_cursor(struct tc_client *c, const struct xp_msg *m)
 		return tc_fail(c, XP_ERR_MALFORMED, m->op,
 		               "WIN_CURSOR: cursor %u was never defined", wc->cursor);
 	tc_cursor_unref(w->cursor);
-	w->cursor = cursor_ref(cur);
+	w->cursor = tc_cursor_ref(cur);
 	return 0;
 }
 
@@ -91,7 +93,7 @@ void tc_cursor_sync(struct tc_client *c)
 	if (c->pres->ops->cursor)
 		c->pres->ops->cursor(c->pres, cur);
 	tc_cursor_unref(c->cursor_shown);
-	c->cursor_shown = cursor_ref(cur);
+	c->cursor_shown = tc_cursor_ref(cur);
 }
 
 bool tc_cursor_shown(const struct tc_client *c, struct tc_cursor_image *out)

@@ -31,7 +31,10 @@ static int print_entry(const struct xp_msg_session_entry *e, uint32_t want, cons
 {
 	char name[65], idle[32];
 	if (e->flags & XP_SESSION_NONE) {
-		fprintf(out, "no sessions on %s yet (the first client creates 'main')\n", addr);
+		fprintf(out,
+		        "no sessions on %s yet ('main' is created by the first client or app "
+		        "that joins it)\n",
+		        addr);
 		return 1;
 	}
 	if (e->index != want || want >= XP_SESSION_MAX)

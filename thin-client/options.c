@@ -163,7 +163,13 @@ int tc_options_parse(struct tc_options *o, int argc, char **argv, const char **s
 	*script_path = NULL;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		/* the word getopt stopped at: argv[optind - 1] (a short option
+		 * inside a cluster is reported as the whole word) */
+		if (opt == '?')
+			return usage_error(out, "unknown option '%s'", argv[optind - 1]);
+		if (opt == ':')
+			return usage_error(out, "option '%s' needs a value", argv[optind - 1]);
 		if (opt == 'h') {
 			fputs(usage_text, out);
 			return 1;

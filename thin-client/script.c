@@ -207,6 +207,7 @@ static const struct cmd_def cmds[] = {
     {"windows", TC_CMD_WINDOWS, 0, 0, NULL},
     {"sync", TC_CMD_SYNC, 0, 1, parse_sync},
     {"wait-pixel", TC_CMD_WAIT_PIXEL, 3, 4, parse_wait_pixel},
+    {"wait-launched", TC_CMD_WAIT_LAUNCHED, 0, 1, parse_sync},
 };
 
 static const struct cmd_def *find_cmd(const char *name)

@@ -180,6 +180,17 @@ static int run_wait_windows(struct tc_client *c, const struct tc_cmd *cmd, uint6
 	return until_limit(c, cmd, now, what);
 }
 
+/* A window created after the last `launch` is mapped (the launcher's, there
+ * before, does not count); the app ending first stops the script (session.c). */
+static int run_wait_launched(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
+{
+	for (size_t i = 0; i < c->wins.n; i++)
+		if (c->wins.v[i] && c->wins.v[i]->mapped &&
+		    c->wins.v[i]->born > c->script.launch_at)
+			return 1;
+	return until_limit(c, cmd, now, "no window of the launched app");
+}
+
 /*
  * The server answered a PING sent when the command started, and the screen
  * shows everything before it: the server handles a connection's messages
@@ -219,6 +230,7 @@ static int run_screenshot(struct tc_client *c, const struct tc_cmd *cmd, uint64_
 
 static int run_launch(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 {
+	c->script.launch_at = c->wins.created;
 	tc_app_launch(c, cmd->text);
 	return 1;
 }
@@ -272,6 +284,7 @@ static const runner runners[] = {
     [TC_CMD_KEY_UP] = run_key_edge,
     [TC_CMD_WINDOWS] = run_windows,
     [TC_CMD_SYNC] = run_sync,
+    [TC_CMD_WAIT_LAUNCHED] = run_wait_launched,
     [TC_CMD_WAIT_PIXEL] = run_wait_pixel,
 };
 

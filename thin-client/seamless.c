@@ -15,13 +15,16 @@
  * Popups are override-redirect windows at their place on the root (the
  * session's coordinates are the root's, divided by the scale), dialogs
  * carry WM_TRANSIENT_FOR, and while the client is not connected a small
- * override-redirect window says why (status.c).
+ * override-redirect window says why (status.c). Each X window has its
+ * remote window's pointer shape (WIN_CURSOR), scaled: X itself shows the
+ * one under the pointer.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <xcb/xcb.h>
 
 #include "thin_int.h"
+#include "xputil.h"
 
 #define ICONIC_STATE 3
 #define NORMAL_STATE 1
@@ -101,14 +104,8 @@ static uint32_t create_xwin(struct tc_seamless *s, const struct tc_win *w, bool 
 
 static struct tc_sw *sw_add(struct tc_seamless *s, const struct tc_win *w)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct tc_sw *v = realloc(s->v, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (XU_ARRAY_RESERVE(s->v, s->cap, s->n + 1) < 0)
+		return NULL;
 	bool popup = w->flags & XP_WIN_POPUP;
 	struct tc_sw *sw = &s->v[s->n++];
 	*sw = (struct tc_sw){.id = w->id,
@@ -241,6 +238,16 @@ static void follow_map(struct tc_seamless *s, struct tc_sw *sw, const struct tc_
 	}
 }
 
+/* The window's pointer shape on its X window: X shows it under the pointer. */
+static void follow_cursor(struct tc_seamless *s, struct tc_sw *sw, const struct tc_win *w)
+{
+	if (sw->cursor == w->cursor)
+		return; /* a reference held: the same pointer is the same shape */
+	tc_xcursor_set(&s->d, &s->xcur, sw->xid, w->cursor, s->scale);
+	tc_cursor_unref(sw->cursor);
+	sw->cursor = tc_cursor_ref(w->cursor); /* shown or not: tried once */
+}
+
 /* The window's damage, scaled, to its X window. Returns 1 if anything went. */
 static int push(struct tc_seamless *s, struct tc_sw *sw, struct tc_win *w)
 {
@@ -261,6 +268,7 @@ static void drop_unseen(struct tc_seamless *s)
 			continue;
 		}
 		xcb_destroy_window(s->d.xc, s->v[i].xid);
+		tc_cursor_unref(s->v[i].cursor);
 		s->v[i] = s->v[--s->n];
 	}
 }
@@ -310,6 +318,7 @@ static int seamless_sync(struct tc_presenter *p, struct tc_client *c)
 		set_parent(s, sw, w);
 		follow_geometry(s, sw, w);
 		follow_map(s, sw, w);
+		follow_cursor(s, sw, w);
 		shown |= push(s, sw, w);
 	}
 	drop_unseen(s);
@@ -346,6 +355,8 @@ static void seamless_destroy(struct tc_presenter *p)
 	tc_kbd_destroy(s->kbd);
 	if (s->d.xc)
 		xcb_disconnect(s->d.xc); /* its windows go with it */
+	for (size_t i = 0; i < s->n; i++)
+		tc_cursor_unref(s->v[i].cursor);
 	free(s->v);
 	free(s->scratch);
 	free(s);
@@ -393,6 +404,7 @@ struct tc_presenter *tc_seamless_create(const struct tc_options *o, int *w, int 
 	s->gc = xcb_generate_id(s->d.xc);
 	xcb_create_gc(s->d.xc, s->gc, s->root, 0, NULL);
 	intern_atoms(s);
+	tc_xcursor_init(&s->xcur, s->d.xc);
 	s->kbd = tc_kbd_create(s->d.xc); /* without XKB: no keyboard, still a display */
 	if (o->log)
 		fprintf(stderr, "thin-client: seamless on %dx%d, scale %d\n", *w, *h, s->scale);

@@ -81,8 +81,31 @@ int tc_on_app_started(struct tc_client *c, const struct xp_msg *m)
 {
 	char app[128];
 	xp_str_copy(app, sizeof(app), m->u.app_started.app);
+	tc_plain(app);
 	tc_warn("app %s started (pid %u)", app, m->u.app_started.pid);
+	if (c->script.s) { /* only the client that launched it is told */
+		struct tc_script_run *r = &c->script;
+		r->launched[r->nlaunched++ % 8] = m->u.app_started.pid;
+	}
 	return 0;
+}
+
+/* A script's launch ended before showing a window: the script fails there,
+ * rather than give the keys meant for the app to another window. */
+static void script_launch_failed(struct tc_client *c, const struct xp_msg_app_exited *e,
+                                 const char *app)
+{
+	const struct tc_script_run *r = &c->script;
+	if (!r->s || r->done || !(e->flags & XP_EXIT_NO_WINDOW))
+		return;
+	for (unsigned i = 0; i < 8 && i < r->nlaunched; i++) {
+		if (r->launched[i] == e->pid) {
+			tc_warn("script stopped: app %s, launched by it, did not start", app);
+			c->quit = true;
+			c->exit_code = TC_EXIT_ERROR;
+			return;
+		}
+	}
 }
 
 void tc_plain(char *s)
@@ -104,6 +127,7 @@ int tc_on_app_exited(struct tc_client *c, const struct xp_msg *m)
 	        (e->flags & XP_EXIT_NO_WINDOW) ? "ended before showing a window," : "ended,",
 	        (e->flags & XP_EXIT_SIGNAL) ? "signal" : "status", e->status, reason[0] ? ": " : "",
 	        reason);
+	script_launch_failed(c, e, app);
 	return 0;
 }
 

@@ -67,6 +67,7 @@ struct tc_win {
 	struct xr_fb fb;
 	struct tc_cursor *cursor; /* the pointer shape over it, NULL = the default */
 	struct xr_rect dirty;     /* window-local damage not yet shown (seamless) */
+	uint64_t born;            /* the table's `created` when it was created */
 };
 
 /** All windows, v[0] at the bottom of the stacking order. */
@@ -75,6 +76,7 @@ struct tc_wintable {
 	size_t n, cap;
 	uint64_t pixels;
 	uint32_t focused;
+	uint64_t created; /* WIN_CREATEs so far (wait-launched) */
 };
 
 /** The window of server id @id, or NULL; still owned by @t. */
@@ -235,6 +237,22 @@ uint32_t tc_xatom(struct xcb_connection_t *xc, const char *name);
  */
 void tc_xput(const struct tc_xdisp *d, uint32_t drawable, uint32_t gc, const struct xr_fb *fb,
              struct xr_rect r, int k, uint8_t *scratch, int dx, int dy);
+/** Pointer shapes on an X display: Render's 32-bit ARGB picture format. */
+struct tc_xcursor {
+	uint32_t argb32; /* 0: the X server has no Render, shapes are not shown */
+	bool warned;     /* said so once */
+};
+/** Find @xcur's picture format on @xc (a round trip or two). */
+void tc_xcursor_init(struct tc_xcursor *xcur, struct xcb_connection_t *xc);
+/**
+ * Show pointer shape @cur (NULL: the desktop's default) over X window @win
+ * of display @d, each of its pixels a @k x @k block and its hot spot scaled
+ * to match, as a Render cursor. @cur is only read; the window holds the X
+ * cursor. Does not flush. Returns 0, or -1 (no Render, out of memory) with
+ * the window's cursor unchanged, after a warning the first time.
+ */
+int tc_xcursor_set(const struct tc_xdisp *d, struct tc_xcursor *xcur, uint32_t win,
+                   const struct tc_cursor *cur, int k);
 
 /* ---- the seamless presenter (seamless.c, seamless_input.c) ---- */
 #define TC_SW_REQS 8
@@ -252,6 +270,7 @@ struct tc_sw {
 	int pending;         /* TC_SW_MINIMIZING, TC_SW_RESTORING: asked, not yet the session's */
 	uint64_t pending_us; /* when: a request the server ignored is given up on */
 	char title[TC_TITLE_MAX + 1];
+	struct tc_cursor *cursor; /* the shape X shows over it (a reference), NULL = default */
 };
 enum { TC_SW_IDLE, TC_SW_MINIMIZING, TC_SW_RESTORING };
 #define TC_SW_PENDING_US 3000000u
@@ -263,6 +282,7 @@ struct tc_seamless {
 	uint32_t gc, root;
 	uint8_t *scratch; /* TC_XPUT_CHUNK bytes */
 	int scale;
+	struct tc_xcursor xcur; /* pointer shapes */
 	struct tc_sw *v;
 	size_t n, cap;
 	uint32_t status_xid; /* the connection's state, over the desktop */
@@ -353,7 +373,7 @@ void tc_xsel_tick(struct tc_xsel *x, uint64_t now);
 struct tc_clip_in {
 	uint32_t req; /* our CLIP_REQUEST id, 0: none */
 	char *buf;
-	size_t len;
+	size_t len, cap; /* XU_ARRAY_RESERVE */
 };
 struct tc_clip {
 	bool announced[XP_CLIP_COUNT]; /* we offered a local selection */
@@ -389,6 +409,7 @@ enum tc_cmd_kind {
 	TC_CMD_WINDOWS,
 	TC_CMD_SYNC,
 	TC_CMD_WAIT_PIXEL,
+	TC_CMD_WAIT_LAUNCHED,
 };
 struct tc_cmd {
 	enum tc_cmd_kind kind;
@@ -412,6 +433,9 @@ struct tc_script_run {
 	int type_delay_ms;
 	uint32_t sync_seq; /* SYNC: the PING it waits to see answered */
 	bool done;
+	uint64_t launch_at;   /* c->wins.created when its last launch ran */
+	uint32_t launched[8]; /* pids of its last launches (APP_STARTED), a ring */
+	unsigned nlaunched;   /* launches so far */
 };
 #define TC_WAIT_IDLE_MS         300
 #define TC_WAIT_IDLE_TIMEOUT_MS 10000
@@ -597,6 +621,9 @@ int tc_on_cursor(struct tc_client *c, const struct xp_msg *m);
 int tc_on_win_cursor(struct tc_client *c, const struct xp_msg *m);
 /** Drop one reference to @cur; accepts NULL. */
 void tc_cursor_unref(struct tc_cursor *cur);
+/** Take one more reference to @cur (drop it with tc_cursor_unref()); NULL
+ * gives NULL. Returns @cur. */
+struct tc_cursor *tc_cursor_ref(struct tc_cursor *cur);
 /** Forget every shape the server defined (windows keep theirs). */
 void tc_cursor_clear(struct tc_client *c);
 /** Give the presenter the shape of the window under the pointer, if it changed. */

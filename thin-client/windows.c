@@ -42,7 +42,9 @@ void tc_wintable_clear(struct tc_wintable *t)
 	for (size_t i = 0; i < t->n; i++)
 		win_free(t->v[i]);
 	free(t->v);
+	uint64_t created = t->created; /* counts on over reconnects (wait-launched) */
 	memset(t, 0, sizeof(*t));
+	t->created = created;
 }
 
 struct xr_rect tc_win_rect(const struct tc_win *w)
@@ -128,6 +130,7 @@ int tc_on_win_create(struct tc_client *c, const struct xp_msg *m)
 		return tc_fail(c, XP_ERR_INTERNAL, m->op, "WIN_CREATE: out of memory");
 	}
 	*w = (struct tc_win){.id = a->win,
+	                     .born = ++c->wins.created,
 	                     .x = a->x,
 	                     .y = a->y,
 	                     .w = (int)a->w,

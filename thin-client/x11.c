@@ -5,21 +5,21 @@
  * split below the maximum request length. X events become input for the
  * server: keys (keyboard.c), buttons incl. the wheel, motion, resizes;
  * closing the window detaches cleanly. The pointer shape of the remote
- * window under the pointer becomes the X window's cursor (Render ARGB).
+ * window under the pointer becomes the X window's cursor (xdisp.c).
  *
  * Pixels: the screen framebuffer is 0x00RRGGBB, which is what a 24-bit
  * TrueColor visual with 32 bits per pixel in LSB-first order expects, so
  * rows are copied unchanged. Other visuals are refused with a message.
  *
  * Scale (--scale N, by default from the screen's DPI): the X window is N
- * times the session's screen, every pixel an N x N block (scale.c), and
- * pointer coordinates are divided by N before they go to the server.
+ * times the session's screen, every pixel an N x N block (scale.c), the
+ * pointer shape too (its hot spot scaled to match), and pointer
+ * coordinates are divided by N before they go to the server.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
-#include <xcb/render.h>
 #include <xcb/shm.h>
 #include <xcb/xcb.h>
 
@@ -40,10 +40,9 @@ struct x11 {
 	int shm_w, shm_h;
 	uint8_t *scratch;
 	size_t max_req_bytes;
-	int w, h;                       /* current X window size (physical pixels) */
-	int scale;                      /* physical pixels per logical pixel, each way */
-	xcb_render_pictformat_t argb32; /* for cursors; 0 = no Render */
-	bool cursor_warned;             /* said once that shapes cannot be shown */
+	int w, h;               /* current X window size (physical pixels) */
+	int scale;              /* physical pixels per logical pixel, each way */
+	struct tc_xcursor xcur; /* pointer shapes */
 };
 
 typedef void (*x_handler)(struct x11 *x, struct tc_client *c, xcb_generic_event_t *ev);
@@ -298,64 +297,11 @@ static void x11_bell(struct tc_presenter *p)
 
 /* ---- pointer shapes ---------------------------------------------------- */
 
-/* Render's 32-bit ARGB picture format, or 0 when the server has no Render. */
-static xcb_render_pictformat_t find_argb32(xcb_connection_t *xc)
-{
-	const xcb_query_extension_reply_t *ext = xcb_get_extension_data(xc, &xcb_render_id);
-	if (!ext || !ext->present)
-		return 0;
-	free(xcb_render_query_version_reply(xc, xcb_render_query_version(xc, 0, 11), NULL));
-	xcb_render_query_pict_formats_reply_t *r =
-	    xcb_render_query_pict_formats_reply(xc, xcb_render_query_pict_formats(xc), NULL);
-	xcb_render_pictformat_t found = 0;
-	for (xcb_render_pictforminfo_iterator_t i =
-	         xcb_render_query_pict_formats_formats_iterator(r);
-	     r && i.rem && !found; xcb_render_pictforminfo_next(&i)) {
-		const xcb_render_directformat_t *d = &i.data->direct;
-		if (i.data->type == XCB_RENDER_PICT_TYPE_DIRECT && i.data->depth == 32 &&
-		    d->alpha_shift == 24 && d->alpha_mask == 0xff && d->red_shift == 16 &&
-		    d->green_shift == 8 && d->blue_shift == 0)
-			found = i.data->id;
-	}
-	free(r);
-	return found;
-}
-
-/* A Render cursor of @cur: its pixels in a 32-bit pixmap, as a picture. */
-static xcb_cursor_t make_cursor(struct x11 *x, const struct tc_cursor *cur)
-{
-	xcb_pixmap_t pm = xcb_generate_id(x->xc);
-	xcb_gcontext_t gc = xcb_generate_id(x->xc);
-	xcb_render_picture_t pic = xcb_generate_id(x->xc);
-	xcb_cursor_t id = xcb_generate_id(x->xc);
-	xcb_create_pixmap(x->xc, 32, pm, x->win, (uint16_t)cur->w, (uint16_t)cur->h);
-	xcb_create_gc(x->xc, gc, pm, 0, NULL);
-	/* 0xAARRGGBB in host order is what a 32-bit LSB-first image holds */
-	xcb_put_image(x->xc, XCB_IMAGE_FORMAT_Z_PIXMAP, pm, gc, (uint16_t)cur->w, (uint16_t)cur->h,
-	              0, 0, 0, 32, cur->w * cur->h * 4, (const uint8_t *)cur->argb);
-	xcb_render_create_picture(x->xc, pic, pm, x->argb32, 0, NULL);
-	xcb_render_create_cursor(x->xc, id, pic, (uint16_t)cur->hot_x, (uint16_t)cur->hot_y);
-	xcb_render_free_picture(x->xc, pic);
-	xcb_free_gc(x->xc, gc);
-	xcb_free_pixmap(x->xc, pm);
-	return id;
-}
-
 static void x11_cursor(struct tc_presenter *p, const struct tc_cursor *cur)
 {
 	struct x11 *x = (struct x11 *)p;
-	uint32_t id = XCB_CURSOR_NONE; /* the parent's: the desktop's own */
-	if (cur && !x->argb32) {
-		if (!x->cursor_warned)
-			tc_warn("the X server has no Render: pointer shapes are not shown");
-		x->cursor_warned = true;
-		return;
-	}
-	if (cur)
-		id = make_cursor(x, cur);
-	xcb_change_window_attributes(x->xc, x->win, XCB_CW_CURSOR, &id);
-	if (cur)
-		xcb_free_cursor(x->xc, id); /* the window keeps it while it shows it */
+	struct tc_xdisp d = {x->xc, x->scr, x->max_req_bytes};
+	tc_xcursor_set(&d, &x->xcur, x->win, cur, x->scale);
 	xcb_flush(x->xc);
 }
 
@@ -522,7 +468,7 @@ struct tc_presenter *tc_x11_create(const struct tc_options *o, int *w, int *h, i
 	create_window(x, *w * x->scale, *h * x->scale);
 	scaled_window_hints(x);
 	shm_setup(x, o, *w * x->scale, *h * x->scale);
-	x->argb32 = find_argb32(x->xc);
+	tc_xcursor_init(&x->xcur, x->xc);
 	x->kbd = tc_kbd_create(x->xc); /* without XKB: no keyboard, still a display */
 	x->xsel = tc_xsel_create(x->xc, x->win, &tc_clip_xsel_ops, NULL);
 	xcb_flush(x->xc);

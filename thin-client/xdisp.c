@@ -1,8 +1,9 @@
 /*
  * xdisp.c - what both X presenters need (x11.c: one window showing the
  * desktop; seamless.c: one window per remote window): opening the display
- * and checking its visual, atoms, and pushing a rectangle of a framebuffer,
- * scaled, with PutImage in pieces below the request size limit.
+ * and checking its visual, atoms, pushing a rectangle of a framebuffer,
+ * scaled, with PutImage in pieces below the request size limit, and giving
+ * a window a pointer shape (a Render ARGB cursor, scaled like the pixels).
  *
  * Pixels: a framebuffer is 0x00RRGGBB, which is what a 24-bit TrueColor
  * visual with 32 bits per pixel in LSB-first order expects, so rows go out
@@ -10,6 +11,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <xcb/render.h>
 #include <xcb/xcb.h>
 
 #include "thin_int.h"
@@ -86,4 +88,81 @@ void tc_xput(const struct tc_xdisp *d, uint32_t drawable, uint32_t gc, const str
 		              (uint16_t)(n * k), (int16_t)(dx + (r.x * k)), (int16_t)(dy + y * k),
 		              0, d->scr->root_depth, (uint32_t)(row_bytes * (size_t)n), scratch);
 	}
+}
+
+/* Render's 32-bit ARGB picture format, or 0 when the server has no Render. */
+static uint32_t find_argb32(xcb_connection_t *xc)
+{
+	const xcb_query_extension_reply_t *ext = xcb_get_extension_data(xc, &xcb_render_id);
+	if (!ext || !ext->present)
+		return 0;
+	free(xcb_render_query_version_reply(xc, xcb_render_query_version(xc, 0, 11), NULL));
+	xcb_render_query_pict_formats_reply_t *r =
+	    xcb_render_query_pict_formats_reply(xc, xcb_render_query_pict_formats(xc), NULL);
+	xcb_render_pictformat_t found = 0;
+	for (xcb_render_pictforminfo_iterator_t i =
+	         xcb_render_query_pict_formats_formats_iterator(r);
+	     r && i.rem && !found; xcb_render_pictforminfo_next(&i)) {
+		const xcb_render_directformat_t *d = &i.data->direct;
+		if (i.data->type == XCB_RENDER_PICT_TYPE_DIRECT && i.data->depth == 32 &&
+		    d->alpha_shift == 24 && d->alpha_mask == 0xff && d->red_shift == 16 &&
+		    d->green_shift == 8 && d->blue_shift == 0)
+			found = i.data->id;
+	}
+	free(r);
+	return found;
+}
+
+/* A Render cursor of @img (w x h, stride w) pointing at (@hot_x, @hot_y). */
+static xcb_cursor_t make_cursor(const struct tc_xdisp *d, uint32_t win, uint32_t argb32,
+                                const struct xr_fb *img, uint32_t hot_x, uint32_t hot_y)
+{
+	xcb_connection_t *xc = d->xc;
+	xcb_pixmap_t pm = xcb_generate_id(xc);
+	xcb_gcontext_t gc = xcb_generate_id(xc);
+	xcb_render_picture_t pic = xcb_generate_id(xc);
+	xcb_cursor_t id = xcb_generate_id(xc);
+	xcb_create_pixmap(xc, 32, pm, win, (uint16_t)img->w, (uint16_t)img->h);
+	xcb_create_gc(xc, gc, pm, 0, NULL);
+	/* 0xAARRGGBB in host order is what a 32-bit LSB-first image holds */
+	xcb_put_image(xc, XCB_IMAGE_FORMAT_Z_PIXMAP, pm, gc, (uint16_t)img->w, (uint16_t)img->h, 0,
+	              0, 0, 32, (uint32_t)img->w * (uint32_t)img->h * 4, (const uint8_t *)img->px);
+	xcb_render_create_picture(xc, pic, pm, argb32, 0, NULL);
+	xcb_render_create_cursor(xc, id, pic, (uint16_t)hot_x, (uint16_t)hot_y);
+	xcb_render_free_picture(xc, pic);
+	xcb_free_gc(xc, gc);
+	xcb_free_pixmap(xc, pm);
+	return id;
+}
+
+void tc_xcursor_init(struct tc_xcursor *xcur, struct xcb_connection_t *xc)
+{
+	*xcur = (struct tc_xcursor){find_argb32(xc), false};
+}
+
+int tc_xcursor_set(const struct tc_xdisp *d, struct tc_xcursor *xcur, uint32_t win,
+                   const struct tc_cursor *cur, int k)
+{
+	uint32_t id = XCB_CURSOR_NONE; /* the parent's: the desktop's own */
+	struct xr_fb scaled;
+	if (cur) {
+		/* the shape's pixels, only read: tc_scale_fb takes a framebuffer */
+		const struct xr_fb img = {(uint32_t *)cur->argb, (int)cur->w, (int)cur->h,
+		                          (int)cur->w};
+		if (!xcur->argb32 || tc_scale_fb(&img, k, &scaled) < 0) {
+			if (!xcur->warned)
+				tc_warn("pointer shapes are not shown (%s)",
+				        xcur->argb32 ? "out of memory"
+				                     : "the X server has no Render");
+			xcur->warned = true;
+			return -1;
+		}
+		id = make_cursor(d, win, xcur->argb32, &scaled, cur->hot_x * (uint32_t)k,
+		                 cur->hot_y * (uint32_t)k);
+		xr_fb_finish(&scaled);
+	}
+	xcb_change_window_attributes(d->xc, win, XCB_CW_CURSOR, &id);
+	if (cur)
+		xcb_free_cursor(d->xc, id); /* the window keeps it while it shows it */
+	return 0;
 }

@@ -24,6 +24,7 @@
 #include <xcb/xfixes.h>
 
 #include "thin_int.h"
+#include "xputil.h"
 
 #define WAITING     16
 #define INCR_OUT    8
@@ -59,7 +60,7 @@ struct fetch { /* reading a local selection for the session */
 	int step; /* target tried: 0 UTF8_STRING, 1 STRING, 2 TEXT */
 	xcb_atom_t property;
 	char *buf;
-	size_t len;
+	size_t len, cap; /* XU_ARRAY_RESERVE */
 	bool truncated;
 	uint64_t deadline;
 };
@@ -286,12 +287,10 @@ static void fetch_append(struct tc_xsel *x, struct fetch *f, xcb_atom_t type, co
 		need = room;
 		n = latin1 ? room / 2 : room;
 	}
-	char *nb = realloc(f->buf, f->len + need + 1);
-	if (!nb) {
+	if (XU_ARRAY_RESERVE(f->buf, f->cap, f->len + need + 1) < 0) {
 		f->truncated = true;
 		return;
 	}
-	f->buf = nb;
 	for (size_t i = 0; i < n; i++) {
 		if (latin1 && p[i] >= 0x80) {
 			f->buf[f->len++] = (char)(0xc0 | p[i] >> 6);

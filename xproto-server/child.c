@@ -161,9 +161,12 @@ void xs_child_exited(struct xs_server *s, pid_t pid, int status)
 	if (ch->err_fd >= 0)
 		take_stderr(ch, 1u << 20);
 	close_stderr(s, ch);
+	bool held = ch->session && ch->session->hold_pid == ch->pid;
 	xs_hold_ended(ch, "it ended");
 	if (ch->app[0] && !s->stopping) {
 		report_exit(ch, status);
+		if (held && !ch->shown) /* keys on their way were typed for it too */
+			xs_hold_fence(ch->session);
 		if (!ch->shown) { /* nothing is coming: the start screen may come back */
 			ch->session->app_launched_us = 0;
 			xs_launcher_check(ch->session);

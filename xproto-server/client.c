@@ -31,6 +31,8 @@ static int on_key(struct xs_peer *p, const struct xp_msg *m, struct xp_error *er
 			xs_launcher_show(p->session);
 		return 0;
 	}
+	if (xs_hold_fenced(p))
+		return 0; /* typed for an app that ended before showing a window */
 	xs_key_input(p->session, &m->u.key); /* to the focus, or held for a starting app */
 	return 0;
 }

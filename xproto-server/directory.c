@@ -12,21 +12,24 @@
 
 #define LIST_NAMES 80 /* bytes of session names an error message lists */
 
-/* "main, work, ..." into @out: the names a refused peer could have meant. */
+/* "work, main, ..." into @out: the names a refused peer could have meant,
+ * "main" too before its first peer created it (it can always be joined). */
 static void names(const struct xs_server *s, char *out, size_t cap)
 {
 	size_t len = 0;
+	bool have_main = false;
 	out[0] = '\0';
 	for (const struct xs_session *se = s->sessions; se; se = se->next) {
 		size_t n = strlen(se->name);
+		have_main |= !strcmp(se->name, "main");
 		if (len + n + 6 > LIST_NAMES || len + n + 6 > cap) {
 			snprintf(out + len, cap - len, "%s...", len ? ", " : "");
 			return;
 		}
 		len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? ", " : "", se->name);
 	}
-	if (!len)
-		snprintf(out, cap, "none yet");
+	if (!have_main)
+		snprintf(out + len, cap - len, "%smain", len ? ", " : "");
 }
 
 int xs_session_join(struct xs_peer *p, const char *name, uint32_t flags, bool *created,

@@ -3,7 +3,8 @@
  * (APP_LAUNCH) the keys a session's clients type are held for the new app,
  * at most XS_HOLD_KEYS of them for at most XS_HOLD_US, and delivered to its
  * first window when it is mapped; if it ends or shows nothing in time they
- * are dropped (and logged), never given to another window. The launcher's
+ * are dropped (and logged), never given to another window, nor are the keys
+ * a client sent before it read that the app ended (xs_hold_fence). The launcher's
  * keyboard is synchronous: after a key press reaches it, further keys wait
  * until it answers with SYNC (libxpapp does, when WELCOME grants
  * XP_FLAG_SYNC_KEYS), so the keys typed right after Enter belong to the app
@@ -146,6 +147,25 @@ void xs_hold_ended(struct xs_child *ch, const char *why)
 	xs_keyq_finish(&ch->held);
 	if (se && se->hold_pid == ch->pid)
 		se->hold_pid = 0;
+}
+
+void xs_hold_fence(struct xs_session *se)
+{
+	for (struct xs_peer *c = se->clients; c; c = c->next)
+		if (c->state == XS_RUNNING && c->role == XP_ROLE_CLIENT)
+			c->key_fence = xs_update_mark_now(c);
+}
+
+bool xs_hold_fenced(struct xs_peer *p)
+{
+	if (!p->key_fence)
+		return false;
+	if (p->mark_acked >= p->key_fence) {
+		p->key_fence = 0; /* it has read APP_EXITED: its keys are meant */
+		return false;
+	}
+	xs_log(p->srv, XS_DEBUG, "%s: key typed for an app that ended dropped", p->name);
+	return true;
 }
 
 /* One child's and its session's time limits. */

@@ -84,10 +84,11 @@ $(BIN)/tests/wm_e2e_test: $(OBJ)/tests/wm_e2e_test.o $(E2E_OBJ) $(APPLIB_LIB) $(
 TESTS += $(BIN)/tests/wm_e2e_test
 
 # thin-client --seamless under a real window manager (openbox, Xvfb)
-$(OBJ)/tests/seamless_e2e_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA) $(CFLAGS_XCB)
+$(OBJ)/tests/seamless_e2e_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA) $(CFLAGS_XCB) \
+	$(CFLAGS_XCB_XFIXES) $(CFLAGS_XCB_XTEST)
 $(BIN)/tests/seamless_e2e_test: $(OBJ)/tests/seamless_e2e_test.o $(E2E_OBJ) $(OBJ)/tests/xvfb.o \
 		$(APPLIB_LIB) $(DRAW_LDLIBS) | $(BIN)/xproto-server $(BIN)/thin-client
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_XCB) $(LIBS_LIBPNG) \
-		$(LIBS_ZLIB)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_XCB_XFIXES) \
+		$(LIBS_XCB_XTEST) $(LIBS_XCB) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 TESTS += $(BIN)/tests/seamless_e2e_test

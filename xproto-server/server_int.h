@@ -210,6 +210,8 @@ struct xs_peer {
 	struct xs_cursor **cursors; /* app: its shapes by id 1..64 (cursor.c), or NULL */
 	uint64_t *cursor_held;      /* client: the shape (serial) it holds per id, or NULL */
 	uint32_t cursor_next;       /* client: the id reused last when all are taken */
+	uint32_t key_fence;         /* client: its keys are dropped until it ACKs this MARK
+	                             * (a launch it typed for ended, hold.c), or 0 */
 };
 
 struct xs_window {
@@ -553,6 +555,12 @@ void xs_update_unmarked(struct xs_peer *c, uint64_t before);
  */
 int xs_update_ack(struct xs_peer *c, uint32_t serial);
 /**
+ * Follow what was sent to client @c so far with a MARK now (unless too many
+ * are unanswered: the next one covers it). Returns the serial whose ACK
+ * says @c has processed all of it.
+ */
+uint32_t xs_update_mark_now(struct xs_peer *c);
+/**
  * Periodic: fail (TIMEOUT) client @c when a MARK stays unacknowledged past
  * stall_timeout_ms; a client silent for keepalive_ms with nothing to
  * acknowledge is sent a MARK so a dead link shows.
@@ -789,6 +797,14 @@ void xs_hold_synced(struct xs_peer *app);
 void xs_hold_deliver(struct xs_child *ch, struct xs_window *w);
 /** @ch will show nothing (@why, for the log): its held keys are dropped. */
 void xs_hold_ended(struct xs_child *ch, const char *why);
+/**
+ * The app keys were held for ended without a window, and @se's clients were
+ * just told (APP_EXITED): the keys each sent before it read that were typed
+ * for that app, and are dropped too (until it ACKs a MARK sent now).
+ */
+void xs_hold_fence(struct xs_session *se);
+/** True when a key from client @p is to be dropped (see xs_hold_fence()). */
+bool xs_hold_fenced(struct xs_peer *p);
 /** Every 100 ms: holds past XS_HOLD_US end, a gate past XS_GATE_US opens. */
 void xs_hold_tick(struct xs_server *s);
 /** Free @q's keys. */

@@ -312,6 +312,13 @@ static void send_mark(struct xs_peer *c)
 		c->last_ack_us = xp_now_us(); /* the stall clock starts now */
 }
 
+uint32_t xs_update_mark_now(struct xs_peer *c)
+{
+	uint32_t before = c->mark_sent;
+	send_mark(c);
+	return c->mark_sent != before ? c->mark_sent : c->mark_sent + 1;
+}
+
 void xs_update_before_sleep(struct xs_peer *c)
 {
 	if (c->behind && repair_some(c))

@@ -68,6 +68,31 @@ static void put_cells(char *out, size_t cap, size_t *len, const char *s, int cel
 	out[*len] = '\0';
 }
 
+/* Byte offset in @s after its first @cells characters (one cell each). */
+static size_t cells_end(const char *s, int cells)
+{
+	size_t n = strlen(s), i = 0;
+	for (int c = 0; c < cells && i < n; c++) {
+		uint32_t cp;
+		i += xp_utf8_next(s + i, n - i, &cp);
+	}
+	return i;
+}
+
+/* As put_cells(), but a text longer than @cells ends in "…" where it is cut. */
+static void put_cells_cut(char *out, size_t cap, size_t *len, const char *s, int cells)
+{
+	char cut[COLS * 4 + 4];
+	size_t keep = cells_end(s, cells - 1);
+	if (cells < 1 || s[cells_end(s, cells)] == '\0' || keep + 4 > sizeof(cut)) {
+		put_cells(out, cap, len, s, cells);
+		return;
+	}
+	memcpy(cut, s, keep);
+	memcpy(cut + keep, "\xe2\x80\xa6", 4); /* U+2026 and the terminator */
+	put_cells(out, cap, len, cut, cells);
+}
+
 /* Draw entry @i on its screen row: digit, name, description; selected or not. */
 static void draw_row(struct launcher *l, int i)
 {
@@ -79,20 +104,9 @@ static void draw_row(struct launcher *l, int i)
 	put_cells(line, sizeof(line), &len, num, 4);
 	put_cells(line, sizeof(line), &len, l->apps[i].name, NAME_CELLS);
 	put_cells(line, sizeof(line), &len, " ", 1);
-	put_cells(line, sizeof(line), &len, l->apps[i].about, ABOUT_CELLS);
+	put_cells_cut(line, sizeof(line), &len, l->apps[i].about, ABOUT_CELLS);
 	xa_text(l->d, l->win, l->cw, (i - l->top + 3) * l->ch, line, len, sel ? 1 : 0,
 	        sel ? 0xffffffu : FG, sel ? SEL_BG : BG);
-}
-
-/* Byte offset in @s after its first @cells characters (one cell each). */
-static size_t cells_end(const char *s, int cells)
-{
-	size_t n = strlen(s), i = 0;
-	for (int c = 0; c < cells && i < n; c++) {
-		uint32_t cp;
-		i += xp_utf8_next(s + i, n - i, &cp);
-	}
-	return i;
 }
 
 /* The two footer rows: why the last app did not start, or the help line. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "xpapp_int.h"
+#include "xputil.h"
 
 #define PENDING 8 /* pastes waiting for their data */
 
@@ -129,18 +130,8 @@ static void on_data(struct xa_display *d, const struct xp_msg_clip_data *c, stru
 	if (!p || p->done)
 		return;
 	if (!(c->flags & XP_CLIP_FAILED) && p->len + c->data.n <= XP_CLIP_MAX) {
-		if (p->len + c->data.n + 1 > p->cap) {
-			size_t cap = p->cap ? p->cap : 4096;
-			while (cap < p->len + c->data.n + 1)
-				cap *= 2;
-			char *nb = realloc(p->buf, cap);
-			if (!nb) {
-				p->flags |= XP_CLIP_FAILED | XP_CLIP_LAST;
-			} else {
-				p->buf = nb;
-				p->cap = cap;
-			}
-		}
+		if (XU_ARRAY_RESERVE(p->buf, p->cap, p->len + c->data.n + 1) < 0)
+			p->flags |= XP_CLIP_FAILED | XP_CLIP_LAST;
 		if (!(p->flags & XP_CLIP_FAILED)) {
 			memcpy(p->buf + p->len, c->data.p, c->data.n);
 			p->len += c->data.n;

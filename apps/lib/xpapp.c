@@ -9,8 +9,9 @@
 #include "xpapp_int.h"
 #include "xputil.h"
 
-struct xa_display *xa_open_at(const char *addr, const char *cookie_path, const char *session,
-                              const char *name, struct xp_error *err)
+/* xa_open_at() with HELLO flags @flags besides compression and SYNC_KEYS. */
+static struct xa_display *open_at(const char *addr, const char *cookie_path, const char *session,
+                                  const char *name, uint32_t flags, struct xp_error *err)
 {
 	struct xp_cookie ck;
 	char path[512];
@@ -30,8 +31,8 @@ struct xa_display *xa_open_at(const char *addr, const char *cookie_path, const c
 	/* apps are local: no compression unless connected over TCP */
 	bool tcp = !xp_net_is_unix(addr);
 	/* we can answer key presses with SYNC: a launcher's keyboard is synchronous */
-	struct xp_caps want = {(tcp ? XP_FLAG_ZLIB : 0) | XP_FLAG_SYNC_KEYS, XP_MAX_MSG_DEFAULT, 0,
-	                       0},
+	struct xp_caps want = {flags | (tcp ? XP_FLAG_ZLIB : 0) | XP_FLAG_SYNC_KEYS,
+	                       XP_MAX_MSG_DEFAULT, 0, 0},
 	               got;
 	if (xp_handshake_client(&d->conn, XP_ROLE_APP, &ck, &want, session, name, &got, 5000) < 0) {
 		*err = *xp_conn_error(&d->conn);
@@ -48,6 +49,12 @@ struct xa_display *xa_open_at(const char *addr, const char *cookie_path, const c
 err_fd:
 	close(fd);
 	return NULL;
+}
+
+struct xa_display *xa_open_at(const char *addr, const char *cookie_path, const char *session,
+                              const char *name, struct xp_error *err)
+{
+	return open_at(addr, cookie_path, session, name, 0, err);
 }
 
 const char *xa_app_endpoint(char *buf, size_t cap, struct xp_error *err)
@@ -81,8 +88,9 @@ struct xa_display *xa_open(const char *name, struct xp_error *err)
 	char addr[300];
 	if (!xa_app_endpoint(addr, sizeof(addr), err))
 		return NULL;
-	return xa_open_at(addr, getenv("XPROTO_COOKIE"), session && *session ? session : "main",
-	                  name, err);
+	/* a mistyped XPROTO_SESSION is an error, not a new empty session */
+	return open_at(addr, getenv("XPROTO_COOKIE"), session && *session ? session : "main", name,
+	               XP_FLAG_EXISTING, err);
 }
 
 void xa_close(struct xa_display *d)

@@ -52,7 +52,9 @@ struct xa_event {
  * Connect using the environment the server gives launched apps:
  * XPROTO_DISPLAY (":N": display N's socket on this host; also HOST:PORT
  * or a socket path) or else XPROTO_APP_SOCKET (address), XPROTO_COOKIE
- * (cookie file), XPROTO_SESSION (session name, default "main"). @name
+ * (cookie file), XPROTO_SESSION (session name, default "main"; it must
+ * exist, except "main": a mistyped name is refused with the server's
+ * "no session 'NAME' (sessions: ...)", not a new empty session). @name
  * identifies the app in logs. Returns a display, or NULL with @err set.
  * Free with xa_close().
  */
@@ -65,7 +67,10 @@ struct xa_display *xa_open(const char *name, struct xp_error *err);
  * display is on another host.
  */
 const char *xa_app_endpoint(char *buf, size_t cap, struct xp_error *err);
-/** Connect to an explicit address (Unix path or HOST:PORT), cookie file and session. */
+/**
+ * Connect to an explicit address (Unix path or HOST:PORT), cookie file and
+ * session; unlike xa_open(), a session that does not exist is created.
+ */
 struct xa_display *xa_open_at(const char *addr, const char *cookie_path, const char *session,
                               const char *name, struct xp_error *err);
 /** Flush, disconnect and free. Accepts NULL. */

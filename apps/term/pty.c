@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "term.h"
+#include "xputil.h"
 
 void term_pty_resize(struct term *t)
 {
@@ -76,15 +77,10 @@ void term_pty_queue(struct term *t, const char *s, size_t len)
 		fprintf(stderr, "xp-term: %zu bytes for the program dropped (queue full)\n", len);
 		return;
 	}
-	if (t->out_len + len > t->out_cap) {
-		size_t cap = t->out_cap ? t->out_cap : 4096;
-		while (cap < t->out_len + len)
-			cap *= 2;
-		uint8_t *p = realloc(t->out, cap);
-		if (!p)
-			return;
-		t->out = p;
-		t->out_cap = cap;
+	if (XU_ARRAY_RESERVE(t->out, t->out_cap, t->out_len + len) < 0) {
+		fprintf(stderr, "xp-term: %zu bytes for the program dropped (out of memory)\n",
+		        len);
+		return;
 	}
 	memcpy(t->out + t->out_len, s, len);
 	t->out_len += len;

@@ -21,6 +21,7 @@
 #include <zlib.h>
 
 #include "term.h"
+#include "xputil.h"
 
 #define BLOCK_SIZE (64 * 1024)
 #define HDR        4 /* u16 cells, u16 bytes */
@@ -302,14 +303,10 @@ static const uint8_t *record(struct term_sb *sb, struct term_sb_ref r)
 	if (!b->sealed)
 		return b->data + r.off;
 	if (sb->inflated != b) {
-		if (b->used > sb->raw_cap) {
-			uint8_t *p = realloc(sb->raw, b->used);
-			if (!p)
-				return NULL;
-			sb->bytes += b->used - sb->raw_cap;
-			sb->raw = p;
-			sb->raw_cap = b->used;
-		}
+		size_t had = sb->raw_cap;
+		if (XU_ARRAY_RESERVE(sb->raw, sb->raw_cap, b->used) < 0)
+			return NULL;
+		sb->bytes += sb->raw_cap - had;
 		uLongf len = (uLongf)b->used;
 		sb->inflated = NULL;
 		if (uncompress(sb->raw, &len, b->data, (uLong)b->size) != Z_OK || len != b->used)
@@ -371,23 +368,25 @@ static void drop_oldest(struct term_sb *sb)
 		b->used = 0;
 }
 
+/* A full ring (n == cap) twice as large, up to max lines; 0 or -1. */
 static int grow_ring(struct term_sb *sb)
 {
 	size_t cap = sb->cap ? sb->cap * 2 : 1024;
 	if (cap > sb->max)
 		cap = sb->max;
-	if (cap <= sb->cap || cap > SIZE_MAX / sizeof(*sb->ring))
+	if (cap <= sb->cap)
 		return -1;
-	struct term_sb_ref *ring = malloc(cap * sizeof(*ring));
-	if (!ring)
+	size_t had = sb->cap, tail = had - sb->head; /* the oldest lines: ring[head..had) */
+	if (XU_ARRAY_RESIZE(sb->ring, sb->cap, cap) < 0)
 		return -1;
-	for (size_t i = 0; i < sb->n; i++)
-		ring[i] = *ref_at(sb, i);
-	free(sb->ring);
-	sb->bytes += (cap - sb->cap) * sizeof(*ring);
-	sb->ring = ring;
-	sb->cap = cap;
-	sb->head = 0;
+	/* it was full: the oldest lines go to the end, so the ring reads on
+	 * from there into ring[0..head), the newest, and the free room is
+	 * between */
+	if (sb->head > 0) {
+		memmove(sb->ring + cap - tail, sb->ring + sb->head, tail * sizeof(*sb->ring));
+		sb->head = cap - tail;
+	}
+	sb->bytes += (cap - had) * sizeof(*sb->ring);
 	return 0;
 }
 
@@ -396,14 +395,7 @@ static uint8_t *scratch(struct term_sb *sb, int cols)
 {
 	/* worst case per cell: attributes, a wide mark, 6 characters with marks */
 	size_t need = (size_t)cols * (2 + ATTR_LEN + 5 * VTERM_MAX_CHARS_PER_CELL) + HDR;
-	if (need > sb->tmp_cap) {
-		uint8_t *p = realloc(sb->tmp, need);
-		if (!p)
-			return NULL;
-		sb->tmp = p;
-		sb->tmp_cap = need;
-	}
-	return sb->tmp;
+	return XU_ARRAY_RESERVE(sb->tmp, sb->tmp_cap, need) < 0 ? NULL : sb->tmp;
 }
 
 int term_sb_push(struct term_sb *sb, int cols, const void *cells)

@@ -16,6 +16,7 @@
 #include <vterm.h>
 
 #include "term.h"
+#include "xputil.h"
 
 #define MAX_COLS 1000
 
@@ -172,24 +173,18 @@ static bool line_text(struct term *t, int64_t line, int c0, int c1, char *buf, s
 char *term_sel_text(struct term *t, size_t *len)
 {
 	struct span sp = widened(t);
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
+	size_t cap = 0, n = 0;
+	char *buf = NULL;
 	*len = 0;
-	if (!buf || !t->sel.active)
-		return free(buf), NULL;
+	if (!t->sel.active || XU_ARRAY_RESERVE(buf, cap, 4096) < 0)
+		return NULL;
 	for (int64_t l = sp.l0; l <= sp.l1; l++) {
 		/* a row at most: cols cells of up to 6 characters of 4 bytes, '\n' */
 		size_t need = (size_t)t->cols * 24 + 2;
 		if (n + need > XP_CLIP_MAX)
 			break;
-		if (n + need > cap) {
-			while (cap < n + need)
-				cap *= 2;
-			char *nb = realloc(buf, cap);
-			if (!nb)
-				break;
-			buf = nb;
-		}
+		if (XU_ARRAY_RESERVE(buf, cap, n + need) < 0)
+			break;
 		bool wrapped = line_text(t, l, l == sp.l0 ? sp.c0 : 0,
 		                         l == sp.l1 ? sp.c1 : t->cols - 1, buf, &n);
 		if (l < sp.l1 && !wrapped)

@@ -235,16 +235,20 @@ static void loop(struct run *r)
 		on_x(r);
 		if (b->quit)
 			break;
-		struct pollfd p[4 + 256] = {{xcb_get_file_descriptor(b->xc), POLLIN, 0},
-		                            {xa_fd(r->ctl), POLLIN, 0},
-		                            {r->sfd, POLLIN, 0}};
-		int n = 3 + xb_mirror_fds(b, p + 3, 256);
 		int t = timeout(b);
 		if (t == 0) {
 			xb_pixels_frame(b);
 			continue;
 		}
+		/* everything queued goes out before we sleep, on both sides: what
+		 * on_x() above queued too (a window unmapped or destroyed just
+		 * now must not wait for the next wake-up, which may never come) */
 		xcb_flush(b->xc);
+		xb_mirror_flush(b); /* window changes go out even without pixels */
+		struct pollfd p[4 + 256] = {{xcb_get_file_descriptor(b->xc), POLLIN, 0},
+		                            {xa_fd(r->ctl), POLLIN, 0},
+		                            {r->sfd, POLLIN, 0}};
+		int n = 3 + xb_mirror_fds(b, p + 3, 256);
 		if (poll(p, (nfds_t)n, t) < 0 && errno != EINTR)
 			break;
 		if (p[2].revents)
@@ -254,7 +258,6 @@ static void loop(struct run *r)
 		if (p[1].revents)
 			on_session(r);
 		xb_mirror_events(b);
-		xb_mirror_flush(b); /* window changes go out even without pixels */
 	}
 }
 

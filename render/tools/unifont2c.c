@@ -28,6 +28,8 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "xputil.h"
+
 #include <ft2build.h>
 #include FT_FREETYPE_H
 
@@ -82,15 +84,8 @@ static int place(const FT_GlyphSlot slot, const struct face *f, struct glyph *g)
 
 static struct glyph *add(struct face *f, uint32_t cp)
 {
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 4096;
-		struct glyph *g = realloc(f->g, cap * sizeof(*g));
-
-		if (!g)
-			return NULL;
-		f->g = g;
-		f->cap = cap;
-	}
+	if (XU_ARRAY_RESERVE(f->g, f->cap, f->n + 1) < 0)
+		return NULL;
 	memset(&f->g[f->n], 0, sizeof(f->g[f->n]));
 	f->g[f->n].cp = cp;
 	return &f->g[f->n++];
