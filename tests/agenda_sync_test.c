@@ -454,6 +454,79 @@ static void test_copied_replica(void **state)
 	ag_replica_close(c);
 }
 
+/* The replicas rows of the server database DB, as "rid cur prev;" text. */
+static void server_generations(const char *db, char *out, size_t len)
+{
+	sqlite3 *d;
+	sqlite3_stmt *st;
+	size_t n = 0;
+	out[0] = 0;
+	assert_int_equal(sqlite3_open_v2(db, &d, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(d, "SELECT rid, cur, prev FROM replicas ORDER BY rid",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW && n < len)
+		n += (size_t)snprintf(
+		    out + n, len - n, "%lld %lld %lld;", (long long)sqlite3_column_int64(st, 0),
+		    (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2));
+	sqlite3_finalize(st);
+	sqlite3_close(d);
+}
+
+/* Writes the replicas rows ROWS (from server_generations()) back into DB. */
+static void server_set_generations(const char *db, const char *rows)
+{
+	sqlite3 *d;
+	long long rid, cur, prev;
+	int used;
+	assert_int_equal(sqlite3_open(db, &d), SQLITE_OK);
+	sqlite3_busy_timeout(d, 10000);
+	for (const char *p = rows; sscanf(p, "%lld %lld %lld;%n", &rid, &cur, &prev, &used) == 3;
+	     p += used) {
+		char sql[160];
+		snprintf(sql, sizeof(sql), "UPDATE replicas SET cur=%lld, prev=%lld WHERE rid=%lld",
+		         cur, prev, rid);
+		assert_int_equal(sqlite3_exec(d, sql, NULL, NULL, NULL), SQLITE_OK);
+	}
+	sqlite3_close(d);
+}
+
+/* SYNC.md I5, section 7: the WELCOME leaves before its generation rotation
+ * is durable. agendad losing that rotation (its row back as it was before
+ * the sync, as after a power cut) must not make the replica look restored
+ * or copied, and the generations go on rotating. */
+static void test_lost_rotation_not_forked(void **state)
+{
+	struct world *w = *state;
+	char u[64], before[512], after[512];
+	h_add(w->a, "first", T0, u);
+	h_sync(w->a);
+	h_sync(w->a);
+	server_generations(w->h.db, before, sizeof(before));
+	h_sync(w->a); /* its rotation is lost below */
+	server_generations(w->h.db, after, sizeof(after));
+	assert_string_not_equal(before, after);
+	h_stop(&w->h, SIGKILL);
+	server_set_generations(w->h.db, before);
+	h_start(&w->h);
+	char server[64];
+	snprintf(server, sizeof(server), "127.0.0.1:%d", w->h.port);
+	assert_int_equal(ag_replica_configure(w->a, server, "alice", w->tok_a, "team"), 0);
+	assert_int_equal(ag_replica_configure(w->b, server, "bob", w->tok_b, "team"), 0);
+	for (int i = 0; i < 3; i++) {
+		struct ag_sync_stats st;
+		char title[32];
+		snprintf(title, sizeof(title), "edited %d", i);
+		h_edit_text(w->a, u, "title", title);
+		assert_int_equal(ag_sync(w->a, NULL, &st), 0);
+		assert_false(st.forked);
+		assert_int_equal(st.pushed, 1);
+	}
+	h_sync(w->b);
+	assert_string_equal(h_get(w->b, u, "title"), "edited 2");
+	assert_converged(w->a, w->b);
+}
+
 /* SYNC.md I7: a reader and a member of another agenda replay alice's
  * replica id and generation; alice's changes still count. */
 static void test_identity_bound_to_user(void **state)
@@ -729,6 +802,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_backup_restore, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup_older_version, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_copied_replica, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lost_rotation_not_forked, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_identity_bound_to_user, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sets_merge, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_same_import_then_delete, setup, teardown),

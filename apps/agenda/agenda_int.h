@@ -501,7 +501,10 @@ int ag_store_auth(struct ag_store *s, const char *user, const uint8_t *token, si
                   const char *agenda, struct ag_push_ctx *x);
 /* Inside a transaction: checks and rotates the generation of replica
  * REPLICA of X's user on X's agenda (SYNC.md I5). *NEXT gets the new
- * generation (0 when forked), *FORKED whether GEN was stale. 0/-1. */
+ * generation (0 when forked), *FORKED whether GEN was stale. The new
+ * generation is derived from the row, so it may be handed out before the
+ * transaction is durable: if the rotation is lost, the next HELLO with it
+ * is still recognised. 0/-1. */
 int ag_store_generation(struct ag_store *s, const struct ag_push_ctx *x, uint64_t replica,
                         uint64_t gen, uint64_t *next, bool *forked);
 /* Opens a group transaction (one fsync for everything until commit). */

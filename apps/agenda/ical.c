@@ -14,7 +14,12 @@
 #include <string.h>
 #include <strings.h>
 
-#define IMPORT_BATCH 1000 /* events per local transaction */
+/* A local transaction of the import lasts about this long: each COMMIT
+ * costs an fsync and, past 1,000 WAL pages, a checkpoint (two more), so a
+ * few large transactions instead of one per 1,000 events; short enough
+ * that a sync or xp-calendar waiting for the replica (5 s busy timeout)
+ * gets its turn. */
+#define IMPORT_TXN_MS 1000
 
 struct zone_def {
 	char *tzid, *text;
@@ -26,7 +31,8 @@ struct import {
 	struct ag_import_stats *st;
 	struct zone_def *zones;
 	size_t nz, zcap;
-	unsigned in_txn;
+	bool in_txn;
+	int64_t txn_start; /* monotonic ms */
 	char first_err[300];
 };
 
@@ -184,15 +190,17 @@ static void refuse(struct import *im, const char *uid, const char *why)
 
 static int batch(struct import *im)
 {
-	if (im->in_txn && ++im->in_txn > IMPORT_BATCH) {
+	if (im->in_txn && ag_mono_ms() - im->txn_start >= IMPORT_TXN_MS) {
+		im->in_txn = false;
 		if (ag_txn_end(im->r, 0))
 			return -1;
-		im->in_txn = 0;
 	}
-	if (!im->in_txn && ag_txn_begin(im->r))
-		return -1;
-	if (!im->in_txn)
-		im->in_txn = 1;
+	if (!im->in_txn) {
+		if (ag_txn_begin(im->r))
+			return -1;
+		im->in_txn = true;
+		im->txn_start = ag_mono_ms();
+	}
 	return 0;
 }
 

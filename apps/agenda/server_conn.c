@@ -138,7 +138,10 @@ static void on_hello(struct ag_srv *s, struct ag_conn *c, struct ag_msg *m)
 	if (forked && !s->o.quiet)
 		fprintf(stderr, "agendad: %s: replica %016llx was restored or copied\n",
 		        c->who.user, (unsigned long long)h->replica);
-	conn_send(s, c, &w);
+	/* not held for the COMMIT: the generation is derived, so the next HELLO
+	 * is recognised even if this rotation is lost (SYNC.md I5), and a
+	 * no-change sync never waits for anyone's fsync */
+	conn_put(s, c, &w, false);
 }
 
 static void on_push(struct ag_srv *s, struct ag_conn *c, struct ag_msg *m)

@@ -316,6 +316,42 @@ int ag_store_auth(struct ag_store *s, const char *user, const uint8_t *token, si
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* splitmix64's finaliser: spreads every input bit over the result */
+static uint64_t mix64(uint64_t x)
+{
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+/* The generation handed out when a replica presents GEN to the row (CUR,
+ * PREV): derived, not drawn, so that agendad recognises it even if the
+ * row's update was lost (SYNC.md I5). Never 0 (0 = a new replica). */
+static uint64_t next_gen(uint64_t cur, uint64_t prev, uint64_t gen)
+{
+	uint64_t n = mix64(cur ^ mix64(prev ^ mix64(gen ^ 0x6167656e64614735ull))) & INT64_MAX;
+	return n ? n : 1;
+}
+
+/* Checks GEN against the row (CUR, PREV) and gives the row after the
+ * rotation as (*CUR, *PREV); false when GEN is stale (a copy). */
+static bool rotate(uint64_t gen, uint64_t *cur, uint64_t *prev)
+{
+	uint64_t c = *cur, p = *prev;
+	if (gen != c && gen != p) {
+		/* the WELCOME left before its rotation was durable, and it was lost:
+		 * GEN is the one handed out then, for C or for P */
+		if (gen == next_gen(c, p, c))
+			p = c;
+		else if (gen != next_gen(c, p, p))
+			return false;
+		c = gen;
+	}
+	*cur = next_gen(c, p, gen);
+	*prev = gen;
+	return true;
+}
+
 int ag_store_generation(struct ag_store *s, const struct ag_push_ctx *x, uint64_t replica,
                         uint64_t gen, uint64_t *next, bool *forked)
 {
@@ -327,23 +363,31 @@ int ag_store_generation(struct ag_store *s, const struct ag_push_ctx *x, uint64_
 	sqlite3_bind_int64(st, 2, x->user_id);
 	sqlite3_bind_int64(st, 3, (int64_t)replica);
 	int rc = sqlite3_step(st);
-	/* the current generation, or the previous one (a WELCOME cut off) */
-	*forked = rc == SQLITE_ROW && (int64_t)gen != sqlite3_column_int64(st, 0) &&
-	          (int64_t)gen != sqlite3_column_int64(st, 1);
+	uint64_t cur = 0, prev = 0;
+	if (rc == SQLITE_ROW) {
+		cur = (uint64_t)sqlite3_column_int64(st, 0);
+		prev = (uint64_t)sqlite3_column_int64(st, 1);
+	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return -1;
 	*next = 0;
+	/* the current generation, or the previous one (a WELCOME cut off) */
+	*forked = rc == SQLITE_ROW && !rotate(gen, &cur, &prev);
 	if (*forked)
-		return 0; /* the twin keeps the identity; this file takes a new one */
-	*next = ag_random_id();
+		return 0;       /* the twin keeps the identity; this file takes a new one */
+	if (rc != SQLITE_ROW) { /* a new replica */
+		cur = next_gen(ag_random_id(), 0, gen);
+		prev = gen;
+	}
+	*next = cur;
 	if (ag_db_prep(s->db, "INSERT OR REPLACE INTO replicas VALUES(?1, ?2, ?3, ?4, ?5)", &st))
 		return -1;
 	sqlite3_bind_int64(st, 1, x->aid);
 	sqlite3_bind_int64(st, 2, x->user_id);
 	sqlite3_bind_int64(st, 3, (int64_t)replica);
-	sqlite3_bind_int64(st, 4, (int64_t)*next);
-	sqlite3_bind_int64(st, 5, (int64_t)gen);
+	sqlite3_bind_int64(st, 4, (int64_t)cur);
+	sqlite3_bind_int64(st, 5, (int64_t)prev);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(st);
 	return rc;

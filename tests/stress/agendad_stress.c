@@ -73,6 +73,19 @@ static long rss_kb(pid_t pid)
 	return kb;
 }
 
+/* Nanoseconds the main thread (the event loop) of PID ran and waited for a
+ * CPU (/proc/PID/schedstat); false when the kernel does not say. */
+static bool loop_sched(pid_t pid, double *run_ns, double *wait_ns)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	FILE *f = fopen(path, "r");
+	bool ok = f && fscanf(f, "%lf %lf", run_ns, wait_ns) == 2;
+	if (f)
+		fclose(f);
+	return ok;
+}
+
 /* utime + stime of PID in clock ticks. */
 static long cpu_ticks(pid_t pid)
 {
@@ -518,6 +531,8 @@ static void part_big_batch(void)
 		idle[i] = member_sync(&s, "bob", s.tok_b, i % 2, &anchor, &counter);
 	percentiles("idle: another member's sync (no-change and one change)", idle, 200);
 	int64_t t0 = ag_mono_ms();
+	double run0 = 0, wait0 = 0, run1 = 0, wait1 = 0;
+	bool sched = loop_sched(s.pid, &run0, &wait0);
 	pid_t kid = fork();
 	if (kid == 0)
 		big_pusher(&s, 12);
@@ -535,11 +550,18 @@ static void part_big_batch(void)
 		waitpid(kid, &status, 0);
 	printf("  12 frames (12,288 changes, 48 MiB) applied in %.1f s\n",
 	       (ag_mono_ms() - t0) / 1000.0);
+	/* what the round trips below are made of on a shared machine: the
+	 * loop's own work, its COMMITs' fsyncs, and waiting for a CPU */
+	if (sched && loop_sched(s.pid, &run1, &wait1))
+		printf("  agendad's event loop meanwhile: %.2f s on a CPU, %.2f s runnable but "
+		       "waiting for one\n",
+		       (run1 - run0) / 1e9, (wait1 - wait0) / 1e9);
 	double p_none = percentiles("meanwhile another member's no-change sync", none, nn),
 	       p_one = percentiles("meanwhile another member's one-change sync", one, n1);
-	printf("  target: p99 <= 20 ms: %s (a figure, not a check: it depends on the disk's fsync "
-	       "and the machine's load, see the idle figures)\n",
-	       p_none <= 20 && p_one <= 20 ? "met" : "NOT met");
+	printf(
+	    "  target: p99 <= 20 ms: %s (a figure, not a check: a one-change sync waits for "
+	    "the disk's fsync, and both for the CPU on a loaded machine, see the idle figures)\n",
+	    p_none <= 20 && p_one <= 20 ? "met" : "NOT met");
 	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "every big batch acknowledged");
 	check(failed == 0 && nn > 0, "every sync of the other member answered");
 	srv_stop(&s, SIGTERM);
