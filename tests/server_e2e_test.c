@@ -621,11 +621,15 @@ static void test_apps_reaped_and_stopped(void **state)
 	snprintf(args_apps, sizeof(args_apps), "%s", apps);
 	const char *const args[] = {"--no-launcher", "--apps", args_apps, NULL};
 	assert_int_equal(e2e_server_start(&s, args), 0);
-	/* the server launches in order, before it answers the client's sync */
-	assert_int_equal(
-	    e2e_client_run(&s, "apps\nlaunch quick\nlaunch long\nlaunch nosuch\nsync\nquit\n",
-	                   NULL),
-	    0);
+	/*
+	 * The server launches in order, before it answers the client's sync.
+	 * "quick" ends without a window: a script that learns so stops with
+	 * status 1, and whether it learns before it quits depends on timing, so
+	 * it is launched last and either status is right.
+	 */
+	int rc = e2e_client_run(&s, "apps\nlaunch long\nlaunch nosuch\nlaunch quick\nsync\nquit\n",
+	                        NULL);
+	assert_true(rc == 0 || rc == 1);
 	pid_t quick = e2e_launched_pid(&s, "quick"), lng = e2e_launched_pid(&s, "long");
 	assert_true(quick > 0 && lng > 0);
 	assert_true(e2e_app_reaped(&s, quick, 30000));         /* reaped: not even a zombie */
