@@ -91,39 +91,39 @@ int xa_cursor_argb(struct xa_display *d, uint32_t id, uint32_t w, uint32_t h, ui
 	return rc;
 }
 
-/* The built-in shapes, one row a line: 'X' is black; a white outline is
+/* The built-in shapes, one row a line: '#' is black; a white outline is
  * added around it. */
-static const char arrow[] = "X\n"
-                            "XX\n"
-                            "XXX\n"
-                            "XXXX\n"
-                            "XXXXX\n"
-                            "XXXXXX\n"
-                            "XXXXXXX\n"
-                            "XXXXXXXX\n"
-                            "XXXXXXXXX\n"
-                            "XXXXXX\n"
-                            "XXX XXX\n"
-                            "XX  XXX\n"
-                            "X    XXX\n"
-                            "     XXX\n"
-                            "      XXX\n"
-                            "      XXX\n";
-static const char ibeam[] = "XXX XXX\n"
-                            "   X\n"
-                            "   X\n"
-                            "   X\n"
-                            "   X\n"
-                            "   X\n"
-                            "   X\n"
-                            "   X\n"
-                            "   X\n"
-                            "   X\n"
-                            "   X\n"
-                            "   X\n"
-                            "   X\n"
-                            "   X\n"
-                            "XXX XXX\n";
+static const char arrow[] = "#\n"
+                            "##\n"
+                            "###\n"
+                            "####\n"
+                            "#####\n"
+                            "######\n"
+                            "#######\n"
+                            "########\n"
+                            "#########\n"
+                            "######\n"
+                            "### ###\n"
+                            "##  ###\n"
+                            "#    ###\n"
+                            "     ###\n"
+                            "      ###\n"
+                            "      ###\n";
+static const char ibeam[] = "### ###\n"
+                            "   #\n"
+                            "   #\n"
+                            "   #\n"
+                            "   #\n"
+                            "   #\n"
+                            "   #\n"
+                            "   #\n"
+                            "   #\n"
+                            "   #\n"
+                            "   #\n"
+                            "   #\n"
+                            "   #\n"
+                            "   #\n"
+                            "### ###\n";
 
 /* Whether the art has a black pixel at @x, @y (outside it: no). */
 static bool black_at(const char *art, int x, int y)
@@ -134,7 +134,7 @@ static bool black_at(const char *art, int x, int y)
 		y -= *art == '\n';
 	for (; x > 0 && *art && *art != '\n'; art++)
 		x--;
-	return *art == 'X';
+	return *art == '#';
 }
 
 /* The art's size: its longest row, its rows. */
