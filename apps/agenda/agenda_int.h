@@ -151,6 +151,8 @@ struct ag_ics_reader {
 	bool have_next, eof;
 	unsigned long lineno;
 	size_t max_line;
+	char *in; /* what was read from F and not cut into lines yet */
+	size_t in_pos, in_len;
 };
 /* Reads the next unfolded content line into *LINE (valid until the next
  * call). 1 a line, 0 end of file, -1 a line over the limit. */
@@ -168,6 +170,9 @@ struct ag_comp {
 /* Reads the lines up to the END matching BEGIN:NAME (already read). 0, -1
  * on a truncated or oversized component. */
 int ag_comp_read(struct ag_ics_reader *rd, const char *name, size_t max_bytes, struct ag_comp *out);
+/* Reads past the END matching BEGIN:NAME (already read) without keeping
+ * anything. 0, -1 on a truncated component or a line over the limit. */
+int ag_comp_skip(struct ag_ics_reader *rd);
 /* Adds one line (copied). 0/-1. */
 int ag_comp_add(struct ag_comp *c, const char *line);
 /* Frees every line of C and the array, and zeroes C. */

@@ -71,8 +71,10 @@ static const char *zone_text(const struct import *im, const char *tzid)
 	return NULL;
 }
 
-/* Calls FN for every component NAME of the file (at any depth). */
-static int each_component(struct import *im, FILE *f,
+/* Calls FN for every top-level component of the file: the VTIMEZONEs when
+ * ZONES, else every other one. The others are read past without keeping
+ * their lines (the first pass only wants the time zones). */
+static int each_component(struct import *im, FILE *f, bool zones,
                           int (*fn)(struct import *im, const struct ag_comp *c))
 {
 	struct ag_ics_reader rd = {.f = f};
@@ -84,6 +86,11 @@ static int each_component(struct import *im, FILE *f,
 			continue; /* calendar properties, or a container */
 		char name[32];
 		snprintf(name, sizeof(name), "%s", line + 6);
+		if (!strcasecmp(name, "VTIMEZONE") != zones) {
+			if (ag_comp_skip(&rd))
+				break;
+			continue;
+		}
 		int got = ag_comp_read(&rd, name, AG_MAX_EVENT + 65536, &c);
 		if (got == -1) {
 			ag_comp_finish(&c);
@@ -111,7 +118,7 @@ static int each_component(struct import *im, FILE *f,
 
 static int pass_zones(struct import *im, const struct ag_comp *c)
 {
-	return strcasecmp(c->name, "VTIMEZONE") ? 0 : keep_zone(im, c);
+	return keep_zone(im, c);
 }
 
 /* The TZID of a ";TZID=" at P (quotes removed) into BUF. */
@@ -250,7 +257,7 @@ static int pass_events(struct import *im, const struct ag_comp *c)
 		im->st->tasks++;
 	else if (!strcasecmp(c->name, "VJOURNAL"))
 		im->st->journals++;
-	else if (strcasecmp(c->name, "VTIMEZONE"))
+	else
 		im->st->other++;
 	return 0;
 }
@@ -265,10 +272,10 @@ int ag_import_ics(struct ag_replica *r, const char *path, struct ag_import_stats
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return ag_fail(r, "cannot open %s", path);
-	int rc = each_component(&im, f, pass_zones);
+	int rc = each_component(&im, f, true, pass_zones);
 	rewind(f);
 	if (!rc)
-		rc = each_component(&im, f, pass_events);
+		rc = each_component(&im, f, false, pass_events);
 	if (im.in_txn && ag_txn_end(r, rc))
 		rc = -1;
 	fclose(f);
