@@ -643,10 +643,18 @@ int ag_event_find(struct ag_replica *r, const char *uid, bool any, char **full);
 /* Recomputes the listing row of UID from its registers (drops the row when
  * it has none). 0/-1. */
 int ag_index_update(struct ag_replica *r, const char *uid, int64_t mtime);
+/* Like ag_index_update() from registers KVS already in memory (what the
+ * entries of UID now hold; none: the row is dropped). 0/-1. */
+int ag_index_put(struct ag_replica *r, const char *uid, const struct ag_kvs *kvs, int64_t mtime);
 /* Writes the local changes KV (key -> value) to UID and queues them
  * (merged into an unsent change of UID when there is one). Caller holds a
  * transaction. 1 something changed, 0 nothing did, -1 error. */
 int ag_local_change(struct ag_replica *r, const char *uid, const struct ag_kvs *kv);
+/* ag_local_change() when the caller has just loaded UID's registers into
+ * CUR with ag_entries_load() (in the same transaction): saves loading them
+ * again. */
+int ag_local_change_cur(struct ag_replica *r, const char *uid, const struct ag_kvs *cur,
+                        const struct ag_kvs *kv);
 /* Loads up to MAX pending changes (oldest first) into OUT and marks them
  * sent, in one transaction. */
 int ag_pending_take(struct ag_replica *r, struct ag_change *out, size_t max, size_t *n);

@@ -161,29 +161,24 @@ static int add_zones(struct import *im, struct ag_kvs *kvs, bool *unknown)
 }
 
 /* What the file says about the event, as registers to set: master keys
- * the file no longer has are removed. */
+ * the file no longer has are removed. CUR gets the event's registers now
+ * (the caller frees it, also on error). */
 static int with_removals(struct import *im, const char *uid, bool master, struct ag_kvs *kvs,
-                         bool *is_new)
+                         struct ag_kvs *cur, bool *is_new)
 {
-	struct ag_kvs cur;
-	int found = ag_entries_load(im->r, uid, &cur);
+	int found = ag_entries_load(im->r, uid, cur);
 	if (found < 0)
 		return -1;
 	*is_new = found == 0;
-	for (size_t i = 0; master && i < cur.n; i++) {
-		const char *k = cur.v[i].key;
+	for (size_t i = 0; master && i < cur->n; i++) {
+		const char *k = cur->v[i].key;
 		if (k[0] != '@' && strncmp(k, "TZ#", 3) && strcmp(k, AG_DELETED) &&
-		    *cur.v[i].value && !ag_kvs_find(kvs, k) && ag_kvs_put(kvs, k, "", 0)) {
-			ag_kvs_finish(&cur);
+		    *cur->v[i].value && !ag_kvs_find(kvs, k) && ag_kvs_put(kvs, k, "", 0))
 			return -1;
-		}
 	}
 	/* importing an event brings it back if it was deleted here */
-	if (!*is_new && ag_kvs_value(&cur, AG_DELETED) && ag_kvs_put(kvs, AG_DELETED, "", 0)) {
-		ag_kvs_finish(&cur);
+	if (!*is_new && ag_kvs_value(cur, AG_DELETED) && ag_kvs_put(kvs, AG_DELETED, "", 0))
 		return -1;
-	}
-	ag_kvs_finish(&cur);
 	return 0;
 }
 
@@ -213,7 +208,7 @@ static int batch(struct import *im)
 
 static int import_event(struct import *im, const struct ag_comp *c)
 {
-	struct ag_kvs kvs = {0};
+	struct ag_kvs kvs = {0}, cur = {0};
 	char *uid = NULL, hash[17];
 	bool unknown = false, is_new, master;
 	int rc = ag_props_from_vevent(c, &kvs, &uid);
@@ -234,8 +229,8 @@ static int import_event(struct import *im, const struct ag_comp *c)
 		refuse(im, uid, "no DTSTART");
 	else if (ag_kvs_size(&kvs) > AG_MAX_EVENT || kvs.n > AG_MAX_ENTRIES)
 		refuse(im, uid, "too large");
-	else if (!(rc = batch(im)) && !(rc = with_removals(im, uid, master, &kvs, &is_new))) {
-		int changed = ag_local_change(im->r, uid, &kvs);
+	else if (!(rc = batch(im)) && !(rc = with_removals(im, uid, master, &kvs, &cur, &is_new))) {
+		int changed = ag_local_change_cur(im->r, uid, &cur, &kvs);
 		rc = changed < 0 ? -1 : 0;
 		bool counted = master || is_new; /* an override alone makes an event */
 		im->st->added += !rc && is_new;
@@ -244,6 +239,7 @@ static int import_event(struct import *im, const struct ag_comp *c)
 		im->st->overrides += !rc && !master;
 		im->st->unknown_tz += !rc && unknown;
 	}
+	ag_kvs_finish(&cur);
 	ag_kvs_finish(&kvs);
 	free(uid);
 	return rc;
