@@ -401,6 +401,9 @@ int ag_db_exec(sqlite3 *db, const char *sql);
 /* Creates PATH 0600 if missing (and its parent folder 0700), then opens it
  * with WAL, synchronous=FULL and a busy timeout of BUSY_MS. 0/-1 (ERR). */
 int ag_db_open(const char *path, int busy_ms, sqlite3 **db, char *err, size_t errlen);
+/* ag_db_open() for a connection used by one thread at a time (SQLite's
+ * multi-thread mode: no mutex taken on every call). */
+int ag_db_open_nomutex(const char *path, int busy_ms, sqlite3 **db, char *err, size_t errlen);
 /* Prepares SQL, or logs why. 0/-1. */
 int ag_db_prep(sqlite3 *db, const char *sql, sqlite3_stmt **st);
 /* Text column I of ST, never NULL. */

@@ -105,7 +105,7 @@ int ag_replica_open(const char *path, struct ag_replica **out, char *err, size_t
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (ag_db_open(path, 5000, &r->db, err, errlen) ||
+	if (ag_db_open_nomutex(path, 5000, &r->db, err, errlen) ||
 	    setup_schema(r, path, err, errlen))
 		goto err_r;
 	*out = r;

@@ -64,7 +64,8 @@ int ag_mkdirs_for(const char *path)
 	return mkdir(buf, 0700) && errno != EEXIST ? -1 : 0;
 }
 
-int ag_db_open(const char *path, int busy_ms, sqlite3 **db, char *err, size_t errlen)
+/* ag_db_open() with extra sqlite3_open_v2() FLAGS. */
+static int open_db(const char *path, int busy_ms, int flags, sqlite3 **db, char *err, size_t errlen)
 {
 	*db = NULL;
 	if (strcmp(path, ":memory:")) {
@@ -76,7 +77,7 @@ int ag_db_open(const char *path, int busy_ms, sqlite3 **db, char *err, size_t er
 			goto err_dir;
 		close(fd);
 	}
-	if (sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	if (sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | flags, NULL) !=
 	    SQLITE_OK)
 		goto err_open;
 	sqlite3_busy_timeout(*db, busy_ms);
@@ -133,6 +134,16 @@ static int random_bytes(void *out, size_t n)
 	explicit_bzero(p, n);
 	pool.left -= n;
 	return 0;
+}
+
+int ag_db_open(const char *path, int busy_ms, sqlite3 **db, char *err, size_t errlen)
+{
+	return open_db(path, busy_ms, 0, db, err, errlen);
+}
+
+int ag_db_open_nomutex(const char *path, int busy_ms, sqlite3 **db, char *err, size_t errlen)
+{
+	return open_db(path, busy_ms, SQLITE_OPEN_NOMUTEX, db, err, errlen);
 }
 
 int ag_random_hex(char *out, size_t bytes)
