@@ -171,7 +171,10 @@ static void take(struct th *h, const struct xp_msg *m)
 		break;
 	case XP_OP_CLIP_REQUEST:
 		h->requests++;
-		answer(h, m->u.clip_request.req);
+		if (h->hold && h->nheld < sizeof(h->held) / sizeof(h->held[0]))
+			h->held[h->nheld++] = m->u.clip_request.req;
+		else
+			answer(h, m->u.clip_request.req);
 		break;
 	case XP_OP_CLIP_DATA:
 		if (!(m->u.clip_data.flags & XP_CLIP_FAILED)) {
@@ -360,6 +363,14 @@ int th_clip_own(struct th *h, uint32_t sel, uint32_t flags)
 	struct xp_msg m = {.op = XP_OP_CLIP_OWN};
 	m.u.clip_own = (struct xp_msg_clip_own){sel, flags, h->answer_len};
 	return send_msg(h, &m);
+}
+
+int th_clip_answer_held(struct th *h)
+{
+	for (unsigned i = 0; i < h->nheld; i++)
+		answer(h, h->held[i]);
+	h->nheld = 0;
+	return xp_conn_drain(&h->c, 10000);
 }
 
 int th_clip_request(struct th *h, uint32_t sel)

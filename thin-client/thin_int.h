@@ -604,7 +604,11 @@ int tc_on_win_entry(struct tc_client *c, const struct xp_msg *m);
 /** Any message libxpdraw knows (TARGET, GC, CLIP, drawing). 0, or -1 with c->err. */
 int tc_on_drawing(struct tc_client *c, const struct xp_msg *m);
 /* handlers: clip.c */
-/** CLIP_OWN: another peer owns a selection now; the desktop's X selection follows. 0. */
+/**
+ * CLIP_OWN: another peer owns a selection now (or nobody: DISOWN); the
+ * desktop's X selection follows, and a paste still waiting for the old
+ * owner is dropped (its late answer is ignored). 0.
+ */
 int tc_on_clip_own(struct tc_client *c, const struct xp_msg *m);
 /** CLIP_REQUEST: the session pastes what we own; the desktop's text is fetched and sent. 0. */
 int tc_on_clip_request(struct tc_client *c, const struct xp_msg *m);
