@@ -1112,6 +1112,38 @@ static void test_process_server_text_is_plain(void **state)
 	tp_finish(&p);
 }
 
+/*
+ * A wait-pixel that gives up stops the script with status 1 and says why:
+ * the colour was what the script checked, and the keys after it were meant
+ * for a screen that never came (none is sent).
+ */
+static void test_script_wait_pixel_gives_up(void **state)
+{
+	struct tp_peer p;
+	struct child ch = {0};
+	struct xp_msg m;
+	char out[8192], path[128];
+	assert_int_equal(tp_init(&p), 0);
+	snprintf(path, sizeof(path), "%s/script.txt", p.dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("wait-pixel 40 30 00ff80 300\nkey b\nquit\n", f);
+	fclose(f);
+	const char *args[] = {"--headless", "--size",      "320x240", "--script", path,
+	                      "--cookie",   p.cookie_path, p.addr,    NULL};
+	spawn(&ch, args);
+	assert_int_equal(tp_accept(&p, true, T_MS), 0);
+	int r;
+	while ((r = tp_next(&p, &m, true, T_MS)) == 1) /* until it hangs up */
+		assert_int_not_equal(m.op, XP_OP_KEY);
+	assert_int_equal(r, -1);
+	assert_int_equal(finish(&ch, out, sizeof(out)), 1);
+	expect_in(out, "script line 1: pixel 40,30 is 202428, not 00ff80 after 300 ms: script "
+	               "stopped");
+	unlink(path);
+	tp_finish(&p);
+}
+
 /* SIGUSR1 writes the screenshot now, SIGTERM detaches with status 0. */
 static void test_process_signals(void **state)
 {
@@ -1200,6 +1232,7 @@ int main(void)
 	    cmocka_unit_test(test_reconnect),
 	    cmocka_unit_test(test_script_sync),
 	    cmocka_unit_test(test_script_wait_pixel),
+	    cmocka_unit_test(test_script_wait_pixel_gives_up),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
