@@ -128,7 +128,7 @@ static bool user_shows(xcb_connection_t *uc, xcb_connection_t *bc, int16_t x, in
 static void test_shapes_reach_the_real_window(void **state)
 {
 	(void)state;
-	struct shape ibeam, deflt, got;
+	struct shape ibeam = {0}, deflt, got = {0}; /* filled by user_shows */
 	br_start(&the, NULL);
 	assert_int_equal(xvfb_start(&user, 1024, 768, 20000), 0);
 	br_xterm(&the, "80x24+0+0");
