@@ -63,6 +63,27 @@ static int read_all(int fd, void *buf, size_t n, int timeout_ms)
 	return 0;
 }
 
+/*
+ * Fork a child that reports to us on a pipe. In the child: 0, *@fd the
+ * pipe's write end. In the parent: the child's pid, *@fd the read end; -1
+ * (no pipe left open) when either pipe() or fork() failed.
+ */
+static pid_t fork_reporting(int *fd)
+{
+	int pfd[2];
+	if (pipe(pfd) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	close(pfd[pid == 0 ? 0 : 1]);
+	*fd = pfd[pid == 0 ? 1 : 0];
+	return pid;
+}
+
 /* ---- the worst traffic ---- */
 
 struct flood {
@@ -192,6 +213,12 @@ static void note_conn(struct flood *f, const char *what, const struct xp_conn *c
 	note(f, what, t[0] ? t : "closed", t[0] ? strlen(t) : 6);
 }
 
+/* Whether the client has input read but not yet taken (poll would not say). */
+static bool client_pending(const struct flood *f)
+{
+	return !f->rep.client_dropped && xp_conn_input_pending(&f->client);
+}
+
 /* The attached client reads everything and acknowledges it. */
 static void client_turn(struct flood *f)
 {
@@ -230,8 +257,8 @@ static int send_out(struct flood *f)
 	while (r == 0 && (r = xp_conn_write(&f->app)) == 0 && xp_now_us() < end) {
 		struct pollfd p[2] = {{xp_conn_fd(&f->app), POLLOUT, 0},
 		                      {xp_conn_fd(&f->client), POLLIN, 0}};
-		poll(p, f->rep.client_dropped ? 1 : 2, 50);
-		if (p[1].revents)
+		poll(p, f->rep.client_dropped ? 1 : 2, client_pending(f) ? 0 : 50);
+		if (p[1].revents || client_pending(f))
 			client_turn(f);
 	}
 	if (r == 1)
@@ -320,8 +347,8 @@ static int await_batch(struct flood *f, uint32_t serial, uint64_t end)
 	while (xp_now_us() < end) {
 		struct pollfd p[2] = {{xp_conn_fd(&f->app), POLLIN, 0},
 		                      {xp_conn_fd(&f->client), POLLIN, 0}};
-		poll(p, f->rep.client_dropped ? 1 : 2, 50);
-		if (p[1].revents)
+		poll(p, f->rep.client_dropped ? 1 : 2, client_pending(f) ? 0 : 50);
+		if (p[1].revents || client_pending(f))
 			client_turn(f);
 		int r = p[0].revents ? app_turn(f, serial) : 0;
 		if (r != 0)
@@ -413,20 +440,10 @@ static void flood_main(struct e2e_server *s, const char *session, enum hp_kind k
 int hp_flood_start(struct hp_flood *fl, struct e2e_server *s, const char *session, enum hp_kind k,
                    int seconds)
 {
-	int pfd[2];
-	if (pipe(pfd) < 0)
-		return -1;
-	fl->pid = fork();
-	if (fl->pid == 0) {
-		close(pfd[0]);
-		flood_main(s, session, k, seconds, pfd[1]);
-	}
-	close(pfd[1]);
-	fl->fd = pfd[0];
-	if (fl->pid > 0)
-		return 0;
-	close(fl->fd);
-	return -1;
+	fl->pid = fork_reporting(&fl->fd);
+	if (fl->pid == 0)
+		flood_main(s, session, k, seconds, fl->fd);
+	return fl->pid > 0 ? 0 : -1;
 }
 
 int hp_flood_finish(struct hp_flood *fl, struct hp_flood_report *out, int timeout_ms)
@@ -476,22 +493,16 @@ static void victim_main(struct e2e_server *s, const char *session, int interval_
 int hp_victim_start(struct hp_victim *v, struct e2e_server *s, const char *session, int interval_ms,
                     int seconds)
 {
-	int pfd[2];
-	if (pipe(pfd) < 0)
+	v->pid = fork_reporting(&v->fd);
+	if (v->pid == 0)
+		victim_main(s, session, interval_ms, seconds, v->fd);
+	if (v->pid < 0)
 		return -1;
-	v->pid = fork();
-	if (v->pid == 0) {
-		close(pfd[0]);
-		victim_main(s, session, interval_ms, seconds, pfd[1]);
-	}
-	close(pfd[1]);
-	v->fd = pfd[0];
 	char ready = 0;
-	if (v->pid > 0 && read_all(v->fd, &ready, 1, 60000) == 0 && ready == 'R')
+	if (read_all(v->fd, &ready, 1, 60000) == 0 && ready == 'R')
 		return 0;
 	close(v->fd);
-	if (v->pid > 0)
-		proc_wait(v->pid, 10000);
+	proc_wait(v->pid, 10000);
 	return -1;
 }
 
