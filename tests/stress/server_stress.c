@@ -356,7 +356,7 @@ static const struct bad bads[] = {
     {"WIN_CREATE from client", false, true, {0x10, 0x07, 1, 0, 0, 1, 1, 0, 0}, 9},
     {"KEY from an app", true, true, {0x30, 0x03, 0x01, 0x61, 0x00}, 5},
     {"ACK never marked", false, true, {0x07, 0x02, 0xe8, 0x07}, 4},
-    {"GC unknown font", true, true, {0x21, 0x08, 0, 0, 0, 0, 0, 0, 0x63, 0}, 10},
+    {"GC unknown font", true, true, {0x21, 0x0a, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0x03, 0}, 12},
     {"IMAGE bad zlib",
      true,
      true,
