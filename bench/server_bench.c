@@ -4,7 +4,9 @@
  * 1,000 forwarded draw commands, and 100 concurrent sessions each with a
  * ticking 800x600 app: server CPU %, memory per session, worst update delay;
  * and fairness: another session's round trip while one app sends the worst
- * traffic the protocol allows. Prints figures; asserts nothing about speed.
+ * traffic the protocol allows. Prints figures; asserts nothing about speed,
+ * but fails when a figure could not be measured (the fairness attack did
+ * not really happen, the app or the reading client never got in).
  */
 #include <poll.h>
 #include <sys/resource.h>
@@ -90,6 +92,29 @@ static int render_until_text(struct xp_conn *c, struct xd_state *st, struct xr_f
 	return -1;
 }
 
+/* Wait up to @timeout_ms until a window has the focus (keys go to its app). */
+static int wait_focus(struct xp_conn *c, struct xd_state *st, int timeout_ms)
+{
+	struct xp_msg m;
+	struct xp_error err;
+	uint64_t end = xp_now_us() + (uint64_t)timeout_ms * 1000;
+	while (xp_now_us() < end) {
+		int r = xp_conn_wait(c, &m, xp_ms_until(end));
+		if (r < 0)
+			return -1;
+		if (r == 1 && m.op == XP_OP_MARK) {
+			ack(c, &m);
+			xp_conn_flush(c);
+			xp_conn_write(c);
+		} else if (r == 1 && xd_kind(m.op) == XD_STATE) {
+			xd_state_update(st, &m, &err);
+		} else if (r == 1 && m.op == XP_OP_WIN_FOCUS && m.u.win_focus.on) {
+			return 0;
+		}
+	}
+	return -1;
+}
+
 static void bench_latency(void)
 {
 	struct e2e_server s;
@@ -103,11 +128,16 @@ static void bench_latency(void)
 	pid_t app = fork();
 	if (app == 0)
 		echo_app(&s);
-	usleep(200000);
 	xr_fb_init(&fb, 480, 312);
 	xd_state_init(&st); /* a new connection */
 	if (e2e_raw_client(&s, &c, "main", NULL, 0) < 0)
 		goto out;
+	if (wait_focus(&c, &st, 20000) < 0) { /* keys before it would find no app */
+		printf("input-to-display latency: the app's window never got the focus\n");
+		failures++;
+		xp_conn_finish(&c);
+		goto out;
+	}
 	int n = 0;
 	for (int i = 0; i < N; i++) {
 		char ch = (char)('a' + i % 26), txt[2] = {ch, 0};
@@ -148,7 +178,8 @@ static void reader(struct e2e_server *s, int out)
 	struct xp_conn c;
 	struct xp_msg m;
 	uint64_t draws = 0;
-	if (e2e_raw_client(s, &c, "main", NULL, 0) < 0)
+	char in = 'R'; /* in the session: the app may start */
+	if (e2e_raw_client(s, &c, "main", NULL, 0) < 0 || write(out, &in, 1) != 1)
 		_exit(1);
 	for (;;) {
 		int r = xp_conn_wait(&c, &m, draws ? 1000 : 20000);
@@ -181,7 +212,17 @@ static void bench_cpu_per_draw(void)
 	pid_t rd = fork();
 	if (rd == 0)
 		reader(&s, pfd[1]);
-	usleep(300000);
+	struct pollfd ready = {pfd[0], POLLIN, 0};
+	char in = 0;
+	if (poll(&ready, 1, 20000) != 1 || read(pfd[0], &in, 1) != 1 || in != 'R') {
+		printf("server CPU per 1,000 draw commands: the reading client did not get in\n");
+		failures++;
+		kill(rd, SIGTERM);
+		waitpid(rd, NULL, 0);
+		xa_close(d);
+		e2e_server_stop(&s);
+		return;
+	}
 	double cpu0 = load_cpu_seconds(s.pid);
 	uint64_t t0 = xp_now_us();
 	for (int i = 0; i < N; i++) {
