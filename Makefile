@@ -44,9 +44,10 @@ objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
 all: build/deps.mk
 
-# shared test helpers: child processes and waits with deadlines (tests/proc.h),
-# and end to end: real server and clients on loopback (tests/e2e.h)
-PROC_OBJ := $(OBJ)/tests/proc.o
+# shared test helpers: child processes and waits with deadlines (tests/proc.h)
+# and the load (tests/load.h: a process's CPU and memory, the machine's load,
+# CPU hogs), and end to end: real server and clients on loopback (tests/e2e.h)
+PROC_OBJ := $(OBJ)/tests/proc.o $(OBJ)/tests/load.o
 E2E_OBJ := $(OBJ)/tests/e2e.o $(PROC_OBJ)
 
 # every folder (and apps/<app>/) owns its fragment; see docs/CONVENTIONS.md.

@@ -14,22 +14,9 @@
 #include <unistd.h>
 
 #include "../tests/e2e.h"
+#include "../tests/load.h"
 
 #define KEYS 300
-
-static double cpu_seconds(pid_t pid)
-{
-	char path[64];
-	unsigned long ut = 0, st = 0;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-		ut = st = 0;
-	fclose(f);
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
 
 static int cmp(const void *a, const void *b)
 {
@@ -168,12 +155,12 @@ int main(void)
 		fprintf(stderr, "x11_bench: no xterm prompt through the bridge\n");
 		goto out;
 	}
-	double c0 = cpu_seconds(br);
+	double c0 = load_cpu_seconds(br);
 	until(&v, 0, 5000, 6000); /* five idle seconds */
-	double idle = cpu_seconds(br) - c0;
+	double idle = load_cpu_seconds(br) - c0;
 	int n = 0;
 	uint64_t t_start = xp_now_us();
-	c0 = cpu_seconds(br);
+	c0 = load_cpu_seconds(br);
 	for (int i = 0; i < KEYS; i++) {
 		char ch = (char)('a' + i % 26), txt[2] = {ch, 0};
 		uint64_t t0 = xp_now_us();
@@ -184,7 +171,7 @@ int main(void)
 		key(&v, 0xff08, ""); /* BackSpace: the next key lands in the same cell */
 		until(&v, 0, 30, 5000);
 	}
-	double typing = cpu_seconds(br) - c0, secs = (double)(xp_now_us() - t_start) / 1e6;
+	double typing = load_cpu_seconds(br) - c0, secs = (double)(xp_now_us() - t_start) / 1e6;
 	report(lat, n, idle, typing, secs);
 out:
 	xp_conn_finish(&v.c);

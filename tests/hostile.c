@@ -47,6 +47,43 @@ static int join(struct e2e_server *s, const char *session, enum xp_role role, st
 	return xp_handshake_client(c, role, &ck, &want, session, "hostile", &got, 5000);
 }
 
+/* Read exactly @n bytes from @fd, waiting at most @timeout_ms in all. */
+static int read_all(int fd, void *buf, size_t n, int timeout_ms)
+{
+	uint64_t end = xp_now_us() + (uint64_t)timeout_ms * 1000;
+	for (size_t got = 0; got < n;) {
+		struct pollfd p = {fd, POLLIN, 0};
+		if (poll(&p, 1, xp_ms_until(end)) <= 0)
+			return -1;
+		ssize_t r = read(fd, (char *)buf + got, n - got);
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+/*
+ * Fork a child that reports to us on a pipe. In the child: 0, *@fd the
+ * pipe's write end. In the parent: the child's pid, *@fd the read end; -1
+ * (no pipe left open) when either pipe() or fork() failed.
+ */
+static pid_t fork_reporting(int *fd)
+{
+	int pfd[2];
+	if (pipe(pfd) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	close(pfd[pid == 0 ? 0 : 1]);
+	*fd = pfd[pid == 0 ? 1 : 0];
+	return pid;
+}
+
 /* ---- the worst traffic ---- */
 
 struct flood {
@@ -59,7 +96,11 @@ struct flood {
 	uint8_t *z;               /* ... compressed */
 	unsigned long zlen;
 	bool cached;
-	bool shrunk; /* the window is DIM x DIM - 1 now */
+	bool shrunk;        /* the window is DIM x DIM - 1 now */
+	int batch_msgs;     /* messages in the batch in flight */
+	int batch_errors;   /* ERRORs it got so far */
+	bool batch_limited; /* one of them was LIMIT: the kind's scale was doubled */
+	struct hp_flood_report rep;
 };
 
 /* FILL_RECTS of @n rectangles, each the whole window. */
@@ -119,7 +160,8 @@ static void worst(struct flood *f, enum hp_kind k, struct xp_msg *m)
 		m->u.copy = (struct xp_msg_copy){0, 1, DIM, DIM - 1, 0, 0};
 		break;
 	case HP_TEXT:
-		memset(text, 'W', sizeof(text));
+		if (!text[0])
+			memset(text, 'W', sizeof(text));
 		*m = (struct xp_msg){.op = XP_OP_TEXT};
 		m->u.text = (struct xp_msg_text){
 		    0, 0, {(const char *)text, (4u << 20) / scale - (scale > 1 ? 0 : 64)}};
@@ -147,18 +189,103 @@ static void compress_image(struct flood *f, struct xp_msg *m)
 	m->u.image.data = (struct xp_bytes){f->z, (uint32_t)f->zlen};
 }
 
-/* Send one worst message (and what it needs); false when the link is gone. */
-static bool send_worst(struct flood *f, int i)
+/*
+ * Messages of kind @k in one batch: the cheap ones come in many, so that a
+ * batch is a few MiB whatever the kind (TEXT: 4 MiB at any scale).
+ */
+static int batch_size(const struct flood *f, enum hp_kind k)
 {
-	enum hp_kind k = f->kind == HP_MIX ? (enum hp_kind)(i % HP_MIX) : f->kind;
-	f->last = k;
+	return k == HP_TINY ? 500000 : k == HP_TEXT ? (int)f->scale[k] : 1;
+}
+
+/* Note the first thing that went wrong (the report's why): @what, @n bytes of @detail. */
+static void note(struct flood *f, const char *what, const char *detail, size_t n)
+{
+	if (!f->rep.why[0])
+		snprintf(f->rep.why, sizeof(f->rep.why), "%s: %.*s", what, (int)(n < 120 ? n : 120),
+		         detail);
+}
+
+/* Note how the link @c ended (or why it failed). */
+static void note_conn(struct flood *f, const char *what, const struct xp_conn *c)
+{
+	const char *t = xp_conn_error(c)->text;
+	note(f, what, t[0] ? t : "closed", t[0] ? strlen(t) : 6);
+}
+
+/* Whether the client has input read but not yet taken (poll would not say). */
+static bool client_pending(const struct flood *f)
+{
+	return !f->rep.client_dropped && xp_conn_input_pending(&f->client);
+}
+
+/* The attached client reads everything and acknowledges it. */
+static void client_turn(struct flood *f)
+{
 	struct xp_msg m;
+	if (f->rep.client_dropped)
+		return;
+	int r = xp_conn_read(&f->client);
+	for (int k = 0; r >= 0 && k < 64; k++) { /* inflate slices: bounded */
+		while ((r = xp_conn_next(&f->client, &m)) == 1) {
+			if (m.op != XP_OP_MARK)
+				continue;
+			struct xp_msg a = {.op = XP_OP_ACK};
+			a.u.ack.serial = m.u.mark.serial;
+			xp_conn_send(&f->client, &a);
+		}
+		if (r < 0 || !xp_conn_input_pending(&f->client))
+			break;
+	}
+	xp_conn_flush(&f->client);
+	if (r < 0 || xp_conn_write(&f->client) < 0 || xp_conn_failed(&f->client)) {
+		note_conn(f, "client link", &f->client);
+		f->rep.client_dropped = true;
+	}
+}
+
+/*
+ * Write what the app queued while the client takes what it is sent: the
+ * server holds an app back while its session's clients are behind, so a
+ * plain blocking write would wait for the very client it keeps from
+ * reading. Returns 0, or -1 when the link failed or 30 s passed.
+ */
+static int send_out(struct flood *f)
+{
+	uint64_t end = xp_now_us() + 30000000;
+	int r = xp_conn_flush(&f->app) < 0 ? -1 : 0;
+	while (r == 0 && (r = xp_conn_write(&f->app)) == 0 && xp_now_us() < end) {
+		struct pollfd p[2] = {{xp_conn_fd(&f->app), POLLOUT, 0},
+		                      {xp_conn_fd(&f->client), POLLIN, 0}};
+		poll(p, f->rep.client_dropped ? 1 : 2, client_pending(f) ? 0 : 50);
+		if (p[1].revents || client_pending(f))
+			client_turn(f);
+	}
+	if (r == 1)
+		return 0;
+	note_conn(f, r < 0 ? "app link" : "app write timed out", &f->app);
+	f->rep.app_dropped = true;
+	return -1;
+}
+
+/* Send batch @serial: worst messages (and what they need), then a SYNC. */
+static int send_worst(struct flood *f, uint32_t serial)
+{
+	enum hp_kind k = f->kind == HP_MIX ? (enum hp_kind)(serial % HP_MIX) : f->kind;
+	struct xp_msg m;
+	f->last = k;
+	f->batch_msgs = f->batch_errors = 0;
+	f->batch_limited = false;
 	worst(f, k, &m);
 	compress_image(f, &m);
-	/* the cheapest messages come in hundreds of thousands per batch */
-	for (int n = 0; n < (k == HP_TINY ? 500000 : 1); n++)
-		if (xp_conn_send(&f->app, &m) < 0)
-			return !xp_conn_failed(&f->app);
+	for (int n = 0; n < batch_size(f, k); n++, f->batch_msgs++) {
+		if (k == HP_TEXT) /* each its own row of cells */
+			m.u.text.y = (int32_t)((n * 13) % DIM);
+		if (xp_conn_send(&f->app, &m) < 0) {
+			note_conn(f, "cannot send", &f->app);
+			return -1;
+		}
+	}
 	if (k == HP_BIG_WINDOWS) { /* and away again, so the next one fits */
 		struct xp_msg d = {.op = XP_OP_WIN_DESTROY};
 		d.u.win_destroy.win = 100;
@@ -166,45 +293,68 @@ static bool send_worst(struct flood *f, int i)
 	}
 	f->cached |= k == HP_CACHED;
 	struct xp_msg sync = {.op = XP_OP_SYNC}; /* paces the app: one batch in flight */
-	sync.u.sync.serial = (uint32_t)i;
+	sync.u.sync.serial = serial;
 	xp_conn_send(&f->app, &sync);
-	return xp_conn_drain(&f->app, 30000) == 0;
+	f->rep.batches++;
+	return send_out(f);
 }
 
-/* Read the app's replies until SYNC @serial; a LIMIT doubles the kind's scale. */
-static bool await_sync(struct flood *f, uint32_t serial, uint64_t end)
+/* An ERROR for the batch in flight: a LIMIT halves the kind's size (once a batch). */
+static void batch_error(struct flood *f, const struct xp_msg_error *e)
 {
-	struct xp_msg m;
-	while (xp_now_us() < end) {
-		int r = xp_conn_wait(&f->app, &m, 100);
-		if (r < 0)
-			return false;
-		if (r == 1 && m.op == XP_OP_ERROR && m.u.error.code == XP_ERR_LIMIT) {
-			uint32_t *sc = &f->scale[f->last];
-			*sc = *sc < (1u << 20) ? *sc * 2 : *sc;
-			f->cached = false; /* a refused image is not in the cache */
-		}
-		if (r == 1 && m.op == XP_OP_SYNC && m.u.sync.serial == serial)
-			return true;
-	}
-	return false;
-}
-
-/* The attached client reads everything and acknowledges it. */
-static void client_turn(struct flood *f)
-{
-	struct xp_msg m;
-	if (xp_conn_read(&f->client) < 0)
+	f->batch_errors++;
+	if (e->code != XP_ERR_LIMIT) {
+		f->rep.errors++;
+		note(f, xp_err_name((enum xp_err_code)e->code), e->text.p, e->text.n);
 		return;
-	while (xp_conn_next(&f->client, &m) == 1) {
-		if (m.op != XP_OP_MARK)
-			continue;
-		struct xp_msg a = {.op = XP_OP_ACK};
-		a.u.ack.serial = m.u.mark.serial;
-		xp_conn_send(&f->client, &a);
 	}
-	xp_conn_flush(&f->client);
-	xp_conn_write(&f->client);
+	f->rep.refused++;
+	if (f->batch_limited)
+		return;
+	f->batch_limited = true;
+	uint32_t *sc = &f->scale[f->last];
+	*sc = *sc < (1u << 20) ? *sc * 2 : *sc;
+	f->cached = false; /* a refused image is not in the cache */
+}
+
+/* The app's replies so far: 1 once SYNC @serial came back, 0 not yet, -1 gone. */
+static int app_turn(struct flood *f, uint32_t serial)
+{
+	struct xp_msg m;
+	int r = xp_conn_read(&f->app), got = 0;
+	while (!got && (r = xp_conn_next(&f->app, &m)) == 1) {
+		if (m.op == XP_OP_ERROR)
+			batch_error(f, &m.u.error);
+		got = m.op == XP_OP_SYNC && m.u.sync.serial == serial;
+	}
+	if (got) {
+		f->rep.confirmed++;
+		f->rep.applied +=
+		    f->batch_msgs > f->batch_errors ? f->batch_msgs - f->batch_errors : 0;
+		return 1;
+	}
+	if (r < 0 || xp_conn_failed(&f->app)) {
+		note_conn(f, "app link", &f->app);
+		f->rep.app_dropped = true;
+		return -1;
+	}
+	return 0;
+}
+
+/* While the server works on batch @serial, the client takes what it is sent. */
+static int await_batch(struct flood *f, uint32_t serial, uint64_t end)
+{
+	while (xp_now_us() < end) {
+		struct pollfd p[2] = {{xp_conn_fd(&f->app), POLLIN, 0},
+		                      {xp_conn_fd(&f->client), POLLIN, 0}};
+		poll(p, f->rep.client_dropped ? 1 : 2, client_pending(f) ? 0 : 50);
+		if (p[1].revents || client_pending(f))
+			client_turn(f);
+		int r = p[0].revents ? app_turn(f, serial) : 0;
+		if (r != 0)
+			return r;
+	}
+	return 0;
 }
 
 static void window_for(struct flood *f)
@@ -221,45 +371,92 @@ static void window_for(struct flood *f)
 	xp_conn_drain(&f->app, 5000);
 }
 
-static void flood_main(struct e2e_server *s, const char *session, enum hp_kind k, int seconds)
+static bool flood_setup(struct flood *f, struct e2e_server *s, const char *session, enum hp_kind k)
 {
-	static struct flood f;
-	f.kind = k;
+	f->kind = k;
 	for (int j = 0; j < HP_KINDS; j++)
-		f.scale[j] = 1;
-	f.zeros = calloc((size_t)DIM * DIM, 3);
-	f.z = malloc(compressBound((uLong)DIM * DIM * 3));
-	f.noise = malloc((size_t)NOISE_DIM * NOISE_DIM * 3);
-	for (size_t i = 0; f.noise && i < (size_t)NOISE_DIM * NOISE_DIM * 3; i++)
-		f.noise[i] = (uint8_t)rand();
-	if (!f.zeros || !f.z || !f.noise || join(s, session, XP_ROLE_APP, &f.app) < 0 ||
-	    join(s, session, XP_ROLE_CLIENT, &f.client) < 0)
-		_exit(1);
-	window_for(&f);
-	uint64_t end = xp_now_us() + (uint64_t)seconds * 1000000;
-	for (int i = 1; xp_now_us() < end; i++) {
-		if (!send_worst(&f, i))
-			_exit(2);
-		/* while the server works, the client takes what it is sent */
-		for (bool done = false; !done && xp_now_us() < end;) {
-			struct pollfd p[2] = {{xp_conn_fd(&f.app), POLLIN, 0},
-			                      {xp_conn_fd(&f.client), POLLIN, 0}};
-			poll(p, 2, 50);
-			if (p[1].revents)
-				client_turn(&f);
-			if (p[0].revents)
-				done = await_sync(&f, (uint32_t)i, xp_now_us() + 1000);
-		}
+		f->scale[j] = 1;
+	f->zeros = calloc((size_t)DIM * DIM, 3);
+	f->z = malloc(compressBound((uLong)DIM * DIM * 3));
+	f->noise = malloc((size_t)NOISE_DIM * NOISE_DIM * 3);
+	for (size_t i = 0; f->noise && i < (size_t)NOISE_DIM * NOISE_DIM * 3; i++)
+		f->noise[i] = (uint8_t)rand();
+	if (!f->zeros || !f->z || !f->noise) {
+		note(f, "setup", "out of memory", 13);
+		return false;
 	}
-	_exit(0);
+	if (join(s, session, XP_ROLE_APP, &f->app) < 0 ||
+	    join(s, session, XP_ROLE_CLIENT, &f->client) < 0) {
+		note(f, "cannot join", session, strlen(session));
+		return false;
+	}
+	window_for(f);
+	return true;
 }
 
-pid_t hp_flood(struct e2e_server *s, const char *session, enum hp_kind k, int seconds)
+/* A SYNC alone, batch @serial of no messages. */
+static int send_sync(struct flood *f, uint32_t serial)
 {
-	pid_t pid = fork();
-	if (pid == 0)
-		flood_main(s, session, k, seconds);
-	return pid;
+	struct xp_msg sync = {.op = XP_OP_SYNC};
+	sync.u.sync.serial = serial;
+	f->batch_msgs = f->batch_errors = 0;
+	if (xp_conn_send(&f->app, &sync) < 0) {
+		note_conn(f, "cannot send", &f->app);
+		return -1;
+	}
+	return send_out(f);
+}
+
+/*
+ * Batches until @seconds are up; then the batch in flight and one more SYNC
+ * round trip (at most 60 s): its answer proves the server took everything.
+ */
+static void flood_main(struct e2e_server *s, const char *session, enum hp_kind k, int seconds,
+                       int out)
+{
+	static struct flood f;
+	int rc = 1;
+	if (flood_setup(&f, s, session, k)) {
+		uint64_t end = xp_now_us() + (uint64_t)seconds * 1000000;
+		uint32_t serial = 0;
+		int r = 1;
+		while (r == 1 && xp_now_us() < end) {
+			r = send_worst(&f, ++serial) < 0 ? -1 : 0;
+			while (r == 0 && xp_now_us() < end)
+				r = await_batch(&f, serial, end);
+		}
+		uint64_t last = xp_now_us() + 60000000;
+		if (r == 0)
+			r = await_batch(&f, serial, last);
+		if (r == 1 && send_sync(&f, ++serial) == 0)
+			f.rep.final_sync = await_batch(&f, serial, last) == 1;
+		rc = f.rep.final_sync ? 0 : 2;
+	}
+	if (write(out, &f.rep, sizeof(f.rep)) != (ssize_t)sizeof(f.rep))
+		rc = 3;
+	_exit(rc);
+}
+
+int hp_flood_start(struct hp_flood *fl, struct e2e_server *s, const char *session, enum hp_kind k,
+                   int seconds)
+{
+	fl->pid = fork_reporting(&fl->fd);
+	if (fl->pid == 0)
+		flood_main(s, session, k, seconds, fl->fd);
+	return fl->pid > 0 ? 0 : -1;
+}
+
+int hp_flood_finish(struct hp_flood *fl, struct hp_flood_report *out, int timeout_ms)
+{
+	*out = (struct hp_flood_report){0};
+	int got = read_all(fl->fd, out, sizeof(*out), timeout_ms);
+	close(fl->fd);
+	int st = proc_wait(fl->pid, got == 0 ? 10000 : 1000);
+	if (got < 0)
+		snprintf(out->why, sizeof(out->why), "the flooding app sent no report (status %d)",
+		         st);
+	out->status = st;
+	return got == 0 && st == 0 ? 0 : -1;
 }
 
 /* ---- the victim ---- */
@@ -293,41 +490,19 @@ static void victim_main(struct e2e_server *s, const char *session, int interval_
 	_exit(0);
 }
 
-/* Read exactly @n bytes from @fd, waiting at most @timeout_ms in all. */
-static int read_all(int fd, void *buf, size_t n, int timeout_ms)
-{
-	uint64_t end = xp_now_us() + (uint64_t)timeout_ms * 1000;
-	for (size_t got = 0; got < n;) {
-		struct pollfd p = {fd, POLLIN, 0};
-		if (poll(&p, 1, xp_ms_until(end)) <= 0)
-			return -1;
-		ssize_t r = read(fd, (char *)buf + got, n - got);
-		if (r <= 0)
-			return -1;
-		got += (size_t)r;
-	}
-	return 0;
-}
-
 int hp_victim_start(struct hp_victim *v, struct e2e_server *s, const char *session, int interval_ms,
                     int seconds)
 {
-	int pfd[2];
-	if (pipe(pfd) < 0)
+	v->pid = fork_reporting(&v->fd);
+	if (v->pid == 0)
+		victim_main(s, session, interval_ms, seconds, v->fd);
+	if (v->pid < 0)
 		return -1;
-	v->pid = fork();
-	if (v->pid == 0) {
-		close(pfd[0]);
-		victim_main(s, session, interval_ms, seconds, pfd[1]);
-	}
-	close(pfd[1]);
-	v->fd = pfd[0];
 	char ready = 0;
-	if (v->pid > 0 && read_all(v->fd, &ready, 1, 60000) == 0 && ready == 'R')
+	if (read_all(v->fd, &ready, 1, 60000) == 0 && ready == 'R')
 		return 0;
 	close(v->fd);
-	if (v->pid > 0)
-		proc_wait(v->pid, 10000);
+	proc_wait(v->pid, 10000);
 	return -1;
 }
 
@@ -351,23 +526,6 @@ int hp_victim_finish(struct hp_victim *v, struct hp_rtt *out)
 	close(v->fd);
 	proc_wait(v->pid, 10000);
 	return rc;
-}
-
-/* ---- /proc ---- */
-
-static long status_field(pid_t pid, const char *name)
-{
-	char path[64], line[256];
-	long v = -1;
-	size_t len = strlen(name);
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	FILE *f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, len))
-			v = atol(line + len);
-	if (f)
-		fclose(f);
-	return v;
 }
 
 /* Leave the caller's session; a process group leader forks first. */
@@ -411,28 +569,4 @@ void hp_prioritize(pid_t pid)
 {
 	if (getenv("HP_NICE"))
 		setpriority(PRIO_PROCESS, (id_t)pid, atoi(getenv("HP_NICE")));
-}
-
-long hp_peak_rss_kb(pid_t pid)
-{
-	return status_field(pid, "VmHWM:");
-}
-
-long hp_sleeps(pid_t pid)
-{
-	return status_field(pid, "voluntary_ctxt_switches:");
-}
-
-double hp_cpu_seconds(pid_t pid)
-{
-	char path[64];
-	unsigned long ut = 0, st = 0;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-		ut = st = 0;
-	fclose(f);
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }

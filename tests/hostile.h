@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "e2e.h"
+#include "load.h" /* a process's CPU and memory, the machine's load */
 
 /** The kinds of expensive traffic an app can send (hp_flood). */
 enum hp_kind {
@@ -33,12 +34,43 @@ enum hp_kind {
 const char *hp_kind_name(enum hp_kind k);
 
 /**
- * Fork an app in session @session of @s that sends @k traffic as fast as
- * the server takes it for @seconds, with a client attached to that session
- * that reads and acknowledges everything (so drawing is also forwarded).
- * Returns the pid (wait with proc_wait) or -1.
+ * What a flooding app did, so that a run can prove its attack happened:
+ * work the server acknowledged, not only bytes sent.
  */
-pid_t hp_flood(struct e2e_server *s, const char *session, enum hp_kind k, int seconds);
+struct hp_flood_report {
+	int status;          /* the flooding process's exit status (proc_wait), -1 if it hung */
+	long batches;        /* batches sent (each a few MiB of work, or one largest message) */
+	long confirmed;      /* SYNC answers: batches the server had taken when it answered */
+	long applied;        /* messages of those batches the server did not refuse: its work */
+	long refused;        /* ERROR LIMIT answers (the kind is sent at half the size next) */
+	long errors;         /* other ERRORs: work the server did not do */
+	bool final_sync;     /* the round trip after the last batch came back */
+	bool app_dropped;    /* the server closed the app */
+	bool client_dropped; /* ... or the client attached to its session */
+	char why[160];       /* the first thing that went wrong, "" if nothing */
+};
+
+/** A flooding app running (hp_flood_start). */
+struct hp_flood {
+	pid_t pid;
+	int fd; /* its report comes back on this pipe */
+};
+
+/**
+ * Fork an app in session @session of @s that sends @k traffic as fast as
+ * the server takes it for @seconds, in batches each ended by a SYNC (one
+ * batch in flight), with a client attached to that session that reads and
+ * acknowledges everything (so drawing is also forwarded); then one more
+ * SYNC round trip. Returns 0 or -1 (fork failed).
+ */
+int hp_flood_start(struct hp_flood *fl, struct e2e_server *s, const char *session, enum hp_kind k,
+                   int seconds);
+/**
+ * Wait up to @timeout_ms for the flooding app's report into @out and reap
+ * it. Returns 0 when it ended well (status 0: it finished with the final
+ * round trip), -1 otherwise (@out->why says why).
+ */
+int hp_flood_finish(struct hp_flood *fl, struct hp_flood_report *out, int timeout_ms);
 
 /** Round trips an app measured (hp_victim_*). */
 struct hp_rtt {
@@ -74,12 +106,5 @@ int hp_victim_finish(struct hp_victim *v, struct hp_rtt *out);
 const char *hp_priority_begin(void);
 /** With HP_NICE, give @pid its priority (see hp_priority_begin). */
 void hp_prioritize(pid_t pid);
-
-/** Peak resident memory of @pid so far (VmHWM) in KiB, or -1. */
-long hp_peak_rss_kb(pid_t pid);
-/** CPU seconds (user + system) @pid has used, or -1. */
-double hp_cpu_seconds(pid_t pid);
-/** Voluntary context switches of @pid (it slept), or -1. */
-long hp_sleeps(pid_t pid);
 
 #endif

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "e2e.h"
+#include "load.h"
 
 /* The server still answers: a fresh app in its own session round-trips. */
 static void expect_alive(struct e2e_server *s)
@@ -300,21 +301,6 @@ static void test_server_wide_pixel_cap(void **state)
 	e2e_server_stop(&s);
 }
 
-/* The peak resident memory of @pid so far (VmHWM), in KiB, or -1. */
-static long peak_rss_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	FILE *f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmHWM:", 6))
-			kb = atol(line + 6);
-	if (f)
-		fclose(f);
-	return kb;
-}
-
 /* A TCP connection to @s that has sent the preamble and nothing else. */
 static int preamble_only(struct e2e_server *s)
 {
@@ -356,7 +342,7 @@ static void test_preauth_memory(void **state)
 	int fd[N];
 	static const char *const args[] = {"--no-launcher", "--max-handshakes", "1000", NULL};
 	assert_int_equal(e2e_server_start(&s, args), 0);
-	long rss0 = peak_rss_kb(s.pid);
+	long rss0 = load_peak_rss_kb(s.pid);
 	size_t sent = 0;
 	for (int i = 0; i < N; i++) {
 		/* HELLO with a 4 MiB payload announced, then 1 MiB of it */
@@ -369,7 +355,7 @@ static void test_preauth_memory(void **state)
 	int refused = 0;
 	for (int i = 0; i < N; i++)
 		refused += closed_by_server(fd[i], 5000);
-	long rss1 = peak_rss_kb(s.pid);
+	long rss1 = load_peak_rss_kb(s.pid);
 	printf("    %d connections announcing a 4 MiB HELLO (%zu KiB sent): server peak RSS %ld "
 	       "-> %ld KiB, %d refused\n",
 	       N, sent >> 10, rss0, rss1, refused);
@@ -436,36 +422,6 @@ static void test_handshake_deadline_absolute(void **state)
 	e2e_server_stop(&s);
 }
 
-/* Voluntary context switches of @pid: a process that sleeps makes them. */
-static long voluntary_switches(pid_t pid)
-{
-	char path[64], line[256];
-	long n = -1;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	FILE *f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "voluntary_ctxt_switches:", 24))
-			n = atol(line + 24);
-	if (f)
-		fclose(f);
-	return n;
-}
-
-/* CPU seconds @pid has used (user + system). */
-static double cpu_seconds(pid_t pid)
-{
-	char path[64];
-	unsigned long ut = 0, st = 0;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-		ut = st = 0;
-	fclose(f);
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
-
 /*
  * Out of file descriptors the server spun at 100 % of a core (EMFILE on a
  * level-triggered listener) and legitimate peers got no answer. Now the
@@ -498,8 +454,8 @@ static void test_out_of_descriptors(void **state)
 	/* unauthenticated ones keep knocking */
 	for (int i = 0; i < N; i++)
 		fd[i] = preamble_only(&s);
-	long sw0 = voluntary_switches(s.pid);
-	double cpu0 = cpu_seconds(s.pid);
+	long sw0 = load_sleeps(s.pid);
+	double cpu0 = load_cpu_seconds(s.pid);
 	uint64_t t0 = xp_now_us();
 	double worst = 0;
 	for (int i = 0; i < 20; i++) { /* the connected app is still served */
@@ -509,8 +465,8 @@ static void test_out_of_descriptors(void **state)
 		worst = ms > worst ? ms : worst;
 		usleep(50000); /* a measurement window, not a wait for something */
 	}
-	double wall = (double)(xp_now_us() - t0) / 1e6, cpu = cpu_seconds(s.pid) - cpu0;
-	long sw = voluntary_switches(s.pid) - sw0;
+	double wall = (double)(xp_now_us() - t0) / 1e6, cpu = load_cpu_seconds(s.pid) - cpu0;
+	long sw = load_sleeps(s.pid) - sw0;
 	printf("    out of descriptors with %d clients and %d more knocking: server CPU %.0f %%, "
 	       "%ld sleeps in %.1f s; the app's round trip at worst %.1f ms\n",
 	       in, N, 100.0 * cpu / wall, sw, wall, worst);

@@ -57,8 +57,9 @@ $(BIN)/tests/server_hostile_test: $(OBJ)/tests/server_hostile_test.o $(E2E_OBJ) 
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 TESTS += $(BIN)/tests/server_hostile_test
 
-# the event loop, the hash map and the drawing costs on their own
+# the event loop, the hash map, image payloads and the drawing costs on their own
 SERVER_UNIT_TESTS := $(BIN)/tests/server_loop_test $(BIN)/tests/server_map_test \
+	$(BIN)/tests/server_refresh_test \
 	$(BIN)/tests/server_cost_test
 $(patsubst $(BIN)/%,$(OBJ)/%.o,$(SERVER_UNIT_TESTS)): MODULE_CFLAGS := $(CFLAGS_CMOCKA)
 $(SERVER_UNIT_TESTS): $(BIN)/tests/%: $(OBJ)/tests/%.o $(SERVER_LIB) $(DRAW_LDLIBS)

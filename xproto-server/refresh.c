@@ -10,19 +10,32 @@
 
 #include "server_int.h"
 
+/* Whether @r is not empty and lies inside @fb (64-bit sums: no field can wrap). */
+static bool inside(const struct xr_fb *fb, struct xr_rect r)
+{
+	return r.x >= 0 && r.y >= 0 && r.w > 0 && r.h > 0 && (int64_t)r.x + r.w <= (int64_t)fb->w &&
+	       (int64_t)r.y + r.h <= (int64_t)fb->h;
+}
+
 /* Raw RGB rides in the compressed stream; without one, compress it here. */
 int xs_image_payload(const struct xs_peer *c, const struct xr_fb *fb, struct xr_rect r,
                      uint8_t **data, size_t *len, uint8_t *format)
 {
+	*data = NULL;
+	*len = 0;
+	if (!inside(fb, r))
+		return -1;
 	if (!xp_conn_zlib_out(&c->conn)) {
 		*format = XP_IMG_ZLIB;
 		return xr_encode_zlib(fb, r, 6, data, len);
 	}
 	*format = XP_IMG_RAW;
 	*len = (size_t)r.w * (size_t)r.h * 3;
-	*data = malloc(*len ? *len : 1);
-	if (!*data)
+	*data = malloc(*len);
+	if (!*data) {
+		*len = 0;
 		return -1;
+	}
 	for (int y = 0; y < r.h; y++) {
 		const uint32_t *row = fb->px + (size_t)(r.y + y) * (size_t)fb->stride + r.x;
 		uint8_t *o = *data + (size_t)y * (size_t)r.w * 3;

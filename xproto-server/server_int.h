@@ -534,8 +534,10 @@ int xs_set_state(struct xs_peer *c, uint32_t target, uint32_t fg, uint32_t bg, u
 /**
  * Start client @c afresh (new attach): forget what it held, then send every
  * window, title, frame, cursor and map; the pixels follow a slice per turn.
+ * Returns 0, or -1 when @c was failed (out of memory: it would otherwise be
+ * left believing it holds windows it was never sent) or its link is gone.
  */
-void xs_update_full(struct xs_peer *c);
+int xs_update_full(struct xs_peer *c);
 /** Map @w for the clients; those that never got its pixels get them first. */
 void xs_update_map(struct xs_session *se, struct xs_window *w);
 /**
@@ -620,9 +622,10 @@ void xs_cursor_app_gone(struct xs_peer *app);
 
 /* refresh.c: send the current pixels of a window area */
 /**
- * The pixels of @r (inside @fb: not checked) as an IMAGE payload for @c: raw
- * RGB when its stream is compressed, else zlib. *@data is malloc'd (the
- * caller frees it), *@len and *@format set. 0, or -1 when out of memory.
+ * The pixels of @r as an IMAGE payload for @c: raw RGB when its stream is
+ * compressed, else zlib. *@data is malloc'd (the caller frees it), *@len and
+ * *@format set. 0, or -1 (*@data NULL) when @r is empty or not inside @fb
+ * (which is checked) or out of memory.
  */
 int xs_image_payload(const struct xs_peer *c, const struct xr_fb *fb, struct xr_rect r,
                      uint8_t **data, size_t *len, uint8_t *format);

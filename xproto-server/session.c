@@ -74,7 +74,8 @@ void xs_session_attach(struct xs_session *se, struct xs_peer *p)
 	}
 	p->next = se->clients;
 	se->clients = p;
-	xs_update_full(p);
+	if (xs_update_full(p) < 0 && !p->session)
+		return; /* failed (out of memory) and out of the session again */
 	xs_clip_attach(p);
 	xs_launcher_check(se);
 }

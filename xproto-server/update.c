@@ -178,43 +178,59 @@ void xs_update_draw(struct xs_session *se, struct xs_window *w, const struct xd_
 	}
 }
 
-void xs_update_full(struct xs_peer *c)
+/* Fail @c out of memory; returns -1. */
+static int out_of_memory(struct xs_peer *c)
+{
+	xs_peer_fail(c, XP_ERR_INTERNAL, 0, "out of memory");
+	return -1;
+}
+
+/*
+ * Introduce window @w to client @c as new: create, title, frame, cursor,
+ * then its map (its pixels follow, a slice per turn: repair_some) or, when
+ * hidden, a note that its pixels wait until it is shown. 0 or -1.
+ */
+static int introduce(struct xs_peer *c, const struct xs_window *w)
+{
+	struct xp_msg m;
+	xs_window_msg_create(w, &m);
+	if (xs_client_learn(c, w->id) < 0)
+		return out_of_memory(c);
+	if (xs_peer_send(c, &m) < 0)
+		return -1;
+	if (w->title[0]) {
+		m.op = XP_OP_WIN_TITLE;
+		m.u.win_title = (struct xp_msg_win_title){w->id, xp_str_from(w->title)};
+		xs_peer_send(c, &m);
+	}
+	xs_arrange_refresh(c, w);
+	if (w->cursor)
+		xs_cursor_refresh(c, w);
+	if (!w->mapped)
+		return xs_idset_add(&c->stale, w->id) < 0 ? out_of_memory(c) : 0;
+	xs_client_behind(c, w->id, (struct xr_rect){0, 0, (int)w->w, (int)w->h});
+	m.op = XP_OP_WIN_MAP; /* fails when xs_client_behind failed @c */
+	m.u.win_map.win = w->id;
+	return xs_peer_send(c, &m);
+}
+
+int xs_update_full(struct xs_peer *c)
 {
 	struct xs_session *se = c->session;
-	struct xp_msg m;
 	xd_state_init(&c->out); /* a new stream to this client */
 	xs_idset_clear(&c->known);
 	xs_idset_clear(&c->cached);
 	xs_idset_clear(&c->stale);
 	c->ndamage = 0;
-	for (size_t i = 0; i < se->nwin; i++) {
-		const struct xs_window *w = se->stack[i];
-		xs_window_msg_create(w, &m);
-		xs_client_learn(c, w->id);
-		xs_peer_send(c, &m);
-		if (w->title[0]) {
-			m.op = XP_OP_WIN_TITLE;
-			m.u.win_title = (struct xp_msg_win_title){w->id, xp_str_from(w->title)};
-			xs_peer_send(c, &m);
-		}
-		xs_arrange_refresh(c, w);
-		if (w->cursor)
-			xs_cursor_refresh(c, w);
-		if (!w->mapped) { /* hidden: its pixels wait until it is shown */
-			xs_idset_add(&c->stale, w->id);
-			continue;
-		}
-		/* its pixels follow, a slice per turn (repair_some) */
-		xs_client_behind(c, w->id, (struct xr_rect){0, 0, (int)w->w, (int)w->h});
-		m.op = XP_OP_WIN_MAP;
-		m.u.win_map.win = w->id;
-		xs_peer_send(c, &m);
-	}
+	for (size_t i = 0; i < se->nwin; i++)
+		if (introduce(c, se->stack[i]) < 0)
+			return -1;
 	if (se->focus) {
-		m.op = XP_OP_WIN_FOCUS;
+		struct xp_msg m = {.op = XP_OP_WIN_FOCUS};
 		m.u.win_focus = (struct xp_msg_win_focus){se->focus, 1};
-		xs_peer_send(c, &m);
+		return xs_peer_send(c, &m);
 	}
+	return 0;
 }
 
 /* Show a window: clients that never got its pixels get them first. */
