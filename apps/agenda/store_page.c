@@ -136,8 +136,10 @@ static int scan_all(struct scan *x, int64_t *last, bool *more)
 	int rc = 0;
 	sqlite3_bind_int64(reg, 1, x->req->aid);
 	sqlite3_bind_int64(reg, 2, (int64_t)x->req->cursor);
+	sqlite3_bind_int64(reg, 3, (int64_t)x->req->upto);
 	sqlite3_bind_int64(conf, 1, x->req->aid);
 	sqlite3_bind_int64(conf, 2, (int64_t)x->req->cursor);
+	sqlite3_bind_int64(conf, 3, (int64_t)x->req->upto);
 	int rr = sqlite3_step(reg), cr = sqlite3_step(conf);
 	*last = (int64_t)x->req->cursor;
 	while (!rc && (rr == SQLITE_ROW || cr == SQLITE_ROW)) {
@@ -175,6 +177,8 @@ int ag_store_page(struct ag_store *s, const struct ag_page_req *req, struct ag_m
 	int rc = sqlite3_step(top) == SQLITE_ROW ? 0 : -1;
 	int64_t committed = sqlite3_column_int64(top, 0);
 	sqlite3_reset(top);
+	if (committed > (int64_t)req->upto) /* an anchor never passes what is durable */
+		committed = (int64_t)req->upto;
 	for (size_t i = 0; !rc && i < req->nuids; i++)
 		rc = add_refetch(&x, req->uids[i]);
 	int64_t last = 0;

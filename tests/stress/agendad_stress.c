@@ -106,15 +106,17 @@ static long cpu_ticks(pid_t pid)
 
 static void srv_start(struct srv *s, const char *const *extra)
 {
-	char exe[600], pf[160];
+	char exe[600], pf[160], log[160];
 	snprintf(exe, sizeof(exe), "%s/agendad", s->bin);
 	snprintf(pf, sizeof(pf), "%s/port", s->dir);
+	snprintf(log, sizeof(log), "%s/agendad.log", s->dir);
 	unlink(pf);
 	if ((s->pid = fork()) == 0) {
 		int null = open("/dev/null", O_WRONLY);
+		int err = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(null, 1);
-		dup2(null, 2);
+		dup2(err >= 0 ? err : null, 2);
 		if (s->nofile) {
 			struct rlimit rl = {(rlim_t)s->nofile, (rlim_t)s->nofile};
 			setrlimit(RLIMIT_NOFILE, &rl);
@@ -147,6 +149,20 @@ static void srv_stop(struct srv *s, int sig)
 	int status;
 	kill(s->pid, sig);
 	waitpid(s->pid, &status, 0);
+}
+
+/* Prints the last line of agendad's log that contains WHAT (after it stopped). */
+static void srv_log_line(const struct srv *s, const char *what)
+{
+	char path[160], line[512], last[512] = "";
+	snprintf(path, sizeof(path), "%s/agendad.log", s->dir);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, what))
+			snprintf(last, sizeof(last), "%s", line);
+	if (f)
+		fclose(f);
+	printf("  %s", last[0] ? last : "(agendad logged nothing about it)\n");
 }
 
 static void srv_setup(struct srv *s)
@@ -565,6 +581,7 @@ static void part_big_batch(void)
 	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "every big batch acknowledged");
 	check(failed == 0 && nn > 0, "every sync of the other member answered");
 	srv_stop(&s, SIGTERM);
+	srv_log_line(&s, "loop turns"); /* the longest a request may wait for a turn */
 	srv_cleanup(&s);
 }
 
