@@ -36,7 +36,9 @@
 
 /* ---- growable arrays and byte buffers (wire.c) -------------------------- */
 /* Makes room for NEED items of SIZE bytes in the array *PTR of capacity
- * *CAP (doubling, overflow checked); *CAP changes only on success. 0/-1. */
+ * *CAP: xu_array_reserve() of util/xputil.h (doubling, overflow checked;
+ * pointer and *CAP change together, on success only). 0/-1. New code may
+ * call XU_ARRAY_RESERVE() directly. */
 int ag_grow(void *ptr, size_t *cap, size_t need, size_t size);
 
 /* Growable output buffer; a failed allocation sets OOM (sticky). */

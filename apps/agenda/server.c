@@ -7,6 +7,7 @@
  * among the sockets). A second thread only checkpoints the WAL (store.c).
  */
 #include "agenda_int.h"
+#include "xputil.h"
 #include "xproto.h"
 
 #include <errno.h>
@@ -122,8 +123,8 @@ static bool receive(struct ag_conn *c)
 static int prepare_poll(struct loop *l, int64_t now, size_t *np)
 {
 	size_t n = ag_srv_nconns(l->srv);
-	if (ag_grow(&l->pfd, &l->pcap, n + NFIXED, sizeof(*l->pfd)) ||
-	    ag_grow(&l->map, &l->mcap, n + 1, sizeof(*l->map)))
+	if (XU_ARRAY_RESERVE(l->pfd, l->pcap, n + NFIXED) ||
+	    XU_ARRAY_RESERVE(l->map, l->mcap, n + 1))
 		return -1;
 	bool accepting = n < l->o->max_clients && now >= l->accept_pause;
 	l->pfd[0] = (struct pollfd){.fd = accepting ? l->lfd : -1, .events = POLLIN};

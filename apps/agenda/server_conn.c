@@ -12,6 +12,7 @@
  * fuzzer (fuzz/agenda_server_fuzz.c) drive it the same way.
  */
 #include "agenda_int.h"
+#include "xputil.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -519,7 +520,7 @@ struct ag_conn *ag_srv_conn_new(struct ag_srv *s, int fd, int64_t now_ms)
 	if (s->n >= s->o.max_clients)
 		return NULL;
 	struct ag_conn *c = calloc(1, sizeof(*c));
-	if (!c || ag_grow(&s->conns, &s->cap, s->n + 1, sizeof(*s->conns))) {
+	if (!c || XU_ARRAY_RESERVE(s->conns, s->cap, s->n + 1)) {
 		free(c);
 		return NULL;
 	}

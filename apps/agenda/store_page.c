@@ -9,6 +9,7 @@
  * rows of the same sequence number, so its anchor is exact.
  */
 #include "agenda_int.h"
+#include "xputil.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@ struct scan {
 static struct ag_record *new_record(struct scan *x, uint8_t kind)
 {
 	struct ag_msg_page *p = x->p;
-	if (ag_grow(&p->rec, &p->cap, p->n + 1, sizeof(*p->rec)))
+	if (XU_ARRAY_RESERVE(p->rec, p->cap, p->n + 1))
 		return NULL;
 	struct ag_record *r = &p->rec[p->n++];
 	memset(r, 0, sizeof(*r));

@@ -6,6 +6,7 @@
  * NUL-free, keys are checked, and a body must be consumed exactly.
  */
 #include "agenda_int.h"
+#include "xputil.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -158,7 +159,7 @@ static void kv_read(struct ag_rd *r, struct ag_kvs *s, bool with_value, bool wit
 	char *k = read_key(r);
 	char *v = with_value ? ag_rd_str(r, 0, AG_MAX_VALUE) : strdup("");
 	int64_t seq = with_seq ? (int64_t)(ag_rd_varint(r) & INT64_MAX) : ag_rd_svarint(r);
-	if (r->err || !k || !v || ag_grow(&s->v, &s->cap, s->n + 1, sizeof(*s->v))) {
+	if (r->err || !k || !v || XU_ARRAY_RESERVE(s->v, s->cap, s->n + 1)) {
 		free(k);
 		free(v);
 		ag_rd_fail(r, "truncated");
