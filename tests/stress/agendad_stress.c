@@ -21,6 +21,8 @@
  */
 #include "agenda_int.h"
 
+#include "../agendad_spawn.h"
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -28,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -106,49 +107,27 @@ static long cpu_ticks(pid_t pid)
 
 static void srv_start(struct srv *s, const char *const *extra)
 {
-	char exe[600], pf[160], log[160];
-	snprintf(exe, sizeof(exe), "%s/agendad", s->bin);
-	snprintf(pf, sizeof(pf), "%s/port", s->dir);
+	char log[160];
+	struct rlimit saved, rl = {(rlim_t)s->nofile, (rlim_t)s->nofile};
 	snprintf(log, sizeof(log), "%s/agendad.log", s->dir);
-	unlink(pf);
-	if ((s->pid = fork()) == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		int err = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(null, 1);
-		dup2(err >= 0 ? err : null, 2);
-		if (s->nofile) {
-			struct rlimit rl = {(rlim_t)s->nofile, (rlim_t)s->nofile};
-			setrlimit(RLIMIT_NOFILE, &rl);
-		}
-		const char *argv[16] = {exe,           "--db",        s->db, "--listen",
-		                        "127.0.0.1:0", "--port-file", pf};
-		for (int i = 0; extra && extra[i] && i < 8; i++)
-			argv[7 + i] = extra[i];
-		execv(exe, (char *const *)argv);
-		_exit(127);
+	/* agendad inherits a lowered RLIMIT_NOFILE; ours comes back after */
+	bool limit = s->nofile && getrlimit(RLIMIT_NOFILE, &saved) == 0;
+	if (limit) {
+		rl.rlim_max = saved.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	for (int i = 0; i < 3000; i++) {
-		FILE *f = fopen(pf, "r");
-		int port = 0;
-		bool ok = f && fscanf(f, "%d", &port) == 1 && port > 0;
-		if (f)
-			fclose(f);
-		if (ok) {
-			s->port = port;
-			return;
-		}
-		sleep_ms(10);
+	s->pid = agendad_spawn(s->bin, s->db, s->dir, 0, extra, log, 30000, &s->port);
+	if (limit)
+		setrlimit(RLIMIT_NOFILE, &saved);
+	if (s->pid < 0) {
+		fprintf(stderr, "agendad did not start (log %s)\n", log);
+		exit(1);
 	}
-	fprintf(stderr, "agendad did not start\n");
-	exit(1);
 }
 
 static void srv_stop(struct srv *s, int sig)
 {
-	int status;
-	kill(s->pid, sig);
-	waitpid(s->pid, &status, 0);
+	proc_stop(s->pid, sig, 30000);
 }
 
 /* Prints the last line of agendad's log that contains WHAT (after it stopped). */
