@@ -32,8 +32,7 @@ static inline pid_t agendad_spawn(const char *bin, const char *db, const char *d
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
 	snprintf(portfile, sizeof(portfile), "%s/port", dir);
 	unlink(portfile);
-	const char *argv[16] = {exe,    "--db",        db,       "--listen",
-	                        listen, "--port-file", portfile, NULL};
+	const char *argv[16] = {exe, "--db", db, "--listen", listen, "--port-file", portfile, NULL};
 	for (int i = 0; extra && i < 8 && extra[i]; i++)
 		argv[7 + i] = extra[i];
 	pid_t pid = proc_spawn(argv, log);

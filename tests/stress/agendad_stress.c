@@ -87,6 +87,19 @@ static bool loop_sched(pid_t pid, double *run_ns, double *wait_ns)
 	return ok;
 }
 
+/* The machine's 1-minute load average (the other load the figures share
+ * the CPUs with), or -1. */
+static double loadavg(void)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+	double l = -1;
+	if (!f || fscanf(f, "%lf", &l) != 1)
+		l = -1;
+	if (f)
+		fclose(f);
+	return l;
+}
+
 /* utime + stime of PID in clock ticks. */
 static long cpu_ticks(pid_t pid)
 {
@@ -526,7 +539,7 @@ static void part_big_batch(void)
 		idle[i] = member_sync(&s, "bob", s.tok_b, i % 2, &anchor, &counter);
 	percentiles("idle: another member's sync (no-change and one change)", idle, 200);
 	int64_t t0 = ag_mono_ms();
-	double run0 = 0, wait0 = 0, run1 = 0, wait1 = 0;
+	double run0 = 0, wait0 = 0, run1 = 0, wait1 = 0, load0 = loadavg();
 	bool sched = loop_sched(s.pid, &run0, &wait0);
 	pid_t kid = fork();
 	if (kid == 0)
@@ -543,8 +556,9 @@ static void part_big_batch(void)
 	}
 	if (status == -1)
 		waitpid(kid, &status, 0);
-	printf("  12 frames (12,288 changes, 48 MiB) applied in %.1f s\n",
-	       (ag_mono_ms() - t0) / 1000.0);
+	printf("  12 frames (12,288 changes, 48 MiB) applied in %.1f s; the machine's load "
+	       "average %.1f before, %.1f after (2 CPUs)\n",
+	       (ag_mono_ms() - t0) / 1000.0, load0, loadavg());
 	/* what the round trips below are made of on a shared machine: the
 	 * loop's own work, its COMMITs' fsyncs, and waiting for a CPU */
 	if (sched && loop_sched(s.pid, &run1, &wait1))
