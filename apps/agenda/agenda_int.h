@@ -26,11 +26,12 @@
 #define AG_MAX_REFETCH   256  /* uids per PULL */
 #define AG_MAX_CHANGES   1024 /* changes per PUSH */
 #define AG_MAX_PARENTS   16
-#define AG_MAX_ENTRIES   1024       /* keys per change */
-#define AG_EVENT_KEYS    4096       /* registers per event */
-#define AG_PUSH_CHUNK    256        /* changes per PUSH sent by a replica */
-#define AG_CHUNK_BYTES   (1u << 20) /* soft size limit of a PUSH or PAGE */
-#define AG_MAX_EVENT     (3u << 20) /* largest event (keys + values) */
+#define AG_MAX_ENTRIES   1024         /* keys per change */
+#define AG_EVENT_KEYS    4096         /* registers per event */
+#define AG_PUSH_CHUNK    256          /* changes per PUSH sent by a replica */
+#define AG_CHUNK_BYTES   (1u << 20)   /* soft size limit of a PUSH a replica sends */
+#define AG_PAGE_BYTES    (128u << 10) /* soft size limit of a PAGE: ~2 ms to build */
+#define AG_MAX_EVENT     (3u << 20)   /* largest event (keys + values) */
 #define AG_DEFAULT_PORT  7311
 #define AG_DELETED       ":deleted"
 

@@ -125,7 +125,7 @@ static int scan_conflict(struct scan *x, sqlite3_stmt *st)
 
 static bool page_full(const struct scan *x)
 {
-	return x->p->n >= x->req->max || x->bytes > AG_CHUNK_BYTES;
+	return x->p->n >= x->req->max || x->bytes > AG_PAGE_BYTES;
 }
 
 /* Merges the two ordered scans; returns the last sequence number taken
