@@ -16,7 +16,7 @@ LIBS += $(PROTO_LIB)
 PROGS += $(BIN)/xproto-dump
 
 # tests
-$(BIN)/tests/proto_test: $(OBJ)/tests/proto_test.o $(PROTO_LIB)
+$(BIN)/tests/proto_test: $(OBJ)/tests/proto_test.o $(PROC_OBJ) $(PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CMOCKA) $(LIBS_ZLIB)
 $(OBJ)/tests/proto_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA)

@@ -180,6 +180,13 @@ static void test_refusals(void **state)
 		if (rc == 0 || !strstr(out, bad[i].says) || strstr(out, "imported"))
 			fail_msg("'%s' gave %d: %s", bad[i].args, rc, out);
 	}
+	/* more dates than fit are refused, not silently cut */
+	char many[65 * 11 + 1] = "";
+	for (int i = 0; i < 65; i++)
+		snprintf(many + i * 11, sizeof(many) - (size_t)i * 11, "2027-01-%02d,", 1 + i % 28);
+	assert_int_not_equal(run(h, "r.db", "add x --start '2026-12-01 09:00' --exdate %s", many),
+	                     0);
+	assert_non_null(strstr(out, "more than 64 dates in --exdate"));
 	assert_int_equal(run(h, "r.db", "frobnicate"), 2);
 	assert_int_equal(run(h, "r.db", "ls"), 0);
 	assert_non_null(strstr(out, "(no events)")); /* nothing was stored */

@@ -99,7 +99,9 @@ static void test_kill9_cycles(void **state)
 		bool synced = first_sync(fds[0]);
 		close(fds[0]);
 		assert_true(synced);
-		nanosleep(&(struct timespec){0, (rand() % 150) * 1000000L}, NULL); /* the moment */
+		/* not a wait for anything: a deliberate random moment (0-149 ms into
+		 * the push) at which the server is killed */
+		nanosleep(&(struct timespec){0, (rand() % 150) * 1000000L}, NULL);
 		h_stop(&w->h, SIGKILL);
 		assert_int_equal(proc_wait(child, 30000), 0); /* its sync fails: it stops */
 	}

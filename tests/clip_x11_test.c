@@ -8,8 +8,9 @@
  * learns from it when a selection changed hands in the session. Text copied
  * with xclip is read back from what the shell received; text selected in
  * xp-term is read back with xclip -o. Both directions also with 1 MB (INCR),
- * 9 MiB cut to the 8 MiB limit, and an owner that offers only STRING
- * (Latin-1).
+ * 9 MiB cut to the 8 MiB limit, an owner that offers only STRING
+ * (Latin-1), and a paste that waits while the session's selection changes
+ * hands (the old owner's late answer is not kept for the new one).
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -386,6 +387,61 @@ static bool child_ended(void *arg)
 	return true;
 }
 
+struct paste_try {
+	struct child c;
+	const char *const *argv;
+	const char *out;
+};
+
+/* proc_until: the test's client holds a CLIP_REQUEST (the session is read
+ * meanwhile); an xclip -o that ended first, before the thin client took the
+ * selection, is started again. */
+static bool asked_once(void *arg)
+{
+	struct paste_try *p = arg;
+	int st;
+	th_pump(&h, 20);
+	if (h.nheld > 0)
+		return true;
+	if (waitpid(p->c.pid, &st, WNOHANG) == p->c.pid)
+		p->c.pid = spawn(p->argv, NULL, p->out, NULL);
+	return false;
+}
+
+/*
+ * The session's selection changes hands while a paste from the desktop waits
+ * for the old owner: that paste is refused, and the old owner's late answer
+ * is not kept for the new one (it was: later pastes got the old text, from
+ * the cache).
+ */
+static void test_owner_change_drops_pending_paste(void **state)
+{
+	char out[300], log[300];
+	/* TEXT: a refused xclip does not ask again (it would for UTF8_STRING) */
+	const char *argv[] = {"timeout",   "10", "xclip", "-o", "-selection",
+	                      "clipboard", "-t", "TEXT",  NULL};
+	(void)state;
+	start_thin();
+	h.answer = "old-owner";
+	h.answer_len = 9;
+	h.hold = true;
+	assert_int_equal(th_clip_own(&h, XP_CLIP_CLIPBOARD, 0), 0);
+	/* a paste on the desktop: the thin client asks the session, we hold it */
+	snprintf(out, sizeof(out), "%s/xclip.out", h.dir);
+	struct paste_try paste = {{spawn(argv, NULL, out, NULL), -1}, argv, out};
+	assert_true(proc_until(asked_once, &paste, 15000));
+	/* a new owner (ours again, new data), then the old owner's late answer */
+	assert_int_equal(th_clip_own(&h, XP_CLIP_CLIPBOARD, 0), 0);
+	assert_int_equal(th_clip_answer_held(&h), 0);
+	h.answer = "new-owner";
+	h.hold = false;
+	assert_true(proc_until(child_ended, &paste.c, 30000));
+	assert_false(th_wait_file(out, "old-owner", 9, 0)); /* refused when the owner changed */
+	snprintf(log, sizeof(log), "%s/thin.log", h.dir);
+	assert_true(proc_wait_line(log, "<- CLIP_DATA", NULL, 0, 15000)); /* the late answer */
+	assert_true(xclip_reads("clipboard", "new-owner", 9, 15000));
+}
+
 /* xdotool @args on the Xvfb (XTEST events), waited for. */
 static void xdotool(const char *const *args)
 {
@@ -432,6 +488,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_string_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_attach_keeps_local, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_two_clients_one_desktop, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_owner_change_drops_pending_paste, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_typing_real_keys, setup, teardown),
 
 	};

@@ -75,22 +75,34 @@ static int thin(const char *const *args, const char *const *env, char *out, size
 	return run(argv, env, out, cap);
 }
 
+struct list_line {
+	struct e2e_server *s;
+	const char *line;
+	char *out;
+	size_t cap;
+};
+
+/* proc_until: `thin-client --list` of @arg's server prints a line starting
+ * with its line (the whole list in out). */
+static bool list_has(void *arg)
+{
+	struct list_line *ll = arg;
+	const char *args[] = {"--cookie", ll->s->cookie, "--list", ll->s->addr, NULL};
+	if (thin(args, NULL, ll->out, ll->cap) != 0)
+		return false;
+	for (const char *l = ll->out; l; l = strchr(l, '\n')) {
+		l += *l == '\n';
+		if (!strncmp(l, ll->line, strlen(ll->line)))
+			return true;
+	}
+	return false;
+}
+
 /* Wait up to @ms until `thin-client --list` of @s prints a line starting with @line. */
 static bool list_shows(struct e2e_server *s, const char *line, char *out, size_t cap, int ms)
 {
-	uint64_t end = xp_now_us() + (uint64_t)ms * 1000;
-	while (xp_now_us() < end) {
-		const char *args[] = {"--cookie", s->cookie, "--list", s->addr, NULL};
-		if (thin(args, NULL, out, cap) == 0) {
-			for (const char *l = out; l; l = strchr(l, '\n')) {
-				l += *l == '\n';
-				if (!strncmp(l, line, strlen(line)))
-					return true;
-			}
-		}
-		usleep(100000);
-	}
-	return false;
+	struct list_line ll = {s, line, out, cap};
+	return proc_until(list_has, &ll, ms);
 }
 
 static void test_display_endpoints(void **state)
@@ -273,6 +285,22 @@ static void test_sessions_must_exist_unless_new(void **state)
 	e2e_server_stop(&s);
 }
 
+struct idle_time {
+	struct list_line ll;
+	char *idle; /* 16 bytes */
+};
+
+/* proc_until: the list shows @arg's session line with an idle time past "0s". */
+static bool idle_counts(void *arg)
+{
+	struct idle_time *it = arg;
+	if (!list_has(&it->ll))
+		return false;
+	const char *at = strstr(it->ll.out, it->ll.line);
+	return at && sscanf(at + strlen(it->ll.line), "%15s", it->idle) == 1 &&
+	       strcmp(it->idle, "0s") != 0;
+}
+
 /* The list's columns: an app window, one client and one viewer in "work". */
 static void test_list_columns(void **state)
 {
@@ -296,12 +324,8 @@ static void test_list_columns(void **state)
 	assert_true(list_shows(&s, want, out, sizeof(out), T_MS));
 	assert_non_null(strstr(out, head));
 	/* idle time counts up from the last key: seconds, then minutes... */
-	uint64_t end = xp_now_us() + (uint64_t)T_MS * 1000;
-	while (!strcmp(idle, "0s") && xp_now_us() < end) {
-		assert_true(list_shows(&s, want, out, sizeof(out), T_MS));
-		const char *at = strstr(out, want);
-		assert_int_equal(sscanf(at + strlen(want), "%15s", idle), 1);
-	}
+	struct idle_time it = {{&s, want, out, sizeof(out)}, idle};
+	assert_true(proc_until(idle_counts, &it, T_MS));
 	assert_true(idle[0] >= '1' && idle[0] <= '9' && idle[strlen(idle) - 1] == 's');
 	kill(v, SIGTERM);
 	kill(c, SIGTERM);
@@ -380,19 +404,25 @@ static int processes_with(const char *cookie)
 /* Wait until @path has a line containing @text; that line in @line. */
 static bool output_line(const char *path, const char *text, char *line, size_t cap, int ms)
 {
-	uint64_t end = xp_now_us() + (uint64_t)ms * 1000;
-	while (xp_now_us() < end) {
-		FILE *f = fopen(path, "r");
-		while (f && fgets(line, (int)cap, f))
-			if (strstr(line, text)) {
-				fclose(f);
-				return true;
-			}
-		if (f)
-			fclose(f);
-		usleep(50000);
-	}
-	return false;
+	return proc_wait_line(path, text, line, cap, ms);
+}
+
+/* proc_until: no process names the cookie @arg any more. */
+static bool none_with(void *arg)
+{
+	return processes_with(arg) == 0;
+}
+
+struct client_window {
+	xcb_connection_t *xc;
+	xcb_window_t win;
+};
+
+/* proc_until: the thin-client window is on @arg's display (its id in win). */
+static bool window_there(void *arg)
+{
+	struct client_window *cw = arg;
+	return (cw->win = find_client_window(cw->xc)) != 0;
 }
 
 /* Start the demo under DISPLAY in a process group of its own; its output to @log. */
@@ -432,11 +462,9 @@ static void test_demo_window_detaches_and_ctrl_c_stops_all(void **state)
 	assert_true(output_line(log, "opening a thin-client window", line, sizeof(line), T_MS));
 	xcb_connection_t *xc = xcb_connect(x.name, NULL);
 	assert_int_equal(xcb_connection_has_error(xc), 0);
-	xcb_window_t win = 0;
-	uint64_t end = xp_now_us() + (uint64_t)T_MS * 1000;
-	while (!(win = find_client_window(xc)) && xp_now_us() < end)
-		usleep(50000);
-	assert_true(win != 0);
+	struct client_window cw = {xc, 0};
+	assert_true(proc_until(window_there, &cw, T_MS));
+	xcb_window_t win = cw.win;
 	/* closing the window detaches: the demo says how to come back */
 	close_window(xc, win);
 	assert_true(output_line(log, "detached; the session runs on", line, sizeof(line), T_MS));
@@ -450,10 +478,8 @@ static void test_demo_window_detaches_and_ctrl_c_stops_all(void **state)
 	/* Ctrl-C: everything the demo started stops */
 	kill(-demo, SIGINT);
 	assert_int_equal(proc_wait(demo, T_MS), 130);
-	end = xp_now_us() + (uint64_t)T_MS * 1000;
-	while (processes_with(cookie) > 0 && xp_now_us() < end)
-		usleep(50000);
-	assert_int_equal(processes_with(cookie), 0);
+	if (!proc_until(none_with, cookie, T_MS))
+		fail_msg("%d processes the demo started still run", processes_with(cookie));
 	assert_int_equal(thin(list, NULL, out, sizeof(out)), 1);
 	xcb_disconnect(xc);
 	xvfb_stop(&x);
@@ -491,10 +517,8 @@ static void test_demo_headless_replays_and_stops(void **state)
 		xr_fb_finish(&fb);
 	}
 	/* the terminal, its shell and the clock stop too */
-	uint64_t end = xp_now_us() + (uint64_t)T_MS * 1000;
-	while (processes_with(cookie) > 0 && xp_now_us() < end)
-		usleep(50000);
-	assert_int_equal(processes_with(cookie), 0);
+	if (!proc_until(none_with, cookie, T_MS))
+		fail_msg("%d processes the demo started still run", processes_with(cookie));
 	snprintf(line, sizeof(line), "rm -rf '%s'", dir);
 	assert_int_equal(system(line), 0);
 }

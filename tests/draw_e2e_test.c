@@ -47,10 +47,9 @@ static int32_t win_x, win_y;
 /*
  * Start a client that attaches, waits for @windows windows and everything
  * the server sent on attaching (sync), says so, then waits until the text
- * shows (a pixel @want has white turns white where the window is, or gives
- * up at the deadline)
- * and screenshots it to DIR/@shot. Returns its pid once it has said so:
- * the next drawing is the test's, and reaches it as forwarded commands.
+ * shows (a pixel @want has white turns white where the window is; at the
+ * deadline the client stops with status 1) and screenshots it to DIR/@shot. Returns its pid once it
+ * has said so: the next drawing is the test's, and reaches it as forwarded commands.
  */
 static pid_t live_client(struct e2e_server *s, const char *shot, int windows,
                          const struct xr_fb *want)

@@ -53,98 +53,124 @@ static void term_app(char *out, size_t cap, const char *name, const char *pre)
 	         bin, (int)getpid(), name);
 }
 
-static bool file_has(const char *path, const char *text, int ms);
+/* True once file @path has a line containing @text (bounded by @ms). */
+static bool file_has(const char *path, const char *text, int ms)
+{
+	return proc_wait_line(path, text, NULL, 0, ms);
+}
+
+struct app_pid {
+	struct e2e_server *s;
+	const char *app;
+	pid_t pid;
+};
+
+/* proc_until: the server launched @arg's app (its pid, in @arg). */
+static bool app_started(void *arg)
+{
+	struct app_pid *a = arg;
+	return (a->pid = e2e_launched_pid(a->s, a->app)) > 0;
+}
 
 /* The pid of @app once the server logged that it showed its window (so it
  * takes signals), waiting up to @ms; -1 if it did not. */
 static pid_t launched(struct e2e_server *s, const char *app, int ms)
 {
 	uint64_t end = xp_now_us() + (uint64_t)ms * 1000;
+	struct app_pid a = {s, app, -1};
 	char shown[128];
-	pid_t pid;
-	while ((pid = e2e_launched_pid(s, app)) <= 0 && xp_now_us() < end)
-		usleep(20000);
-	snprintf(shown, sizeof(shown), "app %s (pid %d) showed its first window", app, (int)pid);
-	return pid > 0 && file_has(s->log, shown, xp_ms_until(end)) ? pid : -1;
+	if (!proc_until(app_started, &a, ms))
+		return -1;
+	snprintf(shown, sizeof(shown), "app %s (pid %d) showed its first window", app, (int)a.pid);
+	return file_has(s->log, shown, xp_ms_until(end)) ? a.pid : -1;
+}
+
+struct term_dump {
+	const char *path;
+	char (*lines)[256];
+};
+
+/* proc_until: @arg's dump file holds the terminal's 24 lines (read into it). */
+static bool dump_whole(void *arg)
+{
+	struct term_dump *d = arg;
+	FILE *f = fopen(d->path, "r");
+	int n = 0;
+	while (f && n < 24 && fgets(d->lines[n], 256, f)) {
+		d->lines[n][strcspn(d->lines[n], "\n")] = '\0';
+		n++;
+	}
+	if (f)
+		fclose(f);
+	return n == 24;
 }
 
 /* Terminal @app's 24 lines of text into @lines (re-read until whole). 0 or -1. */
 static int term_text(const char *app, pid_t pid, char lines[24][256])
 {
 	char path[160];
+	struct term_dump d = {path, lines};
 	snprintf(path, sizeof(path), "/tmp/xproto-launch-%d-%s.txt", (int)getpid(), app);
 	unlink(path);
 	if (kill(pid, SIGUSR1) < 0)
 		return -1;
-	uint64_t end = xp_now_us() + 5000000u;
-	while (xp_now_us() < end) {
-		FILE *f = fopen(path, "r");
-		int n = 0;
-		while (f && n < 24 && fgets(lines[n], 256, f)) {
-			lines[n][strcspn(lines[n], "\n")] = '\0';
-			n++;
-		}
-		if (f)
-			fclose(f);
-		if (n == 24)
-			return 0;
-		usleep(20000);
-	}
-	return -1;
+	return proc_until(dump_whole, &d, 5000) ? 0 : -1;
+}
+
+struct term_line {
+	const char *app;
+	pid_t pid;
+	int row;
+	const char *want;
+	char *got;
+};
+
+/* proc_until: a fresh dump of @arg's terminal has the wanted line (last seen in got). */
+static bool line_is(void *arg)
+{
+	struct term_line *t = arg;
+	char lines[24][256];
+	if (term_text(t->app, t->pid, lines) < 0)
+		return false;
+	snprintf(t->got, 256, "%s", lines[t->row]);
+	return !strcmp(lines[t->row], t->want);
 }
 
 /* Wait up to @ms until terminal @app's line @row is @want; its last text in @got. */
 static bool term_line_is(const char *app, pid_t pid, int row, const char *want, char *got, int ms)
 {
-	char lines[24][256];
-	uint64_t end = xp_now_us() + (uint64_t)ms * 1000;
+	struct term_line t = {app, pid, row, want, got};
 	got[0] = '\0';
-	while (xp_now_us() < end) {
-		if (term_text(app, pid, lines) == 0) {
-			snprintf(got, 256, "%s", lines[row]);
-			if (!strcmp(lines[row], want))
-				return true;
-		}
-		usleep(50000);
-	}
-	return false;
+	return proc_until(line_is, &t, ms);
 }
 
-/* True once file @path contains @text (bounded by @ms). */
-static bool file_has(const char *path, const char *text, int ms)
+struct client_file {
+	const struct e2e_server *s;
+	char *out;
+	size_t cap;
+};
+
+/* proc_until: a client's log is in @arg's server directory (its path in out). */
+static bool client_log_there(void *arg)
 {
-	uint64_t end = xp_now_us() + (uint64_t)ms * 1000;
-	static char buf[1 << 16];
-	while (xp_now_us() < end) {
-		FILE *f = fopen(path, "r");
-		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-		if (f)
-			fclose(f);
-		buf[n] = '\0';
-		if (strstr(buf, text))
-			return true;
-		usleep(20000);
-	}
-	return false;
+	struct client_file *c = arg;
+	DIR *d = opendir(c->s->dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if (!strncmp(e->d_name, "client-", 7))
+			snprintf(c->out, c->cap, "%s/%.32s", c->s->dir, e->d_name);
+	if (d)
+		closedir(d);
+	return c->out[0] != '\0';
 }
 
 /* The log of the one client spawned on @s (its stderr), in @out, once the
  * client has opened it (bounded). */
 static const char *client_log(const struct e2e_server *s, char *out, size_t cap)
 {
-	uint64_t end = xp_now_us() + (uint64_t)T_MS * 1000;
+	struct client_file c = {s, out, cap};
 	out[0] = '\0';
-	while (!out[0] && xp_now_us() < end) {
-		DIR *d = opendir(s->dir);
-		struct dirent *e;
-		while (d && (e = readdir(d)))
-			if (!strncmp(e->d_name, "client-", 7))
-				snprintf(out, cap, "%s/%.32s", s->dir, e->d_name);
-		if (d)
-			closedir(d);
-		if (!out[0])
-			usleep(20000);
-	}
+	proc_until(client_log_there, &c, T_MS);
 	return out;
 }
 
@@ -269,22 +295,30 @@ static bool shows(const struct xr_fb *win, int row, const char *text)
 	return same;
 }
 
-/* The launcher's window (the first of "main") shows @l1 and @l2 in its footer. */
+struct footer {
+	struct e2e_server *s;
+	const char *l1, *l2;
+};
+
+/* proc_until: the launcher's window (the first of "main") shows @arg's lines
+ * in its footer. */
+static bool footer_shows(void *arg)
+{
+	struct footer *ft = arg;
+	struct xr_fb win;
+	if (e2e_server_dump(ft->s) < 0 || e2e_server_window(ft->s, "main", 1, &win) < 0)
+		return false;
+	/* two apps: rows 3-4 list them, the footer is rows 6 and 7 */
+	bool ok = shows(&win, 6, ft->l1) && shows(&win, 7, ft->l2);
+	xr_fb_finish(&win);
+	return ok;
+}
+
+/* The launcher's window shows @l1 and @l2 in its footer, within @ms. */
 static bool launcher_footer(struct e2e_server *s, const char *l1, const char *l2, int ms)
 {
-	uint64_t end = xp_now_us() + (uint64_t)ms * 1000;
-	while (xp_now_us() < end) {
-		struct xr_fb win;
-		if (e2e_server_dump(s) == 0 && e2e_server_window(s, "main", 1, &win) == 0) {
-			/* two apps: rows 3-4 list them, the footer is rows 6 and 7 */
-			bool ok = shows(&win, 6, l1) && shows(&win, 7, l2);
-			xr_fb_finish(&win);
-			if (ok)
-				return true;
-		}
-		usleep(50000);
-	}
-	return false;
+	struct footer ft = {s, l1, l2};
+	return proc_until(footer_shows, &ft, ms);
 }
 
 /* An app that ends before it shows a window: the client and the launcher say why. */

@@ -174,3 +174,36 @@ bool proc_wait_file(const char *path, int timeout_ms)
 {
 	return proc_until(exists, (void *)path, timeout_ms);
 }
+
+struct file_line {
+	const char *path, *text;
+	char *line;
+	size_t cap;
+};
+
+/* One read of the file: true when a line holds the text (copied out). */
+static bool has_line(void *arg)
+{
+	struct file_line *fl = arg;
+	char *buf = NULL;
+	size_t size = 0;
+	bool found = false;
+	FILE *f = fopen(fl->path, "r");
+	/* getline: a line of any length is searched whole */
+	while (f && !found && getline(&buf, &size, f) > 0)
+		found = strstr(buf, fl->text) != NULL;
+	if (found && fl->line)
+		snprintf(fl->line, fl->cap, "%.*s", (int)strcspn(buf, "\n"), buf);
+	free(buf);
+	if (f)
+		fclose(f);
+	return found;
+}
+
+bool proc_wait_line(const char *path, const char *text, char *line, size_t cap, int timeout_ms)
+{
+	struct file_line fl = {path, text, line, cap};
+	if (line && cap > 0)
+		line[0] = '\0';
+	return proc_until(has_line, &fl, timeout_ms);
+}

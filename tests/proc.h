@@ -2,14 +2,15 @@
  * proc.h - child processes and waits for tests, in one place: start a
  * program with its output in a file, wait for it with a deadline (never
  * forever, never a bare sleep), stop it, run one to completion, and wait
- * until a condition holds or a port file is written. Every function here is
- * bounded in time; deadlines are meant to be generous (seconds), since they
- * only end a wait that has already failed.
+ * until a condition holds, a port file is written or a file has a line of
+ * text. Every function here is bounded in time; deadlines are meant to be
+ * generous (seconds), since they only end a wait that has already failed.
  */
 #ifndef PROC_H
 #define PROC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 /**
@@ -56,5 +57,14 @@ int proc_port_file(const char *path, int timeout_ms);
 
 /** True when @path exists, waiting for it up to @timeout_ms. */
 bool proc_wait_file(const char *path, int timeout_ms);
+
+/**
+ * Wait up to @timeout_ms until the file @path (a log, growing or not yet
+ * there) has a line containing @text. When @line is not NULL, that line
+ * (the first such, without its newline, cut to @cap - 1 bytes) is copied
+ * there, NUL-terminated; @line belongs to the caller. Returns true when the
+ * text showed, false at the deadline.
+ */
+bool proc_wait_line(const char *path, const char *text, char *line, size_t cap, int timeout_ms);
 
 #endif

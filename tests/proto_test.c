@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "proc.h"
 #include "xproto.h"
 
 /* ---- sample values for every field type, from the table ---- */
@@ -424,18 +425,8 @@ static int load_bounded(const char *path, bool create, char *why, size_t cap)
 		_exit(r == 0 && w > 0 ? 0 : 1);
 	}
 	close(pfd[1]);
-	int status = 0, rc = -2;
-	for (int i = 0; i < 300; i++) { /* 3 s */
-		if (waitpid(pid, &status, WNOHANG) == pid) {
-			rc = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-			break;
-		}
-		usleep(10000);
-	}
-	if (rc == -2) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-	}
+	/* proc_wait kills it at the deadline (-1): a hang */
+	int status = proc_wait(pid, 10000), rc = status == 0 ? 0 : status < 0 ? -2 : -1;
 	ssize_t n = read(pfd[0], why, cap - 1);
 	why[n > 0 ? n : 0] = '\0';
 	close(pfd[0]);

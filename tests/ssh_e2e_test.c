@@ -99,11 +99,31 @@ static void write_ssh_config(const struct sshd *d)
 	assert_true(sh(known));
 }
 
+struct sshd_up {
+	const char *addr;
+	pid_t pid;
+	bool up, gone;
+};
+
+/* proc_until: @arg's sshd accepts a connection, or it has ended. */
+static bool sshd_listens(void *arg)
+{
+	struct sshd_up *u = arg;
+	struct xp_error err;
+	int fd = xp_net_connect(u->addr, XP_NET_CLOEXEC, &err);
+	if (fd >= 0) {
+		close(fd);
+		u->up = true;
+	}
+	/* it ended when it could not listen: the port went to someone else */
+	u->gone = !u->up && waitpid(u->pid, NULL, WNOHANG) == u->pid;
+	return u->up || u->gone;
+}
+
 /* Start sshd on @d->port; true once it accepts connections. */
 static bool start_sshd(struct sshd *d)
 {
 	char conf[128], log[128];
-	struct xp_error err;
 	char addr[32];
 	snprintf(conf, sizeof(conf), "%s/sshd_config", d->dir);
 	snprintf(log, sizeof(log), "%s/sshd.log", d->dir);
@@ -115,18 +135,9 @@ static bool start_sshd(struct sshd *d)
 		_exit(127);
 	}
 	snprintf(addr, sizeof(addr), "127.0.0.1:%d", d->port);
-	uint64_t end = xp_now_us() + (uint64_t)T_MS * 1000;
-	while (xp_now_us() < end) {
-		int fd = xp_net_connect(addr, XP_NET_CLOEXEC, &err);
-		if (fd >= 0) {
-			close(fd);
-			return true;
-		}
-		if (waitpid(d->pid, NULL, WNOHANG) == d->pid)
-			return false; /* it could not listen: the port went to someone else */
-		usleep(20000);
-	}
-	return false;
+	struct sshd_up u = {addr, d->pid, false, false};
+	proc_until(sshd_listens, &u, T_MS);
+	return u.up;
 }
 
 static int setup(void **state)
@@ -223,22 +234,10 @@ static int run(const char *const *args, const char *bridge, const char *log, cha
 	return status;
 }
 
-/* True once file @path contains @text (bounded by @ms). */
+/* True once file @path has a line containing @text (bounded by @ms). */
 static bool file_has(const char *path, const char *text, int ms)
 {
-	uint64_t end = xp_now_us() + (uint64_t)ms * 1000;
-	static char buf[1 << 16];
-	while (xp_now_us() < end) {
-		FILE *f = fopen(path, "r");
-		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-		if (f)
-			fclose(f);
-		buf[n] = '\0';
-		if (strstr(buf, text))
-			return true;
-		usleep(20000);
-	}
-	return false;
+	return proc_wait_line(path, text, NULL, 0, ms);
 }
 
 /* An app with a window of known content in session "main" of @s. */
@@ -273,24 +272,31 @@ static bool same_png(const char *a, const char *b)
 	return same;
 }
 
+struct session_shot {
+	struct e2e_server *s;
+	pid_t pid;
+	const char *shot;
+};
+
+/* proc_until: a fresh --screenshot of @arg's client equals a direct one. */
+static bool shot_is_direct(void *arg)
+{
+	struct session_shot *ss = arg;
+	char direct[160];
+	snprintf(direct, sizeof(direct), "%s/direct.png", ss->s->dir);
+	unlink(ss->shot);
+	kill(ss->pid, SIGUSR1);
+	if (!proc_wait_file(ss->shot, 5000))
+		return false;
+	direct_shot(ss->s, direct);
+	return same_png(ss->shot, direct);
+}
+
 /* SIGUSR1 @pid until its --screenshot @shot equals a direct screenshot of @s. */
 static bool shows_the_session(struct e2e_server *s, pid_t pid, const char *shot)
 {
-	char direct[160];
-	uint64_t end = xp_now_us() + (uint64_t)T_MS * 1000;
-	bool same = false;
-	snprintf(direct, sizeof(direct), "%s/direct.png", s->dir);
-	while (!same && xp_now_us() < end) {
-		unlink(shot);
-		kill(pid, SIGUSR1);
-		if (proc_wait_file(shot, 5000)) {
-			direct_shot(s, direct);
-			same = same_png(shot, direct);
-		}
-		if (!same)
-			usleep(100000);
-	}
-	return same;
+	struct session_shot ss = {s, pid, shot};
+	return proc_until(shot_is_direct, &ss, T_MS);
 }
 
 /* A terminal app running bash with prompt "$ ". */
@@ -305,27 +311,36 @@ static void write_apps(const char *path)
 	write_file(path, text);
 }
 
+struct term_line {
+	pid_t pid;
+	const char *path;
+	int row;
+	const char *want;
+};
+
+/* proc_until: a fresh dump of @arg's terminal shows want on line row. */
+static bool line_is(void *arg)
+{
+	const struct term_line *t = arg;
+	char line[256] = "";
+	unlink(t->path);
+	kill(t->pid, SIGUSR1);
+	bool whole = proc_wait_file(t->path, 5000);
+	int n = 0;
+	FILE *f = whole ? fopen(t->path, "r") : NULL;
+	while (f && fgets(line, sizeof(line), f) && n++ < t->row)
+		;
+	if (f)
+		fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	return n == t->row + 1 && !strcmp(line, t->want);
+}
+
 /* True once terminal @pid (dumping to @path) shows @want on line @row. */
 static bool term_shows(pid_t pid, const char *path, int row, const char *want)
 {
-	uint64_t end = xp_now_us() + (uint64_t)T_MS * 1000;
-	char line[256];
-	while (xp_now_us() < end) {
-		unlink(path);
-		kill(pid, SIGUSR1);
-		bool whole = proc_wait_file(path, 5000);
-		int n = 0;
-		FILE *f = whole ? fopen(path, "r") : NULL;
-		while (f && fgets(line, sizeof(line), f) && n++ < row)
-			;
-		if (f)
-			fclose(f);
-		line[strcspn(line, "\n")] = '\0';
-		if (n == row + 1 && !strcmp(line, want))
-			return true;
-		usleep(100000);
-	}
-	return false;
+	struct term_line t = {pid, path, row, want};
+	return proc_until(line_is, &t, T_MS);
 }
 
 /* A whole session through ssh: an app's window, a terminal launched and typed

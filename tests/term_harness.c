@@ -171,7 +171,10 @@ static void take(struct th *h, const struct xp_msg *m)
 		break;
 	case XP_OP_CLIP_REQUEST:
 		h->requests++;
-		answer(h, m->u.clip_request.req);
+		if (h->hold && h->nheld < sizeof(h->held) / sizeof(h->held[0]))
+			h->held[h->nheld++] = m->u.clip_request.req;
+		else
+			answer(h, m->u.clip_request.req);
 		break;
 	case XP_OP_CLIP_DATA:
 		if (!(m->u.clip_data.flags & XP_CLIP_FAILED)) {
@@ -330,21 +333,28 @@ const char *th_info(struct th *h, const char *key, char *buf, size_t cap)
 	return buf;
 }
 
+struct file_bytes {
+	const char *path, *want;
+	size_t len;
+	char *buf; /* len + 2 bytes */
+};
+
+/* proc_until: @arg's file holds exactly its len wanted bytes. */
+static bool file_is(void *arg)
+{
+	struct file_bytes *fb = arg;
+	FILE *f = fopen(fb->path, "rb");
+	size_t n = f ? fread(fb->buf, 1, fb->len + 1, f) : 0;
+	if (f)
+		fclose(f);
+	return n == fb->len && !memcmp(fb->buf, fb->want, fb->len);
+}
+
 bool th_wait_file(const char *path, const char *want, size_t len, int timeout_ms)
 {
-	uint64_t end = xp_now_us() + (uint64_t)timeout_ms * 1000;
-	char *buf = malloc(len + 2);
-	bool same = false;
-	while (buf && !same && xp_now_us() < end) {
-		FILE *f = fopen(path, "rb");
-		size_t n = f ? fread(buf, 1, len + 1, f) : 0;
-		if (f)
-			fclose(f);
-		same = n == len && !memcmp(buf, want, len);
-		if (!same)
-			usleep(20000); /* the condition is polled: the file has no other signal */
-	}
-	free(buf);
+	struct file_bytes fb = {path, want, len, malloc(len + 2)};
+	bool same = fb.buf && proc_until(file_is, &fb, timeout_ms);
+	free(fb.buf);
 	return same;
 }
 
@@ -353,6 +363,14 @@ int th_clip_own(struct th *h, uint32_t sel, uint32_t flags)
 	struct xp_msg m = {.op = XP_OP_CLIP_OWN};
 	m.u.clip_own = (struct xp_msg_clip_own){sel, flags, h->answer_len};
 	return send_msg(h, &m);
+}
+
+int th_clip_answer_held(struct th *h)
+{
+	for (unsigned i = 0; i < h->nheld; i++)
+		answer(h, h->held[i]);
+	h->nheld = 0;
+	return xp_conn_drain(&h->c, 10000);
 }
 
 int th_clip_request(struct th *h, uint32_t sel)

@@ -36,7 +36,10 @@ struct th {
 	uint32_t last_error;  /* the last ERROR's code */
 	const char *answer;   /* data to send when asked for a selection we own */
 	size_t answer_len, answer_chunk;
-	unsigned requests;       /* CLIP_REQUEST seen */
+	unsigned requests; /* CLIP_REQUEST seen */
+	bool hold;         /* keep CLIP_REQUESTs unanswered (th_clip_answer_held) */
+	uint32_t held[8];  /* their ids */
+	unsigned nheld;
 	char *got;               /* CLIP_DATA received for the test's own requests */
 	size_t got_len, got_cap; /* XU_ARRAY_RESERVE */
 	uint32_t got_flags;      /* their flags, or-ed; XP_CLIP_LAST once complete */
@@ -85,6 +88,8 @@ const char *th_info(struct th *h, const char *key, char *buf, size_t cap);
 bool th_wait_file(const char *path, const char *want, size_t len, int timeout_ms);
 /** Offer selection @sel as the test's client (answers come from h->answer). */
 int th_clip_own(struct th *h, uint32_t sel, uint32_t flags);
+/** Answer the CLIP_REQUESTs kept by h->hold now, from h->answer. 0 or -1. */
+int th_clip_answer_held(struct th *h);
 /** Ask the session for @sel; the data lands in h->got when h->got_flags has LAST. */
 int th_clip_request(struct th *h, uint32_t sel);
 /** Wait until the test's client saw CLIP_OWN @count times for @sel. */

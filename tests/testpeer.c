@@ -102,7 +102,11 @@ static int handshake(struct tp_peer *p, bool zlib, int timeout_ms)
 	if (xp_conn_wait(&p->conn, &m, timeout_ms) != 1 || m.op != XP_OP_HELLO)
 		return -1;
 	const struct xp_msg_hello *h = &m.u.hello;
-	if (xp_hello_check(h, &p->cookie, &err) < 0) {
+	if (p->refuse) { /* the server's own words, as a hostile one picks them */
+		err.code = XP_ERR_AUTH;
+		snprintf(err.text, sizeof(err.text), "%s", p->refuse);
+	}
+	if (p->refuse || xp_hello_check(h, &p->cookie, &err) < 0) {
 		xp_conn_send_preamble(&p->conn);
 		xp_conn_send_error(&p->conn, err.code, XP_OP_HELLO, "%s", err.text);
 		xp_conn_drain(&p->conn, 10000);

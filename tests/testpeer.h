@@ -26,6 +26,8 @@ struct tp_peer {
 	uint8_t role;
 	uint32_t flags, hello_w, hello_h;
 	char session[65];
+	/* when set, HELLO is answered with ERROR AUTH and this text, no WELCOME */
+	const char *refuse;
 };
 
 /** Listen on 127.0.0.1:0 and create a cookie file. Returns 0 or -1. */
@@ -35,7 +37,8 @@ void tp_finish(struct tp_peer *p);
 /**
  * Accept one connection within @timeout_ms and do the handshake: check the
  * preamble and HELLO (cookie included), send WELCOME (zlib if the HELLO asks
- * for it and @zlib is true). Returns 0, or -1 (connection closed again).
+ * for it and @zlib is true). Returns 0, or -1 (connection closed again,
+ * as it is after a refusal: see @p->refuse).
  */
 int tp_accept(struct tp_peer *p, bool zlib, int timeout_ms);
 /** Queue a message. Returns 0 or -1. */

@@ -1043,6 +1043,107 @@ static void test_process_refused(void **state)
 	tp_finish(&p);
 }
 
+/* True if @out has a control character (C0 but newline, DEL, C1) for a terminal. */
+static bool has_controls(const char *out)
+{
+	for (const unsigned char *c = (const unsigned char *)out; *c; c++)
+		if ((*c < 0x20 && *c != '\n') || *c == 0x7f ||
+		    (c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f))
+			return true;
+	return false;
+}
+
+/* Fail, showing @out, unless it holds @text. */
+static void expect_in(const char *out, const char *text)
+{
+	if (!strstr(out, text))
+		fail_msg("no '%s' in:\n%s", text, out);
+}
+
+/*
+ * A hostile server's words (an app list, a window list, errors, a refusal)
+ * reach the user's terminal without control characters: an escape sequence
+ * there could retitle, clear or reprogram it.
+ */
+static void test_process_server_text_is_plain(void **state)
+{
+	struct tp_peer p;
+	struct child ch = {0};
+	struct xp_msg m = {.op = XP_OP_APP_ENTRY};
+	char out[8192];
+	assert_int_equal(tp_init(&p), 0);
+	const char *args[] = {"--headless", "--cookie", p.cookie_path, p.addr, NULL};
+	spawn(&ch, args);
+	assert_int_equal(tp_accept(&p, true, T_MS), 0);
+	m.u.app_entry = (struct xp_msg_app_entry){0, 0, xp_str_from("ev\x1b[31mil"),
+	                                          xp_str_from("\xc2\x9b"
+	                                                      "2J gone\x7f")};
+	assert_int_equal(tp_send(&p, &m), 0);
+	m = (struct xp_msg){.op = XP_OP_WIN_ENTRY};
+	m.u.win_entry = (struct xp_msg_win_entry){0, 0, 1, 0, xp_str_from("title\x07")};
+	assert_int_equal(tp_send(&p, &m), 0);
+	m = (struct xp_msg){.op = XP_OP_ERROR}; /* not fatal, then fatal */
+	m.u.error = (struct xp_msg_error){XP_ERR_NO_APP, 0,
+	                                  xp_str_from("no \x1b]0;x\x07"
+	                                              "app")};
+	assert_int_equal(tp_send(&p, &m), 0);
+	m.u.error = (struct xp_msg_error){XP_ERR_AUTH, 0, xp_str_from("bye\r\x1b[2J")};
+	assert_int_equal(tp_send(&p, &m), 0);
+	assert_int_equal(tp_flush(&p, T_MS), 0);
+	assert_int_equal(finish(&ch, out, sizeof(out)), 1);
+	expect_in(out, "app 0: ev?[31mil - ?2J gone?");
+	expect_in(out, "window 1: title?");
+	expect_in(out, "server error: no ?]0;x?app");
+	expect_in(out, "server error: bye??[2J");
+	assert_false(has_controls(out));
+	/* a refusal in the handshake, to a client and to --list */
+	p.refuse = "not\x1b[8m you";
+	spawn(&ch, args);
+	assert_int_equal(tp_accept(&p, true, T_MS), -1);
+	assert_int_equal(finish(&ch, out, sizeof(out)), 1);
+	expect_in(out, "server refused: not?[8m you");
+	assert_false(has_controls(out));
+	const char *list[] = {"--cookie", p.cookie_path, "--list", p.addr, NULL};
+	spawn(&ch, list);
+	assert_int_equal(tp_accept(&p, true, T_MS), -1);
+	assert_int_equal(finish(&ch, out, sizeof(out)), 1);
+	expect_in(out, "server refused: not?[8m you");
+	assert_false(has_controls(out));
+	tp_finish(&p);
+}
+
+/*
+ * A wait-pixel that gives up stops the script with status 1 and says why:
+ * the colour was what the script checked, and the keys after it were meant
+ * for a screen that never came (none is sent).
+ */
+static void test_script_wait_pixel_gives_up(void **state)
+{
+	struct tp_peer p;
+	struct child ch = {0};
+	struct xp_msg m;
+	char out[8192], path[128];
+	assert_int_equal(tp_init(&p), 0);
+	snprintf(path, sizeof(path), "%s/script.txt", p.dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("wait-pixel 40 30 00ff80 300\nkey b\nquit\n", f);
+	fclose(f);
+	const char *args[] = {"--headless", "--size",      "320x240", "--script", path,
+	                      "--cookie",   p.cookie_path, p.addr,    NULL};
+	spawn(&ch, args);
+	assert_int_equal(tp_accept(&p, true, T_MS), 0);
+	int r;
+	while ((r = tp_next(&p, &m, true, T_MS)) == 1) /* until it hangs up */
+		assert_int_not_equal(m.op, XP_OP_KEY);
+	assert_int_equal(r, -1);
+	assert_int_equal(finish(&ch, out, sizeof(out)), 1);
+	expect_in(out, "script line 1: pixel 40,30 is 202428, not 00ff80 after 300 ms: script "
+	               "stopped");
+	unlink(path);
+	tp_finish(&p);
+}
+
 /* SIGUSR1 writes the screenshot now, SIGTERM detaches with status 0. */
 static void test_process_signals(void **state)
 {
@@ -1126,10 +1227,12 @@ int main(void)
 	    cmocka_unit_test(test_process_garbage),
 	    cmocka_unit_test(test_process_usage),
 	    cmocka_unit_test(test_process_refused),
+	    cmocka_unit_test(test_process_server_text_is_plain),
 	    cmocka_unit_test(test_process_signals),
 	    cmocka_unit_test(test_reconnect),
 	    cmocka_unit_test(test_script_sync),
 	    cmocka_unit_test(test_script_wait_pixel),
+	    cmocka_unit_test(test_script_wait_pixel_gives_up),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,9 @@
  * Copied in the bridge -> pasted by the app, and by the desktop; copied by
  * the app or on the desktop -> pasted in the bridge. Also 1 MB both ways
  * (INCR on both X displays), 9 MiB cut to the session's 8 MiB and flagged,
- * and no echo: the bridge's own ownership changes are never offered back.
+ * no echo: the bridge's own ownership changes are never offered back, and
+ * an INCR answer to a paste into the root leaves the bridge's own event
+ * selection there (it is the window manager) as it was.
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -334,6 +336,69 @@ static void test_desktop_and_bridge(void **state)
 	}
 }
 
+/* @n atoms named @names on @c, into @out. */
+static void atoms(xcb_connection_t *c, const char *const *names, int n, xcb_atom_t *out)
+{
+	for (int i = 0; i < n; i++) {
+		xcb_intern_atom_reply_t *a = xcb_intern_atom_reply(
+		    c, xcb_intern_atom(c, 0, (uint16_t)strlen(names[i]), names[i]), NULL);
+		assert_non_null(a);
+		out[i] = a->atom;
+		free(a);
+	}
+}
+
+struct root_prop {
+	xcb_connection_t *c;
+	xcb_window_t root;
+	xcb_atom_t prop, type;
+};
+
+/* proc_until: the root's property @arg->prop has the type @arg->type. */
+static bool root_prop_is(void *arg)
+{
+	const struct root_prop *rp = arg;
+	xcb_get_property_reply_t *r = xcb_get_property_reply(
+	    rp->c, xcb_get_property(rp->c, 0, rp->root, rp->prop, XCB_ATOM_ANY, 0, 1), NULL);
+	bool is = r && r->type == rp->type;
+	free(r);
+	return is;
+}
+
+/*
+ * A paste into the root window, large enough for INCR: the bridge selects
+ * PropertyChange there to follow it, and must keep what else it selects on
+ * that window (event masks are per client; on the root, SubstructureRedirect
+ * makes it the window manager). It set PropertyChange alone.
+ */
+static void test_incr_to_the_root_keeps_the_window_manager(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"CLIPBOARD", "UTF8_STRING", "INCR", "XPTEST_PASTE"};
+	xcb_atom_t a[4];
+	up();
+	const char *file = text_file("root.txt", "into the root ", 1u << 20);
+	x_copy(user.name, XP_CLIP_CLIPBOARD, file);
+	struct paste_want w = {the.display, file, XP_CLIP_CLIPBOARD};
+	assert_true(proc_until(pastes_file, &w, WAIT_MS)); /* the bridge has it */
+	xcb_connection_t *c = xcb_connect(the.display, NULL);
+	assert_int_equal(xcb_connection_has_error(c), 0);
+	xcb_window_t root = xcb_setup_roots_iterator(xcb_get_setup(c)).data->root;
+	atoms(c, names, 4, a);
+	xcb_convert_selection(c, root, a[0], a[1], a[3], XCB_CURRENT_TIME);
+	xcb_flush(c);
+	struct root_prop rp = {c, root, a[3], a[2]};
+	assert_true(proc_until(root_prop_is, &rp, WAIT_MS)); /* the INCR answer started */
+	/* the bridge still redirects the root's children: nobody else may */
+	uint32_t mask = XCB_EVENT_MASK_SUBSTRUCTURE_REDIRECT;
+	xcb_generic_error_t *e = xcb_request_check(
+	    c, xcb_change_window_attributes_checked(c, root, XCB_CW_EVENT_MASK, &mask));
+	assert_non_null(e);
+	assert_int_equal(e->error_code, XCB_ACCESS);
+	free(e);
+	xcb_disconnect(c);
+}
+
 /* 9 MiB copied in the bridge: the app gets the session's 8 MiB, flagged. */
 static void test_too_large_is_cut_and_flagged(void **state)
 {
@@ -368,6 +433,7 @@ int main(void)
 	    cmocka_unit_test(test_copied_in_x_pasted_by_an_app),
 	    cmocka_unit_test(test_copied_by_an_app_pasted_in_x),
 	    cmocka_unit_test(test_desktop_and_bridge),
+	    cmocka_unit_test(test_incr_to_the_root_keeps_the_window_manager),
 	    cmocka_unit_test(test_too_large_is_cut_and_flagged),
 	};
 	return cmocka_run_group_tests(tests, NULL, group_teardown);

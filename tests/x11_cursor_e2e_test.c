@@ -91,6 +91,27 @@ static xcb_window_t under_pointer(xcb_connection_t *c)
 	return w;
 }
 
+struct pointing {
+	xcb_connection_t *uc, *bc;
+	int16_t x, y;
+	xcb_window_t inner_win;
+	const struct shape *want;
+	struct shape *got;
+	int moves;
+};
+
+/* proc_until: after one more move of @arg's pointer, the bridge's pointer is
+ * over inner_win and the user's display shows the wanted shape. */
+static bool pointer_shows(void *arg)
+{
+	static struct shape mine;
+	struct pointing *p = arg;
+	/* keep moving, by a pixel each time: the client sends MOTION */
+	move(p->uc, (int16_t)(p->x + p->moves++ % 2), p->y);
+	return under_pointer(p->bc) == p->inner_win && shape_now(p->bc, p->got) &&
+	       shape_now(p->uc, &mine) && same_shape(&mine, p->want ? p->want : p->got);
+}
+
 /*
  * Point at @x,@y on the user's display until the bridge's pointer is over
  * @inner_win and the user's display shows what the bridge's shows there
@@ -100,22 +121,14 @@ static xcb_window_t under_pointer(xcb_connection_t *c)
 static bool user_shows(xcb_connection_t *uc, xcb_connection_t *bc, int16_t x, int16_t y,
                        xcb_window_t inner_win, const struct shape *want, struct shape *got)
 {
-	static struct shape mine;
-	uint64_t end = xp_now_us() + WAIT_MS * 1000ull;
-	for (int i = 0; xp_now_us() < end; i++) {
-		move(uc, (int16_t)(x + i % 2), y); /* keep moving: the client sends MOTION */
-		if (under_pointer(bc) == inner_win && shape_now(bc, got) && shape_now(uc, &mine) &&
-		    same_shape(&mine, want ? want : got))
-			return true;
-		usleep(50000);
-	}
-	return false;
+	struct pointing p = {uc, bc, x, y, inner_win, want, got, 0};
+	return proc_until(pointer_shows, &p, WAIT_MS);
 }
 
 static void test_shapes_reach_the_real_window(void **state)
 {
 	(void)state;
-	struct shape ibeam, deflt, got;
+	struct shape ibeam = {0}, deflt, got = {0}; /* filled by user_shows */
 	br_start(&the, NULL);
 	assert_int_equal(xvfb_start(&user, 1024, 768, 20000), 0);
 	br_xterm(&the, "80x24+0+0");

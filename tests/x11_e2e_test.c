@@ -431,6 +431,37 @@ static struct rwin *ctrl_click(struct raw *r, int32_t x, int32_t y, uint32_t xt_
 	return NULL;
 }
 
+/*
+ * A burst of key events larger than what the bridge handles for one program
+ * per pass (256), with nothing after it: the rest is handled on the next
+ * passes, not left in the buffer until the session sends that program
+ * something else (it may never).
+ */
+static void test_key_burst_is_handled_whole(void **state)
+{
+	(void)state;
+	struct br_bridge *br = &the;
+	char line[201], script[1600], want[256];
+	struct file_text t = {NULL, want, ""};
+	br_start(br, NULL);
+	br_xterm(br, XTERM_GEOMETRY);
+	char file[1024];
+	snprintf(file, sizeof(file), "%s/burst.txt", br->s.dir);
+	t.path = file;
+	memset(line, 'b', 200); /* with the command, about 500 key events */
+	line[200] = '\0';
+	snprintf(want, sizeof(want), "%s\n", line);
+	/* no type-delay: the thin client sends the keys in one go */
+	snprintf(script, sizeof(script),
+	         "wait-windows 1 20000\nsync 20000\nclick 100 100\ntype echo %s > %s\n"
+	         "key Return\nsync 20000\nquit\n",
+	         line, file);
+	assert_int_equal(e2e_client_run(&br->s, script, NULL), 0);
+	proc_until(file_holds, &t, 20000);
+	assert_string_equal(t.got, want);
+	br->ok = true;
+}
+
 /* xterm's Ctrl+left button menu: an override-redirect popup where X puts it */
 static void test_ctrl_click_menu(void **state)
 {
@@ -761,6 +792,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_reattach_after_kill9, teardown),
 	    cmocka_unit_test_teardown(test_xvfb_dies, teardown),
 	    cmocka_unit_test_teardown(test_xvfb_ends_with_the_bridge, teardown),
+	    cmocka_unit_test_teardown(test_key_burst_is_handled_whole, teardown),
 	    cmocka_unit_test_teardown(test_limits, teardown),
 	    cmocka_unit_test_teardown(test_join_shared_display, teardown),
 	    cmocka_unit_test_teardown(test_launched_on_a_display, teardown),

@@ -104,6 +104,10 @@ int tc_on_clip_own(struct tc_client *c, const struct xp_msg *m)
 	struct tc_xsel *x = xsel(c);
 	if (o->sel >= XP_CLIP_COUNT || !x)
 		return 0; /* a selection of a later version, or no X: nothing to do */
+	/* a paste still waiting was the old owner's: its late answer must not
+	 * become the new owner's (tc_xsel_take / release refuse its askers) */
+	free(c->clip.in[o->sel].buf);
+	c->clip.in[o->sel] = (struct tc_clip_in){0};
 	if (o->flags & XP_CLIP_DISOWN) {
 		tc_xsel_release(x, o->sel);
 		return 0;

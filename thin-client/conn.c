@@ -81,6 +81,7 @@ static void connect_failed(struct tc_client *c, const struct xp_error *e)
 	const char *hint = e->code == XP_ERR_NO_SESSION ? "; thin-client --new creates it" : "";
 	snprintf(c->reason, sizeof(c->reason), "cannot connect to %.120s: %.200s%s%s%.150s%s",
 	         c->addr, what, hint, why[0] ? " (" : "", why, why[0] ? ")" : "");
+	tc_plain(c->reason); /* a refusal's text is the server's */
 	refusal_hint(c, e->code);
 }
 

@@ -123,6 +123,7 @@ int tc_list_sessions(const struct tc_options *o, FILE *out)
 		xp_conn_finish(&conn);
 	}
 	tc_ssh_finish(pid, 1000, why, sizeof(why));
+	tc_plain(err.text); /* a refusal's text is the server's */
 	if (r < 0)
 		tc_warn("cannot list the sessions of %s: %s%s%s%s", addr, err.text,
 		        why[0] ? " (" : "", why, why[0] ? ")" : "");

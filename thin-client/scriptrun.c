@@ -131,17 +131,40 @@ static int run_wait(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 	return now >= end;
 }
 
-/* A waiting command ends at its limit (cmd->b ms from its start), saying
- * @what did not happen (1); until then it is looked at again soon (0). */
-static int until_limit(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now,
-                       const char *what)
+/* False until a waiting command's limit (cmd->b ms from its start); until
+ * then it is looked at again soon. */
+static bool past_limit(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 {
 	if (now < c->script.start_us + (uint64_t)cmd->b * 1000) {
 		c->script.wake_us = now + IDLE_POLL_US;
-		return 0;
+		return false;
 	}
+	return true;
+}
+
+/* A waiting command ends at its limit, saying @what did not happen (1);
+ * until then it is called again (0). */
+static int until_limit(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now,
+                       const char *what)
+{
+	if (!past_limit(c, cmd, now))
+		return 0;
 	tc_warn("script line %d: %s after %d ms", cmd->line, what, cmd->b);
 	return 1;
+}
+
+/* As until_limit(), for a wait whose condition is what the script checks
+ * (wait-pixel): at its limit the script stops with status 1, since going on
+ * would end in a success that did not happen. */
+static int fail_at_limit(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now,
+                         const char *what)
+{
+	if (!past_limit(c, cmd, now))
+		return 0;
+	tc_warn("script line %d: %s after %d ms: script stopped", cmd->line, what, cmd->b);
+	c->quit = true;
+	c->exit_code = TC_EXIT_ERROR;
+	return 0;
 }
 
 /*
@@ -219,7 +242,7 @@ static int run_wait_pixel(struct tc_client *c, const struct tc_cmd *cmd, uint64_
 		return 1;
 	snprintf(what, sizeof(what), "pixel %d,%d is %06x, not %s%06x", cmd->a, cmd->c,
 	         px & 0xffffff, cmd->rgb_differs ? "anything but " : "", cmd->rgb);
-	return until_limit(c, cmd, now, what);
+	return fail_at_limit(c, cmd, now, what);
 }
 
 static int run_screenshot(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)

@@ -19,6 +19,7 @@ int tc_on_error(struct tc_client *c, const struct xp_msg *m)
 {
 	char text[200];
 	xp_str_copy(text, sizeof(text), m->u.error.text);
+	tc_plain(text); /* printed, and a fatal one ends as the exit message */
 	if (!error_is_fatal(m->u.error.code)) {
 		tc_warn("server error: %s", text);
 		return 0;
@@ -69,6 +70,8 @@ int tc_on_app_entry(struct tc_client *c, const struct xp_msg *m)
 	char app[128], about[200];
 	xp_str_copy(app, sizeof(app), a->app);
 	xp_str_copy(about, sizeof(about), a->about);
+	tc_plain(app);
+	tc_plain(about);
 	if (a->flags & XP_APP_NONE)
 		tc_warn("no apps to launch");
 	else
@@ -110,9 +113,18 @@ static void script_launch_failed(struct tc_client *c, const struct xp_msg_app_ex
 
 void tc_plain(char *s)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
+	char *out = s;
+	for (const unsigned char *in = (const unsigned char *)s; *in; in++) {
+		/* C1 controls (U+0080..U+009F, 0xc2 0x80..0x9f in UTF-8) steer
+		 * terminals as C0 ones do: CSI is U+009B */
+		if (in[0] == 0xc2 && in[1] >= 0x80 && in[1] <= 0x9f) {
+			*out++ = '?';
+			in++;
+			continue;
+		}
+		*out++ = *in < 0x20 || *in == 0x7f ? '?' : (char)*in;
+	}
+	*out = '\0';
 }
 
 int tc_on_app_exited(struct tc_client *c, const struct xp_msg *m)

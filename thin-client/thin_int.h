@@ -522,7 +522,8 @@ int tc_dispatch(struct tc_client *c, const struct xp_msg *m);
 /* handlers: session.c */
 /**
  * ERROR from the server: a non-fatal one is warned about (0); a fatal one
- * sets c->err with code NONE (no ERROR in reply) and returns -1.
+ * sets c->err with code NONE (no ERROR in reply) and returns -1. Either way
+ * its text loses its control characters (tc_plain).
  */
 int tc_on_error(struct tc_client *c, const struct xp_msg *m);
 /** PING: answer PONG with its seq and time. 0, or -1 as tc_send(). */
@@ -533,13 +534,20 @@ int tc_on_pong(struct tc_client *c, const struct xp_msg *m);
 int tc_on_mark(struct tc_client *c, const struct xp_msg *m);
 /** BELL: ring through the presenter, if it can. 0. */
 int tc_on_bell(struct tc_client *c, const struct xp_msg *m);
-/** APP_ENTRY: one launchable app (or "no apps to launch"), told on stderr. 0. */
+/**
+ * APP_ENTRY: one launchable app (or "no apps to launch"), told on stderr
+ * (control characters replaced). 0.
+ */
 int tc_on_app_entry(struct tc_client *c, const struct xp_msg *m);
 /** APP_STARTED: the app and its pid, told on stderr. 0. */
 int tc_on_app_started(struct tc_client *c, const struct xp_msg *m);
 /** APP_EXITED: how an app ended, told on stderr (control characters replaced). 0. */
 int tc_on_app_exited(struct tc_client *c, const struct xp_msg *m);
-/** Replace control characters in @s (text from a server, for a terminal) by '?'. */
+/**
+ * Make @s (text from a server, for a terminal; NUL-terminated, changed in
+ * place) plain: each control character, C0, DEL or C1 (U+0080..U+009F),
+ * becomes one '?'.
+ */
 void tc_plain(char *s);
 /** A handler for messages that are allowed and need nothing done. 0. */
 int tc_on_ignore(struct tc_client *c, const struct xp_msg *m);
@@ -596,7 +604,11 @@ int tc_on_win_entry(struct tc_client *c, const struct xp_msg *m);
 /** Any message libxpdraw knows (TARGET, GC, CLIP, drawing). 0, or -1 with c->err. */
 int tc_on_drawing(struct tc_client *c, const struct xp_msg *m);
 /* handlers: clip.c */
-/** CLIP_OWN: another peer owns a selection now; the desktop's X selection follows. 0. */
+/**
+ * CLIP_OWN: another peer owns a selection now (or nobody: DISOWN); the
+ * desktop's X selection follows, and a paste still waiting for the old
+ * owner is dropped (its late answer is ignored). 0.
+ */
 int tc_on_clip_own(struct tc_client *c, const struct xp_msg *m);
 /** CLIP_REQUEST: the session pastes what we own; the desktop's text is fetched and sent. 0. */
 int tc_on_clip_request(struct tc_client *c, const struct xp_msg *m);

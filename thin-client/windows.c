@@ -276,6 +276,7 @@ int tc_on_win_entry(struct tc_client *c, const struct xp_msg *m)
 	const struct xp_msg_win_entry *a = &m->u.win_entry;
 	char title[TC_TITLE_MAX + 1];
 	xp_str_copy(title, sizeof(title), a->title);
+	tc_plain(title); /* an app's title, for the user's terminal */
 	if (a->flags & XP_LIST_NONE)
 		tc_warn("no windows");
 	else

@@ -144,6 +144,25 @@ static char *to_latin1(const char *s, size_t len, size_t *out_len)
 	return o;
 }
 
+/*
+ * Follow @win's property changes (INCR), keeping what else this connection
+ * selects there: event masks are per client, and the X bridge selects more
+ * on the windows it manages and on the root (SubstructureRedirect: it is the
+ * window manager), which a paste may name as its requestor. The selection
+ * stays after the transfer; other property changes there are not ours and
+ * pass by.
+ */
+static void watch_properties(struct tc_xsel *x, xcb_window_t win)
+{
+	xcb_get_window_attributes_reply_t *a =
+	    xcb_get_window_attributes_reply(x->xc, xcb_get_window_attributes(x->xc, win), NULL);
+	if (a && !(a->your_event_mask & XCB_EVENT_MASK_PROPERTY_CHANGE)) {
+		uint32_t mask = a->your_event_mask | XCB_EVENT_MASK_PROPERTY_CHANGE;
+		xcb_change_window_attributes(x->xc, win, XCB_CW_EVENT_MASK, &mask);
+	}
+	free(a); /* no reply: the window is gone, and so is the transfer */
+}
+
 /* Send @len bytes of type @type to a requestor: at once, or by INCR. */
 static bool put_data(struct tc_xsel *x, const struct waiting *w, xcb_atom_t type, char *data,
                      size_t len)
@@ -158,10 +177,10 @@ static bool put_data(struct tc_xsel *x, const struct waiting *w, xcb_atom_t type
 		struct incr_out *o = &x->out[i];
 		if (o->used)
 			continue;
-		uint32_t size = (uint32_t)len, mask = XCB_EVENT_MASK_PROPERTY_CHANGE;
+		uint32_t size = (uint32_t)len;
 		*o = (struct incr_out){true, w->requestor, w->property, type,
 		                       data, len,          0,           xp_now_us() + DEADLINE_US};
-		xcb_change_window_attributes(x->xc, w->requestor, XCB_CW_EVENT_MASK, &mask);
+		watch_properties(x, w->requestor);
 		xcb_change_property(x->xc, XCB_PROP_MODE_REPLACE, w->requestor, w->property,
 		                    x->a[A_INCR], 32, 1, &size);
 		return true;

@@ -44,20 +44,32 @@ static int when_opt(struct cli *c, const char *s, struct ag_when *w, const struc
 	return 0;
 }
 
-/* Splits a comma-separated list of typed times into O's array. */
-static int list_opt(struct cli_opts *o, const char *s, bool add)
+/* Splits a comma-separated list of typed times into O's array; -1, said,
+ * when there are more than CLI_MAX_LIST or memory runs out. */
+static int list_opt(struct cli *c, struct cli_opts *o, const char *s, bool add)
 {
-	char *copy = strdup(s);
-	for (char *t = copy ? strtok(copy, ",") : NULL; t; t = strtok(NULL, ",")) {
+	char *copy = strdup(s), *save = NULL, why[80];
+	if (!copy)
+		return cli_fail(c, "out of memory"), -1;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		while (*t == ' ')
 			t++;
-		if (o->nlist >= CLI_MAX_LIST)
-			break;
-		o->list[o->nlist] = strdup(t);
+		if (o->nlist >= CLI_MAX_LIST) {
+			snprintf(why, sizeof(why), "more than %d dates in --exdate / --rm-exdate",
+			         CLI_MAX_LIST);
+			goto err_fail;
+		}
+		if (!(o->list[o->nlist] = strdup(t))) {
+			snprintf(why, sizeof(why), "out of memory");
+			goto err_fail;
+		}
 		o->list_add[o->nlist++] = add;
 	}
 	free(copy);
-	return copy ? 0 : -1;
+	return 0;
+err_fail:
+	free(copy);
+	return cli_fail(c, why), -1;
 }
 
 static int cat_opt(struct cli_opts *o, const char *s, bool add)
@@ -116,7 +128,7 @@ static int event_opt(struct cli *c, struct cli_opts *o, int ch)
 		return 0;
 	case 'x':
 	case 'X':
-		return list_opt(o, optarg, ch == 'x');
+		return list_opt(c, o, optarg, ch == 'x');
 	case 'c':
 	case 'C':
 		return cat_opt(o, optarg, ch == 'c') ? (cli_fail(c, "too many categories"), -1) : 0;

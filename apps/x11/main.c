@@ -252,7 +252,8 @@ static void loop(struct run *r)
 		                            {xa_fd(r->ctl), POLLIN, 0},
 		                            {r->sfd, POLLIN, 0}};
 		int n = 3 + xb_mirror_fds(b, p + 3, 256);
-		if (poll(p, (nfds_t)n, t) < 0 && errno != EINTR)
+		/* events a program sent may be read and waiting already */
+		if (poll(p, (nfds_t)n, xb_mirror_busy(b) ? 0 : t) < 0 && errno != EINTR)
 			break;
 		if (p[2].revents)
 			on_signals(r);

@@ -231,10 +231,13 @@ void xb_mirror_events(struct xb *b)
 		if (!c->d)
 			continue;
 		struct pollfd p = {xa_fd(c->d), POLLIN, 0};
-		if (poll(&p, 1, 0) != 1)
+		if (!c->more && poll(&p, 1, 0) != 1)
 			continue;
-		/* bounded: a flood of input cannot starve the X side */
-		for (int i = 0; i < 256 && (r = xa_next_event(c->d, &ev, 0)) > 0; i++) {
+		/* bounded: a flood of input cannot starve the X side; what is left
+		 * may be in our buffer already, with nothing more on the socket */
+		r = 0;
+		for (int i = 0; i < XB_EVENTS_PER_PASS && (r = xa_next_event(c->d, &ev, 0)) > 0;
+		     i++) {
 			struct xb_win *w = by_id(b, c, ev.win);
 			if (getenv("XP_X11_DEBUG"))
 				xb_log("event %d for window %u (0x%x)", ev.type, ev.win,
@@ -242,10 +245,19 @@ void xb_mirror_events(struct xb *b)
 			if (w)
 				dispatch(b, w, &ev);
 		}
+		c->more = r > 0;
 		if (r < 0)
 			client_lost(b, c);
 	}
 	xcb_flush(b->xc);
+}
+
+bool xb_mirror_busy(const struct xb *b)
+{
+	for (const struct xb_client *c = b->clients; c; c = c->next)
+		if (c->d && c->more)
+			return true;
+	return false;
 }
 
 void xb_mirror_flush(struct xb *b)

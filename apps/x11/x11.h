@@ -37,6 +37,8 @@
 #define XB_MAX_WINDOWS 64
 /** A close the program ignores for this long kills it. */
 #define XB_CLOSE_GRACE_MS 3000
+/** Session events handled per program connection per pass of the main loop. */
+#define XB_EVENTS_PER_PASS 256
 
 /** The atoms the bridge uses, interned once. */
 struct xb_atoms {
@@ -62,8 +64,9 @@ struct xb_client {
 	struct xb *b;
 	uint32_t base; /* X resource-id base of the client */
 	struct xa_display *d;
-	int nwin;                                  /* windows shown through d */
-	bool failed, warned;                       /* d is gone / the window limit was reported */
+	int nwin;            /* windows shown through d */
+	bool failed, warned; /* d is gone / the window limit was reported */
+	bool more;           /* the last pass stopped at its bound: events may wait in d's buffer */
 	uint32_t cursor_serial[XP_CURSOR_IDS + 1]; /* XFIXES shape d holds per id */
 	uint32_t cursor_next;                      /* the id reused last */
 	struct xb_client *next;
@@ -207,8 +210,19 @@ void xb_mirror_title(struct xb *b, struct xb_win *w);
  * Return: how many.
  */
 int xb_mirror_fds(struct xb *b, struct pollfd *fds, int cap);
-/** xb_mirror_events - read and handle events of every client with input. */
+/**
+ * xb_mirror_events - read and handle events of every client with input, at
+ * most XB_EVENTS_PER_PASS per client (a flood from one cannot starve the
+ * rest); a client stopped at that bound is served on the next pass even
+ * without new data (see xb_mirror_busy).
+ */
 void xb_mirror_events(struct xb *b);
+/**
+ * xb_mirror_busy - true when some client has events left from the last
+ * pass (already read, so poll() would not wake up for them): the main loop
+ * must not sleep before the next xb_mirror_events().
+ */
+bool xb_mirror_busy(const struct xb *b);
 /** xb_mirror_flush - flush every client's output. */
 void xb_mirror_flush(struct xb *b);
 /** xb_mirror_finish - close every client connection. */
