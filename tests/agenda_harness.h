@@ -26,6 +26,7 @@
 
 #include <cmocka.h>
 
+#include "agendad_spawn.h"
 #include "proc.h"
 
 struct harness {
@@ -52,22 +53,13 @@ static inline void h_path(const struct harness *h, const char *name, char *out, 
  * AGENDA_TEST_VERBOSE). */
 static inline void h_start(struct harness *h)
 {
-	char exe[512], listen[64], portfile[300], log[300];
-	snprintf(exe, sizeof(exe), "%s/agendad", h_bin());
-	snprintf(listen, sizeof(listen), "127.0.0.1:%d", h->port);
-	h_path(h, "port", portfile, sizeof(portfile));
+	char log[300];
 	h_path(h, "agendad.log", log, sizeof(log));
-	unlink(portfile);
-	const char *argv[20] = {exe,    "--db",        h->db,    "--listen",
-	                        listen, "--port-file", portfile, NULL};
-	for (int i = 0; i < 8 && h->extra[i]; i++)
-		argv[7 + i] = h->extra[i];
-	h->pid = proc_spawn(argv, getenv("AGENDA_TEST_VERBOSE") ? NULL : log);
-	assert_true(h->pid > 0);
-	int port = proc_port_file(portfile, 20000); /* generous: the machine is loaded */
-	if (port < 0)
-		fail_msg("agendad did not start (%s, log %s)", exe, log);
-	h->port = port;
+	/* a generous deadline: the machine is loaded */
+	h->pid = agendad_spawn(h_bin(), h->db, h->dir, h->port, h->extra,
+	                       getenv("AGENDA_TEST_VERBOSE") ? NULL : log, 20000, &h->port);
+	if (h->pid < 0)
+		fail_msg("agendad did not start (%s/agendad, log %s)", h_bin(), log);
 }
 
 /* Stops agendad with SIG (SIGTERM: clean, SIGKILL: crash), bounded. */

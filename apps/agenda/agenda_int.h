@@ -26,17 +26,20 @@
 #define AG_MAX_REFETCH   256  /* uids per PULL */
 #define AG_MAX_CHANGES   1024 /* changes per PUSH */
 #define AG_MAX_PARENTS   16
-#define AG_MAX_ENTRIES   1024       /* keys per change */
-#define AG_EVENT_KEYS    4096       /* registers per event */
-#define AG_PUSH_CHUNK    256        /* changes per PUSH sent by a replica */
-#define AG_CHUNK_BYTES   (1u << 20) /* soft size limit of a PUSH or PAGE */
-#define AG_MAX_EVENT     (3u << 20) /* largest event (keys + values) */
+#define AG_MAX_ENTRIES   1024         /* keys per change */
+#define AG_EVENT_KEYS    4096         /* registers per event */
+#define AG_PUSH_CHUNK    256          /* changes per PUSH sent by a replica */
+#define AG_CHUNK_BYTES   (1u << 20)   /* soft size limit of a PUSH a replica sends */
+#define AG_PAGE_BYTES    (128u << 10) /* soft size limit of a PAGE: ~2 ms to build */
+#define AG_MAX_EVENT     (3u << 20)   /* largest event (keys + values) */
 #define AG_DEFAULT_PORT  7311
 #define AG_DELETED       ":deleted"
 
 /* ---- growable arrays and byte buffers (wire.c) -------------------------- */
 /* Makes room for NEED items of SIZE bytes in the array *PTR of capacity
- * *CAP (doubling, overflow checked); *CAP changes only on success. 0/-1. */
+ * *CAP: xu_array_reserve() of util/xputil.h (doubling, overflow checked;
+ * pointer and *CAP change together, on success only). 0/-1. New code may
+ * call XU_ARRAY_RESERVE() directly. */
 int ag_grow(void *ptr, size_t *cap, size_t need, size_t size);
 
 /* Growable output buffer; a failed allocation sets OOM (sticky). */
@@ -383,6 +386,22 @@ int ag_msg_decode(const uint8_t *frame, size_t len, struct ag_msg *msg, const ch
 int ag_msg_encode(struct ag_buf *out, const struct ag_msg *msg);
 /* Frees what MSG owns. */
 void ag_msg_finish(struct ag_msg *msg);
+/* A PUSH body decoded a piece at a time, with the checks of ag_msg_decode()
+ * (agendad spreads a large PUSH over loop turns, SYNC.md section 8). */
+struct ag_push_dec {
+	struct ag_rd r;  /* over the body; its bytes are passed again at each step */
+	uint64_t n;      /* changes announced */
+	struct ag_msg m; /* the PUSH so far; the caller frees it (ag_msg_finish) */
+};
+/* Starts decoding the PUSH body BODY (LEN bytes): reads its count and
+ * allocates its changes. 0, or -1 with *WHY (D->m must still be finished). */
+int ag_push_dec_begin(struct ag_push_dec *d, const uint8_t *body, size_t len, const char **why);
+/* Decodes the next changes of the body, which the caller passes again as
+ * BODY (the same bytes, perhaps moved), until BUDGET more bytes of it were
+ * read (at least one change) or the changes are complete. Returns 1 when
+ * the PUSH is complete and the body consumed exactly, 0 when changes are
+ * left, -1 with *WHY when the body is invalid. */
+int ag_push_dec_step(struct ag_push_dec *d, const uint8_t *body, size_t budget, const char **why);
 /* Name of message type TYPE, or "unknown". */
 const char *ag_msg_name(uint8_t type);
 /* Frees the uid and registers C owns and zeroes C (C itself is the caller's). */
@@ -454,8 +473,13 @@ struct ag_store {
 	sqlite3_stmt *st[AG_S_COUNT];
 	int64_t seq;     /* last sequence number handed out */
 	int64_t horizon; /* largest sequence number trimmed */
+	int64_t durable; /* every sequence number up to it is on disk */
 	bool in_txn;
-	int wal_pages; /* WAL size after the last commit */
+	bool txn_durable;  /* the open transaction's COMMIT fsyncs the WAL */
+	bool lazy_pending; /* a commit since the last durable one was not fsynced */
+	int sync_level;    /* the writer's PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL */
+	bool no_fsync;     /* tests and fuzzers only: every commit OFF, nothing durable */
+	int wal_pages;     /* WAL size after the last commit */
 	/* the checkpointer thread (agendad only): its own connection folds the
 	 * WAL back while the event loop goes on */
 	struct {
@@ -515,10 +539,26 @@ int ag_store_auth(struct ag_store *s, const char *user, const uint8_t *token, si
  * is still recognised. 0/-1. */
 int ag_store_generation(struct ag_store *s, const struct ag_push_ctx *x, uint64_t replica,
                         uint64_t gen, uint64_t *next, bool *forked);
-/* Opens a group transaction (one fsync for everything until commit). */
+/* Opens a group transaction. DURABLE: its COMMIT returns once it is on
+ * disk (synchronous=FULL: the fsync of the WAL, which makes every earlier
+ * commit durable too); otherwise the COMMIT only appends to the WAL
+ * (synchronous=NORMAL): it survives kill -9 (the page cache has it) and
+ * stays consistent, but a power cut may lose it until the next durable
+ * commit (SYNC.md I1). 0/-1. */
+int ag_store_begin_as(struct ag_store *s, bool durable);
+/* ag_store_begin_as(S, true). */
 int ag_store_begin(struct ag_store *s);
-/* Commits it (synchronous=FULL); on failure rolls everything back. 0/-1. */
+/* Commits the open transaction; on failure rolls everything back. 0/-1. */
 int ag_store_commit(struct ag_store *s);
+/* The last sequence number known durable (every commit up to the last
+ * durable one, or what the store held when opened). */
+uint64_t ag_store_durable(const struct ag_store *s);
+/* True when a commit since the last durable one was not fsynced. */
+bool ag_store_lazy_pending(const struct ag_store *s);
+/* Makes every commit so far durable (a durable commit that changes a
+ * counter row, so that the WAL is fsynced); nothing to do when none is
+ * pending. Outside a transaction. 0/-1. */
+int ag_store_sync(struct ag_store *s);
 /* Applies change C (inside ag_store_begin/commit; its own savepoint) and
  * fills ACK. 0, or -1 on a database error (nothing of C applied). */
 int ag_store_apply(struct ag_store *s, const struct ag_push_ctx *x, const struct ag_change *c,
@@ -532,6 +572,7 @@ struct ag_page_req {
 	bool full;        /* deleted events' content left out */
 	bool sweep;       /* a full resync: the replica drops what it is not sent,
 	                     so its own session's writes are sent too */
+	uint64_t upto;    /* records above it are not sent (not durable yet) */
 	unsigned max;     /* records */
 	char **uids;      /* refetched first, whole */
 	size_t nuids;
@@ -557,8 +598,9 @@ struct ag_server_opts {
 	int handshake_ms;        /* 0: 5000, absolute */
 	int idle_timeout_ms;     /* 0: 120000 */
 	int64_t retention_s;     /* 0: 90 days */
-	unsigned slice_changes;  /* per connection and turn; 0: 32 */
-	size_t slice_bytes;      /* per connection and turn; 0: 256 KiB */
+	unsigned slice_changes;  /* per connection and turn; 0: 16 */
+	size_t slice_bytes;      /* per connection and turn; 0: 64 KiB (a PUSH
+	                            frame larger than it is decoded in pieces) */
 	bool detach;             /* fork once listening (agendad --detach) */
 	bool quiet;              /* no log lines on stderr (the fuzzer) */
 };

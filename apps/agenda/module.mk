@@ -61,9 +61,10 @@ test-agenda-long: all $(BIN)/tests/agenda_random_test
 # binaries' folder; STRESS lists what they need): agendad's part is
 # tests/stress/agendad_stress.sh; `make stress-agendad` runs it alone.
 $(OBJ)/tests/stress/agendad_stress.o: MODULE_CFLAGS := $(AGENDA_CFLAGS)
-$(BIN)/tests/agendad_stress: $(OBJ)/tests/stress/agendad_stress.o $(AGENDA_LIB) $(PROTO_LIB) $(BIN)/agendad
+$(BIN)/tests/agendad_stress: $(OBJ)/tests/stress/agendad_stress.o $(PROC_OBJ) $(AGENDA_LIB) $(PROTO_LIB) \
+		$(BIN)/agendad
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(AGENDA_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(PROC_OBJ) $(AGENDA_LIBS)
 STRESS += $(BIN)/tests/agendad_stress $(BIN)/tests/agenda_random_test
 stress-agendad: all $(BIN)/tests/agendad_stress $(BIN)/tests/agenda_random_test
 	@sh tests/stress/agendad_stress.sh $(BIN)

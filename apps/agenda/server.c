@@ -7,6 +7,7 @@
  * among the sockets). A second thread only checkpoints the WAL (store.c).
  */
 #include "agenda_int.h"
+#include "xputil.h"
 #include "xproto.h"
 
 #include <errno.h>
@@ -17,10 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define ACCEPT_BURST 16
 #define NFIXED       2 /* pollfds before the connections: listener, signals */
+#define LONG_TURN_MS 5
 
 struct loop {
 	struct ag_srv *srv;
@@ -31,6 +34,10 @@ struct loop {
 	struct pollfd *pfd;
 	struct ag_conn **map;
 	size_t pcap, mcap;
+	/* how long the loop worked between two polls (agendad logs it when it
+	 * stops: how long a request may have waited for a turn to end) */
+	unsigned long turns, long_turns;
+	double longest_ms;
 };
 
 static int listen_on(const char *addr, const char *port_file)
@@ -116,8 +123,8 @@ static bool receive(struct ag_conn *c)
 static int prepare_poll(struct loop *l, int64_t now, size_t *np)
 {
 	size_t n = ag_srv_nconns(l->srv);
-	if (ag_grow(&l->pfd, &l->pcap, n + NFIXED, sizeof(*l->pfd)) ||
-	    ag_grow(&l->map, &l->mcap, n + 1, sizeof(*l->map)))
+	if (XU_ARRAY_RESERVE(l->pfd, l->pcap, n + NFIXED) ||
+	    XU_ARRAY_RESERVE(l->map, l->mcap, n + 1))
 		return -1;
 	bool accepting = n < l->o->max_clients && now >= l->accept_pause;
 	l->pfd[0] = (struct pollfd){.fd = accepting ? l->lfd : -1, .events = POLLIN};
@@ -146,14 +153,31 @@ static void flush_all(struct loop *l)
 	}
 }
 
+static double mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static void count_turn(struct loop *l, double ms)
+{
+	l->turns++;
+	l->long_turns += ms > LONG_TURN_MS;
+	if (ms > l->longest_ms)
+		l->longest_ms = ms;
+}
+
 static int loop_once(struct loop *l)
 {
 	int64_t now = ag_mono_ms();
+	double t0 = mono_us();
 	int timeout = ag_srv_turn(l->srv, now);
 	size_t n;
 	flush_all(l); /* reads go out before the COMMIT's fsync */
 	ag_srv_commit(l->srv);
 	flush_all(l);
+	count_turn(l, (mono_us() - t0) / 1e3);
 	if (prepare_poll(l, now, &n))
 		return -1;
 	if (l->accept_pause > now && (timeout < 0 || timeout > l->accept_pause - now))
@@ -187,6 +211,8 @@ static int serve(struct ag_store *store, const struct ag_server_opts *o, int lfd
 	int rc = l.srv ? 0 : -1;
 	while (!rc && !l.stop)
 		rc = loop_once(&l);
+	fprintf(stderr, "agendad: %lu loop turns, the longest %.1f ms, %lu over %d ms\n", l.turns,
+	        l.longest_ms, l.long_turns, LONG_TURN_MS);
 	for (size_t i = l.srv ? ag_srv_nconns(l.srv) : 0; i-- > 0;)
 		close(ag_srv_conn_fd(ag_srv_conn_at(l.srv, i)));
 	ag_srv_destroy(l.srv);

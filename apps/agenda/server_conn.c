@@ -12,6 +12,7 @@
  * fuzzer (fuzz/agenda_server_fuzz.c) drive it the same way.
  */
 #include "agenda_int.h"
+#include "xputil.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,14 @@
 #define OUT_LOW     (256u << 10) /* produce the next pull page below this */
 #define MAX_PAGE    5000
 #define CLOSE_GRACE 5000 /* ms a closing peer has to read its ERROR */
+/* decoding costs a fraction of applying: a turn decodes this many times a
+ * slice's bytes (about the same time as applying a slice) */
+#define DECODE_FACTOR 4
+/* push slices commit without an fsync until this many slices' bytes wait
+ * for one (SYNC.md I1) */
+#define LAZY_SLICES 4
 
-enum conn_state { C_HELLO, C_READY, C_PUSHING, C_PULLING, C_CLOSING };
+enum conn_state { C_HELLO, C_READY, C_DECODING, C_PUSHING, C_PULLING, C_CLOSING };
 
 struct ag_conn {
 	int fd;
@@ -29,7 +36,9 @@ struct ag_conn {
 	struct ag_buf in, out;
 	struct ag_push_ctx who;
 	int64_t accepted, last, closing_since;
-	struct ag_msg push; /* PUSHING: the decoded PUSH */
+	struct ag_push_dec dec;      /* DECODING: a large PUSH, decoded a piece a turn */
+	size_t frame_hdr, frame_len; /* DECODING: its frame, at the start of IN */
+	struct ag_msg push;          /* PUSHING: the decoded PUSH */
 	size_t push_next;
 	struct ag_ack *acks;
 	uint64_t from, cursor; /* PULLING */
@@ -47,7 +56,9 @@ struct ag_srv {
 	struct ag_server_opts o;
 	struct ag_conn **conns;
 	size_t n, cap;
-	bool batch; /* a group transaction is open */
+	bool batch;         /* a group transaction is open */
+	bool batch_durable; /* ... and its COMMIT waits for the disk */
+	size_t lazy_bytes;  /* of changes committed since the last durable COMMIT */
 	int64_t now, next_trim, next_ckpt, last_commit;
 	bool busy;  /* work left for the next turn */
 	bool gated; /* a push slice waits for the WAL checkpoint */
@@ -99,14 +110,33 @@ static void conn_error(struct ag_srv *s, struct ag_conn *c, enum ag_err_code cod
 	c->closing_since = s->now;
 }
 
-static int batch_begin(struct ag_srv *s)
+static void batch_end(struct ag_srv *s);
+
+/* Joins the turn's group transaction, or opens it. DURABLE: an answer will
+ * wait for its COMMIT, which must then reach the disk (and so makes every
+ * earlier commit durable); otherwise the COMMIT only appends to the WAL
+ * (SYNC.md I1). A durable write does not join a lazy transaction: that one
+ * commits first (no fsync, no one waits for it). */
+static int batch_begin(struct ag_srv *s, bool durable)
 {
+	if (s->batch && durable && !s->batch_durable)
+		batch_end(s);
 	if (s->batch)
 		return 0;
-	if (ag_store_begin(s->store))
+	if (ag_store_begin_as(s->store, durable))
 		return -1;
 	s->batch = true;
+	s->batch_durable = durable;
 	return 0;
+}
+
+/* A PUSH is being decoded or applied on some connection. */
+static bool push_in_flight(const struct ag_srv *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->conns[i]->state == C_DECODING || s->conns[i]->state == C_PUSHING)
+			return true;
+	return false;
 }
 
 /* ---- requests --------------------------------------------------------------------- */
@@ -129,8 +159,11 @@ static void on_hello(struct ag_srv *s, struct ag_conn *c, struct ag_msg *m)
 		    s, c, AG_E_AUTH,
 		    "HELLO: unknown user, wrong token, or not a member of that agenda");
 	c->who.session = ag_random_id();
-	if (batch_begin(s) || ag_store_generation(s->store, &c->who, h->replica, h->generation,
-	                                          &w.u.welcome.generation, &forked))
+	/* the rotation need not be durable at once (SYNC.md I5): while a push is
+	 * in flight, its final durable COMMIT takes it along */
+	if (batch_begin(s, !push_in_flight(s)) ||
+	    ag_store_generation(s->store, &c->who, h->replica, h->generation,
+	                        &w.u.welcome.generation, &forked))
 		return conn_error(s, c, AG_E_BUSY, "HELLO: store busy, try again");
 	c->state = C_READY;
 	w.u.welcome.rights = (uint8_t)c->who.rights;
@@ -169,36 +202,115 @@ static void end_push(struct ag_srv *s, struct ag_conn *c)
 	ag_msg_finish(&c->push);
 }
 
-/* Applies a bounded slice of C's PUSH inside the turn's transaction. */
+/* The budget of one connection's bulk work this turn: a slice of changes
+ * and bytes, an eighth of it when others wrote in this turn (their answers
+ * wait for its COMMIT). */
+static void budget(const struct ag_srv *s, unsigned *changes, size_t *bytes)
+{
+	*changes = s->o.slice_changes;
+	*bytes = s->o.slice_bytes;
+	if (s->small_slices) {
+		*changes = *changes / 8 ? *changes / 8 : 1;
+		*bytes /= 8;
+	}
+}
+
+/* How many changes of C's PUSH the next slice takes (at least one, when
+ * any are left). */
+static size_t slice_len(const struct ag_srv *s, const struct ag_conn *c, size_t *bytes)
+{
+	const struct ag_msg_push *p = &c->push.u.push;
+	unsigned max_changes;
+	size_t max_bytes, k = 0;
+	budget(s, &max_changes, &max_bytes);
+	*bytes = 0;
+	while (c->push_next + k < p->n && k < max_changes && (k == 0 || *bytes < max_bytes))
+		*bytes += ag_change_size(&p->ch[c->push_next + k++]);
+	return k;
+}
+
+/* A PUSH with at most a quarter of a slice left, in changes and bytes: an
+ * interactive sync, served in the turn's first pass. */
+static bool small_push(const struct ag_srv *s, const struct ag_conn *c)
+{
+	const struct ag_msg_push *p = &c->push.u.push;
+	unsigned quarter = s->o.slice_changes / 4 ? s->o.slice_changes / 4 : 1;
+	size_t bytes = 0;
+	if (p->n - c->push_next > quarter)
+		return false;
+	for (size_t i = c->push_next; i < p->n; i++)
+		bytes += ag_change_size(&p->ch[i]);
+	return bytes <= s->o.slice_bytes / 4;
+}
+
+/* Applies a bounded slice of C's PUSH inside the turn's transaction. The
+ * slice that ends it commits durably, for its ACK; so does one that brings
+ * the writes not yet durable to LAZY_SLICES slices' bytes (pulls show
+ * durable data only, and should not wait for a whole batch). */
 static void push_slice(struct ag_srv *s, struct ag_conn *c)
 {
 	const struct ag_msg_push *p = &c->push.u.push;
-	size_t bytes = 0;
-	unsigned max_changes = s->o.slice_changes;
-	size_t max_bytes = s->o.slice_bytes;
-	if (s->small_slices) { /* others' writes share this COMMIT: keep it short */
-		max_changes = max_changes / 8 ? max_changes / 8 : 1;
-		max_bytes /= 8;
-	}
-	if (ag_store_wal_full(s->store)) {
+	size_t bytes, k = slice_len(s, c, &bytes);
+	if (ag_store_wal_full(s->store) && !small_push(s, c)) {
 		s->gated = true; /* the checkpointer catches up first */
 		return;
 	}
-	if (batch_begin(s))
+	if (!ag_store_lazy_pending(s->store))
+		s->lazy_bytes = 0;
+	s->lazy_bytes += bytes;
+	bool durable = c->push_next + k == p->n || s->lazy_bytes >= LAZY_SLICES * s->o.slice_bytes;
+	if (batch_begin(s, durable))
 		return conn_error(s, c, AG_E_BUSY, "PUSH: store busy, nothing applied");
 	c->who.now_ms = ag_now_ms();
-	for (unsigned k = 0; c->push_next < p->n; k++) {
-		const struct ag_change *ch = &p->ch[c->push_next];
-		if (k >= max_changes || (k > 0 && bytes >= max_bytes)) {
-			s->busy = true;
-			return; /* the rest in the next turn, after the others */
-		}
-		bytes += ag_change_size(ch);
-		if (ag_store_apply(s->store, &c->who, ch, &c->acks[c->push_next]))
+	for (; k > 0; k--, c->push_next++)
+		if (ag_store_apply(s->store, &c->who, &p->ch[c->push_next], &c->acks[c->push_next]))
 			return conn_error(s, c, AG_E_SERVER, "PUSH: store failed, nothing applied");
-		c->push_next++;
+	if (c->push_next < p->n) {
+		s->busy = true;
+		return; /* the rest in the next turn, after the others */
 	}
 	end_push(s, c);
+}
+
+/* A PUSH being decoded was invalid: nothing of it was applied. */
+static void decode_fail(struct ag_srv *s, struct ag_conn *c, const char *why)
+{
+	char text[128];
+	snprintf(text, sizeof(text), "PUSH: %s", why);
+	ag_msg_finish(&c->dec.m);
+	ag_buf_consume(&c->in, c->frame_len);
+	conn_error(s, c, AG_E_PROTOCOL, text);
+}
+
+/* Starts decoding the PUSH whose frame (HDR + BODY bytes) is complete at
+ * the start of C's input: a piece a turn, from the next turn on. */
+static void decode_start(struct ag_srv *s, struct ag_conn *c, size_t hdr, size_t body)
+{
+	const char *why;
+	c->frame_hdr = hdr;
+	c->frame_len = hdr + body;
+	c->state = C_DECODING;
+	if (ag_push_dec_begin(&c->dec, c->in.data + hdr, body, &why))
+		decode_fail(s, c, why);
+}
+
+/* Decodes the next piece of C's PUSH; once complete, it is applied. */
+static void decode_piece(struct ag_srv *s, struct ag_conn *c)
+{
+	unsigned changes;
+	size_t bytes;
+	const char *why;
+	budget(s, &changes, &bytes);
+	int rc = ag_push_dec_step(&c->dec, c->in.data + c->frame_hdr, bytes * DECODE_FACTOR, &why);
+	if (rc < 0)
+		return decode_fail(s, c, why);
+	s->busy = true;
+	if (rc == 0)
+		return;
+	ag_buf_consume(&c->in, c->frame_len);
+	c->state = C_READY;
+	on_push(s, c, &c->dec.m);
+	ag_msg_finish(&c->dec.m);
 }
 
 static void free_uids(struct ag_conn *c)
@@ -219,6 +331,7 @@ static void send_page(struct ag_srv *s, struct ag_conn *c)
 	                        .cursor = c->cursor,
 	                        .full = c->full,
 	                        .sweep = c->sweep,
+	                        .upto = ag_store_durable(s->store),
 	                        .max = c->page,
 	                        .uids = c->uids,
 	                        .nuids = c->nuids};
@@ -301,6 +414,10 @@ static bool next_frame(struct ag_srv *s, struct ag_conn *c)
 	}
 	if (rc == 0)
 		return false;
+	if (!pre && c->in.data[0] == AG_MSG_PUSH && body > s->o.slice_bytes) {
+		decode_start(s, c, hdr, body); /* too much to decode in one turn */
+		return false;
+	}
 	struct ag_msg m;
 	const char *why = NULL;
 	if (ag_msg_decode(c->in.data, hdr + body, &m, &why)) {
@@ -325,6 +442,7 @@ static void conn_free(struct ag_conn *c)
 	ag_buf_finish(&c->out);
 	free(c->acks);
 	ag_msg_finish(&c->push);
+	ag_msg_finish(&c->dec.m);
 	free_uids(c);
 	free(c);
 }
@@ -347,9 +465,9 @@ struct ag_srv *ag_srv_create(struct ag_store *store, const struct ag_server_opts
 	if (!s->o.retention_s)
 		s->o.retention_s = 90LL * 86400;
 	if (!s->o.slice_changes)
-		s->o.slice_changes = 32;
+		s->o.slice_changes = 16;
 	if (!s->o.slice_bytes)
-		s->o.slice_bytes = 256u << 10;
+		s->o.slice_bytes = 64u << 10;
 	return s;
 }
 
@@ -359,6 +477,7 @@ void ag_srv_destroy(struct ag_srv *s)
 		return;
 	if (s->batch)
 		ag_store_commit(s->store);
+	ag_store_sync(s->store);
 	for (size_t i = 0; i < s->n; i++)
 		conn_free(s->conns[i]);
 	free(s->conns);
@@ -401,7 +520,7 @@ struct ag_conn *ag_srv_conn_new(struct ag_srv *s, int fd, int64_t now_ms)
 	if (s->n >= s->o.max_clients)
 		return NULL;
 	struct ag_conn *c = calloc(1, sizeof(*c));
-	if (!c || ag_grow(&s->conns, &s->cap, s->n + 1, sizeof(*s->conns))) {
+	if (!c || XU_ARRAY_RESERVE(s->conns, s->cap, s->n + 1)) {
 		free(c);
 		return NULL;
 	}
@@ -426,8 +545,8 @@ void ag_srv_conn_close(struct ag_srv *s, struct ag_conn *c)
 size_t ag_srv_conn_room(const struct ag_conn *c)
 {
 	size_t cap = c->state == C_HELLO ? AG_PREAUTH_FRAME : AG_MAX_FRAME + 16;
-	if (c->state == C_CLOSING || c->state == C_PUSHING || c->out.len >= OUT_HIGH ||
-	    c->in.len >= cap)
+	if (c->state == C_CLOSING || c->state == C_PUSHING || c->state == C_DECODING ||
+	    c->out.len >= OUT_HIGH || c->in.len >= cap)
 		return 0;
 	return cap - c->in.len;
 }
@@ -495,12 +614,22 @@ static void deadlines(struct ag_srv *s, struct ag_conn *c)
 		c->quiet_close = true; /* it does not read its ERROR: drop it */
 }
 
-/* A PUSH with at most a quarter of a slice left: an interactive sync, served
- * in the turn's first pass. */
-static bool small_push(const struct ag_srv *s, const struct ag_conn *c)
+/* One piece of C's large PUSH: a piece of its decoding or a slice of it.
+ * False when C's turn ends here (bulk work is one piece a turn). */
+static bool bulk_work(struct ag_srv *s, struct ag_conn *c)
 {
-	unsigned quarter = s->o.slice_changes / 4 ? s->o.slice_changes / 4 : 1;
-	return c->push.u.push.n - c->push_next <= quarter;
+	if (c->state == C_DECODING) {
+		if (!s->first_pass)
+			decode_piece(s, c);
+		return false; /* decoded or not, the rest next turn */
+	}
+	if (s->first_pass && !small_push(s, c))
+		return false; /* its slice comes in the second pass */
+	bool bulk = !s->first_pass;
+	push_slice(s, c);
+	if (bulk && c->state == C_READY && c->in.len)
+		s->busy = true; /* its next request in the next turn's first pass */
+	return !bulk && c->state != C_PUSHING;
 }
 
 static void conn_work(struct ag_srv *s, struct ag_conn *c)
@@ -508,20 +637,15 @@ static void conn_work(struct ag_srv *s, struct ag_conn *c)
 	if (s->first_pass)
 		deadlines(s, c);
 	for (int i = 0; i < 64; i++) {
-		if (c->state == C_PUSHING) {
-			if (s->first_pass && !small_push(s, c))
-				return; /* its slice comes in the second pass */
-			push_slice(s, c);
-			if (c->state == C_PUSHING)
-				return;
-		}
+		if ((c->state == C_DECODING || c->state == C_PUSHING) && !bulk_work(s, c))
+			return;
 		if (c->state == C_PULLING) {
 			if (c->out.len < OUT_LOW)
 				send_page(s, c);
 			if (c->state == C_PULLING)
 				return;
 		}
-		if (!next_frame(s, c) && c->state != C_PUSHING)
+		if (!next_frame(s, c) && c->state != C_PUSHING && c->state != C_DECODING)
 			return;
 	}
 	s->busy = true;
@@ -599,9 +723,9 @@ int ag_srv_turn(struct ag_srv *s, int64_t now_ms)
 	for (size_t i = 0; i < s->n; i++)
 		conn_work(s, s->conns[i]);
 	s->first_pass = false;
-	s->small_slices = s->batch;
+	s->small_slices = s->batch && s->batch_durable;
 	for (size_t i = 0; i < s->n; i++)
-		if (s->conns[i]->state == C_PUSHING)
+		if (s->conns[i]->state == C_PUSHING || s->conns[i]->state == C_DECODING)
 			conn_work(s, s->conns[i]);
 	return s->busy ? 0 : next_deadline(s);
 }
@@ -609,5 +733,9 @@ int ag_srv_turn(struct ag_srv *s, int64_t now_ms)
 void ag_srv_commit(struct ag_srv *s)
 {
 	batch_end(s);
+	/* lazy commits left behind by a push that will not end (its peer left):
+	 * made durable, so that pulls see them (they show durable data only) */
+	if (!push_in_flight(s) && ag_store_lazy_pending(s->store))
+		ag_store_sync(s->store);
 	housekeeping(s);
 }

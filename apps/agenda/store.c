@@ -21,7 +21,7 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS members(aid INTEGER, user INTEGER, rights INTEGER,"
     " PRIMARY KEY(aid, user));"
     "CREATE TABLE IF NOT EXISTS state(k TEXT PRIMARY KEY, v INTEGER);"
-    "INSERT OR IGNORE INTO state VALUES('seq', 0), ('horizon', 0);"
+    "INSERT OR IGNORE INTO state VALUES('seq', 0), ('horizon', 0), ('syncs', 0);"
     "CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, aid INTEGER, uid TEXT,"
     " created INTEGER, deleted INTEGER, dtime INTEGER, version INTEGER, mtime INTEGER,"
     " size INTEGER, nkeys INTEGER, UNIQUE(aid, uid));"
@@ -67,9 +67,9 @@ static const char *const stmt_sql[AG_S_COUNT] = {
                  " k='horizon')",
     [AG_S_SCAN_REG] = "SELECT e.key, e.value, e.seq, e.session, v.uid, v.created, v.deleted,"
                       " v.mtime, v.id FROM entries e JOIN events v ON v.id=e.eid WHERE"
-                      " e.aid=?1 AND e.seq>?2 ORDER BY e.seq, e.eid, e.key",
+                      " e.aid=?1 AND e.seq>?2 AND e.seq<=?3 ORDER BY e.seq, e.eid, e.key",
     [AG_S_SCAN_CONF] = "SELECT id, uid, key, value, loser, loser_mtime, resolved, seq FROM"
-                       " conflicts WHERE aid=?1 AND seq>?2 ORDER BY seq",
+                       " conflicts WHERE aid=?1 AND seq>?2 AND seq<=?3 ORDER BY seq",
     [AG_S_R_EVENT] = "SELECT id, mtime FROM events WHERE aid=?1 AND uid=?2",
     [AG_S_R_REGS] = "SELECT key, value, seq FROM entries WHERE eid=?1 AND value<>''",
 };
@@ -175,7 +175,7 @@ static int load_state(struct ag_store *s)
 	sqlite3_stmt *st = ag_store_stmt(s, AG_S_TOP);
 	int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -1;
 	if (!rc) {
-		s->seq = sqlite3_column_int64(st, 0);
+		s->seq = s->durable = sqlite3_column_int64(st, 0);
 		s->horizon = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
@@ -212,6 +212,7 @@ int ag_store_open(const char *path, struct ag_store **out, char *err, size_t err
 		}
 	if (load_state(s))
 		goto err_sql;
+	s->sync_level = 2; /* ag_db_open() left the writer at synchronous=FULL */
 	/* our hook replaces SQLite's automatic checkpoint at commit (it would
 	 * stall the event loop): ag_store_checkpoint() and the checkpointer do it */
 	sqlite3_wal_hook(s->db, wal_hook, s);
@@ -395,22 +396,74 @@ int ag_store_generation(struct ag_store *s, const struct ag_push_ctx *x, uint64_
 
 /* ---- transactions -------------------------------------------------------------- */
 
-int ag_store_begin(struct ag_store *s)
+int ag_store_begin_as(struct ag_store *s, bool durable)
 {
+	/* SQLite takes the level only outside a transaction: set it here, for
+	 * the COMMIT to come (FULL: the WAL is fsynced; NORMAL: only appended) */
+	int level = s->no_fsync ? 0 : durable ? 2 : 1;
+	if (level != s->sync_level) {
+		static const char *const sql[] = {"PRAGMA synchronous=OFF",
+		                                  "PRAGMA synchronous=NORMAL",
+		                                  "PRAGMA synchronous=FULL"};
+		if (ag_db_exec(s->db, sql[level]))
+			return -1;
+		s->sync_level = level;
+	}
 	if (ag_db_exec(s->db, "BEGIN IMMEDIATE"))
 		return -1;
 	s->in_txn = true;
+	s->txn_durable = durable;
 	return 0;
+}
+
+int ag_store_begin(struct ag_store *s)
+{
+	return ag_store_begin_as(s, true);
 }
 
 int ag_store_commit(struct ag_store *s)
 {
 	s->in_txn = false;
-	if (ag_db_exec(s->db, "COMMIT") == 0)
-		return 0;
+	/* a transaction that wrote nothing commits without an fsync (and SQLite
+	 * skips writing a row that does not change): when earlier commits wait
+	 * for one, change a row so that it happens */
+	if (s->txn_durable && s->lazy_pending &&
+	    ag_db_exec(s->db, "UPDATE state SET v=v+1 WHERE k='syncs'"))
+		goto err_rollback;
+	if (ag_db_exec(s->db, "COMMIT"))
+		goto err_rollback;
+	if (s->txn_durable) { /* the WAL's fsync covered every earlier commit */
+		s->durable = s->seq;
+		s->lazy_pending = false;
+	} else {
+		s->lazy_pending = true;
+	}
+	return 0;
+err_rollback:
 	ag_db_exec(s->db, "ROLLBACK");
 	load_state(s);
+	if (s->durable > s->seq)
+		s->durable = s->seq;
 	return -1;
+}
+
+int ag_store_sync(struct ag_store *s)
+{
+	if (!s->lazy_pending)
+		return 0;
+	if (ag_store_begin(s))
+		return -1;
+	return ag_store_commit(s);
+}
+
+bool ag_store_lazy_pending(const struct ag_store *s)
+{
+	return s->lazy_pending;
+}
+
+uint64_t ag_store_durable(const struct ag_store *s)
+{
+	return (uint64_t)s->durable;
 }
 
 uint64_t ag_store_horizon(struct ag_store *s)

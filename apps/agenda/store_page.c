@@ -9,6 +9,7 @@
  * rows of the same sequence number, so its anchor is exact.
  */
 #include "agenda_int.h"
+#include "xputil.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@ struct scan {
 static struct ag_record *new_record(struct scan *x, uint8_t kind)
 {
 	struct ag_msg_page *p = x->p;
-	if (ag_grow(&p->rec, &p->cap, p->n + 1, sizeof(*p->rec)))
+	if (XU_ARRAY_RESERVE(p->rec, p->cap, p->n + 1))
 		return NULL;
 	struct ag_record *r = &p->rec[p->n++];
 	memset(r, 0, sizeof(*r));
@@ -124,7 +125,7 @@ static int scan_conflict(struct scan *x, sqlite3_stmt *st)
 
 static bool page_full(const struct scan *x)
 {
-	return x->p->n >= x->req->max || x->bytes > AG_CHUNK_BYTES;
+	return x->p->n >= x->req->max || x->bytes > AG_PAGE_BYTES;
 }
 
 /* Merges the two ordered scans; returns the last sequence number taken
@@ -136,8 +137,10 @@ static int scan_all(struct scan *x, int64_t *last, bool *more)
 	int rc = 0;
 	sqlite3_bind_int64(reg, 1, x->req->aid);
 	sqlite3_bind_int64(reg, 2, (int64_t)x->req->cursor);
+	sqlite3_bind_int64(reg, 3, (int64_t)x->req->upto);
 	sqlite3_bind_int64(conf, 1, x->req->aid);
 	sqlite3_bind_int64(conf, 2, (int64_t)x->req->cursor);
+	sqlite3_bind_int64(conf, 3, (int64_t)x->req->upto);
 	int rr = sqlite3_step(reg), cr = sqlite3_step(conf);
 	*last = (int64_t)x->req->cursor;
 	while (!rc && (rr == SQLITE_ROW || cr == SQLITE_ROW)) {
@@ -175,6 +178,8 @@ int ag_store_page(struct ag_store *s, const struct ag_page_req *req, struct ag_m
 	int rc = sqlite3_step(top) == SQLITE_ROW ? 0 : -1;
 	int64_t committed = sqlite3_column_int64(top, 0);
 	sqlite3_reset(top);
+	if (committed > (int64_t)req->upto) /* an anchor never passes what is durable */
+		committed = (int64_t)req->upto;
 	for (size_t i = 0; !rc && i < req->nuids; i++)
 		rc = add_refetch(&x, req->uids[i]);
 	int64_t last = 0;

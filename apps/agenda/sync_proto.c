@@ -6,6 +6,7 @@
  * NUL-free, keys are checked, and a body must be consumed exactly.
  */
 #include "agenda_int.h"
+#include "xputil.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -158,7 +159,7 @@ static void kv_read(struct ag_rd *r, struct ag_kvs *s, bool with_value, bool wit
 	char *k = read_key(r);
 	char *v = with_value ? ag_rd_str(r, 0, AG_MAX_VALUE) : strdup("");
 	int64_t seq = with_seq ? (int64_t)(ag_rd_varint(r) & INT64_MAX) : ag_rd_svarint(r);
-	if (r->err || !k || !v || ag_grow(&s->v, &s->cap, s->n + 1, sizeof(*s->v))) {
+	if (r->err || !k || !v || XU_ARRAY_RESERVE(s->v, s->cap, s->n + 1)) {
 		free(k);
 		free(v);
 		ag_rd_fail(r, "truncated");
@@ -211,14 +212,26 @@ static void change_decode(struct ag_rd *r, struct ag_change *c)
 		    (int64_t)((uint64_t)c->mtime + (uint64_t)c->entries.v[i].mtime);
 }
 
+/* The count of a PUSH and the array for its changes; *N the count. */
+static void push_start(struct ag_rd *r, struct ag_msg_push *p, uint64_t *n)
+{
+	*n = ag_rd_varint(r);
+	if (count_ok(r, *n, 10, AG_MAX_CHANGES))
+		p->ch = alloc_items(r, *n, sizeof(*p->ch));
+}
+
+/* Decodes changes of P until N are read or the reader is past UNTIL. */
+static void push_changes(struct ag_rd *r, struct ag_msg_push *p, uint64_t n, size_t until)
+{
+	while (p->ch && p->n < n && !r->err && r->pos <= until)
+		change_decode(r, &p->ch[p->n++]); /* counted before: freed on error too */
+}
+
 static void push_decode(struct ag_rd *r, struct ag_msg *m)
 {
-	struct ag_msg_push *p = &m->u.push;
-	uint64_t n = ag_rd_varint(r);
-	if (!count_ok(r, n, 10, AG_MAX_CHANGES) || !(p->ch = alloc_items(r, n, sizeof(*p->ch))))
-		return;
-	for (p->n = 0; p->n < n && !r->err; p->n++)
-		change_decode(r, &p->ch[p->n]);
+	uint64_t n;
+	push_start(r, &m->u.push, &n);
+	push_changes(r, &m->u.push, n, SIZE_MAX);
 }
 
 static void push_finish(struct ag_msg *m)
@@ -488,6 +501,30 @@ int ag_msg_decode(const uint8_t *frame, size_t len, struct ag_msg *msg, const ch
 		ag_rd_fail(&r, "trailing bytes");
 	*why = r.err;
 	return r.err ? -1 : 0;
+}
+
+/* ---- a PUSH decoded in pieces (agendad) ---------------------------------------- */
+int ag_push_dec_begin(struct ag_push_dec *d, const uint8_t *body, size_t len, const char **why)
+{
+	memset(d, 0, sizeof(*d));
+	d->m.type = AG_MSG_PUSH;
+	d->r = (struct ag_rd){.p = body, .len = len};
+	push_start(&d->r, &d->m.u.push, &d->n);
+	*why = d->r.err;
+	return d->r.err ? -1 : 0;
+}
+
+int ag_push_dec_step(struct ag_push_dec *d, const uint8_t *body, size_t budget, const char **why)
+{
+	struct ag_rd *r = &d->r;
+	r->p = body; /* the caller's buffer may have moved */
+	push_changes(r, &d->m.u.push, d->n, r->pos + (budget ? budget - 1 : 0));
+	if (!r->err && d->m.u.push.n == d->n && r->pos != r->len)
+		ag_rd_fail(r, "trailing bytes");
+	*why = r->err;
+	if (r->err)
+		return -1;
+	return d->m.u.push.n == d->n ? 1 : 0;
 }
 
 void ag_msg_finish(struct ag_msg *msg)

@@ -1,33 +1,18 @@
 /*
  * wire.c - byte-level building blocks of the sync protocol: a growable
  * output buffer, a bounded reader for untrusted input (every read checks the
- * remaining length; the first failure is sticky), LEB128 varints, and the
- * one growable-array helper of the agenda.
+ * remaining length; the first failure is sticky), LEB128 varints, and
+ * ag_grow(), the agenda's name for the project's growable-array helper.
  */
 #include "agenda_int.h"
+#include "xputil.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 int ag_grow(void *ptr, size_t *cap, size_t need, size_t size)
 {
-	void **p = ptr;
-	if (need <= *cap)
-		return 0;
-	size_t ncap = *cap ? *cap : 16;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2)
-			return -1;
-		ncap *= 2;
-	}
-	if (size && ncap > SIZE_MAX / size)
-		return -1;
-	void *np = realloc(*p, ncap * size);
-	if (!np)
-		return -1;
-	*p = np;
-	*cap = ncap; /* updated on every successful realloc, moved or not */
-	return 0;
+	return xu_array_reserve(ptr, cap, need, size);
 }
 
 /* ---- output buffer ---------------------------------------------------- */
@@ -42,23 +27,11 @@ static bool buf_reserve(struct ag_buf *b, size_t n)
 {
 	if (b->oom)
 		return false;
-	if (b->len + n <= b->cap)
-		return true;
-	size_t cap = b->cap ? b->cap : 256;
-	while (cap < b->len + n) {
-		if (cap > SIZE_MAX / 2)
-			goto err_oom;
-		cap *= 2;
+	if (n > SIZE_MAX - b->len || XU_ARRAY_RESERVE(b->data, b->cap, b->len + n) < 0) {
+		b->oom = true;
+		return false;
 	}
-	uint8_t *p = realloc(b->data, cap);
-	if (!p)
-		goto err_oom;
-	b->data = p;
-	b->cap = cap;
 	return true;
-err_oom:
-	b->oom = true;
-	return false;
 }
 
 void ag_buf_bytes(struct ag_buf *b, const void *p, size_t n)

@@ -21,6 +21,8 @@
  */
 #include "agenda_int.h"
 
+#include "../agendad_spawn.h"
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -28,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -86,6 +87,19 @@ static bool loop_sched(pid_t pid, double *run_ns, double *wait_ns)
 	return ok;
 }
 
+/* The machine's 1-minute load average (the other load the figures share
+ * the CPUs with), or -1. */
+static double loadavg(void)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+	double l = -1;
+	if (!f || fscanf(f, "%lf", &l) != 1)
+		l = -1;
+	if (f)
+		fclose(f);
+	return l;
+}
+
 /* utime + stime of PID in clock ticks. */
 static long cpu_ticks(pid_t pid)
 {
@@ -106,47 +120,41 @@ static long cpu_ticks(pid_t pid)
 
 static void srv_start(struct srv *s, const char *const *extra)
 {
-	char exe[600], pf[160];
-	snprintf(exe, sizeof(exe), "%s/agendad", s->bin);
-	snprintf(pf, sizeof(pf), "%s/port", s->dir);
-	unlink(pf);
-	if ((s->pid = fork()) == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(null, 1);
-		dup2(null, 2);
-		if (s->nofile) {
-			struct rlimit rl = {(rlim_t)s->nofile, (rlim_t)s->nofile};
-			setrlimit(RLIMIT_NOFILE, &rl);
-		}
-		const char *argv[16] = {exe,           "--db",        s->db, "--listen",
-		                        "127.0.0.1:0", "--port-file", pf};
-		for (int i = 0; extra && extra[i] && i < 8; i++)
-			argv[7 + i] = extra[i];
-		execv(exe, (char *const *)argv);
-		_exit(127);
+	char log[160];
+	struct rlimit saved, rl = {(rlim_t)s->nofile, (rlim_t)s->nofile};
+	snprintf(log, sizeof(log), "%s/agendad.log", s->dir);
+	/* agendad inherits a lowered RLIMIT_NOFILE; ours comes back after */
+	bool limit = s->nofile && getrlimit(RLIMIT_NOFILE, &saved) == 0;
+	if (limit) {
+		rl.rlim_max = saved.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	for (int i = 0; i < 3000; i++) {
-		FILE *f = fopen(pf, "r");
-		int port = 0;
-		bool ok = f && fscanf(f, "%d", &port) == 1 && port > 0;
-		if (f)
-			fclose(f);
-		if (ok) {
-			s->port = port;
-			return;
-		}
-		sleep_ms(10);
+	s->pid = agendad_spawn(s->bin, s->db, s->dir, 0, extra, log, 30000, &s->port);
+	if (limit)
+		setrlimit(RLIMIT_NOFILE, &saved);
+	if (s->pid < 0) {
+		fprintf(stderr, "agendad did not start (log %s)\n", log);
+		exit(1);
 	}
-	fprintf(stderr, "agendad did not start\n");
-	exit(1);
 }
 
 static void srv_stop(struct srv *s, int sig)
 {
-	int status;
-	kill(s->pid, sig);
-	waitpid(s->pid, &status, 0);
+	proc_stop(s->pid, sig, 30000);
+}
+
+/* Prints the last line of agendad's log that contains WHAT (after it stopped). */
+static void srv_log_line(const struct srv *s, const char *what)
+{
+	char path[160], line[512], last[512] = "";
+	snprintf(path, sizeof(path), "%s/agendad.log", s->dir);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, what))
+			snprintf(last, sizeof(last), "%s", line);
+	if (f)
+		fclose(f);
+	printf("  %s", last[0] ? last : "(agendad logged nothing about it)\n");
 }
 
 static void srv_setup(struct srv *s)
@@ -531,7 +539,7 @@ static void part_big_batch(void)
 		idle[i] = member_sync(&s, "bob", s.tok_b, i % 2, &anchor, &counter);
 	percentiles("idle: another member's sync (no-change and one change)", idle, 200);
 	int64_t t0 = ag_mono_ms();
-	double run0 = 0, wait0 = 0, run1 = 0, wait1 = 0;
+	double run0 = 0, wait0 = 0, run1 = 0, wait1 = 0, load0 = loadavg();
 	bool sched = loop_sched(s.pid, &run0, &wait0);
 	pid_t kid = fork();
 	if (kid == 0)
@@ -548,8 +556,9 @@ static void part_big_batch(void)
 	}
 	if (status == -1)
 		waitpid(kid, &status, 0);
-	printf("  12 frames (12,288 changes, 48 MiB) applied in %.1f s\n",
-	       (ag_mono_ms() - t0) / 1000.0);
+	printf("  12 frames (12,288 changes, 48 MiB) applied in %.1f s; the machine's load "
+	       "average %.1f before, %.1f after (2 CPUs)\n",
+	       (ag_mono_ms() - t0) / 1000.0, load0, loadavg());
 	/* what the round trips below are made of on a shared machine: the
 	 * loop's own work, its COMMITs' fsyncs, and waiting for a CPU */
 	if (sched && loop_sched(s.pid, &run1, &wait1))
@@ -565,6 +574,7 @@ static void part_big_batch(void)
 	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "every big batch acknowledged");
 	check(failed == 0 && nn > 0, "every sync of the other member answered");
 	srv_stop(&s, SIGTERM);
+	srv_log_line(&s, "loop turns"); /* the longest a request may wait for a turn */
 	srv_cleanup(&s);
 }
 

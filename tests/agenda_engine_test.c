@@ -1,0 +1,370 @@
+/*
+ * agenda_engine_test.c - agendad's protocol engine (server_conn.c) driven
+ * in-process over a real SQLite store, turn by turn as the I/O loop drives
+ * it, to check how it spreads the largest PUSH the protocol allows (SYNC.md
+ * section 8): the PUSH is decoded a piece per turn, then applied at most a
+ * slice per turn; another member's sync is answered between the pieces;
+ * the ACK leaves only once everything it acknowledges is durable, and
+ * pages never show what is not durable yet. The incremental decoder is
+ * checked against the one-piece decoder, valid and invalid bodies alike.
+ */
+#include "agenda_harness.h"
+
+#define BIG_CHANGES AG_MAX_CHANGES
+#define NOTES       3960 /* bytes of notes per change: a frame just under 4 MiB */
+
+struct eng {
+	char dir[64], db[128];
+	struct ag_store *store;
+	struct ag_srv *srv;
+	char tok_a[33], tok_b[33];
+	int64_t now;
+};
+
+static int eng_setup(void **state)
+{
+	struct eng *e = calloc(1, sizeof(*e));
+	char err[256];
+	snprintf(e->dir, sizeof(e->dir), "/tmp/agenda_engine_XXXXXX");
+	assert_non_null(mkdtemp(e->dir));
+	snprintf(e->db, sizeof(e->db), "%s/server.db", e->dir);
+	assert_int_equal(ag_store_open(e->db, &e->store, err, sizeof(err)), 0);
+	assert_int_equal(ag_store_adduser(e->store, "alice", e->tok_a), 0);
+	assert_int_equal(ag_store_adduser(e->store, "bob", e->tok_b), 0);
+	assert_int_equal(ag_store_grant(e->store, "alice", "team", AG_RIGHT_RW), 0);
+	assert_int_equal(ag_store_grant(e->store, "bob", "team", AG_RIGHT_RW), 0);
+	struct ag_server_opts o = {.quiet = true};
+	e->srv = ag_srv_create(e->store, &o);
+	assert_non_null(e->srv);
+	e->now = 1000;
+	*state = e;
+	return 0;
+}
+
+static int eng_teardown(void **state)
+{
+	struct eng *e = *state;
+	char cmd[128];
+	ag_srv_destroy(e->srv);
+	ag_store_close(e->store);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
+	assert_int_equal(system(cmd), 0);
+	free(e);
+	return 0;
+}
+
+static void hello(struct ag_buf *b, const char *user, const char *tok, uint64_t replica)
+{
+	struct ag_msg m = {.type = AG_MSG_HELLO};
+	m.u.hello.version = AG_PROTO_VERSION;
+	m.u.hello.user = (char *)user;
+	m.u.hello.agenda = "team";
+	m.u.hello.replica = replica;
+	m.u.hello.token_len = (size_t)ag_hex_decode(tok, m.u.hello.token, AG_MAX_TOKEN);
+	assert_int_equal(ag_msg_encode(b, &m), 0);
+}
+
+/* A PUSH of N new events "UIDBASE-i", each with NOTES_LEN bytes of notes. */
+static void push(struct ag_buf *b, size_t n, size_t notes_len, const char *uidbase)
+{
+	struct ag_change *ch = calloc(n, sizeof(*ch));
+	char *notes = malloc(notes_len + 16), uid[64];
+	snprintf(notes, notes_len + 16, "DESCRIPTION:");
+	memset(notes + 12, 'n', notes_len);
+	notes[12 + notes_len] = 0;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(uid, sizeof(uid), "%s-%zu", uidbase, i);
+		ch[i].kind = AG_CH_EVENT;
+		ch[i].id = ag_random_id();
+		ch[i].uid = strdup(uid);
+		ch[i].mtime = 1700000000000;
+		ag_kvs_put(&ch[i].entries, "SUMMARY", "SUMMARY:engine", 0);
+		ag_kvs_put(&ch[i].entries, "DESCRIPTION", notes, 0);
+		ag_kvs_sort(&ch[i].entries);
+	}
+	struct ag_msg m = {.type = AG_MSG_PUSH};
+	m.u.push.ch = ch;
+	m.u.push.n = n;
+	assert_int_equal(ag_msg_encode(b, &m), 0);
+	for (size_t i = 0; i < n; i++)
+		ag_change_finish(&ch[i]);
+	free(ch);
+	free(notes);
+}
+
+static void pull(struct ag_buf *b)
+{
+	struct ag_msg m = {.type = AG_MSG_PULL};
+	assert_int_equal(ag_msg_encode(b, &m), 0);
+}
+
+/* Hands C as much of B as it takes now; returns how much is left. */
+static size_t feed(struct ag_conn *c, struct ag_buf *b)
+{
+	size_t n = ag_srv_conn_room(c);
+	n = n < b->len ? n : b->len;
+	ag_srv_conn_input(c, b->data, n);
+	ag_buf_consume(b, n);
+	return b->len;
+}
+
+/* What a connection received, frame by frame. */
+struct seen {
+	bool welcome, ack, last_page, error;
+	uint64_t ack_max_seq, page_anchor;
+	size_t page_records;
+};
+
+static void drain(struct ag_conn *c, struct seen *w)
+{
+	size_t len, hdr, body;
+	const uint8_t *out;
+	while ((out = ag_srv_conn_output(c, &len)) && len) {
+		struct ag_msg m;
+		const char *why;
+		assert_int_equal(ag_frame_peek(out, len, AG_MAX_FRAME, &hdr, &body), 1);
+		assert_int_equal(ag_msg_decode(out, hdr + body, &m, &why), 0);
+		w->welcome |= m.type == AG_MSG_WELCOME;
+		w->error |= m.type == AG_MSG_ERROR;
+		if (m.type == AG_MSG_ACK) {
+			w->ack = true;
+			for (size_t i = 0; i < m.u.ack.n; i++)
+				if (m.u.ack.a[i].seq > w->ack_max_seq)
+					w->ack_max_seq = m.u.ack.a[i].seq;
+		}
+		if (m.type == AG_MSG_PAGE) {
+			w->page_records += m.u.page.n;
+			w->page_anchor = m.u.page.anchor;
+			w->last_page = !(m.u.page.flags & AG_PAGE_MORE);
+		}
+		ag_msg_finish(&m);
+		ag_srv_conn_sent(c, hdr + body);
+	}
+}
+
+/* CPU time of this thread in ms (a turn's own work, whatever the load). */
+static double cpu_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* One turn as server.c runs it: the turn, what may leave before the
+ * COMMIT, the COMMIT, what it released. */
+static void turn(struct eng *e, struct ag_conn *a, struct seen *sa, struct ag_conn *b,
+                 struct seen *sb)
+{
+	e->now += 1;
+	ag_srv_turn(e->srv, e->now);
+	drain(a, sa);
+	if (b)
+		drain(b, sb);
+	ag_srv_commit(e->srv);
+	drain(a, sa);
+	if (b)
+		drain(b, sb);
+}
+
+/* Alice's PUSH of 1,024 changes (~4 MiB): decoded in pieces (no change
+ * applied in the first turns), then at most a slice (16 changes) a turn,
+ * each slice committed; bob's sync started in the middle is answered in
+ * the next turn, long before alice's ACK. */
+static void test_big_push_spread_over_turns(void **state)
+{
+	struct eng *e = *state;
+	struct ag_buf in = {0};
+	struct seen sa = {0}, sb = {0};
+	struct ag_conn *a = ag_srv_conn_new(e->srv, 10, e->now);
+	hello(&in, "alice", e->tok_a, 1);
+	assert_int_equal(feed(a, &in), 0);
+	turn(e, a, &sa, NULL, NULL);
+	assert_true(sa.welcome);
+	push(&in, BIG_CHANGES, NOTES, "big");
+	assert_true(in.len > AG_MAX_FRAME - 64 * 1024); /* the largest frame, near enough */
+	assert_int_equal(feed(a, &in), 0);
+	int64_t seq0 = e->store->seq;
+	int turns = 0, decode_turns = 0, slice_turns = 0, bob_done = 0;
+	double longest = 0;
+	struct ag_conn *b = NULL;
+	while (!sa.ack && turns < 10000) {
+		bool bob_now = !b && e->store->seq - seq0 >= 512; /* halfway: bob syncs */
+		if (bob_now) {
+			b = ag_srv_conn_new(e->srv, 11, e->now);
+			hello(&in, "bob", e->tok_b, 2);
+			pull(&in);
+			assert_int_equal(feed(b, &in), 0);
+		}
+		int64_t before = e->store->seq;
+		double t0 = cpu_ms();
+		turn(e, a, &sa, b, &sb);
+		double ms = cpu_ms() - t0;
+		longest = ms > longest ? ms : longest;
+		turns++;
+		int64_t applied = e->store->seq - before;
+		assert_true(applied <= 16); /* at most one slice a turn */
+		decode_turns += e->store->seq == seq0;
+		slice_turns += applied > 0;
+		if (bob_now)
+			assert_true(sb.welcome && sb.page_records > 0); /* answered at once */
+		if (b && sb.last_page && !bob_done)
+			bob_done = turns; /* its pull: ~2 MiB, a page a turn */
+	}
+	assert_true(bob_done > 0 && bob_done < turns);
+	assert_true(sa.ack);
+	assert_false(sa.error);
+	assert_int_equal(e->store->seq - seq0, BIG_CHANGES);
+	/* 4 MiB decoded 256 KiB a turn, then 1,024 changes 16 a turn */
+	assert_true(decode_turns >= 12);
+	assert_true(slice_turns >= BIG_CHANGES / 16);
+	/* the ACK left once everything it acknowledges was durable */
+	assert_true(ag_store_durable(e->store) >= sa.ack_max_seq);
+	assert_false(ag_store_lazy_pending(e->store));
+	print_message("a 4 MiB PUSH: %d turns decoding, %d turns applying (%d in all); bob's "
+	              "sync done at turn %d; the longest turn took %.1f ms of CPU\n",
+	              decode_turns, slice_turns, turns, bob_done, longest);
+	ag_buf_finish(&in);
+}
+
+/* Slices of a PUSH still going on are committed without an fsync; a pull
+ * meanwhile shows none of them (pages show durable data only, SYNC.md I1),
+ * and everything once the PUSH was acknowledged. */
+static void test_pages_show_durable_data_only(void **state)
+{
+	struct eng *e = *state;
+	struct ag_buf in = {0};
+	struct seen sa = {0}, sb = {0};
+	struct ag_conn *a = ag_srv_conn_new(e->srv, 10, e->now);
+	hello(&in, "alice", e->tok_a, 1);
+	assert_int_equal(feed(a, &in), 0);
+	turn(e, a, &sa, NULL, NULL);
+	push(&in, 200, 100, "lazy");
+	assert_int_equal(feed(a, &in), 0);
+	for (int i = 0; i < 2; i++) /* two slices */
+		turn(e, a, &sa, NULL, NULL);
+	assert_false(sa.ack);
+	assert_true(e->store->seq > 0);
+	assert_true(ag_store_lazy_pending(e->store)); /* no fsync per slice */
+	assert_int_equal(ag_store_durable(e->store), 0);
+	struct ag_conn *b = ag_srv_conn_new(e->srv, 11, e->now);
+	hello(&in, "bob", e->tok_b, 2);
+	pull(&in);
+	assert_int_equal(feed(b, &in), 0);
+	turn(e, a, &sa, b, &sb);
+	assert_true(sb.last_page);
+	assert_int_equal(sb.page_records, 0);
+	assert_true(sb.page_anchor <= ag_store_durable(e->store));
+	for (int i = 0; i < 1000 && !sa.ack; i++)
+		turn(e, a, &sa, b, &sb);
+	assert_true(sa.ack);
+	struct seen sc = {0};
+	struct ag_conn *c = ag_srv_conn_new(e->srv, 12, e->now);
+	hello(&in, "bob", e->tok_b, 3);
+	pull(&in);
+	assert_int_equal(feed(c, &in), 0);
+	turn(e, a, &sa, c, &sc);
+	assert_true(sc.last_page);
+	assert_int_equal(sc.page_records, 200);
+	assert_int_equal(sc.page_anchor, e->store->seq);
+	ag_buf_finish(&in);
+}
+
+/* A PUSH whose changes are fine until the last one is refused whole:
+ * decoding ends before anything is applied, whatever the pieces. */
+static void test_bad_big_push_changes_nothing(void **state)
+{
+	struct eng *e = *state;
+	struct ag_buf in = {0};
+	struct seen sa = {0};
+	struct ag_conn *a = ag_srv_conn_new(e->srv, 10, e->now);
+	hello(&in, "alice", e->tok_a, 1);
+	assert_int_equal(feed(a, &in), 0);
+	turn(e, a, &sa, NULL, NULL);
+	push(&in, 300, 1000, "bad");
+	in.data[in.len - 5] = 0; /* a NUL inside the last change's last value */
+	assert_int_equal(feed(a, &in), 0);
+	for (int i = 0; i < 100 && !sa.error; i++)
+		turn(e, a, &sa, NULL, NULL);
+	assert_true(sa.error);
+	assert_false(sa.ack);
+	assert_int_equal(e->store->seq, 0);
+	ag_buf_finish(&in);
+}
+
+/* ---- the incremental decoder ------------------------------------------------- */
+
+/* Decodes the PUSH frame F in pieces of BUDGET bytes; returns the result
+ * of the last step, the message in *OUT. */
+static int decode_in_pieces(const struct ag_buf *f, size_t budget, struct ag_msg *out,
+                            const char **why)
+{
+	size_t hdr, body;
+	struct ag_push_dec d;
+	assert_int_equal(ag_frame_peek(f->data, f->len, AG_MAX_FRAME, &hdr, &body), 1);
+	int rc = ag_push_dec_begin(&d, f->data + hdr, body, why);
+	for (int steps = 0; rc == 0 && steps < 100000; steps++)
+		rc = ag_push_dec_step(&d, f->data + hdr, budget, why);
+	*out = d.m;
+	return rc;
+}
+
+static void test_decoder_in_pieces(void **state)
+{
+	(void)state;
+	struct ag_buf f = {0}, again = {0}, once = {0};
+	push(&f, 100, 300, "dec");
+	static const size_t budgets[] = {0, 1, 500, 4096, 1u << 30};
+	for (size_t i = 0; i < sizeof(budgets) / sizeof(budgets[0]); i++) {
+		struct ag_msg m;
+		const char *why = NULL;
+		assert_int_equal(decode_in_pieces(&f, budgets[i], &m, &why), 1);
+		assert_int_equal(m.u.push.n, 100);
+		assert_int_equal(ag_msg_encode(&again, &m), 0);
+		assert_memory_equal(again.data, f.data, f.len); /* the same message */
+		assert_int_equal(again.len, f.len);
+		again.len = 0;
+		ag_msg_finish(&m);
+	}
+	/* the same refusals as the one-piece decoder */
+	struct ag_msg m;
+	const char *why = NULL, *why1 = NULL;
+	ag_buf_bytes(&once, f.data, f.len);
+	once.data[once.len - 5] = 0; /* a NUL inside the last change's notes */
+	assert_int_equal(decode_in_pieces(&once, 700, &m, &why), -1);
+	ag_msg_finish(&m);
+	assert_int_equal(ag_msg_decode(once.data, once.len, &m, &why1), -1);
+	ag_msg_finish(&m);
+	assert_string_equal(why, why1);
+	once.data[1]++; /* a trailing byte (the body length grows by one) */
+	ag_buf_finish(&once);
+	ag_buf_bytes(&once, f.data, f.len);
+	ag_buf_u8(&once, 0);
+	size_t hdr, body;
+	assert_int_equal(ag_frame_peek(f.data, f.len, AG_MAX_FRAME, &hdr, &body), 1);
+	struct ag_buf t = {0};
+	ag_buf_u8(&t, AG_MSG_PUSH);
+	ag_buf_varint(&t, body + 1);
+	ag_buf_bytes(&t, f.data + hdr, body);
+	ag_buf_u8(&t, 0);
+	assert_int_equal(decode_in_pieces(&t, 1000, &m, &why), -1);
+	assert_string_equal(why, "trailing bytes");
+	ag_msg_finish(&m);
+	ag_buf_finish(&t);
+	ag_buf_finish(&f);
+	ag_buf_finish(&again);
+	ag_buf_finish(&once);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_decoder_in_pieces),
+	    cmocka_unit_test_setup_teardown(test_big_push_spread_over_turns, eng_setup,
+	                                    eng_teardown),
+	    cmocka_unit_test_setup_teardown(test_pages_show_durable_data_only, eng_setup,
+	                                    eng_teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_big_push_changes_nothing, eng_setup,
+	                                    eng_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
