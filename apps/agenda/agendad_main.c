@@ -226,8 +226,8 @@ static int manage(struct args *a)
 	int rc = 0;
 	if (!strcmp(a->cmd, "adduser")) {
 		rc = ag_store_adduser(s, a->name, token);
-		if (!rc)
-			printf("%s\n", token);
+		if (!rc) /* the token first, before any note on stderr */
+			rc = printf("%s\n", token) < 0 || fflush(stdout) ? -1 : 0;
 	}
 	if (!rc && a->agenda)
 		rc = grant(s, a);
