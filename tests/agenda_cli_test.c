@@ -75,7 +75,15 @@ static void test_fresh_home(void **state)
 	snprintf(path, sizeof(path), "%s/home/.local/share/xproto/agendad.db", h->dir);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	snprintf(cmd, sizeof(cmd), "HOME=%s/home2 %s/agenda status >/dev/null", h->dir, h_bin());
+	/* only init creates the replica: status on a fresh home refuses */
+	snprintf(cmd, sizeof(cmd), "HOME=%s/home2 %s/agenda status 2>/dev/null", h->dir, h_bin());
+	assert_int_not_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/home2/.local/share/xproto/agenda.db", h->dir);
+	assert_int_not_equal(stat(path, &st), 0);
+	snprintf(cmd, sizeof(cmd),
+	         "HOME=%s/home2 %s/agenda init --server 127.0.0.1:1 --user u --token 00 --agenda "
+	         "a >/dev/null",
+	         h->dir, h_bin());
 	assert_int_equal(system(cmd), 0);
 	snprintf(path, sizeof(path), "%s/home2/.local/share/xproto/agenda.db", h->dir);
 	assert_int_equal(stat(path, &st), 0);
@@ -119,6 +127,7 @@ static void test_cli(void **state)
 	assert_int_equal(run(h, "b.db", "sync"), 0);
 	assert_non_null(strstr(out, "received 2"));
 	assert_int_equal(run(h, "b.db", "edit %.8s --title 'Yoga (B)'", uid), 0);
+	assert_int_equal(strncmp(out, uid, strlen(uid)), 0); /* the full uid, not the prefix */
 	assert_int_equal(run(h, "a.db", "edit %.8s --title 'Yoga (A)'", uid), 0);
 	assert_int_equal(run(h, "b.db", "sync"), 0);
 	assert_int_equal(run(h, "a.db", "sync"), 0);
@@ -138,9 +147,11 @@ static void test_cli(void **state)
 	assert_int_equal(run(h, "a.db", "--json show %s", uid), 0);
 	assert_non_null(strstr(out, "\"categories\":\"Sport\""));
 	assert_int_equal(run(h, "a.db", "export %s/x.ics", h->dir), 0);
+	init_replica(h, "c.db", "ann", tok);
 	assert_int_equal(run(h, "c.db", "import %s/x.ics", h->dir), 0);
 	assert_non_null(strstr(out, "imported 2 events (2 new, 0 updated, 0 unchanged)"));
-	assert_int_equal(run(h, "a.db", "rm %s", uid), 0);
+	assert_int_equal(run(h, "a.db", "--json rm %.6s", uid), 0);
+	assert_non_null(strstr(out, uid));
 	assert_int_equal(run(h, "a.db", "show %s", uid), 0); /* still there, deleted */
 	assert_non_null(strstr(out, "(deleted"));
 	assert_int_equal(run(h, "a.db", "undelete %s", uid), 0);
@@ -172,9 +183,25 @@ static void test_refusals(void **state)
 	    {"ls fortnight", "usage"},
 	    {"resolve abc --keep", "conflict number"},
 	    {"edit nosuchuid --title x", "no event"},
-	    {"import /nonexistent.ics", "cannot open"},
-	    {"sync", "not configured"},
+	    {"import /nonexistent.ics", "cannot open /nonexistent.ics: No such file"},
+	    {"export /nonexistent-dir/x.ics", "cannot create /nonexistent-dir/x.ics: No such file"},
+	    {"add '' --start 2026-12-01", "title is empty"},
+	    {"add '  ' --start 2026-12-01", "title is empty"},
 	};
+	assert_int_equal(run(h, "r.db", "ls"), 1); /* a replica is made by init only */
+	assert_non_null(strstr(out, "no replica at"));
+	assert_non_null(strstr(out, "r.db: run `agenda init` first"));
+	assert_int_equal(run(h, "r.db", "--json add x --start 2026-12-01"), 1);
+	assert_non_null(strstr(out, "{\"error\":\"no replica at"));
+	char path[600];
+	h_path(h, "r.db", path, sizeof(path));
+	assert_int_not_equal(access(path, F_OK), 0);
+	FILE *f = fopen(path, "w"); /* an empty file: a replica never configured */
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(run(h, "r.db", "sync"), 1);
+	assert_non_null(strstr(out, "not configured"));
+	init_replica(h, "r.db", "ann", "00112233445566778899aabbccddeeff");
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int rc = run(h, "r.db", "%s", bad[i].args);
 		if (rc == 0 || !strstr(out, bad[i].says) || strstr(out, "imported"))
@@ -190,6 +217,41 @@ static void test_refusals(void **state)
 	assert_int_equal(run(h, "r.db", "frobnicate"), 2);
 	assert_int_equal(run(h, "r.db", "ls"), 0);
 	assert_non_null(strstr(out, "(no events)")); /* nothing was stored */
+	assert_int_equal(run(h, "r.db", "add x --start 2026-12-01"), 0);
+	char uid[64];
+	assert_int_equal(sscanf(out, "%63s", uid), 1);
+	assert_int_equal(run(h, "r.db", "--json edit %.4s --title ''", uid), 1);
+	assert_non_null(strstr(out, "title cannot be empty"));
+	assert_non_null(strstr(out, "{\"error\":\"the title cannot be empty\"}"));
+}
+
+/* agendad adduser/grant: a missing part is named, names follow one rule
+ * (refused with status 2), and a grant that creates an agenda says so. */
+static void test_admin(void **state)
+{
+	struct harness *h = *state;
+	assert_int_equal(run(h, NULL, "adduser alice --agenda team --db %s", h->db), 2);
+	assert_non_null(strstr(out, "--agenda needs --rw (read-write) or --ro (read-only)"));
+	assert_int_equal(run(h, NULL, "grant alice --rw --db %s", h->db), 2);
+	assert_non_null(strstr(out, "grant needs --agenda"));
+	assert_int_equal(run(h, NULL, "adduser 'bad name!' --db %s", h->db), 2);
+	assert_non_null(strstr(out, "'bad name!' is not a valid name"));
+	assert_int_equal(run(h, NULL, "adduser -- -dash --db %s", h->db), 2);
+	assert_int_equal(run(h, NULL, "adduser %065d --db %s", 0, h->db), 2);
+	assert_int_equal(run(h, NULL, "adduser alice --agenda 'te am' --rw --db %s", h->db), 2);
+	assert_null(strstr(out, "created")); /* nothing was done */
+	assert_int_equal(run(h, NULL, "adduser alice --agenda team --rw --db %s", h->db), 0);
+	assert_non_null(strstr(out, "agendad: created agenda 'team'"));
+	assert_int_equal(run(h, NULL, "adduser bob.b-2_x --agenda team --ro --db %s", h->db), 0);
+	assert_null(strstr(out, "created"));
+	assert_int_equal(run(h, NULL, "grant alice --agenda nosuch --rw --db %s", h->db), 0);
+	assert_non_null(strstr(out, "agendad: created agenda 'nosuch'"));
+	assert_int_equal(run(h, NULL, "grant alice --agenda nosuch --ro --db %s", h->db), 0);
+	assert_null(strstr(out, "created"));
+	assert_int_equal(run(h, NULL, "grant nobody --agenda other --rw --db %s", h->db), 1);
+	assert_null(strstr(out, "created")); /* refused: no agenda made either */
+	assert_int_equal(run(h, NULL, "grant alice --agenda other --rw --db %s", h->db), 0);
+	assert_non_null(strstr(out, "created agenda 'other'"));
 }
 
 /* The server's refusals: wrong token, unknown agenda, read-only writes. */
@@ -299,6 +361,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_server_refusals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_admin, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_signals, setup, teardown),
 	};
 	setenv("TZ", "Europe/Paris", 1); /* the zone of the events below */
