@@ -6,7 +6,10 @@
  * non-zero exit, a refusal by the server is an error with its words,
  * `grant` while agendad runs applies at once and leaves no lock (a grant to
  * an unknown user is refused),
- * counts are true, SIGTERM/SIGINT stop agendad (also --detach). Every command runs with
+ * counts are true, SIGTERM/SIGINT stop agendad (also --detach), adduser
+ * and grant beside a detached agendad leave its database whole,
+ * only init creates a replica, adduser/grant check names and say what is
+ * missing or created. Every command runs with
  * TZ=Europe/Paris (the host's zone must not matter), and one listing is checked from Auckland.
  */
 #include "agenda_harness.h"
@@ -316,6 +319,39 @@ static bool pid_ended(void *arg)
 	return !p || p[2] == 'Z' || p[2] == 'X';
 }
 
+/* Starts agendad --detach on a free port of 127.0.0.1 (into h->port);
+ * returns its pid. */
+static int start_detached(struct harness *h)
+{
+	char portfile[300], cmd[1200], pidtxt[32] = "";
+	h_path(h, "dport", portfile, sizeof(portfile));
+	unlink(portfile);
+	snprintf(cmd, sizeof(cmd),
+	         "%s/agendad --detach --listen 127.0.0.1:0 --port-file %s --db %s "
+	         "2>>%s/agendad.log",
+	         h_bin(), portfile, h->db, h->dir);
+	FILE *p = popen(cmd, "r"); /* its stdout only: the log stays open */
+	assert_non_null(p);
+	size_t n = fread(pidtxt, 1, sizeof(pidtxt) - 1, p);
+	pidtxt[n] = '\0';
+	assert_int_equal(pclose(p), 0);
+	int pid = atoi(pidtxt);
+	assert_true(pid > 0);
+	h->port = proc_port_file(portfile, 20000);
+	assert_true(h->port > 0);
+	return pid;
+}
+
+/* Sends SIG to detached agendad PID and waits (bounded) until it ended. */
+static void stop_detached(int pid, int sig)
+{
+	assert_int_equal(kill(pid, sig), 0);
+	bool ended = proc_until(pid_ended, &pid, 10000);
+	if (!ended)
+		kill(pid, SIGKILL);
+	assert_true(ended);
+}
+
 /* SIGTERM and SIGINT stop agendad cleanly (exit 0), in the foreground and
  * with --detach, whichever of its threads the signal lands on. */
 static void test_signals(void **state)
@@ -329,29 +365,45 @@ static void test_signals(void **state)
 		h->pid = 0;
 	}
 	for (int i = 0; i < 2; i++) {
-		char portfile[300];
-		h_path(h, "dport", portfile, sizeof(portfile));
-		unlink(portfile);
-		char cmd[1200], pidtxt[32] = "";
-		snprintf(cmd, sizeof(cmd),
-		         "%s/agendad --detach --listen 127.0.0.1:0 --port-file %s --db %s "
-		         "2>>%s/agendad.log",
-		         h_bin(), portfile, h->db, h->dir);
-		FILE *p = popen(cmd, "r"); /* its stdout only: the log stays open */
-		assert_non_null(p);
-		size_t n = fread(pidtxt, 1, sizeof(pidtxt) - 1, p);
-		pidtxt[n] = '\0';
-		assert_int_equal(pclose(p), 0);
-		int pid = atoi(pidtxt);
-		assert_true(pid > 0);
-		assert_true(proc_port_file(portfile, 20000) > 0);
+		int pid = start_detached(h);
 		assert_false(pid_ended(&pid));
-		assert_int_equal(kill(pid, sigs[i]), 0);
-		bool ended = proc_until(pid_ended, &pid, 10000);
-		if (!ended)
-			kill(pid, SIGKILL);
-		assert_true(ended);
+		stop_detached(pid, sigs[i]);
 	}
+}
+
+/* `agendad adduser` and `grant`, run while a detached agendad serves the
+ * same database, neither disturb it nor go unseen: agendad keeps its WAL
+ * (another process must not take itself for the database's last user and
+ * delete it: SQLite's locks do not survive fork()), and each new user's
+ * first sync after the grant works and receives everything. */
+static void test_detach_admin(void **state)
+{
+	struct harness *h = *state;
+	char tok[64], cmd[1200], wal[600];
+	assert_int_equal(run(h, NULL, "adduser ann --agenda team --rw --db %s", h->db), 0);
+	assert_int_equal(sscanf(out, "%63s", tok), 1);
+	int pid = start_detached(h);
+	init_replica(h, "a.db", "ann", tok);
+	snprintf(wal, sizeof(wal), "%s-wal", h->db);
+	for (int n = 1; n <= 3; n++) {
+		assert_int_equal(run(h, "a.db", "add e%d --start 2026-12-0%d", n, n), 0);
+		assert_int_equal(run(h, "a.db", "sync"), 0);
+		assert_int_equal(run(h, NULL, "adduser u%d --db %s", n, h->db), 0);
+		assert_int_equal(sscanf(out, "%63s", tok), 1);
+		assert_int_equal(access(wal, F_OK), 0); /* still agendad's */
+		snprintf(cmd, sizeof(cmd), "u%d.db", n);
+		assert_int_equal(
+		    run(h, cmd, "init --server 127.0.0.1:%d --user u%d --token %s --agenda team",
+		        h->port, n, tok),
+		    0);
+		assert_int_equal(run(h, NULL, "grant u%d --agenda team --rw --db %s", n, h->db), 0);
+		assert_int_equal(run(h, cmd, "sync"), 0);
+		char want[64];
+		snprintf(want, sizeof(want), "received %d,", n);
+		if (!strstr(out, want))
+			fail_msg("u%d's first sync: %s", n, out);
+	}
+	stop_detached(pid, SIGTERM);
 }
 
 int main(void)
@@ -363,6 +415,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_server_refusals, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_admin, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_signals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_detach_admin, setup, teardown),
 	};
 	setenv("TZ", "Europe/Paris", 1); /* the zone of the events below */
 	alarm(600);                      /* a deadline for a hang, far above a slow run */
