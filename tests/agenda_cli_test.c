@@ -15,6 +15,7 @@
 #include "agenda_harness.h"
 
 static char out[1 << 16];
+static int detached; /* a detached agendad a failed test left running, or 0 */
 
 /* Runs "agenda --db DIR/NAME ARGS" (NAME NULL: agendad ARGS) with HOME set
  * to DIR/home and the test's TZ (main() sets Europe/Paris); returns the exit status, output (stdout
@@ -50,6 +51,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+	if (detached > 0)
+		kill(detached, SIGKILL); /* not our child: h_teardown cannot stop it */
+	detached = 0;
 	h_teardown(*state);
 	free(*state);
 	return 0;
@@ -337,6 +341,7 @@ static int start_detached(struct harness *h)
 	assert_int_equal(pclose(p), 0);
 	int pid = atoi(pidtxt);
 	assert_true(pid > 0);
+	detached = pid;
 	h->port = proc_port_file(portfile, 20000);
 	assert_true(h->port > 0);
 	return pid;
@@ -349,6 +354,7 @@ static void stop_detached(int pid, int sig)
 	bool ended = proc_until(pid_ended, &pid, 10000);
 	if (!ended)
 		kill(pid, SIGKILL);
+	detached = 0;
 	assert_true(ended);
 }
 
