@@ -6,12 +6,16 @@
  * non-zero exit, a refusal by the server is an error with its words,
  * `grant` while agendad runs applies at once and leaves no lock (a grant to
  * an unknown user is refused),
- * counts are true, SIGTERM/SIGINT stop agendad (also --detach). Every command runs with
+ * counts are true, SIGTERM/SIGINT stop agendad (also --detach), adduser
+ * and grant beside a detached agendad leave its database whole,
+ * only init creates a replica, adduser/grant check names and say what is
+ * missing or created. Every command runs with
  * TZ=Europe/Paris (the host's zone must not matter), and one listing is checked from Auckland.
  */
 #include "agenda_harness.h"
 
 static char out[1 << 16];
+static int detached; /* a detached agendad a failed test left running, or 0 */
 
 /* Runs "agenda --db DIR/NAME ARGS" (NAME NULL: agendad ARGS) with HOME set
  * to DIR/home and the test's TZ (main() sets Europe/Paris); returns the exit status, output (stdout
@@ -47,6 +51,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+	if (detached > 0)
+		kill(detached, SIGKILL); /* not our child: h_teardown cannot stop it */
+	detached = 0;
 	h_teardown(*state);
 	free(*state);
 	return 0;
@@ -75,7 +82,15 @@ static void test_fresh_home(void **state)
 	snprintf(path, sizeof(path), "%s/home/.local/share/xproto/agendad.db", h->dir);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	snprintf(cmd, sizeof(cmd), "HOME=%s/home2 %s/agenda status >/dev/null", h->dir, h_bin());
+	/* only init creates the replica: status on a fresh home refuses */
+	snprintf(cmd, sizeof(cmd), "HOME=%s/home2 %s/agenda status 2>/dev/null", h->dir, h_bin());
+	assert_int_not_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/home2/.local/share/xproto/agenda.db", h->dir);
+	assert_int_not_equal(stat(path, &st), 0);
+	snprintf(cmd, sizeof(cmd),
+	         "HOME=%s/home2 %s/agenda init --server 127.0.0.1:1 --user u --token 00 --agenda "
+	         "a >/dev/null",
+	         h->dir, h_bin());
 	assert_int_equal(system(cmd), 0);
 	snprintf(path, sizeof(path), "%s/home2/.local/share/xproto/agenda.db", h->dir);
 	assert_int_equal(stat(path, &st), 0);
@@ -119,6 +134,7 @@ static void test_cli(void **state)
 	assert_int_equal(run(h, "b.db", "sync"), 0);
 	assert_non_null(strstr(out, "received 2"));
 	assert_int_equal(run(h, "b.db", "edit %.8s --title 'Yoga (B)'", uid), 0);
+	assert_int_equal(strncmp(out, uid, strlen(uid)), 0); /* the full uid, not the prefix */
 	assert_int_equal(run(h, "a.db", "edit %.8s --title 'Yoga (A)'", uid), 0);
 	assert_int_equal(run(h, "b.db", "sync"), 0);
 	assert_int_equal(run(h, "a.db", "sync"), 0);
@@ -138,9 +154,11 @@ static void test_cli(void **state)
 	assert_int_equal(run(h, "a.db", "--json show %s", uid), 0);
 	assert_non_null(strstr(out, "\"categories\":\"Sport\""));
 	assert_int_equal(run(h, "a.db", "export %s/x.ics", h->dir), 0);
+	init_replica(h, "c.db", "ann", tok);
 	assert_int_equal(run(h, "c.db", "import %s/x.ics", h->dir), 0);
 	assert_non_null(strstr(out, "imported 2 events (2 new, 0 updated, 0 unchanged)"));
-	assert_int_equal(run(h, "a.db", "rm %s", uid), 0);
+	assert_int_equal(run(h, "a.db", "--json rm %.6s", uid), 0);
+	assert_non_null(strstr(out, uid));
 	assert_int_equal(run(h, "a.db", "show %s", uid), 0); /* still there, deleted */
 	assert_non_null(strstr(out, "(deleted"));
 	assert_int_equal(run(h, "a.db", "undelete %s", uid), 0);
@@ -172,9 +190,25 @@ static void test_refusals(void **state)
 	    {"ls fortnight", "usage"},
 	    {"resolve abc --keep", "conflict number"},
 	    {"edit nosuchuid --title x", "no event"},
-	    {"import /nonexistent.ics", "cannot open"},
-	    {"sync", "not configured"},
+	    {"import /nonexistent.ics", "cannot open /nonexistent.ics: No such file"},
+	    {"export /nonexistent-dir/x.ics", "cannot create /nonexistent-dir/x.ics: No such file"},
+	    {"add '' --start 2026-12-01", "title is empty"},
+	    {"add '  ' --start 2026-12-01", "title is empty"},
 	};
+	assert_int_equal(run(h, "r.db", "ls"), 1); /* a replica is made by init only */
+	assert_non_null(strstr(out, "no replica at"));
+	assert_non_null(strstr(out, "r.db: run `agenda init` first"));
+	assert_int_equal(run(h, "r.db", "--json add x --start 2026-12-01"), 1);
+	assert_non_null(strstr(out, "{\"error\":\"no replica at"));
+	char path[600];
+	h_path(h, "r.db", path, sizeof(path));
+	assert_int_not_equal(access(path, F_OK), 0);
+	FILE *f = fopen(path, "w"); /* an empty file: a replica never configured */
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(run(h, "r.db", "sync"), 1);
+	assert_non_null(strstr(out, "not configured"));
+	init_replica(h, "r.db", "ann", "00112233445566778899aabbccddeeff");
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int rc = run(h, "r.db", "%s", bad[i].args);
 		if (rc == 0 || !strstr(out, bad[i].says) || strstr(out, "imported"))
@@ -190,6 +224,41 @@ static void test_refusals(void **state)
 	assert_int_equal(run(h, "r.db", "frobnicate"), 2);
 	assert_int_equal(run(h, "r.db", "ls"), 0);
 	assert_non_null(strstr(out, "(no events)")); /* nothing was stored */
+	assert_int_equal(run(h, "r.db", "add x --start 2026-12-01"), 0);
+	char uid[64];
+	assert_int_equal(sscanf(out, "%63s", uid), 1);
+	assert_int_equal(run(h, "r.db", "--json edit %.4s --title ''", uid), 1);
+	assert_non_null(strstr(out, "title cannot be empty"));
+	assert_non_null(strstr(out, "{\"error\":\"the title cannot be empty\"}"));
+}
+
+/* agendad adduser/grant: a missing part is named, names follow one rule
+ * (refused with status 2), and a grant that creates an agenda says so. */
+static void test_admin(void **state)
+{
+	struct harness *h = *state;
+	assert_int_equal(run(h, NULL, "adduser alice --agenda team --db %s", h->db), 2);
+	assert_non_null(strstr(out, "--agenda needs --rw (read-write) or --ro (read-only)"));
+	assert_int_equal(run(h, NULL, "grant alice --rw --db %s", h->db), 2);
+	assert_non_null(strstr(out, "grant needs --agenda"));
+	assert_int_equal(run(h, NULL, "adduser 'bad name!' --db %s", h->db), 2);
+	assert_non_null(strstr(out, "'bad name!' is not a valid name"));
+	assert_int_equal(run(h, NULL, "adduser -- -dash --db %s", h->db), 2);
+	assert_int_equal(run(h, NULL, "adduser %065d --db %s", 0, h->db), 2);
+	assert_int_equal(run(h, NULL, "adduser alice --agenda 'te am' --rw --db %s", h->db), 2);
+	assert_null(strstr(out, "created")); /* nothing was done */
+	assert_int_equal(run(h, NULL, "adduser alice --agenda team --rw --db %s", h->db), 0);
+	assert_non_null(strstr(out, "agendad: created agenda 'team'"));
+	assert_int_equal(run(h, NULL, "adduser bob.b-2_x --agenda team --ro --db %s", h->db), 0);
+	assert_null(strstr(out, "created"));
+	assert_int_equal(run(h, NULL, "grant alice --agenda nosuch --rw --db %s", h->db), 0);
+	assert_non_null(strstr(out, "agendad: created agenda 'nosuch'"));
+	assert_int_equal(run(h, NULL, "grant alice --agenda nosuch --ro --db %s", h->db), 0);
+	assert_null(strstr(out, "created"));
+	assert_int_equal(run(h, NULL, "grant nobody --agenda other --rw --db %s", h->db), 1);
+	assert_null(strstr(out, "created")); /* refused: no agenda made either */
+	assert_int_equal(run(h, NULL, "grant alice --agenda other --rw --db %s", h->db), 0);
+	assert_non_null(strstr(out, "created agenda 'other'"));
 }
 
 /* The server's refusals: wrong token, unknown agenda, read-only writes. */
@@ -254,6 +323,41 @@ static bool pid_ended(void *arg)
 	return !p || p[2] == 'Z' || p[2] == 'X';
 }
 
+/* Starts agendad --detach on a free port of 127.0.0.1 (into h->port);
+ * returns its pid. */
+static int start_detached(struct harness *h)
+{
+	char portfile[300], cmd[1200], pidtxt[32] = "";
+	h_path(h, "dport", portfile, sizeof(portfile));
+	unlink(portfile);
+	snprintf(cmd, sizeof(cmd),
+	         "%s/agendad --detach --listen 127.0.0.1:0 --port-file %s --db %s "
+	         "2>>%s/agendad.log",
+	         h_bin(), portfile, h->db, h->dir);
+	FILE *p = popen(cmd, "r"); /* its stdout only: the log stays open */
+	assert_non_null(p);
+	size_t n = fread(pidtxt, 1, sizeof(pidtxt) - 1, p);
+	pidtxt[n] = '\0';
+	assert_int_equal(pclose(p), 0);
+	int pid = atoi(pidtxt);
+	assert_true(pid > 0);
+	detached = pid;
+	h->port = proc_port_file(portfile, 20000);
+	assert_true(h->port > 0);
+	return pid;
+}
+
+/* Sends SIG to detached agendad PID and waits (bounded) until it ended. */
+static void stop_detached(int pid, int sig)
+{
+	assert_int_equal(kill(pid, sig), 0);
+	bool ended = proc_until(pid_ended, &pid, 10000);
+	if (!ended)
+		kill(pid, SIGKILL);
+	detached = 0;
+	assert_true(ended);
+}
+
 /* SIGTERM and SIGINT stop agendad cleanly (exit 0), in the foreground and
  * with --detach, whichever of its threads the signal lands on. */
 static void test_signals(void **state)
@@ -267,29 +371,45 @@ static void test_signals(void **state)
 		h->pid = 0;
 	}
 	for (int i = 0; i < 2; i++) {
-		char portfile[300];
-		h_path(h, "dport", portfile, sizeof(portfile));
-		unlink(portfile);
-		char cmd[1200], pidtxt[32] = "";
-		snprintf(cmd, sizeof(cmd),
-		         "%s/agendad --detach --listen 127.0.0.1:0 --port-file %s --db %s "
-		         "2>>%s/agendad.log",
-		         h_bin(), portfile, h->db, h->dir);
-		FILE *p = popen(cmd, "r"); /* its stdout only: the log stays open */
-		assert_non_null(p);
-		size_t n = fread(pidtxt, 1, sizeof(pidtxt) - 1, p);
-		pidtxt[n] = '\0';
-		assert_int_equal(pclose(p), 0);
-		int pid = atoi(pidtxt);
-		assert_true(pid > 0);
-		assert_true(proc_port_file(portfile, 20000) > 0);
+		int pid = start_detached(h);
 		assert_false(pid_ended(&pid));
-		assert_int_equal(kill(pid, sigs[i]), 0);
-		bool ended = proc_until(pid_ended, &pid, 10000);
-		if (!ended)
-			kill(pid, SIGKILL);
-		assert_true(ended);
+		stop_detached(pid, sigs[i]);
 	}
+}
+
+/* `agendad adduser` and `grant`, run while a detached agendad serves the
+ * same database, neither disturb it nor go unseen: agendad keeps its WAL
+ * (another process must not take itself for the database's last user and
+ * delete it: SQLite's locks do not survive fork()), and each new user's
+ * first sync after the grant works and receives everything. */
+static void test_detach_admin(void **state)
+{
+	struct harness *h = *state;
+	char tok[64], cmd[1200], wal[600];
+	assert_int_equal(run(h, NULL, "adduser ann --agenda team --rw --db %s", h->db), 0);
+	assert_int_equal(sscanf(out, "%63s", tok), 1);
+	int pid = start_detached(h);
+	init_replica(h, "a.db", "ann", tok);
+	snprintf(wal, sizeof(wal), "%s-wal", h->db);
+	for (int n = 1; n <= 3; n++) {
+		assert_int_equal(run(h, "a.db", "add e%d --start 2026-12-0%d", n, n), 0);
+		assert_int_equal(run(h, "a.db", "sync"), 0);
+		assert_int_equal(run(h, NULL, "adduser u%d --db %s", n, h->db), 0);
+		assert_int_equal(sscanf(out, "%63s", tok), 1);
+		assert_int_equal(access(wal, F_OK), 0); /* still agendad's */
+		snprintf(cmd, sizeof(cmd), "u%d.db", n);
+		assert_int_equal(
+		    run(h, cmd, "init --server 127.0.0.1:%d --user u%d --token %s --agenda team",
+		        h->port, n, tok),
+		    0);
+		assert_int_equal(run(h, NULL, "grant u%d --agenda team --rw --db %s", n, h->db), 0);
+		assert_int_equal(run(h, cmd, "sync"), 0);
+		char want[64];
+		snprintf(want, sizeof(want), "received %d,", n);
+		if (!strstr(out, want))
+			fail_msg("u%d's first sync: %s", n, out);
+	}
+	stop_detached(pid, SIGTERM);
 }
 
 int main(void)
@@ -299,7 +419,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_server_refusals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_admin, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_signals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_detach_admin, setup, teardown),
 	};
 	setenv("TZ", "Europe/Paris", 1); /* the zone of the events below */
 	alarm(600);                      /* a deadline for a hang, far above a slow run */

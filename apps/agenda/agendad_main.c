@@ -22,7 +22,10 @@ static const char usage[] =
     "reach it from other hosts through an SSH tunnel. Users and grants may be\n"
     "added while it runs.\n"
     "  adduser           creates NAME (or renews its token) and prints the token\n"
-    "  grant             gives NAME read-only (--ro) or read-write (--rw) access\n"
+    "  grant             gives NAME read-only (--ro) or read-write (--rw) access;\n"
+    "                    an agenda that does not exist yet is created, and\n"
+    "                    \"created agenda 'A'\" printed on stderr (so a typo shows)\n"
+    "  NAME, A           1 to 64 of A-Z a-z 0-9 . _ -, starting with a letter or digit\n"
     "  --db              database file (default $AGENDAD_DB or\n"
     "                    ~/.local/share/xproto/agendad.db)\n"
     "  --detach          run in the background once listening (prints its pid)\n"
@@ -145,14 +148,77 @@ static int parse(int argc, char **argv, struct args *a)
 	return optind == argc ? 0 : -1;
 }
 
+/* True when NAME follows the rule of the usage text: 1 to AG_MAX_NAME of
+ * A-Z a-z 0-9 . _ -, the first a letter or digit. */
+static bool valid_name(const char *name)
+{
+	static const char ok[] =
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+	size_t n = strlen(name);
+	return n >= 1 && n <= AG_MAX_NAME && strspn(name, ok) == n && !strchr("._-", name[0]);
+}
+
+/* What is missing or wrong in an adduser/grant command line, or NULL. */
+static const char *manage_problem(const struct args *a)
+{
+	if (!a->name)
+		return "the user NAME is missing";
+	if (!strcmp(a->cmd, "grant") && !a->agenda)
+		return "grant needs --agenda A";
+	if (a->agenda && !a->rights)
+		return "--agenda needs --rw (read-write) or --ro (read-only)";
+	return NULL;
+}
+
+/* Refuses (said, -1) a user or agenda name outside the rule of the usage. */
+static int check_names(const struct args *a)
+{
+	const char *bad = !valid_name(a->name)                  ? a->name
+	                  : a->agenda && !valid_name(a->agenda) ? a->agenda
+	                                                        : NULL;
+	if (!bad)
+		return 0;
+	fprintf(stderr,
+	        "agendad: '%s' is not a valid name: user and agenda names are 1 to %d of "
+	        "A-Z a-z 0-9 . _ -, starting with a letter or digit\n",
+	        bad, AG_MAX_NAME);
+	return -1;
+}
+
+/* True when agenda NAME is already in S. */
+static bool agenda_exists(struct ag_store *s, const char *name)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM agendas WHERE name=?1", -1, &st, NULL))
+		return false;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	bool found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* Grants A's user its rights on A's agenda, saying when that created it. */
+static int grant(struct ag_store *s, const struct args *a)
+{
+	bool existed = agenda_exists(s, a->agenda);
+	if (ag_store_grant(s, a->name, a->agenda, a->rights))
+		return -1;
+	if (!existed)
+		fprintf(stderr, "agendad: created agenda '%s'\n", a->agenda);
+	return 0;
+}
+
 static int manage(struct args *a)
 {
 	struct ag_store *s;
 	char err[512], token[33];
-	if (!a->name || (a->agenda && !a->rights) || (!strcmp(a->cmd, "grant") && !a->agenda)) {
-		fputs(usage, stderr);
+	const char *problem = manage_problem(a);
+	if (problem) {
+		fprintf(stderr, "agendad: %s\n%s", problem, usage);
 		return 2;
 	}
+	if (check_names(a))
+		return 2;
 	if (ag_store_open(a->db, &s, err, sizeof(err))) {
 		fprintf(stderr, "agendad: %s\n", err);
 		return 1;
@@ -160,11 +226,11 @@ static int manage(struct args *a)
 	int rc = 0;
 	if (!strcmp(a->cmd, "adduser")) {
 		rc = ag_store_adduser(s, a->name, token);
-		if (!rc)
-			printf("%s\n", token);
+		if (!rc) /* the token first, before any note on stderr */
+			rc = printf("%s\n", token) < 0 || fflush(stdout) ? -1 : 0;
 	}
 	if (!rc && a->agenda)
-		rc = ag_store_grant(s, a->name, a->agenda, a->rights);
+		rc = grant(s, a);
 	if (rc)
 		fprintf(stderr, "agendad: %s %s failed\n", a->cmd, a->name);
 	ag_store_close(s);

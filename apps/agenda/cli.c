@@ -6,10 +6,12 @@
  */
 #include "agenda_int.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char usage[] =
     "usage: agenda [--db PATH] [--json] COMMAND [ARGS]\n"
@@ -26,12 +28,20 @@ static const char usage[] =
     "  status\n"
     "WHEN: YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], today, tomorrow, now; times are in the\n"
     "event's zone: --tz, else the event's, else yours ($TZ or /etc/localtime).\n"
-    "UID: any unique prefix. --json prints every result as JSON.\n"
-    "Replica: --db, else $AGENDA_DB, else ~/.local/share/xproto/agenda.db\n";
+    "UID: any unique prefix. --json prints every result as JSON, and a failure as\n"
+    "{\"error\": MESSAGE} (the message also goes to stderr).\n"
+    "Replica: --db, else $AGENDA_DB, else ~/.local/share/xproto/agenda.db; only\n"
+    "init creates it, every other command refuses a replica that does not exist.\n";
 
 int cli_fail(struct cli *c, const char *what)
 {
-	fprintf(stderr, "agenda: %s\n", what ? what : ag_replica_error(c->r));
+	const char *msg = what ? what : ag_replica_error(c->r);
+	fprintf(stderr, "agenda: %s\n", msg);
+	if (c->json) {
+		fputs("{\"error\":", stdout);
+		cli_json_str(stdout, msg);
+		fputs("}\n", stdout);
+	}
 	return 1;
 }
 
@@ -178,6 +188,22 @@ static const char *default_db(char *buf, size_t len)
 	return ag_default_path("AGENDA_DB", "agenda.db", buf, len);
 }
 
+/* True, said, when no replica file is at PATH: every command but init
+ * works on an existing replica (a typed --db must not start an empty one). */
+static bool missing_replica(struct cli *c, const char *path)
+{
+	struct stat st;
+	char msg[4200];
+	if (!stat(path, &st))
+		return false;
+	if (errno == ENOENT)
+		snprintf(msg, sizeof(msg), "no replica at %s: run `agenda init` first", path);
+	else
+		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(errno));
+	cli_fail(c, msg);
+	return true;
+}
+
 /* Pulls --db/--json/--help out of ARGV; returns the command index. */
 static int global_opts(int argc, char **argv, const char **db, bool *json)
 {
@@ -230,8 +256,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "agenda: no command '%s'\n%s", argv[cmd], usage);
 		return 2;
 	}
-	if (ag_replica_open(db ? db : default_db(buf, sizeof(buf)), &c.r, err, sizeof(err))) {
-		fprintf(stderr, "agenda: %s\n", err);
+	if (!db)
+		db = default_db(buf, sizeof(buf));
+	if (strcmp(argv[cmd], "init") && missing_replica(&c, db))
+		return 1;
+	if (ag_replica_open(db, &c.r, err, sizeof(err))) {
+		cli_fail(&c, err);
 		return 1;
 	}
 	c.argc = argc - cmd;

@@ -6,6 +6,7 @@
  */
 #include "agenda_int.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,24 @@ static void print_uid(struct cli *c, const char *uid)
 	}
 }
 
+/* Prints the full uid of the event UID names (a prefix, perhaps). */
+static void print_full_uid(struct cli *c, const char *uid)
+{
+	struct ag_event ev;
+	if (ag_event_get(c->r, uid, true, &ev)) {
+		print_uid(c, uid);
+		return;
+	}
+	print_uid(c, ev.uid);
+	ag_event_finish(&ev);
+}
+
+/* True when S is empty or only blanks. */
+static bool blank(const char *s)
+{
+	return !s[strspn(s, " \t\r\n")];
+}
+
 static int cmd_add(struct cli *c, struct cli_opts *o)
 {
 	const char *a[CLI_MAX_LIST], *d[CLI_MAX_LIST], *ca[CLI_MAX_LIST], *cd[CLI_MAX_LIST];
@@ -61,6 +80,8 @@ static int cmd_add(struct cli *c, struct cli_opts *o)
 	if (optind >= c->argc || !o->e.start)
 		return cli_fail(c, "usage: agenda add TITLE --start WHEN [options]");
 	o->e.title = c->argv[optind];
+	if (blank(o->e.title))
+		return cli_fail(c, "the title is empty: give the event a title");
 	fill_lists(o, a, d, ca, cd);
 	if (ag_event_add(c->r, &o->e, &uid))
 		return cli_fail(c, NULL);
@@ -79,9 +100,11 @@ static int cmd_edit(struct cli *c, struct cli_opts *o)
 	if (!e->title && !e->location && !e->notes && !e->rrule && !e->start && !e->end &&
 	    !e->set_duration && !e->tz && e->allday < 0 && !o->nlist && !o->ncat)
 		return cli_fail(c, "nothing to change (give --title, --start, ...)");
+	if (e->title && blank(e->title))
+		return cli_fail(c, "the title cannot be empty");
 	if (ag_event_edit(c->r, c->argv[optind], e))
 		return cli_fail(c, NULL);
-	print_uid(c, c->argv[optind]);
+	print_full_uid(c, c->argv[optind]);
 	return 0;
 }
 
@@ -91,7 +114,7 @@ static int cmd_rm(struct cli *c, struct cli_opts *o)
 		return cli_fail(c, "usage: agenda rm UID");
 	if (ag_event_delete(c->r, c->argv[optind]))
 		return cli_fail(c, NULL);
-	print_uid(c, c->argv[optind]);
+	print_full_uid(c, c->argv[optind]);
 	return 0;
 }
 
@@ -102,7 +125,7 @@ static int cmd_undelete(struct cli *c, struct cli_opts *o)
 	struct ag_event ev;
 	if (ag_event_undelete(c->r, c->argv[optind]))
 		return cli_fail(c, NULL);
-	print_uid(c, c->argv[optind]);
+	print_full_uid(c, c->argv[optind]);
 	if (!ag_event_get(c->r, c->argv[optind], false, &ev)) {
 		if (!ev.start && !*ev.title) /* a tombstone is all this replica had */
 			fprintf(stderr, "agenda: its details arrive with the next sync\n");
@@ -318,8 +341,12 @@ static int cmd_import(struct cli *c, struct cli_opts *o)
 static int cmd_export(struct cli *c, struct cli_opts *o)
 {
 	FILE *f = optind < c->argc ? fopen(c->argv[optind], "w") : stdout;
-	if (!f)
-		return cli_fail(c, "cannot create the output file");
+	char why[4200];
+	if (!f) {
+		snprintf(why, sizeof(why), "cannot create %s: %s", c->argv[optind],
+		         strerror(errno));
+		return cli_fail(c, why);
+	}
 	int rc = ag_export_ics(c->r, f);
 	if (f != stdout && fclose(f))
 		rc = -1;

@@ -10,6 +10,7 @@
  */
 #include "agenda_int.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -290,7 +291,7 @@ int ag_import_ics(struct ag_replica *r, const char *path, struct ag_import_stats
 		return ag_fail(r, "read-only membership: nothing can be imported into this agenda");
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return ag_fail(r, "cannot open %s", path);
+		return ag_fail(r, "cannot open %s: %s", path, strerror(errno));
 	int64_t cache = cache_size(r, -IMPORT_CACHE_KIB);
 	int rc = each_component(&im, f, true, pass_zones);
 	rewind(f);

@@ -268,7 +268,22 @@ int ag_server_run(const struct ag_server_opts *opts)
 		close(sigfd);
 		return 1;
 	}
-	int rc = o.detach ? detach() : 0;
+	int rc = 0;
+	if (o.detach) {
+		/* SQLite's locks do not pass through fork(): a connection opened in
+		 * the parent holds none in the child, and `agendad adduser` would
+		 * then take itself for the last user of the database, delete its WAL
+		 * under us (stale reads, "database disk image is malformed"). The
+		 * store was opened above to report its errors here; reopen it in
+		 * the child. */
+		ag_store_close(store);
+		store = NULL;
+		rc = detach();
+		if (!rc && ag_store_open(o.db, &store, err, sizeof(err))) {
+			fprintf(stderr, "agendad: %s\n", err);
+			rc = -1;
+		}
+	}
 	if (!rc && ag_store_checkpointer(store, o.db, err, sizeof(err))) {
 		fprintf(stderr, "agendad: %s\n", err);
 		rc = -1;
