@@ -6,7 +6,9 @@
  * reported not dropped; time zones by IANA name, Windows name (CLDR) and
  * VTIMEZONE, floating times and all-day dates in the viewer's zone, UNTIL
  * in UTC east of Greenwich, and an export other programs read right (a
- * TZID time has no Z). Every test sets the zone it needs ($TZ).
+ * TZID time has no Z). Every test sets the zone it needs ($TZ). An import
+ * killed (-9) midway leaves a consistent replica that a new import
+ * completes.
  */
 #include "agenda_harness.h"
 
@@ -342,6 +344,122 @@ static void test_bad_input_refused(void **state)
 	assert_int_equal(h_count(w->a), 0);
 }
 
+/* One integer from SQL on DB (-1 on error). */
+static int64_t sql_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Every listed event has registers and a queued change with entries, and
+ * nothing else is there: what a whole number of imported events leaves. */
+static int64_t check_consistent(const char *path)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+	int64_t n = sql_int(db, "SELECT count(*) FROM events");
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM pending"), n);
+	assert_int_equal(sql_int(db, "SELECT count(DISTINCT uid) FROM entries"), n);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM events v WHERE NOT EXISTS (SELECT 1 FROM"
+	                             " pending p WHERE p.uid=v.uid)"),
+	                 0);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM pending p WHERE (SELECT count(*) FROM"
+	                             " pending_entries e WHERE e.pid=p.id) != (SELECT count(*) FROM"
+	                             " entries e WHERE e.uid=p.uid)"),
+	                 0);
+	sqlite3_close(db);
+	return n;
+}
+
+/* Writes N events to PATH. */
+static void write_many(const char *path, int n)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n", f);
+	for (int i = 0; i < n; i++)
+		fprintf(f,
+		        "BEGIN:VEVENT\r\nUID:k%d@example.com\r\nDTSTART:20260301T%02d0000Z\r\n"
+		        "SUMMARY:Event %d\r\nLOCATION:Room %d\r\nEND:VEVENT\r\n",
+		        i, i % 24, i, i % 40);
+	fputs("END:VCALENDAR\r\n", f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Imports ICS into DB in a child killed (-9) once its first transaction
+ * is committed (a reader sees events). True when it was still importing. */
+static bool import_and_kill(const char *ics, const char *db)
+{
+	pid_t kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0) {
+		struct ag_replica *r;
+		char err[256];
+		_exit(ag_replica_open(db, &r, err, sizeof(err)) || ag_import_ics(r, ics, NULL) ? 1
+		                                                                               : 0);
+	}
+	int64_t seen = 0, end = ag_mono_ms() + 120000;
+	while (seen <= 0 && ag_mono_ms() < end) {
+		sqlite3 *rd;
+		if (sqlite3_open_v2(db, &rd, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK)
+			seen = sql_int(rd, "SELECT count(*) FROM events");
+		sqlite3_close(rd);
+		if (seen <= 0)
+			nanosleep(&(struct timespec){0, 10000000}, NULL);
+	}
+	kill(kid, SIGKILL);
+	int status;
+	assert_int_equal(waitpid(kid, &status, 0), kid);
+	assert_true(seen > 0);
+	return WIFSIGNALED(status);
+}
+
+static void test_import_killed_midway(void **state)
+{
+	struct world *w = *state;
+	char ics[300], db[300];
+	int n = 30000;
+	bool killed = false;
+	snprintf(ics, sizeof(ics), "%s/big.ics", w->dir);
+	snprintf(db, sizeof(db), "%s/killed.db", w->dir);
+	/* a file large enough that the import outlasts its first commit (1 s)
+	 * on this machine: twice as large while it does not */
+	for (int attempt = 0; attempt < 4 && !killed; attempt++) {
+		n *= 2;
+		write_many(ics, n);
+		static const char *const sfx[] = {"", "-wal", "-shm"};
+		for (size_t i = 0; i < 3; i++) {
+			char p[320];
+			snprintf(p, sizeof(p), "%s%s", db, sfx[i]);
+			unlink(p);
+		}
+		killed = import_and_kill(ics, db);
+	}
+	assert_true(killed);
+	int64_t kept = check_consistent(db);
+	assert_true(kept > 0 && kept < n);
+	/* importing again completes it, keeping what was there */
+	struct ag_replica *r = open_replica(w, "killed.db");
+	struct ag_import_stats st;
+	assert_int_equal(ag_import_ics(r, ics, &st), 0);
+	ag_replica_close(r);
+	assert_int_equal(st.unchanged, kept);
+	assert_int_equal(st.added, n - kept);
+	assert_int_equal(check_consistent(db), n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +471,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_until_east_of_greenwich, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_add_defaults_to_user_zone, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_input_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_import_killed_midway, setup, teardown),
 	};
 	alarm(600); /* a deadline for a hang, far above a slow run */
 	return cmocka_run_group_tests(tests, NULL, NULL);

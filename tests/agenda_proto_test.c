@@ -286,12 +286,58 @@ static void test_server_refuses_garbage(void **state)
 	ag_replica_close(c);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Change ids come from a block of kernel randomness: a forked child must
+ * not hand out what its parent drew into the block before the fork. */
+static void test_random_ids_across_fork(void **state)
+{
+	(void)state;
+	enum { N = 100 };
+	uint64_t ids[2 * N + 1];
+	int fds[2];
+	ids[0] = ag_random_id(); /* the block is filled before the fork */
+	assert_int_equal(pipe(fds), 0);
+	pid_t kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0) {
+		uint64_t mine[N];
+		for (int i = 0; i < N; i++)
+			mine[i] = ag_random_id();
+		_exit(write(fds[1], mine, sizeof(mine)) == (ssize_t)sizeof(mine) ? 0 : 1);
+	}
+	close(fds[1]);
+	for (int i = 1; i <= N; i++)
+		ids[i] = ag_random_id();
+	size_t got = 0;
+	while (got < N * sizeof(uint64_t)) {
+		ssize_t n = read(fds[0], (char *)(ids + N + 1) + got, N * sizeof(uint64_t) - got);
+		assert_true(n > 0);
+		got += (size_t)n;
+	}
+	close(fds[0]);
+	int status;
+	assert_int_equal(waitpid(kid, &status, 0), kid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	qsort(ids, 2 * N + 1, sizeof(*ids), cmp_u64);
+	for (int i = 0; i < 2 * N + 1; i++) {
+		assert_true(ids[i] != 0 && ids[i] <= INT64_MAX);
+		if (i)
+			assert_true(ids[i] != ids[i - 1]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_roundtrip),
 	    cmocka_unit_test(test_page_roundtrip),
 	    cmocka_unit_test(test_hostile_frames),
+	    cmocka_unit_test(test_random_ids_across_fork),
 	    cmocka_unit_test_setup_teardown(test_server_refuses_garbage, srv_setup, srv_teardown),
 	};
 	alarm(600); /* a deadline for a hang, far above a slow run */

@@ -118,7 +118,9 @@ struct ag_import_stats {
 struct ag_replica;
 
 /* Opens (creating it 0600, and its folder 0700) the replica file at PATH
- * into *OUT. Returns 0, or -1 with a message in ERR (size ERRLEN). */
+ * into *OUT. Returns 0, or -1 with a message in ERR (size ERRLEN). A
+ * handle is used by one thread at a time (a thread that syncs in the
+ * background opens a handle of its own). */
 int ag_replica_open(const char *path, struct ag_replica **out, char *err, size_t errlen);
 /* Closes a replica; accepts NULL. */
 void ag_replica_close(struct ag_replica *r);

@@ -151,6 +151,8 @@ struct ag_ics_reader {
 	bool have_next, eof;
 	unsigned long lineno;
 	size_t max_line;
+	char *in; /* what was read from F and not cut into lines yet */
+	size_t in_pos, in_len;
 };
 /* Reads the next unfolded content line into *LINE (valid until the next
  * call). 1 a line, 0 end of file, -1 a line over the limit. */
@@ -168,6 +170,9 @@ struct ag_comp {
 /* Reads the lines up to the END matching BEGIN:NAME (already read). 0, -1
  * on a truncated or oversized component. */
 int ag_comp_read(struct ag_ics_reader *rd, const char *name, size_t max_bytes, struct ag_comp *out);
+/* Reads past the END matching BEGIN:NAME (already read) without keeping
+ * anything. 0, -1 on a truncated component or a line over the limit. */
+int ag_comp_skip(struct ag_ics_reader *rd);
 /* Adds one line (copied). 0/-1. */
 int ag_comp_add(struct ag_comp *c, const char *line);
 /* Frees every line of C and the array, and zeroes C. */
@@ -396,6 +401,9 @@ int ag_db_exec(sqlite3 *db, const char *sql);
 /* Creates PATH 0600 if missing (and its parent folder 0700), then opens it
  * with WAL, synchronous=FULL and a busy timeout of BUSY_MS. 0/-1 (ERR). */
 int ag_db_open(const char *path, int busy_ms, sqlite3 **db, char *err, size_t errlen);
+/* ag_db_open() for a connection used by one thread at a time (SQLite's
+ * multi-thread mode: no mutex taken on every call). */
+int ag_db_open_nomutex(const char *path, int busy_ms, sqlite3 **db, char *err, size_t errlen);
 /* Prepares SQL, or logs why. 0/-1. */
 int ag_db_prep(sqlite3 *db, const char *sql, sqlite3_stmt **st);
 /* Text column I of ST, never NULL. */
@@ -638,10 +646,18 @@ int ag_event_find(struct ag_replica *r, const char *uid, bool any, char **full);
 /* Recomputes the listing row of UID from its registers (drops the row when
  * it has none). 0/-1. */
 int ag_index_update(struct ag_replica *r, const char *uid, int64_t mtime);
+/* Like ag_index_update() from registers KVS already in memory (what the
+ * entries of UID now hold; none: the row is dropped). 0/-1. */
+int ag_index_put(struct ag_replica *r, const char *uid, const struct ag_kvs *kvs, int64_t mtime);
 /* Writes the local changes KV (key -> value) to UID and queues them
  * (merged into an unsent change of UID when there is one). Caller holds a
  * transaction. 1 something changed, 0 nothing did, -1 error. */
 int ag_local_change(struct ag_replica *r, const char *uid, const struct ag_kvs *kv);
+/* ag_local_change() when the caller has just loaded UID's registers into
+ * CUR with ag_entries_load() (in the same transaction): saves loading them
+ * again. */
+int ag_local_change_cur(struct ag_replica *r, const char *uid, const struct ag_kvs *cur,
+                        const struct ag_kvs *kv);
 /* Loads up to MAX pending changes (oldest first) into OUT and marks them
  * sent, in one transaction. */
 int ag_pending_take(struct ag_replica *r, struct ag_change *out, size_t max, size_t *n);

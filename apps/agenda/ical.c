@@ -21,6 +21,12 @@
  * gets its turn. */
 #define IMPORT_TXN_MS 1000
 
+/* SQLite's page cache while importing, in KiB: the registers are keyed by
+ * UID, so events land all over the file; with the default 2 MiB most
+ * inserts missed the cache (a read and, once dirty pages spilled, a write
+ * of the WAL each). A fixed size: memory still does not follow the file. */
+#define IMPORT_CACHE_KIB 8192
+
 struct zone_def {
 	char *tzid, *text;
 };
@@ -71,8 +77,10 @@ static const char *zone_text(const struct import *im, const char *tzid)
 	return NULL;
 }
 
-/* Calls FN for every component NAME of the file (at any depth). */
-static int each_component(struct import *im, FILE *f,
+/* Calls FN for every top-level component of the file: the VTIMEZONEs when
+ * ZONES, else every other one. The others are read past without keeping
+ * their lines (the first pass only wants the time zones). */
+static int each_component(struct import *im, FILE *f, bool zones,
                           int (*fn)(struct import *im, const struct ag_comp *c))
 {
 	struct ag_ics_reader rd = {.f = f};
@@ -84,6 +92,11 @@ static int each_component(struct import *im, FILE *f,
 			continue; /* calendar properties, or a container */
 		char name[32];
 		snprintf(name, sizeof(name), "%s", line + 6);
+		if (!strcasecmp(name, "VTIMEZONE") != zones) {
+			if (ag_comp_skip(&rd))
+				break;
+			continue;
+		}
 		int got = ag_comp_read(&rd, name, AG_MAX_EVENT + 65536, &c);
 		if (got == -1) {
 			ag_comp_finish(&c);
@@ -111,7 +124,7 @@ static int each_component(struct import *im, FILE *f,
 
 static int pass_zones(struct import *im, const struct ag_comp *c)
 {
-	return strcasecmp(c->name, "VTIMEZONE") ? 0 : keep_zone(im, c);
+	return keep_zone(im, c);
 }
 
 /* The TZID of a ";TZID=" at P (quotes removed) into BUF. */
@@ -154,29 +167,24 @@ static int add_zones(struct import *im, struct ag_kvs *kvs, bool *unknown)
 }
 
 /* What the file says about the event, as registers to set: master keys
- * the file no longer has are removed. */
+ * the file no longer has are removed. CUR gets the event's registers now
+ * (the caller frees it, also on error). */
 static int with_removals(struct import *im, const char *uid, bool master, struct ag_kvs *kvs,
-                         bool *is_new)
+                         struct ag_kvs *cur, bool *is_new)
 {
-	struct ag_kvs cur;
-	int found = ag_entries_load(im->r, uid, &cur);
+	int found = ag_entries_load(im->r, uid, cur);
 	if (found < 0)
 		return -1;
 	*is_new = found == 0;
-	for (size_t i = 0; master && i < cur.n; i++) {
-		const char *k = cur.v[i].key;
+	for (size_t i = 0; master && i < cur->n; i++) {
+		const char *k = cur->v[i].key;
 		if (k[0] != '@' && strncmp(k, "TZ#", 3) && strcmp(k, AG_DELETED) &&
-		    *cur.v[i].value && !ag_kvs_find(kvs, k) && ag_kvs_put(kvs, k, "", 0)) {
-			ag_kvs_finish(&cur);
+		    *cur->v[i].value && !ag_kvs_find(kvs, k) && ag_kvs_put(kvs, k, "", 0))
 			return -1;
-		}
 	}
 	/* importing an event brings it back if it was deleted here */
-	if (!*is_new && ag_kvs_value(&cur, AG_DELETED) && ag_kvs_put(kvs, AG_DELETED, "", 0)) {
-		ag_kvs_finish(&cur);
+	if (!*is_new && ag_kvs_value(cur, AG_DELETED) && ag_kvs_put(kvs, AG_DELETED, "", 0))
 		return -1;
-	}
-	ag_kvs_finish(&cur);
 	return 0;
 }
 
@@ -206,7 +214,7 @@ static int batch(struct import *im)
 
 static int import_event(struct import *im, const struct ag_comp *c)
 {
-	struct ag_kvs kvs = {0};
+	struct ag_kvs kvs = {0}, cur = {0};
 	char *uid = NULL, hash[17];
 	bool unknown = false, is_new, master;
 	int rc = ag_props_from_vevent(c, &kvs, &uid);
@@ -227,8 +235,8 @@ static int import_event(struct import *im, const struct ag_comp *c)
 		refuse(im, uid, "no DTSTART");
 	else if (ag_kvs_size(&kvs) > AG_MAX_EVENT || kvs.n > AG_MAX_ENTRIES)
 		refuse(im, uid, "too large");
-	else if (!(rc = batch(im)) && !(rc = with_removals(im, uid, master, &kvs, &is_new))) {
-		int changed = ag_local_change(im->r, uid, &kvs);
+	else if (!(rc = batch(im)) && !(rc = with_removals(im, uid, master, &kvs, &cur, &is_new))) {
+		int changed = ag_local_change_cur(im->r, uid, &cur, &kvs);
 		rc = changed < 0 ? -1 : 0;
 		bool counted = master || is_new; /* an override alone makes an event */
 		im->st->added += !rc && is_new;
@@ -237,6 +245,7 @@ static int import_event(struct import *im, const struct ag_comp *c)
 		im->st->overrides += !rc && !master;
 		im->st->unknown_tz += !rc && unknown;
 	}
+	ag_kvs_finish(&cur);
 	ag_kvs_finish(&kvs);
 	free(uid);
 	return rc;
@@ -250,9 +259,26 @@ static int pass_events(struct import *im, const struct ag_comp *c)
 		im->st->tasks++;
 	else if (!strcasecmp(c->name, "VJOURNAL"))
 		im->st->journals++;
-	else if (strcasecmp(c->name, "VTIMEZONE"))
+	else
 		im->st->other++;
 	return 0;
+}
+
+/* Sets R's page cache size (PRAGMA cache_size: negative in KiB, else in
+ * pages) to N; returns the size it had. */
+static int64_t cache_size(struct ag_replica *r, int64_t n)
+{
+	sqlite3_stmt *st;
+	int64_t old = -2000; /* SQLite's default */
+	char sql[64];
+	if (!ag_db_prep(r->db, "PRAGMA cache_size", &st)) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			old = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size=%lld", (long long)n);
+	ag_db_exec(r->db, sql);
+	return old;
 }
 
 int ag_import_ics(struct ag_replica *r, const char *path, struct ag_import_stats *st)
@@ -265,12 +291,14 @@ int ag_import_ics(struct ag_replica *r, const char *path, struct ag_import_stats
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return ag_fail(r, "cannot open %s", path);
-	int rc = each_component(&im, f, pass_zones);
+	int64_t cache = cache_size(r, -IMPORT_CACHE_KIB);
+	int rc = each_component(&im, f, true, pass_zones);
 	rewind(f);
 	if (!rc)
-		rc = each_component(&im, f, pass_events);
+		rc = each_component(&im, f, false, pass_events);
 	if (im.in_txn && ag_txn_end(r, rc))
 		rc = -1;
+	cache_size(r, cache);
 	fclose(f);
 	for (size_t i = 0; i < im.nz; i++) {
 		free(im.zones[i].tzid);

@@ -14,21 +14,40 @@
 
 /* ---- reading ---------------------------------------------------------------- */
 
+/* Bytes read from the file at a time: lines are cut out of this buffer
+ * with memchr() rather than a character at a time. */
+#define ICS_CHUNK 65536
+
+/* Refills RD's read buffer. >0 bytes read, 0 end of file (or a read error:
+ * what was read stays imported, as before). */
+static size_t refill(struct ag_ics_reader *rd)
+{
+	rd->in_pos = 0;
+	rd->in_len = fread(rd->in, 1, ICS_CHUNK, rd->f);
+	return rd->in_len;
+}
+
 /* Reads one physical line (without CR LF) into B. 1 read, 0 EOF, -1 too
- * long (the rest of the line is skipped). */
+ * long (the rest of the line is skipped) or out of memory. */
 static int read_physical(struct ag_ics_reader *rd, struct ag_buf *b)
 {
-	int c, got = 0;
-	bool too_long = false;
+	bool got = false, too_long = false;
 	b->len = 0;
-	while ((c = getc_unlocked(rd->f)) != EOF) {
-		got = 1;
-		if (c == '\n')
-			break;
-		if (b->len >= rd->max_line)
+	if (!rd->in && !(rd->in = malloc(ICS_CHUNK)))
+		return -1;
+	while (rd->in_pos < rd->in_len || refill(rd)) {
+		const char *p = rd->in + rd->in_pos;
+		size_t avail = rd->in_len - rd->in_pos;
+		const char *nl = memchr(p, '\n', avail);
+		size_t n = nl ? (size_t)(nl - p) : avail;
+		size_t room = b->len < rd->max_line ? rd->max_line - b->len : 0;
+		got = true;
+		if (n > room)
 			too_long = true;
-		else
-			ag_buf_u8(b, (uint8_t)c);
+		ag_buf_bytes(b, p, n < room ? n : room);
+		rd->in_pos += n + (nl != NULL);
+		if (nl)
+			break;
 	}
 	if (!got)
 		return 0;
@@ -92,6 +111,9 @@ void ag_ics_reader_finish(struct ag_ics_reader *rd)
 {
 	ag_buf_finish(&rd->cur);
 	ag_buf_finish(&rd->next);
+	free(rd->in);
+	rd->in = NULL;
+	rd->in_pos = rd->in_len = 0;
 }
 
 int ag_comp_add(struct ag_comp *c, const char *line)
@@ -135,6 +157,19 @@ int ag_comp_read(struct ag_ics_reader *rd, const char *name, size_t max_bytes, s
 			too_big = true;
 		else if (ag_comp_add(out, line))
 			return -1;
+	}
+	return -1;
+}
+
+int ag_comp_skip(struct ag_ics_reader *rd)
+{
+	const char *line;
+	int depth = 0;
+	while (ag_ics_next(rd, &line) == 1) {
+		if (is_marker(line, "BEGIN:", NULL))
+			depth++;
+		else if (is_marker(line, "END:", NULL) && depth-- == 0)
+			return 0;
 	}
 	return -1;
 }

@@ -105,7 +105,8 @@ int ag_replica_open(const char *path, struct ag_replica **out, char *err, size_t
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (ag_db_open(path, 5000, &r->db, err, errlen) || setup_schema(r, path, err, errlen))
+	if (ag_db_open_nomutex(path, 5000, &r->db, err, errlen) ||
+	    setup_schema(r, path, err, errlen))
 		goto err_r;
 	*out = r;
 	return 0;
@@ -269,40 +270,44 @@ int ag_entries_load(struct ag_replica *r, const char *uid, struct ag_kvs *out)
 	return out->n > 0;
 }
 
-int ag_index_update(struct ag_replica *r, const char *uid, int64_t mtime)
+int ag_index_put(struct ag_replica *r, const char *uid, const struct ag_kvs *kvs, int64_t mtime)
 {
-	struct ag_kvs kvs;
 	struct ag_view v = {0};
 	sqlite3_stmt *st;
-	int found = ag_entries_load(r, uid, &kvs);
-	if (found < 0)
-		return -1;
-	bool live = found && ag_view_build(&kvs, &v) == 0;
+	bool found = kvs->n > 0, live = found && ag_view_build(kvs, &v) == 0;
 	static const char put[] = "INSERT INTO events(uid, deleted, mtime, lo, hi, start, title)"
 	                          " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(uid) DO UPDATE"
 	                          " SET deleted=?2, mtime=max(mtime, ?3), lo=?4, hi=?5, start=?6,"
 	                          " title=?7";
 	static const char drop[] = "DELETE FROM events WHERE uid=?1";
-	int rc = (st = ag_rstmt(r, found ? put : drop)) ? 0 : -1;
-	if (!rc) {
-		char *title = NULL;
-		struct ag_line l;
-		const char *s = ag_kvs_value(&kvs, "SUMMARY");
-		if (s && !ag_line_parse(s, &l))
-			title = ag_text_unescape(l.value);
-		sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 2, ag_kvs_value(&kvs, AG_DELETED) != NULL);
-		sqlite3_bind_int64(st, 3, mtime);
-		sqlite3_bind_int64(st, 4, live ? v.lo : INT64_MAX);
-		sqlite3_bind_int64(st, 5, live ? v.hi : INT64_MIN);
-		sqlite3_bind_int64(st, 6, live && v.has_start ? ag_dt_unix(&v.start) : 0);
-		sqlite3_bind_text(st, 7, title ? title : "", -1, SQLITE_TRANSIENT);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-		sqlite3_reset(st);
-		free(title);
-	}
-	ag_kvs_finish(&kvs);
+	if (!(st = ag_rstmt(r, found ? put : drop)))
+		return -1;
+	char *title = NULL;
+	struct ag_line l;
+	const char *s = ag_kvs_value(kvs, "SUMMARY");
+	if (s && !ag_line_parse(s, &l))
+		title = ag_text_unescape(l.value);
+	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, ag_kvs_value(kvs, AG_DELETED) != NULL);
+	sqlite3_bind_int64(st, 3, mtime);
+	sqlite3_bind_int64(st, 4, live ? v.lo : INT64_MAX);
+	sqlite3_bind_int64(st, 5, live ? v.hi : INT64_MIN);
+	sqlite3_bind_int64(st, 6, live && v.has_start ? ag_dt_unix(&v.start) : 0);
+	sqlite3_bind_text(st, 7, title ? title : "", -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_reset(st);
+	free(title);
 	return rc ? ag_fail(r, "%s", sqlite3_errmsg(r->db)) : 0;
+}
+
+int ag_index_update(struct ag_replica *r, const char *uid, int64_t mtime)
+{
+	struct ag_kvs kvs;
+	if (ag_entries_load(r, uid, &kvs) < 0)
+		return -1;
+	int rc = ag_index_put(r, uid, &kvs, mtime);
+	ag_kvs_finish(&kvs);
+	return rc;
 }
 
 /* ---- finding and viewing ---------------------------------------------------------------- */

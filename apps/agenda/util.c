@@ -1,13 +1,15 @@
 /*
  * util.c - small helpers shared by the replica and the server: SQLite
- * opening (WAL, synchronous=FULL, files 0600 in folders 0700), randomness,
- * clocks, hashing, address parsing and hex tokens.
+ * opening (WAL, synchronous=FULL, files 0600 in folders 0700), randomness
+ * (drawn from the kernel in blocks), clocks, hashing, address parsing and
+ * hex tokens.
  */
 #include "agenda_int.h"
 #include "xproto.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +64,8 @@ int ag_mkdirs_for(const char *path)
 	return mkdir(buf, 0700) && errno != EEXIST ? -1 : 0;
 }
 
-int ag_db_open(const char *path, int busy_ms, sqlite3 **db, char *err, size_t errlen)
+/* ag_db_open() with extra sqlite3_open_v2() FLAGS. */
+static int open_db(const char *path, int busy_ms, int flags, sqlite3 **db, char *err, size_t errlen)
 {
 	*db = NULL;
 	if (strcmp(path, ":memory:")) {
@@ -74,7 +77,7 @@ int ag_db_open(const char *path, int busy_ms, sqlite3 **db, char *err, size_t er
 			goto err_dir;
 		close(fd);
 	}
-	if (sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	if (sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | flags, NULL) !=
 	    SQLITE_OK)
 		goto err_open;
 	sqlite3_busy_timeout(*db, busy_ms);
@@ -92,22 +95,73 @@ err_open:
 	return -1;
 }
 
+/* Random bytes are drawn from the kernel a block at a time: an import
+ * hands out an id per event, and a getrandom() each was a tenth of its
+ * system time. The block is per thread; a forked child drops the block it
+ * inherited (pthread_atfork), so two processes never hand out the same
+ * bytes. Bytes handed out are wiped from the block. 256 bytes: getrandom()
+ * never returns short for that much. */
+#define RANDOM_BLOCK 256
+static _Thread_local struct {
+	uint8_t b[RANDOM_BLOCK];
+	size_t left;
+} pool;
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+static void pool_drop(void)
+{
+	explicit_bzero(&pool, sizeof(pool));
+}
+
+static void pool_init(void)
+{
+	pthread_atfork(NULL, NULL, pool_drop);
+}
+
+/* N (at most RANDOM_BLOCK) random bytes into OUT. 0/-1. */
+static int random_bytes(void *out, size_t n)
+{
+	pthread_once(&pool_once, pool_init);
+	if (n > RANDOM_BLOCK)
+		return -1;
+	if (pool.left < n) {
+		if (getrandom(pool.b, RANDOM_BLOCK, 0) != RANDOM_BLOCK)
+			return -1;
+		pool.left = RANDOM_BLOCK;
+	}
+	uint8_t *p = pool.b + RANDOM_BLOCK - pool.left;
+	memcpy(out, p, n);
+	explicit_bzero(p, n);
+	pool.left -= n;
+	return 0;
+}
+
+int ag_db_open(const char *path, int busy_ms, sqlite3 **db, char *err, size_t errlen)
+{
+	return open_db(path, busy_ms, 0, db, err, errlen);
+}
+
+int ag_db_open_nomutex(const char *path, int busy_ms, sqlite3 **db, char *err, size_t errlen)
+{
+	return open_db(path, busy_ms, SQLITE_OPEN_NOMUTEX, db, err, errlen);
+}
+
 int ag_random_hex(char *out, size_t bytes)
 {
 	uint8_t raw[64];
 	if (bytes > sizeof(raw))
 		return -1;
-	if (getrandom(raw, bytes, 0) != (ssize_t)bytes)
+	if (random_bytes(raw, bytes))
 		return -1;
 	return xp_hex_encode(raw, bytes, out, 2 * bytes + 1) < 0 ? -1 : 0;
 }
 
 uint64_t ag_random_id(void)
 {
-	static uint64_t fallback;
+	static _Thread_local uint64_t fallback;
 	uint64_t id = 0;
 	while (id == 0) {
-		if (getrandom(&id, sizeof(id), 0) != sizeof(id)) {
+		if (random_bytes(&id, sizeof(id))) {
 			/* never expected; still unique within this process */
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
