@@ -159,6 +159,22 @@ static void test_taken_display_exits_3(void **state)
 	assert_non_null(d);
 	assert_int_equal(xa_sync(d, T_MS), 0);
 	xa_close(d);
+	/* no display given, a busy --listen port: that address is in use, no display is */
+	struct xp_error err;
+	int port = 0, busy = xp_net_listen_tcp("127.0.0.1:0", XP_NET_CLOEXEC, &port, &err);
+	char listen[32], sock[160], want[64];
+	assert_true(busy >= 0);
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+	snprintf(sock, sizeof(sock), "%s/other.sock", s.dir);
+	const char *port_busy[] = {argv[0], "--cookie",     cookie, "--listen",
+	                           listen,  "--app-socket", sock,   NULL};
+	assert_int_equal(run(port_busy, NULL, out, sizeof(out)), 3);
+	snprintf(want, sizeof(want), "listen %s: Address already in use", listen);
+	assert_non_null(strstr(out, want));
+	assert_non_null(
+	    strstr(out, "address in use (named above); try another --listen or --app-socket"));
+	assert_null(strstr(out, "display"));
+	close(busy);
 	/* nonsense is a usage error */
 	const char *bad[] = {argv[0], ":1000", NULL};
 	assert_int_equal(run(bad, NULL, out, sizeof(out)), 2);
@@ -180,7 +196,8 @@ static void test_xproto_display_leads_apps_and_clients(void **state)
 	setenv("XPROTO_SESSION", "envtest", 1);
 	/* a session that does not exist is refused, naming those there are */
 	assert_null(xa_open("env-app", &err));
-	assert_non_null(strstr(err.text, "no session 'envtest' (sessions: main)"));
+	assert_non_null(
+	    strstr(err.text, "no session 'envtest' (none yet; main is created when joined)"));
 	struct xa_display *creator = xa_open_at(s.app_socket, s.cookie, "envtest", "creator", &err);
 	if (!creator)
 		fail_msg("xa_open_at: %s", err.text);

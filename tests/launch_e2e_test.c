@@ -376,12 +376,41 @@ static void test_script_stops_when_its_app_does_not_start(void **state)
 	e2e_server_stop(&s);
 }
 
+/*
+ * A script's launch the server refuses (no app of that name) stops the
+ * script with status 1 before its next command: the keys after it were
+ * meant for the app, and the window that has the focus (here the
+ * launcher, where Return starts the terminal) must not get them.
+ */
+static void test_script_stops_when_its_launch_is_refused(void **state)
+{
+	(void)state;
+	struct e2e_server s;
+	char apps[1024], clientlog[160];
+	term_app(apps, sizeof(apps), "terminal", "");
+	start(&s, apps);
+	pid_t c = e2e_client_spawn(
+	    &s, "wait-windows 1\nsync\nlaunch agenda\ntype hi\nkey Return\nwait-idle\n", NULL);
+	assert_int_equal(proc_wait(c, T_MS), 1);
+	client_log(&s, clientlog, sizeof(clientlog));
+	assert_true(file_has(clientlog, "server error: no app named 'agenda'", 1000));
+	assert_true(file_has(clientlog,
+	                     "script line 3: launch agenda refused: no app named 'agenda': "
+	                     "script stopped",
+	                     1000));
+	/* a second client's PING answered: anything the first sent was handled */
+	assert_int_equal(proc_wait(e2e_client_spawn(&s, "sync\n", NULL), T_MS), 0);
+	assert_false(file_has(s.log, "launched terminal", 50)); /* one read, at least */
+	e2e_server_stop(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_keys_typed_at_once_reach_the_shell),
 	    cmocka_unit_test(test_launcher_says_why_an_app_did_not_start),
 	    cmocka_unit_test(test_script_stops_when_its_app_does_not_start),
+	    cmocka_unit_test(test_script_stops_when_its_launch_is_refused),
 	    cmocka_unit_test(test_hold_is_bounded_in_count),
 	    cmocka_unit_test(test_hold_is_bounded_in_time),
 	};

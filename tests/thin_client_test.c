@@ -624,7 +624,8 @@ static void test_read_only(void **state)
 	while ((r2 = tp_next(&p, &m, true, T_MS)) == 1 && n++ < 100)
 		assert_int_equal(m.op, XP_OP_APP_LIST); /* a question, not input */
 	assert_int_equal(r2, -1);                       /* EOF: the script ended */
-	assert_int_equal(tr_join(&r, T_MS), 0);
+	/* at its launch, which a viewer cannot make: status 1, not a success */
+	assert_int_equal(tr_join(&r, T_MS), 1);
 	tr_destroy(&r);
 	tc_script_destroy(sc);
 	tp_finish(&p);
@@ -996,18 +997,69 @@ static void test_process_garbage(void **state)
 	tp_finish(&p);
 }
 
+/* The whole of file @path into @out (@cap bytes, NUL-terminated), then unlink it. */
+static void slurp(const char *path, char *out, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(out, 1, cap - 1, f) : 0;
+	out[n] = '\0';
+	if (f)
+		fclose(f);
+	unlink(path);
+}
+
+/* Run program @prog of the build with @arg: its exit status, its stdout in
+ * @out and its stderr in @err (@cap bytes each). */
+static int run_streams(const char *prog, const char *arg, char *out, char *err, size_t cap)
+{
+	char bin[256], opath[] = "/tmp/thin-client-test-XXXXXX",
+	               epath[] = "/tmp/thin-client-test-XXXXXX";
+	int ofd = mkstemp(opath), efd = mkstemp(epath);
+	assert_true(ofd >= 0 && efd >= 0);
+	close(ofd);
+	close(efd);
+	snprintf(bin, sizeof(bin), "%s/%s", bin_dir(), prog);
+	const char *argv[] = {"sh", "-c", "exec \"$0\" \"$1\" 2> \"$2\"", bin, arg, epath, NULL};
+	int st = proc_run(argv, opath, T_MS);
+	slurp(opath, out, cap);
+	slurp(epath, err, cap);
+	return st;
+}
+
+/* --help: the text on stdout, status 0; a usage error: stderr only,
+ * status 2. The same for the server, the other program a user starts. */
+static void test_process_help_streams(void **state)
+{
+	static const char *const progs[] = {"thin-client", "xproto-server"};
+	char out[8192], err[8192];
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(run_streams(progs[i], "--help", out, err, sizeof(out)), 0);
+		if (!strstr(out, "usage:") || err[0])
+			fail_msg("%s --help: stdout '%.40s', stderr '%.80s'", progs[i], out, err);
+		assert_int_equal(run_streams(progs[i], "--bogus", out, err, sizeof(out)), 2);
+		if (out[0] || !err[0])
+			fail_msg("%s --bogus: stdout '%.80s', stderr '%.40s'", progs[i], out, err);
+	}
+}
+
 static void test_process_usage(void **state)
 {
 	char out[8192];
-	const char *help[] = {"--help", NULL};
-	assert_int_equal(run_client(help, out, sizeof(out)), 0);
 	const char *bad[] = {"--size", "0x5", NULL};
 	assert_int_equal(run_client(bad, out, sizeof(out)), 2);
 	assert_non_null(strstr(out, "bad --size"));
 	const char *script[] = {"--headless", "--script", "/nonexistent/x.txt", "127.0.0.1:1",
 	                        NULL};
 	assert_int_equal(run_client(script, out, sizeof(out)), 2);
-	assert_non_null(strstr(out, "/nonexistent/x.txt"));
+	assert_non_null(strstr(out, "thin-client: /nonexistent/x.txt: No such file"));
+	/* two sessions named: a usage error, found before connecting */
+	const char *two[] = {"--headless", "--session", "a", "ssh://h/b", NULL};
+	assert_int_equal(run_client(two, out, sizeof(out)), 2);
+	assert_non_null(strstr(out, "--session a and ssh://h/b name different sessions"));
+	/* a display number as the server takes them: 0-999 */
+	const char *big[] = {"--headless", ":1000", NULL};
+	assert_int_equal(run_client(big, out, sizeof(out)), 2);
+	assert_non_null(strstr(out, "':1000' is not a display (want :N, N 0-999)"));
 	struct tp_peer p;
 	assert_int_equal(tp_init(&p), 0);
 	unsetenv("DISPLAY");
@@ -1039,6 +1091,7 @@ static void test_process_refused(void **state)
 	const char *args[] = {"--headless", "--cookie", p.cookie_path, addr, NULL};
 	assert_int_equal(run_client(args, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "cannot connect"));
+	assert_null(strstr(out, "statistics")); /* no session, nothing to count */
 	close(fd);
 	tp_finish(&p);
 }
@@ -1225,6 +1278,7 @@ int main(void)
 	    cmocka_unit_test(test_hostile),
 	    cmocka_unit_test(test_extreme_coordinates),
 	    cmocka_unit_test(test_process_garbage),
+	    cmocka_unit_test(test_process_help_streams),
 	    cmocka_unit_test(test_process_usage),
 	    cmocka_unit_test(test_process_refused),
 	    cmocka_unit_test(test_process_server_text_is_plain),

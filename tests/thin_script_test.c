@@ -43,6 +43,9 @@ static void test_errors(void **state)
 	expect_error("wait-pixel 1 2 !xyzxyz", "t.txt:1: '!xyzxyz' is not a colour RRGGBB");
 	expect_error("wait-pixel 1 2 -12345", "t.txt:1: '-12345' is not a colour RRGGBB");
 	expect_error("wait-pixel -1 2 ffffff", "t.txt:1: '-1' is not a number");
+	/* it would wait for a window of no launch: an error, not a success */
+	expect_error("wait-windows 1\nwait-launched 2000\nlaunch clock\n",
+	             "t.txt:2: wait-launched without a launch before it");
 }
 
 static void test_valid(void **state)
@@ -67,12 +70,13 @@ static void test_valid(void **state)
 	                           "wait-pixel 1 2 !00FF00 3000\n"
 	                           "screenshot /tmp/x.png\n"
 	                           "launch clock\n"
+	                           "wait-launched 500\n"
 	                           "apps\n"
 	                           "quit";
 	char err[256] = "";
 	struct tc_script *s = tc_script_parse(text, "ok", err, sizeof(err));
 	assert_non_null(s);
-	assert_int_equal(tc_script_length(s), 20);
+	assert_int_equal(tc_script_length(s), 21);
 	tc_script_destroy(s);
 	tc_script_destroy(NULL);
 }

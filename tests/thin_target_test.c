@@ -32,6 +32,13 @@ static void test_direct_targets(void **state)
 	assert_string_equal(t.addr, "/run/x.sock");
 	assert_int_equal(tc_target_parse("nonsense", &t, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "bad display 'nonsense'"));
+	/* display numbers as the server takes them; 1000 and up only with a host */
+	assert_int_equal(tc_target_parse(":999", &t, err, sizeof(err)), 0);
+	assert_string_equal(t.addr, "127.0.0.1:8099");
+	assert_int_equal(tc_target_parse(":1000", &t, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "':1000' is not a display (want :N, N 0-999)"));
+	assert_int_equal(tc_target_parse("localhost:1000", &t, err, sizeof(err)), 0);
+	assert_string_equal(t.addr, "localhost:1000");
 }
 
 static void test_ssh_targets(void **state)
@@ -109,6 +116,9 @@ static void test_display_from_the_environment(void **state)
 	assert_int_equal(parse(&o, (const char *const[]){"--new", "--list", "ssh://h:1", NULL}), 0);
 	assert_true(o.new_session && o.list);
 	assert_int_equal(parse(&o, (const char *const[]){"ssh://-x", NULL}), -1);
+	/* two different sessions named: refused before anything runs */
+	assert_int_equal(parse(&o, (const char *const[]){"--session", "a", "ssh://h/b", NULL}), -1);
+	assert_int_equal(parse(&o, (const char *const[]){"--session", "b", "ssh://h/b", NULL}), 0);
 }
 
 int main(void)

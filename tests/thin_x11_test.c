@@ -4,7 +4,8 @@
  * (with MIT-SHM and with plain PutImage), window resizes reach the server,
  * the title follows the focused window, synthetic key and button events
  * become KEY and BUTTON messages (also with a German layout set by
- * setxkbmap, when installed), and WM_DELETE_WINDOW detaches cleanly.
+ * setxkbmap, when installed), and WM_DELETE_WINDOW detaches cleanly, as
+ * does the window destroyed by another X client.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -256,6 +257,30 @@ static void test_input(void **state)
 	tp_finish(&p);
 }
 
+/*
+ * Its window destroyed by another X client (XDestroyWindow, as `xdotool
+ * windowclose` does, no WM_DELETE_WINDOW): nothing is left to show or type
+ * into, so the client detaches and ends as if the window had been closed,
+ * rather than run on invisible, still counted by the server.
+ */
+static void test_window_destroyed(void **state)
+{
+	struct tp_peer p;
+	struct tr_run r;
+	assert_int_equal(tp_init(&p), 0);
+	start(&r, &p, false);
+	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
+	xcb_connection_t *xc = xcb_connect(NULL, NULL);
+	assert_int_equal(xcb_connection_has_error(xc), 0);
+	xcb_destroy_window(xc, tc_x11_window(r.c));
+	xcb_flush(xc);
+	assert_int_equal(tp_wait_eof(&p, T_MS), 0);
+	assert_int_equal(tr_join(&r, T_MS), 0);
+	xcb_disconnect(xc);
+	tr_destroy(&r);
+	tp_finish(&p);
+}
+
 /* Run setxkbmap LAYOUT on the test display; its exit status (127: it is
  * not installed). */
 static int set_layout(const char *layout)
@@ -309,9 +334,8 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_pixels_shm),
-	    cmocka_unit_test(test_pixels_putimage),
-	    cmocka_unit_test(test_input),
+	    cmocka_unit_test(test_pixels_shm), cmocka_unit_test(test_pixels_putimage),
+	    cmocka_unit_test(test_input),      cmocka_unit_test(test_window_destroyed),
 	    cmocka_unit_test(test_layout),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

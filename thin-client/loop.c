@@ -167,7 +167,7 @@ static void finish(struct tc_client *c)
 	}
 	if (c->opt.screenshot)
 		tc_screenshot(c, c->opt.screenshot);
-	if (c->opt.stats || c->opt.headless) {
+	if ((c->opt.stats || c->opt.headless) && c->connects > 0) { /* a session to count */
 		struct xp_conn_stats st = c->total;
 		if (c->connected)
 			tc_stats_add(&st, xp_conn_stats(&c->conn));

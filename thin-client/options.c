@@ -46,7 +46,9 @@ static const char usage_text[] =
     "  -h, --help           show this help\n"
     "\n"
     "Exit status: 0 done (script ended, window closed, SIGINT/SIGTERM), 1 connection\n"
-    "failed or lost (without --reconnect) or protocol error, 2 bad usage or script.\n";
+    "failed or lost (without --reconnect), protocol error, or the script failed (a\n"
+    "launch refused or ended without a window, a wait-pixel gave up), 2 bad usage or\n"
+    "script.\n";
 
 enum {
 	OPT_HEADLESS = 256,
@@ -170,8 +172,8 @@ int tc_options_parse(struct tc_options *o, int argc, char **argv, const char **s
 			return usage_error(out, "unknown option '%s'", argv[optind - 1]);
 		if (opt == ':')
 			return usage_error(out, "option '%s' needs a value", argv[optind - 1]);
-		if (opt == 'h') {
-			fputs(usage_text, out);
+		if (opt == 'h') { /* asked for: the answer, not an error */
+			fputs(usage_text, stdout);
 			return 1;
 		}
 		if (apply(o, opt, script_path, out) < 0)
@@ -189,6 +191,11 @@ int tc_options_parse(struct tc_options *o, int argc, char **argv, const char **s
 	char why[300];
 	if (tc_target_parse(o->addr, &t, why, sizeof(why)) < 0)
 		return usage_error(out, "%s", why);
+	if (o->session && t.session[0] && strcmp(o->session, t.session)) {
+		snprintf(why, sizeof(why), "--session %.64s and %.180s name different sessions",
+		         o->session, o->addr);
+		return usage_error(out, "%s", why);
+	}
 	return 0;
 }
 
@@ -204,7 +211,7 @@ int tc_main(int argc, char **argv)
 	if (o.list)
 		return tc_list_sessions(&o, stdout);
 	if (script_path && !(script = tc_script_load(script_path, err, sizeof(err)))) {
-		fprintf(stderr, "%s\n", err);
+		fprintf(stderr, "thin-client: %s\n", err);
 		return TC_EXIT_USAGE;
 	}
 	o.script = script;

@@ -183,6 +183,14 @@ static int parse_word(struct parse *p, struct tc_cmd *cmd, int argc, char **argv
 	return cmd->text ? 0 : perr(p, "out of memory");
 }
 
+/* launch APP: the app, and how long its answer may take (b, as waits have) */
+static int parse_launch(struct parse *p, struct tc_cmd *cmd, int argc, char **argv,
+                        const char *rest)
+{
+	cmd->b = TC_WAIT_IDLE_TIMEOUT_MS;
+	return parse_word(p, cmd, argc, argv, rest);
+}
+
 static const struct cmd_def cmds[] = {
     {"key", TC_CMD_KEY, 1, 2, parse_key},
     {"type", TC_CMD_TYPE, 1, 1000, parse_type},
@@ -193,7 +201,7 @@ static const struct cmd_def cmds[] = {
     {"wait", TC_CMD_WAIT, 1, 1, parse_delay},
     {"wait-idle", TC_CMD_WAIT_IDLE, 0, 2, parse_wait_idle},
     {"screenshot", TC_CMD_SCREENSHOT, 1, 1, parse_word},
-    {"launch", TC_CMD_LAUNCH, 1, 1, parse_word},
+    {"launch", TC_CMD_LAUNCH, 1, 1, parse_launch},
     {"apps", TC_CMD_APPS, 0, 0, NULL},
     {"quit", TC_CMD_QUIT, 0, 0, NULL},
     {"checkpoint", TC_CMD_CHECKPOINT, 1, 1, parse_word},
@@ -248,6 +256,15 @@ static const char *text_after_word(const char *line)
 	return *line ? line + 1 : line;
 }
 
+/* Whether @s has a launch yet (wait-launched waits for the last one's window). */
+static bool has_launch(const struct tc_script *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].kind == TC_CMD_LAUNCH)
+			return true;
+	return false;
+}
+
 static int parse_line(struct parse *p, struct tc_script *s, char *line)
 {
 	char *argv[MAX_ARGS + 1], copy[4096];
@@ -263,6 +280,8 @@ static int parse_line(struct parse *p, struct tc_script *s, char *line)
 		rest = text_after_word(copy);
 	if (argc - 1 < d->min_args || (d->kind != TC_CMD_TYPE && argc - 1 > d->max_args))
 		return perr(p, "%s takes %d to %d arguments", d->name, d->min_args, d->max_args);
+	if (d->kind == TC_CMD_WAIT_LAUNCHED && !has_launch(s))
+		return perr(p, "wait-launched without a launch before it");
 	struct tc_cmd cmd = {.kind = d->kind, .line = p->line};
 	if (d->parse && d->parse(p, &cmd, argc - 1, argv + 1, rest) < 0)
 		return -1;

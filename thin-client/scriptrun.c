@@ -251,11 +251,46 @@ static int run_screenshot(struct tc_client *c, const struct tc_cmd *cmd, uint64_
 	return 1;
 }
 
+/* The script stops here with status 1, saying why (after "launch APP"). */
+static int launch_failed(struct tc_client *c, const struct tc_cmd *cmd, const char *why)
+{
+	tc_warn("script line %d: launch %s %s: script stopped", cmd->line, cmd->text, why);
+	c->quit = true;
+	c->exit_code = TC_EXIT_ERROR;
+	return 0;
+}
+
+/*
+ * Ask for the app, then wait for the server's answer before the next
+ * command: a PING sent after APP_LAUNCH is answered after it, so by its PONG
+ * the server has said APP_STARTED or refused (ERROR, session.c). A refusal
+ * stops the script with status 1, as an app that ends before showing a
+ * window does: the commands after a launch are meant for the app, and going
+ * on would type them into whatever window has the focus.
+ */
 static int run_launch(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 {
-	c->script.launch_at = c->wins.created;
-	tc_app_launch(c, cmd->text);
-	return 1;
+	struct tc_script_run *r = &c->script;
+	char why[240];
+	if (c->opt.read_only)
+		return launch_failed(c, cmd, "refused: a read-only viewer launches nothing");
+	if (r->sync_seq == 0) {
+		r->launch_at = c->wins.created;
+		r->refused = false;
+		tc_app_launch(c, cmd->text);
+		tc_ping_now(c, now);
+		r->sync_seq = c->ping_seq;
+	}
+	if (r->refused) {
+		snprintf(why, sizeof(why), "refused: %s", r->refusal);
+		return launch_failed(c, cmd, why);
+	}
+	if (c->pong_seq >= r->sync_seq)
+		return 1;
+	if (!past_limit(c, cmd, now))
+		return 0;
+	snprintf(why, sizeof(why), "got no answer after %d ms", cmd->b);
+	return launch_failed(c, cmd, why);
 }
 
 static int run_apps(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)

@@ -4,6 +4,7 @@
  * presented), BELL and the app launcher's APP_ENTRY / APP_STARTED /
  * APP_EXITED (said on stderr: an app that could not start says why).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "thin_int.h"
@@ -22,6 +23,10 @@ int tc_on_error(struct tc_client *c, const struct xp_msg *m)
 	tc_plain(text); /* printed, and a fatal one ends as the exit message */
 	if (!error_is_fatal(m->u.error.code)) {
 		tc_warn("server error: %s", text);
+		if (m->u.error.about == XP_OP_APP_LAUNCH && c->script.s) { /* its launch waits */
+			c->script.refused = true;
+			snprintf(c->script.refusal, sizeof(c->script.refusal), "%s", text);
+		}
 		return 0;
 	}
 	/* code NONE: not a violation by the server, so no ERROR in reply */

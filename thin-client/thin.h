@@ -63,7 +63,7 @@ enum tc_exit {
 /**
  * tc_options_parse - fill @o from the command line (argv[0] is skipped).
  * @script_path: receives the --script argument (borrowed from argv) or NULL.
- * @out: where help and usage errors are printed.
+ * @out: where usage errors are printed (--help's text goes to stdout).
  * Return: 0 to run, 1 when --help was printed, -1 on a usage error.
  */
 int tc_options_parse(struct tc_options *o, int argc, char **argv, const char **script_path,

@@ -394,6 +394,8 @@ struct tc_script_run {
 	uint64_t launch_at;   /* c->wins.created when its last launch ran */
 	uint32_t launched[8]; /* pids of its last launches (APP_STARTED), a ring */
 	unsigned nlaunched;   /* launches so far */
+	bool refused;         /* the server refused its launch (ERROR about APP_LAUNCH) */
+	char refusal[200];    /* what the server said then */
 };
 #define TC_WAIT_IDLE_MS         300
 #define TC_WAIT_IDLE_TIMEOUT_MS 10000

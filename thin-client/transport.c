@@ -113,6 +113,12 @@ int tc_target_parse(const char *name, struct tc_target *t, char *err, size_t cap
 	}
 	if (xp_display_parse(name, &d, &e) < 0)
 		return snprintf(err, cap, "%s", e.text), -1;
+	/* ":1000" would be port 1000 of 127.0.0.1: a display number the server
+	 * refuses, as mistyped here as there */
+	if (name[0] == ':' && d.number < 0)
+		return snprintf(err, cap, "'%s' is not a display (want :N, N 0-%d)", name,
+		                XP_DISPLAY_MAX),
+		       -1;
 	/* thin clients use a display's TCP endpoint; its Unix socket is for apps */
 	snprintf(t->addr, sizeof(t->addr), "%s", d.tcp[0] ? d.tcp : d.socket);
 	t->unix_socket = !d.tcp[0];

@@ -225,6 +225,20 @@ static void on_client_message(struct x11 *x, struct tc_client *c, xcb_generic_ev
 		tc_input_quit(c);
 }
 
+/*
+ * Our window destroyed by another X client (XDestroyWindow, not the window
+ * manager's close): nothing is left to show or type into, so detach and end
+ * as a close does, rather than run on invisible.
+ */
+static void on_destroy(struct x11 *x, struct tc_client *c, xcb_generic_event_t *ev)
+{
+	const xcb_destroy_notify_event_t *e = (const xcb_destroy_notify_event_t *)ev;
+	if (e->window != x->win)
+		return;
+	tc_warn("its window was destroyed: detaching");
+	tc_input_quit(c);
+}
+
 static void on_mapping(struct x11 *x, struct tc_client *c, xcb_generic_event_t *ev)
 {
 	if (x->kbd && tc_kbd_reload(x->kbd) < 0)
@@ -232,15 +246,11 @@ static void on_mapping(struct x11 *x, struct tc_client *c, xcb_generic_event_t *
 }
 
 static const x_handler x_handlers[XCB_MAPPING_NOTIFY + 1] = {
-    [XCB_KEY_PRESS] = on_key,
-    [XCB_KEY_RELEASE] = on_key,
-    [XCB_BUTTON_PRESS] = on_button,
-    [XCB_BUTTON_RELEASE] = on_button,
-    [XCB_MOTION_NOTIFY] = on_motion,
-    [XCB_ENTER_NOTIFY] = on_enter,
-    [XCB_EXPOSE] = on_expose,
-    [XCB_CONFIGURE_NOTIFY] = on_configure,
-    [XCB_CLIENT_MESSAGE] = on_client_message,
+    [XCB_KEY_PRESS] = on_key,          [XCB_KEY_RELEASE] = on_key,
+    [XCB_BUTTON_PRESS] = on_button,    [XCB_BUTTON_RELEASE] = on_button,
+    [XCB_MOTION_NOTIFY] = on_motion,   [XCB_ENTER_NOTIFY] = on_enter,
+    [XCB_EXPOSE] = on_expose,          [XCB_CONFIGURE_NOTIFY] = on_configure,
+    [XCB_DESTROY_NOTIFY] = on_destroy, [XCB_CLIENT_MESSAGE] = on_client_message,
     [XCB_MAPPING_NOTIFY] = on_mapping,
 };
 

@@ -12,31 +12,35 @@
 
 #define LIST_NAMES 80 /* bytes of session names an error message lists */
 
-/* "work, main, ..." into @out: the names a refused peer could have meant,
- * "main" too before its first peer created it (it can always be joined). */
+/* "sessions: work, main, ..." into @out: the names a refused peer could
+ * have meant, the sessions `thin-client --list` shows; before its first peer
+ * created it, "main" is said apart (it can always be joined). */
 static void names(const struct xs_server *s, char *out, size_t cap)
 {
-	size_t len = 0;
+	const size_t head = (size_t)snprintf(out, cap, "sessions: ");
+	size_t len = head;
 	bool have_main = false;
-	out[0] = '\0';
 	for (const struct xs_session *se = s->sessions; se; se = se->next) {
 		size_t n = strlen(se->name);
 		have_main |= !strcmp(se->name, "main");
-		if (len + n + 6 > LIST_NAMES || len + n + 6 > cap) {
-			snprintf(out + len, cap - len, "%s...", len ? ", " : "");
+		if (len - head + n + 6 > LIST_NAMES || len + n + 6 > cap) {
+			snprintf(out + len, cap - len, "%s...", se != s->sessions ? ", " : "");
 			return;
 		}
-		len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? ", " : "", se->name);
+		len += (size_t)snprintf(out + len, cap - len, "%s%s", se != s->sessions ? ", " : "",
+		                        se->name);
 	}
-	if (!have_main)
-		snprintf(out + len, cap - len, "%smain", len ? ", " : "");
+	if (!s->sessions)
+		snprintf(out, cap, "none yet; main is created when joined");
+	else if (!have_main)
+		snprintf(out + len, cap - len, "; main is created when joined");
 }
 
 int xs_session_join(struct xs_peer *p, const char *name, uint32_t flags, bool *created,
                     struct xp_error *err)
 {
 	struct xs_server *s = p->srv;
-	char list[LIST_NAMES + 8];
+	char list[LIST_NAMES + 48];
 	*created = false;
 	if (flags & XP_FLAG_QUERY)
 		return 0; /* no session: it only asks */
@@ -45,8 +49,8 @@ int xs_session_join(struct xs_peer *p, const char *name, uint32_t flags, bool *c
 		return 0;
 	if ((flags & XP_FLAG_EXISTING) && strcmp(name, "main") != 0) {
 		names(s, list, sizeof(list));
-		return xp_error_set(err, XP_ERR_NO_SESSION, XP_OP_HELLO,
-		                    "no session '%s' (sessions: %s)", name, list);
+		return xp_error_set(err, XP_ERR_NO_SESSION, XP_OP_HELLO, "no session '%s' (%s)",
+		                    name, list);
 	}
 	p->session = xs_session_get(s, name, true);
 	if (!p->session)

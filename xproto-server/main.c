@@ -21,7 +21,7 @@ static const char usage[] =
     "  :N                     display number N (0-999, default 0): thin clients on\n"
     "                         127.0.0.1:7100+N, apps on /tmp/xproto-UID/N.sock; apps\n"
     "                         it starts get XPROTO_DISPLAY=:N. Exit status 3 when\n"
-    "                         the display is taken (try another N)\n"
+    "                         the display (or an address given below) is taken\n"
     "  --listen HOST:PORT     thin-client endpoint instead (an empty HOST is\n"
     "                         127.0.0.1, PORT 0 any free port; reach it from\n"
     "                         elsewhere with thin-client ssh://HOST:N)\n"
@@ -30,7 +30,9 @@ static const char usage[] =
     "  --cookie FILE          cookie file, created 0600 if absent\n"
     "                         (default $XPROTO_COOKIE or ~/.xproto-cookie)\n"
     "  --apps FILE            launchable apps, lines 'name | description | command'\n"
-    "                         (default: terminal, clock, calendar from --bin)\n"
+    "                         (default: terminal, clock, calendar from --bin,\n"
+    "                         and xterm and gtk-calendar through the X bridge\n"
+    "                         when /usr/bin/xterm and /usr/bin/yad are there)\n"
     "  --bin DIR              where the project's apps are (default: next to\n"
     "                         this program)\n"
     "  --max-clients N        thin clients in all sessions (default 256)\n"
@@ -229,6 +231,28 @@ static int parse_opts(int argc, char **argv, struct xs_options *o)
 	return optind == argc ? 0 : -1;
 }
 
+/*
+ * An address was in use (the log above names it): a display only when
+ * every address was the display's, else the options that chose them.
+ */
+static void say_in_use(const struct xs_options *o)
+{
+	char what[96] = "";
+	bool display = !o->listen || !o->app_socket;
+	if (!o->listen && !o->app_socket && !o->app_tcp) {
+		fprintf(stderr,
+		        "xproto-server: display :%d is taken (another server uses its "
+		        "address); try another :N\n",
+		        o->display);
+		return;
+	}
+	snprintf(what, sizeof(what), "%s%s%s%s%s%s", display ? ":N" : "",
+	         display && o->listen ? " or " : "", o->listen ? "--listen" : "",
+	         (display || o->listen) && o->app_socket ? " or " : "",
+	         o->app_socket ? "--app-socket" : "", o->app_tcp ? " or --app-tcp" : "");
+	fprintf(stderr, "xproto-server: address in use (named above); try another %s\n", what);
+}
+
 int main(int argc, char **argv)
 {
 	struct xs_options o;
@@ -249,10 +273,7 @@ int main(int argc, char **argv)
 	struct xs_server *s = xs_server_create(&o);
 	int status = s ? 0 : errno == EADDRINUSE ? 3 : 1;
 	if (status == 3)
-		fprintf(stderr,
-		        "xproto-server: display :%d is taken (another server uses its "
-		        "address); try another :N\n",
-		        o.display);
+		say_in_use(&o);
 	if (ready >= 0)
 		detach_ready(ready, (unsigned char)status);
 	if (!s)
