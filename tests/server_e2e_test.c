@@ -480,11 +480,13 @@ static void test_hostile_peers(void **state)
 	in.u.motion = (struct xp_msg_motion){INT32_MIN, INT32_MAX};
 	xp_conn_send(&c, &in);
 	assert_int_equal(xp_conn_drain(&c, 10000), 0);
-	xp_conn_finish(&c);
 	struct xa_event ev;
 	assert_int_equal(xa_next_event(d, &ev, 20000), 1); /* the press reached the far window */
 	while (ev.type != XA_BUTTON && xa_next_event(d, &ev, 20000) == 1)
 		;
+	/* closed only now: a client closing with the server's updates unread
+	 * resets the connection, and the reset may drop input not yet read */
+	xp_conn_finish(&c);
 	assert_int_equal(ev.type, XA_BUTTON);
 	assert_int_equal(ev.win, far);
 	assert_int_equal(ev.x, 40);
