@@ -143,7 +143,12 @@ def stop_leftovers(home):
 INNER = r"""
 set -u
 if [ "$PRIVATE" = 1 ]; then
-    mount -t tmpfs tmpfs /tmp || exit 97
+    case "$BUILD" in
+    /tmp/*) # a checkout under /tmp: carry the build through the private /tmp
+        mount --bind "$BUILD" /mnt && mount -t tmpfs tmpfs /tmp && mkdir -p "$BUILD" &&
+            mount --bind /mnt "$BUILD" || exit 97 ;;
+    *) mount -t tmpfs tmpfs /tmp || exit 97 ;;
+    esac
     ip link set lo up 2> /dev/null
     home=/tmp/home
 else
