@@ -21,6 +21,9 @@
 #define XP_VERSION_MINOR 2
 #define XP_PREAMBLE_LEN  6 /* magic[4] major minor */
 
+/* how xp_preamble_check()'s VERSION error begins when the magic is wrong */
+#define XP_NOT_XPROTO "not an xproto peer"
+
 #define XP_MAX_MSG_DEFAULT (4u << 20) /* 4 MiB */
 #define XP_MAX_MSG_MIN     4096u
 #define XP_COOKIE_MIN      16
@@ -45,10 +48,13 @@ enum xp_role { XP_ROLE_APP = 1, XP_ROLE_CLIENT = 2, XP_ROLE_VIEWER = 3 };
 #define XP_CONF_RAISE  0x4u
 
 /* WIN_CREATE flags */
-#define XP_WIN_MAXIMIZED 0x1u /* the server sizes it to the screen */
+#define XP_WIN_MAXIMIZED 0x1u /* the server sizes it to the screen (at most XP_WIN_MAX_DIM) */
 #define XP_WIN_POPUP     0x2u /* override-redirect: a menu or tooltip, shown as placed (1.1) */
 #define XP_WIN_NO_KEY_RELEASE                                                                      \
 	0x4u /* the app takes no key releases: clients need not send them (1.2) */
+
+/* a window's width and height at most (SPEC section 12): larger is refused */
+#define XP_WIN_MAX_DIM 4096u
 
 /* CURSOR (1.2): a pointer shape, kept by the receiver under an id */
 #define XP_CURSOR_IDS     64u /* ids 1..64 per connection; 0 = the default */

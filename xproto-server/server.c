@@ -22,7 +22,7 @@ void xs_options_defaults(struct xs_options *o)
 	o->max_sessions = 1024;
 	o->max_apps = 512;
 	o->max_windows_per_app = 64;
-	o->max_window_dim = 4096;
+	o->max_window_dim = (int)XP_WIN_MAX_DIM;
 	o->max_session_bytes = 256u << 20;
 	o->max_total_bytes = (size_t)1 << 30;
 	o->max_msg = XP_MAX_MSG_DEFAULT;

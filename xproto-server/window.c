@@ -55,12 +55,20 @@ static uint32_t new_id(struct xs_session *se)
 	return id;
 }
 
+/* A maximized window's size: the screen's, at most the window limit each way. */
+static uint32_t max_side(const struct xs_session *se, uint32_t screen)
+{
+	uint32_t lim = (uint32_t)se->srv->opt.max_window_dim;
+	return screen > lim ? lim : screen;
+}
+
 struct xs_window *xs_window_create(struct xs_peer *app, const struct xp_msg_win_create *c,
                                    struct xp_error *err)
 {
 	struct xs_session *se = app->session;
 	bool max = c->flags & XP_WIN_MAXIMIZED;
-	uint32_t w = max ? se->screen_w : c->w, h = max ? se->screen_h : c->h;
+	uint32_t w = max ? max_side(se, se->screen_w) : c->w;
+	uint32_t h = max ? max_side(se, se->screen_h) : c->h;
 	if (xs_window_by_app_id(se, app, c->win) || c->win == 0)
 		return xp_error_set(err, XP_ERR_MALFORMED, XP_OP_WIN_CREATE,
 		                    "WIN_CREATE: window id %u in use or zero", c->win),
@@ -177,7 +185,8 @@ void xs_session_resize(struct xs_session *se, uint32_t w, uint32_t h)
 		struct xs_window *win = se->stack[i];
 		if (!(win->flags & XP_WIN_MAXIMIZED))
 			continue;
-		int r = xs_job_resize(win->owner, win, w, h, true, &err);
+		int r =
+		    xs_job_resize(win->owner, win, max_side(se, w), max_side(se, h), true, &err);
 		if (r == 0) /* a large one is announced when it is done (job.c) */
 			xs_window_announce(se, win, XP_CONF_RESIZE, true);
 		else if (r < 0)

@@ -77,7 +77,7 @@ static int setup_window(struct cal *c, const struct opts *o)
 	uint32_t sw, sh;
 	int cw, ch;
 	xr_font_cell(XR_FONT_FIXED, &cw, &ch, NULL);
-	xa_screen_size(c->d, &sw, &sh);
+	xa_window_max_size(c->d, &sw, &sh);
 	c->cols = o->cols > 0 ? o->cols : (int)sw / cw;
 	c->rows = o->rows > 0 ? o->rows : (int)sh / ch;
 	if (c->cols < 40 || c->rows < 20)
@@ -88,6 +88,8 @@ static int setup_window(struct cal *c, const struct opts *o)
 	c->cells = calloc((size_t)c->rows * (size_t)c->cols, sizeof(*c->cells));
 	if (!c->win || !c->cells)
 		return -1;
+	if (xa_sync(c->d, 30000) < 0) /* refused (too large, a limit): say why, end */
+		return fprintf(stderr, "xp-calendar: no window: %s\n", xa_error(c->d)->text), -1;
 	xa_window_title(c->d, c->win, "calendar");
 	return xa_grid_init(&c->grid, c->d, c->win, c->rows, c->cols, 0xd8dee9, 0x1e2430);
 }

@@ -114,6 +114,12 @@ void xa_screen_size(const struct xa_display *d, uint32_t *w, uint32_t *h)
 	*h = d->screen_h;
 }
 
+void xa_window_max_size(const struct xa_display *d, uint32_t *w, uint32_t *h)
+{
+	*w = d->screen_w > XP_WIN_MAX_DIM ? XP_WIN_MAX_DIM : d->screen_w;
+	*h = d->screen_h > XP_WIN_MAX_DIM ? XP_WIN_MAX_DIM : d->screen_h;
+}
+
 const struct xp_error *xa_error(const struct xa_display *d)
 {
 	/* the server's reason beats the "connection closed" that follows it */

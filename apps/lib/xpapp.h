@@ -79,6 +79,12 @@ void xa_close(struct xa_display *d);
 int xa_fd(const struct xa_display *d);
 /** The session's screen size from the handshake. */
 void xa_screen_size(const struct xa_display *d, uint32_t *w, uint32_t *h);
+/**
+ * The size a window filling the screen may have: the screen's, at most
+ * XP_WIN_MAX_DIM each way (a larger window is refused; a maximized one
+ * gets this size). A screen of 0 (no client yet) stays 0.
+ */
+void xa_window_max_size(const struct xa_display *d, uint32_t *w, uint32_t *h);
 /** The last error (sticky once the connection failed). */
 const struct xp_error *xa_error(const struct xa_display *d);
 

@@ -275,7 +275,7 @@ static int start(struct run *r, const struct opts *o)
 		xb_log("cannot reach the session at %s: %s", o->addr, err.text);
 		return -1;
 	}
-	xa_screen_size(r->ctl, &sw, &sh);
+	xa_window_max_size(r->ctl, &sw, &sh); /* no X window larger than xproto allows */
 	b->screen_w = o->w ? (uint32_t)o->w : sw >= 64 ? sw : 1024;
 	b->screen_h = o->h ? (uint32_t)o->h : sh >= 64 ? sh : 768;
 	if (xb_xserver_start(&r->xs, (int)b->screen_w, (int)b->screen_h, 10000) < 0 ||
