@@ -20,6 +20,8 @@
 #define FRAME_MS     40 /* at most 25 frames per second while output streams */
 #define QUIET_MS     5  /* a burst of output is over when the pty is quiet this long */
 #define SMALL_OUTPUT 512
+#define SYNC_MS      30000 /* the server's answer to the window, even on a busy machine */
+#define REAP_MS      2000  /* a command whose pty closed ends within this */
 
 static const char usage[] =
     "usage: xp-term [--font SIZE] [--size COLSxROWS] [--maximized] [--scrollback LINES]\n"
@@ -165,6 +167,38 @@ static void read_pty(struct term *t)
 	}
 }
 
+/* Reap what ended; the command's own status is kept for our exit status. */
+static void reap(struct term *t)
+{
+	int st;
+	for (pid_t pid; (pid = waitpid(-1, &st, WNOHANG)) > 0;)
+		if (pid == t->child) {
+			t->child_reaped = true;
+			t->child_status = st;
+		}
+}
+
+/*
+ * Our exit status: the command's (128 + N if signal N ended it), as a shell
+ * gives; 0 when the terminal closed while the command still ran. The pty
+ * closes just before the command is reaped, so a moment is given to it.
+ */
+static int child_status(struct term *t, int sfd)
+{
+	uint64_t deadline = xp_now_us() + REAP_MS * 1000u;
+	while (t->child_exited && !t->stopped && !t->child_reaped && t->child > 0 &&
+	       xp_now_us() < deadline) {
+		struct pollfd p = {sfd, POLLIN, 0};
+		poll(&p, 1, xp_ms_until(deadline));
+		reap(t);
+	}
+	if (!t->child_reaped)
+		return 0;
+	if (WIFSIGNALED(t->child_status))
+		return 128 + WTERMSIG(t->child_status);
+	return WEXITSTATUS(t->child_status);
+}
+
 static void on_signal(struct term *t, int sfd)
 {
 	for (int sig; (sig = xp_signal_next(sfd)) > 0;) {
@@ -172,10 +206,9 @@ static void on_signal(struct term *t, int sfd)
 			if (term_dump_text(t, t->dump_path) < 0)
 				fprintf(stderr, "xp-term: cannot write %s\n", t->dump_path);
 		} else if (sig == SIGCHLD)
-			while (waitpid(-1, NULL, WNOHANG) > 0)
-				;
+			reap(t);
 		else if (sig == SIGTERM || sig == SIGHUP)
-			t->child_exited = true;
+			t->child_exited = t->stopped = true;
 	}
 }
 
@@ -250,7 +283,7 @@ static int block_signals(void)
 static int open_window(struct term *t, const struct opts *o)
 {
 	uint32_t sw, sh;
-	xa_screen_size(t->d, &sw, &sh);
+	xa_window_max_size(t->d, &sw, &sh);
 	t->maximized = o->maximized;
 	t->cols = o->maximized ? (int)sw / t->cell_w : o->cols;
 	t->rows = o->maximized ? (int)sh / t->cell_h : o->rows;
@@ -261,8 +294,11 @@ static int open_window(struct term *t, const struct opts *o)
 	t->win = xa_window_create(t->d, 0, 0, t->win_w, t->win_h,
 	                          XP_WIN_NO_KEY_RELEASE | (o->maximized ? XP_WIN_MAXIMIZED : 0),
 	                          0x000000);
-	if (!t->win)
+	/* a window the server refused (too large, a limit) is not waited for */
+	if (!t->win || xa_sync(t->d, SYNC_MS) < 0) {
+		fprintf(stderr, "xp-term: no window: %s\n", xa_error(t->d)->text);
 		return -1;
+	}
 	xa_window_title(t->d, t->win, "xp-term");
 	return 0;
 }
@@ -286,18 +322,21 @@ int main(int argc, char **argv)
 	}
 	t.dump_path = o.dump;
 	int sfd = block_signals();
-	if (open_window(&t, &o) < 0 || term_vt_init(&t) < 0 || sfd < 0 ||
-	    term_pty_spawn(&t, o.argv) < 0) {
+	if (open_window(&t, &o) < 0)
+		return 1; /* it said why */
+	if (term_vt_init(&t) < 0 || sfd < 0 || term_pty_spawn(&t, o.argv) < 0) {
 		fprintf(stderr, "xp-term: cannot start the terminal: %s\n", strerror(errno));
 		return 1;
 	}
 	term_paint(&t);
 	xa_window_map(t.d, t.win);
+	xa_flush(t.d); /* shown now, not with the command's first output (it may have none) */
 	int r = run(&t, sfd);
 	xa_window_destroy(t.d, t.win);
 	xa_close(t.d);
-	if (t.child > 0)
+	int status = r < 0 ? 1 : child_status(&t, sfd);
+	if (t.child > 0 && !t.child_reaped)
 		kill(-t.child, SIGHUP);
 	term_vt_finish(&t);
-	return r < 0 ? 1 : 0;
+	return status;
 }

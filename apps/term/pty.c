@@ -25,12 +25,26 @@ void term_pty_resize(struct term *t)
 	ioctl(t->pty, TIOCSWINSZ, &ws);
 }
 
+/*
+ * Why the command cannot run, on the pty (the window shows it) and on the
+ * terminal's own stderr @err_fd (the launcher or the caller reads it); then
+ * the shell's statuses: 126 found but not runnable, 127 not found.
+ */
+static void cannot_run(int err_fd, const char *what, int e)
+{
+	dprintf(2, "xp-term: cannot run %s: %s\r\n", what, strerror(e));
+	dprintf(err_fd, "xp-term: cannot run %s: %s\n", what, strerror(e));
+	_exit(e == ENOENT || e == ENOTDIR ? 127 : 126);
+}
+
 static void child(const char *slave, char *const argv[])
 {
 	setsid();
+	/* our stderr, kept apart from the pty for cannot_run() (closed by exec) */
+	int err_fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
 	int fd = open(slave, O_RDWR);
 	if (fd < 0)
-		_exit(127);
+		cannot_run(err_fd < 0 ? 2 : err_fd, slave, errno);
 	ioctl(fd, TIOCSCTTY, 0);
 	dup2(fd, 0);
 	dup2(fd, 1);
@@ -42,15 +56,20 @@ static void child(const char *slave, char *const argv[])
 	unsetenv("XPROTO_APP_SOCKET"); /* the shell is not an xproto app */
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
+	/* our signalfd's signals are blocked: the command gets them as usual */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	const char *sh = getenv("SHELL");
 	if (argv && argv[0]) {
 		execvp(argv[0], argv);
+		sh = argv[0];
 	} else {
-		const char *sh = getenv("SHELL");
 		if (!sh || access(sh, X_OK) != 0)
 			sh = "/bin/sh";
 		execl(sh, sh, (char *)NULL);
 	}
-	_exit(127);
+	cannot_run(err_fd, sh, errno);
 }
 
 int term_pty_spawn(struct term *t, char *const argv[])
