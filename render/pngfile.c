@@ -2,6 +2,7 @@
  * pngfile.c - reading and writing whole framebuffers as PNG files
  * (screenshots of the headless thin client, test scenes).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ int xr_png_write_file(const struct xr_fb *fb, const char *path)
 	int ret = -1;
 
 	if (xr_encode_png(fb, all, 6, &png, &len) < 0)
-		return -1;
+		return errno = ENOMEM, -1; /* the whole of a framebuffer: only memory lacks */
 	f = fopen(path, "wb");
 	if (!f)
 		goto err_free;

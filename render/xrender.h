@@ -315,7 +315,8 @@ int xr_encode_png(const struct xr_fb *fb, struct xr_rect r, int level, uint8_t *
 
 /**
  * xr_png_write_file - write the whole of @fb to the PNG file @path.
- * Return: 0, or -1 on an encoding or I/O error (a partial file may remain).
+ * Return: 0, or -1 on an encoding or I/O error with errno saying why (a
+ * partial file may remain).
  */
 int xr_png_write_file(const struct xr_fb *fb, const char *path);
 

@@ -28,10 +28,11 @@ int tc_screenshot(struct tc_client *c, const char *path)
 	/* written aside and renamed: a reader never sees half a file */
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	int r = xr_png_write_file(shot, tmp) < 0 || rename(tmp, path) < 0 ? -1 : 0;
+	int e = errno;
 	xr_fb_finish(&big);
 	if (r < 0) {
 		unlink(tmp);
-		tc_warn("cannot write screenshot %s", path);
+		tc_warn("cannot write screenshot %s: %s", path, strerror(e));
 		return -1;
 	}
 	tc_log(c, "screenshot written to %s", path);
@@ -165,8 +166,8 @@ static void finish(struct tc_client *c)
 		if (c->connected)
 			xp_conn_drain(&c->conn, 1000);
 	}
-	if (c->opt.screenshot)
-		tc_screenshot(c, c->opt.screenshot);
+	if (c->opt.screenshot && tc_screenshot(c, c->opt.screenshot) < 0)
+		c->exit_code = TC_EXIT_ERROR; /* the picture asked for is not there */
 	if ((c->opt.stats || c->opt.headless) && c->connects > 0) { /* a session to count */
 		struct xp_conn_stats st = c->total;
 		if (c->connected)

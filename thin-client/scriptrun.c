@@ -247,8 +247,12 @@ static int run_wait_pixel(struct tc_client *c, const struct tc_cmd *cmd, uint64_
 
 static int run_screenshot(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 {
-	tc_screenshot(c, cmd->text);
-	return 1;
+	if (tc_screenshot(c, cmd->text) == 0)
+		return 1;
+	tc_warn("script line %d: screenshot %s failed: script stopped", cmd->line, cmd->text);
+	c->quit = true;
+	c->exit_code = TC_EXIT_ERROR;
+	return 0;
 }
 
 /* The script stops here with status 1, saying why (after "launch APP"). */
