@@ -86,6 +86,15 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* The long name of option @opt (without "--"). */
+static const char *long_name(int opt)
+{
+	for (const struct option *l = longopts; l->name; l++)
+		if (l->val == opt)
+			return l->name;
+	return "?";
+}
+
 static int parse_size(const char *s, int *w, int *h)
 {
 	char tail;
@@ -162,6 +171,7 @@ int tc_options_parse(struct tc_options *o, int argc, char **argv, const char **s
                      FILE *out)
 {
 	int opt;
+	uint32_t seen = 0; /* bit opt - OPT_HEADLESS: given already */
 	*script_path = NULL;
 	optind = 1;
 	opterr = 0;
@@ -176,6 +186,11 @@ int tc_options_parse(struct tc_options *o, int argc, char **argv, const char **s
 			fputs(usage_text, stdout);
 			return 1;
 		}
+		/* a second value would silently win over the first: which was meant? */
+		if (opt >= OPT_HEADLESS && opt <= OPT_LIST && (seen & 1u << (opt - OPT_HEADLESS)))
+			return usage_error(out, "option '--%s' given twice", long_name(opt));
+		if (opt >= OPT_HEADLESS && opt <= OPT_LIST)
+			seen |= 1u << (opt - OPT_HEADLESS);
 		if (apply(o, opt, script_path, out) < 0)
 			return -1;
 	}
@@ -191,6 +206,9 @@ int tc_options_parse(struct tc_options *o, int argc, char **argv, const char **s
 	char why[300];
 	if (tc_target_parse(o->addr, &t, why, sizeof(why)) < 0)
 		return usage_error(out, "%s", why);
+	if (o->list && (o->session || t.session[0]))
+		return usage_error(out, "%s",
+		                   "--list lists every session: not with a session to join");
 	if (o->session && t.session[0] && strcmp(o->session, t.session)) {
 		snprintf(why, sizeof(why), "--session %.64s and %.180s name different sessions",
 		         o->session, o->addr);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -109,13 +110,52 @@ static int load_file(struct xs_server *s, const char *path)
 	return 0;
 }
 
+/*
+ * Whether every program @cmd runs from "$XPROTO_BIN/NAME" is in --bin: a
+ * wrong --bin is said at start, not as apps that never appear. -1 (logged).
+ */
+static int check_bin_command(const struct xs_server *s, const char *cmd)
+{
+	static const char var[] = "$XPROTO_BIN/";
+	char path[1024];
+	for (const char *p = strstr(cmd, var); p; p = strstr(p + 1, var)) {
+		const char *name = p + sizeof(var) - 1;
+		size_t n = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		                        "0123456789._-");
+		snprintf(path, sizeof(path), "%s/%.*s", s->opt.bin_dir, (int)n, name);
+		if (n > 0 && access(path, X_OK) < 0)
+			return xs_log(s, XS_ERROR, "--bin %s: cannot run %s: %s", s->opt.bin_dir,
+			              path, strerror(errno)),
+			       -1;
+	}
+	return 0;
+}
+
+/* --bin is a folder holding the launcher and the apps listed. -1 (logged). */
+static int check_bin(const struct xs_server *s)
+{
+	struct stat st;
+	if (!s->opt.bin_dir) /* in-process servers (tests) launch from "." */
+		return 0;
+	if (stat(s->opt.bin_dir, &st) < 0)
+		return xs_log(s, XS_ERROR, "--bin %s: %s", s->opt.bin_dir, strerror(errno)), -1;
+	if (!S_ISDIR(st.st_mode))
+		return xs_log(s, XS_ERROR, "--bin %s: not a folder", s->opt.bin_dir), -1;
+	if (!s->opt.no_launcher && check_bin_command(s, "\"$XPROTO_BIN/xp-launcher\"") < 0)
+		return -1;
+	for (size_t i = 0; i < s->napps_known; i++)
+		if (check_bin_command(s, s->apps[i].command) < 0)
+			return -1;
+	return 0;
+}
+
 int xs_launch_init(struct xs_server *s)
 {
 	s->apps = calloc(MAX_APPS, sizeof(*s->apps));
 	if (!s->apps)
 		return -1;
 	if (s->opt.apps_file)
-		return load_file(s, s->opt.apps_file);
+		return load_file(s, s->opt.apps_file) < 0 ? -1 : check_bin(s);
 	memcpy(s->apps, builtin, sizeof(builtin));
 	s->napps_known = sizeof(builtin) / sizeof(builtin[0]);
 	/* any X program runs through the X bridge; offer xterm and a GTK
@@ -130,7 +170,7 @@ int xs_launch_init(struct xs_server *s)
 		    "gtk-calendar", "a GTK program (yad's calendar, through the X bridge)",
 		    "exec env NO_AT_BRIDGE=1 \"$XPROTO_BIN/xp-x11\" -- yad --calendar "
 		    "--title='GTK calendar'"};
-	return 0;
+	return check_bin(s);
 }
 
 void xs_launch_finish(struct xs_server *s)

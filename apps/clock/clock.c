@@ -4,6 +4,7 @@
  * second redraws only the characters that changed (usually one digit).
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,20 +83,51 @@ static int wait_next_second(struct clock *c)
 	return 0;
 }
 
+/* --ticks @s: a whole number 0..INT_MAX, nothing after it. 0, or -1. */
+static int parse_ticks(const char *s, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > INT_MAX)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* The options into @c and @ticks: 0, 1 (--help shown), or -1 (said why). */
+static int parse(int argc, char **argv, struct clock *c, long *ticks)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--utc")) {
+			c->utc = true;
+		} else if (!strcmp(argv[i], "--ticks")) {
+			if (i + 1 == argc)
+				return fprintf(stderr, "xp-clock: --ticks needs a value\n"), -1;
+			if (parse_ticks(argv[++i], ticks) < 0)
+				return fprintf(stderr, "xp-clock: bad --ticks '%s' (want 0..%d)\n",
+				               argv[i], INT_MAX),
+				       -1;
+		} else if (!strcmp(argv[i], "--help")) {
+			fputs(usage, stdout);
+			return 1;
+		} else {
+			return fprintf(stderr, "xp-clock: unknown option '%s'\n", argv[i]), -1;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct clock c = {0};
 	struct xp_error err;
 	long ticks = -1;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--utc"))
-			c.utc = true;
-		else if (!strcmp(argv[i], "--ticks") && i + 1 < argc)
-			ticks = atol(argv[++i]);
-		else {
-			fputs(usage, strcmp(argv[i], "--help") ? stderr : stdout);
-			return strcmp(argv[i], "--help") ? 2 : 0;
-		}
+	int parsed = parse(argc, argv, &c, &ticks);
+	if (parsed != 0) {
+		if (parsed < 0)
+			fputs(usage, stderr);
+		return parsed < 0 ? 2 : 0;
 	}
 	xr_font_cell(XR_FONT_FIXED_BOLD, &c.cw, &c.ch, NULL);
 	if (!(c.d = xa_open("xp-clock", &err))) {
