@@ -18,8 +18,8 @@ int xp_preamble_check(const uint8_t in[XP_PREAMBLE_LEN], struct xp_error *err)
 {
 	if (memcmp(in, XP_MAGIC, 4) != 0)
 		return xp_error_set(err, XP_ERR_VERSION, 0,
-		                    "not an xproto peer (bad magic %02x %02x %02x %02x)", in[0],
-		                    in[1], in[2], in[3]);
+		                    XP_NOT_XPROTO " (bad magic %02x %02x %02x %02x)", in[0], in[1],
+		                    in[2], in[3]);
 	if (in[4] != XP_VERSION_MAJOR)
 		return xp_error_set(err, XP_ERR_VERSION, 0,
 		                    "protocol version mismatch: peer speaks %u.%u, we speak %u.%u",

@@ -53,15 +53,19 @@ static int handshake(struct tc_client *c)
 	return 0;
 }
 
-/* What the user can do about a server's refusal. */
-static void refusal_hint(struct tc_client *c, enum xp_err_code code)
+/* What the user can do about a server's refusal @e. */
+static void refusal_hint(struct tc_client *c, const struct xp_error *e)
 {
+	/* a wrong magic is another program: "another version" would be false */
+	bool other = !strncmp(e->text, XP_NOT_XPROTO, strlen(XP_NOT_XPROTO));
 	const char *h =
-	    code == XP_ERR_AUTH
+	    e->code == XP_ERR_AUTH
 	        ? "the cookie is not this server's: use its file (--cookie, $XPROTO_COOKIE)"
-	    : code == XP_ERR_VERSION ? "the server speaks another version of xproto"
-	    : code == XP_ERR_LIMIT   ? "the server is at a limit: try again later"
-	                             : "";
+	    : e->code == XP_ERR_VERSION && other
+	        ? "another program (not an xproto server) listens there: check the address"
+	    : e->code == XP_ERR_VERSION ? "the server speaks another version of xproto"
+	    : e->code == XP_ERR_LIMIT   ? "the server is at a limit: try again later"
+	                                : "";
 	snprintf(c->hint, sizeof(c->hint), "%s", h);
 }
 
@@ -82,7 +86,7 @@ static void connect_failed(struct tc_client *c, const struct xp_error *e)
 	snprintf(c->reason, sizeof(c->reason), "cannot connect to %.120s: %.200s%s%s%.150s%s",
 	         c->addr, what, hint, why[0] ? " (" : "", why, why[0] ? ")" : "");
 	tc_plain(c->reason); /* a refusal's text is the server's */
-	refusal_hint(c, e->code);
+	refusal_hint(c, e);
 }
 
 int tc_connect(struct tc_client *c)

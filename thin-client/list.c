@@ -90,7 +90,8 @@ static int cookie(const struct tc_options *o, const struct tc_target *t, struct 
 	if (t->ssh && !path)
 		return 0;
 	if (!path && !(path = xp_cookie_default_path(buf, sizeof(buf))))
-		return xp_error_set(err, XP_ERR_AUTH, 0, "no cookie file (no home directory)");
+		return xp_error_set(err, XP_ERR_AUTH, 0,
+		                    "cookie: no home directory for ~/.xproto-cookie");
 	return xp_cookie_load(path, false, ck, err);
 }
 
@@ -108,7 +109,10 @@ int tc_list_sessions(const struct tc_options *o, FILE *out)
 	if (tc_target_parse(addr, &t, why, sizeof(why)) < 0)
 		return tc_warn("%s", why), TC_EXIT_ERROR;
 	if (cookie(o, &t, &ck, &err) < 0)
-		return tc_warn("cookie: %s", err.text), TC_EXIT_ERROR;
+		return tc_warn(
+		           "%s (the server writes it as it starts; --cookie FILE names another)",
+		           err.text),
+		       TC_EXIT_ERROR;
 	want.flags |= t.unix_socket ? 0 : XP_FLAG_ZLIB;
 	signal(SIGPIPE, SIG_IGN); /* ssh gone before our HELLO: an error, not a signal */
 	int fd = tc_target_open(&t, &pid, &err);
