@@ -57,15 +57,22 @@ static int dump(FILE *f, enum zmode z, bool raw)
 			maybe_switch(&c, &m, z);
 		}
 	}
+	/* a cut or unreadable capture is not a whole one: the status says so */
+	bool cut = r >= 0 && (xp_buf_pending(&c.in_plain) || xp_buf_pending(&c.in_raw));
 	if (r < 0)
 		fprintf(stderr, "xproto-dump: at byte %llu: %s\n", (unsigned long long)off,
 		        c.err.text);
-	else if (xp_buf_pending(&c.in_plain) || xp_buf_pending(&c.in_raw))
-		fprintf(stderr, "xproto-dump: stream ends inside a message\n");
+	else if (ferror(f))
+		fprintf(stderr, "xproto-dump: cannot read the stream after byte %llu: %s\n",
+		        (unsigned long long)c.st.wire_in, strerror(errno));
+	else if (cut)
+		fprintf(stderr, "xproto-dump: stream ends inside a %s (at byte %llu)\n",
+		        raw || c.got_preamble ? "message" : "preamble",
+		        (unsigned long long)(raw || c.got_preamble ? off : 0));
 	fprintf(stderr, "xproto-dump: %llu messages, %llu bytes on the wire, %llu decoded\n",
 	        (unsigned long long)count, (unsigned long long)c.st.wire_in,
 	        (unsigned long long)c.st.plain_in);
-	int bad = r < 0;
+	int bad = r < 0 || ferror(f) || cut;
 	xp_conn_finish(&c);
 	return bad ? 1 : 0;
 }
@@ -87,6 +94,10 @@ int main(int argc, char **argv)
 			return 0;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			fprintf(stderr, "xproto-dump: unknown option %s\n%s", argv[i], usage);
+			return 2;
+		} else if (path) {
+			fprintf(stderr, "xproto-dump: one FILE only, not %s and %s\n%s", path,
+			        argv[i], usage);
 			return 2;
 		} else
 			path = argv[i];

@@ -258,6 +258,11 @@ static const xs_handler_fn handlers[XP_OP_MAX] = {
     [XP_OP_CLIP_DATA] = xs_clip_on_data,
 };
 
+bool xs_app_may_send(uint8_t op)
+{
+	return op < XP_OP_MAX && (handlers[op] || xd_kind(op) != XD_NOT_DRAWING);
+}
+
 int xs_app_handle(struct xs_peer *p, const struct xp_msg *m)
 {
 	/* drawing messages have no rows here: libxpdraw's table knows them */

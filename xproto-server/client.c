@@ -170,6 +170,13 @@ static const xs_handler_fn handlers[XP_OP_MAX] = {
     [XP_OP_SESSION_LIST] = xs_on_session_list,
 };
 
+bool xs_client_may_send(const struct xs_peer *p, uint8_t op)
+{
+	if (!p->session)
+		return xs_query_may_send(op);
+	return op < XP_OP_MAX && handlers[op];
+}
+
 int xs_client_handle(struct xs_peer *p, const struct xp_msg *m)
 {
 	if (!p->session)

@@ -120,6 +120,11 @@ static const xs_handler_fn query_handlers[XP_OP_MAX] = {
     [XP_OP_ACK] = xs_on_ignore,
 };
 
+bool xs_query_may_send(uint8_t op)
+{
+	return op < XP_OP_MAX && query_handlers[op];
+}
+
 int xs_query_handle(struct xs_peer *p, const struct xp_msg *m)
 {
 	return xs_dispatch(p, m, query_handlers[m->op], "a query connection");

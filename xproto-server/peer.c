@@ -426,6 +426,33 @@ static void charge_measured(struct xs_peer *p, uint64_t ns, int64_t charged)
 	xs_peer_charge(p, ns > done + XS_MSG_COST ? ns - done : XS_MSG_COST);
 }
 
+/* Whether @p may send @op in its role and state, whatever the body. */
+static bool may_send(const struct xs_peer *p, uint8_t op)
+{
+	if (p->state == XS_HANDSHAKE || op == XP_OP_HELLO)
+		return p->state == XS_HANDSHAKE && op == XP_OP_HELLO;
+	return p->role == XP_ROLE_APP ? xs_app_may_send(op) : xs_client_may_send(p, op);
+}
+
+/*
+ * Input that cannot be decoded (@e): a message the peer may not send at all
+ * is a STATE error whatever its body (SPEC section 1: the role comes first),
+ * as it would be had the body been whole; else the decoder's reason.
+ */
+static void fail_input(struct xs_peer *p, const struct xp_error *e)
+{
+	bool op_known = e->code == XP_ERR_MALFORMED || e->code == XP_ERR_TOO_BIG;
+	if (op_known && !may_send(p, e->about)) {
+		const char *who = p->state == XS_HANDSHAKE ? "before HELLO"
+		                  : p->role == XP_ROLE_APP ? "from an app"
+		                                           : "from a client";
+		xs_peer_fail(p, XP_ERR_STATE, e->about, "%s is not allowed %s",
+		             xp_op_name(e->about), who);
+		return;
+	}
+	xs_peer_fail(p, e->code, e->about, "%s", e->text);
+}
+
 /*
  * Dispatch the messages already received while the peer's budget lasts:
  * each costs its bytes and the time it took (at least XS_MSG_COST),
@@ -454,8 +481,7 @@ static void receive(struct xs_peer *p)
 			dispatch(p, &m);
 			charge_measured(p, (xp_now_us() - t0) * 1000, before - p->budget);
 		} else if (r < 0) {
-			const struct xp_error *e = xp_conn_error(&p->conn);
-			xs_peer_fail(p, e->code, e->about, "%s", e->text);
+			fail_input(p, xp_conn_error(&p->conn));
 		} else if (!xp_conn_input_pending(&p->conn)) {
 			return; /* everything received is taken */
 		}

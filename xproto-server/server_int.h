@@ -906,4 +906,12 @@ bool xs_wm_motion(struct xs_peer *p);
 /** Window @win is going away: end drags and cycles of every client on it. */
 void xs_wm_forget(struct xs_session *se, uint32_t win);
 
+/* the role check (SPEC section 1), which comes before a message's body is judged */
+/** Whether an app may send opcode @op (app.c). */
+bool xs_app_may_send(uint8_t op);
+/** Whether client or viewer @p (joined or only asking) may send opcode @op (client.c). */
+bool xs_client_may_send(const struct xs_peer *p, uint8_t op);
+/** Whether a connection that joined no session may send opcode @op (directory.c). */
+bool xs_query_may_send(uint8_t op);
+
 #endif
