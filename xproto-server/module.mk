@@ -93,3 +93,12 @@ $(BIN)/tests/seamless_e2e_test: $(OBJ)/tests/seamless_e2e_test.o $(E2E_OBJ) $(OB
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_XCB_XFIXES) \
 		$(LIBS_XCB_XTEST) $(LIBS_XCB) $(LIBS_LIBPNG) $(LIBS_ZLIB)
 TESTS += $(BIN)/tests/seamless_e2e_test
+
+# what went wrong is said and the exit status tells (an outside tester's findings)
+$(OBJ)/tests/errors_e2e_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA)
+$(BIN)/tests/errors_e2e_test: $(OBJ)/tests/errors_e2e_test.o $(E2E_OBJ) $(APPLIB_LIB) \
+		$(DRAW_LDLIBS) | $(BIN)/xproto-server $(BIN)/thin-client $(BIN)/xp-term \
+		$(BIN)/xp-clock $(BIN)/xp-calendar $(BIN)/xproto-dump
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_LIBPNG) $(LIBS_ZLIB)
+TESTS += $(BIN)/tests/errors_e2e_test
