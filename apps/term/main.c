@@ -22,6 +22,7 @@
 #define SMALL_OUTPUT 512
 #define SYNC_MS      30000 /* the server's answer to the window, even on a busy machine */
 #define REAP_MS      2000  /* a command whose pty closed ends within this */
+#define SHOW_MS      1000  /* a command silent this long gets its window anyway */
 
 static const char usage[] =
     "usage: xp-term [--font SIZE] [--size COLSxROWS] [--maximized] [--scrollback LINES]\n"
@@ -239,12 +240,35 @@ static int frame_due(const struct term *t, uint64_t first_pending_us)
 	return now >= at ? 0 : (int)((at - now) / 1000) + 1;
 }
 
+/*
+ * ms until the window must be shown though the command said nothing, 0 now,
+ * -1 shown already. The window goes out with the command's first output (a
+ * shell's prompt: keys typed meanwhile, held by the server until the window
+ * shows, then reach a shell that is ready); a silent command's after SHOW_MS.
+ */
+static int show_due(const struct term *t)
+{
+	uint64_t now = xp_now_us();
+	if (t->show_by_us == 0)
+		return -1;
+	return now >= t->show_by_us ? 0 : (int)((t->show_by_us - now) / 1000) + 1;
+}
+
 static int run(struct term *t, int sfd)
 {
 	uint64_t first_pending = 0;
 	while (!t->child_exited) {
-		int due = frame_due(t, first_pending);
+		int due = frame_due(t, first_pending), show = show_due(t);
+		if (show == 0) {
+			t->show_by_us = 0;
+			if (xa_flush(t->d) < 0)
+				return -1;
+			continue;
+		}
+		if (show > 0 && (due < 0 || show < due))
+			due = show;
 		if (due == 0) {
+			t->show_by_us = 0; /* the frame takes the window along */
 			term_paint(t);
 			if (xa_flush(t->d) < 0)
 				return -1;
@@ -330,7 +354,7 @@ int main(int argc, char **argv)
 	}
 	term_paint(&t);
 	xa_window_map(t.d, t.win);
-	xa_flush(t.d); /* shown now, not with the command's first output (it may have none) */
+	t.show_by_us = xp_now_us() + SHOW_MS * 1000u; /* with the first output, or then */
 	int r = run(&t, sfd);
 	xa_window_destroy(t.d, t.win);
 	xa_close(t.d);

@@ -106,8 +106,9 @@ struct term {
 	bool mouse_x10; /* DECSET 9: presses only, no modifiers */
 
 	bool cursor_visible, altscreen, dirty, child_exited;
-	bool child_reaped; /* the command ended, with child_status (waitpid's) */
-	bool stopped;      /* SIGTERM or SIGHUP: we end, whatever the command does */
+	bool child_reaped;   /* the command ended, with child_status (waitpid's) */
+	bool stopped;        /* SIGTERM or SIGHUP: we end, whatever the command does */
+	uint64_t show_by_us; /* the mapped window goes out by then at the latest; 0 sent */
 	int child_status;
 	uint64_t last_frame_us, pending_bytes, last_input_us;
 	uint64_t last_user_us; /* the last key pressed or bytes queued for the program */
