@@ -147,13 +147,16 @@ pid_t e2e_client_spawn(struct e2e_server *s, const char *script, const char *con
 		return -1;
 	fputs(script, f);
 	fclose(f);
-	const char *argv[32] = {e2e_bin("thin-client", bin, sizeof(bin)),
-	                        "--headless",
-	                        "--cookie",
-	                        s->cookie,
-	                        "--script",
+	const char *argv[32] = {e2e_bin("thin-client", bin, sizeof(bin)), "--headless", "--script",
 	                        spath};
-	int n = 6;
+	int n = 4;
+	bool own_cookie = false; /* thin-client refuses an option given twice */
+	for (int i = 0; extra && extra[i]; i++)
+		own_cookie |= !strcmp(extra[i], "--cookie");
+	if (!own_cookie) {
+		argv[n++] = "--cookie";
+		argv[n++] = s->cookie;
+	}
 	for (int i = 0; extra && extra[i] && n < 30; i++)
 		argv[n++] = extra[i];
 	argv[n++] = s->addr;

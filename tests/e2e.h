@@ -73,8 +73,9 @@ struct xa_display *e2e_app(struct e2e_server *s, const char *session);
 
 /**
  * Start a headless thin client on @s running @script (text, written to a
- * file), with extra arguments @extra (NULL-terminated, may be NULL), its
- * stderr in @s->dir/client-N.log. Returns the pid or -1.
+ * file), with extra arguments @extra (NULL-terminated, may be NULL; a
+ * --cookie there replaces the server's), its stderr in @s->dir/client-N.log.
+ * Returns the pid or -1.
  */
 pid_t e2e_client_spawn(struct e2e_server *s, const char *script, const char *const *extra);
 /**
