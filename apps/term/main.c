@@ -346,8 +346,11 @@ int main(int argc, char **argv)
 	}
 	t.dump_path = o.dump;
 	int sfd = block_signals();
-	if (open_window(&t, &o) < 0)
-		return 1; /* it said why */
+	if (open_window(&t, &o) < 0) { /* it said why */
+		xa_close(t.d);
+		term_sb_finish(&t.sb);
+		return 1;
+	}
 	if (term_vt_init(&t) < 0 || sfd < 0 || term_pty_spawn(&t, o.argv) < 0) {
 		fprintf(stderr, "xp-term: cannot start the terminal: %s\n", strerror(errno));
 		return 1;
