@@ -232,33 +232,47 @@ static void test_refusals(void **state)
 	assert_non_null(strstr(out, "{\"error\":\"the title cannot be empty\"}"));
 }
 
+/* One agendad admin command of test_admin: "agendad ARGS --db DB" exits
+ * with STATUS; its output holds SAYS and not LACKS (either may be NULL). */
+struct admin_case {
+	const char *args;
+	int status;
+	const char *says, *lacks;
+};
+
+#define ZEROS10 "0000000000"
+
 /* agendad adduser/grant: a missing part is named, names follow one rule
- * (refused with status 2), and a grant that creates an agenda says so. */
+ * (refused with status 2), and a grant that creates an agenda says so. In
+ * order: each command runs on what the ones before it made. */
 static void test_admin(void **state)
 {
+	static const struct admin_case cases[] = {
+	    {"adduser alice --agenda team", 2,
+	     "--agenda needs --rw (read-write) or --ro (read-only)", NULL},
+	    {"grant alice --rw", 2, "grant needs --agenda", NULL},
+	    {"adduser 'bad name!'", 2, "'bad name!' is not a valid name", NULL},
+	    {"adduser -- -dash", 2, NULL, NULL},
+	    /* a 65-character name */
+	    {"adduser " ZEROS10 ZEROS10 ZEROS10 ZEROS10 ZEROS10 ZEROS10 "00000", 2, NULL, NULL},
+	    {"adduser alice --agenda 'te am' --rw", 2, NULL, "created"}, /* nothing was done */
+	    {"adduser alice --agenda team --rw", 0, "agendad: created agenda 'team'", NULL},
+	    {"adduser bob.b-2_x --agenda team --ro", 0, NULL, "created"},
+	    {"grant alice --agenda nosuch --rw", 0, "agendad: created agenda 'nosuch'", NULL},
+	    {"grant alice --agenda nosuch --ro", 0, NULL, "created"},
+	    /* refused: no agenda made either */
+	    {"grant nobody --agenda other --rw", 1, NULL, "created"},
+	    {"grant alice --agenda other --rw", 0, "created agenda 'other'", NULL},
+	};
 	struct harness *h = *state;
-	assert_int_equal(run(h, NULL, "adduser alice --agenda team --db %s", h->db), 2);
-	assert_non_null(strstr(out, "--agenda needs --rw (read-write) or --ro (read-only)"));
-	assert_int_equal(run(h, NULL, "grant alice --rw --db %s", h->db), 2);
-	assert_non_null(strstr(out, "grant needs --agenda"));
-	assert_int_equal(run(h, NULL, "adduser 'bad name!' --db %s", h->db), 2);
-	assert_non_null(strstr(out, "'bad name!' is not a valid name"));
-	assert_int_equal(run(h, NULL, "adduser -- -dash --db %s", h->db), 2);
-	assert_int_equal(run(h, NULL, "adduser %065d --db %s", 0, h->db), 2);
-	assert_int_equal(run(h, NULL, "adduser alice --agenda 'te am' --rw --db %s", h->db), 2);
-	assert_null(strstr(out, "created")); /* nothing was done */
-	assert_int_equal(run(h, NULL, "adduser alice --agenda team --rw --db %s", h->db), 0);
-	assert_non_null(strstr(out, "agendad: created agenda 'team'"));
-	assert_int_equal(run(h, NULL, "adduser bob.b-2_x --agenda team --ro --db %s", h->db), 0);
-	assert_null(strstr(out, "created"));
-	assert_int_equal(run(h, NULL, "grant alice --agenda nosuch --rw --db %s", h->db), 0);
-	assert_non_null(strstr(out, "agendad: created agenda 'nosuch'"));
-	assert_int_equal(run(h, NULL, "grant alice --agenda nosuch --ro --db %s", h->db), 0);
-	assert_null(strstr(out, "created"));
-	assert_int_equal(run(h, NULL, "grant nobody --agenda other --rw --db %s", h->db), 1);
-	assert_null(strstr(out, "created")); /* refused: no agenda made either */
-	assert_int_equal(run(h, NULL, "grant alice --agenda other --rw --db %s", h->db), 0);
-	assert_non_null(strstr(out, "created agenda 'other'"));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct admin_case *c = &cases[i];
+		int rc = run(h, NULL, "%s --db %s", c->args, h->db);
+		if (rc != c->status || (c->says && !strstr(out, c->says)) ||
+		    (c->lacks && strstr(out, c->lacks)))
+			fail_msg("agendad %s: status %d (want %d): %s", c->args, rc, c->status,
+			         out);
+	}
 }
 
 /* The server's refusals: wrong token, unknown agenda, read-only writes. */
