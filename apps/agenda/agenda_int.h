@@ -682,6 +682,13 @@ int ag_txn_begin(struct ag_replica *r);
 int ag_txn_end(struct ag_replica *r, int rc);
 /* Loads the registers of UID (with seqs) into OUT. 1 found, 0 absent, -1. */
 int ag_entries_load(struct ag_replica *r, const char *uid, struct ag_kvs *out);
+/* What ag_entries_with() passes the registers KVS of UID to, with ARG. */
+typedef int ag_entries_fn(struct ag_replica *r, const char *uid, const struct ag_kvs *kvs,
+                          const void *arg);
+/* Loads the registers of UID (ag_entries_load: none is an empty KVS), passes
+ * them to FN with ARG and frees them. FN's result, or -1 when they could not
+ * be loaded. */
+int ag_entries_with(struct ag_replica *r, const char *uid, ag_entries_fn *fn, const void *arg);
 /* Finds UID exactly or as a unique prefix (deleted ones when ANY); the full
  * uid into *FULL (malloc'd). 0/-1 with an error. */
 int ag_event_find(struct ag_replica *r, const char *uid, bool any, char **full);

@@ -300,14 +300,26 @@ int ag_index_put(struct ag_replica *r, const char *uid, const struct ag_kvs *kvs
 	return rc ? ag_fail(r, "%s", sqlite3_errmsg(r->db)) : 0;
 }
 
-int ag_index_update(struct ag_replica *r, const char *uid, int64_t mtime)
+int ag_entries_with(struct ag_replica *r, const char *uid, ag_entries_fn *fn, const void *arg)
 {
 	struct ag_kvs kvs;
 	if (ag_entries_load(r, uid, &kvs) < 0)
 		return -1;
-	int rc = ag_index_put(r, uid, &kvs, mtime);
+	int rc = fn(r, uid, &kvs, arg);
 	ag_kvs_finish(&kvs);
 	return rc;
+}
+
+/* ag_entries_fn: ag_index_put() at the mtime @mtime points to. */
+static int put_index(struct ag_replica *r, const char *uid, const struct ag_kvs *kvs,
+                     const void *mtime)
+{
+	return ag_index_put(r, uid, kvs, *(const int64_t *)mtime);
+}
+
+int ag_index_update(struct ag_replica *r, const char *uid, int64_t mtime)
+{
+	return ag_entries_with(r, uid, put_index, &mtime);
 }
 
 /* ---- finding and viewing ---------------------------------------------------------------- */
