@@ -13,12 +13,17 @@
 
 #include "thinscene.h"
 
+/* The target window's framebuffer: the target must exist. */
 static struct xr_fb *ref_fb(struct ts_scene *s)
 {
 	assert_true(s->st.target < 8 && s->w[s->st.target].exists);
 	return &s->w[s->st.target].fb;
 }
 
+/*
+ * The model's image cache (struct xd_cache: keep, find, drop), four slots
+ * by id; ref_slot(s, 0) is a free one.
+ */
 static struct ts_cached *ref_slot(struct ts_scene *s, uint32_t id)
 {
 	for (int i = 0; i < 4; i++)
@@ -55,6 +60,7 @@ static void ref_drop(void *ctx, uint32_t id)
 	}
 }
 
+/* Queue @m to the client; the model applies it itself. */
 static void send_msg(struct ts_scene *s, struct xp_msg *m)
 {
 	assert_int_equal(tp_send(s->p, m), 0);
@@ -70,6 +76,7 @@ static void unstack(struct ts_scene *s, int id)
 	s->n = k;
 }
 
+/* Put window @id on top of the stacking order. */
 static void raise_win(struct ts_scene *s, int id)
 {
 	unstack(s, id);
