@@ -291,6 +291,72 @@ static void test_bad_big_push_changes_nothing(void **state)
 	ag_buf_finish(&in);
 }
 
+/* Bob syncing back to back (a HELLO, which writes, and a PULL from his
+ * last anchor, on a new connection each time) while alice pushes FRAMES of
+ * the largest PUSH, with the checkpointer thread running as in agendad.
+ * Every HELLO commits, so the thread never catches up alone: the event
+ * loop copies its last frames itself (ag_store_wal_catch_up), the WAL
+ * starts over, and alice's pushes are not held back for good. Before,
+ * they waited for a pause in bob's writes that never came, while the WAL
+ * grew past 50 MiB. */
+static void test_wal_starts_over_under_constant_syncs(void **state)
+{
+	enum { FRAMES = 3, MAX_TURNS = 50000 };
+	struct eng *e = *state;
+	char err[256];
+	assert_int_equal(ag_store_checkpointer(e->store, e->db, err, sizeof(err)), 0);
+	struct ag_buf in = {0}, bin = {0};
+	struct seen sa = {0}, sb = {0};
+	struct ag_conn *a = ag_srv_conn_new(e->srv, 10, e->now), *b = NULL;
+	hello(&in, "alice", e->tok_a, 1);
+	assert_int_equal(feed(a, &in), 0);
+	turn(e, a, &sa, NULL, NULL);
+	int turns = 0, pushed = 0, acks = 0, restarts = 0, syncs = 0, wal_max = 0, wal_last = 0;
+	int64_t deadline = ag_mono_ms() + 120000;
+	for (; acks < FRAMES && turns < MAX_TURNS && ag_mono_ms() < deadline; turns++) {
+		if (pushed == acks) { /* the next frame once the last one was acknowledged */
+			char base[16];
+			snprintf(base, sizeof(base), "w%d", pushed++);
+			push(&in, BIG_CHANGES, NOTES, base);
+			assert_int_equal(feed(a, &in), 0);
+		}
+		if (!b) {
+			b = ag_srv_conn_new(e->srv, 11, e->now);
+			hello(&bin, "bob", e->tok_b, 2);
+			struct ag_msg m = {.type = AG_MSG_PULL};
+			m.u.pull.anchor = sb.page_anchor;
+			assert_int_equal(ag_msg_encode(&bin, &m), 0);
+			assert_int_equal(feed(b, &bin), 0);
+			sb.last_page = false;
+		}
+		turn(e, a, &sa, b, &sb);
+		assert_false(sa.error || sb.error);
+		if (sa.ack) {
+			acks++;
+			sa.ack = false;
+		}
+		if (sb.last_page) {
+			ag_srv_conn_close(e->srv, b);
+			b = NULL;
+			syncs++;
+		}
+		int wal = e->store->wal_pages;
+		restarts += wal < wal_last;
+		wal_last = wal;
+		wal_max = wal > wal_max ? wal : wal_max;
+	}
+	print_message("%d frames of 4 MiB pushed in %d turns beside %d syncs of bob's; the WAL "
+	              "started over %d times, at most %d pages (%.1f MiB)\n",
+	              acks, turns, syncs, restarts, wal_max, wal_max / 256.0);
+	assert_int_equal(acks, FRAMES);
+	assert_true(syncs > 100);
+	assert_true(restarts >= 1);
+	/* the WAL stays near AG_WAL_HARD: it grew past 13,000 pages before */
+	assert_true(wal_max < 3 * AG_WAL_HARD);
+	ag_buf_finish(&in);
+	ag_buf_finish(&bin);
+}
+
 /* ---- the incremental decoder ------------------------------------------------- */
 
 /* Decodes the PUSH frame F in pieces of BUDGET bytes; returns the result
@@ -364,6 +430,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_pages_show_durable_data_only, eng_setup,
 	                                    eng_teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_big_push_changes_nothing, eng_setup,
+	                                    eng_teardown),
+	    cmocka_unit_test_setup_teardown(test_wal_starts_over_under_constant_syncs, eng_setup,
 	                                    eng_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

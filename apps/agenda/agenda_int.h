@@ -509,10 +509,21 @@ void ag_store_close(struct ag_store *s);
  * (PASSIVE) whenever the WAL is over AG_WAL_SOFT pages and truncates it once
  * writes have stopped for a second. 0/-1. */
 int ag_store_checkpointer(struct ag_store *s, const char *path, char *err, size_t errlen);
-/* True while the WAL is over AG_WAL_HARD pages and the checkpointer has not
- * copied all of it yet: bulk writes (push slices) should wait a turn; the
- * next write after it has caught up starts the WAL over. */
+/* True while the WAL is over AG_WAL_HARD pages and not all of it was copied
+ * back yet: bulk writes (push slices) should wait a turn; the next write
+ * after the copy (ag_store_wal_catch_up) starts the WAL over. */
 bool ag_store_wal_full(struct ag_store *s);
+/* WAL pages the event loop copies back itself (ag_store_wal_catch_up). */
+#define AG_WAL_TAIL 128
+/* Between transactions, while ag_store_wal_full(S): when the checkpointer
+ * has copied all but at most AG_WAL_TAIL pages, the caller copies the rest
+ * (a PASSIVE checkpoint on the writer's connection, so that no write can
+ * come in between), and the next write starts the WAL over. Without it,
+ * writes that never pause for the length of a checkpoint (a member syncing
+ * back to back: every HELLO writes) keep the thread a few frames behind,
+ * the WAL never starts over and large pushes wait for good. 1 caught up,
+ * 0 not now (busy, a reader needs the tail, or too far behind), -1 error. */
+int ag_store_wal_catch_up(struct ag_store *s);
 /* Creates user NAME (or renews its token) and writes its token into TOKEN
  * (33 bytes). 0/-1. */
 int ag_store_adduser(struct ag_store *s, const char *name, char *token);

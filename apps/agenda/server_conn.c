@@ -59,7 +59,7 @@ struct ag_srv {
 	bool batch;         /* a group transaction is open */
 	bool batch_durable; /* ... and its COMMIT waits for the disk */
 	size_t lazy_bytes;  /* of changes committed since the last durable COMMIT */
-	int64_t now, next_trim, next_ckpt, last_commit;
+	int64_t now, next_trim, next_ckpt, next_catch_up, last_commit;
 	bool busy;  /* work left for the next turn */
 	bool gated; /* a push slice waits for the WAL checkpoint */
 	/* the turn's first pass serves everything but large pushes; the second
@@ -682,6 +682,11 @@ static void housekeeping(struct ag_srv *s)
 				s->next_trim = s->now; /* more to trim: next turn */
 		}
 	}
+	/* the checkpointer's last frames, when it cannot catch up alone; not
+	 * retried in the next 5 ms when it could not (a reader, the thread) */
+	if (s->now >= s->next_catch_up && ag_store_wal_full(s->store) &&
+	    ag_store_wal_catch_up(s->store) != 1)
+		s->next_catch_up = s->now + 5;
 	/* the WAL is folded back into the database while writes go on (at
 	 * most every 250 ms, past 4 MiB) and once things are quiet (1 s) */
 	bool big = s->store->wal_pages > 1024, quiet = s->now - s->last_commit >= 1000;
