@@ -112,7 +112,7 @@ static size_t feed(struct ag_conn *c, struct ag_buf *b)
 struct seen {
 	bool welcome, ack, last_page, error;
 	uint64_t ack_max_seq, page_anchor;
-	size_t page_records;
+	size_t page_records, pages, max_frame, whole;
 };
 
 static void drain(struct ag_conn *c, struct seen *w)
@@ -124,6 +124,7 @@ static void drain(struct ag_conn *c, struct seen *w)
 		const char *why;
 		assert_int_equal(ag_frame_peek(out, len, AG_MAX_FRAME, &hdr, &body), 1);
 		assert_int_equal(ag_msg_decode(out, hdr + body, &m, &why), 0);
+		w->max_frame = hdr + body > w->max_frame ? hdr + body : w->max_frame;
 		w->welcome |= m.type == AG_MSG_WELCOME;
 		w->error |= m.type == AG_MSG_ERROR;
 		if (m.type == AG_MSG_ACK) {
@@ -134,6 +135,9 @@ static void drain(struct ag_conn *c, struct seen *w)
 		}
 		if (m.type == AG_MSG_PAGE) {
 			w->page_records += m.u.page.n;
+			w->pages++;
+			for (size_t i = 0; i < m.u.page.n; i++)
+				w->whole += (m.u.page.rec[i].flags & AG_REC_WHOLE) != 0;
 			w->page_anchor = m.u.page.anchor;
 			w->last_page = !(m.u.page.flags & AG_PAGE_MORE);
 		}
@@ -357,6 +361,109 @@ static void test_wal_starts_over_under_constant_syncs(void **state)
 	ag_buf_finish(&bin);
 }
 
+/* A PUSH of one change to event UID: keys X-0..X-(N-1), each LEN bytes of
+ * FILL, at MTIME, knowing nothing (base 0, no parents). */
+static void push_wide(struct ag_buf *b, const char *uid, int n, size_t len, char fill,
+                      int64_t mtime)
+{
+	struct ag_change ch = {.kind = AG_CH_EVENT, .id = ag_random_id(), .mtime = mtime};
+	char *v = malloc(len + 16), key[16];
+	ch.uid = strdup(uid);
+	for (int i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "X-%d", i);
+		snprintf(v, len + 16, "%s:", key);
+		memset(v + strlen(v), fill, len);
+		v[len] = 0;
+		ag_kvs_put(&ch.entries, key, v, 0);
+	}
+	ag_kvs_sort(&ch.entries);
+	struct ag_msg m = {.type = AG_MSG_PUSH};
+	m.u.push.ch = &ch;
+	m.u.push.n = 1;
+	assert_int_equal(ag_msg_encode(b, &m), 0);
+	ag_change_finish(&ch);
+	free(v);
+}
+
+/* One member's whole sync on a new connection: HELLO, the PUSH in IN (if
+ * any), a PULL from 0 refetching the N UIDS, turns until its last page;
+ * what it saw in W. */
+static void sync_once(struct eng *e, const char *user, const char *tok, uint64_t replica,
+                      struct ag_buf *in, char **uids, size_t n, struct seen *w)
+{
+	struct ag_buf b = {0};
+	struct ag_conn *c = ag_srv_conn_new(e->srv, 12, e->now);
+	hello(&b, user, tok, replica);
+	ag_buf_bytes(&b, in->data, in->len);
+	in->len = 0;
+	struct ag_msg m = {.type = AG_MSG_PULL};
+	m.u.pull.uids = uids;
+	m.u.pull.n = n;
+	assert_int_equal(ag_msg_encode(&b, &m), 0);
+	for (int i = 0; i < 2000 && !w->last_page && !w->error && !ag_srv_conn_done(c); i++) {
+		feed(c, &b);
+		turn(e, c, w, NULL, NULL);
+	}
+	ag_srv_conn_close(e->srv, c);
+	ag_buf_finish(&b);
+}
+
+/* The largest events (3 MiB), with conflicts: a page holds at most one
+ * sequence number past its 128 KiB, so it always fits in a frame. */
+static void test_largest_events_fit_pages(void **state)
+{
+	struct eng *e = *state;
+	struct ag_buf in = {0};
+	struct seen sa = {0}, sb = {0}, sc = {0};
+	push_wide(&in, "wide", 3, 1000000, 'a', 1700000000000);
+	sync_once(e, "alice", e->tok_a, 1, &in, NULL, 0, &sa);
+	assert_true(sa.ack && !sa.error);
+	push_wide(&in, "wide", 3, 1000000, 'b', 1700000001000); /* concurrent: 3 conflicts */
+	sync_once(e, "bob", e->tok_b, 2, &in, NULL, 0, &sb);
+	assert_true(sb.ack && !sb.error);
+	sync_once(e, "bob", e->tok_b, 3, &in, NULL, 0, &sc);
+	assert_true(sc.last_page && !sc.error);
+	assert_int_equal(sc.page_records, 4); /* the event and its 3 conflicts */
+	assert_true(sc.max_frame <= AG_MAX_FRAME);
+	ag_buf_finish(&in);
+}
+
+/* A PULL refetching 12 events of 1 MiB (and 2 the server never had): the
+ * refetches are spread over pages like everything else, each page fits
+ * in a frame and agendad never builds more than one such page. Before, all
+ * refetches went into the first page: 12 MiB built in one turn, then
+ * refused by the encoder, and the member's connection closed without a
+ * word at every sync (with 256 refetches of 3 MiB events: 768 MiB). */
+static void test_refetches_spread_over_pages(void **state)
+{
+	enum { N = 12 };
+	struct eng *e = *state;
+	struct ag_buf in = {0};
+	struct seen sa = {0}, sb = {0};
+	char *uids[N + 2], uid[32];
+	for (int i = 0; i < N; i++) {
+		snprintf(uid, sizeof(uid), "big-%d", i);
+		uids[i] = strdup(uid);
+		push_wide(&in, uid, 1, 1000000, 'a', 1700000000000);
+	}
+	uids[N] = strdup("never-pushed-1");
+	uids[N + 1] = strdup("never-pushed-2");
+	sync_once(e, "alice", e->tok_a, 1, &in, NULL, 0, &sa);
+	assert_true(sa.ack && !sa.error);
+	sync_once(e, "bob", e->tok_b, 2, &in, uids, N + 2, &sb);
+	print_message("refetch of %d events of 1 MiB: %zu pages, the largest frame %zu bytes\n", N,
+	              sb.pages, sb.max_frame);
+	assert_true(sb.last_page && !sb.error);
+	assert_true(sb.pages >= N / 2);
+	assert_true(sb.max_frame <= AG_PAGE_BYTES + 2 * 1000000 + 4096);
+	/* every refetch came whole, then the scan brought the 12 events again */
+	assert_int_equal(sb.whole, N + 2);
+	assert_int_equal(sb.page_records, N + 2 + N);
+	for (int i = 0; i < N + 2; i++)
+		free(uids[i]);
+	ag_buf_finish(&in);
+}
+
 /* ---- the incremental decoder ------------------------------------------------- */
 
 /* Decodes the PUSH frame F in pieces of BUDGET bytes; returns the result
@@ -432,6 +539,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_bad_big_push_changes_nothing, eng_setup,
 	                                    eng_teardown),
 	    cmocka_unit_test_setup_teardown(test_wal_starts_over_under_constant_syncs, eng_setup,
+	                                    eng_teardown),
+	    cmocka_unit_test_setup_teardown(test_largest_events_fit_pages, eng_setup, eng_teardown),
+	    cmocka_unit_test_setup_teardown(test_refetches_spread_over_pages, eng_setup,
 	                                    eng_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -585,11 +585,15 @@ struct ag_page_req {
 	                     so its own session's writes are sent too */
 	uint64_t upto;    /* records above it are not sent (not durable yet) */
 	unsigned max;     /* records */
-	char **uids;      /* refetched first, whole */
+	char **uids;      /* refetched first, whole, over as many pages as needed */
 	size_t nuids;
 };
-/* Fills PAGE from the committed state (reader connection). 0/-1. */
-int ag_store_page(struct ag_store *s, const struct ag_page_req *req, struct ag_msg_page *page);
+/* Fills PAGE from the committed state (reader connection): refetches of
+ * REQ's uids first, as many as fit in AG_PAGE_BYTES (at least one), the
+ * number taken in *TAKEN; the scan only once every uid was taken (until
+ * then the page has MORE and REQ's cursor as its anchor). 0/-1. */
+int ag_store_page(struct ag_store *s, const struct ag_page_req *req, struct ag_msg_page *page,
+                  size_t *taken);
 /* The largest sequence number trimmed away (SYNC.md I8). */
 uint64_t ag_store_horizon(struct ag_store *s);
 /* Inside a transaction: trims at most MAX_ROWS rows older than RETENTION_MS
@@ -719,9 +723,9 @@ int ag_pending_acked(struct ag_replica *r, const struct ag_msg_ack *ack,
                      const struct ag_change *sent, size_t n, struct ag_sync_stats *st);
 /* Loads up to AG_MAX_REFETCH uids queued for refetch. */
 int ag_refetch_load(struct ag_replica *r, char ***uids, size_t *n);
-/* Applies one pulled page in one transaction (with its anchor). */
-int ag_page_apply(struct ag_replica *r, const struct ag_msg_page *page, char **refetched,
-                  size_t nref, struct ag_sync_stats *st);
+/* Applies one pulled page in one transaction (with its anchor); a uid
+ * queued for refetch leaves the queue once its whole record is applied. */
+int ag_page_apply(struct ag_replica *r, const struct ag_msg_page *page, struct ag_sync_stats *st);
 /* Starts a full resync (the server said reset): marks everything unseen. */
 int ag_full_begin(struct ag_replica *r);
 /* Ends it: drops what the server did not send, except pending keys. */

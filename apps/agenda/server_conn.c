@@ -44,7 +44,7 @@ struct ag_conn {
 	uint64_t from, cursor; /* PULLING */
 	bool full, sweep, reset;
 	unsigned page;
-	char **uids; /* refetches of the first page */
+	char **uids; /* refetches not sent yet (they come first) */
 	size_t nuids;
 	bool held; /* output from HELD_MARK on waits for the COMMIT */
 	size_t held_mark;
@@ -84,7 +84,10 @@ static void conn_put(struct ag_srv *s, struct ag_conn *c, const struct ag_msg *m
 {
 	if (held)
 		hold(s, c);
-	if (ag_msg_encode(&c->out, m)) {
+	if (ag_msg_encode(&c->out, m)) { /* over AG_MAX_FRAME (a bug) or out of memory */
+		fprintf(stderr,
+		        "agendad: fd %d (%s): cannot encode a message of type %u, closing\n", c->fd,
+		        c->who.user[0] ? c->who.user : "?", m->type);
 		c->state = C_CLOSING;
 		c->closing_since = s->now;
 	}
@@ -313,13 +316,19 @@ static void decode_piece(struct ag_srv *s, struct ag_conn *c)
 	ag_msg_finish(&c->dec.m);
 }
 
-static void free_uids(struct ag_conn *c)
+/* Drops the first N refetch uids of C (sent). */
+static void drop_uids(struct ag_conn *c, size_t n)
 {
-	for (size_t i = 0; i < c->nuids; i++)
+	if (!c->uids)
+		return;
+	for (size_t i = 0; i < n; i++)
 		free(c->uids[i]);
-	free(c->uids);
-	c->uids = NULL;
-	c->nuids = 0;
+	c->nuids -= n;
+	memmove(c->uids, c->uids + n, c->nuids * sizeof(*c->uids));
+	if (c->nuids == 0) {
+		free(c->uids);
+		c->uids = NULL;
+	}
 }
 
 static void send_page(struct ag_srv *s, struct ag_conn *c)
@@ -335,8 +344,9 @@ static void send_page(struct ag_srv *s, struct ag_conn *c)
 	                        .max = c->page,
 	                        .uids = c->uids,
 	                        .nuids = c->nuids};
-	int rc = ag_store_page(s->store, &q, &p.u.page);
-	free_uids(c);
+	size_t taken = 0;
+	int rc = ag_store_page(s->store, &q, &p.u.page, &taken);
+	drop_uids(c, rc ? c->nuids : taken);
 	if (rc) {
 		ag_msg_finish(&p);
 		return conn_error(s, c, AG_E_SERVER, "PULL: store failed");
@@ -366,6 +376,7 @@ static void on_pull(struct ag_srv *s, struct ag_conn *c, struct ag_msg *m)
 		c->full = c->sweep = true;
 	}
 	c->page = p->page == 0 ? 1000 : p->page > MAX_PAGE ? MAX_PAGE : (unsigned)p->page;
+	drop_uids(c, c->nuids);
 	c->uids = p->uids;
 	c->nuids = p->n;
 	p->uids = NULL;
@@ -443,7 +454,7 @@ static void conn_free(struct ag_conn *c)
 	free(c->acks);
 	ag_msg_finish(&c->push);
 	ag_msg_finish(&c->dec.m);
-	free_uids(c);
+	drop_uids(c, c->nuids);
 	free(c);
 }
 
