@@ -170,6 +170,34 @@ static void turn(struct eng *e, struct ag_conn *a, struct seen *sa, struct ag_co
 		drain(b, sb);
 }
 
+/* A new connection FD of USER (replica REPLICA) whose HELLO was answered. */
+static struct ag_conn *greeted(struct eng *e, int fd, const char *user, const char *tok,
+                               uint64_t replica, struct seen *w)
+{
+	struct ag_buf in = {0};
+	struct ag_conn *c = ag_srv_conn_new(e->srv, fd, e->now);
+	hello(&in, user, tok, replica);
+	assert_int_equal(feed(c, &in), 0);
+	turn(e, c, w, NULL, NULL);
+	assert_true(w->welcome);
+	ag_buf_finish(&in);
+	return c;
+}
+
+/* A new connection FD of USER (replica REPLICA) with its HELLO and a PULL
+ * from 0 handed in, for the next turn. */
+static struct ag_conn *pulling(struct eng *e, int fd, const char *user, const char *tok,
+                               uint64_t replica)
+{
+	struct ag_buf in = {0};
+	struct ag_conn *c = ag_srv_conn_new(e->srv, fd, e->now);
+	hello(&in, user, tok, replica);
+	pull(&in);
+	assert_int_equal(feed(c, &in), 0);
+	ag_buf_finish(&in);
+	return c;
+}
+
 /* Alice's PUSH of 1,024 changes (~4 MiB): decoded in pieces (no change
  * applied in the first turns), then at most a slice (16 changes) a turn,
  * each slice committed; bob's sync started in the middle is answered in
@@ -179,11 +207,7 @@ static void test_big_push_spread_over_turns(void **state)
 	struct eng *e = *state;
 	struct ag_buf in = {0};
 	struct seen sa = {0}, sb = {0};
-	struct ag_conn *a = ag_srv_conn_new(e->srv, 10, e->now);
-	hello(&in, "alice", e->tok_a, 1);
-	assert_int_equal(feed(a, &in), 0);
-	turn(e, a, &sa, NULL, NULL);
-	assert_true(sa.welcome);
+	struct ag_conn *a = greeted(e, 10, "alice", e->tok_a, 1, &sa);
 	push(&in, BIG_CHANGES, NOTES, "big");
 	assert_true(in.len > AG_MAX_FRAME - 64 * 1024); /* the largest frame, near enough */
 	assert_int_equal(feed(a, &in), 0);
@@ -193,12 +217,8 @@ static void test_big_push_spread_over_turns(void **state)
 	struct ag_conn *b = NULL;
 	while (!sa.ack && turns < 10000) {
 		bool bob_now = !b && e->store->seq - seq0 >= 512; /* halfway: bob syncs */
-		if (bob_now) {
-			b = ag_srv_conn_new(e->srv, 11, e->now);
-			hello(&in, "bob", e->tok_b, 2);
-			pull(&in);
-			assert_int_equal(feed(b, &in), 0);
-		}
+		if (bob_now)
+			b = pulling(e, 11, "bob", e->tok_b, 2);
 		int64_t before = e->store->seq;
 		double t0 = cpu_ms();
 		turn(e, a, &sa, b, &sb);
@@ -238,10 +258,7 @@ static void test_pages_show_durable_data_only(void **state)
 	struct eng *e = *state;
 	struct ag_buf in = {0};
 	struct seen sa = {0}, sb = {0};
-	struct ag_conn *a = ag_srv_conn_new(e->srv, 10, e->now);
-	hello(&in, "alice", e->tok_a, 1);
-	assert_int_equal(feed(a, &in), 0);
-	turn(e, a, &sa, NULL, NULL);
+	struct ag_conn *a = greeted(e, 10, "alice", e->tok_a, 1, &sa);
 	push(&in, 200, 100, "lazy");
 	assert_int_equal(feed(a, &in), 0);
 	for (int i = 0; i < 2; i++) /* two slices */
@@ -250,10 +267,7 @@ static void test_pages_show_durable_data_only(void **state)
 	assert_true(e->store->seq > 0);
 	assert_true(ag_store_lazy_pending(e->store)); /* no fsync per slice */
 	assert_int_equal(ag_store_durable(e->store), 0);
-	struct ag_conn *b = ag_srv_conn_new(e->srv, 11, e->now);
-	hello(&in, "bob", e->tok_b, 2);
-	pull(&in);
-	assert_int_equal(feed(b, &in), 0);
+	struct ag_conn *b = pulling(e, 11, "bob", e->tok_b, 2);
 	turn(e, a, &sa, b, &sb);
 	assert_true(sb.last_page);
 	assert_int_equal(sb.page_records, 0);
@@ -262,10 +276,7 @@ static void test_pages_show_durable_data_only(void **state)
 		turn(e, a, &sa, b, &sb);
 	assert_true(sa.ack);
 	struct seen sc = {0};
-	struct ag_conn *c = ag_srv_conn_new(e->srv, 12, e->now);
-	hello(&in, "bob", e->tok_b, 3);
-	pull(&in);
-	assert_int_equal(feed(c, &in), 0);
+	struct ag_conn *c = pulling(e, 12, "bob", e->tok_b, 3);
 	turn(e, a, &sa, c, &sc);
 	assert_true(sc.last_page);
 	assert_int_equal(sc.page_records, 200);
@@ -280,10 +291,7 @@ static void test_bad_big_push_changes_nothing(void **state)
 	struct eng *e = *state;
 	struct ag_buf in = {0};
 	struct seen sa = {0};
-	struct ag_conn *a = ag_srv_conn_new(e->srv, 10, e->now);
-	hello(&in, "alice", e->tok_a, 1);
-	assert_int_equal(feed(a, &in), 0);
-	turn(e, a, &sa, NULL, NULL);
+	struct ag_conn *a = greeted(e, 10, "alice", e->tok_a, 1, &sa);
 	push(&in, 300, 1000, "bad");
 	in.data[in.len - 5] = 0; /* a NUL inside the last change's last value */
 	assert_int_equal(feed(a, &in), 0);
@@ -311,10 +319,7 @@ static void test_wal_starts_over_under_constant_syncs(void **state)
 	assert_int_equal(ag_store_checkpointer(e->store, e->db, err, sizeof(err)), 0);
 	struct ag_buf in = {0}, bin = {0};
 	struct seen sa = {0}, sb = {0};
-	struct ag_conn *a = ag_srv_conn_new(e->srv, 10, e->now), *b = NULL;
-	hello(&in, "alice", e->tok_a, 1);
-	assert_int_equal(feed(a, &in), 0);
-	turn(e, a, &sa, NULL, NULL);
+	struct ag_conn *a = greeted(e, 10, "alice", e->tok_a, 1, &sa), *b = NULL;
 	int turns = 0, pushed = 0, acks = 0, restarts = 0, syncs = 0, wal_max = 0, wal_last = 0;
 	int64_t deadline = ag_mono_ms() + 120000;
 	for (; acks < FRAMES && turns < MAX_TURNS && ag_mono_ms() < deadline; turns++) {
