@@ -610,6 +610,7 @@ struct ag_server_opts {
 	const char *port_file;   /* write the bound port here (tests) */
 	unsigned max_clients;    /* 0: 512 */
 	unsigned max_handshakes; /* 0: 64 */
+	unsigned max_per_user;   /* authenticated connections of one user; 0: 16 */
 	int handshake_ms;        /* 0: 5000, absolute */
 	int idle_timeout_ms;     /* 0: 120000 */
 	int64_t retention_s;     /* 0: 90 days */
@@ -656,6 +657,12 @@ void ag_srv_commit(struct ag_srv *s);
 /* The connection to give up when out of file descriptors: the oldest one
  * still in its handshake, or NULL. */
 struct ag_conn *ag_srv_shed(struct ag_srv *s);
+/* When the table of connections is full: the authenticated connection
+ * idle the longest (waiting for its next request, nothing in or out),
+ * after an ERROR 5 was queued on it, for the caller to send and close so
+ * that a new connection can come in; NULL when none is idle. With
+ * DRY_RUN, only says whether there is one (nothing queued). */
+struct ag_conn *ag_srv_make_room(struct ag_srv *s, bool dry_run);
 /* The label (fd) of connection C. */
 int ag_srv_conn_fd(const struct ag_conn *c);
 /* Number of connections of S (for the I/O loop). */

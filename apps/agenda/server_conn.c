@@ -36,6 +36,7 @@ struct ag_conn {
 	struct ag_buf in, out;
 	struct ag_push_ctx who;
 	int64_t accepted, last, closing_since;
+	uint64_t stamp;              /* when it was last active, in the server's activity order */
 	struct ag_push_dec dec;      /* DECODING: a large PUSH, decoded a piece a turn */
 	size_t frame_hdr, frame_len; /* DECODING: its frame, at the start of IN */
 	struct ag_msg push;          /* PUSHING: the decoded PUSH */
@@ -60,8 +61,9 @@ struct ag_srv {
 	bool batch_durable; /* ... and its COMMIT waits for the disk */
 	size_t lazy_bytes;  /* of changes committed since the last durable COMMIT */
 	int64_t now, next_trim, next_ckpt, next_catch_up, last_commit;
-	bool busy;  /* work left for the next turn */
-	bool gated; /* a push slice waits for the WAL checkpoint */
+	uint64_t stamps; /* activity stamps handed out */
+	bool busy;       /* work left for the next turn */
+	bool gated;      /* a push slice waits for the WAL checkpoint */
 	/* the turn's first pass serves everything but large pushes; the second
 	 * gives those their slice, a small one if the first pass wrote */
 	bool first_pass, small_slices;
@@ -144,6 +146,18 @@ static bool push_in_flight(const struct ag_srv *s)
 
 /* ---- requests --------------------------------------------------------------------- */
 
+/* How many other connections of C's user are past their HELLO. */
+static unsigned user_conns(const struct ag_srv *s, const struct ag_conn *c)
+{
+	unsigned n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct ag_conn *o = s->conns[i];
+		n += o != c && o->state != C_HELLO && o->state != C_CLOSING &&
+		     o->who.user_id == c->who.user_id;
+	}
+	return n;
+}
+
 static void on_hello(struct ag_srv *s, struct ag_conn *c, struct ag_msg *m)
 {
 	struct ag_msg_hello *h = &m->u.hello;
@@ -161,6 +175,13 @@ static void on_hello(struct ag_srv *s, struct ag_conn *c, struct ag_msg *m)
 		return conn_error(
 		    s, c, AG_E_AUTH,
 		    "HELLO: unknown user, wrong token, or not a member of that agenda");
+	if (user_conns(s, c) >= s->o.max_per_user) {
+		char text[160];
+		snprintf(text, sizeof(text),
+		         "HELLO: %s has %u connections already (the most at once)", c->who.user,
+		         s->o.max_per_user);
+		return conn_error(s, c, AG_E_BUSY, text);
+	}
 	c->who.session = ag_random_id();
 	/* the rotation need not be durable at once (SYNC.md I5): while a push is
 	 * in flight, its final durable COMMIT takes it along */
@@ -469,6 +490,8 @@ struct ag_srv *ag_srv_create(struct ag_store *store, const struct ag_server_opts
 		s->o.max_clients = 512;
 	if (!s->o.max_handshakes)
 		s->o.max_handshakes = 64;
+	if (!s->o.max_per_user)
+		s->o.max_per_user = 16;
 	if (!s->o.handshake_ms)
 		s->o.handshake_ms = 5000;
 	if (!s->o.idle_timeout_ms)
@@ -518,6 +541,23 @@ static void evict_handshake(struct ag_srv *s)
 	struct ag_conn *oldest = oldest_handshake(s, &n);
 	if (oldest && n >= s->o.max_handshakes)
 		conn_error(s, oldest, AG_E_BUSY, "too many handshakes at once");
+}
+
+struct ag_conn *ag_srv_make_room(struct ag_srv *s, bool dry_run)
+{
+	struct ag_conn *idlest = NULL;
+	if (s->n < s->o.max_clients)
+		return NULL;
+	for (size_t i = 0; i < s->n; i++) {
+		struct ag_conn *c = s->conns[i];
+		if (c->state == C_READY && !c->in.len && !c->out.len && !c->held &&
+		    (!idlest || c->stamp < idlest->stamp))
+			idlest = c;
+	}
+	if (idlest && !dry_run)
+		conn_error(s, idlest, AG_E_BUSY,
+		           "server full: the longest idle connection makes room");
+	return idlest;
 }
 
 struct ag_conn *ag_srv_shed(struct ag_srv *s)
@@ -614,8 +654,10 @@ struct ag_conn *ag_srv_conn_at(const struct ag_srv *s, size_t i)
 
 static void deadlines(struct ag_srv *s, struct ag_conn *c)
 {
-	if (c->last == 0)
+	if (c->last == 0) {
 		c->last = s->now;
+		c->stamp = ++s->stamps; /* the order of activity, within a millisecond too */
+	}
 	if (c->state == C_HELLO && s->now - c->accepted >= s->o.handshake_ms)
 		conn_error(s, c, AG_E_TIMEOUT, "handshake not completed in time");
 	else if ((c->state == C_READY || c->state == C_PULLING) &&
