@@ -32,7 +32,7 @@ static const char usage[] =
     "  --max-clients     connections at once (512); when full, the member's\n"
     "                    connection idle the longest is closed to admit a new one\n"
     "  --max-handshakes  connections that have not sent HELLO yet (64)\n"
-    "  --max-per-user    connections of one user at once (16)\n"
+    "  --max-per-user    connections of one user at once (64)\n"
     "  --handshake-ms    time a connection has to send HELLO (5000)\n"
     "  --retention       seconds deleted events and resolved conflicts are kept\n"
     "                    before replicas that old get a full resync (90 days)\n";
@@ -261,6 +261,15 @@ int main(int argc, char **argv)
 	if (strcmp(a.cmd, "serve") || a.name) {
 		fputs(usage, stderr);
 		return 2;
+	}
+	struct stat st;
+	if (stat(a.db, &st)) { /* only adduser and grant create the store */
+		fprintf(stderr,
+		        "agendad: no store at %s (%s): create it with 'agendad adduser NAME "
+		        "--agenda A --rw%s%s', or name the right one with --db\n",
+		        a.db, strerror(errno), a.db == dbbuf ? "" : " --db ",
+		        a.db == dbbuf ? "" : a.db);
+		return 1;
 	}
 	if (!a.srv.listen)
 		a.srv.listen = "127.0.0.1:7311";
