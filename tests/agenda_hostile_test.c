@@ -294,6 +294,39 @@ static void test_members_cannot_lock_out(void **state)
 	ag_replica_close(d);
 }
 
+/* A HELLO over the 512 bytes allowed before authentication is refused on
+ * its header; the rest of it, which agendad never reads, is dropped
+ * before the close, so the peer gets its ERROR and an orderly end, not a
+ * reset (which, on a real link, may discard the ERROR). */
+static void test_refusal_ends_without_reset(void **state)
+{
+	struct world *w = *state;
+	for (int round = 0; round < 5; round++) {
+		int fd = h_connect(w->h.port);
+		uint8_t big[603];
+		memset(big, 'x', sizeof(big));
+		big[0] = AG_MSG_HELLO;
+		big[1] = 0xd8; /* 600, a varint */
+		big[2] = 0x04;
+		assert_int_equal(send(fd, big, sizeof(big), MSG_NOSIGNAL), (ssize_t)sizeof(big));
+		uint8_t in[4096];
+		size_t got = 0;
+		ssize_t n = 1;
+		int64_t end = ag_mono_ms() + 5000;
+		while (n > 0 && got < sizeof(in) && ag_mono_ms() < end) {
+			struct pollfd p = {.fd = fd, .events = POLLIN};
+			if (poll(&p, 1, 100) != 1)
+				continue;
+			n = recv(fd, in + got, sizeof(in) - got, 0);
+			got += n > 0 ? (size_t)n : 0;
+		}
+		assert_true(got > 0);
+		assert_int_equal(in[0], AG_MSG_ERROR);
+		assert_int_equal(n, 0); /* an orderly end: not -1 with ECONNRESET */
+		close(fd);
+	}
+}
+
 /* The WAL is checkpointed while agendad runs: it stays small. */
 static void test_wal_bounded(void **state)
 {
@@ -325,6 +358,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_big_push_fairness, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_wal_bounded, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_members_cannot_lock_out, setup_small, teardown),
+	    cmocka_unit_test_setup_teardown(test_refusal_ends_without_reset, setup, teardown),
 	};
 	setenv("TZ", "UTC", 1);
 	alarm(600);

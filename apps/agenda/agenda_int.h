@@ -610,7 +610,7 @@ struct ag_server_opts {
 	const char *port_file;   /* write the bound port here (tests) */
 	unsigned max_clients;    /* 0: 512 */
 	unsigned max_handshakes; /* 0: 64 */
-	unsigned max_per_user;   /* authenticated connections of one user; 0: 16 */
+	unsigned max_per_user;   /* authenticated connections of one user; 0: 64 */
 	int handshake_ms;        /* 0: 5000, absolute */
 	int idle_timeout_ms;     /* 0: 120000 */
 	int64_t retention_s;     /* 0: 90 days */

@@ -162,13 +162,29 @@ static int prepare_poll(struct loop *l, int64_t now, size_t *np)
 	return 0;
 }
 
+/* Closes finished connection C without a reset: what its peer sent and
+ * agendad did not read (the rest of a refused frame) is read and dropped
+ * first, as far as it has arrived, for close() with unread input sends an
+ * RST, which may discard the ERROR still on its way to the peer. */
+static void close_gently(struct loop *l, struct ag_conn *c)
+{
+	uint8_t tmp[65536];
+	int fd = ag_srv_conn_fd(c);
+	shutdown(fd, SHUT_WR);
+	for (int i = 0; i < 16 && recv(fd, tmp, sizeof(tmp), MSG_DONTWAIT) > 0; i++)
+		;
+	conn_drop(l, c);
+}
+
 /* Sends what every connection may send; drops the finished ones. */
 static void flush_all(struct loop *l)
 {
 	for (size_t i = ag_srv_nconns(l->srv); i-- > 0;) {
 		struct ag_conn *c = ag_srv_conn_at(l->srv, i);
-		if (!flush(c) || ag_srv_conn_done(c))
+		if (!flush(c))
 			conn_drop(l, c);
+		else if (ag_srv_conn_done(c))
+			close_gently(l, c);
 	}
 }
 

@@ -491,7 +491,7 @@ struct ag_srv *ag_srv_create(struct ag_store *store, const struct ag_server_opts
 	if (!s->o.max_handshakes)
 		s->o.max_handshakes = 64;
 	if (!s->o.max_per_user)
-		s->o.max_per_user = 16;
+		s->o.max_per_user = 64;
 	if (!s->o.handshake_ms)
 		s->o.handshake_ms = 5000;
 	if (!s->o.idle_timeout_ms)
