@@ -8,6 +8,7 @@
  * pages never show what is not durable yet. The incremental decoder is
  * checked against the one-piece decoder, valid and invalid bodies alike.
  */
+#include "agenda_frames.h"
 #include "agenda_harness.h"
 
 #define BIG_CHANGES AG_MAX_CHANGES
@@ -55,13 +56,7 @@ static int eng_teardown(void **state)
 
 static void hello(struct ag_buf *b, const char *user, const char *tok, uint64_t replica)
 {
-	struct ag_msg m = {.type = AG_MSG_HELLO};
-	m.u.hello.version = AG_PROTO_VERSION;
-	m.u.hello.user = (char *)user;
-	m.u.hello.agenda = "team";
-	m.u.hello.replica = replica;
-	m.u.hello.token_len = (size_t)ag_hex_decode(tok, m.u.hello.token, AG_MAX_TOKEN);
-	assert_int_equal(ag_msg_encode(b, &m), 0);
+	assert_int_equal(agenda_hello(b, user, tok, replica), 0);
 }
 
 /* A PUSH of N new events "UIDBASE-i", each with NOTES_LEN bytes of notes. */

@@ -9,6 +9,7 @@
  * bounded while agendad runs. Memory and delays are printed, not asserted
  * beyond what only a broken server would exceed.
  */
+#include "agenda_frames.h"
 #include "agenda_harness.h"
 
 #include <poll.h>
@@ -230,13 +231,7 @@ static int hello_raw(int port, const char *user, const char *tok, uint8_t *answe
 {
 	int fd = h_connect(port);
 	struct ag_buf b = {0};
-	struct ag_msg m = {.type = AG_MSG_HELLO};
-	m.u.hello.version = AG_PROTO_VERSION;
-	m.u.hello.user = (char *)user;
-	m.u.hello.agenda = "team";
-	m.u.hello.replica = ag_random_id();
-	m.u.hello.token_len = (size_t)ag_hex_decode(tok, m.u.hello.token, AG_MAX_TOKEN);
-	assert_int_equal(ag_msg_encode(&b, &m), 0);
+	assert_int_equal(agenda_hello(&b, user, tok, 0), 0);
 	assert_true(fd >= 0);
 	assert_int_equal(send(fd, b.data, b.len, MSG_NOSIGNAL), (ssize_t)b.len);
 	ag_buf_finish(&b);

@@ -21,6 +21,7 @@
  */
 #include "agenda_int.h"
 
+#include "../agenda_frames.h"
 #include "../agendad_spawn.h"
 
 #include <fcntl.h>
@@ -199,13 +200,7 @@ static int connect_to(int port)
 
 static void hello(struct ag_buf *b, const char *user, const char *tok)
 {
-	struct ag_msg m = {.type = AG_MSG_HELLO};
-	m.u.hello.version = AG_PROTO_VERSION;
-	m.u.hello.user = (char *)user;
-	m.u.hello.agenda = "team";
-	m.u.hello.replica = ag_random_id();
-	m.u.hello.token_len = (size_t)ag_hex_decode(tok, m.u.hello.token, AG_MAX_TOKEN);
-	ag_msg_encode(b, &m);
+	agenda_hello(b, user, tok, 0);
 }
 
 /* A PUSH of N new events, each with VALUE_LEN bytes of notes. */
