@@ -24,6 +24,7 @@
 #include "../agenda_frames.h"
 #include "../agendad_spawn.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -467,6 +468,20 @@ static void trickle(const struct srv *s, int n, int seconds)
 	_exit(0);
 }
 
+/* True once agendad (pid *ARG) holds its 64 handshakes: the attack is on. */
+static bool handshakes_full(void *arg)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)*(pid_t *)arg);
+	DIR *d = opendir(path);
+	int n = 0;
+	while (d && readdir(d))
+		n++;
+	if (d)
+		closedir(d);
+	return n >= 64;
+}
+
 static void part_slowloris(void)
 {
 	struct srv s = {0};
@@ -478,7 +493,8 @@ static void part_slowloris(void)
 	pid_t kid = fork();
 	if (kid == 0)
 		trickle(&s, 512, 15);
-	sleep_ms(1000);
+	if (!proc_until(handshakes_full, &s.pid, 10000))
+		printf("  (agendad did not reach 64 connections in 10 s)\n");
 	uint64_t anchor = 0;
 	unsigned counter = 0;
 	int status;
