@@ -88,7 +88,8 @@ static void test_fresh_home(void **state)
 	snprintf(path, sizeof(path), "%s/home2/.local/share/xproto/agenda.db", h->dir);
 	assert_int_not_equal(stat(path, &st), 0);
 	snprintf(cmd, sizeof(cmd),
-	         "HOME=%s/home2 %s/agenda init --server 127.0.0.1:1 --user u --token 00 --agenda "
+	         "HOME=%s/home2 %s/agenda init --server 127.0.0.1:1 --user u --token "
+	         "0123456789abcdef0123456789abcdef --agenda "
 	         "a >/dev/null",
 	         h->dir, h_bin());
 	assert_int_equal(system(cmd), 0);

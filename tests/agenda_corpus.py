@@ -289,8 +289,10 @@ def years(text):
     ys = set()
     for master, _ in group(events).values():
         if master is not None:
-            ys.add(when_of(master, "DTSTART", zones).wall.year)
-    return sorted(ys)[:5]
+            y = when_of(master, "DTSTART", zones).wall.year
+            ys.add(y)
+            ys.add(y + 3)  # years after the start: the expansion skips to them
+    return sorted(ys)[:6]
 
 
 def agenda(bindir, db, *args):

@@ -683,6 +683,16 @@ static void test_adduser_while_running(void **state)
 	}
 }
 
+static size_t refetch_queued(struct ag_replica *r)
+{
+	struct ag_buf b = {0};
+	h_sql_dump(r, "SELECT count(*) FROM refetch", &b);
+	ag_buf_u8(&b, 0);
+	size_t n = strtoul((const char *)b.data, NULL, 10);
+	ag_buf_finish(&b);
+	return n;
+}
+
 static void test_big_events(void **state)
 {
 	struct world *w = *state;
@@ -701,6 +711,20 @@ static void test_big_events(void **state)
 	assert_int_equal(ag_sync(w->b, NULL, &st), 0);
 	assert_int_equal(st.pulled, 12);
 	assert_true(st.pages > 2);
+	assert_converged(w->a, w->b);
+	/* b queues the 12 for refetch: they come one a page, and a sync cut
+	 * after a few pages keeps the others queued (before, the whole queue
+	 * was dropped once the first page arrived) */
+	assert_int_equal(
+	    sqlite3_exec(w->b->db, "INSERT INTO refetch SELECT uid FROM events", NULL, NULL, NULL),
+	    SQLITE_OK);
+	struct ag_sync_opts cut = {.cut_after = 3 * (long)len};
+	assert_int_not_equal(ag_sync(w->b, &cut, &st), 0);
+	size_t left = refetch_queued(w->b);
+	print_message("refetch queue after a sync cut after 3 events' bytes: %zu of 12\n", left);
+	assert_true(left > 0 && left < 12);
+	assert_int_equal(ag_sync(w->b, NULL, &st), 0);
+	assert_int_equal(refetch_queued(w->b), 0);
 	assert_converged(w->a, w->b);
 	char *huge = malloc((600 << 10) + 1);
 	memset(huge, 'h', 600 << 10);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char usage[] =
     "usage: agenda [--db PATH] [--json] COMMAND [ARGS]\n"
@@ -238,6 +239,17 @@ static int run(struct cli *c, const char *name)
 	return rc;
 }
 
+/* Removes the replica file PATH with its -wal and -shm. */
+static void remove_replica(const char *path)
+{
+	char side[4200];
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c = {0};
@@ -258,7 +270,8 @@ int main(int argc, char **argv)
 	}
 	if (!db)
 		db = default_db(buf, sizeof(buf));
-	if (strcmp(argv[cmd], "init") && missing_replica(&c, db))
+	bool init = !strcmp(argv[cmd], "init"), fresh = init && access(db, F_OK);
+	if (!init && missing_replica(&c, db))
 		return 1;
 	if (ag_replica_open(db, &c.r, err, sizeof(err))) {
 		cli_fail(&c, err);
@@ -268,5 +281,7 @@ int main(int argc, char **argv)
 	c.argv = argv + cmd;
 	int rc = run(&c, argv[cmd]);
 	ag_replica_close(c.r);
+	if (rc && fresh) /* a failed init leaves no half-made replica behind */
+		remove_replica(db);
 	return rc;
 }

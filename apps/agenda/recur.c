@@ -199,6 +199,29 @@ static int emit_override(struct expansion *x, struct override *o)
 
 /* ---- the rule -------------------------------------------------------------------- */
 
+/* Starts IT (rule RULE) near the range rather than at DTSTART, so that the
+ * instance cap counts instances of the range, not of the years before it
+ * (a MINUTELY rule reaches 100,000 instances in 70 days). libical cannot
+ * do it for a rule with COUNT, whose instances must be counted from the
+ * start. A day's margin covers DST shifts; earlier instances that do not
+ * overlap the range are skipped as before. */
+static void skip_to_range(const struct expansion *x, struct icalrecurrencetype *rule,
+                          icalrecur_iterator *it)
+{
+	const struct ag_dt *m = &x->v->start;
+	int64_t at = x->from - x->v->dur - 86400;
+	if (rule->count || at <= inst_unix(m, m->t))
+		return;
+	icaltimezone *z = m->kind == AG_T_UTC || m->kind == AG_T_ZONE ? m->zone : NULL;
+	struct icaltimetype t = ag_tz_from_unix(at, z);
+	t.zone = m->t.zone;
+	t.is_date = m->t.is_date;
+	if (t.is_date)
+		t.hour = t.minute = t.second = 0;
+	icalrecur_iterator_set_start(it, t); /* on failure, from DTSTART as before */
+	icalerror_clear_errno();
+}
+
 static int expand_rule(struct expansion *x)
 {
 	const struct ag_view *v = x->v;
@@ -211,6 +234,7 @@ static int expand_rule(struct expansion *x)
 	icalerror_clear_errno();
 	if (!it)
 		return instance(x, v->start.t, v->dur);
+	skip_to_range(x, &rule, it);
 	int rc = 0;
 	for (int i = 0; i < MAX_INSTANCES && !rc; i++) {
 		struct icaltimetype next = icalrecur_iterator_next(it);

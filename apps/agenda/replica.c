@@ -209,7 +209,7 @@ int ag_replica_configure(struct ag_replica *r, const char *server, const char *u
 	struct xp_error err;
 	if (xp_net_is_unix(server) || xp_net_check(server, &err) < 0)
 		return ag_fail(r, "bad server address '%s' (want HOST:PORT)", server);
-	if (ag_hex_decode(token, raw, sizeof(raw)) <= 0)
+	if (ag_hex_decode(token, raw, sizeof(raw)) != 16) /* agendad's tokens: 16 bytes */
 		return ag_fail(r, "bad token (want the hex string `agendad adduser` printed)");
 	if (!*user || strlen(user) > AG_MAX_NAME || !*agenda || strlen(agenda) > AG_MAX_NAME)
 		return ag_fail(r, "user and agenda names are 1 to %d bytes", AG_MAX_NAME);
