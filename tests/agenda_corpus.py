@@ -355,8 +355,8 @@ def run_file(bindir, path, tmp):
     text = open(path, encoding="utf-8", errors="replace").read()
     db = os.path.join(tmp, re.sub(r"\W", "_", name) + ".db")
     # only init creates a replica (no server is contacted here)
-    agenda(bindir, db, "init", "--server", "127.0.0.1:1", "--user", "corpus", "--token", "00",
-           "--agenda", "corpus")
+    agenda(bindir, db, "init", "--server", "127.0.0.1:1", "--user", "corpus",
+           "--token", "0123456789abcdef0123456789abcdef", "--agenda", "corpus")
     imp = agenda(bindir, db, "--json", "import", path)
     counts = json.loads(imp.stdout.splitlines()[0]) if imp.stdout.strip() else {}
     problems, compared = [], 0
