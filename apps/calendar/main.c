@@ -38,6 +38,19 @@ struct opts {
 	int sync_every, cols, rows;
 };
 
+/* Say what is wrong with option @a (unknown, or its value missing or bad): -1. */
+static int bad_option(const char *a)
+{
+	static const char *const valued[] = {"--db", "--today", "--sync-every", "--size"};
+	for (size_t i = 0; i < sizeof(valued) / sizeof(valued[0]); i++)
+		if (!strcmp(a, valued[i]))
+			return fprintf(stderr, "xp-calendar: %s needs a value%s\n", a,
+			               i == 3 ? " (COLSxROWS)" : ""),
+			       -1;
+	fprintf(stderr, "xp-calendar: unknown option '%s'\n", a);
+	return -1;
+}
+
 static int parse(int argc, char **argv, struct opts *o)
 {
 	*o = (struct opts){NULL, NULL, false, false, 30, 0, 0};
@@ -59,7 +72,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
 			return fputs(usage, stdout), exit(0), 0;
 		else
-			return -1;
+			return bad_option(a);
 	}
 	return 0;
 }
