@@ -213,10 +213,13 @@ static void on_destroy(struct tc_seamless *s, struct tc_client *c, xcb_generic_e
 {
 	xcb_destroy_notify_event_t *e = (xcb_destroy_notify_event_t *)ev;
 	struct tc_sw *sw = e->window ? tc_sw_by_xid(s, e->window) : NULL;
+	char title[sizeof(sw->title)];
 	if (!sw)
 		return; /* one we destroyed: already out of the table */
+	memcpy(title, sw->title, sizeof(title));
+	tc_plain(title); /* the app's words, on the user's terminal */
 	tc_warn("window %u '%s' was destroyed by another X client: asking its app to close it",
-	        sw->id, sw->title);
+	        sw->id, title);
 	sw->xid = 0;
 	sw->gone = true;
 	sw->gone_us = xp_now_us();
