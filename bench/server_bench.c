@@ -444,6 +444,39 @@ out:
 	}
 }
 
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} parts[] = {{"latency", bench_latency},
+             {"cpu", bench_cpu_per_draw},
+             {"sessions", bench_sessions},
+             {"fairness", bench_fairness}};
+#define NPARTS (sizeof(parts) / sizeof(parts[0]))
+
+static const char usage[] =
+    "usage: server_bench [--hogs N] [latency|cpu|sessions|fairness...]\n"
+    "The server's figures: draw latency, CPU per draw, 100 ticking sessions and\n"
+    "another session's round trip under the worst traffic (default: all).\n"
+    "--hogs N (or $HP_HOGS): N CPU hogs of our own beside it; $HP_NICE=N: the\n"
+    "server and the measuring app at nice N. Exit status 1 when a part could not\n"
+    "measure what it names, 2 on bad usage.\n";
+
+/* 0 when every argument names a part; 1 after --help; -1 after a message. */
+static int check_args(int argc, char **argv)
+{
+	for (int a = 1; a < argc; a++) {
+		bool known = false;
+		for (size_t i = 0; i < NPARTS; i++)
+			known |= !strcmp(argv[a], parts[i].name);
+		if (!strcmp(argv[a], "--help") || !strcmp(argv[a], "-h"))
+			return fputs(usage, stdout), 1;
+		if (!known)
+			return fprintf(stderr, "server_bench: no part '%s'\n%s", argv[a], usage),
+			       -1;
+	}
+	return 0;
+}
+
 /*
  * Usage: server_bench [--hogs N] [latency|cpu|sessions|fairness...] (default:
  * all; --hogs N or $HP_HOGS: N CPU hogs of our own beside it). Exits 1 when
@@ -452,21 +485,16 @@ out:
  */
 int main(int argc, char **argv)
 {
+	int hogs = load_hogs_wanted(&argc, argv), usage_rc = check_args(argc, argv);
+	if (usage_rc)
+		return usage_rc > 0 ? 0 : 2;
 	printf("%s", hp_priority_begin()); /* HP_NICE=N: the server's figures, not the machine's */
-	int hogs = load_hogs_wanted(&argc, argv);
 	if (hogs < 0 || load_hogs_start(hogs) < 0)
 		return 2;
 	if (hogs > 0)
 		printf("beside %d CPU hogs of our own\n", hogs);
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} parts[] = {{"latency", bench_latency},
-	             {"cpu", bench_cpu_per_draw},
-	             {"sessions", bench_sessions},
-	             {"fairness", bench_fairness}};
 	signal(SIGPIPE, SIG_IGN);
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+	for (size_t i = 0; i < NPARTS; i++) {
 		bool want = argc == 1;
 		for (int a = 1; a < argc; a++)
 			want |= !strcmp(argv[a], parts[i].name);
