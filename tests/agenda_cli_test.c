@@ -427,11 +427,45 @@ static void test_detach_admin(void **state)
 	stop_detached(pid, SIGTERM);
 }
 
+/*
+ * An event with RECURRENCE-ID overrides (tests/ics-corpus/handwritten/
+ * overrides.ics): each override is the whole occurrence (RFC 5545
+ * 3.8.4.4), so its location is its own, and none when it has none (not the
+ * master's); it is shown as a changed occurrence, not as one that repeats,
+ * and a single event whose one occurrence was changed does not repeat.
+ */
+static void test_overrides_shown(void **state)
+{
+	struct harness *h = *state;
+	init_replica(h, "o.db", "u", "00");
+	assert_int_equal(run(h, "o.db", "import tests/ics-corpus/handwritten/overrides.ics"), 0);
+	assert_int_equal(run(h, "o.db", "ls month 2026-11-01"), 0);
+	static const char *const want[] = {
+	    "Mon 2026-11-02  10:00-10:30  Standup  @ Room 1  (repeats)  [weekly-s]",
+	    "Tue 2026-11-03  13:30-14:30  Lunch later  @ Cafe  (changed occurrence)  [one-lunc]",
+	    "Mon 2026-11-09  11:00-11:30  Standup (moved)  @ Room 7  (changed occurrence)",
+	    "Mon 2026-11-16  10:00-10:30  Standup (online)  (changed occurrence)  [weekly-s]",
+	    "Mon 2026-11-23  10:00-10:30  Standup  @ Room 1  (repeats)  [weekly-s]",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr(out, want[i]))
+			fail_msg("ls month:\n%s\nwant: %s", out, want[i]);
+	assert_null(strstr(out, "Lunch  @ Canteen")); /* replaced by its override */
+	assert_int_equal(run(h, "o.db", "--json ls day 2026-11-16"), 0);
+	assert_non_null(strstr(out, "\"location\":\"\",\"notes\":\"\""));
+	assert_non_null(strstr(out, "\"override\":true"));
+	assert_int_equal(run(h, "o.db", "show one-lunch@example.com"), 0);
+	assert_null(strstr(out, "(repeats)"));
+	assert_int_equal(run(h, "o.db", "show weekly-standup@example.com"), 0);
+	assert_non_null(strstr(out, "Standup  @ Room 1  (repeats)"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_fresh_home, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_overrides_shown, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_server_refusals, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_admin, setup, teardown),

@@ -756,6 +756,90 @@ static void test_lost_window_stays(void **state)
 	r->client = 0;
 }
 
+/* proc_until: the rig's client is still running. */
+static bool client_alive(struct rig *r)
+{
+	return waitpid(r->client, NULL, WNOHANG) == 0;
+}
+
+/* True once the client's log has a line containing @text (bounded). */
+static bool client_said(struct rig *r, const char *text)
+{
+	char path[300];
+	snprintf(path, sizeof(path), "%s/seamless-client.log", r->s.dir);
+	return proc_wait_line(path, text, NULL, 0, WAIT_MS);
+}
+
+/* How many lines of the client's log contain @text, now. */
+static int client_said_times(struct rig *r, const char *text)
+{
+	char path[300], line[1024];
+	int n = 0;
+	snprintf(path, sizeof(path), "%s/seamless-client.log", r->s.dir);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, text) != NULL;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* The app fills its window @win (@w x @h) with @rgb; true once X window
+ * @xwin shows it (bounded). */
+static bool filled(struct rig *r, uint32_t win, xcb_window_t xwin, int w, int h, uint32_t rgb)
+{
+	struct xr_fb want;
+	xa_fill(r->d, win, 0, 0, (uint32_t)w, (uint32_t)h, rgb);
+	if (xa_sync(r->d, 5000) < 0 || xr_fb_init(&want, w, h) < 0)
+		return false;
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++)
+			want.px[(size_t)y * want.stride + x] = rgb;
+	long diff = wait_shows(r, xwin, &want, 1, w, h);
+	xr_fb_finish(&want);
+	return diff == 0;
+}
+
+/*
+ * One seamless X window destroyed by another X client (XDestroyWindow, as
+ * `xdotool`-like tools or a crashing pager do; not the WM's close): the
+ * thin client drops that window, says so, asks the app to close it (the
+ * app decides, as with the WM's close), and keeps the rest. An app that
+ * keeps its window has it shown again, in a new X window; one that closes
+ * it has it gone, and nothing is re-created or touched in X after.
+ */
+static void test_window_destroyed_by_another_client(void **state)
+{
+	(void)state;
+	struct rig *r = &rig;
+	rig_start(r, 0, true);
+	uint32_t a = app_window(r, 0, 0, 300, 180, 0, 0x203a50u, "alpha");
+	uint32_t b = app_window(r, 0, 0, 240, 160, 0, 0x502a20u, "beta");
+	static const char *const seamless[] = {"--seamless", NULL};
+	r->client = spawn_client(r, seamless);
+	xcb_window_t xa = find_managed(r, "alpha"), xb = find_managed(r, "beta");
+	assert_true(xa && xb);
+	xcb_destroy_window(r->xc, xa);
+	xcb_flush(r->xc);
+	/* the app is asked (it keeps the window, here); beta stays, drawn */
+	assert_true(wait_event(r, XA_CLOSE, a, true));
+	assert_true(client_said(r, "destroyed by another X client"));
+	assert_true(filled(r, b, xb, 240, 160, 0x30c060u));
+	/* kept by the app: shown again, in a new X window */
+	xcb_window_t again = find_managed(r, "alpha");
+	assert_true(again != 0 && again != xa);
+	assert_true(client_alive(r));
+	/* destroyed again, and this time the app closes it: gone for good */
+	xcb_destroy_window(r->xc, again);
+	xcb_flush(r->xc);
+	assert_true(wait_event(r, XA_CLOSE, a, true));
+	assert_int_equal(xa_window_destroy(r->d, a), 0);
+	assert_int_equal(xa_sync(r->d, 5000), 0);
+	assert_true(filled(r, b, xb, 240, 160, 0x2040d0u)); /* beta, still served */
+	assert_int_equal(client_said_times(r, "destroyed by another X client"), 2);
+	assert_true(client_alive(r));
+}
+
 /* ---- pointer shapes ---------------------------------------------------- */
 
 /* A w x h test shape (opaque or transparent pixels only: no premultiplying
@@ -890,6 +974,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_scale_from_dpi, teardown),
 	    cmocka_unit_test_teardown(test_refused_window_stays, teardown),
 	    cmocka_unit_test_teardown(test_lost_window_stays, teardown),
+	    cmocka_unit_test_teardown(test_window_destroyed_by_another_client, teardown),
 	    cmocka_unit_test_teardown(test_seamless_shapes, teardown),
 	    cmocka_unit_test_teardown(test_seamless_shapes_scaled, teardown),
 	    cmocka_unit_test_teardown(test_desktop_shapes_scaled, teardown),

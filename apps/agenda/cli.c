@@ -217,8 +217,13 @@ static int global_opts(int argc, char **argv, const char **db, bool *json)
 		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
 			return -2;
 		else
-			return -1;
+			return fprintf(stderr, "agenda: %s '%s'\n",
+			               strcmp(argv[i], "--db") ? "unknown option" : "no value for",
+			               argv[i]),
+			       -1;
 	}
+	if (i == argc)
+		fputs("agenda: no command given\n", stderr);
 	return i < argc ? i : -1;
 }
 

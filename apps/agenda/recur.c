@@ -181,18 +181,23 @@ static int emit_override(struct expansion *x, struct override *o)
 		return 0;
 	if (ag_event_copy(&ev, x->ev))
 		return -1;
+	ev.override = true;
+	/* RFC 5545 3.8.4.4: the override is the whole occurrence; what it does
+	 * not say (a LOCATION it dropped) is not the master's (as libical and
+	 * python-icalendar read it) */
 	const char *keys[] = {"SUMMARY", "LOCATION", "DESCRIPTION"};
 	char **fields[] = {&ev.title, &ev.location, &ev.notes};
+	int rc = 0;
 	for (int i = 0; i < 3; i++) {
 		struct ag_line l;
 		const char *val = ag_kvs_value(&o->kvs, keys[i]);
-		char *t = val && !ag_line_parse(val, &l) ? ag_text_unescape(l.value) : NULL;
-		if (t) {
-			free(*fields[i]);
-			*fields[i] = t;
-		}
+		char *t = val && !ag_line_parse(val, &l) ? ag_text_unescape(l.value) : strdup("");
+		free(*fields[i]);
+		*fields[i] = t;
+		rc = t ? rc : -1;
 	}
-	int rc = push(x, &ev, s, e);
+	if (!rc)
+		rc = push(x, &ev, s, e);
 	ag_event_finish(&ev);
 	return rc;
 }

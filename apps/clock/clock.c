@@ -92,9 +92,13 @@ int main(int argc, char **argv)
 			c.utc = true;
 		else if (!strcmp(argv[i], "--ticks") && i + 1 < argc)
 			ticks = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return fputs(usage, stdout), 0;
 		else {
-			fputs(usage, strcmp(argv[i], "--help") ? stderr : stdout);
-			return strcmp(argv[i], "--help") ? 2 : 0;
+			fprintf(stderr, "xp-clock: %s '%s'\n%s",
+			        strcmp(argv[i], "--ticks") ? "unknown option" : "no value for",
+			        argv[i], usage);
+			return 2;
 		}
 	}
 	xr_font_cell(XR_FONT_FIXED_BOLD, &c.cw, &c.ch, NULL);
