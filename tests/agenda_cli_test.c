@@ -437,7 +437,7 @@ static void test_detach_admin(void **state)
 static void test_overrides_shown(void **state)
 {
 	struct harness *h = *state;
-	init_replica(h, "o.db", "u", "00");
+	init_replica(h, "o.db", "u", "0123456789abcdef0123456789abcdef");
 	assert_int_equal(run(h, "o.db", "import tests/ics-corpus/handwritten/overrides.ics"), 0);
 	assert_int_equal(run(h, "o.db", "ls month 2026-11-01"), 0);
 	static const char *const want[] = {
