@@ -93,7 +93,8 @@ test-san: test-plain
 	@echo "== the same tests under AddressSanitizer + UndefinedBehaviorSanitizer =="
 	@XP_TEST_COUNTS=$(TEST_COUNTS) $(MAKE) --no-print-directory SAN=1 test-run || true
 
-test-run: $(TESTS) $(PROGS)
+# the benchmarks are built too: tests/cli_usage_test.sh checks every program's command line
+test-run: $(TESTS) $(PROGS) $(BENCHES)
 	@$(if $(TEST_ENV),env $(TEST_ENV)) sh tests/run.sh $(if $(filter 1,$(SAN)),sanitizers,plain) \
 		$(BIN) $(TESTS)
 

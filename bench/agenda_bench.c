@@ -483,10 +483,48 @@ static void cleanup(struct bench *b)
 		fprintf(stderr, "could not remove %s\n", b->dir);
 }
 
+static const char usage[] =
+    "usage: agenda_bench [N_EVENTS]   (default 10000; XP_BIN: folder holding agendad)\n"
+    "       agenda_bench import [N]   (only the import of 10,000 and N events,\n"
+    "                                  default 100,000)\n";
+
+/* @s as a count above 0, or -1 after a message naming it and the usage. */
+static int count_arg(const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+	if (*s && !*end && n > 0 && n <= 10000000)
+		return (int)n;
+	fprintf(stderr, "agenda_bench: '%s' is not a number of events from 1 to 10000000\n%s", s,
+	        usage);
+	return -1;
+}
+
+/* The events to sync (*@n) and import (*@big), or only the import; 0, 1
+ * after --help, -1 after a message. */
+static int parse_args(int argc, char **argv, int *n, int *big, bool *only_import)
+{
+	*only_import = argc > 1 && !strcmp(argv[1], "import");
+	*n = 10000;
+	*big = 100000;
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		return fputs(usage, stdout), 1;
+	if (argc > (*only_import ? 3 : 2))
+		return fprintf(stderr, "agenda_bench: one count only\n%s", usage), -1;
+	if (*only_import && argc > 2 && (*big = count_arg(argv[2])) < 0)
+		return -1;
+	if (!*only_import && argc > 1 && (*n = count_arg(argv[1])) < 0)
+		return -1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	bool only_import = argc > 1 && !strcmp(argv[1], "import");
-	struct bench b = {.n = argc > 1 && !only_import ? atoi(argv[1]) : 10000};
+	bool only_import;
+	int n, big, args = parse_args(argc, argv, &n, &big, &only_import);
+	if (args)
+		return args > 0 ? 0 : 2;
+	struct bench b = {.n = n};
 	struct figures f = {0};
 	char uid[128], cd[4096];
 	const char *env = getenv("XP_BIN");
@@ -497,9 +535,6 @@ int main(int argc, char **argv)
 	if (!mkdtemp(b.dir))
 		die("mkdtemp");
 	if (only_import) {
-		int big = argc > 2 ? atoi(argv[2]) : 100000;
-		if (big <= 0)
-			die("usage: agenda_bench import [N]");
 		import_figures(&b, big);
 		cleanup(&b);
 		return 0;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "xpargs.h"
 #include "xdraw.h"
 
 #define W           480 /* an 80x24 terminal of 6x13 cells */
@@ -121,8 +122,13 @@ static void pair(struct ctx *c, const char *what, uint8_t op, void (*direct)(str
 	printf("%-34s %8.1f ns direct  %8.1f ns through xd_apply  (%+.1f ns)\n", what, d, t, t - d);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	int usage_rc = xu_no_args(
+	    argc, argv, "draw_bench",
+	    "What libxpdraw's one drawing table costs on the hot paths (prints figures).\n");
+	if (usage_rc >= 0)
+		return usage_rc;
 	static char row[81];
 	struct ctx c = {.row = row};
 	for (int i = 0; i < 80; i++)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xpargs.h"
 #include "xproto.h"
 
 static size_t frame_size(const struct xp_msg *m)
@@ -191,8 +192,13 @@ static void image_rates(void)
 	free(px);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	int usage_rc =
+	    xu_no_args(argc, argv, "proto_bench",
+	               "libxproto's figures: bytes per common message, encode/decode rates.\n");
+	if (usage_rc >= 0)
+		return usage_rc;
 	sizes();
 	cursor_sizes();
 	small_rates();

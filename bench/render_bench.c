@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "xpargs.h"
 #include "xrender.h"
 
 #define FW          1920
@@ -202,8 +203,13 @@ static void bench_decode(struct bench_ctx *c)
 	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	int usage_rc = xu_no_args(
+	    argc, argv, "render_bench",
+	    "The renderer's hot paths beside the C library's baselines (prints figures).\n");
+	if (usage_rc >= 0)
+		return usage_rc;
 	struct bench_ctx c = {0};
 
 	if (xr_fb_init(&c.fb, FW, FH) < 0)

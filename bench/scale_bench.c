@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xpargs.h"
 #include "e2e.h"
 
 #define RUNS   3
@@ -49,7 +50,7 @@ static int run(int scale, long *wire, long *plain)
 {
 	struct e2e_server s;
 	static const char *const args[] = {"--no-launcher", NULL};
-	char num[8], path[160], log[16384];
+	char num[12], path[160], log[16384];
 	snprintf(num, sizeof(num), "%d", scale);
 	const char *extra[] = {"--scale", num, "--size", "640x384", NULL};
 	if (e2e_server_start(&s, args) < 0)
@@ -86,8 +87,13 @@ static long median(long *v, int n)
 	return v[n / 2];
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	int usage_rc = xu_no_args(
+	    argc, argv, "scale_bench",
+	    "What --scale costs on the wire: a real server, xp-term and thin clients.\n");
+	if (usage_rc >= 0)
+		return usage_rc;
 	long wire[SCALES][RUNS], plain[SCALES][RUNS], mw[SCALES], mp[SCALES];
 	printf("xp-term typing and scrolling through a headless thin-client, 640x384\n"
 	       "logical pixels at every scale; bytes the client received, median of %d runs\n\n",

@@ -253,7 +253,10 @@ static void bench_cpu_per_draw(void)
 
 /* ---- 3. 100 sessions, each with a ticking 800x600 app ---- */
 
-static void ticking_apps(struct e2e_server *s, int seconds)
+/* In a child process: one app per session, each with its window mapped;
+ * a byte on @ready once the server has applied them all (a SYNC answered
+ * on each), then a tick a second for @seconds. */
+static void ticking_apps(struct e2e_server *s, int seconds, int ready)
 {
 	struct xa_display *d[SESSIONS];
 	uint32_t win[SESSIONS];
@@ -267,6 +270,12 @@ static void ticking_apps(struct e2e_server *s, int seconds)
 		xa_window_map(d[i], win[i]);
 		xa_flush(d[i]);
 	}
+	for (int i = 0; i < SESSIONS; i++)
+		if (xa_sync(d[i], 30000) < 0)
+			_exit(1);
+	if (write(ready, "r", 1) != 1)
+		_exit(1);
+	close(ready);
 	for (int t = 0; t < seconds; t++) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -315,6 +324,17 @@ static double watch(struct xp_conn *c, int seconds)
 	return worst;
 }
 
+/* True once the apps' process says every session has its window (a byte on
+ * @fd, which is closed), within @ms; false if it ended or the time ran out. */
+static bool apps_ready(int fd, int ms)
+{
+	struct pollfd p = {fd, POLLIN, 0};
+	char b;
+	bool ok = poll(&p, 1, ms) == 1 && read(fd, &b, 1) == 1;
+	close(fd);
+	return ok;
+}
+
 static void bench_sessions(void)
 {
 	struct e2e_server s;
@@ -323,10 +343,26 @@ static void bench_sessions(void)
 	if (e2e_server_start(&s, args) < 0)
 		return;
 	long rss0 = e2e_rss_kb(s.pid);
+	int ready[2];
+	if (pipe(ready) < 0) {
+		e2e_server_stop(&s);
+		return;
+	}
 	pid_t apps = fork();
-	if (apps == 0)
-		ticking_apps(&s, seconds);
-	usleep(1500000);
+	if (apps == 0) {
+		close(ready[0]);
+		ticking_apps(&s, seconds, ready[1]);
+	}
+	close(ready[1]);
+	if (!apps_ready(ready[0], 60000)) {
+		printf("%d sessions: the apps did not all show their window within 60 s\n",
+		       SESSIONS);
+		failures++;
+		kill(apps, SIGTERM);
+		waitpid(apps, NULL, 0);
+		e2e_server_stop(&s);
+		return;
+	}
 	for (int i = 0; i < SESSIONS; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "s%d", i);
@@ -408,28 +444,57 @@ out:
 	}
 }
 
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} parts[] = {{"latency", bench_latency},
+             {"cpu", bench_cpu_per_draw},
+             {"sessions", bench_sessions},
+             {"fairness", bench_fairness}};
+#define NPARTS (sizeof(parts) / sizeof(parts[0]))
+
+static const char usage[] =
+    "usage: server_bench [--hogs N] [latency|cpu|sessions|fairness...]\n"
+    "The server's figures: draw latency, CPU per draw, 100 ticking sessions and\n"
+    "another session's round trip under the worst traffic (default: all).\n"
+    "--hogs N (or $HP_HOGS): N CPU hogs of our own beside it; $HP_NICE=N: the\n"
+    "server and the measuring app at nice N. Exit status 1 when a part could not\n"
+    "measure what it names, 2 on bad usage.\n";
+
+/* 0 when every argument names a part; 1 after --help; -1 after a message. */
+static int check_args(int argc, char **argv)
+{
+	for (int a = 1; a < argc; a++) {
+		bool known = false;
+		for (size_t i = 0; i < NPARTS; i++)
+			known |= !strcmp(argv[a], parts[i].name);
+		if (!strcmp(argv[a], "--help") || !strcmp(argv[a], "-h"))
+			return fputs(usage, stdout), 1;
+		if (!known)
+			return fprintf(stderr, "server_bench: no part '%s'\n%s", argv[a], usage),
+			       -1;
+	}
+	return 0;
+}
+
 /*
  * Usage: server_bench [--hogs N] [latency|cpu|sessions|fairness...] (default:
  * all; --hogs N or $HP_HOGS: N CPU hogs of our own beside it). Exits 1 when
- * a part could not measure what it names (the fairness attack did not run).
+ * a part could not measure what it names (the fairness attack did not run,
+ * the 100 sessions' apps did not all show their window).
  */
 int main(int argc, char **argv)
 {
+	int hogs = load_hogs_wanted(&argc, argv), usage_rc = check_args(argc, argv);
+	if (usage_rc)
+		return usage_rc > 0 ? 0 : 2;
 	printf("%s", hp_priority_begin()); /* HP_NICE=N: the server's figures, not the machine's */
-	int hogs = load_hogs_wanted(&argc, argv);
 	if (hogs < 0 || load_hogs_start(hogs) < 0)
 		return 2;
 	if (hogs > 0)
 		printf("beside %d CPU hogs of our own\n", hogs);
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} parts[] = {{"latency", bench_latency},
-	             {"cpu", bench_cpu_per_draw},
-	             {"sessions", bench_sessions},
-	             {"fairness", bench_fairness}};
 	signal(SIGPIPE, SIG_IGN);
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+	for (size_t i = 0; i < NPARTS; i++) {
 		bool want = argc == 1;
 		for (int a = 1; a < argc; a++)
 			want |= !strcmp(argv[a], parts[i].name);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "xpargs.h"
 #include "term_harness.h"
 
 #define LINES 100000
@@ -231,8 +232,13 @@ static int typing(struct th *h)
 	return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	int usage_rc =
+	    xu_no_args(argc, argv, "term_bench",
+	               "What xp-term's scrollback costs in memory and time (prints figures).\n");
+	if (usage_rc >= 0)
+		return usage_rc;
 	struct th h;
 	int r = -1;
 	if (th_start(&h, "--size 80x24 --scrollback 100000", NULL) < 0 ||

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xpargs.h"
 #include "testpeer.h"
 #include "thinrun.h"
 #include "thin.h"
@@ -92,8 +93,13 @@ static int setup_window(struct tp_peer *p)
 	return send_msg(p, (struct xp_msg){.op = XP_OP_TARGET, .u.target = {1}});
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	int usage_rc =
+	    xu_no_args(argc, argv, "thin_bench",
+	               "The thin client's update latency over loopback (prints figures).\n");
+	if (usage_rc >= 0)
+		return usage_rc;
 	struct tp_peer p;
 	struct xr_fb pic;
 	uint32_t serial = 0;

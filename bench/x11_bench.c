@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "xpargs.h"
 #include "../tests/e2e.h"
 #include "../tests/load.h"
 
@@ -136,8 +137,13 @@ static void report(double *lat, int n, double idle_cpu, double typing_cpu, doubl
 	       typing_s > 0 ? 100 * typing_cpu / typing_s : 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	int usage_rc = xu_no_args(
+	    argc, argv, "x11_bench",
+	    "The X bridge's figures: input-to-pixels latency, bytes (prints figures).\n");
+	if (usage_rc >= 0)
+		return usage_rc;
 	struct e2e_server s;
 	struct view v = {.fg = 0xffffff};
 	static double lat[KEYS];

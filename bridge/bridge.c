@@ -196,7 +196,11 @@ int main(int argc, char **argv)
 		} else if (argv[i][0] != '-' && i + 1 == argc) {
 			display = argv[i];
 		} else {
-			fputs(usage, stderr);
+			fprintf(stderr, "xp-ssh-bridge: %s '%s'\n%s",
+			        !strcmp(argv[i], "--cookie") ? "no value for"
+			        : argv[i][0] == '-'          ? "unknown option"
+			                                     : "one DISPLAY only, not also",
+			        argv[i], usage);
 			return EXIT_USAGE;
 		}
 	}

@@ -22,3 +22,5 @@ TESTS += $(SESSION_TESTS)
 
 # the marked examples of every README, run as a user would (tests/readme_test.py)
 TESTS += tests/readme_test.py
+# every program's --help (stdout, 0) and unknown option (stderr naming it, 2)
+TESTS += tests/cli_usage_test.sh

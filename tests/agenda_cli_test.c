@@ -88,7 +88,8 @@ static void test_fresh_home(void **state)
 	snprintf(path, sizeof(path), "%s/home2/.local/share/xproto/agenda.db", h->dir);
 	assert_int_not_equal(stat(path, &st), 0);
 	snprintf(cmd, sizeof(cmd),
-	         "HOME=%s/home2 %s/agenda init --server 127.0.0.1:1 --user u --token 00 --agenda "
+	         "HOME=%s/home2 %s/agenda init --server 127.0.0.1:1 --user u --token "
+	         "0123456789abcdef0123456789abcdef --agenda "
 	         "a >/dev/null",
 	         h->dir, h_bin());
 	assert_int_equal(system(cmd), 0);
@@ -232,33 +233,47 @@ static void test_refusals(void **state)
 	assert_non_null(strstr(out, "{\"error\":\"the title cannot be empty\"}"));
 }
 
+/* One agendad admin command of test_admin: "agendad ARGS --db DB" exits
+ * with STATUS; its output holds SAYS and not LACKS (either may be NULL). */
+struct admin_case {
+	const char *args;
+	int status;
+	const char *says, *lacks;
+};
+
+#define ZEROS10 "0000000000"
+
 /* agendad adduser/grant: a missing part is named, names follow one rule
- * (refused with status 2), and a grant that creates an agenda says so. */
+ * (refused with status 2), and a grant that creates an agenda says so. In
+ * order: each command runs on what the ones before it made. */
 static void test_admin(void **state)
 {
+	static const struct admin_case cases[] = {
+	    {"adduser alice --agenda team", 2,
+	     "--agenda needs --rw (read-write) or --ro (read-only)", NULL},
+	    {"grant alice --rw", 2, "grant needs --agenda", NULL},
+	    {"adduser 'bad name!'", 2, "'bad name!' is not a valid name", NULL},
+	    {"adduser -- -dash", 2, NULL, NULL},
+	    /* a 65-character name */
+	    {"adduser " ZEROS10 ZEROS10 ZEROS10 ZEROS10 ZEROS10 ZEROS10 "00000", 2, NULL, NULL},
+	    {"adduser alice --agenda 'te am' --rw", 2, NULL, "created"}, /* nothing was done */
+	    {"adduser alice --agenda team --rw", 0, "agendad: created agenda 'team'", NULL},
+	    {"adduser bob.b-2_x --agenda team --ro", 0, NULL, "created"},
+	    {"grant alice --agenda nosuch --rw", 0, "agendad: created agenda 'nosuch'", NULL},
+	    {"grant alice --agenda nosuch --ro", 0, NULL, "created"},
+	    /* refused: no agenda made either */
+	    {"grant nobody --agenda other --rw", 1, NULL, "created"},
+	    {"grant alice --agenda other --rw", 0, "created agenda 'other'", NULL},
+	};
 	struct harness *h = *state;
-	assert_int_equal(run(h, NULL, "adduser alice --agenda team --db %s", h->db), 2);
-	assert_non_null(strstr(out, "--agenda needs --rw (read-write) or --ro (read-only)"));
-	assert_int_equal(run(h, NULL, "grant alice --rw --db %s", h->db), 2);
-	assert_non_null(strstr(out, "grant needs --agenda"));
-	assert_int_equal(run(h, NULL, "adduser 'bad name!' --db %s", h->db), 2);
-	assert_non_null(strstr(out, "'bad name!' is not a valid name"));
-	assert_int_equal(run(h, NULL, "adduser -- -dash --db %s", h->db), 2);
-	assert_int_equal(run(h, NULL, "adduser %065d --db %s", 0, h->db), 2);
-	assert_int_equal(run(h, NULL, "adduser alice --agenda 'te am' --rw --db %s", h->db), 2);
-	assert_null(strstr(out, "created")); /* nothing was done */
-	assert_int_equal(run(h, NULL, "adduser alice --agenda team --rw --db %s", h->db), 0);
-	assert_non_null(strstr(out, "agendad: created agenda 'team'"));
-	assert_int_equal(run(h, NULL, "adduser bob.b-2_x --agenda team --ro --db %s", h->db), 0);
-	assert_null(strstr(out, "created"));
-	assert_int_equal(run(h, NULL, "grant alice --agenda nosuch --rw --db %s", h->db), 0);
-	assert_non_null(strstr(out, "agendad: created agenda 'nosuch'"));
-	assert_int_equal(run(h, NULL, "grant alice --agenda nosuch --ro --db %s", h->db), 0);
-	assert_null(strstr(out, "created"));
-	assert_int_equal(run(h, NULL, "grant nobody --agenda other --rw --db %s", h->db), 1);
-	assert_null(strstr(out, "created")); /* refused: no agenda made either */
-	assert_int_equal(run(h, NULL, "grant alice --agenda other --rw --db %s", h->db), 0);
-	assert_non_null(strstr(out, "created agenda 'other'"));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct admin_case *c = &cases[i];
+		int rc = run(h, NULL, "%s --db %s", c->args, h->db);
+		if (rc != c->status || (c->says && !strstr(out, c->says)) ||
+		    (c->lacks && strstr(out, c->lacks)))
+			fail_msg("agendad %s: status %d (want %d): %s", c->args, rc, c->status,
+			         out);
+	}
 }
 
 /* The server's refusals: wrong token, unknown agenda, read-only writes. */
@@ -412,11 +427,45 @@ static void test_detach_admin(void **state)
 	stop_detached(pid, SIGTERM);
 }
 
+/*
+ * An event with RECURRENCE-ID overrides (tests/ics-corpus/handwritten/
+ * overrides.ics): each override is the whole occurrence (RFC 5545
+ * 3.8.4.4), so its location is its own, and none when it has none (not the
+ * master's); it is shown as a changed occurrence, not as one that repeats,
+ * and a single event whose one occurrence was changed does not repeat.
+ */
+static void test_overrides_shown(void **state)
+{
+	struct harness *h = *state;
+	init_replica(h, "o.db", "u", "0123456789abcdef0123456789abcdef");
+	assert_int_equal(run(h, "o.db", "import tests/ics-corpus/handwritten/overrides.ics"), 0);
+	assert_int_equal(run(h, "o.db", "ls month 2026-11-01"), 0);
+	static const char *const want[] = {
+	    "Mon 2026-11-02  10:00-10:30  Standup  @ Room 1  (repeats)  [weekly-s]",
+	    "Tue 2026-11-03  13:30-14:30  Lunch later  @ Cafe  (changed occurrence)  [one-lunc]",
+	    "Mon 2026-11-09  11:00-11:30  Standup (moved)  @ Room 7  (changed occurrence)",
+	    "Mon 2026-11-16  10:00-10:30  Standup (online)  (changed occurrence)  [weekly-s]",
+	    "Mon 2026-11-23  10:00-10:30  Standup  @ Room 1  (repeats)  [weekly-s]",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr(out, want[i]))
+			fail_msg("ls month:\n%s\nwant: %s", out, want[i]);
+	assert_null(strstr(out, "Lunch  @ Canteen")); /* replaced by its override */
+	assert_int_equal(run(h, "o.db", "--json ls day 2026-11-16"), 0);
+	assert_non_null(strstr(out, "\"location\":\"\",\"notes\":\"\""));
+	assert_non_null(strstr(out, "\"override\":true"));
+	assert_int_equal(run(h, "o.db", "show one-lunch@example.com"), 0);
+	assert_null(strstr(out, "(repeats)"));
+	assert_int_equal(run(h, "o.db", "show weekly-standup@example.com"), 0);
+	assert_non_null(strstr(out, "Standup  @ Room 1  (repeats)"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_fresh_home, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_overrides_shown, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_server_refusals, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_admin, setup, teardown),

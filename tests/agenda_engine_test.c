@@ -8,6 +8,7 @@
  * pages never show what is not durable yet. The incremental decoder is
  * checked against the one-piece decoder, valid and invalid bodies alike.
  */
+#include "agenda_frames.h"
 #include "agenda_harness.h"
 
 #define BIG_CHANGES AG_MAX_CHANGES
@@ -55,13 +56,7 @@ static int eng_teardown(void **state)
 
 static void hello(struct ag_buf *b, const char *user, const char *tok, uint64_t replica)
 {
-	struct ag_msg m = {.type = AG_MSG_HELLO};
-	m.u.hello.version = AG_PROTO_VERSION;
-	m.u.hello.user = (char *)user;
-	m.u.hello.agenda = "team";
-	m.u.hello.replica = replica;
-	m.u.hello.token_len = (size_t)ag_hex_decode(tok, m.u.hello.token, AG_MAX_TOKEN);
-	assert_int_equal(ag_msg_encode(b, &m), 0);
+	assert_int_equal(agenda_hello(b, user, tok, replica), 0);
 }
 
 /* A PUSH of N new events "UIDBASE-i", each with NOTES_LEN bytes of notes. */
@@ -112,7 +107,7 @@ static size_t feed(struct ag_conn *c, struct ag_buf *b)
 struct seen {
 	bool welcome, ack, last_page, error;
 	uint64_t ack_max_seq, page_anchor;
-	size_t page_records;
+	size_t page_records, pages, max_frame, whole;
 };
 
 static void drain(struct ag_conn *c, struct seen *w)
@@ -124,6 +119,7 @@ static void drain(struct ag_conn *c, struct seen *w)
 		const char *why;
 		assert_int_equal(ag_frame_peek(out, len, AG_MAX_FRAME, &hdr, &body), 1);
 		assert_int_equal(ag_msg_decode(out, hdr + body, &m, &why), 0);
+		w->max_frame = hdr + body > w->max_frame ? hdr + body : w->max_frame;
 		w->welcome |= m.type == AG_MSG_WELCOME;
 		w->error |= m.type == AG_MSG_ERROR;
 		if (m.type == AG_MSG_ACK) {
@@ -134,6 +130,9 @@ static void drain(struct ag_conn *c, struct seen *w)
 		}
 		if (m.type == AG_MSG_PAGE) {
 			w->page_records += m.u.page.n;
+			w->pages++;
+			for (size_t i = 0; i < m.u.page.n; i++)
+				w->whole += (m.u.page.rec[i].flags & AG_REC_WHOLE) != 0;
 			w->page_anchor = m.u.page.anchor;
 			w->last_page = !(m.u.page.flags & AG_PAGE_MORE);
 		}
@@ -166,6 +165,34 @@ static void turn(struct eng *e, struct ag_conn *a, struct seen *sa, struct ag_co
 		drain(b, sb);
 }
 
+/* A new connection FD of USER (replica REPLICA) whose HELLO was answered. */
+static struct ag_conn *greeted(struct eng *e, int fd, const char *user, const char *tok,
+                               uint64_t replica, struct seen *w)
+{
+	struct ag_buf in = {0};
+	struct ag_conn *c = ag_srv_conn_new(e->srv, fd, e->now);
+	hello(&in, user, tok, replica);
+	assert_int_equal(feed(c, &in), 0);
+	turn(e, c, w, NULL, NULL);
+	assert_true(w->welcome);
+	ag_buf_finish(&in);
+	return c;
+}
+
+/* A new connection FD of USER (replica REPLICA) with its HELLO and a PULL
+ * from 0 handed in, for the next turn. */
+static struct ag_conn *pulling(struct eng *e, int fd, const char *user, const char *tok,
+                               uint64_t replica)
+{
+	struct ag_buf in = {0};
+	struct ag_conn *c = ag_srv_conn_new(e->srv, fd, e->now);
+	hello(&in, user, tok, replica);
+	pull(&in);
+	assert_int_equal(feed(c, &in), 0);
+	ag_buf_finish(&in);
+	return c;
+}
+
 /* Alice's PUSH of 1,024 changes (~4 MiB): decoded in pieces (no change
  * applied in the first turns), then at most a slice (16 changes) a turn,
  * each slice committed; bob's sync started in the middle is answered in
@@ -175,11 +202,7 @@ static void test_big_push_spread_over_turns(void **state)
 	struct eng *e = *state;
 	struct ag_buf in = {0};
 	struct seen sa = {0}, sb = {0};
-	struct ag_conn *a = ag_srv_conn_new(e->srv, 10, e->now);
-	hello(&in, "alice", e->tok_a, 1);
-	assert_int_equal(feed(a, &in), 0);
-	turn(e, a, &sa, NULL, NULL);
-	assert_true(sa.welcome);
+	struct ag_conn *a = greeted(e, 10, "alice", e->tok_a, 1, &sa);
 	push(&in, BIG_CHANGES, NOTES, "big");
 	assert_true(in.len > AG_MAX_FRAME - 64 * 1024); /* the largest frame, near enough */
 	assert_int_equal(feed(a, &in), 0);
@@ -189,12 +212,8 @@ static void test_big_push_spread_over_turns(void **state)
 	struct ag_conn *b = NULL;
 	while (!sa.ack && turns < 10000) {
 		bool bob_now = !b && e->store->seq - seq0 >= 512; /* halfway: bob syncs */
-		if (bob_now) {
-			b = ag_srv_conn_new(e->srv, 11, e->now);
-			hello(&in, "bob", e->tok_b, 2);
-			pull(&in);
-			assert_int_equal(feed(b, &in), 0);
-		}
+		if (bob_now)
+			b = pulling(e, 11, "bob", e->tok_b, 2);
 		int64_t before = e->store->seq;
 		double t0 = cpu_ms();
 		turn(e, a, &sa, b, &sb);
@@ -234,10 +253,7 @@ static void test_pages_show_durable_data_only(void **state)
 	struct eng *e = *state;
 	struct ag_buf in = {0};
 	struct seen sa = {0}, sb = {0};
-	struct ag_conn *a = ag_srv_conn_new(e->srv, 10, e->now);
-	hello(&in, "alice", e->tok_a, 1);
-	assert_int_equal(feed(a, &in), 0);
-	turn(e, a, &sa, NULL, NULL);
+	struct ag_conn *a = greeted(e, 10, "alice", e->tok_a, 1, &sa);
 	push(&in, 200, 100, "lazy");
 	assert_int_equal(feed(a, &in), 0);
 	for (int i = 0; i < 2; i++) /* two slices */
@@ -246,10 +262,7 @@ static void test_pages_show_durable_data_only(void **state)
 	assert_true(e->store->seq > 0);
 	assert_true(ag_store_lazy_pending(e->store)); /* no fsync per slice */
 	assert_int_equal(ag_store_durable(e->store), 0);
-	struct ag_conn *b = ag_srv_conn_new(e->srv, 11, e->now);
-	hello(&in, "bob", e->tok_b, 2);
-	pull(&in);
-	assert_int_equal(feed(b, &in), 0);
+	struct ag_conn *b = pulling(e, 11, "bob", e->tok_b, 2);
 	turn(e, a, &sa, b, &sb);
 	assert_true(sb.last_page);
 	assert_int_equal(sb.page_records, 0);
@@ -258,10 +271,7 @@ static void test_pages_show_durable_data_only(void **state)
 		turn(e, a, &sa, b, &sb);
 	assert_true(sa.ack);
 	struct seen sc = {0};
-	struct ag_conn *c = ag_srv_conn_new(e->srv, 12, e->now);
-	hello(&in, "bob", e->tok_b, 3);
-	pull(&in);
-	assert_int_equal(feed(c, &in), 0);
+	struct ag_conn *c = pulling(e, 12, "bob", e->tok_b, 3);
 	turn(e, a, &sa, c, &sc);
 	assert_true(sc.last_page);
 	assert_int_equal(sc.page_records, 200);
@@ -276,10 +286,7 @@ static void test_bad_big_push_changes_nothing(void **state)
 	struct eng *e = *state;
 	struct ag_buf in = {0};
 	struct seen sa = {0};
-	struct ag_conn *a = ag_srv_conn_new(e->srv, 10, e->now);
-	hello(&in, "alice", e->tok_a, 1);
-	assert_int_equal(feed(a, &in), 0);
-	turn(e, a, &sa, NULL, NULL);
+	struct ag_conn *a = greeted(e, 10, "alice", e->tok_a, 1, &sa);
 	push(&in, 300, 1000, "bad");
 	in.data[in.len - 5] = 0; /* a NUL inside the last change's last value */
 	assert_int_equal(feed(a, &in), 0);
@@ -288,6 +295,172 @@ static void test_bad_big_push_changes_nothing(void **state)
 	assert_true(sa.error);
 	assert_false(sa.ack);
 	assert_int_equal(e->store->seq, 0);
+	ag_buf_finish(&in);
+}
+
+/* Bob syncing back to back (a HELLO, which writes, and a PULL from his
+ * last anchor, on a new connection each time) while alice pushes FRAMES of
+ * the largest PUSH, with the checkpointer thread running as in agendad.
+ * Every HELLO commits, so the thread never catches up alone: the event
+ * loop copies its last frames itself (ag_store_wal_catch_up), the WAL
+ * starts over, and alice's pushes are not held back for good. Before,
+ * they waited for a pause in bob's writes that never came, while the WAL
+ * grew past 50 MiB. */
+static void test_wal_starts_over_under_constant_syncs(void **state)
+{
+	enum { FRAMES = 3, MAX_TURNS = 50000 };
+	struct eng *e = *state;
+	char err[256];
+	assert_int_equal(ag_store_checkpointer(e->store, e->db, err, sizeof(err)), 0);
+	struct ag_buf in = {0}, bin = {0};
+	struct seen sa = {0}, sb = {0};
+	struct ag_conn *a = greeted(e, 10, "alice", e->tok_a, 1, &sa), *b = NULL;
+	int turns = 0, pushed = 0, acks = 0, restarts = 0, syncs = 0, wal_max = 0, wal_last = 0;
+	int64_t deadline = ag_mono_ms() + 120000;
+	for (; acks < FRAMES && turns < MAX_TURNS && ag_mono_ms() < deadline; turns++) {
+		if (pushed == acks) { /* the next frame once the last one was acknowledged */
+			char base[16];
+			snprintf(base, sizeof(base), "w%d", pushed++);
+			push(&in, BIG_CHANGES, NOTES, base);
+			assert_int_equal(feed(a, &in), 0);
+		}
+		if (!b) {
+			b = ag_srv_conn_new(e->srv, 11, e->now);
+			hello(&bin, "bob", e->tok_b, 2);
+			struct ag_msg m = {.type = AG_MSG_PULL};
+			m.u.pull.anchor = sb.page_anchor;
+			assert_int_equal(ag_msg_encode(&bin, &m), 0);
+			assert_int_equal(feed(b, &bin), 0);
+			sb.last_page = false;
+		}
+		turn(e, a, &sa, b, &sb);
+		assert_false(sa.error || sb.error);
+		if (sa.ack) {
+			acks++;
+			sa.ack = false;
+		}
+		if (sb.last_page) {
+			ag_srv_conn_close(e->srv, b);
+			b = NULL;
+			syncs++;
+		}
+		int wal = e->store->wal_pages;
+		restarts += wal < wal_last;
+		wal_last = wal;
+		wal_max = wal > wal_max ? wal : wal_max;
+	}
+	print_message("%d frames of 4 MiB pushed in %d turns beside %d syncs of bob's; the WAL "
+	              "started over %d times, at most %d pages (%.1f MiB)\n",
+	              acks, turns, syncs, restarts, wal_max, wal_max / 256.0);
+	assert_int_equal(acks, FRAMES);
+	assert_true(syncs > 100);
+	assert_true(restarts >= 1);
+	/* the WAL stays near AG_WAL_HARD: it grew past 13,000 pages before */
+	assert_true(wal_max < 3 * AG_WAL_HARD);
+	ag_buf_finish(&in);
+	ag_buf_finish(&bin);
+}
+
+/* A PUSH of one change to event UID: keys X-0..X-(N-1), each LEN bytes of
+ * FILL, at MTIME, knowing nothing (base 0, no parents). */
+static void push_wide(struct ag_buf *b, const char *uid, int n, size_t len, char fill,
+                      int64_t mtime)
+{
+	struct ag_change ch = {.kind = AG_CH_EVENT, .id = ag_random_id(), .mtime = mtime};
+	char *v = malloc(len + 16), key[16];
+	ch.uid = strdup(uid);
+	for (int i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "X-%d", i);
+		snprintf(v, len + 16, "%s:", key);
+		memset(v + strlen(v), fill, len);
+		v[len] = 0;
+		ag_kvs_put(&ch.entries, key, v, 0);
+	}
+	ag_kvs_sort(&ch.entries);
+	struct ag_msg m = {.type = AG_MSG_PUSH};
+	m.u.push.ch = &ch;
+	m.u.push.n = 1;
+	assert_int_equal(ag_msg_encode(b, &m), 0);
+	ag_change_finish(&ch);
+	free(v);
+}
+
+/* One member's whole sync on a new connection: HELLO, the PUSH in IN (if
+ * any), a PULL from 0 refetching the N UIDS, turns until its last page;
+ * what it saw in W. */
+static void sync_once(struct eng *e, const char *user, const char *tok, uint64_t replica,
+                      struct ag_buf *in, char **uids, size_t n, struct seen *w)
+{
+	struct ag_buf b = {0};
+	struct ag_conn *c = ag_srv_conn_new(e->srv, 12, e->now);
+	hello(&b, user, tok, replica);
+	ag_buf_bytes(&b, in->data, in->len);
+	in->len = 0;
+	struct ag_msg m = {.type = AG_MSG_PULL};
+	m.u.pull.uids = uids;
+	m.u.pull.n = n;
+	assert_int_equal(ag_msg_encode(&b, &m), 0);
+	for (int i = 0; i < 2000 && !w->last_page && !w->error && !ag_srv_conn_done(c); i++) {
+		feed(c, &b);
+		turn(e, c, w, NULL, NULL);
+	}
+	ag_srv_conn_close(e->srv, c);
+	ag_buf_finish(&b);
+}
+
+/* The largest events (3 MiB), with conflicts: a page holds at most one
+ * sequence number past its 128 KiB, so it always fits in a frame. */
+static void test_largest_events_fit_pages(void **state)
+{
+	struct eng *e = *state;
+	struct ag_buf in = {0};
+	struct seen sa = {0}, sb = {0}, sc = {0};
+	push_wide(&in, "wide", 3, 1000000, 'a', 1700000000000);
+	sync_once(e, "alice", e->tok_a, 1, &in, NULL, 0, &sa);
+	assert_true(sa.ack && !sa.error);
+	push_wide(&in, "wide", 3, 1000000, 'b', 1700000001000); /* concurrent: 3 conflicts */
+	sync_once(e, "bob", e->tok_b, 2, &in, NULL, 0, &sb);
+	assert_true(sb.ack && !sb.error);
+	sync_once(e, "bob", e->tok_b, 3, &in, NULL, 0, &sc);
+	assert_true(sc.last_page && !sc.error);
+	assert_int_equal(sc.page_records, 4); /* the event and its 3 conflicts */
+	assert_true(sc.max_frame <= AG_MAX_FRAME);
+	ag_buf_finish(&in);
+}
+
+/* A PULL refetching 12 events of 1 MiB (and 2 the server never had): the
+ * refetches are spread over pages like everything else, each page fits
+ * in a frame and agendad never builds more than one such page. Before, all
+ * refetches went into the first page: 12 MiB built in one turn, then
+ * refused by the encoder, and the member's connection closed without a
+ * word at every sync (with 256 refetches of 3 MiB events: 768 MiB). */
+static void test_refetches_spread_over_pages(void **state)
+{
+	enum { N = 12 };
+	struct eng *e = *state;
+	struct ag_buf in = {0};
+	struct seen sa = {0}, sb = {0};
+	char *uids[N + 2], uid[32];
+	for (int i = 0; i < N; i++) {
+		snprintf(uid, sizeof(uid), "big-%d", i);
+		uids[i] = strdup(uid);
+		push_wide(&in, uid, 1, 1000000, 'a', 1700000000000);
+	}
+	uids[N] = strdup("never-pushed-1");
+	uids[N + 1] = strdup("never-pushed-2");
+	sync_once(e, "alice", e->tok_a, 1, &in, NULL, 0, &sa);
+	assert_true(sa.ack && !sa.error);
+	sync_once(e, "bob", e->tok_b, 2, &in, uids, N + 2, &sb);
+	print_message("refetch of %d events of 1 MiB: %zu pages, the largest frame %zu bytes\n", N,
+	              sb.pages, sb.max_frame);
+	assert_true(sb.last_page && !sb.error);
+	assert_true(sb.pages >= N / 2);
+	assert_true(sb.max_frame <= AG_PAGE_BYTES + 2 * 1000000 + 4096);
+	/* every refetch came whole, then the scan brought the 12 events again */
+	assert_int_equal(sb.whole, N + 2);
+	assert_int_equal(sb.page_records, N + 2 + N);
+	for (int i = 0; i < N + 2; i++)
+		free(uids[i]);
 	ag_buf_finish(&in);
 }
 
@@ -364,6 +537,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_pages_show_durable_data_only, eng_setup,
 	                                    eng_teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_big_push_changes_nothing, eng_setup,
+	                                    eng_teardown),
+	    cmocka_unit_test_setup_teardown(test_wal_starts_over_under_constant_syncs, eng_setup,
+	                                    eng_teardown),
+	    cmocka_unit_test_setup_teardown(test_largest_events_fit_pages, eng_setup, eng_teardown),
+	    cmocka_unit_test_setup_teardown(test_refetches_spread_over_pages, eng_setup,
 	                                    eng_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,7 @@
  * bounded while agendad runs. Memory and delays are printed, not asserted
  * beyond what only a broken server would exceed.
  */
+#include "agenda_frames.h"
 #include "agenda_harness.h"
 
 #include <poll.h>
@@ -17,7 +18,7 @@
 
 struct world {
 	struct harness h;
-	char tok_a[33], tok_b[33];
+	char tok_a[33], tok_b[33], tok_c[33], tok_d[33];
 };
 
 static int setup_with(void **state, const char *const *extra)
@@ -28,6 +29,8 @@ static int setup_with(void **state, const char *const *extra)
 		w->h.extra[i] = extra[i];
 	h_user(&w->h, "alice", AG_RIGHT_RW, w->tok_a);
 	h_user(&w->h, "bob", AG_RIGHT_RW, w->tok_b);
+	h_user(&w->h, "carol", AG_RIGHT_READ, w->tok_c);
+	h_user(&w->h, "dave", AG_RIGHT_RW, w->tok_d);
 	h_start(&w->h);
 	*state = w;
 	return 0;
@@ -41,6 +44,12 @@ static int setup(void **state)
 static int setup_tight(void **state)
 {
 	static const char *const opts[] = {"--handshake-ms", "400", "--max-handshakes", "8", NULL};
+	return setup_with(state, opts);
+}
+
+static int setup_small(void **state)
+{
+	static const char *const opts[] = {"--max-clients", "6", "--max-per-user", "2", NULL};
 	return setup_with(state, opts);
 }
 
@@ -216,6 +225,103 @@ static void test_big_push_fairness(void **state)
 	ag_replica_close(b);
 }
 
+/* A raw connection of USER that sent HELLO; the type of the first frame
+ * agendad answered (0: none within 5 s). */
+static int hello_raw(int port, const char *user, const char *tok, uint8_t *answer)
+{
+	int fd = h_connect(port);
+	struct ag_buf b = {0};
+	assert_int_equal(agenda_hello(&b, user, tok, 0), 0);
+	assert_true(fd >= 0);
+	assert_int_equal(send(fd, b.data, b.len, MSG_NOSIGNAL), (ssize_t)b.len);
+	ag_buf_finish(&b);
+	/* the whole first frame (so that what follows is the next one) */
+	uint8_t in[1024];
+	size_t len = 0, hdr, body;
+	int64_t end = ag_mono_ms() + 5000;
+	*answer = 0;
+	while (ag_frame_peek(in, len, sizeof(in), &hdr, &body) == 0 && ag_mono_ms() < end) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t n = poll(&p, 1, 100) == 1 ? recv(fd, in + len, 1, 0) : 0;
+		len += n > 0 ? (size_t)n : 0;
+		if (n < 0 || (n == 0 && p.revents))
+			break;
+	}
+	if (len)
+		*answer = in[0];
+	return fd;
+}
+
+/* Members holding authenticated connections open cannot lock others out
+ * (agendad with 6 connections at most, 2 per user): a third connection
+ * of alice's is refused at HELLO; with the table full of idle members,
+ * bob's sync gets in and the connection idle the longest is told why it
+ * is closed. Before, 512 HELLOs with one read-only token held every slot
+ * for the 120 s idle timeout and every other sync timed out. */
+static void test_members_cannot_lock_out(void **state)
+{
+	struct world *w = *state;
+	int fds[6];
+	uint8_t answer;
+	for (int i = 0; i < 2; i++) {
+		fds[i] = hello_raw(w->h.port, "alice", w->tok_a, &answer);
+		assert_int_equal(answer, AG_MSG_WELCOME);
+	}
+	int third = hello_raw(w->h.port, "alice", w->tok_a, &answer);
+	assert_int_equal(answer, AG_MSG_ERROR); /* the per-user cap */
+	close(third);
+	for (int i = 2; i < 6; i++) { /* the table is full: 6 idle members */
+		fds[i] = hello_raw(w->h.port, i < 4 ? "bob" : "carol", i < 4 ? w->tok_b : w->tok_c,
+		                   &answer);
+		assert_int_equal(answer, AG_MSG_WELCOME);
+	}
+	struct ag_replica *d = h_replica(&w->h, "d.db", "dave", w->tok_d);
+	char u[64];
+	h_add(d, "gets in", T0, u);
+	long ms = timed_sync(d);
+	fprintf(stderr, "with every connection held by idle members, a sync took %ld ms\n", ms);
+	assert_true(ms >= 0);
+	uint8_t first;
+	assert_true(closed_within(fds[0], 5000, &first)); /* alice's first: idle the longest */
+	assert_int_equal(first, AG_MSG_ERROR);
+	for (int i = 0; i < 6; i++)
+		close(fds[i]);
+	ag_replica_close(d);
+}
+
+/* A HELLO over the 512 bytes allowed before authentication is refused on
+ * its header; the rest of it, which agendad never reads, is dropped
+ * before the close, so the peer gets its ERROR and an orderly end, not a
+ * reset (which, on a real link, may discard the ERROR). */
+static void test_refusal_ends_without_reset(void **state)
+{
+	struct world *w = *state;
+	for (int round = 0; round < 5; round++) {
+		int fd = h_connect(w->h.port);
+		uint8_t big[603];
+		memset(big, 'x', sizeof(big));
+		big[0] = AG_MSG_HELLO;
+		big[1] = 0xd8; /* 600, a varint */
+		big[2] = 0x04;
+		assert_int_equal(send(fd, big, sizeof(big), MSG_NOSIGNAL), (ssize_t)sizeof(big));
+		uint8_t in[4096];
+		size_t got = 0;
+		ssize_t n = 1;
+		int64_t end = ag_mono_ms() + 5000;
+		while (n > 0 && got < sizeof(in) && ag_mono_ms() < end) {
+			struct pollfd p = {.fd = fd, .events = POLLIN};
+			if (poll(&p, 1, 100) != 1)
+				continue;
+			n = recv(fd, in + got, sizeof(in) - got, 0);
+			got += n > 0 ? (size_t)n : 0;
+		}
+		assert_true(got > 0);
+		assert_int_equal(in[0], AG_MSG_ERROR);
+		assert_int_equal(n, 0); /* an orderly end: not -1 with ECONNRESET */
+		close(fd);
+	}
+}
+
 /* The WAL is checkpointed while agendad runs: it stays small. */
 static void test_wal_bounded(void **state)
 {
@@ -246,6 +352,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_handshake_deadline_and_cap, setup_tight, teardown),
 	    cmocka_unit_test_setup_teardown(test_big_push_fairness, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_wal_bounded, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_members_cannot_lock_out, setup_small, teardown),
+	    cmocka_unit_test_setup_teardown(test_refusal_ends_without_reset, setup, teardown),
 	};
 	setenv("TZ", "UTC", 1);
 	alarm(600);

@@ -281,6 +281,47 @@ static void test_until_east_of_greenwich(void **state)
 	ag_occurrences_free(o, n);
 }
 
+/* Occurrences far from the start: a MINUTELY event still has every one of
+ * a day 11 months later, and an HOURLY one 16 years later, in Berlin (DST
+ * both ways). Before, expansion counted from DTSTART and stopped at
+ * 100,000 instances: both silently vanished after 70 days and 11.4
+ * years. */
+static void test_far_from_the_start(void **state)
+{
+	struct world *w = *state;
+	char path[300];
+	write_ics(w, "far.ics",
+	          "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:minutely\n"
+	          "DTSTART;TZID=Europe/Berlin:20260101T090000\n"
+	          "DTEND;TZID=Europe/Berlin:20260101T090000\n"
+	          "RRULE:FREQ=MINUTELY\nSUMMARY:m\nEND:VEVENT\n"
+	          "BEGIN:VEVENT\nUID:hourly\nDTSTART;TZID=Europe/Berlin:20100101T093000\n"
+	          "DTEND;TZID=Europe/Berlin:20100101T093000\n"
+	          "RRULE:FREQ=HOURLY;INTERVAL=2\nSUMMARY:h\nEND:VEVENT\nEND:VCALENDAR\n",
+	          path);
+	struct ag_import_stats st;
+	assert_int_equal(ag_import_ics(w->a, path, &st), 0);
+	/* 2026-12-20 00:00 to 2026-12-21 00:00 in Berlin (UTC+1) */
+	int64_t day = 1797721200;
+	struct ag_occurrence *o;
+	size_t n, m = 0, h = 0;
+	assert_int_equal(ag_occurrences(w->a, day, day + 86400, &o, &n), 0);
+	for (size_t i = 0; i < n; i++) {
+		m += !strcmp(o[i].ev.uid, "minutely");
+		h += !strcmp(o[i].ev.uid, "hourly");
+	}
+	ag_occurrences_free(o, n);
+	assert_int_equal(m, 1440);
+	assert_int_equal(h, 12);
+	/* 2026-07-01 in Berlin (UTC+2): the hourly one at 01:30, 03:30, ... wall time */
+	day = 1782856800;
+	assert_int_equal(ag_occurrences(w->a, day, day + 86400, &o, &n), 0);
+	for (size_t i = 0, k = 0; i < n; i++)
+		if (!strcmp(o[i].ev.uid, "hourly"))
+			assert_int_equal(o[i].start, day + 5400 + 7200 * (int64_t)k++);
+	ag_occurrences_free(o, n);
+}
+
 static void test_add_defaults_to_user_zone(void **state)
 {
 	struct world *w = *state;
@@ -476,6 +517,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_windows_and_custom_zones, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_floating_and_all_day, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_until_east_of_greenwich, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_far_from_the_start, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_add_defaults_to_user_zone, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_input_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_import_killed_midway, setup, teardown),

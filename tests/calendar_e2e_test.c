@@ -36,10 +36,11 @@ static void start(struct e2e_server *s)
 	           *sep = bin[0] == '/' ? "" : "/";
 	FILE *f = fopen(apps_path, "w");
 	assert_non_null(f);
-	fprintf(f,
-	        "calendar | c | exec env TZ=UTC %s%s%sxp-calendar --db %s --today 2026-11-21 "
-	        "--sync-every 0\n",
-	        dir, sep, bin, db);
+	fprintf(
+	    f,
+	    "calendar | c | exec env TZ=UTC %s%s%sxp-calendar --create --db %s --today 2026-11-21 "
+	    "--sync-every 0\n",
+	    dir, sep, bin, db);
 	fclose(f);
 	const char *args[] = {"--apps", apps_path, "--no-launcher", NULL};
 	assert_int_equal(e2e_server_start(s, args), 0);
@@ -115,6 +116,9 @@ static void test_add_edit_delete(void **state)
 	    "key BackSpace\ntype 30\nkey Tab\nkey BackSpace\nkey BackSpace\nkey BackSpace\n"
 	    "key BackSpace\ntype weekly\nkey Return\nsync\nquit\n";
 	assert_int_equal(e2e_client_run(&s, script, NULL), 0);
+	char said[512];
+	snprintf(said, sizeof(said), "xp-calendar: created a local agenda at %s (no server)", db);
+	assert_true(proc_wait_line(s.log, said, NULL, 0, 1000));
 	bool done = proc_until(replica_done, list, 30000);
 	printf("%s", list);
 	assert_true(done);
@@ -228,9 +232,33 @@ static void test_conflicts_panel(void **state)
 	stop(&s);
 }
 
+/*
+ * A replica that does not exist is refused, as `agenda` refuses it (status
+ * 1, the path and what to do), and none is created: a mistyped --db must
+ * not start an empty agenda. Checked before the display is looked for.
+ */
+static void test_missing_replica_refused(void **state)
+{
+	(void)state;
+	char bin[256], path[160], out[1024], want[512];
+	snprintf(path, sizeof(path), "/tmp/xproto-cal-%d-typo.db", (int)getpid());
+	unlink(path);
+	snprintf(out, sizeof(out), "/tmp/xproto-cal-%d.err", (int)getpid());
+	const char *argv[] = {e2e_bin("xp-calendar", bin, sizeof(bin)), "--db", path, NULL};
+	assert_int_equal(proc_run(argv, out, 30000), 1);
+	snprintf(want, sizeof(want),
+	         "xp-calendar: no replica at %s: run `agenda init` first, or start xp-calendar "
+	         "with --create for a local agenda",
+	         path);
+	assert_true(proc_wait_line(out, want, NULL, 0, 1000));
+	assert_int_equal(access(path, F_OK), -1);
+	unlink(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_missing_replica_refused),
 	    cmocka_unit_test(test_add_edit_delete),
 	    cmocka_unit_test(test_conflicts_panel),
 	};

@@ -242,7 +242,7 @@ static void test_options_checked(void **state)
 	assert_int_equal(run((const char *[]){clock, "--ticks", "-3", NULL}, out), 2);
 	assert_true(has(out, "xp-clock: bad --ticks '-3'", 100));
 	assert_int_equal(run((const char *[]){clock, "--ticks", NULL}, out), 2);
-	assert_true(has(out, "xp-clock: --ticks needs a value", 100));
+	assert_true(has(out, "xp-clock: no value for '--ticks'", 100));
 	assert_int_equal(
 	    run((const char *[]){thin, "--session", "a", "--session", "b", ":1", NULL}, out), 2);
 	assert_true(has(out, "thin-client: option '--session' given twice", 100));

@@ -27,12 +27,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <xcb/xcb.h>
-#include <xcb/xfixes.h>
 #include <xcb/xtest.h>
 
 #include <cmocka.h>
 
 #include "e2e.h"
+#include "xshape.h"
 #include "xvfb.h"
 
 #define WAIT_MS 20000
@@ -756,42 +756,98 @@ static void test_lost_window_stays(void **state)
 	r->client = 0;
 }
 
+/* proc_until: the rig's client is still running. */
+static bool client_alive(struct rig *r)
+{
+	return waitpid(r->client, NULL, WNOHANG) == 0;
+}
+
+/* True once the client's log has a line containing @text (bounded). */
+static bool client_said(struct rig *r, const char *text)
+{
+	char path[300];
+	snprintf(path, sizeof(path), "%s/seamless-client.log", r->s.dir);
+	return proc_wait_line(path, text, NULL, 0, WAIT_MS);
+}
+
+/* How many lines of the client's log contain @text, now. */
+static int client_said_times(struct rig *r, const char *text)
+{
+	char path[300], line[1024];
+	int n = 0;
+	snprintf(path, sizeof(path), "%s/seamless-client.log", r->s.dir);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, text) != NULL;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* The app fills its window @win (@w x @h) with @rgb; true once X window
+ * @xwin shows it (bounded). */
+static bool filled(struct rig *r, uint32_t win, xcb_window_t xwin, int w, int h, uint32_t rgb)
+{
+	struct xr_fb want;
+	xa_fill(r->d, win, 0, 0, (uint32_t)w, (uint32_t)h, rgb);
+	if (xa_sync(r->d, 5000) < 0 || xr_fb_init(&want, w, h) < 0)
+		return false;
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++)
+			want.px[(size_t)y * want.stride + x] = rgb;
+	long diff = wait_shows(r, xwin, &want, 1, w, h);
+	xr_fb_finish(&want);
+	return diff == 0;
+}
+
+/*
+ * One seamless X window destroyed by another X client (XDestroyWindow, as
+ * `xdotool`-like tools or a crashing pager do; not the WM's close): the
+ * thin client drops that window, says so, asks the app to close it (the
+ * app decides, as with the WM's close), and keeps the rest. An app that
+ * keeps its window has it shown again, in a new X window; one that closes
+ * it has it gone, and nothing is re-created or touched in X after.
+ */
+static void test_window_destroyed_by_another_client(void **state)
+{
+	(void)state;
+	struct rig *r = &rig;
+	rig_start(r, 0, true);
+	uint32_t a = app_window(r, 0, 0, 300, 180, 0, 0x203a50u, "alpha");
+	uint32_t b = app_window(r, 0, 0, 240, 160, 0, 0x502a20u, "beta");
+	static const char *const seamless[] = {"--seamless", NULL};
+	r->client = spawn_client(r, seamless);
+	xcb_window_t xa = find_managed(r, "alpha"), xb = find_managed(r, "beta");
+	assert_true(xa && xb);
+	xcb_destroy_window(r->xc, xa);
+	xcb_flush(r->xc);
+	/* the app is asked (it keeps the window, here); beta stays, drawn */
+	assert_true(wait_event(r, XA_CLOSE, a, true));
+	assert_true(client_said(r, "destroyed by another X client"));
+	assert_true(filled(r, b, xb, 240, 160, 0x30c060u));
+	/* kept by the app: shown again, in a new X window */
+	xcb_window_t again = find_managed(r, "alpha");
+	assert_true(again != 0 && again != xa);
+	assert_true(client_alive(r));
+	/* destroyed again, and this time the app closes it: gone for good */
+	xcb_destroy_window(r->xc, again);
+	xcb_flush(r->xc);
+	assert_true(wait_event(r, XA_CLOSE, a, true));
+	assert_int_equal(xa_window_destroy(r->d, a), 0);
+	assert_int_equal(xa_sync(r->d, 5000), 0);
+	assert_true(filled(r, b, xb, 240, 160, 0x2040d0u)); /* beta, still served */
+	assert_int_equal(client_said_times(r, "destroyed by another X client"), 2);
+	assert_true(client_alive(r));
+}
+
 /* ---- pointer shapes ---------------------------------------------------- */
-
-#define SHAPE_MAX (64 * 3) /* XP_CURSOR_MAX_DIM at scale 3 */
-
-/* What XFIXES says the display shows as its cursor. */
-struct shape {
-	uint32_t w, h, hot_x, hot_y;
-	uint32_t px[SHAPE_MAX * SHAPE_MAX];
-};
-
-static bool shape_now(xcb_connection_t *c, struct shape *s)
-{
-	xcb_xfixes_get_cursor_image_reply_t *r =
-	    xcb_xfixes_get_cursor_image_reply(c, xcb_xfixes_get_cursor_image(c), NULL);
-	bool ok = r && r->width <= SHAPE_MAX && r->height <= SHAPE_MAX;
-	if (ok) {
-		s->w = r->width, s->h = r->height, s->hot_x = r->xhot, s->hot_y = r->yhot;
-		memcpy(s->px, xcb_xfixes_get_cursor_image_cursor_image(r),
-		       (size_t)r->width * r->height * 4);
-	}
-	free(r);
-	return ok;
-}
-
-static bool same_shape(const struct shape *a, const struct shape *b)
-{
-	return a->w == b->w && a->h == b->h && a->hot_x == b->hot_x && a->hot_y == b->hot_y &&
-	       !memcmp(a->px, b->px, (size_t)a->w * a->h * 4);
-}
 
 /* A w x h test shape (opaque or transparent pixels only: no premultiplying
  * question), @seed making each different; defined as @id in the session. */
 static void define_shape(struct rig *r, uint32_t id, uint32_t w, uint32_t h, uint32_t hot_x,
-                         uint32_t hot_y, uint32_t seed, struct shape *out)
+                         uint32_t hot_y, uint32_t seed, struct xshape *out)
 {
-	*out = (struct shape){w, h, hot_x, hot_y, {0}};
+	*out = (struct xshape){.w = w, .h = h, .hot_x = hot_x, .hot_y = hot_y};
 	for (uint32_t y = 0; y < h; y++)
 		for (uint32_t x = 0; x < w; x++)
 			out->px[y * w + x] = (x + y * seed) % 3 == 0 ? 0
@@ -801,9 +857,10 @@ static void define_shape(struct rig *r, uint32_t id, uint32_t w, uint32_t h, uin
 }
 
 /* @s at scale @k: each pixel a k x k block, the hot spot scaled. */
-static void scale_shape(const struct shape *s, uint32_t k, struct shape *out)
+static void scale_shape(const struct xshape *s, uint32_t k, struct xshape *out)
 {
-	*out = (struct shape){s->w * k, s->h * k, s->hot_x * k, s->hot_y * k, {0}};
+	*out = (struct xshape){
+	    .w = s->w * k, .h = s->h * k, .hot_x = s->hot_x * k, .hot_y = s->hot_y * k};
 	for (uint32_t y = 0; y < out->h; y++)
 		for (uint32_t x = 0; x < out->w; x++)
 			out->px[y * out->w + x] = s->px[(y / k) * s->w + x / k];
@@ -812,8 +869,8 @@ static void scale_shape(const struct shape *s, uint32_t k, struct shape *out)
 struct pointing {
 	struct rig *r;
 	int16_t x, y;
-	const struct shape *want;
-	struct shape got;
+	const struct xshape *want;
+	struct xshape got;
 	int turns;
 };
 
@@ -826,11 +883,11 @@ static bool points_with(void *arg)
 	                                                 mode learns the pointer */
 	xcb_test_fake_input(c, XCB_MOTION_NOTIFY, 0, XCB_CURRENT_TIME, p->r->root, x, p->y, 0);
 	free(xcb_get_input_focus_reply(c, xcb_get_input_focus(c), NULL));
-	return shape_now(c, &p->got) && same_shape(&p->got, p->want);
+	return xshape_now(c, &p->got) && xshape_same(&p->got, p->want);
 }
 
 /* Wait (bounded) until, the pointer at root @x,@y, X shows @want. */
-static bool shows_shape(struct rig *r, int x, int y, const struct shape *want)
+static bool shows_shape(struct rig *r, int x, int y, const struct xshape *want)
 {
 	static struct pointing p;
 	p = (struct pointing){r, (int16_t)x, (int16_t)y, want, {0}, 0};
@@ -852,12 +909,12 @@ static bool shows_shape(struct rig *r, int x, int y, const struct shape *want)
 static void check_shapes(int k, bool seamless)
 {
 	struct rig *r = &rig;
-	struct shape one, two, want, deflt;
+	struct xshape one, two, want, deflt;
 	int32_t ax = 10, ay = 10, bx = 160, by = 10; /* asked for; the session's, below */
 	char scale[8];
 	rig_start(r, 0, false);
-	free(xcb_xfixes_query_version_reply(r->xc, xcb_xfixes_query_version(r->xc, 5, 0), NULL));
-	assert_true(shape_now(r->xc, &deflt)); /* the root's, before any client */
+	xshape_begin(r->xc);
+	assert_true(xshape_now(r->xc, &deflt)); /* the root's, before any client */
 	uint32_t a = app_window(r, ax, ay, 120, 90, 0, 0x203a50u, "alpha");
 	assert_int_equal(e2e_window_pos(r->d, a, &ax, &ay), 0);
 	uint32_t b = app_window(r, bx, by, 120, 90, 0, 0x502a20u, "beta");
@@ -917,6 +974,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_scale_from_dpi, teardown),
 	    cmocka_unit_test_teardown(test_refused_window_stays, teardown),
 	    cmocka_unit_test_teardown(test_lost_window_stays, teardown),
+	    cmocka_unit_test_teardown(test_window_destroyed_by_another_client, teardown),
 	    cmocka_unit_test_teardown(test_seamless_shapes, teardown),
 	    cmocka_unit_test_teardown(test_seamless_shapes_scaled, teardown),
 	    cmocka_unit_test_teardown(test_desktop_shapes_scaled, teardown),

@@ -33,23 +33,31 @@ static void expect_alive(struct e2e_server *s)
 	xa_close(d);
 }
 
+/* What wait_log waits for: @n lines of a server's log containing @what. */
+struct log_lines {
+	const struct e2e_server *s;
+	const char *what;
+	int n;
+};
+
+static bool log_has_lines(void *arg)
+{
+	const struct log_lines *l = arg;
+	char line[512];
+	int seen = 0;
+	FILE *f = fopen(l->s->log, "r");
+	while (f && fgets(line, sizeof(line), f))
+		seen += strstr(line, l->what) != NULL;
+	if (f)
+		fclose(f);
+	return seen >= l->n;
+}
+
 /* Wait until the server's log holds @n lines containing @what. */
 static bool wait_log(const struct e2e_server *s, const char *what, int n, int timeout_ms)
 {
-	uint64_t end = xp_now_us() + (uint64_t)timeout_ms * 1000;
-	do {
-		char line[512];
-		int seen = 0;
-		FILE *f = fopen(s->log, "r");
-		while (f && fgets(line, sizeof(line), f))
-			seen += strstr(line, what) != NULL;
-		if (f)
-			fclose(f);
-		if (seen >= n)
-			return true;
-		usleep(10000);
-	} while (xp_now_us() < end);
-	return false;
+	struct log_lines l = {s, what, n};
+	return proc_until(log_has_lines, &l, timeout_ms);
 }
 
 /*

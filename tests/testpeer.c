@@ -154,6 +154,12 @@ int tp_send_raw(struct tp_peer *p, const void *data, size_t n)
 	return write(xp_conn_fd(&p->conn), data, n) == (ssize_t)n ? 0 : -1;
 }
 
+int tp_send_garbage(struct tp_peer *p)
+{
+	static const uint8_t junk[] = {0xff, 0x13, 0x37, 0x00, 0x42};
+	return tp_send_raw(p, junk, sizeof(junk));
+}
+
 static int pong(struct tp_peer *p, const struct xp_msg *ping)
 {
 	struct xp_msg r = {.op = XP_OP_PONG};

@@ -48,6 +48,12 @@ int tp_flush(struct tp_peer *p, int timeout_ms);
 /** Write raw bytes (after flushing), bypassing framing and compression. */
 int tp_send_raw(struct tp_peer *p, const void *data, size_t n);
 /**
+ * Write five bytes that are no message (tp_send_raw): an unknown opcode
+ * first, or, on a zlib connection, a corrupt compressed stream. Returns 0
+ * or -1.
+ */
+int tp_send_garbage(struct tp_peer *p);
+/**
  * Wait up to @timeout_ms for the next message, answering and skipping the
  * peer's PINGs when @skip_pings. Returns 1, 0 on timeout, -1 on EOF/error.
  */

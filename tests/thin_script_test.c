@@ -1,6 +1,8 @@
 /*
  * thin_script_test.c - the thin client's script parser (every command, the
- * error messages with file and line) and its command line.
+ * error messages with file and line) and its command line; and the script
+ * player's waits that give up, run by a real thin-client process against a
+ * test server (tests/testpeer.h) that never gives what they wait for.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +14,11 @@
 
 #include <cmocka.h>
 
+#include "proc.h"
+#include "testpeer.h"
 #include "thin.h"
+
+#define T_MS 30000 /* far above a slow run; the client's end stops each wait sooner */
 
 static void expect_error(const char *text, const char *want)
 {
@@ -143,6 +149,98 @@ static void test_options(void **state)
 	assert_int_equal(parse(&o, NULL, session), -1);
 }
 
+/*
+ * Run @script in a headless thin-client against a test server that
+ * answers its PINGs only when @pongs, until the client hangs up; no KEY
+ * may arrive (the keys after a wait that gave up are never sent). Returns
+ * the client's exit status, its output in @out.
+ */
+static int run_against_peer(const char *script, bool pongs, char *out, size_t cap)
+{
+	struct tp_peer p;
+	struct xp_msg m;
+	char path[128], log[64] = "/tmp/thin-script-test-XXXXXX", bin[256];
+	const char *b = getenv("XP_BIN");
+	assert_int_equal(tp_init(&p), 0);
+	snprintf(path, sizeof(path), "%s/script.txt", p.dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(script, f);
+	fclose(f);
+	int fd = mkstemp(log);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(bin, sizeof(bin), "%s/thin-client", b ? b : "build/bin");
+	const char *argv[] = {bin,        "--headless",  "--script", path,
+	                      "--cookie", p.cookie_path, p.addr,     NULL};
+	pid_t pid = proc_spawn(argv, log);
+	assert_true(pid > 0);
+	assert_int_equal(tp_accept(&p, true, T_MS), 0);
+	int r;
+	while ((r = tp_next(&p, &m, pongs, T_MS)) == 1) /* until it hangs up */
+		assert_int_not_equal(m.op, XP_OP_KEY);
+	assert_int_equal(r, -1);
+	int st = proc_wait(pid, T_MS);
+	f = fopen(log, "r");
+	size_t n = f ? fread(out, 1, cap - 1, f) : 0;
+	out[n] = '\0';
+	if (f)
+		fclose(f);
+	unlink(log);
+	unlink(path);
+	tp_finish(&p);
+	return st;
+}
+
+static void expect_said(const char *out, const char *want)
+{
+	if (!strstr(out, want))
+		fail_msg("client said:\n%s\nwant: %s", out, want);
+}
+
+/* A wait-windows that gives up stops the script (status 1), naming the
+ * command, its line and what it waited for. */
+static void test_wait_windows_gives_up(void **state)
+{
+	char out[8192];
+	assert_int_equal(
+	    run_against_peer("sync\nwait-windows 2 300\nkey b\nquit\n", true, out, sizeof(out)), 1);
+	expect_said(out, "script line 2: wait-windows 2: only 0 of 2 windows mapped after 300 ms: "
+	                 "script stopped");
+}
+
+/* So does a wait-launched whose app shows no window (here the server says
+ * yes to the launch and nothing more). */
+static void test_wait_launched_gives_up(void **state)
+{
+	char out[8192];
+	assert_int_equal(run_against_peer("launch clock\nwait-launched 300\nkey b\nquit\n", true,
+	                                  out, sizeof(out)),
+	                 1);
+	expect_said(out, "script line 2: wait-launched: no window of clock mapped after 300 ms: "
+	                 "script stopped");
+}
+
+/* And a sync the server never answers. */
+static void test_sync_gives_up(void **state)
+{
+	char out[8192];
+	assert_int_equal(
+	    run_against_peer("# first\nsync 300\nkey b\nquit\n", false, out, sizeof(out)), 1);
+	expect_said(out, "script line 2: sync: the server did not answer its PING after 300 ms: "
+	                 "script stopped");
+}
+
+/* The waits that let things settle only warn: a session that never goes
+ * quiet is no reason to stop (the script goes on to its end, status 0). */
+static void test_wait_idle_only_warns(void **state)
+{
+	char out[8192];
+	assert_int_equal(
+	    run_against_peer("sync\nwait-update 100 300\nquit\n", true, out, sizeof(out)), 0);
+	expect_said(out, "script line 2: wait-update saw no change after 300 ms");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -150,6 +248,10 @@ int main(void)
 	    cmocka_unit_test(test_valid),
 	    cmocka_unit_test(test_load),
 	    cmocka_unit_test(test_options),
+	    cmocka_unit_test(test_wait_windows_gives_up),
+	    cmocka_unit_test(test_wait_launched_gives_up),
+	    cmocka_unit_test(test_sync_gives_up),
+	    cmocka_unit_test(test_wait_idle_only_warns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,17 +28,6 @@
 
 static struct xvfb xvfb;
 
-static void start(struct tr_run *r, struct tp_peer *p, bool no_shm)
-{
-	struct tc_options o = {.addr = p->addr,
-	                       .cookie_path = p->cookie_path,
-	                       .width = 320,
-	                       .height = 240,
-	                       .no_shm = no_shm};
-	assert_int_equal(tr_start(r, &o), 0);
-	assert_int_equal(tp_accept(p, true, T_MS), 0);
-}
-
 static void send(struct tp_peer *p, struct xp_msg m)
 {
 	assert_int_equal(tp_send(p, &m), 0);
@@ -69,6 +58,50 @@ static void scene(struct tp_peer *p)
 	                        .u.image = {80, 30, 24, 24, 0, 0, {rgb, sizeof(rgb)}}});
 	send(p, (struct xp_msg){.op = XP_OP_WIN_TITLE, .u.win_title = {1, xp_str_from("agenda")}});
 	send(p, (struct xp_msg){.op = XP_OP_WIN_FOCUS, .u.win_focus = {1, 1}});
+}
+
+/*
+ * A test peer and a client with its X window (MIT-SHM unless @no_shm) on
+ * the test display; @first (or NULL) sends what the window shows before
+ * the MARK that waits for the client. Returns our own X connection.
+ */
+static xcb_connection_t *begin(struct tr_run *r, struct tp_peer *p, bool no_shm,
+                               void (*first)(struct tp_peer *p))
+{
+	assert_int_equal(tp_init(p), 0);
+	struct tc_options o = {.addr = p->addr,
+	                       .cookie_path = p->cookie_path,
+	                       .width = 320,
+	                       .height = 240,
+	                       .no_shm = no_shm};
+	assert_int_equal(tr_start(r, &o), 0);
+	assert_int_equal(tp_accept(p, true, T_MS), 0);
+	if (first)
+		first(p);
+	assert_int_equal(tp_sync(p, 1, T_MS), 0);
+	xcb_connection_t *xc = xcb_connect(NULL, NULL);
+	assert_int_equal(xcb_connection_has_error(xc), 0);
+	return xc;
+}
+
+/* The client detached on its own (a clean end, status 0): tidy up. */
+static void end_detached(struct tr_run *r, struct tp_peer *p, xcb_connection_t *xc)
+{
+	assert_int_equal(tp_wait_eof(p, T_MS), 0);
+	assert_int_equal(tr_join(r, T_MS), 0);
+	xcb_disconnect(xc);
+	tr_destroy(r);
+	tp_finish(p);
+}
+
+/* The peer drops the connection: the client ends with status 1. */
+static void end_dropped(struct tr_run *r, struct tp_peer *p, xcb_connection_t *xc)
+{
+	xcb_disconnect(xc);
+	tp_drop(p);
+	assert_int_equal(tr_join(r, T_MS), 1);
+	tr_destroy(r);
+	tp_finish(p);
 }
 
 struct shown {
@@ -131,12 +164,7 @@ static void pixels(bool no_shm)
 {
 	struct tp_peer p;
 	struct tr_run r;
-	assert_int_equal(tp_init(&p), 0);
-	start(&r, &p, no_shm);
-	scene(&p);
-	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
-	xcb_connection_t *xc = xcb_connect(NULL, NULL);
-	assert_int_equal(xcb_connection_has_error(xc), 0);
+	xcb_connection_t *xc = begin(&r, &p, no_shm, scene);
 	compare_window(xc, r.c);
 	check_title(xc, r.c, "agenda \xe2\x80\x94 thin-client");
 	/* a resize from outside: RESIZE to the server, then a redraw */
@@ -150,11 +178,7 @@ static void pixels(bool no_shm)
 	assert_int_equal(m.u.resize.h, 300);
 	assert_int_equal(tp_sync(&p, 2, T_MS), 0);
 	compare_window(xc, r.c);
-	xcb_disconnect(xc);
-	tp_drop(&p);
-	assert_int_equal(tr_join(&r, T_MS), 1);
-	tr_destroy(&r);
-	tp_finish(&p);
+	end_dropped(&r, &p, xc);
 }
 
 static void test_pixels_shm(void **state)
@@ -212,10 +236,7 @@ static void test_input(void **state)
 	struct tp_peer p;
 	struct tr_run r;
 	struct xp_msg m;
-	assert_int_equal(tp_init(&p), 0);
-	start(&r, &p, false);
-	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
-	xcb_connection_t *xc = xcb_connect(NULL, NULL);
+	xcb_connection_t *xc = begin(&r, &p, false, NULL);
 	xcb_window_t win = tc_x11_window(r.c);
 	uint8_t a = keycode_of(xc, 'a'), ret = keycode_of(xc, 0xff0d);
 	key_event(xc, win, XCB_KEY_PRESS, a, 0);
@@ -250,11 +271,7 @@ static void test_input(void **state)
 	send_event(xc, win, &cm);
 	free(proto);
 	free(del);
-	assert_int_equal(tp_wait_eof(&p, T_MS), 0);
-	assert_int_equal(tr_join(&r, T_MS), 0);
-	xcb_disconnect(xc);
-	tr_destroy(&r);
-	tp_finish(&p);
+	end_detached(&r, &p, xc);
 }
 
 /*
@@ -267,18 +284,10 @@ static void test_window_destroyed(void **state)
 {
 	struct tp_peer p;
 	struct tr_run r;
-	assert_int_equal(tp_init(&p), 0);
-	start(&r, &p, false);
-	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
-	xcb_connection_t *xc = xcb_connect(NULL, NULL);
-	assert_int_equal(xcb_connection_has_error(xc), 0);
+	xcb_connection_t *xc = begin(&r, &p, false, NULL);
 	xcb_destroy_window(xc, tc_x11_window(r.c));
 	xcb_flush(xc);
-	assert_int_equal(tp_wait_eof(&p, T_MS), 0);
-	assert_int_equal(tr_join(&r, T_MS), 0);
-	xcb_disconnect(xc);
-	tr_destroy(&r);
-	tp_finish(&p);
+	end_detached(&r, &p, xc);
 }
 
 /* Run setxkbmap LAYOUT on the test display; its exit status (127: it is
@@ -295,10 +304,7 @@ static void test_layout(void **state)
 {
 	struct tp_peer p;
 	struct tr_run r;
-	assert_int_equal(tp_init(&p), 0);
-	start(&r, &p, false);
-	assert_int_equal(tp_sync(&p, 1, T_MS), 0);
-	xcb_connection_t *xc = xcb_connect(NULL, NULL);
+	xcb_connection_t *xc = begin(&r, &p, false, NULL);
 	xcb_window_t win = tc_x11_window(r.c);
 	uint8_t y = keycode_of(xc, 'y'), bracket = keycode_of(xc, '[');
 	assert_int_equal(set_layout("de"), 0);
@@ -309,11 +315,7 @@ static void test_layout(void **state)
 	key_event(xc, win, XCB_KEY_PRESS, bracket, XCB_MOD_MASK_SHIFT);
 	expect_key(&p, XP_KEY_PRESSED | XP_MOD_SHIFT, 0xdc, "\xc3\x9c");
 	assert_int_equal(set_layout("us"), 0);
-	xcb_disconnect(xc);
-	tp_drop(&p);
-	assert_int_equal(tr_join(&r, T_MS), 1);
-	tr_destroy(&r);
-	tp_finish(&p);
+	end_dropped(&r, &p, xc);
 }
 
 static int setup(void **state)

@@ -18,12 +18,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <xcb/xcb.h>
-#include <xcb/xfixes.h>
 #include <xcb/xtest.h>
 
 #include <cmocka.h>
 
 #include "x11run.h"
+#include "xshape.h"
 #include "xvfb.h"
 
 #define WAIT_MS 30000
@@ -32,39 +32,11 @@ static struct br_bridge the;
 static struct xvfb user; /* the user's display, where the thin client's window is */
 static pid_t client = -1;
 
-/* What XFIXES says the display shows as its cursor. */
-struct shape {
-	uint32_t w, h, hot_x, hot_y;
-	xcb_atom_t name;
-	uint32_t px[64 * 64];
-};
-
-static bool shape_now(xcb_connection_t *c, struct shape *s)
-{
-	xcb_xfixes_get_cursor_image_and_name_reply_t *r =
-	    xcb_xfixes_get_cursor_image_and_name_reply(c, xcb_xfixes_get_cursor_image_and_name(c),
-	                                               NULL);
-	bool ok = r && r->width <= 64 && r->height <= 64;
-	if (ok) {
-		*s = (struct shape){r->width, r->height, r->xhot, r->yhot, r->cursor_atom, {0}};
-		memcpy(s->px, xcb_xfixes_get_cursor_image_and_name_cursor_image(r),
-		       (size_t)r->width * r->height * 4);
-	}
-	free(r);
-	return ok;
-}
-
-static bool same_shape(const struct shape *a, const struct shape *b)
-{
-	return a->w == b->w && a->h == b->h && a->hot_x == b->hot_x && a->hot_y == b->hot_y &&
-	       !memcmp(a->px, b->px, (size_t)a->w * a->h * 4);
-}
-
 static xcb_connection_t *open_display(const char *name)
 {
 	xcb_connection_t *c = xcb_connect(name, NULL);
 	assert_false(xcb_connection_has_error(c));
-	free(xcb_xfixes_query_version_reply(c, xcb_xfixes_query_version(c, 5, 0), NULL));
+	xshape_begin(c);
 	return c;
 }
 
@@ -95,8 +67,8 @@ struct pointing {
 	xcb_connection_t *uc, *bc;
 	int16_t x, y;
 	xcb_window_t inner_win;
-	const struct shape *want;
-	struct shape *got;
+	const struct xshape *want;
+	struct xshape *got;
 	int moves;
 };
 
@@ -104,12 +76,12 @@ struct pointing {
  * over inner_win and the user's display shows the wanted shape. */
 static bool pointer_shows(void *arg)
 {
-	static struct shape mine;
+	static struct xshape mine;
 	struct pointing *p = arg;
 	/* keep moving, by a pixel each time: the client sends MOTION */
 	move(p->uc, (int16_t)(p->x + p->moves++ % 2), p->y);
-	return under_pointer(p->bc) == p->inner_win && shape_now(p->bc, p->got) &&
-	       shape_now(p->uc, &mine) && same_shape(&mine, p->want ? p->want : p->got);
+	return under_pointer(p->bc) == p->inner_win && xshape_now(p->bc, p->got) &&
+	       xshape_now(p->uc, &mine) && xshape_same(&mine, p->want ? p->want : p->got);
 }
 
 /*
@@ -119,7 +91,7 @@ static bool pointer_shows(void *arg)
  * @got. False after WAIT_MS.
  */
 static bool user_shows(xcb_connection_t *uc, xcb_connection_t *bc, int16_t x, int16_t y,
-                       xcb_window_t inner_win, const struct shape *want, struct shape *got)
+                       xcb_window_t inner_win, const struct xshape *want, struct xshape *got)
 {
 	struct pointing p = {uc, bc, x, y, inner_win, want, got, 0};
 	return proc_until(pointer_shows, &p, WAIT_MS);
@@ -128,7 +100,7 @@ static bool user_shows(xcb_connection_t *uc, xcb_connection_t *bc, int16_t x, in
 static void test_shapes_reach_the_real_window(void **state)
 {
 	(void)state;
-	struct shape ibeam = {0}, deflt, got = {0}; /* filled by user_shows */
+	struct xshape ibeam = {0}, deflt, got = {0}; /* filled by user_shows */
 	br_start(&the, NULL);
 	assert_int_equal(xvfb_start(&user, 1024, 768, 20000), 0);
 	br_xterm(&the, "80x24+0+0");
@@ -139,13 +111,13 @@ static void test_shapes_reach_the_real_window(void **state)
 	assert_true(xterm && xlogo);
 	/* the user's default: what their display shows outside our window */
 	move(uc, 1000, 700);
-	assert_true(shape_now(uc, &deflt));
+	assert_true(xshape_now(uc, &deflt));
 	client = br_thin_client(&the, user.name, "800x600");
 	/* xterm's I-beam, on the real window */
 	assert_true(user_shows(uc, bc, 100, 100, xterm, NULL, &ibeam));
 	print_message("xterm: %ux%u cursor, hot spot %u,%u\n", ibeam.w, ibeam.h, ibeam.hot_x,
 	              ibeam.hot_y);
-	assert_false(same_shape(&ibeam, &deflt));
+	assert_false(xshape_same(&ibeam, &deflt));
 	/* xlogo sets none: the bridge's named arrow, shown as the user's default */
 	assert_true(user_shows(uc, bc, 560, 80, xlogo, &deflt, &got));
 	xcb_intern_atom_reply_t *a = xcb_intern_atom_reply(

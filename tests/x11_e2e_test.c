@@ -161,22 +161,30 @@ static bool file_holds(void *arg)
 /*
  * Type @text into the session (and Return), then wait for @file to hold
  * @want. The keys go once @windows windows show (a window mapped later
- * would take the keyboard): xterm queues what is typed before bash reads
- * it; the closing sync means the server has them all.
+ * would take the keyboard), paced by the script line @pace ("" for none):
+ * xterm queues what is typed before bash reads it; the closing sync means
+ * the server has them all.
  */
-static void type_and_check_after(struct br_bridge *br, int windows, const char *text,
-                                 const char *file, const char *want)
+static void type_paced(struct br_bridge *br, int windows, const char *pace, const char *text,
+                       const char *file, const char *want)
 {
 	char script[1600];
 	struct file_text t = {file, want, ""};
 	/* a click on the xterm (at 0,0) gives it the keyboard */
 	snprintf(script, sizeof(script),
-	         "wait-windows %d 20000\nsync 20000\nclick 100 100\ntype-delay 5\ntype %s\n"
+	         "wait-windows %d 20000\nsync 20000\nclick 100 100\n%stype %s\n"
 	         "key Return\nsync 20000\nquit\n",
-	         windows, text);
+	         windows, pace, text);
 	assert_int_equal(e2e_client_run(&br->s, script, NULL), 0);
 	proc_until(file_holds, &t, 20000);
 	assert_string_equal(t.got, want);
+}
+
+/* type_paced() 5 ms apart. */
+static void type_and_check_after(struct br_bridge *br, int windows, const char *text,
+                                 const char *file, const char *want)
+{
+	type_paced(br, windows, "type-delay 5\n", text, file, want);
 }
 
 static void type_and_check(struct br_bridge *br, const char *text, const char *file,
@@ -441,24 +449,16 @@ static void test_key_burst_is_handled_whole(void **state)
 {
 	(void)state;
 	struct br_bridge *br = &the;
-	char line[201], script[1600], want[256];
-	struct file_text t = {NULL, want, ""};
+	char line[201], want[256], file[1024], text[1300];
 	br_start(br, NULL);
 	br_xterm(br, XTERM_GEOMETRY);
-	char file[1024];
 	snprintf(file, sizeof(file), "%s/burst.txt", br->s.dir);
-	t.path = file;
 	memset(line, 'b', 200); /* with the command, about 500 key events */
 	line[200] = '\0';
 	snprintf(want, sizeof(want), "%s\n", line);
+	snprintf(text, sizeof(text), "echo %s > %s", line, file);
 	/* no type-delay: the thin client sends the keys in one go */
-	snprintf(script, sizeof(script),
-	         "wait-windows 1 20000\nsync 20000\nclick 100 100\ntype echo %s > %s\n"
-	         "key Return\nsync 20000\nquit\n",
-	         line, file);
-	assert_int_equal(e2e_client_run(&br->s, script, NULL), 0);
-	proc_until(file_holds, &t, 20000);
-	assert_string_equal(t.got, want);
+	type_paced(br, 1, "", text, file, want);
 	br->ok = true;
 }
 

@@ -1,7 +1,7 @@
 # thin-client/module.mk - the stateless thin client: libxpthin.a, the
 # thin-client program, its tests (tests/thin_*_test.c with the shared test
-# helpers tests/testpeer.c, tests/xvfb.c and tests/thinrun.c) and its
-# benchmark.
+# helpers tests/testpeer.c, tests/xvfb.c, tests/thinrun.c and
+# tests/thinscene.c) and its benchmark.
 
 THIN_SRC := $(filter-out thin-client/main.c,$(wildcard thin-client/*.c))
 THIN_OBJ := $(call objs,$(THIN_SRC))
@@ -28,7 +28,7 @@ $(BIN)/thin-client: $(OBJ)/thin-client/main.o $(THIN_DEPLIBS)
 PROGS += $(BIN)/thin-client
 
 # ---- tests: each links the helpers it needs --------------------------------
-THIN_HELPERS := $(call objs,tests/testpeer.c tests/xvfb.c tests/thinrun.c)
+THIN_HELPERS := $(call objs,tests/testpeer.c tests/xvfb.c tests/thinrun.c tests/thinscene.c)
 THIN_TEST_SRC := $(wildcard tests/thin_*_test.c)
 THIN_TESTS := $(patsubst tests/%.c,$(BIN)/tests/%,$(THIN_TEST_SRC))
 $(call objs,$(THIN_TEST_SRC)) $(THIN_HELPERS): MODULE_CFLAGS := $(CFLAGS_CMOCKA) $(CFLAGS_XCB) \

@@ -47,8 +47,8 @@ static const char usage_text[] =
     "\n"
     "Exit status: 0 done (script ended, window closed, SIGINT/SIGTERM), 1 connection\n"
     "failed or lost (without --reconnect), protocol error, or the script failed (a\n"
-    "launch refused or ended without a window, a wait-pixel gave up), 2 bad usage or\n"
-    "script.\n";
+    "launch refused or ended without a window, a wait-windows, wait-launched, sync or\n"
+    "wait-pixel gave up), 2 bad usage or script.\n";
 
 enum {
 	OPT_HEADLESS = 256,

@@ -143,7 +143,9 @@ static bool past_limit(struct tc_client *c, const struct tc_cmd *cmd, uint64_t n
 }
 
 /* A waiting command ends at its limit, saying @what did not happen (1);
- * until then it is called again (0). */
+ * until then it is called again (0). Only for the waits that let things
+ * settle (wait-idle, wait-update): a session that never goes quiet (a
+ * ticking clock) is no reason to stop. */
 static int until_limit(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now,
                        const char *what)
 {
@@ -153,9 +155,10 @@ static int until_limit(struct tc_client *c, const struct tc_cmd *cmd, uint64_t n
 	return 1;
 }
 
-/* As until_limit(), for a wait whose condition is what the script checks
- * (wait-pixel): at its limit the script stops with status 1, since going on
- * would end in a success that did not happen. */
+/* As until_limit(), for a wait the commands after it count on (wait-pixel,
+ * wait-windows, wait-launched, sync): at its limit the script stops with
+ * status 1, since going on would type into the wrong window or end in a
+ * success that did not happen. */
 static int fail_at_limit(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now,
                          const char *what)
 {
@@ -194,24 +197,38 @@ static int run_wait_update(struct tc_client *c, const struct tc_cmd *cmd, uint64
 static int run_wait_windows(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 {
 	int mapped = 0;
-	char what[64];
+	char what[96];
 	for (size_t i = 0; i < c->wins.n; i++)
 		mapped += c->wins.v[i] && c->wins.v[i]->mapped;
 	if (mapped >= cmd->a)
 		return 1;
-	snprintf(what, sizeof(what), "%d of %d windows", mapped, cmd->a);
-	return until_limit(c, cmd, now, what);
+	snprintf(what, sizeof(what), "wait-windows %d: only %d of %d windows mapped", cmd->a,
+	         mapped, cmd->a);
+	return fail_at_limit(c, cmd, now, what);
+}
+
+/* The app of the last `launch` before the running command (the parser
+ * refuses a wait-launched without one). */
+static const char *last_launch(const struct tc_script_run *r)
+{
+	for (size_t i = r->pc; i-- > 0;)
+		if (r->s->v[i].kind == TC_CMD_LAUNCH)
+			return r->s->v[i].text;
+	return "?";
 }
 
 /* A window created after the last `launch` is mapped (the launcher's, there
  * before, does not count); the app ending first stops the script (session.c). */
 static int run_wait_launched(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 {
+	char what[96];
 	for (size_t i = 0; i < c->wins.n; i++)
 		if (c->wins.v[i] && c->wins.v[i]->mapped &&
 		    c->wins.v[i]->born > c->script.launch_at)
 			return 1;
-	return until_limit(c, cmd, now, "no window of the launched app");
+	snprintf(what, sizeof(what), "wait-launched: no window of %.40s mapped",
+	         last_launch(&c->script));
+	return fail_at_limit(c, cmd, now, what);
 }
 
 /*
@@ -228,7 +245,10 @@ static int run_sync(struct tc_client *c, const struct tc_cmd *cmd, uint64_t now)
 	}
 	if (c->pong_seq >= r->sync_seq && c->comp.dmg.n == 0)
 		return 1;
-	return until_limit(c, cmd, now, "sync got no answer");
+	return fail_at_limit(c, cmd, now,
+	                     c->pong_seq >= r->sync_seq
+	                         ? "sync: the server answered, the screen was not all shown"
+	                         : "sync: the server did not answer its PING");
 }
 
 /* The screen pixel at (a, c) is (or, with '!', is not) the colour. */

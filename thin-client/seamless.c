@@ -133,6 +133,8 @@ static void set_title(struct tc_seamless *s, struct tc_sw *sw, const struct tc_w
 static void set_parent(struct tc_seamless *s, struct tc_sw *sw, const struct tc_win *w)
 {
 	struct tc_sw *p = w->parent ? tc_sw_find(s, w->parent) : NULL;
+	if (p && p->gone)
+		p = NULL; /* set again once it is shown again */
 	uint32_t id = p ? p->id : 0;
 	if (sw->parent == id)
 		return;
@@ -259,6 +261,29 @@ static int push(struct tc_seamless *s, struct tc_sw *sw, struct tc_win *w)
 	return 1;
 }
 
+/*
+ * A window whose X window another X client destroyed (seamless_input.c)
+ * waits for its app, asked to close it, for TC_SW_PENDING_US; still in the
+ * session after that, it is shown again in a new X window, everything set
+ * afresh. True when it is shown (again), false while it waits.
+ */
+static bool revive(struct tc_seamless *s, struct tc_sw *sw, struct tc_win *w)
+{
+	if (!sw->gone)
+		return true;
+	if (xp_now_us() - sw->gone_us < TC_SW_PENDING_US)
+		return false;
+	tc_cursor_unref(sw->cursor);
+	*sw = (struct tc_sw){.id = w->id,
+	                     .xid = create_xwin(s, w, sw->popup),
+	                     .srv = {w->x, w->y, (uint32_t)w->w, (uint32_t)w->h},
+	                     .popup = sw->popup,
+	                     .seen = true};
+	w->dirty = (struct xr_rect){0, 0, w->w, w->h};
+	tc_warn("window %u: its app kept it: shown again", w->id);
+	return true;
+}
+
 /* Remote windows gone from the table: their X windows go too. */
 static void drop_unseen(struct tc_seamless *s)
 {
@@ -267,7 +292,8 @@ static void drop_unseen(struct tc_seamless *s)
 			i++;
 			continue;
 		}
-		xcb_destroy_window(s->d.xc, s->v[i].xid);
+		if (!s->v[i].gone)
+			xcb_destroy_window(s->d.xc, s->v[i].xid);
 		tc_cursor_unref(s->v[i].cursor);
 		s->v[i] = s->v[--s->n];
 	}
@@ -314,6 +340,8 @@ static int seamless_sync(struct tc_presenter *p, struct tc_client *c)
 		if (!sw && !(sw = sw_add(s, w)))
 			continue;
 		sw->seen = true;
+		if (!revive(s, sw, w))
+			continue;
 		set_title(s, sw, w);
 		set_parent(s, sw, w);
 		follow_geometry(s, sw, w);

@@ -202,6 +202,31 @@ static void on_client_message(struct tc_seamless *s, struct tc_client *c, xcb_ge
 		tc_input_close(c, sw->id); /* the app decides */
 }
 
+/*
+ * One of our X windows destroyed by another X client (XDestroyWindow; a
+ * WM closes with WM_DELETE_WINDOW instead): nothing of it is left to draw
+ * into, so it is dropped (no more requests on a dead id) and its app is
+ * asked to close it, as the WM's close does; the app decides, and a window
+ * it keeps is shown again (seamless.c). The other windows go on.
+ */
+static void on_destroy(struct tc_seamless *s, struct tc_client *c, xcb_generic_event_t *ev)
+{
+	xcb_destroy_notify_event_t *e = (xcb_destroy_notify_event_t *)ev;
+	struct tc_sw *sw = e->window ? tc_sw_by_xid(s, e->window) : NULL;
+	char title[sizeof(sw->title)];
+	if (!sw)
+		return; /* one we destroyed: already out of the table */
+	memcpy(title, sw->title, sizeof(title));
+	tc_plain(title); /* the app's words, on the user's terminal */
+	tc_warn("window %u '%s' was destroyed by another X client: asking its app to close it",
+	        sw->id, title);
+	sw->xid = 0;
+	sw->gone = true;
+	sw->gone_us = xp_now_us();
+	sw->mapped = sw->iconic = false;
+	tc_input_close(c, sw->id);
+}
+
 static void on_mapping(struct tc_seamless *s, struct tc_client *c, xcb_generic_event_t *ev)
 {
 	if (s->kbd && tc_kbd_reload(s->kbd) < 0)
@@ -218,6 +243,7 @@ static const sw_handler handlers[XCB_MAPPING_NOTIFY + 1] = {
     [XCB_FOCUS_IN] = on_focus,
     [XCB_EXPOSE] = on_expose,
     [XCB_UNMAP_NOTIFY] = on_unmap,
+    [XCB_DESTROY_NOTIFY] = on_destroy,
     [XCB_MAP_NOTIFY] = on_map,
     [XCB_CONFIGURE_NOTIFY] = on_configure,
     [XCB_CLIENT_MESSAGE] = on_client_message,

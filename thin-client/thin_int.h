@@ -270,6 +270,8 @@ struct tc_sw {
 	bool seen;           /* still in the window table (sync) */
 	int pending;         /* TC_SW_MINIMIZING, TC_SW_RESTORING: asked, not yet the session's */
 	uint64_t pending_us; /* when: a request the server ignored is given up on */
+	bool gone;           /* its X window was destroyed by another X client (xid 0) */
+	uint64_t gone_us;    /* when: a window the app keeps is shown again later */
 	char title[TC_TITLE_MAX + 1];
 	struct tc_cursor *cursor; /* the shape X shows over it (a reference), NULL = default */
 };

@@ -32,7 +32,7 @@ RC
 cat > "$dir/apps" << APPS
 terminal | a terminal running bash | exec env HOME=$dir "$PWD/$bin/xp-term" -e bash --rcfile $dir/shellrc
 clock    | a ticking clock         | exec "$PWD/$bin/xp-clock"
-calendar | the shared calendar     | exec "$PWD/$bin/xp-calendar" --db $dir/agenda.db
+calendar | the shared calendar     | exec "$PWD/$bin/xp-calendar" --create --db $dir/agenda.db
 APPS
 # any X program runs through the X bridge (xp-x11); offer xterm if installed
 if command -v xterm > /dev/null 2>&1; then

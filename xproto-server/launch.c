@@ -24,7 +24,7 @@ static pid_t children[MAX_CHILDREN];
 static const struct xs_app_entry builtin[] = {
     {"terminal", "a terminal running your shell", "exec \"$XPROTO_BIN/xp-term\""},
     {"clock", "a ticking clock", "exec \"$XPROTO_BIN/xp-clock\""},
-    {"calendar", "the shared calendar", "exec \"$XPROTO_BIN/xp-calendar\""},
+    {"calendar", "the shared calendar", "exec \"$XPROTO_BIN/xp-calendar\" --create"},
 };
 
 static char *trim(char *s)

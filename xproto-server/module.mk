@@ -87,7 +87,10 @@ TESTS += $(BIN)/tests/wm_e2e_test
 # thin-client --seamless under a real window manager (openbox, Xvfb)
 $(OBJ)/tests/seamless_e2e_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA) $(CFLAGS_XCB) \
 	$(CFLAGS_XCB_XFIXES) $(CFLAGS_XCB_XTEST)
-$(BIN)/tests/seamless_e2e_test: $(OBJ)/tests/seamless_e2e_test.o $(E2E_OBJ) $(OBJ)/tests/xvfb.o \
+# the cursor an X display shows (XFIXES), also in apps/x11's x11_cursor_e2e_test
+$(OBJ)/tests/xshape.o: MODULE_CFLAGS := $(CFLAGS_XCB) $(CFLAGS_XCB_XFIXES)
+$(BIN)/tests/seamless_e2e_test: $(OBJ)/tests/seamless_e2e_test.o $(OBJ)/tests/xshape.o \
+		$(E2E_OBJ) $(OBJ)/tests/xvfb.o \
 		$(APPLIB_LIB) $(DRAW_LDLIBS) | $(BIN)/xproto-server $(BIN)/thin-client
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_CMOCKA) $(LIBS_XCB_XFIXES) \

@@ -42,6 +42,9 @@ struct ag_event {
 	char *rdate;        /* RDATE values, comma separated */
 	char *categories;   /* comma separated */
 	int overrides;      /* RECURRENCE-ID overrides */
+	bool override;      /* this is an occurrence an override replaced (in an
+	                       ag_occurrence: its title, location and notes
+	                       are the override's own) */
 	bool deleted;
 	int conflicts; /* unresolved conflict records of this event */
 	int64_t version, mtime;

@@ -509,10 +509,21 @@ void ag_store_close(struct ag_store *s);
  * (PASSIVE) whenever the WAL is over AG_WAL_SOFT pages and truncates it once
  * writes have stopped for a second. 0/-1. */
 int ag_store_checkpointer(struct ag_store *s, const char *path, char *err, size_t errlen);
-/* True while the WAL is over AG_WAL_HARD pages and the checkpointer has not
- * copied all of it yet: bulk writes (push slices) should wait a turn; the
- * next write after it has caught up starts the WAL over. */
+/* True while the WAL is over AG_WAL_HARD pages and not all of it was copied
+ * back yet: bulk writes (push slices) should wait a turn; the next write
+ * after the copy (ag_store_wal_catch_up) starts the WAL over. */
 bool ag_store_wal_full(struct ag_store *s);
+/* WAL pages the event loop copies back itself (ag_store_wal_catch_up). */
+#define AG_WAL_TAIL 128
+/* Between transactions, while ag_store_wal_full(S): when the checkpointer
+ * has copied all but at most AG_WAL_TAIL pages, the caller copies the rest
+ * (a PASSIVE checkpoint on the writer's connection, so that no write can
+ * come in between), and the next write starts the WAL over. Without it,
+ * writes that never pause for the length of a checkpoint (a member syncing
+ * back to back: every HELLO writes) keep the thread a few frames behind,
+ * the WAL never starts over and large pushes wait for good. 1 caught up,
+ * 0 not now (busy, a reader needs the tail, or too far behind), -1 error. */
+int ag_store_wal_catch_up(struct ag_store *s);
 /* Creates user NAME (or renews its token) and writes its token into TOKEN
  * (33 bytes). 0/-1. */
 int ag_store_adduser(struct ag_store *s, const char *name, char *token);
@@ -574,11 +585,15 @@ struct ag_page_req {
 	                     so its own session's writes are sent too */
 	uint64_t upto;    /* records above it are not sent (not durable yet) */
 	unsigned max;     /* records */
-	char **uids;      /* refetched first, whole */
+	char **uids;      /* refetched first, whole, over as many pages as needed */
 	size_t nuids;
 };
-/* Fills PAGE from the committed state (reader connection). 0/-1. */
-int ag_store_page(struct ag_store *s, const struct ag_page_req *req, struct ag_msg_page *page);
+/* Fills PAGE from the committed state (reader connection): refetches of
+ * REQ's uids first, as many as fit in AG_PAGE_BYTES (at least one), the
+ * number taken in *TAKEN; the scan only once every uid was taken (until
+ * then the page has MORE and REQ's cursor as its anchor). 0/-1. */
+int ag_store_page(struct ag_store *s, const struct ag_page_req *req, struct ag_msg_page *page,
+                  size_t *taken);
 /* The largest sequence number trimmed away (SYNC.md I8). */
 uint64_t ag_store_horizon(struct ag_store *s);
 /* Inside a transaction: trims at most MAX_ROWS rows older than RETENTION_MS
@@ -595,6 +610,7 @@ struct ag_server_opts {
 	const char *port_file;   /* write the bound port here (tests) */
 	unsigned max_clients;    /* 0: 512 */
 	unsigned max_handshakes; /* 0: 64 */
+	unsigned max_per_user;   /* authenticated connections of one user; 0: 64 */
 	int handshake_ms;        /* 0: 5000, absolute */
 	int idle_timeout_ms;     /* 0: 120000 */
 	int64_t retention_s;     /* 0: 90 days */
@@ -641,6 +657,12 @@ void ag_srv_commit(struct ag_srv *s);
 /* The connection to give up when out of file descriptors: the oldest one
  * still in its handshake, or NULL. */
 struct ag_conn *ag_srv_shed(struct ag_srv *s);
+/* When the table of connections is full: the authenticated connection
+ * idle the longest (waiting for its next request, nothing in or out),
+ * after an ERROR 5 was queued on it, for the caller to send and close so
+ * that a new connection can come in; NULL when none is idle. With
+ * DRY_RUN, only says whether there is one (nothing queued). */
+struct ag_conn *ag_srv_make_room(struct ag_srv *s, bool dry_run);
 /* The label (fd) of connection C. */
 int ag_srv_conn_fd(const struct ag_conn *c);
 /* Number of connections of S (for the I/O loop). */
@@ -682,6 +704,13 @@ int ag_txn_begin(struct ag_replica *r);
 int ag_txn_end(struct ag_replica *r, int rc);
 /* Loads the registers of UID (with seqs) into OUT. 1 found, 0 absent, -1. */
 int ag_entries_load(struct ag_replica *r, const char *uid, struct ag_kvs *out);
+/* What ag_entries_with() passes the registers KVS of UID to, with ARG. */
+typedef int ag_entries_fn(struct ag_replica *r, const char *uid, const struct ag_kvs *kvs,
+                          const void *arg);
+/* Loads the registers of UID (ag_entries_load: none is an empty KVS), passes
+ * them to FN with ARG and frees them. FN's result, or -1 when they could not
+ * be loaded. */
+int ag_entries_with(struct ag_replica *r, const char *uid, ag_entries_fn *fn, const void *arg);
 /* Finds UID exactly or as a unique prefix (deleted ones when ANY); the full
  * uid into *FULL (malloc'd). 0/-1 with an error. */
 int ag_event_find(struct ag_replica *r, const char *uid, bool any, char **full);
@@ -708,9 +737,9 @@ int ag_pending_acked(struct ag_replica *r, const struct ag_msg_ack *ack,
                      const struct ag_change *sent, size_t n, struct ag_sync_stats *st);
 /* Loads up to AG_MAX_REFETCH uids queued for refetch. */
 int ag_refetch_load(struct ag_replica *r, char ***uids, size_t *n);
-/* Applies one pulled page in one transaction (with its anchor). */
-int ag_page_apply(struct ag_replica *r, const struct ag_msg_page *page, char **refetched,
-                  size_t nref, struct ag_sync_stats *st);
+/* Applies one pulled page in one transaction (with its anchor); a uid
+ * queued for refetch leaves the queue once its whole record is applied. */
+int ag_page_apply(struct ag_replica *r, const struct ag_msg_page *page, struct ag_sync_stats *st);
 /* Starts a full resync (the server said reset): marks everything unseen. */
 int ag_full_begin(struct ag_replica *r);
 /* Ends it: drops what the server did not send, except pending keys. */

@@ -13,8 +13,8 @@
 
 static const char usage[] =
     "usage: agendad [serve] [--listen ADDR:PORT] [--db PATH] [--detach] [--port-file FILE]\n"
-    "               [--max-clients N] [--max-handshakes N] [--handshake-ms MS]\n"
-    "               [--retention SECONDS]\n"
+    "               [--max-clients N] [--max-handshakes N] [--max-per-user N]\n"
+    "               [--handshake-ms MS] [--retention SECONDS]\n"
     "       agendad adduser NAME [--agenda A (--rw | --ro)] [--db PATH]\n"
     "       agendad grant NAME --agenda A (--rw | --ro) [--db PATH]\n"
     "\n"
@@ -29,8 +29,10 @@ static const char usage[] =
     "  --db              database file (default $AGENDAD_DB or\n"
     "                    ~/.local/share/xproto/agendad.db)\n"
     "  --detach          run in the background once listening (prints its pid)\n"
-    "  --max-clients     connections at once (512)\n"
+    "  --max-clients     connections at once (512); when full, the member's\n"
+    "                    connection idle the longest is closed to admit a new one\n"
     "  --max-handshakes  connections that have not sent HELLO yet (64)\n"
+    "  --max-per-user    connections of one user at once (64)\n"
     "  --handshake-ms    time a connection has to send HELLO (5000)\n"
     "  --retention       seconds deleted events and resolved conflicts are kept\n"
     "                    before replicas that old get a full resync (90 days)\n";
@@ -75,6 +77,11 @@ static int parse_number(int c, const char *arg, struct args *a)
 			return -1;
 		a->srv.max_handshakes = (unsigned)v;
 		return 0;
+	case 'U':
+		if (number("--max-per-user", arg, 1, 100000, &v))
+			return -1;
+		a->srv.max_per_user = (unsigned)v;
+		return 0;
 	case 'T':
 		if (number("--handshake-ms", arg, 1, 600000, &v))
 			return -1;
@@ -96,6 +103,7 @@ static int parse(int argc, char **argv, struct args *a)
 	                                     {"port-file", required_argument, NULL, 'p'},
 	                                     {"max-clients", required_argument, NULL, 'm'},
 	                                     {"max-handshakes", required_argument, NULL, 'H'},
+	                                     {"max-per-user", required_argument, NULL, 'U'},
 	                                     {"handshake-ms", required_argument, NULL, 'T'},
 	                                     {"retention", required_argument, NULL, 'R'},
 	                                     {"detach", no_argument, NULL, 'D'},
@@ -117,6 +125,7 @@ static int parse(int argc, char **argv, struct args *a)
 			break;
 		case 'm':
 		case 'H':
+		case 'U':
 		case 'T':
 		case 'R':
 			if (parse_number(c, optarg, a))
@@ -252,6 +261,15 @@ int main(int argc, char **argv)
 	if (strcmp(a.cmd, "serve") || a.name) {
 		fputs(usage, stderr);
 		return 2;
+	}
+	struct stat st;
+	if (stat(a.db, &st)) { /* only adduser and grant create the store */
+		fprintf(stderr,
+		        "agendad: no store at %s (%s): create it with 'agendad adduser NAME "
+		        "--agenda A --rw%s%s', or name the right one with --db\n",
+		        a.db, strerror(errno), a.db == dbbuf ? "" : " --db ",
+		        a.db == dbbuf ? "" : a.db);
+		return 1;
 	}
 	if (!a.srv.listen)
 		a.srv.listen = "127.0.0.1:7311";

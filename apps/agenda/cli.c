@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char usage[] =
     "usage: agenda [--db PATH] [--json] COMMAND [ARGS]\n"
@@ -216,8 +217,13 @@ static int global_opts(int argc, char **argv, const char **db, bool *json)
 		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
 			return -2;
 		else
-			return -1;
+			return fprintf(stderr, "agenda: %s '%s'\n",
+			               strcmp(argv[i], "--db") ? "unknown option" : "no value for",
+			               argv[i]),
+			       -1;
 	}
+	if (i == argc)
+		fputs("agenda: no command given\n", stderr);
 	return i < argc ? i : -1;
 }
 
@@ -236,6 +242,17 @@ static int run(struct cli *c, const char *name)
 		rc = cmd->fn(c, &o);
 	cli_opts_finish(&o);
 	return rc;
+}
+
+/* Removes the replica file PATH with its -wal and -shm. */
+static void remove_replica(const char *path)
+{
+	char side[4200];
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
 }
 
 int main(int argc, char **argv)
@@ -258,7 +275,8 @@ int main(int argc, char **argv)
 	}
 	if (!db)
 		db = default_db(buf, sizeof(buf));
-	if (strcmp(argv[cmd], "init") && missing_replica(&c, db))
+	bool init = !strcmp(argv[cmd], "init"), fresh = init && access(db, F_OK);
+	if (!init && missing_replica(&c, db))
 		return 1;
 	if (ag_replica_open(db, &c.r, err, sizeof(err))) {
 		cli_fail(&c, err);
@@ -268,5 +286,7 @@ int main(int argc, char **argv)
 	c.argv = argv + cmd;
 	int rc = run(&c, argv[cmd]);
 	ag_replica_close(c.r);
+	if (rc && fresh) /* a failed init leaves no half-made replica behind */
+		remove_replica(db);
 	return rc;
 }

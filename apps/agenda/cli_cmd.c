@@ -372,7 +372,9 @@ static int cmd_status(struct cli *c, struct cli_opts *o)
 			cli_json_str(stdout, v);
 			putchar(',');
 		} else {
-			printf("%-9s %s\n", keys[i], v);
+			static const char *const rights[] = {"none", "read-only", "read-write"};
+			bool r = i == 3 && v[0] >= '0' && v[0] <= '2' && !v[1];
+			printf("%-9s %s\n", keys[i], r ? rights[v[0] - '0'] : v);
 		}
 	}
 	if (c->json)

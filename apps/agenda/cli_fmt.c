@@ -68,9 +68,11 @@ static void json_event(FILE *out, const struct ag_event *ev, int64_t start, int6
 		fprintf(out, ",\"%s\":", keys[i]);
 		cli_json_str(out, vals[i]);
 	}
-	fprintf(out, ",\"overrides\":%d,\"conflicts\":%d,\"deleted\":%s,\"version\":%lld}",
-	        ev->overrides, ev->conflicts, ev->deleted ? "true" : "false",
-	        (long long)ev->version);
+	fprintf(out,
+	        ",\"overrides\":%d,\"override\":%s,\"conflicts\":%d,\"deleted\":%s,"
+	        "\"version\":%lld}",
+	        ev->overrides, ev->override ? "true" : "false", ev->conflicts,
+	        ev->deleted ? "true" : "false", (long long)ev->version);
 }
 
 void cli_print_event(FILE *out, const struct ag_event *ev, int64_t start, int64_t end, bool json)
@@ -90,7 +92,10 @@ void cli_print_event(FILE *out, const struct ag_event *ev, int64_t start, int64_
 	fprintf(out, "%s", ev->title && *ev->title ? ev->title : "(untitled)");
 	if (ev->location && *ev->location)
 		fprintf(out, "  @ %s", ev->location);
-	if ((ev->rrule && *ev->rrule) || ev->overrides || (ev->rdate && *ev->rdate))
+	/* an override is one occurrence, changed: not one that repeats */
+	if (ev->override)
+		fputs("  (changed occurrence)", out);
+	else if ((ev->rrule && *ev->rrule) || (ev->rdate && *ev->rdate))
 		fputs("  (repeats)", out);
 	if (ev->conflicts)
 		fprintf(out, "  (%d conflict%s)", ev->conflicts, ev->conflicts > 1 ? "s" : "");

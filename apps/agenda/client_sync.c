@@ -204,12 +204,12 @@ out:
 
 /* Applies one PAGE; a reset starts a full resync, the last page of one
  * ends it. */
-static int take_page(struct link *l, struct ag_msg_page *p, char **uids, size_t nuids)
+static int take_page(struct link *l, struct ag_msg_page *p)
 {
 	if ((p->flags & AG_PAGE_RESET) && ag_full_begin(l->r))
 		return -1;
 	l->st->reset |= (p->flags & AG_PAGE_RESET) != 0;
-	if (ag_page_apply(l->r, p, uids, nuids, l->st))
+	if (ag_page_apply(l->r, p, l->st))
 		return -1;
 	l->st->pages++;
 	if (!(p->flags & AG_PAGE_MORE) && ag_meta_int(l->r, "full", 0) && ag_full_end(l->r))
@@ -238,7 +238,7 @@ static int pull_all(struct link *l, struct ag_buf *out, unsigned page)
 		struct ag_msg p = {0};
 		rc = link_recv(l, &p, AG_MSG_PAGE);
 		if (!rc)
-			rc = take_page(l, &p.u.page, i ? NULL : uids, i ? 0 : nuids);
+			rc = take_page(l, &p.u.page);
 		bool more = p.u.page.flags & AG_PAGE_MORE;
 		ag_msg_finish(&p);
 		if (rc || !more)

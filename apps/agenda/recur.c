@@ -181,23 +181,51 @@ static int emit_override(struct expansion *x, struct override *o)
 		return 0;
 	if (ag_event_copy(&ev, x->ev))
 		return -1;
+	ev.override = true;
+	/* RFC 5545 3.8.4.4: the override is the whole occurrence; what it does
+	 * not say (a LOCATION it dropped) is not the master's (as libical and
+	 * python-icalendar read it) */
 	const char *keys[] = {"SUMMARY", "LOCATION", "DESCRIPTION"};
 	char **fields[] = {&ev.title, &ev.location, &ev.notes};
+	int rc = 0;
 	for (int i = 0; i < 3; i++) {
 		struct ag_line l;
 		const char *val = ag_kvs_value(&o->kvs, keys[i]);
-		char *t = val && !ag_line_parse(val, &l) ? ag_text_unescape(l.value) : NULL;
-		if (t) {
-			free(*fields[i]);
-			*fields[i] = t;
-		}
+		char *t = val && !ag_line_parse(val, &l) ? ag_text_unescape(l.value) : strdup("");
+		free(*fields[i]);
+		*fields[i] = t;
+		rc = t ? rc : -1;
 	}
-	int rc = push(x, &ev, s, e);
+	if (!rc)
+		rc = push(x, &ev, s, e);
 	ag_event_finish(&ev);
 	return rc;
 }
 
 /* ---- the rule -------------------------------------------------------------------- */
+
+/* Starts IT (rule RULE) near the range rather than at DTSTART, so that the
+ * instance cap counts instances of the range, not of the years before it
+ * (a MINUTELY rule reaches 100,000 instances in 70 days). libical cannot
+ * do it for a rule with COUNT, whose instances must be counted from the
+ * start. A day's margin covers DST shifts; earlier instances that do not
+ * overlap the range are skipped as before. */
+static void skip_to_range(const struct expansion *x, struct icalrecurrencetype *rule,
+                          icalrecur_iterator *it)
+{
+	const struct ag_dt *m = &x->v->start;
+	int64_t at = x->from - x->v->dur - 86400;
+	if (rule->count || at <= inst_unix(m, m->t))
+		return;
+	icaltimezone *z = m->kind == AG_T_UTC || m->kind == AG_T_ZONE ? m->zone : NULL;
+	struct icaltimetype t = ag_tz_from_unix(at, z);
+	t.zone = m->t.zone;
+	t.is_date = m->t.is_date;
+	if (t.is_date)
+		t.hour = t.minute = t.second = 0;
+	icalrecur_iterator_set_start(it, t); /* on failure, from DTSTART as before */
+	icalerror_clear_errno();
+}
 
 static int expand_rule(struct expansion *x)
 {
@@ -211,6 +239,7 @@ static int expand_rule(struct expansion *x)
 	icalerror_clear_errno();
 	if (!it)
 		return instance(x, v->start.t, v->dur);
+	skip_to_range(x, &rule, it);
 	int rc = 0;
 	for (int i = 0; i < MAX_INSTANCES && !rc; i++) {
 		struct icaltimetype next = icalrecur_iterator_next(it);

@@ -209,7 +209,7 @@ int ag_replica_configure(struct ag_replica *r, const char *server, const char *u
 	struct xp_error err;
 	if (xp_net_is_unix(server) || xp_net_check(server, &err) < 0)
 		return ag_fail(r, "bad server address '%s' (want HOST:PORT)", server);
-	if (ag_hex_decode(token, raw, sizeof(raw)) <= 0)
+	if (ag_hex_decode(token, raw, sizeof(raw)) != 16) /* agendad's tokens: 16 bytes */
 		return ag_fail(r, "bad token (want the hex string `agendad adduser` printed)");
 	if (!*user || strlen(user) > AG_MAX_NAME || !*agenda || strlen(agenda) > AG_MAX_NAME)
 		return ag_fail(r, "user and agenda names are 1 to %d bytes", AG_MAX_NAME);
@@ -300,14 +300,26 @@ int ag_index_put(struct ag_replica *r, const char *uid, const struct ag_kvs *kvs
 	return rc ? ag_fail(r, "%s", sqlite3_errmsg(r->db)) : 0;
 }
 
-int ag_index_update(struct ag_replica *r, const char *uid, int64_t mtime)
+int ag_entries_with(struct ag_replica *r, const char *uid, ag_entries_fn *fn, const void *arg)
 {
 	struct ag_kvs kvs;
 	if (ag_entries_load(r, uid, &kvs) < 0)
 		return -1;
-	int rc = ag_index_put(r, uid, &kvs, mtime);
+	int rc = fn(r, uid, &kvs, arg);
 	ag_kvs_finish(&kvs);
 	return rc;
+}
+
+/* ag_entries_fn: ag_index_put() at the mtime @mtime points to. */
+static int put_index(struct ag_replica *r, const char *uid, const struct ag_kvs *kvs,
+                     const void *mtime)
+{
+	return ag_index_put(r, uid, kvs, *(const int64_t *)mtime);
+}
+
+int ag_index_update(struct ag_replica *r, const char *uid, int64_t mtime)
+{
+	return ag_entries_with(r, uid, put_index, &mtime);
 }
 
 /* ---- finding and viewing ---------------------------------------------------------------- */

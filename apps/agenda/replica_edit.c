@@ -331,14 +331,16 @@ int ag_local_change_cur(struct ag_replica *r, const char *uid, const struct ag_k
 	return rc ? -1 : changed;
 }
 
+/* ag_entries_fn: ag_local_change_cur() with the changes @kv. */
+static int change_loaded(struct ag_replica *r, const char *uid, const struct ag_kvs *cur,
+                         const void *kv)
+{
+	return ag_local_change_cur(r, uid, cur, kv);
+}
+
 int ag_local_change(struct ag_replica *r, const char *uid, const struct ag_kvs *kv)
 {
-	struct ag_kvs cur;
-	if (ag_entries_load(r, uid, &cur) < 0)
-		return -1;
-	int rc = ag_local_change_cur(r, uid, &cur, kv);
-	ag_kvs_finish(&cur);
-	return rc;
+	return ag_entries_with(r, uid, change_loaded, kv);
 }
 
 /* ---- the public operations ---------------------------------------------------------- */

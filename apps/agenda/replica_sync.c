@@ -196,7 +196,17 @@ int ag_refetch_load(struct ag_replica *r, char ***uids, size_t *n)
 
 /* ---- applying pulled pages ---------------------------------------------------------- */
 
-enum { A_PENDING, A_STALE, A_PUT, A_DROP_OTHERS, A_FORGET, A_CONF_OLD, A_CONF_PUT, A_N };
+enum {
+	A_PENDING,
+	A_STALE,
+	A_PUT,
+	A_DROP_OTHERS,
+	A_FORGET,
+	A_REFETCHED,
+	A_CONF_OLD,
+	A_CONF_PUT,
+	A_N
+};
 static const char *const apply_sql[A_N] = {
     [A_PENDING] = "SELECT 1 FROM pending p JOIN pending_entries e ON e.pid=p.id WHERE"
                   " p.uid=?1 AND e.key=?2 LIMIT 1",
@@ -207,6 +217,7 @@ static const char *const apply_sql[A_N] = {
                       " FROM pending p JOIN pending_entries e ON e.pid=p.id WHERE p.uid=?1 AND"
                       " e.key=entries.key)",
     [A_FORGET] = "UPDATE entries SET seen=0 WHERE uid=?1",
+    [A_REFETCHED] = "DELETE FROM refetch WHERE uid=?1",
     [A_CONF_OLD] = "SELECT resolved FROM conflicts WHERE id=?1",
     [A_CONF_PUT] = "INSERT OR REPLACE INTO conflicts(id, uid, key, value, loser, loser_mtime,"
                    " resolved, seen) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)",
@@ -265,7 +276,8 @@ static int apply_event(struct apply_ctx *x, const struct ag_record *rec)
 	for (size_t i = 0; i < rec->entries.n; i++)
 		if (apply_entry(x, rec->uid, &rec->entries.v[i]))
 			return -1;
-	if (whole && run_uid(x, A_DROP_OTHERS, rec->uid))
+	/* whole: a refetch of it is done (refetches may span several pages) */
+	if (whole && (run_uid(x, A_DROP_OTHERS, rec->uid) || run_uid(x, A_REFETCHED, rec->uid)))
 		return -1;
 	x->stats->pulled++;
 	return ag_index_update(x->r, rec->uid, rec->mtime);
@@ -303,15 +315,12 @@ static int apply_records(struct apply_ctx *x, const struct ag_msg_page *page)
 	return 0;
 }
 
-int ag_page_apply(struct ag_replica *r, const struct ag_msg_page *page, char **refetched,
-                  size_t nref, struct ag_sync_stats *st)
+int ag_page_apply(struct ag_replica *r, const struct ag_msg_page *page, struct ag_sync_stats *st)
 {
 	struct apply_ctx x = {.r = r, .stats = st};
 	if (ag_txn_begin(r))
 		return -1;
 	int rc = apply_records(&x, page);
-	for (size_t i = 0; !rc && i < nref; i++)
-		rc = exec_uid(r, "DELETE FROM refetch WHERE uid=?", refetched[i]);
 	if (!rc)
 		rc = ag_meta_set_int(r, "anchor", (int64_t)page->anchor);
 	for (int i = 0; i < A_N; i++)

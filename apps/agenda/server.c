@@ -64,9 +64,27 @@ static int listen_on(const char *addr, const char *port_file)
 
 static void conn_drop(struct loop *l, struct ag_conn *c);
 
+static bool flush(struct ag_conn *c);
+
+/* Full: the longest idle member's connection gets an ERROR and is closed
+ * to let a new one in (so that members holding connections open cannot
+ * lock others out). False when every connection is busy. */
+static bool make_room(struct loop *l)
+{
+	struct ag_conn *c = ag_srv_make_room(l->srv, false);
+	if (!c)
+		return false;
+	flush(c); /* its ERROR: the socket was idle, so its buffer has room */
+	conn_drop(l, c);
+	return true;
+}
+
 static void accept_some(struct loop *l, int64_t now)
 {
-	for (int i = 0; i < ACCEPT_BURST && ag_srv_nconns(l->srv) < l->o->max_clients; i++) {
+	for (int i = 0; i < ACCEPT_BURST; i++) {
+		bool full = ag_srv_nconns(l->srv) >= l->o->max_clients;
+		if (full && !ag_srv_make_room(l->srv, true))
+			return; /* every connection is busy: new ones wait in the backlog */
 		int fd = xp_net_accept(l->lfd, XP_NET_NONBLOCK | XP_NET_CLOEXEC);
 		if (fd < 0 && (errno == EMFILE || errno == ENFILE) && ag_srv_shed(l->srv)) {
 			/* out of descriptors: the oldest handshake makes room, as the
@@ -80,7 +98,7 @@ static void accept_some(struct loop *l, int64_t now)
 				l->accept_pause = now + 100; /* keep serving, retry later */
 			return;
 		}
-		if (!ag_srv_conn_new(l->srv, fd, now))
+		if ((full && !make_room(l)) || !ag_srv_conn_new(l->srv, fd, now))
 			close(fd);
 	}
 }
@@ -126,7 +144,8 @@ static int prepare_poll(struct loop *l, int64_t now, size_t *np)
 	if (XU_ARRAY_RESERVE(l->pfd, l->pcap, n + NFIXED) ||
 	    XU_ARRAY_RESERVE(l->map, l->mcap, n + 1))
 		return -1;
-	bool accepting = n < l->o->max_clients && now >= l->accept_pause;
+	bool accepting =
+	    (n < l->o->max_clients || ag_srv_make_room(l->srv, true)) && now >= l->accept_pause;
 	l->pfd[0] = (struct pollfd){.fd = accepting ? l->lfd : -1, .events = POLLIN};
 	l->pfd[1] = (struct pollfd){.fd = l->sigfd, .events = POLLIN};
 	for (size_t i = 0; i < n; i++) {
@@ -143,13 +162,29 @@ static int prepare_poll(struct loop *l, int64_t now, size_t *np)
 	return 0;
 }
 
+/* Closes finished connection C without a reset: what its peer sent and
+ * agendad did not read (the rest of a refused frame) is read and dropped
+ * first, as far as it has arrived, for close() with unread input sends an
+ * RST, which may discard the ERROR still on its way to the peer. */
+static void close_gently(struct loop *l, struct ag_conn *c)
+{
+	uint8_t tmp[65536];
+	int fd = ag_srv_conn_fd(c);
+	shutdown(fd, SHUT_WR);
+	for (int i = 0; i < 16 && recv(fd, tmp, sizeof(tmp), MSG_DONTWAIT) > 0; i++)
+		;
+	conn_drop(l, c);
+}
+
 /* Sends what every connection may send; drops the finished ones. */
 static void flush_all(struct loop *l)
 {
 	for (size_t i = ag_srv_nconns(l->srv); i-- > 0;) {
 		struct ag_conn *c = ag_srv_conn_at(l->srv, i);
-		if (!flush(c) || ag_srv_conn_done(c))
+		if (!flush(c))
 			conn_drop(l, c);
+		else if (ag_srv_conn_done(c))
+			close_gently(l, c);
 	}
 }
 

@@ -36,6 +36,7 @@ struct ag_conn {
 	struct ag_buf in, out;
 	struct ag_push_ctx who;
 	int64_t accepted, last, closing_since;
+	uint64_t stamp;              /* when it was last active, in the server's activity order */
 	struct ag_push_dec dec;      /* DECODING: a large PUSH, decoded a piece a turn */
 	size_t frame_hdr, frame_len; /* DECODING: its frame, at the start of IN */
 	struct ag_msg push;          /* PUSHING: the decoded PUSH */
@@ -44,7 +45,7 @@ struct ag_conn {
 	uint64_t from, cursor; /* PULLING */
 	bool full, sweep, reset;
 	unsigned page;
-	char **uids; /* refetches of the first page */
+	char **uids; /* refetches not sent yet (they come first) */
 	size_t nuids;
 	bool held; /* output from HELD_MARK on waits for the COMMIT */
 	size_t held_mark;
@@ -59,9 +60,10 @@ struct ag_srv {
 	bool batch;         /* a group transaction is open */
 	bool batch_durable; /* ... and its COMMIT waits for the disk */
 	size_t lazy_bytes;  /* of changes committed since the last durable COMMIT */
-	int64_t now, next_trim, next_ckpt, last_commit;
-	bool busy;  /* work left for the next turn */
-	bool gated; /* a push slice waits for the WAL checkpoint */
+	int64_t now, next_trim, next_ckpt, next_catch_up, last_commit;
+	uint64_t stamps; /* activity stamps handed out */
+	bool busy;       /* work left for the next turn */
+	bool gated;      /* a push slice waits for the WAL checkpoint */
 	/* the turn's first pass serves everything but large pushes; the second
 	 * gives those their slice, a small one if the first pass wrote */
 	bool first_pass, small_slices;
@@ -84,7 +86,10 @@ static void conn_put(struct ag_srv *s, struct ag_conn *c, const struct ag_msg *m
 {
 	if (held)
 		hold(s, c);
-	if (ag_msg_encode(&c->out, m)) {
+	if (ag_msg_encode(&c->out, m)) { /* over AG_MAX_FRAME (a bug) or out of memory */
+		fprintf(stderr,
+		        "agendad: fd %d (%s): cannot encode a message of type %u, closing\n", c->fd,
+		        c->who.user[0] ? c->who.user : "?", m->type);
 		c->state = C_CLOSING;
 		c->closing_since = s->now;
 	}
@@ -141,6 +146,18 @@ static bool push_in_flight(const struct ag_srv *s)
 
 /* ---- requests --------------------------------------------------------------------- */
 
+/* How many other connections of C's user are past their HELLO. */
+static unsigned user_conns(const struct ag_srv *s, const struct ag_conn *c)
+{
+	unsigned n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct ag_conn *o = s->conns[i];
+		n += o != c && o->state != C_HELLO && o->state != C_CLOSING &&
+		     o->who.user_id == c->who.user_id;
+	}
+	return n;
+}
+
 static void on_hello(struct ag_srv *s, struct ag_conn *c, struct ag_msg *m)
 {
 	struct ag_msg_hello *h = &m->u.hello;
@@ -158,6 +175,13 @@ static void on_hello(struct ag_srv *s, struct ag_conn *c, struct ag_msg *m)
 		return conn_error(
 		    s, c, AG_E_AUTH,
 		    "HELLO: unknown user, wrong token, or not a member of that agenda");
+	if (user_conns(s, c) >= s->o.max_per_user) {
+		char text[160];
+		snprintf(text, sizeof(text),
+		         "HELLO: %s has %u connections already (the most at once)", c->who.user,
+		         s->o.max_per_user);
+		return conn_error(s, c, AG_E_BUSY, text);
+	}
 	c->who.session = ag_random_id();
 	/* the rotation need not be durable at once (SYNC.md I5): while a push is
 	 * in flight, its final durable COMMIT takes it along */
@@ -313,13 +337,19 @@ static void decode_piece(struct ag_srv *s, struct ag_conn *c)
 	ag_msg_finish(&c->dec.m);
 }
 
-static void free_uids(struct ag_conn *c)
+/* Drops the first N refetch uids of C (sent). */
+static void drop_uids(struct ag_conn *c, size_t n)
 {
-	for (size_t i = 0; i < c->nuids; i++)
+	if (!c->uids)
+		return;
+	for (size_t i = 0; i < n; i++)
 		free(c->uids[i]);
-	free(c->uids);
-	c->uids = NULL;
-	c->nuids = 0;
+	c->nuids -= n;
+	memmove(c->uids, c->uids + n, c->nuids * sizeof(*c->uids));
+	if (c->nuids == 0) {
+		free(c->uids);
+		c->uids = NULL;
+	}
 }
 
 static void send_page(struct ag_srv *s, struct ag_conn *c)
@@ -335,8 +365,9 @@ static void send_page(struct ag_srv *s, struct ag_conn *c)
 	                        .max = c->page,
 	                        .uids = c->uids,
 	                        .nuids = c->nuids};
-	int rc = ag_store_page(s->store, &q, &p.u.page);
-	free_uids(c);
+	size_t taken = 0;
+	int rc = ag_store_page(s->store, &q, &p.u.page, &taken);
+	drop_uids(c, rc ? c->nuids : taken);
 	if (rc) {
 		ag_msg_finish(&p);
 		return conn_error(s, c, AG_E_SERVER, "PULL: store failed");
@@ -366,6 +397,7 @@ static void on_pull(struct ag_srv *s, struct ag_conn *c, struct ag_msg *m)
 		c->full = c->sweep = true;
 	}
 	c->page = p->page == 0 ? 1000 : p->page > MAX_PAGE ? MAX_PAGE : (unsigned)p->page;
+	drop_uids(c, c->nuids);
 	c->uids = p->uids;
 	c->nuids = p->n;
 	p->uids = NULL;
@@ -443,7 +475,7 @@ static void conn_free(struct ag_conn *c)
 	free(c->acks);
 	ag_msg_finish(&c->push);
 	ag_msg_finish(&c->dec.m);
-	free_uids(c);
+	drop_uids(c, c->nuids);
 	free(c);
 }
 
@@ -458,6 +490,8 @@ struct ag_srv *ag_srv_create(struct ag_store *store, const struct ag_server_opts
 		s->o.max_clients = 512;
 	if (!s->o.max_handshakes)
 		s->o.max_handshakes = 64;
+	if (!s->o.max_per_user)
+		s->o.max_per_user = 64;
 	if (!s->o.handshake_ms)
 		s->o.handshake_ms = 5000;
 	if (!s->o.idle_timeout_ms)
@@ -507,6 +541,23 @@ static void evict_handshake(struct ag_srv *s)
 	struct ag_conn *oldest = oldest_handshake(s, &n);
 	if (oldest && n >= s->o.max_handshakes)
 		conn_error(s, oldest, AG_E_BUSY, "too many handshakes at once");
+}
+
+struct ag_conn *ag_srv_make_room(struct ag_srv *s, bool dry_run)
+{
+	struct ag_conn *idlest = NULL;
+	if (s->n < s->o.max_clients)
+		return NULL;
+	for (size_t i = 0; i < s->n; i++) {
+		struct ag_conn *c = s->conns[i];
+		if (c->state == C_READY && !c->in.len && !c->out.len && !c->held &&
+		    (!idlest || c->stamp < idlest->stamp))
+			idlest = c;
+	}
+	if (idlest && !dry_run)
+		conn_error(s, idlest, AG_E_BUSY,
+		           "server full: the longest idle connection makes room");
+	return idlest;
 }
 
 struct ag_conn *ag_srv_shed(struct ag_srv *s)
@@ -603,8 +654,10 @@ struct ag_conn *ag_srv_conn_at(const struct ag_srv *s, size_t i)
 
 static void deadlines(struct ag_srv *s, struct ag_conn *c)
 {
-	if (c->last == 0)
+	if (c->last == 0) {
 		c->last = s->now;
+		c->stamp = ++s->stamps; /* the order of activity, within a millisecond too */
+	}
 	if (c->state == C_HELLO && s->now - c->accepted >= s->o.handshake_ms)
 		conn_error(s, c, AG_E_TIMEOUT, "handshake not completed in time");
 	else if ((c->state == C_READY || c->state == C_PULLING) &&
@@ -682,6 +735,11 @@ static void housekeeping(struct ag_srv *s)
 				s->next_trim = s->now; /* more to trim: next turn */
 		}
 	}
+	/* the checkpointer's last frames, when it cannot catch up alone; not
+	 * retried in the next 5 ms when it could not (a reader, the thread) */
+	if (s->now >= s->next_catch_up && ag_store_wal_full(s->store) &&
+	    ag_store_wal_catch_up(s->store) != 1)
+		s->next_catch_up = s->now + 5;
 	/* the WAL is folded back into the database while writes go on (at
 	 * most every 250 ms, past 4 MiB) and once things are quiet (1 s) */
 	bool big = s->store->wal_pages > 1024, quiet = s->now - s->last_commit >= 1000;

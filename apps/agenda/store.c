@@ -140,6 +140,21 @@ bool ag_store_wal_full(struct ag_store *s)
 	       atomic_load(&s->ck.backfilled) < s->wal_pages;
 }
 
+int ag_store_wal_catch_up(struct ag_store *s)
+{
+	int log = 0, done = 0, copied = atomic_load(&s->ck.backfilled);
+	if (s->in_txn || !ag_store_wal_full(s) || s->wal_pages - copied > AG_WAL_TAIL)
+		return 0;
+	/* PASSIVE never waits: busy (the thread is at it) means "next turn" */
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	if (rc == SQLITE_BUSY || (rc == SQLITE_OK && done < log))
+		return 0; /* a reader still needs the last frames */
+	if (rc != SQLITE_OK)
+		return -1;
+	atomic_store(&s->ck.backfilled, log);
+	return 1;
+}
+
 int ag_store_checkpointer(struct ag_store *s, const char *path, char *err, size_t errlen)
 {
 	if (!sqlite3_threadsafe())

@@ -1,12 +1,11 @@
 /*
  * store_page.c - one PAGE of a pull stream (SYNC.md I1, I3, I8), read from
  * the reader connection inside one read transaction: refetched events
- * whole, then every register and conflict record above the cursor in
- * sequence order, merged. Left out: registers the pulling session wrote
- * itself, the content of events deleted before the replica could know
- * them (or during a full resync), removed set members during a full
- * resync. A revived event is sent whole. A page never ends between two
- * rows of the same sequence number, so its anchor is exact.
+ * whole (spread over pages like the rest), then every register and conflict record above the cursor
+ * in sequence order, merged. Left out: registers the pulling session wrote itself, the content of
+ * events deleted before the replica could know them (or during a full resync), removed set members
+ * during a full resync. A revived event is sent whole. A page never ends between two rows of the
+ * same sequence number, so its anchor is exact.
  */
 #include "agenda_int.h"
 #include "xputil.h"
@@ -168,10 +167,12 @@ static int scan_all(struct scan *x, int64_t *last, bool *more)
 	return rc;
 }
 
-int ag_store_page(struct ag_store *s, const struct ag_page_req *req, struct ag_msg_page *page)
+int ag_store_page(struct ag_store *s, const struct ag_page_req *req, struct ag_msg_page *page,
+                  size_t *taken)
 {
 	struct scan x = {.s = s, .req = req, .p = page};
 	memset(page, 0, sizeof(*page));
+	*taken = 0;
 	if (ag_db_exec(s->rd, "BEGIN"))
 		return -1;
 	sqlite3_stmt *top = ag_store_stmt(s, AG_S_TOP);
@@ -180,11 +181,12 @@ int ag_store_page(struct ag_store *s, const struct ag_page_req *req, struct ag_m
 	sqlite3_reset(top);
 	if (committed > (int64_t)req->upto) /* an anchor never passes what is durable */
 		committed = (int64_t)req->upto;
-	for (size_t i = 0; !rc && i < req->nuids; i++)
-		rc = add_refetch(&x, req->uids[i]);
-	int64_t last = 0;
-	bool more = false;
-	if (!rc)
+	/* refetches first, a page's worth at a time (at least one event) */
+	while (!rc && *taken < req->nuids && !(*taken > 0 && page_full(&x)))
+		rc = add_refetch(&x, req->uids[(*taken)++]);
+	int64_t last = (int64_t)req->cursor;
+	bool more = *taken < req->nuids;
+	if (!rc && !more)
 		rc = scan_all(&x, &last, &more);
 	ag_db_exec(s->rd, "COMMIT");
 	page->anchor = (uint64_t)(more ? last : committed > last ? committed : last);

@@ -69,9 +69,10 @@ static int open_db(const char *path, int busy_ms, int flags, sqlite3 **db, char 
 {
 	*db = NULL;
 	if (strcmp(path, ":memory:")) {
-		/* created 0600 before SQLite sees it: it holds the user's token */
-		if (ag_mkdirs_for(path))
-			goto err_dir;
+		/* created 0600 before SQLite sees it: it holds the user's token;
+		 * its folder must exist (only the default one is made, by
+		 * ag_default_path): a mistyped path is an error, not a new file
+		 * in new folders */
 		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (fd < 0)
 			goto err_dir;

@@ -62,7 +62,7 @@ while [ $# -gt 0 ]; do
 	--bin) BIN=$2; shift ;;
 	--no-chart) CHART=0 ;;
 	-h | --help) usage; exit 0 ;;
-	*) usage >&2; exit 2 ;;
+	*) echo "bwcompare: unknown option '$1'" >&2; usage >&2; exit 2 ;;
 	esac
 	[ $# -gt 0 ] && shift
 done

@@ -548,11 +548,16 @@ int main(int argc, char **argv)
 		return split(argc, argv);
 	if (!strcmp(cmd, "summarize"))
 		return summarize(argc, argv);
+	bool help = !strcmp(cmd, "-h") || !strcmp(cmd, "--help");
+	if (!help)
+		fprintf(stderr,
+		        *cmd ? "bwc-report: unknown command '%s'\n" : "bwc-report: no command%s\n",
+		        cmd);
 	fputs("usage: bwc-report now | header\n"
 	      "       bwc-report split --trace F --checkpoints F --model M --rtt MS --bw MBIT "
 	      "--run N\n"
 	      "       bwc-report summarize --raw RAW.csv --out DIR\n"
 	      "The arithmetic of bwcompare (see apps/bwcompare/report.c).\n",
-	      strcmp(cmd, "-h") && strcmp(cmd, "--help") ? stderr : stdout);
-	return strcmp(cmd, "-h") && strcmp(cmd, "--help") ? 2 : 0;
+	      help ? stdout : stderr);
+	return help ? 0 : 2;
 }

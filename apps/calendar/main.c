@@ -12,15 +12,17 @@
 #include "xrender.h"
 
 static const char usage[] =
-    "usage: xp-calendar [--db PATH] [--today YYYY-MM-DD] [--week] [--sync-every SEC]\n"
-    "                   [--size COLSxROWS]\n"
+    "usage: xp-calendar [--db PATH] [--create] [--today YYYY-MM-DD] [--week]\n"
+    "                   [--sync-every SEC] [--size COLSxROWS]\n"
     "The shared calendar for xproto: month and week views of an agenda replica.\n"
     "Runs wherever an xproto-server gives it $XPROTO_APP_SOCKET: on the server\n"
     "host (remote display model) or on your machine with a local server\n"
     "(application-level model). It syncs with the agendad configured in the\n"
     "replica (`agenda init`) after each change and every --sync-every seconds.\n"
     "  --db PATH          replica (default $AGENDA_DB, else\n"
-    "                     ~/.local/share/xproto/agenda.db)\n"
+    "                     ~/.local/share/xproto/agenda.db); it must exist\n"
+    "  --create           create the replica when there is none: a local agenda,\n"
+    "                     no server (said on stderr)\n"
     "  --today DATE       pretend today is DATE (reproducible workloads)\n"
     "  --week             start in the week view\n"
     "  --sync-every SEC   periodic sync, 0 = only after changes (default 30)\n"
@@ -32,13 +34,26 @@ static const char usage[] =
 
 struct opts {
 	const char *db, *today;
-	bool week;
+	bool week, create;
 	int sync_every, cols, rows;
 };
 
+/* Say what is wrong with option @a (unknown, or its value missing or bad): -1. */
+static int bad_option(const char *a)
+{
+	static const char *const valued[] = {"--db", "--today", "--sync-every", "--size"};
+	for (size_t i = 0; i < sizeof(valued) / sizeof(valued[0]); i++)
+		if (!strcmp(a, valued[i]))
+			return fprintf(stderr, "xp-calendar: %s needs a value%s\n", a,
+			               i == 3 ? " (COLSxROWS)" : ""),
+			       -1;
+	fprintf(stderr, "xp-calendar: unknown option '%s'\n", a);
+	return -1;
+}
+
 static int parse(int argc, char **argv, struct opts *o)
 {
-	*o = (struct opts){NULL, NULL, false, 30, 0, 0};
+	*o = (struct opts){NULL, NULL, false, false, 30, 0, 0};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--db") && v)
@@ -47,6 +62,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->today = argv[++i];
 		else if (!strcmp(a, "--week"))
 			o->week = true;
+		else if (!strcmp(a, "--create"))
+			o->create = true;
 		else if (!strcmp(a, "--sync-every") && v)
 			o->sync_every = atoi(argv[++i]);
 		else if (!strcmp(a, "--size") && v &&
@@ -55,7 +72,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
 			return fputs(usage, stdout), exit(0), 0;
 		else
-			return -1;
+			return bad_option(a);
 	}
 	return 0;
 }
@@ -153,30 +170,70 @@ static int run(struct cal *c)
 	}
 }
 
+/*
+ * Whether the replica at @db is there: 0 yes, 1 no but @create makes it,
+ * -1 no (said). A missing file is an error unless @create: a mistyped --db
+ * must not start an empty agenda, as `agenda` refuses it too.
+ */
+static int check_replica(const char *db, bool create)
+{
+	struct stat st;
+	if (!stat(db, &st))
+		return 0;
+	if (errno == ENOENT && create)
+		return 1;
+	if (errno == ENOENT)
+		fprintf(stderr,
+		        "xp-calendar: no replica at %s: run `agenda init` first, or start "
+		        "xp-calendar with --create for a local agenda\n",
+		        db);
+	else
+		fprintf(stderr, "xp-calendar: %s: %s\n", db, strerror(errno));
+	return -1;
+}
+
+/* Open (with @create, make) the replica at @db into @rep. 0, or -1 said. */
+static int open_replica(const char *db, bool create, struct ag_replica **rep)
+{
+	char err[256];
+	if (ag_replica_open(db, rep, err, sizeof(err)) < 0) {
+		fprintf(stderr, "xp-calendar: %s: %s\n", db, err);
+		return -1;
+	}
+	if (create)
+		fprintf(stderr, "xp-calendar: created a local agenda at %s (no server)\n", db);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
 	struct cal c = {.sel = -1};
 	struct xp_error err;
-	char dbbuf[512], errbuf[256], server[128] = "";
+	char dbbuf[512], server[128] = "";
 	if (parse(argc, argv, &o) < 0) {
 		fputs(usage, stderr);
 		return 2;
 	}
 	const char *db =
 	    o.db && *o.db ? o.db : ag_default_path("AGENDA_DB", "agenda.db", dbbuf, sizeof(dbbuf));
-	if (ag_replica_open(db, &c.rep, errbuf, sizeof(errbuf)) < 0) {
-		fprintf(stderr, "xp-calendar: %s: %s\n", db, errbuf);
+	int missing = check_replica(db, o.create);
+	if (missing < 0)
+		return 1;
+	if (!(c.d = xa_open("xp-calendar", &err))) {
+		fprintf(stderr, "xp-calendar: %s\n", err.text);
 		return 1;
 	}
+	if (open_replica(db, missing, &c.rep) < 0)
+		return 1;
 	c.can_sync = ag_replica_setting(c.rep, "server", server, sizeof(server)) == 0 && server[0];
 	c.sync_every_s = o.sync_every;
 	c.view = o.week ? CAL_WEEK : CAL_MONTH;
 	c.today = c.day = parse_today(o.today);
 	snprintf(c.status, sizeof(c.status), "%s",
 	         c.can_sync ? "connecting" : "local agenda (no server)");
-	if (!(c.d = xa_open("xp-calendar", &err)) || setup_window(&c, &o) < 0) {
-		fprintf(stderr, "xp-calendar: %s\n", c.d ? "cannot create the window" : err.text);
+	if (setup_window(&c, &o) < 0) {
+		fprintf(stderr, "xp-calendar: cannot create the window\n");
 		return 1;
 	}
 	c.db_path = db;

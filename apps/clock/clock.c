@@ -103,12 +103,12 @@ static int parse(int argc, char **argv, struct clock *c, long *ticks)
 			c->utc = true;
 		} else if (!strcmp(argv[i], "--ticks")) {
 			if (i + 1 == argc)
-				return fprintf(stderr, "xp-clock: --ticks needs a value\n"), -1;
+				return fprintf(stderr, "xp-clock: no value for '--ticks'\n"), -1;
 			if (parse_ticks(argv[++i], ticks) < 0)
 				return fprintf(stderr, "xp-clock: bad --ticks '%s' (want 0..%d)\n",
 				               argv[i], INT_MAX),
 				       -1;
-		} else if (!strcmp(argv[i], "--help")) {
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
 			return 1;
 		} else {

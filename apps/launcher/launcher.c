@@ -282,10 +282,13 @@ int main(int argc, char **argv)
 	struct xp_error err;
 	struct xa_event ev;
 	if (argc > 1) {
+		bool help = !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h");
+		if (!help)
+			fprintf(stderr, "xp-launcher: unknown argument '%s'\n", argv[1]);
 		fputs("usage: xp-launcher (started by xproto-server; it asks the server for\n"
 		      "the apps it can launch)\n",
-		      stdout);
-		return strcmp(argv[1], "--help") ? 2 : 0;
+		      help ? stdout : stderr);
+		return help ? 0 : 2;
 	}
 	xr_font_cell(XR_FONT_FIXED, &l.cw, &l.ch, NULL);
 	if (!(l.d = xa_open("xp-launcher", &err))) {

@@ -109,21 +109,10 @@ static const char arrow[] = "#\n"
                             "     ###\n"
                             "      ###\n"
                             "      ###\n";
-static const char ibeam[] = "### ###\n"
-                            "   #\n"
-                            "   #\n"
-                            "   #\n"
-                            "   #\n"
-                            "   #\n"
-                            "   #\n"
-                            "   #\n"
-                            "   #\n"
-                            "   #\n"
-                            "   #\n"
-                            "   #\n"
-                            "   #\n"
-                            "   #\n"
-                            "### ###\n";
+#define IBEAM_STEM "   #\n" /* the I-beam's stem, a row 13 times over */
+static const char ibeam[] =
+    "### ###\n" IBEAM_STEM IBEAM_STEM IBEAM_STEM IBEAM_STEM IBEAM_STEM IBEAM_STEM IBEAM_STEM
+        IBEAM_STEM IBEAM_STEM IBEAM_STEM IBEAM_STEM IBEAM_STEM IBEAM_STEM "### ###\n";
 
 /* Whether the art has a black pixel at @x, @y (outside it: no). */
 static bool black_at(const char *art, int x, int y)

@@ -25,7 +25,7 @@ TESTS += $(BIN)/tests/x11_e2e_test
 $(OBJ)/tests/x11_cursor_e2e_test.o: MODULE_CFLAGS := $(CFLAGS_CMOCKA) $(CFLAGS_XCB) \
 	$(CFLAGS_XCB_XFIXES) $(CFLAGS_XCB_XTEST)
 $(BIN)/tests/x11_cursor_e2e_test: $(OBJ)/tests/x11_cursor_e2e_test.o $(OBJ)/tests/x11run.o \
-		$(OBJ)/tests/xvfb.o $(E2E_OBJ) $(APPLIB_LIB) $(DRAW_LDLIBS) \
+		$(OBJ)/tests/xshape.o $(OBJ)/tests/xvfb.o $(E2E_OBJ) $(APPLIB_LIB) $(DRAW_LDLIBS) \
 		| $(BIN)/xp-x11 $(BIN)/thin-client
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_XCB_XFIXES) $(LIBS_XCB_XTEST) $(LIBS_XCB) \

@@ -190,7 +190,7 @@ cat >"$T/apps" <<EOF
 terminal | a terminal running your shell | exec "\$XPROTO_BIN/xp-term" --size 80x24 --dump $T/screen.txt
 xterm | xterm through the X bridge | exec "\$XPROTO_BIN/xp-x11" -- xterm $XTERM_ARGS -l -lf $T/xterm.log
 clock | a ticking clock | exec "\$XPROTO_BIN/xp-clock"
-calendar | the shared calendar | exec "\$XPROTO_BIN/xp-calendar"
+calendar | the shared calendar | exec "\$XPROTO_BIN/xp-calendar" --create
 EOF
 # expect_of W: an extended regular expression the final screen (xp-term) or
 # the terminal's output (xterm's log) must match once W has run

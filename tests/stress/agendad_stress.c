@@ -21,8 +21,10 @@
  */
 #include "agenda_int.h"
 
+#include "../agenda_frames.h"
 #include "../agendad_spawn.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -199,13 +201,7 @@ static int connect_to(int port)
 
 static void hello(struct ag_buf *b, const char *user, const char *tok)
 {
-	struct ag_msg m = {.type = AG_MSG_HELLO};
-	m.u.hello.version = AG_PROTO_VERSION;
-	m.u.hello.user = (char *)user;
-	m.u.hello.agenda = "team";
-	m.u.hello.replica = ag_random_id();
-	m.u.hello.token_len = (size_t)ag_hex_decode(tok, m.u.hello.token, AG_MAX_TOKEN);
-	ag_msg_encode(b, &m);
+	agenda_hello(b, user, tok, 0);
 }
 
 /* A PUSH of N new events, each with VALUE_LEN bytes of notes. */
@@ -472,6 +468,20 @@ static void trickle(const struct srv *s, int n, int seconds)
 	_exit(0);
 }
 
+/* True once agendad (pid *ARG) holds its 64 handshakes: the attack is on. */
+static bool handshakes_full(void *arg)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)*(pid_t *)arg);
+	DIR *d = opendir(path);
+	int n = 0;
+	while (d && readdir(d))
+		n++;
+	if (d)
+		closedir(d);
+	return n >= 64;
+}
+
 static void part_slowloris(void)
 {
 	struct srv s = {0};
@@ -483,7 +493,8 @@ static void part_slowloris(void)
 	pid_t kid = fork();
 	if (kid == 0)
 		trickle(&s, 512, 15);
-	sleep_ms(1000);
+	if (!proc_until(handshakes_full, &s.pid, 10000))
+		printf("  (agendad did not reach 64 connections in 10 s)\n");
 	uint64_t anchor = 0;
 	unsigned counter = 0;
 	int status;
