@@ -111,10 +111,11 @@ static void test_wide_screen_apps_show(void **state)
 	e2e_bin("", bin, sizeof(bin));
 	snprintf(db, sizeof(db), "/tmp/xproto-errors-%d.db", (int)getpid());
 	unlink(db);
-	snprintf(apps, sizeof(apps),
-	         "terminal | t | exec \"$XPROTO_BIN/xp-term\" -e sh -c 'sleep 600'\n"
-	         "calendar | c | exec \"$XPROTO_BIN/xp-calendar\" --db %s --sync-every 0\n",
-	         db);
+	snprintf(
+	    apps, sizeof(apps),
+	    "terminal | t | exec \"$XPROTO_BIN/xp-term\" -e sh -c 'sleep 600'\n"
+	    "calendar | c | exec \"$XPROTO_BIN/xp-calendar\" --create --db %s --sync-every 0\n",
+	    db);
 	start(&s, apps);
 	const char *wide[] = {"--size", "4097x1000", NULL};
 	int rc = e2e_client_run(
