@@ -535,6 +535,21 @@ static void test_wm_move_resize(void **state)
 	assert_int_equal(h, 260);
 }
 
+/* A seamless client over a session with the app's windows "alpha"
+ * (300x180) and "beta" (BW x BH, both at 0,0), managed by the WM: their
+ * session ids into *A and *B, their managed X windows into *XA and *XB. */
+static void two_windows(struct rig *r, uint32_t bw, uint32_t bh, uint32_t *a, uint32_t *b,
+                        xcb_window_t *xa, xcb_window_t *xb)
+{
+	static const char *const seamless[] = {"--seamless", NULL};
+	rig_start(r, 0, true);
+	*a = app_window(r, 0, 0, 300, 180, 0, 0x203a50u, "alpha");
+	*b = app_window(r, 0, 0, bw, bh, 0, 0x502a20u, "beta");
+	r->client = spawn_client(r, seamless);
+	*xa = find_managed(r, "alpha");
+	*xb = find_managed(r, "beta");
+	assert_true(*xa && *xb);
+}
 /* Focus, minimise, restore and close, as the WM does them. */
 static void test_focus_minimise_close(void **state)
 {
@@ -542,13 +557,9 @@ static void test_focus_minimise_close(void **state)
 	struct rig *r = &rig;
 	struct xa_window_info *list;
 	size_t n;
-	rig_start(r, 0, true);
-	uint32_t a = app_window(r, 0, 0, 300, 180, 0, 0x203a50u, "alpha");
-	uint32_t b = app_window(r, 0, 0, 300, 180, 0, 0x502a20u, "beta");
-	static const char *const seamless[] = {"--seamless", NULL};
-	r->client = spawn_client(r, seamless);
-	xcb_window_t xa = find_managed(r, "alpha"), xb = find_managed(r, "beta");
-	assert_true(xa && xb);
+	uint32_t a, b;
+	xcb_window_t xa, xb;
+	two_windows(r, 300, 180, &a, &b, &xa, &xb);
 	/* session ids, by title */
 	uint32_t sa = 0, sb = 0;
 	assert_int_equal(xa_window_list(r->d, &list, &n, 5000), 0);
@@ -812,13 +823,9 @@ static void test_window_destroyed_by_another_client(void **state)
 {
 	(void)state;
 	struct rig *r = &rig;
-	rig_start(r, 0, true);
-	uint32_t a = app_window(r, 0, 0, 300, 180, 0, 0x203a50u, "alpha");
-	uint32_t b = app_window(r, 0, 0, 240, 160, 0, 0x502a20u, "beta");
-	static const char *const seamless[] = {"--seamless", NULL};
-	r->client = spawn_client(r, seamless);
-	xcb_window_t xa = find_managed(r, "alpha"), xb = find_managed(r, "beta");
-	assert_true(xa && xb);
+	uint32_t a, b;
+	xcb_window_t xa, xb;
+	two_windows(r, 240, 160, &a, &b, &xa, &xb);
 	xcb_destroy_window(r->xc, xa);
 	xcb_flush(r->xc);
 	/* the app is asked (it keeps the window, here); beta stays, drawn */
