@@ -207,9 +207,14 @@ static void change_decode(struct ag_rd *r, struct ag_change *c)
 	kvs_read(r, &c->entries, AG_MAX_ENTRIES, true, false);
 	if (!r->err && c->entries.n == 0)
 		ag_rd_fail(r, "change without entries");
-	for (size_t i = 0; i < c->entries.n; i++) /* the deltas, made absolute */
-		c->entries.v[i].mtime =
-		    (int64_t)((uint64_t)c->mtime + (uint64_t)c->entries.v[i].mtime);
+	for (size_t i = 0; i < c->entries.n && !r->err; i++) { /* the deltas, made absolute */
+		int64_t delta = c->entries.v[i].mtime;
+		c->entries.v[i].mtime = (int64_t)((uint64_t)c->mtime + (uint64_t)delta);
+		/* 0 is "the change's own time" to the encoder, which sends it as
+		 * delta 0: a delta landing on 0 has no encoding of its own */
+		if (c->entries.v[i].mtime == 0 && delta != 0)
+			ag_rd_fail(r, "entry time 0");
+	}
 }
 
 /* The count of a PUSH and the array for its changes; *N the count. */
