@@ -113,7 +113,7 @@ static void test_wide_screen_apps_show(void **state)
 	unlink(db);
 	snprintf(
 	    apps, sizeof(apps),
-	    "terminal | t | exec \"$XPROTO_BIN/xp-term\" -e sh -c 'sleep 600'\n"
+	    "terminal | t | exec \"$XPROTO_BIN/xp-term\" -e cat\n"
 	    "calendar | c | exec \"$XPROTO_BIN/xp-calendar\" --create --db %s --sync-every 0\n",
 	    db);
 	start(&s, apps);
@@ -151,7 +151,7 @@ static void test_refused_window_is_said(void **state)
 	(void)state;
 	struct e2e_server s;
 	char log[160];
-	start(&s, "big | b | exec \"$XPROTO_BIN/xp-term\" --size 1000x24 -e sh -c 'sleep 600'\n");
+	start(&s, "big | b | exec \"$XPROTO_BIN/xp-term\" --size 1000x24 -e cat\n");
 	int rc = e2e_client_run(&s, "launch big\nwait-launched 30000\n", NULL);
 	client_log(&s, log, sizeof(log));
 	assert_int_equal(rc, 1);
